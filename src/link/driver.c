@@ -1,0 +1,222 @@
+/* The real-time driver: the real clock, OS randomness, and an epoll loop that runs one stack over
+ * TAP/TUN fds. Each round waits until a port is readable, a watched fd is ready, or the stack's
+ * next deadline passes; then it drains readable ports into synack_if_input(), runs the watched fds'
+ * callbacks and polls the stack. This is the only place (with tap.c) that reads a clock, so the
+ * stack itself stays a pure function of its inputs and `now`.
+ *
+ * Readiness is level-triggered: a port with frames left over after its per-round budget is simply
+ * reported again, which keeps one busy device from starving timers and the other fds. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "synack/link.h"
+
+#define DRIVER_MAX_FDS 64
+#define DRIVER_FRAMES_PER_ROUND 256
+#define DRIVER_EVENTS 64
+/* Larger than any frame a TAP without IFF_VNET_HDR hands us (MTU up to 64 KB plus Ethernet). */
+#define DRIVER_FRAME_BUF 65600
+/* synack_driver_run() waits at most this long per round even with no deadline: a signal landing
+ * between the check of *stop and epoll_wait would otherwise go unnoticed until the next frame. */
+#define DRIVER_MAX_WAIT_US 100000u
+
+struct driver_fd {
+    int fd;
+    int ifindex;                /* >= 0: a port; -1: a watched fd */
+    synack_driver_fd_fn fn;
+    void *arg;
+};
+
+struct synack_driver {
+    synack_stack_t *st;
+    int epfd;
+    struct driver_fd fds[DRIVER_MAX_FDS];
+    size_t n_fds;
+    uint8_t *buf;
+};
+
+synack_time_t synack_clock_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (synack_time_t)ts.tv_sec * 1000000u + (synack_time_t)ts.tv_nsec / 1000u;
+}
+
+int synack_os_seed(uint8_t seed[32])
+{
+    size_t got = 0;
+    while (got < 32) {
+        ssize_t n = getrandom(seed + got, 32 - got, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        got += (size_t)n;
+    }
+    return 0;
+}
+
+synack_driver_t *synack_driver_new(synack_stack_t *st)
+{
+    if (!st)
+        return NULL;
+    struct synack_driver *d = calloc(1, sizeof(*d));
+    if (!d)
+        return NULL;
+    d->st = st;
+    d->buf = malloc(DRIVER_FRAME_BUF);
+    d->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (!d->buf || d->epfd < 0) {
+        if (d->epfd >= 0)
+            close(d->epfd);
+        free(d->buf);
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* Closes the epoll instance only: the ports' and watched fds belong to the caller. */
+void synack_driver_free(synack_driver_t *d)
+{
+    if (!d)
+        return;
+    close(d->epfd);
+    free(d->buf);
+    free(d);
+}
+
+static struct driver_fd *find_fd(synack_driver_t *d, int fd)
+{
+    for (size_t i = 0; i < d->n_fds; i++)
+        if (d->fds[i].fd == fd)
+            return &d->fds[i];
+    return NULL;
+}
+
+static int add_fd(synack_driver_t *d, int fd, int ifindex, synack_driver_fd_fn fn, void *arg)
+{
+    if (fd < 0 || find_fd(d, fd))
+        return -EINVAL;
+    if (d->n_fds == DRIVER_MAX_FDS)
+        return -ENOSPC;
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+        return -errno;
+    d->fds[d->n_fds++] = (struct driver_fd){fd, ifindex, fn, arg};
+    return 0;
+}
+
+int synack_driver_add_port(synack_driver_t *d, int fd, int ifindex)
+{
+    if (!d || ifindex < 0)
+        return -EINVAL;
+    return add_fd(d, fd, ifindex, NULL, NULL);
+}
+
+int synack_driver_watch_fd(synack_driver_t *d, int fd, synack_driver_fd_fn fn, void *arg)
+{
+    if (!d || !fn)
+        return -EINVAL;
+    return add_fd(d, fd, -1, fn, arg);
+}
+
+/* Safe to call from a watched fd's callback: events of the current round are looked up by fd
+ * before use, so a removed fd's pending event is skipped. */
+int synack_driver_unwatch_fd(synack_driver_t *d, int fd)
+{
+    if (!d)
+        return -EINVAL;
+    struct driver_fd *e = find_fd(d, fd);
+    if (!e || e->ifindex >= 0)
+        return -ENOENT;
+    /* The fd may already be closed, which removed it from the epoll set by itself. */
+    if (epoll_ctl(d->epfd, EPOLL_CTL_DEL, fd, NULL) < 0 && errno != EBADF && errno != ENOENT)
+        return -errno;
+    *e = d->fds[--d->n_fds];
+    return 0;
+}
+
+/* Reads up to a round's budget of frames from a port; each gets the time it was read. */
+static int drain_port(synack_driver_t *d, int fd, int ifindex)
+{
+    for (int i = 0; i < DRIVER_FRAMES_PER_ROUND; i++) {
+        ssize_t n = read(fd, d->buf, DRIVER_FRAME_BUF);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return 0;
+            return -errno;
+        }
+        if (n == 0)
+            return 0;
+        synack_if_input(d->st, ifindex, d->buf, (size_t)n, synack_clock_now());
+    }
+    return 0;
+}
+
+int synack_driver_run_once(synack_driver_t *d, synack_time_t timeout_us)
+{
+    if (!d)
+        return -EINVAL;
+    synack_time_t now = synack_clock_now();
+    synack_time_t deadline = synack_stack_next_deadline(d->st);
+    synack_time_t wait = timeout_us;
+    if (deadline != SYNACK_TIME_NEVER)
+        wait = deadline <= now ? 0 : (deadline - now < wait ? deadline - now : wait);
+
+    /* epoll_pwait2 takes a timespec, so a deadline is met to the microsecond rather than rounded
+     * to epoll_wait's milliseconds. */
+    struct timespec ts, *tsp = NULL;
+    if (wait != SYNACK_TIME_NEVER) {
+        ts.tv_sec = (time_t)(wait / 1000000u);
+        ts.tv_nsec = (long)(wait % 1000000u) * 1000;
+        tsp = &ts;
+    }
+    struct epoll_event evs[DRIVER_EVENTS];
+    int n = epoll_pwait2(d->epfd, evs, DRIVER_EVENTS, tsp, NULL);
+    if (n < 0) {
+        if (errno != EINTR)
+            return -errno;
+        n = 0;   /* a signal: let the caller look at its stop flag, but keep timers on time */
+    }
+
+    int err = 0;
+    for (int i = 0; i < n; i++) {
+        int fd = evs[i].data.fd;
+        struct driver_fd *e = find_fd(d, fd);
+        if (!e)
+            continue;   /* unwatched by an earlier callback in this round */
+        if (e->ifindex >= 0) {
+            int r = drain_port(d, fd, e->ifindex);
+            if (r < 0 && err == 0)
+                err = r;
+        } else {
+            e->fn(e->arg, fd, synack_clock_now());
+        }
+    }
+    synack_stack_poll(d->st, synack_clock_now());
+    return err;
+}
+
+int synack_driver_run(synack_driver_t *d, volatile int *stop)
+{
+    if (!d || !stop)
+        return -EINVAL;
+    while (!*stop) {
+        int err = synack_driver_run_once(d, DRIVER_MAX_WAIT_US);
+        if (err < 0)
+            return err;
+    }
+    return 0;
+}
