@@ -32,6 +32,7 @@ struct synack_simlink_stats {
 
 typedef struct synack_simlink synack_simlink_t;
 
+/* Defaults: 1 ms latency, infinite bandwidth, no impairments, seed 1. */
 SYNACK_API void synack_simlink_config_init(struct synack_simlink_config *cfg);
 SYNACK_API synack_simlink_t *synack_simlink_new(const struct synack_simlink_config *cfg);
 SYNACK_API void synack_simlink_free(synack_simlink_t *l);

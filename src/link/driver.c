@@ -7,6 +7,7 @@
  * Readiness is level-triggered: a port with frames left over after its per-round budget is simply
  * reported again, which keeps one busy device from starving timers and the other fds. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -185,6 +186,13 @@ int synack_driver_run_once(synack_driver_t *d, synack_time_t timeout_us)
     }
     struct epoll_event evs[DRIVER_EVENTS];
     int n = epoll_pwait2(d->epfd, evs, DRIVER_EVENTS, tsp, NULL);
+    if (n < 0 && errno == ENOSYS) {
+        /* Kernels before 5.11: milliseconds, rounded up so a deadline is never run early. */
+        int ms = -1;
+        if (tsp)
+            ms = wait / 1000u >= INT_MAX ? INT_MAX : (int)((wait + 999u) / 1000u);
+        n = epoll_wait(d->epfd, evs, DRIVER_EVENTS, ms);
+    }
     if (n < 0) {
         if (errno != EINTR)
             return -errno;

@@ -251,6 +251,14 @@ void synack_simlink_set_config(synack_simlink_t *l, const struct synack_simlink_
     /* The PRNG keeps running rather than being re-seeded: re-seeding mid-run would replay the
      * draws already used and correlate the two halves of the run. */
     uint64_t seed = l->cfg.seed;
+    if (cfg->bandwidth_bps != l->cfg.bandwidth_bps) {
+        /* The sub-microsecond remainder is counted in units of the old rate: round it up to
+         * the next whole microsecond rather than misread it under the new one. */
+        for (int s = 0; s < 2; s++) {
+            l->end[s].busy_us += l->end[s].busy_rem ? 1 : 0;
+            l->end[s].busy_rem = 0;
+        }
+    }
     l->cfg = *cfg;
     l->cfg.seed = seed;
 }

@@ -5,7 +5,7 @@
  *
  * Frames carry their number and send time in their first 12 bytes and a pattern derived from the
  * number after that, so the receiver can tell which frame arrived, how late, and whether it was
- * damaged. */
+ * damaged. The simulated network is tested here too, with links only (no stacks). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -582,6 +582,20 @@ static void test_set_config_midrun(void **state)
     assert_int_equal(log.recs[0].arrival, 120);
     assert_int_equal(log.recs[1].id, 1);
     assert_int_equal(log.recs[1].arrival, 500);
+
+    /* A new bandwidth applies after the frame being serialised, which keeps its old end time
+     * (8/3 µs, rounded up to 3). */
+    cfg.latency = 0;
+    cfg.bandwidth_bps = 3000000;
+    synack_simlink_set_config(l, &cfg);
+    send_frame(l, 0, 4, 1, 1000);
+    cfg.bandwidth_bps = 8000000;
+    synack_simlink_set_config(l, &cfg);
+    send_frame(l, 0, 5, 1, 1000);
+    drain(l);
+    assert_int_equal(log.n, 4);
+    assert_int_equal(log.recs[2].arrival, 1003);
+    assert_int_equal(log.recs[3].arrival, 1004);
     synack_simlink_free(l);
     free(log.recs);
 }
