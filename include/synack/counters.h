@@ -1,0 +1,102 @@
+/* Counters: every packet received, sent or dropped is counted under a name like the kernel's MIBs
+ * (InReceives, InHdrErrors, OutRsts, ListenOverflows, ...). One table, X-macro style, so names,
+ * enum values and descriptions cannot drift apart. A drop is always counted with a reason. */
+#ifndef SYNACK_COUNTERS_H
+#define SYNACK_COUNTERS_H
+
+#include "synack/types.h"
+
+/* X(name, description) */
+#define SYNACK_COUNTER_LIST(X) \
+    X(EthInFrames,          "Ethernet frames received") \
+    X(EthInErrors,          "Ethernet frames dropped: too short") \
+    X(EthInUnknownType,     "Ethernet frames dropped: unknown EtherType") \
+    X(EthInNotForUs,        "Ethernet frames dropped: destination MAC not ours") \
+    X(EthOutFrames,         "Ethernet frames sent") \
+    X(LinkOutErrors,        "frames the link refused to transmit") \
+    X(ArpInPackets,         "ARP packets received") \
+    X(ArpInErrors,          "ARP packets dropped: malformed or unsupported") \
+    X(ArpInNotForUs,        "ARP requests for an address not ours (learned from, not answered)") \
+    X(ArpOutRequests,       "ARP requests sent") \
+    X(ArpOutReplies,        "ARP replies sent") \
+    X(ArpQueueDrops,        "packets dropped: the queue waiting for ARP resolution was full") \
+    X(ArpResolveFailed,     "packets dropped: ARP resolution gave up") \
+    X(ArpCacheFull,         "ARP entries not created: the cache was full") \
+    X(InReceives,           "IPv4 datagrams received") \
+    X(InHdrErrors,          "IPv4 datagrams dropped: bad header (version, IHL, length, checksum, TTL)") \
+    X(InAddrErrors,         "IPv4 datagrams dropped: destination not ours") \
+    X(InUnknownProtos,      "IPv4 datagrams dropped: unknown protocol") \
+    X(InDelivers,           "IPv4 datagrams delivered to ICMP/UDP/TCP") \
+    X(InTruncatedPkts,      "IPv4 datagrams dropped: shorter than total length") \
+    X(OutRequests,          "IPv4 datagrams sent by the transport layers") \
+    X(OutNoRoutes,          "IPv4 datagrams dropped: no route") \
+    X(OutDiscards,          "IPv4 datagrams dropped on output: no buffer or too big with DF") \
+    X(ReasmReqds,           "IPv4 fragments received") \
+    X(ReasmOKs,             "IPv4 datagrams reassembled") \
+    X(ReasmFails,           "IPv4 reassembly failures (timeout, overlap, too big, memory)") \
+    X(ReasmOverlaps,        "IPv4 fragments dropped: overlap with data already held") \
+    X(ReasmDuplicates,      "IPv4 fragments dropped: exact duplicates") \
+    X(ReasmTimeout,         "IPv4 reassemblies abandoned after the timeout") \
+    X(ReasmMemDrops,        "IPv4 fragments dropped: reassembly memory limit") \
+    X(FragOKs,              "IPv4 datagrams fragmented on output") \
+    X(FragCreates,          "IPv4 fragments created") \
+    X(FragFails,            "IPv4 datagrams not fragmented: DF set") \
+    X(IcmpInMsgs,           "ICMP messages received") \
+    X(IcmpInErrors,         "ICMP messages dropped: bad checksum or length") \
+    X(IcmpInEchos,          "ICMP echo requests received") \
+    X(IcmpInEchoReps,       "ICMP echo replies received") \
+    X(IcmpInDestUnreachs,   "ICMP destination unreachable received") \
+    X(IcmpInTimeExcds,      "ICMP time exceeded received") \
+    X(IcmpOutMsgs,          "ICMP messages sent") \
+    X(IcmpOutEchoReps,      "ICMP echo replies sent") \
+    X(IcmpOutEchos,         "ICMP echo requests sent") \
+    X(IcmpOutDestUnreachs,  "ICMP destination unreachable sent") \
+    X(IcmpOutRateLimited,   "ICMP errors not sent: rate limit") \
+    X(UdpInDatagrams,       "UDP datagrams delivered to sockets") \
+    X(UdpNoPorts,           "UDP datagrams dropped: no socket on the port") \
+    X(UdpInErrors,          "UDP datagrams dropped: bad length or checksum") \
+    X(UdpInCsumErrors,      "UDP datagrams dropped: bad checksum") \
+    X(UdpRcvbufErrors,      "UDP datagrams dropped: socket receive queue full") \
+    X(UdpOutDatagrams,      "UDP datagrams sent") \
+    X(TcpInSegs,            "TCP segments received") \
+    X(TcpOutSegs,           "TCP segments sent") \
+    X(TcpRetransSegs,       "TCP segments retransmitted") \
+    X(TcpInErrs,            "TCP segments dropped: bad header, checksum or options") \
+    X(TcpInCsumErrors,      "TCP segments dropped: bad checksum") \
+    X(TcpOutRsts,           "TCP resets sent") \
+    X(TcpActiveOpens,       "TCP connections opened actively (SYN-SENT)") \
+    X(TcpPassiveOpens,      "TCP connections opened passively (SYN-RECEIVED)") \
+    X(TcpAttemptFails,      "TCP opens that failed (SYN-SENT/SYN-RECEIVED to CLOSED)") \
+    X(TcpEstabResets,       "TCP connections reset from ESTABLISHED or CLOSE-WAIT") \
+    X(TcpListenOverflows,   "TCP final ACKs dropped: accept queue full") \
+    X(TcpListenDrops,       "TCP SYNs or ACKs dropped by a listener") \
+    X(TcpSyncookiesSent,    "TCP SYN cookies sent") \
+    X(TcpSyncookiesRecv,    "TCP valid SYN cookies received") \
+    X(TcpSyncookiesFailed,  "TCP invalid SYN cookies received") \
+    X(TcpChallengeAcks,     "TCP challenge ACKs sent (RFC 5961)") \
+    X(TcpChallengeAckLimit, "TCP challenge ACKs not sent: rate limit") \
+    X(TcpOutOfWindow,       "TCP segments dropped: not acceptable (outside the window)") \
+    X(TcpBadFlags,          "TCP segments dropped: impossible flag combination") \
+    X(TcpNoSocket,          "TCP segments for no connection (answered by RST)") \
+    X(TcpOfoQueued,         "TCP out-of-order segments queued") \
+    X(TcpOfoDrops,          "TCP out-of-order segments dropped: queue limit") \
+    X(TcpFastRetrans,       "TCP fast retransmits") \
+    X(TcpTimeouts,          "TCP retransmission timeouts") \
+    X(TcpPersistProbes,     "TCP zero-window probes sent") \
+    X(TcpKeepAliveProbes,   "TCP keep-alive probes sent") \
+    X(TcpTimeWaitRecycled,  "TCP TIME-WAIT connections reused by a new SYN (RFC 6191)") \
+    X(TcpDelayedAcks,       "TCP delayed ACKs sent by the timer") \
+    X(BufAllocFails,        "buffer allocations that failed")
+
+enum synack_counter {
+#define SYNACK_X_ENUM(name, desc) SYNACK_C_##name,
+    SYNACK_COUNTER_LIST(SYNACK_X_ENUM)
+#undef SYNACK_X_ENUM
+    SYNACK_C_COUNT
+};
+
+SYNACK_API uint64_t synack_counter_get(const synack_stack_t *st, enum synack_counter c);
+SYNACK_API const char *synack_counter_name(enum synack_counter c);
+SYNACK_API const char *synack_counter_desc(enum synack_counter c);
+
+#endif

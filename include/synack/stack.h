@@ -1,0 +1,91 @@
+/* The stack object: everything synack knows lives in one synack_stack_t, so two stacks can run in
+ * one process without seeing each other.
+ *
+ * Life of a stack: fill a config (synack_config_init, then a seed), create the stack, add one or
+ * more interfaces (each with a link: a transmit callback that the embedding program or one of the
+ * built-in links supplies), then feed it received frames with synack_if_input() and call
+ * synack_stack_poll() at or after the deadline it last reported. Both take `now`. */
+#ifndef SYNACK_STACK_H
+#define SYNACK_STACK_H
+
+#include "synack/types.h"
+#include "synack/trace.h"
+
+struct synack_config {
+    uint8_t seed[32];              /* seeds the stack's CSPRNG (ISNs, ports, IP IDs, cookie keys) */
+    synack_time_t arp_timeout;     /* how long a resolved neighbour stays valid */
+    synack_time_t arp_retry;       /* between ARP requests for an unresolved neighbour */
+    unsigned arp_max_tries;        /* requests before resolution gives up */
+    unsigned arp_queue_len;        /* packets held per unresolved neighbour */
+    unsigned arp_cache_size;       /* entries per stack */
+    synack_time_t reasm_timeout;   /* RFC 791 suggests 15 s; we use 30 s like Linux */
+    size_t reasm_mem_limit;        /* bytes of fragments held per stack */
+    unsigned icmp_err_rate;        /* ICMP error messages per second (token bucket) */
+    unsigned icmp_err_burst;
+    uint16_t eph_port_min, eph_port_max;   /* RFC 6056 ephemeral range */
+    uint8_t default_ttl;
+    unsigned udp_rcvq_len;         /* datagrams queued per UDP socket */
+};
+
+/* Fills *cfg with defaults and a zero seed. */
+SYNACK_API void synack_config_init(struct synack_config *cfg);
+/* Sets a deterministic seed from a 64-bit number (tests, simulations). */
+SYNACK_API void synack_config_seed_u64(struct synack_config *cfg, uint64_t seed);
+
+/* Creates a stack. Returns NULL if memory runs out. */
+SYNACK_API synack_stack_t *synack_stack_new(const struct synack_config *cfg);
+/* Destroys a stack and everything it owns (sockets, buffers, timers). */
+SYNACK_API void synack_stack_free(synack_stack_t *st);
+
+/* Runs every timer due at `now`, delivers queued socket events, and returns the next deadline
+ * (SYNACK_TIME_NEVER if none). Call it again no later than that deadline. */
+SYNACK_API synack_time_t synack_stack_poll(synack_stack_t *st, synack_time_t now);
+/* The next deadline without running anything. */
+SYNACK_API synack_time_t synack_stack_next_deadline(const synack_stack_t *st);
+
+/* ---- interfaces ---- */
+
+enum synack_if_kind {
+    SYNACK_IF_ETHERNET = 1,   /* frames carry an Ethernet II header; ARP resolves neighbours */
+    SYNACK_IF_RAWIP = 2,      /* frames are bare IPv4 packets (TUN) */
+};
+
+/* Transmit callback: the link gets a frame to send. `frame` is borrowed for the call only; copy it
+ * to keep it. Returns 0, or a negative errno (counted as LinkOutErrors). */
+typedef int (*synack_link_tx_fn)(void *ctx, const uint8_t *frame, size_t len, synack_time_t now);
+
+struct synack_if_config {
+    const char *name;          /* for traces and listings; copied */
+    enum synack_if_kind kind;
+    uint8_t mac[6];            /* Ethernet only */
+    uint32_t addr;             /* IPv4 address, host order */
+    uint8_t prefix_len;        /* e.g. 24 */
+    uint16_t mtu;              /* IP MTU (1500 on Ethernet) */
+    synack_link_tx_fn tx;
+    void *tx_ctx;
+};
+
+/* Adds an interface. Returns its index (>= 0) or -EINVAL / -ENOMEM / -ENOSPC. */
+SYNACK_API int synack_if_add(synack_stack_t *st, const struct synack_if_config *cfg);
+/* Hands a received frame to the stack. `frame` is borrowed: the stack copies what it keeps.
+ * Malformed input is dropped and counted; the return value is 0 unless ifindex is invalid. */
+SYNACK_API int synack_if_input(synack_stack_t *st, int ifindex, const uint8_t *frame, size_t len,
+                               synack_time_t now);
+/* Sets the default gateway (host order; 0 removes it). It must be on a connected network. */
+SYNACK_API int synack_route_set_gateway(synack_stack_t *st, uint32_t gateway);
+/* The interface's kind, or 0 for a bad index. */
+SYNACK_API enum synack_if_kind synack_if_kind(const synack_stack_t *st, int ifindex);
+
+/* ---- observation ---- */
+
+/* Registers the trace callback (NULL to remove). It runs synchronously while the stack works and
+ * must not call back into the stack. */
+SYNACK_API void synack_stack_set_trace(synack_stack_t *st, synack_trace_fn fn, void *ctx);
+
+/* ---- ICMP echo (ping) from the stack ---- */
+
+/* Sends one ICMP echo request. Replies are reported as SYNACK_TR_ICMP_ECHO_REPLY trace events. */
+SYNACK_API int synack_ping(synack_stack_t *st, uint32_t dst, uint16_t id, uint16_t seq,
+                           const void *payload, size_t len, synack_time_t now);
+
+#endif

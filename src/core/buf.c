@@ -1,0 +1,80 @@
+/* Packet buffers and buffer queues (see buf.h). */
+#include "core/buf.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct buf *buf_alloc(size_t headroom, size_t size)
+{
+    struct buf *b = malloc(sizeof(*b) + headroom + size);
+    if (!b)
+        return NULL;
+    b->next = NULL;
+    b->data = b->storage + headroom;
+    b->len = 0;
+    b->cap = headroom + size;
+    return b;
+}
+
+struct buf *buf_from(const void *data, size_t len)
+{
+    struct buf *b = buf_alloc(BUF_HEADROOM, len);
+    if (!b)
+        return NULL;
+    memcpy(b->data, data, len);
+    b->len = len;
+    return b;
+}
+
+void buf_free(struct buf *b) { free(b); }
+
+uint8_t *buf_push(struct buf *b, size_t n)
+{
+    assert(buf_headroom(b) >= n);
+    b->data -= n;
+    b->len += n;
+    return b->data;
+}
+
+void buf_pull(struct buf *b, size_t n)
+{
+    assert(n <= b->len);
+    b->data += n;
+    b->len -= n;
+}
+
+void buf_queue_init(struct buf_queue *q) { memset(q, 0, sizeof(*q)); }
+
+void buf_queue_push(struct buf_queue *q, struct buf *b)
+{
+    b->next = NULL;
+    if (q->tail)
+        q->tail->next = b;
+    else
+        q->head = b;
+    q->tail = b;
+    q->count++;
+    q->bytes += b->len;
+}
+
+struct buf *buf_queue_pop(struct buf_queue *q)
+{
+    struct buf *b = q->head;
+    if (!b)
+        return NULL;
+    q->head = b->next;
+    if (!q->head)
+        q->tail = NULL;
+    b->next = NULL;
+    q->count--;
+    q->bytes -= b->len;
+    return b;
+}
+
+void buf_queue_purge(struct buf_queue *q)
+{
+    struct buf *b;
+    while ((b = buf_queue_pop(q)))
+        buf_free(b);
+}

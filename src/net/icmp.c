@@ -1,0 +1,149 @@
+/* ICMP, RFC 792 with the host rules of RFC 1122 3.2.2. */
+#include "net/icmp.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "net/ip4.h"
+#include "net/stack_impl.h"
+#include "net/udp.h"
+#include "tcp/tcp.h"
+
+static int icmp_is_error_type(uint8_t t)
+{
+    return t == ICMP_DEST_UNREACH || t == ICMP_TIME_EXCEEDED || t == 4 /* source quench */ ||
+           t == 5 /* redirect */ || t == 12 /* parameter problem */;
+}
+
+/* Token bucket: icmp_err_rate per second, bursts of icmp_err_burst. */
+static int icmp_rate_ok(synack_stack_t *st, synack_time_t now)
+{
+    unsigned rate = st->cfg.icmp_err_rate;
+    if (rate == 0)
+        return 1;
+    synack_time_t step = SYNACK_SEC(1) / rate;
+    if (st->icmp_refill_at == 0)
+        st->icmp_refill_at = now;
+    while (st->icmp_refill_at + step <= now && st->icmp_tokens < st->cfg.icmp_err_burst) {
+        st->icmp_tokens++;
+        st->icmp_refill_at += step;
+    }
+    if (st->icmp_tokens >= st->cfg.icmp_err_burst)
+        st->icmp_refill_at = now;
+    if (st->icmp_tokens == 0)
+        return 0;
+    st->icmp_tokens--;
+    return 1;
+}
+
+static void icmp_send(synack_stack_t *st, uint32_t dst, uint32_t src, const struct icmp_hdr *ic, synack_time_t now)
+{
+    struct buf *b = buf_alloc(BUF_HEADROOM, ICMP_HDR_LEN + ic->body_len);
+    if (!b) {
+        stack_count(st, SYNACK_C_BufAllocFails);
+        return;
+    }
+    b->len = icmp_build(b->data, ic);
+    stack_count(st, SYNACK_C_IcmpOutMsgs);
+    struct ip4_out o = { .src = src, .dst = dst, .proto = IP4_PROTO_ICMP };
+    ip4_output(st, &o, b, now);
+}
+
+void icmp_input(synack_stack_t *st, struct iface *ifc, const struct ip4_hdr *h, const uint8_t *pkt,
+                const uint8_t *p, size_t len, synack_time_t now)
+{
+    int ifindex = if_index(st, ifc);
+    struct icmp_hdr ic;
+    stack_count(st, SYNACK_C_IcmpInMsgs);
+    if (icmp_parse(p, len, &ic) != 0) {
+        stack_drop(st, SYNACK_C_IcmpInErrors, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+        return;
+    }
+    switch (ic.type) {
+    case ICMP_ECHO_REQUEST: {
+        stack_count(st, SYNACK_C_IcmpInEchos);
+        /* RFC 1122 3.2.2.6: an echo request to a broadcast address MAY be silently discarded; we
+         * answer only our own unicast address (no smurf amplification). */
+        if (!if_for_local(st, h->dst))
+            return;
+        struct icmp_hdr rep = { .type = ICMP_ECHO_REPLY, .id = ic.id, .seq = ic.seq, .body = ic.body,
+                                .body_len = ic.body_len };
+        stack_count(st, SYNACK_C_IcmpOutEchoReps);
+        /* RFC 1122 3.2.2.6: the reply's source is the request's specific destination. */
+        icmp_send(st, h->src, h->dst, &rep, now);
+        break;
+    }
+    case ICMP_ECHO_REPLY: {
+        stack_count(st, SYNACK_C_IcmpInEchoReps);
+        struct synack_trace_event ev = { .kind = SYNACK_TR_ICMP_ECHO_REPLY, .ifindex = ifindex,
+                                         .link_kind = SYNACK_IF_RAWIP, .data = pkt, .len = h->total_len,
+                                         .echo_id = ic.id, .echo_seq = ic.seq };
+        ev.remote.addr = h->src;
+        stack_trace(st, &ev);
+        break;
+    }
+    case ICMP_DEST_UNREACH:
+    case ICMP_TIME_EXCEEDED: {
+        stack_count(st, ic.type == ICMP_DEST_UNREACH ? SYNACK_C_IcmpInDestUnreachs : SYNACK_C_IcmpInTimeExcds);
+        /* RFC 1122 3.2.2: pass the error to the transport, identified by the quoted header. */
+        struct ip4_hdr inner;
+        if (ic.body_len < IP4_HDR_MIN)
+            return;
+        unsigned ihl = (ic.body[0] & 0x0fu) * 4u;
+        if ((ic.body[0] >> 4) != 4 || ihl < IP4_HDR_MIN || ihl + 8 > ic.body_len)
+            return;
+        memset(&inner, 0, sizeof(inner));
+        inner.ihl = (uint8_t)ihl;
+        inner.proto = ic.body[9];
+        inner.src = ((uint32_t)ic.body[12] << 24) | ((uint32_t)ic.body[13] << 16) | ((uint32_t)ic.body[14] << 8) | ic.body[15];
+        inner.dst = ((uint32_t)ic.body[16] << 24) | ((uint32_t)ic.body[17] << 16) | ((uint32_t)ic.body[18] << 8) | ic.body[19];
+        if (inner.proto == IP4_PROTO_TCP)
+            tcp_icmp_error(st, ic.type, ic.code, ic.next_mtu, &inner, ic.body + ihl, ic.body_len - ihl, now);
+        else if (inner.proto == IP4_PROTO_UDP)
+            udp_icmp_error(st, ic.type, ic.code, &inner, ic.body + ihl, ic.body_len - ihl, now);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+void icmp_send_error(synack_stack_t *st, uint8_t type, uint8_t code, uint16_t mtu, const struct ip4_hdr *h,
+                     const uint8_t *pkt, synack_time_t now)
+{
+    /* RFC 1122 3.2.2: never about an ICMP error, a non-initial fragment, a broadcast or multicast
+     * datagram, or a datagram whose source does not define a single host. */
+    if (h->proto == IP4_PROTO_ICMP) {
+        size_t plen = h->total_len - h->ihl;
+        if (plen < 1 || icmp_is_error_type(pkt[h->ihl]))
+            return;
+    }
+    if (ip4_frag_offset(h) != 0 || !if_for_local(st, h->dst) || h->src == 0 || (h->src >> 28) == 0xe)
+        return;
+    if (!icmp_rate_ok(st, now)) {
+        stack_count(st, SYNACK_C_IcmpOutRateLimited);
+        return;
+    }
+    /* RFC 792: the internet header plus the first 64 bits of the original data. */
+    size_t quote = h->ihl + 8u;
+    if (quote > h->total_len)
+        quote = h->total_len;
+    struct icmp_hdr ic = { .type = type, .code = code, .next_mtu = mtu, .body = pkt, .body_len = quote };
+    if (type == ICMP_DEST_UNREACH)
+        stack_count(st, SYNACK_C_IcmpOutDestUnreachs);
+    icmp_send(st, h->src, h->dst, &ic, now);
+}
+
+int icmp_send_echo(synack_stack_t *st, uint32_t dst, uint16_t id, uint16_t seq, const void *payload,
+                   size_t len, synack_time_t now)
+{
+    if (len > 65507 - ICMP_HDR_LEN)
+        return -EMSGSIZE;
+    if (!ip4_source_for(st, dst))
+        return -ENETUNREACH;
+    struct icmp_hdr ic = { .type = ICMP_ECHO_REQUEST, .id = id, .seq = seq, .body = payload, .body_len = len };
+    stack_count(st, SYNACK_C_IcmpOutEchos);
+    icmp_send(st, dst, 0, &ic, now);
+    return 0;
+}

@@ -1,0 +1,133 @@
+/* Interfaces: adding them, frame input (Ethernet demux or raw IP) and frame output. */
+#include "net/iface.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "net/arp.h"
+#include "net/ip4.h"
+#include "net/stack_impl.h"
+#include "wire/eth.h"
+
+static uint32_t prefix_mask(uint8_t len) { return len == 0 ? 0 : 0xffffffffu << (32 - len); }
+
+int synack_if_add(synack_stack_t *st, const struct synack_if_config *cfg)
+{
+    if (!cfg || !cfg->tx || cfg->prefix_len > 32 || cfg->mtu < 68 ||
+        (cfg->kind != SYNACK_IF_ETHERNET && cfg->kind != SYNACK_IF_RAWIP))
+        return -EINVAL;
+    if (st->nifs >= IF_MAX)
+        return -ENOSPC;
+    struct iface *ifc = &st->ifs[st->nifs];
+    memset(ifc, 0, sizeof(*ifc));
+    strncpy(ifc->name, cfg->name ? cfg->name : "if", sizeof(ifc->name) - 1);
+    ifc->kind = cfg->kind;
+    memcpy(ifc->mac, cfg->mac, 6);
+    ifc->addr = cfg->addr;
+    ifc->prefix_len = cfg->prefix_len;
+    ifc->mask = prefix_mask(cfg->prefix_len);
+    ifc->mtu = cfg->mtu;
+    ifc->tx = cfg->tx;
+    ifc->tx_ctx = cfg->tx_ctx;
+    return st->nifs++;
+}
+
+enum synack_if_kind synack_if_kind(const synack_stack_t *st, int ifindex)
+{
+    return ifindex >= 0 && ifindex < st->nifs ? st->ifs[ifindex].kind : 0;
+}
+
+int if_index(const synack_stack_t *st, const struct iface *ifc) { return (int)(ifc - st->ifs); }
+
+struct iface *if_for_network(synack_stack_t *st, uint32_t addr)
+{
+    for (int i = 0; i < st->nifs; i++)
+        if ((addr & st->ifs[i].mask) == (st->ifs[i].addr & st->ifs[i].mask))
+            return &st->ifs[i];
+    return NULL;
+}
+
+struct iface *if_for_local(synack_stack_t *st, uint32_t addr)
+{
+    for (int i = 0; i < st->nifs; i++)
+        if (st->ifs[i].addr == addr)
+            return &st->ifs[i];
+    return NULL;
+}
+
+int synack_route_set_gateway(synack_stack_t *st, uint32_t gateway)
+{
+    if (gateway && !if_for_network(st, gateway))
+        return -ENETUNREACH;
+    st->gateway = gateway;
+    return 0;
+}
+
+int synack_if_input(synack_stack_t *st, int ifindex, const uint8_t *frame, size_t len, synack_time_t now)
+{
+    if (ifindex < 0 || ifindex >= st->nifs)
+        return -EINVAL;
+    struct iface *ifc = &st->ifs[ifindex];
+    stack_enter(st, now);
+    if (st->trace_fn) {
+        struct synack_trace_event ev = { .kind = SYNACK_TR_FRAME_IN, .ifindex = ifindex,
+                                         .link_kind = ifc->kind, .data = frame, .len = len };
+        stack_trace(st, &ev);
+    }
+    if (ifc->kind == SYNACK_IF_RAWIP) {
+        ip4_input(st, ifc, frame, len, now);
+        stack_leave(st);
+        return 0;
+    }
+    struct eth_hdr eh;
+    stack_count(st, SYNACK_C_EthInFrames);
+    if (eth_parse(frame, len, &eh) < 0) {
+        stack_drop(st, SYNACK_C_EthInErrors, ifindex, ifc->kind, frame, len);
+    } else if (memcmp(eh.dst, ifc->mac, 6) != 0 && !eth_is_broadcast(eh.dst)) {
+        /* Multicast is not joined by us, and unicast for another MAC is not ours. */
+        stack_drop(st, SYNACK_C_EthInNotForUs, ifindex, ifc->kind, frame, len);
+    } else if (eh.type == ETH_TYPE_IPV4) {
+        ip4_input(st, ifc, frame + ETH_HDR_LEN, len - ETH_HDR_LEN, now);
+    } else if (eh.type == ETH_TYPE_ARP) {
+        arp_input(st, ifc, frame + ETH_HDR_LEN, len - ETH_HDR_LEN, now);
+    } else {
+        stack_drop(st, SYNACK_C_EthInUnknownType, ifindex, ifc->kind, frame, len);
+    }
+    stack_leave(st);
+    return 0;
+}
+
+void if_transmit(synack_stack_t *st, struct iface *ifc, const uint8_t *frame, size_t len, synack_time_t now)
+{
+    if (st->trace_fn) {
+        struct synack_trace_event ev = { .kind = SYNACK_TR_FRAME_OUT, .ifindex = if_index(st, ifc),
+                                         .link_kind = ifc->kind, .data = frame, .len = len };
+        stack_trace(st, &ev);
+    }
+    if (ifc->kind == SYNACK_IF_ETHERNET)
+        stack_count(st, SYNACK_C_EthOutFrames);
+    if (ifc->tx(ifc->tx_ctx, frame, len, now) != 0)
+        stack_count(st, SYNACK_C_LinkOutErrors);
+}
+
+void if_output_eth(synack_stack_t *st, struct iface *ifc, const uint8_t *dst_mac, uint16_t type,
+                   struct buf *b, synack_time_t now)
+{
+    struct eth_hdr eh;
+    memcpy(eh.dst, dst_mac, 6);
+    memcpy(eh.src, ifc->mac, 6);
+    eh.type = type;
+    eth_build(buf_push(b, ETH_HDR_LEN), &eh);
+    if_transmit(st, ifc, b->data, b->len, now);
+    buf_pull(b, ETH_HDR_LEN);
+}
+
+void if_output_ip(synack_stack_t *st, struct iface *ifc, uint32_t next_hop, struct buf *b, synack_time_t now)
+{
+    if (ifc->kind == SYNACK_IF_RAWIP) {
+        if_transmit(st, ifc, b->data, b->len, now);
+        buf_free(b);
+        return;
+    }
+    arp_output(st, ifc, next_hop, b, now);
+}

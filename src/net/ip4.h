@@ -1,0 +1,34 @@
+/* IPv4 input (validation, local delivery, reassembly) and output (routing, IDs, fragmentation),
+ * RFC 791 and RFC 1122 3.2.1. */
+#ifndef NET_IP4_H
+#define NET_IP4_H
+
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "synack/types.h"
+#include "wire/ip4.h"
+
+struct iface;
+
+/* Handles an IPv4 packet received on ifc. p is borrowed. */
+void ip4_input(synack_stack_t *st, struct iface *ifc, const uint8_t *p, size_t len, synack_time_t now);
+
+struct ip4_out {
+    uint32_t src;        /* 0: the outgoing interface's address */
+    uint32_t dst;
+    uint8_t proto;
+    uint8_t ttl;         /* 0: the stack's default */
+    uint8_t tos;
+    int df;              /* set Don't Fragment (TCP uses it for PMTU discovery) */
+};
+
+/* Sends b (transport header + payload at b->data) as an IPv4 datagram, fragmenting if it exceeds
+ * the MTU. Takes b. Returns 0 or -ENETUNREACH / -EMSGSIZE / -ENOBUFS. */
+int ip4_output(synack_stack_t *st, const struct ip4_out *o, struct buf *b, synack_time_t now);
+/* Chooses the source address for dst (the outgoing interface's), or 0 if unroutable. */
+uint32_t ip4_source_for(synack_stack_t *st, uint32_t dst);
+/* The IP MTU toward dst (for TCP's MSS), or 0 if unroutable. */
+unsigned ip4_mtu_for(synack_stack_t *st, uint32_t dst);
+
+#endif

@@ -1,0 +1,87 @@
+/* IPv4 input: RFC 1122 3.2.1 checks, local delivery, reassembly, then the transport. */
+#include <stdlib.h>
+
+#include "net/icmp.h"
+#include "net/ip4.h"
+#include "net/reasm.h"
+#include "net/stack_impl.h"
+#include "net/udp.h"
+#include "tcp/tcp.h"
+
+static int is_local_dst(synack_stack_t *st, struct iface *ifc, uint32_t dst)
+{
+    if (dst == ifc->addr || dst == 0xffffffffu)
+        return 1;
+    /* Directed broadcast to our connected network (not on /31 and /32 links). */
+    if (ifc->prefix_len < 31 && dst == (ifc->addr | ~ifc->mask))
+        return 1;
+    /* RFC 1122 3.3.4.2: the weak host model; a packet for another of our addresses is ours. */
+    return if_for_local(st, dst) != NULL;
+}
+
+static void ip4_deliver(synack_stack_t *st, struct iface *ifc, const struct ip4_hdr *h, const uint8_t *pkt,
+                        synack_time_t now)
+{
+    const uint8_t *pl = pkt + h->ihl;
+    size_t plen = h->total_len - h->ihl;
+    stack_count(st, SYNACK_C_InDelivers);
+    switch (h->proto) {
+    case IP4_PROTO_ICMP:
+        icmp_input(st, ifc, h, pkt, pl, plen, now);
+        break;
+    case IP4_PROTO_UDP:
+        udp_input(st, ifc, h, pkt, pl, plen, now);
+        break;
+    case IP4_PROTO_TCP:
+        tcp_input(st, ifc, h, pkt, pl, plen, now);
+        break;
+    default:
+        st->counters[SYNACK_C_InDelivers]--;
+        stack_drop(st, SYNACK_C_InUnknownProtos, if_index(st, ifc), SYNACK_IF_RAWIP, pkt, h->total_len);
+        /* RFC 1122 3.2.2.1: a host SHOULD send protocol unreachable. */
+        icmp_send_error(st, ICMP_DEST_UNREACH, ICMP_UNREACH_PROTO, 0, h, pkt, now);
+        break;
+    }
+}
+
+void ip4_input(synack_stack_t *st, struct iface *ifc, const uint8_t *p, size_t len, synack_time_t now)
+{
+    int ifindex = if_index(st, ifc);
+    struct ip4_hdr h;
+    stack_count(st, SYNACK_C_InReceives);
+    int r = ip4_parse(p, len, &h);
+    if (r == IP4_ERR_TRUNC) {
+        stack_drop(st, SYNACK_C_InTruncatedPkts, ifindex, SYNACK_IF_RAWIP, p, len);
+        return;
+    }
+    if (r != IP4_OK) {
+        stack_drop(st, SYNACK_C_InHdrErrors, ifindex, SYNACK_IF_RAWIP, p, len);
+        return;
+    }
+    /* RFC 1122 3.2.1.3: a source that is broadcast, multicast or "this network" is bogus. */
+    uint32_t s = h.src;
+    if (s == 0xffffffffu || (s >> 28) == 0xe || (s >> 24) == 0 || (s >> 24) == 127 ||
+        (ifc->prefix_len < 31 && s == (ifc->addr | ~ifc->mask))) {
+        stack_drop(st, SYNACK_C_InAddrErrors, ifindex, SYNACK_IF_RAWIP, p, len);
+        return;
+    }
+    if (!is_local_dst(st, ifc, h.dst)) {
+        /* We are a host, not a router (RFC 1122 3.3.1.1 "silently discard"). */
+        stack_drop(st, SYNACK_C_InAddrErrors, ifindex, SYNACK_IF_RAWIP, p, len);
+        return;
+    }
+    if (!ip4_is_fragment(&h)) {
+        ip4_deliver(st, ifc, &h, p, now);
+        return;
+    }
+    uint8_t *whole = NULL;
+    size_t whole_len = 0;
+    if (reasm_add(st, &h, p, &whole, &whole_len, now) == 1) {
+        struct ip4_hdr wh;
+        if (ip4_parse(whole, whole_len, &wh) == IP4_OK)
+            ip4_deliver(st, ifc, &wh, whole, now);
+        else
+            stack_count(st, SYNACK_C_ReasmFails);
+        free(whole);
+    }
+}

@@ -1,0 +1,217 @@
+/* IPv4 reassembly (see reasm.h). */
+#include "net/reasm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/stack_impl.h"
+#include "wire/csum.h"
+
+static void reasm_release(synack_stack_t *st, struct reasm_dgram *d)
+{
+    timer_cancel(&st->timers, &d->timer);
+    st->reasm.mem -= d->cap;
+    free(d->data);
+    d->data = NULL;
+    d->cap = 0;
+    d->used = 0;
+}
+
+static void reasm_timeout(void *owner, struct timer *t, synack_time_t now)
+{
+    struct reasm_dgram *d = owner;
+    synack_stack_t *st = d->st;
+    stack_count(st, SYNACK_C_ReasmTimeout);
+    stack_count(st, SYNACK_C_ReasmFails);
+    /* RFC 792 / RFC 1122 3.2.2.4 would allow "fragment reassembly time exceeded" when we hold the
+     * first fragment; we stay silent like many hosts, the counter records it. */
+    reasm_release(st, d);
+}
+
+void reasm_init(synack_stack_t *st, struct reasm_table *t)
+{
+    memset(t, 0, sizeof(*t));
+    for (int i = 0; i < REASM_MAX_DGRAMS; i++) {
+        t->d[i].st = st;
+        timer_init(&t->d[i].timer, reasm_timeout, &t->d[i]);
+    }
+}
+
+void reasm_free(synack_stack_t *st, struct reasm_table *t)
+{
+    for (int i = 0; i < REASM_MAX_DGRAMS; i++)
+        if (t->d[i].used)
+            reasm_release(st, &t->d[i]);
+}
+
+static struct reasm_dgram *reasm_find(struct reasm_table *t, const struct ip4_hdr *h)
+{
+    for (int i = 0; i < REASM_MAX_DGRAMS; i++) {
+        struct reasm_dgram *d = &t->d[i];
+        if (d->used && d->src == h->src && d->dst == h->dst && d->id == h->id && d->proto == h->proto)
+            return d;
+    }
+    return NULL;
+}
+
+static struct reasm_dgram *reasm_new(synack_stack_t *st, const struct ip4_hdr *h, synack_time_t now)
+{
+    for (int i = 0; i < REASM_MAX_DGRAMS; i++) {
+        struct reasm_dgram *d = &st->reasm.d[i];
+        if (d->used)
+            continue;
+        d->used = 1;
+        d->src = h->src;
+        d->dst = h->dst;
+        d->id = h->id;
+        d->proto = h->proto;
+        d->hdr_len = 0;
+        d->total = 0;
+        d->nfrags = 0;
+        d->data = NULL;
+        d->cap = 0;
+        /* RFC 791 3.2: the timer starts with the first fragment and is not extended by later ones
+         * (extending it would let a trickle of fragments hold memory for ever). */
+        timer_arm(&st->timers, &d->timer, now + st->cfg.reasm_timeout);
+        return d;
+    }
+    return NULL;
+}
+
+static int reasm_grow(synack_stack_t *st, struct reasm_dgram *d, size_t need)
+{
+    if (need <= d->cap)
+        return 0;
+    size_t cap = d->cap ? d->cap : 2048;
+    while (cap < need)
+        cap *= 2;
+    if (cap > 65535)
+        cap = 65535;
+    if (st->reasm.mem - d->cap + cap > st->cfg.reasm_mem_limit)
+        return -1;
+    uint8_t *n = realloc(d->data, cap);
+    if (!n)
+        return -1;
+    st->reasm.mem = st->reasm.mem - d->cap + cap;
+    d->data = n;
+    d->cap = cap;
+    return 0;
+}
+
+/* Inserts [s, e) into the sorted range list. Returns 1 if inserted, 0 for an exact duplicate,
+ * -1 for an overlap with data held, -2 if the list is full. */
+static int reasm_insert_range(struct reasm_dgram *d, uint32_t s, uint32_t e)
+{
+    unsigned i = 0;
+    while (i < d->nfrags && d->ranges[i][1] <= s)
+        i++;
+    if (i < d->nfrags && d->ranges[i][0] == s && d->ranges[i][1] == e)
+        return 0;
+    if (i < d->nfrags && d->ranges[i][0] < e)
+        return -1;
+    if (d->nfrags == REASM_MAX_FRAGS)
+        return -2;
+    memmove(&d->ranges[i + 1], &d->ranges[i], (d->nfrags - i) * sizeof(d->ranges[0]));
+    d->ranges[i][0] = s;
+    d->ranges[i][1] = e;
+    d->nfrags++;
+    return 1;
+}
+
+static int reasm_complete(const struct reasm_dgram *d)
+{
+    if (!d->total || !d->hdr_len || d->ranges[0][0] != 0)
+        return 0;
+    uint32_t end = 0;
+    for (unsigned i = 0; i < d->nfrags; i++) {
+        if (d->ranges[i][0] != end)
+            return 0;
+        end = d->ranges[i][1];
+    }
+    return end == d->total;
+}
+
+int reasm_add(synack_stack_t *st, const struct ip4_hdr *h, const uint8_t *pkt, uint8_t **out,
+              size_t *out_len, synack_time_t now)
+{
+    int ifindex = -1;
+    stack_count(st, SYNACK_C_ReasmReqds);
+    uint32_t off = ip4_frag_offset(h);
+    uint32_t n = h->total_len - h->ihl;
+    uint32_t end = off + n;
+    /* RFC 791: non-final fragments carry a multiple of 8 bytes; the whole must fit in 65535. */
+    if ((ip4_more_frags(h) && (n == 0 || n % 8)) || end + h->ihl > 65535) {
+        stack_drop(st, SYNACK_C_ReasmFails, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+        return 0;
+    }
+    struct reasm_dgram *d = reasm_find(&st->reasm, h);
+    if (!d && !(d = reasm_new(st, h, now))) {
+        stack_drop(st, SYNACK_C_ReasmMemDrops, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+        return 0;
+    }
+    if (!ip4_more_frags(h)) {
+        if ((d->total && d->total != end) || (d->nfrags && d->ranges[d->nfrags - 1][1] > end)) {
+            /* A second, different "last fragment": the datagram is inconsistent; abandon it. */
+            stack_drop(st, SYNACK_C_ReasmFails, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+            reasm_release(st, d);
+            return 0;
+        }
+        d->total = end;
+    } else if (d->total && end > d->total) {
+        stack_drop(st, SYNACK_C_ReasmFails, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+        reasm_release(st, d);
+        return 0;
+    }
+    int r = reasm_insert_range(d, off, end);
+    if (r == 0) {
+        stack_drop(st, SYNACK_C_ReasmDuplicates, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+        return 0;
+    }
+    if (r == -1) {
+        stack_drop(st, SYNACK_C_ReasmOverlaps, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+        return 0;
+    }
+    if (r == -2 || reasm_grow(st, d, end) != 0) {
+        if (r == 1) {
+            /* undo the range we just inserted */
+            for (unsigned i = 0; i < d->nfrags; i++)
+                if (d->ranges[i][0] == off) {
+                    memmove(&d->ranges[i], &d->ranges[i + 1], (d->nfrags - i - 1) * sizeof(d->ranges[0]));
+                    d->nfrags--;
+                    break;
+                }
+        }
+        stack_drop(st, SYNACK_C_ReasmMemDrops, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+        return 0;
+    }
+    memcpy(d->data + off, pkt + h->ihl, n);
+    if (off == 0) {
+        memcpy(d->hdr, pkt, h->ihl);
+        d->hdr_len = h->ihl;
+    }
+    if (!reasm_complete(d))
+        return 0;
+    size_t total = d->hdr_len + d->total;
+    uint8_t *whole = malloc(total);
+    if (!whole) {
+        stack_count(st, SYNACK_C_ReasmFails);
+        reasm_release(st, d);
+        return 0;
+    }
+    memcpy(whole, d->hdr, d->hdr_len);
+    memcpy(whole + d->hdr_len, d->data, d->total);
+    /* Rewrite length, clear MF/offset, and recompute the header checksum. */
+    whole[2] = (uint8_t)(total >> 8);
+    whole[3] = (uint8_t)total;
+    whole[6] &= 0x40;   /* keep DF only */
+    whole[7] = 0;
+    whole[10] = whole[11] = 0;
+    uint16_t c = wire_csum(whole, d->hdr_len);
+    whole[10] = (uint8_t)(c >> 8);
+    whole[11] = (uint8_t)c;
+    reasm_release(st, d);
+    stack_count(st, SYNACK_C_ReasmOKs);
+    *out = whole;
+    *out_len = total;
+    return 1;
+}

@@ -1,0 +1,127 @@
+/* The public socket calls (include/synack/socket.h), dispatching to UDP or TCP. */
+#include <errno.h>
+
+#include "net/stack_impl.h"
+#include "net/udp.h"
+#include "socket/sock.h"
+#include "tcp/tcp.h"
+
+int synack_socket(synack_stack_t *st, enum synack_sock_type type)
+{
+    if (type != SYNACK_SOCK_DGRAM && type != SYNACK_SOCK_STREAM)
+        return -EPROTONOSUPPORT;
+    struct sock *s = sock_alloc(st, type);
+    if (!s)
+        return -ENOMEM;
+    return s->id;
+}
+
+int synack_bind(synack_stack_t *st, int id, const struct synack_sockaddr *local)
+{
+    struct sock *s = sock_get(st, id);
+    if (!s)
+        return -EBADF;
+    if (!local)
+        return -EINVAL;
+    if (s->type == SYNACK_SOCK_DGRAM)
+        return udp_bind(st, s, local);
+    return tcp_sock_bind(st, s, local);
+}
+
+int synack_getsockname(synack_stack_t *st, int id, struct synack_sockaddr *out)
+{
+    struct sock *s = sock_get(st, id);
+    if (!s)
+        return -EBADF;
+    *out = s->local;
+    return 0;
+}
+
+int synack_getpeername(synack_stack_t *st, int id, struct synack_sockaddr *out)
+{
+    struct sock *s = sock_get(st, id);
+    if (!s)
+        return -EBADF;
+    if (s->type == SYNACK_SOCK_DGRAM ? !s->connected : !tcp_sock_connected(s))
+        return -ENOTCONN;
+    *out = s->remote;
+    return 0;
+}
+
+int synack_close(synack_stack_t *st, int id, synack_time_t now)
+{
+    struct sock *s = sock_get(st, id);
+    if (!s)
+        return -EBADF;
+    stack_enter(st, now);
+    if (s->type == SYNACK_SOCK_STREAM)
+        tcp_sock_close(st, s, now);
+    sock_release(st, s);
+    stack_leave(st);
+    return 0;
+}
+
+int synack_sendto(synack_stack_t *st, int id, const void *data, size_t len, const struct synack_sockaddr *dst,
+                  synack_time_t now)
+{
+    struct sock *s = sock_get(st, id);
+    if (!s)
+        return -EBADF;
+    if (s->type != SYNACK_SOCK_DGRAM)
+        return -EOPNOTSUPP;
+    stack_enter(st, now);
+    int r = udp_sendto(st, s, data, len, dst, now);
+    stack_leave(st);
+    return r;
+}
+
+int synack_recvfrom(synack_stack_t *st, int id, void *buf, size_t cap, struct synack_sockaddr *src,
+                    synack_time_t now)
+{
+    struct sock *s = sock_get(st, id);
+    if (!s)
+        return -EBADF;
+    if (s->type != SYNACK_SOCK_DGRAM)
+        return -EOPNOTSUPP;
+    if (s->error) {
+        int e = s->error;
+        s->error = 0;
+        return e;
+    }
+    return udp_recvfrom(st, s, buf, cap, src);
+}
+
+unsigned synack_socket_events(synack_stack_t *st, int id)
+{
+    struct sock *s = sock_get(st, id);
+    if (!s)
+        return SYNACK_EV_ERR;
+    if (s->type == SYNACK_SOCK_STREAM)
+        return tcp_sock_events(st, s);
+    unsigned ev = SYNACK_EV_OUT;
+    if (s->rxq.count)
+        ev |= SYNACK_EV_IN;
+    if (s->error)
+        ev |= SYNACK_EV_ERR | SYNACK_EV_IN;
+    return ev;
+}
+
+int synack_socket_set_handler(synack_stack_t *st, int id, synack_socket_handler_fn fn, void *arg)
+{
+    struct sock *s = sock_get(st, id);
+    if (!s)
+        return -EBADF;
+    s->handler = fn;
+    s->handler_arg = arg;
+    return 0;
+}
+
+int synack_socket_error(synack_stack_t *st, int id)
+{
+    struct sock *s = sock_get(st, id);
+    if (!s)
+        return -EBADF;
+    int e = s->error;
+    s->error = 0;
+    return e;
+}

@@ -1,0 +1,42 @@
+/* Sockets: the per-stack table of small integers, each a UDP endpoint or a TCP connection or
+ * listener, with its readiness handler. Protocol modules raise events with sock_notify(); the stack
+ * delivers them after processing (sock_deliver_events, called from stack_leave). */
+#ifndef SOCKET_SOCK_H
+#define SOCKET_SOCK_H
+
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "synack/socket.h"
+
+struct tcp_conn;
+
+struct sock {
+    int id;
+    enum synack_sock_type type;
+    synack_socket_handler_fn handler;
+    void *handler_arg;
+    int notify_queued;
+    int error;                       /* pending SO_ERROR (negative errno) */
+    struct synack_sockaddr local;
+    struct synack_sockaddr remote;
+    int bound;
+    int connected;                   /* UDP: default destination set */
+    /* UDP */
+    struct buf_queue rxq;            /* each buf: 8-byte source (addr, port) then the payload */
+    /* TCP */
+    struct tcp_conn *conn;
+};
+
+struct sock *sock_get(synack_stack_t *st, int id);
+/* Allocates a socket slot. Returns NULL on failure. */
+struct sock *sock_alloc(synack_stack_t *st, enum synack_sock_type type);
+void sock_release(synack_stack_t *st, struct sock *s);
+/* Queues a readiness notification for s (delivered after the stack returns). */
+void sock_notify(synack_stack_t *st, struct sock *s);
+void sock_deliver_events(synack_stack_t *st, int id);
+void sock_table_free(synack_stack_t *st);
+/* Iterates sockets: returns the next socket with id > after, or NULL. */
+struct sock *sock_next(synack_stack_t *st, int after);
+
+#endif

@@ -1,0 +1,26 @@
+/* TCP as the rest of the stack sees it: the per-stack table, segment input from IPv4, ICMP errors,
+ * and the socket operations. The state machine lives behind this header. */
+#ifndef TCP_TCP_H
+#define TCP_TCP_H
+
+#include <stdint.h>
+
+#include "synack/socket.h"
+#include "wire/ip4.h"
+
+struct iface;
+struct sock;
+
+int tcp_table_new(synack_stack_t *st);
+void tcp_table_free(synack_stack_t *st);
+void tcp_input(synack_stack_t *st, struct iface *ifc, const struct ip4_hdr *h, const uint8_t *pkt,
+               const uint8_t *p, size_t len, synack_time_t now);
+void tcp_icmp_error(synack_stack_t *st, uint8_t type, uint8_t code, uint16_t mtu, const struct ip4_hdr *inner,
+                    const uint8_t *hdr8, size_t len, synack_time_t now);
+
+int tcp_sock_bind(synack_stack_t *st, struct sock *s, const struct synack_sockaddr *local);
+void tcp_sock_close(synack_stack_t *st, struct sock *s, synack_time_t now);
+int tcp_sock_connected(const struct sock *s);
+unsigned tcp_sock_events(synack_stack_t *st, struct sock *s);
+
+#endif

@@ -1,0 +1,26 @@
+/* The Internet checksum (RFC 1071) and its incremental update (RFC 1624).
+ *
+ * wire_csum_partial() folds bytes into a 32-bit-safe running sum (64-bit accumulator, 8 bytes per
+ * step); wire_csum_finish() folds and complements. A partial sum over an odd-length span must be
+ * the last one added, or the byte order of what follows shifts: callers sum headers (even lengths)
+ * first and payload last. */
+#ifndef WIRE_CSUM_H
+#define WIRE_CSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Adds `len` bytes at `data` to `sum` (as if in network order 16-bit words). */
+uint64_t wire_csum_partial(const void *data, size_t len, uint64_t sum);
+/* Folds a partial sum to 16 bits and returns its one's complement, ready to store. */
+uint16_t wire_csum_finish(uint64_t sum);
+/* Checksum of a span (partial + finish). A span that includes a correct checksum gives 0. */
+uint16_t wire_csum(const void *data, size_t len);
+/* The TCP/UDP pseudo-header (RFC 9293 3.1, RFC 768) as a partial sum. */
+uint64_t wire_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
+/* RFC 1624 eqn. 3: new checksum after a 16-bit field changes from old_word to new_word. */
+uint16_t wire_csum_update16(uint16_t csum, uint16_t old_word, uint16_t new_word);
+/* The same for a 32-bit field (two words). */
+uint16_t wire_csum_update32(uint16_t csum, uint32_t old_val, uint32_t new_val);
+
+#endif

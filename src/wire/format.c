@@ -1,0 +1,197 @@
+/* The one-line, tcpdump-like decoder for frames and packets. It parses with the same wire
+ * functions as the stack, so a malformed frame is described ("[bad ip: checksum]") rather than
+ * trusted. */
+#include "synack/format.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "synack/stack.h"
+#include "wire/arp.h"
+#include "wire/bytes.h"
+#include "wire/eth.h"
+#include "wire/icmp.h"
+#include "wire/ip4.h"
+#include "wire/tcp.h"
+#include "wire/udp.h"
+
+struct out {
+    char *buf;
+    size_t cap, n;
+};
+
+static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct out *o, const char *fmt, ...)
+{
+    if (o->n >= o->cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vsnprintf(o->buf + o->n, o->cap - o->n, fmt, ap);
+    va_end(ap);
+    if (r > 0)
+        o->n += (size_t)r < o->cap - o->n ? (size_t)r : o->cap - o->n - 1;
+}
+
+static void put_ip(struct out *o, uint32_t a)
+{
+    put(o, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+static void fmt_tcp_opts(struct out *o, const struct tcp_opts *t)
+{
+    int first = 1;
+#define SEP() do { put(o, first ? ", options [" : ","); first = 0; } while (0)
+    if (t->has_mss) { SEP(); put(o, "mss %u", t->mss); }
+    if (t->sack_perm) { SEP(); put(o, "sackOK"); }
+    if (t->has_ts) { SEP(); put(o, "TS val %u ecr %u", t->ts_val, t->ts_ecr); }
+    if (t->has_wscale) { SEP(); put(o, "wscale %u", t->wscale); }
+    if (t->sack_count) {
+        SEP();
+        put(o, "sack %u", t->sack_count);
+        for (unsigned i = 0; i < t->sack_count; i++)
+            put(o, " {%u:%u}", t->sack[i][0], t->sack[i][1]);
+    }
+    if (!first)
+        put(o, "]");
+#undef SEP
+}
+
+static void fmt_ip(struct out *o, const uint8_t *p, size_t len)
+{
+    static const char *const ip_err[] = { "", "short", "version", "ihl", "length", "truncated",
+                                          "checksum", "options" };
+    struct ip4_hdr ip;
+    int r = ip4_parse(p, len, &ip);
+    if (r != IP4_OK) {
+        put(o, "IP [bad: %s] length %zu", ip_err[-r], len);
+        return;
+    }
+    const uint8_t *pl = p + ip.ihl;
+    size_t plen = ip.total_len - ip.ihl;
+    if (ip4_is_fragment(&ip) && ip4_frag_offset(&ip) != 0) {
+        put_ip(o, ip.src);
+        put(o, " > ");
+        put_ip(o, ip.dst);
+        put(o, ": ip-proto-%u frag id %u offset %u%s length %zu", ip.proto, ip.id, ip4_frag_offset(&ip),
+            ip4_more_frags(&ip) ? "+" : "", plen);
+        return;
+    }
+    int partial = ip4_more_frags(&ip);
+    if (ip.proto == IP4_PROTO_TCP) {
+        struct tcp_hdr t;
+        int tr = tcp_parse(pl, plen, ip.src, ip.dst, !partial, &t);
+        put_ip(o, ip.src);
+        if (tr != TCP_OK) {
+            put(o, " > ");
+            put_ip(o, ip.dst);
+            put(o, ": TCP [bad: %s] length %zu",
+                tr == TCP_ERR_CSUM ? "checksum" : tr == TCP_ERR_OPTS ? "options" : "header", plen);
+            return;
+        }
+        char fl[12];
+        put(o, ".%u > ", t.sport);
+        put_ip(o, ip.dst);
+        put(o, ".%u: Flags [%s], seq %u", t.dport, tcp_flags_str(t.flags, fl), t.seq);
+        if (t.data_len)
+            put(o, ":%u", (uint32_t)(t.seq + t.data_len));
+        if (t.flags & TCP_ACK)
+            put(o, ", ack %u", t.ack);
+        put(o, ", win %u", t.win);
+        if (t.flags & TCP_URG)
+            put(o, ", urg %u", t.urg);
+        fmt_tcp_opts(o, &t.opts);
+        put(o, ", length %zu", t.data_len);
+    } else if (ip.proto == IP4_PROTO_UDP) {
+        struct udp_hdr u;
+        put_ip(o, ip.src);
+        if (partial || udp_parse(pl, plen, ip.src, ip.dst, &u) != 0) {
+            put(o, " > ");
+            put_ip(o, ip.dst);
+            put(o, ": UDP %s length %zu", partial ? "(first fragment)" : "[bad]", plen);
+            return;
+        }
+        put(o, ".%u > ", u.sport);
+        put_ip(o, ip.dst);
+        put(o, ".%u: UDP, length %zu", u.dport, u.data_len);
+    } else if (ip.proto == IP4_PROTO_ICMP) {
+        struct icmp_hdr ic;
+        put_ip(o, ip.src);
+        put(o, " > ");
+        put_ip(o, ip.dst);
+        if (partial) {
+            put(o, ": ICMP (first fragment) length %zu", plen);
+            return;
+        }
+        if (icmp_parse(pl, plen, &ic) != 0) {
+            put(o, ": ICMP [bad] length %zu", plen);
+            return;
+        }
+        switch (ic.type) {
+        case ICMP_ECHO_REQUEST: put(o, ": ICMP echo request, id %u, seq %u", ic.id, ic.seq); break;
+        case ICMP_ECHO_REPLY: put(o, ": ICMP echo reply, id %u, seq %u", ic.id, ic.seq); break;
+        case ICMP_DEST_UNREACH: put(o, ": ICMP unreachable code %u", ic.code); break;
+        case ICMP_TIME_EXCEEDED: put(o, ": ICMP time exceeded code %u", ic.code); break;
+        default: put(o, ": ICMP type %u code %u", ic.type, ic.code); break;
+        }
+        put(o, ", length %zu", plen);
+    } else {
+        put_ip(o, ip.src);
+        put(o, " > ");
+        put_ip(o, ip.dst);
+        put(o, ": ip-proto-%u length %zu", ip.proto, plen);
+    }
+    if (partial)
+        put(o, " (frag id %u +)", ip.id);
+}
+
+size_t synack_format_ip(char *buf, size_t cap, const uint8_t *pkt, size_t len)
+{
+    struct out o = { buf, cap, 0 };
+    if (cap == 0)
+        return 0;
+    buf[0] = 0;
+    fmt_ip(&o, pkt, len);
+    return o.n;
+}
+
+size_t synack_format_frame(char *buf, size_t cap, int link_kind, const uint8_t *frame, size_t len)
+{
+    struct out o = { buf, cap, 0 };
+    if (cap == 0)
+        return 0;
+    buf[0] = 0;
+    if (link_kind == SYNACK_IF_RAWIP) {
+        fmt_ip(&o, frame, len);
+        return o.n;
+    }
+    struct eth_hdr e;
+    if (eth_parse(frame, len, &e) < 0) {
+        put(&o, "[bad ethernet: %zu bytes]", len);
+        return o.n;
+    }
+    if (e.type == ETH_TYPE_ARP) {
+        struct arp_pkt a;
+        if (arp_parse(frame + ETH_HDR_LEN, len - ETH_HDR_LEN, &a) != 0) {
+            put(&o, "ARP [bad] length %zu", len - ETH_HDR_LEN);
+        } else if (a.op == ARP_OP_REQUEST) {
+            put(&o, "ARP, Request who-has ");
+            put_ip(&o, a.tpa);
+            put(&o, " tell ");
+            put_ip(&o, a.spa);
+        } else if (a.op == ARP_OP_REPLY) {
+            put(&o, "ARP, Reply ");
+            put_ip(&o, a.spa);
+            put(&o, " is-at %02x:%02x:%02x:%02x:%02x:%02x", a.sha[0], a.sha[1], a.sha[2], a.sha[3],
+                a.sha[4], a.sha[5]);
+        } else {
+            put(&o, "ARP, op %u", a.op);
+        }
+    } else if (e.type == ETH_TYPE_IPV4) {
+        put(&o, "IP ");
+        fmt_ip(&o, frame + ETH_HDR_LEN, len - ETH_HDR_LEN);
+    } else {
+        put(&o, "ethertype 0x%04x, length %zu", e.type, len);
+    }
+    return o.n;
+}

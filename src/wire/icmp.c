@@ -1,0 +1,46 @@
+/* ICMP parse/build, RFC 792. */
+#include "wire/icmp.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "wire/bytes.h"
+#include "wire/csum.h"
+
+int icmp_parse(const uint8_t *p, size_t len, struct icmp_hdr *out)
+{
+    if (len < ICMP_HDR_LEN)
+        return -EINVAL;
+    if (wire_csum(p, len) != 0)
+        return -EBADMSG;
+    out->type = p[0];
+    out->code = p[1];
+    out->csum = wire_get16(p + 2);
+    out->id = wire_get16(p + 4);
+    out->seq = wire_get16(p + 6);
+    out->next_mtu = wire_get16(p + 6);
+    out->body = p + ICMP_HDR_LEN;
+    out->body_len = len - ICMP_HDR_LEN;
+    return 0;
+}
+
+size_t icmp_build(uint8_t *p, const struct icmp_hdr *h)
+{
+    p[0] = h->type;
+    p[1] = h->code;
+    wire_put16(p + 2, 0);
+    if (h->type == ICMP_ECHO_REQUEST || h->type == ICMP_ECHO_REPLY) {
+        wire_put16(p + 4, h->id);
+        wire_put16(p + 6, h->seq);
+    } else if (h->type == ICMP_DEST_UNREACH && h->code == ICMP_UNREACH_FRAG_NEEDED) {
+        wire_put16(p + 4, 0);
+        wire_put16(p + 6, h->next_mtu);
+    } else {
+        wire_put32(p + 4, 0);
+    }
+    if (h->body_len && h->body != p + ICMP_HDR_LEN)
+        memmove(p + ICMP_HDR_LEN, h->body, h->body_len);
+    size_t total = ICMP_HDR_LEN + h->body_len;
+    wire_put16(p + 2, wire_csum(p, total));
+    return total;
+}

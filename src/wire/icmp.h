@@ -1,0 +1,36 @@
+/* ICMP for IPv4 (RFC 792): echo, destination unreachable, time exceeded. */
+#ifndef WIRE_ICMP_H
+#define WIRE_ICMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ICMP_HDR_LEN 8
+#define ICMP_ECHO_REPLY 0
+#define ICMP_DEST_UNREACH 3
+#define ICMP_ECHO_REQUEST 8
+#define ICMP_TIME_EXCEEDED 11
+/* Destination unreachable codes (RFC 792, RFC 1191) */
+#define ICMP_UNREACH_NET 0
+#define ICMP_UNREACH_HOST 1
+#define ICMP_UNREACH_PROTO 2
+#define ICMP_UNREACH_PORT 3
+#define ICMP_UNREACH_FRAG_NEEDED 4
+
+struct icmp_hdr {
+    uint8_t type, code;
+    uint16_t csum;
+    uint16_t id, seq;        /* echo */
+    uint16_t next_mtu;       /* unreachable code 4 (RFC 1191) */
+    const uint8_t *body;     /* after the 8-byte header: echo data, or the offending IP header */
+    size_t body_len;
+};
+
+/* Parses an ICMP message, checking length and checksum. Returns 0, -EINVAL (short) or -EBADMSG
+ * (checksum). */
+int icmp_parse(const uint8_t *p, size_t len, struct icmp_hdr *out);
+/* Writes the 8-byte header followed by body (copied unless it already lies at p+8) with checksum.
+ * Returns total length. */
+size_t icmp_build(uint8_t *p, const struct icmp_hdr *h);
+
+#endif

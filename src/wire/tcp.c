@@ -1,0 +1,205 @@
+/* TCP header and option parse/build, RFC 9293 3.1 with the options of RFC 7323 and RFC 2018. */
+#include "wire/tcp.h"
+
+#include <string.h>
+
+#include "wire/bytes.h"
+#include "wire/csum.h"
+#include "wire/ip4.h"
+
+int tcp_parse_opts(const uint8_t *o, size_t len, struct tcp_opts *out)
+{
+    memset(out, 0, sizeof(*out));
+    size_t i = 0;
+    while (i < len) {
+        uint8_t kind = o[i];
+        if (kind == TCP_OPT_EOL)
+            break;
+        if (kind == TCP_OPT_NOP) {
+            i++;
+            continue;
+        }
+        /* RFC 9293 3.1: every other option has a length octet counting kind and length. */
+        if (i + 1 >= len)
+            return TCP_ERR_OPTS;
+        uint8_t olen = o[i + 1];
+        if (olen < 2 || i + olen > len)
+            return TCP_ERR_OPTS;
+        const uint8_t *v = o + i + 2;
+        switch (kind) {
+        case TCP_OPT_MSS:
+            if (olen != 4)
+                return TCP_ERR_OPTS;
+            out->has_mss = 1;
+            out->mss = wire_get16(v);
+            break;
+        case TCP_OPT_WSCALE:
+            if (olen != 3)
+                return TCP_ERR_OPTS;
+            out->has_wscale = 1;
+            /* RFC 7323 2.3: a shift above 14 is used as 14 (and may be logged). */
+            out->wscale = v[0] > 14 ? 14 : v[0];
+            break;
+        case TCP_OPT_SACK_PERM:
+            if (olen != 2)
+                return TCP_ERR_OPTS;
+            out->sack_perm = 1;
+            break;
+        case TCP_OPT_SACK: {
+            /* RFC 2018 3: length 2 + 8n */
+            if ((olen - 2) % 8 != 0 || olen < 10)
+                return TCP_ERR_OPTS;
+            unsigned n = (olen - 2u) / 8u;
+            if (n > TCP_MAX_SACK_BLOCKS)
+                n = TCP_MAX_SACK_BLOCKS;
+            for (unsigned k = 0; k < n; k++) {
+                out->sack[k][0] = wire_get32(v + 8 * k);
+                out->sack[k][1] = wire_get32(v + 8 * k + 4);
+            }
+            out->sack_count = (uint8_t)n;
+            break;
+        }
+        case TCP_OPT_TS:
+            if (olen != 10)
+                return TCP_ERR_OPTS;
+            out->has_ts = 1;
+            out->ts_val = wire_get32(v);
+            out->ts_ecr = wire_get32(v + 4);
+            break;
+        default:
+            break;   /* unknown: skipped by its length */
+        }
+        i += olen;
+    }
+    return TCP_OK;
+}
+
+int tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, int verify_csum, struct tcp_hdr *out)
+{
+    if (len < TCP_HDR_MIN)
+        return TCP_ERR_SHORT;
+    unsigned doff = (p[12] >> 4) * 4u;
+    if (doff < TCP_HDR_MIN)
+        return TCP_ERR_DOFF;
+    if (doff > len)
+        return TCP_ERR_SHORT;
+    if (verify_csum && len <= 0xffff) {
+        uint64_t s = wire_csum_pseudo(src, dst, IP4_PROTO_TCP, (uint16_t)len);
+        if (wire_csum_finish(wire_csum_partial(p, len, s)) != 0)
+            return TCP_ERR_CSUM;
+    } else if (verify_csum) {
+        return TCP_ERR_SHORT;
+    }
+    if (tcp_parse_opts(p + TCP_HDR_MIN, doff - TCP_HDR_MIN, &out->opts) != TCP_OK)
+        return TCP_ERR_OPTS;
+    out->sport = wire_get16(p);
+    out->dport = wire_get16(p + 2);
+    out->seq = wire_get32(p + 4);
+    out->ack = wire_get32(p + 8);
+    out->doff = (uint8_t)doff;
+    out->flags = p[13];
+    out->win = wire_get16(p + 14);
+    out->csum = wire_get16(p + 16);
+    out->urg = wire_get16(p + 18);
+    out->data = p + doff;
+    out->data_len = len - doff;
+    return TCP_OK;
+}
+
+size_t tcp_build_opts(uint8_t *o, const struct tcp_opts *opts)
+{
+    size_t n = 0;
+    if (opts->has_mss) {
+        o[n++] = TCP_OPT_MSS;
+        o[n++] = 4;
+        wire_put16(o + n, opts->mss);
+        n += 2;
+    }
+    if (opts->sack_perm && opts->has_ts) {
+        o[n++] = TCP_OPT_SACK_PERM;
+        o[n++] = 2;
+    } else if (opts->sack_perm) {
+        o[n++] = TCP_OPT_NOP;
+        o[n++] = TCP_OPT_NOP;
+        o[n++] = TCP_OPT_SACK_PERM;
+        o[n++] = 2;
+    } else if (opts->has_ts) {
+        o[n++] = TCP_OPT_NOP;
+        o[n++] = TCP_OPT_NOP;
+    }
+    if (opts->has_ts) {
+        o[n++] = TCP_OPT_TS;
+        o[n++] = 10;
+        wire_put32(o + n, opts->ts_val);
+        wire_put32(o + n + 4, opts->ts_ecr);
+        n += 8;
+    }
+    if (opts->has_wscale) {
+        o[n++] = TCP_OPT_NOP;
+        o[n++] = TCP_OPT_WSCALE;
+        o[n++] = 3;
+        o[n++] = opts->wscale;
+    }
+    if (opts->sack_count) {
+        unsigned max = opts->has_ts ? 3 : 4;   /* 40 bytes of options in all */
+        unsigned cnt = opts->sack_count > max ? max : opts->sack_count;
+        if (n + 4 + 8 * cnt > 40)
+            cnt = (unsigned)((40 - n - 4) / 8);
+        if (cnt) {
+            o[n++] = TCP_OPT_NOP;
+            o[n++] = TCP_OPT_NOP;
+            o[n++] = TCP_OPT_SACK;
+            o[n++] = (uint8_t)(2 + 8 * cnt);
+            for (unsigned k = 0; k < cnt; k++) {
+                wire_put32(o + n, opts->sack[k][0]);
+                wire_put32(o + n + 4, opts->sack[k][1]);
+                n += 8;
+            }
+        }
+    }
+    while (n % 4)
+        o[n++] = TCP_OPT_NOP;
+    return n;
+}
+
+size_t tcp_hdr_len(const struct tcp_opts *opts)
+{
+    uint8_t tmp[40];
+    return TCP_HDR_MIN + tcp_build_opts(tmp, opts);
+}
+
+size_t tcp_build(uint8_t *p, const struct tcp_hdr *h, size_t data_len, uint32_t src, uint32_t dst)
+{
+    size_t olen = tcp_build_opts(p + TCP_HDR_MIN, &h->opts);
+    size_t hlen = TCP_HDR_MIN + olen;
+    wire_put16(p, h->sport);
+    wire_put16(p + 2, h->dport);
+    wire_put32(p + 4, h->seq);
+    wire_put32(p + 8, h->ack);
+    p[12] = (uint8_t)((hlen / 4) << 4);
+    p[13] = h->flags;
+    wire_put16(p + 14, h->win);
+    wire_put16(p + 16, 0);
+    wire_put16(p + 18, h->urg);
+    size_t total = hlen + data_len;
+    uint64_t s = wire_csum_pseudo(src, dst, IP4_PROTO_TCP, (uint16_t)total);
+    wire_put16(p + 16, wire_csum_finish(wire_csum_partial(p, total, s)));
+    return hlen;
+}
+
+const char *tcp_flags_str(uint8_t flags, char *buf)
+{
+    size_t n = 0;
+    if (flags & TCP_SYN) buf[n++] = 'S';
+    if (flags & TCP_FIN) buf[n++] = 'F';
+    if (flags & TCP_RST) buf[n++] = 'R';
+    if (flags & TCP_PSH) buf[n++] = 'P';
+    if (flags & TCP_URG) buf[n++] = 'U';
+    if (flags & TCP_ECE) buf[n++] = 'E';
+    if (flags & TCP_CWR) buf[n++] = 'W';
+    if (flags & TCP_ACK) buf[n++] = '.';
+    if (n == 0)
+        buf[n++] = '-';
+    buf[n] = 0;
+    return buf;
+}

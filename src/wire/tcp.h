@@ -1,0 +1,79 @@
+/* TCP header and options (RFC 9293 3.1, RFC 7323, RFC 2018): parse with every length checked,
+ * build with checksum. Unknown options are skipped by their length; a length below 2 or one that
+ * overruns the header makes the segment malformed (RFC 9293 3.1, MUST-64/MUST-68 spirit: no option
+ * may be trusted past the data offset). */
+#ifndef WIRE_TCP_H
+#define WIRE_TCP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TCP_HDR_MIN 20
+#define TCP_HDR_MAX 60
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_PSH 0x08
+#define TCP_ACK 0x10
+#define TCP_URG 0x20
+#define TCP_ECE 0x40
+#define TCP_CWR 0x80
+
+#define TCP_OPT_EOL 0
+#define TCP_OPT_NOP 1
+#define TCP_OPT_MSS 2
+#define TCP_OPT_WSCALE 3
+#define TCP_OPT_SACK_PERM 4
+#define TCP_OPT_SACK 5
+#define TCP_OPT_TS 8
+
+#define TCP_MAX_SACK_BLOCKS 4
+
+struct tcp_opts {
+    unsigned has_mss : 1, has_wscale : 1, sack_perm : 1, has_ts : 1;
+    uint16_t mss;
+    uint8_t wscale;
+    uint8_t sack_count;
+    uint32_t sack[TCP_MAX_SACK_BLOCKS][2];   /* left, right edges */
+    uint32_t ts_val, ts_ecr;
+};
+
+struct tcp_hdr {
+    uint16_t sport, dport;
+    uint32_t seq, ack;
+    uint8_t doff;          /* header length in bytes */
+    uint8_t flags;
+    uint16_t win;
+    uint16_t csum;
+    uint16_t urg;
+    struct tcp_opts opts;
+    const uint8_t *data;
+    size_t data_len;
+};
+
+enum tcp_parse_err {
+    TCP_OK = 0,
+    TCP_ERR_SHORT = -1,   /* under 20 bytes or under the data offset */
+    TCP_ERR_DOFF = -2,    /* data offset < 5 */
+    TCP_ERR_CSUM = -3,
+    TCP_ERR_OPTS = -4,    /* an option overruns the header or has a bad length */
+};
+
+/* Parses the segment p[0..len) carried between src and dst (host order), verifying the checksum
+ * unless verify_csum is 0 (the checksum was verified by hardware or a caller). */
+int tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, int verify_csum, struct tcp_hdr *out);
+/* Parses only the options area. Returns TCP_OK or TCP_ERR_OPTS. */
+int tcp_parse_opts(const uint8_t *o, size_t len, struct tcp_opts *out);
+/* Encodes the options (padded with NOPs to a multiple of 4) into o (room for 40 bytes). Returns
+ * the length written. Order follows Linux for middlebox-friendliness: MSS, SACK-perm+TS or NOPs, wscale, SACK. */
+size_t tcp_build_opts(uint8_t *o, const struct tcp_opts *opts);
+/* Writes the header (with the encoded options, h->doff computed) at p; the payload (data_len bytes)
+ * must already be at p + header length. Computes the checksum. Returns the header length. */
+size_t tcp_build(uint8_t *p, const struct tcp_hdr *h, size_t data_len, uint32_t src, uint32_t dst);
+/* Header length tcp_build will produce for these options. */
+size_t tcp_hdr_len(const struct tcp_opts *opts);
+/* "S", "S.", "P.", "F.", "R" ... like tcpdump. buf needs 10 bytes. */
+const char *tcp_flags_str(uint8_t flags, char *buf);
+
+#endif

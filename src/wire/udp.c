@@ -1,0 +1,41 @@
+/* UDP parse/build, RFC 768. */
+#include "wire/udp.h"
+
+#include <errno.h>
+
+#include "wire/bytes.h"
+#include "wire/csum.h"
+#include "wire/ip4.h"
+
+int udp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, struct udp_hdr *out)
+{
+    if (len < UDP_HDR_LEN)
+        return -EINVAL;
+    uint16_t ulen = wire_get16(p + 4);
+    if (ulen < UDP_HDR_LEN || ulen > len)
+        return -EINVAL;
+    uint16_t csum = wire_get16(p + 6);
+    if (csum != 0) {
+        uint64_t s = wire_csum_pseudo(src, dst, IP4_PROTO_UDP, ulen);
+        if (wire_csum_finish(wire_csum_partial(p, ulen, s)) != 0)
+            return -EBADMSG;
+    }
+    out->sport = wire_get16(p);
+    out->dport = wire_get16(p + 2);
+    out->len = ulen;
+    out->csum = csum;
+    out->data = p + UDP_HDR_LEN;
+    out->data_len = ulen - UDP_HDR_LEN;
+    return 0;
+}
+
+void udp_build(uint8_t *p, uint16_t sport, uint16_t dport, size_t data_len, uint32_t src, uint32_t dst)
+{
+    uint16_t ulen = (uint16_t)(UDP_HDR_LEN + data_len);
+    wire_put16(p, sport);
+    wire_put16(p + 2, dport);
+    wire_put16(p + 4, ulen);
+    wire_put16(p + 6, 0);
+    uint16_t c = wire_csum_finish(wire_csum_partial(p, ulen, wire_csum_pseudo(src, dst, IP4_PROTO_UDP, ulen)));
+    wire_put16(p + 6, c == 0 ? 0xffff : c);
+}

@@ -1,0 +1,26 @@
+/* UDP header (RFC 768): parse with length and checksum checks, build with checksum. */
+#ifndef WIRE_UDP_H
+#define WIRE_UDP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define UDP_HDR_LEN 8
+
+struct udp_hdr {
+    uint16_t sport, dport;
+    uint16_t len;          /* header + data */
+    uint16_t csum;
+    const uint8_t *data;
+    size_t data_len;
+};
+
+/* Parses the UDP datagram in p[0..len) carried between src and dst (host order). The UDP length
+ * must be >= 8 and <= len (bytes beyond it are IP padding and ignored). A zero checksum means "not
+ * computed" (RFC 768). Returns 0, -EINVAL (lengths) or -EBADMSG (checksum). */
+int udp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, struct udp_hdr *out);
+/* Writes the header at p; the payload must already be at p+8 (data_len bytes). Computes the
+ * checksum over the pseudo-header; a computed 0 is sent as 0xffff (RFC 768). */
+void udp_build(uint8_t *p, uint16_t sport, uint16_t dport, size_t data_len, uint32_t src, uint32_t dst);
+
+#endif

@@ -1,0 +1,15 @@
+/* Subcommands of the `synack` tool. Each takes argv with argv[0] = the command's name and returns
+ * the process exit status (0 success, 1 runtime failure, 2 usage error). */
+#ifndef TOOLS_CMD_H
+#define TOOLS_CMD_H
+
+struct cmd {
+    const char *name;
+    const char *help;
+    int (*run)(int argc, char **argv);
+};
+
+int cmd_demo(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+
+#endif

@@ -1,0 +1,171 @@
+/* Device options and set-up shared by serve, nc and get (see devopts.h). */
+#include "devopts.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void devopts_init(struct devopts *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->mtu = 1500;
+}
+
+int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
+{
+    switch (c) {
+    case 1001:
+    case 1002:
+        if (d->have_dev) {
+            fprintf(stderr, "synack %s: give one of --tap or --tun, once\n", cmd);
+            return 2;
+        }
+        if (strlen(arg) == 0 || strlen(arg) >= 16) {
+            fprintf(stderr, "synack %s: bad device name '%s' (1 to 15 characters)\n", cmd, arg);
+            return 2;
+        }
+        d->name = arg;
+        d->tun = c == 1002;
+        d->have_dev = 1;
+        return 0;
+    case 1003:
+        if (synack_prefix_parse(arg, &d->addr, &d->prefix_len) != 0 || d->prefix_len == 0) {
+            fprintf(stderr, "synack %s: bad --addr '%s' (expected A.B.C.D/N)\n", cmd, arg);
+            return 2;
+        }
+        return 0;
+    case 1004:
+        if (synack_addr_parse(arg, &d->gateway) != 0) {
+            fprintf(stderr, "synack %s: bad --gateway '%s' (expected A.B.C.D)\n", cmd, arg);
+            return 2;
+        }
+        return 0;
+    case 1005:
+        if (synack_prefix_parse(arg, &d->host_addr, &d->host_prefix) != 0 || d->host_prefix == 0) {
+            fprintf(stderr, "synack %s: bad --host-addr '%s' (expected A.B.C.D/N)\n", cmd, arg);
+            return 2;
+        }
+        return 0;
+    case 1006: {
+        char *end;
+        unsigned long m = strtoul(arg, &end, 10);
+        if (*end || m < 576 || m > 65535) {
+            fprintf(stderr, "synack %s: bad --mtu '%s' (576 to 65535)\n", cmd, arg);
+            return 2;
+        }
+        d->mtu = (unsigned)m;
+        return 0;
+    }
+    case 1007:
+        d->pcap = arg;
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+int devopts_check(const struct devopts *d, const char *cmd)
+{
+    if (!d->have_dev) {
+        fprintf(stderr, "synack %s: a device is needed: --tap NAME or --tun NAME\n", cmd);
+        return -1;
+    }
+    if (!d->addr) {
+        fprintf(stderr, "synack %s: --addr A.B.C.D/N is needed\n", cmd);
+        return -1;
+    }
+    if (d->host_addr && d->host_addr == d->addr) {
+        fprintf(stderr, "synack %s: --host-addr must differ from --addr\n", cmd);
+        return -1;
+    }
+    return 0;
+}
+
+int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
+{
+    memset(r, 0, sizeof(*r));
+    r->fd = -1;
+    r->fd = synack_tap_open(d->name, d->tun, r->ifname);
+    if (r->fd < 0) {
+        int e = r->fd;
+        fprintf(stderr, "synack %s: cannot open %s device '%s': %s%s\n", cmd, d->tun ? "TUN" : "TAP", d->name,
+                synack_strerror(e),
+                e == -EPERM || e == -EACCES ? " (needs root or CAP_NET_ADMIN)"
+                : e == -EBUSY               ? " (the device is in use by another process)"
+                : e == -ENOENT || e == -ENODEV ? " (is /dev/net/tun present? modprobe tun)"
+                                               : "");
+        return -1;
+    }
+    {   /* always bring the link up; the address only with --host-addr */
+        int e = synack_tap_configure_host(r->ifname, d->host_addr, d->host_prefix, d->mtu);
+        if (e < 0) {
+            fprintf(stderr, "synack %s: cannot configure the kernel side of %s: %s\n", cmd, r->ifname,
+                    synack_strerror(e));
+            devrun_close(r);
+            return -1;
+        }
+    }
+    struct synack_config cfg;
+    synack_config_init(&cfg);
+    if (synack_os_seed(cfg.seed) != 0) {
+        fprintf(stderr, "synack %s: cannot read random seed from the OS\n", cmd);
+        devrun_close(r);
+        return -1;
+    }
+    r->st = synack_stack_new(&cfg);
+    if (!r->st) {
+        fprintf(stderr, "synack %s: out of memory\n", cmd);
+        devrun_close(r);
+        return -1;
+    }
+    struct synack_if_config ic = { .name = r->ifname, .kind = d->tun ? SYNACK_IF_RAWIP : SYNACK_IF_ETHERNET,
+                                   .addr = d->addr, .prefix_len = d->prefix_len, .mtu = (uint16_t)d->mtu,
+                                   .tx = synack_fd_tx, .tx_ctx = (void *)(intptr_t)r->fd };
+    /* A locally administered unicast MAC (02:...), random so two stacks never collide. */
+    uint8_t rnd[32];
+    synack_os_seed(rnd);
+    ic.mac[0] = 0x02;
+    memcpy(ic.mac + 1, rnd, 5);
+    r->ifindex = synack_if_add(r->st, &ic);
+    if (r->ifindex < 0) {
+        fprintf(stderr, "synack %s: cannot add the interface: %s\n", cmd, synack_strerror(r->ifindex));
+        devrun_close(r);
+        return -1;
+    }
+    if (d->gateway && synack_route_set_gateway(r->st, d->gateway) != 0) {
+        fprintf(stderr, "synack %s: the gateway is not on the interface's network\n", cmd);
+        devrun_close(r);
+        return -1;
+    }
+    if (d->pcap) {
+        r->pcap = synack_pcap_open(d->pcap, d->tun ? SYNACK_PCAP_LINKTYPE_RAW : SYNACK_PCAP_LINKTYPE_ETHERNET);
+        if (!r->pcap) {
+            fprintf(stderr, "synack %s: cannot write pcap file '%s': %s\n", cmd, d->pcap, strerror(errno));
+            devrun_close(r);
+            return -1;
+        }
+    }
+    r->driver = synack_driver_new(r->st);
+    if (!r->driver || synack_driver_add_port(r->driver, r->fd, r->ifindex) != 0) {
+        fprintf(stderr, "synack %s: cannot start the driver\n", cmd);
+        devrun_close(r);
+        return -1;
+    }
+    return 0;
+}
+
+void devrun_close(struct devrun *r)
+{
+    if (r->driver)
+        synack_driver_free(r->driver);
+    if (r->pcap)
+        synack_pcap_close(r->pcap);
+    if (r->st)
+        synack_stack_free(r->st);
+    if (r->fd >= 0)
+        close(r->fd);
+    memset(r, 0, sizeof(*r));
+    r->fd = -1;
+}

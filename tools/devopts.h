@@ -1,0 +1,57 @@
+/* Device options shared by the commands that run on a TAP/TUN device (serve, nc, get), and the
+ * set-up they imply: open the device, configure the kernel side, create the stack and driver. */
+#ifndef TOOLS_DEVOPTS_H
+#define TOOLS_DEVOPTS_H
+
+#include <stdint.h>
+
+#include "synack/synack.h"
+
+struct devopts {
+    const char *name;
+    int tun;
+    int have_dev;
+    uint32_t addr;
+    uint8_t prefix_len;
+    uint32_t gateway;
+    uint32_t host_addr;
+    uint8_t host_prefix;
+    unsigned mtu;
+    const char *pcap;
+};
+
+#define DEVOPTS_LONG \
+    { "tap", required_argument, 0, 1001 }, { "tun", required_argument, 0, 1002 }, \
+    { "addr", required_argument, 0, 1003 }, { "gateway", required_argument, 0, 1004 }, \
+    { "host-addr", required_argument, 0, 1005 }, { "mtu", required_argument, 0, 1006 }, \
+    { "pcap", required_argument, 0, 1007 }
+
+#define DEVOPTS_HELP \
+    "  --tap NAME          use (or create) TAP device NAME (Ethernet)\n" \
+    "  --tun NAME          use (or create) TUN device NAME (raw IPv4)\n" \
+    "  --addr A.B.C.D/N    the stack's address and prefix (e.g. 192.0.2.2/24)\n" \
+    "  --gateway A.B.C.D   default gateway\n" \
+    "  --host-addr A/N     also bring the kernel side up with this address\n" \
+    "  --mtu N             MTU (default 1500)\n" \
+    "  --pcap FILE         write every frame in and out to FILE (pcap)\n"
+
+struct devrun {
+    int fd;
+    char ifname[16];
+    synack_stack_t *st;
+    synack_driver_t *driver;
+    synack_pcap_t *pcap;
+    int ifindex;
+};
+
+void devopts_init(struct devopts *d);
+/* Handles option code c. Returns 0 if consumed, 1 if not a device option (usage error), 2 for a
+ * bad value (message printed). */
+int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd);
+/* Checks that the required options are present. Prints a message and returns -1 if not. */
+int devopts_check(const struct devopts *d, const char *cmd);
+/* Opens and configures everything. Prints a clear message and returns -1 on failure. */
+int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd);
+void devrun_close(struct devrun *r);
+
+#endif

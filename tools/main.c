@@ -1,0 +1,35 @@
+/* The `synack` command: dispatches to its subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const struct cmd cmds[] = {
+    { "demo", "two stacks on a simulated link with loss: ARP, ping, UDP (no root needed)", cmd_demo },
+    { "serve", "run the stack on a TAP/TUN device: ARP, ping, UDP echo (7) and discard (9)", cmd_serve },
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: synack COMMAND [options]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+        fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].help);
+    fprintf(f, "\n'synack COMMAND --help' describes a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+        if (!strcmp(argv[1], cmds[i].name))
+            return cmds[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "synack: unknown command '%s' (try 'synack --help')\n", argv[1]);
+    return 2;
+}

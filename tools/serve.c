@@ -1,0 +1,137 @@
+/* `synack serve`: runs a stack on a TAP or TUN device. It answers ARP and ping, and runs UDP echo
+ * (RFC 862, port 7) and UDP discard (RFC 863, port 9). With --host-addr it also configures the
+ * kernel's side of the device, so the user needs no `ip` commands. SIGINT/SIGTERM stop it cleanly,
+ * flushing the pcap. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "devopts.h"
+#include "synack/synack.h"
+
+static volatile int serve_stop;
+
+static void on_signal(int sig) { serve_stop = 1; }
+
+struct serve {
+    synack_stack_t *st;
+    synack_pcap_t *pcap;
+    int echo_sock, discard_sock;
+    int verbose;
+};
+
+static void serve_trace(void *ctx, const struct synack_trace_event *ev)
+{
+    struct serve *s = ctx;
+    if ((ev->kind == SYNACK_TR_FRAME_IN || ev->kind == SYNACK_TR_FRAME_OUT) && s->pcap)
+        synack_pcap_write(s->pcap, ev->now, ev->data, ev->len);
+    if (s->verbose && (ev->kind == SYNACK_TR_FRAME_IN || ev->kind == SYNACK_TR_FRAME_OUT)) {
+        char line[256];
+        synack_format_frame(line, sizeof(line), ev->link_kind, ev->data, ev->len);
+        fprintf(stderr, "%s %s\n", ev->kind == SYNACK_TR_FRAME_IN ? "<" : ">", line);
+    }
+}
+
+static void udp_echo(synack_stack_t *st, int sock, unsigned events, void *arg)
+{
+    uint8_t buf[65536];
+    struct synack_sockaddr from;
+    int n;
+    synack_time_t now = synack_clock_now();
+    while ((n = synack_recvfrom(st, sock, buf, sizeof(buf), &from, now)) >= 0)
+        synack_sendto(st, sock, buf, (size_t)n, &from, now);
+}
+
+static void udp_discard(synack_stack_t *st, int sock, unsigned events, void *arg)
+{
+    uint8_t buf[65536];
+    while (synack_recvfrom(st, sock, buf, sizeof(buf), NULL, synack_clock_now()) >= 0)
+        ;
+}
+
+static int open_udp_service(synack_stack_t *st, uint16_t port, synack_socket_handler_fn fn, void *arg)
+{
+    int s = synack_socket(st, SYNACK_SOCK_DGRAM);
+    struct synack_sockaddr a = { 0, port };
+    if (s < 0 || synack_bind(st, s, &a) < 0)
+        return -1;
+    synack_socket_set_handler(st, s, fn, arg);
+    return s;
+}
+
+static void serve_usage(FILE *f)
+{
+    fprintf(f, "usage: synack serve (--tap NAME | --tun NAME) --addr A.B.C.D/N [options]\n"
+               "  Runs the stack on a TAP (Ethernet) or TUN (IP) device: ARP, ping,\n"
+               "  UDP echo on port 7 and UDP discard on port 9. Stop with Ctrl-C.\n"
+               DEVOPTS_HELP
+               "  -v, --verbose       print every frame\n");
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    struct devopts dev;
+    devopts_init(&dev);
+    int verbose = 0;
+    static const struct option opts[] = { DEVOPTS_LONG, { "verbose", no_argument, 0, 'v' },
+                                          { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+    int c;
+    while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+        if (c == 'h') {
+            serve_usage(stdout);
+            return 0;
+        }
+        if (c == 'v') {
+            verbose = 1;
+            continue;
+        }
+        int r = devopts_parse(&dev, c, optarg, "serve");
+        if (r != 0) {
+            if (r == 1)
+                serve_usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "synack serve: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    if (devopts_check(&dev, "serve") != 0)
+        return 2;
+
+    struct serve s = { .verbose = verbose, .echo_sock = -1, .discard_sock = -1 };
+    struct devrun run;
+    if (devrun_open(&run, &dev, "serve") != 0)
+        return 1;
+    s.st = run.st;
+    s.pcap = run.pcap;
+    synack_stack_set_trace(s.st, serve_trace, &s);
+    s.echo_sock = open_udp_service(s.st, 7, udp_echo, &s);
+    s.discard_sock = open_udp_service(s.st, 9, udp_discard, &s);
+    if (s.echo_sock < 0 || s.discard_sock < 0) {
+        fprintf(stderr, "synack serve: cannot open the UDP services\n");
+        devrun_close(&run);
+        return 1;
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    char a[16];
+    fprintf(stderr, "synack serve: %s %s up, address %s/%u, mtu %u; UDP echo on 7, discard on 9\n",
+            dev.tun ? "tun" : "tap", run.ifname, synack_addr_format(dev.addr, a, sizeof(a)), dev.prefix_len,
+            dev.mtu);
+    int r = synack_driver_run(run.driver, &serve_stop);
+    if (r < 0 && r != -EINTR)
+        fprintf(stderr, "synack serve: driver stopped: %s\n", synack_strerror(r));
+    fprintf(stderr, "synack serve: stopping\n");
+    devrun_close(&run);
+    return r < 0 && r != -EINTR ? 1 : 0;
+}
