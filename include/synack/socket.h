@@ -39,6 +39,90 @@ SYNACK_API int synack_sendto(synack_stack_t *st, int sock, const void *data, siz
 SYNACK_API int synack_recvfrom(synack_stack_t *st, int sock, void *buf, size_t cap,
                                struct synack_sockaddr *src, synack_time_t now);
 
+/* Connects a UDP socket (sets the default destination, filters the source) or starts a TCP
+ * connection: returns -EINPROGRESS at once; the socket becomes writable (EV_OUT) when connected, or
+ * reports the failure through synack_socket_error (ECONNREFUSED, ETIMEDOUT, ...). */
+SYNACK_API int synack_connect(synack_stack_t *st, int sock, const struct synack_sockaddr *peer, synack_time_t now);
+
+/* ---- TCP ---- */
+
+/* Starts listening. backlog bounds both the SYN queue (half-open) and the accept queue. */
+SYNACK_API int synack_listen(synack_stack_t *st, int sock, int backlog);
+/* Returns a new socket for an established connection, or -EAGAIN. */
+SYNACK_API int synack_accept(synack_stack_t *st, int sock, struct synack_sockaddr *peer, synack_time_t now);
+/* Queues data for sending; returns the bytes accepted (may be fewer than len), -EAGAIN when the
+ * send buffer is full, -EPIPE after shutdown(SHUT_WR) or a reset. */
+SYNACK_API int synack_send(synack_stack_t *st, int sock, const void *data, size_t len, synack_time_t now);
+/* Reads received data; returns bytes read, 0 at end of stream (the peer's FIN), -EAGAIN when
+ * nothing is there yet, or the connection's error (-ECONNRESET ...). */
+SYNACK_API int synack_recv(synack_stack_t *st, int sock, void *buf, size_t cap, synack_time_t now);
+#define SYNACK_SHUT_RD 0
+#define SYNACK_SHUT_WR 1
+#define SYNACK_SHUT_RDWR 2
+SYNACK_API int synack_shutdown(synack_stack_t *st, int sock, int how, synack_time_t now);
+
+/* Socket options (integer values). */
+enum synack_sockopt {
+    SYNACK_SO_RCVBUF = 1,       /* receive buffer bytes (TCP: bounds the advertised window) */
+    SYNACK_SO_SNDBUF,           /* send buffer bytes */
+    SYNACK_SO_LINGER,           /* -1: off (default); 0: close() aborts with RST; N>0 is treated as off */
+    SYNACK_SO_KEEPALIVE,        /* 0/1 (RFC 1122 4.2.3.6; off by default) */
+    SYNACK_SO_REUSEADDR,        /* 0/1: bind even if TIME-WAIT connections hold the port */
+    SYNACK_TCP_NODELAY,         /* 0/1: disable Nagle (RFC 896) */
+    SYNACK_TCP_KEEPIDLE,        /* seconds idle before the first probe (default 7200) */
+    SYNACK_TCP_KEEPINTVL,       /* seconds between probes (default 75) */
+    SYNACK_TCP_KEEPCNT,         /* unanswered probes before the connection is dropped (default 9) */
+    SYNACK_TCP_MAXSEG,          /* MSS to announce (before connect/listen) */
+    SYNACK_TCP_USER_TIMEOUT,    /* ms of unacknowledged data before giving up (0: retry limit) */
+    SYNACK_TCP_DELACK,          /* 0/1: delayed ACKs (default 1) */
+    SYNACK_TCP_RTO_MIN,         /* ms, minimum RTO (default 200) */
+    SYNACK_TCP_CONGESTION,      /* 0 = NewReno (the only module so far) */
+};
+SYNACK_API int synack_setsockopt(synack_stack_t *st, int sock, enum synack_sockopt opt, int value);
+SYNACK_API int synack_getsockopt(synack_stack_t *st, int sock, enum synack_sockopt opt, int *value);
+
+/* RFC 9293 3.3.2 states. */
+enum synack_tcp_state {
+    SYNACK_TCP_CLOSED = 0,
+    SYNACK_TCP_LISTEN,
+    SYNACK_TCP_SYN_SENT,
+    SYNACK_TCP_SYN_RECEIVED,
+    SYNACK_TCP_ESTABLISHED,
+    SYNACK_TCP_FIN_WAIT_1,
+    SYNACK_TCP_FIN_WAIT_2,
+    SYNACK_TCP_CLOSE_WAIT,
+    SYNACK_TCP_CLOSING,
+    SYNACK_TCP_LAST_ACK,
+    SYNACK_TCP_TIME_WAIT,
+};
+/* "ESTABLISHED", "SYN-SENT", ... as RFC 9293 spells them. */
+SYNACK_API const char *synack_tcp_state_name(int state);
+
+/* A snapshot of one TCP connection, like Linux's tcp_info. Times in microseconds. */
+struct synack_tcp_info {
+    int state;                       /* enum synack_tcp_state */
+    struct synack_sockaddr local, remote;
+    int sock;                        /* socket id, or -1 if the application has closed it */
+    uint32_t conn_id;
+    uint32_t rtt, rttvar, rto;       /* smoothed RTT, variance, current RTO */
+    uint32_t snd_mss, rcv_mss;
+    uint32_t cwnd, ssthresh;         /* bytes */
+    uint32_t snd_wnd, rcv_wnd;       /* bytes */
+    uint32_t retransmits;            /* consecutive timeouts now */
+    uint64_t total_retrans;          /* segments retransmitted over the connection's life */
+    uint64_t bytes_sent, bytes_acked, bytes_received;
+    uint32_t send_q, recv_q;         /* bytes waiting in the send buffer (unacked + unsent) / receive buffer */
+    uint32_t backlog, max_backlog;   /* LISTEN: accept queue length and limit */
+    uint32_t syn_queue;              /* LISTEN: half-open connections */
+    int timer;                       /* 0 none, 1 retransmit, 2 persist, 3 keepalive, 4 time-wait */
+    synack_time_t timer_expires;     /* absolute, 0 if none */
+};
+SYNACK_API int synack_tcp_info(synack_stack_t *st, int sock, struct synack_tcp_info *out);
+/* Calls fn for every TCP connection of the stack: listeners, half-open, established, orphaned and
+ * TIME-WAIT ones (the `ss -tan` view). */
+typedef void (*synack_tcp_iter_fn)(void *arg, const struct synack_tcp_info *info);
+SYNACK_API void synack_tcp_foreach(synack_stack_t *st, synack_tcp_iter_fn fn, void *arg);
+
 SYNACK_API unsigned synack_socket_events(synack_stack_t *st, int sock);
 SYNACK_API int synack_socket_set_handler(synack_stack_t *st, int sock,
                                          synack_socket_handler_fn fn, void *arg);

@@ -25,6 +25,21 @@ struct synack_config {
     uint16_t eph_port_min, eph_port_max;   /* RFC 6056 ephemeral range */
     uint8_t default_ttl;
     unsigned udp_rcvq_len;         /* datagrams queued per UDP socket */
+    /* TCP. Zero means the default given in brackets. */
+    synack_time_t tcp_msl;         /* maximum segment lifetime; TIME-WAIT lasts 2*MSL [30 s] */
+    synack_time_t tcp_rto_initial; /* RFC 6298 2.1 [1 s] */
+    synack_time_t tcp_rto_min;     /* RFC 6298 2.4 says 1 s; Linux uses 200 ms [200 ms] */
+    synack_time_t tcp_rto_max;     /* [60 s] */
+    unsigned tcp_syn_retries;      /* SYN retransmissions before connect() fails [6] */
+    unsigned tcp_synack_retries;   /* SYN-ACK retransmissions before a half-open entry is dropped [5] */
+    unsigned tcp_retries;          /* data retransmissions before ETIMEDOUT [15] */
+    synack_time_t tcp_fin_timeout; /* orphaned FIN-WAIT-2 lifetime [60 s] */
+    synack_time_t tcp_delack;      /* delayed-ACK timeout, RFC 1122 4.2.3.2 "< 0.5 s" [200 ms] */
+    unsigned tcp_sndbuf, tcp_rcvbuf;   /* default socket buffers in bytes [256 KiB, 256 KiB] */
+    unsigned tcp_challenge_ack_limit;  /* challenge ACKs per second per stack, RFC 5961 7 [1000] */
+    int tcp_syncookies;            /* 0: when the SYN queue is full [default]; 1: always; -1: never */
+    unsigned tcp_ofo_max;          /* out-of-order segments kept per connection [256] */
+    unsigned tcp_max_orphans;      /* connections closed by the application but still alive [4096] */
 };
 
 /* Fills *cfg with defaults and a zero seed. */

@@ -11,8 +11,9 @@ enum synack_trace_kind {
     SYNACK_TR_FRAME_IN = 1,   /* a frame handed to synack_if_input (before any check) */
     SYNACK_TR_FRAME_OUT,      /* a frame given to the link */
     SYNACK_TR_DROP,           /* input dropped; `counter` says why */
-    SYNACK_TR_TCP_SEG_IN,     /* a TCP segment accepted by the checksum, `data` is the IP packet */
-    SYNACK_TR_TCP_SEG_OUT,    /* a TCP segment sent, `data` is the IP packet */
+    SYNACK_TR_TCP_SEG_IN,     /* a TCP segment that passed the checksum: `data` is the TCP header
+                                 and payload, local/remote the addresses, conn_id 0 if no connection */
+    SYNACK_TR_TCP_SEG_OUT,    /* a TCP segment sent: as SEG_IN; from_state is the sender's state */
     SYNACK_TR_TCP_STATE,      /* a connection changed state */
     SYNACK_TR_ICMP_ECHO_REPLY,/* an echo reply for us arrived (ping) */
 };

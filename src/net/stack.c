@@ -45,6 +45,10 @@ synack_stack_t *synack_stack_new(const struct synack_config *cfg)
         st->cfg.eph_port_min = 49152;
         st->cfg.eph_port_max = 65535;
     }
+    /* RFC 1122 3.2.1.7: "A host MUST NOT send a datagram with a Time-to-Live (TTL) value of
+     * zero"; a zeroed config field means "the default", 64 (RFC 1700 / Linux). */
+    if (st->cfg.default_ttl == 0)
+        st->cfg.default_ttl = 64;
     rng_init(&st->rng, cfg->seed);
     rng_bytes(&st->rng, st->siphash_key, sizeof(st->siphash_key));
     st->ip_id = (uint16_t)rng_u32(&st->rng);
@@ -65,6 +69,7 @@ void synack_stack_free(synack_stack_t *st)
 {
     if (!st)
         return;
+    st->nifs = 0;   /* nothing is transmitted while tearing down (no route for resets) */
     sock_table_free(st);
     tcp_table_free(st);
     reasm_free(st, &st->reasm);

@@ -2,6 +2,7 @@
 #include <errno.h>
 
 #include "net/stack_impl.h"
+#include "net/ip4.h"
 #include "net/udp.h"
 #include "socket/sock.h"
 #include "tcp/tcp.h"
@@ -13,6 +14,10 @@ int synack_socket(synack_stack_t *st, enum synack_sock_type type)
     struct sock *s = sock_alloc(st, type);
     if (!s)
         return -ENOMEM;
+    if (type == SYNACK_SOCK_STREAM && tcp_sock_open(st, s) != 0) {
+        sock_release(st, s);
+        return -ENOMEM;
+    }
     return s->id;
 }
 
@@ -124,4 +129,95 @@ int synack_socket_error(synack_stack_t *st, int id)
     int e = s->error;
     s->error = 0;
     return e;
+}
+
+int synack_connect(synack_stack_t *st, int id, const struct synack_sockaddr *peer, synack_time_t now)
+{
+    struct sock *s = sock_get(st, id);
+    if (!s)
+        return -EBADF;
+    if (!peer)
+        return -EINVAL;
+    if (s->type == SYNACK_SOCK_STREAM)
+        return tcp_sock_connect(st, s, peer, now);
+    /* UDP: set the default destination and filter what is received (BSD connect on a datagram
+     * socket); binds an ephemeral port if needed. */
+    if (peer->addr == 0 || peer->port == 0)
+        return -EINVAL;
+    if (!ip4_source_for(st, peer->addr))
+        return -ENETUNREACH;
+    if (!s->bound) {
+        struct synack_sockaddr any = { 0, 0 };
+        int r = udp_bind(st, s, &any);
+        if (r)
+            return r;
+    }
+    s->remote = *peer;
+    s->connected = 1;
+    return 0;
+}
+
+#define TCP_SOCK_OR_FAIL(st, id, s) \
+    struct sock *s = sock_get(st, id); \
+    if (!s) \
+        return -EBADF; \
+    if (s->type != SYNACK_SOCK_STREAM) \
+        return -EOPNOTSUPP
+
+int synack_listen(synack_stack_t *st, int id, int backlog)
+{
+    TCP_SOCK_OR_FAIL(st, id, s);
+    return tcp_sock_listen(st, s, backlog);
+}
+
+int synack_accept(synack_stack_t *st, int id, struct synack_sockaddr *peer, synack_time_t now)
+{
+    TCP_SOCK_OR_FAIL(st, id, s);
+    return tcp_sock_accept(st, s, peer, now);
+}
+
+int synack_send(synack_stack_t *st, int id, const void *data, size_t len, synack_time_t now)
+{
+    struct sock *s = sock_get(st, id);
+    if (!s)
+        return -EBADF;
+    if (s->type == SYNACK_SOCK_DGRAM)
+        return synack_sendto(st, id, data, len, NULL, now);
+    return tcp_sock_send(st, s, data, len, now);
+}
+
+int synack_recv(synack_stack_t *st, int id, void *buf, size_t cap, synack_time_t now)
+{
+    struct sock *s = sock_get(st, id);
+    if (!s)
+        return -EBADF;
+    if (s->type == SYNACK_SOCK_DGRAM)
+        return synack_recvfrom(st, id, buf, cap, NULL, now);
+    return tcp_sock_recv(st, s, buf, cap, now);
+}
+
+int synack_shutdown(synack_stack_t *st, int id, int how, synack_time_t now)
+{
+    TCP_SOCK_OR_FAIL(st, id, s);
+    return tcp_sock_shutdown(st, s, how, now);
+}
+
+int synack_setsockopt(synack_stack_t *st, int id, enum synack_sockopt opt, int value)
+{
+    struct sock *s = sock_get(st, id);
+    if (!s)
+        return -EBADF;
+    if (s->type == SYNACK_SOCK_DGRAM)
+        return -ENOPROTOOPT;
+    return tcp_sock_setopt(st, s, (int)opt, value);
+}
+
+int synack_getsockopt(synack_stack_t *st, int id, enum synack_sockopt opt, int *value)
+{
+    struct sock *s = sock_get(st, id);
+    if (!s)
+        return -EBADF;
+    if (s->type == SYNACK_SOCK_DGRAM)
+        return -ENOPROTOOPT;
+    return tcp_sock_getopt(st, s, (int)opt, value);
 }

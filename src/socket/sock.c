@@ -6,6 +6,7 @@
 
 #include "net/stack_impl.h"
 #include "tcp/tcp.h"
+#include "tcp/tcp_int.h"
 
 struct sock *sock_get(synack_stack_t *st, int id)
 {
@@ -90,6 +91,8 @@ void sock_table_free(synack_stack_t *st)
     for (int i = 0; i < st->nsocks; i++)
         if (st->socks[i]) {
             buf_queue_purge(&st->socks[i]->rxq);
+            if (st->socks[i]->conn)
+                tcp_conn_destroy(st->socks[i]->conn);
             free(st->socks[i]);
         }
     free(st->socks);

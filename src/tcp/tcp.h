@@ -18,7 +18,16 @@ void tcp_input(synack_stack_t *st, struct iface *ifc, const struct ip4_hdr *h, c
 void tcp_icmp_error(synack_stack_t *st, uint8_t type, uint8_t code, uint16_t mtu, const struct ip4_hdr *inner,
                     const uint8_t *hdr8, size_t len, synack_time_t now);
 
+int tcp_sock_open(synack_stack_t *st, struct sock *s);
 int tcp_sock_bind(synack_stack_t *st, struct sock *s, const struct synack_sockaddr *local);
+int tcp_sock_connect(synack_stack_t *st, struct sock *s, const struct synack_sockaddr *peer, synack_time_t now);
+int tcp_sock_listen(synack_stack_t *st, struct sock *s, int backlog);
+int tcp_sock_accept(synack_stack_t *st, struct sock *s, struct synack_sockaddr *peer, synack_time_t now);
+int tcp_sock_send(synack_stack_t *st, struct sock *s, const void *data, size_t len, synack_time_t now);
+int tcp_sock_recv(synack_stack_t *st, struct sock *s, void *buf, size_t cap, synack_time_t now);
+int tcp_sock_shutdown(synack_stack_t *st, struct sock *s, int how, synack_time_t now);
+int tcp_sock_setopt(synack_stack_t *st, struct sock *s, int opt, int v);
+int tcp_sock_getopt(synack_stack_t *st, struct sock *s, int opt, int *v);
 void tcp_sock_close(synack_stack_t *st, struct sock *s, synack_time_t now);
 int tcp_sock_connected(const struct sock *s);
 unsigned tcp_sock_events(synack_stack_t *st, struct sock *s);

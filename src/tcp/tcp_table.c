@@ -1,100 +1,399 @@
-/* TCP's per-stack state and segment input. Until connections exist every port is closed, and
- * RFC 9293 3.10.7.1 ("If the state is CLOSED") says exactly what to answer. */
+/* TCP's per-stack table: connections hashed by 4-tuple (SipHash with a per-stack key, so a peer
+ * cannot aim collisions), TIME-WAIT entries in a table of their own, listeners by port, ephemeral
+ * ports (RFC 6056), state changes with their trace events, and tearing connections down. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "net/ip4.h"
+#include "core/siphash.h"
 #include "net/stack_impl.h"
 #include "socket/sock.h"
 #include "tcp/tcp.h"
-#include "wire/tcp.h"
+#include "tcp/tcp_cc.h"
+#include "tcp/tcp_int.h"
 
-struct tcp_table {
-    int unused;
-};
+struct tcp_table *tcp_tab(synack_stack_t *st) { return st->tcp; }
+
+#define DEF(v, d) ((v) ? (v) : (d))
 
 int tcp_table_new(synack_stack_t *st)
 {
-    st->tcp = calloc(1, sizeof(*st->tcp));
-    return st->tcp ? 0 : -ENOMEM;
+    struct tcp_table *t = calloc(1, sizeof(*t));
+    if (!t)
+        return -ENOMEM;
+    t->nbuckets = 256;
+    t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+    t->ntwb = 256;
+    t->twb = calloc(t->ntwb, sizeof(*t->twb));
+    if (!t->buckets || !t->twb) {
+        free(t->buckets);
+        free(t->twb);
+        free(t);
+        return -ENOMEM;
+    }
+    rng_bytes(&st->rng, t->isn_key, sizeof(t->isn_key));
+    rng_bytes(&st->rng, t->cookie_key, sizeof(t->cookie_key));
+    const struct synack_config *c = &st->cfg;
+    t->msl = DEF(c->tcp_msl, SYNACK_SEC(30));
+    t->rto_initial = DEF(c->tcp_rto_initial, SYNACK_SEC(1));
+    t->rto_min = DEF(c->tcp_rto_min, SYNACK_MS(200));
+    t->rto_max = DEF(c->tcp_rto_max, SYNACK_SEC(60));
+    t->fin_timeout = DEF(c->tcp_fin_timeout, SYNACK_SEC(60));
+    t->delack = DEF(c->tcp_delack, SYNACK_MS(200));
+    t->syn_retries = DEF(c->tcp_syn_retries, 6);
+    t->synack_retries = DEF(c->tcp_synack_retries, 5);
+    t->retries = DEF(c->tcp_retries, 15);
+    t->sndbuf = DEF(c->tcp_sndbuf, 256u * 1024);
+    t->rcvbuf = DEF(c->tcp_rcvbuf, 256u * 1024);
+    t->chack_limit = DEF(c->tcp_challenge_ack_limit, 1000);
+    t->ofo_max = DEF(c->tcp_ofo_max, 256);
+    t->max_orphans = DEF(c->tcp_max_orphans, 4096);
+    t->syncookies = c->tcp_syncookies;
+    st->tcp = t;
+    return 0;
 }
 
 void tcp_table_free(synack_stack_t *st)
 {
-    free(st->tcp);
+    struct tcp_table *t = st->tcp;
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->nbuckets; i++)
+        while (t->buckets[i])
+            tcp_conn_destroy(t->buckets[i]);
+    while (t->listeners)
+        tcp_conn_destroy(t->listeners);
+    for (size_t i = 0; i < t->ntwb; i++)
+        while (t->twb[i])
+            tcp_tw_destroy(t->twb[i]);
+    free(t->buckets);
+    free(t->twb);
+    free(t);
     st->tcp = NULL;
 }
 
-/* RFC 9293 3.10.7.1: a reset for a segment that reaches no connection. */
-static void tcp_reset_closed(synack_stack_t *st, const struct ip4_hdr *h, const struct tcp_hdr *t, synack_time_t now)
+static size_t tuple_hash(synack_stack_t *st, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp)
 {
-    if (t->flags & TCP_RST)
-        return;   /* "An incoming segment containing a RST is discarded." */
-    struct tcp_hdr r = { .sport = t->dport, .dport = t->sport };
-    if (t->flags & TCP_ACK) {
-        r.seq = t->ack;   /* <SEQ=SEG.ACK><CTL=RST> */
-        r.flags = TCP_RST;
-    } else {
-        /* <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; SYN and FIN each count one. */
-        uint32_t seglen = (uint32_t)t->data_len + !!(t->flags & TCP_SYN) + !!(t->flags & TCP_FIN);
-        r.seq = 0;
-        r.ack = t->seq + seglen;
-        r.flags = TCP_RST | TCP_ACK;
+    uint32_t k[3] = { la, ra, ((uint32_t)lp << 16) | rp };
+    return (size_t)siphash24(st->siphash_key, k, sizeof(k));
+}
+
+static void conn_free_memory(struct tcp_conn *c)
+{
+    ring_free(&c->sndq);
+    ring_free(&c->rcvq);
+    while (c->ofo) {
+        struct tcp_ofo *o = c->ofo;
+        c->ofo = o->next;
+        free(o);
     }
-    struct buf *b = buf_alloc(BUF_HEADROOM, TCP_HDR_MIN);
-    if (!b) {
-        stack_count(st, SYNACK_C_BufAllocFails);
-        return;
+    free(c);
+}
+
+struct tcp_conn *tcp_conn_new(synack_stack_t *st)
+{
+    struct tcp_table *t = st->tcp;
+    struct tcp_conn *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->st = st;
+    c->id = ++t->next_id;
+    c->state = SYNACK_TCP_CLOSED;
+    ring_init(&c->sndq, t->sndbuf);
+    ring_init(&c->rcvq, t->rcvbuf);
+    c->rto = (uint32_t)t->rto_initial;
+    c->rto_min_us = (uint32_t)t->rto_min;
+    c->delack_on = 1;
+    c->keep_idle_s = 7200;
+    c->keep_intvl_s = 75;
+    c->keep_cnt = 9;
+    c->cc = &tcp_cc_newreno;
+    c->mss_snd = TCP_DEFAULT_MSS;
+    tcp_timers_init(c);
+    return c;
+}
+
+static int tcp_grow(synack_stack_t *st)
+{
+    struct tcp_table *t = st->tcp;
+    size_t n = t->nbuckets * 2;
+    struct tcp_conn **b = calloc(n, sizeof(*b));
+    if (!b)
+        return -ENOMEM;
+    for (size_t i = 0; i < t->nbuckets; i++) {
+        struct tcp_conn *c = t->buckets[i];
+        while (c) {
+            struct tcp_conn *next = c->hnext;
+            size_t h = tuple_hash(st, c->local.addr, c->local.port, c->remote.addr, c->remote.port) & (n - 1);
+            c->hnext = b[h];
+            b[h] = c;
+            c = next;
+        }
     }
-    b->len = tcp_build(b->data, &r, 0, h->dst, h->src);
-    stack_count(st, SYNACK_C_TcpOutRsts);
-    stack_count(st, SYNACK_C_TcpOutSegs);
-    struct ip4_out o = { .src = h->dst, .dst = h->src, .proto = IP4_PROTO_TCP };
-    ip4_output(st, &o, b, now);
-}
-
-void tcp_input(synack_stack_t *st, struct iface *ifc, const struct ip4_hdr *h, const uint8_t *pkt,
-               const uint8_t *p, size_t len, synack_time_t now)
-{
-    int ifindex = if_index(st, ifc);
-    struct tcp_hdr t;
-    int r = tcp_parse(p, len, h->src, h->dst, 1, &t);
-    if (r != TCP_OK) {
-        if (r == TCP_ERR_CSUM)
-            stack_count(st, SYNACK_C_TcpInCsumErrors);
-        stack_drop(st, SYNACK_C_TcpInErrs, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
-        return;
-    }
-    stack_count(st, SYNACK_C_TcpInSegs);
-    /* Only unicast to our own address can reach a connection (RFC 1122 4.2.3.10). */
-    if (!if_for_local(st, h->dst)) {
-        stack_drop(st, SYNACK_C_TcpInErrs, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
-        return;
-    }
-    stack_drop(st, SYNACK_C_TcpNoSocket, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
-    tcp_reset_closed(st, h, &t, now);
-}
-
-void tcp_icmp_error(synack_stack_t *st, uint8_t type, uint8_t code, uint16_t mtu, const struct ip4_hdr *inner,
-                    const uint8_t *hdr8, size_t len, synack_time_t now)
-{
-}
-
-int tcp_sock_bind(synack_stack_t *st, struct sock *s, const struct synack_sockaddr *local)
-{
-    return -EOPNOTSUPP;
-}
-
-void tcp_sock_close(synack_stack_t *st, struct sock *s, synack_time_t now)
-{
-}
-
-int tcp_sock_connected(const struct sock *s)
-{
+    free(t->buckets);
+    t->buckets = b;
+    t->nbuckets = n;
     return 0;
 }
 
-unsigned tcp_sock_events(synack_stack_t *st, struct sock *s)
+int tcp_conn_hash(struct tcp_conn *c)
 {
-    return SYNACK_EV_ERR;
+    synack_stack_t *st = c->st;
+    struct tcp_table *t = st->tcp;
+    if (c->hashed)
+        return 0;
+    if (t->nconns >= t->nbuckets)
+        tcp_grow(st);   /* on failure the chains just get longer */
+    size_t h = tuple_hash(st, c->local.addr, c->local.port, c->remote.addr, c->remote.port) & (t->nbuckets - 1);
+    c->hnext = t->buckets[h];
+    t->buckets[h] = c;
+    c->hashed = 1;
+    t->nconns++;
+    return 0;
+}
+
+void tcp_conn_unhash(struct tcp_conn *c)
+{
+    struct tcp_table *t = c->st->tcp;
+    if (!c->hashed)
+        return;
+    struct tcp_conn **pp;
+    if (c->listener) {
+        pp = &t->listeners;
+    } else {
+        size_t h = tuple_hash(c->st, c->local.addr, c->local.port, c->remote.addr, c->remote.port) & (t->nbuckets - 1);
+        pp = &t->buckets[h];
+        t->nconns--;
+    }
+    while (*pp && *pp != c)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = c->hnext;
+    c->hnext = NULL;
+    c->hashed = 0;
+    c->listener = 0;
+}
+
+struct tcp_conn *tcp_lookup(synack_stack_t *st, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp)
+{
+    struct tcp_table *t = st->tcp;
+    size_t h = tuple_hash(st, la, lp, ra, rp) & (t->nbuckets - 1);
+    for (struct tcp_conn *c = t->buckets[h]; c; c = c->hnext)
+        if (c->local.port == lp && c->remote.port == rp && c->local.addr == la && c->remote.addr == ra)
+            return c;
+    return NULL;
+}
+
+struct tcp_tw *tcp_tw_lookup(synack_stack_t *st, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp)
+{
+    struct tcp_table *t = st->tcp;
+    size_t h = tuple_hash(st, la, lp, ra, rp) & (t->ntwb - 1);
+    for (struct tcp_tw *w = t->twb[h]; w; w = w->hnext)
+        if (w->local.port == lp && w->remote.port == rp && w->local.addr == la && w->remote.addr == ra)
+            return w;
+    return NULL;
+}
+
+struct tcp_conn *tcp_listener_lookup(synack_stack_t *st, uint32_t laddr, uint16_t lport)
+{
+    struct tcp_conn *wild = NULL;
+    for (struct tcp_conn *c = st->tcp->listeners; c; c = c->hnext) {
+        if (c->local.port != lport)
+            continue;
+        if (c->local.addr == laddr)
+            return c;
+        if (c->local.addr == 0)
+            wild = c;
+    }
+    return wild;
+}
+
+void tcp_listener_add(struct tcp_conn *c)
+{
+    struct tcp_table *t = c->st->tcp;
+    c->hnext = t->listeners;
+    t->listeners = c;
+    c->hashed = 1;
+    c->listener = 1;
+}
+
+int tcp_port_in_use(synack_stack_t *st, uint32_t addr, uint16_t port, int reuse)
+{
+    struct tcp_table *t = st->tcp;
+#define ADDR_CLASH(a) (!(a) || !addr || (a) == addr)
+    for (struct sock *s = sock_next(st, -1); s; s = sock_next(st, s->id))
+        if (s->type == SYNACK_SOCK_STREAM && s->bound && s->local.port == port && ADDR_CLASH(s->local.addr))
+            return 1;
+    for (size_t i = 0; i < t->nbuckets; i++)
+        for (struct tcp_conn *c = t->buckets[i]; c; c = c->hnext)
+            if (!c->sock && !c->parent && c->local.port == port && ADDR_CLASH(c->local.addr) &&
+                !(reuse && c->state == SYNACK_TCP_TIME_WAIT))
+                return 1;
+    if (!reuse)
+        for (size_t i = 0; i < t->ntwb; i++)
+            for (struct tcp_tw *w = t->twb[i]; w; w = w->hnext)
+                if (w->local.port == port && ADDR_CLASH(w->local.addr))
+                    return 1;
+#undef ADDR_CLASH
+    return 0;
+}
+
+uint16_t tcp_pick_port(synack_stack_t *st, uint32_t laddr, uint32_t raddr, uint16_t rport)
+{
+    /* RFC 6056 3.3.1 (Algorithm 1, simple port randomization): a random offset into the range,
+     * then search upward for a port no connection to this peer uses. */
+    uint32_t lo = st->cfg.eph_port_min, n = st->cfg.eph_port_max - lo + 1u;
+    uint32_t start = rng_below(&st->rng, n);
+    for (uint32_t i = 0; i < n; i++) {
+        uint16_t p = (uint16_t)(lo + (start + i) % n);
+        if (tcp_lookup(st, laddr, p, raddr, rport) || tcp_tw_lookup(st, laddr, p, raddr, rport))
+            continue;
+        if (tcp_listener_lookup(st, laddr, p))
+            continue;
+        int bound = 0;
+        for (struct sock *s = sock_next(st, -1); s && !bound; s = sock_next(st, s->id))
+            bound = s->type == SYNACK_SOCK_STREAM && s->bound && s->local.port == p &&
+                    (!s->conn || s->conn->state == SYNACK_TCP_LISTEN || s->conn->state == SYNACK_TCP_CLOSED);
+        if (!bound)
+            return p;
+    }
+    return 0;
+}
+
+const char *synack_tcp_state_name(int s)
+{
+    static const char *const names[] = { "CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED",
+                                         "FIN-WAIT-1", "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK",
+                                         "TIME-WAIT" };
+    return s >= 0 && s <= SYNACK_TCP_TIME_WAIT ? names[s] : "?";
+}
+
+void tcp_set_state(struct tcp_conn *c, int state, const char *cause)
+{
+    synack_stack_t *st = c->st;
+    int from = c->state;
+    if (from == state)
+        return;
+    c->state = state;
+    if (st->trace_fn) {
+        struct synack_trace_event ev = { .kind = SYNACK_TR_TCP_STATE, .ifindex = -1, .local = c->local,
+                                         .remote = c->remote, .conn_id = c->id, .from_state = from,
+                                         .to_state = state, .cause = cause };
+        stack_trace(st, &ev);
+    }
+    tcp_notify(c);
+}
+
+void tcp_notify(struct tcp_conn *c)
+{
+    if (c->sock)
+        sock_notify(c->st, c->sock);
+    else if (c->parent && c->queued == 2 && c->parent->sock)
+        sock_notify(c->st, c->parent->sock);
+}
+
+void tcp_conn_destroy(struct tcp_conn *c)
+{
+    synack_stack_t *st = c->st;
+    tcp_timers_cancel(c);
+    if (c->listener)
+        tcp_listen_close(c, st->now);
+    if (c->parent)
+        tcp_child_unlink(c);
+    tcp_conn_unhash(c);
+    if (c->sock) {
+        c->sock->conn = NULL;
+        c->sock = NULL;
+    }
+    if (c->orphan)
+        st->tcp->orphans--;
+    conn_free_memory(c);
+}
+
+void tcp_conn_fail(struct tcp_conn *c, int err, const char *cause)
+{
+    if (c->sock) {
+        /* The socket keeps a CLOSED connection so the application sees the error. */
+        if (err)
+            c->sock->error = err;
+        tcp_timers_cancel(c);
+        if (c->parent)
+            tcp_child_unlink(c);
+        tcp_conn_unhash(c);
+        tcp_set_state(c, SYNACK_TCP_CLOSED, cause);
+        ring_consume(&c->sndq, c->sndq.len);
+        return;
+    }
+    tcp_set_state(c, SYNACK_TCP_CLOSED, cause);
+    tcp_conn_destroy(c);
+}
+
+static void tw_expire(void *owner, struct timer *tm, synack_time_t now)
+{
+    struct tcp_tw *w = owner;
+    synack_stack_t *st = w->st;
+    if (st->trace_fn) {
+        struct synack_trace_event ev = { .kind = SYNACK_TR_TCP_STATE, .ifindex = -1, .local = w->local,
+                                         .remote = w->remote, .conn_id = w->id,
+                                         .from_state = SYNACK_TCP_TIME_WAIT, .to_state = SYNACK_TCP_CLOSED,
+                                         .cause = "2MSL timeout" };
+        stack_trace(st, &ev);
+    }
+    tcp_tw_destroy(w);
+}
+
+void tcp_tw_destroy(struct tcp_tw *w)
+{
+    struct tcp_table *t = w->st->tcp;
+    timer_cancel(&w->st->timers, &w->timer);
+    size_t h = tuple_hash(w->st, w->local.addr, w->local.port, w->remote.addr, w->remote.port) & (t->ntwb - 1);
+    struct tcp_tw **pp = &t->twb[h];
+    while (*pp && *pp != w)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = w->hnext;
+    t->ntw--;
+    free(w);
+}
+
+void tcp_enter_time_wait(struct tcp_conn *c, const char *cause, synack_time_t now)
+{
+    synack_stack_t *st = c->st;
+    struct tcp_table *t = st->tcp;
+    tcp_set_state(c, SYNACK_TCP_TIME_WAIT, cause);
+    if (c->sock) {
+        /* The application still holds the socket: keep the full block until it closes. */
+        tcp_timers_cancel(c);
+        tcp_wait_arm(c, now + 2 * t->msl);
+        return;
+    }
+    struct tcp_tw *w = calloc(1, sizeof(*w));
+    if (!w) {
+        /* No memory for TIME-WAIT: keep the full block in TIME-WAIT instead. */
+        tcp_timers_cancel(c);
+        tcp_wait_arm(c, now + 2 * t->msl);
+        return;
+    }
+    w->st = st;
+    w->id = c->id;
+    w->local = c->local;
+    w->remote = c->remote;
+    w->snd_nxt = c->snd_nxt;
+    w->rcv_nxt = c->rcv_nxt;
+    uint32_t wnd = c->rcv_adv - c->rcv_nxt;
+    w->rcv_wnd = (uint16_t)((wnd >> c->rcv_wscale) > 0xffff ? 0xffff : (wnd >> c->rcv_wscale));
+    timer_init(&w->timer, tw_expire, w);
+    size_t h = tuple_hash(st, w->local.addr, w->local.port, w->remote.addr, w->remote.port) & (t->ntwb - 1);
+    w->hnext = t->twb[h];
+    t->twb[h] = w;
+    t->ntw++;
+    timer_arm(&st->timers, &w->timer, now + 2 * t->msl);
+    /* The full block goes; the connection lives on in the tw entry (same id). */
+    tcp_conn_destroy(c);
+}
+
+/* RFC 9293 3.10.7.4 TIME-WAIT: restart the 2 MSL timeout (called when a FIN is re-ACKed). */
+void tcp_tw_restart(struct tcp_tw *w, synack_time_t now)
+{
+    timer_arm(&w->st->timers, &w->timer, now + 2 * w->st->tcp->msl);
 }

@@ -1,0 +1,133 @@
+/* The transmission control block (RFC 9293 3.3.1) and everything TCP's modules share about it.
+ *
+ * One struct tcp_conn per connection in any state but TIME-WAIT after the application let go
+ * (then a small struct tcp_tw stands in). Listeners are tcp_conns in LISTEN holding their SYN queue
+ * (children in SYN-RECEIVED) and accept queue (children established but not yet accepted). */
+#ifndef TCP_CONN_H
+#define TCP_CONN_H
+
+#include <stdint.h>
+
+#include "core/timer.h"
+#include "synack/socket.h"
+#include "tcp/tcp_buf.h"
+#include "tcp/tcp_seq.h"
+#include "wire/tcp.h"
+
+struct sock;
+struct tcp_cc_ops;
+
+/* Why the retransmission timer is armed. */
+enum tcp_rtx_mode { RTX_NONE = 0, RTX_RETRANSMIT, RTX_PERSIST };
+
+struct tcp_conn {
+    struct tcp_conn *hnext;          /* hash chain (connections), or the listeners' list */
+    synack_stack_t *st;
+    uint32_t id;
+    int state;                       /* enum synack_tcp_state */
+    struct synack_sockaddr local, remote;
+    struct sock *sock;               /* NULL once the application has closed it (orphan) */
+    int hashed;
+
+    /* passive open: the listener, and the queue this child is on */
+    struct tcp_conn *parent;
+    struct tcp_conn *qnext;
+    int queued;                      /* 0 none, 1 SYN queue, 2 accept queue */
+    /* listener */
+    struct tcp_conn *synq_head;
+    unsigned synq_len;
+    struct tcp_conn *accq_head, *accq_tail;
+    unsigned accq_len;
+    unsigned backlog;
+
+    /* RFC 9293 3.3.1 send sequence variables */
+    uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2, snd_up;
+    uint32_t snd_max;                /* highest sequence number sent + 1 */
+    uint32_t max_snd_wnd;            /* largest window the peer offered (RFC 5961 5.2, SWS) */
+    /* receive sequence variables */
+    uint32_t irs, rcv_nxt, rcv_adv;  /* rcv_adv: right edge we advertised (never moves left) */
+    uint32_t rcv_up;
+    int urg_valid;
+
+    uint16_t mss_snd;                /* effective MSS for our segments */
+    uint16_t mss_adv;                /* the MSS we announce */
+    uint16_t mss_user;               /* TCP_MAXSEG, 0 if unset */
+    uint8_t snd_wscale, rcv_wscale;  /* RFC 7323 shifts: peer's, ours (0 if not negotiated) */
+    unsigned ws_ok : 1;              /* window scaling negotiated */
+    unsigned ws_offered : 1;         /* we offered it on our SYN */
+
+    unsigned fin_queued : 1;         /* the application is done sending (close/shutdown) */
+    unsigned fin_sent : 1;
+    unsigned fin_rcvd : 1;           /* the peer's FIN was received in order */
+    unsigned shut_rd : 1;
+    unsigned nodelay : 1;
+    unsigned keepalive : 1;
+    unsigned delack_on : 1;
+    unsigned linger0 : 1;
+    unsigned reuseaddr : 1;
+    unsigned passive : 1;            /* created from a listener */
+    unsigned syn_cookie : 1;         /* created from a valid SYN cookie */
+    unsigned rst_on_close : 1;
+    unsigned connect_notified : 1;
+    unsigned orphan : 1;
+    unsigned listener : 1;           /* on the listeners' list */             /* counted in tcp_table.orphans */
+    uint32_t fin_seq;                /* sequence number of our FIN */
+
+    struct tcp_ring sndq;            /* bytes from snd_una (after the SYN) on */
+    struct tcp_ring rcvq;            /* in-order bytes not yet read */
+    struct tcp_ofo *ofo;
+    unsigned ofo_count;
+    uint32_t ofo_bytes;
+
+    /* RFC 6298 */
+    uint32_t srtt, rttvar, rto;      /* microseconds */
+    int rtt_valid;
+    int rtt_timing;                  /* a segment is being timed (Karn: never a retransmitted one) */
+    uint32_t rtt_seq;
+    synack_time_t rtt_start;
+    unsigned backoff;                /* consecutive timeouts */
+    synack_time_t rtx_first;         /* when the oldest unacked data was first retransmitted */
+    uint32_t rto_min_us;
+    synack_time_t user_timeout;
+
+    /* congestion control, RFC 5681 / RFC 6582 */
+    const struct tcp_cc_ops *cc;
+    uint32_t cwnd, ssthresh;
+    uint32_t bytes_acked_ca;         /* appropriate byte counting in congestion avoidance */
+    unsigned dupacks;
+    int in_recovery;
+    uint32_t recover;
+    uint64_t cc_priv[8];
+
+    /* delayed ACK, RFC 1122 4.2.3.2 */
+    unsigned ack_pending;            /* full-sized segments received since our last ACK */
+    int ack_due;                     /* something un-ACKed was received */
+
+    /* timers */
+    struct timer rtx_timer;          /* SYN, data and FIN retransmission, or persist */
+    enum tcp_rtx_mode rtx_mode;
+    unsigned persist_backoff;
+    struct timer dack_timer;
+    struct timer keep_timer;
+    unsigned keep_idle_s, keep_intvl_s, keep_cnt, keep_probes;
+    synack_time_t last_rcv;
+    struct timer wait_timer;         /* TIME-WAIT 2*MSL, orphan FIN-WAIT-2 */
+
+    int error;                       /* pending error for the socket (negative errno) */
+    uint64_t bytes_sent, bytes_acked, bytes_received, total_retrans;
+};
+
+/* TIME-WAIT after the application has closed: what RFC 9293 3.10.7.4 still needs, nothing else. */
+struct tcp_tw {
+    struct tcp_tw *hnext;
+    synack_stack_t *st;
+    uint32_t id;
+    struct synack_sockaddr local, remote;
+    uint32_t snd_nxt, rcv_nxt;
+    uint16_t rcv_wnd;
+    struct timer timer;
+};
+
+static inline uint32_t tcp_flight(const struct tcp_conn *c) { return c->snd_max - c->snd_una; }
+
+#endif

@@ -1,0 +1,476 @@
+/* TCP segment arrival, RFC 9293 3.10.7, one function per step so the code can be held against the
+ * RFC: demultiplexing, SYN-SENT (3.10.7.3), then for the synchronized states (3.10.7.4): first the
+ * sequence number, second RST, fourth SYN, fifth ACK; steps six to eight are in tcp_rcv.c. The
+ * blind-attack defences of RFC 5961 are folded into the RST, SYN and ACK steps. */
+#include <errno.h>
+#include <string.h>
+
+#include "net/stack_impl.h"
+#include "socket/sock.h"
+#include "tcp/tcp.h"
+#include "tcp/tcp_cc.h"
+#include "tcp/tcp_int.h"
+#include "tcp/tcp_rcv.h"
+
+static void trace_seg_in(synack_stack_t *st, const struct tcp_seg *s, const uint8_t *p, size_t len, uint32_t id,
+                         int state)
+{
+    if (!st->trace_fn)
+        return;
+    struct synack_trace_event ev = { .kind = SYNACK_TR_TCP_SEG_IN, .ifindex = s->ifindex, .data = p, .len = len,
+                                     .conn_id = id, .from_state = state, .to_state = state };
+    ev.local.addr = s->dst;
+    ev.local.port = s->h.dport;
+    ev.remote.addr = s->src;
+    ev.remote.port = s->h.sport;
+    stack_trace(st, &ev);
+}
+
+static void drop(synack_stack_t *st, const struct tcp_seg *s, enum synack_counter why)
+{
+    stack_drop(st, why, s->ifindex, SYNACK_IF_RAWIP, s->pkt, s->pkt_len);
+}
+
+static void take_peer_options(struct tcp_conn *c, const struct tcp_seg *s)
+{
+    /* RFC 9293 3.7.1: without an MSS option the peer takes 536 (MUST-15). */
+    uint16_t peer_mss = s->h.opts.has_mss ? s->h.opts.mss : TCP_DEFAULT_MSS;
+    if (peer_mss < 88)
+        peer_mss = 88;   /* an absurd MSS would make us send tiny segments forever */
+    c->mss_snd = peer_mss < c->mss_adv ? peer_mss : c->mss_adv;
+    c->mss_snd = tcp_mss_for(c->st, c->remote.addr, c->mss_snd);
+    if (peer_mss < c->mss_snd)
+        c->mss_snd = peer_mss;
+}
+
+/* ---------- SYN-SENT, RFC 9293 3.10.7.3 ---------- */
+
+static void syn_sent_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
+{
+    synack_stack_t *st = c->st;
+    int ack_ok = 0;
+    /* first, check the ACK bit */
+    if (s->flags & TCP_ACK) {
+        if (seq_leq(s->ack, c->iss) || seq_gt(s->ack, c->snd_nxt)) {
+            if (!(s->flags & TCP_RST))
+                tcp_send_rst_for(st, s, now);   /* <SEQ=SEG.ACK><CTL=RST> */
+            drop(st, s, SYNACK_C_TcpOutOfWindow);
+            return;
+        }
+        ack_ok = seq_lt(c->snd_una, s->ack) && seq_leq(s->ack, c->snd_nxt);
+    }
+    /* second, check the RST bit (RFC 5961 3.2: only with an acceptable ACK) */
+    if (s->flags & TCP_RST) {
+        if (ack_ok) {
+            stack_count(st, SYNACK_C_TcpAttemptFails);
+            tcp_conn_fail(c, -ECONNREFUSED, "rcv RST (connection refused)");
+        }
+        return;
+    }
+    /* fourth, check the SYN bit */
+    if (!(s->flags & TCP_SYN))
+        return;   /* fifth: neither SYN nor RST: drop */
+    c->irs = s->seq;
+    c->rcv_nxt = s->seq + 1;
+    c->rcv_adv = c->rcv_nxt;
+    take_peer_options(c, s);
+    /* RFC 7323 2.2: scaling is on only if both SYNs carried the option. */
+    if (c->ws_offered && s->h.opts.has_wscale) {
+        c->ws_ok = 1;
+        c->snd_wscale = s->h.opts.wscale;
+    } else {
+        c->ws_ok = 0;
+        c->snd_wscale = 0;
+        c->rcv_wscale = 0;
+    }
+    c->snd_wnd = s->wnd;   /* a SYN's window is never scaled */
+    c->max_snd_wnd = c->snd_wnd;
+    c->snd_wl1 = s->seq;
+    c->snd_wl2 = s->ack;
+    if (ack_ok) {
+        c->snd_una = s->ack;
+        tcp_rto_stop(c);
+        /* RFC 6298: time the handshake unless the SYN was retransmitted (Karn); 5.7: after a
+         * SYN timeout the RTO for data starts at 3 s. */
+        if (c->backoff == 0)
+            tcp_rtt_sample(c, now - c->rtt_start);
+        else if (!c->rtt_valid)
+            c->rto = (uint32_t)SYNACK_SEC(3);
+        c->backoff = 0;
+        c->cc->init(c);
+        c->recover = c->iss;
+        tcp_set_state(c, SYNACK_TCP_ESTABLISHED, "rcv SYN,ACK");
+        tcp_keepalive_reset(c, now);
+        /* Data or FIN on the SYN-ACK: continue at step six with the SYN removed. */
+        struct tcp_seg rest = *s;
+        rest.seq = s->seq + 1;
+        rest.flags &= (uint8_t)~TCP_SYN;
+        rest.len = s->len - 1;
+        if (rest.dlen || (rest.flags & TCP_FIN)) {
+            if (tcp_rcv_data(c, &rest, now) == 0)
+                tcp_output(c, now);
+            return;
+        }
+        tcp_send_ack(c, now);   /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+        tcp_output(c, now);     /* data queued before the connection was up */
+        return;
+    }
+    /* Simultaneous open: SYN-RECEIVED, answer <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. Text on the SYN
+     * is not kept; the peer will send it again. */
+    tcp_set_state(c, SYNACK_TCP_SYN_RECEIVED, "rcv SYN (simultaneous open)");
+    tcp_send_syn(c, now);
+}
+
+/* ---------- synchronized states, RFC 9293 3.10.7.4 ---------- */
+
+/* first, check the sequence number. Returns 1 if the segment is acceptable. */
+static int step1_acceptable(struct tcp_conn *c, struct tcp_seg *s)
+{
+    uint32_t wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+    if (s->len == 0) {
+        if (wnd == 0)
+            return s->seq == c->rcv_nxt;
+        return seq_in(s->seq, c->rcv_nxt, c->rcv_nxt + wnd);
+    }
+    if (wnd == 0) {
+        /* "special allowance should be made to accept valid ACKs, URGs, and RSTs": a segment at
+         * RCV.NXT into a closed window still has its ACK processed; its text is trimmed away. */
+        if (s->seq == c->rcv_nxt) {
+            s->dlen = 0;
+            s->flags &= (uint8_t)~TCP_FIN;
+            s->len = 0;
+            return 1;
+        }
+        return 0;
+    }
+    return seq_in(s->seq, c->rcv_nxt, c->rcv_nxt + wnd) ||
+           seq_in(s->seq + s->len - 1, c->rcv_nxt, c->rcv_nxt + wnd);
+}
+
+/* second, check the RST bit. Returns 1 if the segment was consumed. */
+static int step2_rst(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
+{
+    synack_stack_t *st = c->st;
+    if (!(s->flags & TCP_RST))
+        return 0;
+    /* RFC 5961 3.2: only an exact RCV.NXT match resets; in the window it earns a challenge ACK. */
+    if (s->seq != c->rcv_nxt) {
+        tcp_send_challenge_ack(c, now);
+        return 1;
+    }
+    switch (c->state) {
+    case SYNACK_TCP_SYN_RECEIVED:
+        stack_count(st, SYNACK_C_TcpAttemptFails);
+        if (c->passive) {
+            /* Passive open: "return this connection to the LISTEN state" = forget the child. */
+            tcp_set_state(c, SYNACK_TCP_CLOSED, "rcv RST");
+            tcp_conn_destroy(c);
+        } else {
+            tcp_conn_fail(c, -ECONNREFUSED, "rcv RST (connection refused)");
+        }
+        return 1;
+    case SYNACK_TCP_ESTABLISHED:
+    case SYNACK_TCP_CLOSE_WAIT:
+        stack_count(st, SYNACK_C_TcpEstabResets);
+        tcp_conn_fail(c, -ECONNRESET, "rcv RST");
+        return 1;
+    case SYNACK_TCP_FIN_WAIT_1:
+    case SYNACK_TCP_FIN_WAIT_2:
+        tcp_conn_fail(c, -ECONNRESET, "rcv RST");
+        return 1;
+    case SYNACK_TCP_CLOSING:
+    case SYNACK_TCP_LAST_ACK:
+        tcp_conn_fail(c, 0, "rcv RST");
+        return 1;
+    case SYNACK_TCP_TIME_WAIT:
+        /* RFC 1337: a RST must not cut TIME-WAIT short (TIME-WAIT assassination). */
+        return 1;
+    default:
+        return 1;
+    }
+}
+
+/* fourth, check the SYN bit. Returns 1 if the segment was consumed. */
+static int step4_syn(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
+{
+    if (!(s->flags & TCP_SYN))
+        return 0;
+    /* RFC 5961 4.2 (and RFC 9293 3.10.7.4): in a synchronized state a SYN gets a challenge ACK,
+     * whatever its sequence number, and is dropped. */
+    tcp_send_challenge_ack(c, now);
+    return 1;
+}
+
+static void ack_new_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
+{
+    uint32_t acked = s->ack - c->snd_una;
+    uint32_t data_acked = acked;
+    /* The SYN and FIN occupy sequence space but no buffer. */
+    if (c->snd_una == c->iss) {
+        data_acked--;
+    }
+    if (c->fin_sent && seq_gt(s->ack, c->fin_seq))
+        data_acked--;
+    if (data_acked > c->sndq.len)
+        data_acked = (uint32_t)c->sndq.len;
+    ring_consume(&c->sndq, data_acked);
+    c->bytes_acked += data_acked;
+    /* RFC 6298 3 (Karn) and 2: a sample only from a segment sent once. */
+    if (c->rtt_timing && seq_gt(s->ack, c->rtt_seq)) {
+        c->rtt_timing = 0;
+        tcp_rtt_sample(c, now - c->rtt_start);
+    }
+    c->snd_una = s->ack;
+    if (seq_lt(c->snd_nxt, c->snd_una))
+        c->snd_nxt = c->snd_una;
+    c->backoff = 0;
+    c->persist_backoff = 0;
+    /* RFC 6582 3.2: NewReno fast recovery. */
+    if (c->in_recovery) {
+        if (seq_geq(s->ack, c->recover)) {
+            c->in_recovery = 0;   /* full ACK (step 3) */
+            c->cc->on_recovery_exit(c);
+        } else {
+            /* partial ACK (step 5): retransmit the next hole, deflate by what was ACKed, add one MSS
+             * back if at least one MSS was ACKed. */
+            tcp_retransmit_head(c, now);
+            c->cwnd = c->cwnd > acked ? c->cwnd - acked : c->mss_snd;
+            if (acked >= c->mss_snd)
+                c->cwnd += c->mss_snd;
+            tcp_rto_arm(c, now);   /* RFC 6582 3.2 step 5: reset the timer on the first partial ACK */
+        }
+    } else {
+        c->cc->on_ack(c, acked, now);
+    }
+    c->dupacks = 0;
+    /* RFC 6298 5.2/5.3: stop the timer when everything is ACKed, else restart it. */
+    if (c->snd_una == c->snd_max)
+        tcp_rto_stop(c);
+    else if (c->rtx_mode == RTX_RETRANSMIT)
+        tcp_rto_arm(c, now);
+    tcp_notify(c);   /* writable */
+}
+
+static void fast_retransmit(struct tcp_conn *c, synack_time_t now)
+{
+    /* RFC 6582 3.2 step 1/2: only when the ACK covers more than `recover` (no repeated entry into
+     * recovery for losses of the same window). */
+    if (!seq_gt(c->snd_una, c->recover) && c->recover != c->iss)
+        return;
+    stack_count(c->st, SYNACK_C_TcpFastRetrans);
+    c->ssthresh = c->cc->ssthresh(c);
+    c->recover = c->snd_max;
+    c->in_recovery = 1;
+    tcp_retransmit_head(c, now);
+    c->cwnd = c->ssthresh + 3u * c->mss_snd;   /* RFC 5681 3.2 step 4 */
+}
+
+/* fifth, check the ACK field. Returns 1 if the segment was consumed (dropped or connection gone). */
+static int step5_ack(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
+{
+    synack_stack_t *st = c->st;
+    if (!(s->flags & TCP_ACK))
+        return 1;   /* "if the ACK bit is off, drop the segment and return" */
+    if (c->state == SYNACK_TCP_SYN_RECEIVED) {
+        if (!(seq_lt(c->snd_una, s->ack) && seq_leq(s->ack, c->snd_nxt))) {
+            tcp_send_rst_for(st, s, now);   /* <SEQ=SEG.ACK><CTL=RST> */
+            return 1;
+        }
+        if (c->passive && tcp_child_established(c, now) != 0)
+            return 1;   /* accept queue full: the ACK is dropped (and counted); the peer retries */
+        tcp_rto_stop(c);
+        if (c->backoff == 0)
+            tcp_rtt_sample(c, now - c->rtt_start);
+        else if (!c->rtt_valid)
+            c->rto = (uint32_t)SYNACK_SEC(3);   /* RFC 6298 5.7 */
+        c->backoff = 0;
+        c->snd_una = s->ack;
+        c->snd_wnd = s->wnd << c->snd_wscale;
+        c->max_snd_wnd = c->snd_wnd;
+        c->snd_wl1 = s->seq;
+        c->snd_wl2 = s->ack;
+        c->cc->init(c);
+        c->recover = c->iss;
+        tcp_set_state(c, SYNACK_TCP_ESTABLISHED, "rcv ACK");
+        tcp_keepalive_reset(c, now);
+    }
+    /* RFC 5961 5.2: acceptable ACKs lie in [SND.UNA - MAX.SND.WND, SND.NXT]; we use SND.MAX for
+     * SND.NXT since after a timeout SND.NXT is pulled back while later data may still be ACKed. */
+    if (seq_gt(s->ack, c->snd_max)) {
+        tcp_send_challenge_ack(c, now);   /* "send an ACK, drop the segment, and return" */
+        return 1;
+    }
+    if (seq_lt(s->ack, c->snd_una - c->max_snd_wnd)) {
+        tcp_send_challenge_ack(c, now);
+        return 1;
+    }
+    uint32_t seg_wnd = s->wnd << c->snd_wscale;
+    int window_changed = seg_wnd != c->snd_wnd;
+    if (seq_gt(s->ack, c->snd_una)) {
+        ack_new_data(c, s, now);
+    } else if (s->ack == c->snd_una && s->dlen == 0 && !(s->flags & (TCP_SYN | TCP_FIN)) && !window_changed &&
+               c->snd_max != c->snd_una) {
+        /* RFC 5681 2: a duplicate ACK. */
+        c->dupacks++;
+        if (c->dupacks == 3 && !c->in_recovery)
+            fast_retransmit(c, now);
+        else if (c->in_recovery)
+            c->cwnd += c->mss_snd;   /* RFC 5681 3.2 step 5: inflate */
+    }
+    /* Window update: RFC 9293 3.10.7.4, SND.WL1/SND.WL2 guard against old segments. */
+    if (seq_leq(c->snd_una, s->ack) &&
+        (seq_lt(c->snd_wl1, s->seq) || (c->snd_wl1 == s->seq && seq_leq(c->snd_wl2, s->ack)))) {
+        uint32_t old = c->snd_wnd;
+        c->snd_wnd = seg_wnd;
+        c->snd_wl1 = s->seq;
+        c->snd_wl2 = s->ack;
+        if (seg_wnd > c->max_snd_wnd)
+            c->max_snd_wnd = seg_wnd;
+        if (old == 0 && seg_wnd > 0 && c->rtx_mode == RTX_PERSIST) {
+            tcp_rto_stop(c);
+            c->persist_backoff = 0;
+        }
+    }
+    /* State-specific parts of step five. */
+    int our_fin_acked = c->fin_sent && seq_gt(c->snd_una, c->fin_seq);
+    switch (c->state) {
+    case SYNACK_TCP_FIN_WAIT_1:
+        if (our_fin_acked) {
+            tcp_set_state(c, SYNACK_TCP_FIN_WAIT_2, "rcv ACK of FIN");
+            if (!c->sock)
+                tcp_wait_arm(c, now + st->tcp->fin_timeout);
+        }
+        break;
+    case SYNACK_TCP_CLOSING:
+        if (our_fin_acked) {
+            tcp_enter_time_wait(c, "rcv ACK of FIN", now);
+            return 1;
+        }
+        break;   /* "otherwise, ignore the segment" (its ACK has still moved SND.UNA: send more) */
+    case SYNACK_TCP_LAST_ACK:
+        if (our_fin_acked) {
+            if (c->sock) {
+                tcp_conn_unhash(c);
+                tcp_timers_cancel(c);
+                tcp_set_state(c, SYNACK_TCP_CLOSED, "rcv ACK of FIN");
+            } else {
+                tcp_set_state(c, SYNACK_TCP_CLOSED, "rcv ACK of FIN");
+                tcp_conn_destroy(c);
+            }
+            return 1;
+        }
+        break;   /* data queued before our FIN may still be going out */
+    case SYNACK_TCP_TIME_WAIT:
+        /* Only a retransmitted FIN can arrive here: ACK it and restart the 2 MSL timeout. */
+        if (s->flags & TCP_FIN) {
+            tcp_send_ack(c, now);
+            tcp_wait_arm(c, now + 2 * st->tcp->msl);
+        }
+        return 1;
+    default:
+        break;
+    }
+    return 0;
+}
+
+void tcp_conn_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
+{
+    synack_stack_t *st = c->st;
+    if (c->state == SYNACK_TCP_SYN_SENT) {
+        syn_sent_input(c, s, now);
+        return;
+    }
+    /* A retransmitted SYN while we are in SYN-RECEIVED: our SYN-ACK was lost; send it again
+     * (rather than the bare ACK of step one, which a SYN-SENT peer would drop). */
+    if (c->state == SYNACK_TCP_SYN_RECEIVED && (s->flags & TCP_SYN) && !(s->flags & (TCP_ACK | TCP_RST)) &&
+        s->seq == c->irs) {
+        tcp_send_syn(c, now);
+        return;
+    }
+    if (!step1_acceptable(c, s)) {
+        stack_drop(st, SYNACK_C_TcpOutOfWindow, s->ifindex, SYNACK_IF_RAWIP, s->pkt, s->pkt_len);
+        if (!(s->flags & TCP_RST)) {
+            /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>; in TIME-WAIT a retransmitted FIN lands here
+             * too (it is below RCV.NXT): re-ACK it and restart the timer. */
+            tcp_send_ack(c, now);
+            if (c->state == SYNACK_TCP_TIME_WAIT && (s->flags & TCP_FIN))
+                tcp_wait_arm(c, now + 2 * st->tcp->msl);
+        }
+        return;
+    }
+    c->last_rcv = now;
+    c->keep_probes = 0;
+    if (step2_rst(c, s, now))
+        return;
+    if (step4_syn(c, s, now))
+        return;
+    if (step5_ack(c, s, now))
+        return;
+    if (s->dlen || (s->flags & (TCP_FIN | TCP_URG))) {
+        if (tcp_rcv_data(c, s, now))
+            return;   /* c is gone */
+    }
+    /* The ACK may have opened the window or cwnd: send what now fits. */
+    tcp_output(c, now);
+}
+
+/* ---------- demultiplexing ---------- */
+
+void tcp_input(synack_stack_t *st, struct iface *ifc, const struct ip4_hdr *h, const uint8_t *pkt,
+               const uint8_t *p, size_t len, synack_time_t now)
+{
+    int ifindex = if_index(st, ifc);
+    struct tcp_seg s;
+    memset(&s, 0, sizeof(s));
+    int r = tcp_parse(p, len, h->src, h->dst, 1, &s.h);
+    if (r != TCP_OK) {
+        if (r == TCP_ERR_CSUM)
+            stack_count(st, SYNACK_C_TcpInCsumErrors);
+        stack_drop(st, SYNACK_C_TcpInErrs, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+        return;
+    }
+    stack_count(st, SYNACK_C_TcpInSegs);
+    s.src = h->src;
+    s.dst = h->dst;
+    s.seq = s.h.seq;
+    s.ack = s.h.ack;
+    s.flags = s.h.flags;
+    s.wnd = s.h.win;
+    s.data = s.h.data;
+    s.dlen = (uint32_t)s.h.data_len;
+    s.len = s.dlen + !!(s.flags & TCP_SYN) + !!(s.flags & TCP_FIN);
+    s.ifindex = ifindex;
+    s.pkt = pkt;
+    s.pkt_len = h->total_len;
+    /* Only unicast to our own address can reach a connection (RFC 1122 4.2.3.10); port 0 is not a
+     * port; SYN with FIN or RST is no segment any TCP sends (dropped, as Linux does). */
+    if (!if_for_local(st, h->dst) || s.h.sport == 0 || s.h.dport == 0) {
+        stack_drop(st, SYNACK_C_TcpInErrs, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+        return;
+    }
+    if ((s.flags & TCP_SYN) && (s.flags & (TCP_FIN | TCP_RST))) {
+        stack_drop(st, SYNACK_C_TcpBadFlags, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+        return;
+    }
+    struct tcp_conn *c = tcp_lookup(st, h->dst, s.h.dport, h->src, s.h.sport);
+    if (c) {
+        trace_seg_in(st, &s, p, len, c->id, c->state);
+        tcp_conn_input(c, &s, now);
+        return;
+    }
+    struct tcp_tw *tw = tcp_tw_lookup(st, h->dst, s.h.dport, h->src, s.h.sport);
+    if (tw) {
+        trace_seg_in(st, &s, p, len, tw->id, SYNACK_TCP_TIME_WAIT);
+        tcp_tw_input(tw, &s, now);
+        return;
+    }
+    struct tcp_conn *l = tcp_listener_lookup(st, h->dst, s.h.dport);
+    trace_seg_in(st, &s, p, len, l ? l->id : 0, l ? SYNACK_TCP_LISTEN : SYNACK_TCP_CLOSED);
+    if (l) {
+        tcp_listen_input(l, &s, now);
+        return;
+    }
+    /* RFC 9293 3.10.7.1: no connection; answer with a reset. */
+    stack_drop(st, SYNACK_C_TcpNoSocket, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+    tcp_send_rst_for(st, &s, now);
+}

@@ -1,0 +1,124 @@
+/* Functions TCP's modules call on each other. Not used outside src/tcp and src/socket. */
+#ifndef TCP_INT_H
+#define TCP_INT_H
+
+#include <stdint.h>
+
+#include "tcp/tcp_conn.h"
+
+/* One received segment, parsed (RFC 9293 3.4 names in comments). */
+struct tcp_seg {
+    struct tcp_hdr h;
+    uint32_t src, dst;               /* IP addresses, host order */
+    uint32_t seq;                    /* SEG.SEQ */
+    uint32_t ack;                    /* SEG.ACK */
+    uint32_t len;                    /* SEG.LEN: data plus one for SYN and one for FIN */
+    uint32_t wnd;                    /* SEG.WND as on the wire (unscaled) */
+    uint8_t flags;
+    const uint8_t *data;
+    uint32_t dlen;
+    int ifindex;
+    const uint8_t *pkt;              /* the IP packet, for drop traces */
+    size_t pkt_len;
+};
+
+/* Per-stack TCP state. */
+struct tcp_table {
+    struct tcp_conn **buckets;
+    size_t nbuckets, nconns;
+    struct tcp_tw **twb;
+    size_t ntwb, ntw;
+    struct tcp_conn *listeners;
+    uint32_t next_id;
+    unsigned orphans;
+    uint8_t isn_key[16];             /* RFC 6528 secret */
+    uint8_t cookie_key[16];          /* RFC 4987 SYN cookie secret */
+    /* RFC 5961 7: challenge ACK rate limit */
+    synack_time_t chack_window_start;
+    unsigned chack_count;
+    /* resolved configuration */
+    synack_time_t msl, rto_initial, rto_min, rto_max, fin_timeout, delack;
+    unsigned syn_retries, synack_retries, retries, sndbuf, rcvbuf, chack_limit, ofo_max, max_orphans;
+    int syncookies;
+    synack_time_t last_cookie;       /* when we last answered with a cookie */
+    int cookies_sent;
+};
+
+#define TCP_DEFAULT_MSS 536          /* RFC 9293 3.7.1 (MUST-15): when the peer sends no MSS */
+#define TCP_MAX_WSCALE 14
+
+/* tcp_table.c */
+struct tcp_table *tcp_tab(synack_stack_t *st);
+struct tcp_conn *tcp_conn_new(synack_stack_t *st);
+int tcp_conn_hash(struct tcp_conn *c);
+void tcp_conn_unhash(struct tcp_conn *c);
+struct tcp_conn *tcp_lookup(synack_stack_t *st, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport);
+struct tcp_tw *tcp_tw_lookup(synack_stack_t *st, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport);
+struct tcp_conn *tcp_listener_lookup(synack_stack_t *st, uint32_t laddr, uint16_t lport);
+void tcp_listener_add(struct tcp_conn *c);
+/* Is (addr, port) taken for binding? TIME-WAIT entries count unless reuse is set. */
+int tcp_port_in_use(synack_stack_t *st, uint32_t addr, uint16_t port, int reuse);
+/* An ephemeral port for a connection to (raddr, rport), RFC 6056; 0 if none is free. */
+uint16_t tcp_pick_port(synack_stack_t *st, uint32_t laddr, uint32_t raddr, uint16_t rport);
+void tcp_set_state(struct tcp_conn *c, int state, const char *cause);
+/* Frees the connection: off every table and queue, timers cancelled, detached from its socket. */
+void tcp_conn_destroy(struct tcp_conn *c);
+/* Moves to TIME-WAIT (arming 2*MSL); an orphan becomes a small tcp_tw. */
+void tcp_enter_time_wait(struct tcp_conn *c, const char *cause, synack_time_t now);
+void tcp_tw_destroy(struct tcp_tw *tw);
+void tcp_tw_restart(struct tcp_tw *tw, synack_time_t now);
+/* Reports an error to the socket, and drops the connection (state CLOSED). */
+void tcp_conn_fail(struct tcp_conn *c, int err, const char *cause);
+/* Called when an orphan may be freed or a state reached where the socket needs an event. */
+void tcp_notify(struct tcp_conn *c);
+
+/* tcp_isn.c */
+uint32_t tcp_isn(synack_stack_t *st, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport, synack_time_t now);
+uint32_t tcp_cookie_make(synack_stack_t *st, const struct tcp_seg *s, uint16_t *mss, synack_time_t now);
+/* Checks the cookie in an ACK (ack - 1); returns the MSS it encodes, or 0 if invalid. */
+uint16_t tcp_cookie_check(synack_stack_t *st, const struct tcp_seg *s, synack_time_t now);
+
+/* tcp_output.c */
+void tcp_output(struct tcp_conn *c, synack_time_t now);
+void tcp_send_ack(struct tcp_conn *c, synack_time_t now);
+void tcp_send_syn(struct tcp_conn *c, synack_time_t now);
+void tcp_send_rst(struct tcp_conn *c, synack_time_t now);
+void tcp_send_rst_for(synack_stack_t *st, const struct tcp_seg *s, synack_time_t now);
+void tcp_send_challenge_ack(struct tcp_conn *c, synack_time_t now);
+/* Sends a bare segment with explicit numbers (TIME-WAIT ACKs, keep-alive probes, cookies' SYN-ACK). */
+void tcp_send_raw(synack_stack_t *st, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
+                  uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const struct tcp_opts *opts,
+                  const uint8_t *data, size_t dlen, synack_time_t now);
+/* Retransmits the first unacknowledged segment (fast retransmit, partial ACK). */
+void tcp_retransmit_head(struct tcp_conn *c, synack_time_t now);
+/* The window to advertise now (unscaled bytes), updating rcv_adv; RFC 9293 3.8.6.2.2. */
+uint32_t tcp_rcv_window(struct tcp_conn *c);
+/* After the application read: send a window update if the window opened enough. */
+void tcp_window_update(struct tcp_conn *c, synack_time_t now);
+uint16_t tcp_mss_for(synack_stack_t *st, uint32_t raddr, uint16_t user);
+/* The window-scale shift that lets a 16-bit window cover `bufsize` (RFC 7323 2.3). */
+uint8_t tcp_choose_wscale(size_t bufsize);
+
+/* tcp_input.c */
+void tcp_conn_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now);
+/* tcp_listen.c */
+void tcp_listen_input(struct tcp_conn *l, struct tcp_seg *s, synack_time_t now);
+void tcp_listen_close(struct tcp_conn *l, synack_time_t now);
+/* A child reached ESTABLISHED: move it from the SYN queue to the accept queue (or drop it). */
+int tcp_child_established(struct tcp_conn *c, synack_time_t now);
+void tcp_child_unlink(struct tcp_conn *c);
+/* tcp_tw.c */
+void tcp_tw_input(struct tcp_tw *tw, struct tcp_seg *s, synack_time_t now);
+
+/* tcp_timer.c */
+void tcp_timers_init(struct tcp_conn *c);
+void tcp_timers_cancel(struct tcp_conn *c);
+void tcp_rto_arm(struct tcp_conn *c, synack_time_t now);
+void tcp_rto_stop(struct tcp_conn *c);
+void tcp_persist_arm(struct tcp_conn *c, synack_time_t now);
+void tcp_rtt_sample(struct tcp_conn *c, synack_time_t rtt);
+void tcp_dack_schedule(struct tcp_conn *c, synack_time_t now);
+void tcp_keepalive_reset(struct tcp_conn *c, synack_time_t now);
+void tcp_wait_arm(struct tcp_conn *c, synack_time_t when);
+
+#endif

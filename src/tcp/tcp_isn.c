@@ -1,0 +1,53 @@
+/* Initial sequence numbers (RFC 6528) and SYN cookies (RFC 4987 3.6).
+ *
+ * ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M a 4-microsecond clock and F
+ * SipHash-2-4 keyed with a per-stack secret: unpredictable to an off-path attacker, yet increasing
+ * for one 4-tuple across incarnations (what RFC 6191-style TIME-WAIT reuse relies on).
+ *
+ * A SYN cookie is the ISN of a SYN-ACK sent without keeping state: 5 bits of a 64-second counter,
+ * 3 bits indexing the MSS, 24 bits of a keyed hash over the 4-tuple, the peer's ISN and the counter.
+ * The returning ACK (ack = cookie + 1) is checked by recomputing the hash for the encoded counter,
+ * which must be at most two periods old. */
+#include "core/siphash.h"
+#include "net/stack_impl.h"
+#include "tcp/tcp_int.h"
+
+uint32_t tcp_isn(synack_stack_t *st, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp, synack_time_t now)
+{
+    uint32_t k[3] = { la, ra, ((uint32_t)lp << 16) | rp };
+    uint32_t f = (uint32_t)siphash24(st->tcp->isn_key, k, sizeof(k));
+    return f + (uint32_t)(now / 4);
+}
+
+static const uint16_t cookie_mss[8] = { 536, 1200, 1300, 1400, 1440, 1460, 4312, 8960 };
+#define COOKIE_PERIOD SYNACK_SEC(64)
+
+static uint32_t cookie_hash(synack_stack_t *st, const struct tcp_seg *s, uint32_t peer_isn, uint32_t t)
+{
+    uint32_t k[5] = { s->dst, s->src, ((uint32_t)s->h.dport << 16) | s->h.sport, peer_isn, t };
+    return (uint32_t)siphash24(st->tcp->cookie_key, k, sizeof(k)) & 0xffffffu;
+}
+
+uint32_t tcp_cookie_make(synack_stack_t *st, const struct tcp_seg *s, uint16_t *mss, synack_time_t now)
+{
+    uint16_t want = s->h.opts.has_mss ? s->h.opts.mss : TCP_DEFAULT_MSS;
+    unsigned idx = 0;
+    for (unsigned i = 0; i < 8; i++)
+        if (cookie_mss[i] <= want && cookie_mss[i] <= *mss)
+            idx = i;
+    *mss = cookie_mss[idx];
+    uint32_t t = (uint32_t)(now / COOKIE_PERIOD) & 0x1f;
+    return (t << 27) | ((uint32_t)idx << 24) | cookie_hash(st, s, s->seq, t);
+}
+
+uint16_t tcp_cookie_check(synack_stack_t *st, const struct tcp_seg *s, synack_time_t now)
+{
+    uint32_t cookie = s->ack - 1;
+    uint32_t t = cookie >> 27;
+    uint32_t now_t = (uint32_t)(now / COOKIE_PERIOD) & 0x1f;
+    if (((now_t - t) & 0x1f) > 2)
+        return 0;
+    if (cookie_hash(st, s, s->seq - 1, t) != (cookie & 0xffffffu))
+        return 0;
+    return cookie_mss[(cookie >> 24) & 7];
+}

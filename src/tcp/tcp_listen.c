@@ -1,0 +1,267 @@
+/* Passive open: RFC 9293 3.10.7.2 (LISTEN), the SYN queue of half-open children in SYN-RECEIVED,
+ * the accept queue, and SYN cookies when the SYN queue is full (RFC 4987 3.6). */
+#include <string.h>
+
+#include "net/stack_impl.h"
+#include "tcp/tcp_cc.h"
+#include "tcp/tcp_int.h"
+
+/* Copies the listener's socket options into a child. */
+static void inherit(struct tcp_conn *c, const struct tcp_conn *l)
+{
+    c->nodelay = l->nodelay;
+    c->keepalive = l->keepalive;
+    c->keep_idle_s = l->keep_idle_s;
+    c->keep_intvl_s = l->keep_intvl_s;
+    c->keep_cnt = l->keep_cnt;
+    c->delack_on = l->delack_on;
+    c->mss_user = l->mss_user;
+    c->rto_min_us = l->rto_min_us;
+    c->user_timeout = l->user_timeout;
+    c->cc = l->cc;
+    ring_set_limit(&c->sndq, l->sndq.limit);
+    ring_set_limit(&c->rcvq, l->rcvq.limit);
+}
+
+static void queue_push_syn(struct tcp_conn *l, struct tcp_conn *c)
+{
+    c->qnext = l->synq_head;
+    l->synq_head = c;
+    l->synq_len++;
+    c->queued = 1;
+    c->parent = l;
+}
+
+void tcp_child_unlink(struct tcp_conn *c)
+{
+    struct tcp_conn *l = c->parent;
+    if (!l)
+        return;
+    if (c->queued == 1) {
+        struct tcp_conn **pp = &l->synq_head;
+        while (*pp && *pp != c)
+            pp = &(*pp)->qnext;
+        if (*pp) {
+            *pp = c->qnext;
+            l->synq_len--;
+        }
+    } else if (c->queued == 2) {
+        struct tcp_conn **pp = &l->accq_head, *prev = NULL;
+        while (*pp && *pp != c) {
+            prev = *pp;
+            pp = &(*pp)->qnext;
+        }
+        if (*pp) {
+            *pp = c->qnext;
+            if (l->accq_tail == c)
+                l->accq_tail = prev;
+            l->accq_len--;
+        }
+    }
+    c->qnext = NULL;
+    c->queued = 0;
+    c->parent = NULL;
+}
+
+static int accept_queue_full(const struct tcp_conn *l) { return l->accq_len >= l->backlog; }
+
+static void accept_queue_push(struct tcp_conn *l, struct tcp_conn *c)
+{
+    c->qnext = NULL;
+    if (l->accq_tail)
+        l->accq_tail->qnext = c;
+    else
+        l->accq_head = c;
+    l->accq_tail = c;
+    l->accq_len++;
+    c->queued = 2;
+    c->parent = l;
+    tcp_notify(l);   /* the listening socket becomes readable */
+}
+
+int tcp_child_established(struct tcp_conn *c, synack_time_t now)
+{
+    struct tcp_conn *l = c->parent;
+    if (!l)
+        return 0;
+    if (accept_queue_full(l)) {
+        /* Linux's default (tcp_abort_on_overflow = 0): drop the final ACK, keep the child; the
+         * SYN-ACK retransmission makes the client ACK again, maybe when there is room. */
+        stack_count(c->st, SYNACK_C_TcpListenOverflows);
+        stack_count(c->st, SYNACK_C_TcpListenDrops);
+        return -1;
+    }
+    tcp_child_unlink(c);
+    accept_queue_push(l, c);
+    return 0;
+}
+
+static struct tcp_conn *child_new(struct tcp_conn *l, const struct tcp_seg *s, synack_time_t now)
+{
+    synack_stack_t *st = l->st;
+    struct tcp_conn *c = tcp_conn_new(st);
+    if (!c) {
+        stack_count(st, SYNACK_C_BufAllocFails);
+        return NULL;
+    }
+    inherit(c, l);
+    c->local.addr = s->dst;
+    c->local.port = s->h.dport;
+    c->remote.addr = s->src;
+    c->remote.port = s->h.sport;
+    c->passive = 1;
+    c->mss_adv = tcp_mss_for(st, s->src, c->mss_user);
+    uint16_t peer_mss = s->h.opts.has_mss ? s->h.opts.mss : TCP_DEFAULT_MSS;
+    if (peer_mss < 88)
+        peer_mss = 88;
+    c->mss_snd = peer_mss < c->mss_adv ? peer_mss : c->mss_adv;
+    c->irs = s->seq;
+    c->rcv_nxt = s->seq + 1;
+    c->rcv_adv = c->rcv_nxt;
+    c->snd_wnd = s->wnd;   /* unscaled in a SYN */
+    c->max_snd_wnd = c->snd_wnd;
+    c->snd_wl1 = s->seq;
+    c->state = SYNACK_TCP_LISTEN;   /* the child starts as its listener did (RFC 9293 figure 5) */
+    return c;
+}
+
+/* The SYN queue is full: answer with a cookie instead of keeping state. */
+static void send_cookie(struct tcp_conn *l, const struct tcp_seg *s, synack_time_t now)
+{
+    synack_stack_t *st = l->st;
+    uint16_t mss = tcp_mss_for(st, s->src, l->mss_user);
+    uint32_t isn = tcp_cookie_make(st, s, &mss, now);
+    struct tcp_opts o;
+    memset(&o, 0, sizeof(o));
+    o.has_mss = 1;
+    o.mss = mss;   /* the MSS the cookie encodes; no window scale: we could not remember it */
+    uint16_t win = (uint16_t)(l->rcvq.limit > 0xffff ? 0xffff : l->rcvq.limit);
+    stack_count(st, SYNACK_C_TcpSyncookiesSent);
+    st->tcp->last_cookie = now;
+    st->tcp->cookies_sent = 1;
+    tcp_send_raw(st, s->dst, s->h.dport, s->src, s->h.sport, isn, s->seq + 1, TCP_SYN | TCP_ACK, win, &o, NULL, 0,
+                 now);
+}
+
+/* An ACK that may carry a cookie. Returns 1 if it created a connection (and processed the
+ * segment), 0 if the caller should answer with a reset. */
+static int cookie_ack(struct tcp_conn *l, struct tcp_seg *s, synack_time_t now)
+{
+    synack_stack_t *st = l->st;
+    struct tcp_table *t = st->tcp;
+    if (t->syncookies < 0 || !t->cookies_sent || now - t->last_cookie > SYNACK_SEC(128))
+        return 0;
+    uint16_t mss = tcp_cookie_check(st, s, now);
+    if (!mss) {
+        stack_count(st, SYNACK_C_TcpSyncookiesFailed);
+        return 0;
+    }
+    stack_count(st, SYNACK_C_TcpSyncookiesRecv);
+    if (accept_queue_full(l)) {
+        stack_count(st, SYNACK_C_TcpListenOverflows);
+        stack_count(st, SYNACK_C_TcpListenDrops);
+        return 1;   /* dropped; a valid cookie ACK is not answered with a reset */
+    }
+    struct tcp_seg syn = *s;
+    syn.seq = s->seq - 1;
+    struct tcp_conn *c = child_new(l, &syn, now);
+    if (!c)
+        return 1;
+    c->syn_cookie = 1;
+    c->iss = s->ack - 1;
+    c->snd_una = s->ack;
+    c->snd_nxt = s->ack;
+    c->snd_max = s->ack;
+    c->mss_snd = mss < c->mss_adv ? mss : c->mss_adv;
+    c->snd_wnd = s->wnd;   /* no scaling was negotiated */
+    c->max_snd_wnd = c->snd_wnd;
+    c->snd_wl1 = s->seq;
+    c->snd_wl2 = s->ack;
+    uint16_t win = (uint16_t)(c->rcvq.limit > 0xffff ? 0xffff : c->rcvq.limit);
+    c->rcv_adv = c->rcv_nxt + win;   /* what our cookie SYN-ACK offered */
+    c->cc->init(c);
+    c->recover = c->iss;
+    stack_count(st, SYNACK_C_TcpPassiveOpens);
+    tcp_conn_hash(c);
+    tcp_set_state(c, SYNACK_TCP_SYN_RECEIVED, "rcv SYN (cookie)");
+    tcp_set_state(c, SYNACK_TCP_ESTABLISHED, "rcv ACK with valid SYN cookie");
+    tcp_keepalive_reset(c, now);
+    accept_queue_push(l, c);
+    /* The ACK may carry data (the third segment): process it as an established connection. */
+    if (s->dlen || (s->flags & TCP_FIN))
+        tcp_conn_input(c, s, now);
+    return 1;
+}
+
+void tcp_listen_input(struct tcp_conn *l, struct tcp_seg *s, synack_time_t now)
+{
+    synack_stack_t *st = l->st;
+    struct tcp_table *t = st->tcp;
+    /* first, check for a RST: ignore it */
+    if (s->flags & TCP_RST)
+        return;
+    /* second, check for an ACK: <SEQ=SEG.ACK><CTL=RST>, unless it returns one of our cookies */
+    if (s->flags & TCP_ACK) {
+        if (!(s->flags & TCP_SYN) && cookie_ack(l, s, now))
+            return;
+        tcp_send_rst_for(st, s, now);
+        return;
+    }
+    /* third, check for a SYN */
+    if (!(s->flags & TCP_SYN))
+        return;   /* fourth: anything else is dropped */
+    if (accept_queue_full(l)) {
+        stack_count(st, SYNACK_C_TcpListenOverflows);
+        stack_count(st, SYNACK_C_TcpListenDrops);
+        return;
+    }
+    if (t->syncookies > 0 || l->synq_len >= l->backlog) {
+        if (t->syncookies < 0) {
+            stack_count(st, SYNACK_C_TcpListenDrops);
+            return;
+        }
+        send_cookie(l, s, now);
+        return;
+    }
+    struct tcp_conn *c = child_new(l, s, now);
+    if (!c) {
+        stack_count(st, SYNACK_C_TcpListenDrops);
+        return;
+    }
+    /* RFC 7323 2.2: scale only if the SYN offered it; then we offer ours in the SYN-ACK. */
+    if (s->h.opts.has_wscale) {
+        c->ws_ok = 1;
+        c->snd_wscale = s->h.opts.wscale;
+        c->rcv_wscale = tcp_choose_wscale(c->rcvq.limit);
+    }
+    c->iss = tcp_isn(st, c->local.addr, c->local.port, c->remote.addr, c->remote.port, now);
+    c->snd_una = c->iss;
+    c->snd_nxt = c->iss;
+    c->snd_max = c->iss;
+    c->snd_wl2 = c->iss;
+    c->recover = c->iss;
+    tcp_conn_hash(c);
+    queue_push_syn(l, c);
+    stack_count(st, SYNACK_C_TcpPassiveOpens);
+    tcp_set_state(c, SYNACK_TCP_SYN_RECEIVED, "rcv SYN");
+    /* Text on the SYN is not ACKed or kept (it is never delivered before ESTABLISHED); the peer
+     * sends it again after the handshake. */
+    tcp_send_syn(c, now);
+}
+
+void tcp_listen_close(struct tcp_conn *l, synack_time_t now)
+{
+    while (l->synq_head) {
+        struct tcp_conn *c = l->synq_head;
+        tcp_child_unlink(c);
+        tcp_set_state(c, SYNACK_TCP_CLOSED, "listener closed");
+        tcp_conn_destroy(c);
+    }
+    while (l->accq_head) {
+        struct tcp_conn *c = l->accq_head;
+        tcp_child_unlink(c);
+        tcp_send_rst(c, now);
+        tcp_set_state(c, SYNACK_TCP_CLOSED, "listener closed before accept");
+        tcp_conn_destroy(c);
+    }
+}

@@ -1,0 +1,308 @@
+/* TCP output: building segments from the send buffer and deciding when to send them.
+ *
+ * What may go out is bounded by the peer's window and cwnd (RFC 5681 3.1, RFC 9293 3.8.6); small
+ * segments are held back by Nagle (RFC 896, RFC 1122 4.2.3.4) and sender-side silly window
+ * avoidance (RFC 9293 3.8.6.2.1). Every segment but the first SYN carries an ACK and the current
+ * window (RFC 9293 3.8.6.2.2 receiver SWS avoidance decides how far the right edge moves). */
+#include <string.h>
+
+#include "net/ip4.h"
+#include "net/stack_impl.h"
+#include "tcp/tcp_int.h"
+
+uint16_t tcp_mss_for(synack_stack_t *st, uint32_t raddr, uint16_t user)
+{
+    unsigned mtu = ip4_mtu_for(st, raddr);
+    unsigned mss = mtu > 40 ? mtu - 40 : TCP_DEFAULT_MSS;   /* IPv4 and TCP headers without options */
+    if (user && user < mss)
+        mss = user;
+    if (mss < 88)
+        mss = 88;
+    return (uint16_t)(mss > 0xffff ? 0xffff : mss);
+}
+
+static void trace_seg(synack_stack_t *st, struct tcp_conn *c, uint32_t src, uint32_t dst, const uint8_t *seg,
+                      size_t len)
+{
+    if (!st->trace_fn)
+        return;
+    struct synack_trace_event ev = { .kind = SYNACK_TR_TCP_SEG_OUT, .ifindex = -1, .data = seg, .len = len };
+    ev.local.addr = src;
+    ev.remote.addr = dst;
+    ev.local.port = (uint16_t)((seg[0] << 8) | seg[1]);
+    ev.remote.port = (uint16_t)((seg[2] << 8) | seg[3]);
+    if (c) {
+        ev.conn_id = c->id;
+        ev.from_state = ev.to_state = c->state;
+    }
+    stack_trace(st, &ev);
+}
+
+/* Builds and sends one segment. Data, if any, is copied from c's send buffer at offset `off`
+ * (c may be NULL for raw segments, then `raw` supplies the bytes). */
+static void xmit(synack_stack_t *st, struct tcp_conn *c, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp,
+                 uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const struct tcp_opts *opts,
+                 size_t off, size_t dlen, const uint8_t *raw, synack_time_t now)
+{
+    struct tcp_hdr h;
+    memset(&h, 0, sizeof(h));
+    h.sport = lp;
+    h.dport = rp;
+    h.seq = seq;
+    h.ack = ack;
+    h.flags = flags;
+    h.win = win;
+    if (opts)
+        h.opts = *opts;
+    size_t hlen = tcp_hdr_len(&h.opts);
+    struct buf *b = buf_alloc(BUF_HEADROOM, hlen + dlen);
+    if (!b) {
+        stack_count(st, SYNACK_C_BufAllocFails);
+        return;
+    }
+    if (dlen) {
+        if (c)
+            ring_peek(&c->sndq, off, b->data + hlen, dlen);
+        else
+            memcpy(b->data + hlen, raw, dlen);
+    }
+    b->len = tcp_build(b->data, &h, dlen, la, ra);
+    b->len += dlen;
+    stack_count(st, SYNACK_C_TcpOutSegs);
+    if (flags & TCP_RST)
+        stack_count(st, SYNACK_C_TcpOutRsts);
+    trace_seg(st, c, la, ra, b->data, b->len);
+    struct ip4_out o = { .src = la, .dst = ra, .proto = IP4_PROTO_TCP, .df = 1 };
+    ip4_output(st, &o, b, now);
+}
+
+void tcp_send_raw(synack_stack_t *st, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp, uint32_t seq,
+                  uint32_t ack, uint8_t flags, uint16_t win, const struct tcp_opts *opts, const uint8_t *data,
+                  size_t dlen, synack_time_t now)
+{
+    xmit(st, NULL, la, lp, ra, rp, seq, ack, flags, win, opts, 0, dlen, data, now);
+}
+
+uint32_t tcp_rcv_window(struct tcp_conn *c)
+{
+    size_t used = c->rcvq.len + c->ofo_bytes;
+    uint32_t space = c->rcvq.limit > used ? (uint32_t)(c->rcvq.limit - used) : 0;
+    uint32_t maxw = 0xffffu << c->rcv_wscale;
+    if (space > maxw)
+        space = maxw;
+    space = (space >> c->rcv_wscale) << c->rcv_wscale;   /* what the scaled field can say */
+    uint32_t cur = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+    /* RFC 9293 3.8.6.2.2: move the right edge only by at least min(RCV.BUFF/2, Eff.snd.MSS). */
+    uint32_t step = (uint32_t)(c->rcvq.limit / 2);
+    if (step > c->mss_adv)
+        step = c->mss_adv;
+    if (space >= cur + step || (space > cur && space == c->rcvq.limit))
+        c->rcv_adv = c->rcv_nxt + space;
+    else if (seq_lt(c->rcv_adv, c->rcv_nxt))
+        c->rcv_adv = c->rcv_nxt;
+    return c->rcv_adv - c->rcv_nxt;
+}
+
+static uint16_t wnd_field(struct tcp_conn *c)
+{
+    uint32_t w = tcp_rcv_window(c) >> c->rcv_wscale;
+    return (uint16_t)(w > 0xffff ? 0xffff : w);
+}
+
+static void acked_now(struct tcp_conn *c)
+{
+    c->ack_pending = 0;
+    c->ack_due = 0;
+    timer_cancel(&c->st->timers, &c->dack_timer);
+}
+
+/* Sends a data and/or FIN segment from sequence `seq` (offset into sndq = seq - snd_una). */
+static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, synack_time_t now)
+{
+    uint32_t off = seq - c->snd_una;
+    uint8_t flags = TCP_ACK;
+    if (fin)
+        flags |= TCP_FIN;
+    /* PSH on the segment that empties the send buffer (RFC 9293 3.9.1.2: the last of a write). */
+    if (dlen && off + dlen == c->sndq.len)
+        flags |= TCP_PSH;
+    int rexmit = seq_lt(seq, c->snd_max);
+    if (rexmit) {
+        stack_count(c->st, SYNACK_C_TcpRetransSegs);
+        c->total_retrans++;
+        /* Karn (RFC 6298 3): never time a retransmitted segment. */
+        if (c->rtt_timing && seq_leq(seq, c->rtt_seq))
+            c->rtt_timing = 0;
+    } else if (!c->rtt_timing && dlen) {
+        c->rtt_timing = 1;
+        c->rtt_seq = seq;
+        c->rtt_start = now;
+    }
+    xmit(c->st, c, c->local.addr, c->local.port, c->remote.addr, c->remote.port, seq, c->rcv_nxt, flags,
+         wnd_field(c), NULL, off, dlen, NULL, now);
+    acked_now(c);
+    if (!rexmit)
+        c->bytes_sent += dlen;
+    uint32_t end = seq + dlen + (fin ? 1 : 0);
+    if (fin) {
+        c->fin_sent = 1;
+        c->fin_seq = seq + dlen;
+    }
+    if (seq_gt(end, c->snd_nxt))
+        c->snd_nxt = end;
+    if (seq_gt(end, c->snd_max))
+        c->snd_max = end;
+    if (c->rtx_mode != RTX_RETRANSMIT)
+        tcp_rto_arm(c, now);
+}
+
+static int can_send_data(const struct tcp_conn *c)
+{
+    return c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT ||
+           c->state == SYNACK_TCP_FIN_WAIT_1 || c->state == SYNACK_TCP_CLOSING || c->state == SYNACK_TCP_LAST_ACK;
+}
+
+void tcp_output(struct tcp_conn *c, synack_time_t now)
+{
+    if (!can_send_data(c))
+        return;
+    for (int guard = 0; guard < 4096; guard++) {
+        uint32_t off = c->snd_nxt - c->snd_una;
+        if (c->fin_sent && seq_geq(c->snd_nxt, c->fin_seq + 1))
+            return;   /* everything including our FIN is out */
+        uint32_t avail = c->sndq.len > off ? (uint32_t)c->sndq.len - off : 0;
+        uint32_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
+        uint32_t outstanding = c->snd_nxt - c->snd_una;
+        uint32_t usable = wnd > outstanding ? wnd - outstanding : 0;
+        uint32_t len = avail;
+        if (len > c->mss_snd)
+            len = c->mss_snd;
+        if (len > usable)
+            len = usable;
+        int fin = c->fin_queued && len == avail;
+        if (len == 0 && !fin) {
+            /* Zero window with data waiting and nothing in flight: probe (RFC 9293 3.8.6.1). */
+            if (avail && outstanding == 0 && c->rtx_mode == RTX_NONE)
+                tcp_persist_arm(c, now);
+            return;
+        }
+        if (len < c->mss_snd && !fin) {
+            /* A partial segment. Nagle: not while data is unacknowledged (RFC 1122 4.2.3.4). */
+            if (outstanding && !c->nodelay)
+                return;
+            /* Sender SWS (RFC 9293 3.8.6.2.1): window-limited small segments wait unless they are
+             * at least half the largest window the peer has offered. */
+            if (len < avail && len < c->max_snd_wnd / 2) {
+                if (outstanding == 0 && c->rtx_mode == RTX_NONE)
+                    tcp_persist_arm(c, now);   /* the override timeout */
+                return;
+            }
+        }
+        send_data(c, c->snd_nxt, len, fin, now);
+    }
+}
+
+void tcp_retransmit_head(struct tcp_conn *c, synack_time_t now)
+{
+    uint32_t avail = (uint32_t)c->sndq.len;
+    uint32_t len = avail < c->mss_snd ? avail : c->mss_snd;
+    int fin = c->fin_sent && len == avail && seq_gt(c->snd_max, c->snd_una + len);
+    if (len == 0 && !fin)
+        return;
+    send_data(c, c->snd_una, len, fin, now);
+}
+
+void tcp_send_ack(struct tcp_conn *c, synack_time_t now)
+{
+    /* A bare ACK carries the highest sequence number sent (as BSD does), not SND.NXT: after a
+     * timeout SND.NXT is pulled back to resend, and an ACK numbered below what the peer has
+     * already received would fail its acceptability test and be dropped, ACK and all. */
+    xmit(c->st, c, c->local.addr, c->local.port, c->remote.addr, c->remote.port, c->snd_max, c->rcv_nxt,
+         TCP_ACK, wnd_field(c), NULL, 0, 0, NULL, now);
+    acked_now(c);
+}
+
+void tcp_send_syn(struct tcp_conn *c, synack_time_t now)
+{
+    struct tcp_opts o;
+    memset(&o, 0, sizeof(o));
+    o.has_mss = 1;
+    o.mss = c->mss_adv;
+    int synack = c->state == SYNACK_TCP_SYN_RECEIVED;
+    /* RFC 7323 2.2: offer scaling on a SYN; on a SYN-ACK only if the SYN offered it. */
+    if (!synack ? c->ws_offered : c->ws_ok) {
+        o.has_wscale = 1;
+        o.wscale = c->rcv_wscale;
+    }
+    /* RFC 7323 2.2: the window in a SYN or SYN-ACK is never scaled. */
+    size_t space = c->rcvq.limit;
+    uint16_t win = (uint16_t)(space > 0xffff ? 0xffff : space);
+    if (seq_lt(c->rcv_adv, c->rcv_nxt + win))
+        c->rcv_adv = c->rcv_nxt + win;
+    uint8_t flags = synack ? (TCP_SYN | TCP_ACK) : TCP_SYN;
+    if (c->backoff == 0)
+        c->rtt_start = now;   /* the handshake is timed unless retransmitted (Karn) */
+    if (seq_lt(c->iss, c->snd_max) && c->snd_max != c->iss) {
+        stack_count(c->st, SYNACK_C_TcpRetransSegs);
+        c->total_retrans++;
+    }
+    xmit(c->st, c, c->local.addr, c->local.port, c->remote.addr, c->remote.port, c->iss,
+         synack ? c->rcv_nxt : 0, flags, win, &o, 0, 0, NULL, now);
+    c->snd_nxt = c->iss + 1;
+    c->snd_max = c->iss + 1;
+    if (synack)
+        acked_now(c);
+    if (c->rtx_mode != RTX_RETRANSMIT)
+        tcp_rto_arm(c, now);
+}
+
+void tcp_send_rst(struct tcp_conn *c, synack_time_t now)
+{
+    /* RFC 9293 3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>; we add the ACK, as Linux does. */
+    xmit(c->st, c, c->local.addr, c->local.port, c->remote.addr, c->remote.port, c->snd_max, c->rcv_nxt,
+         TCP_RST | TCP_ACK, 0, NULL, 0, 0, NULL, now);
+}
+
+void tcp_send_rst_for(synack_stack_t *st, const struct tcp_seg *s, synack_time_t now)
+{
+    if (s->flags & TCP_RST)
+        return;   /* RFC 9293 3.10.7.1: never answer a reset with a reset */
+    if (s->flags & TCP_ACK) {
+        /* <SEQ=SEG.ACK><CTL=RST> */
+        xmit(st, NULL, s->dst, s->h.dport, s->src, s->h.sport, s->ack, 0, TCP_RST, 0, NULL, 0, 0, NULL, now);
+    } else {
+        /* <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> */
+        xmit(st, NULL, s->dst, s->h.dport, s->src, s->h.sport, 0, s->seq + s->len, TCP_RST | TCP_ACK, 0, NULL,
+             0, 0, NULL, now);
+    }
+}
+
+void tcp_send_challenge_ack(struct tcp_conn *c, synack_time_t now)
+{
+    /* RFC 5961 7: limit challenge ACKs per second across the stack. */
+    struct tcp_table *t = c->st->tcp;
+    if (now - t->chack_window_start >= SYNACK_SEC(1)) {
+        t->chack_window_start = now;
+        t->chack_count = 0;
+    }
+    if (t->chack_count >= t->chack_limit) {
+        stack_count(c->st, SYNACK_C_TcpChallengeAckLimit);
+        return;
+    }
+    t->chack_count++;
+    stack_count(c->st, SYNACK_C_TcpChallengeAcks);
+    tcp_send_ack(c, now);
+}
+
+void tcp_window_update(struct tcp_conn *c, synack_time_t now)
+{
+    if (c->state < SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_TIME_WAIT || c->fin_rcvd)
+        return;
+    uint32_t before = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+    uint32_t old_adv = c->rcv_adv;
+    uint32_t now_w = tcp_rcv_window(c);
+    /* tcp_rcv_window moved the edge only if SWS avoidance allows; tell the peer when it did. Always
+     * tell it when the window was closed (zero or below one MSS), or it may wait for a probe. */
+    if (c->rcv_adv != old_adv && (before < c->mss_adv || now_w - before >= 2u * c->mss_adv || now_w >= c->rcvq.limit / 2))
+        tcp_send_ack(c, now);
+}

@@ -1,0 +1,11 @@
+/* The receive half of segment processing (RFC 9293 3.10.7.4 steps six to eight). */
+#ifndef TCP_RCV_H
+#define TCP_RCV_H
+
+#include "tcp/tcp_int.h"
+
+/* Handles the URG pointer, the text and the FIN of an acceptable segment whose ACK has been
+ * processed. Returns 1 if it destroyed c (reset after close, TIME-WAIT of an orphan), else 0. */
+int tcp_rcv_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now);
+
+#endif

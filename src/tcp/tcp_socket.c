@@ -1,0 +1,513 @@
+/* The socket operations on TCP: open, bind, listen, accept, connect, send, recv, shutdown, close,
+ * options and the tcp_info snapshot. Each follows RFC 9293 3.10 (the user calls) and BSD's errors. */
+#include <errno.h>
+#include <string.h>
+
+#include "net/ip4.h"
+#include "net/stack_impl.h"
+#include "socket/sock.h"
+#include "tcp/tcp.h"
+#include "tcp/tcp_cc.h"
+#include "tcp/tcp_int.h"
+
+uint8_t tcp_choose_wscale(size_t bufsize)
+{
+    uint8_t ws = 0;
+    while (ws < TCP_MAX_WSCALE && (bufsize >> ws) > 0xffff)
+        ws++;
+    return ws;
+}
+
+int tcp_sock_open(synack_stack_t *st, struct sock *s)
+{
+    struct tcp_conn *c = tcp_conn_new(st);
+    if (!c)
+        return -ENOMEM;
+    c->sock = s;
+    s->conn = c;
+    return 0;
+}
+
+int tcp_sock_bind(synack_stack_t *st, struct sock *s, const struct synack_sockaddr *local)
+{
+    struct tcp_conn *c = s->conn;
+    if (!c || s->bound || c->state != SYNACK_TCP_CLOSED)
+        return -EINVAL;
+    if (local->addr && !if_for_local(st, local->addr))
+        return -EADDRNOTAVAIL;
+    uint16_t port = local->port;
+    if (port == 0) {
+        uint32_t lo = st->cfg.eph_port_min, n = st->cfg.eph_port_max - lo + 1u;
+        uint32_t start = rng_below(&st->rng, n);
+        for (uint32_t i = 0; i < n && !port; i++) {
+            uint16_t p = (uint16_t)(lo + (start + i) % n);
+            if (!tcp_port_in_use(st, local->addr, p, 0))
+                port = p;
+        }
+        if (!port)
+            return -EADDRINUSE;
+    } else if (tcp_port_in_use(st, local->addr, port, c->reuseaddr)) {
+        return -EADDRINUSE;
+    }
+    s->local.addr = local->addr;
+    s->local.port = port;
+    s->bound = 1;
+    c->local = s->local;
+    return 0;
+}
+
+int tcp_sock_connected(const struct sock *s)
+{
+    return s->conn && s->conn->state >= SYNACK_TCP_ESTABLISHED;
+}
+
+int tcp_sock_connect(synack_stack_t *st, struct sock *s, const struct synack_sockaddr *peer, synack_time_t now)
+{
+    struct tcp_conn *c = s->conn;
+    if (!c)
+        return -EBADF;
+    if (c->state == SYNACK_TCP_SYN_SENT || c->state == SYNACK_TCP_SYN_RECEIVED)
+        return -EALREADY;
+    if (c->state == SYNACK_TCP_LISTEN)
+        return -EINVAL;
+    if (c->state != SYNACK_TCP_CLOSED || c->iss != 0 || c->snd_max != 0)
+        return -EISCONN;
+    if (!peer || peer->port == 0 || peer->addr == 0 || peer->addr == 0xffffffffu)
+        return -EINVAL;
+    uint32_t src = s->local.addr ? s->local.addr : ip4_source_for(st, peer->addr);
+    if (!src)
+        return -ENETUNREACH;
+    uint16_t port = s->local.port;
+    if (!s->bound) {
+        port = tcp_pick_port(st, src, peer->addr, peer->port);
+        if (!port)
+            return -EADDRNOTAVAIL;
+    } else if (tcp_lookup(st, src, port, peer->addr, peer->port) ||
+               tcp_tw_lookup(st, src, port, peer->addr, peer->port)) {
+        return -EADDRINUSE;
+    }
+    s->local.addr = src;
+    s->local.port = port;
+    s->bound = 1;
+    s->remote = *peer;
+    c->local = s->local;
+    c->remote = *peer;
+    c->mss_adv = tcp_mss_for(st, peer->addr, c->mss_user);
+    c->mss_snd = c->mss_adv;
+    c->ws_offered = 1;
+    c->rcv_wscale = tcp_choose_wscale(c->rcvq.limit);
+    c->iss = tcp_isn(st, src, port, peer->addr, peer->port, now);
+    c->snd_una = c->iss;
+    c->snd_nxt = c->iss;
+    c->snd_max = c->iss;
+    c->recover = c->iss;
+    stack_enter(st, now);
+    tcp_conn_hash(c);
+    stack_count(st, SYNACK_C_TcpActiveOpens);
+    tcp_set_state(c, SYNACK_TCP_SYN_SENT, "connect()");
+    tcp_send_syn(c, now);   /* <SEQ=ISS><CTL=SYN> */
+    stack_leave(st);
+    return -EINPROGRESS;
+}
+
+int tcp_sock_listen(synack_stack_t *st, struct sock *s, int backlog)
+{
+    struct tcp_conn *c = s->conn;
+    if (!c)
+        return -EBADF;
+    if (backlog < 1)
+        backlog = 1;
+    if (backlog > 65535)
+        backlog = 65535;
+    if (c->state == SYNACK_TCP_LISTEN) {
+        c->backlog = (unsigned)backlog;
+        return 0;
+    }
+    if (c->state != SYNACK_TCP_CLOSED || c->iss != 0)
+        return -EINVAL;
+    if (!s->bound) {
+        struct synack_sockaddr any = { 0, 0 };
+        int r = tcp_sock_bind(st, s, &any);
+        if (r)
+            return r;
+    }
+    c->backlog = (unsigned)backlog;
+    tcp_listener_add(c);
+    tcp_set_state(c, SYNACK_TCP_LISTEN, "listen()");
+    return 0;
+}
+
+int tcp_sock_accept(synack_stack_t *st, struct sock *s, struct synack_sockaddr *peer, synack_time_t now)
+{
+    struct tcp_conn *l = s->conn;
+    if (!l || l->state != SYNACK_TCP_LISTEN)
+        return -EINVAL;
+    struct tcp_conn *c = l->accq_head;
+    if (!c)
+        return -EAGAIN;
+    struct sock *ns = sock_alloc(st, SYNACK_SOCK_STREAM);
+    if (!ns)
+        return -ENOMEM;
+    tcp_child_unlink(c);
+    ns->conn = c;
+    c->sock = ns;
+    ns->local = c->local;
+    ns->remote = c->remote;
+    ns->bound = 1;
+    if (peer)
+        *peer = c->remote;
+    if (c->rcvq.len || c->fin_rcvd || c->state == SYNACK_TCP_CLOSED)
+        sock_notify(st, ns);
+    return ns->id;
+}
+
+int tcp_sock_send(synack_stack_t *st, struct sock *s, const void *data, size_t len, synack_time_t now)
+{
+    struct tcp_conn *c = s->conn;
+    if (!c)
+        return -EBADF;
+    if (s->error) {
+        int e = s->error;
+        s->error = 0;
+        return e;
+    }
+    switch (c->state) {
+    case SYNACK_TCP_ESTABLISHED:
+    case SYNACK_TCP_CLOSE_WAIT:
+        break;
+    case SYNACK_TCP_SYN_SENT:
+    case SYNACK_TCP_SYN_RECEIVED:
+        return -EAGAIN;   /* not connected yet: wait for EV_OUT */
+    case SYNACK_TCP_CLOSED:
+    case SYNACK_TCP_LISTEN:
+        return c->iss || c->snd_max ? -EPIPE : -ENOTCONN;
+    default:
+        return -EPIPE;   /* our side is closed (FIN queued or sent) */
+    }
+    if (c->fin_queued)
+        return -EPIPE;
+    if (len == 0)
+        return 0;
+    size_t n = ring_write(&c->sndq, data, len);
+    if (n == 0)
+        return ring_space(&c->sndq) ? -ENOMEM : -EAGAIN;
+    stack_enter(st, now);
+    tcp_output(c, now);
+    stack_leave(st);
+    return (int)(n > 0x7fffffff ? 0x7fffffff : n);
+}
+
+int tcp_sock_recv(synack_stack_t *st, struct sock *s, void *buf, size_t cap, synack_time_t now)
+{
+    struct tcp_conn *c = s->conn;
+    if (!c)
+        return -EBADF;
+    if (c->rcvq.len && cap) {
+        size_t n = c->rcvq.len < cap ? c->rcvq.len : cap;
+        ring_peek(&c->rcvq, 0, buf, n);
+        ring_consume(&c->rcvq, n);
+        stack_enter(st, now);
+        tcp_window_update(c, now);
+        stack_leave(st);
+        return (int)(n > 0x7fffffff ? 0x7fffffff : n);
+    }
+    if (s->error) {
+        int e = s->error;
+        s->error = 0;
+        return e;
+    }
+    if (c->fin_rcvd || c->shut_rd)
+        return 0;
+    if (c->state == SYNACK_TCP_CLOSED)
+        return c->iss || c->snd_max ? 0 : -ENOTCONN;
+    if (c->state == SYNACK_TCP_LISTEN)
+        return -ENOTCONN;
+    return -EAGAIN;
+}
+
+/* Queues our FIN (RFC 9293 3.10.4 CLOSE): it goes out after the queued data. */
+static void queue_fin(struct tcp_conn *c, synack_time_t now)
+{
+    if (c->fin_queued)
+        return;
+    c->fin_queued = 1;
+    if (c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_SYN_RECEIVED)
+        tcp_set_state(c, SYNACK_TCP_FIN_WAIT_1, c->sock ? "close()/shutdown()" : "close()");
+    else if (c->state == SYNACK_TCP_CLOSE_WAIT)
+        tcp_set_state(c, SYNACK_TCP_LAST_ACK, "close()/shutdown()");
+    tcp_output(c, now);
+}
+
+int tcp_sock_shutdown(synack_stack_t *st, struct sock *s, int how, synack_time_t now)
+{
+    struct tcp_conn *c = s->conn;
+    if (!c)
+        return -EBADF;
+    if (how < SYNACK_SHUT_RD || how > SYNACK_SHUT_RDWR)
+        return -EINVAL;
+    if (c->state == SYNACK_TCP_CLOSED || c->state == SYNACK_TCP_LISTEN)
+        return -ENOTCONN;
+    stack_enter(st, now);
+    if (how != SYNACK_SHUT_WR) {
+        c->shut_rd = 1;
+        ring_consume(&c->rcvq, c->rcvq.len);
+    }
+    if (how != SYNACK_SHUT_RD) {
+        if (c->state == SYNACK_TCP_SYN_SENT) {
+            tcp_set_state(c, SYNACK_TCP_CLOSED, "shutdown() before connected");
+            tcp_conn_unhash(c);
+            tcp_timers_cancel(c);
+        } else if (c->state == SYNACK_TCP_SYN_RECEIVED) {
+            c->fin_queued = 1;   /* RFC 9293 3.10.4: FIN once established */
+        } else {
+            queue_fin(c, now);
+        }
+    }
+    sock_notify(st, s);
+    stack_leave(st);
+    return 0;
+}
+
+void tcp_sock_close(synack_stack_t *st, struct sock *s, synack_time_t now)
+{
+    struct tcp_conn *c = s->conn;
+    if (!c)
+        return;
+    struct tcp_table *t = st->tcp;
+    switch (c->state) {
+    case SYNACK_TCP_CLOSED:
+    case SYNACK_TCP_SYN_SENT:
+    case SYNACK_TCP_LISTEN:
+        /* RFC 9293 3.10.4: nothing to tell the peer; delete the TCB. */
+        if (c->state != SYNACK_TCP_CLOSED)
+            tcp_set_state(c, SYNACK_TCP_CLOSED, "close()");
+        tcp_conn_destroy(c);
+        return;
+    case SYNACK_TCP_TIME_WAIT:
+        /* Keep TIME-WAIT going as a small entry. */
+        c->sock = NULL;
+        s->conn = NULL;
+        timer_cancel(&st->timers, &c->wait_timer);
+        tcp_enter_time_wait(c, "close() in TIME-WAIT", now);
+        return;
+    default:
+        break;
+    }
+    /* Abortive close (SO_LINGER 0), unread data (RFC 1122 4.2.2.13 "SHOULD send a RST"), or too
+     * many orphans: reset instead of the orderly close. */
+    if (c->linger0 || c->rcvq.len || t->orphans >= t->max_orphans) {
+        tcp_send_rst(c, now);
+        if (c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT)
+            stack_count(st, SYNACK_C_TcpEstabResets);
+        tcp_set_state(c, SYNACK_TCP_CLOSED, c->linger0 ? "close() with linger 0 (abort)" : "close() with unread data");
+        tcp_conn_destroy(c);
+        return;
+    }
+    c->sock = NULL;
+    s->conn = NULL;
+    c->orphan = 1;
+    t->orphans++;
+    if (c->state == SYNACK_TCP_SYN_RECEIVED)
+        c->fin_queued = 1;
+    else
+        queue_fin(c, now);
+    if (c->state == SYNACK_TCP_FIN_WAIT_2)
+        tcp_wait_arm(c, now + t->fin_timeout);
+}
+
+unsigned tcp_sock_events(synack_stack_t *st, struct sock *s)
+{
+    struct tcp_conn *c = s->conn;
+    if (!c)
+        return SYNACK_EV_ERR | SYNACK_EV_HUP;
+    unsigned ev = 0;
+    if (s->error)
+        ev |= SYNACK_EV_ERR | SYNACK_EV_IN;
+    if (c->state == SYNACK_TCP_LISTEN)
+        return ev | (c->accq_len ? SYNACK_EV_IN : 0);
+    if (c->rcvq.len || c->fin_rcvd || c->shut_rd)
+        ev |= SYNACK_EV_IN;
+    if (c->fin_rcvd)
+        ev |= SYNACK_EV_RDHUP;
+    if ((c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT) && !c->fin_queued &&
+        ring_space(&c->sndq) > 0)
+        ev |= SYNACK_EV_OUT;
+    if (c->state == SYNACK_TCP_CLOSED && (c->iss || c->snd_max))
+        ev |= SYNACK_EV_HUP | SYNACK_EV_IN | SYNACK_EV_OUT;
+    if (c->fin_rcvd && c->fin_queued)
+        ev |= SYNACK_EV_HUP;
+    return ev;
+}
+
+int tcp_sock_setopt(synack_stack_t *st, struct sock *s, int opt, int v)
+{
+    struct tcp_conn *c = s->conn;
+    if (!c)
+        return -EBADF;
+    switch (opt) {
+    case SYNACK_SO_RCVBUF:
+        if (v < 2048 || v > (64 << 20))
+            return -EINVAL;
+        if (c->state != SYNACK_TCP_CLOSED && c->state != SYNACK_TCP_LISTEN && (size_t)v < c->rcvq.limit)
+            return -EINVAL;   /* shrinking an open window would renege on what we offered */
+        ring_set_limit(&c->rcvq, (size_t)v);
+        return 0;
+    case SYNACK_SO_SNDBUF:
+        if (v < 2048 || v > (64 << 20))
+            return -EINVAL;
+        ring_set_limit(&c->sndq, (size_t)v);
+        return 0;
+    case SYNACK_SO_LINGER: c->linger0 = v == 0; return 0;
+    case SYNACK_SO_KEEPALIVE:
+        c->keepalive = v != 0;
+        tcp_keepalive_reset(c, st->now);
+        return 0;
+    case SYNACK_SO_REUSEADDR: c->reuseaddr = v != 0; return 0;
+    case SYNACK_TCP_NODELAY:
+        c->nodelay = v != 0;
+        if (c->nodelay)
+            tcp_output(c, st->now);
+        return 0;
+    case SYNACK_TCP_KEEPIDLE:
+    case SYNACK_TCP_KEEPINTVL:
+    case SYNACK_TCP_KEEPCNT:
+        if (v < 1 || v > 32767)
+            return -EINVAL;
+        if (opt == SYNACK_TCP_KEEPIDLE)
+            c->keep_idle_s = (unsigned)v;
+        else if (opt == SYNACK_TCP_KEEPINTVL)
+            c->keep_intvl_s = (unsigned)v;
+        else
+            c->keep_cnt = (unsigned)v;
+        tcp_keepalive_reset(c, st->now);
+        return 0;
+    case SYNACK_TCP_MAXSEG:
+        if (v < 88 || v > 65495)
+            return -EINVAL;
+        c->mss_user = (uint16_t)v;
+        return 0;
+    case SYNACK_TCP_USER_TIMEOUT:
+        if (v < 0)
+            return -EINVAL;
+        c->user_timeout = SYNACK_MS(v);
+        return 0;
+    case SYNACK_TCP_DELACK: c->delack_on = v != 0; return 0;
+    case SYNACK_TCP_RTO_MIN:
+        if (v < 1 || v > 60000)
+            return -EINVAL;
+        c->rto_min_us = (uint32_t)SYNACK_MS(v);
+        return 0;
+    case SYNACK_TCP_CONGESTION:
+        if (v != 0)
+            return -ENOENT;
+        c->cc = &tcp_cc_newreno;
+        return 0;
+    default:
+        return -ENOPROTOOPT;
+    }
+}
+
+int tcp_sock_getopt(synack_stack_t *st, struct sock *s, int opt, int *v)
+{
+    struct tcp_conn *c = s->conn;
+    if (!c)
+        return -EBADF;
+    switch (opt) {
+    case SYNACK_SO_RCVBUF: *v = (int)c->rcvq.limit; return 0;
+    case SYNACK_SO_SNDBUF: *v = (int)c->sndq.limit; return 0;
+    case SYNACK_SO_LINGER: *v = c->linger0 ? 0 : -1; return 0;
+    case SYNACK_SO_KEEPALIVE: *v = c->keepalive; return 0;
+    case SYNACK_SO_REUSEADDR: *v = c->reuseaddr; return 0;
+    case SYNACK_TCP_NODELAY: *v = c->nodelay; return 0;
+    case SYNACK_TCP_KEEPIDLE: *v = (int)c->keep_idle_s; return 0;
+    case SYNACK_TCP_KEEPINTVL: *v = (int)c->keep_intvl_s; return 0;
+    case SYNACK_TCP_KEEPCNT: *v = (int)c->keep_cnt; return 0;
+    case SYNACK_TCP_MAXSEG: *v = c->state >= SYNACK_TCP_ESTABLISHED ? c->mss_snd : (c->mss_user ? c->mss_user : 536); return 0;
+    case SYNACK_TCP_USER_TIMEOUT: *v = (int)(c->user_timeout / 1000); return 0;
+    case SYNACK_TCP_DELACK: *v = c->delack_on; return 0;
+    case SYNACK_TCP_RTO_MIN: *v = (int)(c->rto_min_us / 1000); return 0;
+    case SYNACK_TCP_CONGESTION: *v = 0; return 0;
+    default: return -ENOPROTOOPT;
+    }
+}
+
+static void fill_info(const struct tcp_conn *c, struct synack_tcp_info *i)
+{
+    memset(i, 0, sizeof(*i));
+    i->state = c->state;
+    i->local = c->local;
+    i->remote = c->remote;
+    i->sock = c->sock ? c->sock->id : -1;
+    i->conn_id = c->id;
+    i->rtt = c->srtt;
+    i->rttvar = c->rttvar;
+    i->rto = c->rto;
+    i->snd_mss = c->mss_snd;
+    i->rcv_mss = c->mss_adv;
+    i->cwnd = c->cwnd;
+    i->ssthresh = c->ssthresh;
+    i->snd_wnd = c->snd_wnd;
+    i->rcv_wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+    i->retransmits = c->backoff;
+    i->total_retrans = c->total_retrans;
+    i->bytes_sent = c->bytes_sent;
+    i->bytes_acked = c->bytes_acked;
+    i->bytes_received = c->bytes_received;
+    i->send_q = (uint32_t)c->sndq.len;
+    i->recv_q = (uint32_t)c->rcvq.len;
+    if (c->state == SYNACK_TCP_LISTEN) {
+        i->backlog = c->accq_len;
+        i->max_backlog = c->backlog;
+        i->syn_queue = c->synq_len;
+        i->recv_q = c->accq_len;
+        i->send_q = c->backlog;
+    }
+    if (timer_armed(&c->rtx_timer)) {
+        i->timer = c->rtx_mode == RTX_PERSIST ? 2 : 1;
+        i->timer_expires = c->rtx_timer.deadline;
+    } else if (timer_armed(&c->wait_timer)) {
+        i->timer = 4;
+        i->timer_expires = c->wait_timer.deadline;
+    } else if (timer_armed(&c->keep_timer)) {
+        i->timer = 3;
+        i->timer_expires = c->keep_timer.deadline;
+    }
+}
+
+int synack_tcp_info(synack_stack_t *st, int id, struct synack_tcp_info *out)
+{
+    struct sock *s = sock_get(st, id);
+    if (!s)
+        return -EBADF;
+    if (s->type != SYNACK_SOCK_STREAM || !s->conn)
+        return -EOPNOTSUPP;
+    fill_info(s->conn, out);
+    return 0;
+}
+
+void synack_tcp_foreach(synack_stack_t *st, synack_tcp_iter_fn fn, void *arg)
+{
+    struct tcp_table *t = st->tcp;
+    struct synack_tcp_info info;
+    for (struct tcp_conn *c = t->listeners; c; c = c->hnext) {
+        fill_info(c, &info);
+        fn(arg, &info);
+    }
+    for (size_t b = 0; b < t->nbuckets; b++)
+        for (struct tcp_conn *c = t->buckets[b]; c; c = c->hnext) {
+            fill_info(c, &info);
+            fn(arg, &info);
+        }
+    for (size_t b = 0; b < t->ntwb; b++)
+        for (struct tcp_tw *w = t->twb[b]; w; w = w->hnext) {
+            memset(&info, 0, sizeof(info));
+            info.state = SYNACK_TCP_TIME_WAIT;
+            info.local = w->local;
+            info.remote = w->remote;
+            info.sock = -1;
+            info.conn_id = w->id;
+            info.timer = 4;
+            info.timer_expires = w->timer.deadline;
+            fn(arg, &info);
+        }
+}

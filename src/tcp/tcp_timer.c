@@ -1,0 +1,249 @@
+/* TCP timers, all deadlines on the stack's heap:
+ *  - retransmission (RFC 6298: SRTT/RTTVAR, Karn, exponential back-off), also for SYN and FIN;
+ *  - persist (RFC 9293 3.8.6.1 zero-window probes, backing off, never giving up while answered);
+ *  - delayed ACK (RFC 1122 4.2.3.2);
+ *  - keep-alive (RFC 1122 4.2.3.6);
+ *  - the wait timer: TIME-WAIT's 2*MSL and the orphaned FIN-WAIT-2 limit. */
+#include <errno.h>
+
+#include "net/stack_impl.h"
+#include "tcp/tcp_cc.h"
+#include "tcp/tcp_int.h"
+
+static void rtx_fire(void *owner, struct timer *t, synack_time_t now);
+static void dack_fire(void *owner, struct timer *t, synack_time_t now);
+static void keep_fire(void *owner, struct timer *t, synack_time_t now);
+static void wait_fire(void *owner, struct timer *t, synack_time_t now);
+
+void tcp_timers_init(struct tcp_conn *c)
+{
+    timer_init(&c->rtx_timer, rtx_fire, c);
+    timer_init(&c->dack_timer, dack_fire, c);
+    timer_init(&c->keep_timer, keep_fire, c);
+    timer_init(&c->wait_timer, wait_fire, c);
+}
+
+void tcp_timers_cancel(struct tcp_conn *c)
+{
+    struct timer_heap *h = &c->st->timers;
+    timer_cancel(h, &c->rtx_timer);
+    timer_cancel(h, &c->dack_timer);
+    timer_cancel(h, &c->keep_timer);
+    timer_cancel(h, &c->wait_timer);
+    c->rtx_mode = RTX_NONE;
+}
+
+static synack_time_t backed_off(const struct tcp_conn *c, synack_time_t base, unsigned shift)
+{
+    synack_time_t max = c->st->tcp->rto_max;
+    synack_time_t v = base;
+    for (unsigned i = 0; i < shift && v < max; i++)
+        v *= 2;
+    return v > max ? max : v;
+}
+
+void tcp_rto_arm(struct tcp_conn *c, synack_time_t now)
+{
+    /* RFC 6298 5.1/5.3: (re)start the timer to expire after RTO (backed off, 5.5). */
+    c->rtx_mode = RTX_RETRANSMIT;
+    timer_arm(&c->st->timers, &c->rtx_timer, now + backed_off(c, c->rto, c->backoff));
+}
+
+void tcp_rto_stop(struct tcp_conn *c)
+{
+    timer_cancel(&c->st->timers, &c->rtx_timer);
+    c->rtx_mode = RTX_NONE;
+}
+
+void tcp_persist_arm(struct tcp_conn *c, synack_time_t now)
+{
+    c->rtx_mode = RTX_PERSIST;
+    synack_time_t d = backed_off(c, c->rto, c->persist_backoff);
+    if (d < SYNACK_MS(200))
+        d = SYNACK_MS(200);
+    timer_arm(&c->st->timers, &c->rtx_timer, now + d);
+}
+
+void tcp_rtt_sample(struct tcp_conn *c, synack_time_t r)
+{
+    uint32_t rtt = r > 0xffffffffu ? 0xffffffffu : (uint32_t)r;
+    if (rtt == 0)
+        rtt = 1;
+    if (!c->rtt_valid) {
+        /* RFC 6298 2.2 */
+        c->srtt = rtt;
+        c->rttvar = rtt / 2;
+        c->rtt_valid = 1;
+    } else {
+        /* RFC 6298 2.3, alpha = 1/8, beta = 1/4 */
+        uint32_t d = c->srtt > rtt ? c->srtt - rtt : rtt - c->srtt;
+        c->rttvar = (3 * c->rttvar + d) / 4;
+        c->srtt = (7 * c->srtt + rtt) / 8;
+    }
+    /* RTO = SRTT + max(G, K*RTTVAR), K = 4; G is our 1 us clock. */
+    uint64_t rto = (uint64_t)c->srtt + (4u * (uint64_t)c->rttvar > 1 ? 4u * (uint64_t)c->rttvar : 1);
+    if (rto < c->rto_min_us)
+        rto = c->rto_min_us;   /* RFC 6298 2.4 (our minimum is configurable) */
+    if (rto > c->st->tcp->rto_max)
+        rto = c->st->tcp->rto_max;
+    c->rto = (uint32_t)rto;
+}
+
+static void rtx_fire(void *owner, struct timer *t, synack_time_t now)
+{
+    struct tcp_conn *c = owner;
+    struct tcp_table *tab = c->st->tcp;
+    if (c->rtx_mode == RTX_PERSIST) {
+        c->rtx_mode = RTX_NONE;
+        uint32_t off = c->snd_nxt - c->snd_una;
+        uint32_t avail = c->sndq.len > off ? (uint32_t)c->sndq.len - off : 0;
+        if (avail == 0 && !(c->fin_queued && !c->fin_sent))
+            return;
+        if (c->snd_wnd == 0) {
+            /* A zero-window probe: one new byte past the window (RFC 9293 3.8.6.1, RFC 1122
+             * 4.2.2.17). Its ACK carries the window; we never give up while the peer answers. */
+            stack_count(c->st, SYNACK_C_TcpPersistProbes);
+            if (c->persist_backoff < 16)
+                c->persist_backoff++;
+            uint32_t saved_wnd = c->snd_wnd, saved_cwnd = c->cwnd;
+            c->snd_wnd = 1;
+            if (c->cwnd < 1)
+                c->cwnd = 1;
+            int nodelay = c->nodelay;
+            c->nodelay = 1;
+            tcp_output(c, now);
+            c->nodelay = nodelay;
+            c->snd_wnd = saved_wnd;
+            c->cwnd = saved_cwnd;
+            if (c->rtx_mode == RTX_NONE)
+                tcp_persist_arm(c, now);
+        } else {
+            /* SWS override timeout: send what the window allows now. */
+            int nodelay = c->nodelay;
+            uint32_t mw = c->max_snd_wnd;
+            c->nodelay = 1;
+            c->max_snd_wnd = 0;
+            tcp_output(c, now);
+            c->nodelay = nodelay;
+            c->max_snd_wnd = mw;
+        }
+        return;
+    }
+    if (c->rtx_mode != RTX_RETRANSMIT)
+        return;
+    c->rtx_mode = RTX_NONE;
+    stack_count(c->st, SYNACK_C_TcpTimeouts);
+    if (c->backoff == 0)
+        c->rtx_first = now;
+    c->backoff++;
+    unsigned limit = c->state == SYNACK_TCP_SYN_SENT       ? tab->syn_retries
+                     : c->state == SYNACK_TCP_SYN_RECEIVED ? tab->synack_retries
+                                                           : tab->retries;
+    int give_up = c->backoff > limit;
+    if (c->user_timeout && c->state >= SYNACK_TCP_ESTABLISHED && now - c->rtx_first >= c->user_timeout)
+        give_up = 1;
+    if (give_up) {
+        /* RFC 9293 3.8.3 (R2): close the connection; tell the peer with a reset unless we never
+         * heard from it. */
+        if (c->state != SYNACK_TCP_SYN_SENT)
+            tcp_send_rst(c, now);
+        if (c->state == SYNACK_TCP_SYN_SENT || c->state == SYNACK_TCP_SYN_RECEIVED)
+            stack_count(c->st, SYNACK_C_TcpAttemptFails);
+        tcp_conn_fail(c, -ETIMEDOUT, "retransmission timeout");
+        return;
+    }
+    /* RFC 6298 5.5: back off (the arm uses c->backoff); 5.6 keeps the larger RTO. */
+    c->rtt_timing = 0;   /* Karn */
+    if (c->state == SYNACK_TCP_SYN_SENT || c->state == SYNACK_TCP_SYN_RECEIVED) {
+        /* RFC 6298 5.7: if the SYN times out, the RTO after the handshake is 3 s. */
+        tcp_send_syn(c, now);
+        tcp_rto_arm(c, now);
+        return;
+    }
+    /* RFC 5681 3.1: cwnd to one segment, ssthresh down; go back and resend from snd_una. */
+    c->cc->on_rto(c);
+    c->in_recovery = 0;
+    c->dupacks = 0;
+    c->recover = c->snd_max;
+    c->snd_nxt = c->snd_una;
+    tcp_output(c, now);
+    if (c->rtx_mode == RTX_NONE)
+        tcp_rto_arm(c, now);
+}
+
+void tcp_dack_schedule(struct tcp_conn *c, synack_time_t now)
+{
+    if (!timer_armed(&c->dack_timer))
+        timer_arm(&c->st->timers, &c->dack_timer, now + c->st->tcp->delack);
+}
+
+static void dack_fire(void *owner, struct timer *t, synack_time_t now)
+{
+    struct tcp_conn *c = owner;
+    if (c->ack_due) {
+        stack_count(c->st, SYNACK_C_TcpDelayedAcks);
+        tcp_send_ack(c, now);
+    }
+}
+
+void tcp_keepalive_reset(struct tcp_conn *c, synack_time_t now)
+{
+    c->last_rcv = now;
+    c->keep_probes = 0;
+    if (c->keepalive && (c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT ||
+                         c->state == SYNACK_TCP_FIN_WAIT_2)) {
+        if (!timer_armed(&c->keep_timer) || c->keep_timer.deadline > now + SYNACK_SEC(c->keep_idle_s))
+            timer_arm(&c->st->timers, &c->keep_timer, now + SYNACK_SEC(c->keep_idle_s));
+    } else {
+        timer_cancel(&c->st->timers, &c->keep_timer);
+    }
+}
+
+static void keep_fire(void *owner, struct timer *t, synack_time_t now)
+{
+    struct tcp_conn *c = owner;
+    if (!c->keepalive)
+        return;
+    /* Not idle: data outstanding is the retransmission timer's business. */
+    synack_time_t idle_at = c->last_rcv + SYNACK_SEC(c->keep_idle_s);
+    if (c->keep_probes == 0 && now < idle_at) {
+        timer_arm(&c->st->timers, &c->keep_timer, idle_at);
+        return;
+    }
+    if (c->keep_probes >= c->keep_cnt) {
+        tcp_send_rst(c, now);
+        tcp_conn_fail(c, -ETIMEDOUT, "keep-alive timeout");
+        return;
+    }
+    /* RFC 1122 4.2.3.6: a probe with SEG.SEQ = SND.NXT-1 and no data makes the peer ACK. */
+    c->keep_probes++;
+    stack_count(c->st, SYNACK_C_TcpKeepAliveProbes);
+    tcp_send_raw(c->st, c->local.addr, c->local.port, c->remote.addr, c->remote.port, c->snd_nxt - 1, c->rcv_nxt,
+                 TCP_ACK, (uint16_t)((tcp_rcv_window(c) >> c->rcv_wscale) & 0xffff), NULL, NULL, 0, now);
+    timer_arm(&c->st->timers, &c->keep_timer, now + SYNACK_SEC(c->keep_intvl_s));
+}
+
+void tcp_wait_arm(struct tcp_conn *c, synack_time_t when)
+{
+    timer_arm(&c->st->timers, &c->wait_timer, when);
+}
+
+static void wait_fire(void *owner, struct timer *t, synack_time_t now)
+{
+    struct tcp_conn *c = owner;
+    if (c->state == SYNACK_TCP_TIME_WAIT) {
+        if (c->sock) {
+            c->error = 0;
+            tcp_conn_unhash(c);
+            tcp_set_state(c, SYNACK_TCP_CLOSED, "2MSL timeout");
+            return;
+        }
+        tcp_set_state(c, SYNACK_TCP_CLOSED, "2MSL timeout");
+        tcp_conn_destroy(c);
+        return;
+    }
+    if (c->state == SYNACK_TCP_FIN_WAIT_2 && !c->sock) {
+        /* An orphan in FIN-WAIT-2 would wait for ever on a peer that never closes. */
+        tcp_conn_fail(c, 0, "FIN-WAIT-2 timeout");
+    }
+}
