@@ -13,6 +13,30 @@ void devopts_init(struct devopts *d)
     d->mtu = 1500;
 }
 
+static uint32_t prefix_mask(uint8_t prefix_len)
+{
+    return prefix_len ? ~(uint32_t)0 << (32 - prefix_len) : 0;
+}
+
+/* Why `addr` cannot be an interface's own unicast address on a /prefix_len network, or NULL if
+ * it can. */
+static const char *not_a_host_address(uint32_t addr, uint8_t prefix_len)
+{
+    uint32_t mask = prefix_mask(prefix_len);
+    if ((addr >> 24) == 0)
+        return "0.0.0.0/8 means \"this network\" (RFC 1122 3.2.1.3)";
+    if ((addr >> 24) == 127)
+        return "127.0.0.0/8 is loopback";
+    if (addr >= 0xe0000000u)
+        return "multicast, reserved or broadcast";
+    /* RFC 3021: a /31 has no network or broadcast address; a /32 is a single host. */
+    if (prefix_len <= 30 && (addr & ~mask) == 0)
+        return "it is the network's own address (host part all zeros)";
+    if (prefix_len <= 30 && (addr & ~mask) == ~mask)
+        return "it is the network's broadcast address (host part all ones)";
+    return NULL;
+}
+
 int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
 {
     switch (c) {
@@ -31,20 +55,31 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
         d->have_dev = 1;
         return 0;
     case 1003:
-        if (synack_prefix_parse(arg, &d->addr, &d->prefix_len) != 0 || d->prefix_len == 0) {
-            fprintf(stderr, "synack %s: bad --addr '%s' (expected A.B.C.D/N)\n", cmd, arg);
+    case 1005: {
+        const char *opt = c == 1003 ? "--addr" : "--host-addr";
+        uint32_t a;
+        uint8_t len;
+        if (synack_prefix_parse(arg, &a, &len) != 0 || len == 0) {
+            fprintf(stderr, "synack %s: bad %s '%s' (expected A.B.C.D/N, N from 1 to 32)\n", cmd, opt, arg);
             return 2;
         }
+        const char *why = not_a_host_address(a, len);
+        if (why) {
+            fprintf(stderr, "synack %s: bad %s '%s': %s\n", cmd, opt, arg, why);
+            return 2;
+        }
+        if (c == 1003) {
+            d->addr = a;
+            d->prefix_len = len;
+        } else {
+            d->host_addr = a;
+            d->host_prefix = len;
+        }
         return 0;
+    }
     case 1004:
         if (synack_addr_parse(arg, &d->gateway) != 0) {
             fprintf(stderr, "synack %s: bad --gateway '%s' (expected A.B.C.D)\n", cmd, arg);
-            return 2;
-        }
-        return 0;
-    case 1005:
-        if (synack_prefix_parse(arg, &d->host_addr, &d->host_prefix) != 0 || d->host_prefix == 0) {
-            fprintf(stderr, "synack %s: bad --host-addr '%s' (expected A.B.C.D/N)\n", cmd, arg);
             return 2;
         }
         return 0;
@@ -78,6 +113,15 @@ int devopts_check(const struct devopts *d, const char *cmd)
     }
     if (d->host_addr && d->host_addr == d->addr) {
         fprintf(stderr, "synack %s: --host-addr must differ from --addr\n", cmd);
+        return -1;
+    }
+    /* The stack reaches only its own network (or a gateway on it): a kernel side elsewhere could
+     * send to us but never hear back. */
+    if (d->host_addr && !d->gateway && ((d->host_addr ^ d->addr) & prefix_mask(d->prefix_len))) {
+        char h[16], a[16];
+        fprintf(stderr, "synack %s: --host-addr %s is not on --addr's network %s/%u: synack could not answer it\n",
+                cmd, synack_addr_format(d->host_addr, h, sizeof(h)),
+                synack_addr_format(d->addr & prefix_mask(d->prefix_len), a, sizeof(a)), d->prefix_len);
         return -1;
     }
     return 0;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -23,13 +24,28 @@ struct serve {
     synack_pcap_t *pcap;
     int echo_sock, discard_sock;
     int verbose;
+    /* Added to the stack's monotonic `now` for pcap timestamps, so the capture carries wall-clock
+     * time and lines up with a tcpdump of the same device. */
+    synack_time_t pcap_wall_offset;
 };
+
+/* Wall-clock minus monotonic time, in µs, read once: a capture keeps monotonic spacing even if
+ * the wall clock is stepped during the run. */
+static synack_time_t wall_clock_offset(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+        return 0;
+    synack_time_t wall = (synack_time_t)ts.tv_sec * 1000000u + (synack_time_t)ts.tv_nsec / 1000u;
+    synack_time_t mono = synack_clock_now();
+    return wall > mono ? wall - mono : 0;
+}
 
 static void serve_trace(void *ctx, const struct synack_trace_event *ev)
 {
     struct serve *s = ctx;
     if ((ev->kind == SYNACK_TR_FRAME_IN || ev->kind == SYNACK_TR_FRAME_OUT) && s->pcap)
-        synack_pcap_write(s->pcap, ev->now, ev->data, ev->len);
+        synack_pcap_write(s->pcap, ev->now + s->pcap_wall_offset, ev->data, ev->len);
     if (s->verbose && (ev->kind == SYNACK_TR_FRAME_IN || ev->kind == SYNACK_TR_FRAME_OUT)) {
         char line[256];
         synack_format_frame(line, sizeof(line), ev->link_kind, ev->data, ev->len);
@@ -81,7 +97,17 @@ int cmd_serve(int argc, char **argv)
     static const struct option opts[] = { DEVOPTS_LONG, { "verbose", no_argument, 0, 'v' },
                                           { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     int c;
-    while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+    opterr = 0;   /* our own one-line messages, naming the command */
+    while ((c = getopt_long(argc, argv, ":vh", opts, NULL)) != -1) {
+        if (c == '?' || c == ':') {
+            char shortopt[3] = { '-', (char)optopt, 0 };
+            const char *what = optopt ? shortopt : argv[optind - 1];
+            if (c == '?')
+                fprintf(stderr, "synack serve: unknown option '%s' (try 'synack serve --help')\n", what);
+            else
+                fprintf(stderr, "synack serve: option '%s' needs a value (try 'synack serve --help')\n", what);
+            return 2;
+        }
         if (c == 'h') {
             serve_usage(stdout);
             return 0;
@@ -104,12 +130,23 @@ int cmd_serve(int argc, char **argv)
     if (devopts_check(&dev, "serve") != 0)
         return 2;
 
+    /* Before the device is opened: a SIGINT/SIGTERM during the set-up (which can wait up to
+     * ~1.5 s for the device) then stops the run cleanly, with the pcap written, instead of killing
+     * the process half-way. No SA_RESTART: the driver's epoll wait returns EINTR at once. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
     struct serve s = { .verbose = verbose, .echo_sock = -1, .discard_sock = -1 };
     struct devrun run;
     if (devrun_open(&run, &dev, "serve") != 0)
         return 1;
     s.st = run.st;
     s.pcap = run.pcap;
+    s.pcap_wall_offset = wall_clock_offset();
     synack_stack_set_trace(s.st, serve_trace, &s);
     s.echo_sock = open_udp_service(s.st, 7, udp_echo, &s);
     s.discard_sock = open_udp_service(s.st, 9, udp_discard, &s);
@@ -119,11 +156,6 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     char a[16];
     fprintf(stderr, "synack serve: %s %s up, address %s/%u, mtu %u; UDP echo on 7, discard on 9\n",
             dev.tun ? "tun" : "tap", run.ifname, synack_addr_format(dev.addr, a, sizeof(a)), dev.prefix_len,

@@ -34,7 +34,7 @@ struct synack_config {
     unsigned tcp_synack_retries;   /* SYN-ACK retransmissions before a half-open entry is dropped [5] */
     unsigned tcp_retries;          /* data retransmissions before ETIMEDOUT [15] */
     synack_time_t tcp_fin_timeout; /* orphaned FIN-WAIT-2 lifetime [60 s] */
-    synack_time_t tcp_delack;      /* delayed-ACK timeout, RFC 1122 4.2.3.2 "< 0.5 s" [200 ms] */
+    synack_time_t tcp_delack;      /* delayed-ACK timeout, RFC 1122 4.2.3.2 "< 0.5 s" [40 ms] */
     unsigned tcp_sndbuf, tcp_rcvbuf;   /* default socket buffers in bytes [256 KiB, 256 KiB] */
     unsigned tcp_challenge_ack_limit;  /* challenge ACKs per second per stack, RFC 5961 7 [1000] */
     int tcp_syncookies;            /* 0: when the SYN queue is full [default]; 1: always; -1: never */

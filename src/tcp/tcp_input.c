@@ -111,8 +111,12 @@ static void syn_sent_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t 
                 tcp_output(c, now);
             return;
         }
-        tcp_send_ack(c, now);   /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
-        tcp_output(c, now);     /* data queued before the connection was up */
+        /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>: data queued before the connection was up rides on
+         * this third segment; a bare ACK only if there is none. */
+        c->ack_due = 1;
+        tcp_output(c, now);
+        if (c->ack_due)
+            tcp_send_ack(c, now);
         return;
     }
     /* Simultaneous open: SYN-RECEIVED, answer <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. Text on the SYN
@@ -343,7 +347,7 @@ static int step5_ack(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
         break;
     case SYNACK_TCP_CLOSING:
         if (our_fin_acked) {
-            tcp_enter_time_wait(c, "rcv ACK of FIN", now);
+            tcp_enter_time_wait(c, "rcv ACK of FIN", 0, now);
             return 1;
         }
         break;   /* "otherwise, ignore the segment" (its ACK has still moved SND.UNA: send more) */

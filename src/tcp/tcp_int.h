@@ -64,7 +64,7 @@ void tcp_set_state(struct tcp_conn *c, int state, const char *cause);
 /* Frees the connection: off every table and queue, timers cancelled, detached from its socket. */
 void tcp_conn_destroy(struct tcp_conn *c);
 /* Moves to TIME-WAIT (arming 2*MSL); an orphan becomes a small tcp_tw. */
-void tcp_enter_time_wait(struct tcp_conn *c, const char *cause, synack_time_t now);
+void tcp_enter_time_wait(struct tcp_conn *c, const char *cause, int send_ack, synack_time_t now);
 void tcp_tw_destroy(struct tcp_tw *tw);
 void tcp_tw_restart(struct tcp_tw *tw, synack_time_t now);
 /* Reports an error to the socket, and drops the connection (state CLOSED). */

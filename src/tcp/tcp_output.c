@@ -301,8 +301,9 @@ void tcp_window_update(struct tcp_conn *c, synack_time_t now)
     uint32_t before = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
     uint32_t old_adv = c->rcv_adv;
     uint32_t now_w = tcp_rcv_window(c);
-    /* tcp_rcv_window moved the edge only if SWS avoidance allows; tell the peer when it did. Always
-     * tell it when the window was closed (zero or below one MSS), or it may wait for a probe. */
-    if (c->rcv_adv != old_adv && (before < c->mss_adv || now_w - before >= 2u * c->mss_adv || now_w >= c->rcvq.limit / 2))
+    /* tcp_rcv_window moved the edge only as far as SWS avoidance allows. Tell the peer when the
+     * window at least doubled (as Linux does): a closed or nearly closed window must be reopened
+     * explicitly, while a small growth of an open one can wait for the next ACK. */
+    if (c->rcv_adv != old_adv && now_w >= 2 * before)
         tcp_send_ack(c, now);
 }

@@ -9,12 +9,13 @@
 #include "tcp/tcp_int.h"
 #include "tcp/tcp_rcv.h"
 
-/* The FIN is in sequence: RFC 9293 3.10.7.4 "eighth, check the FIN bit". Returns 1 if c is gone. */
+/* The FIN is in sequence: RFC 9293 3.10.7.4 "eighth, check the FIN bit": advance RCV.NXT over it,
+ * acknowledge it, and move on in the state diagram (the new state is entered before the ACK goes
+ * out, so the ACK's trace shows it). Returns 1 if c is gone. */
 static int fin_in_order(struct tcp_conn *c, synack_time_t now)
 {
     c->rcv_nxt++;
     c->fin_rcvd = 1;
-    tcp_send_ack(c, now);
     switch (c->state) {
     case SYNACK_TCP_SYN_RECEIVED:
     case SYNACK_TCP_ESTABLISHED:
@@ -24,19 +25,20 @@ static int fin_in_order(struct tcp_conn *c, synack_time_t now)
         /* If our FIN has been ACKed (step five ran first), TIME-WAIT; else CLOSING. */
         if (c->fin_sent && seq_gt(c->snd_una, c->fin_seq)) {
             int orphan = !c->sock;
-            tcp_enter_time_wait(c, "rcv FIN", now);
+            tcp_enter_time_wait(c, "rcv FIN", 1, now);
             return orphan;
         }
         tcp_set_state(c, SYNACK_TCP_CLOSING, "rcv FIN (simultaneous close)");
-        return 0;
+        break;
     case SYNACK_TCP_FIN_WAIT_2: {
         int orphan = !c->sock;
-        tcp_enter_time_wait(c, "rcv FIN", now);
+        tcp_enter_time_wait(c, "rcv FIN", 1, now);
         return orphan;
     }
     default:
         break;
     }
+    tcp_send_ack(c, now);
     tcp_notify(c);
     return 0;
 }

@@ -288,7 +288,7 @@ void tcp_sock_close(synack_stack_t *st, struct sock *s, synack_time_t now)
         c->sock = NULL;
         s->conn = NULL;
         timer_cancel(&st->timers, &c->wait_timer);
-        tcp_enter_time_wait(c, "close() in TIME-WAIT", now);
+        tcp_enter_time_wait(c, "close() in TIME-WAIT", 0, now);
         return;
     default:
         break;

@@ -39,7 +39,9 @@ int tcp_table_new(synack_stack_t *st)
     t->rto_min = DEF(c->tcp_rto_min, SYNACK_MS(200));
     t->rto_max = DEF(c->tcp_rto_max, SYNACK_SEC(60));
     t->fin_timeout = DEF(c->tcp_fin_timeout, SYNACK_SEC(60));
-    t->delack = DEF(c->tcp_delack, SYNACK_MS(200));
+    /* 40 ms like Linux's minimum ATO: well under RFC 1122's 500 ms, and far enough below the
+     * 200 ms minimum RTO that a lone segment is ACKed before its sender times out. */
+    t->delack = DEF(c->tcp_delack, SYNACK_MS(40));
     t->syn_retries = DEF(c->tcp_syn_retries, 6);
     t->synack_retries = DEF(c->tcp_synack_retries, 5);
     t->retries = DEF(c->tcp_retries, 15);
@@ -356,11 +358,13 @@ void tcp_tw_destroy(struct tcp_tw *w)
     free(w);
 }
 
-void tcp_enter_time_wait(struct tcp_conn *c, const char *cause, synack_time_t now)
+void tcp_enter_time_wait(struct tcp_conn *c, const char *cause, int send_ack, synack_time_t now)
 {
     synack_stack_t *st = c->st;
     struct tcp_table *t = st->tcp;
     tcp_set_state(c, SYNACK_TCP_TIME_WAIT, cause);
+    if (send_ack)
+        tcp_send_ack(c, now);
     if (c->sock) {
         /* The application still holds the socket: keep the full block until it closes. */
         tcp_timers_cancel(c);
