@@ -5,8 +5,8 @@
 #include "cmd.h"
 
 static const struct cmd cmds[] = {
-    { "demo", "two stacks on a simulated link with loss: ARP, ping, UDP (no root needed)", cmd_demo },
-    { "serve", "run the stack on a TAP/TUN device: ARP, ping, UDP echo (7) and discard (9)", cmd_serve },
+    { "demo", "one TCP connection on a simulated link with loss, drawn as a ladder (no root)", cmd_demo },
+    { "serve", "run the stack on a TAP/TUN device: ARP, ping, UDP/TCP echo (7) and discard (9)", cmd_serve },
 };
 
 static void usage(FILE *f)

@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "devopts.h"
+#include "services.h"
 #include "synack/synack.h"
 
 static volatile int serve_stop;
@@ -155,15 +156,25 @@ int cmd_serve(int argc, char **argv)
         devrun_close(&run);
         return 1;
     }
+    int terr = 0;
+    struct svc *tcp_services = services_start_tcp(s.st, &terr);
+    if (!tcp_services) {
+        fprintf(stderr, "synack serve: cannot open the TCP services: %s\n", synack_strerror(terr));
+        devrun_close(&run);
+        return 1;
+    }
 
     char a[16];
-    fprintf(stderr, "synack serve: %s %s up, address %s/%u, mtu %u; UDP echo on 7, discard on 9\n",
+    fprintf(stderr, "synack serve: %s %s up, address %s/%u, mtu %u; UDP and TCP echo on 7, discard on 9\n",
             dev.tun ? "tun" : "tap", run.ifname, synack_addr_format(dev.addr, a, sizeof(a)), dev.prefix_len,
             dev.mtu);
     int r = synack_driver_run(run.driver, &serve_stop);
     if (r < 0 && r != -EINTR)
         fprintf(stderr, "synack serve: driver stopped: %s\n", synack_strerror(r));
     fprintf(stderr, "synack serve: stopping\n");
+    services_stop_tcp(tcp_services);
+    /* Let the resets or FINs of the closing connections leave before the device goes. */
+    synack_driver_run_once(run.driver, 0);
     devrun_close(&run);
     return r < 0 && r != -EINTR ? 1 : 0;
 }

@@ -1,0 +1,149 @@
+/* TCP echo and discard services (see services.h). Each connection is a small object owned by its
+ * socket's handler; a connection that cannot write (send buffer full) keeps its pending bytes and
+ * stops reading until EV_OUT, so a fast sender is slowed by TCP's flow control, not by memory. */
+#include "services.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "synack/link.h"
+
+#define SVC_BUF 65536
+
+struct svc_conn {
+    int sock;
+    int echo;              /* 1: echo, 0: discard */
+    size_t pending;
+    size_t off;
+    int eof;
+    struct svc *svc;
+    struct svc_conn *next;
+    uint8_t buf[SVC_BUF];
+};
+
+struct svc {
+    synack_stack_t *st;
+    int echo_l, discard_l;
+    struct svc_conn *conns;
+};
+
+static void conn_free(struct svc *s, struct svc_conn *c)
+{
+    struct svc_conn **pp = &s->conns;
+    while (*pp && *pp != c)
+        pp = &(*pp)->next;
+    if (*pp)
+        *pp = c->next;
+    synack_close(s->st, c->sock, synack_clock_now());
+    free(c);
+}
+
+static void conn_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
+{
+    struct svc_conn *c = arg;
+    struct svc *s = c->svc;
+    synack_time_t now = synack_clock_now();
+    for (;;) {
+        if (c->pending) {
+            int n = synack_send(st, sock, c->buf + c->off, c->pending, now);
+            if (n == -EAGAIN)
+                return;   /* wait for EV_OUT */
+            if (n < 0) {
+                conn_free(s, c);
+                return;
+            }
+            c->off += (size_t)n;
+            c->pending -= (size_t)n;
+            continue;
+        }
+        c->off = 0;
+        if (c->eof) {
+            conn_free(s, c);   /* everything echoed: close (our FIN follows the data) */
+            return;
+        }
+        int n = synack_recv(st, sock, c->buf, sizeof(c->buf), now);
+        if (n > 0) {
+            if (c->echo)
+                c->pending = (size_t)n;
+            continue;
+        }
+        if (n == 0) {
+            c->eof = 1;
+            continue;
+        }
+        if (n != -EAGAIN)
+            conn_free(s, c);   /* reset or error */
+        return;
+    }
+}
+
+static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
+{
+    struct svc *s = arg;
+    for (;;) {
+        int ns = synack_accept(st, sock, NULL, synack_clock_now());
+        if (ns < 0)
+            return;
+        struct svc_conn *c = calloc(1, sizeof(*c));
+        if (!c) {
+            synack_close(st, ns, synack_clock_now());
+            continue;
+        }
+        c->sock = ns;
+        c->svc = s;
+        c->echo = sock == s->echo_l;
+        c->next = s->conns;
+        s->conns = c;
+        synack_socket_set_handler(st, ns, conn_handler, c);
+        conn_handler(st, ns, synack_socket_events(st, ns), c);
+    }
+}
+
+static int listen_on(struct svc *s, synack_stack_t *st, uint16_t port)
+{
+    int l = synack_socket(st, SYNACK_SOCK_STREAM);
+    if (l < 0)
+        return l;
+    struct synack_sockaddr a = { 0, port };
+    int r = synack_bind(st, l, &a);
+    if (r == 0)
+        r = synack_listen(st, l, 128);
+    if (r < 0) {
+        synack_close(st, l, 0);
+        return r;
+    }
+    synack_socket_set_handler(st, l, accept_handler, s);
+    return l;
+}
+
+struct svc *services_start_tcp(synack_stack_t *st, int *err)
+{
+    struct svc *s = calloc(1, sizeof(*s));
+    if (!s) {
+        *err = -ENOMEM;
+        return NULL;
+    }
+    s->st = st;
+    s->echo_l = listen_on(s, st, 7);
+    s->discard_l = listen_on(s, st, 9);
+    if (s->echo_l < 0 || s->discard_l < 0) {
+        *err = s->echo_l < 0 ? s->echo_l : s->discard_l;
+        services_stop_tcp(s);
+        return NULL;
+    }
+    return s;
+}
+
+void services_stop_tcp(struct svc *s)
+{
+    if (!s)
+        return;
+    while (s->conns)
+        conn_free(s, s->conns);
+    if (s->echo_l >= 0)
+        synack_close(s->st, s->echo_l, synack_clock_now());
+    if (s->discard_l >= 0)
+        synack_close(s->st, s->discard_l, synack_clock_now());
+    free(s);
+}
