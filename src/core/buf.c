@@ -22,7 +22,8 @@ struct buf *buf_from(const void *data, size_t len)
     struct buf *b = buf_alloc(BUF_HEADROOM, len);
     if (!b)
         return NULL;
-    memcpy(b->data, data, len);
+    if (len)   /* data may be NULL when len is 0; memcpy(NULL) is undefined even for 0 bytes */
+        memcpy(b->data, data, len);
     b->len = len;
     return b;
 }

@@ -74,7 +74,11 @@ uint32_t rng_u32(struct rng *r)
 
 uint64_t rng_u64(struct rng *r)
 {
-    return ((uint64_t)rng_u32(r) << 32) | rng_u32(r);
+    /* Two statements: the operands of | are unsequenced, so a compiler may call the second
+     * rng_u32 first, and the same seed would give different numbers under different compilers. */
+    uint64_t hi = rng_u32(r);
+    uint64_t lo = rng_u32(r);
+    return (hi << 32) | lo;
 }
 
 uint32_t rng_below(struct rng *r, uint32_t n)

@@ -115,8 +115,14 @@ synack_time_t timer_next(const struct timer_heap *h)
 
 size_t timer_run(struct timer_heap *h, synack_time_t now)
 {
+    /* Only timers armed before this run may fire in it. A callback that re-arms a timer for a
+     * deadline that is already due (its own, or another's) would otherwise make it fire again
+     * inside this loop, and a protocol bug that always does so would hang the stack inside one
+     * poll; this way it fires at the next poll, which the caller makes at once because the next
+     * deadline it gets back is <= now (and the simulator bounds events per instant). */
+    uint64_t armed_before = h->next_seq;
     size_t fired = 0;
-    while (h->n && h->v[0]->deadline <= now) {
+    while (h->n && h->v[0]->deadline <= now && h->v[0]->seq < armed_before) {
         struct timer *t = h->v[0];
         timer_cancel(h, t);
         fired++;

@@ -37,7 +37,9 @@ void timer_cancel(struct timer_heap *h, struct timer *t);
 static inline int timer_armed(const struct timer *t) { return t->idx != TIMER_IDLE; }
 synack_time_t timer_next(const struct timer_heap *h);
 /* Fires every timer whose deadline is <= now, earliest first. A callback may arm or cancel any
- * timer, including its own. Returns the number fired. */
+ * timer, including its own; a timer armed during the run fires at a later run even if its deadline
+ * is already due (timer_next() then returns <= now, so the caller polls again at once). Returns
+ * the number fired. */
 size_t timer_run(struct timer_heap *h, synack_time_t now);
 
 #endif

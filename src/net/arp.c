@@ -206,11 +206,17 @@ void arp_output(synack_stack_t *st, struct iface *ifc, uint32_t next_hop, struct
         e->last_used = now;
         arp_request(st, e, now);
     }
-    if (e->pending.count >= st->cfg.arp_queue_len) {
-        /* RFC 1122 2.3.2.2: SHOULD save at least one packet; we keep the oldest ones. */
+    if (st->cfg.arp_queue_len == 0) {
         stack_count(st, SYNACK_C_ArpQueueDrops);
         buf_free(b);
         return;
+    }
+    if (e->pending.count >= st->cfg.arp_queue_len) {
+        /* RFC 1122 2.3.2.2: "SHOULD save ... at least one (the latest) packet": when the queue is
+         * full the oldest packet makes room (a later one is more likely to matter, e.g. a
+         * retransmission that supersedes it). */
+        stack_count(st, SYNACK_C_ArpQueueDrops);
+        buf_free(buf_queue_pop(&e->pending));
     }
     buf_queue_push(&e->pending, b);
 }

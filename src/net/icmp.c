@@ -16,21 +16,30 @@ static int icmp_is_error_type(uint8_t t)
            t == 5 /* redirect */ || t == 12 /* parameter problem */;
 }
 
-/* Token bucket: icmp_err_rate per second, bursts of icmp_err_burst. */
+/* Token bucket: icmp_err_rate tokens per second, at most icmp_err_burst held. The bucket starts
+ * full (stack creation); icmp_refill_at is the time up to which refills have been credited. */
 static int icmp_rate_ok(synack_stack_t *st, synack_time_t now)
 {
     unsigned rate = st->cfg.icmp_err_rate;
     if (rate == 0)
         return 1;
     synack_time_t step = SYNACK_SEC(1) / rate;
-    if (st->icmp_refill_at == 0)
+    if (step == 0)
+        step = 1;
+    if (st->icmp_tokens >= st->cfg.icmp_err_burst) {
+        /* Full: time spent full earns nothing. */
         st->icmp_refill_at = now;
-    while (st->icmp_refill_at + step <= now && st->icmp_tokens < st->cfg.icmp_err_burst) {
-        st->icmp_tokens++;
-        st->icmp_refill_at += step;
+    } else if (now > st->icmp_refill_at) {
+        synack_time_t n = (now - st->icmp_refill_at) / step;
+        synack_time_t room = st->cfg.icmp_err_burst - st->icmp_tokens;
+        if (n >= room) {
+            st->icmp_tokens = st->cfg.icmp_err_burst;
+            st->icmp_refill_at = now;
+        } else {
+            st->icmp_tokens += (uint32_t)n;
+            st->icmp_refill_at += n * step;
+        }
     }
-    if (st->icmp_tokens >= st->cfg.icmp_err_burst)
-        st->icmp_refill_at = now;
     if (st->icmp_tokens == 0)
         return 0;
     st->icmp_tokens--;
@@ -88,11 +97,14 @@ void icmp_input(synack_stack_t *st, struct iface *ifc, const struct ip4_hdr *h, 
         stack_count(st, ic.type == ICMP_DEST_UNREACH ? SYNACK_C_IcmpInDestUnreachs : SYNACK_C_IcmpInTimeExcds);
         /* RFC 1122 3.2.2: pass the error to the transport, identified by the quoted header. */
         struct ip4_hdr inner;
-        if (ic.body_len < IP4_HDR_MIN)
+        unsigned ihl = ic.body_len ? (ic.body[0] & 0x0fu) * 4u : 0;
+        if (ic.body_len < IP4_HDR_MIN || (ic.body[0] >> 4) != 4 || ihl < IP4_HDR_MIN ||
+            ihl + 8 > ic.body_len) {
+            /* RFC 792: the quote is the internet header plus 64 bits of data; without them we
+             * cannot tell whom the error concerns. */
+            stack_drop(st, SYNACK_C_IcmpInErrors, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
             return;
-        unsigned ihl = (ic.body[0] & 0x0fu) * 4u;
-        if ((ic.body[0] >> 4) != 4 || ihl < IP4_HDR_MIN || ihl + 8 > ic.body_len)
-            return;
+        }
         memset(&inner, 0, sizeof(inner));
         inner.ihl = (uint8_t)ihl;
         inner.proto = ic.body[9];
@@ -119,8 +131,11 @@ void icmp_send_error(synack_stack_t *st, uint8_t type, uint8_t code, uint16_t mt
         if (plen < 1 || icmp_is_error_type(pkt[h->ihl]))
             return;
     }
-    if (ip4_frag_offset(h) != 0 || !if_for_local(st, h->dst) || h->src == 0 || (h->src >> 28) == 0xe)
+    if (ip4_frag_offset(h) != 0 || !if_for_local(st, h->dst) || ip4_src_is_martian(h->src))
         return;
+    for (int i = 0; i < st->nifs; i++)
+        if (ip4_is_bcast_for(&st->ifs[i], h->src) || h->src == st->ifs[i].addr)
+            return;   /* a broadcast source, or our own address (we would be answering ourselves) */
     if (!icmp_rate_ok(st, now)) {
         stack_count(st, SYNACK_C_IcmpOutRateLimited);
         return;

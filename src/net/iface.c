@@ -87,7 +87,7 @@ int synack_if_input(synack_stack_t *st, int ifindex, const uint8_t *frame, size_
         /* Multicast is not joined by us, and unicast for another MAC is not ours. */
         stack_drop(st, SYNACK_C_EthInNotForUs, ifindex, ifc->kind, frame, len);
     } else if (eh.type == ETH_TYPE_IPV4) {
-        ip4_input(st, ifc, frame + ETH_HDR_LEN, len - ETH_HDR_LEN, now);
+        ip4_input_ll(st, ifc, frame + ETH_HDR_LEN, len - ETH_HDR_LEN, eth_is_broadcast(eh.dst), now);
     } else if (eh.type == ETH_TYPE_ARP) {
         arp_input(st, ifc, frame + ETH_HDR_LEN, len - ETH_HDR_LEN, now);
     } else {

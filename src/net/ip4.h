@@ -13,6 +13,16 @@ struct iface;
 
 /* Handles an IPv4 packet received on ifc. p is borrowed. */
 void ip4_input(synack_stack_t *st, struct iface *ifc, const uint8_t *p, size_t len, synack_time_t now);
+/* The same, saying whether the frame was sent to the link-layer broadcast address: RFC 1122 3.3.6
+ * wants such a datagram dropped unless its IP destination is a broadcast or multicast one. */
+void ip4_input_ll(synack_stack_t *st, struct iface *ifc, const uint8_t *p, size_t len, int ll_bcast,
+                  synack_time_t now);
+/* True if addr is a broadcast address for ifc's network: limited broadcast, the directed
+ * broadcast {net, -1}, or the old BSD form {net, 0} (RFC 1122 3.3.6), not on /31 and /32. */
+int ip4_is_bcast_for(const struct iface *ifc, uint32_t addr);
+/* True if addr cannot be the source of a datagram from a single host (RFC 1122 3.2.1.3 and
+ * 3.2.2): zero network, loopback, multicast, class E or limited broadcast. */
+int ip4_src_is_martian(uint32_t addr);
 
 struct ip4_out {
     uint32_t src;        /* 0: the outgoing interface's address */

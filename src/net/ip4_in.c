@@ -8,12 +8,27 @@
 #include "net/udp.h"
 #include "tcp/tcp.h"
 
+int ip4_is_bcast_for(const struct iface *ifc, uint32_t addr)
+{
+    if (addr == 0xffffffffu)
+        return 1;
+    /* On /31 (RFC 3021) and /32 links every address is a host. */
+    if (ifc->prefix_len >= 31)
+        return 0;
+    return addr == (ifc->addr | ~ifc->mask) || addr == (ifc->addr & ifc->mask);
+}
+
+int ip4_src_is_martian(uint32_t s)
+{
+    /* {0, *}: "this network", only a source while a host learns its address (3.2.1.3 (a), (b));
+     * {127, *}: "MUST NOT appear outside a host" (g); 224/4 multicast and 240/4 class E (which
+     * includes the limited broadcast {-1, -1}, (c)) do not name a single host (3.2.2). */
+    return (s >> 24) == 0 || (s >> 24) == 127 || (s >> 28) >= 0xe;
+}
+
 static int is_local_dst(synack_stack_t *st, struct iface *ifc, uint32_t dst)
 {
-    if (dst == ifc->addr || dst == 0xffffffffu)
-        return 1;
-    /* Directed broadcast to our connected network (not on /31 and /32 links). */
-    if (ifc->prefix_len < 31 && dst == (ifc->addr | ~ifc->mask))
+    if (dst == ifc->addr || ip4_is_bcast_for(ifc, dst))
         return 1;
     /* RFC 1122 3.3.4.2: the weak host model; a packet for another of our addresses is ours. */
     return if_for_local(st, dst) != NULL;
@@ -46,6 +61,12 @@ static void ip4_deliver(synack_stack_t *st, struct iface *ifc, const struct ip4_
 
 void ip4_input(synack_stack_t *st, struct iface *ifc, const uint8_t *p, size_t len, synack_time_t now)
 {
+    ip4_input_ll(st, ifc, p, len, 0, now);
+}
+
+void ip4_input_ll(synack_stack_t *st, struct iface *ifc, const uint8_t *p, size_t len, int ll_bcast,
+                  synack_time_t now)
+{
     int ifindex = if_index(st, ifc);
     struct ip4_hdr h;
     stack_count(st, SYNACK_C_InReceives);
@@ -58,15 +79,22 @@ void ip4_input(synack_stack_t *st, struct iface *ifc, const uint8_t *p, size_t l
         stack_drop(st, SYNACK_C_InHdrErrors, ifindex, SYNACK_IF_RAWIP, p, len);
         return;
     }
-    /* RFC 1122 3.2.1.3: a source that is broadcast, multicast or "this network" is bogus. */
-    uint32_t s = h.src;
-    if (s == 0xffffffffu || (s >> 28) == 0xe || (s >> 24) == 0 || (s >> 24) == 127 ||
-        (ifc->prefix_len < 31 && s == (ifc->addr | ~ifc->mask))) {
+    /* RFC 1122 3.2.1.3: a host MUST silently discard a datagram whose source is invalid: a
+     * broadcast (limited or for our network), multicast, "this network" or loopback address. */
+    if (ip4_src_is_martian(h.src) || ip4_is_bcast_for(ifc, h.src)) {
         stack_drop(st, SYNACK_C_InAddrErrors, ifindex, SYNACK_IF_RAWIP, p, len);
         return;
     }
     if (!is_local_dst(st, ifc, h.dst)) {
-        /* We are a host, not a router (RFC 1122 3.3.1.1 "silently discard"). */
+        /* We are a host, not a router (RFC 1122 3.2.1.3 / 3.3.1.1 "silently discard"). */
+        stack_drop(st, SYNACK_C_InAddrErrors, ifindex, SYNACK_IF_RAWIP, p, len);
+        return;
+    }
+    if (ll_bcast && !ip4_is_bcast_for(ifc, h.dst)) {
+        /* RFC 1122 3.3.6: "A host SHOULD silently discard a datagram that is received via a
+         * link-layer broadcast but does not specify an IP multicast or broadcast destination
+         * address." It also keeps us from answering it (3.2.2: no ICMP error about a link-layer
+         * broadcast; no echo reply or TCP reset either). */
         stack_drop(st, SYNACK_C_InAddrErrors, ifindex, SYNACK_IF_RAWIP, p, len);
         return;
     }

@@ -156,7 +156,6 @@ int reasm_add(synack_stack_t *st, const struct ip4_hdr *h, const uint8_t *pkt, u
             reasm_release(st, d);
             return 0;
         }
-        d->total = end;
     } else if (d->total && end > d->total) {
         stack_drop(st, SYNACK_C_ReasmFails, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
         reasm_release(st, d);
@@ -182,12 +181,28 @@ int reasm_add(synack_stack_t *st, const struct ip4_hdr *h, const uint8_t *pkt, u
                 }
         }
         stack_drop(st, SYNACK_C_ReasmMemDrops, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+        /* A datagram whose first fragment was refused holds nothing: free its slot now rather
+         * than let a flood of refused fragments pin every slot until the timeout. */
+        if (d->nfrags == 0)
+            reasm_release(st, d);
         return 0;
     }
     memcpy(d->data + off, pkt + h->ihl, n);
+    /* The length and the first header are taken only from a fragment that was kept: a dropped
+     * overlapping "last fragment" must not fix the datagram's length (the genuine one, arriving
+     * later, would then look inconsistent and kill the datagram). */
+    if (!ip4_more_frags(h))
+        d->total = end;
     if (off == 0) {
         memcpy(d->hdr, pkt, h->ihl);
         d->hdr_len = h->ihl;
+    }
+    if (d->hdr_len && d->total && d->hdr_len + d->total > 65535) {
+        /* RFC 791: the total length field is 16 bits; the first fragment's header (with options)
+         * plus the payload must fit in it, or the rebuilt header would carry a wrapped length. */
+        stack_drop(st, SYNACK_C_ReasmFails, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+        reasm_release(st, d);
+        return 0;
     }
     if (!reasm_complete(d))
         return 0;

@@ -13,6 +13,11 @@
 
 #define UDP_SRC_TAG 8   /* bytes of source address kept in front of each queued datagram */
 
+static int udp_specificity(const struct sock *s)
+{
+    return (s->connected ? 2 : 0) + (s->local.addr ? 1 : 0);
+}
+
 static struct sock *udp_lookup(synack_stack_t *st, uint32_t dst, uint16_t dport, uint32_t src, uint16_t sport)
 {
     struct sock *best = NULL;
@@ -23,8 +28,9 @@ static struct sock *udp_lookup(synack_stack_t *st, uint32_t dst, uint16_t dport,
             continue;
         if (s->connected && (s->remote.addr != src || s->remote.port != sport))
             continue;
-        /* Most specific wins: a connected socket, then one bound to the address. */
-        if (!best || s->connected > best->connected || (s->local.addr && !best->local.addr))
+        /* Most specific wins: a connected socket, then one bound to the address (a connected
+         * socket bound to any address still beats an unconnected one bound to this address). */
+        if (!best || udp_specificity(s) > udp_specificity(best))
             best = s;
     }
     return best;
@@ -150,7 +156,8 @@ int udp_sendto(synack_stack_t *st, struct sock *s, const void *data, size_t len,
         stack_count(st, SYNACK_C_BufAllocFails);
         return -ENOBUFS;
     }
-    memcpy(b->data + UDP_HDR_LEN, data, len);
+    if (len)   /* a zero-length datagram may come with data == NULL */
+        memcpy(b->data + UDP_HDR_LEN, data, len);
     b->len = UDP_HDR_LEN + len;
     udp_build(b->data, s->local.port, dst->port, len, src, dst->addr);
     stack_count(st, SYNACK_C_UdpOutDatagrams);
@@ -171,7 +178,8 @@ int udp_recvfrom(synack_stack_t *st, struct sock *s, void *out, size_t cap, stru
     }
     if (n > cap)
         n = cap;   /* the rest of the datagram is discarded, as recvfrom(2) does */
-    memcpy(out, b->data + UDP_SRC_TAG, n);
+    if (n)
+        memcpy(out, b->data + UDP_SRC_TAG, n);
     buf_free(b);
     return (int)n;
 }
