@@ -1,6 +1,8 @@
 /* Device options and set-up shared by serve, nc and get (see devopts.h). */
 #include "devopts.h"
 
+#include "control.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +97,9 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
     }
     case 1007:
         d->pcap = arg;
+        return 0;
+    case 1008:
+        d->ctl = arg;
         return 0;
     default:
         return 1;
@@ -197,11 +202,23 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
         devrun_close(r);
         return -1;
     }
+    char path[108];
+    if (d->ctl)
+        snprintf(path, sizeof(path), "%s", d->ctl);
+    else
+        control_default_path(path, sizeof(path), r->ifname);
+    r->ctl = control_open(path, r->st, r->driver);
+    if (!r->ctl) {
+        devrun_close(r);
+        return -1;
+    }
     return 0;
 }
 
 void devrun_close(struct devrun *r)
 {
+    if (r->ctl)
+        control_close(r->ctl);
     if (r->driver)
         synack_driver_free(r->driver);
     if (r->pcap)

@@ -18,13 +18,14 @@ struct devopts {
     uint8_t host_prefix;
     unsigned mtu;
     const char *pcap;
+    const char *ctl;          /* control socket path (default /run/synack-DEV.sock) */
 };
 
 #define DEVOPTS_LONG \
     { "tap", required_argument, 0, 1001 }, { "tun", required_argument, 0, 1002 }, \
     { "addr", required_argument, 0, 1003 }, { "gateway", required_argument, 0, 1004 }, \
     { "host-addr", required_argument, 0, 1005 }, { "mtu", required_argument, 0, 1006 }, \
-    { "pcap", required_argument, 0, 1007 }
+    { "pcap", required_argument, 0, 1007 }, { "ctl", required_argument, 0, 1008 }
 
 #define DEVOPTS_HELP \
     "  --tap NAME          use (or create) TAP device NAME (Ethernet)\n" \
@@ -33,7 +34,8 @@ struct devopts {
     "  --gateway A.B.C.D   default gateway\n" \
     "  --host-addr A/N     also bring the kernel side up with this address\n" \
     "  --mtu N             MTU (default 1500)\n" \
-    "  --pcap FILE         write every frame in and out to FILE (pcap)\n"
+    "  --pcap FILE         write every frame in and out to FILE (pcap)\n" \
+    "  --ctl PATH          control socket for `synack ss` (default /run/synack-DEV.sock)\n"
 
 struct devrun {
     int fd;
@@ -41,6 +43,7 @@ struct devrun {
     synack_stack_t *st;
     synack_driver_t *driver;
     synack_pcap_t *pcap;
+    struct control *ctl;
     int ifindex;
 };
 

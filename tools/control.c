@@ -1,0 +1,135 @@
+/* Control socket (see control.h). Requests are tiny and answered at once with blocking writes on
+ * the accepted socket: a listing is a few kilobytes, and a stuck client is cut off by a timeout. */
+#include "control.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+struct control {
+    int fd;
+    char path[108];
+    synack_stack_t *st;
+    synack_driver_t *drv;
+};
+
+void control_default_path(char *buf, size_t cap, const char *ifname)
+{
+    const char *dir = access("/run", W_OK) == 0 ? "/run" : "/tmp";
+    snprintf(buf, cap, "%s/synack-%s.sock", dir, ifname);
+}
+
+static const char *timer_name(int t)
+{
+    static const char *const names[] = { "", "on", "persist", "keepalive", "timewait" };
+    return t >= 0 && t <= 4 ? names[t] : "";
+}
+
+struct ss_ctx {
+    FILE *f;
+    synack_time_t now;
+};
+
+static void ss_row(void *arg, const struct synack_tcp_info *i)
+{
+    struct ss_ctx *x = arg;
+    char la[16], ra[16], l[32], r[32], tm[48] = "";
+    synack_addr_format(i->local.addr, la, sizeof(la));
+    synack_addr_format(i->remote.addr, ra, sizeof(ra));
+    snprintf(l, sizeof(l), "%s:%u", i->local.addr ? la : "*", i->local.port);
+    if (i->state == SYNACK_TCP_LISTEN)
+        snprintf(r, sizeof(r), "*:*");
+    else
+        snprintf(r, sizeof(r), "%s:%u", ra, i->remote.port);
+    if (i->timer && i->timer_expires > x->now)
+        snprintf(tm, sizeof(tm), "timer:(%s,%.3fs)", timer_name(i->timer), (double)(i->timer_expires - x->now) / 1e6);
+    fprintf(x->f, "%-12s %6u %6u %-21s %-21s %s\n", synack_tcp_state_name(i->state), i->recv_q, i->send_q, l, r, tm);
+}
+
+void control_write_ss(synack_stack_t *st, FILE *f, synack_time_t now)
+{
+    struct ss_ctx x = { f, now };
+    fprintf(f, "%-12s %6s %6s %-21s %-21s %s\n", "State", "Recv-Q", "Send-Q", "Local Address:Port",
+            "Peer Address:Port", "Timer");
+    synack_tcp_foreach(st, ss_row, &x);
+}
+
+static void write_counters(synack_stack_t *st, FILE *f)
+{
+    for (int c = 0; c < SYNACK_C_COUNT; c++)
+        fprintf(f, "%-22s %llu\n", synack_counter_name((enum synack_counter)c),
+                (unsigned long long)synack_counter_get(st, (enum synack_counter)c));
+}
+
+static void on_request(void *arg, int fd, synack_time_t now)
+{
+    struct control *c = arg;
+    int cfd = accept(fd, NULL, NULL);
+    if (cfd < 0)
+        return;
+    struct timeval tv = { 1, 0 };
+    setsockopt(cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    char cmd[64] = "";
+    ssize_t n = read(cfd, cmd, sizeof(cmd) - 1);
+    if (n > 0)
+        cmd[n] = 0;
+    cmd[strcspn(cmd, "\r\n")] = 0;
+    FILE *f = fdopen(cfd, "w");
+    if (!f) {
+        close(cfd);
+        return;
+    }
+    if (!strcmp(cmd, "ss"))
+        control_write_ss(c->st, f, now);
+    else if (!strcmp(cmd, "counters"))
+        write_counters(c->st, f);
+    else
+        fprintf(f, "error: unknown command '%s' (ss, counters)\n", cmd);
+    fclose(f);
+}
+
+struct control *control_open(const char *path, synack_stack_t *st, synack_driver_t *drv)
+{
+    struct control *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    if (strlen(path) >= sizeof(c->path)) {
+        fprintf(stderr, "synack: control socket path too long: %s\n", path);
+        free(c);
+        return NULL;
+    }
+    snprintf(c->path, sizeof(c->path), "%s", path);
+    c->st = st;
+    c->drv = drv;
+    c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    struct sockaddr_un a;
+    memset(&a, 0, sizeof(a));
+    a.sun_family = AF_UNIX;
+    memcpy(a.sun_path, c->path, strlen(c->path));
+    unlink(c->path);   /* a stale socket from a process that died */
+    if (c->fd < 0 || bind(c->fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(c->fd, 8) != 0) {
+        fprintf(stderr, "synack: cannot open control socket %s: %s\n", c->path, strerror(errno));
+        if (c->fd >= 0)
+            close(c->fd);
+        free(c);
+        return NULL;
+    }
+    synack_driver_watch_fd(drv, c->fd, on_request, c);
+    return c;
+}
+
+void control_close(struct control *c)
+{
+    if (!c)
+        return;
+    synack_driver_unwatch_fd(c->drv, c->fd);
+    close(c->fd);
+    unlink(c->path);
+    free(c);
+}

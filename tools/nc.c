@@ -1,0 +1,308 @@
+/* `synack nc [-l] [HOST] PORT`: netcat over the synack stack on a TAP/TUN device. Standard input
+ * goes to the connection and the connection to standard output; at end of input our direction is
+ * closed (shutdown SHUT_WR, a FIN), and the command ends when the peer has closed its direction too
+ * and our FIN is acknowledged (or, with --linger, after TIME-WAIT is over). Standard input is only
+ * read while the connection can take more, so a slow peer slows the reader instead of filling
+ * memory. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "devopts.h"
+
+static volatile int nc_stop;
+static void nc_signal(int sig) { nc_stop = 1; }
+
+struct nc {
+    struct devrun run;
+    synack_stack_t *st;
+    int lsock, sock;
+    int listen_mode;
+    int stdin_watched, stdin_eof, shut_sent, peer_eof, closed;
+    int failed;
+    uint8_t buf[65536];
+    size_t pending, off;
+    uint64_t bytes_in, bytes_out;
+    int verbose;
+};
+
+static void nc_pump(struct nc *n, synack_time_t now);
+
+static void on_stdin(void *arg, int fd, synack_time_t now)
+{
+    struct nc *n = arg;
+    nc_pump(n, now);
+}
+
+static void set_stdin_watch(struct nc *n, int on)
+{
+    if (on && !n->stdin_watched && !n->stdin_eof) {
+        if (synack_driver_watch_fd(n->run.driver, 0, on_stdin, n) == 0)
+            n->stdin_watched = 1;
+    } else if (!on && n->stdin_watched) {
+        synack_driver_unwatch_fd(n->run.driver, 0);
+        n->stdin_watched = 0;
+    }
+}
+
+/* Moves data both ways as far as it can go without blocking. */
+static void nc_pump(struct nc *n, synack_time_t now)
+{
+    if (n->sock < 0 || n->closed)
+        return;
+    /* connection -> stdout */
+    for (;;) {
+        uint8_t b[65536];
+        int r = synack_recv(n->st, n->sock, b, sizeof(b), now);
+        if (r > 0) {
+            size_t w = 0;
+            while (w < (size_t)r) {
+                ssize_t k = write(1, b + w, (size_t)r - w);
+                if (k < 0 && errno == EINTR)
+                    continue;
+                if (k <= 0) {
+                    n->failed = 1;
+                    nc_stop = 1;
+                    return;
+                }
+                w += (size_t)k;
+            }
+            n->bytes_in += (uint64_t)r;
+            continue;
+        }
+        if (r == 0)
+            n->peer_eof = 1;
+        else if (r != -EAGAIN) {
+            fprintf(stderr, "synack nc: %s\n", synack_strerror(r));
+            n->failed = 1;
+            nc_stop = 1;
+            return;
+        }
+        break;
+    }
+    /* stdin -> connection */
+    for (;;) {
+        if (n->pending) {
+            int r = synack_send(n->st, n->sock, n->buf + n->off, n->pending, now);
+            if (r == -EAGAIN) {
+                set_stdin_watch(n, 0);   /* resume on EV_OUT */
+                return;
+            }
+            if (r < 0) {
+                fprintf(stderr, "synack nc: %s\n", synack_strerror(r));
+                n->failed = 1;
+                nc_stop = 1;
+                return;
+            }
+            n->off += (size_t)r;
+            n->pending -= (size_t)r;
+            n->bytes_out += (uint64_t)r;
+            continue;
+        }
+        n->off = 0;
+        if (n->stdin_eof)
+            break;
+        ssize_t k = read(0, n->buf, sizeof(n->buf));
+        if (k > 0) {
+            n->pending = (size_t)k;
+            continue;
+        }
+        if (k == 0) {
+            n->stdin_eof = 1;
+            set_stdin_watch(n, 0);
+            break;
+        }
+        if (errno == EAGAIN || errno == EINTR) {
+            set_stdin_watch(n, 1);
+            return;
+        }
+        n->stdin_eof = 1;
+        set_stdin_watch(n, 0);
+        break;
+    }
+    if (n->stdin_eof && !n->pending && !n->shut_sent) {
+        synack_shutdown(n->st, n->sock, SYNACK_SHUT_WR, now);   /* half-close: our FIN */
+        n->shut_sent = 1;
+    }
+}
+
+static void sock_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
+{
+    struct nc *n = arg;
+    if (ev & SYNACK_EV_ERR) {
+        int e = synack_socket_error(st, sock);
+        if (e) {
+            fprintf(stderr, "synack nc: %s\n", synack_strerror(e));
+            n->failed = 1;
+            nc_stop = 1;
+            return;
+        }
+    }
+    nc_pump(n, synack_clock_now());
+}
+
+static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
+{
+    struct nc *n = arg;
+    if (n->sock >= 0)
+        return;
+    struct synack_sockaddr peer;
+    int s = synack_accept(st, sock, &peer, synack_clock_now());
+    if (s < 0)
+        return;
+    n->sock = s;
+    if (n->verbose) {
+        char a[16];
+        fprintf(stderr, "synack nc: connection from %s:%u\n", synack_addr_format(peer.addr, a, sizeof(a)), peer.port);
+    }
+    /* One connection, like nc -l: stop listening. */
+    synack_close(st, n->lsock, synack_clock_now());
+    n->lsock = -1;
+    synack_socket_set_handler(st, s, sock_handler, n);
+    nc_pump(n, synack_clock_now());
+}
+
+struct find_state {
+    uint16_t lport, rport;
+    int state;
+};
+static void find_conn(void *arg, const struct synack_tcp_info *i)
+{
+    struct find_state *f = arg;
+    if (i->local.port == f->lport && i->remote.port == f->rport)
+        f->state = i->state;
+}
+
+static void nc_usage(FILE *f)
+{
+    fprintf(f, "usage: synack nc [-l] [-v] [--linger] (--tap NAME | --tun NAME) --addr A.B.C.D/N [options] [HOST] PORT\n"
+               "  Netcat over the synack stack: stdin to the connection, the connection to stdout.\n"
+               "  -l            listen on PORT for one connection instead of connecting to HOST\n"
+               "  -v            say what happens on stderr\n"
+               "  --linger      after closing, keep running until TIME-WAIT is over (for `synack ss`)\n"
+               DEVOPTS_HELP);
+}
+
+int cmd_nc(int argc, char **argv)
+{
+    struct devopts dev;
+    devopts_init(&dev);
+    struct nc *n = calloc(1, sizeof(*n));
+    if (!n)
+        return 1;
+    n->sock = n->lsock = -1;
+    int linger = 0;
+    static const struct option opts[] = { DEVOPTS_LONG, { "listen", no_argument, 0, 'l' },
+                                          { "verbose", no_argument, 0, 'v' }, { "linger", no_argument, 0, 'L' },
+                                          { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+    int c, rc = 2;
+    while ((c = getopt_long(argc, argv, "lvh", opts, NULL)) != -1) {
+        if (c == 'h') {
+            nc_usage(stdout);
+            rc = 0;
+            goto out;
+        }
+        if (c == 'l') { n->listen_mode = 1; continue; }
+        if (c == 'v') { n->verbose = 1; continue; }
+        if (c == 'L') { linger = 1; continue; }
+        int r = devopts_parse(&dev, c, optarg, "nc");
+        if (r != 0) {
+            if (r == 1)
+                nc_usage(stderr);
+            goto out;
+        }
+    }
+    int nargs = argc - optind;
+    if ((n->listen_mode && nargs != 1) || (!n->listen_mode && nargs != 2)) {
+        fprintf(stderr, "synack nc: expected %s\n", n->listen_mode ? "-l PORT" : "HOST PORT");
+        goto out;
+    }
+    uint32_t host = 0;
+    if (!n->listen_mode && synack_addr_parse(argv[optind], &host) != 0) {
+        fprintf(stderr, "synack nc: bad host '%s' (an IPv4 address)\n", argv[optind]);
+        goto out;
+    }
+    char *end;
+    unsigned long port = strtoul(argv[argc - 1], &end, 10);
+    if (*end || port == 0 || port > 65535) {
+        fprintf(stderr, "synack nc: bad port '%s'\n", argv[argc - 1]);
+        goto out;
+    }
+    if (devopts_check(&dev, "nc") != 0)
+        goto out;
+    rc = 1;
+    if (devrun_open(&n->run, &dev, "nc") != 0)
+        goto out;
+    n->st = n->run.st;
+    int fl = fcntl(0, F_GETFL);
+    fcntl(0, F_SETFL, fl | O_NONBLOCK);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = nc_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    synack_time_t now = synack_clock_now();
+    if (n->listen_mode) {
+        n->lsock = synack_socket(n->st, SYNACK_SOCK_STREAM);
+        struct synack_sockaddr la = { 0, (uint16_t)port };
+        int r = synack_bind(n->st, n->lsock, &la);
+        if (r == 0)
+            r = synack_listen(n->st, n->lsock, 1);
+        if (r < 0) {
+            fprintf(stderr, "synack nc: cannot listen on port %lu: %s\n", port, synack_strerror(r));
+            goto done;
+        }
+        synack_socket_set_handler(n->st, n->lsock, accept_handler, n);
+    } else {
+        n->sock = synack_socket(n->st, SYNACK_SOCK_STREAM);
+        synack_socket_set_handler(n->st, n->sock, sock_handler, n);
+        struct synack_sockaddr peer = { host, (uint16_t)port };
+        int r = synack_connect(n->st, n->sock, &peer, now);
+        if (r != -EINPROGRESS && r != 0) {
+            fprintf(stderr, "synack nc: connect: %s\n", synack_strerror(r));
+            goto done;
+        }
+    }
+    /* Run until both directions are closed, then until our FIN is acknowledged. */
+    struct synack_sockaddr local = { 0, 0 }, remote = { 0, 0 };
+    while (!nc_stop) {
+        synack_driver_run_once(n->run.driver, SYNACK_MS(100));
+        if (n->sock >= 0 && n->shut_sent && n->peer_eof && !n->closed) {
+            synack_getsockname(n->st, n->sock, &local);
+            synack_getpeername(n->st, n->sock, &remote);
+            struct synack_tcp_info ti;
+            if (synack_tcp_info(n->st, n->sock, &ti) == 0 &&
+                (ti.state == SYNACK_TCP_TIME_WAIT || ti.state == SYNACK_TCP_CLOSED)) {
+                synack_close(n->st, n->sock, synack_clock_now());
+                n->closed = 1;
+                if (!linger)
+                    break;
+            }
+        }
+        if (n->closed) {
+            struct find_state f = { local.port, remote.port, -1 };
+            synack_tcp_foreach(n->st, find_conn, &f);
+            if (f.state < 0)
+                break;   /* TIME-WAIT is over */
+        }
+    }
+    rc = n->failed ? 1 : 0;
+    if (n->verbose)
+        fprintf(stderr, "synack nc: %llu bytes out, %llu bytes in\n", (unsigned long long)n->bytes_out,
+                (unsigned long long)n->bytes_in);
+done:
+    fcntl(0, F_SETFL, fl);
+    synack_driver_run_once(n->run.driver, 0);
+    devrun_close(&n->run);
+out:
+    free(n);
+    return rc;
+}

@@ -1,0 +1,70 @@
+/* `synack ss`: asks a running synack process (serve, nc) for its TCP connections through its
+ * control socket and prints them like `ss -tan`; `--counters` prints the stack's counters. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "control.h"
+
+static void ss_usage(FILE *f)
+{
+    fprintf(f, "usage: synack ss (--dev NAME | --ctl PATH) [--counters]\n"
+               "  Lists the TCP connections of the synack process running on device NAME\n"
+               "  (or listening on control socket PATH), like `ss -tan`.\n");
+}
+
+int cmd_ss(int argc, char **argv)
+{
+    const char *dev = NULL, *ctl = NULL;
+    int counters = 0;
+    static const struct option opts[] = { { "dev", required_argument, 0, 'd' }, { "ctl", required_argument, 0, 'c' },
+                                          { "counters", no_argument, 0, 'n' }, { "help", no_argument, 0, 'h' },
+                                          { 0, 0, 0, 0 } };
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': dev = optarg; break;
+        case 'c': ctl = optarg; break;
+        case 'n': counters = 1; break;
+        case 'h': ss_usage(stdout); return 0;
+        default: ss_usage(stderr); return 2;
+        }
+    }
+    if (optind < argc || (!dev && !ctl)) {
+        fprintf(stderr, "synack ss: give --dev NAME or --ctl PATH\n");
+        return 2;
+    }
+    char path[108];
+    if (ctl)
+        snprintf(path, sizeof(path), "%s", ctl);
+    else
+        control_default_path(path, sizeof(path), dev);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un a;
+    memset(&a, 0, sizeof(a));
+    a.sun_family = AF_UNIX;
+    snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+        fprintf(stderr, "synack ss: no synack process at %s: %s\n", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return 1;
+    }
+    const char *cmd = counters ? "counters\n" : "ss\n";
+    if (write(fd, cmd, strlen(cmd)) < 0) {
+        fprintf(stderr, "synack ss: %s\n", strerror(errno));
+        close(fd);
+        return 1;
+    }
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof(buf))) > 0)
+        fwrite(buf, 1, (size_t)n, stdout);
+    close(fd);
+    return 0;
+}
