@@ -101,6 +101,16 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
     case 1008:
         d->ctl = arg;
         return 0;
+    case 1009: {
+        char *end;
+        unsigned long m = strtoul(arg, &end, 10);
+        if (*end || m < 1 || m > 600000) {
+            fprintf(stderr, "synack %s: bad --msl '%s' (1 to 600000 ms)\n", cmd, arg);
+            return 2;
+        }
+        d->msl_ms = (unsigned)m;
+        return 0;
+    }
     default:
         return 1;
     }
@@ -158,6 +168,8 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
     }
     struct synack_config cfg;
     synack_config_init(&cfg);
+    if (d->msl_ms)
+        cfg.tcp_msl = SYNACK_MS(d->msl_ms);
     if (synack_os_seed(cfg.seed) != 0) {
         fprintf(stderr, "synack %s: cannot read random seed from the OS\n", cmd);
         devrun_close(r);

@@ -19,13 +19,15 @@ struct devopts {
     unsigned mtu;
     const char *pcap;
     const char *ctl;          /* control socket path (default /run/synack-DEV.sock) */
+    unsigned msl_ms;          /* TCP maximum segment lifetime (TIME-WAIT is twice it) */
 };
 
 #define DEVOPTS_LONG \
     { "tap", required_argument, 0, 1001 }, { "tun", required_argument, 0, 1002 }, \
     { "addr", required_argument, 0, 1003 }, { "gateway", required_argument, 0, 1004 }, \
     { "host-addr", required_argument, 0, 1005 }, { "mtu", required_argument, 0, 1006 }, \
-    { "pcap", required_argument, 0, 1007 }, { "ctl", required_argument, 0, 1008 }
+    { "pcap", required_argument, 0, 1007 }, { "ctl", required_argument, 0, 1008 }, \
+    { "msl", required_argument, 0, 1009 }
 
 #define DEVOPTS_HELP \
     "  --tap NAME          use (or create) TAP device NAME (Ethernet)\n" \
@@ -35,7 +37,8 @@ struct devopts {
     "  --host-addr A/N     also bring the kernel side up with this address\n" \
     "  --mtu N             MTU (default 1500)\n" \
     "  --pcap FILE         write every frame in and out to FILE (pcap)\n" \
-    "  --ctl PATH          control socket for `synack ss` (default /run/synack-DEV.sock)\n"
+    "  --ctl PATH          control socket for `synack ss` (default /run/synack-DEV.sock)\n" \
+    "  --msl MS            TCP maximum segment lifetime in ms; TIME-WAIT lasts twice it (default 30000)\n"
 
 struct devrun {
     int fd;

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# synack nc against Linux's nc, 100 MB each way, checked by SHA-256:
+#  - synack nc connects to a Linux listener and sends (synack closes first: its FIN at stdin EOF,
+#    and with --linger it shows its own TIME-WAIT in `synack ss`);
+#  - Linux nc connects to `synack nc -l` and sends.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+interop_init "${1:-}" nc sha256sum
+
+SIZE_MB=${SYNACK_NC_MB:-100}
+head -c $((SIZE_MB * 1000000)) /dev/urandom >"$TMPD/blob"
+want=$(sha256 "$TMPD/blob")
+
+# 1. synack -> Linux. Linux listens on any address (the TAP appears when synack starts).
+nsx_out="$TMPD/linux_listen.got"
+timeout 150 ip netns exec "$NS" bash -c "nc -l 5000 < /dev/null > '$nsx_out'" &
+LPID=$!
+BG_PIDS+=("$LPID")
+sleep 0.3
+t0=$(date +%s.%N)
+rc=0
+nsx timeout 120 "$SYNACK" nc --tap nc-tap0 --addr "$SYNACK_ADDR/24" --host-addr "$HOST_ADDR/24" \
+    --msl 1500 --linger --ctl "$TMPD/nc.sock" "$HOST_ADDR" 5000 <"$TMPD/blob" >/dev/null 2>"$TMPD/nc1.err" &
+NCPID=$!
+BG_PIDS+=("$NCPID")
+# While it lingers in TIME-WAIT (2 * 1.5 s), synack ss must show it.
+seen_tw=0
+for ((i = 0; i < 600; i++)); do
+    if ! kill -0 "$NCPID" 2>/dev/null; then break; fi
+    if "$SYNACK" ss --ctl "$TMPD/nc.sock" 2>/dev/null | grep -q "TIME-WAIT .*$HOST_ADDR:5000"; then
+        seen_tw=1
+    fi
+    sleep 0.2
+done
+wait "$NCPID" || rc=$?
+t1=$(date +%s.%N)
+wait "$LPID" 2>/dev/null || true
+((rc == 0)) || { cat "$TMPD/nc1.err" >&2; fail "synack nc -> Linux: exit $rc"; }
+[[ "$(sha256 "$nsx_out")" == "$want" ]] || fail "synack nc -> Linux: got $(stat -c %s "$nsx_out") bytes, SHA-256 differs"
+((seen_tw == 1)) || fail "synack closed first but synack ss never showed its TIME-WAIT"
+log "synack -> Linux: $SIZE_MB MB, sha256 matches; synack held TIME-WAIT after closing first ($(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s incl. TIME-WAIT)"
+
+# 2. Linux -> synack nc -l.
+timeout 150 ip netns exec "$NS" "$SYNACK" nc -l --tap nc-tap1 --addr "$SYNACK_ADDR/24" --host-addr "$HOST_ADDR/24" \
+    --ctl "$TMPD/nc2.sock" 6000 >"$TMPD/got2" </dev/null 2>"$TMPD/nc2.err" &
+NCPID=$!
+BG_PIDS+=("$NCPID")
+for ((i = 0; i < 100; i++)); do [[ -S "$TMPD/nc2.sock" ]] && break; sleep 0.05; done
+[[ -S "$TMPD/nc2.sock" ]] || fail "synack nc -l did not start"
+t0=$(date +%s.%N)
+rc=0
+nsx timeout 120 nc -N "$SYNACK_ADDR" 6000 <"$TMPD/blob" || rc=$?
+((rc == 0)) || fail "Linux nc -> synack nc -l: nc exit $rc"
+rc=0
+wait "$NCPID" || rc=$?
+t1=$(date +%s.%N)
+((rc == 0)) || { cat "$TMPD/nc2.err" >&2; fail "synack nc -l exited $rc"; }
+[[ "$(sha256 "$TMPD/got2")" == "$want" ]] || fail "Linux -> synack nc -l: got $(stat -c %s "$TMPD/got2") bytes, SHA-256 differs"
+log "Linux -> synack: $SIZE_MB MB, sha256 matches ($(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s)"
+pass
