@@ -29,7 +29,8 @@ static void run_script(void **state)
     char *msg = NULL;
     int rc = sr_run_file(path, &o, &msg);
     if (rc != 0) {
-        print_error("%s", msg ? msg : "failed\n");
+        fputs(msg ? msg : "failed\n", stdout);
+        fflush(stdout);
         free(msg);
         fail_msg("script %s failed", path);
     }
