@@ -1,7 +1,8 @@
 /* Script tier: every .pkt file in tests/script (not pending/) is one cmocka test case, run against a
  * fresh stack with virtual time by lib_runner.
  *
- *   test_scripts                       run every script in $SYNACK_SCRIPT_DIR
+ *   test_scripts                       run every script in $SYNACK_SCRIPT_DIR, then the
+ *                                      mutation self-test of each
  *   test_scripts [-v] FILE.pkt ...     run the given scripts (e.g. pending/ ones), -v logs each event
  *   test_scripts --mutate [FILE ...]   self-test: perturb each check of each script in turn and
  *                                      report any check whose perturbation still passes
@@ -82,6 +83,7 @@ int main(int argc, char **argv)
         }
         paths[n++] = strdup(argv[i]);
     }
+    int all_mode = n == 0;
     if (n == 0) {
         const char *dir = getenv("SYNACK_SCRIPT_DIR");
         if (!dir)
@@ -112,16 +114,33 @@ int main(int argc, char **argv)
         }
         qsort(paths, n, sizeof(*paths), by_name);
     }
-    struct CMUnitTest *tests = calloc(n, sizeof(*tests));
+    /* Without arguments (ctest): each script, then each script's mutation self-test. */
+    size_t nt = 0;
+    struct CMUnitTest *tests = calloc(2 * n, sizeof(*tests));
+    char **names = calloc(n, sizeof(*names));
     for (size_t i = 0; i < n; i++) {
         const char *slash = strrchr(paths[i], '/');
-        tests[i].name = slash ? slash + 1 : paths[i];
-        tests[i].test_func = mutate ? mutate_script : run_script;
-        tests[i].initial_state = paths[i];
+        const char *base = slash ? slash + 1 : paths[i];
+        if (!mutate) {
+            tests[nt].name = base;
+            tests[nt].test_func = run_script;
+            tests[nt++].initial_state = paths[i];
+        }
+        if (mutate || all_mode) {
+            size_t l = strlen(base) + 16;
+            names[i] = malloc(l);
+            snprintf(names[i], l, "%s (mutations)", base);
+            tests[nt].name = mutate ? base : names[i];
+            tests[nt].test_func = mutate_script;
+            tests[nt++].initial_state = paths[i];
+        }
     }
-    int rc = _cmocka_run_group_tests(mutate ? "script mutations" : "scripts", tests, n, NULL, NULL);
-    for (size_t i = 0; i < n; i++)
+    int rc = _cmocka_run_group_tests(mutate ? "script mutations" : "scripts", tests, nt, NULL, NULL);
+    for (size_t i = 0; i < n; i++) {
         free(paths[i]);
+        free(names[i]);
+    }
+    free(names);
     free(paths);
     free(tests);
     return rc;
