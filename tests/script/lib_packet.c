@@ -1,7 +1,7 @@
 /* `<` and `>` lines: parsing a segment description, building the peer's segment with the wire
  * layer, and matching what the stack sent against an expectation field by field.
  *
- *   FLAGS [START:END(LEN)] [ack N|*] [win N|*] [urg N] [<OPTIONS>|<*>] [port P] [csum bad]
+ *   FLAGS [START:END(LEN)] [ack N|*] [win N|*] [urg N] [<OPTIONS>|<*>] [port P] [lport L] [csum bad]
  *
  * FLAGS are tcpdump's letters (S F R P . U E W; "." is ACK). START is the relative sequence number;
  * END - START must equal LEN (the payload, SYN and FIN not counted). OPTIONS: mss N, wscale N,
@@ -29,6 +29,7 @@ struct sr_seg {
     struct tcp_opts opts;
     int has_port;
     uint16_t port;
+    uint16_t lport;      /* the stack's port, `lport N` (0: the connection's) */
     int bad_csum;
     uint16_t urg;
 };
@@ -183,6 +184,11 @@ static int parse_seg(struct sr *r, const char *p, struct sr_seg *s)
             if (sr_parse_num(&p, &a) < 0)
                 return sr_fail(r, "urg needs a number");
             s->urg = (uint16_t)a;
+        } else if (!strncmp(p, "lport", 5)) {
+            p += 5;
+            if (sr_parse_num(&p, &a) < 0 || a <= 0 || a > 65535)
+                return sr_fail(r, "lport needs a number");
+            s->lport = (uint16_t)a;
         } else if (!strncmp(p, "port", 4)) {
             p += 4;
             if (sr_parse_num(&p, &a) < 0 || a <= 0 || a > 65535)
@@ -221,10 +227,10 @@ int sr_inject(struct sr *r, const char *text)
     struct sr_flow *f = sr_flow_get(r, pport);
     if (!f)
         return sr_fail(r, "too many connections");
-    uint16_t lport = f->local_port ? f->local_port : r->default_local_port;
+    uint16_t lport = s.lport ? s.lport : f->local_port ? f->local_port : r->default_local_port;
     if (!lport)
         return sr_fail(r, "the stack's port is not known yet (bind first)");
-    if (!f->local_port)
+    if (!f->local_port && !s.lport)
         f->local_port = lport;
     uint8_t pkt[20 + 60 + 65536];
     struct tcp_hdr h;
@@ -392,7 +398,7 @@ static const char *match(struct sr *r, const struct sr_seg *s, const struct sr_o
 {
     if (o->h.dport != pport)
         return "peer port";
-    if (o->flow && o->flow->local_port && o->h.sport != o->flow->local_port)
+    if (s->lport ? o->h.sport != s->lport : (o->flow && o->flow->local_port && o->h.sport != o->flow->local_port))
         return "stack's port";
     if (o->h.flags != s->flags)
         return "flags";
