@@ -4,6 +4,7 @@
 #include "control.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,19 @@ int devopts_check(const struct devopts *d, const char *cmd)
                 synack_addr_format(d->addr & prefix_mask(d->prefix_len), a, sizeof(a)), d->prefix_len);
         return -1;
     }
+    if (d->gateway && ((d->gateway ^ d->addr) & prefix_mask(d->prefix_len))) {
+        char g[16], a[16];
+        fprintf(stderr, "synack %s: --gateway %s is not on --addr's network %s/%u\n", cmd,
+                synack_addr_format(d->gateway, g, sizeof(g)),
+                synack_addr_format(d->addr & prefix_mask(d->prefix_len), a, sizeof(a)), d->prefix_len);
+        return -1;
+    }
+    /* Linux caps a TAP's MTU at 65535 minus its 14-byte Ethernet header (tun.c: MAX_MTU -
+     * hard_header_len); saying so beats an EINVAL from SIOCSIFMTU after the device is open. */
+    if (!d->tun && d->mtu > 65521) {
+        fprintf(stderr, "synack %s: bad --mtu %u: a TAP device's MTU is at most 65521\n", cmd, d->mtu);
+        return -1;
+    }
     return 0;
 }
 
@@ -149,12 +163,18 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
     r->fd = synack_tap_open(d->name, d->tun, r->ifname);
     if (r->fd < 0) {
         int e = r->fd;
+        /* TUNSETIFF says EINVAL both for a bad name and for an existing device of another kind
+         * (a TUN when we asked for a TAP, or not a tun/tap device at all): tell them apart. */
+        const char *why = e == -EPERM || e == -EACCES     ? " (needs root or CAP_NET_ADMIN)"
+                          : e == -EBUSY                   ? " (the device is in use by another process)"
+                          : e == -ENOENT || e == -ENODEV  ? " (is /dev/net/tun present? modprobe tun)"
+                          : e == -EINVAL && if_nametoindex(d->name) != 0
+                              ? (d->tun ? " (a device of that name exists and is not a TUN device)"
+                                        : " (a device of that name exists and is not a TAP device)")
+                          : e == -EINVAL ? " (not a usable device name)"
+                                         : "";
         fprintf(stderr, "synack %s: cannot open %s device '%s': %s%s\n", cmd, d->tun ? "TUN" : "TAP", d->name,
-                synack_strerror(e),
-                e == -EPERM || e == -EACCES ? " (needs root or CAP_NET_ADMIN)"
-                : e == -EBUSY               ? " (the device is in use by another process)"
-                : e == -ENOENT || e == -ENODEV ? " (is /dev/net/tun present? modprobe tun)"
-                                               : "");
+                synack_strerror(e), why);
         return -1;
     }
     {   /* always bring the link up; the address only with --host-addr */

@@ -90,6 +90,30 @@ static void serve_usage(FILE *f)
                "  -v, --verbose       print every frame\n");
 }
 
+/* One line for a getopt error (opterr = 0): the option as typed and what is wrong with it. */
+static void serve_bad_option(int c, int argc, char **argv, const struct option *opts)
+{
+    const char *typed = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+    char shortopt[3] = { '-', (char)optopt, 0 };
+    if (strncmp(typed, "--", 2) != 0) {
+        fprintf(stderr, "synack serve: %s '%s' (try 'synack serve --help')\n",
+                c == ':' ? "this option needs a value:" : "unknown option", shortopt);
+        return;
+    }
+    const char *eq = strchr(typed, '=');
+    size_t len = eq ? (size_t)(eq - typed) : strlen(typed);
+    if (c == ':') {
+        fprintf(stderr, "synack serve: option '%.*s' needs a value (try 'synack serve --help')\n", (int)len, typed);
+        return;
+    }
+    for (const struct option *o = opts; o->name; o++)
+        if (eq && strlen(o->name) == len - 2 && !strncmp(o->name, typed + 2, len - 2)) {
+            fprintf(stderr, "synack serve: option '%.*s' takes no value\n", (int)len, typed);
+            return;
+        }
+    fprintf(stderr, "synack serve: unknown option '%.*s' (try 'synack serve --help')\n", (int)len, typed);
+}
+
 int cmd_serve(int argc, char **argv)
 {
     struct devopts dev;
@@ -101,12 +125,7 @@ int cmd_serve(int argc, char **argv)
     opterr = 0;   /* our own one-line messages, naming the command */
     while ((c = getopt_long(argc, argv, ":vh", opts, NULL)) != -1) {
         if (c == '?' || c == ':') {
-            char shortopt[3] = { '-', (char)optopt, 0 };
-            const char *what = optopt ? shortopt : argv[optind - 1];
-            if (c == '?')
-                fprintf(stderr, "synack serve: unknown option '%s' (try 'synack serve --help')\n", what);
-            else
-                fprintf(stderr, "synack serve: option '%s' needs a value (try 'synack serve --help')\n", what);
+            serve_bad_option(c, argc, argv, opts);
             return 2;
         }
         if (c == 'h') {

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# `synack serve` usage errors: each bad invocation prints exactly one line on stderr, nothing on
+# stdout, and exits non-zero (2 for a usage error, 1 for a device that cannot be had); --help
+# exits 0. A TAP already held by another synack serve is refused with a clear message (and the
+# first one keeps working). Every invocation runs inside the test's namespace, bounded in time,
+# so one that wrongly starts can create nothing outside it.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+interop_init "${1:-}" ping
+
+run() {   # run WANT_STATUS GREP_PATTERN ARGS...: one line on stderr matching the pattern
+    local want=$1 pat=$2 rc=0
+    shift 2
+    nsx timeout 10 "$SYNACK" "$@" >"$TMPD/out" 2>"$TMPD/err" || rc=$?
+    local lines
+    lines=$(wc -l <"$TMPD/err")
+    if ((rc != want)) || ((lines != 1)) || [[ -s "$TMPD/out" ]] || ! grep -qE -- "$pat" "$TMPD/err"; then
+        echo "--- stdout:" >&2; cat "$TMPD/out" >&2
+        echo "--- stderr:" >&2; cat "$TMPD/err" >&2
+        fail "synack $*: exit $rc (want $want), $lines stderr lines (want 1 matching '$pat')"
+    fi
+    log "synack $*: exit $rc: $(cat "$TMPD/err")"
+}
+
+A=(--addr "$SYNACK_ADDR/24")
+run 2 "device is needed" serve "${A[@]}"
+run 2 "--addr .* is needed" serve --tap sa-e0
+run 2 "bad --addr '192.0.2.2'" serve --tap sa-e0 --addr 192.0.2.2
+run 2 "bad --addr '192.0.2.300/24'" serve --tap sa-e0 --addr 192.0.2.300/24
+run 2 "bad --addr '192.0.2.2/33'" serve --tap sa-e0 --addr 192.0.2.2/33
+run 2 "bad --addr 'not-an-address/24'" serve --tap sa-e0 --addr not-an-address/24
+run 2 "network's own address" serve --tap sa-e0 --addr 192.0.2.0/24
+run 2 "broadcast address" serve --tap sa-e0 --addr 192.0.2.255/24
+run 2 "this network" serve --tap sa-e0 --addr 0.0.0.0/24
+run 2 "bad --host-addr '192.0.2.1'" serve --tap sa-e0 "${A[@]}" --host-addr 192.0.2.1
+run 2 "must differ" serve --tap sa-e0 "${A[@]}" --host-addr "$SYNACK_ADDR/24"
+run 2 "not on --addr's network" serve --tap sa-e0 --addr 192.0.2.2/25 --host-addr 192.0.2.129/25
+run 2 "--gateway 192.0.2.200 is not on" serve --tap sa-e0 --addr 192.0.2.2/25 --gateway 192.0.2.200
+run 2 "bad --gateway" serve --tap sa-e0 "${A[@]}" --gateway 192.0.2
+run 2 "bad --mtu '100'" serve --tap sa-e0 "${A[@]}" --mtu 100
+run 2 "bad --mtu 'abc'" serve --tap sa-e0 "${A[@]}" --mtu abc
+run 2 "bad --mtu '70000'" serve --tap sa-e0 "${A[@]}" --mtu 70000
+run 2 "at most 65521" serve --tap sa-e0 "${A[@]}" --mtu 65535
+run 2 "bad device name" serve --tap sa-name-of-16-ch "${A[@]}"
+run 2 "one of --tap or --tun" serve --tap sa-e0 --tun sa-e1 "${A[@]}"
+run 2 "unknown option '--bogus'" serve --tap sa-e0 "${A[@]}" --bogus
+run 2 "unknown option '-x'" serve --tap sa-e0 "${A[@]}" -x
+run 2 "option '--tap' needs a value" serve "${A[@]}" --tap
+run 2 "option '--verbose' takes no value" serve --tap sa-e0 "${A[@]}" --verbose=yes
+run 2 "unexpected argument 'extra'" serve --tap sa-e0 "${A[@]}" extra
+run 2 "unknown command 'bogus'" bogus
+run 1 "cannot write pcap file '/nonexistent/dir/x.pcap'" serve --tap sa-e0 "${A[@]}" --pcap /nonexistent/dir/x.pcap
+run 1 "not a usable device name" serve --tap 'sa e0' "${A[@]}"
+# None of the failed runs left a device behind.
+left=$(nsx ip -o link show | grep -v ': lo:' || true)
+[[ -z "$left" ]] || fail "devices left in the namespace after failed runs: $left"
+
+for args in "--help" "serve --help" "serve -h"; do
+    rc=0
+    # shellcheck disable=SC2086
+    nsx timeout 10 "$SYNACK" $args >"$TMPD/out" 2>"$TMPD/err" || rc=$?
+    ((rc == 0)) && grep -q '^usage: synack' "$TMPD/out" || fail "synack $args: exit $rc, no usage on stdout"
+    log "synack $args: exit 0 with usage on stdout"
+done
+
+# A busy device: the TAP is held by a running synack serve.
+start_serve tap sa-busy0
+run 1 "cannot open TAP device 'sa-busy0'.*in use by another process" serve --tap sa-busy0 --addr 192.0.2.3/24
+run 1 "cannot open TUN device 'sa-busy0'.*exists and is not a TUN device" serve --tun sa-busy0 --addr 192.0.2.3/24
+ping_check 2 -i 0.2
+serve_alive
+stop_serve
+pass
