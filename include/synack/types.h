@@ -18,6 +18,7 @@
 
 typedef uint64_t synack_time_t;           /* microseconds, monotonic */
 #define SYNACK_TIME_NEVER UINT64_MAX      /* "no deadline" */
+#define SYNACK_US(x) ((synack_time_t)(x))
 #define SYNACK_MS(x) ((synack_time_t)(x) * 1000u)
 #define SYNACK_SEC(x) ((synack_time_t)(x) * 1000000u)
 

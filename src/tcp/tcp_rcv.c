@@ -159,8 +159,9 @@ int tcp_rcv_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
         dlen = seq_gt(right, seq) ? right - seq : 0;
         fin = 0;
     }
-    if (dlen && !c->sock && c->state != SYNACK_TCP_SYN_RECEIVED) {
-        /* RFC 1122 4.2.2.13: data arriving after the application closed: reset. */
+    if (dlen && c->orphan) {
+        /* RFC 1122 4.2.2.13: data arriving after the application closed: reset. (A child still in
+         * the accept queue has no socket yet either, but it is not closed: its data is kept.) */
         tcp_send_rst(c, now);
         tcp_conn_fail(c, -ECONNRESET, "data after close");
         return 1;
