@@ -331,6 +331,15 @@ static int parse_time(struct sr *r, const char **pp, uint64_t *lo, uint64_t *hi)
 
 static int unexpected(struct sr *r)
 {
+    if (r->opt.explore) {
+        while (r->qlen) {
+            free(r->q[r->qhead].data);
+            r->qhead++;
+            r->qlen--;
+        }
+        r->qhead = 0;
+        return 0;
+    }
     struct sr_pkt *p = &r->q[r->qhead];
     char d[512], tb[32];
     sr_describe(r, p, d, sizeof(d));
@@ -358,10 +367,12 @@ static int run_line(struct sr *r, char *text)
     } else {
         if (hi != lo)
             return sr_fail(r, "a time range is only for '>' lines");
-        if (sr_advance(r, lo, 1) < 0)
-            return -1;
-        if (r->qlen)
-            return unexpected(r);
+        do {
+            if (sr_advance(r, lo, 1) < 0)
+                return -1;
+            if (r->qlen && unexpected(r) < 0)
+                return -1;
+        } while (r->now < lo);
         if (*p == '<') {
             rc = sr_inject(r, sr_skip(p + 1));
         } else {

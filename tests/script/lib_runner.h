@@ -26,6 +26,8 @@
 struct sr_options {
     int verbose;        /* print every event as it happens */
     int mutate_line;    /* > 0: perturb the check on this script line (runner self-test) */
+    int explore;        /* packets no line expects are logged and discarded, not failures (writing
+                           scripts: run with -x -v to see what the stack sends) */
 };
 
 /* Runs the script at `path`. Returns 0 when every expectation held, -1 otherwise; *msg (malloc'd,

@@ -4,6 +4,7 @@
  *   test_scripts                       run every script in $SYNACK_SCRIPT_DIR, then the
  *                                      mutation self-test of each
  *   test_scripts [-v] FILE.pkt ...     run the given scripts (e.g. pending/ ones), -v logs each event
+ *   test_scripts -x -v FILE.pkt        explore: packets no line expects are logged, not failures
  *   test_scripts --mutate [FILE ...]   self-test: perturb each check of each script in turn and
  *                                      report any check whose perturbation still passes
  *
@@ -21,12 +22,12 @@
 
 #include "script/lib_runner.h"
 
-static int verbose_flag;
+static int verbose_flag, explore_flag;
 
 static void run_script(void **state)
 {
     const char *path = *state;
-    struct sr_options o = { .verbose = verbose_flag };
+    struct sr_options o = { .verbose = verbose_flag, .explore = explore_flag };
     char *msg = NULL;
     int rc = sr_run_file(path, &o, &msg);
     if (rc != 0) {
@@ -71,6 +72,10 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-v")) {
             verbose_flag = 1;
+            continue;
+        }
+        if (!strcmp(argv[i], "-x")) {
+            explore_flag = 1;
             continue;
         }
         if (!strcmp(argv[i], "--mutate")) {
