@@ -169,8 +169,8 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
                           : e == -EBUSY                   ? " (the device is in use by another process)"
                           : e == -ENOENT || e == -ENODEV  ? " (is /dev/net/tun present? modprobe tun)"
                           : e == -EINVAL && if_nametoindex(d->name) != 0
-                              ? (d->tun ? " (a device of that name exists and is not a TUN device)"
-                                        : " (a device of that name exists and is not a TAP device)")
+                              ? (d->tun ? " (a device of that name exists but is not a single-queue TUN device)"
+                                        : " (a device of that name exists but is not a single-queue TAP device)")
                           : e == -EINVAL ? " (not a usable device name)"
                                          : "";
         fprintf(stderr, "synack %s: cannot open %s device '%s': %s%s\n", cmd, d->tun ? "TUN" : "TAP", d->name,

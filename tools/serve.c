@@ -189,7 +189,8 @@ int cmd_serve(int argc, char **argv)
             dev.mtu);
     int r = synack_driver_run(run.driver, &serve_stop);
     if (r < 0 && r != -EINTR)
-        fprintf(stderr, "synack serve: driver stopped: %s\n", synack_strerror(r));
+        fprintf(stderr, "synack serve: driver stopped: %s%s\n", synack_strerror(r),
+                r == -ENODEV ? " (was the device deleted?)" : "");
     fprintf(stderr, "synack serve: stopping\n");
     services_stop_tcp(tcp_services);
     /* Let the resets or FINs of the closing connections leave before the device goes. */

@@ -157,6 +157,10 @@ static int drain_port(synack_driver_t *d, int fd, int ifindex)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return 0;
+            /* The tun driver answers EBADFD once the device has been deleted under us (`ip link
+             * del`): say so in the errno the library's error table knows. */
+            if (errno == EBADFD)
+                return -ENODEV;
             return -errno;
         }
         if (n == 0)

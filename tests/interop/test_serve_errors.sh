@@ -2,7 +2,7 @@
 # `synack serve` usage errors: each bad invocation prints exactly one line on stderr, nothing on
 # stdout, and exits non-zero (2 for a usage error, 1 for a device that cannot be had); --help
 # exits 0. A TAP already held by another synack serve is refused with a clear message (and the
-# first one keeps working). Every invocation runs inside the test's namespace, bounded in time,
+# first one keeps working); a device deleted under a running serve stops it with a clear message. Every invocation runs inside the test's namespace, bounded in time,
 # so one that wrongly starts can create nothing outside it.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -66,8 +66,20 @@ done
 # A busy device: the TAP is held by a running synack serve.
 start_serve tap sa-busy0
 run 1 "cannot open TAP device 'sa-busy0'.*in use by another process" serve --tap sa-busy0 --addr 192.0.2.3/24
-run 1 "cannot open TUN device 'sa-busy0'.*exists and is not a TUN device" serve --tun sa-busy0 --addr 192.0.2.3/24
+run 1 "cannot open TUN device 'sa-busy0'.*exists but is not a single-queue TUN device" serve --tun sa-busy0 --addr 192.0.2.3/24
 ping_check 2 -i 0.2
 serve_alive
 stop_serve
+
+# The device deleted under a running serve: it stops with a clear message and exit status 1.
+start_serve tap sa-del0
+nsx ip link del sa-del0
+for ((i = 0; i < 50; i++)); do kill -0 "$SERVE_PID" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$SERVE_PID" 2>/dev/null && fail "synack serve still runs 5 s after its device was deleted"
+rc=0
+wait "$SERVE_PID" || rc=$?
+SERVE_PID=""
+((rc == 1)) || fail "synack serve exited $rc after its device was deleted, expected 1"
+grep -q "driver stopped: No such device" "$SERVE_LOG" || { cat "$SERVE_LOG" >&2; fail "no clear message after the device was deleted"; }
+log "device deleted under serve: exit 1, '$(grep 'driver stopped' "$SERVE_LOG")'"
 pass
