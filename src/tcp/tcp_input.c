@@ -99,7 +99,7 @@ static void syn_sent_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t 
         c->backoff = 0;
         c->cc->init(c);
         c->recover = c->iss;
-        tcp_set_state(c, SYNACK_TCP_ESTABLISHED, "rcv SYN,ACK");
+        tcp_established(c, "rcv SYN,ACK");
         tcp_keepalive_reset(c, now);
         /* Data or FIN on the SYN-ACK: continue at step six with the SYN removed. */
         struct tcp_seg rest = *s;
@@ -295,7 +295,7 @@ static int step5_ack(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
         c->snd_wl2 = s->ack;
         c->cc->init(c);
         c->recover = c->iss;
-        tcp_set_state(c, SYNACK_TCP_ESTABLISHED, "rcv ACK");
+        tcp_established(c, "rcv ACK");
         tcp_keepalive_reset(c, now);
     }
     /* RFC 5961 5.2: acceptable ACKs lie in [SND.UNA - MAX.SND.WND, SND.NXT]; we use SND.MAX for
@@ -313,8 +313,9 @@ static int step5_ack(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
     if (seq_gt(s->ack, c->snd_una)) {
         ack_new_data(c, s, now);
     } else if (s->ack == c->snd_una && s->dlen == 0 && !(s->flags & (TCP_SYN | TCP_FIN)) && !window_changed &&
-               c->snd_max != c->snd_una) {
-        /* RFC 5681 2: a duplicate ACK. */
+               c->snd_max != c->snd_una && seg_wnd != 0 && c->rtx_mode != RTX_PERSIST) {
+        /* RFC 5681 2: a duplicate ACK. Not while the window is closed: the answers to our
+         * zero-window probes repeat themselves without saying anything was lost. */
         c->dupacks++;
         if (c->dupacks == 3 && !c->in_recovery)
             fast_retransmit(c, now);
@@ -331,8 +332,11 @@ static int step5_ack(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
         if (seg_wnd > c->max_snd_wnd)
             c->max_snd_wnd = seg_wnd;
         if (old == 0 && seg_wnd > 0 && c->rtx_mode == RTX_PERSIST) {
+            /* The window reopened: leave persist, and resend from SND.UNA so a probe octet the
+             * receiver dropped goes again with what follows (under the retransmission timer). */
             tcp_rto_stop(c);
             c->persist_backoff = 0;
+            c->snd_nxt = c->snd_una;
         }
     }
     /* State-specific parts of step five. */
@@ -391,6 +395,17 @@ void tcp_conn_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
         tcp_send_syn(c, now);
         return;
     }
+    /* Simultaneous open, RFC 9293 figure 8: in SYN-RECEIVED the peer's SYN-ACK repeats its SYN
+     * (SEG.SEQ = IRS) while its ACK covers ours. Its ACK completes our handshake; the SYN octet,
+     * already counted, is trimmed (as Linux does for a "simultaneous connect SYN-ACK"). */
+    int ack_dup_syn = 0;
+    if (c->state == SYNACK_TCP_SYN_RECEIVED && !c->passive && (s->flags & TCP_SYN) && (s->flags & TCP_ACK) &&
+        !(s->flags & TCP_RST) && s->seq == c->irs && seq_lt(c->snd_una, s->ack) && seq_leq(s->ack, c->snd_nxt)) {
+        s->seq++;
+        s->len--;
+        s->flags &= (uint8_t)~TCP_SYN;
+        ack_dup_syn = 1;   /* the repeated SYN is acknowledged, as any duplicate is */
+    }
     if (!step1_acceptable(c, s)) {
         stack_drop(st, SYNACK_C_TcpOutOfWindow, s->ifindex, SYNACK_IF_RAWIP, s->pkt, s->pkt_len);
         if (!(s->flags & TCP_RST)) {
@@ -415,7 +430,11 @@ void tcp_conn_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
             return;   /* c is gone */
     }
     /* The ACK may have opened the window or cwnd: send what now fits. */
+    if (ack_dup_syn)
+        c->ack_due = 1;
     tcp_output(c, now);
+    if (ack_dup_syn && c->ack_due)
+        tcp_send_ack(c, now);
 }
 
 /* ---------- demultiplexing ---------- */

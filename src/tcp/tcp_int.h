@@ -61,6 +61,8 @@ int tcp_port_in_use(synack_stack_t *st, uint32_t addr, uint16_t port, int reuse)
 /* An ephemeral port for a connection to (raddr, rport), RFC 6056; 0 if none is free. */
 uint16_t tcp_pick_port(synack_stack_t *st, uint32_t laddr, uint32_t raddr, uint16_t rport);
 void tcp_set_state(struct tcp_conn *c, int state, const char *cause);
+/* Enters ESTABLISHED, and FIN-WAIT-1 at once if a close was queued meanwhile. */
+void tcp_established(struct tcp_conn *c, const char *cause);
 /* Frees the connection: off every table and queue, timers cancelled, detached from its socket. */
 void tcp_conn_destroy(struct tcp_conn *c);
 /* Moves to TIME-WAIT (arming 2*MSL); an orphan becomes a small tcp_tw. */
@@ -81,6 +83,8 @@ uint16_t tcp_cookie_check(synack_stack_t *st, const struct tcp_seg *s, synack_ti
 /* tcp_output.c */
 void tcp_output(struct tcp_conn *c, synack_time_t now);
 void tcp_send_ack(struct tcp_conn *c, synack_time_t now);
+/* Sends one zero-window probe; returns 1 if something went out. */
+int tcp_send_probe(struct tcp_conn *c, synack_time_t now);
 void tcp_send_syn(struct tcp_conn *c, synack_time_t now);
 void tcp_send_rst(struct tcp_conn *c, synack_time_t now);
 void tcp_send_rst_for(synack_stack_t *st, const struct tcp_seg *s, synack_time_t now);

@@ -117,7 +117,8 @@ static void acked_now(struct tcp_conn *c)
 }
 
 /* Sends a data and/or FIN segment from sequence `seq` (offset into sndq = seq - snd_una). */
-static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, synack_time_t now)
+/* probe: a zero-window probe, which the persist timer (not the retransmission timer) covers. */
+static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, int probe, synack_time_t now)
 {
     uint32_t off = seq - c->snd_una;
     uint8_t flags = TCP_ACK;
@@ -152,7 +153,7 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, 
         c->snd_nxt = end;
     if (seq_gt(end, c->snd_max))
         c->snd_max = end;
-    if (c->rtx_mode != RTX_RETRANSMIT)
+    if (!probe && c->rtx_mode != RTX_RETRANSMIT)
         tcp_rto_arm(c, now);
 }
 
@@ -198,7 +199,7 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
                 return;
             }
         }
-        send_data(c, c->snd_nxt, len, fin, now);
+        send_data(c, c->snd_nxt, len, fin, 0, now);
     }
 }
 
@@ -209,7 +210,26 @@ void tcp_retransmit_head(struct tcp_conn *c, synack_time_t now)
     int fin = c->fin_sent && len == avail && seq_gt(c->snd_max, c->snd_una + len);
     if (len == 0 && !fin)
         return;
-    send_data(c, c->snd_una, len, fin, now);
+    send_data(c, c->snd_una, len, fin, 0, now);
+}
+
+int tcp_send_probe(struct tcp_conn *c, synack_time_t now)
+{
+    if (!can_send_data(c))
+        return 0;
+    /* RFC 9293 3.8.6.1: one octet of new data, or the octet already sent if it is still
+     * unacknowledged (the receiver dropped it for want of room); a FIN alone if that is all. */
+    uint32_t seq = c->snd_una == c->snd_nxt ? c->snd_nxt : c->snd_una;
+    uint32_t off = seq - c->snd_una;
+    if (off < c->sndq.len) {
+        send_data(c, seq, 1, 0, 1, now);
+        return 1;
+    }
+    if (c->fin_queued) {
+        send_data(c, seq, 0, 1, 1, now);
+        return 1;
+    }
+    return 0;
 }
 
 void tcp_send_ack(struct tcp_conn *c, synack_time_t now)

@@ -286,6 +286,15 @@ void tcp_set_state(struct tcp_conn *c, int state, const char *cause)
     tcp_notify(c);
 }
 
+void tcp_established(struct tcp_conn *c, const char *cause)
+{
+    tcp_set_state(c, SYNACK_TCP_ESTABLISHED, cause);
+    /* RFC 9293 3.10.4: a CLOSE in SYN-RECEIVED was "queued for processing after entering
+     * ESTABLISHED state": the FIN goes after any data, from FIN-WAIT-1. */
+    if (c->fin_queued)
+        tcp_set_state(c, SYNACK_TCP_FIN_WAIT_1, c->sock ? "shutdown() queued in SYN-RECEIVED" : "close() queued in SYN-RECEIVED");
+}
+
 void tcp_notify(struct tcp_conn *c)
 {
     if (c->sock)

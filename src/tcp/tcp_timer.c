@@ -100,23 +100,15 @@ static void rtx_fire(void *owner, struct timer *t, synack_time_t now)
         if (avail == 0 && !(c->fin_queued && !c->fin_sent))
             return;
         if (c->snd_wnd == 0) {
-            /* A zero-window probe: one new byte past the window (RFC 9293 3.8.6.1, RFC 1122
-             * 4.2.2.17). Its ACK carries the window; we never give up while the peer answers. */
-            stack_count(c->st, SYNACK_C_TcpPersistProbes);
-            if (c->persist_backoff < 16)
-                c->persist_backoff++;
-            uint32_t saved_wnd = c->snd_wnd, saved_cwnd = c->cwnd;
-            c->snd_wnd = 1;
-            if (c->cwnd < 1)
-                c->cwnd = 1;
-            int nodelay = c->nodelay;
-            c->nodelay = 1;
-            tcp_output(c, now);
-            c->nodelay = nodelay;
-            c->snd_wnd = saved_wnd;
-            c->cwnd = saved_cwnd;
-            if (c->rtx_mode == RTX_NONE)
-                tcp_persist_arm(c, now);
+            /* A zero-window probe (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17). The persist timer, not the
+             * retransmission timer, covers it: an answered probe is no loss, and we never give up
+             * while the peer answers. */
+            if (tcp_send_probe(c, now)) {
+                stack_count(c->st, SYNACK_C_TcpPersistProbes);
+                if (c->persist_backoff < 16)
+                    c->persist_backoff++;
+            }
+            tcp_persist_arm(c, now);
         } else {
             /* SWS override timeout: send what the window allows now. */
             int nodelay = c->nodelay;
