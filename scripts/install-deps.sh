@@ -8,8 +8,12 @@ PKGS=(
   build-essential cmake ninja-build pkg-config clang llvm libclang-rt-14-dev
   # unit tests
   libcmocka-dev
+  # libraries: libpcap reads captures (synack ladder), http-parser parses HTTP/1.x (apps/http)
+  libpcap-dev libhttp-parser-dev
   # interop tier: the kernel-side peers and tools
   iproute2 iputils-ping arping socat netcat-openbsd tcpdump tshark hping3 curl wget procps
+  # the application tier's real peers: web servers and clients, DNS, a browser
+  nginx-light dnsmasq apache2-utils wrk bind9-dnsutils chromium
 )
 
 missing=()
@@ -26,5 +30,13 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture; answer no without a prompt.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+# nginx and dnsmasq would start as services in the root namespace on install: forbid service starts
+# while installing (tests start their own servers inside the namespaces they create).
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod +x "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
