@@ -8,4 +8,5 @@
 #include "synack/socket.h"
 #include "synack/link.h"
 #include "synack/format.h"
+#include "synack/timer.h"
 #endif

@@ -93,9 +93,13 @@ void stack_leave(synack_stack_t *st)
     }
     /* Outermost: deliver queued socket events. A handler may call the API (depth goes to 2 and back
      * to 1), and may raise new events, which this loop also delivers. */
-    for (int i = 0; i < st->nnotify; i++)
-        sock_deliver_events(st, st->notify[i]);
-    st->nnotify = 0;
+    for (;;) {
+        for (int i = 0; i < st->nnotify; i++)
+            sock_deliver_events(st, st->notify[i]);
+        st->nnotify = 0;
+        if (!apptimer_deliver_one(st))
+            break;
+    }
     st->depth = 0;
 }
 

@@ -47,6 +47,7 @@ struct synack_stack {
     int nnotify, notify_cap;
     int depth;                        /* entry-point nesting */
     struct tcp_table *tcp;
+    struct synack_timer *due_head, *due_tail;   /* application timers expired, to deliver */
 
     uint8_t siphash_key[16];          /* for hashing tables */
 };
@@ -55,6 +56,8 @@ static inline void stack_count(synack_stack_t *st, enum synack_counter c) { st->
 static inline void stack_count_n(synack_stack_t *st, enum synack_counter c, uint64_t n) { st->counters[c] += n; }
 
 void stack_enter(synack_stack_t *st, synack_time_t now);
+/* Runs the callback of the first expired application timer; returns 0 if none was due. */
+int apptimer_deliver_one(synack_stack_t *st);
 void stack_leave(synack_stack_t *st);
 /* Emits a trace event if a callback is registered (fills `now`). */
 void stack_trace(synack_stack_t *st, struct synack_trace_event *ev);

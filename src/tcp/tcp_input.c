@@ -72,7 +72,9 @@ static void syn_sent_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t 
         return;   /* fifth: neither SYN nor RST: drop */
     c->irs = s->seq;
     c->rcv_nxt = s->seq + 1;
-    c->rcv_adv = c->rcv_nxt;
+    /* The window our SYN offered (unscaled, RFC 7323 2.2) starts at RCV.NXT: text on the SYN-ACK
+     * inside it is accepted at step six. */
+    c->rcv_adv = c->rcv_nxt + (uint32_t)(c->rcvq.limit > 0xffff ? 0xffff : c->rcvq.limit);
     take_peer_options(c, s);
     /* RFC 7323 2.2: scaling is on only if both SYNs carried the option. */
     if (c->ws_offered && s->h.opts.has_wscale) {
@@ -107,8 +109,12 @@ static void syn_sent_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t 
         rest.flags &= (uint8_t)~TCP_SYN;
         rest.len = s->len - 1;
         if (rest.dlen || (rest.flags & TCP_FIN)) {
-            if (tcp_rcv_data(c, &rest, now) == 0)
+            /* "form an ACK segment ... and send it", then the text from step six on. */
+            if (tcp_rcv_data(c, &rest, now) == 0) {
                 tcp_output(c, now);
+                if (c->ack_due)
+                    tcp_send_ack(c, now);
+            }
             return;
         }
         /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>: data queued before the connection was up rides on
@@ -143,6 +149,7 @@ static int step1_acceptable(struct tcp_conn *c, struct tcp_seg *s)
             s->dlen = 0;
             s->flags &= (uint8_t)~TCP_FIN;
             s->len = 0;
+            s->probe = 1;   /* a zero-window probe: answered with an ACK after processing */
             return 1;
         }
         return 0;
@@ -429,9 +436,10 @@ void tcp_conn_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
         if (tcp_rcv_data(c, s, now))
             return;   /* c is gone */
     }
-    /* The ACK may have opened the window or cwnd: send what now fits. */
-    if (ack_dup_syn)
-        c->ack_due = 1;
+    /* The ACK may have opened the window or cwnd: send what now fits. A trimmed zero-window
+     * probe and a repeated SYN are acknowledged (RFC 9293 3.8.6.1: probes must be answered). */
+    if (ack_dup_syn || s->probe)
+        ack_dup_syn = c->ack_due = 1;
     tcp_output(c, now);
     if (ack_dup_syn && c->ack_due)
         tcp_send_ack(c, now);

@@ -18,6 +18,7 @@ struct tcp_seg {
     const uint8_t *data;
     uint32_t dlen;
     int ifindex;
+    int probe;                       /* text trimmed because our window is closed */
     const uint8_t *pkt;              /* the IP packet, for drop traces */
     size_t pkt_len;
 };

@@ -137,8 +137,8 @@ static void rtx_fire(void *owner, struct timer *t, synack_time_t now)
     if (give_up) {
         /* RFC 9293 3.8.3 (R2): close the connection; tell the peer with a reset unless we never
          * heard from it. */
-        if (c->state != SYNACK_TCP_SYN_SENT)
-            tcp_send_rst(c, now);
+        if (c->state != SYNACK_TCP_SYN_SENT && !(c->state == SYNACK_TCP_SYN_RECEIVED && c->passive))
+            tcp_send_rst(c, now);   /* a half-open passive entry goes silently, as in Linux */
         if (c->state == SYNACK_TCP_SYN_SENT || c->state == SYNACK_TCP_SYN_RECEIVED)
             stack_count(c->st, SYNACK_C_TcpAttemptFails);
         tcp_conn_fail(c, -ETIMEDOUT, "retransmission timeout");
