@@ -1,0 +1,46 @@
+/* The stub resolver: names to IPv4 addresses, the way a host does it — the hosts file first, then
+ * DNS over the stack's own UDP (RFC 1034 5.3, RFC 1035). Asynchronous and driven by the stack:
+ * queries go out through a synack UDP socket, timeouts use synack timers, and the answer comes back
+ * through a callback that runs like a socket handler (after the stack's processing). */
+#ifndef APPS_DNS_RESOLVER_H
+#define APPS_DNS_RESOLVER_H
+
+#include <stdint.h>
+
+#include "synack/synack.h"
+
+#define DNS_MAX_SERVERS 4
+#define DNS_MAX_ADDRS 16
+
+struct dns_resolver_config {
+    uint32_t servers[DNS_MAX_SERVERS];   /* host order; tried in turn */
+    int nservers;
+    const char *hosts_path;              /* NULL: no hosts file; e.g. "/etc/hosts" */
+    synack_time_t timeout;               /* per attempt (0: 2 s) */
+    int attempts;                        /* rounds over the servers (0: 2) */
+};
+
+/* The outcome of one lookup. err is 0 or a negative errno-style code:
+ *  -ENOENT  NXDOMAIN (the name does not exist), -ENODATA  the name exists but has no A record,
+ *  -ETIMEDOUT  no server answered, -EBADMSG  malformed answers only, -EMSGSIZE  truncated (TC),
+ *  -ECONNREFUSED  every server refused (REFUSED/SERVFAIL or ICMP port unreachable). */
+struct dns_result {
+    int err;
+    uint32_t addrs[DNS_MAX_ADDRS];       /* host order */
+    int naddrs;
+    char canonical[256];                 /* the end of the CNAME chain (or the name itself) */
+    int from_hosts;                      /* answered from the hosts file */
+};
+
+typedef void (*dns_result_fn)(void *arg, const struct dns_result *r);
+
+struct dns_resolver;
+struct dns_resolver *dns_resolver_new(synack_stack_t *st, const struct dns_resolver_config *cfg);
+void dns_resolver_free(struct dns_resolver *r);   /* pending callbacks are not called */
+/* Starts a lookup of `name` (a dotted name or an IPv4 literal, which answers at once). The callback
+ * runs exactly once, never from inside this call. Returns 0 or a negative errno. */
+int dns_resolve(struct dns_resolver *r, const char *name, dns_result_fn cb, void *arg, synack_time_t now);
+/* Reads "nameserver A.B.C.D" lines of a resolv.conf into cfg->servers. Returns the count. */
+int dns_read_resolv_conf(const char *path, struct dns_resolver_config *cfg);
+
+#endif
