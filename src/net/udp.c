@@ -6,6 +6,7 @@
 
 #include "net/icmp.h"
 #include "net/ip4.h"
+#include "net/ports.h"
 #include "net/stack_impl.h"
 #include "socket/sock.h"
 #include "wire/bytes.h"
@@ -45,6 +46,11 @@ static int udp_port_used(synack_stack_t *st, uint32_t addr, uint16_t port)
     return 0;
 }
 
+static int udp_port_used_cb(synack_stack_t *st, uint16_t port, const void *ctx)
+{
+    return udp_port_used(st, *(const uint32_t *)ctx, port);
+}
+
 int udp_bind(synack_stack_t *st, struct sock *s, const struct synack_sockaddr *local)
 {
     if (s->bound)
@@ -53,16 +59,7 @@ int udp_bind(synack_stack_t *st, struct sock *s, const struct synack_sockaddr *l
         return -EADDRNOTAVAIL;
     uint16_t port = local->port;
     if (port == 0) {
-        /* RFC 6056 3.3.1 (Algorithm 1): a random start, then the next free port. */
-        uint32_t lo = st->cfg.eph_port_min, n = st->cfg.eph_port_max - lo + 1u;
-        uint32_t start = rng_below(&st->rng, n);
-        for (uint32_t i = 0; i < n; i++) {
-            uint16_t cand = (uint16_t)(lo + (start + i) % n);
-            if (!udp_port_used(st, local->addr, cand)) {
-                port = cand;
-                break;
-            }
-        }
+        port = port_pick_ephemeral(st, udp_port_used_cb, &local->addr);
         if (port == 0)
             return -EADDRINUSE;
     } else if (udp_port_used(st, local->addr, port)) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "net/ip4.h"
+#include "net/ports.h"
 #include "net/stack_impl.h"
 #include "socket/sock.h"
 #include "tcp/tcp.h"
@@ -28,6 +29,11 @@ int tcp_sock_open(synack_stack_t *st, struct sock *s)
     return 0;
 }
 
+static int bind_port_used(synack_stack_t *st, uint16_t port, const void *ctx)
+{
+    return tcp_port_in_use(st, *(const uint32_t *)ctx, port, 0);
+}
+
 int tcp_sock_bind(synack_stack_t *st, struct sock *s, const struct synack_sockaddr *local)
 {
     struct tcp_conn *c = s->conn;
@@ -37,13 +43,7 @@ int tcp_sock_bind(synack_stack_t *st, struct sock *s, const struct synack_sockad
         return -EADDRNOTAVAIL;
     uint16_t port = local->port;
     if (port == 0) {
-        uint32_t lo = st->cfg.eph_port_min, n = st->cfg.eph_port_max - lo + 1u;
-        uint32_t start = rng_below(&st->rng, n);
-        for (uint32_t i = 0; i < n && !port; i++) {
-            uint16_t p = (uint16_t)(lo + (start + i) % n);
-            if (!tcp_port_in_use(st, local->addr, p, 0))
-                port = p;
-        }
+        port = port_pick_ephemeral(st, bind_port_used, &local->addr);
         if (!port)
             return -EADDRINUSE;
     } else if (tcp_port_in_use(st, local->addr, port, c->reuseaddr)) {

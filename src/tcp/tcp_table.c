@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/siphash.h"
+#include "net/ports.h"
 #include "net/stack_impl.h"
 #include "socket/sock.h"
 #include "tcp/tcp.h"
@@ -240,26 +241,30 @@ int tcp_port_in_use(synack_stack_t *st, uint32_t addr, uint16_t port, int reuse)
     return 0;
 }
 
+struct pick_ctx {
+    uint32_t laddr, raddr;
+    uint16_t rport;
+};
+
+/* A port is free for a connection to (raddr, rport) if no connection or TIME-WAIT entry uses the
+ * 4-tuple and no listener or merely bound socket holds it. */
+static int connect_port_used(synack_stack_t *st, uint16_t p, const void *arg)
+{
+    const struct pick_ctx *x = arg;
+    if (tcp_lookup(st, x->laddr, p, x->raddr, x->rport) || tcp_tw_lookup(st, x->laddr, p, x->raddr, x->rport) ||
+        tcp_listener_lookup(st, x->laddr, p))
+        return 1;
+    for (struct sock *s = sock_next(st, -1); s; s = sock_next(st, s->id))
+        if (s->type == SYNACK_SOCK_STREAM && s->bound && s->local.port == p &&
+            (!s->conn || s->conn->state == SYNACK_TCP_LISTEN || s->conn->state == SYNACK_TCP_CLOSED))
+            return 1;
+    return 0;
+}
+
 uint16_t tcp_pick_port(synack_stack_t *st, uint32_t laddr, uint32_t raddr, uint16_t rport)
 {
-    /* RFC 6056 3.3.1 (Algorithm 1, simple port randomization): a random offset into the range,
-     * then search upward for a port no connection to this peer uses. */
-    uint32_t lo = st->cfg.eph_port_min, n = st->cfg.eph_port_max - lo + 1u;
-    uint32_t start = rng_below(&st->rng, n);
-    for (uint32_t i = 0; i < n; i++) {
-        uint16_t p = (uint16_t)(lo + (start + i) % n);
-        if (tcp_lookup(st, laddr, p, raddr, rport) || tcp_tw_lookup(st, laddr, p, raddr, rport))
-            continue;
-        if (tcp_listener_lookup(st, laddr, p))
-            continue;
-        int bound = 0;
-        for (struct sock *s = sock_next(st, -1); s && !bound; s = sock_next(st, s->id))
-            bound = s->type == SYNACK_SOCK_STREAM && s->bound && s->local.port == p &&
-                    (!s->conn || s->conn->state == SYNACK_TCP_LISTEN || s->conn->state == SYNACK_TCP_CLOSED);
-        if (!bound)
-            return p;
-    }
-    return 0;
+    struct pick_ctx x = { laddr, raddr, rport };
+    return port_pick_ephemeral(st, connect_port_used, &x);
 }
 
 const char *synack_tcp_state_name(int s)
