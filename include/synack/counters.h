@@ -85,6 +85,7 @@
     X(TcpPersistProbes,     "TCP zero-window probes sent") \
     X(TcpKeepAliveProbes,   "TCP keep-alive probes sent") \
     X(TcpTimeWaitRecycled,  "TCP TIME-WAIT connections reused by a new SYN (RFC 6191)") \
+    X(TcpTimeWaitOverflow,  "TCP connections closed without TIME-WAIT: the TIME-WAIT table was full") \
     X(TcpDelayedAcks,       "TCP delayed ACKs sent by the timer") \
     X(BufAllocFails,        "buffer allocations that failed")
 

@@ -40,6 +40,7 @@ struct synack_config {
     int tcp_syncookies;            /* 0: when the SYN queue is full [default]; 1: always; -1: never */
     unsigned tcp_ofo_max;          /* out-of-order segments kept per connection [256] */
     unsigned tcp_max_orphans;      /* connections closed by the application but still alive [4096] */
+    unsigned tcp_max_tw;           /* TIME-WAIT entries held at once; beyond, closed at once [65536] */
 };
 
 /* Fills *cfg with defaults and a zero seed. */

@@ -39,7 +39,7 @@ struct tcp_table {
     unsigned chack_count;
     /* resolved configuration */
     synack_time_t msl, rto_initial, rto_min, rto_max, fin_timeout, delack;
-    unsigned syn_retries, synack_retries, retries, sndbuf, rcvbuf, chack_limit, ofo_max, max_orphans;
+    unsigned syn_retries, synack_retries, retries, sndbuf, rcvbuf, chack_limit, ofo_max, max_orphans, max_tw;
     int syncookies;
     synack_time_t last_cookie;       /* when we last answered with a cookie */
     int cookies_sent;

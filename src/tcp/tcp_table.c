@@ -51,6 +51,7 @@ int tcp_table_new(synack_stack_t *st)
     t->chack_limit = DEF(c->tcp_challenge_ack_limit, 1000);
     t->ofo_max = DEF(c->tcp_ofo_max, 256);
     t->max_orphans = DEF(c->tcp_max_orphans, 4096);
+    t->max_tw = DEF(c->tcp_max_tw, 65536);
     t->syncookies = c->tcp_syncookies;
     st->tcp = t;
     return 0;
@@ -383,6 +384,14 @@ void tcp_enter_time_wait(struct tcp_conn *c, const char *cause, int send_ack, sy
         /* The application still holds the socket: keep the full block until it closes. */
         tcp_timers_cancel(c);
         tcp_wait_arm(c, now + 2 * t->msl);
+        return;
+    }
+    if (t->ntw >= t->max_tw) {
+        /* Like Linux's tcp_max_tw_buckets: past the bound, a closing connection skips TIME-WAIT
+         * (memory stays bounded whatever the peers do; the risk is an old duplicate). */
+        stack_count(st, SYNACK_C_TcpTimeWaitOverflow);
+        tcp_set_state(c, SYNACK_TCP_CLOSED, "TIME-WAIT table full");
+        tcp_conn_destroy(c);
         return;
     }
     struct tcp_tw *w = calloc(1, sizeof(*w));

@@ -218,7 +218,7 @@ static const struct cfg_field cfg_fields[] = {
     CF(tcp_msl, 1), CF(tcp_rto_initial, 1), CF(tcp_rto_min, 1), CF(tcp_rto_max, 1),
     CF(tcp_syn_retries, 0), CF(tcp_synack_retries, 0), CF(tcp_retries, 0), CF(tcp_fin_timeout, 1),
     CF(tcp_delack, 1), CF(tcp_sndbuf, 0), CF(tcp_rcvbuf, 0), CF(tcp_challenge_ack_limit, 0),
-    CF(tcp_syncookies, 0), CF(tcp_ofo_max, 0), CF(tcp_max_orphans, 0), CF(icmp_err_rate, 0),
+    CF(tcp_syncookies, 0), CF(tcp_ofo_max, 0), CF(tcp_max_orphans, 0), CF(tcp_max_tw, 0), CF(icmp_err_rate, 0),
     CF(icmp_err_burst, 0), CF(eph_port_min, 0), CF(eph_port_max, 0),
 };
 
