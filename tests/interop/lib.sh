@@ -102,6 +102,9 @@ interop_init() {
 start_bg() {
     local name=$1
     shift
+    # Truncated here, not only by the background job's redirection (which may run later): a
+    # caller polling the file must never see a previous run's output.
+    : >"$TMPD/$name.out"
     timeout -s TERM 120 ip netns exec "$NS" "$@" >"$TMPD/$name.out" 2>&1 &
     BG_PID=$!
     BG_PIDS+=("$BG_PID")
@@ -113,8 +116,12 @@ start_bg() {
 start_serve() {
     local kind=$1 dev=$2
     shift 2
-    SERVE_LOG="$TMPD/serve.log"
+    # A new log per start: polling a reused file could see the previous run's "up" line before
+    # the background job's redirection truncates it, and return before this device exists.
+    SERVE_STARTS=$((${SERVE_STARTS:-0} + 1))
+    SERVE_LOG="$TMPD/serve.$SERVE_STARTS.log"
     SERVE_DEV=$dev
+    : >"$SERVE_LOG"
     timeout -s TERM 300 ip netns exec "$NS" "$SYNACK" serve "--$kind" "$dev" \
         --addr "$SYNACK_ADDR/$NET_PREFIX" --host-addr "$HOST_ADDR/$NET_PREFIX" "$@" >"$SERVE_LOG" 2>&1 &
     SERVE_PID=$!

@@ -1,53 +1,59 @@
 #!/usr/bin/env bash
-# synack serve --pcap: ARP, ping (plain and fragmented), UDP echo and UDP to a closed port, then
-# SIGTERM. tshark must read the file, find each kind of frame, see nothing malformed and no expert
-# error, and find every IP, ICMP and UDP checksum good (checksum validation switched on). The same
-# traffic captured by tcpdump on the kernel's side of the TAP must hold exactly the same frames,
+# synack serve --pcap over TAP (Ethernet link type) and TUN (raw IP link type): ARP, ping (plain
+# and fragmented), UDP echo and UDP to a closed port, then SIGTERM. tshark must read the file,
+# find each kind of frame, see nothing malformed and no expert error, and find every IP, ICMP and
+# UDP checksum good (checksum validation switched on). The same
+# traffic captured by tcpdump on the kernel's side of the device must hold exactly the same frames,
 # byte for byte, and the timestamps must be wall-clock time (like tcpdump's), in order.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 interop_init "${1:-}" ping socat tshark tcpdump sha256sum
 
-DEV=sa-pcap0
-PCAP="$TMPD/synack.pcap"
-KPCAP="$TMPD/kernel.pcap"
-start_serve tap "$DEV" --pcap "$PCAP"
+pcap_case() {
+    local KIND=$1
+    local DEV=sa-pcap-$1
+    PCAP="$TMPD/synack-$KIND.pcap"
+    KPCAP="$TMPD/kernel-$KIND.pcap"
+    log "--- $KIND ---"
+    start_serve "$KIND" "$DEV" --pcap "$PCAP"
 
-# The kernel's view of the same link, for comparison.
-start_bg tcpdump tcpdump -i "$DEV" -n -U --immediate-mode -Z root -s 0 -w "$KPCAP"
-TCPDUMP_PID=$BG_PID
-for ((i = 0; i < 100; i++)); do
-    grep -q 'listening on' "$TMPD/tcpdump.out" 2>/dev/null && break
-    kill -0 "$TCPDUMP_PID" 2>/dev/null || { cat "$TMPD/tcpdump.out" >&2; fail "tcpdump did not start"; }
-    sleep 0.05
-done
+    # The kernel's view of the same link, for comparison.
+    start_bg "tcpdump-$KIND" tcpdump -i "$DEV" -n -U --immediate-mode -Z root -s 0 -w "$KPCAP"
+    TCPDUMP_PID=$BG_PID
+    for ((i = 0; i < 100; i++)); do
+        grep -q 'listening on' "$TMPD/tcpdump-$KIND.out" 2>/dev/null && break
+        kill -0 "$TCPDUMP_PID" 2>/dev/null || { cat "$TMPD/tcpdump-$KIND.out" >&2; fail "tcpdump did not start"; }
+        sleep 0.05
+    done
 
-ping_check 3 -i 0.2
-ping_check 2 -i 0.2 -s 3000
-head -c 100 /dev/urandom >"$TMPD/u.in"
-nsx timeout 10 socat -T 1 - "UDP:$SYNACK_ADDR:7" <"$TMPD/u.in" >"$TMPD/u.out"
-cmp -s "$TMPD/u.in" "$TMPD/u.out" || fail "UDP echo did not return the bytes sent"
-echo closed | nsx timeout 10 socat -T 1 - "UDP:$SYNACK_ADDR:5555" >/dev/null 2>&1 || true
-sleep 0.3
-serve_alive
-# tcpdump first, while the device still exists (it goes away with synack).
-kill -INT "$TCPDUMP_PID" 2>/dev/null || true
-wait "$TCPDUMP_PID" 2>/dev/null || true
-stop_serve
+    ping_check 3 -i 0.2
+    ping_check 2 -i 0.2 -s 3000
+    head -c 100 /dev/urandom >"$TMPD/u.in"
+    nsx timeout 10 socat -T 1 - "UDP:$SYNACK_ADDR:7" <"$TMPD/u.in" >"$TMPD/u.out"
+    cmp -s "$TMPD/u.in" "$TMPD/u.out" || fail "UDP echo did not return the bytes sent"
+    echo closed | nsx timeout 10 socat -T 1 - "UDP:$SYNACK_ADDR:5555" >/dev/null 2>&1 || true
+    sleep 0.3
+    serve_alive
+    # tcpdump first, while the device still exists (it goes away with synack).
+    kill -INT "$TCPDUMP_PID" 2>/dev/null || true
+    wait "$TCPDUMP_PID" 2>/dev/null || true
+    stop_serve
 
-[[ -s "$PCAP" ]] || fail "synack wrote no pcap file"
-out=$(timeout 60 tshark -n -r "$PCAP" 2>&1) || { echo "$out" >&2; fail "tshark cannot read synack's pcap"; }
-nframes=$(timeout 60 tshark -n -r "$PCAP" 2>/dev/null | wc -l)
-log "tshark reads $nframes frames"
+    [[ -s "$PCAP" ]] || fail "synack wrote no pcap file"
+    out=$(timeout 60 tshark -n -r "$PCAP" 2>&1) || { echo "$out" >&2; fail "tshark cannot read synack's pcap"; }
+    nframes=$(timeout 60 tshark -n -r "$PCAP" 2>/dev/null | wc -l)
+    log "tshark reads $nframes frames"
 
-expect() {   # expect MIN FILTER DESCRIPTION
-    local n
-    n=$(tshark_count "$PCAP" "$2")
-    ((n >= $1)) || fail "capture holds $n $3 ($2), expected at least $1"
-    log "  $n $3"
+    expect() {   # expect MIN FILTER DESCRIPTION
+        local n
+        n=$(tshark_count "$PCAP" "$2")
+        ((n >= $1)) || fail "capture holds $n $3 ($2), expected at least $1"
+        log "  $n $3"
 }
-expect 1 "arp.opcode == 1 && arp.dst.proto_ipv4 == $SYNACK_ADDR" "ARP requests for synack"
-expect 1 "arp.opcode == 2 && arp.src.proto_ipv4 == $SYNACK_ADDR" "ARP replies from synack"
+if [[ $KIND == tap ]]; then
+    expect 1 "arp.opcode == 1 && arp.dst.proto_ipv4 == $SYNACK_ADDR" "ARP requests for synack"
+    expect 1 "arp.opcode == 2 && arp.src.proto_ipv4 == $SYNACK_ADDR" "ARP replies from synack"
+fi
 expect 5 "icmp.type == 8 && ip.dst == $SYNACK_ADDR" "ICMP echo requests"
 expect 5 "icmp.type == 0 && ip.src == $SYNACK_ADDR" "ICMP echo replies"
 expect 2 "ip.src == $SYNACK_ADDR && ip.flags.mf == 1" "fragments from synack"
@@ -94,4 +100,8 @@ if ! diff -q "$TMPD/h.synack" "$TMPD/h.kernel" >/dev/null; then
     fail "synack's capture and tcpdump's capture of the same link differ"
 fi
 log "the $(wc -l <"$TMPD/h.synack") frames match tcpdump's capture of the kernel side byte for byte"
+}
+
+pcap_case tap
+pcap_case tun
 pass
