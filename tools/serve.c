@@ -1,7 +1,8 @@
 /* `synack serve`: runs a stack on a TAP or TUN device. It answers ARP and ping, and runs UDP echo
  * (RFC 862, port 7) and UDP discard (RFC 863, port 9). With --host-addr it also configures the
- * kernel's side of the device, so the user needs no `ip` commands. SIGINT/SIGTERM stop it cleanly,
- * flushing the pcap. */
+ * kernel's side of the device, so the user needs no `ip` commands. With --http-root it serves files
+ * over HTTP (apps/http). SIGINT/SIGTERM stop it cleanly, flushing the pcap; SIGUSR1 prints the HTTP
+ * server's counters on stderr (they are printed at the stop too). */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -11,14 +12,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../apps/http/http_server.h"
 #include "cmd.h"
 #include "devopts.h"
 #include "services.h"
 #include "synack/synack.h"
 
 static volatile int serve_stop;
+static volatile sig_atomic_t serve_dump_stats;
 
-static void on_signal(int sig) { serve_stop = 1; }
+static void on_signal(int sig)
+{
+    if (sig == SIGUSR1)
+        serve_dump_stats = 1;
+    else
+        serve_stop = 1;
+}
 
 struct serve {
     synack_stack_t *st;
@@ -87,6 +96,13 @@ static void serve_usage(FILE *f)
                "  Runs the stack on a TAP (Ethernet) or TUN (IP) device: ARP, ping,\n"
                "  UDP echo on port 7 and UDP discard on port 9. Stop with Ctrl-C.\n"
                DEVOPTS_HELP
+               "  --http-root DIR     serve the files under DIR over HTTP/1.1 (GET, HEAD)\n"
+               "  --http-port N       HTTP port (default 80)\n"
+               "  --http-log FILE     access log, common log format (default: stderr; - for stderr)\n"
+               "  --http-keepalive-timeout S   close idle persistent connections after S seconds (default 5)\n"
+               "  --http-keepalive-max N       responses per connection; the N-th closes it (default 100)\n"
+               "  --http-header-timeout S      a request head must be complete S seconds after its first byte (default 10)\n"
+               "  --http-max-conns N  concurrent HTTP connections; more get 503 (default 256)\n"
                "  -v, --verbose       print every frame\n");
 }
 
@@ -114,12 +130,74 @@ static void serve_bad_option(int c, int argc, char **argv, const struct option *
     fprintf(stderr, "synack serve: unknown option '%.*s' (try 'synack serve --help')\n", (int)len, typed);
 }
 
+/* Parses an unsigned number in [min, max]; returns 0 or prints why not and returns -1. */
+static int http_number(const char *opt, const char *arg, double min, double max, double *out)
+{
+    char *end;
+    double v = strtod(arg, &end);
+    if (end == arg || *end || !(v >= min && v <= max)) {
+        fprintf(stderr, "synack serve: bad %s '%s' (%g to %g)\n", opt, arg, min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int http_option(struct http_server_config *hc, const char **log, int c, const char *arg)
+{
+    double v;
+    switch (c) {
+    case 1101:
+        hc->root = arg;
+        return 0;
+    case 1102:
+        if (http_number("--http-port", arg, 1, 65535, &v) || v != (unsigned)v)
+            return -1;
+        hc->port = (uint16_t)v;
+        return 0;
+    case 1103:
+        *log = arg;
+        return 0;
+    case 1104:
+        if (http_number("--http-keepalive-timeout", arg, 1, 3600, &v) || v != (unsigned)v)
+            return -1;
+        hc->keepalive_timeout = SYNACK_SEC((unsigned)v);
+        return 0;
+    case 1105:
+        if (http_number("--http-keepalive-max", arg, 1, 1000000, &v) || v != (unsigned)v)
+            return -1;
+        hc->keepalive_max = (unsigned)v;
+        return 0;
+    case 1106:
+        if (http_number("--http-header-timeout", arg, 0.01, 3600, &v))
+            return -1;
+        hc->header_timeout = (synack_time_t)(v * 1e6);
+        return 0;
+    case 1107:
+        if (http_number("--http-max-conns", arg, 1, 100000, &v) || v != (unsigned)v)
+            return -1;
+        hc->max_conns = (unsigned)v;
+        return 0;
+    }
+    return -1;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     struct devopts dev;
     devopts_init(&dev);
     int verbose = 0;
+    struct http_server_config hc;
+    http_server_config_init(&hc);
+    const char *http_log = NULL;
     static const struct option opts[] = { DEVOPTS_LONG, { "verbose", no_argument, 0, 'v' },
+                                          { "http-root", required_argument, 0, 1101 },
+                                          { "http-port", required_argument, 0, 1102 },
+                                          { "http-log", required_argument, 0, 1103 },
+                                          { "http-keepalive-timeout", required_argument, 0, 1104 },
+                                          { "http-keepalive-max", required_argument, 0, 1105 },
+                                          { "http-header-timeout", required_argument, 0, 1106 },
+                                          { "http-max-conns", required_argument, 0, 1107 },
                                           { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     int c;
     opterr = 0;   /* our own one-line messages, naming the command */
@@ -136,6 +214,11 @@ int cmd_serve(int argc, char **argv)
             verbose = 1;
             continue;
         }
+        if (c >= 1101 && c <= 1199) {
+            if (http_option(&hc, &http_log, c, optarg) != 0)
+                return 2;
+            continue;
+        }
         int r = devopts_parse(&dev, c, optarg, "serve");
         if (r != 0) {
             if (r == 1)
@@ -149,6 +232,20 @@ int cmd_serve(int argc, char **argv)
     }
     if (devopts_check(&dev, "serve") != 0)
         return 2;
+    if (!hc.root && (http_log || hc.port != 80)) {
+        fprintf(stderr, "synack serve: --http-port and --http-log need --http-root DIR\n");
+        return 2;
+    }
+    FILE *access_log = NULL;
+    if (hc.root) {
+        if (!http_log || !strcmp(http_log, "-")) {
+            access_log = stderr;
+        } else if (!(access_log = fopen(http_log, "a"))) {
+            fprintf(stderr, "synack serve: cannot open --http-log '%s': %s\n", http_log, strerror(errno));
+            return 1;
+        }
+        hc.access_log = access_log;
+    }
 
     /* Before the device is opened: a SIGINT/SIGTERM during the set-up (which can wait up to
      * ~1.5 s for the device) then stops the run cleanly, with the pcap written, instead of killing
@@ -159,11 +256,15 @@ int cmd_serve(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
 
     struct serve s = { .verbose = verbose, .echo_sock = -1, .discard_sock = -1 };
     struct devrun run;
-    if (devrun_open(&run, &dev, "serve") != 0)
+    if (devrun_open(&run, &dev, "serve") != 0) {
+        if (access_log && access_log != stderr)
+            fclose(access_log);
         return 1;
+    }
     s.st = run.st;
     s.pcap = run.pcap;
     s.pcap_wall_offset = wall_clock_offset();
@@ -183,15 +284,49 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
 
-    char a[16];
-    fprintf(stderr, "synack serve: %s %s up, address %s/%u, mtu %u; UDP and TCP echo on 7, discard on 9\n",
+    struct http_server *http = NULL;
+    if (hc.root) {
+        char err[256];
+        http = http_server_start(s.st, &hc, err, sizeof(err));
+        if (!http) {
+            fprintf(stderr, "synack serve: cannot start the HTTP server: %s\n", err);
+            services_stop_tcp(tcp_services);
+            devrun_close(&run);
+            if (access_log != stderr)
+                fclose(access_log);
+            return 1;
+        }
+    }
+
+    char a[16], httpnote[64] = "";
+    if (http)
+        snprintf(httpnote, sizeof(httpnote), "; HTTP on %u", hc.port);
+    fprintf(stderr, "synack serve: %s %s up, address %s/%u, mtu %u; UDP and TCP echo on 7, discard on 9%s\n",
             dev.tun ? "tun" : "tap", run.ifname, synack_addr_format(dev.addr, a, sizeof(a)), dev.prefix_len,
-            dev.mtu);
-    int r = synack_driver_run(run.driver, &serve_stop);
+            dev.mtu, httpnote);
+    int r = 0;
+    while (!serve_stop) {
+        r = synack_driver_run_once(run.driver, SYNACK_MS(100));
+        if (serve_dump_stats) {
+            serve_dump_stats = 0;
+            if (http)
+                http_server_write_stats(http, stderr);
+        }
+        if (r < 0 && r != -EINTR)
+            break;
+        r = 0;
+    }
     if (r < 0 && r != -EINTR)
         fprintf(stderr, "synack serve: driver stopped: %s%s\n", synack_strerror(r),
                 r == -ENODEV ? " (was the device deleted?)" : "");
     fprintf(stderr, "synack serve: stopping\n");
+    if (http) {
+        fprintf(stderr, "synack serve: HTTP counters:\n");
+        http_server_write_stats(http, stderr);
+        http_server_stop(http);
+    }
+    if (access_log && access_log != stderr)
+        fclose(access_log);
     services_stop_tcp(tcp_services);
     /* Let the resets or FINs of the closing connections leave before the device goes. */
     synack_driver_run_once(run.driver, 0);

@@ -1,0 +1,45 @@
+/* The server's decisions for one request, apart from any socket: which status, which header
+ * fields, which body (a file or a short page), and whether the connection stays open afterwards.
+ * The connection state machine (http_conn.c) only moves the bytes; unit tests call these directly. */
+#ifndef APPS_HTTP_REPLY_H
+#define APPS_HTTP_REPLY_H
+
+#include <stdint.h>
+
+#include "http_parse.h"
+#include "http_static.h"
+
+struct http_reply_ctx {
+    const struct http_static_root *root;
+    int64_t wall_now;               /* seconds since the epoch, for Date and Last-Modified */
+    unsigned keepalive_timeout_s;   /* advertised in Keep-Alive: timeout= */
+    unsigned keepalive_max;         /* responses per connection; the last carries Connection: close */
+    unsigned nth;                   /* 1 for the connection's first response */
+};
+
+#define HTTP_REPLY_HEAD_MAX (HTTP_STATIC_LOCATION_MAX + 1024)
+
+struct http_reply {
+    int status;
+    int close;                      /* Connection: close sent; close after this response */
+    int head_only;                  /* HEAD: the body is not sent (its length is still announced) */
+    char head[HTTP_REPLY_HEAD_MAX];
+    size_t head_len;
+    char body[256];                 /* a short page (error statuses, redirects) */
+    size_t body_len;
+    int fd;                         /* 200: the file to send (owner closes), else -1 */
+    uint64_t file_len;
+};
+
+/* RFC 9112 9.3: 1.1 persists unless "close"; 1.0 only with "keep-alive". */
+int http_wants_persist(int version_minor, int conn_close, int conn_keep_alive);
+
+/* Plans the reply to a parsed request. */
+void http_reply_request(const struct http_reply_ctx *x, const struct http_request *req, struct http_reply *out);
+/* Plans an error reply with status (400, 408, 413, 414, 431, 501, 503, 505 ...): always closes.
+ * version_minor is that of the request if known (else 1). */
+void http_reply_error(const struct http_reply_ctx *x, int status, int version_minor, struct http_reply *out);
+
+const char *http_reason(int status);
+
+#endif

@@ -1,0 +1,89 @@
+/* An HTTP/1.x static file server on synack's socket API (RFC 9110, RFC 9112).
+ *
+ * GET and HEAD of files under one root, with Content-Type by extension, Last-Modified and
+ * If-Modified-Since (304), index.html for directories (and /dir -> /dir/ redirects). Connections
+ * persist as RFC 9112 9.3 says (1.1 unless "close"; 1.0 only with "keep-alive"); an idle persistent
+ * connection is closed after keepalive_timeout and the keepalive_max-th response closes it, both
+ * advertised in Keep-Alive. Pipelined requests are answered in order, one at a time: the next is
+ * not read from the socket until the current response has been handed to TCP, so a client that
+ * does not read slows itself down, not the server's memory. Files are sent from their descriptor in
+ * chunks as the send buffer drains.
+ *
+ * Limits, each answered with its status and then a close: request line (414), header section (431),
+ * request body (413), malformed (400), version (505), method (405 with Allow; 501 if unknown), a
+ * deadline for the complete header section (408, against slowloris), and a cap on concurrent
+ * connections (503 with Retry-After, then close). Every limit hit is counted.
+ *
+ * Time: the stack's clock comes from `clock` (synack_clock_now on a device; the simulated net's
+ * virtual time in tests); timers are synack timers. Dates use the wall clock (time()). */
+#ifndef APPS_HTTP_SERVER_H
+#define APPS_HTTP_SERVER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "synack/synack.h"
+
+struct http_server_config {
+    const char *root;                   /* document root (required) */
+    uint16_t port;                      /* [80] */
+    unsigned max_conns;                 /* concurrent connections [256] */
+    synack_time_t keepalive_timeout;    /* idle persistent connection [5 s] */
+    unsigned keepalive_max;             /* responses per connection [100] */
+    synack_time_t header_timeout;       /* complete header section after its first byte [10 s] */
+    synack_time_t send_timeout;         /* a response making no progress [30 s] */
+    synack_time_t linger_timeout;       /* reading after our FIN before closing [2 s] */
+    size_t max_request_line;            /* [8192] */
+    size_t max_header;                  /* [16384] */
+    uint64_t max_body;                  /* request bodies are read and discarded [1 MiB] */
+    FILE *access_log;                   /* common log format, one line per response; NULL: none */
+    synack_time_t (*clock)(void *ctx);  /* NULL: synack_clock_now */
+    void *clock_ctx;
+};
+
+void http_server_config_init(struct http_server_config *c);
+
+/* Counters, for tests and a status page. */
+#define HTTP_SERVER_COUNTERS(X) \
+    X(conns_accepted, "connections accepted") \
+    X(conns_refused, "connections refused with 503: too many open") \
+    X(conns_dropped, "connections closed at once: far too many open") \
+    X(requests, "requests parsed") \
+    X(keepalive_reuses, "requests on a connection after its first") \
+    X(pipelined, "requests already buffered when the previous response ended") \
+    X(responses_1xx, "responses 1xx") \
+    X(responses_2xx, "responses 2xx") \
+    X(responses_3xx, "responses 3xx") \
+    X(responses_4xx, "responses 4xx") \
+    X(responses_5xx, "responses 5xx") \
+    X(bytes_sent, "response bytes handed to TCP") \
+    X(limit_request_line, "414: request line too long") \
+    X(limit_header, "431: header section too large") \
+    X(limit_body, "413: request body too large") \
+    X(limit_malformed, "400: malformed request") \
+    X(limit_version, "505: HTTP version not supported") \
+    X(limit_method, "405/501: method not allowed") \
+    X(limit_header_timeout, "408: header section not complete in time") \
+    X(idle_timeouts, "idle persistent connections closed") \
+    X(max_requests_closes, "connections closed after keepalive_max responses") \
+    X(send_timeouts, "connections aborted: response made no progress") \
+    X(resets, "connections ended by a reset or error from the peer")
+
+struct http_server_stats {
+#define HTTP_X_FIELD(name, desc) uint64_t name;
+    HTTP_SERVER_COUNTERS(HTTP_X_FIELD)
+#undef HTTP_X_FIELD
+    uint64_t conns_open;   /* now */
+};
+
+struct http_server;
+/* Starts listening. On failure returns NULL and writes a one-line reason into err. */
+struct http_server *http_server_start(synack_stack_t *st, const struct http_server_config *cfg, char *err,
+                                      size_t errcap);
+/* Closes every connection (with a reset) and the listener. */
+void http_server_stop(struct http_server *s);
+void http_server_get_stats(const struct http_server *s, struct http_server_stats *out);
+/* "name value" lines, one per counter. */
+void http_server_write_stats(const struct http_server *s, FILE *f);
+
+#endif

@@ -1,0 +1,198 @@
+/* Static files under a root (see http_static.h). */
+#include "http_static.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int http_static_root_init(struct http_static_root *r, const char *dir)
+{
+    if (!realpath(dir, r->real))
+        return -errno;
+    struct stat sb;
+    if (stat(r->real, &sb) != 0)
+        return -errno;
+    if (!S_ISDIR(sb.st_mode))
+        return -ENOTDIR;
+    r->len = strlen(r->real);
+    return 0;
+}
+
+static const struct {
+    const char *ext, *type;
+} types[] = {
+    { "html", "text/html; charset=utf-8" }, { "htm", "text/html; charset=utf-8" },
+    { "css", "text/css; charset=utf-8" }, { "js", "text/javascript; charset=utf-8" },
+    { "mjs", "text/javascript; charset=utf-8" }, { "json", "application/json" },
+    { "txt", "text/plain; charset=utf-8" }, { "md", "text/markdown; charset=utf-8" },
+    { "csv", "text/csv; charset=utf-8" }, { "xml", "application/xml" },
+    { "svg", "image/svg+xml" }, { "png", "image/png" }, { "jpg", "image/jpeg" }, { "jpeg", "image/jpeg" },
+    { "gif", "image/gif" }, { "webp", "image/webp" }, { "ico", "image/vnd.microsoft.icon" },
+    { "avif", "image/avif" }, { "woff", "font/woff" }, { "woff2", "font/woff2" }, { "ttf", "font/ttf" },
+    { "otf", "font/otf" }, { "wasm", "application/wasm" }, { "pdf", "application/pdf" },
+    { "zip", "application/zip" }, { "gz", "application/gzip" }, { "tar", "application/x-tar" },
+    { "mp4", "video/mp4" }, { "webm", "video/webm" }, { "mp3", "audio/mpeg" }, { "ogg", "audio/ogg" },
+    { "wav", "audio/wav" }, { "pcap", "application/vnd.tcpdump.pcap" },
+};
+
+const char *http_content_type(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(slash ? slash : path, '.');
+    if (dot && dot[1]) {
+        for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+            if (!strcasecmp(dot + 1, types[i].ext))
+                return types[i].type;
+    }
+    return "application/octet-stream";
+}
+
+static int hexv(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int http_path_decode(const char *in, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c == '%') {
+            if (i + 2 >= n)
+                return -1;
+            int hi = hexv(in[i + 1]);
+            int lo = hexv(in[i + 2]);
+            if (hi < 0 || lo < 0)
+                return -1;
+            c = (unsigned char)(hi * 16 + lo);
+            i += 2;
+            /* An encoded '/' would let one segment carry a path separator past our checks. */
+            if (c == '/')
+                return -1;
+        }
+        if (c < 0x20 || c == 0x7f)
+            return -1;
+        if (o + 1 >= cap)
+            return -1;
+        out[o++] = (char)c;
+    }
+    out[o] = 0;
+    return (int)o;
+}
+
+/* Refuses dot-segments: "." and ".." as whole segments (after decoding, so %2e%2e counts). */
+static int has_dot_segment(const char *p)
+{
+    while (*p) {
+        while (*p == '/')
+            p++;
+        const char *seg = p;
+        while (*p && *p != '/')
+            p++;
+        size_t n = (size_t)(p - seg);
+        if ((n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+            return 1;
+    }
+    return 0;
+}
+
+static int under_root(const struct http_static_root *root, const char *real)
+{
+    if (root->len == 1)   /* root is "/" */
+        return real[0] == '/';
+    return !strncmp(real, root->real, root->len) && (real[root->len] == 0 || real[root->len] == '/');
+}
+
+static int errno_status(int e) { return e == EACCES || e == EPERM ? 403 : 404; }
+
+void http_static_open(const struct http_static_root *root, struct http_slice target, struct http_static_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->fd = -1;
+    out->status = 400;
+    const char *p = target.p;
+    size_t n = target.n;
+    /* absolute-form (RFC 9112 3.2.2): a server MUST accept it; the authority is ignored (one site). */
+    if (n >= 7 && !strncasecmp(p, "http://", 7)) {
+        const char *slash = memchr(p + 7, '/', n - 7);
+        if (!slash)
+            return;
+        n -= (size_t)(slash - p);
+        p = slash;
+    }
+    if (n == 0 || p[0] != '/')
+        return;   /* asterisk-form and authority-form are not for GET/HEAD */
+    const char *q = memchr(p, '?', n);
+    size_t pathn = q ? (size_t)(q - p) : n;
+    char path[PATH_MAX];
+    int dl = http_path_decode(p, pathn, path, sizeof(path));
+    if (dl < 0 || has_dot_segment(path))
+        return;
+    char full[PATH_MAX * 2];
+    snprintf(full, sizeof(full), "%s%s", root->len == 1 ? "" : root->real, path);
+    char real[PATH_MAX];
+    if (!realpath(full, real)) {
+        out->status = errno_status(errno);
+        return;
+    }
+    if (!under_root(root, real)) {
+        out->status = 404;   /* a symlink out of the root: as if the file were not there */
+        return;
+    }
+    struct stat sb;
+    if (stat(real, &sb) != 0) {
+        out->status = errno_status(errno);
+        return;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        if (path[dl - 1] != '/') {
+            /* "/dir" -> "/dir/" so relative links in its index resolve (the query is kept). */
+            if (pathn + 1 + (n - pathn) + 1 > sizeof(out->location))
+                return;
+            memcpy(out->location, p, pathn);
+            out->location[pathn] = '/';
+            memcpy(out->location + pathn + 1, p + pathn, n - pathn);
+            out->location[n + 1] = 0;
+            out->status = 301;
+            return;
+        }
+        char idx[PATH_MAX + 16];
+        snprintf(idx, sizeof(idx), "%s/index.html", real);
+        if (!realpath(idx, real)) {
+            out->status = errno == ENOENT ? 404 : errno_status(errno);
+            return;
+        }
+        if (!under_root(root, real)) {
+            out->status = 404;
+            return;
+        }
+    }
+    /* The final component of a realpath is not a symlink: O_NOFOLLOW keeps it so if the tree
+     * changes between realpath and open. */
+    int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0) {
+        out->status = errno_status(errno);
+        return;
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        out->status = 403;   /* devices, FIFOs, sockets: never served */
+        return;
+    }
+    out->fd = fd;
+    out->size = (uint64_t)sb.st_size;
+    out->mtime = (int64_t)sb.st_mtime;
+    out->content_type = http_content_type(real);
+    out->status = 200;
+}

@@ -1,0 +1,43 @@
+/* Static files under a document root: maps a request-target to an open file, a redirect or an
+ * error status, and never lets a request reach outside the root. The target is percent-decoded
+ * once; dot-segments, encoded slashes and NUL are refused outright; the resulting path is resolved
+ * with realpath() and must still lie under the root's real path, so symlinks that point out of the
+ * root are refused too (404, as if absent). */
+#ifndef APPS_HTTP_STATIC_H
+#define APPS_HTTP_STATIC_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "http_parse.h"
+
+struct http_static_root {
+    char real[PATH_MAX];   /* realpath of the root directory, no trailing slash (except "/") */
+    size_t len;
+};
+
+/* Resolves `dir`. Returns 0, or a negative errno (-ENOTDIR if it is not a directory). */
+int http_static_root_init(struct http_static_root *r, const char *dir);
+
+#define HTTP_STATIC_LOCATION_MAX 8200
+
+struct http_static_result {
+    int status;             /* 200 (fd open), 301 (location set), 400, 403, 404 */
+    int fd;                 /* 200: an open read-only descriptor the caller closes; else -1 */
+    uint64_t size;
+    int64_t mtime;          /* seconds since the epoch */
+    const char *content_type;
+    char location[HTTP_STATIC_LOCATION_MAX];   /* 301: "/dir/" (query kept) */
+};
+
+/* Looks up a request-target (origin-form "/path?query", or absolute-form "http://host/path"). */
+void http_static_open(const struct http_static_root *root, struct http_slice target, struct http_static_result *out);
+
+/* Content-Type for a file name, by extension (application/octet-stream if unknown). */
+const char *http_content_type(const char *path);
+
+/* Percent-decodes a path (RFC 3986 2.1) into out (cap bytes, NUL-terminated). Returns the length,
+ * or -1 for a malformed escape, an encoded NUL or '/', a control character, or too long. */
+int http_path_decode(const char *in, size_t n, char *out, size_t cap);
+
+#endif
