@@ -18,7 +18,10 @@ uint16_t wire_csum_finish(uint64_t sum);
 uint16_t wire_csum(const void *data, size_t len);
 /* The TCP/UDP pseudo-header (RFC 9293 3.1, RFC 768) as a partial sum. */
 uint64_t wire_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
-/* RFC 1624 eqn. 3: new checksum after a 16-bit field changes from old_word to new_word. */
+/* RFC 1624 eqn. 3: new checksum after a 16-bit field changes from old_word to new_word. Eqn. 3
+ * (not eqn. 2) so a result whose full recomputation is 0x0000 comes out 0x0000 (RFC 1624 3).
+ * For UDP the caller keeps RFC 768's rules: a field of 0 ("no checksum") is not updated, and a
+ * result of 0 is sent as 0xffff. */
 uint16_t wire_csum_update16(uint16_t csum, uint16_t old_word, uint16_t new_word);
 /* The same for a 32-bit field (two words). */
 uint16_t wire_csum_update32(uint16_t csum, uint32_t old_val, uint32_t new_val);

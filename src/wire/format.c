@@ -48,9 +48,9 @@ static void fmt_tcp_opts(struct out *o, const struct tcp_opts *t)
     if (t->has_wscale) { SEP(); put(o, "wscale %u", t->wscale); }
     if (t->sack_count) {
         SEP();
-        put(o, "sack %u", t->sack_count);
+        put(o, "sack %u ", t->sack_count);   /* tcpdump: "sack 2 {a:b}{c:d}" */
         for (unsigned i = 0; i < t->sack_count; i++)
-            put(o, " {%u:%u}", t->sack[i][0], t->sack[i][1]);
+            put(o, "{%u:%u}", t->sack[i][0], t->sack[i][1]);
     }
     if (!first)
         put(o, "]");

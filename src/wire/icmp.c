@@ -26,6 +26,10 @@ int icmp_parse(const uint8_t *p, size_t len, struct icmp_hdr *out)
 
 size_t icmp_build(uint8_t *p, const struct icmp_hdr *h)
 {
+    /* Move the body first: a body that overlaps the 8 header bytes (an in-place build) would
+     * otherwise be overwritten by the header before it is copied. */
+    if (h->body_len && h->body != p + ICMP_HDR_LEN)
+        memmove(p + ICMP_HDR_LEN, h->body, h->body_len);
     p[0] = h->type;
     p[1] = h->code;
     wire_put16(p + 2, 0);
@@ -38,8 +42,6 @@ size_t icmp_build(uint8_t *p, const struct icmp_hdr *h)
     } else {
         wire_put32(p + 4, 0);
     }
-    if (h->body_len && h->body != p + ICMP_HDR_LEN)
-        memmove(p + ICMP_HDR_LEN, h->body, h->body_len);
     size_t total = ICMP_HDR_LEN + h->body_len;
     wire_put16(p + 2, wire_csum(p, total));
     return total;

@@ -29,7 +29,8 @@ struct icmp_hdr {
 /* Parses an ICMP message, checking length and checksum. Returns 0, -EINVAL (short) or -EBADMSG
  * (checksum). */
 int icmp_parse(const uint8_t *p, size_t len, struct icmp_hdr *out);
-/* Writes the 8-byte header followed by body (copied unless it already lies at p+8) with checksum.
+/* Writes the 8-byte header followed by body (moved unless it already lies at p+8; it may overlap
+ * p[0..8)) with checksum.
  * Returns total length. */
 size_t icmp_build(uint8_t *p, const struct icmp_hdr *h);
 

@@ -189,17 +189,17 @@ size_t tcp_build(uint8_t *p, const struct tcp_hdr *h, size_t data_len, uint32_t 
 
 const char *tcp_flags_str(uint8_t flags, char *buf)
 {
+    /* tcpdump's order (print-tcp.c tcp_flag_values), so lines compare with its output. */
+    static const struct { uint8_t bit; char c; } order[] = {
+        { TCP_FIN, 'F' }, { TCP_SYN, 'S' }, { TCP_RST, 'R' }, { TCP_PSH, 'P' },
+        { TCP_ACK, '.' }, { TCP_URG, 'U' }, { TCP_ECE, 'E' }, { TCP_CWR, 'W' },
+    };
     size_t n = 0;
-    if (flags & TCP_SYN) buf[n++] = 'S';
-    if (flags & TCP_FIN) buf[n++] = 'F';
-    if (flags & TCP_RST) buf[n++] = 'R';
-    if (flags & TCP_PSH) buf[n++] = 'P';
-    if (flags & TCP_URG) buf[n++] = 'U';
-    if (flags & TCP_ECE) buf[n++] = 'E';
-    if (flags & TCP_CWR) buf[n++] = 'W';
-    if (flags & TCP_ACK) buf[n++] = '.';
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+        if (flags & order[i].bit)
+            buf[n++] = order[i].c;
     if (n == 0)
-        buf[n++] = '-';
+        return strcpy(buf, "none");
     buf[n] = 0;
     return buf;
 }

@@ -73,7 +73,8 @@ size_t tcp_build_opts(uint8_t *o, const struct tcp_opts *opts);
 size_t tcp_build(uint8_t *p, const struct tcp_hdr *h, size_t data_len, uint32_t src, uint32_t dst);
 /* Header length tcp_build will produce for these options. */
 size_t tcp_hdr_len(const struct tcp_opts *opts);
-/* "S", "S.", "P.", "F.", "R" ... like tcpdump. buf needs 10 bytes. */
+/* "S", "S.", "P.", "FP.", "R." ... in tcpdump's letter order (F S R P . U E W), "none" when no
+ * flag is set. buf needs 9 bytes. */
 const char *tcp_flags_str(uint8_t flags, char *buf);
 
 #endif
