@@ -11,6 +11,7 @@
 
 #define DNS_MAX_SERVERS 4
 #define DNS_MAX_ADDRS 16
+#define DNS_CNAME_CHAIN_MAX 8   /* CNAME links followed per lookup, across restarts */
 
 struct dns_resolver_config {
     uint32_t servers[DNS_MAX_SERVERS];   /* host order; tried in turn */
@@ -23,7 +24,11 @@ struct dns_resolver_config {
 /* The outcome of one lookup. err is 0 or a negative errno-style code:
  *  -ENOENT  NXDOMAIN (the name does not exist), -ENODATA  the name exists but has no A record,
  *  -ETIMEDOUT  no server answered, -EBADMSG  malformed answers only, -EMSGSIZE  truncated (TC),
- *  -ECONNREFUSED  every server refused (REFUSED/SERVFAIL or ICMP port unreachable). */
+ *  -ECONNREFUSED  every server refused (REFUSED/SERVFAIL or ICMP port unreachable),
+ *  -ELOOP  a CNAME chain longer than DNS_CNAME_CHAIN_MAX, -EDESTADDRREQ  no servers configured
+ *  and the name is not in the hosts file.
+ * canonical is the end of the CNAME chain for answers, NXDOMAIN and NODATA alike (RFC 6604), in
+ * RFC 1035 5.1 text form without the final dot. */
 struct dns_result {
     int err;
     uint32_t addrs[DNS_MAX_ADDRS];       /* host order */
@@ -40,6 +45,26 @@ void dns_resolver_free(struct dns_resolver *r);   /* pending callbacks are not c
 /* Starts a lookup of `name` (a dotted name or an IPv4 literal, which answers at once). The callback
  * runs exactly once, never from inside this call. Returns 0 or a negative errno. */
 int dns_resolve(struct dns_resolver *r, const char *name, dns_result_fn cb, void *arg, synack_time_t now);
+/* Seeds the generator of query IDs (a fixed seed makes a simulation repeatable; by default it is
+ * seeded from the OS). Source ports come from the stack's own generator. */
+void dns_resolver_seed(struct dns_resolver *r, const uint8_t seed[32]);
+
+/* Counters, for listings and tests. Dropped responses are counted here, never silently lost. */
+struct dns_resolver_stats {
+    uint64_t lookups;       /* dns_resolve calls accepted */
+    uint64_t hosts_hits;    /* answered from the hosts file */
+    uint64_t queries_sent;  /* datagrams sent, retries included */
+    uint64_t retransmits;   /* of those, attempts after the first for a name */
+    uint64_t restarts;      /* queries restarted at the end of an unfinished CNAME chain */
+    uint64_t answers;       /* lookups that ended with addresses */
+    uint64_t malformed;     /* responses dropped: the parser rejected them */
+    uint64_t mismatched;    /* responses dropped: wrong ID, question, source, or not a response */
+    uint64_t refused;       /* server failures: REFUSED, SERVFAIL, NOTIMP, FORMERR, ICMP unreachable */
+    uint64_t truncated;     /* TC answers */
+    uint64_t timeouts;      /* lookups that ended with -ETIMEDOUT */
+};
+void dns_resolver_stats(const struct dns_resolver *r, struct dns_resolver_stats *out);
+
 /* Reads "nameserver A.B.C.D" lines of a resolv.conf into cfg->servers. Returns the count. */
 int dns_read_resolv_conf(const char *path, struct dns_resolver_config *cfg);
 

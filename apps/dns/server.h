@@ -20,4 +20,20 @@ void dns_server_stop(struct dns_server *s);
 uint64_t dns_server_answered(const struct dns_server *s);
 uint64_t dns_server_dropped(const struct dns_server *s);
 
+/* All the counters. "dropped" is malformed + responses + send failures; each query is counted
+ * once under answered or dropped. */
+struct dns_server_stats {
+    uint64_t queries;       /* datagrams received */
+    uint64_t answered;      /* responses sent */
+    uint64_t malformed;     /* dropped: the parser rejected them (RFC 1035 4.1 framing, names, counts) */
+    uint64_t responses;     /* dropped: QR set (never answered, so two servers cannot loop) */
+    uint64_t send_errors;   /* dropped: the answer could not be sent */
+    uint64_t nxdomain, nodata, refused, formerr, notimp, badvers, referrals, truncated;
+};
+void dns_server_stats(const struct dns_server *s, struct dns_server_stats *out);
+/* The zone's apex as text ("example.test"), for start-up messages. */
+const char *dns_server_origin(const struct dns_server *s);
+/* The UDP socket the server listens on (e.g. to find its port when started with port 0). */
+int dns_server_socket(const struct dns_server *s);
+
 #endif

@@ -1,0 +1,118 @@
+/* The resolver's reading of a response (see reply.h). */
+#include "reply.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void dns_reply_read(const uint8_t *p, size_t len, uint16_t id, const struct dns_name *qname, uint16_t qtype,
+                    int max_links, struct dns_reply *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->canonical = *qname;
+    out->ttl = UINT32_MAX;
+    struct dns_header h;
+    if (dns_header_read(p, len, &h) != 0) {
+        out->kind = DNS_REPLY_MALFORMED;
+        return;
+    }
+    /* Cheap checks first: a datagram that is not a response to this ID is someone else's (or an
+     * attacker's guess), whatever its body holds. */
+    if (!(h.flags & DNS_F_QR) || h.id != id) {
+        out->kind = DNS_REPLY_IGNORE;
+        return;
+    }
+    struct dns_msg *m = malloc(sizeof(*m));
+    if (!m) {
+        out->kind = DNS_REPLY_IGNORE;
+        return;
+    }
+    if (dns_msg_parse(p, len, m) != 0) {
+        out->kind = DNS_REPLY_MALFORMED;
+        goto done;
+    }
+    if (!m->has_question || !dns_name_equal(&m->q.name, qname) || m->q.type != qtype || m->q.cls != DNS_C_IN ||
+        DNS_OPCODE(h.flags) != 0) {
+        out->kind = DNS_REPLY_IGNORE;
+        goto done;
+    }
+    out->rcode = h.flags & DNS_F_RCODE_MASK;
+    if (h.flags & DNS_F_TC) {   /* RFC 1035 4.2.1; we do not fall back to TCP */
+        out->kind = DNS_REPLY_TRUNCATED;
+        goto done;
+    }
+    if (out->rcode != DNS_R_NOERROR && out->rcode != DNS_R_NXDOMAIN) {
+        out->kind = DNS_REPLY_SERVER_FAIL;
+        goto done;
+    }
+    /* Follow the chain: at each name, the records of the type asked for end it; a CNAME moves it. */
+    struct dns_name cur = *qname;
+    for (;;) {
+        int found = 0;
+        const struct dns_rr *cname = NULL;
+        for (unsigned i = 0; i < m->nrr; i++) {
+            const struct dns_rr *rr = &m->rr[i];
+            if (rr->section != DNS_S_ANSWER || rr->cls != DNS_C_IN || !dns_name_equal(&rr->name, &cur))
+                continue;
+            if (rr->type == qtype) {
+                found = 1;
+                if (rr->ttl < out->ttl)
+                    out->ttl = rr->ttl;
+                if (qtype != DNS_T_A)
+                    continue;
+                uint32_t a = dns_rr_a(m, rr);
+                int dup = 0;
+                for (int k = 0; k < out->naddrs; k++)
+                    dup |= out->addrs[k] == a;
+                if (!dup && out->naddrs < DNS_REPLY_MAX_ADDRS)
+                    out->addrs[out->naddrs++] = a;
+            } else if (rr->type == DNS_T_CNAME && !cname) {
+                cname = rr;
+            }
+        }
+        out->canonical = cur;
+        if (found) {
+            out->kind = DNS_REPLY_ADDRS;
+            goto done;
+        }
+        if (!cname || qtype == DNS_T_CNAME)
+            break;
+        if (out->links == max_links) {
+            out->kind = DNS_REPLY_LOOP;
+            goto done;
+        }
+        struct dns_name next;
+        if (dns_rr_rdata_name(m, cname, &next) != 0) {   /* checked by the parser already */
+            out->kind = DNS_REPLY_MALFORMED;
+            goto done;
+        }
+        if (cname->ttl < out->ttl)
+            out->ttl = cname->ttl;
+        cur = next;
+        out->links++;
+    }
+    if (out->rcode == DNS_R_NXDOMAIN) {
+        out->kind = DNS_REPLY_NXDOMAIN;
+        goto done;
+    }
+    /* NOERROR without the data. An SOA in authority makes it a negative answer (RFC 2308 2.2);
+     * without one, after CNAMEs, the server simply stopped (an authoritative server at the edge of
+     * its zone) and we ask for the chain's end; NS records alone are a referral, which a stub
+     * cannot follow. */
+    int soa = 0, ns = 0;
+    for (unsigned i = 0; i < m->nrr; i++) {
+        if (m->rr[i].section != DNS_S_AUTHORITY)
+            continue;
+        soa |= m->rr[i].type == DNS_T_SOA;
+        ns |= m->rr[i].type == DNS_T_NS;
+    }
+    if (soa)
+        out->kind = DNS_REPLY_NODATA;
+    else if (out->links)
+        out->kind = DNS_REPLY_CNAME;
+    else if (ns)
+        out->kind = DNS_REPLY_SERVER_FAIL;
+    else
+        out->kind = DNS_REPLY_NODATA;
+done:
+    free(m);
+}

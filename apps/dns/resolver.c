@@ -1,0 +1,398 @@
+/* The stub resolver (see resolver.h): a state machine per lookup, driven by synack timers and UDP
+ * socket events.
+ *
+ * Each attempt (one query to one server) gets its own socket, bound to a random ephemeral port by
+ * the stack (RFC 6056) and connected to the server, and its own random ID: RFC 5452 4 and 9.2 ask
+ * for both, so a forger has to guess 32 bits. Connecting also makes the stack drop datagrams from
+ * any other address or port and report an ICMP port unreachable as ECONNREFUSED. An attempt that
+ * times out keeps its socket until the lookup ends, so a late answer still counts.
+ *
+ * Socket handlers do not get the stack's time, and sending needs it: a handler only arms the
+ * lookup's "kick" timer for "as soon as possible" (deadline 0), and the work happens in the
+ * timer's callback, which does get `now`. That keeps simulations exact. */
+#include "resolver.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hosts.h"
+#include "msg.h"
+#include "rand.h"
+#include "reply.h"
+
+#define DNS_MAX_TRIES 16        /* attempts per name: rounds x servers, capped */
+#define DNS_DEFAULT_TIMEOUT SYNACK_SEC(2)
+#define DNS_DEFAULT_ATTEMPTS 2
+
+struct attempt {
+    int sock;                   /* -1 once closed */
+    uint16_t id;
+    int server;
+};
+
+struct dns_query {
+    struct dns_resolver *r;
+    struct dns_query *next;
+    dns_result_fn cb;
+    void *arg;
+    struct dns_name name;       /* the name being asked for (moves along a CNAME chain) */
+    int links;                  /* CNAME links followed so far */
+    struct attempt att[DNS_MAX_TRIES];
+    int natt;                   /* attempts started for the current name */
+    int refused, malformed;     /* what the failed attempts saw */
+    synack_timer_t *timer;      /* the current attempt's timeout, or the final delivery */
+    synack_timer_t *kick;       /* a socket has news: read it with `now` */
+    int finished;               /* result is final; the timer delivers it */
+    struct dns_result result;
+};
+
+struct dns_resolver {
+    synack_stack_t *st;
+    struct dns_resolver_config cfg;
+    struct dns_rand rand;
+    struct dns_query *queries;
+    struct dns_resolver_stats stats;
+    synack_time_t now;          /* the latest time we were given, for closing sockets on free */
+    uint8_t buf[65536];         /* one datagram at a time */
+};
+
+static void query_start_attempt(struct dns_query *q, synack_time_t now);
+
+struct dns_resolver *dns_resolver_new(synack_stack_t *st, const struct dns_resolver_config *cfg)
+{
+    if (!st || !cfg || cfg->nservers < 0 || cfg->nservers > DNS_MAX_SERVERS || cfg->attempts < 0)
+        return NULL;
+    struct dns_resolver *r = calloc(1, sizeof(*r));
+    if (!r)
+        return NULL;
+    r->st = st;
+    r->cfg = *cfg;
+    if (!r->cfg.timeout)
+        r->cfg.timeout = DNS_DEFAULT_TIMEOUT;
+    if (!r->cfg.attempts)
+        r->cfg.attempts = DNS_DEFAULT_ATTEMPTS;
+    if (r->cfg.nservers && r->cfg.attempts * r->cfg.nservers > DNS_MAX_TRIES)
+        r->cfg.attempts = DNS_MAX_TRIES / r->cfg.nservers;
+    uint8_t seed[32];
+    if (synack_os_seed(seed) != 0)
+        memset(seed, 0, sizeof(seed));   /* IDs still vary per query; a test seeds explicitly */
+    dns_rand_seed(&r->rand, seed);
+    return r;
+}
+
+void dns_resolver_seed(struct dns_resolver *r, const uint8_t seed[32]) { dns_rand_seed(&r->rand, seed); }
+
+void dns_resolver_stats(const struct dns_resolver *r, struct dns_resolver_stats *out) { *out = r->stats; }
+
+static void close_attempts(struct dns_query *q, synack_time_t now)
+{
+    for (int i = 0; i < q->natt; i++)
+        if (q->att[i].sock >= 0) {
+            synack_close(q->r->st, q->att[i].sock, now);
+            q->att[i].sock = -1;
+        }
+}
+
+static void query_free(struct dns_query *q, synack_time_t now)
+{
+    close_attempts(q, now);
+    synack_timer_free(q->timer);
+    synack_timer_free(q->kick);
+    free(q);
+}
+
+static void query_unlink(struct dns_query *q)
+{
+    struct dns_query **pp = &q->r->queries;
+    while (*pp && *pp != q)
+        pp = &(*pp)->next;
+    if (*pp)
+        *pp = q->next;
+}
+
+/* Ends the lookup and runs the callback last, so that it may call anything, even free the
+ * resolver. */
+static void query_deliver(struct dns_query *q, synack_time_t now)
+{
+    dns_result_fn cb = q->cb;
+    void *arg = q->arg;
+    struct dns_result res = q->result;
+    query_unlink(q);
+    query_free(q, now);
+    cb(arg, &res);
+}
+
+/* Records the outcome; delivery goes through the timer at `now`, so the callback never runs
+ * inside dns_resolve and always in a timer callback (like a socket handler). */
+static void query_finish(struct dns_query *q, int err, synack_time_t now)
+{
+    q->result.err = err;
+    q->finished = 1;
+    close_attempts(q, now);
+    synack_timer_cancel(q->kick);
+    synack_timer_arm(q->timer, now);
+    if (err == 0)
+        q->r->stats.answers++;
+}
+
+static void set_canonical(struct dns_query *q, const struct dns_name *n)
+{
+    if (dns_name_to_text(n, q->result.canonical, sizeof(q->result.canonical)) < 0)
+        q->result.canonical[0] = 0;   /* escaped text too long to show; the addresses still count */
+}
+
+/* Every attempt for this name has failed or timed out. */
+static void query_give_up(struct dns_query *q, synack_time_t now)
+{
+    int err = q->refused ? -ECONNREFUSED : q->malformed ? -EBADMSG : -ETIMEDOUT;
+    if (err == -ETIMEDOUT)
+        q->r->stats.timeouts++;
+    query_finish(q, err, now);
+}
+
+static void on_timer(synack_stack_t *st, void *arg, synack_time_t now)
+{
+    struct dns_query *q = arg;
+    q->r->now = now;
+    if (q->finished) {
+        query_deliver(q, now);
+        return;
+    }
+    /* The current attempt timed out: the next one (its socket stays open for a late answer). */
+    query_start_attempt(q, now);
+}
+
+/* One response on attempt `a`. Returns 1 if the lookup moved on (finished, restarted or went to
+ * the next server), so the caller stops reading this query's sockets. */
+static int on_response(struct dns_query *q, int ai, const uint8_t *p, size_t len, synack_time_t now)
+{
+    struct dns_resolver *r = q->r;
+    struct attempt *a = &q->att[ai];
+    struct dns_reply rep;
+    dns_reply_read(p, len, a->id, &q->name, DNS_T_A, DNS_CNAME_CHAIN_MAX - q->links, &rep);
+    switch (rep.kind) {
+    case DNS_REPLY_IGNORE:
+        r->stats.mismatched++;
+        return 0;
+    case DNS_REPLY_MALFORMED:
+        r->stats.malformed++;
+        q->malformed = 1;
+        return 0;
+    case DNS_REPLY_TRUNCATED:
+        r->stats.truncated++;
+        set_canonical(q, &rep.canonical);
+        query_finish(q, -EMSGSIZE, now);
+        return 1;
+    case DNS_REPLY_SERVER_FAIL:
+        r->stats.refused++;
+        q->refused = 1;
+        synack_close(r->st, a->sock, now);
+        a->sock = -1;
+        /* Only the newest attempt's failure hurries the next one; an older one already timed out. */
+        if (ai == q->natt - 1) {
+            query_start_attempt(q, now);
+            return 1;
+        }
+        return 0;
+    case DNS_REPLY_LOOP:
+        set_canonical(q, &rep.canonical);
+        query_finish(q, -ELOOP, now);
+        return 1;
+    case DNS_REPLY_CNAME:
+        /* RFC 1034 5.3.3: restart the query at the chain's end, with fresh IDs and ports. */
+        q->links += rep.links;
+        close_attempts(q, now);
+        q->name = rep.canonical;
+        q->natt = 0;
+        q->refused = q->malformed = 0;
+        r->stats.restarts++;
+        query_start_attempt(q, now);
+        return 1;
+    case DNS_REPLY_ADDRS:
+        set_canonical(q, &rep.canonical);
+        for (int i = 0; i < rep.naddrs && i < DNS_MAX_ADDRS; i++)
+            q->result.addrs[q->result.naddrs++] = rep.addrs[i];
+        query_finish(q, 0, now);
+        return 1;
+    case DNS_REPLY_NXDOMAIN:
+    case DNS_REPLY_NODATA:
+        set_canonical(q, &rep.canonical);
+        query_finish(q, rep.kind == DNS_REPLY_NXDOMAIN ? -ENOENT : -ENODATA, now);
+        return 1;
+    }
+    return 0;
+}
+
+/* Reads every waiting datagram of the lookup's sockets. */
+static void on_kick(synack_stack_t *st, void *arg, synack_time_t now)
+{
+    struct dns_query *q = arg;
+    struct dns_resolver *r = q->r;
+    r->now = now;
+    for (int i = 0; i < q->natt && !q->finished; i++) {
+        struct attempt *a = &q->att[i];
+        while (a->sock >= 0) {
+            struct synack_sockaddr from;
+            int n = synack_recvfrom(st, a->sock, r->buf, sizeof(r->buf), &from, now);
+            if (n == -EAGAIN)
+                break;
+            if (n < 0) {
+                /* ECONNREFUSED (ICMP port unreachable) or another error: this server is out. */
+                r->stats.refused++;
+                q->refused = 1;
+                synack_close(st, a->sock, now);
+                a->sock = -1;
+                if (i == q->natt - 1) {
+                    query_start_attempt(q, now);
+                    return;
+                }
+                break;
+            }
+            /* RFC 5452 9.1: the source must be the server we asked, on port 53 (the connected
+             * socket already filters; checked again so a stack change cannot open a hole). */
+            if (from.addr != r->cfg.servers[a->server] || from.port != DNS_PORT) {
+                r->stats.mismatched++;
+                continue;
+            }
+            if (on_response(q, i, r->buf, (size_t)n, now))
+                return;
+        }
+    }
+}
+
+static void on_socket(synack_stack_t *st, int sock, unsigned events, void *arg)
+{
+    struct dns_query *q = arg;
+    if (!q->finished)
+        synack_timer_arm(q->kick, 0);   /* "as soon as possible": on_kick gets the stack's now */
+}
+
+/* Sends the next attempt of the current name, or gives up. */
+static void query_start_attempt(struct dns_query *q, synack_time_t now)
+{
+    struct dns_resolver *r = q->r;
+    int total = r->cfg.attempts * r->cfg.nservers;
+    while (q->natt < total && q->natt < DNS_MAX_TRIES) {
+        struct attempt *a = &q->att[q->natt++];
+        a->server = (q->natt - 1) % r->cfg.nservers;
+        a->id = (uint16_t)dns_rand_u64(&r->rand);
+        a->sock = synack_socket(r->st, SYNACK_SOCK_DGRAM);
+        if (a->sock < 0)
+            continue;
+        struct synack_sockaddr srv = { r->cfg.servers[a->server], DNS_PORT };
+        uint8_t msg[DNS_UDP_MAX];
+        struct dns_builder b;
+        struct dns_header h = { .id = a->id, .flags = DNS_F_RD };   /* RFC 1034 5.3.1: a stub asks for recursion */
+        size_t len = 0;
+        if (dns_build_init(&b, msg, sizeof(msg), &h) == 0 && dns_build_question(&b, &q->name, DNS_T_A, DNS_C_IN) == 0)
+            len = dns_build_finish(&b);
+        /* bind(port 0) draws a random ephemeral port for every attempt (RFC 5452 9.2). */
+        struct synack_sockaddr any = { 0, 0 };
+        if (len == 0 || synack_bind(r->st, a->sock, &any) < 0 || synack_connect(r->st, a->sock, &srv, now) < 0 ||
+            synack_socket_set_handler(r->st, a->sock, on_socket, q) < 0 ||
+            synack_sendto(r->st, a->sock, msg, len, NULL, now) < 0) {
+            synack_close(r->st, a->sock, now);
+            a->sock = -1;
+            continue;   /* e.g. no route to this server: on to the next */
+        }
+        r->stats.queries_sent++;
+        if (q->natt > 1)
+            r->stats.retransmits++;
+        synack_timer_arm(q->timer, now + r->cfg.timeout);
+        return;
+    }
+    query_give_up(q, now);
+}
+
+int dns_resolve(struct dns_resolver *r, const char *name, dns_result_fn cb, void *arg, synack_time_t now)
+{
+    if (!r || !name || !cb)
+        return -EINVAL;
+    r->now = now;
+    struct dns_name n;
+    uint32_t literal;
+    int is_literal = synack_addr_parse(name, &literal) == 0;
+    if (!is_literal) {
+        int e = dns_name_from_text(name, NULL, &n);
+        if (e)
+            return e;
+    }
+    struct dns_query *q = calloc(1, sizeof(*q));
+    if (!q)
+        return -ENOMEM;
+    q->r = r;
+    q->cb = cb;
+    q->arg = arg;
+    q->timer = synack_timer_new(r->st, on_timer, q);
+    q->kick = synack_timer_new(r->st, on_kick, q);
+    if (!q->timer || !q->kick) {
+        query_free(q, now);
+        return -ENOMEM;
+    }
+    q->next = r->queries;
+    r->queries = q;
+    r->stats.lookups++;
+    if (is_literal) {   /* an address answers itself (RFC 1123 2.1 dotted-decimal form) */
+        q->result.addrs[0] = literal;
+        q->result.naddrs = 1;
+        snprintf(q->result.canonical, sizeof(q->result.canonical), "%s", name);
+        query_finish(q, 0, now);
+        return 0;
+    }
+    q->name = n;
+    set_canonical(q, &n);
+    if (r->cfg.hosts_path) {
+        struct dns_hosts_match hm;
+        int k = dns_hosts_lookup(r->cfg.hosts_path, &n, &hm);
+        if (k > 0) {
+            for (int i = 0; i < k && i < DNS_MAX_ADDRS; i++)
+                q->result.addrs[q->result.naddrs++] = hm.addrs[i];
+            set_canonical(q, &hm.canonical);
+            q->result.from_hosts = 1;
+            r->stats.hosts_hits++;
+            query_finish(q, 0, now);
+            return 0;
+        }
+    }
+    if (r->cfg.nservers == 0) {
+        query_finish(q, -EDESTADDRREQ, now);
+        return 0;
+    }
+    query_start_attempt(q, now);
+    return 0;
+}
+
+void dns_resolver_free(struct dns_resolver *r)
+{
+    if (!r)
+        return;
+    while (r->queries) {
+        struct dns_query *q = r->queries;
+        r->queries = q->next;
+        query_free(q, r->now);
+    }
+    free(r);
+}
+
+int dns_read_resolv_conf(const char *path, struct dns_resolver_config *cfg)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -errno;
+    char line[512];
+    int n = 0;
+    cfg->nservers = 0;
+    while (fgets(line, sizeof(line), f)) {
+        char kw[32], addr[64];
+        uint32_t a;
+        /* resolv.conf(5): "nameserver ADDRESS"; IPv6 servers are skipped (we speak IPv4). */
+        if (sscanf(line, " %31s %63s", kw, addr) == 2 && !strcmp(kw, "nameserver") &&
+            synack_addr_parse(addr, &a) == 0 && n < DNS_MAX_SERVERS)
+            cfg->servers[n++] = a;
+    }
+    fclose(f);
+    cfg->nservers = n;
+    return n;
+}

@@ -1,0 +1,169 @@
+/* The authoritative answer to one query (see respond.h). */
+#include "respond.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define DNS_T_IXFR 251
+#define DNS_T_AXFR 252
+#define DNS_C_ANY 255
+#define OPT_RR_LEN 11   /* root owner, type, class, TTL, RDLENGTH 0 */
+
+struct resp {
+    const struct dns_zone *z;
+    struct dns_builder *b;
+    struct dns_respond_info *info;
+    int aa;
+};
+
+/* Adds a zone record. A record of the answer that does not fit sets TC and stops the answer
+ * (RFC 2181 9); authority and additional records that do not fit are left out silently. */
+static void add(struct resp *r, enum dns_section s, const struct dns_zrr *rr, uint32_t ttl)
+{
+    if (r->info->truncated)
+        return;
+    int e;
+    switch (rr->type) {
+    case DNS_T_A:
+        e = dns_build_a(r->b, s, &rr->owner, ttl, rr->d.a);
+        break;
+    case DNS_T_SOA:
+        e = dns_build_soa(r->b, s, &rr->owner, ttl, &rr->d.soa);
+        break;
+    default:
+        e = dns_build_name_rr(r->b, s, &rr->owner, rr->type, ttl, &rr->d.target);
+        break;
+    }
+    if (e && s == DNS_S_ANSWER)
+        r->info->truncated = 1;
+}
+
+/* RFC 2308 3: the SOA of a negative answer carries min(its TTL, MINIMUM), the negative TTL. */
+static void add_negative_soa(struct resp *r)
+{
+    const struct dns_zrr *soa = r->z->soa;
+    uint32_t ttl = soa->ttl < soa->d.soa.minimum ? soa->ttl : soa->d.soa.minimum;
+    add(r, DNS_S_AUTHORITY, soa, ttl);
+}
+
+/* The topmost zone cut at or above `name` (an NS set owned by a name below the apex), or NULL:
+ * RFC 1034 4.3.2 step 3b, "a match would take us out of the authoritative data". */
+static const struct dns_name *find_cut(const struct dns_zone *z, const struct dns_name *name)
+{
+    const struct dns_name *best = NULL;
+    for (size_t i = 0; i < z->n; i++) {
+        const struct dns_zrr *rr = &z->rr[i];
+        if (rr->type != DNS_T_NS || dns_name_equal(&rr->owner, &z->origin) || !dns_name_under(name, &rr->owner))
+            continue;
+        if (!best || dns_name_labels(&rr->owner) < dns_name_labels(best))
+            best = &rr->owner;
+    }
+    return best;
+}
+
+/* A referral: the cut's NS set in authority, their addresses from the zone as glue. */
+static void referral(struct resp *r, const struct dns_name *cut)
+{
+    const struct dns_zone *z = r->z;
+    r->info->referral = 1;
+    for (size_t i = 0; i < z->n; i++)
+        if (z->rr[i].type == DNS_T_NS && dns_name_equal(&z->rr[i].owner, cut))
+            add(r, DNS_S_AUTHORITY, &z->rr[i], z->rr[i].ttl);
+    for (size_t i = 0; i < z->n; i++) {
+        if (z->rr[i].type != DNS_T_NS || !dns_name_equal(&z->rr[i].owner, cut))
+            continue;
+        for (size_t k = 0; k < z->n; k++)
+            if (z->rr[k].type == DNS_T_A && dns_name_equal(&z->rr[k].owner, &z->rr[i].d.target))
+                add(r, DNS_S_ADDITIONAL, &z->rr[k], z->rr[k].ttl);
+    }
+}
+
+/* RFC 1034 4.3.2 step 3, for a question inside the zone. Returns the RCODE. */
+static int lookup(struct resp *r, const struct dns_question *q)
+{
+    const struct dns_zone *z = r->z;
+    struct dns_name cur = q->name;
+    for (int links = 0;; links++) {
+        const struct dns_name *cut = find_cut(z, &cur);
+        if (cut) {
+            if (links == 0)
+                referral(r, cut);
+            /* After a CNAME the chain has left our authoritative data: the resolver goes on. */
+            return DNS_R_NOERROR;
+        }
+        if (links == 0)
+            r->aa = 1;   /* RFC 1034 4.3.2: AA speaks for the question's name */
+        int found = 0;
+        const struct dns_zrr *cname = NULL;
+        for (size_t i = 0; i < z->n; i++) {
+            const struct dns_zrr *rr = &z->rr[i];
+            if (!dns_name_equal(&rr->owner, &cur))
+                continue;
+            if (rr->type == q->type || q->type == DNS_T_ANY) {
+                add(r, DNS_S_ANSWER, rr, rr->ttl);
+                found = 1;
+            } else if (rr->type == DNS_T_CNAME) {
+                cname = rr;
+            }
+        }
+        if (found)
+            return DNS_R_NOERROR;
+        if (cname) {
+            add(r, DNS_S_ANSWER, cname, cname->ttl);
+            cur = cname->d.target;
+            /* Out of the zone, or a long (or looping) chain: what we have goes back, and the
+             * resolver restarts from the last name (RFC 1034 5.3.3). */
+            if (links + 1 >= DNS_CNAME_MAX || !dns_name_under(&cur, &z->origin) || r->info->truncated)
+                return DNS_R_NOERROR;
+            continue;
+        }
+        add_negative_soa(r);
+        return dns_zone_name_exists(z, &cur) ? DNS_R_NOERROR : DNS_R_NXDOMAIN;
+    }
+}
+
+int dns_respond(const struct dns_zone *z, const uint8_t *q, size_t qlen, uint8_t *out, size_t cap,
+                struct dns_respond_info *info)
+{
+    memset(info, 0, sizeof(*info));
+    struct dns_msg m;
+    if (dns_msg_parse(q, qlen, &m) != 0 || (m.h.flags & DNS_F_QR))
+        return -EBADMSG;   /* never answer a response: two servers could ping-pong forever */
+    size_t limit = DNS_UDP_MAX;
+    if (m.has_opt)   /* RFC 6891 6.2.3: values below 512 are treated as 512 */
+        limit = m.opt_udp_size < DNS_UDP_MAX ? DNS_UDP_MAX
+                : m.opt_udp_size > DNS_EDNS_SIZE ? DNS_EDNS_SIZE : m.opt_udp_size;
+    if (limit > cap)
+        limit = cap;
+    /* RFC 1035 4.1.1: same ID and opcode, RD copied; we are not recursive (RA clear). */
+    struct dns_header h = { .id = m.h.id, .flags = (uint16_t)(DNS_F_QR | (m.h.flags & (DNS_F_OPCODE_MASK | DNS_F_RD))) };
+    struct dns_builder b;
+    /* Room for our OPT is kept aside so the answer can never crowd it out. */
+    size_t reserve = m.has_opt ? OPT_RR_LEN : 0;
+    if (limit < DNS_HDR_LEN + reserve || dns_build_init(&b, out, limit - reserve, &h) != 0)
+        return -EMSGSIZE;
+    if (m.has_question && dns_build_question(&b, &m.q.name, m.q.type, m.q.cls) != 0)
+        return -EMSGSIZE;
+    struct resp r = { z, &b, info, 0 };
+    int rcode;
+    if (DNS_OPCODE(m.h.flags) != 0)
+        rcode = DNS_R_NOTIMP;
+    else if (!m.has_question)
+        rcode = DNS_R_FORMERR;
+    else if (m.has_opt && m.opt_version != 0)
+        rcode = DNS_R_BADVERS;   /* RFC 6891 6.1.3 */
+    else if ((m.q.cls != DNS_C_IN && m.q.cls != DNS_C_ANY) || m.q.type == DNS_T_AXFR || m.q.type == DNS_T_IXFR ||
+             m.q.type == DNS_T_OPT || !dns_name_under(&m.q.name, &z->origin))
+        rcode = DNS_R_REFUSED;   /* not ours, or transfers (TCP only, RFC 5936 4.2) */
+    else
+        rcode = lookup(&r, &m.q);
+    info->rcode = rcode;
+    uint16_t flags = (uint16_t)(h.flags | (r.aa ? DNS_F_AA : 0) | (info->truncated ? DNS_F_TC : 0) | (rcode & 0xF));
+    dns_build_set_flags(&b, flags);
+    if (m.has_opt) {
+        b.cap += reserve;
+        if (dns_build_opt(&b, DNS_EDNS_SIZE, (uint8_t)(rcode >> 4)) != 0)
+            return -EMSGSIZE;
+    }
+    return (int)dns_build_finish(&b);
+}

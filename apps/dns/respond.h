@@ -1,0 +1,39 @@
+/* The authoritative server's answer to one query, as a pure function of the zone and the query's
+ * bytes (RFC 1034 4.3.2's algorithm, without wildcards): the server's socket code only moves
+ * datagrams, and tests and the fuzzer call this directly.
+ *
+ *  - a response (QR=1), or a message the parser rejects: no answer at all (the caller counts it);
+ *  - an opcode other than QUERY: NOTIMP; not exactly one question: FORMERR;
+ *  - EDNS (RFC 6891): an OPT of version 0 is answered with ours (payload 1232 bytes, the DNS flag
+ *    day 2020 figure), a higher version with BADVERS; without OPT the answer fits 512 bytes;
+ *  - a class other than IN, a zone transfer over UDP, or a name outside the zone: REFUSED;
+ *  - a name under a delegation (an NS set below the apex): a referral, NS in authority, glue;
+ *  - data of the type (or ANY): the records, AA set; a CNAME (when not asked for) is followed
+ *    inside the zone up to DNS_CNAME_MAX links, each link in the answer;
+ *  - a name that exists without that type: NOERROR, no answer, the SOA in authority (NODATA,
+ *    RFC 2308 2.2); a name that does not: NXDOMAIN with the SOA (RFC 2308 2.1), whose TTL is the
+ *    smaller of the SOA's TTL and MINIMUM (RFC 2308 3).
+ *  If the answer does not fit, TC is set and the records that fit are sent (RFC 2181 9). */
+#ifndef APPS_DNS_RESPOND_H
+#define APPS_DNS_RESPOND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zone.h"
+
+#define DNS_CNAME_MAX 8
+#define DNS_EDNS_SIZE 1232
+
+struct dns_respond_info {
+    int rcode;          /* the (extended) RCODE sent */
+    int truncated;      /* TC was set */
+    int referral;
+};
+
+/* Writes the response to the query q[0..qlen) into out (cap bytes; 512 is always enough without
+ * EDNS, DNS_EDNS_SIZE with). Returns its length, or -EBADMSG when the query gets no answer. */
+int dns_respond(const struct dns_zone *z, const uint8_t *q, size_t qlen, uint8_t *out, size_t cap,
+                struct dns_respond_info *info);
+
+#endif
