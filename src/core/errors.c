@@ -65,7 +65,7 @@ static const struct err_entry *err_find(int err)
 const char *synack_strerror(int err)
 {
     const struct err_entry *e = err_find(err);
-    return e ? e->msg : "Unknown error";
+    return e ? e->msg : strerror(err < 0 ? -err : err);   /* libc's words for the rest */
 }
 
 const char *synack_errname(int err)
@@ -74,16 +74,29 @@ const char *synack_errname(int err)
     return e ? e->name : "E?";
 }
 
+/* Strict dotted quad: four decimal numbers 0..255 of 1 to 3 digits, dots between, nothing else
+ * (sscanf would also take signs, spaces and trailing text). */
 int synack_addr_parse(const char *text, uint32_t *out)
 {
-    unsigned v[4];
-    char tail;
-    if (!text || sscanf(text, "%3u.%3u.%3u.%3u%c", &v[0], &v[1], &v[2], &v[3], &tail) != 4)
+    if (!text)
         return -EINVAL;
-    for (int i = 0; i < 4; i++)
-        if (v[i] > 255)
+    uint32_t a = 0;
+    const char *p = text;
+    for (int part = 0; part < 4; part++) {
+        unsigned v = 0, digits = 0;
+        while (*p >= '0' && *p <= '9' && digits < 4) {
+            v = v * 10 + (unsigned)(*p++ - '0');
+            digits++;
+        }
+        if (digits == 0 || digits > 3 || v > 255)
             return -EINVAL;
-    *out = (v[0] << 24) | (v[1] << 16) | (v[2] << 8) | v[3];
+        a = (a << 8) | v;
+        if (part < 3 && *p++ != '.')
+            return -EINVAL;
+    }
+    if (*p)
+        return -EINVAL;
+    *out = a;
     return 0;
 }
 
@@ -95,9 +108,13 @@ int synack_prefix_parse(const char *text, uint32_t *addr, uint8_t *prefix_len)
         return -EINVAL;
     memcpy(buf, text, (size_t)(slash - text));
     buf[slash - text] = 0;
-    unsigned p;
-    char tail;
-    if (sscanf(slash + 1, "%2u%c", &p, &tail) != 1 || p > 32)
+    const char *q = slash + 1;
+    unsigned p = 0, digits = 0;
+    while (*q >= '0' && *q <= '9' && digits < 3) {
+        p = p * 10 + (unsigned)(*q++ - '0');
+        digits++;
+    }
+    if (digits == 0 || *q || p > 32)
         return -EINVAL;
     if (synack_addr_parse(buf, addr) != 0)
         return -EINVAL;

@@ -98,24 +98,55 @@ static int reasm_grow(synack_stack_t *st, struct reasm_dgram *d, size_t need)
     return 0;
 }
 
-/* Inserts [s, e) into the sorted range list. Returns 1 if inserted, 0 for an exact duplicate,
- * -1 for an overlap with data held, -2 if the list is full. */
-static int reasm_insert_range(struct reasm_dgram *d, uint32_t s, uint32_t e)
+/* How a fragment [s, e) relates to the data held: new, an exact duplicate of bytes held (a
+ * retransmission), or an overlap (some of its bytes fall on held data and differ, or it straddles a
+ * boundary). Overlaps are never merged in: the teardrop and overlapping-fragment attacks. */
+enum { REASM_NEW, REASM_DUP, REASM_OVERLAP };
+
+static int reasm_classify(const struct reasm_dgram *d, uint32_t s, uint32_t e, const uint8_t *bytes)
+{
+    for (unsigned i = 0; i < d->nfrags; i++) {
+        if (d->ranges[i][1] <= s || d->ranges[i][0] >= e)
+            continue;
+        if (d->ranges[i][0] <= s && e <= d->ranges[i][1])
+            return memcmp(d->data + s, bytes, e - s) == 0 ? REASM_DUP : REASM_OVERLAP;
+        return REASM_OVERLAP;
+    }
+    return REASM_NEW;
+}
+
+/* Does [s, e) need a range slot of its own, or does it touch a held range it will merge with? */
+static int reasm_needs_slot(const struct reasm_dgram *d, uint32_t s, uint32_t e)
+{
+    for (unsigned i = 0; i < d->nfrags; i++)
+        if (d->ranges[i][1] == s || d->ranges[i][0] == e)
+            return 0;
+    return 1;
+}
+
+/* Inserts the new range [s, e) into the sorted list, merging it with the ranges it touches so that
+ * a datagram in many fragments (65535 bytes at MTU 576 is 119) needs few slots. */
+static void reasm_insert_merge(struct reasm_dgram *d, uint32_t s, uint32_t e)
 {
     unsigned i = 0;
     while (i < d->nfrags && d->ranges[i][1] <= s)
         i++;
-    if (i < d->nfrags && d->ranges[i][0] == s && d->ranges[i][1] == e)
-        return 0;
-    if (i < d->nfrags && d->ranges[i][0] < e)
-        return -1;
-    if (d->nfrags == REASM_MAX_FRAGS)
-        return -2;
-    memmove(&d->ranges[i + 1], &d->ranges[i], (d->nfrags - i) * sizeof(d->ranges[0]));
-    d->ranges[i][0] = s;
-    d->ranges[i][1] = e;
-    d->nfrags++;
-    return 1;
+    int left = i > 0 && d->ranges[i - 1][1] == s;
+    int right = i < d->nfrags && d->ranges[i][0] == e;
+    if (left && right) {
+        d->ranges[i - 1][1] = d->ranges[i][1];
+        memmove(&d->ranges[i], &d->ranges[i + 1], (d->nfrags - i - 1) * sizeof(d->ranges[0]));
+        d->nfrags--;
+    } else if (left) {
+        d->ranges[i - 1][1] = e;
+    } else if (right) {
+        d->ranges[i][0] = s;
+    } else {
+        memmove(&d->ranges[i + 1], &d->ranges[i], (d->nfrags - i) * sizeof(d->ranges[0]));
+        d->ranges[i][0] = s;
+        d->ranges[i][1] = e;
+        d->nfrags++;
+    }
 }
 
 static int reasm_complete(const struct reasm_dgram *d)
@@ -161,25 +192,16 @@ int reasm_add(synack_stack_t *st, const struct ip4_hdr *h, const uint8_t *pkt, u
         reasm_release(st, d);
         return 0;
     }
-    int r = reasm_insert_range(d, off, end);
-    if (r == 0) {
+    int r = reasm_classify(d, off, end, pkt + h->ihl);
+    if (r == REASM_DUP) {
         stack_drop(st, SYNACK_C_ReasmDuplicates, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
         return 0;
     }
-    if (r == -1) {
+    if (r == REASM_OVERLAP) {
         stack_drop(st, SYNACK_C_ReasmOverlaps, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
         return 0;
     }
-    if (r == -2 || reasm_grow(st, d, end) != 0) {
-        if (r == 1) {
-            /* undo the range we just inserted */
-            for (unsigned i = 0; i < d->nfrags; i++)
-                if (d->ranges[i][0] == off) {
-                    memmove(&d->ranges[i], &d->ranges[i + 1], (d->nfrags - i - 1) * sizeof(d->ranges[0]));
-                    d->nfrags--;
-                    break;
-                }
-        }
+    if ((d->nfrags == REASM_MAX_FRAGS && reasm_needs_slot(d, off, end)) || reasm_grow(st, d, end) != 0) {
         stack_drop(st, SYNACK_C_ReasmMemDrops, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
         /* A datagram whose first fragment was refused holds nothing: free its slot now rather
          * than let a flood of refused fragments pin every slot until the timeout. */
@@ -187,6 +209,7 @@ int reasm_add(synack_stack_t *st, const struct ip4_hdr *h, const uint8_t *pkt, u
             reasm_release(st, d);
         return 0;
     }
+    reasm_insert_merge(d, off, end);
     memcpy(d->data + off, pkt + h->ihl, n);
     /* The length and the first header are taken only from a fragment that was kept: a dropped
      * overlapping "last fragment" must not fix the datagram's length (the genuine one, arriving

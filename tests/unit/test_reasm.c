@@ -128,15 +128,39 @@ static void test_overlap_dropped_datagram_completes(void **state)
     uint8_t p[20 + FLEN];
     size_t n = hx_ip(p, HX_PEER, HX_US, IP4_PROTO_UDP, 7, (uint16_t)((400 / 8) | IP4_FLAG_MF), evil, FLEN);
     hx_input_ip(&c->h, p, n);
-    /* A subset of fragment 2, and a fragment straddling fragments 0 and 2's gap edges. */
+    /* A subset of fragment 2 carrying the same bytes is a harmless repeat (a duplicate); a
+     * fragment straddling the edges of the gap between fragments 0 and 2 is an overlap. */
     frag(c, 7, 1600 + 8, 64, 1);
+    assert_int_equal(CTR(c->h.st, ReasmDuplicates), 1);
     frag(c, 7, 792, 816, 1);
-    assert_int_equal(CTR(c->h.st, ReasmOverlaps), 3);
+    assert_int_equal(CTR(c->h.st, ReasmOverlaps), 2);
     frag_i(c, 7, 1);
     frag_i(c, 7, 3);
     frag_i(c, 7, 4);
     assert_true(got_whole(c));   /* the good fragments' bytes, checked */
     assert_int_equal(CTR(c->h.st, ReasmOKs), 1);
+    ctx_free(c);
+}
+
+/* 65507 bytes of ICMP at MTU 576 arrive in 119 fragments, more than there are range slots:
+ * adjacent ranges merge, so a datagram in order needs one slot whatever its fragment count. */
+static void test_many_fragments_merge(void **state)
+{
+    struct ctx *c = ctx_new(NULL);
+    uint8_t body[65000];
+    for (size_t i = 0; i < sizeof(body); i++)
+        body[i] = (uint8_t)(i * 7);
+    uint8_t p[20 + 552];
+    unsigned nfrag = 0;
+    for (size_t off = 0; off < sizeof(body); off += 552, nfrag++) {
+        size_t len = sizeof(body) - off < 552 ? sizeof(body) - off : 552;
+        int more = off + len < sizeof(body);
+        size_t n = hx_ip(p, HX_PEER, HX_US, 200, 11, (uint16_t)((off / 8) | (more ? IP4_FLAG_MF : 0)), body + off, len);
+        hx_input_ip(&c->h, p, n);
+    }
+    assert_true(nfrag > REASM_MAX_FRAGS);
+    assert_int_equal(CTR(c->h.st, ReasmOKs), 1);
+    assert_int_equal(CTR(c->h.st, ReasmMemDrops), 0);
     ctx_free(c);
 }
 
@@ -362,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_overlap_dropped_datagram_completes),
         cmocka_unit_test(test_overlapping_last_fragment_does_not_fix_length),
+        cmocka_unit_test(test_many_fragments_merge),
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_memory_limit),
         cmocka_unit_test(test_refused_start_holds_no_slot),
