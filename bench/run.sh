@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Runs every throughput benchmark and prints one table: synack's figure beside Linux's, both from
+# this run, and their ratio. See bench/README.md for what each figure means.
+#
+# Usage: bash bench/run.sh [BUILD_DIR]     (default: build; needs BUILD_DIR/synack and
+#                                           BUILD_DIR/bench/sim_throughput; root for the TAP part)
+# Environment: BENCH_MB (TAP/veth payload, MB, default 500), BENCH_SIM_BYTES (sim payload,
+# default 1G), BENCH_RUNS (runs per case, median reported, default 3), BENCH_VETH_NOGSO=1 (also
+# Linux -> Linux with one frame per skb), BENCH_PERF=1 (perf stat around one sim run).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+BUILD=${1:-build}
+SYNACK="$BUILD/synack"
+SIM="$BUILD/bench/sim_throughput"
+RUNS=${BENCH_RUNS:-3}
+SIM_BYTES=${BENCH_SIM_BYTES:-1G}
+[[ -x "$SYNACK" && -x "$SIM" ]] || { echo "run.sh: build first: $SYNACK and $SIM are needed" >&2; exit 1; }
+[[ "$RUNS" =~ ^[0-9]+$ && "$RUNS" -ge 1 && "$RUNS" -le 20 ]] || { echo "run.sh: BENCH_RUNS 1..20" >&2; exit 1; }
+
+OUT=$(mktemp /tmp/synack-bench-run.XXXXXX)
+trap 'rm -f "$OUT"' EXIT
+
+# 1. TAP and veth (the Linux figures come from here).
+tap_rc=0
+timeout 1800 bash "$HERE/tap_throughput.sh" "$SYNACK" >"$OUT" || tap_rc=$?
+if ((tap_rc == 77)); then
+    echo "run.sh: TAP/veth part skipped (needs root); the sim figure has no Linux peer to compare with" >&2
+elif ((tap_rc != 0)); then
+    echo "run.sh: tap_throughput.sh failed (exit $tap_rc)" >&2
+    exit 1
+fi
+get() {   # get KEY FIELD -> value from a RESULT line, or empty
+    awk -v k="$1" -v f="$2" '$1 == "RESULT" && $2 == k { for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == f) print kv[2] } }' "$OUT"
+}
+VETH_GBPS=$(get veth_linux_to_linux gbps)
+VETH_CPU=$(get veth_linux_to_linux gbps_cpu)
+
+# 2. Two stacks on the simulated link, one core.
+sim_lines=()
+for ((r = 1; r <= RUNS; r++)); do
+    args=(--bytes "$SIM_BYTES")
+    [[ -n "$VETH_CPU" ]] && args+=(--peer-gbps "$VETH_CPU")
+    timeout 300 "$SIM" "${args[@]}" >"$OUT.sim" || { cat "$OUT.sim" >&2; rm -f "$OUT.sim"; echo "run.sh: sim_throughput failed" >&2; exit 1; }
+    ((r == 1)) && sed 's/^/  /' "$OUT.sim" | grep -v RESULT >&2
+    line=$(grep '^RESULT sim ' "$OUT.sim")
+    echo "[sim_throughput] run $r/$RUNS: ${line#RESULT sim }" >&2
+    sim_lines+=("$line")
+done
+rm -f "$OUT.sim"
+# The median of each figure over the runs.
+printf '%s\n' "${sim_lines[@]}" | awk -v n="$RUNS" '
+    { for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1], NR] = kv[2]; if (NR == 1) keys[++nk] = kv[1] } }
+    END {
+        m = int((n + 1) / 2); out = "RESULT sim"
+        for (k = 1; k <= nk; k++) {
+            for (r = 1; r <= n; r++) a[r] = v[keys[k], r] + 0
+            for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+            out = out " " keys[k] "=" a[m]
+        }
+        print out " runs=" n
+    }' >>"$OUT"
+
+if [[ "${BENCH_PERF:-0}" == 1 ]] && command -v perf >/dev/null 2>&1; then
+    echo "--- perf stat, one sim run ---" >&2
+    perf stat -e task-clock,context-switches,page-faults,cycles,instructions "$SIM" --bytes "$SIM_BYTES" 2>&1 >/dev/null |
+        grep -E 'task-clock|context|faults|cycles|instructions|elapsed' >&2 || true
+fi
+
+# 3. The table.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
+fmt() { [[ -n "$1" ]] && printf '%.2f' "$1" || printf -- '-'; }
+row() {   # row LABEL KEY
+    local g c
+    g=$(get "$2" gbps)
+    c=$(get "$2" gbps_cpu)
+    [[ -n "$g$c" ]] || return 0
+    printf '%-44s %9s %9s %7s %11s %11s %7s\n' "$1" "$(fmt "$g")" "$(fmt "$VETH_GBPS")" "$(ratio "$g" "$VETH_GBPS")" \
+        "$(fmt "$c")" "$(fmt "$VETH_CPU")" "$(ratio "$c" "$VETH_CPU")"
+}
+echo
+echo "Bulk TCP throughput, one connection, MSS 1460, payload Gbit/s; Linux = nc -> nc -l over a veth pair, same run"
+printf '%-44s %9s %9s %7s %11s %11s %7s\n' "" "wall" "" "" "per CPU-s" "per CPU-s" ""
+printf '%-44s %9s %9s %7s %11s %11s %7s\n' "benchmark" "synack" "Linux" "ratio" "synack" "Linux" "ratio"
+SIM_G=$(get sim gbps_wall)
+SIM_C=$(get sim gbps_cpu)
+printf '%-44s %9s %9s %7s %11s %11s %7s\n' "sim: stack -> stack, one core, 50 us link" "$(fmt "$SIM_G")" "$(fmt "$VETH_GBPS")" \
+    "$(ratio "$SIM_G" "$VETH_GBPS")" "$(fmt "$SIM_C")" "$(fmt "$VETH_CPU")" "$(ratio "$SIM_C" "$VETH_CPU")"
+row "TAP: synack nc -> Linux nc -l" tap_synack_to_linux
+row "TAP: Linux nc -> synack nc -l" tap_linux_to_synack
+row "veth: Linux nc -> Linux nc -l (the peer)" veth_linux_to_linux
+row "veth, gso_max_segs 1 (one frame per skb)" veth_nogso_linux_to_linux
+echo
+echo "Sizes: TAP/veth $(get veth_linux_to_linux bytes) bytes, sim $(get sim bytes) bytes; each figure is the median of $RUNS runs."
+echo "Raw results:"
+grep '^RESULT' "$OUT" | sed 's/^RESULT /  /'

@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# Bulk TCP throughput: synack over a TAP device against the Linux kernel, beside Linux -> Linux over
+# a veth pair, all measured in this run with the same tools, the same payload and the same clock.
+#
+#   (a) synack -> Linux   `synack nc` reads the payload and sends it over a TAP; Linux `nc -l` sinks
+#                         it to /dev/null.
+#   (b) Linux -> synack   Linux `nc -N` sends it to `synack nc -l` (output to /dev/null).
+#   (c) Linux -> Linux    `nc -N` -> `nc -l` over a veth pair between two namespaces (the peer).
+#   (d) optional, BENCH_VETH_NOGSO=1: (c) with the veth's gso_max_segs at 1, so that Linux too
+#                         sends one 1500-byte frame per skb (synack has no GSO on TAP yet).
+#
+# Usage: bash bench/tap_throughput.sh /path/to/synack
+# Environment: BENCH_MB (payload, decimal MB, default 500), BENCH_RUNS (runs of each case, default 3;
+# the median run is reported), BENCH_VETH_NOGSO (0/1, default 0).
+#
+# Wall time runs from the moment the connection shows ESTABLISHED (polled with ss, ~ms resolution)
+# to the receiver's exit, so device set-up is not counted. CPU time is user+sys of the two
+# processes (getrusage via bash's `time`), which on this kernel (no IRQ time accounting) includes
+# the kernel's TCP/IP work done in their context, plus ksoftirqd's time over the run.
+#
+# All traffic stays in two namespaces this script creates (deleted on every exit path), on
+# TEST-NET-1 (TAP: synack 192.0.2.2, kernel 192.0.2.1) and TEST-NET-2 (veth: 198.51.100.1 -> .2).
+# Every command that could wait is bounded by `timeout`. Exit: 0 done, 1 failure, 77 not root.
+set -euo pipefail
+
+SYNACK=${1:-${SYNACK:-}}
+MB=${BENCH_MB:-500}
+RUNS=${BENCH_RUNS:-3}
+NOGSO=${BENCH_VETH_NOGSO:-0}
+BYTES=$((MB * 1000000))
+XFER_TIMEOUT=$((30 + MB / 5))     # seconds per transfer: generous even at 40 Mbit/s
+
+say() { printf '[tap_throughput] %s\n' "$*" >&2; }
+die() { say "FAIL: $*"; exit 1; }
+
+[[ -n "$SYNACK" && -x "$SYNACK" ]] || die "usage: bash $0 /path/to/synack"
+SYNACK=$(readlink -f "$SYNACK")
+((EUID == 0)) || { say "SKIP: needs root (network namespaces, TAP)"; exit 77; }
+[[ -c /dev/net/tun ]] || { say "SKIP: no /dev/net/tun"; exit 77; }
+for t in ip nc ss timeout awk date truncate; do
+    command -v "$t" >/dev/null 2>&1 || die "tool '$t' not found"
+done
+[[ "$MB" =~ ^[0-9]+$ && "$MB" -ge 1 && "$RUNS" =~ ^[0-9]+$ && "$RUNS" -ge 1 && "$RUNS" -le 20 ]] ||
+    die "BENCH_MB must be a positive integer, BENCH_RUNS 1..20"
+
+NS1="synack-bench1-$$"
+NS2="synack-bench2-$$"
+TMPD=""
+PIDS=()
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM HUP
+    local p ns i pids
+    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for ns in "$NS1" "$NS2"; do
+        ip netns list 2>/dev/null | grep -qw -- "$ns" || continue
+        # Whatever still runs in our namespaces was started by this script: end it by its id.
+        for ((i = 0; i < 30; i++)); do
+            pids=$(ip netns pids "$ns" 2>/dev/null || true)
+            [[ -z "$pids" ]] && break
+            case $i in
+            10) kill -TERM $pids 2>/dev/null || true ;;
+            20) kill -KILL $pids 2>/dev/null || true ;;
+            esac
+            sleep 0.1
+        done
+        ip netns del "$ns" 2>/dev/null || true
+    done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+    [[ -n "$TMPD" && -d "$TMPD" ]] && rm -rf "$TMPD"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exit 141' PIPE
+
+TMPD=$(mktemp -d /tmp/synack-bench.XXXXXX)
+# The payload: a sparse file, so reading it costs no disk I/O (pages of zeros from the page cache).
+truncate -s "$BYTES" "$TMPD/payload"
+
+ip netns add "$NS1"
+ip netns add "$NS2"
+for ns in "$NS1" "$NS2"; do
+    ip -n "$ns" link set lo up
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+done
+ip link add bveth0 netns "$NS1" type veth peer name bveth1 netns "$NS2"
+ip -n "$NS1" addr add 198.51.100.1/24 dev bveth0
+ip -n "$NS2" addr add 198.51.100.2/24 dev bveth1
+ip -n "$NS1" link set bveth0 up
+ip -n "$NS2" link set bveth1 up
+
+now() { date +%s.%N; }
+
+# ksoftirqd CPU time in seconds (all CPUs): network work the kernel defers out of process context.
+ksoftirqd_cpu() {
+    local tck p sum=0
+    tck=$(getconf CLK_TCK)
+    for p in $(pgrep -x 'ksoftirqd/[0-9]+' 2>/dev/null || true); do
+        [[ -r /proc/$p/stat ]] || continue
+        sum=$((sum + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+    done
+    awk -v s="$sum" -v t="$tck" 'BEGIN { printf "%.3f", s / t }'
+}
+
+# wait_listen NS PORT: until something listens on PORT in NS (bounded: 10 s).
+wait_listen() {
+    local i
+    for ((i = 0; i < 1000; i++)); do
+        [[ -n "$(ip netns exec "$1" ss -Hltn "sport = :$2" 2>/dev/null)" ]] && return 0
+        sleep 0.01
+    done
+    die "nothing listens on port $2 in $1 after 10 s"
+}
+
+# wait_estab NS FILTER: prints the time at which a connection matching FILTER (an ss filter)
+# shows ESTABLISHED in NS, or CLOSE-WAIT (synack nc -l, its stdin empty, sends its FIN at once)
+# (bounded: 20 s).
+wait_estab() {
+    local i
+    for ((i = 0; i < 4000; i++)); do
+        if [[ -n "$(ip netns exec "$1" ss -Htn state established state close-wait "$2" 2>/dev/null)" ]]; then
+            now
+            return 0
+        fi
+        sleep 0.002
+    done
+    die "no ESTABLISHED connection ($2) in $1 after 20 s"
+}
+
+# timed NAME INPUT CMD...: runs CMD in the background with stdin from INPUT, stdout to /dev/null,
+# stderr to $TMPD/NAME.err and its rusage in $TMPD/NAME.time ("real user sys"); leaves the PID in
+# TPID. (The redirection is inside: a background job's stdin would otherwise be /dev/null.)
+timed() {
+    local name=$1 input=$2
+    shift 2
+    (
+        TIMEFORMAT='%3R %3U %3S'
+        time "$@" <"$input" >/dev/null 2>"$TMPD/$name.err"
+    ) 2>"$TMPD/$name.time" &
+    TPID=$!
+    PIDS+=("$TPID")
+}
+cpu_of() { awk '{ printf "%.3f", $2 + $3 }' "$TMPD/$1.time"; }
+
+# Each case sets WALL and CPU (seconds) for one run.
+case_synack_to_linux() {
+    local run=$1 rc=0
+    timed sink /dev/null timeout "$XFER_TIMEOUT" ip netns exec "$NS1" nc -l 5000
+    local sink=$TPID
+    wait_listen "$NS1" 5000
+    local k0 t0 t1 k1
+    k0=$(ksoftirqd_cpu)
+    timed src "$TMPD/payload" timeout "$XFER_TIMEOUT" ip netns exec "$NS1" "$SYNACK" nc -v --tap bsyn0 --addr 192.0.2.2/24 \
+        --host-addr 192.0.2.1/24 --ctl "$TMPD/a.sock" 192.0.2.1 5000
+    local src=$TPID
+    t0=$(wait_estab "$NS1" "( sport = :5000 )")
+    wait "$sink" || rc=$?
+    t1=$(now)
+    k1=$(ksoftirqd_cpu)
+    ((rc == 0)) || die "(a) Linux nc -l exited $rc: $(cat "$TMPD/sink.err")"
+    rc=0
+    wait "$src" || rc=$?
+    ((rc == 0)) || die "(a) synack nc exited $rc: $(cat "$TMPD/src.err")"
+    grep -q "synack nc: $BYTES bytes out" "$TMPD/src.err" || die "(a) synack nc did not send $BYTES bytes: $(cat "$TMPD/src.err")"
+    WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')
+    CPU=$(awk -v a="$(cpu_of sink)" -v b="$(cpu_of src)" -v k="$(awk -v x="$k0" -v y="$k1" 'BEGIN{print y-x}')" \
+        'BEGIN { printf "%.3f", a + b + k }')
+    DETAIL="synack nc $(cpu_of src) s, Linux nc -l $(cpu_of sink) s"
+}
+
+case_linux_to_synack() {
+    local run=$1 rc=0
+    rm -f "$TMPD/b.sock"
+    timed sink /dev/null timeout "$XFER_TIMEOUT" ip netns exec "$NS1" "$SYNACK" nc -l -v --tap bsyn1 --addr 192.0.2.2/24 \
+        --host-addr 192.0.2.1/24 --ctl "$TMPD/b.sock" 6000
+    local sink=$TPID i
+    for ((i = 0; i < 500; i++)); do [[ -S "$TMPD/b.sock" ]] && break; sleep 0.01; done
+    [[ -S "$TMPD/b.sock" ]] || die "(b) synack nc -l did not start: $(cat "$TMPD/sink.err")"
+    local k0 t0 t1 k1
+    k0=$(ksoftirqd_cpu)
+    timed src "$TMPD/payload" timeout "$XFER_TIMEOUT" ip netns exec "$NS1" nc -N 192.0.2.2 6000
+    local src=$TPID
+    t0=$(wait_estab "$NS1" "( dport = :6000 )")
+    wait "$sink" || rc=$?
+    t1=$(now)
+    k1=$(ksoftirqd_cpu)
+    ((rc == 0)) || die "(b) synack nc -l exited $rc: $(cat "$TMPD/sink.err")"
+    rc=0
+    wait "$src" || rc=$?
+    ((rc == 0)) || die "(b) Linux nc exited $rc: $(cat "$TMPD/src.err")"
+    grep -q "bytes out, $BYTES bytes in" "$TMPD/sink.err" || die "(b) synack nc -l did not receive $BYTES bytes: $(cat "$TMPD/sink.err")"
+    WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')
+    CPU=$(awk -v a="$(cpu_of sink)" -v b="$(cpu_of src)" -v k="$(awk -v x="$k0" -v y="$k1" 'BEGIN{print y-x}')" \
+        'BEGIN { printf "%.3f", a + b + k }')
+    DETAIL="synack nc -l $(cpu_of sink) s, Linux nc $(cpu_of src) s"
+}
+
+# IpExt InOctets of a namespace: to check that the veth receiver got the whole payload.
+in_octets() {
+    ip netns exec "$1" awk '$1 == "IpExt:" { if (!h) { for (i = 2; i <= NF; i++) if ($i == "InOctets") c = i; h = 1 } else print $c }' /proc/net/netstat
+}
+
+case_linux_to_linux() {
+    local run=$1 rc=0
+    timed sink /dev/null timeout "$XFER_TIMEOUT" ip netns exec "$NS2" nc -l 7000
+    local sink=$TPID
+    wait_listen "$NS2" 7000
+    local k0 t0 t1 k1 o0 o1
+    o0=$(in_octets "$NS2")
+    k0=$(ksoftirqd_cpu)
+    timed src "$TMPD/payload" timeout "$XFER_TIMEOUT" ip netns exec "$NS1" nc -N 198.51.100.2 7000
+    local src=$TPID
+    t0=$(wait_estab "$NS1" "( dport = :7000 )")
+    wait "$sink" || rc=$?
+    t1=$(now)
+    k1=$(ksoftirqd_cpu)
+    ((rc == 0)) || die "(c) Linux nc -l exited $rc: $(cat "$TMPD/sink.err")"
+    rc=0
+    wait "$src" || rc=$?
+    ((rc == 0)) || die "(c) Linux nc exited $rc: $(cat "$TMPD/src.err")"
+    o1=$(in_octets "$NS2")
+    ((o1 - o0 >= BYTES)) || die "(c) the veth receiver got $((o1 - o0)) IP bytes, less than $BYTES"
+    WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')
+    CPU=$(awk -v a="$(cpu_of sink)" -v b="$(cpu_of src)" -v k="$(awk -v x="$k0" -v y="$k1" 'BEGIN{print y-x}')" \
+        'BEGIN { printf "%.3f", a + b + k }')
+    DETAIL="nc $(cpu_of src) s, nc -l $(cpu_of sink) s"
+}
+
+# median VALUES...: the median (for an even count, the lower middle one).
+median() { printf '%s\n' "$@" | sort -g | awk -v n=$# 'NR == int((n + 1) / 2)'; }
+
+# measure KEY LABEL FUNCTION: runs FUNCTION $RUNS times, prints each run, then the median of each
+# figure over the runs as "RESULT KEY ...".
+measure() {
+    local key=$1 label=$2 fn=$3 r
+    local walls=() cpus=() gs=() gcs=() line
+    for ((r = 1; r <= RUNS; r++)); do
+        "$fn" "$r"
+        line=$(awk -v w="$WALL" -v c="$CPU" -v b="$BYTES" \
+            'BEGIN { printf "%.4f %.3f %.3f %.3f", w, c, b * 8 / w / 1e9, b * 8 / c / 1e9 }')
+        read -r w c g gc <<<"$line"
+        walls+=("$w") cpus+=("$c") gs+=("$g") gcs+=("$gc")
+        say "$label run $r/$RUNS: wall ${w} s, CPU ${c} s -> $g Gbit/s, $gc Gbit/s per CPU-second ($DETAIL)"
+    done
+    echo "RESULT $key bytes=$BYTES runs=$RUNS wall_s=$(median "${walls[@]}") cpu_s=$(median "${cpus[@]}")" \
+        "gbps=$(median "${gs[@]}") gbps_cpu=$(median "${gcs[@]}")"
+}
+
+say "payload $MB MB ($BYTES bytes), $RUNS runs per case, MTU 1500 everywhere; synack: $SYNACK"
+measure tap_synack_to_linux "(a) synack -> Linux over TAP" case_synack_to_linux
+measure tap_linux_to_synack "(b) Linux -> synack over TAP" case_linux_to_synack
+measure veth_linux_to_linux "(c) Linux -> Linux over veth" case_linux_to_linux
+if [[ "$NOGSO" == 1 ]]; then
+    ip -n "$NS1" link set bveth0 gso_max_segs 1
+    ip -n "$NS2" link set bveth1 gso_max_segs 1
+    measure veth_nogso_linux_to_linux "(d) Linux -> Linux over veth, gso_max_segs 1" case_linux_to_linux
+fi
