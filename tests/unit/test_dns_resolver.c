@@ -1,0 +1,472 @@
+/* Unit tests of the stub resolver (apps/dns/resolver.c, reply.c, hosts.c) on two stacks in a
+ * simulated network: the resolver on 10.0.0.1, a scripted server on 10.0.0.2:53 that answers the
+ * way each test needs (right, late, wrong ID, wrong question, malformed, SERVFAIL, TC, NXDOMAIN,
+ * NODATA, an unfinished CNAME chain, an endless one, from the wrong port). Checked: the errors of
+ * resolver.h, RFC 5452's matching (ID, question, source), retries over servers on the stack's
+ * timers, random IDs and ports per attempt, the hosts file first, literals, the callback never
+ * inside dns_resolve, and freeing with lookups pending. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../apps/dns/hosts.h"
+#include "../apps/dns/msg.h"
+#include "../apps/dns/resolver.h"
+#include "lib/simpair.h"
+
+#define US 0x0a000001u
+#define SRV 0x0a000002u
+#define NOBODY 0x0a000009u   /* on the link's network, but nobody answers ARP */
+
+enum mode {
+    M_ANSWER, M_SILENT, M_WRONG_ID_FIRST, M_WRONG_QUESTION, M_MALFORMED, M_SERVFAIL, M_TC, M_NXDOMAIN,
+    M_NODATA, M_CNAME_ONLY, M_CNAME_FOREVER, M_WRONG_PORT,
+};
+
+struct fake {
+    struct simpair *p;
+    int sock, sock5353;
+    enum mode mode;
+    int drop_first;         /* queries ignored before answering (M_ANSWER) */
+    int queries;
+    uint16_t ids[64];
+    uint16_t ports[64];
+};
+
+static struct dns_name N(const char *t)
+{
+    struct dns_name n;
+    assert_int_equal(dns_name_from_text(t, NULL, &n), 0);
+    return n;
+}
+
+static void fake_reply(struct fake *f, const struct dns_msg *q, const struct synack_sockaddr *from)
+{
+    uint8_t out[512];
+    struct dns_builder b;
+    uint16_t id = q->h.id;
+    int rcode = DNS_R_NOERROR;
+    uint16_t flags = DNS_F_QR | DNS_F_RD | DNS_F_RA;
+    if (f->mode == M_WRONG_ID_FIRST) {   /* a forgery first, the real answer after it */
+        struct dns_header h = { .id = (uint16_t)(id + 1), .flags = flags };
+        dns_build_init(&b, out, sizeof(out), &h);
+        dns_build_question(&b, &q->q.name, q->q.type, q->q.cls);
+        struct dns_name n = q->q.name;
+        dns_build_a(&b, DNS_S_ANSWER, &n, 60, 0x01020304);
+        size_t l = dns_build_finish(&b);
+        synack_sendto(f->p->st[1], f->sock, out, l, from, sp_now(f->p));
+    }
+    if (f->mode == M_SERVFAIL)
+        rcode = DNS_R_SERVFAIL;
+    if (f->mode == M_NXDOMAIN)
+        rcode = DNS_R_NXDOMAIN;
+    if (f->mode == M_TC)
+        flags |= DNS_F_TC;
+    struct dns_header h = { .id = id, .flags = (uint16_t)(flags | rcode) };
+    dns_build_init(&b, out, sizeof(out), &h);
+    struct dns_name qn = f->mode == M_WRONG_QUESTION ? N("other.example.test") : q->q.name;
+    dns_build_question(&b, &qn, q->q.type, q->q.cls);
+    struct dns_name www = N("www.example.test"), web = N("web.example.test"), zone = N("example.test");
+    struct dns_soa soa = { N("ns.example.test"), N("hm.example.test"), 1, 2, 3, 4, 5 };
+    switch (f->mode) {
+    case M_NXDOMAIN:
+    case M_NODATA:
+        dns_build_soa(&b, DNS_S_AUTHORITY, &zone, 60, &soa);
+        break;
+    case M_CNAME_ONLY:
+        if (dns_name_equal(&q->q.name, &www)) {
+            dns_build_name_rr(&b, DNS_S_ANSWER, &www, DNS_T_CNAME, 60, &web);
+        } else {
+            dns_build_a(&b, DNS_S_ANSWER, &q->q.name, 60, 0xC000024D);
+        }
+        break;
+    case M_CNAME_FOREVER: {   /* xN -> xN+1, three links per answer */
+        struct dns_name cur = q->q.name;
+        for (int i = 0; i < 3; i++) {
+            char t[64];
+            snprintf(t, sizeof(t), "x%d.example.test", f->queries * 3 + i);
+            struct dns_name nx = N(t);
+            dns_build_name_rr(&b, DNS_S_ANSWER, &cur, DNS_T_CNAME, 60, &nx);
+            cur = nx;
+        }
+        break;
+    }
+    default:
+        /* two addresses, plus an address for a name off the chain, which must be ignored */
+        dns_build_a(&b, DNS_S_ANSWER, &qn, 60, 0xC000024D);
+        dns_build_a(&b, DNS_S_ANSWER, &qn, 60, 0xC000024E);
+        dns_build_a(&b, DNS_S_ANSWER, &zone, 60, 0x0a0a0a0a);
+        break;
+    }
+    size_t l = dns_build_finish(&b);
+    if (f->mode == M_MALFORMED)
+        l--;   /* cut the last byte: the counts no longer fit */
+    int s = f->mode == M_WRONG_PORT ? f->sock5353 : f->sock;
+    synack_sendto(f->p->st[1], s, out, l, from, sp_now(f->p));
+}
+
+static void fake_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
+{
+    struct fake *f = arg;
+    uint8_t buf[1024];
+    struct synack_sockaddr from;
+    int n;
+    while ((n = synack_recvfrom(st, sock, buf, sizeof(buf), &from, sp_now(f->p))) >= 0) {
+        struct dns_msg q;
+        assert_int_equal(dns_msg_parse(buf, (size_t)n, &q), 0);
+        assert_true(q.h.flags & DNS_F_RD);   /* a stub asks for recursion */
+        assert_int_equal(q.q.type, DNS_T_A);
+        if (f->queries < 64) {
+            f->ids[f->queries] = q.h.id;
+            f->ports[f->queries] = from.port;
+        }
+        int k = f->queries++;
+        if (f->mode == M_SILENT || k < f->drop_first)
+            continue;
+        fake_reply(f, &q, &from);
+    }
+}
+
+struct lookup {
+    int called;
+    struct dns_result r;
+};
+
+static void on_result(void *arg, const struct dns_result *r)
+{
+    struct lookup *l = arg;
+    l->called++;
+    l->r = *r;
+}
+
+struct lab {
+    struct simpair p;
+    struct fake f;
+    struct dns_resolver *r;
+};
+
+static void lab_init(struct lab *L, enum mode mode, const uint32_t *servers, int nservers, const char *hosts)
+{
+    memset(L, 0, sizeof(*L));
+    assert_int_equal(sp_init(&L->p, NULL, NULL, 77, 0), 0);
+    L->f.p = &L->p;
+    L->f.mode = mode;
+    L->f.sock = synack_socket(L->p.st[1], SYNACK_SOCK_DGRAM);
+    struct synack_sockaddr a = { 0, 53 };
+    assert_int_equal(synack_bind(L->p.st[1], L->f.sock, &a), 0);
+    synack_socket_set_handler(L->p.st[1], L->f.sock, fake_handler, &L->f);
+    L->f.sock5353 = synack_socket(L->p.st[1], SYNACK_SOCK_DGRAM);
+    struct synack_sockaddr a2 = { 0, 5353 };
+    assert_int_equal(synack_bind(L->p.st[1], L->f.sock5353, &a2), 0);
+    struct dns_resolver_config cfg = { .nservers = nservers, .hosts_path = hosts, .timeout = SYNACK_SEC(1),
+                                       .attempts = 2 };
+    for (int i = 0; i < nservers; i++)
+        cfg.servers[i] = servers[i];
+    L->r = dns_resolver_new(L->p.st[0], &cfg);
+    assert_non_null(L->r);
+    uint8_t seed[32] = { 1, 2, 3 };
+    dns_resolver_seed(L->r, seed);
+}
+
+static void lab_free(struct lab *L)
+{
+    dns_resolver_free(L->r);
+    sp_free(&L->p);
+}
+
+/* Resolves `name` and runs the network until the callback (at most 30 s of virtual time). */
+static void lookup(struct lab *L, const char *name, struct lookup *l)
+{
+    memset(l, 0, sizeof(*l));
+    assert_int_equal(dns_resolve(L->r, name, on_result, l, sp_now(&L->p)), 0);
+    assert_int_equal(l->called, 0);   /* never from inside dns_resolve */
+    for (int i = 0; i < 3000 && !l->called; i++)
+        sp_run(&L->p, SYNACK_MS(10));
+    assert_int_equal(l->called, 1);
+}
+
+static const uint32_t one_server[] = { SRV };
+
+static void test_answer(void **state)
+{
+    struct lab L;
+    lab_init(&L, M_ANSWER, one_server, 1, NULL);
+    struct lookup l;
+    synack_time_t t0 = sp_now(&L.p);
+    lookup(&L, "www.Example.test", &l);
+    assert_int_equal(l.r.err, 0);
+    assert_int_equal(l.r.naddrs, 2);   /* the off-chain record is not used */
+    assert_int_equal(l.r.addrs[0], 0xC000024Du);
+    assert_int_equal(l.r.addrs[1], 0xC000024Eu);
+    assert_string_equal(l.r.canonical, "www.Example.test");
+    assert_false(l.r.from_hosts);
+    assert_true(sp_now(&L.p) - t0 < SYNACK_MS(100));
+    struct dns_resolver_stats s;
+    dns_resolver_stats(L.r, &s);
+    assert_int_equal(s.queries_sent, 1);
+    assert_int_equal(s.answers, 1);
+    assert_int_equal(s.retransmits, 0);
+    /* a name that is not a name */
+    assert_int_equal(dns_resolve(L.r, "a..b", on_result, &l, sp_now(&L.p)), -EINVAL);
+    lab_free(&L);
+}
+
+/* RFC 5452 9.2: a fresh ID and a fresh source port for every query. */
+static void test_random_id_and_port(void **state)
+{
+    struct lab L;
+    lab_init(&L, M_ANSWER, one_server, 1, NULL);
+    struct lookup l;
+    for (int i = 0; i < 20; i++) {
+        lookup(&L, "www.example.test", &l);
+        assert_int_equal(l.r.err, 0);
+    }
+    assert_int_equal(L.f.queries, 20);
+    int same_id = 0, same_port = 0;
+    for (int i = 0; i < 20; i++)
+        for (int k = i + 1; k < 20; k++) {
+            same_id += L.f.ids[i] == L.f.ids[k];
+            same_port += L.f.ports[i] == L.f.ports[k];
+        }
+    assert_true(same_id <= 1);
+    assert_true(same_port <= 1);
+    for (int i = 0; i < 20; i++)
+        assert_true(L.f.ports[i] >= 49152);
+    lab_free(&L);
+}
+
+static void test_retry_after_loss(void **state)
+{
+    struct lab L;
+    lab_init(&L, M_ANSWER, one_server, 1, NULL);
+    L.f.drop_first = 1;
+    struct lookup l;
+    synack_time_t t0 = sp_now(&L.p);
+    lookup(&L, "www.example.test", &l);
+    assert_int_equal(l.r.err, 0);
+    synack_time_t dt = sp_now(&L.p) - t0;
+    assert_true(dt >= SYNACK_SEC(1) && dt < SYNACK_MS(1100));   /* one timeout, then the answer */
+    assert_int_equal(L.f.queries, 2);
+    assert_int_not_equal(L.f.ports[0], L.f.ports[1]);
+    struct dns_resolver_stats s;
+    dns_resolver_stats(L.r, &s);
+    assert_int_equal(s.retransmits, 1);
+    lab_free(&L);
+}
+
+static void test_timeout(void **state)
+{
+    struct lab L;
+    lab_init(&L, M_SILENT, one_server, 1, NULL);
+    struct lookup l;
+    synack_time_t t0 = sp_now(&L.p);
+    lookup(&L, "www.example.test", &l);
+    assert_int_equal(l.r.err, -ETIMEDOUT);
+    synack_time_t dt = sp_now(&L.p) - t0;
+    assert_true(dt >= SYNACK_SEC(2) && dt < SYNACK_MS(2100));   /* 2 attempts x 1 s */
+    assert_int_equal(L.f.queries, 2);
+    lab_free(&L);
+}
+
+/* The first server is unreachable (no ARP answer): the second is asked after one timeout. */
+static void test_second_server(void **state)
+{
+    static const uint32_t two[] = { NOBODY, SRV };
+    struct lab L;
+    lab_init(&L, M_ANSWER, two, 2, NULL);
+    struct lookup l;
+    synack_time_t t0 = sp_now(&L.p);
+    lookup(&L, "www.example.test", &l);
+    assert_int_equal(l.r.err, 0);
+    synack_time_t dt = sp_now(&L.p) - t0;
+    assert_true(dt >= SYNACK_SEC(1) && dt < SYNACK_MS(1100));
+    assert_int_equal(L.f.queries, 1);
+    lab_free(&L);
+}
+
+/* Forgeries are ignored and counted: a wrong ID (the real answer follows), a wrong question,
+ * an answer from another port (the stack drops it: nothing listens there). */
+static void test_mismatches(void **state)
+{
+    struct lab L;
+    struct lookup l;
+    struct dns_resolver_stats s;
+    lab_init(&L, M_WRONG_ID_FIRST, one_server, 1, NULL);
+    lookup(&L, "www.example.test", &l);
+    assert_int_equal(l.r.err, 0);
+    assert_int_equal(l.r.addrs[0], 0xC000024Du);   /* not the forged 1.2.3.4 */
+    dns_resolver_stats(L.r, &s);
+    assert_int_equal(s.mismatched, 1);
+    lab_free(&L);
+
+    lab_init(&L, M_WRONG_QUESTION, one_server, 1, NULL);
+    lookup(&L, "www.example.test", &l);
+    assert_int_equal(l.r.err, -ETIMEDOUT);
+    dns_resolver_stats(L.r, &s);
+    assert_int_equal(s.mismatched, 2);
+    lab_free(&L);
+
+    lab_init(&L, M_WRONG_PORT, one_server, 1, NULL);
+    lookup(&L, "www.example.test", &l);
+    assert_int_equal(l.r.err, -ETIMEDOUT);
+    assert_true(CTR(L.p.st[0], UdpNoPorts) >= 2);
+    lab_free(&L);
+}
+
+static void test_errors(void **state)
+{
+    static const struct {
+        enum mode mode;
+        int err;
+    } cases[] = {
+        { M_MALFORMED, -EBADMSG }, { M_SERVFAIL, -ECONNREFUSED }, { M_TC, -EMSGSIZE },
+        { M_NXDOMAIN, -ENOENT },   { M_NODATA, -ENODATA },        { M_CNAME_FOREVER, -ELOOP },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct lab L;
+        struct lookup l;
+        lab_init(&L, cases[i].mode, one_server, 1, NULL);
+        lookup(&L, "www.example.test", &l);
+        if (l.r.err != cases[i].err)
+            fail_msg("mode %d: got %d, expected %d", cases[i].mode, l.r.err, cases[i].err);
+        struct dns_resolver_stats s;
+        dns_resolver_stats(L.r, &s);
+        if (cases[i].mode == M_MALFORMED)
+            assert_int_equal(s.malformed, 2);
+        if (cases[i].mode == M_SERVFAIL) {   /* no waiting: each failure moves on at once */
+            assert_int_equal(s.refused, 2);
+            assert_int_equal(L.f.queries, 2);
+        }
+        if (cases[i].mode == M_CNAME_FOREVER)   /* 3 links per answer: 9 > 8 after the third */
+            assert_int_equal(L.f.queries, 3);
+        if (cases[i].mode == M_NXDOMAIN)
+            assert_string_equal(l.r.canonical, "www.example.test");
+        lab_free(&L);
+    }
+}
+
+/* An unfinished chain is asked again from its end (RFC 1034 5.3.3). */
+static void test_cname_restart(void **state)
+{
+    struct lab L;
+    struct lookup l;
+    lab_init(&L, M_CNAME_ONLY, one_server, 1, NULL);
+    lookup(&L, "www.example.test", &l);
+    assert_int_equal(l.r.err, 0);
+    assert_int_equal(l.r.naddrs, 1);
+    assert_string_equal(l.r.canonical, "web.example.test");
+    struct dns_resolver_stats s;
+    dns_resolver_stats(L.r, &s);
+    assert_int_equal(s.restarts, 1);
+    assert_int_equal(L.f.queries, 2);
+    lab_free(&L);
+}
+
+/* A closed port: ICMP port unreachable ends each attempt at once. */
+static void test_port_unreachable(void **state)
+{
+    struct lab L;
+    struct lookup l;
+    lab_init(&L, M_ANSWER, one_server, 1, NULL);
+    synack_close(L.p.st[1], L.f.sock, sp_now(&L.p));
+    synack_time_t t0 = sp_now(&L.p);
+    lookup(&L, "www.example.test", &l);
+    assert_int_equal(l.r.err, -ECONNREFUSED);
+    assert_true(sp_now(&L.p) - t0 < SYNACK_MS(500));
+    lab_free(&L);
+}
+
+static void test_hosts_and_literals(void **state)
+{
+    char path[] = "/tmp/test_dns_hosts.XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *text = "# hosts\n127.0.0.1 localhost\n::1 localhost ip6-localhost\n"
+                       "192.0.2.5  Gateway.example.test gw   # the router\n192.0.2.6 gw\n";
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    struct lab L;
+    struct lookup l;
+    lab_init(&L, M_SILENT, one_server, 1, path);
+    synack_time_t t0 = sp_now(&L.p);
+    lookup(&L, "GW", &l);
+    assert_int_equal(l.r.err, 0);
+    assert_true(l.r.from_hosts);
+    assert_int_equal(l.r.naddrs, 2);
+    assert_int_equal(l.r.addrs[0], 0xC0000205u);
+    assert_int_equal(l.r.addrs[1], 0xC0000206u);
+    assert_string_equal(l.r.canonical, "Gateway.example.test");
+    assert_true(sp_now(&L.p) - t0 < SYNACK_MS(20));
+    lookup(&L, "localhost", &l);
+    assert_int_equal(l.r.naddrs, 1);   /* the IPv6 line is skipped */
+    assert_int_equal(l.r.addrs[0], 0x7f000001u);
+    lookup(&L, "192.0.2.99", &l);
+    assert_int_equal(l.r.err, 0);
+    assert_int_equal(l.r.addrs[0], 0xC0000263u);
+    assert_false(l.r.from_hosts);
+    assert_int_equal(L.f.queries, 0);   /* no DNS for any of these */
+    lab_free(&L);
+    unlink(path);
+
+    struct dns_hosts_match m;
+    struct dns_name n = N("gw");
+    assert_int_equal(dns_hosts_lookup_text("192.0.2.1 gw", 12, &n, &m), 1);      /* no final newline */
+    assert_int_equal(dns_hosts_lookup_text("192.0.2.1 #gw\n", 14, &n, &m), 0);   /* commented out */
+    assert_int_equal(dns_hosts_lookup_text("192.0.2 gw\n", 11, &n, &m), 0);      /* not an address */
+    assert_int_equal(dns_hosts_lookup("/nonexistent/hosts", &n, &m), -ENOENT);
+}
+
+/* With no servers, a name not in the hosts file fails at once (through the timer). */
+static void test_no_servers(void **state)
+{
+    struct lab L;
+    struct lookup l;
+    lab_init(&L, M_ANSWER, NULL, 0, NULL);
+    lookup(&L, "www.example.test", &l);
+    assert_int_equal(l.r.err, -EDESTADDRREQ);
+    lab_free(&L);
+}
+
+/* Freeing the resolver with lookups in flight: no callback, nothing leaks (ASan). */
+static void test_free_pending(void **state)
+{
+    struct lab L;
+    lab_init(&L, M_SILENT, one_server, 1, NULL);
+    struct lookup l1 = { 0 }, l2 = { 0 };
+    assert_int_equal(dns_resolve(L.r, "www.example.test", on_result, &l1, sp_now(&L.p)), 0);
+    assert_int_equal(dns_resolve(L.r, "10.0.0.7", on_result, &l2, sp_now(&L.p)), 0);
+    sp_run(&L.p, SYNACK_MS(100));
+    assert_int_equal(l2.called, 1);
+    dns_resolver_free(L.r);
+    L.r = NULL;
+    sp_run(&L.p, SYNACK_SEC(10));
+    assert_int_equal(l1.called, 0);
+    lab_free(&L);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_answer),
+        cmocka_unit_test(test_random_id_and_port),
+        cmocka_unit_test(test_retry_after_loss),
+        cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_second_server),
+        cmocka_unit_test(test_mismatches),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_cname_restart),
+        cmocka_unit_test(test_port_unreachable),
+        cmocka_unit_test(test_hosts_and_literals),
+        cmocka_unit_test(test_no_servers),
+        cmocka_unit_test(test_free_pending),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
