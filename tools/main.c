@@ -8,6 +8,7 @@ static const struct cmd cmds[] = {
     { "demo", "one TCP connection on a simulated link with loss, drawn as a ladder (no root)", cmd_demo },
     { "nc", "netcat over the stack on a TAP/TUN device: connect or listen, stdin <-> connection", cmd_nc },
     { "ss", "list the TCP connections of a running synack process, like ss -tan", cmd_ss },
+    { "get", "HTTP client over the stack on a TAP/TUN device: fetch URLs, keep-alive pool, redirects", cmd_get },
     { "serve", "run the stack on a TAP/TUN device: ARP, ping, UDP/TCP echo (7) and discard (9)", cmd_serve },
 };
 

@@ -1,0 +1,381 @@
+/* `synack get URL...`: an HTTP client over the synack stack on a TAP/TUN device (apps/http).
+ *
+ * Names are resolved by apps/dns: the hosts file first (--hosts, default /etc/hosts), then DNS
+ * (--dns A, repeatable; default: the nameservers of /etc/resolv.conf). URLs are fetched one after
+ * another, so several URLs to the same host:port share one kept-alive connection from the client's
+ * pool. Output: `-o FILE` may be given once per URL and pairs with the URLs in order (like curl);
+ * `-O` names each file after the last segment of its URL's path (index.html if it ends in '/');
+ * bodies with neither go to standard output. A progress bar is drawn on stderr when it is a
+ * terminal; `-w` prints one timing line per URL on stderr (resolve, connect, first byte, total, in
+ * seconds from the fetch's start). Exit status: 0 when every fetch completed (and, with -f, none
+ * answered 400 or more), 1 otherwise, 2 for usage errors. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../apps/dns/resolver.h"
+#include "../apps/http/http_client.h"
+#include "../apps/http/http_url.h"
+#include "cmd.h"
+#include "devopts.h"
+
+#define GET_MAX_URLS 256
+
+static volatile int get_stop;
+static void get_signal(int sig) { get_stop = 1; }
+
+struct get {
+    struct devrun run;
+    struct http_client *cl;
+    struct dns_resolver *res;
+    synack_timer_t *wait_timer;
+    char **urls;
+    int nurls, cur;
+    const char *outs[GET_MAX_URLS];
+    int nouts, name_by_url, follow, head, timing, fail_http, verbose, progress;
+    synack_time_t wait;
+    FILE *out;
+    int out_is_stdout;
+    int64_t total;
+    uint64_t got;
+    synack_time_t last_draw, started;
+    int failures, finished;
+};
+
+/* ---- resolver adapter: apps/dns answers with a dns_result, the client wants one address ---- */
+struct resolve_req {
+    http_resolve_done_fn done;
+    void *arg;
+};
+
+static void on_dns(void *arg, const struct dns_result *r)
+{
+    struct resolve_req *q = arg;
+    int err = r->err ? r->err : r->naddrs > 0 ? 0 : -ENODATA;
+    q->done(q->arg, err, err ? 0 : r->addrs[0]);
+    free(q);
+}
+
+static int resolve_adapter(void *ctx, const char *host, http_resolve_done_fn done, void *arg, synack_time_t now)
+{
+    struct resolve_req *q = malloc(sizeof(*q));
+    if (!q)
+        return -ENOMEM;
+    q->done = done;
+    q->arg = arg;
+    int r = dns_resolve(ctx, host, on_dns, q, now);
+    if (r < 0)
+        free(q);
+    return r;
+}
+
+static void start_next(struct get *g);
+
+static void human(double v, char *buf, size_t cap)
+{
+    const char *u[] = { "B", "KB", "MB", "GB" };
+    int i = 0;
+    while (v >= 1000 && i < 3) {
+        v /= 1000;
+        i++;
+    }
+    snprintf(buf, cap, i ? "%.1f %s" : "%.0f %s", v, u[i]);
+}
+
+static void draw_progress(struct get *g, int final)
+{
+    synack_time_t now = synack_clock_now();
+    if (!final && now - g->last_draw < SYNACK_MS(100))
+        return;
+    g->last_draw = now;
+    double secs = (double)(now - g->started) / 1e6;
+    char got[32], tot[32], rate[32];
+    human((double)g->got, got, sizeof(got));
+    human(secs > 0 ? (double)g->got / secs : 0, rate, sizeof(rate));
+    if (g->total > 0) {
+        int pct = (int)((double)g->got * 100 / (double)g->total);
+        int bars = pct * 30 / 100;
+        human((double)g->total, tot, sizeof(tot));
+        fprintf(stderr, "\r[%.*s%*s] %3d%% %s / %s %s/s ", bars, "==============================", 30 - bars, "",
+                pct, got, tot, rate);
+    } else {
+        fprintf(stderr, "\r%s %s/s ", got, rate);
+    }
+    if (final)
+        fprintf(stderr, "\n");
+}
+
+static void on_head(void *arg, int status, int64_t content_length)
+{
+    struct get *g = arg;
+    g->total = content_length;
+    if (g->verbose)
+        fprintf(stderr, "synack get: %s: status %d, length %lld\n", g->urls[g->cur], status, (long long)content_length);
+}
+
+static void on_body(void *arg, const char *data, size_t len)
+{
+    struct get *g = arg;
+    if (g->out && fwrite(data, 1, len, g->out) != len) {
+        fprintf(stderr, "synack get: write error: %s\n", strerror(errno));
+        get_stop = 1;
+    }
+    g->got += len;
+    if (g->progress)
+        draw_progress(g, 0);
+}
+
+static void on_done(void *arg, const struct http_fetch_result *r)
+{
+    struct get *g = arg;
+    if (g->progress && !r->err)
+        draw_progress(g, 1);
+    if (g->out && !g->out_is_stdout) {
+        if (fclose(g->out) != 0 && !r->err)
+            fprintf(stderr, "synack get: write error: %s\n", strerror(errno));
+    } else if (g->out) {
+        fflush(g->out);
+    }
+    g->out = NULL;
+    if (r->err) {
+        fprintf(stderr, "synack get: %s: %s\n", g->urls[g->cur],
+                r->err == -ELOOP ? "too many redirects" : synack_strerror(r->err));
+        g->failures++;
+    } else if (g->fail_http && r->status >= 400) {
+        fprintf(stderr, "synack get: %s: HTTP status %d\n", g->urls[g->cur], r->status);
+        g->failures++;
+    }
+    if (g->timing)
+        fprintf(stderr, "url=%s status=%d bytes=%llu resolve=%.6f connect=%.6f first_byte=%.6f total=%.6f "
+                        "reused=%d retries=%d redirects=%d\n",
+                r->final_url, r->status, (unsigned long long)r->body_bytes, (double)r->t.resolve / 1e6,
+                (double)r->t.connect / 1e6, (double)r->t.first_byte / 1e6, (double)r->t.total / 1e6, r->reused,
+                r->retries, r->redirects);
+    if (g->verbose && r->retries)
+        fprintf(stderr, "synack get: retried %d time(s) on a fresh connection\n", r->retries);
+    g->cur++;
+    if (g->cur >= g->nurls) {
+        g->finished = 1;
+        return;
+    }
+    if (g->wait)
+        synack_timer_arm(g->wait_timer, synack_clock_now() + g->wait);
+    else
+        start_next(g);
+}
+
+static void on_wait(synack_stack_t *st, void *arg, synack_time_t now) { start_next(arg); }
+
+/* The file name -O gives a URL: the last path segment, or index.html. */
+static void name_for(const char *url, char *buf, size_t cap)
+{
+    struct http_url u;
+    const char *name = "index.html";
+    if (http_url_parse(url, &u) == 0) {
+        char *q = strchr(u.target, '?');
+        if (q)
+            *q = 0;
+        const char *slash = strrchr(u.target, '/');
+        if (slash && slash[1] && strcmp(slash + 1, "..") && strcmp(slash + 1, "."))
+            name = slash + 1;
+    }
+    snprintf(buf, cap, "%s", name);
+}
+
+static void start_next(struct get *g)
+{
+    const char *url = g->urls[g->cur];
+    char name[256];
+    const char *path = g->cur < g->nouts ? g->outs[g->cur] : NULL;
+    if (!path && g->name_by_url) {
+        name_for(url, name, sizeof(name));
+        path = name;
+    }
+    g->out_is_stdout = !path || !strcmp(path, "-");
+    g->out = g->out_is_stdout ? (g->head ? NULL : stdout) : fopen(path, "wb");
+    if (!g->out && !g->out_is_stdout) {
+        fprintf(stderr, "synack get: cannot write '%s': %s\n", path, strerror(errno));
+        g->failures++;
+        get_stop = 1;
+        return;
+    }
+    g->total = -1;
+    g->got = 0;
+    g->started = synack_clock_now();
+    g->last_draw = 0;
+    static const struct http_fetch_callbacks cb = { on_head, on_body, on_done };
+    int r = http_client_fetch(g->cl, url, g->head ? "HEAD" : "GET", g->follow, &cb, g);
+    if (r < 0) {
+        fprintf(stderr, "synack get: bad URL '%s': %s\n", url,
+                r == -EPROTONOSUPPORT ? "only http:// is supported" : "malformed");
+        if (g->out && !g->out_is_stdout)
+            fclose(g->out);
+        g->out = NULL;
+        g->failures++;
+        get_stop = 1;
+    }
+}
+
+static void get_usage(FILE *f)
+{
+    fprintf(f, "usage: synack get [options] (--tap NAME | --tun NAME) --addr A.B.C.D/N URL...\n"
+               "  Fetches http:// URLs over the synack stack; several URLs to one host:port share a\n"
+               "  kept-alive connection.\n"
+               "  -o FILE       write the body to FILE; give one -o per URL, in order (- is stdout)\n"
+               "  -O            name each output file after its URL's last path segment\n"
+               "  -L            follow redirects (at most 10)\n"
+               "  -I, --head    send HEAD instead of GET\n"
+               "  -f, --fail    exit 1 if a response has status 400 or more\n"
+               "  -w            print a timing line per URL on stderr (resolve, connect, first byte, total)\n"
+               "  -v            say what happens on stderr\n"
+               "  --hosts FILE  hosts file consulted first (default /etc/hosts)\n"
+               "  --dns A.B.C.D DNS server (repeatable; default: nameservers of /etc/resolv.conf)\n"
+               "  --wait S      pause S seconds between URLs (keep-alive expiry experiments)\n"
+               "  --pool-idle S longest an idle pooled connection is kept (default 30)\n"
+               "  --no-progress never draw the progress bar\n"
+               DEVOPTS_HELP);
+}
+
+int cmd_get(int argc, char **argv)
+{
+    struct devopts dev;
+    devopts_init(&dev);
+    struct get *g = calloc(1, sizeof(*g));
+    if (!g)
+        return 1;
+    const char *hosts = "/etc/hosts";
+    struct dns_resolver_config rc;
+    memset(&rc, 0, sizeof(rc));
+    int no_progress = 0;
+    double pool_idle = 30;
+    static const struct option opts[] = { DEVOPTS_LONG, { "head", no_argument, 0, 'I' }, { "fail", no_argument, 0, 'f' },
+                                          { "hosts", required_argument, 0, 1201 }, { "dns", required_argument, 0, 1202 },
+                                          { "wait", required_argument, 0, 1203 }, { "pool-idle", required_argument, 0, 1204 },
+                                          { "no-progress", no_argument, 0, 1205 }, { "help", no_argument, 0, 'h' },
+                                          { 0, 0, 0, 0 } };
+    int c, rcode = 2;
+    while ((c = getopt_long(argc, argv, "o:OLIfwvh", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'h': get_usage(stdout); rcode = 0; goto out;
+        case 'o':
+            if (g->nouts >= GET_MAX_URLS)
+                goto out;
+            g->outs[g->nouts++] = optarg;
+            continue;
+        case 'O': g->name_by_url = 1; continue;
+        case 'L': g->follow = 1; continue;
+        case 'I': g->head = 1; continue;
+        case 'f': g->fail_http = 1; continue;
+        case 'w': g->timing = 1; continue;
+        case 'v': g->verbose = 1; continue;
+        case 1201: hosts = optarg; continue;
+        case 1202:
+            if (rc.nservers >= DNS_MAX_SERVERS || synack_addr_parse(optarg, &rc.servers[rc.nservers]) != 0) {
+                fprintf(stderr, "synack get: bad --dns '%s' (an IPv4 address; at most %d)\n", optarg, DNS_MAX_SERVERS);
+                goto out;
+            }
+            rc.nservers++;
+            continue;
+        case 1203: {
+            double w = strtod(optarg, &end);
+            if (*end || !(w >= 0 && w <= 3600)) {
+                fprintf(stderr, "synack get: bad --wait '%s' (0 to 3600 s)\n", optarg);
+                goto out;
+            }
+            g->wait = (synack_time_t)(w * 1e6);
+            continue;
+        }
+        case 1204:
+            pool_idle = strtod(optarg, &end);
+            if (*end || !(pool_idle > 0 && pool_idle <= 3600)) {
+                fprintf(stderr, "synack get: bad --pool-idle '%s' (0 to 3600 s)\n", optarg);
+                goto out;
+            }
+            continue;
+        case 1205: no_progress = 1; continue;
+        default: {
+            int r = devopts_parse(&dev, c, optarg, "get");
+            if (r != 0) {
+                if (r == 1)
+                    get_usage(stderr);
+                goto out;
+            }
+        }
+        }
+    }
+    g->urls = argv + optind;
+    g->nurls = argc - optind;
+    if (g->nurls < 1) {
+        fprintf(stderr, "synack get: give at least one URL\n");
+        goto out;
+    }
+    if (g->nouts > g->nurls) {
+        fprintf(stderr, "synack get: more -o files than URLs\n");
+        goto out;
+    }
+    for (int i = 0; i < g->nurls; i++) {
+        struct http_url u;
+        int r = http_url_parse(g->urls[i], &u);
+        if (r < 0) {
+            fprintf(stderr, "synack get: bad URL '%s': %s\n", g->urls[i],
+                    r == -EPROTONOSUPPORT ? "only http:// is supported" : "malformed");
+            goto out;
+        }
+    }
+    if (devopts_check(&dev, "get") != 0)
+        goto out;
+    if (rc.nservers == 0)
+        dns_read_resolv_conf("/etc/resolv.conf", &rc);
+    rc.hosts_path = hosts;
+    g->progress = !no_progress && isatty(2) && !g->head;
+    rcode = 1;
+    if (devrun_open(&g->run, &dev, "get") != 0)
+        goto out;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = get_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    g->res = dns_resolver_new(g->run.st, &rc);
+    struct http_client_config cc;
+    http_client_config_init(&cc, g->run.st);
+    cc.resolve = resolve_adapter;
+    cc.resolve_ctx = g->res;
+    cc.pool_idle = (synack_time_t)(pool_idle * 1e6);
+    g->cl = g->res ? http_client_new(&cc) : NULL;
+    g->wait_timer = synack_timer_new(g->run.st, on_wait, g);
+    if (!g->cl || !g->wait_timer) {
+        fprintf(stderr, "synack get: out of memory\n");
+        goto done;
+    }
+    start_next(g);
+    while (!get_stop && !g->finished)
+        synack_driver_run_once(g->run.driver, SYNACK_MS(100));
+    if (g->verbose) {
+        struct http_client_stats s;
+        http_client_get_stats(g->cl, &s);
+        fprintf(stderr, "synack get: %llu requests, %llu connections opened, %llu reused, %llu retries, "
+                        "%llu closed before the server's keep-alive timeout\n",
+                (unsigned long long)s.requests, (unsigned long long)s.conns_opened, (unsigned long long)s.conns_reused,
+                (unsigned long long)s.retries, (unsigned long long)s.conns_closed_ka_timeout);
+    }
+    rcode = g->finished && !g->failures ? 0 : 1;
+done:
+    if (g->out && !g->out_is_stdout)
+        fclose(g->out);
+    /* The resolver first: its pending callbacks would reach the client's fetches. */
+    dns_resolver_free(g->res);
+    http_client_free(g->cl);
+    synack_timer_free(g->wait_timer);
+    synack_driver_run_once(g->run.driver, 0);   /* let the FINs leave */
+    devrun_close(&g->run);
+out:
+    free(g);
+    return rcode;
+}
