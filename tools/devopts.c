@@ -156,6 +156,13 @@ int devopts_check(const struct devopts *d, const char *cmd)
     return 0;
 }
 
+/* Writes every frame in and out to the capture: the default trace of a command with --pcap. */
+static void devrun_pcap_trace(void *ctx, const struct synack_trace_event *ev)
+{
+    if (ev->kind == SYNACK_TR_FRAME_IN || ev->kind == SYNACK_TR_FRAME_OUT)
+        synack_pcap_write(ctx, ev->now, ev->data, ev->len);
+}
+
 int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
 {
     memset(r, 0, sizeof(*r));
@@ -228,6 +235,8 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
             return -1;
         }
     }
+    if (r->pcap)
+        synack_stack_set_trace(r->st, devrun_pcap_trace, r->pcap);   /* a command may install its own */
     r->driver = synack_driver_new(r->st);
     if (!r->driver || synack_driver_add_port(r->driver, r->fd, r->ifindex) != 0) {
         fprintf(stderr, "synack %s: cannot start the driver\n", cmd);

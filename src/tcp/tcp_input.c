@@ -215,6 +215,12 @@ static int step4_syn(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
 static void ack_new_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
 {
     uint32_t acked = s->ack - c->snd_una;
+    /* Was the window the limit? Only then may an ACK grow cwnd (RFC 5681 3.1 grows it "when
+     * cwnd is fully utilized"; RFC 7661): an application-limited sender would otherwise inflate
+     * cwnd without bound and later burst it all at once. Slow start counts half a window as full,
+     * as Linux does, since the flight doubles each round. */
+    uint32_t flight = tcp_flight(c);
+    int cwnd_limited = c->cwnd < c->ssthresh ? 2 * flight >= c->cwnd : flight + c->mss_snd >= c->cwnd;
     uint32_t data_acked = acked;
     /* The SYN and FIN occupy sequence space but no buffer. */
     if (c->snd_una == c->iss) {
@@ -250,7 +256,7 @@ static void ack_new_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t no
                 c->cwnd += c->mss_snd;
             tcp_rto_arm(c, now);   /* RFC 6582 3.2 step 5: reset the timer on the first partial ACK */
         }
-    } else {
+    } else if (cwnd_limited) {
         c->cc->on_ack(c, acked, now);
     }
     c->dupacks = 0;

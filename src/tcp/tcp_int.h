@@ -30,6 +30,7 @@ struct tcp_table {
     struct tcp_tw **twb;
     size_t ntwb, ntw;
     struct tcp_conn *listeners;
+    struct tcp_conn *last_lookup;    /* one-entry cache in front of the hash (hashed conns only) */
     uint32_t next_id;
     unsigned orphans;
     uint8_t isn_key[16];             /* RFC 6528 secret */

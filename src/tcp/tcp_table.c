@@ -159,6 +159,8 @@ int tcp_conn_hash(struct tcp_conn *c)
 void tcp_conn_unhash(struct tcp_conn *c)
 {
     struct tcp_table *t = c->st->tcp;
+    if (t->last_lookup == c)
+        t->last_lookup = NULL;
     if (!c->hashed)
         return;
     struct tcp_conn **pp;
@@ -181,10 +183,16 @@ void tcp_conn_unhash(struct tcp_conn *c)
 struct tcp_conn *tcp_lookup(synack_stack_t *st, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp)
 {
     struct tcp_table *t = st->tcp;
+    /* Segments come in trains for one connection: try the last one found before hashing. */
+    struct tcp_conn *last = t->last_lookup;
+    if (last && last->local.port == lp && last->remote.port == rp && last->local.addr == la && last->remote.addr == ra)
+        return last;
     size_t h = tuple_hash(st, la, lp, ra, rp) & (t->nbuckets - 1);
     for (struct tcp_conn *c = t->buckets[h]; c; c = c->hnext)
-        if (c->local.port == lp && c->remote.port == rp && c->local.addr == la && c->remote.addr == ra)
+        if (c->local.port == lp && c->remote.port == rp && c->local.addr == la && c->remote.addr == ra) {
+            t->last_lookup = c;
             return c;
+        }
     return NULL;
 }
 

@@ -5,7 +5,7 @@
 #  - Linux nc connects to `synack nc -l` and sends.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-interop_init "${1:-}" nc sha256sum
+interop_init "${1:-}" nc sha256sum tshark
 
 SIZE_MB=${SYNACK_NC_MB:-100}
 head -c $((SIZE_MB * 1000000)) /dev/urandom >"$TMPD/blob"
@@ -42,7 +42,7 @@ log "synack -> Linux: $SIZE_MB MB, sha256 matches; synack held TIME-WAIT after c
 
 # 2. Linux -> synack nc -l.
 timeout 150 ip netns exec "$NS" "$SYNACK" nc -l --tap nc-tap1 --addr "$SYNACK_ADDR/24" --host-addr "$HOST_ADDR/24" \
-    --ctl "$TMPD/nc2.sock" 6000 >"$TMPD/got2" </dev/null 2>"$TMPD/nc2.err" &
+    --ctl "$TMPD/nc2.sock" --pcap "$TMPD/nc2.pcap" 6000 >"$TMPD/got2" </dev/null 2>"$TMPD/nc2.err" &
 NCPID=$!
 BG_PIDS+=("$NCPID")
 for ((i = 0; i < 100; i++)); do [[ -S "$TMPD/nc2.sock" ]] && break; sleep 0.05; done
@@ -56,5 +56,7 @@ wait "$NCPID" || rc=$?
 t1=$(date +%s.%N)
 ((rc == 0)) || { cat "$TMPD/nc2.err" >&2; fail "synack nc -l exited $rc"; }
 [[ "$(sha256 "$TMPD/got2")" == "$want" ]] || fail "Linux -> synack nc -l: got $(stat -c %s "$TMPD/got2") bytes, SHA-256 differs"
-log "Linux -> synack: $SIZE_MB MB, sha256 matches ($(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s)"
+frames=$(tshark_count "$TMPD/nc2.pcap" 'tcp.port == 6000')
+((frames > 1000)) || fail "synack nc --pcap captured only $frames TCP frames"
+log "Linux -> synack: $SIZE_MB MB, sha256 matches; --pcap captured $frames frames ($(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s)"
 pass
