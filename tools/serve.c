@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../apps/dns/server.h"
 #include "../apps/http/http_server.h"
 #include "cmd.h"
 #include "devopts.h"
@@ -103,6 +104,7 @@ static void serve_usage(FILE *f)
                "  --http-keepalive-max N       responses per connection; the N-th closes it (default 100)\n"
                "  --http-header-timeout S      a request head must be complete S seconds after its first byte (default 10)\n"
                "  --http-max-conns N  concurrent HTTP connections; more get 503 (default 256)\n"
+               "  --dns-zone FILE     answer DNS queries on UDP 53 from zone FILE (authoritative)\n"
                "  -v, --verbose       print every frame\n");
 }
 
@@ -190,6 +192,7 @@ int cmd_serve(int argc, char **argv)
     struct http_server_config hc;
     http_server_config_init(&hc);
     const char *http_log = NULL;
+    const char *dns_zone = NULL;
     static const struct option opts[] = { DEVOPTS_LONG, { "verbose", no_argument, 0, 'v' },
                                           { "http-root", required_argument, 0, 1101 },
                                           { "http-port", required_argument, 0, 1102 },
@@ -198,6 +201,7 @@ int cmd_serve(int argc, char **argv)
                                           { "http-keepalive-max", required_argument, 0, 1105 },
                                           { "http-header-timeout", required_argument, 0, 1106 },
                                           { "http-max-conns", required_argument, 0, 1107 },
+                                          { "dns-zone", required_argument, 0, 1150 },
                                           { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     int c;
     opterr = 0;   /* our own one-line messages, naming the command */
@@ -212,6 +216,10 @@ int cmd_serve(int argc, char **argv)
         }
         if (c == 'v') {
             verbose = 1;
+            continue;
+        }
+        if (c == 1150) {
+            dns_zone = optarg;
             continue;
         }
         if (c >= 1101 && c <= 1199) {
@@ -298,9 +306,26 @@ int cmd_serve(int argc, char **argv)
         }
     }
 
+    struct dns_server *dns = NULL;
+    if (dns_zone) {
+        char err[256];
+        dns = dns_server_start(s.st, dns_zone, 53, err, sizeof(err));
+        if (!dns) {
+            fprintf(stderr, "synack serve: cannot start the DNS server: %s\n", err);
+            http_server_stop(http);
+            services_stop_tcp(tcp_services);
+            devrun_close(&run);
+            if (access_log && access_log != stderr)
+                fclose(access_log);
+            return 1;
+        }
+    }
+
     char a[16], httpnote[64] = "";
     if (http)
         snprintf(httpnote, sizeof(httpnote), "; HTTP on %u", hc.port);
+    if (dns)
+        snprintf(httpnote + strlen(httpnote), sizeof(httpnote) - strlen(httpnote), "; DNS on 53");
     fprintf(stderr, "synack serve: %s %s up, address %s/%u, mtu %u; UDP and TCP echo on 7, discard on 9%s\n",
             dev.tun ? "tun" : "tap", run.ifname, synack_addr_format(dev.addr, a, sizeof(a)), dev.prefix_len,
             dev.mtu, httpnote);
@@ -324,6 +349,11 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "synack serve: HTTP counters:\n");
         http_server_write_stats(http, stderr);
         http_server_stop(http);
+    }
+    if (dns) {
+        fprintf(stderr, "synack serve: DNS: %llu queries answered, %llu dropped\n",
+                (unsigned long long)dns_server_answered(dns), (unsigned long long)dns_server_dropped(dns));
+        dns_server_stop(dns);
     }
     if (access_log && access_log != stderr)
         fclose(access_log);
