@@ -14,6 +14,7 @@ int cmd_demo_ping(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_nc(int argc, char **argv);
 int cmd_ss(int argc, char **argv);
+int cmd_ladder(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 
 #endif
