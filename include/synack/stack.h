@@ -30,7 +30,7 @@ struct synack_config {
     synack_time_t tcp_rto_initial; /* RFC 6298 2.1 [1 s] */
     synack_time_t tcp_rto_min;     /* RFC 6298 2.4 says 1 s; Linux uses 200 ms [200 ms] */
     synack_time_t tcp_rto_max;     /* [60 s] */
-    unsigned tcp_syn_retries;      /* SYN retransmissions before connect() fails [6] */
+    unsigned tcp_syn_retries;      /* SYN retransmissions before connect() fails [7: 183 s, MUST-23] */
     unsigned tcp_synack_retries;   /* SYN-ACK retransmissions before a half-open entry is dropped [5] */
     unsigned tcp_retries;          /* data retransmissions before ETIMEDOUT [15] */
     synack_time_t tcp_fin_timeout; /* orphaned FIN-WAIT-2 lifetime [60 s] */

@@ -72,8 +72,13 @@ int tcp_sock_connect(synack_stack_t *st, struct sock *s, const struct synack_soc
         return -EINVAL;
     if (c->state != SYNACK_TCP_CLOSED || c->iss != 0 || c->snd_max != 0)
         return -EISCONN;
-    if (!peer || peer->port == 0 || peer->addr == 0 || peer->addr == 0xffffffffu)
+    /* RFC 9293 3.9.1.1 (MUST-46): an OPEN to a broadcast or multicast address is an error. */
+    if (!peer || peer->port == 0 || peer->addr == 0 || peer->addr == 0xffffffffu || (peer->addr >> 28) == 0xe ||
+        (peer->addr >> 28) == 0xf)
         return -EINVAL;
+    struct iface *on = if_for_network(st, peer->addr);
+    if (on && on->prefix_len < 31 && (peer->addr == (on->addr | ~on->mask) || peer->addr == (on->addr & on->mask)))
+        return -EINVAL;   /* the directed broadcast (or network address) of a connected network */
     uint32_t src = s->local.addr ? s->local.addr : ip4_source_for(st, peer->addr);
     if (!src)
         return -ENETUNREACH;
