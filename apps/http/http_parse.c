@@ -210,12 +210,10 @@ static ssize_t parse_fields(const char *buf, size_t len, size_t pos, size_t head
         h->content_length = -1;
         h->conn_close = 1;
     }
-    if (have_te && !h->chunked) {
-        /* A request whose final coding is not chunked has no determinable length (6.3 (4)). A
-         * response's body then runs until close. */
-        if (is_request)
-            return *te_other ? -501 : -400;
-    }
+    /* A request: chunked must be final (6.3 (4): else 400), and a coding we do not implement gets
+     * 501 (6.1). A response whose final coding is not chunked runs until close. */
+    if (is_request && *te_other)
+        return h->chunked ? -501 : -400;
     return (ssize_t)pos;
 }
 

@@ -1,0 +1,298 @@
+/* Unit tests of the HTTP server's decisions (apps/http/http_reply.c, http_static.c) on a document
+ * root built in a temporary directory: statuses, header fields, persistence (RFC 9112 9.3),
+ * keep-alive max, conditional GET, redirects for directories, and every way out of the root we
+ * know of (dot-segments plain and encoded, encoded slashes, symlinks out, special files). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "../apps/http/http_reply.h"
+#include "../apps/http/http_static.h"
+
+static char root_dir[256];
+static char outside[300];
+static struct http_static_root root;
+
+static void write_file(const char *rel, const char *text)
+{
+    char p[512];
+    snprintf(p, sizeof(p), "%s/%s", root_dir, rel);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int setup(void **state)
+{
+    snprintf(root_dir, sizeof(root_dir), "/tmp/synack-http-unit.XXXXXX");
+    if (!mkdtemp(root_dir))
+        return -1;
+    char p[512];
+    snprintf(p, sizeof(p), "%s/www", root_dir);
+    mkdir(p, 0755);
+    snprintf(outside, sizeof(outside), "%s/secret.txt", root_dir);
+    FILE *f = fopen(outside, "w");
+    fputs("secret\n", f);
+    fclose(f);
+    strcat(root_dir, "/www");
+    write_file("index.html", "<h1>hi</h1>\n");
+    write_file("style.CSS", "p{}\n");
+    write_file("data.bin", "\x01\x02");
+    write_file("noext", "x");
+    snprintf(p, sizeof(p), "%s/dir", root_dir);
+    mkdir(p, 0755);
+    write_file("dir/index.html", "dir index\n");
+    snprintf(p, sizeof(p), "%s/empty", root_dir);
+    mkdir(p, 0755);
+    snprintf(p, sizeof(p), "%s/out", root_dir);
+    if (symlink(outside, p) != 0)
+        return -1;
+    snprintf(p, sizeof(p), "%s/outdir", root_dir);
+    if (symlink("/etc", p) != 0)
+        return -1;
+    snprintf(p, sizeof(p), "%s/in", root_dir);
+    if (symlink("index.html", p) != 0)
+        return -1;
+    snprintf(p, sizeof(p), "%s/fifo", root_dir);
+    if (mkfifo(p, 0644) != 0)
+        return -1;
+    /* a fixed modification time for the conditional tests */
+    snprintf(p, sizeof(p), "%s/index.html", root_dir);
+    struct timeval tv[2] = { { 784111777, 0 }, { 784111777, 0 } };
+    utimes(p, tv);
+    return http_static_root_init(&root, root_dir);
+}
+
+static int teardown(void **state)
+{
+    char cmd[600];
+    char *slash = strrchr(root_dir, '/');
+    *slash = 0;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root_dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Builds a request from text, plans the reply with keep-alive max 3 and nth as given. */
+static void plan(const char *text, unsigned nth, struct http_reply *r)
+{
+    struct http_request req;
+    ssize_t n = http_parse_request(text, strlen(text), NULL, &req);
+    assert_true(n > 0);
+    struct http_reply_ctx x = { &root, 1700000000, 5, 3, nth };
+    http_reply_request(&x, &req, r);
+    r->head[r->head_len] = 0;
+}
+
+static int has(const struct http_reply *r, const char *field)
+{
+    return strstr(r->head, field) != NULL;
+}
+
+static void done(struct http_reply *r)
+{
+    if (r->fd >= 0)
+        close(r->fd);
+}
+
+static void get_file(void **state)
+{
+    struct http_reply r;
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(r.fd >= 0);
+    assert_int_equal(r.file_len, 12);
+    assert_false(r.close);
+    assert_true(!strncmp(r.head, "HTTP/1.1 200 OK\r\n", 17));
+    assert_true(has(&r, "Content-Length: 12\r\n"));
+    assert_true(has(&r, "Content-Type: text/html; charset=utf-8\r\n"));
+    assert_true(has(&r, "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"));
+    assert_true(has(&r, "Date: Tue, 14 Nov 2023 22:13:20 GMT\r\n"));
+    assert_true(has(&r, "Keep-Alive: timeout=5, max=2\r\n"));
+    assert_false(has(&r, "Connection:"));
+    assert_true(!strcmp(r.head + r.head_len - 4, "\r\n\r\n"));
+    done(&r);
+    /* types by extension, case-insensitive; unknown -> octet-stream */
+    plan("GET /style.CSS HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_true(has(&r, "Content-Type: text/css; charset=utf-8"));
+    done(&r);
+    plan("GET /noext HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_true(has(&r, "Content-Type: application/octet-stream"));
+    done(&r);
+    /* query ignored, absolute-form accepted, symlink inside the root followed */
+    plan("GET /in?x=1 HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);
+    done(&r);
+    plan("GET http://a/index.html HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);
+    done(&r);
+}
+
+static void head_and_conditional(void **state)
+{
+    struct http_reply r;
+    plan("HEAD /index.html HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(r.head_only);
+    assert_int_equal(r.fd, -1);   /* nothing to send after the head */
+    assert_true(has(&r, "Content-Length: 12\r\n"));
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\nIf-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 304);
+    assert_int_equal(r.fd, -1);
+    assert_false(has(&r, "Content-Length"));
+    assert_true(has(&r, "Last-Modified:"));
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\nIf-Modified-Since: Sun, 06 Nov 1994 08:49:36 GMT\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);   /* changed one second after */
+    done(&r);
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\nIf-Modified-Since: garbage\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);   /* invalid dates are ignored */
+    done(&r);
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\nIf-Modified-Since: Fri, 01 Jan 2100 00:00:00 GMT\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);   /* a date after our clock is ignored */
+    done(&r);
+}
+
+static void directories(void **state)
+{
+    struct http_reply r;
+    plan("GET /dir HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 301);
+    assert_true(has(&r, "Location: /dir/\r\n"));
+    plan("GET /dir?q=1 HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_true(has(&r, "Location: /dir/?q=1\r\n"));
+    plan("GET /dir/ HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.file_len, 10);
+    done(&r);
+    plan("GET / HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.file_len, 12);
+    done(&r);
+    plan("GET /empty/ HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 404);   /* no listing */
+}
+
+static void no_escape(void **state)
+{
+    static const struct {
+        const char *target;
+        int status;
+    } cases[] = {
+        { "/../secret.txt", 400 },
+        { "/dir/../../secret.txt", 400 },
+        { "/%2e%2e/secret.txt", 400 },
+        { "/%2E%2e/secret.txt", 400 },
+        { "/.%2e/secret.txt", 400 },
+        { "/dir%2f..%2f..%2fsecret.txt", 400 },
+        { "/dir/%2fetc/passwd", 400 },
+        { "/index.html%00.txt", 400 },
+        { "/%zz", 400 },
+        { "/%2", 400 },
+        { "/./index.html", 400 },
+        { "/out", 404 },                /* symlink to a file outside */
+        { "/outdir/passwd", 404 },      /* symlink to a directory outside */
+        { "/outdir/", 404 },
+        { "/fifo", 403 },               /* not a regular file */
+        { "/missing", 404 },
+        { "/index.html/x", 404 },
+        { "*", 400 },
+        { "secret.txt", 400 },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char text[256];
+        snprintf(text, sizeof(text), "GET %s HTTP/1.1\r\nHost: a\r\n\r\n", cases[i].target);
+        struct http_reply r;
+        plan(text, 1, &r);
+        if (r.status != cases[i].status)
+            fail_msg("%s: got %d, want %d", cases[i].target, r.status, cases[i].status);
+        assert_int_equal(r.fd, -1);
+        if (r.status == 400)
+            assert_true(r.close);
+    }
+}
+
+static void persistence(void **state)
+{
+    struct http_reply r;
+    /* 1.1: persistent unless close */
+    plan("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 1, &r);
+    assert_true(r.close);
+    assert_true(has(&r, "Connection: close\r\n"));
+    assert_false(has(&r, "Keep-Alive"));
+    done(&r);
+    /* 1.0: closes unless keep-alive, which the response then repeats */
+    plan("GET / HTTP/1.0\r\n\r\n", 1, &r);
+    assert_true(r.close);
+    assert_true(has(&r, "Connection: close\r\n"));
+    done(&r);
+    plan("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", 1, &r);
+    assert_false(r.close);
+    assert_true(has(&r, "Connection: keep-alive\r\n"));
+    assert_true(has(&r, "Keep-Alive: timeout=5, max=2\r\n"));
+    done(&r);
+    /* the keepalive_max-th (3rd) response closes, the one before announces max=0 */
+    plan("GET / HTTP/1.1\r\nHost: a\r\n\r\n", 2, &r);
+    assert_false(r.close);
+    assert_true(has(&r, "max=1"));
+    done(&r);
+    plan("GET / HTTP/1.1\r\nHost: a\r\n\r\n", 3, &r);
+    assert_true(r.close);
+    assert_true(has(&r, "Connection: close\r\n"));
+    done(&r);
+    /* error pages keep the connection when the framing is intact (404), close on 400 */
+    plan("GET /missing HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_false(r.close);
+    assert_true(has(&r, "Content-Length: "));
+    assert_true(r.body_len > 0);
+    assert_int_equal(http_wants_persist(1, 0, 0), 1);
+    assert_int_equal(http_wants_persist(1, 1, 1), 0);
+    assert_int_equal(http_wants_persist(0, 0, 0), 0);
+    assert_int_equal(http_wants_persist(0, 0, 1), 1);
+}
+
+static void methods_and_errors(void **state)
+{
+    struct http_reply r;
+    plan("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 405);
+    assert_true(has(&r, "Allow: GET, HEAD\r\n"));
+    assert_true(r.close);
+    plan("BREW / HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 501);
+    plan("get / HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 501);   /* methods are case-sensitive */
+    struct http_reply_ctx x = { &root, 1700000000, 5, 3, 1 };
+    static const int statuses[] = { 400, 408, 413, 414, 431, 503, 505 };
+    for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+        http_reply_error(&x, statuses[i], 1, &r);
+        r.head[r.head_len] = 0;
+        char line[64];
+        snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\n", statuses[i], http_reason(statuses[i]));
+        assert_true(!strncmp(r.head, line, strlen(line)));
+        assert_true(r.close);
+        assert_true(has(&r, "Connection: close\r\n"));
+        assert_true(r.body_len > 0);
+    }
+    http_reply_error(&x, 503, 1, &r);
+    r.head[r.head_len] = 0;
+    assert_true(has(&r, "Retry-After: 1\r\n"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(get_file),    cmocka_unit_test(head_and_conditional), cmocka_unit_test(directories),
+        cmocka_unit_test(no_escape),   cmocka_unit_test(persistence),          cmocka_unit_test(methods_and_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
