@@ -11,7 +11,7 @@ PKGS=(
   # libraries: libpcap reads captures (synack ladder), http-parser parses HTTP/1.x (apps/http)
   libpcap-dev libhttp-parser-dev
   # interop tier: the kernel-side peers and tools
-  iproute2 iputils-ping arping socat netcat-openbsd tcpdump tshark hping3 curl wget procps
+  iproute2 iputils-ping arping socat netcat-openbsd tcpdump tshark hping3 curl wget procps python3
   # the application tier's real peers: web servers and clients, DNS, a browser
   nginx-light dnsmasq apache2-utils wrk bind9-dnsutils chromium
 )

@@ -56,6 +56,14 @@ SYNACK_API void synack_stack_free(synack_stack_t *st);
 /* Runs every timer due at `now`, delivers queued socket events, and returns the next deadline
  * (SYNACK_TIME_NEVER if none). Call it again no later than that deadline. */
 SYNACK_API synack_time_t synack_stack_poll(synack_stack_t *st, synack_time_t now);
+/* Batching, for a driver that reads several frames at a time: between begin and end, received
+ * frames are processed as they come, but the ACKs TCP would send at once for every second
+ * full-sized segment are coalesced into one per connection, and socket events are delivered once,
+ * at end (RFC 1122 4.2.3.2 allows the receiver to ACK a train once). Out-of-order data is still
+ * ACKed at once, so duplicate ACKs keep their meaning. Batches do not nest; end must follow begin. */
+SYNACK_API void synack_stack_batch_begin(synack_stack_t *st, synack_time_t now);
+SYNACK_API void synack_stack_batch_end(synack_stack_t *st, synack_time_t now);
+
 /* The next deadline without running anything. */
 SYNACK_API synack_time_t synack_stack_next_deadline(const synack_stack_t *st);
 

@@ -210,7 +210,10 @@ int synack_driver_run_once(synack_driver_t *d, synack_time_t timeout_us)
         if (!e)
             continue;   /* unwatched by an earlier callback in this round */
         if (e->ifindex >= 0) {
+            /* One batch per read burst: ACKs coalesced, socket events delivered once. */
+            synack_stack_batch_begin(d->st, synack_clock_now());
             int r = drain_port(d, fd, e->ifindex);
+            synack_stack_batch_end(d->st, synack_clock_now());
             if (r < 0 && err == 0)
                 err = r;
         } else {

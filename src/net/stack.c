@@ -111,6 +111,21 @@ synack_time_t synack_stack_poll(synack_stack_t *st, synack_time_t now)
     return timer_next(&st->timers);
 }
 
+void synack_stack_batch_begin(synack_stack_t *st, synack_time_t now)
+{
+    stack_enter(st, now);
+    st->batching = 1;
+}
+
+void synack_stack_batch_end(synack_stack_t *st, synack_time_t now)
+{
+    if (!st->batching)
+        return;
+    st->batching = 0;
+    tcp_flush_acks(st, now);
+    stack_leave(st);
+}
+
 synack_time_t synack_stack_next_deadline(const synack_stack_t *st)
 {
     return timer_next(&st->timers);

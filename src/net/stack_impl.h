@@ -46,6 +46,7 @@ struct synack_stack {
     int *notify;                      /* socket ids with events to deliver */
     int nnotify, notify_cap;
     int depth;                        /* entry-point nesting */
+    int batching;                     /* inside synack_stack_batch_begin/end */
     struct tcp_table *tcp;
     struct synack_timer *due_head, *due_tail;   /* application timers expired, to deliver */
 

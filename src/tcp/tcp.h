@@ -13,6 +13,8 @@ struct sock;
 
 int tcp_table_new(synack_stack_t *st);
 void tcp_table_free(synack_stack_t *st);
+/* Sends the ACKs coalesced during a batch (synack_stack_batch_end). */
+void tcp_flush_acks(synack_stack_t *st, synack_time_t now);
 void tcp_input(synack_stack_t *st, struct iface *ifc, const struct ip4_hdr *h, const uint8_t *pkt,
                const uint8_t *p, size_t len, synack_time_t now);
 void tcp_icmp_error(synack_stack_t *st, uint8_t type, uint8_t code, uint16_t mtu, const struct ip4_hdr *inner,

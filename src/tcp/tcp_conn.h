@@ -100,6 +100,8 @@ struct tcp_conn {
     uint64_t cc_priv[8];
 
     /* delayed ACK, RFC 1122 4.2.3.2 */
+    struct tcp_conn *ack_next;       /* on tcp_table.ack_list */
+    int in_ack_list;
     unsigned ack_pending;            /* full-sized segments received since our last ACK */
     int ack_due;                     /* something un-ACKed was received */
 

@@ -31,6 +31,7 @@ struct tcp_table {
     size_t ntwb, ntw;
     struct tcp_conn *listeners;
     struct tcp_conn *last_lookup;    /* one-entry cache in front of the hash (hashed conns only) */
+    struct tcp_conn *ack_list;       /* connections owing a coalesced ACK at the end of a batch */
     uint32_t next_id;
     unsigned orphans;
     uint8_t isn_key[16];             /* RFC 6528 secret */
@@ -83,6 +84,8 @@ uint32_t tcp_cookie_make(synack_stack_t *st, const struct tcp_seg *s, uint16_t *
 uint16_t tcp_cookie_check(synack_stack_t *st, const struct tcp_seg *s, synack_time_t now);
 
 /* tcp_output.c */
+/* An ACK is owed for in-order data: sent now, or at the end of the current batch. */
+void tcp_ack_owed(struct tcp_conn *c, synack_time_t now);
 void tcp_output(struct tcp_conn *c, synack_time_t now);
 void tcp_send_ack(struct tcp_conn *c, synack_time_t now);
 /* Sends one zero-window probe; returns 1 if something went out. */

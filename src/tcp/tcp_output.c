@@ -8,6 +8,7 @@
 
 #include "net/ip4.h"
 #include "net/stack_impl.h"
+#include "tcp/tcp.h"
 #include "tcp/tcp_int.h"
 
 uint16_t tcp_mss_for(synack_stack_t *st, uint32_t raddr, uint16_t user)
@@ -211,6 +212,33 @@ void tcp_retransmit_head(struct tcp_conn *c, synack_time_t now)
     if (len == 0 && !fin)
         return;
     send_data(c, c->snd_una, len, fin, 0, now);
+}
+
+void tcp_ack_owed(struct tcp_conn *c, synack_time_t now)
+{
+    struct tcp_table *t = c->st->tcp;
+    if (!c->st->batching) {
+        tcp_send_ack(c, now);
+        return;
+    }
+    if (!c->in_ack_list) {
+        c->in_ack_list = 1;
+        c->ack_next = t->ack_list;
+        t->ack_list = c;
+    }
+}
+
+void tcp_flush_acks(synack_stack_t *st, synack_time_t now)
+{
+    struct tcp_table *t = st->tcp;
+    while (t->ack_list) {
+        struct tcp_conn *c = t->ack_list;
+        t->ack_list = c->ack_next;
+        c->ack_next = NULL;
+        c->in_ack_list = 0;
+        if (c->ack_due)   /* not already carried by a data segment since */
+            tcp_send_ack(c, now);
+    }
 }
 
 int tcp_send_probe(struct tcp_conn *c, synack_time_t now)

@@ -192,8 +192,10 @@ int tcp_rcv_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
         return 0;
     /* RFC 1122 4.2.3.2: ACK at least every second full-sized segment, and within 500 ms (we use
      * tcp_delack). RFC 5681 4.2: at once when the segment fills a gap. */
-    if (had_ofo || !c->delack_on || c->ack_pending >= 2)
+    if (had_ofo)
         tcp_send_ack(c, now);
+    else if (!c->delack_on || c->ack_pending >= 2)
+        tcp_ack_owed(c, now);   /* at once, or once for a whole batch of frames */
     else
         tcp_dack_schedule(c, now);
     return 0;

@@ -322,6 +322,14 @@ void tcp_notify(struct tcp_conn *c)
 void tcp_conn_destroy(struct tcp_conn *c)
 {
     synack_stack_t *st = c->st;
+    if (c->in_ack_list) {
+        struct tcp_conn **pp = &st->tcp->ack_list;
+        while (*pp && *pp != c)
+            pp = &(*pp)->ack_next;
+        if (*pp)
+            *pp = c->ack_next;
+        c->in_ack_list = 0;
+    }
     tcp_timers_cancel(c);
     if (c->listener)
         tcp_listen_close(c, st->now);
