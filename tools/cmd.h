@@ -16,5 +16,6 @@ int cmd_nc(int argc, char **argv);
 int cmd_ss(int argc, char **argv);
 int cmd_ladder(int argc, char **argv);
 int cmd_get(int argc, char **argv);
+int cmd_resolve(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@ static const struct cmd cmds[] = {
     { "nc", "netcat over the stack on a TAP/TUN device: connect or listen, stdin <-> connection", cmd_nc },
     { "ss", "list the TCP connections of a running synack process, like ss -tan", cmd_ss },
     { "get", "HTTP client over the stack on a TAP/TUN device: fetch URLs, keep-alive pool, redirects", cmd_get },
+    { "resolve", "resolve a name to IPv4 addresses over the stack on a TAP/TUN device: hosts file, then DNS", cmd_resolve },
     { "ladder", "draw the TCP connections in a pcap/pcapng capture as ladder diagrams, states inferred", cmd_ladder },
     { "serve", "run the stack on a TAP/TUN device: ARP, ping, UDP/TCP echo (7) and discard (9)", cmd_serve },
 };

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# DNS against real programs, in a namespace of its own, TEST-NET-1 only:
+#  (a) our authoritative server: `synack serve --dns-zone FILE` answers dig (BIND's client) with
+#      the zone's A records (authoritative, AA), follows a CNAME inside the zone, says NXDOMAIN
+#      and NODATA with the SOA (RFC 2308), REFUSED outside the zone, answers with and without
+#      EDNS, and drops a malformed query (counted, no answer);
+#  (b) our stub resolver: `synack resolve` against dnsmasq listening on the kernel's side of a
+#      TAP, for a name dnsmasq answers (192.0.2.77), a name it says does not exist (NXDOMAIN), a
+#      hosts-file name (no DNS query at all), an address literal, and a server that is not there
+#      (timeout). dnsmasq logs every query: ours come from 192.0.2.2, each from its own port.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+interop_init "${1:-}" dig dnsmasq socat tshark
+
+# ---------------- (a) dig against synack serve --dns-zone ----------------
+"$SYNACK" serve --help | grep -q -- '--dns-zone' || skip "this synack serve has no --dns-zone"
+ZONE="$TMPD/example.test.zone"
+cat >"$ZONE" <<'EOF'
+; the zone synack serves in this test
+$ORIGIN example.test.
+$TTL 300
+@       IN SOA ns hostmaster (
+            2024010101 3600 600 86400 60 )
+        IN NS  ns
+ns      IN A   192.0.2.2
+www     IN A   192.0.2.77
+        IN A   192.0.2.78
+alias   IN CNAME www
+EOF
+start_serve tap sd-dns0 --dns-zone "$ZONE"
+
+digq() {   # digq NAME TYPE [dig options...]: full answer text in $TMPD/dig.out
+    local name=$1 type=$2
+    shift 2
+    nsx timeout 10 dig @"$SYNACK_ADDR" -p 53 +time=2 +tries=2 "$@" "$name" "$type" >"$TMPD/dig.out" 2>&1 ||
+        { cat "$TMPD/dig.out" >&2; fail "dig $name $type $* failed"; }
+}
+expect_status() {   # expect_status STATUS WHAT
+    grep -q "status: $1" "$TMPD/dig.out" || { cat "$TMPD/dig.out" >&2; fail "$2: expected status $1"; }
+}
+
+digq www.example.test A
+expect_status NOERROR "www A"
+grep -qE 'flags: qr aa( |;)' "$TMPD/dig.out" || { cat "$TMPD/dig.out" >&2; fail "www A: not authoritative (no aa)"; }
+got=$(awk '$4 == "A" {print $5}' "$TMPD/dig.out" | sort | tr '\n' ' ')
+[[ "$got" == "192.0.2.77 192.0.2.78 " ]] || { cat "$TMPD/dig.out" >&2; fail "www A: got '$got'"; }
+grep -q 'EDNS: version: 0' "$TMPD/dig.out" || fail "www A: no EDNS OPT in the answer to an EDNS query"
+log "dig www.example.test A: $got(NOERROR, aa, EDNS)"
+
+digq WWW.Example.Test A +noedns
+got=$(awk '$4 == "A" {print $5}' "$TMPD/dig.out" | sort | tr '\n' ' ')
+[[ "$got" == "192.0.2.77 192.0.2.78 " ]] || { cat "$TMPD/dig.out" >&2; fail "WWW.Example.Test A +noedns: got '$got'"; }
+grep -q 'EDNS' "$TMPD/dig.out" && fail "an answer to a query without EDNS carried an OPT"
+log "dig WWW.Example.Test A +noedns: same answer, no OPT"
+
+digq alias.example.test A
+expect_status NOERROR "alias A"
+grep -qE '^alias\.example\.test\.\s+300\s+IN\s+CNAME\s+www\.example\.test\.' "$TMPD/dig.out" ||
+    { cat "$TMPD/dig.out" >&2; fail "alias A: no CNAME to www"; }
+n=$(awk '$4 == "A"' "$TMPD/dig.out" | wc -l)
+((n == 2)) || { cat "$TMPD/dig.out" >&2; fail "alias A: $n A records after the CNAME, expected 2"; }
+log "dig alias.example.test A: CNAME www, then its 2 A records"
+
+digq missing.example.test A
+expect_status NXDOMAIN "missing A"
+grep -qE '^example\.test\.\s+60\s+IN\s+SOA\s' "$TMPD/dig.out" ||
+    { cat "$TMPD/dig.out" >&2; fail "missing A: no SOA with the negative TTL (60) in authority"; }
+log "dig missing.example.test A: NXDOMAIN, SOA in authority with TTL 60 (RFC 2308)"
+
+digq www.example.test NS
+expect_status NOERROR "www NS"
+grep -q 'ANSWER: 0' "$TMPD/dig.out" || fail "www NS: expected no answer (NODATA)"
+grep -qE 'IN\s+SOA' "$TMPD/dig.out" || fail "www NS: no SOA in authority"
+log "dig www.example.test NS: NODATA (NOERROR, no answer, SOA)"
+
+digq example.test SOA
+expect_status NOERROR "SOA"
+grep -qE '^example\.test\.\s+300\s+IN\s+SOA\s+ns\.example\.test\.\s+hostmaster\.example\.test\.\s+2024010101 3600 600 86400 60' \
+    "$TMPD/dig.out" || { cat "$TMPD/dig.out" >&2; fail "the SOA came back wrong"; }
+
+digq www.example.com A
+expect_status REFUSED "out-of-zone name"
+log "dig www.example.com A: REFUSED (not our zone)"
+
+# A malformed query (a header claiming a question that is not there): no answer, counted.
+printf '\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03ww' |
+    nsx timeout 5 socat -T 1 - "UDP:$SYNACK_ADDR:53" >"$TMPD/bad.out" 2>/dev/null || true
+[[ ! -s "$TMPD/bad.out" ]] || fail "a malformed query got $(stat -c %s "$TMPD/bad.out") bytes of answer"
+
+serve_alive
+stop_serve
+line=$(grep 'synack serve: DNS:' "$SERVE_LOG" || true)
+[[ "$line" =~ ([0-9]+)\ queries\ answered,\ ([0-9]+)\ dropped ]] || fail "serve did not report its DNS counters"
+((BASH_REMATCH[1] >= 7 && BASH_REMATCH[2] == 1)) || fail "serve counted: $line (expected >= 7 answered, 1 dropped)"
+log "serve: ${BASH_REMATCH[1]} answered, ${BASH_REMATCH[2]} dropped (the malformed one)"
+
+# ---------------- (b) synack resolve against dnsmasq ----------------
+# A persistent TAP with the kernel's address, so dnsmasq can bind to 192.0.2.1 before any synack
+# process attaches; each `synack resolve` then attaches, asks, and leaves.
+DEV=sd-res0
+nsx ip tuntap add dev "$DEV" mode tap
+nsx ip addr add "$HOST_ADDR/$NET_PREFIX" dev "$DEV"
+nsx ip link set "$DEV" up
+DNSMASQ_LOG="$TMPD/dnsmasq.log"
+start_bg dnsmasq dnsmasq --no-daemon --no-resolv --no-hosts --port=53 --listen-address="$HOST_ADDR" \
+    --address=/example.test/192.0.2.77 --address=/nx.test/ --bind-interfaces -C /dev/null \
+    --pid-file= --log-queries --log-facility="$DNSMASQ_LOG"
+DNSMASQ_PID=$BG_PID
+for ((i = 0; i < 50; i++)); do
+    nsx timeout 2 dig @"$HOST_ADDR" +time=1 +tries=1 +short www.example.test A 2>/dev/null | grep -q 192.0.2.77 && break
+    kill -0 "$DNSMASQ_PID" 2>/dev/null || { cat "$TMPD/dnsmasq.out" >&2; fail "dnsmasq exited during start-up"; }
+    sleep 0.1
+done
+((i < 50)) || { cat "$TMPD/dnsmasq.out" >&2; fail "dnsmasq did not answer within 5 s"; }
+log "dnsmasq up on $HOST_ADDR:53"
+
+NRES=0
+resolve() {   # resolve NAME [options...]: stdout in $TMPD/res.out, stderr in $TMPD/res.err, exit in RES_RC
+    local name=$1
+    shift
+    RES_RC=0
+    NRES=$((NRES + 1))
+    nsx timeout 30 "$SYNACK" resolve "$name" --tap "$DEV" --addr "$SYNACK_ADDR/$NET_PREFIX" \
+        --ctl "$TMPD/res.sock" --pcap "$TMPD/res$NRES.pcap" "$@" >"$TMPD/res.out" 2>"$TMPD/res.err" || RES_RC=$?
+}
+
+resolve www.example.test --dns "$HOST_ADDR" -v
+((RES_RC == 0)) || { cat "$TMPD/res.err" >&2; fail "resolve www.example.test exited $RES_RC"; }
+[[ "$(cat "$TMPD/res.out")" == "192.0.2.77" ]] || fail "resolve www.example.test printed '$(cat "$TMPD/res.out")'"
+log "resolve www.example.test via dnsmasq: 192.0.2.77"
+
+resolve Deep.Name.Example.Test --dns "$HOST_ADDR"
+((RES_RC == 0)) && [[ "$(cat "$TMPD/res.out")" == "192.0.2.77" ]] ||
+    { cat "$TMPD/res.err" >&2; fail "resolve Deep.Name.Example.Test: exit $RES_RC, '$(cat "$TMPD/res.out")'"; }
+
+resolve gone.nx.test --dns "$HOST_ADDR"
+((RES_RC == 1)) || fail "resolve gone.nx.test exited $RES_RC, expected 1"
+grep -q 'NXDOMAIN' "$TMPD/res.err" || { cat "$TMPD/res.err" >&2; fail "resolve gone.nx.test: no NXDOMAIN message"; }
+[[ ! -s "$TMPD/res.out" ]] || fail "resolve gone.nx.test printed an address"
+(($(wc -l <"$TMPD/res.err") == 1)) || { cat "$TMPD/res.err" >&2; fail "resolve's error is not one line"; }
+log "resolve gone.nx.test: '$(cat "$TMPD/res.err")' (exit 1)"
+
+echo "192.0.2.9   printer.local.test printer" >"$TMPD/hosts"
+resolve PRINTER --dns "$HOST_ADDR" --hosts "$TMPD/hosts"
+((RES_RC == 0)) && [[ "$(cat "$TMPD/res.out")" == "192.0.2.9" ]] ||
+    { cat "$TMPD/res.err" >&2; fail "resolve PRINTER from the hosts file: exit $RES_RC, '$(cat "$TMPD/res.out")'"; }
+log "resolve PRINTER: 192.0.2.9 from the hosts file"
+
+resolve 192.0.2.33
+((RES_RC == 0)) && [[ "$(cat "$TMPD/res.out")" == "192.0.2.33" ]] || fail "resolve of a literal failed"
+
+# Nobody at 192.0.2.3: ARP goes unanswered, both attempts time out.
+resolve www.example.test --dns 192.0.2.3 --timeout 300 --attempts 2
+((RES_RC == 1)) && grep -q 'no answer' "$TMPD/res.err" ||
+    { cat "$TMPD/res.err" >&2; fail "resolve with a missing server: exit $RES_RC"; }
+log "resolve with no server at 192.0.2.3: '$(cat "$TMPD/res.err")'"
+
+# What dnsmasq saw: our three DNS queries (not the hosts-file name), from 192.0.2.2.
+grep -i 'printer' "$DNSMASQ_LOG" && fail "the hosts-file name reached DNS"
+n=$(grep -cE "query\[A\] .* from $SYNACK_ADDR" "$DNSMASQ_LOG" || true)
+((n == 3)) || { cat "$DNSMASQ_LOG" >&2; fail "dnsmasq logged $n A queries from synack, expected 3"; }
+# What the captures saw: every query to dnsmasq from a port and with an ID of its own
+# (RFC 5452 9.2), each answered to that port with that ID.
+for ((k = 1; k <= NRES; k++)); do
+    timeout 60 tshark -n -r "$TMPD/res$k.pcap" -Y "dns.flags.response == 0 && ip.dst == $HOST_ADDR" \
+        -T fields -e udp.srcport -e dns.id 2>/dev/null
+done | sort -u >"$TMPD/queries"
+timeout 60 tshark -n -r "$TMPD/res1.pcap" -Y "dns.flags.response == 1" -T fields -e udp.dstport -e dns.id \
+    2>/dev/null >"$TMPD/answer1"
+nq=$(wc -l <"$TMPD/queries")
+((nq == 3)) || { cat "$TMPD/queries" >&2; fail "captures hold $nq distinct queries to dnsmasq, expected 3"; }
+(($(cut -f1 "$TMPD/queries" | sort -u | wc -l) == 3)) || fail "queries shared a source port: $(tr '\n' ' ' <"$TMPD/queries")"
+(($(cut -f2 "$TMPD/queries" | sort -u | wc -l) == 3)) || fail "queries shared an ID: $(tr '\n' ' ' <"$TMPD/queries")"
+grep -qxF "$(head -1 "$TMPD/answer1")" "$TMPD/queries" || fail "dnsmasq's answer went to another port or ID"
+log "dnsmasq logged $n queries from $SYNACK_ADDR; ports and IDs: $(tr '\t\n' '/ ' <"$TMPD/queries")"
+pass

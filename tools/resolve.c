@@ -1,0 +1,191 @@
+/* `synack resolve NAME`: looks a name up with the stub resolver (apps/dns) over the synack stack on
+ * a TAP/TUN device — the hosts file first (with --hosts), then DNS over the stack's UDP to the
+ * servers given with --dns (or those of /etc/resolv.conf). Prints each IPv4 address on a line of
+ * its own and exits 0, or prints one line saying why not and exits 1 (2 for usage errors). */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../apps/dns/resolver.h"
+#include "cmd.h"
+#include "devopts.h"
+
+static volatile int resolve_stop;
+static void resolve_signal(int sig) { resolve_stop = 1; }
+
+struct resolve_state {
+    int done;
+    struct dns_result r;
+};
+
+static void on_result(void *arg, const struct dns_result *r)
+{
+    struct resolve_state *s = arg;
+    s->r = *r;
+    s->done = 1;
+}
+
+/* What each outcome of resolver.h means to someone at a shell prompt. */
+static const char *resolve_why(int err)
+{
+    switch (err) {
+    case -ENOENT: return "no such name (NXDOMAIN)";
+    case -ENODATA: return "the name has no IPv4 address (no A record)";
+    case -ETIMEDOUT: return "no answer from the DNS servers";
+    case -EBADMSG: return "the DNS servers sent only malformed answers";
+    case -EMSGSIZE: return "the answer was truncated (TC) and TCP is not supported";
+    case -ECONNREFUSED: return "the DNS servers refused or failed (REFUSED, SERVFAIL or port unreachable)";
+    case -ELOOP: return "CNAME chain too long";
+    case -EDESTADDRREQ: return "no DNS server configured (use --dns A.B.C.D)";
+    default: return synack_strerror(err);
+    }
+}
+
+static void resolve_usage(FILE *f)
+{
+    fprintf(f, "usage: synack resolve NAME (--tap NAME | --tun NAME) --addr A.B.C.D/N [options]\n"
+               "  Resolves NAME to IPv4 addresses over the synack stack: the hosts file first (--hosts),\n"
+               "  then DNS over UDP. Prints one address per line.\n"
+               "  --dns A.B.C.D       DNS server (repeatable, up to 4; default: /etc/resolv.conf)\n"
+               "  --hosts FILE        hosts file to consult first (default: none)\n"
+               "  --timeout MS        per attempt (default 2000)\n"
+               "  --attempts N        rounds over the servers (default 2)\n"
+               "  -v, --verbose       say where the answer came from and the canonical name, on stderr\n"
+               DEVOPTS_HELP);
+}
+
+int cmd_resolve(int argc, char **argv)
+{
+    struct devopts dev;
+    devopts_init(&dev);
+    struct dns_resolver_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    int verbose = 0;
+    static const struct option opts[] = { DEVOPTS_LONG,
+                                          { "dns", required_argument, 0, 1201 },
+                                          { "hosts", required_argument, 0, 1202 },
+                                          { "timeout", required_argument, 0, 1203 },
+                                          { "attempts", required_argument, 0, 1204 },
+                                          { "verbose", no_argument, 0, 'v' },
+                                          { "help", no_argument, 0, 'h' },
+                                          { 0, 0, 0, 0 } };
+    int c;
+    while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+        char *end;
+        unsigned long v;
+        switch (c) {
+        case 'h':
+            resolve_usage(stdout);
+            return 0;
+        case 'v':
+            verbose = 1;
+            continue;
+        case 1201:
+            if (cfg.nservers == DNS_MAX_SERVERS) {
+                fprintf(stderr, "synack resolve: at most %d --dns servers\n", DNS_MAX_SERVERS);
+                return 2;
+            }
+            if (synack_addr_parse(optarg, &cfg.servers[cfg.nservers]) != 0) {
+                fprintf(stderr, "synack resolve: bad --dns '%s' (expected A.B.C.D)\n", optarg);
+                return 2;
+            }
+            cfg.nservers++;
+            continue;
+        case 1202:
+            cfg.hosts_path = optarg;
+            continue;
+        case 1203:
+            v = strtoul(optarg, &end, 10);
+            if (*end || v < 1 || v > 600000) {
+                fprintf(stderr, "synack resolve: bad --timeout '%s' (1 to 600000 ms)\n", optarg);
+                return 2;
+            }
+            cfg.timeout = SYNACK_MS(v);
+            continue;
+        case 1204:
+            v = strtoul(optarg, &end, 10);
+            if (*end || v < 1 || v > 16) {
+                fprintf(stderr, "synack resolve: bad --attempts '%s' (1 to 16)\n", optarg);
+                return 2;
+            }
+            cfg.attempts = (int)v;
+            continue;
+        default: {
+            int r = devopts_parse(&dev, c, optarg, "resolve");
+            if (r != 0) {
+                if (r == 1)
+                    resolve_usage(stderr);
+                return 2;
+            }
+        }
+        }
+    }
+    if (argc - optind != 1) {
+        fprintf(stderr, "synack resolve: expected one NAME (try 'synack resolve --help')\n");
+        return 2;
+    }
+    const char *name = argv[optind];
+    if (devopts_check(&dev, "resolve") != 0)
+        return 2;
+    if (cfg.nservers == 0 && dns_read_resolv_conf("/etc/resolv.conf", &cfg) <= 0 && verbose)
+        fprintf(stderr, "synack resolve: no IPv4 nameserver in /etc/resolv.conf\n");
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = resolve_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    struct devrun run;
+    if (devrun_open(&run, &dev, "resolve") != 0)
+        return 1;
+    int rc = 1;
+    struct dns_resolver *res = dns_resolver_new(run.st, &cfg);
+    struct resolve_state s = { 0 };
+    if (!res) {
+        fprintf(stderr, "synack resolve: cannot create the resolver\n");
+        goto out;
+    }
+    int r = dns_resolve(res, name, on_result, &s, synack_clock_now());
+    if (r < 0) {
+        fprintf(stderr, "synack resolve: %s: not a valid name (%s)\n", name, synack_strerror(r));
+        goto out;
+    }
+    while (!s.done && !resolve_stop) {
+        int e = synack_driver_run_once(run.driver, SYNACK_MS(100));
+        if (e < 0 && e != -EINTR) {
+            fprintf(stderr, "synack resolve: driver stopped: %s\n", synack_strerror(e));
+            goto out;
+        }
+    }
+    if (!s.done) {
+        fprintf(stderr, "synack resolve: %s: interrupted\n", name);
+        goto out;
+    }
+    if (s.r.err) {
+        fprintf(stderr, "synack resolve: %s: %s\n", name, resolve_why(s.r.err));
+        goto out;
+    }
+    for (int i = 0; i < s.r.naddrs; i++) {
+        char a[16];
+        printf("%s\n", synack_addr_format(s.r.addrs[i], a, sizeof(a)));
+    }
+    if (verbose)
+        fprintf(stderr, "synack resolve: %s is %s (from %s)\n", name, s.r.canonical[0] ? s.r.canonical : name,
+                s.r.from_hosts ? "the hosts file" : "DNS");
+    rc = 0;
+out:
+    if (verbose && res) {
+        struct dns_resolver_stats st;
+        dns_resolver_stats(res, &st);
+        fprintf(stderr, "synack resolve: %llu queries sent, %llu retries, %llu malformed, %llu mismatched dropped\n",
+                (unsigned long long)st.queries_sent, (unsigned long long)st.retransmits,
+                (unsigned long long)st.malformed, (unsigned long long)st.mismatched);
+    }
+    dns_resolver_free(res);
+    devrun_close(&run);
+    return rc;
+}
