@@ -12,6 +12,7 @@
 
 #include "cmd.h"
 #include "ladder.h"
+#include "opterr.h"
 #include "synack/synack.h"
 
 #define A_ADDR 0xC0000201u
@@ -212,7 +213,8 @@ int cmd_demo(int argc, char **argv)
                                           { "no-drop", no_argument, 0, 'n' }, { "svg", required_argument, 0, 'g' },
                                           { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         char *end = NULL;
         switch (c) {
         case 'l': loss = strtod(optarg, &end); if (*end || loss < 0 || loss >= 1) goto bad; break;
@@ -222,7 +224,7 @@ int cmd_demo(int argc, char **argv)
         case 'n': no_drop = 1; break;
         case 'g': svg = optarg; break;
         case 'h': demo_usage(stdout); return 0;
-        default: demo_usage(stderr); return 2;
+        default: tool_bad_option("demo", c, argc, argv, opts); return 2;
         }
         continue;
     bad:

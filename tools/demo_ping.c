@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "opterr.h"
 #include "synack/synack.h"
 
 struct demo_end {
@@ -100,14 +101,15 @@ int cmd_demo_ping(int argc, char **argv)
         { "loss", required_argument, 0, 'l' }, { "seed", required_argument, 0, 's' },
         { "latency", required_argument, 0, 'd' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         char *end = NULL;
         switch (c) {
         case 'l': loss = strtod(optarg, &end); if (*end || loss < 0 || loss > 1) goto bad; break;
         case 's': seed = strtoull(optarg, &end, 0); if (*end) goto bad; break;
         case 'd': latency_ms = strtod(optarg, &end); if (*end || latency_ms < 0) goto bad; break;
         case 'h': demo_usage(stdout); return 0;
-        default: demo_usage(stderr); return 2;
+        default: tool_bad_option("demo", c, argc, argv, opts); return 2;
         }
         continue;
     bad:

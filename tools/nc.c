@@ -15,6 +15,7 @@
 
 #include "cmd.h"
 #include "devopts.h"
+#include "opterr.h"
 
 static volatile int nc_stop;
 static void nc_signal(int sig) { nc_stop = 1; }
@@ -202,7 +203,12 @@ int cmd_nc(int argc, char **argv)
                                           { "verbose", no_argument, 0, 'v' }, { "linger", no_argument, 0, 'L' },
                                           { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     int c, rc = 2;
-    while ((c = getopt_long(argc, argv, "lvh", opts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":lvh", opts, NULL)) != -1) {
+        if (c == '?' || c == ':') {
+            tool_bad_option("nc", c, argc, argv, opts);
+            goto out;
+        }
         if (c == 'h') {
             nc_usage(stdout);
             rc = 0;
@@ -211,12 +217,8 @@ int cmd_nc(int argc, char **argv)
         if (c == 'l') { n->listen_mode = 1; continue; }
         if (c == 'v') { n->verbose = 1; continue; }
         if (c == 'L') { linger = 1; continue; }
-        int r = devopts_parse(&dev, c, optarg, "nc");
-        if (r != 0) {
-            if (r == 1)
-                nc_usage(stderr);
+        if (devopts_parse(&dev, c, optarg, "nc") != 0)
             goto out;
-        }
     }
     int nargs = argc - optind;
     if ((n->listen_mode && nargs != 1) || (!n->listen_mode && nargs != 2)) {

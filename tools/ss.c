@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "control.h"
+#include "opterr.h"
 
 static void ss_usage(FILE *f)
 {
@@ -26,13 +27,14 @@ int cmd_ss(int argc, char **argv)
                                           { "counters", no_argument, 0, 'n' }, { "help", no_argument, 0, 'h' },
                                           { 0, 0, 0, 0 } };
     int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': dev = optarg; break;
         case 'c': ctl = optarg; break;
         case 'n': counters = 1; break;
         case 'h': ss_usage(stdout); return 0;
-        default: ss_usage(stderr); return 2;
+        default: tool_bad_option("ss", c, argc, argv, opts); return 2;
         }
     }
     if (optind < argc || (!dev && !ctl)) {

@@ -1,0 +1,11 @@
+/* One-line errors for bad command-line options, shared by every `synack` command: getopt's own
+ * messages are turned off (opterr = 0) and this names the command and the option as typed. */
+#ifndef TOOLS_OPTERR_H
+#define TOOLS_OPTERR_H
+
+#include <getopt.h>
+
+/* Call with getopt_long's return value c ('?' or ':') after a failed option. */
+void tool_bad_option(const char *cmd, int c, int argc, char **argv, const struct option *opts);
+
+#endif
