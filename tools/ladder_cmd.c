@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "opterr.h"
 #include "ladder.h"
 #include "ladder_conns.h"
 #include "pcapread.h"
@@ -95,7 +96,8 @@ int cmd_ladder(int argc, char **argv)
                                           { "no-color", no_argument, 0, 'N' }, { "help", no_argument, 0, 'h' },
                                           { 0, 0, 0, 0 } };
     int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'g': svg = optarg; break;
         case 'c': conn_arg = optarg; break;
@@ -103,7 +105,7 @@ int cmd_ladder(int argc, char **argv)
         case 'C': color = 1; break;
         case 'N': color = 0; break;
         case 'h': ladder_usage(stdout); return 0;
-        default: ladder_usage(stderr); return 2;
+        default: tool_bad_option("ladder", c, argc, argv, opts); return 2;
         }
     }
     if (optind != argc - 1) {
