@@ -76,7 +76,8 @@ struct http_client_stats {
 
 struct http_client;
 struct http_client *http_client_new(const struct http_client_config *cfg);
-/* Closes pooled connections; pending fetches end without their callbacks. */
+/* Closes pooled connections; pending fetches end without their callbacks. A fetch waiting for the
+ * resolver is freed too: free the resolver first (its pending callbacks are then never called). */
 void http_client_free(struct http_client *c);
 /* Starts a fetch of url ("http://host[:port]/path"; method "GET" or "HEAD"; follow redirects if
  * follow). Returns 0 (callbacks follow, never from inside this call) or a negative errno for a
