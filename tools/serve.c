@@ -17,6 +17,7 @@
 #include "cmd.h"
 #include "devopts.h"
 #include "services.h"
+#include "status.h"
 #include "synack/synack.h"
 
 static volatile int serve_stop;
@@ -38,6 +39,9 @@ struct serve {
     /* Added to the stack's monotonic `now` for pcap timestamps, so the capture carries wall-clock
      * time and lines up with a tcpdump of the same device. */
     synack_time_t pcap_wall_offset;
+    struct status *status;        /* the /status page's recorder (with --http-root) */
+    struct http_server *http;
+    struct dns_server *dns;
 };
 
 /* Wall-clock minus monotonic time, in µs, read once: a capture keeps monotonic spacing even if
@@ -57,11 +61,56 @@ static void serve_trace(void *ctx, const struct synack_trace_event *ev)
     struct serve *s = ctx;
     if ((ev->kind == SYNACK_TR_FRAME_IN || ev->kind == SYNACK_TR_FRAME_OUT) && s->pcap)
         synack_pcap_write(s->pcap, ev->now + s->pcap_wall_offset, ev->data, ev->len);
+    if (s->status)
+        status_on_trace(s->status, ev);
     if (s->verbose && (ev->kind == SYNACK_TR_FRAME_IN || ev->kind == SYNACK_TR_FRAME_OUT)) {
         char line[256];
         synack_format_frame(line, sizeof(line), ev->link_kind, ev->data, ev->len);
         fprintf(stderr, "%s %s\n", ev->kind == SYNACK_TR_FRAME_IN ? "<" : ">", line);
     }
+}
+
+/* The application section of the status page: the HTTP and DNS servers' counters. */
+static void status_app(void *arg, FILE *f, int json)
+{
+    struct serve *s = arg;
+    struct http_server_stats hs;
+    memset(&hs, 0, sizeof(hs));
+    if (s->http)
+        http_server_get_stats(s->http, &hs);
+    if (json) {
+        fprintf(f, "{\"http\":{\"conns_open\":%llu", (unsigned long long)hs.conns_open);
+#define STATUS_X_JSON(name, desc) fprintf(f, ",\"" #name "\":%llu", (unsigned long long)hs.name);
+        HTTP_SERVER_COUNTERS(STATUS_X_JSON)
+#undef STATUS_X_JSON
+        fprintf(f, "}");
+        if (s->dns)
+            fprintf(f, ",\"dns\":{\"answered\":%llu,\"dropped\":%llu}", (unsigned long long)dns_server_answered(s->dns),
+                    (unsigned long long)dns_server_dropped(s->dns));
+        fprintf(f, "}");
+        return;
+    }
+    fprintf(f, "<table id=\"http\"><tr><th colspan=\"2\">HTTP server</th></tr>\n<tr><td>conns_open</td><td>%llu</td></tr>\n",
+            (unsigned long long)hs.conns_open);
+#define STATUS_X_HTML(name, desc) \
+    if (hs.name) \
+        fprintf(f, "<tr><td>%s</td><td>%llu</td></tr>\n", desc, (unsigned long long)hs.name);
+    HTTP_SERVER_COUNTERS(STATUS_X_HTML)
+#undef STATUS_X_HTML
+    fprintf(f, "</table>\n");
+    if (s->dns)
+        fprintf(f, "<p>DNS: %llu queries answered, %llu dropped</p>\n", (unsigned long long)dns_server_answered(s->dns),
+                (unsigned long long)dns_server_dropped(s->dns));
+}
+
+/* /status and /status.json on the HTTP server. */
+static int status_page(void *ctx, const char *path, char **body, size_t *len, const char **ctype)
+{
+    struct serve *s = ctx;
+    if (!s->status)
+        return 0;
+    *body = status_render(s->status, path, len, ctype, synack_clock_now());
+    return *body != NULL;
 }
 
 static void udp_echo(synack_stack_t *st, int sock, unsigned events, void *arg)
@@ -295,7 +344,12 @@ int cmd_serve(int argc, char **argv)
     struct http_server *http = NULL;
     if (hc.root) {
         char err[256];
+        s.status = status_new(s.st, 6);
+        status_set_extra(s.status, status_app, &s);
+        hc.dynamic = status_page;
+        hc.dynamic_ctx = &s;
         http = http_server_start(s.st, &hc, err, sizeof(err));
+        s.http = http;
         if (!http) {
             fprintf(stderr, "synack serve: cannot start the HTTP server: %s\n", err);
             services_stop_tcp(tcp_services);
@@ -310,6 +364,7 @@ int cmd_serve(int argc, char **argv)
     if (dns_zone) {
         char err[256];
         dns = dns_server_start(s.st, dns_zone, 53, err, sizeof(err));
+        s.dns = dns;
         if (!dns) {
             fprintf(stderr, "synack serve: cannot start the DNS server: %s\n", err);
             http_server_stop(http);
@@ -355,6 +410,10 @@ int cmd_serve(int argc, char **argv)
                 (unsigned long long)dns_server_answered(dns), (unsigned long long)dns_server_dropped(dns));
         dns_server_stop(dns);
     }
+    s.http = NULL;
+    s.dns = NULL;
+    status_free(s.status);
+    s.status = NULL;
     if (access_log && access_log != stderr)
         fclose(access_log);
     services_stop_tcp(tcp_services);

@@ -223,7 +223,8 @@ static void write_ladder_svg(const struct status_conn *c, FILE *f)
              c->dropped ? " (first ones drawn)" : "");
     for (unsigned k = 0; k < c->nseg; k++) {
         const struct status_seg *g = &c->seg[k];
-        ladder_add_fields(&lad, g->t, g->dir, &g->f, 0, g->state, -1);
+        /* Times relative to the connection's first segment, like a textbook figure. */
+        ladder_add_fields(&lad, g->t - c->seg[0].t, g->dir, &g->f, 0, g->state, -1);
     }
     ladder_print_svg(&lad, f, 0);
     ladder_free(&lad);

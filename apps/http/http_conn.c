@@ -87,6 +87,8 @@ static void reply_ctx(struct http_conn *c, struct http_reply_ctx *x)
     x->keepalive_timeout_s = (unsigned)(s->cfg.keepalive_timeout / 1000000u);
     x->keepalive_max = s->cfg.keepalive_max;
     x->nth = c->nresp + 1;
+    x->dynamic = s->cfg.dynamic;
+    x->dynamic_ctx = s->cfg.dynamic_ctx;
 }
 
 static void start_reply(struct http_conn *c, struct http_reply *r, synack_time_t now)

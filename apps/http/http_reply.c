@@ -1,9 +1,12 @@
 /* The server's per-request decisions (see http_reply.h). */
+#define _GNU_SOURCE   /* memfd_create */
 #include "http_reply.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 const char *http_reason(int status)
@@ -103,6 +106,53 @@ static int is_known_method(struct http_slice m)
     return 0;
 }
 
+/* A dynamic page. Its body goes into an anonymous memory file so the connection sends it exactly
+ * as it sends a static file (from a descriptor, as the send buffer drains). Returns 1 if answered. */
+static int reply_dynamic(const struct http_reply_ctx *x, const struct http_request *req, int persist, int head,
+                         struct http_reply *out)
+{
+    char path[HTTP_STATIC_LOCATION_MAX];
+    size_t n = req->target.n;
+    const char *q = memchr(req->target.p, '?', n);
+    if (q)
+        n = (size_t)(q - req->target.p);
+    if (http_path_decode(req->target.p, n, path, sizeof(path)) < 0)
+        return 0;
+    char *body = NULL;
+    size_t len = 0;
+    const char *ctype = "text/plain";
+    if (!x->dynamic(x->dynamic_ctx, path, &body, &len, &ctype))
+        return 0;
+    int fd = memfd_create("synack-dynamic", MFD_CLOEXEC);
+    size_t done = 0;
+    while (fd >= 0 && done < len) {
+        ssize_t w = write(fd, body + done, len - done);
+        if (w <= 0)
+            break;
+        done += (size_t)w;
+    }
+    free(body);
+    if (fd < 0 || done < len || lseek(fd, 0, SEEK_SET) != 0) {
+        if (fd >= 0)
+            close(fd);
+        http_reply_error(x, 503, req->h.version_minor, out);
+        return 1;
+    }
+    reply_init(out, 200);
+    out->close = !persist;
+    out->head_only = head;
+    head_start(x, out, req->h.version_minor);
+    head_add(out, "Content-Type: %s\r\nContent-Length: %llu\r\nCache-Control: no-store\r\n\r\n", ctype,
+             (unsigned long long)len);
+    if (head) {
+        close(fd);
+    } else {
+        out->fd = fd;
+        out->file_len = len;
+    }
+    return 1;
+}
+
 void http_reply_request(const struct http_reply_ctx *x, const struct http_request *req, struct http_reply *out)
 {
     /* Method names are case-sensitive (RFC 9110 9.1). */
@@ -114,11 +164,13 @@ void http_reply_request(const struct http_reply_ctx *x, const struct http_reques
         http_reply_error(x, is_known_method(req->method) ? 405 : 501, req->h.version_minor, out);
         return;
     }
-    struct http_static_result sr;
-    http_static_open(x->root, req->target, &sr);
     int persist = http_wants_persist(req->h.version_minor, req->h.conn_close, req->h.conn_keep_alive);
     if (x->keepalive_max && x->nth >= x->keepalive_max)
         persist = 0;   /* the N-th response closes */
+    if (x->dynamic && reply_dynamic(x, req, persist, head, out))
+        return;
+    struct http_static_result sr;
+    http_static_open(x->root, req->target, &sr);
     if (sr.status == 200) {
         int64_t mtime = sr.mtime > x->wall_now ? x->wall_now : sr.mtime;
         /* RFC 9110 13.1.3: If-Modified-Since only for GET/HEAD, ignored if not a valid date or if

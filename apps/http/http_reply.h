@@ -15,6 +15,8 @@ struct http_reply_ctx {
     unsigned keepalive_timeout_s;   /* advertised in Keep-Alive: timeout= */
     unsigned keepalive_max;         /* responses per connection; the last carries Connection: close */
     unsigned nth;                   /* 1 for the connection's first response */
+    int (*dynamic)(void *ctx, const char *path, char **body, size_t *len, const char **ctype);
+    void *dynamic_ctx;
 };
 
 #define HTTP_REPLY_HEAD_MAX (HTTP_STATIC_LOCATION_MAX + 1024)

@@ -39,6 +39,11 @@ struct http_server_config {
     FILE *access_log;                   /* common log format, one line per response; NULL: none */
     synack_time_t (*clock)(void *ctx);  /* NULL: synack_clock_now */
     void *clock_ctx;
+    /* Dynamic pages (e.g. /status): asked first for every GET/HEAD with the decoded path (no
+     * query). Return 1 with a malloc'd *body (the server frees it), its length and content type
+     * to answer 200 with it (Cache-Control: no-store); 0 to fall through to the files. */
+    int (*dynamic)(void *ctx, const char *path, char **body, size_t *len, const char **ctype);
+    void *dynamic_ctx;
 };
 
 void http_server_config_init(struct http_server_config *c);

@@ -89,7 +89,8 @@ static void plan(const char *text, unsigned nth, struct http_reply *r)
     struct http_request req;
     ssize_t n = http_parse_request(text, strlen(text), NULL, &req);
     assert_true(n > 0);
-    struct http_reply_ctx x = { &root, 1700000000, 5, 3, nth };
+    struct http_reply_ctx x = { .root = &root, .wall_now = 1700000000, .keepalive_timeout_s = 5,
+                                .keepalive_max = 3, .nth = nth };
     http_reply_request(&x, &req, r);
     r->head[r->head_len] = 0;
 }
@@ -103,6 +104,48 @@ static void done(struct http_reply *r)
 {
     if (r->fd >= 0)
         close(r->fd);
+}
+
+/* A dynamic page: answered for its path (query ignored, percent-decoded) from a memory file, with
+ * no-store; other paths fall through to the files. */
+static int dyn_page(void *ctx, const char *path, char **body, size_t *len, const char **ctype)
+{
+    if (strcmp(path, "/status"))
+        return 0;
+    *body = strdup("{\"ok\":1}");
+    *len = strlen(*body);
+    *ctype = "application/json";
+    ++*(int *)ctx;
+    return 1;
+}
+
+static void dynamic_page(void **state)
+{
+    int calls = 0;
+    struct http_reply_ctx x = { .root = &root, .wall_now = 1700000000, .keepalive_timeout_s = 5,
+                                .keepalive_max = 3, .nth = 1, .dynamic = dyn_page, .dynamic_ctx = &calls };
+    const char *text = "GET /st%61tus?x=1 HTTP/1.1\r\nHost: a\r\n\r\n";
+    struct http_request req;
+    assert_true(http_parse_request(text, strlen(text), NULL, &req) > 0);
+    struct http_reply r;
+    http_reply_request(&x, &req, &r);
+    r.head[r.head_len] = 0;
+    assert_int_equal(calls, 1);
+    assert_int_equal(r.status, 200);
+    assert_true(has(&r, "Content-Type: application/json\r\n"));
+    assert_true(has(&r, "Cache-Control: no-store\r\n"));
+    assert_int_equal(r.file_len, 8);
+    char buf[16] = { 0 };
+    assert_int_equal(read(r.fd, buf, sizeof(buf)), 8);
+    assert_string_equal(buf, "{\"ok\":1}");
+    done(&r);
+    text = "GET /index.html HTTP/1.1\r\nHost: a\r\n\r\n";
+    assert_true(http_parse_request(text, strlen(text), NULL, &req) > 0);
+    http_reply_request(&x, &req, &r);
+    assert_int_equal(calls, 1);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.file_len, 12);
+    done(&r);
 }
 
 static void get_file(void **state)
@@ -271,7 +314,8 @@ static void methods_and_errors(void **state)
     assert_int_equal(r.status, 501);
     plan("get / HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
     assert_int_equal(r.status, 501);   /* methods are case-sensitive */
-    struct http_reply_ctx x = { &root, 1700000000, 5, 3, 1 };
+    struct http_reply_ctx x = { .root = &root, .wall_now = 1700000000, .keepalive_timeout_s = 5,
+                                .keepalive_max = 3, .nth = 1 };
     static const int statuses[] = { 400, 408, 413, 414, 431, 503, 505 };
     for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
         http_reply_error(&x, statuses[i], 1, &r);
@@ -291,7 +335,8 @@ static void methods_and_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(get_file),    cmocka_unit_test(head_and_conditional), cmocka_unit_test(directories),
+        cmocka_unit_test(get_file),
+        cmocka_unit_test(dynamic_page),    cmocka_unit_test(head_and_conditional), cmocka_unit_test(directories),
         cmocka_unit_test(no_escape),   cmocka_unit_test(persistence),          cmocka_unit_test(methods_and_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
