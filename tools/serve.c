@@ -16,6 +16,7 @@
 #include "../apps/http/http_server.h"
 #include "cmd.h"
 #include "devopts.h"
+#include "opterr.h"
 #include "services.h"
 #include "status.h"
 #include "synack/synack.h"
@@ -157,29 +158,6 @@ static void serve_usage(FILE *f)
                "  -v, --verbose       print every frame\n");
 }
 
-/* One line for a getopt error (opterr = 0): the option as typed and what is wrong with it. */
-static void serve_bad_option(int c, int argc, char **argv, const struct option *opts)
-{
-    const char *typed = optind > 0 && optind <= argc ? argv[optind - 1] : "";
-    char shortopt[3] = { '-', (char)optopt, 0 };
-    if (strncmp(typed, "--", 2) != 0) {
-        fprintf(stderr, "synack serve: %s '%s' (try 'synack serve --help')\n",
-                c == ':' ? "this option needs a value:" : "unknown option", shortopt);
-        return;
-    }
-    const char *eq = strchr(typed, '=');
-    size_t len = eq ? (size_t)(eq - typed) : strlen(typed);
-    if (c == ':') {
-        fprintf(stderr, "synack serve: option '%.*s' needs a value (try 'synack serve --help')\n", (int)len, typed);
-        return;
-    }
-    for (const struct option *o = opts; o->name; o++)
-        if (eq && strlen(o->name) == len - 2 && !strncmp(o->name, typed + 2, len - 2)) {
-            fprintf(stderr, "synack serve: option '%.*s' takes no value\n", (int)len, typed);
-            return;
-        }
-    fprintf(stderr, "synack serve: unknown option '%.*s' (try 'synack serve --help')\n", (int)len, typed);
-}
 
 /* Parses an unsigned number in [min, max]; returns 0 or prints why not and returns -1. */
 static int http_number(const char *opt, const char *arg, double min, double max, double *out)
@@ -256,7 +234,7 @@ int cmd_serve(int argc, char **argv)
     opterr = 0;   /* our own one-line messages, naming the command */
     while ((c = getopt_long(argc, argv, ":vh", opts, NULL)) != -1) {
         if (c == '?' || c == ':') {
-            serve_bad_option(c, argc, argv, opts);
+            tool_bad_option("serve", c, argc, argv, opts);
             return 2;
         }
         if (c == 'h') {
