@@ -22,6 +22,7 @@
 #include "../apps/http/http_url.h"
 #include "cmd.h"
 #include "devopts.h"
+#include "opterr.h"
 
 #define GET_MAX_URLS 256
 
@@ -258,9 +259,14 @@ int cmd_get(int argc, char **argv)
                                           { "no-progress", no_argument, 0, 1205 }, { "help", no_argument, 0, 'h' },
                                           { 0, 0, 0, 0 } };
     int c, rcode = 2;
-    while ((c = getopt_long(argc, argv, "o:OLIfwvh", opts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:OLIfwvh", opts, NULL)) != -1) {
         char *end;
         switch (c) {
+        case '?':
+        case ':':
+            tool_bad_option("get", c, argc, argv, opts);
+            goto out;
         case 'h': get_usage(stdout); rcode = 0; goto out;
         case 'o':
             if (g->nouts >= GET_MAX_URLS)
@@ -299,12 +305,8 @@ int cmd_get(int argc, char **argv)
             continue;
         case 1205: no_progress = 1; continue;
         default: {
-            int r = devopts_parse(&dev, c, optarg, "get");
-            if (r != 0) {
-                if (r == 1)
-                    get_usage(stderr);
+            if (devopts_parse(&dev, c, optarg, "get") != 0)
                 goto out;
-            }
         }
         }
     }
