@@ -109,6 +109,20 @@ static void arp_timer_fire(void *owner, struct timer *t, synack_time_t now)
 {
     struct arp_entry *e = owner;
     synack_stack_t *st = e->st;
+    if (e->state == ARP_REACHABLE) {
+        /* The entry has aged out. If it is in use, keep using it while we ask again with a
+         * unicast poll to the known address (RFC 1122 2.3.2.1), so traffic does not stall or queue
+         * behind a re-resolution; only when the polls go unanswered is it dropped. An entry nobody
+         * used during its lifetime simply goes. */
+        if (now - e->last_used < st->cfg.arp_timeout && e->tries < st->cfg.arp_max_tries) {
+            e->tries++;
+            arp_send(st, &st->ifs[e->ifindex], ARP_OP_REQUEST, e->mac, e->mac, e->ip, now);
+            timer_arm(&st->timers, &e->timer, now + st->cfg.arp_retry);
+            return;
+        }
+        arp_entry_clear(st, e);
+        return;
+    }
     if (e->state == ARP_INCOMPLETE && e->tries < st->cfg.arp_max_tries) {
         arp_request(st, e, now);
         return;

@@ -126,6 +126,10 @@ void synack_stack_batch_end(synack_stack_t *st, synack_time_t now)
     stack_leave(st);
 }
 
+synack_time_t synack_stack_now(const synack_stack_t *st) { return st->now; }
+
+void synack_random(synack_stack_t *st, void *buf, size_t len) { rng_bytes(&st->rng, buf, len); }
+
 synack_time_t synack_stack_next_deadline(const synack_stack_t *st)
 {
     return timer_next(&st->timers);

@@ -51,12 +51,33 @@ static void error_names(void **state)
     assert_string_equal(synack_strerror(-EBADFD), strerror(EBADFD));
 }
 
+/* synack_random: from the stack's seeded generator (same seed, same bytes); synack_stack_now: the
+ * time of the last entry point. */
+static void random_and_now(void **state)
+{
+    struct synack_config c;
+    synack_config_init(&c);
+    synack_config_seed_u64(&c, 42);
+    synack_stack_t *a = synack_stack_new(&c), *b = synack_stack_new(&c);
+    uint8_t x[32], y[32];
+    synack_random(a, x, sizeof(x));
+    synack_random(b, y, sizeof(y));
+    assert_memory_equal(x, y, sizeof(x));
+    synack_random(a, x, sizeof(x));
+    assert_memory_not_equal(x, y, sizeof(x));
+    synack_stack_poll(a, 123456);
+    assert_int_equal(synack_stack_now(a), 123456);
+    synack_stack_free(a);
+    synack_stack_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(good_addresses),
         cmocka_unit_test(bad_addresses),
         cmocka_unit_test(error_names),
+        cmocka_unit_test(random_and_now),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

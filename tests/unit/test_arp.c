@@ -296,6 +296,82 @@ static void test_expiry(void **state)
     hx_free(&h);
 }
 
+/* An entry in use when it ages out is kept and polled by unicast (RFC 1122 2.3.2.1): traffic keeps
+ * flowing without a queue or a broadcast; an answer renews it, silence removes it. */
+static void test_refresh_in_use(void **state)
+{
+    struct synack_config c;
+    cfg_default(&c);
+    c.arp_timeout = SYNACK_SEC(60);
+    c.arp_retry = SYNACK_SEC(1);
+    c.arp_max_tries = 3;
+    struct hx h;
+    hx_init(&h, &c);
+    synack_time_t t0 = h.now;
+    hx_learn(&h, HX_PEER, hx_mac_peer);
+    int s = synack_socket(h.st, SYNACK_SOCK_DGRAM);
+    hx_run_until(&h, t0 + SYNACK_SEC(30));
+    send_udp(&h, s, HX_PEER, 1);   /* in use */
+    while (hx_pop(&h))
+        ;
+    hx_run_until(&h, t0 + SYNACK_SEC(60));
+    const struct hx_frame *f = hx_pop(&h);
+    struct arp_pkt a;
+    assert_non_null(f);
+    assert_int_equal(hx_frame_arp(f, &a), 0);
+    assert_memory_equal(f->data, hx_mac_peer, 6);   /* unicast to the known address */
+    assert_int_equal(a.op, ARP_OP_REQUEST);
+    assert_int_equal(a.tpa, HX_PEER);
+    uint8_t mac[6];
+    assert_int_equal(arp_lookup(h.st, h.ifi, HX_PEER, mac), 0);
+    /* Still used for output while polling: a datagram goes straight out, no request queued. */
+    send_udp(&h, s, HX_PEER, 1);
+    f = hx_pop(&h);
+    assert_non_null(f);
+    assert_int_equal(hx_frame_arp(f, &a) == 0, 0);
+    /* The answer renews it for a full lifetime. */
+    hx_learn(&h, HX_PEER, hx_mac_peer);
+    hx_run_until(&h, t0 + SYNACK_SEC(119));
+    assert_int_equal(arp_lookup(h.st, h.ifi, HX_PEER, mac), 0);
+    /* Not used since 60 s: at the next expiry (120 s) it goes without a poll. */
+    while (hx_pop(&h))
+        ;
+    hx_run_until(&h, t0 + SYNACK_SEC(120));
+    assert_int_equal(arp_lookup(h.st, h.ifi, HX_PEER, mac), -ENOENT);
+    assert_null(hx_pop(&h));
+    hx_free(&h);
+}
+
+/* An entry in use whose polls go unanswered is removed after arp_max_tries polls. */
+static void test_refresh_unanswered(void **state)
+{
+    struct synack_config c;
+    cfg_default(&c);
+    c.arp_timeout = SYNACK_SEC(60);
+    c.arp_retry = SYNACK_SEC(1);
+    c.arp_max_tries = 3;
+    struct hx h;
+    hx_init(&h, &c);
+    synack_time_t t0 = h.now;
+    hx_learn(&h, HX_PEER, hx_mac_peer);
+    int s = synack_socket(h.st, SYNACK_SOCK_DGRAM);
+    hx_run_until(&h, t0 + SYNACK_SEC(59));
+    send_udp(&h, s, HX_PEER, 1);
+    while (hx_pop(&h))
+        ;
+    uint8_t mac[6];
+    int polls = 0;
+    for (int sec = 60; sec <= 63; sec++) {
+        hx_run_until(&h, t0 + SYNACK_SEC(sec));
+        const struct hx_frame *f;
+        while ((f = hx_pop(&h)))
+            polls++;
+        assert_int_equal(arp_lookup(h.st, h.ifi, HX_PEER, mac), sec < 63 ? 0 : -ENOENT);
+    }
+    assert_int_equal(polls, 3);
+    hx_free(&h);
+}
+
 static void learn_at(struct hx *h, uint32_t ip, uint8_t last)
 {
     uint8_t mac[6] = { 2, 0, 0, 0, 1, last };
@@ -410,6 +486,8 @@ int main(void)
         cmocka_unit_test(test_queue_bounded_keeps_latest),
         cmocka_unit_test(test_retry_then_give_up),
         cmocka_unit_test(test_expiry),
+        cmocka_unit_test(test_refresh_in_use),
+        cmocka_unit_test(test_refresh_unanswered),
         cmocka_unit_test(test_lru_reuse_when_full),
         cmocka_unit_test(test_cache_full_of_pending),
         cmocka_unit_test(test_broadcast_needs_no_resolution),
