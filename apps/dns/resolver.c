@@ -19,7 +19,6 @@
 
 #include "hosts.h"
 #include "msg.h"
-#include "rand.h"
 #include "reply.h"
 
 #define DNS_MAX_TRIES 16        /* attempts per name: rounds x servers, capped */
@@ -51,7 +50,6 @@ struct dns_query {
 struct dns_resolver {
     synack_stack_t *st;
     struct dns_resolver_config cfg;
-    struct dns_rand rand;
     struct dns_query *queries;
     struct dns_resolver_stats stats;
     synack_time_t now;          /* the latest time we were given, for closing sockets on free */
@@ -75,14 +73,8 @@ struct dns_resolver *dns_resolver_new(synack_stack_t *st, const struct dns_resol
         r->cfg.attempts = DNS_DEFAULT_ATTEMPTS;
     if (r->cfg.nservers && r->cfg.attempts * r->cfg.nservers > DNS_MAX_TRIES)
         r->cfg.attempts = DNS_MAX_TRIES / r->cfg.nservers;
-    uint8_t seed[32];
-    if (synack_os_seed(seed) != 0)
-        memset(seed, 0, sizeof(seed));   /* IDs still vary per query; a test seeds explicitly */
-    dns_rand_seed(&r->rand, seed);
     return r;
 }
-
-void dns_resolver_seed(struct dns_resolver *r, const uint8_t seed[32]) { dns_rand_seed(&r->rand, seed); }
 
 void dns_resolver_stats(const struct dns_resolver *r, struct dns_resolver_stats *out) { *out = r->stats; }
 
@@ -277,7 +269,9 @@ static void query_start_attempt(struct dns_query *q, synack_time_t now)
     while (q->natt < total && q->natt < DNS_MAX_TRIES) {
         struct attempt *a = &q->att[q->natt++];
         a->server = (q->natt - 1) % r->cfg.nservers;
-        a->id = (uint16_t)dns_rand_u64(&r->rand);
+        /* RFC 5452 9.2: an unpredictable ID, from the stack's CSPRNG (seeded from the OS on a
+         * device, from the config in a simulation, which therefore stays reproducible). */
+        synack_random(r->st, &a->id, sizeof(a->id));
         a->sock = synack_socket(r->st, SYNACK_SOCK_DGRAM);
         if (a->sock < 0)
             continue;

@@ -45,9 +45,6 @@ void dns_resolver_free(struct dns_resolver *r);   /* pending callbacks are not c
 /* Starts a lookup of `name` (a dotted name or an IPv4 literal, which answers at once). The callback
  * runs exactly once, never from inside this call. Returns 0 or a negative errno. */
 int dns_resolve(struct dns_resolver *r, const char *name, dns_result_fn cb, void *arg, synack_time_t now);
-/* Seeds the generator of query IDs (a fixed seed makes a simulation repeatable; by default it is
- * seeded from the OS). Source ports come from the stack's own generator. */
-void dns_resolver_seed(struct dns_resolver *r, const uint8_t seed[32]);
 
 /* Counters, for listings and tests. Dropped responses are counted here, never silently lost. */
 struct dns_resolver_stats {

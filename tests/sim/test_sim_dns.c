@@ -109,9 +109,6 @@ static void run(const char *zone_path, uint64_t seed, double impair, struct outc
     struct dns_resolver_config cfg = { .servers = { SIM_B }, .nservers = 1, .timeout = SYNACK_MS(300),
                                        .attempts = 5 };
     struct dns_resolver *r = dns_resolver_new(t.st[0], &cfg);
-    uint8_t rs[32] = { 0 };
-    memcpy(rs, &seed, sizeof(seed));
-    dns_resolver_seed(r, rs);
 
     static struct slot slots[LOOKUPS];
     memset(slots, 0, sizeof(slots));

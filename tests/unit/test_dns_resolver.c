@@ -172,8 +172,6 @@ static void lab_init(struct lab *L, enum mode mode, const uint32_t *servers, int
         cfg.servers[i] = servers[i];
     L->r = dns_resolver_new(L->p.st[0], &cfg);
     assert_non_null(L->r);
-    uint8_t seed[32] = { 1, 2, 3 };
-    dns_resolver_seed(L->r, seed);
 }
 
 static void lab_free(struct lab *L)
