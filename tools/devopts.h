@@ -20,6 +20,7 @@ struct devopts {
     const char *pcap;
     const char *ctl;          /* control socket path (default /run/synack-DEV.sock) */
     unsigned msl_ms;          /* TCP maximum segment lifetime (TIME-WAIT is twice it) */
+    int no_tso;               /* do not hand the kernel large TCP frames to segment */
 };
 
 #define DEVOPTS_LONG \
@@ -27,7 +28,7 @@ struct devopts {
     { "addr", required_argument, 0, 1003 }, { "gateway", required_argument, 0, 1004 }, \
     { "host-addr", required_argument, 0, 1005 }, { "mtu", required_argument, 0, 1006 }, \
     { "pcap", required_argument, 0, 1007 }, { "ctl", required_argument, 0, 1008 }, \
-    { "msl", required_argument, 0, 1009 }
+    { "msl", required_argument, 0, 1009 }, { "no-tso", no_argument, 0, 1010 }
 
 #define DEVOPTS_HELP \
     "  --tap NAME          use (or create) TAP device NAME (Ethernet)\n" \
@@ -38,7 +39,8 @@ struct devopts {
     "  --mtu N             MTU (default 1500)\n" \
     "  --pcap FILE         write every frame in and out to FILE (pcap)\n" \
     "  --ctl PATH          control socket for `synack ss` (default /run/synack-DEV.sock)\n" \
-    "  --msl MS            TCP maximum segment lifetime in ms; TIME-WAIT lasts twice it (default 30000)\n"
+    "  --msl MS            TCP maximum segment lifetime in ms; TIME-WAIT lasts twice it (default 30000)\n" \
+    "  --no-tso            send only MTU-sized frames (by default the kernel segments large TCP frames)\n"
 
 struct devrun {
     int fd;
@@ -48,6 +50,7 @@ struct devrun {
     synack_pcap_t *pcap;
     struct control *ctl;
     int ifindex;
+    int vnet;                 /* the device was opened with a virtio-net header (TSO) */
 };
 
 void devopts_init(struct devopts *d);

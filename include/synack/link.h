@@ -86,6 +86,13 @@ SYNACK_API int synack_simnet_step(synack_simnet_t *n, synack_time_t until);
 SYNACK_API int synack_tap_open(const char *name, int tun, char *name_out);
 /* Transmit callback for a TAP/TUN fd: ctx is (void *)(intptr_t)fd. */
 SYNACK_API int synack_fd_tx(void *ctx, const uint8_t *frame, size_t len, synack_time_t now);
+/* The same device with a virtio-net header on every frame (IFF_VNET_HDR): the kernel segments the
+ * large TCP frames synack hands it (TSO), one write for up to 64 KB. Frames read from such a fd
+ * start with the header too: add the port with synack_driver_add_port_vnet. */
+SYNACK_API int synack_tap_open_vnet(const char *name, int tun, char *name_out);
+SYNACK_API int synack_fd_tx_vnet(void *ctx, const uint8_t *frame, size_t len, const struct synack_tx_meta *meta,
+                                 synack_time_t now);
+#define SYNACK_TSO_MAX 65000
 /* Brings the kernel side of the device up with `addr/prefix` (0 = only up) and waits until its
  * operstate allows traffic (up to ~1 s). Returns 0 or a negative errno. */
 SYNACK_API int synack_tap_configure_host(const char *name, uint32_t addr, uint8_t prefix_len,
@@ -120,6 +127,8 @@ typedef struct synack_driver synack_driver_t;
 SYNACK_API synack_driver_t *synack_driver_new(synack_stack_t *st);
 SYNACK_API void synack_driver_free(synack_driver_t *d);
 SYNACK_API int synack_driver_add_port(synack_driver_t *d, int fd, int ifindex);
+/* A port opened with synack_tap_open_vnet: the virtio-net header is stripped from frames read. */
+SYNACK_API int synack_driver_add_port_vnet(synack_driver_t *d, int fd, int ifindex);
 SYNACK_API int synack_driver_watch_fd(synack_driver_t *d, int fd, synack_driver_fd_fn fn, void *arg);
 SYNACK_API int synack_driver_unwatch_fd(synack_driver_t *d, int fd);
 /* Runs until *stop becomes non-zero (set it from a signal handler) or an error. Reads frames from

@@ -85,6 +85,18 @@ enum synack_if_kind {
  * to keep it. Returns 0, or a negative errno (counted as LinkOutErrors). */
 typedef int (*synack_link_tx_fn)(void *ctx, const uint8_t *frame, size_t len, synack_time_t now);
 
+/* What a segmentation-offload link needs besides the bytes (virtio-net's header carries the same):
+ * for a TCP frame larger than the MTU, the link cuts it into gso_size-byte segments and computes
+ * their checksums; the TCP checksum field then holds only the pseudo-header sum. */
+struct synack_tx_meta {
+    uint16_t gso_size;         /* 0: an ordinary frame */
+    uint16_t hdr_len;          /* link + IP + TCP header bytes */
+    uint16_t csum_start;       /* offset of the TCP header */
+    uint16_t csum_offset;      /* of the checksum field within it (16) */
+};
+typedef int (*synack_link_tx_meta_fn)(void *ctx, const uint8_t *frame, size_t len, const struct synack_tx_meta *meta,
+                                      synack_time_t now);
+
 struct synack_if_config {
     const char *name;          /* for traces and listings; copied */
     enum synack_if_kind kind;
@@ -94,6 +106,11 @@ struct synack_if_config {
     uint16_t mtu;              /* IP MTU (1500 on Ethernet) */
     synack_link_tx_fn tx;
     void *tx_ctx;
+    /* Optional TCP segmentation offload: a link that can cut large TCP frames sets tx_meta (used
+     * instead of tx, for every frame) and the largest frame it takes. TCP then hands it up to
+     * tso_max bytes at once instead of one MSS. */
+    synack_link_tx_meta_fn tx_meta;
+    uint32_t tso_max;
 };
 
 /* Adds an interface. Returns its index (>= 0) or -EINVAL / -ENOMEM / -ENOSPC. */

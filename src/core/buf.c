@@ -11,6 +11,7 @@ struct buf *buf_alloc(size_t headroom, size_t size)
     if (!b)
         return NULL;
     b->next = NULL;
+    b->gso_size = 0;
     b->data = b->storage + headroom;
     b->len = 0;
     b->cap = headroom + size;

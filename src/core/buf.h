@@ -15,6 +15,7 @@ struct buf {
     uint8_t *data;       /* first byte of the current content */
     size_t len;
     size_t cap;          /* bytes from storage to its end */
+    uint16_t gso_size;   /* a TCP frame for the link to cut into segments of this size; 0: none */
     uint8_t storage[];
 };
 

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/virtio_net.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
 #include <time.h>
@@ -29,6 +30,7 @@
 struct driver_fd {
     int fd;
     int ifindex;                /* >= 0: a port; -1: a watched fd */
+    int vnet;                   /* a port whose frames start with a virtio-net header */
     synack_driver_fd_fn fn;
     void *arg;
 };
@@ -113,7 +115,7 @@ static int add_fd(synack_driver_t *d, int fd, int ifindex, synack_driver_fd_fn f
     ev.data.fd = fd;
     if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
         return -errno;
-    d->fds[d->n_fds++] = (struct driver_fd){fd, ifindex, fn, arg};
+    d->fds[d->n_fds++] = (struct driver_fd){ .fd = fd, .ifindex = ifindex, .fn = fn, .arg = arg };
     return 0;
 }
 
@@ -122,6 +124,14 @@ int synack_driver_add_port(synack_driver_t *d, int fd, int ifindex)
     if (!d || ifindex < 0)
         return -EINVAL;
     return add_fd(d, fd, ifindex, NULL, NULL);
+}
+
+int synack_driver_add_port_vnet(synack_driver_t *d, int fd, int ifindex)
+{
+    int r = synack_driver_add_port(d, fd, ifindex);
+    if (r == 0)
+        find_fd(d, fd)->vnet = 1;
+    return r;
 }
 
 int synack_driver_watch_fd(synack_driver_t *d, int fd, synack_driver_fd_fn fn, void *arg)
@@ -148,8 +158,11 @@ int synack_driver_unwatch_fd(synack_driver_t *d, int fd)
 }
 
 /* Reads up to a round's budget of frames from a port; each gets the time it was read. */
-static int drain_port(synack_driver_t *d, int fd, int ifindex)
+static int drain_port(synack_driver_t *d, int fd, int ifindex, int vnet)
 {
+    /* With IFF_VNET_HDR every frame starts with a virtio-net header; offloads toward us are off
+     * (TUNSETOFFLOAD 0), so it carries nothing we need: skip it. */
+    size_t skip = vnet ? sizeof(struct virtio_net_hdr) : 0;
     for (int i = 0; i < DRIVER_FRAMES_PER_ROUND; i++) {
         ssize_t n = read(fd, d->buf, DRIVER_FRAME_BUF);
         if (n < 0) {
@@ -165,7 +178,9 @@ static int drain_port(synack_driver_t *d, int fd, int ifindex)
         }
         if (n == 0)
             return 0;
-        synack_if_input(d->st, ifindex, d->buf, (size_t)n, synack_clock_now());
+        if ((size_t)n <= skip)
+            continue;
+        synack_if_input(d->st, ifindex, d->buf + skip, (size_t)n - skip, synack_clock_now());
     }
     return 0;
 }
@@ -212,7 +227,7 @@ int synack_driver_run_once(synack_driver_t *d, synack_time_t timeout_us)
         if (e->ifindex >= 0) {
             /* One batch per read burst: ACKs coalesced, socket events delivered once. */
             synack_stack_batch_begin(d->st, synack_clock_now());
-            int r = drain_port(d, fd, e->ifindex);
+            int r = drain_port(d, fd, e->ifindex, e->vnet);
             synack_stack_batch_end(d->st, synack_clock_now());
             if (r < 0 && err == 0)
                 err = r;

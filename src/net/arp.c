@@ -94,7 +94,7 @@ static void arp_send(synack_stack_t *st, struct iface *ifc, uint16_t op, const u
     memcpy(a.tha, tha, 6);
     arp_build(frame + ETH_HDR_LEN, &a);
     stack_count(st, op == ARP_OP_REQUEST ? SYNACK_C_ArpOutRequests : SYNACK_C_ArpOutReplies);
-    if_transmit(st, ifc, frame, sizeof(frame), now);
+    if_transmit(st, ifc, frame, sizeof(frame), 0, now);
 }
 
 static void arp_request(synack_stack_t *st, struct arp_entry *e, synack_time_t now)

@@ -13,7 +13,7 @@ static uint32_t prefix_mask(uint8_t len) { return len == 0 ? 0 : 0xffffffffu << 
 
 int synack_if_add(synack_stack_t *st, const struct synack_if_config *cfg)
 {
-    if (!cfg || !cfg->tx || cfg->prefix_len > 32 || cfg->mtu < 68 ||
+    if (!cfg || (!cfg->tx && !cfg->tx_meta) || cfg->prefix_len > 32 || cfg->mtu < 68 ||
         (cfg->kind != SYNACK_IF_ETHERNET && cfg->kind != SYNACK_IF_RAWIP))
         return -EINVAL;
     if (st->nifs >= IF_MAX)
@@ -29,6 +29,10 @@ int synack_if_add(synack_stack_t *st, const struct synack_if_config *cfg)
     ifc->mtu = cfg->mtu;
     ifc->tx = cfg->tx;
     ifc->tx_ctx = cfg->tx_ctx;
+    ifc->tx_meta = cfg->tx_meta;
+    ifc->tso_max = cfg->tx_meta ? cfg->tso_max : 0;
+    if (ifc->tso_max > 65000)
+        ifc->tso_max = 65000;   /* the IPv4 total length must still fit in 16 bits */
     return st->nifs++;
 }
 
@@ -97,7 +101,8 @@ int synack_if_input(synack_stack_t *st, int ifindex, const uint8_t *frame, size_
     return 0;
 }
 
-void if_transmit(synack_stack_t *st, struct iface *ifc, const uint8_t *frame, size_t len, synack_time_t now)
+void if_transmit(synack_stack_t *st, struct iface *ifc, const uint8_t *frame, size_t len, uint16_t gso_size,
+                 synack_time_t now)
 {
     if (st->trace_fn) {
         struct synack_trace_event ev = { .kind = SYNACK_TR_FRAME_OUT, .ifindex = if_index(st, ifc),
@@ -106,7 +111,23 @@ void if_transmit(synack_stack_t *st, struct iface *ifc, const uint8_t *frame, si
     }
     if (ifc->kind == SYNACK_IF_ETHERNET)
         stack_count(st, SYNACK_C_EthOutFrames);
-    if (ifc->tx(ifc->tx_ctx, frame, len, now) != 0)
+    int r;
+    if (ifc->tx_meta) {
+        struct synack_tx_meta m = { 0, 0, 0, 0 };
+        if (gso_size) {
+            size_t l2 = ifc->kind == SYNACK_IF_ETHERNET ? 14 : 0;
+            size_t ihl = (frame[l2] & 0x0fu) * 4u;
+            size_t doff = (frame[l2 + ihl + 12] >> 4) * 4u;
+            m.gso_size = gso_size;
+            m.csum_start = (uint16_t)(l2 + ihl);
+            m.csum_offset = 16;
+            m.hdr_len = (uint16_t)(l2 + ihl + doff);
+        }
+        r = ifc->tx_meta(ifc->tx_ctx, frame, len, &m, now);
+    } else {
+        r = ifc->tx(ifc->tx_ctx, frame, len, now);
+    }
+    if (r != 0)
         stack_count(st, SYNACK_C_LinkOutErrors);
 }
 
@@ -118,14 +139,14 @@ void if_output_eth(synack_stack_t *st, struct iface *ifc, const uint8_t *dst_mac
     memcpy(eh.src, ifc->mac, 6);
     eh.type = type;
     eth_build(buf_push(b, ETH_HDR_LEN), &eh);
-    if_transmit(st, ifc, b->data, b->len, now);
+    if_transmit(st, ifc, b->data, b->len, b->gso_size, now);
     buf_pull(b, ETH_HDR_LEN);
 }
 
 void if_output_ip(synack_stack_t *st, struct iface *ifc, uint32_t next_hop, struct buf *b, synack_time_t now)
 {
     if (ifc->kind == SYNACK_IF_RAWIP) {
-        if_transmit(st, ifc, b->data, b->len, now);
+        if_transmit(st, ifc, b->data, b->len, b->gso_size, now);
         buf_free(b);
         return;
     }

@@ -20,13 +20,17 @@ struct iface {
     uint16_t mtu;
     synack_link_tx_fn tx;
     void *tx_ctx;
+    synack_link_tx_meta_fn tx_meta;   /* set when the link offloads TCP segmentation */
+    uint32_t tso_max;
 };
 
 /* Sends an IPv4 packet (b->data is the IP header) to next_hop on ifc: raw-IP links get it as is,
  * Ethernet links resolve next_hop through ARP first. Takes ownership of b. */
 void if_output_ip(synack_stack_t *st, struct iface *ifc, uint32_t next_hop, struct buf *b, synack_time_t now);
-/* Hands a finished frame to the link, tracing and counting it. Borrows frame. */
-void if_transmit(synack_stack_t *st, struct iface *ifc, const uint8_t *frame, size_t len, synack_time_t now);
+/* Hands a finished frame to the link, tracing and counting it. Borrows frame. gso_size: the frame
+ * is a large TCP frame for the link to cut (only on a link with tso_max), else 0. */
+void if_transmit(synack_stack_t *st, struct iface *ifc, const uint8_t *frame, size_t len, uint16_t gso_size,
+                 synack_time_t now);
 /* Prepends an Ethernet header to b and transmits; b stays the caller's. */
 void if_output_eth(synack_stack_t *st, struct iface *ifc, const uint8_t *dst_mac, uint16_t type,
                    struct buf *b, synack_time_t now);

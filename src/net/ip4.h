@@ -31,6 +31,7 @@ struct ip4_out {
     uint8_t ttl;         /* 0: the stack's default */
     uint8_t tos;
     int df;              /* set Don't Fragment (TCP uses it for PMTU discovery) */
+    uint16_t gso_size;   /* TCP: a frame larger than the MTU for an offloading link to cut */
 };
 
 /* Sends b (transport header + payload at b->data) as an IPv4 datagram, fragmenting if it exceeds
@@ -40,5 +41,7 @@ int ip4_output(synack_stack_t *st, const struct ip4_out *o, struct buf *b, synac
 uint32_t ip4_source_for(synack_stack_t *st, uint32_t dst);
 /* The IP MTU toward dst (for TCP's MSS), or 0 if unroutable. */
 unsigned ip4_mtu_for(synack_stack_t *st, uint32_t dst);
+/* The largest TCP frame the link toward dst cuts itself (segmentation offload), or 0. */
+unsigned ip4_tso_max_for(synack_stack_t *st, uint32_t dst);
 
 #endif

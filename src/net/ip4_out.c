@@ -37,6 +37,13 @@ uint32_t ip4_source_for(synack_stack_t *st, uint32_t dst)
     return ifc ? ifc->addr : 0;
 }
 
+unsigned ip4_tso_max_for(synack_stack_t *st, uint32_t dst)
+{
+    uint32_t nh;
+    struct iface *ifc = ip4_route(st, dst, &nh);
+    return ifc ? ifc->tso_max : 0;
+}
+
 unsigned ip4_mtu_for(synack_stack_t *st, uint32_t dst)
 {
     uint32_t nh;
@@ -70,7 +77,9 @@ int ip4_output(synack_stack_t *st, const struct ip4_out *o, struct buf *b, synac
     struct ip4_hdr h;
     ip4_fill(st, o, &h, o->src ? o->src : ifc->addr);
     size_t plen = b->len;
-    if (plen + IP4_HDR_MIN <= ifc->mtu) {
+    if (plen + IP4_HDR_MIN <= ifc->mtu || (o->gso_size && ifc->tso_max && plen + IP4_HDR_MIN <= 0xffff)) {
+        /* Within the MTU, or a large TCP frame the link will cut into segments itself. */
+        b->gso_size = plen + IP4_HDR_MIN > ifc->mtu ? o->gso_size : 0;
         h.total_len = (uint16_t)(plen + IP4_HDR_MIN);
         ip4_build(buf_push(b, IP4_HDR_MIN), &h);
         if_output_ip(st, ifc, nh, b, now);

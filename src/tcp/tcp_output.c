@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "net/ip4.h"
+#include "wire/bytes.h"
+#include "wire/csum.h"
 #include "net/stack_impl.h"
 #include "tcp/tcp.h"
 #include "tcp/tcp_int.h"
@@ -69,11 +71,17 @@ static void xmit(synack_stack_t *st, struct tcp_conn *c, uint32_t la, uint16_t l
     }
     b->len = tcp_build(b->data, &h, dlen, la, ra);
     b->len += dlen;
+    /* A segment larger than the MSS goes to a link that cuts it (TSO): the checksum field then
+     * holds only the pseudo-header sum, for the link to complete per segment (as virtio-net and
+     * Linux's CHECKSUM_PARTIAL expect). */
+    uint16_t gso = c && dlen > c->mss_snd ? c->mss_snd : 0;
+    if (gso)
+        wire_put16(b->data + 16, (uint16_t)~wire_csum_finish(wire_csum_pseudo(la, ra, IP4_PROTO_TCP, (uint16_t)b->len)));
     stack_count(st, SYNACK_C_TcpOutSegs);
     if (flags & TCP_RST)
         stack_count(st, SYNACK_C_TcpOutRsts);
     trace_seg(st, c, la, ra, b->data, b->len);
-    struct ip4_out o = { .src = la, .dst = ra, .proto = IP4_PROTO_TCP, .df = 1 };
+    struct ip4_out o = { .src = la, .dst = ra, .proto = IP4_PROTO_TCP, .df = 1, .gso_size = gso };
     ip4_output(st, &o, b, now);
 }
 
@@ -168,6 +176,11 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
 {
     if (!can_send_data(c))
         return;
+    /* With segmentation offload on the way out, up to tso_max bytes leave in one frame. */
+    uint32_t seg_max = c->mss_snd;
+    unsigned tso = ip4_tso_max_for(c->st, c->remote.addr);
+    if (tso > 200u + c->mss_snd)
+        seg_max = ((tso - 200u) / c->mss_snd) * c->mss_snd;
     for (int guard = 0; guard < 4096; guard++) {
         uint32_t off = c->snd_nxt - c->snd_una;
         if (c->fin_sent && seq_geq(c->snd_nxt, c->fin_seq + 1))
@@ -177,10 +190,12 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
         uint32_t outstanding = c->snd_nxt - c->snd_una;
         uint32_t usable = wnd > outstanding ? wnd - outstanding : 0;
         uint32_t len = avail;
-        if (len > c->mss_snd)
-            len = c->mss_snd;
+        if (len > seg_max)
+            len = seg_max;
         if (len > usable)
             len = usable;
+        if (len > c->mss_snd && len < avail)
+            len -= len % c->mss_snd;   /* a large segment is cut in whole MSS pieces but the last */
         int fin = c->fin_queued && len == avail;
         if (len == 0 && !fin) {
             /* Zero window with data waiting and nothing in flight: probe (RFC 9293 3.8.6.1). */
