@@ -1,0 +1,152 @@
+/* TCP segmentation offload: on a link that cuts large TCP frames (tx_meta + tso_max), TCP hands it
+ * one frame for data worth several MSS, with the metadata a virtio-net header needs and the checksum
+ * field holding the pseudo-header sum. Completing that checksum over the frame, as the kernel does,
+ * must give the same value as a full computation; and a link without offload never sees a frame
+ * larger than the MTU. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "synack/synack.h"
+#include "wire/bytes.h"
+#include "wire/csum.h"
+#include "wire/ip4.h"
+#include "wire/tcp.h"
+
+#define US 0xC0000201u
+#define PEER 0xC0000202u
+
+struct cap {
+    uint8_t last[70000];
+    size_t last_len;
+    struct synack_tx_meta meta;
+    size_t max_len;
+    unsigned frames;
+    uint32_t stack_seq;
+};
+
+static void note(struct cap *c, const uint8_t *f, size_t len)
+{
+    memcpy(c->last, f, len);
+    c->last_len = len;
+    c->frames++;
+    if (len > c->max_len)
+        c->max_len = len;
+    struct ip4_hdr ip;
+    if (ip4_parse(f, len, &ip) == IP4_OK && ip.proto == IP4_PROTO_TCP) {
+        uint8_t fl = f[ip.ihl + 13];
+        c->stack_seq = wire_get32(f + ip.ihl + 4) + (ip.total_len - ip.ihl - (f[ip.ihl + 12] >> 4) * 4u) +
+                       !!(fl & TCP_SYN);
+    }
+}
+
+static int tx_meta(void *ctx, const uint8_t *f, size_t len, const struct synack_tx_meta *m, synack_time_t now)
+{
+    struct cap *c = ctx;
+    note(c, f, len);
+    c->meta = *m;
+    return 0;
+}
+
+static int tx_plain(void *ctx, const uint8_t *f, size_t len, synack_time_t now)
+{
+    note(ctx, f, len);
+    return 0;
+}
+
+static void inject(synack_stack_t *st, int ifx, uint32_t seq, uint32_t ack, uint8_t flags, synack_time_t now)
+{
+    uint8_t pkt[60];
+    memset(pkt, 0, sizeof(pkt));
+    uint8_t *t = pkt + 20;
+    wire_put16(t, 80);
+    wire_put16(t + 2, 7000);
+    wire_put32(t + 4, seq);
+    wire_put32(t + 8, ack);
+    t[12] = (24 / 4) << 4;
+    t[13] = flags;
+    wire_put16(t + 14, 65535);
+    t[20] = 2; t[21] = 4; wire_put16(t + 22, 1460);   /* MSS 1460 */
+    wire_put16(t + 16, wire_csum_finish(wire_csum_partial(t, 24, wire_csum_pseudo(PEER, US, 6, 24))));
+    struct ip4_hdr ip = { .ihl = 20, .total_len = 44, .ttl = 64, .proto = 6, .src = PEER, .dst = US };
+    ip4_build(pkt, &ip);
+    synack_if_input(st, ifx, pkt, 44, now);
+}
+
+/* Connects 7000 -> PEER:80, completes the handshake, writes `n` bytes. */
+static synack_stack_t *run(struct cap *c, int offload, size_t n)
+{
+    struct synack_config cfg;
+    synack_config_init(&cfg);
+    synack_config_seed_u64(&cfg, 5);
+    synack_stack_t *st = synack_stack_new(&cfg);
+    struct synack_if_config ic = { .name = "t", .kind = SYNACK_IF_RAWIP, .addr = US, .prefix_len = 24, .mtu = 1500,
+                                   .tx = tx_plain, .tx_ctx = c };
+    if (offload) {
+        ic.tx_meta = tx_meta;
+        ic.tso_max = 65000;
+    }
+    int ifx = synack_if_add(st, &ic);
+    int s = synack_socket(st, SYNACK_SOCK_STREAM);
+    struct synack_sockaddr la = { 0, 7000 }, pa = { PEER, 80 };
+    synack_bind(st, s, &la);
+    synack_connect(st, s, &pa, 1000);
+    inject(st, ifx, 5000, c->stack_seq, TCP_SYN | TCP_ACK, 2000);
+    static uint8_t data[20000];
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (uint8_t)(i * 13);
+    c->frames = 0;
+    c->max_len = 0;
+    assert_int_equal(synack_send(st, s, data, n, 3000), (int)n);
+    return st;
+}
+
+static void large_frame_with_metadata(void **state)
+{
+    static struct cap c;
+    memset(&c, 0, sizeof(c));
+    synack_stack_t *st = run(&c, 1, 10000);
+    /* IW = 10 segments = 14600 bytes: all 10000 bytes leave as one frame. */
+    assert_int_equal(c.frames, 1);
+    assert_int_equal(c.last_len, 20 + 20 + 10000);
+    assert_int_equal(c.meta.gso_size, 1460);
+    assert_int_equal(c.meta.csum_start, 20);
+    assert_int_equal(c.meta.csum_offset, 16);
+    assert_int_equal(c.meta.hdr_len, 40);
+    struct ip4_hdr ip;
+    assert_int_equal(ip4_parse(c.last, c.last_len, &ip), IP4_OK);
+    assert_true(ip.frag & IP4_FLAG_DF);
+    /* Complete the checksum as the kernel does: sum the segment with the pseudo-header sum in the
+     * field. It must equal a full computation with the field zeroed. */
+    uint8_t *t = c.last + 20;
+    size_t tl = c.last_len - 20;
+    uint16_t partial = wire_get16(t + 16);
+    uint16_t completed = wire_csum_finish(wire_csum_partial(t, tl, 0));
+    wire_put16(t + 16, 0);
+    uint16_t full = wire_csum_finish(wire_csum_partial(t, tl, wire_csum_pseudo(US, PEER, 6, (uint16_t)tl)));
+    assert_int_equal(completed, full);
+    assert_int_not_equal(partial, full);
+    synack_stack_free(st);
+}
+
+static void no_offload_no_large_frames(void **state)
+{
+    static struct cap c;
+    memset(&c, 0, sizeof(c));
+    synack_stack_t *st = run(&c, 0, 10000);
+    assert_int_equal(c.frames, 6);   /* 6 full segments; the 1240-byte tail waits for an ACK (Nagle) */
+    assert_true(c.max_len <= 1500);
+    synack_stack_free(st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(large_frame_with_metadata),
+        cmocka_unit_test(no_offload_no_large_frames),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
