@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "synack/link.h"
+#include "wire/csum.h"
 
 #define DRIVER_MAX_FDS 64
 #define DRIVER_FRAMES_PER_ROUND 256
@@ -157,11 +158,28 @@ int synack_driver_unwatch_fd(synack_driver_t *d, int fd)
     return 0;
 }
 
+/* A frame from the kernel marked NEEDS_CSUM carries only the pseudo-header sum in its transport
+ * checksum field (CHECKSUM_PARTIAL): finish it over [csum_start, end) as a NIC would, so the stack
+ * checks an ordinary checksum. A large (GSO) frame needs nothing else: the stack takes whole IPv4
+ * packets of up to 64 KB. Out-of-range offsets leave the frame as it is (the stack then drops it). */
+static void vnet_complete_csum(uint8_t *buf, size_t n)
+{
+    const struct virtio_net_hdr *h = (const struct virtio_net_hdr *)buf;
+    if (!(h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
+        return;
+    uint8_t *frame = buf + sizeof(*h);
+    size_t len = n - sizeof(*h), start = h->csum_start, field = start + h->csum_offset;
+    if (start >= len || field + 2 > len)
+        return;
+    uint16_t c = wire_csum_finish(wire_csum_partial(frame + start, len - start, 0));
+    frame[field] = (uint8_t)(c >> 8);
+    frame[field + 1] = (uint8_t)c;
+}
+
 /* Reads up to a round's budget of frames from a port; each gets the time it was read. */
 static int drain_port(synack_driver_t *d, int fd, int ifindex, int vnet)
 {
-    /* With IFF_VNET_HDR every frame starts with a virtio-net header; offloads toward us are off
-     * (TUNSETOFFLOAD 0), so it carries nothing we need: skip it. */
+    /* With IFF_VNET_HDR every frame starts with a virtio-net header. */
     size_t skip = vnet ? sizeof(struct virtio_net_hdr) : 0;
     for (int i = 0; i < DRIVER_FRAMES_PER_ROUND; i++) {
         ssize_t n = read(fd, d->buf, DRIVER_FRAME_BUF);
@@ -180,6 +198,8 @@ static int drain_port(synack_driver_t *d, int fd, int ifindex, int vnet)
             return 0;
         if ((size_t)n <= skip)
             continue;
+        if (vnet)
+            vnet_complete_csum(d->buf, (size_t)n);
         synack_if_input(d->st, ifindex, d->buf + skip, (size_t)n - skip, synack_clock_now());
     }
     return 0;

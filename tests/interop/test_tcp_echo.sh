@@ -40,7 +40,7 @@ for kind in tap tun; do
     stop_serve
     bad=$(tshark_count "$PCAP" '_ws.malformed || tcp.analysis.ack_lost_segment || tcp.checksum.status == 0 || ip.checksum.status == 0')
     total=$(tshark_count "$PCAP" 'tcp')
-    ((total > 1000)) || fail "$kind: pcap holds only $total TCP frames"
+    ((total > 200)) || fail "$kind: pcap holds only $total TCP frames"   # 25 MB, in frames of up to 64 KB (TSO/GRO)
     ((bad == 0)) || fail "$kind: tshark flags $bad frames (malformed, ACKed unseen segment or bad checksum)"
     log "$kind: tshark read $total TCP frames, none malformed"
     nsx ss -K dst "$SYNACK_ADDR" >/dev/null 2>&1 || true

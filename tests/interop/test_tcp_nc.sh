@@ -57,6 +57,6 @@ t1=$(date +%s.%N)
 ((rc == 0)) || { cat "$TMPD/nc2.err" >&2; fail "synack nc -l exited $rc"; }
 [[ "$(sha256 "$TMPD/got2")" == "$want" ]] || fail "Linux -> synack nc -l: got $(stat -c %s "$TMPD/got2") bytes, SHA-256 differs"
 frames=$(tshark_count "$TMPD/nc2.pcap" 'tcp.port == 6000')
-((frames > 1000)) || fail "synack nc --pcap captured only $frames TCP frames"
+((frames > 100)) || fail "synack nc --pcap captured only $frames TCP frames"
 log "Linux -> synack: $SIZE_MB MB, sha256 matches; --pcap captured $frames frames ($(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s)"
 pass
