@@ -4,12 +4,15 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 JOBS ?= $(shell nproc)
 
-.PHONY: demo test build deps clean
+.PHONY: demo test build deps deps-build clean
 
 deps:
-	bash scripts/install-deps.sh
+	bash scripts/install-deps.sh all
 
-build: deps
+deps-build:
+	bash scripts/install-deps.sh build
+
+build: deps-build
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 

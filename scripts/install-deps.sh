@@ -3,18 +3,27 @@
 # Idempotent: installs only what is missing. Run as root on Debian 12 (the README's commands call it).
 set -euo pipefail
 
-PKGS=(
-  # build
-  build-essential cmake ninja-build pkg-config clang llvm libclang-rt-14-dev
-  # unit tests
-  libcmocka-dev
-  # libraries: libpcap reads captures (synack ladder), http-parser parses HTTP/1.x (apps/http)
-  libpcap-dev libhttp-parser-dev
+# What building everything needs (make demo): compilers, CMake, the test framework the tests
+# link against, libpcap for `synack ladder`.
+BUILD_PKGS=(
+  build-essential cmake ninja-build pkg-config libcmocka-dev libpcap-dev
+)
+# What running every test tier adds (make test).
+TEST_PKGS=(
+  # sanitizer and libFuzzer builds
+  clang llvm libclang-rt-14-dev
   # interop tier: the kernel-side peers and tools
   iproute2 iputils-ping arping socat netcat-openbsd tcpdump tshark hping3 curl wget procps python3
   # the application tier's real peers: web servers and clients, DNS, a browser
   nginx-light dnsmasq apache2-utils wrk bind9-dnsutils chromium
 )
+
+# `install-deps.sh build` installs only what building needs; no argument (or `all`) installs all.
+case "${1:-all}" in
+  build) PKGS=("${BUILD_PKGS[@]}") ;;
+  all) PKGS=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}") ;;
+  *) echo "usage: install-deps.sh [build|all]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,7 +1,7 @@
 /* HTTP/1.x message syntax (RFC 9112): a strict parser for request and response heads, a chunked
  * body decoder, and the small field-value helpers the server and the client share.
  *
- * Why our own parser and not Debian's libhttp-parser (2.9.4, installed): it accepts whitespace
+ * Why our own parser and not Debian's libhttp-parser (2.9.4, checked by hand): it accepts whitespace
  * between a field name and its colon ("Host : x", which RFC 9112 5.1 says a server MUST reject),
  * obs-fold lines (5.2: reject or replace), a double space in the request line and HTTP/0.9 requests;
  * it cannot tell a too-long request line (414) from too-large fields (431); and its header limit is
