@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "../apps/dns/resolver.h"
 #include "devopts.h"
 #include "opterr.h"
 
@@ -169,6 +170,21 @@ static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
     nc_pump(n, synack_clock_now());
 }
 
+/* The outcome of resolving HOST. */
+struct nc_lookup {
+    int done, err;
+    uint32_t addr;
+};
+
+static void nc_resolved(void *arg, const struct dns_result *r)
+{
+    struct nc_lookup *lk = arg;
+    lk->done = 1;
+    lk->err = r->err ? r->err : (r->naddrs ? 0 : -ENOENT);
+    if (r->naddrs)
+        lk->addr = r->addrs[0];
+}
+
 struct find_state {
     uint16_t lport, rport;
     int state;
@@ -187,6 +203,8 @@ static void nc_usage(FILE *f)
                "  -l            listen on PORT for one connection instead of connecting to HOST\n"
                "  -v            say what happens on stderr\n"
                "  --linger      after closing, keep running until TIME-WAIT is over (for `synack ss`)\n"
+               "  --hosts FILE  hosts file for HOST (default /etc/hosts); then DNS\n"
+               "  --dns A.B.C.D DNS server for HOST (default: /etc/resolv.conf); repeatable\n"
                DEVOPTS_HELP);
 }
 
@@ -201,7 +219,11 @@ int cmd_nc(int argc, char **argv)
     int linger = 0;
     static const struct option opts[] = { DEVOPTS_LONG, { "listen", no_argument, 0, 'l' },
                                           { "verbose", no_argument, 0, 'v' }, { "linger", no_argument, 0, 'L' },
+                                          { "dns", required_argument, 0, 'D' }, { "hosts", required_argument, 0, 'H' },
                                           { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+    struct dns_resolver_config rcfg;
+    memset(&rcfg, 0, sizeof(rcfg));
+    const char *hosts = "/etc/hosts";
     int c, rc = 2;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":lvh", opts, NULL)) != -1) {
@@ -217,6 +239,15 @@ int cmd_nc(int argc, char **argv)
         if (c == 'l') { n->listen_mode = 1; continue; }
         if (c == 'v') { n->verbose = 1; continue; }
         if (c == 'L') { linger = 1; continue; }
+        if (c == 'H') { hosts = optarg; continue; }
+        if (c == 'D') {
+            if (rcfg.nservers >= DNS_MAX_SERVERS || synack_addr_parse(optarg, &rcfg.servers[rcfg.nservers]) != 0) {
+                fprintf(stderr, "synack nc: bad --dns '%s' (an IPv4 address; at most %d)\n", optarg, DNS_MAX_SERVERS);
+                goto out;
+            }
+            rcfg.nservers++;
+            continue;
+        }
         if (devopts_parse(&dev, c, optarg, "nc") != 0)
             goto out;
     }
@@ -226,8 +257,9 @@ int cmd_nc(int argc, char **argv)
         goto out;
     }
     uint32_t host = 0;
-    if (!n->listen_mode && synack_addr_parse(argv[optind], &host) != 0) {
-        fprintf(stderr, "synack nc: bad host '%s' (an IPv4 address)\n", argv[optind]);
+    const char *host_name = n->listen_mode ? NULL : argv[optind];
+    if (host_name && synack_addr_parse(host_name, &host) != 0 && (!*host_name || strlen(host_name) > 253)) {
+        fprintf(stderr, "synack nc: bad host '%s'\n", host_name);
         goto out;
     }
     char *end;
@@ -264,6 +296,33 @@ int cmd_nc(int argc, char **argv)
         }
         synack_socket_set_handler(n->st, n->lsock, accept_handler, n);
     } else {
+        if (!host) {
+            /* A name: the hosts file first, then DNS over the stack's own UDP (apps/dns). */
+            if (!rcfg.nservers)
+                dns_read_resolv_conf("/etc/resolv.conf", &rcfg);
+            rcfg.hosts_path = hosts;
+            struct nc_lookup lk = { 0, 0, 0 };
+            struct dns_resolver *res = dns_resolver_new(n->st, &rcfg);
+            if (!res || dns_resolve(res, host_name, nc_resolved, &lk, now) != 0) {
+                fprintf(stderr, "synack nc: cannot resolve '%s'\n", host_name);
+                dns_resolver_free(res);
+                goto done;
+            }
+            while (!lk.done && !nc_stop)
+                synack_driver_run_once(n->run.driver, SYNACK_MS(100));
+            dns_resolver_free(res);
+            if (!lk.done || lk.err) {
+                fprintf(stderr, "synack nc: cannot resolve '%s': %s\n", host_name,
+                        lk.done ? synack_strerror(lk.err) : "interrupted");
+                goto done;
+            }
+            host = lk.addr;
+            if (n->verbose) {
+                char a[16];
+                fprintf(stderr, "synack nc: %s is %s\n", host_name, synack_addr_format(host, a, sizeof(a)));
+            }
+            now = synack_clock_now();
+        }
         n->sock = synack_socket(n->st, SYNACK_SOCK_STREAM);
         synack_socket_set_handler(n->st, n->sock, sock_handler, n);
         struct synack_sockaddr peer = { host, (uint16_t)port };

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # synack nc against Linux's nc, 100 MB each way, checked by SHA-256:
-#  - synack nc connects to a Linux listener and sends (synack closes first: its FIN at stdin EOF,
+#  - synack nc connects to a Linux listener, named in a hosts file (resolved through apps/dns), and
+#    sends (synack closes first: its FIN at stdin EOF,
 #    and with --linger it shows its own TIME-WAIT in `synack ss`);
 #  - Linux nc connects to `synack nc -l` and sends.
 set -euo pipefail
@@ -13,6 +14,8 @@ want=$(sha256 "$TMPD/blob")
 
 # 1. synack -> Linux. Linux listens on any address (the TAP appears when synack starts).
 nsx_out="$TMPD/linux_listen.got"
+# The listener is named: synack nc resolves it through a hosts file (apps/dns) before connecting.
+echo "$HOST_ADDR linux.test" >"$TMPD/hosts"
 timeout 150 ip netns exec "$NS" bash -c "nc -l 5000 < /dev/null > '$nsx_out'" &
 LPID=$!
 BG_PIDS+=("$LPID")
@@ -20,7 +23,7 @@ sleep 0.3
 t0=$(date +%s.%N)
 rc=0
 nsx timeout 120 "$SYNACK" nc --tap nc-tap0 --addr "$SYNACK_ADDR/24" --host-addr "$HOST_ADDR/24" \
-    --msl 1500 --linger --ctl "$TMPD/nc.sock" "$HOST_ADDR" 5000 <"$TMPD/blob" >/dev/null 2>"$TMPD/nc1.err" &
+    --msl 1500 --linger --ctl "$TMPD/nc.sock" -v --hosts "$TMPD/hosts" linux.test 5000 <"$TMPD/blob" >/dev/null 2>"$TMPD/nc1.err" &
 NCPID=$!
 BG_PIDS+=("$NCPID")
 # While it lingers in TIME-WAIT (2 * 1.5 s), synack ss must show it.
@@ -37,6 +40,7 @@ t1=$(date +%s.%N)
 wait "$LPID" 2>/dev/null || true
 ((rc == 0)) || { cat "$TMPD/nc1.err" >&2; fail "synack nc -> Linux: exit $rc"; }
 [[ "$(sha256 "$nsx_out")" == "$want" ]] || fail "synack nc -> Linux: got $(stat -c %s "$nsx_out") bytes, SHA-256 differs"
+grep -q "linux.test is $HOST_ADDR" "$TMPD/nc1.err" || { cat "$TMPD/nc1.err" >&2; fail "synack nc did not resolve linux.test"; }
 ((seen_tw == 1)) || fail "synack closed first but synack ss never showed its TIME-WAIT"
 log "synack -> Linux: $SIZE_MB MB, sha256 matches; synack held TIME-WAIT after closing first ($(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s incl. TIME-WAIT)"
 
