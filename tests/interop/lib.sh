@@ -35,6 +35,23 @@ pass() {
 # Runs a command inside the test's namespace.
 nsx() { ip netns exec "$NS" "$@"; }
 
+# ns_teardown NAME: ends whatever still runs in a namespace this test created (it is new and named
+# after our PID, so everything in it is ours), waiting up to 3 s, then deletes the namespace.
+ns_teardown() {
+    local ns=$1 i pids
+    ip netns list 2>/dev/null | grep -qw -- "$ns" || return 0
+    for ((i = 0; i < 30; i++)); do
+        pids=$(ip netns pids "$ns" 2>/dev/null || true)
+        [[ -z "$pids" ]] && break
+        case $i in
+        10) kill -TERM $pids 2>/dev/null || true ;;
+        20) kill -KILL $pids 2>/dev/null || true ;;
+        esac
+        sleep 0.1
+    done
+    ip netns del "$ns" 2>/dev/null || true
+}
+
 interop_cleanup() {
     local rc=$?
     trap - EXIT INT TERM HUP
@@ -42,21 +59,7 @@ interop_cleanup() {
     for p in "${BG_PIDS[@]}" $SERVE_PID; do
         kill -TERM "$p" 2>/dev/null || true
     done
-    if [[ -n "$NS" ]] && ip netns list 2>/dev/null | grep -qw -- "$NS"; then
-        # Anything still running in our namespace was started by this test (the namespace is new
-        # and named after our PID): end it by its id so the namespace can go.
-        local i pids
-        for ((i = 0; i < 30; i++)); do
-            pids=$(ip netns pids "$NS" 2>/dev/null || true)
-            [[ -z "$pids" ]] && break
-            case $i in
-            10) kill -TERM $pids 2>/dev/null || true ;;
-            20) kill -KILL $pids 2>/dev/null || true ;;
-            esac
-            sleep 0.1
-        done
-        ip netns del "$NS" 2>/dev/null || true
-    fi
+    [[ -n "$NS" ]] && ns_teardown "$NS"
     for p in "${BG_PIDS[@]}" $SERVE_PID; do
         kill -KILL "$p" 2>/dev/null || true
         wait "$p" 2>/dev/null || true

@@ -19,19 +19,7 @@ ns2x() { ip netns exec "$NS2" "$@"; }
 
 ladder_cleanup() {
     local rc=$?
-    if ip netns list 2>/dev/null | grep -qw -- "$NS2"; then
-        local i pids
-        for ((i = 0; i < 30; i++)); do
-            pids=$(ip netns pids "$NS2" 2>/dev/null || true)
-            [[ -z "$pids" ]] && break
-            case $i in
-            10) kill -TERM $pids 2>/dev/null || true ;;
-            20) kill -KILL $pids 2>/dev/null || true ;;
-            esac
-            sleep 0.1
-        done
-        ip netns del "$NS2" 2>/dev/null || true
-    fi
+    ns_teardown "$NS2"
     (exit "$rc")
     interop_cleanup
 }
