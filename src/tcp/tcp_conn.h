@@ -115,7 +115,6 @@ struct tcp_conn {
     synack_time_t last_rcv;
     struct timer wait_timer;         /* TIME-WAIT 2*MSL, orphan FIN-WAIT-2 */
 
-    int error;                       /* pending error for the socket (negative errno) */
     uint64_t bytes_sent, bytes_acked, bytes_received, total_retrans;
 };
 

@@ -370,14 +370,7 @@ static int step5_ack(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
         break;   /* "otherwise, ignore the segment" (its ACK has still moved SND.UNA: send more) */
     case SYNACK_TCP_LAST_ACK:
         if (our_fin_acked) {
-            if (c->sock) {
-                tcp_conn_unhash(c);
-                tcp_timers_cancel(c);
-                tcp_set_state(c, SYNACK_TCP_CLOSED, "rcv ACK of FIN");
-            } else {
-                tcp_set_state(c, SYNACK_TCP_CLOSED, "rcv ACK of FIN");
-                tcp_conn_destroy(c);
-            }
+            tcp_conn_fail(c, 0, "rcv ACK of FIN");   /* CLOSED, no error */
             return 1;
         }
         break;   /* data queued before our FIN may still be going out */

@@ -72,7 +72,8 @@ void tcp_conn_destroy(struct tcp_conn *c);
 void tcp_enter_time_wait(struct tcp_conn *c, const char *cause, int send_ack, synack_time_t now);
 void tcp_tw_destroy(struct tcp_tw *tw);
 void tcp_tw_restart(struct tcp_tw *tw, synack_time_t now);
-/* Reports an error to the socket, and drops the connection (state CLOSED). */
+/* Ends the connection in CLOSED: an orphan is freed; a socket keeps the CLOSED block and sees err
+ * (a negative errno; 0 for an orderly end: LAST-ACK done, 2*MSL over). */
 void tcp_conn_fail(struct tcp_conn *c, int err, const char *cause);
 /* Called when an orphan may be freed or a state reached where the socket needs an event. */
 void tcp_notify(struct tcp_conn *c);

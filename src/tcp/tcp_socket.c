@@ -259,9 +259,7 @@ int tcp_sock_shutdown(synack_stack_t *st, struct sock *s, int how, synack_time_t
     }
     if (how != SYNACK_SHUT_RD) {
         if (c->state == SYNACK_TCP_SYN_SENT) {
-            tcp_set_state(c, SYNACK_TCP_CLOSED, "shutdown() before connected");
-            tcp_conn_unhash(c);
-            tcp_timers_cancel(c);
+            tcp_conn_fail(c, 0, "shutdown() before connected");
         } else if (c->state == SYNACK_TCP_SYN_RECEIVED) {
             c->fin_queued = 1;   /* RFC 9293 3.10.4: FIN once established */
         } else {

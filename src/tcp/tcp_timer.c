@@ -224,14 +224,7 @@ static void wait_fire(void *owner, struct timer *t, synack_time_t now)
 {
     struct tcp_conn *c = owner;
     if (c->state == SYNACK_TCP_TIME_WAIT) {
-        if (c->sock) {
-            c->error = 0;
-            tcp_conn_unhash(c);
-            tcp_set_state(c, SYNACK_TCP_CLOSED, "2MSL timeout");
-            return;
-        }
-        tcp_set_state(c, SYNACK_TCP_CLOSED, "2MSL timeout");
-        tcp_conn_destroy(c);
+        tcp_conn_fail(c, 0, "2MSL timeout");   /* CLOSED, no error */
         return;
     }
     if (c->state == SYNACK_TCP_FIN_WAIT_2 && !c->sock) {
