@@ -24,6 +24,41 @@ typedef uint64_t synack_time_t;           /* microseconds, monotonic */
 
 typedef struct synack_stack synack_stack_t;
 
+/* An IP address of either family: an IPv6 address in network byte order, with IPv4 stored
+ * IPv4-mapped (::ffff:a.b.c.d, RFC 4291 2.5.5.2), so one type, one comparison and one hash serve
+ * both families. */
+struct synack_ip {
+    uint8_t b[16];
+};
+
+/* The IPv4-mapped form of an IPv4 address given in host order. */
+static inline struct synack_ip synack_ip_from_v4(uint32_t a)
+{
+    struct synack_ip ip = { { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, (uint8_t)(a >> 24), (uint8_t)(a >> 16),
+                              (uint8_t)(a >> 8), (uint8_t)a } };
+    return ip;
+}
+/* Nonzero if ip is an IPv4(-mapped) address. */
+static inline int synack_ip_is_v4(const struct synack_ip *ip)
+{
+    for (int i = 0; i < 10; i++)
+        if (ip->b[i])
+            return 0;
+    return ip->b[10] == 0xff && ip->b[11] == 0xff;
+}
+/* The IPv4 address in host order (meaningful only if synack_ip_is_v4). */
+static inline uint32_t synack_ip_to_v4(const struct synack_ip *ip)
+{
+    return ((uint32_t)ip->b[12] << 24) | ((uint32_t)ip->b[13] << 16) | ((uint32_t)ip->b[14] << 8) | ip->b[15];
+}
+static inline int synack_ip_equal(const struct synack_ip *a, const struct synack_ip *b)
+{
+    for (int i = 0; i < 16; i++)
+        if (a->b[i] != b->b[i])
+            return 0;
+    return 1;
+}
+
 struct synack_sockaddr {
     uint32_t addr;   /* IPv4, host byte order */
     uint16_t port;   /* host byte order */

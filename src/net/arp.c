@@ -10,7 +10,8 @@
 #include <string.h>
 
 #include "net/iface.h"
-#include "net/stack_impl.h"
+#include "core/ctx.h"
+#include "net/net.h"
 #include "wire/arp.h"
 #include "wire/eth.h"
 
@@ -73,7 +74,7 @@ static struct arp_entry *arp_slot(synack_stack_t *st, struct arp_cache *c)
 
 int arp_lookup(synack_stack_t *st, int ifindex, uint32_t ip, uint8_t mac[6])
 {
-    struct arp_entry *e = arp_find(&st->arp, ifindex, ip);
+    struct arp_entry *e = arp_find(&st->net->arp, ifindex, ip);
     if (!e || e->state != ARP_REACHABLE)
         return -ENOENT;
     memcpy(mac, e->mac, 6);
@@ -101,7 +102,7 @@ static void arp_request(synack_stack_t *st, struct arp_entry *e, synack_time_t n
 {
     static const uint8_t zero[6];
     e->tries++;
-    arp_send(st, &st->ifs[e->ifindex], ARP_OP_REQUEST, eth_broadcast, zero, e->ip, now);
+    arp_send(st, &st->net->ifs[e->ifindex], ARP_OP_REQUEST, eth_broadcast, zero, e->ip, now);
     timer_arm(&st->timers, &e->timer, now + st->cfg.arp_retry);
 }
 
@@ -116,7 +117,7 @@ static void arp_timer_fire(void *owner, struct timer *t, synack_time_t now)
          * used during its lifetime simply goes. */
         if (now - e->last_used < st->cfg.arp_timeout && e->tries < st->cfg.arp_max_tries) {
             e->tries++;
-            arp_send(st, &st->ifs[e->ifindex], ARP_OP_REQUEST, e->mac, e->mac, e->ip, now);
+            arp_send(st, &st->net->ifs[e->ifindex], ARP_OP_REQUEST, e->mac, e->mac, e->ip, now);
             timer_arm(&st->timers, &e->timer, now + st->cfg.arp_retry);
             return;
         }
@@ -136,7 +137,7 @@ static void arp_timer_fire(void *owner, struct timer *t, synack_time_t now)
 
 static void arp_flush_pending(synack_stack_t *st, struct arp_entry *e, synack_time_t now)
 {
-    struct iface *ifc = &st->ifs[e->ifindex];
+    struct iface *ifc = &st->net->ifs[e->ifindex];
     struct buf *b;
     while ((b = buf_queue_pop(&e->pending))) {
         if_output_eth(st, ifc, e->mac, ETH_TYPE_IPV4, b, now);
@@ -165,14 +166,14 @@ void arp_input(synack_stack_t *st, struct iface *ifc, const uint8_t *p, size_t l
         return;
     }
     /* RFC 826 "Packet Reception": if the sender is in the table, update it (merge_flag). */
-    struct arp_entry *e = arp_find(&st->arp, ifindex, a.spa);
+    struct arp_entry *e = arp_find(&st->net->arp, ifindex, a.spa);
     int for_us = a.tpa == ifc->addr;
     if (e) {
         arp_set_reachable(st, e, a.sha, now);
     } else if (for_us && a.spa != 0 && (a.spa & ifc->mask) == (ifc->addr & ifc->mask)) {
         /* "?Am I the target protocol address? If merge_flag is false, add the triplet." Only for
          * neighbours on our network: a request for us from elsewhere teaches us nothing we may use. */
-        e = arp_slot(st, &st->arp);
+        e = arp_slot(st, &st->net->arp);
         if (!e) {
             stack_count(st, SYNACK_C_ArpCacheFull);
         } else {
@@ -199,7 +200,7 @@ void arp_output(synack_stack_t *st, struct iface *ifc, uint32_t next_hop, struct
         buf_free(b);
         return;
     }
-    struct arp_entry *e = arp_find(&st->arp, ifindex, next_hop);
+    struct arp_entry *e = arp_find(&st->net->arp, ifindex, next_hop);
     if (e && e->state == ARP_REACHABLE) {
         e->last_used = now;
         if_output_eth(st, ifc, e->mac, ETH_TYPE_IPV4, b, now);
@@ -207,7 +208,7 @@ void arp_output(synack_stack_t *st, struct iface *ifc, uint32_t next_hop, struct
         return;
     }
     if (!e) {
-        e = arp_slot(st, &st->arp);
+        e = arp_slot(st, &st->net->arp);
         if (!e) {
             stack_count(st, SYNACK_C_ArpCacheFull);
             buf_free(b);

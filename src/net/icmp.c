@@ -5,10 +5,9 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/ctx.h"
 #include "net/ip4.h"
-#include "net/stack_impl.h"
-#include "net/udp.h"
-#include "tcp/tcp.h"
+#include "net/net.h"
 
 static int icmp_is_error_type(uint8_t t)
 {
@@ -26,23 +25,23 @@ static int icmp_rate_ok(synack_stack_t *st, synack_time_t now)
     synack_time_t step = SYNACK_SEC(1) / rate;
     if (step == 0)
         step = 1;
-    if (st->icmp_tokens >= st->cfg.icmp_err_burst) {
+    if (st->net->icmp_tokens >= st->cfg.icmp_err_burst) {
         /* Full: time spent full earns nothing. */
-        st->icmp_refill_at = now;
-    } else if (now > st->icmp_refill_at) {
-        synack_time_t n = (now - st->icmp_refill_at) / step;
-        synack_time_t room = st->cfg.icmp_err_burst - st->icmp_tokens;
+        st->net->icmp_refill_at = now;
+    } else if (now > st->net->icmp_refill_at) {
+        synack_time_t n = (now - st->net->icmp_refill_at) / step;
+        synack_time_t room = st->cfg.icmp_err_burst - st->net->icmp_tokens;
         if (n >= room) {
-            st->icmp_tokens = st->cfg.icmp_err_burst;
-            st->icmp_refill_at = now;
+            st->net->icmp_tokens = st->cfg.icmp_err_burst;
+            st->net->icmp_refill_at = now;
         } else {
-            st->icmp_tokens += (uint32_t)n;
-            st->icmp_refill_at += n * step;
+            st->net->icmp_tokens += (uint32_t)n;
+            st->net->icmp_refill_at += n * step;
         }
     }
-    if (st->icmp_tokens == 0)
+    if (st->net->icmp_tokens == 0)
         return 0;
-    st->icmp_tokens--;
+    st->net->icmp_tokens--;
     return 1;
 }
 
@@ -110,10 +109,22 @@ void icmp_input(synack_stack_t *st, struct iface *ifc, const struct ip4_hdr *h, 
         inner.proto = ic.body[9];
         inner.src = ((uint32_t)ic.body[12] << 24) | ((uint32_t)ic.body[13] << 16) | ((uint32_t)ic.body[14] << 8) | ic.body[15];
         inner.dst = ((uint32_t)ic.body[16] << 24) | ((uint32_t)ic.body[17] << 16) | ((uint32_t)ic.body[18] << 8) | ic.body[19];
-        if (inner.proto == IP4_PROTO_TCP)
-            tcp_icmp_error(st, ic.type, ic.code, ic.next_mtu, &inner, ic.body + ihl, ic.body_len - ihl, now);
-        else if (inner.proto == IP4_PROTO_UDP)
-            udp_icmp_error(st, ic.type, ic.code, &inner, ic.body + ihl, ic.body_len - ihl, now);
+        const struct net_proto *tp = net_proto_find(st, inner.proto);
+        if (!tp || !tp->error)
+            break;
+        struct net_err e = { .kind = NET_ERR_UNREACH, .family = NET_AF_INET, .src = synack_ip_from_v4(inner.src),
+                             .dst = synack_ip_from_v4(inner.dst), .hdr = ic.body + ihl, .len = ic.body_len - ihl };
+        if (ic.type == ICMP_TIME_EXCEEDED)
+            e.kind = NET_ERR_TIME_EXCEEDED;
+        else if (ic.code == ICMP_UNREACH_PORT)
+            e.kind = NET_ERR_PORT_UNREACH;
+        else if (ic.code == ICMP_UNREACH_PROTO)
+            e.kind = NET_ERR_PROTO_UNREACH;
+        else if (ic.code == ICMP_UNREACH_FRAG_NEEDED) {
+            e.kind = NET_ERR_PKT_TOO_BIG;
+            e.mtu = ic.next_mtu;
+        }
+        tp->error(st, &e, now);
         break;
     }
     default:
@@ -133,8 +144,8 @@ void icmp_send_error(synack_stack_t *st, uint8_t type, uint8_t code, uint16_t mt
     }
     if (ip4_frag_offset(h) != 0 || !if_for_local(st, h->dst) || ip4_src_is_martian(h->src))
         return;
-    for (int i = 0; i < st->nifs; i++)
-        if (ip4_is_bcast_for(&st->ifs[i], h->src) || h->src == st->ifs[i].addr)
+    for (int i = 0; i < st->net->nifs; i++)
+        if (ip4_is_bcast_for(&st->net->ifs[i], h->src) || h->src == st->net->ifs[i].addr)
             return;   /* a broadcast source, or our own address (we would be answering ourselves) */
     if (!icmp_rate_ok(st, now)) {
         stack_count(st, SYNACK_C_IcmpOutRateLimited);

@@ -6,7 +6,8 @@
 
 #include "net/arp.h"
 #include "net/ip4.h"
-#include "net/stack_impl.h"
+#include "core/ctx.h"
+#include "net/net.h"
 #include "wire/eth.h"
 
 static uint32_t prefix_mask(uint8_t len) { return len == 0 ? 0 : 0xffffffffu << (32 - len); }
@@ -16,9 +17,9 @@ int synack_if_add(synack_stack_t *st, const struct synack_if_config *cfg)
     if (!cfg || (!cfg->tx && !cfg->tx_meta) || cfg->prefix_len > 32 || cfg->mtu < 68 ||
         (cfg->kind != SYNACK_IF_ETHERNET && cfg->kind != SYNACK_IF_RAWIP))
         return -EINVAL;
-    if (st->nifs >= IF_MAX)
+    if (st->net->nifs >= IF_MAX)
         return -ENOSPC;
-    struct iface *ifc = &st->ifs[st->nifs];
+    struct iface *ifc = &st->net->ifs[st->net->nifs];
     memset(ifc, 0, sizeof(*ifc));
     strncpy(ifc->name, cfg->name ? cfg->name : "if", sizeof(ifc->name) - 1);
     ifc->kind = cfg->kind;
@@ -33,29 +34,29 @@ int synack_if_add(synack_stack_t *st, const struct synack_if_config *cfg)
     ifc->tso_max = cfg->tx_meta ? cfg->tso_max : 0;
     if (ifc->tso_max > 65000)
         ifc->tso_max = 65000;   /* the IPv4 total length must still fit in 16 bits */
-    return st->nifs++;
+    return st->net->nifs++;
 }
 
 enum synack_if_kind synack_if_kind(const synack_stack_t *st, int ifindex)
 {
-    return ifindex >= 0 && ifindex < st->nifs ? st->ifs[ifindex].kind : 0;
+    return ifindex >= 0 && ifindex < st->net->nifs ? st->net->ifs[ifindex].kind : 0;
 }
 
-int if_index(const synack_stack_t *st, const struct iface *ifc) { return (int)(ifc - st->ifs); }
+int if_index(const synack_stack_t *st, const struct iface *ifc) { return (int)(ifc - st->net->ifs); }
 
 struct iface *if_for_network(synack_stack_t *st, uint32_t addr)
 {
-    for (int i = 0; i < st->nifs; i++)
-        if ((addr & st->ifs[i].mask) == (st->ifs[i].addr & st->ifs[i].mask))
-            return &st->ifs[i];
+    for (int i = 0; i < st->net->nifs; i++)
+        if ((addr & st->net->ifs[i].mask) == (st->net->ifs[i].addr & st->net->ifs[i].mask))
+            return &st->net->ifs[i];
     return NULL;
 }
 
 struct iface *if_for_local(synack_stack_t *st, uint32_t addr)
 {
-    for (int i = 0; i < st->nifs; i++)
-        if (st->ifs[i].addr == addr)
-            return &st->ifs[i];
+    for (int i = 0; i < st->net->nifs; i++)
+        if (st->net->ifs[i].addr == addr)
+            return &st->net->ifs[i];
     return NULL;
 }
 
@@ -63,15 +64,15 @@ int synack_route_set_gateway(synack_stack_t *st, uint32_t gateway)
 {
     if (gateway && !if_for_network(st, gateway))
         return -ENETUNREACH;
-    st->gateway = gateway;
+    st->net->gateway = gateway;
     return 0;
 }
 
 int synack_if_input(synack_stack_t *st, int ifindex, const uint8_t *frame, size_t len, synack_time_t now)
 {
-    if (ifindex < 0 || ifindex >= st->nifs)
+    if (ifindex < 0 || ifindex >= st->net->nifs)
         return -EINVAL;
-    struct iface *ifc = &st->ifs[ifindex];
+    struct iface *ifc = &st->net->ifs[ifindex];
     stack_enter(st, now);
     if (st->trace_fn) {
         struct synack_trace_event ev = { .kind = SYNACK_TR_FRAME_IN, .ifindex = ifindex,

@@ -44,4 +44,8 @@ unsigned ip4_mtu_for(synack_stack_t *st, uint32_t dst);
 /* The largest TCP frame the link toward dst cuts itself (segmentation offload), or 0. */
 unsigned ip4_tso_max_for(synack_stack_t *st, uint32_t dst);
 
+/* IPv4 as transports see it (net/net.h). */
+struct net_family;
+extern const struct net_family ip4_family;
+
 #endif

@@ -1,12 +1,11 @@
 /* IPv4 input: RFC 1122 3.2.1 checks, local delivery, reassembly, then the transport. */
 #include <stdlib.h>
 
+#include "core/ctx.h"
 #include "net/icmp.h"
 #include "net/ip4.h"
+#include "net/net.h"
 #include "net/reasm.h"
-#include "net/stack_impl.h"
-#include "net/udp.h"
-#include "tcp/tcp.h"
 
 int ip4_is_bcast_for(const struct iface *ifc, uint32_t addr)
 {
@@ -39,24 +38,24 @@ static void ip4_deliver(synack_stack_t *st, struct iface *ifc, const struct ip4_
 {
     const uint8_t *pl = pkt + h->ihl;
     size_t plen = h->total_len - h->ihl;
-    stack_count(st, SYNACK_C_InDelivers);
-    switch (h->proto) {
-    case IP4_PROTO_ICMP:
+    if (h->proto == IP4_PROTO_ICMP) {
+        stack_count(st, SYNACK_C_InDelivers);
         icmp_input(st, ifc, h, pkt, pl, plen, now);
-        break;
-    case IP4_PROTO_UDP:
-        udp_input(st, ifc, h, pkt, pl, plen, now);
-        break;
-    case IP4_PROTO_TCP:
-        tcp_input(st, ifc, h, pkt, pl, plen, now);
-        break;
-    default:
-        st->counters[SYNACK_C_InDelivers]--;
+        return;
+    }
+    /* Transports are reached through their registration (net_proto_register), never by name. */
+    const struct net_proto *tp = net_proto_find(st, h->proto);
+    if (!tp) {
         stack_drop(st, SYNACK_C_InUnknownProtos, if_index(st, ifc), SYNACK_IF_RAWIP, pkt, h->total_len);
         /* RFC 1122 3.2.2.1: a host SHOULD send protocol unreachable. */
         icmp_send_error(st, ICMP_DEST_UNREACH, ICMP_UNREACH_PROTO, 0, h, pkt, now);
-        break;
+        return;
     }
+    stack_count(st, SYNACK_C_InDelivers);
+    struct net_rx rx = { .family = NET_AF_INET, .src = synack_ip_from_v4(h->src), .dst = synack_ip_from_v4(h->dst),
+                         .ifindex = if_index(st, ifc), .dst_unicast = if_for_local(st, h->dst) != NULL,
+                         .pkt = pkt, .pkt_len = h->total_len, .l3 = h };
+    tp->input(st, &rx, pl, plen, now);
 }
 
 void ip4_input(synack_stack_t *st, struct iface *ifc, const uint8_t *p, size_t len, synack_time_t now)

@@ -4,7 +4,8 @@
 #include <string.h>
 
 #include "net/ip4.h"
-#include "net/stack_impl.h"
+#include "core/ctx.h"
+#include "net/net.h"
 
 /* The interface and next hop toward dst. */
 static struct iface *ip4_route(synack_stack_t *st, uint32_t dst, uint32_t *next_hop)
@@ -14,18 +15,18 @@ static struct iface *ip4_route(synack_stack_t *st, uint32_t dst, uint32_t *next_
         /* Sending to ourselves would need a loopback path we do not model; refuse clearly. */
         return NULL;
     }
-    if (dst == 0xffffffffu && st->nifs > 0) {
+    if (dst == 0xffffffffu && st->net->nifs > 0) {
         *next_hop = dst;
-        return &st->ifs[0];
+        return &st->net->ifs[0];
     }
     ifc = if_for_network(st, dst);
     if (ifc) {
         *next_hop = dst;
         return ifc;
     }
-    if (st->gateway) {
-        *next_hop = st->gateway;
-        return if_for_network(st, st->gateway);
+    if (st->net->gateway) {
+        *next_hop = st->net->gateway;
+        return if_for_network(st, st->net->gateway);
     }
     return NULL;
 }
@@ -56,7 +57,7 @@ static void ip4_fill(synack_stack_t *st, const struct ip4_out *o, struct ip4_hdr
     memset(h, 0, sizeof(*h));
     h->ihl = IP4_HDR_MIN;
     h->tos = o->tos;
-    h->id = st->ip_id++;
+    h->id = st->net->ip_id++;
     h->frag = o->df ? IP4_FLAG_DF : 0;
     h->ttl = o->ttl ? o->ttl : st->cfg.default_ttl;
     h->proto = o->proto;

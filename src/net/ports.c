@@ -1,7 +1,7 @@
 /* Ephemeral port choice (see ports.h). */
 #include "net/ports.h"
 
-#include "net/stack_impl.h"
+#include "core/ctx.h"
 
 uint16_t port_pick_ephemeral(synack_stack_t *st, port_used_fn used, const void *ctx)
 {

@@ -4,13 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/stack_impl.h"
+#include "core/ctx.h"
+#include "net/net.h"
 #include "wire/csum.h"
 
 static void reasm_release(synack_stack_t *st, struct reasm_dgram *d)
 {
     timer_cancel(&st->timers, &d->timer);
-    st->reasm.mem -= d->cap;
+    st->net->reasm.mem -= d->cap;
     free(d->data);
     d->data = NULL;
     d->cap = 0;
@@ -57,7 +58,7 @@ static struct reasm_dgram *reasm_find(struct reasm_table *t, const struct ip4_hd
 static struct reasm_dgram *reasm_new(synack_stack_t *st, const struct ip4_hdr *h, synack_time_t now)
 {
     for (int i = 0; i < REASM_MAX_DGRAMS; i++) {
-        struct reasm_dgram *d = &st->reasm.d[i];
+        struct reasm_dgram *d = &st->net->reasm.d[i];
         if (d->used)
             continue;
         d->used = 1;
@@ -87,12 +88,12 @@ static int reasm_grow(synack_stack_t *st, struct reasm_dgram *d, size_t need)
         cap *= 2;
     if (cap > 65535)
         cap = 65535;
-    if (st->reasm.mem - d->cap + cap > st->cfg.reasm_mem_limit)
+    if (st->net->reasm.mem - d->cap + cap > st->cfg.reasm_mem_limit)
         return -1;
     uint8_t *n = realloc(d->data, cap);
     if (!n)
         return -1;
-    st->reasm.mem = st->reasm.mem - d->cap + cap;
+    st->net->reasm.mem = st->net->reasm.mem - d->cap + cap;
     d->data = n;
     d->cap = cap;
     return 0;
@@ -175,7 +176,7 @@ int reasm_add(synack_stack_t *st, const struct ip4_hdr *h, const uint8_t *pkt, u
         stack_drop(st, SYNACK_C_ReasmFails, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
         return 0;
     }
-    struct reasm_dgram *d = reasm_find(&st->reasm, h);
+    struct reasm_dgram *d = reasm_find(&st->net->reasm, h);
     if (!d && !(d = reasm_new(st, h, now))) {
         stack_drop(st, SYNACK_C_ReasmMemDrops, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
         return 0;

@@ -4,10 +4,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "net/icmp.h"
-#include "net/ip4.h"
+#include "core/ctx.h"
+#include "net/net.h"
 #include "net/ports.h"
-#include "net/stack_impl.h"
 #include "socket/sock.h"
 #include "wire/bytes.h"
 #include "wire/udp.h"
@@ -55,7 +54,8 @@ int udp_bind(synack_stack_t *st, struct sock *s, const struct synack_sockaddr *l
 {
     if (s->bound)
         return -EINVAL;
-    if (local->addr && !if_for_local(st, local->addr))
+    struct synack_ip lip = synack_ip_from_v4(local->addr);
+    if (local->addr && !net_family_for(&lip)->is_local(st, &lip))
         return -EADDRNOTAVAIL;
     uint16_t port = local->port;
     if (port == 0) {
@@ -71,36 +71,37 @@ int udp_bind(synack_stack_t *st, struct sock *s, const struct synack_sockaddr *l
     return 0;
 }
 
-void udp_input(synack_stack_t *st, struct iface *ifc, const struct ip4_hdr *h, const uint8_t *pkt,
-               const uint8_t *p, size_t len, synack_time_t now)
+void udp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, size_t len, synack_time_t now)
 {
-    int ifindex = if_index(st, ifc);
+    int ifindex = rx->ifindex;
+    uint32_t src = synack_ip_to_v4(&rx->src), dst = synack_ip_to_v4(&rx->dst);
     struct udp_hdr u;
-    int r = udp_parse(p, len, h->src, h->dst, &u);
+    int r = udp_parse(p, len, src, dst, &u);
     if (r != 0) {
         if (r == -EBADMSG)
             stack_count(st, SYNACK_C_UdpInCsumErrors);
-        stack_drop(st, SYNACK_C_UdpInErrors, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+        stack_drop(st, SYNACK_C_UdpInErrors, ifindex, SYNACK_IF_RAWIP, rx->pkt, rx->pkt_len);
         return;
     }
-    struct sock *s = udp_lookup(st, h->dst, u.dport, h->src, u.sport);
+    struct sock *s = udp_lookup(st, dst, u.dport, src, u.sport);
     if (!s) {
-        stack_drop(st, SYNACK_C_UdpNoPorts, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
-        /* RFC 1122 4.1.3.1: SHOULD send port unreachable (not for broadcasts: icmp_send_error checks). */
-        icmp_send_error(st, ICMP_DEST_UNREACH, ICMP_UNREACH_PORT, 0, h, pkt, now);
+        stack_drop(st, SYNACK_C_UdpNoPorts, ifindex, SYNACK_IF_RAWIP, rx->pkt, rx->pkt_len);
+        /* RFC 1122 4.1.3.1: SHOULD send port unreachable (never about a broadcast: the network
+         * layer checks). */
+        net_family_for(&rx->src)->unreachable(st, rx, NET_UNREACH_PORT, now);
         return;
     }
     if (s->rxq.count >= st->cfg.udp_rcvq_len) {
-        stack_drop(st, SYNACK_C_UdpRcvbufErrors, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+        stack_drop(st, SYNACK_C_UdpRcvbufErrors, ifindex, SYNACK_IF_RAWIP, rx->pkt, rx->pkt_len);
         return;
     }
     struct buf *b = buf_alloc(0, UDP_SRC_TAG + u.data_len);
     if (!b) {
         stack_count(st, SYNACK_C_BufAllocFails);
-        stack_drop(st, SYNACK_C_UdpRcvbufErrors, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+        stack_drop(st, SYNACK_C_UdpRcvbufErrors, ifindex, SYNACK_IF_RAWIP, rx->pkt, rx->pkt_len);
         return;
     }
-    wire_put32(b->data, h->src);
+    wire_put32(b->data, src);
     wire_put16(b->data + 4, u.sport);
     wire_put16(b->data + 6, 0);
     memcpy(b->data + UDP_SRC_TAG, u.data, u.data_len);
@@ -110,18 +111,18 @@ void udp_input(synack_stack_t *st, struct iface *ifc, const struct ip4_hdr *h, c
     sock_notify(st, s);
 }
 
-void udp_icmp_error(synack_stack_t *st, uint8_t type, uint8_t code, const struct ip4_hdr *inner,
-                    const uint8_t *hdr8, size_t len, synack_time_t now)
+void udp_net_error(synack_stack_t *st, const struct net_err *e, synack_time_t now)
 {
-    if (len < 4)
+    if (e->len < 4)
         return;
-    uint16_t sport = wire_get16(hdr8), dport = wire_get16(hdr8 + 2);
+    uint16_t sport = wire_get16(e->hdr), dport = wire_get16(e->hdr + 2);
+    uint32_t dst = synack_ip_to_v4(&e->dst);
     /* RFC 1122 4.1.3.3: pass it up; like BSD, only connected sockets hear of it (ECONNREFUSED for
      * port unreachable), since an unconnected socket cannot tell which send it concerns. */
     for (struct sock *s = sock_next(st, -1); s; s = sock_next(st, s->id)) {
         if (s->type == SYNACK_SOCK_DGRAM && s->connected && s->local.port == sport &&
-            s->remote.addr == inner->dst && s->remote.port == dport) {
-            s->error = (type == ICMP_DEST_UNREACH && code == ICMP_UNREACH_PORT) ? -ECONNREFUSED : -EHOSTUNREACH;
+            s->remote.addr == dst && s->remote.port == dport) {
+            s->error = e->kind == NET_ERR_PORT_UNREACH ? -ECONNREFUSED : -EHOSTUNREACH;
             sock_notify(st, s);
         }
     }
@@ -139,9 +140,11 @@ int udp_sendto(synack_stack_t *st, struct sock *s, const void *data, size_t len,
     }
     if (dst->port == 0)
         return -EINVAL;
-    uint32_t src = s->local.addr ? s->local.addr : ip4_source_for(st, dst->addr);
-    if (!src)
+    struct synack_ip rip = synack_ip_from_v4(dst->addr), lip;
+    const struct net_family *nf = net_family_for(&rip);
+    if (nf->source_for(st, &rip, &lip) != 0)
         return -ENETUNREACH;
+    uint32_t src = s->local.addr ? s->local.addr : synack_ip_to_v4(&lip);
     if (!s->bound) {
         struct synack_sockaddr any = { 0, 0 };
         int r = udp_bind(st, s, &any);
@@ -158,8 +161,8 @@ int udp_sendto(synack_stack_t *st, struct sock *s, const void *data, size_t len,
     b->len = UDP_HDR_LEN + len;
     udp_build(b->data, s->local.port, dst->port, len, src, dst->addr);
     stack_count(st, SYNACK_C_UdpOutDatagrams);
-    struct ip4_out o = { .src = src, .dst = dst->addr, .proto = IP4_PROTO_UDP };
-    int r = ip4_output(st, &o, b, now);
+    struct net_tx tx = { .src = synack_ip_from_v4(src), .dst = rip, .proto = UDP_IPPROTO };
+    int r = nf->output(st, &tx, b, now);
     return r < 0 ? r : (int)len;
 }
 

@@ -1,7 +1,7 @@
 /* The public socket calls (include/synack/socket.h), dispatching to UDP or TCP. */
 #include <errno.h>
 
-#include "net/stack_impl.h"
+#include "core/ctx.h"
 #include "net/ip4.h"
 #include "net/udp.h"
 #include "socket/sock.h"

@@ -1,37 +1,38 @@
 /* The socket table and event delivery (see sock.h). */
 #include "socket/sock.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/stack_impl.h"
+#include "core/ctx.h"
 #include "tcp/tcp.h"
 #include "tcp/tcp_int.h"
 
 struct sock *sock_get(synack_stack_t *st, int id)
 {
-    if (id < 0 || id >= st->nsocks)
+    if (id < 0 || id >= st->sock->nsocks)
         return NULL;
-    return st->socks[id];
+    return st->sock->socks[id];
 }
 
 struct sock *sock_alloc(synack_stack_t *st, enum synack_sock_type type)
 {
     int id = -1;
-    for (int i = 0; i < st->nsocks; i++)
-        if (!st->socks[i]) {
+    for (int i = 0; i < st->sock->nsocks; i++)
+        if (!st->sock->socks[i]) {
             id = i;
             break;
         }
     if (id < 0) {
-        int n = st->nsocks ? st->nsocks * 2 : 16;
-        struct sock **v = realloc(st->socks, (size_t)n * sizeof(*v));
+        int n = st->sock->nsocks ? st->sock->nsocks * 2 : 16;
+        struct sock **v = realloc(st->sock->socks, (size_t)n * sizeof(*v));
         if (!v)
             return NULL;
-        memset(v + st->nsocks, 0, (size_t)(n - st->nsocks) * sizeof(*v));
-        id = st->nsocks;
-        st->socks = v;
-        st->nsocks = n;
+        memset(v + st->sock->nsocks, 0, (size_t)(n - st->sock->nsocks) * sizeof(*v));
+        id = st->sock->nsocks;
+        st->sock->socks = v;
+        st->sock->nsocks = n;
     }
     struct sock *s = calloc(1, sizeof(*s));
     if (!s)
@@ -39,14 +40,14 @@ struct sock *sock_alloc(synack_stack_t *st, enum synack_sock_type type)
     s->id = id;
     s->type = type;
     buf_queue_init(&s->rxq);
-    st->socks[id] = s;
+    st->sock->socks[id] = s;
     return s;
 }
 
 void sock_release(synack_stack_t *st, struct sock *s)
 {
     buf_queue_purge(&s->rxq);
-    st->socks[s->id] = NULL;
+    st->sock->socks[s->id] = NULL;
     free(s);
 }
 
@@ -54,19 +55,19 @@ void sock_notify(synack_stack_t *st, struct sock *s)
 {
     if (s->notify_queued || !s->handler)
         return;
-    if (st->nnotify == st->notify_cap) {
-        int cap = st->notify_cap ? st->notify_cap * 2 : 32;
-        int *v = realloc(st->notify, (size_t)cap * sizeof(*v));
+    if (st->sock->nnotify == st->sock->notify_cap) {
+        int cap = st->sock->notify_cap ? st->sock->notify_cap * 2 : 32;
+        int *v = realloc(st->sock->notify, (size_t)cap * sizeof(*v));
         if (!v)
             return;   /* the event is lost but the state is not: events() still reports it */
-        st->notify = v;
-        st->notify_cap = cap;
+        st->sock->notify = v;
+        st->sock->notify_cap = cap;
     }
     s->notify_queued = 1;
-    st->notify[st->nnotify++] = s->id;
+    st->sock->notify[st->sock->nnotify++] = s->id;
 }
 
-void sock_deliver_events(synack_stack_t *st, int id)
+static void sock_deliver_events(synack_stack_t *st, int id)
 {
     struct sock *s = sock_get(st, id);
     if (!s || !s->notify_queued)
@@ -78,24 +79,47 @@ void sock_deliver_events(synack_stack_t *st, int id)
     s->handler(st, id, ev, s->handler_arg);
 }
 
+/* The entry bracket's upcall (st->deliver): every queued event, including those raised by the
+ * handlers it runs. */
+static void sock_deliver_all(synack_stack_t *st)
+{
+    struct sock_table *t = st->sock;
+    for (int i = 0; i < t->nnotify; i++)
+        sock_deliver_events(st, t->notify[i]);
+    t->nnotify = 0;
+}
+
+int sock_table_new(synack_stack_t *st)
+{
+    st->sock = calloc(1, sizeof(*st->sock));
+    if (!st->sock)
+        return -ENOMEM;
+    st->deliver = sock_deliver_all;
+    return 0;
+}
+
 struct sock *sock_next(synack_stack_t *st, int after)
 {
-    for (int i = after + 1; i < st->nsocks; i++)
-        if (st->socks[i])
-            return st->socks[i];
+    for (int i = after + 1; i < st->sock->nsocks; i++)
+        if (st->sock->socks[i])
+            return st->sock->socks[i];
     return NULL;
 }
 
 void sock_table_free(synack_stack_t *st)
 {
-    for (int i = 0; i < st->nsocks; i++)
-        if (st->socks[i]) {
-            buf_queue_purge(&st->socks[i]->rxq);
-            if (st->socks[i]->conn)
-                tcp_conn_destroy(st->socks[i]->conn);
-            free(st->socks[i]);
+    struct sock_table *t = st->sock;
+    if (!t)
+        return;
+    for (int i = 0; i < t->nsocks; i++)
+        if (t->socks[i]) {
+            buf_queue_purge(&t->socks[i]->rxq);
+            if (t->socks[i]->conn)
+                tcp_conn_destroy(t->socks[i]->conn);
+            free(t->socks[i]);
         }
-    free(st->socks);
-    st->socks = NULL;
-    st->nsocks = 0;
+    free(t->socks);
+    free(t->notify);
+    free(t);
+    st->sock = NULL;
 }

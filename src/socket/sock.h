@@ -1,6 +1,6 @@
 /* Sockets: the per-stack table of small integers, each a UDP endpoint or a TCP connection or
  * listener, with its readiness handler. Protocol modules raise events with sock_notify(); the stack
- * delivers them after processing (sock_deliver_events, called from stack_leave). */
+ * delivers them after processing (through the upcall it registers with the entry bracket). */
 #ifndef SOCKET_SOCK_H
 #define SOCKET_SOCK_H
 
@@ -28,13 +28,22 @@ struct sock {
     struct tcp_conn *conn;
 };
 
+/* The socket layer's part of the stack object. */
+struct sock_table {
+    struct sock **socks;
+    int nsocks;                       /* slots in socks */
+    int *notify;                      /* socket ids with events to deliver */
+    int nnotify, notify_cap;
+};
+
+/* Creates the table and registers event delivery with the entry bracket (st->deliver). */
+int sock_table_new(synack_stack_t *st);
 struct sock *sock_get(synack_stack_t *st, int id);
 /* Allocates a socket slot. Returns NULL on failure. */
 struct sock *sock_alloc(synack_stack_t *st, enum synack_sock_type type);
 void sock_release(synack_stack_t *st, struct sock *s);
 /* Queues a readiness notification for s (delivered after the stack returns). */
 void sock_notify(synack_stack_t *st, struct sock *s);
-void sock_deliver_events(synack_stack_t *st, int id);
 void sock_table_free(synack_stack_t *st);
 /* Iterates sockets: returns the next socket with id > after, or NULL. */
 struct sock *sock_next(synack_stack_t *st, int after);

@@ -5,20 +5,19 @@
 
 #include <stdint.h>
 
+#include "net/net.h"
 #include "synack/socket.h"
-#include "wire/ip4.h"
 
-struct iface;
 struct sock;
 
 int tcp_table_new(synack_stack_t *st);
 void tcp_table_free(synack_stack_t *st);
 /* Sends the ACKs coalesced during a batch (synack_stack_batch_end). */
 void tcp_flush_acks(synack_stack_t *st, synack_time_t now);
-void tcp_input(synack_stack_t *st, struct iface *ifc, const struct ip4_hdr *h, const uint8_t *pkt,
-               const uint8_t *p, size_t len, synack_time_t now);
-void tcp_icmp_error(synack_stack_t *st, uint8_t type, uint8_t code, uint16_t mtu, const struct ip4_hdr *inner,
-                    const uint8_t *hdr8, size_t len, synack_time_t now);
+/* The handlers TCP registers with IP (struct net_proto): a received segment, and an ICMP error
+ * about one we sent. */
+void tcp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, size_t len, synack_time_t now);
+void tcp_net_error(synack_stack_t *st, const struct net_err *err, synack_time_t now);
 
 int tcp_sock_open(synack_stack_t *st, struct sock *s);
 int tcp_sock_bind(synack_stack_t *st, struct sock *s, const struct synack_sockaddr *local);

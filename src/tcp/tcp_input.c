@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "net/stack_impl.h"
+#include "core/ctx.h"
 #include "socket/sock.h"
 #include "tcp/tcp.h"
 #include "tcp/tcp_cc.h"
@@ -446,22 +446,22 @@ void tcp_conn_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
 
 /* ---------- demultiplexing ---------- */
 
-void tcp_input(synack_stack_t *st, struct iface *ifc, const struct ip4_hdr *h, const uint8_t *pkt,
-               const uint8_t *p, size_t len, synack_time_t now)
+void tcp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, size_t len, synack_time_t now)
 {
-    int ifindex = if_index(st, ifc);
+    int ifindex = rx->ifindex;
+    uint32_t src = synack_ip_to_v4(&rx->src), dst = synack_ip_to_v4(&rx->dst);
     struct tcp_seg s;
     memset(&s, 0, sizeof(s));
-    int r = tcp_parse(p, len, h->src, h->dst, 1, &s.h);
+    int r = tcp_parse(p, len, src, dst, 1, &s.h);
     if (r != TCP_OK) {
         if (r == TCP_ERR_CSUM)
             stack_count(st, SYNACK_C_TcpInCsumErrors);
-        stack_drop(st, SYNACK_C_TcpInErrs, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+        stack_drop(st, SYNACK_C_TcpInErrs, ifindex, SYNACK_IF_RAWIP, rx->pkt, rx->pkt_len);
         return;
     }
     stack_count(st, SYNACK_C_TcpInSegs);
-    s.src = h->src;
-    s.dst = h->dst;
+    s.src = src;
+    s.dst = dst;
     s.seq = s.h.seq;
     s.ack = s.h.ack;
     s.flags = s.h.flags;
@@ -470,37 +470,37 @@ void tcp_input(synack_stack_t *st, struct iface *ifc, const struct ip4_hdr *h, c
     s.dlen = (uint32_t)s.h.data_len;
     s.len = s.dlen + !!(s.flags & TCP_SYN) + !!(s.flags & TCP_FIN);
     s.ifindex = ifindex;
-    s.pkt = pkt;
-    s.pkt_len = h->total_len;
+    s.pkt = rx->pkt;
+    s.pkt_len = rx->pkt_len;
     /* Only unicast to our own address can reach a connection (RFC 1122 4.2.3.10); port 0 is not a
      * port; SYN with FIN or RST is no segment any TCP sends (dropped, as Linux does). */
-    if (!if_for_local(st, h->dst) || s.h.sport == 0 || s.h.dport == 0) {
-        stack_drop(st, SYNACK_C_TcpInErrs, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+    if (!rx->dst_unicast || s.h.sport == 0 || s.h.dport == 0) {
+        stack_drop(st, SYNACK_C_TcpInErrs, ifindex, SYNACK_IF_RAWIP, rx->pkt, rx->pkt_len);
         return;
     }
     if ((s.flags & TCP_SYN) && (s.flags & (TCP_FIN | TCP_RST))) {
-        stack_drop(st, SYNACK_C_TcpBadFlags, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+        stack_drop(st, SYNACK_C_TcpBadFlags, ifindex, SYNACK_IF_RAWIP, rx->pkt, rx->pkt_len);
         return;
     }
-    struct tcp_conn *c = tcp_lookup(st, h->dst, s.h.dport, h->src, s.h.sport);
+    struct tcp_conn *c = tcp_lookup(st, dst, s.h.dport, src, s.h.sport);
     if (c) {
         trace_seg_in(st, &s, p, len, c->id, c->state);
         tcp_conn_input(c, &s, now);
         return;
     }
-    struct tcp_tw *tw = tcp_tw_lookup(st, h->dst, s.h.dport, h->src, s.h.sport);
+    struct tcp_tw *tw = tcp_tw_lookup(st, dst, s.h.dport, src, s.h.sport);
     if (tw) {
         trace_seg_in(st, &s, p, len, tw->id, SYNACK_TCP_TIME_WAIT);
         tcp_tw_input(tw, &s, now);
         return;
     }
-    struct tcp_conn *l = tcp_listener_lookup(st, h->dst, s.h.dport);
+    struct tcp_conn *l = tcp_listener_lookup(st, dst, s.h.dport);
     trace_seg_in(st, &s, p, len, l ? l->id : 0, l ? SYNACK_TCP_LISTEN : SYNACK_TCP_CLOSED);
     if (l) {
         tcp_listen_input(l, &s, now);
         return;
     }
     /* RFC 9293 3.10.7.1: no connection; answer with a reset. */
-    stack_drop(st, SYNACK_C_TcpNoSocket, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
+    stack_drop(st, SYNACK_C_TcpNoSocket, ifindex, SYNACK_IF_RAWIP, rx->pkt, rx->pkt_len);
     tcp_send_rst_for(st, &s, now);
 }

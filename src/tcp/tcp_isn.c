@@ -9,7 +9,7 @@
  * The returning ACK (ack = cookie + 1) is checked by recomputing the hash for the encoded counter,
  * which must be at most two periods old. */
 #include "core/siphash.h"
-#include "net/stack_impl.h"
+#include "core/ctx.h"
 #include "tcp/tcp_int.h"
 
 uint32_t tcp_isn(synack_stack_t *st, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp, synack_time_t now)

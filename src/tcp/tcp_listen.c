@@ -2,7 +2,7 @@
  * the accept queue, and SYN cookies when the SYN queue is full (RFC 4987 3.6). */
 #include <string.h>
 
-#include "net/stack_impl.h"
+#include "core/ctx.h"
 #include "tcp/tcp_cc.h"
 #include "tcp/tcp_int.h"
 

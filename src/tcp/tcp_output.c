@@ -6,17 +6,20 @@
  * window (RFC 9293 3.8.6.2.2 receiver SWS avoidance decides how far the right edge moves). */
 #include <string.h>
 
-#include "net/ip4.h"
+#include "net/net.h"
 #include "wire/bytes.h"
 #include "wire/csum.h"
-#include "net/stack_impl.h"
+#include "core/ctx.h"
 #include "tcp/tcp.h"
 #include "tcp/tcp_int.h"
 
 uint16_t tcp_mss_for(synack_stack_t *st, uint32_t raddr, uint16_t user)
 {
-    unsigned mtu = ip4_mtu_for(st, raddr);
-    unsigned mss = mtu > 40 ? mtu - 40 : TCP_DEFAULT_MSS;   /* IPv4 and TCP headers without options */
+    struct synack_ip dst = synack_ip_from_v4(raddr);
+    const struct net_family *nf = net_family_for(&dst);
+    unsigned hdrs = nf->hdr_len + TCP_HDR_MIN;   /* network and TCP headers without options */
+    unsigned mtu = nf->mtu_for(st, &dst);
+    unsigned mss = mtu > hdrs ? mtu - hdrs : TCP_DEFAULT_MSS;
     if (user && user < mss)
         mss = user;
     if (mss < 88)
@@ -75,14 +78,16 @@ static void xmit(synack_stack_t *st, struct tcp_conn *c, uint32_t la, uint16_t l
      * holds only the pseudo-header sum, for the link to complete per segment (as virtio-net and
      * Linux's CHECKSUM_PARTIAL expect). */
     uint16_t gso = c && dlen > c->mss_snd ? c->mss_snd : 0;
+    struct net_tx tx = { .src = synack_ip_from_v4(la), .dst = synack_ip_from_v4(ra), .proto = TCP_IPPROTO, .df = 1,
+                         .gso_size = gso };
+    const struct net_family *nf = net_family_for(&tx.dst);
     if (gso)
-        wire_put16(b->data + 16, (uint16_t)~wire_csum_finish(wire_csum_pseudo(la, ra, IP4_PROTO_TCP, (uint16_t)b->len)));
+        wire_put16(b->data + 16, (uint16_t)~wire_csum_finish(nf->pseudo_sum(&tx.src, &tx.dst, TCP_IPPROTO, (uint32_t)b->len)));
     stack_count(st, SYNACK_C_TcpOutSegs);
     if (flags & TCP_RST)
         stack_count(st, SYNACK_C_TcpOutRsts);
     trace_seg(st, c, la, ra, b->data, b->len);
-    struct ip4_out o = { .src = la, .dst = ra, .proto = IP4_PROTO_TCP, .df = 1, .gso_size = gso };
-    ip4_output(st, &o, b, now);
+    nf->output(st, &tx, b, now);
 }
 
 void tcp_send_raw(synack_stack_t *st, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp, uint32_t seq,
@@ -178,7 +183,8 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
         return;
     /* With segmentation offload on the way out, up to tso_max bytes leave in one frame. */
     uint32_t seg_max = c->mss_snd;
-    unsigned tso = ip4_tso_max_for(c->st, c->remote.addr);
+    struct synack_ip rip = synack_ip_from_v4(c->remote.addr);
+    unsigned tso = net_family_for(&rip)->tso_max_for(c->st, &rip);
     if (tso > 200u + c->mss_snd)
         seg_max = ((tso - 200u) / c->mss_snd) * c->mss_snd;
     for (int guard = 0; guard < 4096; guard++) {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/stack_impl.h"
+#include "core/ctx.h"
 #include "tcp/tcp_int.h"
 #include "tcp/tcp_rcv.h"
 

@@ -3,9 +3,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "net/ip4.h"
+#include "net/net.h"
 #include "net/ports.h"
-#include "net/stack_impl.h"
+#include "core/ctx.h"
 #include "socket/sock.h"
 #include "tcp/tcp.h"
 #include "tcp/tcp_cc.h"
@@ -39,7 +39,8 @@ int tcp_sock_bind(synack_stack_t *st, struct sock *s, const struct synack_sockad
     struct tcp_conn *c = s->conn;
     if (!c || s->bound || c->state != SYNACK_TCP_CLOSED)
         return -EINVAL;
-    if (local->addr && !if_for_local(st, local->addr))
+    struct synack_ip lip = synack_ip_from_v4(local->addr);
+    if (local->addr && !net_family_for(&lip)->is_local(st, &lip))
         return -EADDRNOTAVAIL;
     uint16_t port = local->port;
     if (port == 0) {
@@ -73,15 +74,15 @@ int tcp_sock_connect(synack_stack_t *st, struct sock *s, const struct synack_soc
     if (c->state != SYNACK_TCP_CLOSED || c->iss != 0 || c->snd_max != 0)
         return -EISCONN;
     /* RFC 9293 3.9.1.1 (MUST-46): an OPEN to a broadcast or multicast address is an error. */
-    if (!peer || peer->port == 0 || peer->addr == 0 || peer->addr == 0xffffffffu || (peer->addr >> 28) == 0xe ||
-        (peer->addr >> 28) == 0xf)
+    if (!peer || peer->port == 0)
         return -EINVAL;
-    struct iface *on = if_for_network(st, peer->addr);
-    if (on && on->prefix_len < 31 && (peer->addr == (on->addr | ~on->mask) || peer->addr == (on->addr & on->mask)))
-        return -EINVAL;   /* the directed broadcast (or network address) of a connected network */
-    uint32_t src = s->local.addr ? s->local.addr : ip4_source_for(st, peer->addr);
-    if (!src)
+    struct synack_ip rip = synack_ip_from_v4(peer->addr), lip;
+    const struct net_family *nf = net_family_for(&rip);
+    if (!nf->is_unicast(st, &rip))
+        return -EINVAL;
+    if (nf->source_for(st, &rip, &lip) != 0)
         return -ENETUNREACH;
+    uint32_t src = s->local.addr ? s->local.addr : synack_ip_to_v4(&lip);
     uint16_t port = s->local.port;
     if (!s->bound) {
         port = tcp_pick_port(st, src, peer->addr, peer->port);

@@ -7,7 +7,7 @@
 
 #include "core/siphash.h"
 #include "net/ports.h"
-#include "net/stack_impl.h"
+#include "core/ctx.h"
 #include "socket/sock.h"
 #include "tcp/tcp.h"
 #include "tcp/tcp_cc.h"

@@ -6,7 +6,7 @@
  *  - the wait timer: TIME-WAIT's 2*MSL and the orphaned FIN-WAIT-2 limit. */
 #include <errno.h>
 
-#include "net/stack_impl.h"
+#include "core/ctx.h"
 #include "tcp/tcp_cc.h"
 #include "tcp/tcp_int.h"
 

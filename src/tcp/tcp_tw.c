@@ -2,7 +2,7 @@
  * RFC 9293 3.10.7.4 for TIME-WAIT: re-ACK a retransmitted FIN and restart 2*MSL; RFC 1337: ignore
  * resets; RFC 1122 4.2.2.13 / RFC 6191: a new SYN whose sequence number lies beyond the old
  * connection's may reopen the 4-tuple at once (clients such as Linux reuse ports quickly). */
-#include "net/stack_impl.h"
+#include "core/ctx.h"
 #include "tcp/tcp_int.h"
 
 void tcp_tw_input(struct tcp_tw *w, struct tcp_seg *s, synack_time_t now)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define TCP_IPPROTO 6                /* IANA protocol number: IPv4 Protocol, IPv6 Next Header */
 #define TCP_HDR_MIN 20
 #define TCP_HDR_MAX 60
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define UDP_IPPROTO 17               /* IANA protocol number: IPv4 Protocol, IPv6 Next Header */
 #define UDP_HDR_LEN 8
 
 struct udp_hdr {

@@ -12,7 +12,7 @@
 
 #include "lib/harness.h"
 #include "net/icmp.h"
-#include "net/stack_impl.h"
+#include "core/ctx.h"
 #include "socket/sock.h"
 
 static void setup_hx(struct hx *h, const struct synack_config *cfg)

@@ -12,7 +12,7 @@
 
 #include "lib/harness.h"
 #include "net/ip4.h"
-#include "net/stack_impl.h"
+#include "core/ctx.h"
 
 #define PORT 5000
 

@@ -10,7 +10,8 @@
 
 #include "lib/harness.h"
 #include "lib/simpair.h"
-#include "net/stack_impl.h"
+#include "core/ctx.h"
+#include "net/net.h"
 
 #define PORT 5000
 #define DLEN 4000    /* UDP datagram (header + data) carried in five 800-byte fragments */
@@ -88,7 +89,7 @@ static void run_order(const int *order, int n, int expect_dups)
     assert_int_equal(CTR(c->h.st, ReasmDuplicates), (uint64_t)expect_dups);
     assert_int_equal(CTR(c->h.st, ReasmFails), 0);
     /* Everything released: no memory held, no timer left. */
-    assert_int_equal(c->h.st->reasm.mem, 0);
+    assert_int_equal(c->h.st->net->reasm.mem, 0);
     assert_int_equal(synack_stack_next_deadline(c->h.st), SYNACK_TIME_NEVER);
     ctx_free(c);
 }
@@ -190,11 +191,11 @@ static void test_timeout(void **state)
     frag_i(c, 5, 1);
     hx_run_until(&c->h, t0 + SYNACK_SEC(30) - 1);
     assert_int_equal(CTR(c->h.st, ReasmTimeout), 0);
-    assert_true(c->h.st->reasm.mem > 0);
+    assert_true(c->h.st->net->reasm.mem > 0);
     hx_run_until(&c->h, t0 + SYNACK_SEC(30));
     assert_int_equal(CTR(c->h.st, ReasmTimeout), 1);
     assert_int_equal(CTR(c->h.st, ReasmFails), 1);
-    assert_int_equal(c->h.st->reasm.mem, 0);
+    assert_int_equal(c->h.st->net->reasm.mem, 0);
     /* The rest arrives too late: a new reassembly starts and cannot complete without 0 and 1. */
     frag_i(c, 5, 2);
     frag_i(c, 5, 3);
@@ -219,21 +220,21 @@ static void test_memory_limit(void **state)
     frag_i(c, 1, 0);
     frag_i(c, 1, 4);     /* datagram 1 holds 4096 bytes */
     frag_i(c, 2, 0);     /* datagram 2 holds 2048: at the limit */
-    assert_int_equal(c->h.st->reasm.mem, 6144);
+    assert_int_equal(c->h.st->net->reasm.mem, 6144);
     frag_i(c, 3, 0);     /* no room for a third */
     frag_i(c, 2, 4);     /* nor for datagram 2 to grow */
     assert_int_equal(CTR(c->h.st, ReasmMemDrops), 2);
-    assert_int_equal(c->h.st->reasm.mem, 6144);
+    assert_int_equal(c->h.st->net->reasm.mem, 6144);
     /* Datagram 1 still completes, and frees its memory. */
     for (int i = 1; i < 4; i++)
         frag_i(c, 1, i);
     assert_true(got_whole(c));
-    assert_int_equal(c->h.st->reasm.mem, 2048);
+    assert_int_equal(c->h.st->net->reasm.mem, 2048);
     /* Datagram 2 lost its last fragment to the limit; sent again, it completes. */
     for (int i = 1; i < 5; i++)
         frag_i(c, 2, i);
     assert_true(got_whole(c));
-    assert_int_equal(c->h.st->reasm.mem, 0);
+    assert_int_equal(c->h.st->net->reasm.mem, 0);
     ctx_free(c);
 }
 
@@ -251,7 +252,7 @@ static void test_refused_start_holds_no_slot(void **state)
     frag_i(c, 1, 4);
     frag_i(c, 2, 0);
     frag_i(c, 2, 4);
-    assert_int_equal(c->h.st->reasm.mem, 8192);
+    assert_int_equal(c->h.st->net->reasm.mem, 8192);
     for (uint16_t id = 200; id < 300; id++)
         frag_i(c, id, 1);
     assert_int_equal(CTR(c->h.st, ReasmMemDrops), 100);
@@ -260,7 +261,7 @@ static void test_refused_start_holds_no_slot(void **state)
             frag_i(c, id, i);
         assert_true(got_whole(c));
     }
-    assert_int_equal(c->h.st->reasm.mem, 0);
+    assert_int_equal(c->h.st->net->reasm.mem, 0);
     for (uint16_t id = 300; id < 303; id++)
         frag_i(c, id, 1);
     assert_int_equal(CTR(c->h.st, ReasmMemDrops), 100);
@@ -296,19 +297,19 @@ static void test_bogus_lengths(void **state)
     size_t n = hx_ip(p, HX_PEER, HX_US, IP4_PROTO_UDP, 12, (uint16_t)(65512 / 8), body, 100);
     hx_input_ip(&c->h, p, n);
     assert_int_equal(CTR(c->h.st, ReasmFails), 3);
-    assert_int_equal(c->h.st->reasm.mem, 0);
+    assert_int_equal(c->h.st->net->reasm.mem, 0);
 
     /* Two different last fragments: the datagram is inconsistent and abandoned. */
     frag_i(c, 13, 0);
     frag(c, 13, 3200, 800, 0);
     frag(c, 13, 2400, 800, 0);
     assert_int_equal(CTR(c->h.st, ReasmFails), 4);
-    assert_int_equal(c->h.st->reasm.mem, 0);
+    assert_int_equal(c->h.st->net->reasm.mem, 0);
     /* A non-final fragment beyond the known end: also abandoned. */
     frag_i(c, 14, 4);
     frag(c, 14, 4000, 800, 1);
     assert_int_equal(CTR(c->h.st, ReasmFails), 5);
-    assert_int_equal(c->h.st->reasm.mem, 0);
+    assert_int_equal(c->h.st->net->reasm.mem, 0);
     assert_int_equal(CTR(c->h.st, ReasmOKs), 0);
     ctx_free(c);
 }
@@ -343,7 +344,7 @@ static void test_first_header_plus_payload_too_long(void **state)
     assert_int_equal(CTR(c->h.st, ReasmOKs), 0);
     assert_int_equal(CTR(c->h.st, ReasmFails), 1);
     assert_int_equal(CTR(c->h.st, InDelivers), 0);
-    assert_int_equal(c->h.st->reasm.mem, 0);
+    assert_int_equal(c->h.st->net->reasm.mem, 0);
     ctx_free(c);
 }
 

@@ -3,7 +3,7 @@
  * same rule as socket events (no application code in the middle of the stack's work). */
 #include <stdlib.h>
 
-#include "net/stack_impl.h"
+#include "core/ctx.h"
 #include "synack/timer.h"
 
 struct synack_timer {

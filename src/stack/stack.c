@@ -1,12 +1,21 @@
-/* Stack life cycle, configuration, counters, traces and the entry-point bracket. */
+/* The stack object's life: configuration, creation of each layer's part and the wiring between
+ * them (transports registered with IP, socket events with the entry bracket), and the public entry
+ * points that are not one layer's own (poll, batches, ping). The only module that sees every layer. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ctx.h"
 #include "net/icmp.h"
-#include "net/stack_impl.h"
+#include "net/net.h"
+#include "net/udp.h"
 #include "socket/sock.h"
 #include "tcp/tcp.h"
+#include "wire/tcp.h"
+#include "wire/udp.h"
+
+static const struct net_proto tcp_proto = { .input = tcp_input, .error = tcp_net_error };
+static const struct net_proto udp_proto = { .input = udp_input, .error = udp_net_error };
 
 void synack_config_init(struct synack_config *cfg)
 {
@@ -51,13 +60,10 @@ synack_stack_t *synack_stack_new(const struct synack_config *cfg)
         st->cfg.default_ttl = 64;
     rng_init(&st->rng, cfg->seed);
     rng_bytes(&st->rng, st->siphash_key, sizeof(st->siphash_key));
-    st->ip_id = (uint16_t)rng_u32(&st->rng);
     timer_heap_init(&st->timers);
-    st->icmp_tokens = cfg->icmp_err_burst;
-    if (arp_cache_init(st, &st->arp, cfg->arp_cache_size ? cfg->arp_cache_size : 64) != 0)
+    if (net_new(st) != 0 || tcp_table_new(st) != 0 || sock_table_new(st) != 0)
         goto fail;
-    reasm_init(st, &st->reasm);
-    if (tcp_table_new(st) != 0)
+    if (net_proto_register(st, TCP_IPPROTO, &tcp_proto) != 0 || net_proto_register(st, UDP_IPPROTO, &udp_proto) != 0)
         goto fail;
     return st;
 fail:
@@ -69,38 +75,13 @@ void synack_stack_free(synack_stack_t *st)
 {
     if (!st)
         return;
-    st->nifs = 0;   /* nothing is transmitted while tearing down (no route for resets) */
+    if (st->net)
+        st->net->nifs = 0;   /* nothing is transmitted while tearing down (no route for resets) */
     sock_table_free(st);
     tcp_table_free(st);
-    reasm_free(st, &st->reasm);
-    arp_cache_free(st, &st->arp);
+    net_free(st);
     timer_heap_free(&st->timers);
-    free(st->notify);
     free(st);
-}
-
-void stack_enter(synack_stack_t *st, synack_time_t now)
-{
-    if (st->depth++ == 0 || now > st->now)
-        st->now = now;
-}
-
-void stack_leave(synack_stack_t *st)
-{
-    if (st->depth > 1) {
-        st->depth--;
-        return;
-    }
-    /* Outermost: deliver queued socket events. A handler may call the API (depth goes to 2 and back
-     * to 1), and may raise new events, which this loop also delivers. */
-    for (;;) {
-        for (int i = 0; i < st->nnotify; i++)
-            sock_deliver_events(st, st->notify[i]);
-        st->nnotify = 0;
-        if (!apptimer_deliver_one(st))
-            break;
-    }
-    st->depth = 0;
 }
 
 synack_time_t synack_stack_poll(synack_stack_t *st, synack_time_t now)
@@ -139,51 +120,6 @@ void synack_stack_set_trace(synack_stack_t *st, synack_trace_fn fn, void *ctx)
 {
     st->trace_fn = fn;
     st->trace_ctx = ctx;
-}
-
-void stack_trace(synack_stack_t *st, struct synack_trace_event *ev)
-{
-    if (!st->trace_fn)
-        return;
-    ev->now = st->now;
-    st->trace_fn(st->trace_ctx, ev);
-}
-
-void stack_drop(synack_stack_t *st, enum synack_counter c, int ifindex, int link_kind,
-                const uint8_t *data, size_t len)
-{
-    stack_count(st, c);
-    if (!st->trace_fn)
-        return;
-    struct synack_trace_event ev = { .kind = SYNACK_TR_DROP, .ifindex = ifindex, .link_kind = link_kind,
-                                     .data = data, .len = len, .counter = (int)c };
-    stack_trace(st, &ev);
-}
-
-uint64_t synack_counter_get(const synack_stack_t *st, enum synack_counter c)
-{
-    return (unsigned)c < SYNACK_C_COUNT ? st->counters[c] : 0;
-}
-
-static const char *const counter_names[] = {
-#define SYNACK_X_NAME(name, desc) #name,
-    SYNACK_COUNTER_LIST(SYNACK_X_NAME)
-#undef SYNACK_X_NAME
-};
-static const char *const counter_descs[] = {
-#define SYNACK_X_DESC(name, desc) desc,
-    SYNACK_COUNTER_LIST(SYNACK_X_DESC)
-#undef SYNACK_X_DESC
-};
-
-const char *synack_counter_name(enum synack_counter c)
-{
-    return (unsigned)c < SYNACK_C_COUNT ? counter_names[c] : "?";
-}
-
-const char *synack_counter_desc(enum synack_counter c)
-{
-    return (unsigned)c < SYNACK_C_COUNT ? counter_descs[c] : "?";
 }
 
 int synack_ping(synack_stack_t *st, uint32_t dst, uint16_t id, uint16_t seq, const void *payload,
