@@ -59,6 +59,17 @@ static inline int synack_ip_equal(const struct synack_ip *a, const struct synack
     return 1;
 }
 
+/* Nonzero for an unspecified address of either family: :: or 0.0.0.0 (::ffff:0.0.0.0). */
+static inline int synack_ip_is_unspecified(const struct synack_ip *ip)
+{
+    for (int i = 0; i < 10; i++)
+        if (ip->b[i])
+            return 0;
+    if ((ip->b[10] | ip->b[11]) && !(ip->b[10] == 0xff && ip->b[11] == 0xff))
+        return 0;
+    return !(ip->b[12] | ip->b[13] | ip->b[14] | ip->b[15]);
+}
+
 struct synack_sockaddr {
     uint32_t addr;   /* IPv4, host byte order */
     uint16_t port;   /* host byte order */

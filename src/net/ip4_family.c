@@ -51,9 +51,9 @@ static int ip4f_is_unicast(synack_stack_t *st, const struct synack_ip *addr)
     return !(on && ip4_is_bcast_for(on, a));   /* a connected network's directed broadcast */
 }
 
-static uint64_t ip4f_pseudo_sum(const struct synack_ip *src, const struct synack_ip *dst, uint8_t proto, uint32_t len)
+static uint64_t ip4f_pseudo_sum(const struct synack_ip *src, const struct synack_ip *dst, uint8_t proto)
 {
-    return wire_csum_pseudo(synack_ip_to_v4(src), synack_ip_to_v4(dst), proto, (uint16_t)len);
+    return wire_csum_pseudo(synack_ip_to_v4(src), synack_ip_to_v4(dst), proto, 0);
 }
 
 static void ip4f_unreachable(synack_stack_t *st, const struct net_rx *rx, enum net_unreach why, synack_time_t now)

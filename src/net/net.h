@@ -82,8 +82,9 @@ struct net_family {
     /* Nonzero if addr can name a single remote host: not unspecified, broadcast (limited, or
      * directed to a connected network) or multicast. */
     int (*is_unicast)(synack_stack_t *st, const struct synack_ip *addr);
-    /* The transport checksum's pseudo-header sum (not folded). */
-    uint64_t (*pseudo_sum)(const struct synack_ip *src, const struct synack_ip *dst, uint8_t proto, uint32_t len);
+    /* The transport checksum's pseudo-header sum without the length field (addresses and protocol,
+     * not folded): the length adds in the same way for both families (RFC 768, RFC 8200 8.1). */
+    uint64_t (*pseudo_sum)(const struct synack_ip *src, const struct synack_ip *dst, uint8_t proto);
     /* Answers a received datagram with an "unreachable" error (rate-limited, never about a
      * broadcast or an error). */
     void (*unreachable)(synack_stack_t *st, const struct net_rx *rx, enum net_unreach why, synack_time_t now);

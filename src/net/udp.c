@@ -76,7 +76,7 @@ void udp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, si
     int ifindex = rx->ifindex;
     uint32_t src = synack_ip_to_v4(&rx->src), dst = synack_ip_to_v4(&rx->dst);
     struct udp_hdr u;
-    int r = udp_parse(p, len, src, dst, &u);
+    int r = udp_parse_ph(p, len, net_family_for(&rx->src)->pseudo_sum(&rx->src, &rx->dst, UDP_IPPROTO), &u);
     if (r != 0) {
         if (r == -EBADMSG)
             stack_count(st, SYNACK_C_UdpInCsumErrors);
@@ -159,9 +159,9 @@ int udp_sendto(synack_stack_t *st, struct sock *s, const void *data, size_t len,
     if (len)   /* a zero-length datagram may come with data == NULL */
         memcpy(b->data + UDP_HDR_LEN, data, len);
     b->len = UDP_HDR_LEN + len;
-    udp_build(b->data, s->local.port, dst->port, len, src, dst->addr);
-    stack_count(st, SYNACK_C_UdpOutDatagrams);
     struct net_tx tx = { .src = synack_ip_from_v4(src), .dst = rip, .proto = UDP_IPPROTO };
+    udp_build_ph(b->data, s->local.port, dst->port, len, nf->pseudo_sum(&tx.src, &tx.dst, UDP_IPPROTO));
+    stack_count(st, SYNACK_C_UdpOutDatagrams);
     int r = nf->output(st, &tx, b, now);
     return r < 0 ? r : (int)len;
 }

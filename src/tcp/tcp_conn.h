@@ -17,6 +17,30 @@
 struct sock;
 struct tcp_cc_ops;
 
+/* One end of a connection: an address of either family and a port (host order). TCP works on
+ * these pairs; the socket layer converts from and to struct synack_sockaddr at its boundary. */
+struct tcp_end {
+    struct synack_ip ip;
+    uint16_t port;
+};
+
+static inline int tcp_end_equal(const struct tcp_end *a, const struct tcp_end *b)
+{
+    return a->port == b->port && synack_ip_equal(&a->ip, &b->ip);
+}
+
+/* The two conversions at the boundary with the public API (socket calls, traces, tcp_info). */
+static inline struct synack_sockaddr tcp_end_sockaddr(const struct tcp_end *e)
+{
+    struct synack_sockaddr sa = { synack_ip_to_v4(&e->ip), e->port };
+    return sa;
+}
+static inline struct tcp_end tcp_end_from_sockaddr(const struct synack_sockaddr *sa)
+{
+    struct tcp_end e = { synack_ip_from_v4(sa->addr), sa->port };
+    return e;
+}
+
 /* Why the retransmission timer is armed. */
 enum tcp_rtx_mode { RTX_NONE = 0, RTX_RETRANSMIT, RTX_PERSIST };
 
@@ -25,7 +49,7 @@ struct tcp_conn {
     synack_stack_t *st;
     uint32_t id;
     int state;                       /* enum synack_tcp_state */
-    struct synack_sockaddr local, remote;
+    struct tcp_end local, remote;
     struct sock *sock;               /* NULL once the application has closed it (orphan) */
     int hashed;
 
@@ -123,7 +147,7 @@ struct tcp_tw {
     struct tcp_tw *hnext;
     synack_stack_t *st;
     uint32_t id;
-    struct synack_sockaddr local, remote;
+    struct tcp_end local, remote;
     uint32_t snd_nxt, rcv_nxt;
     uint16_t rcv_wnd;
     struct timer timer;

@@ -15,7 +15,8 @@ void tcp_net_error(synack_stack_t *st, const struct net_err *e, synack_time_t no
         return;
     uint16_t sport = wire_get16(e->hdr), dport = wire_get16(e->hdr + 2);
     uint32_t seq = wire_get32(e->hdr + 4);
-    struct tcp_conn *c = tcp_lookup(st, synack_ip_to_v4(&e->src), sport, synack_ip_to_v4(&e->dst), dport);
+    struct tcp_end l = { e->src, sport }, r = { e->dst, dport };
+    struct tcp_conn *c = tcp_lookup(st, &l, &r);
     if (!c)
         return;
     if (!seq_in(seq, c->snd_una, c->snd_max + 1))

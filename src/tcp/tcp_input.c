@@ -19,10 +19,8 @@ static void trace_seg_in(synack_stack_t *st, const struct tcp_seg *s, const uint
         return;
     struct synack_trace_event ev = { .kind = SYNACK_TR_TCP_SEG_IN, .ifindex = s->ifindex, .data = p, .len = len,
                                      .conn_id = id, .from_state = state, .to_state = state };
-    ev.local.addr = s->dst;
-    ev.local.port = s->h.dport;
-    ev.remote.addr = s->src;
-    ev.remote.port = s->h.sport;
+    ev.local = tcp_end_sockaddr(&s->local);
+    ev.remote = tcp_end_sockaddr(&s->remote);
     stack_trace(st, &ev);
 }
 
@@ -38,7 +36,7 @@ static void take_peer_options(struct tcp_conn *c, const struct tcp_seg *s)
     if (peer_mss < 88)
         peer_mss = 88;   /* an absurd MSS would make us send tiny segments forever */
     c->mss_snd = peer_mss < c->mss_adv ? peer_mss : c->mss_adv;
-    c->mss_snd = tcp_mss_for(c->st, c->remote.addr, c->mss_snd);
+    c->mss_snd = tcp_mss_for(c->st, &c->remote.ip, c->mss_snd);
     if (peer_mss < c->mss_snd)
         c->mss_snd = peer_mss;
 }
@@ -449,10 +447,10 @@ void tcp_conn_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
 void tcp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, size_t len, synack_time_t now)
 {
     int ifindex = rx->ifindex;
-    uint32_t src = synack_ip_to_v4(&rx->src), dst = synack_ip_to_v4(&rx->dst);
+    const struct net_family *nf = net_family_for(&rx->src);
     struct tcp_seg s;
     memset(&s, 0, sizeof(s));
-    int r = tcp_parse(p, len, src, dst, 1, &s.h);
+    int r = tcp_parse_ph(p, len, nf->pseudo_sum(&rx->src, &rx->dst, TCP_IPPROTO), 1, &s.h);
     if (r != TCP_OK) {
         if (r == TCP_ERR_CSUM)
             stack_count(st, SYNACK_C_TcpInCsumErrors);
@@ -460,8 +458,10 @@ void tcp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, si
         return;
     }
     stack_count(st, SYNACK_C_TcpInSegs);
-    s.src = src;
-    s.dst = dst;
+    s.local.ip = rx->dst;
+    s.local.port = s.h.dport;
+    s.remote.ip = rx->src;
+    s.remote.port = s.h.sport;
     s.seq = s.h.seq;
     s.ack = s.h.ack;
     s.flags = s.h.flags;
@@ -482,19 +482,19 @@ void tcp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, si
         stack_drop(st, SYNACK_C_TcpBadFlags, ifindex, SYNACK_IF_RAWIP, rx->pkt, rx->pkt_len);
         return;
     }
-    struct tcp_conn *c = tcp_lookup(st, dst, s.h.dport, src, s.h.sport);
+    struct tcp_conn *c = tcp_lookup(st, &s.local, &s.remote);
     if (c) {
         trace_seg_in(st, &s, p, len, c->id, c->state);
         tcp_conn_input(c, &s, now);
         return;
     }
-    struct tcp_tw *tw = tcp_tw_lookup(st, dst, s.h.dport, src, s.h.sport);
+    struct tcp_tw *tw = tcp_tw_lookup(st, &s.local, &s.remote);
     if (tw) {
         trace_seg_in(st, &s, p, len, tw->id, SYNACK_TCP_TIME_WAIT);
         tcp_tw_input(tw, &s, now);
         return;
     }
-    struct tcp_conn *l = tcp_listener_lookup(st, dst, s.h.dport);
+    struct tcp_conn *l = tcp_listener_lookup(st, &s.local);
     trace_seg_in(st, &s, p, len, l ? l->id : 0, l ? SYNACK_TCP_LISTEN : SYNACK_TCP_CLOSED);
     if (l) {
         tcp_listen_input(l, &s, now);

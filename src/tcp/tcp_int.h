@@ -9,7 +9,7 @@
 /* One received segment, parsed (RFC 9293 3.4 names in comments). */
 struct tcp_seg {
     struct tcp_hdr h;
-    uint32_t src, dst;               /* IP addresses, host order */
+    struct tcp_end local, remote;    /* destination and source address and port */
     uint32_t seq;                    /* SEG.SEQ */
     uint32_t ack;                    /* SEG.ACK */
     uint32_t len;                    /* SEG.LEN: data plus one for SYN and one for FIN */
@@ -55,14 +55,15 @@ struct tcp_table *tcp_tab(synack_stack_t *st);
 struct tcp_conn *tcp_conn_new(synack_stack_t *st);
 int tcp_conn_hash(struct tcp_conn *c);
 void tcp_conn_unhash(struct tcp_conn *c);
-struct tcp_conn *tcp_lookup(synack_stack_t *st, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport);
-struct tcp_tw *tcp_tw_lookup(synack_stack_t *st, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport);
-struct tcp_conn *tcp_listener_lookup(synack_stack_t *st, uint32_t laddr, uint16_t lport);
+struct tcp_conn *tcp_lookup(synack_stack_t *st, const struct tcp_end *local, const struct tcp_end *remote);
+struct tcp_tw *tcp_tw_lookup(synack_stack_t *st, const struct tcp_end *local, const struct tcp_end *remote);
+/* The listener for local: one bound to its address, else one bound to the unspecified address. */
+struct tcp_conn *tcp_listener_lookup(synack_stack_t *st, const struct tcp_end *local);
 void tcp_listener_add(struct tcp_conn *c);
 /* Is (addr, port) taken for binding? TIME-WAIT entries count unless reuse is set. */
-int tcp_port_in_use(synack_stack_t *st, uint32_t addr, uint16_t port, int reuse);
-/* An ephemeral port for a connection to (raddr, rport), RFC 6056; 0 if none is free. */
-uint16_t tcp_pick_port(synack_stack_t *st, uint32_t laddr, uint32_t raddr, uint16_t rport);
+int tcp_port_in_use(synack_stack_t *st, const struct synack_ip *addr, uint16_t port, int reuse);
+/* An ephemeral port for a connection from laddr to remote, RFC 6056; 0 if none is free. */
+uint16_t tcp_pick_port(synack_stack_t *st, const struct synack_ip *laddr, const struct tcp_end *remote);
 void tcp_set_state(struct tcp_conn *c, int state, const char *cause);
 /* Enters ESTABLISHED, and FIN-WAIT-1 at once if a close was queued meanwhile. */
 void tcp_established(struct tcp_conn *c, const char *cause);
@@ -79,7 +80,7 @@ void tcp_conn_fail(struct tcp_conn *c, int err, const char *cause);
 void tcp_notify(struct tcp_conn *c);
 
 /* tcp_isn.c */
-uint32_t tcp_isn(synack_stack_t *st, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport, synack_time_t now);
+uint32_t tcp_isn(synack_stack_t *st, const struct tcp_end *local, const struct tcp_end *remote, synack_time_t now);
 uint32_t tcp_cookie_make(synack_stack_t *st, const struct tcp_seg *s, uint16_t *mss, synack_time_t now);
 /* Checks the cookie in an ACK (ack - 1); returns the MSS it encodes, or 0 if invalid. */
 uint16_t tcp_cookie_check(synack_stack_t *st, const struct tcp_seg *s, synack_time_t now);
@@ -96,16 +97,16 @@ void tcp_send_rst(struct tcp_conn *c, synack_time_t now);
 void tcp_send_rst_for(synack_stack_t *st, const struct tcp_seg *s, synack_time_t now);
 void tcp_send_challenge_ack(struct tcp_conn *c, synack_time_t now);
 /* Sends a bare segment with explicit numbers (TIME-WAIT ACKs, keep-alive probes, cookies' SYN-ACK). */
-void tcp_send_raw(synack_stack_t *st, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
-                  uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const struct tcp_opts *opts,
-                  const uint8_t *data, size_t dlen, synack_time_t now);
+void tcp_send_raw(synack_stack_t *st, const struct tcp_end *local, const struct tcp_end *remote, uint32_t seq,
+                  uint32_t ack, uint8_t flags, uint16_t win, const struct tcp_opts *opts, const uint8_t *data,
+                  size_t dlen, synack_time_t now);
 /* Retransmits the first unacknowledged segment (fast retransmit, partial ACK). */
 void tcp_retransmit_head(struct tcp_conn *c, synack_time_t now);
 /* The window to advertise now (unscaled bytes), updating rcv_adv; RFC 9293 3.8.6.2.2. */
 uint32_t tcp_rcv_window(struct tcp_conn *c);
 /* After the application read: send a window update if the window opened enough. */
 void tcp_window_update(struct tcp_conn *c, synack_time_t now);
-uint16_t tcp_mss_for(synack_stack_t *st, uint32_t raddr, uint16_t user);
+uint16_t tcp_mss_for(synack_stack_t *st, const struct synack_ip *raddr, uint16_t user);
 /* The window-scale shift that lets a 16-bit window cover `bufsize` (RFC 7323 2.3). */
 uint8_t tcp_choose_wscale(size_t bufsize);
 

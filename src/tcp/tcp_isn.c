@@ -12,9 +12,23 @@
 #include "core/ctx.h"
 #include "tcp/tcp_int.h"
 
-uint32_t tcp_isn(synack_stack_t *st, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp, synack_time_t now)
+/* The hash input for a 4-tuple: both addresses (16 bytes each, either family) and both ports. */
+static void tuple_bytes(uint8_t k[36], const struct tcp_end *local, const struct tcp_end *remote)
 {
-    uint32_t k[3] = { la, ra, ((uint32_t)lp << 16) | rp };
+    for (int i = 0; i < 16; i++) {
+        k[i] = local->ip.b[i];
+        k[16 + i] = remote->ip.b[i];
+    }
+    k[32] = (uint8_t)(local->port >> 8);
+    k[33] = (uint8_t)local->port;
+    k[34] = (uint8_t)(remote->port >> 8);
+    k[35] = (uint8_t)remote->port;
+}
+
+uint32_t tcp_isn(synack_stack_t *st, const struct tcp_end *local, const struct tcp_end *remote, synack_time_t now)
+{
+    uint8_t k[36];
+    tuple_bytes(k, local, remote);
     uint32_t f = (uint32_t)siphash24(st->tcp->isn_key, k, sizeof(k));
     return f + (uint32_t)(now / 4);
 }
@@ -24,7 +38,12 @@ static const uint16_t cookie_mss[8] = { 536, 1200, 1300, 1400, 1440, 1460, 4312,
 
 static uint32_t cookie_hash(synack_stack_t *st, const struct tcp_seg *s, uint32_t peer_isn, uint32_t t)
 {
-    uint32_t k[5] = { s->dst, s->src, ((uint32_t)s->h.dport << 16) | s->h.sport, peer_isn, t };
+    uint8_t k[44];
+    tuple_bytes(k, &s->local, &s->remote);
+    for (int i = 0; i < 4; i++) {
+        k[36 + i] = (uint8_t)(peer_isn >> (24 - 8 * i));
+        k[40 + i] = (uint8_t)(t >> (24 - 8 * i));
+    }
     return (uint32_t)siphash24(st->tcp->cookie_key, k, sizeof(k)) & 0xffffffu;
 }
 

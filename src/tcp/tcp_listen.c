@@ -105,12 +105,10 @@ static struct tcp_conn *child_new(struct tcp_conn *l, const struct tcp_seg *s, s
         return NULL;
     }
     inherit(c, l);
-    c->local.addr = s->dst;
-    c->local.port = s->h.dport;
-    c->remote.addr = s->src;
-    c->remote.port = s->h.sport;
+    c->local = s->local;
+    c->remote = s->remote;
     c->passive = 1;
-    c->mss_adv = tcp_mss_for(st, s->src, c->mss_user);
+    c->mss_adv = tcp_mss_for(st, &s->remote.ip, c->mss_user);
     uint16_t peer_mss = s->h.opts.has_mss ? s->h.opts.mss : TCP_DEFAULT_MSS;
     if (peer_mss < 88)
         peer_mss = 88;
@@ -129,7 +127,7 @@ static struct tcp_conn *child_new(struct tcp_conn *l, const struct tcp_seg *s, s
 static void send_cookie(struct tcp_conn *l, const struct tcp_seg *s, synack_time_t now)
 {
     synack_stack_t *st = l->st;
-    uint16_t mss = tcp_mss_for(st, s->src, l->mss_user);
+    uint16_t mss = tcp_mss_for(st, &s->remote.ip, l->mss_user);
     uint32_t isn = tcp_cookie_make(st, s, &mss, now);
     struct tcp_opts o;
     memset(&o, 0, sizeof(o));
@@ -139,8 +137,7 @@ static void send_cookie(struct tcp_conn *l, const struct tcp_seg *s, synack_time
     stack_count(st, SYNACK_C_TcpSyncookiesSent);
     st->tcp->last_cookie = now;
     st->tcp->cookies_sent = 1;
-    tcp_send_raw(st, s->dst, s->h.dport, s->src, s->h.sport, isn, s->seq + 1, TCP_SYN | TCP_ACK, win, &o, NULL, 0,
-                 now);
+    tcp_send_raw(st, &s->local, &s->remote, isn, s->seq + 1, TCP_SYN | TCP_ACK, win, &o, NULL, 0, now);
 }
 
 /* An ACK that may carry a cookie. Returns 1 if it created a connection (and processed the
@@ -234,7 +231,7 @@ void tcp_listen_input(struct tcp_conn *l, struct tcp_seg *s, synack_time_t now)
         c->snd_wscale = s->h.opts.wscale;
         c->rcv_wscale = tcp_choose_wscale(c->rcvq.limit);
     }
-    c->iss = tcp_isn(st, c->local.addr, c->local.port, c->remote.addr, c->remote.port, now);
+    c->iss = tcp_isn(st, &c->local, &c->remote, now);
     c->snd_una = c->iss;
     c->snd_nxt = c->iss;
     c->snd_max = c->iss;

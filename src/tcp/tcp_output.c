@@ -13,12 +13,11 @@
 #include "tcp/tcp.h"
 #include "tcp/tcp_int.h"
 
-uint16_t tcp_mss_for(synack_stack_t *st, uint32_t raddr, uint16_t user)
+uint16_t tcp_mss_for(synack_stack_t *st, const struct synack_ip *raddr, uint16_t user)
 {
-    struct synack_ip dst = synack_ip_from_v4(raddr);
-    const struct net_family *nf = net_family_for(&dst);
+    const struct net_family *nf = net_family_for(raddr);
     unsigned hdrs = nf->hdr_len + TCP_HDR_MIN;   /* network and TCP headers without options */
-    unsigned mtu = nf->mtu_for(st, &dst);
+    unsigned mtu = nf->mtu_for(st, raddr);
     unsigned mss = mtu > hdrs ? mtu - hdrs : TCP_DEFAULT_MSS;
     if (user && user < mss)
         mss = user;
@@ -27,16 +26,14 @@ uint16_t tcp_mss_for(synack_stack_t *st, uint32_t raddr, uint16_t user)
     return (uint16_t)(mss > 0xffff ? 0xffff : mss);
 }
 
-static void trace_seg(synack_stack_t *st, struct tcp_conn *c, uint32_t src, uint32_t dst, const uint8_t *seg,
-                      size_t len)
+static void trace_seg(synack_stack_t *st, struct tcp_conn *c, const struct tcp_end *l, const struct tcp_end *r,
+                      const uint8_t *seg, size_t len)
 {
     if (!st->trace_fn)
         return;
     struct synack_trace_event ev = { .kind = SYNACK_TR_TCP_SEG_OUT, .ifindex = -1, .data = seg, .len = len };
-    ev.local.addr = src;
-    ev.remote.addr = dst;
-    ev.local.port = (uint16_t)((seg[0] << 8) | seg[1]);
-    ev.remote.port = (uint16_t)((seg[2] << 8) | seg[3]);
+    ev.local = tcp_end_sockaddr(l);
+    ev.remote = tcp_end_sockaddr(r);
     if (c) {
         ev.conn_id = c->id;
         ev.from_state = ev.to_state = c->state;
@@ -46,14 +43,14 @@ static void trace_seg(synack_stack_t *st, struct tcp_conn *c, uint32_t src, uint
 
 /* Builds and sends one segment. Data, if any, is copied from c's send buffer at offset `off`
  * (c may be NULL for raw segments, then `raw` supplies the bytes). */
-static void xmit(synack_stack_t *st, struct tcp_conn *c, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp,
+static void xmit(synack_stack_t *st, struct tcp_conn *c, const struct tcp_end *l, const struct tcp_end *r,
                  uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const struct tcp_opts *opts,
                  size_t off, size_t dlen, const uint8_t *raw, synack_time_t now)
 {
     struct tcp_hdr h;
     memset(&h, 0, sizeof(h));
-    h.sport = lp;
-    h.dport = rp;
+    h.sport = l->port;
+    h.dport = r->port;
     h.seq = seq;
     h.ack = ack;
     h.flags = flags;
@@ -72,29 +69,29 @@ static void xmit(synack_stack_t *st, struct tcp_conn *c, uint32_t la, uint16_t l
         else
             memcpy(b->data + hlen, raw, dlen);
     }
-    b->len = tcp_build(b->data, &h, dlen, la, ra);
+    const struct net_family *nf = net_family_for(&r->ip);
+    uint64_t pseudo = nf->pseudo_sum(&l->ip, &r->ip, TCP_IPPROTO);
+    b->len = tcp_build_ph(b->data, &h, dlen, pseudo);
     b->len += dlen;
     /* A segment larger than the MSS goes to a link that cuts it (TSO): the checksum field then
      * holds only the pseudo-header sum, for the link to complete per segment (as virtio-net and
      * Linux's CHECKSUM_PARTIAL expect). */
     uint16_t gso = c && dlen > c->mss_snd ? c->mss_snd : 0;
-    struct net_tx tx = { .src = synack_ip_from_v4(la), .dst = synack_ip_from_v4(ra), .proto = TCP_IPPROTO, .df = 1,
-                         .gso_size = gso };
-    const struct net_family *nf = net_family_for(&tx.dst);
+    struct net_tx tx = { .src = l->ip, .dst = r->ip, .proto = TCP_IPPROTO, .df = 1, .gso_size = gso };
     if (gso)
-        wire_put16(b->data + 16, (uint16_t)~wire_csum_finish(nf->pseudo_sum(&tx.src, &tx.dst, TCP_IPPROTO, (uint32_t)b->len)));
+        wire_put16(b->data + 16, (uint16_t)~wire_csum_finish(pseudo + b->len));
     stack_count(st, SYNACK_C_TcpOutSegs);
     if (flags & TCP_RST)
         stack_count(st, SYNACK_C_TcpOutRsts);
-    trace_seg(st, c, la, ra, b->data, b->len);
+    trace_seg(st, c, l, r, b->data, b->len);
     nf->output(st, &tx, b, now);
 }
 
-void tcp_send_raw(synack_stack_t *st, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp, uint32_t seq,
+void tcp_send_raw(synack_stack_t *st, const struct tcp_end *l, const struct tcp_end *r, uint32_t seq,
                   uint32_t ack, uint8_t flags, uint16_t win, const struct tcp_opts *opts, const uint8_t *data,
                   size_t dlen, synack_time_t now)
 {
-    xmit(st, NULL, la, lp, ra, rp, seq, ack, flags, win, opts, 0, dlen, data, now);
+    xmit(st, NULL, l, r, seq, ack, flags, win, opts, 0, dlen, data, now);
 }
 
 uint32_t tcp_rcv_window(struct tcp_conn *c)
@@ -153,7 +150,7 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, 
         c->rtt_seq = seq;
         c->rtt_start = now;
     }
-    xmit(c->st, c, c->local.addr, c->local.port, c->remote.addr, c->remote.port, seq, c->rcv_nxt, flags,
+    xmit(c->st, c, &c->local, &c->remote, seq, c->rcv_nxt, flags,
          wnd_field(c), NULL, off, dlen, NULL, now);
     acked_now(c);
     if (!rexmit)
@@ -183,8 +180,7 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
         return;
     /* With segmentation offload on the way out, up to tso_max bytes leave in one frame. */
     uint32_t seg_max = c->mss_snd;
-    struct synack_ip rip = synack_ip_from_v4(c->remote.addr);
-    unsigned tso = net_family_for(&rip)->tso_max_for(c->st, &rip);
+    unsigned tso = net_family_for(&c->remote.ip)->tso_max_for(c->st, &c->remote.ip);
     if (tso > 200u + c->mss_snd)
         seg_max = ((tso - 200u) / c->mss_snd) * c->mss_snd;
     for (int guard = 0; guard < 4096; guard++) {
@@ -286,7 +282,7 @@ void tcp_send_ack(struct tcp_conn *c, synack_time_t now)
     /* A bare ACK carries the highest sequence number sent (as BSD does), not SND.NXT: after a
      * timeout SND.NXT is pulled back to resend, and an ACK numbered below what the peer has
      * already received would fail its acceptability test and be dropped, ACK and all. */
-    xmit(c->st, c, c->local.addr, c->local.port, c->remote.addr, c->remote.port, c->snd_max, c->rcv_nxt,
+    xmit(c->st, c, &c->local, &c->remote, c->snd_max, c->rcv_nxt,
          TCP_ACK, wnd_field(c), NULL, 0, 0, NULL, now);
     acked_now(c);
 }
@@ -315,7 +311,7 @@ void tcp_send_syn(struct tcp_conn *c, synack_time_t now)
         stack_count(c->st, SYNACK_C_TcpRetransSegs);
         c->total_retrans++;
     }
-    xmit(c->st, c, c->local.addr, c->local.port, c->remote.addr, c->remote.port, c->iss,
+    xmit(c->st, c, &c->local, &c->remote, c->iss,
          synack ? c->rcv_nxt : 0, flags, win, &o, 0, 0, NULL, now);
     c->snd_nxt = c->iss + 1;
     c->snd_max = c->iss + 1;
@@ -328,7 +324,7 @@ void tcp_send_syn(struct tcp_conn *c, synack_time_t now)
 void tcp_send_rst(struct tcp_conn *c, synack_time_t now)
 {
     /* RFC 9293 3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>; we add the ACK, as Linux does. */
-    xmit(c->st, c, c->local.addr, c->local.port, c->remote.addr, c->remote.port, c->snd_max, c->rcv_nxt,
+    xmit(c->st, c, &c->local, &c->remote, c->snd_max, c->rcv_nxt,
          TCP_RST | TCP_ACK, 0, NULL, 0, 0, NULL, now);
 }
 
@@ -338,10 +334,10 @@ void tcp_send_rst_for(synack_stack_t *st, const struct tcp_seg *s, synack_time_t
         return;   /* RFC 9293 3.10.7.1: never answer a reset with a reset */
     if (s->flags & TCP_ACK) {
         /* <SEQ=SEG.ACK><CTL=RST> */
-        xmit(st, NULL, s->dst, s->h.dport, s->src, s->h.sport, s->ack, 0, TCP_RST, 0, NULL, 0, 0, NULL, now);
+        xmit(st, NULL, &s->local, &s->remote, s->ack, 0, TCP_RST, 0, NULL, 0, 0, NULL, now);
     } else {
         /* <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> */
-        xmit(st, NULL, s->dst, s->h.dport, s->src, s->h.sport, 0, s->seq + s->len, TCP_RST | TCP_ACK, 0, NULL,
+        xmit(st, NULL, &s->local, &s->remote, 0, s->seq + s->len, TCP_RST | TCP_ACK, 0, NULL,
              0, 0, NULL, now);
     }
 }

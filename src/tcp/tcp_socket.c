@@ -31,7 +31,7 @@ int tcp_sock_open(synack_stack_t *st, struct sock *s)
 
 static int bind_port_used(synack_stack_t *st, uint16_t port, const void *ctx)
 {
-    return tcp_port_in_use(st, *(const uint32_t *)ctx, port, 0);
+    return tcp_port_in_use(st, ctx, port, 0);
 }
 
 int tcp_sock_bind(synack_stack_t *st, struct sock *s, const struct synack_sockaddr *local)
@@ -44,16 +44,16 @@ int tcp_sock_bind(synack_stack_t *st, struct sock *s, const struct synack_sockad
         return -EADDRNOTAVAIL;
     uint16_t port = local->port;
     if (port == 0) {
-        port = port_pick_ephemeral(st, bind_port_used, &local->addr);
+        port = port_pick_ephemeral(st, bind_port_used, &lip);
         if (!port)
             return -EADDRINUSE;
-    } else if (tcp_port_in_use(st, local->addr, port, c->reuseaddr)) {
+    } else if (tcp_port_in_use(st, &lip, port, c->reuseaddr)) {
         return -EADDRINUSE;
     }
     s->local.addr = local->addr;
     s->local.port = port;
     s->bound = 1;
-    c->local = s->local;
+    c->local = tcp_end_from_sockaddr(&s->local);
     return 0;
 }
 
@@ -82,27 +82,25 @@ int tcp_sock_connect(synack_stack_t *st, struct sock *s, const struct synack_soc
         return -EINVAL;
     if (nf->source_for(st, &rip, &lip) != 0)
         return -ENETUNREACH;
-    uint32_t src = s->local.addr ? s->local.addr : synack_ip_to_v4(&lip);
-    uint16_t port = s->local.port;
+    struct tcp_end remote = tcp_end_from_sockaddr(peer);
+    struct tcp_end local = { s->local.addr ? synack_ip_from_v4(s->local.addr) : lip, s->local.port };
     if (!s->bound) {
-        port = tcp_pick_port(st, src, peer->addr, peer->port);
-        if (!port)
+        local.port = tcp_pick_port(st, &local.ip, &remote);
+        if (!local.port)
             return -EADDRNOTAVAIL;
-    } else if (tcp_lookup(st, src, port, peer->addr, peer->port) ||
-               tcp_tw_lookup(st, src, port, peer->addr, peer->port)) {
+    } else if (tcp_lookup(st, &local, &remote) || tcp_tw_lookup(st, &local, &remote)) {
         return -EADDRINUSE;
     }
-    s->local.addr = src;
-    s->local.port = port;
+    s->local = tcp_end_sockaddr(&local);
     s->bound = 1;
     s->remote = *peer;
-    c->local = s->local;
-    c->remote = *peer;
-    c->mss_adv = tcp_mss_for(st, peer->addr, c->mss_user);
+    c->local = local;
+    c->remote = remote;
+    c->mss_adv = tcp_mss_for(st, &remote.ip, c->mss_user);
     c->mss_snd = c->mss_adv;
     c->ws_offered = 1;
     c->rcv_wscale = tcp_choose_wscale(c->rcvq.limit);
-    c->iss = tcp_isn(st, src, port, peer->addr, peer->port, now);
+    c->iss = tcp_isn(st, &local, &remote, now);
     c->snd_una = c->iss;
     c->snd_nxt = c->iss;
     c->snd_max = c->iss;
@@ -157,11 +155,11 @@ int tcp_sock_accept(synack_stack_t *st, struct sock *s, struct synack_sockaddr *
     tcp_child_unlink(c);
     ns->conn = c;
     c->sock = ns;
-    ns->local = c->local;
-    ns->remote = c->remote;
+    ns->local = tcp_end_sockaddr(&c->local);
+    ns->remote = tcp_end_sockaddr(&c->remote);
     ns->bound = 1;
     if (peer)
-        *peer = c->remote;
+        *peer = tcp_end_sockaddr(&c->remote);
     if (c->rcvq.len || c->fin_rcvd || c->state == SYNACK_TCP_CLOSED)
         sock_notify(st, ns);
     return ns->id;
@@ -439,8 +437,8 @@ static void fill_info(const struct tcp_conn *c, struct synack_tcp_info *i)
 {
     memset(i, 0, sizeof(*i));
     i->state = c->state;
-    i->local = c->local;
-    i->remote = c->remote;
+    i->local = tcp_end_sockaddr(&c->local);
+    i->remote = tcp_end_sockaddr(&c->remote);
     i->sock = c->sock ? c->sock->id : -1;
     i->conn_id = c->id;
     i->rtt = c->srtt;
@@ -506,8 +504,8 @@ void synack_tcp_foreach(synack_stack_t *st, synack_tcp_iter_fn fn, void *arg)
         for (struct tcp_tw *w = t->twb[b]; w; w = w->hnext) {
             memset(&info, 0, sizeof(info));
             info.state = SYNACK_TCP_TIME_WAIT;
-            info.local = w->local;
-            info.remote = w->remote;
+            info.local = tcp_end_sockaddr(&w->local);
+            info.remote = tcp_end_sockaddr(&w->remote);
             info.sock = -1;
             info.conn_id = w->id;
             info.timer = 4;

@@ -78,10 +78,18 @@ void tcp_table_free(synack_stack_t *st)
     st->tcp = NULL;
 }
 
-static size_t tuple_hash(synack_stack_t *st, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp)
+static size_t tuple_hash(synack_stack_t *st, const struct tcp_end *l, const struct tcp_end *r)
 {
-    uint32_t k[3] = { la, ra, ((uint32_t)lp << 16) | rp };
-    return (size_t)siphash24(st->siphash_key, k, sizeof(k));
+    struct {
+        struct synack_ip la, ra;
+        uint16_t lp, rp;
+    } k;
+    memset(&k, 0, sizeof(k));   /* no padding bytes of unknown value in the key */
+    k.la = l->ip;
+    k.ra = r->ip;
+    k.lp = l->port;
+    k.rp = r->port;
+    return (size_t)siphash24(st->siphash_key, &k, sizeof(k));
 }
 
 static void conn_free_memory(struct tcp_conn *c)
@@ -130,7 +138,7 @@ static int tcp_grow(synack_stack_t *st)
         struct tcp_conn *c = t->buckets[i];
         while (c) {
             struct tcp_conn *next = c->hnext;
-            size_t h = tuple_hash(st, c->local.addr, c->local.port, c->remote.addr, c->remote.port) & (n - 1);
+            size_t h = tuple_hash(st, &c->local, &c->remote) & (n - 1);
             c->hnext = b[h];
             b[h] = c;
             c = next;
@@ -150,7 +158,7 @@ int tcp_conn_hash(struct tcp_conn *c)
         return 0;
     if (t->nconns >= t->nbuckets)
         tcp_grow(st);   /* on failure the chains just get longer */
-    size_t h = tuple_hash(st, c->local.addr, c->local.port, c->remote.addr, c->remote.port) & (t->nbuckets - 1);
+    size_t h = tuple_hash(st, &c->local, &c->remote) & (t->nbuckets - 1);
     c->hnext = t->buckets[h];
     t->buckets[h] = c;
     c->hashed = 1;
@@ -169,7 +177,7 @@ void tcp_conn_unhash(struct tcp_conn *c)
     if (c->listener) {
         pp = &t->listeners;
     } else {
-        size_t h = tuple_hash(c->st, c->local.addr, c->local.port, c->remote.addr, c->remote.port) & (t->nbuckets - 1);
+        size_t h = tuple_hash(c->st, &c->local, &c->remote) & (t->nbuckets - 1);
         pp = &t->buckets[h];
         t->nconns--;
     }
@@ -182,41 +190,41 @@ void tcp_conn_unhash(struct tcp_conn *c)
     c->listener = 0;
 }
 
-struct tcp_conn *tcp_lookup(synack_stack_t *st, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp)
+struct tcp_conn *tcp_lookup(synack_stack_t *st, const struct tcp_end *l, const struct tcp_end *r)
 {
     struct tcp_table *t = st->tcp;
     /* Segments come in trains for one connection: try the last one found before hashing. */
     struct tcp_conn *last = t->last_lookup;
-    if (last && last->local.port == lp && last->remote.port == rp && last->local.addr == la && last->remote.addr == ra)
+    if (last && tcp_end_equal(&last->remote, r) && tcp_end_equal(&last->local, l))
         return last;
-    size_t h = tuple_hash(st, la, lp, ra, rp) & (t->nbuckets - 1);
+    size_t h = tuple_hash(st, l, r) & (t->nbuckets - 1);
     for (struct tcp_conn *c = t->buckets[h]; c; c = c->hnext)
-        if (c->local.port == lp && c->remote.port == rp && c->local.addr == la && c->remote.addr == ra) {
+        if (tcp_end_equal(&c->remote, r) && tcp_end_equal(&c->local, l)) {
             t->last_lookup = c;
             return c;
         }
     return NULL;
 }
 
-struct tcp_tw *tcp_tw_lookup(synack_stack_t *st, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp)
+struct tcp_tw *tcp_tw_lookup(synack_stack_t *st, const struct tcp_end *l, const struct tcp_end *r)
 {
     struct tcp_table *t = st->tcp;
-    size_t h = tuple_hash(st, la, lp, ra, rp) & (t->ntwb - 1);
+    size_t h = tuple_hash(st, l, r) & (t->ntwb - 1);
     for (struct tcp_tw *w = t->twb[h]; w; w = w->hnext)
-        if (w->local.port == lp && w->remote.port == rp && w->local.addr == la && w->remote.addr == ra)
+        if (tcp_end_equal(&w->remote, r) && tcp_end_equal(&w->local, l))
             return w;
     return NULL;
 }
 
-struct tcp_conn *tcp_listener_lookup(synack_stack_t *st, uint32_t laddr, uint16_t lport)
+struct tcp_conn *tcp_listener_lookup(synack_stack_t *st, const struct tcp_end *l)
 {
     struct tcp_conn *wild = NULL;
     for (struct tcp_conn *c = st->tcp->listeners; c; c = c->hnext) {
-        if (c->local.port != lport)
+        if (c->local.port != l->port)
             continue;
-        if (c->local.addr == laddr)
+        if (synack_ip_equal(&c->local.ip, &l->ip))
             return c;
-        if (c->local.addr == 0)
+        if (synack_ip_is_unspecified(&c->local.ip))
             wild = c;
     }
     return wild;
@@ -231,30 +239,38 @@ void tcp_listener_add(struct tcp_conn *c)
     c->listener = 1;
 }
 
-int tcp_port_in_use(synack_stack_t *st, uint32_t addr, uint16_t port, int reuse)
+/* Two bound addresses clash if they are equal or either is unspecified (BSD bind rules). */
+static int addr_clash(const struct synack_ip *a, const struct synack_ip *b)
+{
+    return synack_ip_is_unspecified(a) || synack_ip_is_unspecified(b) || synack_ip_equal(a, b);
+}
+
+int tcp_port_in_use(synack_stack_t *st, const struct synack_ip *addr, uint16_t port, int reuse)
 {
     struct tcp_table *t = st->tcp;
-#define ADDR_CLASH(a) (!(a) || !addr || (a) == addr)
-    for (struct sock *s = sock_next(st, -1); s; s = sock_next(st, s->id))
-        if (s->type == SYNACK_SOCK_STREAM && s->bound && s->local.port == port && ADDR_CLASH(s->local.addr))
+#define ADDR_CLASH(a) addr_clash(&(a), addr)
+    for (struct sock *s = sock_next(st, -1); s; s = sock_next(st, s->id)) {
+        struct synack_ip sa = synack_ip_from_v4(s->local.addr);
+        if (s->type == SYNACK_SOCK_STREAM && s->bound && s->local.port == port && ADDR_CLASH(sa))
             return 1;
+    }
     for (size_t i = 0; i < t->nbuckets; i++)
         for (struct tcp_conn *c = t->buckets[i]; c; c = c->hnext)
-            if (!c->sock && !c->parent && c->local.port == port && ADDR_CLASH(c->local.addr) &&
+            if (!c->sock && !c->parent && c->local.port == port && ADDR_CLASH(c->local.ip) &&
                 !(reuse && c->state == SYNACK_TCP_TIME_WAIT))
                 return 1;
     if (!reuse)
         for (size_t i = 0; i < t->ntwb; i++)
             for (struct tcp_tw *w = t->twb[i]; w; w = w->hnext)
-                if (w->local.port == port && ADDR_CLASH(w->local.addr))
+                if (w->local.port == port && ADDR_CLASH(w->local.ip))
                     return 1;
 #undef ADDR_CLASH
     return 0;
 }
 
 struct pick_ctx {
-    uint32_t laddr, raddr;
-    uint16_t rport;
+    struct synack_ip laddr;
+    const struct tcp_end *remote;
 };
 
 /* A port is free for a connection to (raddr, rport) if no connection or TIME-WAIT entry uses the
@@ -262,8 +278,8 @@ struct pick_ctx {
 static int connect_port_used(synack_stack_t *st, uint16_t p, const void *arg)
 {
     const struct pick_ctx *x = arg;
-    if (tcp_lookup(st, x->laddr, p, x->raddr, x->rport) || tcp_tw_lookup(st, x->laddr, p, x->raddr, x->rport) ||
-        tcp_listener_lookup(st, x->laddr, p))
+    struct tcp_end l = { x->laddr, p };
+    if (tcp_lookup(st, &l, x->remote) || tcp_tw_lookup(st, &l, x->remote) || tcp_listener_lookup(st, &l))
         return 1;
     for (struct sock *s = sock_next(st, -1); s; s = sock_next(st, s->id))
         if (s->type == SYNACK_SOCK_STREAM && s->bound && s->local.port == p &&
@@ -272,9 +288,9 @@ static int connect_port_used(synack_stack_t *st, uint16_t p, const void *arg)
     return 0;
 }
 
-uint16_t tcp_pick_port(synack_stack_t *st, uint32_t laddr, uint32_t raddr, uint16_t rport)
+uint16_t tcp_pick_port(synack_stack_t *st, const struct synack_ip *laddr, const struct tcp_end *remote)
 {
-    struct pick_ctx x = { laddr, raddr, rport };
+    struct pick_ctx x = { *laddr, remote };
     return port_pick_ephemeral(st, connect_port_used, &x);
 }
 
@@ -294,8 +310,8 @@ void tcp_set_state(struct tcp_conn *c, int state, const char *cause)
         return;
     c->state = state;
     if (st->trace_fn) {
-        struct synack_trace_event ev = { .kind = SYNACK_TR_TCP_STATE, .ifindex = -1, .local = c->local,
-                                         .remote = c->remote, .conn_id = c->id, .from_state = from,
+        struct synack_trace_event ev = { .kind = SYNACK_TR_TCP_STATE, .ifindex = -1, .local = tcp_end_sockaddr(&c->local),
+                                         .remote = tcp_end_sockaddr(&c->remote), .conn_id = c->id, .from_state = from,
                                          .to_state = state, .cause = cause };
         stack_trace(st, &ev);
     }
@@ -368,8 +384,8 @@ static void tw_expire(void *owner, struct timer *tm, synack_time_t now)
     struct tcp_tw *w = owner;
     synack_stack_t *st = w->st;
     if (st->trace_fn) {
-        struct synack_trace_event ev = { .kind = SYNACK_TR_TCP_STATE, .ifindex = -1, .local = w->local,
-                                         .remote = w->remote, .conn_id = w->id,
+        struct synack_trace_event ev = { .kind = SYNACK_TR_TCP_STATE, .ifindex = -1, .local = tcp_end_sockaddr(&w->local),
+                                         .remote = tcp_end_sockaddr(&w->remote), .conn_id = w->id,
                                          .from_state = SYNACK_TCP_TIME_WAIT, .to_state = SYNACK_TCP_CLOSED,
                                          .cause = "2MSL timeout" };
         stack_trace(st, &ev);
@@ -381,7 +397,7 @@ void tcp_tw_destroy(struct tcp_tw *w)
 {
     struct tcp_table *t = w->st->tcp;
     timer_cancel(&w->st->timers, &w->timer);
-    size_t h = tuple_hash(w->st, w->local.addr, w->local.port, w->remote.addr, w->remote.port) & (t->ntwb - 1);
+    size_t h = tuple_hash(w->st, &w->local, &w->remote) & (t->ntwb - 1);
     struct tcp_tw **pp = &t->twb[h];
     while (*pp && *pp != w)
         pp = &(*pp)->hnext;
@@ -428,7 +444,7 @@ void tcp_enter_time_wait(struct tcp_conn *c, const char *cause, int send_ack, sy
     uint32_t wnd = c->rcv_adv - c->rcv_nxt;
     w->rcv_wnd = (uint16_t)((wnd >> c->rcv_wscale) > 0xffff ? 0xffff : (wnd >> c->rcv_wscale));
     timer_init(&w->timer, tw_expire, w);
-    size_t h = tuple_hash(st, w->local.addr, w->local.port, w->remote.addr, w->remote.port) & (t->ntwb - 1);
+    size_t h = tuple_hash(st, &w->local, &w->remote) & (t->ntwb - 1);
     w->hnext = t->twb[h];
     t->twb[h] = w;
     t->ntw++;

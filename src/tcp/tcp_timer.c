@@ -210,7 +210,7 @@ static void keep_fire(void *owner, struct timer *t, synack_time_t now)
     /* RFC 1122 4.2.3.6: a probe with SEG.SEQ = SND.NXT-1 and no data makes the peer ACK. */
     c->keep_probes++;
     stack_count(c->st, SYNACK_C_TcpKeepAliveProbes);
-    tcp_send_raw(c->st, c->local.addr, c->local.port, c->remote.addr, c->remote.port, c->snd_nxt - 1, c->rcv_nxt,
+    tcp_send_raw(c->st, &c->local, &c->remote, c->snd_nxt - 1, c->rcv_nxt,
                  TCP_ACK, (uint16_t)((tcp_rcv_window(c) >> c->rcv_wscale) & 0xffff), NULL, NULL, 0, now);
     timer_arm(&c->st->timers, &c->keep_timer, now + SYNACK_SEC(c->keep_intvl_s));
 }

@@ -5,7 +5,6 @@
 
 #include "wire/bytes.h"
 #include "wire/csum.h"
-#include "wire/ip4.h"
 
 int tcp_parse_opts(const uint8_t *o, size_t len, struct tcp_opts *out)
 {
@@ -76,6 +75,11 @@ int tcp_parse_opts(const uint8_t *o, size_t len, struct tcp_opts *out)
 
 int tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, int verify_csum, struct tcp_hdr *out)
 {
+    return tcp_parse_ph(p, len, wire_csum_pseudo(src, dst, TCP_IPPROTO, 0), verify_csum, out);
+}
+
+int tcp_parse_ph(const uint8_t *p, size_t len, uint64_t pseudo, int verify_csum, struct tcp_hdr *out)
+{
     if (len < TCP_HDR_MIN)
         return TCP_ERR_SHORT;
     unsigned doff = (p[12] >> 4) * 4u;
@@ -84,8 +88,7 @@ int tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, int veri
     if (doff > len)
         return TCP_ERR_SHORT;
     if (verify_csum && len <= 0xffff) {
-        uint64_t s = wire_csum_pseudo(src, dst, IP4_PROTO_TCP, (uint16_t)len);
-        if (wire_csum_finish(wire_csum_partial(p, len, s)) != 0)
+        if (wire_csum_finish(wire_csum_partial(p, len, pseudo + len)) != 0)
             return TCP_ERR_CSUM;
     } else if (verify_csum) {
         return TCP_ERR_SHORT;
@@ -170,6 +173,11 @@ size_t tcp_hdr_len(const struct tcp_opts *opts)
 
 size_t tcp_build(uint8_t *p, const struct tcp_hdr *h, size_t data_len, uint32_t src, uint32_t dst)
 {
+    return tcp_build_ph(p, h, data_len, wire_csum_pseudo(src, dst, TCP_IPPROTO, 0));
+}
+
+size_t tcp_build_ph(uint8_t *p, const struct tcp_hdr *h, size_t data_len, uint64_t pseudo)
+{
     size_t olen = tcp_build_opts(p + TCP_HDR_MIN, &h->opts);
     size_t hlen = TCP_HDR_MIN + olen;
     wire_put16(p, h->sport);
@@ -182,8 +190,7 @@ size_t tcp_build(uint8_t *p, const struct tcp_hdr *h, size_t data_len, uint32_t 
     wire_put16(p + 16, 0);
     wire_put16(p + 18, h->urg);
     size_t total = hlen + data_len;
-    uint64_t s = wire_csum_pseudo(src, dst, IP4_PROTO_TCP, (uint16_t)total);
-    wire_put16(p + 16, wire_csum_finish(wire_csum_partial(p, total, s)));
+    wire_put16(p + 16, wire_csum_finish(wire_csum_partial(p, total, pseudo + total)));
     return hlen;
 }
 

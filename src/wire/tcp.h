@@ -64,6 +64,9 @@ enum tcp_parse_err {
 /* Parses the segment p[0..len) carried between src and dst (host order), verifying the checksum
  * unless verify_csum is 0 (the checksum was verified by hardware or a caller). */
 int tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, int verify_csum, struct tcp_hdr *out);
+/* The same for either IP family: `pseudo` is the pseudo-header sum without the length (addresses
+ * and protocol; the length is added here), as the network layer computes it. */
+int tcp_parse_ph(const uint8_t *p, size_t len, uint64_t pseudo, int verify_csum, struct tcp_hdr *out);
 /* Parses only the options area. Returns TCP_OK or TCP_ERR_OPTS. */
 int tcp_parse_opts(const uint8_t *o, size_t len, struct tcp_opts *out);
 /* Encodes the options (padded with NOPs to a multiple of 4) into o (room for 40 bytes). Returns
@@ -72,6 +75,8 @@ size_t tcp_build_opts(uint8_t *o, const struct tcp_opts *opts);
 /* Writes the header (with the encoded options, h->doff computed) at p; the payload (data_len bytes)
  * must already be at p + header length. Computes the checksum. Returns the header length. */
 size_t tcp_build(uint8_t *p, const struct tcp_hdr *h, size_t data_len, uint32_t src, uint32_t dst);
+/* The same for either IP family (pseudo as for tcp_parse_ph). */
+size_t tcp_build_ph(uint8_t *p, const struct tcp_hdr *h, size_t data_len, uint64_t pseudo);
 /* Header length tcp_build will produce for these options. */
 size_t tcp_hdr_len(const struct tcp_opts *opts);
 /* "S", "S.", "P.", "FP.", "R." ... in tcpdump's letter order (F S R P . U E W), "none" when no

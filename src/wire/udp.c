@@ -5,9 +5,13 @@
 
 #include "wire/bytes.h"
 #include "wire/csum.h"
-#include "wire/ip4.h"
 
 int udp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, struct udp_hdr *out)
+{
+    return udp_parse_ph(p, len, wire_csum_pseudo(src, dst, UDP_IPPROTO, 0), out);
+}
+
+int udp_parse_ph(const uint8_t *p, size_t len, uint64_t pseudo, struct udp_hdr *out)
 {
     if (len < UDP_HDR_LEN)
         return -EINVAL;
@@ -16,8 +20,7 @@ int udp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, struct u
         return -EINVAL;
     uint16_t csum = wire_get16(p + 6);
     if (csum != 0) {
-        uint64_t s = wire_csum_pseudo(src, dst, IP4_PROTO_UDP, ulen);
-        if (wire_csum_finish(wire_csum_partial(p, ulen, s)) != 0)
+        if (wire_csum_finish(wire_csum_partial(p, ulen, pseudo + ulen)) != 0)
             return -EBADMSG;
     }
     out->sport = wire_get16(p);
@@ -31,11 +34,16 @@ int udp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, struct u
 
 void udp_build(uint8_t *p, uint16_t sport, uint16_t dport, size_t data_len, uint32_t src, uint32_t dst)
 {
+    udp_build_ph(p, sport, dport, data_len, wire_csum_pseudo(src, dst, UDP_IPPROTO, 0));
+}
+
+void udp_build_ph(uint8_t *p, uint16_t sport, uint16_t dport, size_t data_len, uint64_t pseudo)
+{
     uint16_t ulen = (uint16_t)(UDP_HDR_LEN + data_len);
     wire_put16(p, sport);
     wire_put16(p + 2, dport);
     wire_put16(p + 4, ulen);
     wire_put16(p + 6, 0);
-    uint16_t c = wire_csum_finish(wire_csum_partial(p, ulen, wire_csum_pseudo(src, dst, IP4_PROTO_UDP, ulen)));
+    uint16_t c = wire_csum_finish(wire_csum_partial(p, ulen, pseudo + ulen));
     wire_put16(p + 6, c == 0 ? 0xffff : c);
 }

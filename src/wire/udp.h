@@ -20,8 +20,11 @@ struct udp_hdr {
  * must be >= 8 and <= len (bytes beyond it are IP padding and ignored). A zero checksum means "not
  * computed" (RFC 768). Returns 0, -EINVAL (lengths) or -EBADMSG (checksum). */
 int udp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, struct udp_hdr *out);
+/* The same for either IP family: `pseudo` is the pseudo-header sum without the length. */
+int udp_parse_ph(const uint8_t *p, size_t len, uint64_t pseudo, struct udp_hdr *out);
 /* Writes the header at p; the payload must already be at p+8 (data_len bytes). Computes the
  * checksum over the pseudo-header; a computed 0 is sent as 0xffff (RFC 768). */
 void udp_build(uint8_t *p, uint16_t sport, uint16_t dport, size_t data_len, uint32_t src, uint32_t dst);
+void udp_build_ph(uint8_t *p, uint16_t sport, uint16_t dport, size_t data_len, uint64_t pseudo);
 
 #endif
