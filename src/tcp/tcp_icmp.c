@@ -7,6 +7,7 @@
 #include "core/ctx.h"
 #include "tcp/tcp.h"
 #include "tcp/tcp_int.h"
+#include "tcp/tcp_state.h"
 #include "wire/bytes.h"
 
 void tcp_net_error(synack_stack_t *st, const struct net_err *e, synack_time_t now)
@@ -29,7 +30,7 @@ void tcp_net_error(synack_stack_t *st, const struct net_err *e, synack_time_t no
         if (mss < 88)
             mss = 88;
         c->mss_snd = (uint16_t)mss;
-        if (c->state >= SYNACK_TCP_ESTABLISHED) {
+        if (tcp_state_synchronized(c->state)) {
             c->snd_nxt = c->snd_una;   /* resend what was too big, in the new size */
             tcp_output(c, now);
         }

@@ -41,6 +41,46 @@ static void take_peer_options(struct tcp_conn *c, const struct tcp_seg *s)
         c->mss_snd = peer_mss;
 }
 
+/* ---------- the end of the handshake ---------- */
+
+/* What every way into ESTABLISHED does once SND.UNA covers our SYN: SYN-SENT's SYN-ACK (RFC 9293
+ * 3.10.7.3) and SYN-RECEIVED's ACK (3.10.7.4, fifth step), a SYN cookie's ACK included. */
+static void handshake_done(struct tcp_conn *c, const char *cause, synack_time_t now)
+{
+    tcp_rto_stop(c);
+    /* RFC 6298: time the handshake unless the SYN was retransmitted (Karn); 5.7: after a SYN
+     * timeout the RTO for data starts at 3 s. A cookie's SYN-ACK was never timed (no state). */
+    if (!c->syn_cookie) {
+        if (c->backoff == 0)
+            tcp_rtt_sample(c, now - c->rtt_start);
+        else if (!c->rtt_valid)
+            c->rto = (uint32_t)SYNACK_SEC(3);
+    }
+    c->backoff = 0;
+    c->cc->init(c);
+    c->recover = c->iss;
+    tcp_established(c, cause);
+    tcp_keepalive_reset(c, now);
+}
+
+int tcp_synrcvd_complete(struct tcp_conn *c, const struct tcp_seg *s, const char *cause, synack_time_t now)
+{
+    /* A child moves from the SYN queue to the accept queue first; if that is full, the ACK is
+     * dropped (and counted) and the child stays in SYN-RECEIVED: the peer will ACK again. */
+    if (c->passive && tcp_child_established(c, now) != 0)
+        return -1;
+    /* "enter ESTABLISHED state and continue processing with variables below set to: SND.WND <-
+     * SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK". This ACK's window is scaled (RFC 7323 2.2:
+     * only SYNs carry unscaled windows); without scaling the shift is 0. */
+    c->snd_una = s->ack;
+    c->snd_wnd = s->wnd << c->snd_wscale;
+    c->max_snd_wnd = c->snd_wnd;
+    c->snd_wl1 = s->seq;
+    c->snd_wl2 = s->ack;
+    handshake_done(c, cause, now);
+    return 0;
+}
+
 /* ---------- SYN-SENT, RFC 9293 3.10.7.3 ---------- */
 
 static void syn_sent_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
@@ -89,18 +129,7 @@ static void syn_sent_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t 
     c->snd_wl2 = s->ack;
     if (ack_ok) {
         c->snd_una = s->ack;
-        tcp_rto_stop(c);
-        /* RFC 6298: time the handshake unless the SYN was retransmitted (Karn); 5.7: after a
-         * SYN timeout the RTO for data starts at 3 s. */
-        if (c->backoff == 0)
-            tcp_rtt_sample(c, now - c->rtt_start);
-        else if (!c->rtt_valid)
-            c->rto = (uint32_t)SYNACK_SEC(3);
-        c->backoff = 0;
-        c->cc->init(c);
-        c->recover = c->iss;
-        tcp_established(c, "rcv SYN,ACK");
-        tcp_keepalive_reset(c, now);
+        handshake_done(c, "rcv SYN,ACK", now);
         /* Data or FIN on the SYN-ACK: continue at step six with the SYN removed. */
         struct tcp_seg rest = *s;
         rest.seq = s->seq + 1;
@@ -291,23 +320,8 @@ static int step5_ack(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
             tcp_send_rst_for(st, s, now);   /* <SEQ=SEG.ACK><CTL=RST> */
             return 1;
         }
-        if (c->passive && tcp_child_established(c, now) != 0)
-            return 1;   /* accept queue full: the ACK is dropped (and counted); the peer retries */
-        tcp_rto_stop(c);
-        if (c->backoff == 0)
-            tcp_rtt_sample(c, now - c->rtt_start);
-        else if (!c->rtt_valid)
-            c->rto = (uint32_t)SYNACK_SEC(3);   /* RFC 6298 5.7 */
-        c->backoff = 0;
-        c->snd_una = s->ack;
-        c->snd_wnd = s->wnd << c->snd_wscale;
-        c->max_snd_wnd = c->snd_wnd;
-        c->snd_wl1 = s->seq;
-        c->snd_wl2 = s->ack;
-        c->cc->init(c);
-        c->recover = c->iss;
-        tcp_established(c, "rcv ACK");
-        tcp_keepalive_reset(c, now);
+        if (tcp_synrcvd_complete(c, s, "rcv ACK", now) != 0)
+            return 1;   /* accept queue full: the ACK is dropped; the peer retries */
     }
     /* RFC 5961 5.2: acceptable ACKs lie in [SND.UNA - MAX.SND.WND, SND.NXT]; we use SND.MAX for
      * SND.NXT since after a timeout SND.NXT is pulled back while later data may still be ACKed. */

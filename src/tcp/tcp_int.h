@@ -112,6 +112,11 @@ uint8_t tcp_choose_wscale(size_t bufsize);
 
 /* tcp_input.c */
 void tcp_conn_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now);
+/* SYN-RECEIVED to ESTABLISHED on an acceptable ACK (RFC 9293 3.10.7.4 fifth step), for a child on
+ * its listener's SYN queue, a simultaneous open, or a SYN cookie's child: accept-queue move, send
+ * window from the ACK, RTT sample, congestion state, the state change and its events. Returns -1
+ * (and changes nothing) if the listener's accept queue is full. */
+int tcp_synrcvd_complete(struct tcp_conn *c, const struct tcp_seg *s, const char *cause, synack_time_t now);
 /* tcp_listen.c */
 void tcp_listen_input(struct tcp_conn *l, struct tcp_seg *s, synack_time_t now);
 void tcp_listen_close(struct tcp_conn *l, synack_time_t now);

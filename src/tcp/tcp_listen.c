@@ -170,20 +170,15 @@ static int cookie_ack(struct tcp_conn *l, struct tcp_seg *s, synack_time_t now)
     c->snd_nxt = s->ack;
     c->snd_max = s->ack;
     c->mss_snd = mss < c->mss_adv ? mss : c->mss_adv;
-    c->snd_wnd = s->wnd;   /* no scaling was negotiated */
-    c->max_snd_wnd = c->snd_wnd;
-    c->snd_wl1 = s->seq;
-    c->snd_wl2 = s->ack;
     uint16_t win = (uint16_t)(c->rcvq.limit > 0xffff ? 0xffff : c->rcvq.limit);
     c->rcv_adv = c->rcv_nxt + win;   /* what our cookie SYN-ACK offered */
-    c->cc->init(c);
-    c->recover = c->iss;
     stack_count(st, SYNACK_C_TcpPassiveOpens);
     tcp_conn_hash(c);
+    /* The child is what SYN-RECEIVED would have held (no window scaling: the cookie cannot carry
+     * it), and this ACK completes its handshake as any other (room was checked above). */
+    queue_push_syn(l, c);
     tcp_set_state(c, SYNACK_TCP_SYN_RECEIVED, "rcv SYN (cookie)");
-    tcp_set_state(c, SYNACK_TCP_ESTABLISHED, "rcv ACK with valid SYN cookie");
-    tcp_keepalive_reset(c, now);
-    accept_queue_push(l, c);
+    tcp_synrcvd_complete(c, s, "rcv ACK with valid SYN cookie", now);
     /* The ACK may carry data (the third segment): process it as an established connection. */
     if (s->dlen || (s->flags & TCP_FIN))
         tcp_conn_input(c, s, now);

@@ -12,6 +12,7 @@
 #include "core/ctx.h"
 #include "tcp/tcp.h"
 #include "tcp/tcp_int.h"
+#include "tcp/tcp_state.h"
 
 uint16_t tcp_mss_for(synack_stack_t *st, const struct synack_ip *raddr, uint16_t user)
 {
@@ -168,11 +169,7 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, 
         tcp_rto_arm(c, now);
 }
 
-static int can_send_data(const struct tcp_conn *c)
-{
-    return c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT ||
-           c->state == SYNACK_TCP_FIN_WAIT_1 || c->state == SYNACK_TCP_CLOSING || c->state == SYNACK_TCP_LAST_ACK;
-}
+static int can_send_data(const struct tcp_conn *c) { return tcp_state_may_transmit(c->state); }
 
 void tcp_output(struct tcp_conn *c, synack_time_t now)
 {
@@ -361,7 +358,8 @@ void tcp_send_challenge_ack(struct tcp_conn *c, synack_time_t now)
 
 void tcp_window_update(struct tcp_conn *c, synack_time_t now)
 {
-    if (c->state < SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_TIME_WAIT || c->fin_rcvd)
+    /* Only while the peer may still send: synchronized, and no FIN from it yet. */
+    if (!tcp_state_synchronized(c->state) || tcp_state_fin_seen(c->state) || c->fin_rcvd)
         return;
     uint32_t before = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
     uint32_t old_adv = c->rcv_adv;

@@ -7,6 +7,7 @@
 
 #include "core/ctx.h"
 #include "tcp/tcp_int.h"
+#include "tcp/tcp_state.h"
 #include "tcp/tcp_rcv.h"
 
 /* The FIN is in sequence: RFC 9293 3.10.7.4 "eighth, check the FIN bit": advance RCV.NXT over it,
@@ -128,8 +129,8 @@ int tcp_rcv_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
     const uint8_t *data = s->data;
     uint32_t dlen = s->dlen;
     int fin = (s->flags & TCP_FIN) != 0;
-    int text_ok = c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_FIN_WAIT_1 ||
-                  c->state == SYNACK_TCP_FIN_WAIT_2 || c->state == SYNACK_TCP_SYN_RECEIVED;
+    /* SYN-RECEIVED too, as the eighth step lists it (step five has normally moved it on first). */
+    int text_ok = tcp_state_rcv_text(c->state) || c->state == SYNACK_TCP_SYN_RECEIVED;
 
     /* Sixth, the URG bit: remember the pointer; the data itself stays inline (RFC 9293 3.8.5). */
     if ((s->flags & TCP_URG) && text_ok) {

@@ -10,6 +10,7 @@
 #include "tcp/tcp.h"
 #include "tcp/tcp_cc.h"
 #include "tcp/tcp_int.h"
+#include "tcp/tcp_state.h"
 
 uint8_t tcp_choose_wscale(size_t bufsize)
 {
@@ -59,7 +60,7 @@ int tcp_sock_bind(synack_stack_t *st, struct sock *s, const struct synack_sockad
 
 int tcp_sock_connected(const struct sock *s)
 {
-    return s->conn && s->conn->state >= SYNACK_TCP_ESTABLISHED;
+    return s->conn && tcp_state_synchronized(s->conn->state);
 }
 
 int tcp_sock_connect(synack_stack_t *st, struct sock *s, const struct synack_sockaddr *peer, synack_time_t now)
@@ -331,7 +332,7 @@ unsigned tcp_sock_events(synack_stack_t *st, struct sock *s)
         ev |= SYNACK_EV_IN;
     if (c->fin_rcvd)
         ev |= SYNACK_EV_RDHUP;
-    if ((c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT) && !c->fin_queued &&
+    if (tcp_state_may_send(c->state) && !c->fin_queued &&
         ring_space(&c->sndq) > 0)
         ev |= SYNACK_EV_OUT;
     if (c->state == SYNACK_TCP_CLOSED && (c->iss || c->snd_max))
@@ -424,7 +425,7 @@ int tcp_sock_getopt(synack_stack_t *st, struct sock *s, int opt, int *v)
     case SYNACK_TCP_KEEPIDLE: *v = (int)c->keep_idle_s; return 0;
     case SYNACK_TCP_KEEPINTVL: *v = (int)c->keep_intvl_s; return 0;
     case SYNACK_TCP_KEEPCNT: *v = (int)c->keep_cnt; return 0;
-    case SYNACK_TCP_MAXSEG: *v = c->state >= SYNACK_TCP_ESTABLISHED ? c->mss_snd : (c->mss_user ? c->mss_user : 536); return 0;
+    case SYNACK_TCP_MAXSEG: *v = tcp_state_synchronized(c->state) ? c->mss_snd : (c->mss_user ? c->mss_user : 536); return 0;
     case SYNACK_TCP_USER_TIMEOUT: *v = (int)(c->user_timeout / 1000); return 0;
     case SYNACK_TCP_DELACK: *v = c->delack_on; return 0;
     case SYNACK_TCP_RTO_MIN: *v = (int)(c->rto_min_us / 1000); return 0;

@@ -299,7 +299,7 @@ const char *synack_tcp_state_name(int s)
     static const char *const names[] = { "CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED",
                                          "FIN-WAIT-1", "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK",
                                          "TIME-WAIT" };
-    return s >= 0 && s <= SYNACK_TCP_TIME_WAIT ? names[s] : "?";
+    return s >= 0 && (size_t)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 
 void tcp_set_state(struct tcp_conn *c, int state, const char *cause)

@@ -9,6 +9,7 @@
 #include "core/ctx.h"
 #include "tcp/tcp_cc.h"
 #include "tcp/tcp_int.h"
+#include "tcp/tcp_state.h"
 
 static void rtx_fire(void *owner, struct timer *t, synack_time_t now);
 static void dack_fire(void *owner, struct timer *t, synack_time_t now);
@@ -132,7 +133,7 @@ static void rtx_fire(void *owner, struct timer *t, synack_time_t now)
                      : c->state == SYNACK_TCP_SYN_RECEIVED ? tab->synack_retries
                                                            : tab->retries;
     int give_up = c->backoff > limit;
-    if (c->user_timeout && c->state >= SYNACK_TCP_ESTABLISHED && now - c->rtx_first >= c->user_timeout)
+    if (c->user_timeout && tcp_state_synchronized(c->state) && now - c->rtx_first >= c->user_timeout)
         give_up = 1;
     if (give_up) {
         /* RFC 9293 3.8.3 (R2): close the connection; tell the peer with a reset unless we never
