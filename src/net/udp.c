@@ -78,7 +78,7 @@ void udp_input(synack_stack_t *st, struct iface *ifc, const struct ip4_hdr *h, c
     struct udp_hdr u;
     int r = udp_parse(p, len, h->src, h->dst, &u);
     if (r != 0) {
-        if (r == -EBADMSG)
+        if (r == WIRE_ERR_CSUM)
             stack_count(st, SYNACK_C_UdpInCsumErrors);
         stack_drop(st, SYNACK_C_UdpInErrors, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
         return;

@@ -453,8 +453,8 @@ void tcp_input(synack_stack_t *st, struct iface *ifc, const struct ip4_hdr *h, c
     struct tcp_seg s;
     memset(&s, 0, sizeof(s));
     int r = tcp_parse(p, len, h->src, h->dst, 1, &s.h);
-    if (r != TCP_OK) {
-        if (r == TCP_ERR_CSUM)
+    if (r != WIRE_OK) {
+        if (r == WIRE_ERR_CSUM)
             stack_count(st, SYNACK_C_TcpInCsumErrors);
         stack_drop(st, SYNACK_C_TcpInErrs, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
         return;
