@@ -86,7 +86,7 @@ int synack_if_input(synack_stack_t *st, int ifindex, const uint8_t *frame, size_
     }
     struct eth_hdr eh;
     stack_count(st, SYNACK_C_EthInFrames);
-    if (eth_parse(frame, len, &eh) < 0) {
+    if (eth_parse(frame, len, &eh) != WIRE_OK) {
         stack_drop(st, SYNACK_C_EthInErrors, ifindex, ifc->kind, frame, len);
     } else if (memcmp(eh.dst, ifc->mac, 6) != 0 && !eth_is_broadcast(eh.dst)) {
         /* Multicast is not joined by us, and unicast for another MAC is not ours. */

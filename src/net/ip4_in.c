@@ -70,11 +70,11 @@ void ip4_input_ll(synack_stack_t *st, struct iface *ifc, const uint8_t *p, size_
     struct ip4_hdr h;
     stack_count(st, SYNACK_C_InReceives);
     int r = ip4_parse(p, len, &h);
-    if (r == IP4_ERR_TRUNC) {
+    if (r == WIRE_ERR_TRUNC) {
         stack_drop(st, SYNACK_C_InTruncatedPkts, ifindex, SYNACK_IF_RAWIP, p, len);
         return;
     }
-    if (r != IP4_OK) {
+    if (r != WIRE_OK) {
         stack_drop(st, SYNACK_C_InHdrErrors, ifindex, SYNACK_IF_RAWIP, p, len);
         return;
     }
@@ -105,7 +105,7 @@ void ip4_input_ll(synack_stack_t *st, struct iface *ifc, const uint8_t *p, size_
     size_t whole_len = 0;
     if (reasm_add(st, &h, p, &whole, &whole_len, now) == 1) {
         struct ip4_hdr wh;
-        if (ip4_parse(whole, whole_len, &wh) == IP4_OK)
+        if (ip4_parse(whole, whole_len, &wh) == WIRE_OK)
             ip4_deliver(st, ifc, &wh, whole, now);
         else
             stack_count(st, SYNACK_C_ReasmFails);

@@ -78,7 +78,7 @@ void udp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, si
     struct udp_hdr u;
     int r = udp_parse_ph(p, len, net_family_for(&rx->src)->pseudo_sum(&rx->src, &rx->dst, UDP_IPPROTO), &u);
     if (r != 0) {
-        if (r == -EBADMSG)
+        if (r == WIRE_ERR_CSUM)
             stack_count(st, SYNACK_C_UdpInCsumErrors);
         stack_drop(st, SYNACK_C_UdpInErrors, ifindex, SYNACK_IF_RAWIP, rx->pkt, rx->pkt_len);
         return;

@@ -465,8 +465,8 @@ void tcp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, si
     struct tcp_seg s;
     memset(&s, 0, sizeof(s));
     int r = tcp_parse_ph(p, len, nf->pseudo_sum(&rx->src, &rx->dst, TCP_IPPROTO), 1, &s.h);
-    if (r != TCP_OK) {
-        if (r == TCP_ERR_CSUM)
+    if (r != WIRE_OK) {
+        if (r == WIRE_ERR_CSUM)
             stack_count(st, SYNACK_C_TcpInCsumErrors);
         stack_drop(st, SYNACK_C_TcpInErrs, ifindex, SYNACK_IF_RAWIP, rx->pkt, rx->pkt_len);
         return;

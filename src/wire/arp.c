@@ -1,23 +1,22 @@
 /* ARP packet parse/build (RFC 826). */
 #include "wire/arp.h"
 
-#include <errno.h>
 #include <string.h>
 
 #include "wire/bytes.h"
 
-int arp_parse(const uint8_t *p, size_t len, struct arp_pkt *out)
+enum wire_err arp_parse(const uint8_t *p, size_t len, struct arp_pkt *out)
 {
     if (len < ARP_LEN)
-        return -EINVAL;
+        return WIRE_ERR_SHORT;
     if (wire_get16(p) != 1 || wire_get16(p + 2) != 0x0800 || p[4] != 6 || p[5] != 4)
-        return -ENOTSUP;
+        return WIRE_ERR_UNSUPPORTED;
     out->op = wire_get16(p + 6);
     memcpy(out->sha, p + 8, 6);
     out->spa = wire_get32(p + 14);
     memcpy(out->tha, p + 18, 6);
     out->tpa = wire_get32(p + 24);
-    return 0;
+    return WIRE_OK;
 }
 
 void arp_build(uint8_t *p, const struct arp_pkt *a)

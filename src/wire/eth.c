@@ -1,21 +1,20 @@
 /* Ethernet II parse/build. */
 #include "wire/eth.h"
 
-#include <errno.h>
 #include <string.h>
 
 #include "wire/bytes.h"
 
 const uint8_t eth_broadcast[ETH_ADDR_LEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-int eth_parse(const uint8_t *frame, size_t len, struct eth_hdr *out)
+enum wire_err eth_parse(const uint8_t *frame, size_t len, struct eth_hdr *out)
 {
     if (len < ETH_HDR_LEN)
-        return -EINVAL;
+        return WIRE_ERR_SHORT;
     memcpy(out->dst, frame, ETH_ADDR_LEN);
     memcpy(out->src, frame + 6, ETH_ADDR_LEN);
     out->type = wire_get16(frame + 12);
-    return ETH_HDR_LEN;
+    return WIRE_OK;
 }
 
 void eth_build(uint8_t *p, const struct eth_hdr *h)

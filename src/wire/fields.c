@@ -34,7 +34,7 @@ int synack_ip_fields(const uint8_t *p, size_t len, struct synack_ip_fields *out)
 int synack_tcp_fields(const uint8_t *seg, size_t len, struct synack_tcp_fields *out)
 {
     struct tcp_hdr h;
-    if (tcp_parse(seg, len, 0, 0, 0, &h) != TCP_OK)
+    if (tcp_parse(seg, len, 0, 0, 0, &h) != WIRE_OK)
         return -EINVAL;
     memset(out, 0, sizeof(*out));
     out->sport = h.sport;

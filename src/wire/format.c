@@ -6,7 +6,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "synack/stack.h"
 #include "wire/arp.h"
 #include "wire/bytes.h"
 #include "wire/eth.h"
@@ -59,12 +58,14 @@ static void fmt_tcp_opts(struct out *o, const struct tcp_opts *t)
 
 static void fmt_ip(struct out *o, const uint8_t *p, size_t len)
 {
-    static const char *const ip_err[] = { "", "short", "version", "ihl", "length", "truncated",
-                                          "checksum", "options" };
+    static const char *const ip_err[] = {
+        [WIRE_ERR_SHORT] = "short", [WIRE_ERR_VERSION] = "version", [WIRE_ERR_HDRLEN] = "ihl",
+        [WIRE_ERR_LEN] = "length", [WIRE_ERR_TRUNC] = "truncated", [WIRE_ERR_CSUM] = "checksum",
+        [WIRE_ERR_OPTS] = "options" };
     struct ip4_hdr ip;
-    int r = ip4_parse(p, len, &ip);
-    if (r != IP4_OK) {
-        put(o, "IP [bad: %s] length %zu", ip_err[-r], len);
+    enum wire_err r = ip4_parse(p, len, &ip);
+    if (r != WIRE_OK) {
+        put(o, "IP [bad: %s] length %zu", ip_err[r], len);
         return;
     }
     const uint8_t *pl = p + ip.ihl;
@@ -82,11 +83,11 @@ static void fmt_ip(struct out *o, const uint8_t *p, size_t len)
         struct tcp_hdr t;
         int tr = tcp_parse(pl, plen, ip.src, ip.dst, !partial, &t);
         put_ip(o, ip.src);
-        if (tr != TCP_OK) {
+        if (tr != WIRE_OK) {
             put(o, " > ");
             put_ip(o, ip.dst);
             put(o, ": TCP [bad: %s] length %zu",
-                tr == TCP_ERR_CSUM ? "checksum" : tr == TCP_ERR_OPTS ? "options" : "header", plen);
+                tr == WIRE_ERR_CSUM ? "checksum" : tr == WIRE_ERR_OPTS ? "options" : "header", plen);
             return;
         }
         char fl[12];
@@ -105,7 +106,7 @@ static void fmt_ip(struct out *o, const uint8_t *p, size_t len)
     } else if (ip.proto == IP4_PROTO_UDP) {
         struct udp_hdr u;
         put_ip(o, ip.src);
-        if (partial || udp_parse(pl, plen, ip.src, ip.dst, &u) != 0) {
+        if (partial || udp_parse(pl, plen, ip.src, ip.dst, &u) != WIRE_OK) {
             put(o, " > ");
             put_ip(o, ip.dst);
             put(o, ": UDP %s length %zu", partial ? "(first fragment)" : "[bad]", plen);
@@ -123,7 +124,7 @@ static void fmt_ip(struct out *o, const uint8_t *p, size_t len)
             put(o, ": ICMP (first fragment) length %zu", plen);
             return;
         }
-        if (icmp_parse(pl, plen, &ic) != 0) {
+        if (icmp_parse(pl, plen, &ic) != WIRE_OK) {
             put(o, ": ICMP [bad] length %zu", plen);
             return;
         }
@@ -161,18 +162,18 @@ size_t synack_format_frame(char *buf, size_t cap, int link_kind, const uint8_t *
     if (cap == 0)
         return 0;
     buf[0] = 0;
-    if (link_kind == SYNACK_IF_RAWIP) {
+    if (link_kind == WIRE_LINK_RAWIP) {
         fmt_ip(&o, frame, len);
         return o.n;
     }
     struct eth_hdr e;
-    if (eth_parse(frame, len, &e) < 0) {
+    if (eth_parse(frame, len, &e) != WIRE_OK) {
         put(&o, "[bad ethernet: %zu bytes]", len);
         return o.n;
     }
     if (e.type == ETH_TYPE_ARP) {
         struct arp_pkt a;
-        if (arp_parse(frame + ETH_HDR_LEN, len - ETH_HDR_LEN, &a) != 0) {
+        if (arp_parse(frame + ETH_HDR_LEN, len - ETH_HDR_LEN, &a) != WIRE_OK) {
             put(&o, "ARP [bad] length %zu", len - ETH_HDR_LEN);
         } else if (a.op == ARP_OP_REQUEST) {
             put(&o, "ARP, Request who-has ");

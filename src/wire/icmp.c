@@ -1,18 +1,17 @@
 /* ICMP parse/build, RFC 792. */
 #include "wire/icmp.h"
 
-#include <errno.h>
 #include <string.h>
 
 #include "wire/bytes.h"
 #include "wire/csum.h"
 
-int icmp_parse(const uint8_t *p, size_t len, struct icmp_hdr *out)
+enum wire_err icmp_parse(const uint8_t *p, size_t len, struct icmp_hdr *out)
 {
     if (len < ICMP_HDR_LEN)
-        return -EINVAL;
+        return WIRE_ERR_SHORT;
     if (wire_csum(p, len) != 0)
-        return -EBADMSG;
+        return WIRE_ERR_CSUM;
     out->type = p[0];
     out->code = p[1];
     out->csum = wire_get16(p + 2);
@@ -21,7 +20,7 @@ int icmp_parse(const uint8_t *p, size_t len, struct icmp_hdr *out)
     out->next_mtu = wire_get16(p + 6);
     out->body = p + ICMP_HDR_LEN;
     out->body_len = len - ICMP_HDR_LEN;
-    return 0;
+    return WIRE_OK;
 }
 
 size_t icmp_build(uint8_t *p, const struct icmp_hdr *h)

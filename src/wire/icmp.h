@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wire/err.h"
+
 #define ICMP_HDR_LEN 8
 #define ICMP_ECHO_REPLY 0
 #define ICMP_DEST_UNREACH 3
@@ -26,9 +28,9 @@ struct icmp_hdr {
     size_t body_len;
 };
 
-/* Parses an ICMP message, checking length and checksum. Returns 0, -EINVAL (short) or -EBADMSG
- * (checksum). */
-int icmp_parse(const uint8_t *p, size_t len, struct icmp_hdr *out);
+/* Parses an ICMP message, checking length and checksum. Returns WIRE_OK, WIRE_ERR_SHORT or
+ * WIRE_ERR_CSUM. */
+enum wire_err icmp_parse(const uint8_t *p, size_t len, struct icmp_hdr *out);
 /* Writes the 8-byte header followed by body (moved unless it already lies at p+8; it may overlap
  * p[0..8)) with checksum.
  * Returns total length. */

@@ -6,43 +6,43 @@
 
 /* RFC 791 3.1 "Options": type-only options are EOL (0) and NOP (1); others carry a length octet
  * that counts the type and length octets, so it is at least 2 and must stay inside the header. */
-static int ip4_check_options(const uint8_t *o, size_t len)
+static enum wire_err ip4_check_options(const uint8_t *o, size_t len)
 {
     size_t i = 0;
     while (i < len) {
         uint8_t t = o[i];
         if (t == 0)
-            return IP4_OK;
+            return WIRE_OK;
         if (t == 1) {
             i++;
             continue;
         }
         if (i + 1 >= len || o[i + 1] < 2 || i + o[i + 1] > len)
-            return IP4_ERR_OPTS;
+            return WIRE_ERR_OPTS;
         i += o[i + 1];
     }
-    return IP4_OK;
+    return WIRE_OK;
 }
 
-int ip4_parse(const uint8_t *p, size_t len, struct ip4_hdr *out)
+enum wire_err ip4_parse(const uint8_t *p, size_t len, struct ip4_hdr *out)
 {
     if (len < IP4_HDR_MIN)
-        return IP4_ERR_SHORT;
+        return WIRE_ERR_SHORT;
     if ((p[0] >> 4) != 4)
-        return IP4_ERR_VERSION;
+        return WIRE_ERR_VERSION;
     unsigned ihl = (p[0] & 0x0fu) * 4u;
     if (ihl < IP4_HDR_MIN)
-        return IP4_ERR_IHL;
+        return WIRE_ERR_HDRLEN;
     if (ihl > len)
-        return IP4_ERR_SHORT;
+        return WIRE_ERR_SHORT;
     uint16_t total = wire_get16(p + 2);
     if (total < ihl)
-        return IP4_ERR_LEN;
+        return WIRE_ERR_LEN;
     if (total > len)
-        return IP4_ERR_TRUNC;
+        return WIRE_ERR_TRUNC;
     if (wire_csum(p, ihl) != 0)
-        return IP4_ERR_CSUM;
-    int r = ip4_check_options(p + IP4_HDR_MIN, ihl - IP4_HDR_MIN);
+        return WIRE_ERR_CSUM;
+    enum wire_err r = ip4_check_options(p + IP4_HDR_MIN, ihl - IP4_HDR_MIN);
     if (r)
         return r;
     out->ihl = (uint8_t)ihl;
@@ -55,7 +55,7 @@ int ip4_parse(const uint8_t *p, size_t len, struct ip4_hdr *out)
     out->csum = wire_get16(p + 10);
     out->src = wire_get32(p + 12);
     out->dst = wire_get32(p + 16);
-    return IP4_OK;
+    return WIRE_OK;
 }
 
 void ip4_build(uint8_t *p, const struct ip4_hdr *h)

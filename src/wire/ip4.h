@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wire/err.h"
+
 #define IP4_HDR_MIN 20
 #define IP4_HDR_MAX 60
 #define IP4_PROTO_ICMP 1
@@ -27,20 +29,11 @@ struct ip4_hdr {
     uint32_t src, dst;    /* host order */
 };
 
-enum ip4_parse_err {
-    IP4_OK = 0,
-    IP4_ERR_SHORT = -1,     /* span shorter than 20 bytes or than IHL */
-    IP4_ERR_VERSION = -2,
-    IP4_ERR_IHL = -3,       /* IHL < 5 */
-    IP4_ERR_LEN = -4,       /* total length < IHL */
-    IP4_ERR_TRUNC = -5,     /* total length > span */
-    IP4_ERR_CSUM = -6,
-    IP4_ERR_OPTS = -7,      /* an option's length overruns the header */
-};
-
 /* Parses and validates the header at p[0..len): version, IHL, total length against the span,
- * header checksum, option lengths. The payload is p[ihl .. total_len). */
-int ip4_parse(const uint8_t *p, size_t len, struct ip4_hdr *out);
+ * header checksum, option lengths. The payload is p[ihl .. total_len). Returns WIRE_OK or the
+ * reason: SHORT (under 20 bytes or under IHL), VERSION, HDRLEN (IHL < 5), LEN (total length <
+ * IHL), TRUNC (total length > span), CSUM, OPTS (an option's length overruns the header). */
+enum wire_err ip4_parse(const uint8_t *p, size_t len, struct ip4_hdr *out);
 /* Writes a 20-byte header (no options) with its checksum at p. */
 void ip4_build(uint8_t *p, const struct ip4_hdr *h);
 static inline unsigned ip4_frag_offset(const struct ip4_hdr *h) { return (h->frag & IP4_FRAG_MASK) * 8u; }

@@ -6,7 +6,7 @@
 #include "wire/bytes.h"
 #include "wire/csum.h"
 
-int tcp_parse_opts(const uint8_t *o, size_t len, struct tcp_opts *out)
+enum wire_err tcp_parse_opts(const uint8_t *o, size_t len, struct tcp_opts *out)
 {
     memset(out, 0, sizeof(*out));
     size_t i = 0;
@@ -20,34 +20,34 @@ int tcp_parse_opts(const uint8_t *o, size_t len, struct tcp_opts *out)
         }
         /* RFC 9293 3.1: every other option has a length octet counting kind and length. */
         if (i + 1 >= len)
-            return TCP_ERR_OPTS;
+            return WIRE_ERR_OPTS;
         uint8_t olen = o[i + 1];
         if (olen < 2 || i + olen > len)
-            return TCP_ERR_OPTS;
+            return WIRE_ERR_OPTS;
         const uint8_t *v = o + i + 2;
         switch (kind) {
         case TCP_OPT_MSS:
             if (olen != 4)
-                return TCP_ERR_OPTS;
+                return WIRE_ERR_OPTS;
             out->has_mss = 1;
             out->mss = wire_get16(v);
             break;
         case TCP_OPT_WSCALE:
             if (olen != 3)
-                return TCP_ERR_OPTS;
+                return WIRE_ERR_OPTS;
             out->has_wscale = 1;
             /* RFC 7323 2.3: a shift above 14 is used as 14 (and may be logged). */
             out->wscale = v[0] > 14 ? 14 : v[0];
             break;
         case TCP_OPT_SACK_PERM:
             if (olen != 2)
-                return TCP_ERR_OPTS;
+                return WIRE_ERR_OPTS;
             out->sack_perm = 1;
             break;
         case TCP_OPT_SACK: {
             /* RFC 2018 3: length 2 + 8n */
             if ((olen - 2) % 8 != 0 || olen < 10)
-                return TCP_ERR_OPTS;
+                return WIRE_ERR_OPTS;
             unsigned n = (olen - 2u) / 8u;
             if (n > TCP_MAX_SACK_BLOCKS)
                 n = TCP_MAX_SACK_BLOCKS;
@@ -60,7 +60,7 @@ int tcp_parse_opts(const uint8_t *o, size_t len, struct tcp_opts *out)
         }
         case TCP_OPT_TS:
             if (olen != 10)
-                return TCP_ERR_OPTS;
+                return WIRE_ERR_OPTS;
             out->has_ts = 1;
             out->ts_val = wire_get32(v);
             out->ts_ecr = wire_get32(v + 4);
@@ -70,31 +70,31 @@ int tcp_parse_opts(const uint8_t *o, size_t len, struct tcp_opts *out)
         }
         i += olen;
     }
-    return TCP_OK;
+    return WIRE_OK;
 }
 
-int tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, int verify_csum, struct tcp_hdr *out)
+enum wire_err tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, int verify_csum, struct tcp_hdr *out)
 {
     return tcp_parse_ph(p, len, wire_csum_pseudo(src, dst, TCP_IPPROTO, 0), verify_csum, out);
 }
 
-int tcp_parse_ph(const uint8_t *p, size_t len, uint64_t pseudo, int verify_csum, struct tcp_hdr *out)
+enum wire_err tcp_parse_ph(const uint8_t *p, size_t len, uint64_t pseudo, int verify_csum, struct tcp_hdr *out)
 {
     if (len < TCP_HDR_MIN)
-        return TCP_ERR_SHORT;
+        return WIRE_ERR_SHORT;
     unsigned doff = (p[12] >> 4) * 4u;
     if (doff < TCP_HDR_MIN)
-        return TCP_ERR_DOFF;
+        return WIRE_ERR_HDRLEN;
     if (doff > len)
-        return TCP_ERR_SHORT;
+        return WIRE_ERR_SHORT;
     if (verify_csum && len <= 0xffff) {
         if (wire_csum_finish(wire_csum_partial(p, len, pseudo + len)) != 0)
-            return TCP_ERR_CSUM;
+            return WIRE_ERR_CSUM;
     } else if (verify_csum) {
-        return TCP_ERR_SHORT;
+        return WIRE_ERR_SHORT;
     }
-    if (tcp_parse_opts(p + TCP_HDR_MIN, doff - TCP_HDR_MIN, &out->opts) != TCP_OK)
-        return TCP_ERR_OPTS;
+    if (tcp_parse_opts(p + TCP_HDR_MIN, doff - TCP_HDR_MIN, &out->opts) != WIRE_OK)
+        return WIRE_ERR_OPTS;
     out->sport = wire_get16(p);
     out->dport = wire_get16(p + 2);
     out->seq = wire_get32(p + 4);
@@ -106,7 +106,7 @@ int tcp_parse_ph(const uint8_t *p, size_t len, uint64_t pseudo, int verify_csum,
     out->urg = wire_get16(p + 18);
     out->data = p + doff;
     out->data_len = len - doff;
-    return TCP_OK;
+    return WIRE_OK;
 }
 
 size_t tcp_build_opts(uint8_t *o, const struct tcp_opts *opts)

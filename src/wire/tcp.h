@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wire/err.h"
+
 #define TCP_IPPROTO 6                /* IANA protocol number: IPv4 Protocol, IPv6 Next Header */
 #define TCP_HDR_MIN 20
 #define TCP_HDR_MAX 60
@@ -53,22 +55,16 @@ struct tcp_hdr {
     size_t data_len;
 };
 
-enum tcp_parse_err {
-    TCP_OK = 0,
-    TCP_ERR_SHORT = -1,   /* under 20 bytes or under the data offset */
-    TCP_ERR_DOFF = -2,    /* data offset < 5 */
-    TCP_ERR_CSUM = -3,
-    TCP_ERR_OPTS = -4,    /* an option overruns the header or has a bad length */
-};
-
 /* Parses the segment p[0..len) carried between src and dst (host order), verifying the checksum
- * unless verify_csum is 0 (the checksum was verified by hardware or a caller). */
-int tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, int verify_csum, struct tcp_hdr *out);
+ * unless verify_csum is 0 (the checksum was verified by hardware or a caller). Returns WIRE_OK or the
+ * reason: SHORT (under 20 bytes or under the data offset), HDRLEN (data offset < 5), CSUM, OPTS (an
+ * option overruns the header or has a bad length). */
+enum wire_err tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, int verify_csum, struct tcp_hdr *out);
+/* Parses only the options area. Returns WIRE_OK or WIRE_ERR_OPTS. */
+enum wire_err tcp_parse_opts(const uint8_t *o, size_t len, struct tcp_opts *out);
 /* The same for either IP family: `pseudo` is the pseudo-header sum without the length (addresses
  * and protocol; the length is added here), as the network layer computes it. */
-int tcp_parse_ph(const uint8_t *p, size_t len, uint64_t pseudo, int verify_csum, struct tcp_hdr *out);
-/* Parses only the options area. Returns TCP_OK or TCP_ERR_OPTS. */
-int tcp_parse_opts(const uint8_t *o, size_t len, struct tcp_opts *out);
+enum wire_err tcp_parse_ph(const uint8_t *p, size_t len, uint64_t pseudo, int verify_csum, struct tcp_hdr *out);
 /* Encodes the options (padded with NOPs to a multiple of 4) into o (room for 40 bytes). Returns
  * the length written. Order follows Linux for middlebox-friendliness: MSS, SACK-perm+TS or NOPs, wscale, SACK. */
 size_t tcp_build_opts(uint8_t *o, const struct tcp_opts *opts);

@@ -1,27 +1,28 @@
 /* UDP parse/build, RFC 768. */
 #include "wire/udp.h"
 
-#include <errno.h>
 
 #include "wire/bytes.h"
 #include "wire/csum.h"
 
-int udp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, struct udp_hdr *out)
+enum wire_err udp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, struct udp_hdr *out)
 {
     return udp_parse_ph(p, len, wire_csum_pseudo(src, dst, UDP_IPPROTO, 0), out);
 }
 
-int udp_parse_ph(const uint8_t *p, size_t len, uint64_t pseudo, struct udp_hdr *out)
+enum wire_err udp_parse_ph(const uint8_t *p, size_t len, uint64_t pseudo, struct udp_hdr *out)
 {
     if (len < UDP_HDR_LEN)
-        return -EINVAL;
+        return WIRE_ERR_SHORT;
     uint16_t ulen = wire_get16(p + 4);
-    if (ulen < UDP_HDR_LEN || ulen > len)
-        return -EINVAL;
+    if (ulen < UDP_HDR_LEN)
+        return WIRE_ERR_LEN;
+    if (ulen > len)
+        return WIRE_ERR_TRUNC;
     uint16_t csum = wire_get16(p + 6);
     if (csum != 0) {
         if (wire_csum_finish(wire_csum_partial(p, ulen, pseudo + ulen)) != 0)
-            return -EBADMSG;
+            return WIRE_ERR_CSUM;
     }
     out->sport = wire_get16(p);
     out->dport = wire_get16(p + 2);
@@ -29,7 +30,7 @@ int udp_parse_ph(const uint8_t *p, size_t len, uint64_t pseudo, struct udp_hdr *
     out->csum = csum;
     out->data = p + UDP_HDR_LEN;
     out->data_len = ulen - UDP_HDR_LEN;
-    return 0;
+    return WIRE_OK;
 }
 
 void udp_build(uint8_t *p, uint16_t sport, uint16_t dport, size_t data_len, uint32_t src, uint32_t dst)

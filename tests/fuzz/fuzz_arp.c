@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct arp_pkt a;
     int r = arp_parse(data, size, &a);
     if (r != 0) {
-        if (r != -EINVAL && r != -ENOTSUP)
+        if (r != WIRE_ERR_SHORT && r != WIRE_ERR_UNSUPPORTED)
             abort();
         return 0;
     }

@@ -15,12 +15,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct eth_hdr e;
     int r = eth_parse(data, size, &e);
-    if (r < 0) {
-        if (size >= ETH_HDR_LEN)
+    if (r != WIRE_OK) {
+        if (r != WIRE_ERR_SHORT || size >= ETH_HDR_LEN)
             abort();
         return 0;
     }
-    if (r != ETH_HDR_LEN || size < ETH_HDR_LEN)
+    if (size < ETH_HDR_LEN)
         abort();
     uint8_t out[ETH_HDR_LEN];
     eth_build(out, &e);

@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct icmp_hdr ic;
     int r = icmp_parse(data, size, &ic);
     if (r != 0) {
-        if (r != -EINVAL && r != -EBADMSG)
+        if (r != WIRE_ERR_SHORT && r != WIRE_ERR_CSUM)
             abort();
         return 0;
     }

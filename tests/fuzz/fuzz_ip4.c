@@ -18,8 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct ip4_hdr h;
     int r = ip4_parse(data, size, &h);
-    if (r != IP4_OK) {
-        if (r < IP4_ERR_OPTS || r > IP4_ERR_SHORT)
+    if (r != WIRE_OK) {
+        if (r < WIRE_ERR_SHORT || r > WIRE_ERR_OPTS)
             abort();
         return 0;
     }

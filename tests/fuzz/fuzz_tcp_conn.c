@@ -31,9 +31,9 @@ static int capture_tx(void *ctx, const uint8_t *pkt, size_t len, synack_time_t n
     struct fz *f = ctx;
     struct ip4_hdr ip;
     struct tcp_hdr t;
-    if (ip4_parse(pkt, len, &ip) != IP4_OK || ip.proto != IP4_PROTO_TCP)
+    if (ip4_parse(pkt, len, &ip) != WIRE_OK || ip.proto != IP4_PROTO_TCP)
         return 0;
-    if (tcp_parse(pkt + ip.ihl, ip.total_len - ip.ihl, ip.src, ip.dst, 1, &t) != TCP_OK)
+    if (tcp_parse(pkt + ip.ihl, ip.total_len - ip.ihl, ip.src, ip.dst, 1, &t) != WIRE_OK)
         __builtin_trap();   /* the stack must only ever send well-formed segments */
     if (t.sport == 5000 || t.dport == 7000) {
         f->stack_seq = t.seq + (uint32_t)t.data_len + !!(t.flags & TCP_SYN) + !!(t.flags & TCP_FIN);

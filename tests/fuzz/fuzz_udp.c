@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct udp_hdr u;
     int r = udp_parse(p, len, src, dst, &u);
     if (r != 0) {
-        if (r != -EINVAL && r != -EBADMSG)
+        if (r != WIRE_ERR_SHORT && r != WIRE_ERR_LEN && r != WIRE_ERR_TRUNC && r != WIRE_ERR_CSUM)
             abort();
         return 0;
     }

@@ -261,7 +261,7 @@ static inline const uint8_t *hx_frame_ip(const struct hx *h, const struct hx_fra
         p += ETH_HDR_LEN;
         len -= ETH_HDR_LEN;
     }
-    if (ip4_parse(p, len, ip) != IP4_OK)
+    if (ip4_parse(p, len, ip) != WIRE_OK)
         return NULL;
     return p;
 }
@@ -271,7 +271,7 @@ static inline int hx_frame_arp(const struct hx_frame *f, struct arp_pkt *a)
 {
     if (f->len < ETH_HDR_LEN + ARP_LEN || wire_get16(f->data + 12) != ETH_TYPE_ARP)
         return -1;
-    return arp_parse(f->data + ETH_HDR_LEN, f->len - ETH_HDR_LEN, a);
+    return arp_parse(f->data + ETH_HDR_LEN, f->len - ETH_HDR_LEN, a) == WIRE_OK ? 0 : -1;
 }
 
 /* FNV-1a, for hashing traces and payloads. */

@@ -275,15 +275,15 @@ struct sr_out {
 static const char *decode(struct sr *r, const struct sr_pkt *p, struct sr_out *o, int learn)
 {
     memset(o, 0, sizeof(*o));
-    if (ip4_parse(p->data, p->len, &o->ip) != IP4_OK)
+    if (ip4_parse(p->data, p->len, &o->ip) != WIRE_OK)
         return "not a valid IPv4 packet";
     if (o->ip.proto != IP4_PROTO_TCP)
         return "not TCP";
     if (o->ip.src != SR_US || o->ip.dst != SR_PEER)
         return "wrong IP addresses";
     int e = tcp_parse(p->data + o->ip.ihl, o->ip.total_len - o->ip.ihl, o->ip.src, o->ip.dst, 1, &o->h);
-    if (e != TCP_OK)
-        return e == TCP_ERR_CSUM ? "bad TCP checksum" : "malformed TCP header";
+    if (e != WIRE_OK)
+        return e == WIRE_ERR_CSUM ? "bad TCP checksum" : "malformed TCP header";
     o->is_tcp = 1;
     for (int i = 0; i < r->nflows; i++)
         if (r->flows[i].peer_port == o->h.dport)

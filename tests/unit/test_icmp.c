@@ -112,7 +112,7 @@ static void test_port_unreachable_quote(void **state)
     /* RFC 792: "the internet header plus the first 64 bits of the original datagram's data". */
     assert_int_equal(r.body_len, 20 + 8);
     struct ip4_hdr q;
-    assert_int_equal(ip4_parse(r.body, 28, &q), IP4_ERR_TRUNC);   /* header intact, data cut */
+    assert_int_equal(ip4_parse(r.body, 28, &q), WIRE_ERR_TRUNC);   /* header intact, data cut */
     assert_int_equal(r.body[0], 0x45);
     assert_int_equal(wire_get32(r.body + 12), HX_PEER);
     assert_int_equal(wire_get32(r.body + 16), HX_US);
@@ -189,7 +189,7 @@ static size_t error_about(struct hx *h, uint32_t src, uint32_t dst, uint8_t prot
     uint8_t p[128];
     size_t n = hx_ip(p, src, dst, proto, 1, frag, payload, len);
     struct ip4_hdr ip;
-    assert_int_equal(ip4_parse(p, n, &ip), IP4_OK);
+    assert_int_equal(ip4_parse(p, n, &ip), WIRE_OK);
     size_t before = h->nout;
     icmp_send_error(h->st, ICMP_DEST_UNREACH, ICMP_UNREACH_PROTO, 0, &ip, p, h->now);
     return h->nout - before;

@@ -36,7 +36,7 @@ static void note(struct cap *c, const uint8_t *f, size_t len)
     if (len > c->max_len)
         c->max_len = len;
     struct ip4_hdr ip;
-    if (ip4_parse(f, len, &ip) == IP4_OK && ip.proto == IP4_PROTO_TCP) {
+    if (ip4_parse(f, len, &ip) == WIRE_OK && ip.proto == IP4_PROTO_TCP) {
         uint8_t fl = f[ip.ihl + 13];
         c->stack_seq = wire_get32(f + ip.ihl + 4) + (ip.total_len - ip.ihl - (f[ip.ihl + 12] >> 4) * 4u) +
                        !!(fl & TCP_SYN);
@@ -117,7 +117,7 @@ static void large_frame_with_metadata(void **state)
     assert_int_equal(c.meta.csum_offset, 16);
     assert_int_equal(c.meta.hdr_len, 40);
     struct ip4_hdr ip;
-    assert_int_equal(ip4_parse(c.last, c.last_len, &ip), IP4_OK);
+    assert_int_equal(ip4_parse(c.last, c.last_len, &ip), WIRE_OK);
     assert_true(ip.frag & IP4_FLAG_DF);
     /* Complete the checksum as the kernel does: sum the segment with the pseudo-header sum in the
      * field. It must equal a full computation with the field zeroed. */

@@ -16,6 +16,9 @@
 #include "wire/arp.h"
 #include "wire/eth.h"
 
+_Static_assert(WIRE_LINK_ETHERNET == SYNACK_IF_ETHERNET && WIRE_LINK_RAWIP == SYNACK_IF_RAWIP,
+               "the formatter's link kinds are the public ones");
+
 static const char *fmt_ip(const uint8_t *p, size_t len)
 {
     static char line[512];

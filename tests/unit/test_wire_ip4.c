@@ -31,8 +31,8 @@ static void test_truncated_at_every_length(void **state)
         const uint8_t *p = v->bytes + ETH_HDR_LEN;
         struct ip4_hdr h;
         for (size_t n = 0; n < v->ip_len; n++)
-            assert_int_equal(parse_exact(p, n, &h), n < IP4_HDR_MIN ? IP4_ERR_SHORT : IP4_ERR_TRUNC);
-        assert_int_equal(parse_exact(p, v->ip_len, &h), IP4_OK);
+            assert_int_equal(parse_exact(p, n, &h), n < IP4_HDR_MIN ? WIRE_ERR_SHORT : WIRE_ERR_TRUNC);
+        assert_int_equal(parse_exact(p, v->ip_len, &h), WIRE_OK);
     }
 }
 
@@ -44,17 +44,17 @@ static void test_version_and_ihl(void **state)
     for (unsigned ver = 0; ver < 16; ver++) {
         p[0] = (uint8_t)(ver << 4 | 5);
         vt_ip_fix_csum(p);
-        assert_int_equal(parse_exact(p, n, &h), ver == 4 ? IP4_OK : IP4_ERR_VERSION);
+        assert_int_equal(parse_exact(p, n, &h), ver == 4 ? WIRE_OK : WIRE_ERR_VERSION);
     }
     /* IHL counts 32-bit words; under 5 cannot hold the fixed header. */
     for (unsigned ihl = 0; ihl < 5; ihl++) {
         p[0] = (uint8_t)(0x40 | ihl);
-        assert_int_equal(parse_exact(p, n, &h), IP4_ERR_IHL);
+        assert_int_equal(parse_exact(p, n, &h), WIRE_ERR_HDRLEN);
     }
     /* IHL past the span (and past the total length). */
     p[0] = 0x4f;
-    assert_int_equal(parse_exact(p, 40, &h), IP4_ERR_SHORT);
-    assert_int_equal(parse_exact(p, 59, &h), IP4_ERR_SHORT);
+    assert_int_equal(parse_exact(p, 40, &h), WIRE_ERR_SHORT);
+    assert_int_equal(parse_exact(p, 59, &h), WIRE_ERR_SHORT);
 }
 
 static void test_lying_total_length(void **state)
@@ -66,32 +66,32 @@ static void test_lying_total_length(void **state)
     for (size_t i = 0; i < 3; i++) {
         wire_put16(p + 2, bad_short[i]);
         vt_ip_fix_csum(p);
-        assert_int_equal(parse_exact(p, n, &h), IP4_ERR_LEN);
+        assert_int_equal(parse_exact(p, n, &h), WIRE_ERR_LEN);
     }
     static const uint16_t bad_long[] = { 41, 1500, 0xffff };
     for (size_t i = 0; i < 3; i++) {
         wire_put16(p + 2, bad_long[i]);
         vt_ip_fix_csum(p);
-        assert_int_equal(parse_exact(p, n, &h), IP4_ERR_TRUNC);
+        assert_int_equal(parse_exact(p, n, &h), WIRE_ERR_TRUNC);
     }
     /* Total length 20: a header and nothing else is a valid datagram. */
     wire_put16(p + 2, 20);
     vt_ip_fix_csum(p);
-    assert_int_equal(parse_exact(p, n, &h), IP4_OK);
+    assert_int_equal(parse_exact(p, n, &h), WIRE_OK);
     assert_int_equal(h.total_len, 20);
     /* With options the total must still cover the header. */
     memset(p + 20, 1, 8);   /* 8 NOPs */
     p[0] = 0x47;
     wire_put16(p + 2, 24);
     vt_ip_fix_csum(p);
-    assert_int_equal(parse_exact(p, n, &h), IP4_ERR_LEN);
+    assert_int_equal(parse_exact(p, n, &h), WIRE_ERR_LEN);
     wire_put16(p + 2, 28);
     vt_ip_fix_csum(p);
-    assert_int_equal(parse_exact(p, n, &h), IP4_OK);
+    assert_int_equal(parse_exact(p, n, &h), WIRE_OK);
     /* Link padding past the total length is ignored (an Ethernet frame has at least 46 bytes of
      * payload, RFC 894), whatever it holds. */
     memset(p + 28, 0xa5, 40);
-    assert_int_equal(parse_exact(p, 68, &h), IP4_OK);
+    assert_int_equal(parse_exact(p, 68, &h), WIRE_OK);
     assert_int_equal(h.total_len, 28);
     assert_int_equal(h.ihl, 28);
 }
@@ -106,11 +106,11 @@ static void test_every_header_bit_flip_rejected(void **state)
     for (size_t bit = 0; bit < IP4_HDR_MIN * 8; bit++) {
         memcpy(p, orig, n);
         p[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-        assert_int_not_equal(parse_exact(p, n, &h), IP4_OK);
+        assert_int_not_equal(parse_exact(p, n, &h), WIRE_OK);
     }
     memcpy(p, orig, n);
     p[11] ^= 0x10;
-    assert_int_equal(parse_exact(p, n, &h), IP4_ERR_CSUM);
+    assert_int_equal(parse_exact(p, n, &h), WIRE_ERR_CSUM);
 }
 
 /* Builds a header with IHL 5 + optlen/4 and the given option bytes. */
@@ -133,34 +133,34 @@ static void test_option_lengths(void **state)
     uint8_t p[64];
     struct ip4_hdr h;
     size_t n = WITH_OPTS(p, 1, 1, 1, 1);
-    assert_int_equal(parse_exact(p, n, &h), IP4_OK);
+    assert_int_equal(parse_exact(p, n, &h), WIRE_OK);
     assert_int_equal(h.ihl, 24);
     n = WITH_OPTS(p, 0, 0x44, 0, 1);   /* EOL, then padding that would be malformed */
-    assert_int_equal(parse_exact(p, n, &h), IP4_OK);
+    assert_int_equal(parse_exact(p, n, &h), WIRE_OK);
     n = WITH_OPTS(p, 7, 7, 4, 0, 0, 0, 0, 0);   /* record route, one slot, + EOL */
-    assert_int_equal(parse_exact(p, n, &h), IP4_OK);
+    assert_int_equal(parse_exact(p, n, &h), WIRE_OK);
     n = WITH_OPTS(p, 1, 1, 0x94, 4);   /* router alert (RFC 2113) cut short: */
-    assert_int_equal(parse_exact(p, n, &h), IP4_ERR_OPTS);
+    assert_int_equal(parse_exact(p, n, &h), WIRE_ERR_OPTS);
     n = WITH_OPTS(p, 0x94, 4, 0, 0);   /* router alert */
-    assert_int_equal(parse_exact(p, n, &h), IP4_OK);
+    assert_int_equal(parse_exact(p, n, &h), WIRE_OK);
     n = WITH_OPTS(p, 7, 0, 0, 0);
-    assert_int_equal(parse_exact(p, n, &h), IP4_ERR_OPTS);
+    assert_int_equal(parse_exact(p, n, &h), WIRE_ERR_OPTS);
     n = WITH_OPTS(p, 7, 1, 0, 0);
-    assert_int_equal(parse_exact(p, n, &h), IP4_ERR_OPTS);
+    assert_int_equal(parse_exact(p, n, &h), WIRE_ERR_OPTS);
     n = WITH_OPTS(p, 1, 1, 1, 7);      /* type octet with no room for its length */
-    assert_int_equal(parse_exact(p, n, &h), IP4_ERR_OPTS);
+    assert_int_equal(parse_exact(p, n, &h), WIRE_ERR_OPTS);
     n = WITH_OPTS(p, 7, 5, 4, 0);      /* length past the header */
-    assert_int_equal(parse_exact(p, n, &h), IP4_ERR_OPTS);
+    assert_int_equal(parse_exact(p, n, &h), WIRE_ERR_OPTS);
     uint8_t full[40] = { 7, 39, 4 };    /* one option filling all 40 option bytes, + EOL */
     n = with_options(p, full, sizeof(full));
-    assert_int_equal(parse_exact(p, n, &h), IP4_OK);
+    assert_int_equal(parse_exact(p, n, &h), WIRE_OK);
     assert_int_equal(h.ihl, IP4_HDR_MAX);
     full[1] = 40;
     n = with_options(p, full, sizeof(full));
-    assert_int_equal(parse_exact(p, n, &h), IP4_OK);
+    assert_int_equal(parse_exact(p, n, &h), WIRE_OK);
     full[1] = 41;
     n = with_options(p, full, sizeof(full));
-    assert_int_equal(parse_exact(p, n, &h), IP4_ERR_OPTS);
+    assert_int_equal(parse_exact(p, n, &h), WIRE_ERR_OPTS);
 }
 
 static void test_build_parse_round_trip(void **state)
@@ -175,7 +175,7 @@ static void test_build_parse_round_trip(void **state)
         memset(p, 0, sizeof(p));
         ip4_build(p, &b);
         struct ip4_hdr h;
-        assert_int_equal(ip4_parse(p, b.total_len, &h), IP4_OK);
+        assert_int_equal(ip4_parse(p, b.total_len, &h), WIRE_OK);
         assert_int_equal(h.ihl, IP4_HDR_MIN);
         assert_int_equal(h.tos, b.tos);
         assert_int_equal(h.total_len, b.total_len);

@@ -23,7 +23,7 @@ static void test_eth_truncated(void **state)
             if (n)
                 memcpy(q, v->bytes, n);
             struct eth_hdr e;
-            assert_int_equal(eth_parse(q, n, &e), n < ETH_HDR_LEN ? -EINVAL : ETH_HDR_LEN);
+            assert_int_equal(eth_parse(q, n, &e), n < ETH_HDR_LEN ? WIRE_ERR_SHORT : WIRE_OK);
             free(q);
         }
     }
@@ -37,7 +37,7 @@ static void test_eth_round_trip_and_address_kinds(void **state)
     eth_build(p, &e);
     assert_int_equal(p[ETH_HDR_LEN], 0x77);
     struct eth_hdr g;
-    assert_int_equal(eth_parse(p, ETH_HDR_LEN, &g), ETH_HDR_LEN);
+    assert_int_equal(eth_parse(p, ETH_HDR_LEN, &g), WIRE_OK);
     assert_memory_equal(&g.dst, e.dst, 6);
     assert_memory_equal(&g.src, e.src, 6);
     assert_int_equal(g.type, 0x88cc);
@@ -61,7 +61,7 @@ static void test_arp_truncated(void **state)
             if (n)
                 memcpy(q, p, n);
             struct arp_pkt a;
-            assert_int_equal(arp_parse(q, n, &a), -EINVAL);
+            assert_int_equal(arp_parse(q, n, &a), WIRE_ERR_SHORT);
             free(q);
         }
     }
@@ -85,7 +85,7 @@ static void test_arp_other_types_refused(void **state)
     for (size_t i = 0; i < sizeof(pokes) / sizeof(pokes[0]); i++) {
         memcpy(p, VEC_ARP_REQUEST->bytes + ETH_HDR_LEN, ARP_LEN);
         p[pokes[i].off] = pokes[i].val;
-        assert_int_equal(arp_parse(p, ARP_LEN, &a), -ENOTSUP);
+        assert_int_equal(arp_parse(p, ARP_LEN, &a), WIRE_ERR_UNSUPPORTED);
     }
 }
 

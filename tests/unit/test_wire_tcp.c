@@ -45,17 +45,17 @@ static void test_truncated_at_every_length(void **state)
             struct tcp_hdr t;
             int r = tcp_parse(q, n, v->ip_src, v->ip_dst, 1, &t);
             if (n < v->tcp_doff)
-                assert_int_equal(r, TCP_ERR_SHORT);
+                assert_int_equal(r, WIRE_ERR_SHORT);
             else if (naive_tcp_sum(q, n, v->ip_src, v->ip_dst) != 0xffff)
-                assert_int_equal(r, TCP_ERR_CSUM);
+                assert_int_equal(r, WIRE_ERR_CSUM);
             else
-                assert_int_equal(r, TCP_OK);   /* a prefix that happens to sum right */
+                assert_int_equal(r, WIRE_OK);   /* a prefix that happens to sum right */
             /* Without the checksum a prefix past the options is a shorter segment. */
             r = tcp_parse(q, n, v->ip_src, v->ip_dst, 0, &t);
             if (n < v->tcp_doff) {
-                assert_int_equal(r, TCP_ERR_SHORT);
+                assert_int_equal(r, WIRE_ERR_SHORT);
             } else {
-                assert_int_equal(r, TCP_OK);
+                assert_int_equal(r, WIRE_OK);
                 assert_int_equal(t.data_len, n - v->tcp_doff);
             }
             free(q);
@@ -75,10 +75,10 @@ static void test_data_offset(void **state)
         vt_tcp_fix_csum(p, len, TADDR_A, TADDR_B);
         int r = tcp_parse(p, len, TADDR_A, TADDR_B, 1, &t);
         if (d < 5)
-            assert_int_equal(r, TCP_ERR_DOFF);           /* RFC 9293 3.1: at least 5 words */
+            assert_int_equal(r, WIRE_ERR_HDRLEN);           /* RFC 9293 3.1: at least 5 words */
         else if (d * 4 > len)
-            assert_int_equal(r, TCP_ERR_SHORT);          /* data offset past the segment */
-        else if (r == TCP_OK)
+            assert_int_equal(r, WIRE_ERR_SHORT);          /* data offset past the segment */
+        else if (r == WIRE_OK)
             assert_int_equal(t.data_len, len - d * 4);   /* data bytes read as options may be bad */
     }
 }
@@ -94,14 +94,14 @@ static void test_every_bit_flip_rejected(void **state)
     for (size_t bit = 0; bit < len * 8; bit++) {
         memcpy(p, v, len);
         p[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-        assert_int_not_equal(tcp_parse(p, len, w->ip_src, w->ip_dst, 1, &t), TCP_OK);
+        assert_int_not_equal(tcp_parse(p, len, w->ip_src, w->ip_dst, 1, &t), WIRE_OK);
     }
     /* The pseudo-header is covered too (RFC 9293 3.1): another address or length fails. */
     memcpy(p, v, len);
-    assert_int_equal(tcp_parse(p, len, w->ip_src, w->ip_dst, 1, &t), TCP_OK);
-    assert_int_equal(tcp_parse(p, len, w->ip_src ^ 1, w->ip_dst, 1, &t), TCP_ERR_CSUM);
-    assert_int_equal(tcp_parse(p, len, w->ip_src, w->ip_dst + 1, 1, &t), TCP_ERR_CSUM);
-    assert_int_equal(tcp_parse(p, len, w->ip_dst, w->ip_src, 1, &t), TCP_OK);   /* sum is symmetric */
+    assert_int_equal(tcp_parse(p, len, w->ip_src, w->ip_dst, 1, &t), WIRE_OK);
+    assert_int_equal(tcp_parse(p, len, w->ip_src ^ 1, w->ip_dst, 1, &t), WIRE_ERR_CSUM);
+    assert_int_equal(tcp_parse(p, len, w->ip_src, w->ip_dst + 1, 1, &t), WIRE_ERR_CSUM);
+    assert_int_equal(tcp_parse(p, len, w->ip_dst, w->ip_src, 1, &t), WIRE_OK);   /* sum is symmetric */
 }
 
 static int opts(const uint8_t *o, size_t len, struct tcp_opts *out)
@@ -119,35 +119,35 @@ static int opts(const uint8_t *o, size_t len, struct tcp_opts *out)
 static void test_option_lengths(void **state)
 {
     struct tcp_opts o;
-    assert_int_equal(opts(NULL, 0, &o), TCP_OK);
+    assert_int_equal(opts(NULL, 0, &o), WIRE_OK);
     assert_false(o.has_mss || o.has_ts || o.has_wscale || o.sack_perm || o.sack_count);
 
     /* RFC 9293 3.1: a length octet counts kind and length, so 0 and 1 are malformed. */
-    assert_int_equal(OPTS(&o, 30, 0, 1, 1), TCP_ERR_OPTS);
-    assert_int_equal(OPTS(&o, 30, 1, 1, 1), TCP_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_MSS, 0, 5, 0xb4), TCP_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_TS, 1, 0, 0), TCP_ERR_OPTS);
+    assert_int_equal(OPTS(&o, 30, 0, 1, 1), WIRE_ERR_OPTS);
+    assert_int_equal(OPTS(&o, 30, 1, 1, 1), WIRE_ERR_OPTS);
+    assert_int_equal(OPTS(&o, TCP_OPT_MSS, 0, 5, 0xb4), WIRE_ERR_OPTS);
+    assert_int_equal(OPTS(&o, TCP_OPT_TS, 1, 0, 0), WIRE_ERR_OPTS);
     /* A kind with no room for its length octet, and lengths that overrun the area. */
-    assert_int_equal(OPTS(&o, 1, 1, 1, TCP_OPT_MSS), TCP_ERR_OPTS);
-    assert_int_equal(OPTS(&o, 1, 1, 1, 30), TCP_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_MSS, 4, 5), TCP_ERR_OPTS);
-    assert_int_equal(OPTS(&o, 1, 30, 8, 0, 0, 0, 0), TCP_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_TS, 10, 0, 0, 0, 1, 0, 0, 0), TCP_ERR_OPTS);
-    assert_int_equal(OPTS(&o, 30, 255, 0, 0), TCP_ERR_OPTS);
+    assert_int_equal(OPTS(&o, 1, 1, 1, TCP_OPT_MSS), WIRE_ERR_OPTS);
+    assert_int_equal(OPTS(&o, 1, 1, 1, 30), WIRE_ERR_OPTS);
+    assert_int_equal(OPTS(&o, TCP_OPT_MSS, 4, 5), WIRE_ERR_OPTS);
+    assert_int_equal(OPTS(&o, 1, 30, 8, 0, 0, 0, 0), WIRE_ERR_OPTS);
+    assert_int_equal(OPTS(&o, TCP_OPT_TS, 10, 0, 0, 0, 1, 0, 0, 0), WIRE_ERR_OPTS);
+    assert_int_equal(OPTS(&o, 30, 255, 0, 0), WIRE_ERR_OPTS);
 
     /* Known options with the wrong length (RFC 9293 3.2 MSS 4, RFC 7323 WS 3 / TS 10,
      * RFC 2018 SACK-permitted 2 and SACK 2 + 8n, n >= 1). */
-    assert_int_equal(OPTS(&o, TCP_OPT_MSS, 3, 5, 1), TCP_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_MSS, 5, 5, 0xb4, 0, 1, 1, 1), TCP_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_MSS, 2, 1, 1), TCP_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_WSCALE, 2, 1, 1), TCP_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_WSCALE, 4, 7, 0), TCP_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_SACK_PERM, 3, 0, 1), TCP_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_TS, 8, 0, 0, 0, 1, 0, 0), TCP_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_TS, 11, 0, 0, 0, 1, 0, 0, 0, 2, 0, 1), TCP_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_SACK, 2, 1, 1), TCP_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_SACK, 9, 0, 0, 0, 1, 0, 0, 0, 1, 1), TCP_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_SACK, 11, 0, 0, 0, 1, 0, 0, 0, 2, 0, 1, 1, 1), TCP_ERR_OPTS);
+    assert_int_equal(OPTS(&o, TCP_OPT_MSS, 3, 5, 1), WIRE_ERR_OPTS);
+    assert_int_equal(OPTS(&o, TCP_OPT_MSS, 5, 5, 0xb4, 0, 1, 1, 1), WIRE_ERR_OPTS);
+    assert_int_equal(OPTS(&o, TCP_OPT_MSS, 2, 1, 1), WIRE_ERR_OPTS);
+    assert_int_equal(OPTS(&o, TCP_OPT_WSCALE, 2, 1, 1), WIRE_ERR_OPTS);
+    assert_int_equal(OPTS(&o, TCP_OPT_WSCALE, 4, 7, 0), WIRE_ERR_OPTS);
+    assert_int_equal(OPTS(&o, TCP_OPT_SACK_PERM, 3, 0, 1), WIRE_ERR_OPTS);
+    assert_int_equal(OPTS(&o, TCP_OPT_TS, 8, 0, 0, 0, 1, 0, 0), WIRE_ERR_OPTS);
+    assert_int_equal(OPTS(&o, TCP_OPT_TS, 11, 0, 0, 0, 1, 0, 0, 0, 2, 0, 1), WIRE_ERR_OPTS);
+    assert_int_equal(OPTS(&o, TCP_OPT_SACK, 2, 1, 1), WIRE_ERR_OPTS);
+    assert_int_equal(OPTS(&o, TCP_OPT_SACK, 9, 0, 0, 0, 1, 0, 0, 0, 1, 1), WIRE_ERR_OPTS);
+    assert_int_equal(OPTS(&o, TCP_OPT_SACK, 11, 0, 0, 0, 1, 0, 0, 0, 2, 0, 1, 1, 1), WIRE_ERR_OPTS);
 }
 
 static void test_option_values(void **state)
@@ -155,27 +155,27 @@ static void test_option_values(void **state)
     struct tcp_opts o;
     /* Unknown kinds (MPTCP 30, TFO 34, experimental 254) are skipped by their length. */
     assert_int_equal(OPTS(&o, 30, 4, 0xaa, 0xbb, 34, 2, 254, 6, 0xf9, 0x89, 1, 2,
-                          TCP_OPT_MSS, 4, 0x05, 0xb4, 1, 1, 1, TCP_OPT_EOL), TCP_OK);
+                          TCP_OPT_MSS, 4, 0x05, 0xb4, 1, 1, 1, TCP_OPT_EOL), WIRE_OK);
     assert_true(o.has_mss);
     assert_int_equal(o.mss, 1460);
     assert_false(o.has_ts || o.has_wscale || o.sack_perm || o.sack_count);
 
     /* EOL ends the list: what follows is padding, even if it looks malformed. */
-    assert_int_equal(OPTS(&o, TCP_OPT_EOL, TCP_OPT_MSS, 0, 0xff), TCP_OK);
+    assert_int_equal(OPTS(&o, TCP_OPT_EOL, TCP_OPT_MSS, 0, 0xff), WIRE_OK);
     assert_false(o.has_mss);
 
     /* RFC 7323 2.3: a shift above 14 is used as 14. */
-    assert_int_equal(OPTS(&o, 1, TCP_OPT_WSCALE, 3, 14), TCP_OK);
+    assert_int_equal(OPTS(&o, 1, TCP_OPT_WSCALE, 3, 14), WIRE_OK);
     assert_int_equal(o.wscale, 14);
-    assert_int_equal(OPTS(&o, 1, TCP_OPT_WSCALE, 3, 15), TCP_OK);
+    assert_int_equal(OPTS(&o, 1, TCP_OPT_WSCALE, 3, 15), WIRE_OK);
     assert_int_equal(o.wscale, 14);
-    assert_int_equal(OPTS(&o, 1, TCP_OPT_WSCALE, 3, 255), TCP_OK);
+    assert_int_equal(OPTS(&o, 1, TCP_OPT_WSCALE, 3, 255), WIRE_OK);
     assert_int_equal(o.wscale, 14);
-    assert_int_equal(OPTS(&o, 1, TCP_OPT_WSCALE, 3, 0), TCP_OK);
+    assert_int_equal(OPTS(&o, 1, TCP_OPT_WSCALE, 3, 0), WIRE_OK);
     assert_true(o.has_wscale);
     assert_int_equal(o.wscale, 0);
 
-    assert_int_equal(OPTS(&o, TCP_OPT_SACK_PERM, 2, TCP_OPT_TS, 10, 1, 2, 3, 4, 0xff, 0xfe, 0xfd, 0xfc), TCP_OK);
+    assert_int_equal(OPTS(&o, TCP_OPT_SACK_PERM, 2, TCP_OPT_TS, 10, 1, 2, 3, 4, 0xff, 0xfe, 0xfd, 0xfc), WIRE_OK);
     assert_true(o.sack_perm && o.has_ts);
     assert_int_equal(o.ts_val, 0x01020304u);
     assert_int_equal(o.ts_ecr, 0xfffefdfcu);
@@ -184,12 +184,12 @@ static void test_option_values(void **state)
     uint8_t s[36] = { 1, 1, TCP_OPT_SACK, 34 };
     for (int i = 0; i < 32; i++)
         s[4 + i] = (uint8_t)(i + 1);
-    assert_int_equal(opts(s, sizeof(s), &o), TCP_OK);
+    assert_int_equal(opts(s, sizeof(s), &o), WIRE_OK);
     assert_int_equal(o.sack_count, 4);
     assert_int_equal(o.sack[0][0], 0x01020304u);
     assert_int_equal(o.sack[3][1], 0x1d1e1f20u);
     /* The same option cut short by the area. */
-    assert_int_equal(opts(s, 35, &o), TCP_ERR_OPTS);
+    assert_int_equal(opts(s, 35, &o), WIRE_ERR_OPTS);
 
     /* Through tcp_parse: an option error is reported as such. */
     uint8_t p[64];
@@ -201,7 +201,7 @@ static void test_option_values(void **state)
     seg[21] = 1;   /* MSS length 1 */
     vt_tcp_fix_csum(seg, n, TADDR_A, TADDR_B);
     struct tcp_hdr out;
-    assert_int_equal(tcp_parse(seg, n, TADDR_A, TADDR_B, 1, &out), TCP_ERR_OPTS);
+    assert_int_equal(tcp_parse(seg, n, TADDR_A, TADDR_B, 1, &out), WIRE_ERR_OPTS);
 }
 
 /* The SACK blocks tcp_build_opts has room for: three beside timestamps, four without, fewer when
@@ -255,7 +255,7 @@ static void test_build_parse_round_trip(void **state)
         assert_int_equal(p[hl + dlen], 0xee);   /* nothing written past the segment */
 
         struct tcp_hdr g;
-        assert_int_equal(tcp_parse(p, hl + dlen, src, dst, 1, &g), TCP_OK);
+        assert_int_equal(tcp_parse(p, hl + dlen, src, dst, 1, &g), WIRE_OK);
         assert_int_equal(g.sport, h.sport);
         assert_int_equal(g.dport, h.dport);
         assert_int_equal(g.seq, h.seq);
@@ -319,7 +319,7 @@ static void test_oversized_span(void **state)
     uint8_t *p = calloc(1, n);
     p[12] = 0x50;
     struct tcp_hdr t;
-    assert_int_not_equal(tcp_parse(p, n, TADDR_A, TADDR_B, 1, &t), TCP_OK);
+    assert_int_not_equal(tcp_parse(p, n, TADDR_A, TADDR_B, 1, &t), WIRE_OK);
     free(p);
 }
 

@@ -33,7 +33,7 @@
 static void check_eth(const struct wire_vec *v)
 {
     struct eth_hdr e;
-    CHECK(v, eth_parse(v->bytes, v->len, &e) == ETH_HDR_LEN);
+    CHECK(v, eth_parse(v->bytes, v->len, &e) == WIRE_OK);
     CHECK(v, memcmp(e.dst, v->eth_dst, 6) == 0);
     CHECK(v, memcmp(e.src, v->eth_src, 6) == 0);
     CHECK(v, e.type == v->eth_type);
@@ -91,7 +91,7 @@ static void check_udp(const struct wire_vec *v, const uint8_t *p, size_t len)
 static void check_tcp(const struct wire_vec *v, const uint8_t *p, size_t len)
 {
     struct tcp_hdr t;
-    CHECK(v, tcp_parse(p, len, v->ip_src, v->ip_dst, 1, &t) == TCP_OK);
+    CHECK(v, tcp_parse(p, len, v->ip_src, v->ip_dst, 1, &t) == WIRE_OK);
     CHECK(v, t.sport == v->tcp_sport && t.dport == v->tcp_dport);
     CHECK(v, t.seq == v->tcp_seq);
     CHECK(v, t.ack == v->tcp_ack);
@@ -128,7 +128,7 @@ static void check_ip(const struct wire_vec *v)
     const uint8_t *p = v->bytes + ETH_HDR_LEN;
     size_t len = v->len - ETH_HDR_LEN;
     struct ip4_hdr h;
-    CHECK(v, ip4_parse(p, len, &h) == IP4_OK);
+    CHECK(v, ip4_parse(p, len, &h) == WIRE_OK);
     CHECK(v, h.ihl == v->ip_ihl);
     CHECK(v, h.tos == v->ip_tos);
     CHECK(v, h.total_len == v->ip_len);
@@ -216,7 +216,7 @@ static void test_port_unreachable_quote(void **state)
     struct icmp_hdr ic;
     assert_int_equal(icmp_parse(p, v->ip_len - v->ip_ihl, &ic), 0);
     struct ip4_hdr inner;
-    assert_int_equal(ip4_parse(ic.body, ic.body_len, &inner), IP4_OK);
+    assert_int_equal(ip4_parse(ic.body, ic.body_len, &inner), WIRE_OK);
     assert_int_equal(inner.proto, IP4_PROTO_UDP);
     assert_int_equal(inner.src, v->ip_dst);
     const uint8_t *q = ic.body + inner.ihl;
@@ -232,7 +232,7 @@ static void test_fragments_reassemble(void **state)
     for (int i = 0; i < 3; i++) {
         struct ip4_hdr h;
         const uint8_t *p = fr[i]->bytes + ETH_HDR_LEN;
-        assert_int_equal(ip4_parse(p, fr[i]->len - ETH_HDR_LEN, &h), IP4_OK);
+        assert_int_equal(ip4_parse(p, fr[i]->len - ETH_HDR_LEN, &h), WIRE_OK);
         assert_int_equal(h.id, fr[0]->ip_id);
         assert_int_equal(ip4_more_frags(&h), i < 2);
         memcpy(whole + ip4_frag_offset(&h), p + h.ihl, h.total_len - h.ihl);
