@@ -233,7 +233,7 @@ int main(int argc, char **argv)
     b->lsock = synack_socket(b->st[1], SYNACK_SOCK_STREAM);
     struct synack_sockaddr la = { 0, PORT };
     if (rcvbuf)
-        synack_setsockopt(b->st[1], b->lsock, SYNACK_SO_RCVBUF, (int)rcvbuf);
+        synack_setsockopt(b->st[1], b->lsock, SYNACK_SO_RCVBUF, (int)rcvbuf, vnow(b));
     if (synack_bind(b->st[1], b->lsock, &la) < 0 || synack_listen(b->st[1], b->lsock, 4) < 0) {
         fprintf(stderr, "sim_throughput: cannot listen\n");
         return 1;
@@ -241,7 +241,7 @@ int main(int argc, char **argv)
     synack_socket_set_handler(b->st[1], b->lsock, accept_handler, b);
     b->tx = synack_socket(b->st[0], SYNACK_SOCK_STREAM);
     if (sndbuf)
-        synack_setsockopt(b->st[0], b->tx, SYNACK_SO_SNDBUF, (int)sndbuf);
+        synack_setsockopt(b->st[0], b->tx, SYNACK_SO_SNDBUF, (int)sndbuf, vnow(b));
     synack_socket_set_handler(b->st[0], b->tx, tx_handler, b);
 
     double w0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);

@@ -96,7 +96,7 @@ static void conn_close(struct hc_conn *k, int abort_conn, synack_time_t now)
     if (k->f)
         k->f->conn = NULL;
     if (abort_conn)
-        synack_setsockopt(c->cfg.st, k->sock, SYNACK_SO_LINGER, 0);
+        synack_setsockopt(c->cfg.st, k->sock, SYNACK_SO_LINGER, 0, now);
     synack_close(c->cfg.st, k->sock, now);
     synack_timer_free(k->timer);
     free(k);
@@ -192,7 +192,7 @@ static struct hc_conn *conn_open(struct http_client *c, uint32_t addr, uint16_t 
         free(k);
         return NULL;
     }
-    synack_setsockopt(c->cfg.st, k->sock, SYNACK_TCP_NODELAY, 1);
+    synack_setsockopt(c->cfg.st, k->sock, SYNACK_TCP_NODELAY, 1, now);
     synack_socket_set_handler(c->cfg.st, k->sock, conn_handler, k);
     struct synack_sockaddr peer = { addr, port };
     int r = synack_connect(c->cfg.st, k->sock, &peer, now);

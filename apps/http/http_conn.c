@@ -32,7 +32,7 @@ static void conn_free(struct http_conn *c, int abort_conn, synack_time_t now)
     else
         s->nconns--;
     if (abort_conn)
-        synack_setsockopt(s->st, c->sock, SYNACK_SO_LINGER, 0);
+        synack_setsockopt(s->st, c->sock, SYNACK_SO_LINGER, 0, now);
     synack_close(s->st, c->sock, now);
     synack_timer_free(c->timer);
     if (c->fd >= 0)
@@ -467,7 +467,7 @@ void http_conn_new(struct http_server *s, int sock, const struct synack_sockaddr
             synack_timer_free(c->timer);
             free(c);
         }
-        synack_setsockopt(s->st, sock, SYNACK_SO_LINGER, 0);
+        synack_setsockopt(s->st, sock, SYNACK_SO_LINGER, 0, now);
         synack_close(s->st, sock, now);
         return;
     }
@@ -487,7 +487,7 @@ void http_conn_new(struct http_server *s, int sock, const struct synack_sockaddr
         s->nconns++;
     /* Responses go out in whole buffers; Nagle would only hold back the tail of one response
      * (and a pipelined next one) until the client's delayed ACK. */
-    synack_setsockopt(s->st, sock, SYNACK_TCP_NODELAY, 1);
+    synack_setsockopt(s->st, sock, SYNACK_TCP_NODELAY, 1, now);
     synack_socket_set_handler(s->st, sock, on_sock, c);
     if (refused) {
         struct http_reply_ctx x;

@@ -38,7 +38,7 @@ static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg,
             http_conn_new(s, ns, &peer, 1, now);
         } else {
             s->stats.conns_dropped++;
-            synack_setsockopt(st, ns, SYNACK_SO_LINGER, 0);
+            synack_setsockopt(st, ns, SYNACK_SO_LINGER, 0, now);
             synack_close(st, ns, now);
         }
     }
@@ -75,7 +75,7 @@ struct http_server *http_server_start(synack_stack_t *st, const struct http_serv
     struct synack_sockaddr a = { 0, cfg->port };
     r = s->listener < 0 ? s->listener : 0;
     if (r == 0)
-        synack_setsockopt(st, s->listener, SYNACK_SO_REUSEADDR, 1);
+        synack_setsockopt(st, s->listener, SYNACK_SO_REUSEADDR, 1, now);
     if (r == 0)
         r = synack_bind(st, s->listener, &a);
     if (r == 0)

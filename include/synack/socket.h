@@ -82,7 +82,9 @@ enum synack_sockopt {
     SYNACK_TCP_RTO_MIN,         /* ms, minimum RTO (default 200) */
     SYNACK_TCP_CONGESTION,      /* 0 = NewReno (the only module so far) */
 };
-SYNACK_API int synack_setsockopt(synack_stack_t *st, int sock, enum synack_sockopt opt, int value);
+/* Takes `now` because setting an option may transmit (TCP_NODELAY sends what Nagle held back) or
+ * re-arm a timer (the keepalive options). */
+SYNACK_API int synack_setsockopt(synack_stack_t *st, int sock, enum synack_sockopt opt, int value, synack_time_t now);
 SYNACK_API int synack_getsockopt(synack_stack_t *st, int sock, enum synack_sockopt opt, int *value);
 
 /* RFC 9293 3.3.2 states. */
