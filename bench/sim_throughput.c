@@ -47,9 +47,8 @@ static synack_time_t vnow(struct bench *b) { return synack_simnet_now(b->net); }
  * it with --verify without keeping a copy. Without --verify the sender sends from one buffer. */
 static uint8_t pattern(uint64_t i) { return (uint8_t)(i * 7 ^ i >> 12); }
 
-static void tx_pump(struct bench *b)
+static void tx_pump(struct bench *b, synack_time_t now)
 {
-    synack_time_t now = vnow(b);
     while (b->sent < b->total) {
         /* txbuf holds stream bytes [txbase, txbase + chunk); with --verify it is refilled only once
          * it has all been sent, so filling costs one pass over the payload. */
@@ -76,9 +75,8 @@ static void tx_pump(struct bench *b)
         b->shut = 1;
 }
 
-static void rx_pump(struct bench *b)
+static void rx_pump(struct bench *b, synack_time_t now)
 {
-    synack_time_t now = vnow(b);
     for (;;) {
         int r = synack_recv(b->st[1], b->rx, b->rxbuf, sizeof(b->rxbuf), now);
         if (r > 0) {
@@ -97,7 +95,7 @@ static void rx_pump(struct bench *b)
     }
 }
 
-static void tx_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
+static void tx_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     struct bench *b = arg;
     if (ev & SYNACK_EV_ERR) {
@@ -105,22 +103,22 @@ static void tx_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
         if (e && !b->err)
             b->err = e;
     }
-    tx_pump(b);
+    tx_pump(b, now);
 }
 
-static void rx_handler(synack_stack_t *st, int sock, unsigned ev, void *arg) { rx_pump(arg); }
+static void rx_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now) { rx_pump(arg, now); }
 
-static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
+static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     struct bench *b = arg;
     if (b->rx >= 0)
         return;
-    int s = synack_accept(st, sock, NULL, vnow(b));
+    int s = synack_accept(st, sock, NULL, now);
     if (s < 0)
         return;
     b->rx = s;
     synack_socket_set_handler(st, s, rx_handler, b);
-    rx_pump(b);
+    rx_pump(b, now);
 }
 
 static void usage(FILE *f)
@@ -235,7 +233,7 @@ int main(int argc, char **argv)
     b->lsock = synack_socket(b->st[1], SYNACK_SOCK_STREAM);
     struct synack_sockaddr la = { 0, PORT };
     if (rcvbuf)
-        synack_setsockopt(b->st[1], b->lsock, SYNACK_SO_RCVBUF, (int)rcvbuf);
+        synack_setsockopt(b->st[1], b->lsock, SYNACK_SO_RCVBUF, (int)rcvbuf, vnow(b));
     if (synack_bind(b->st[1], b->lsock, &la) < 0 || synack_listen(b->st[1], b->lsock, 4) < 0) {
         fprintf(stderr, "sim_throughput: cannot listen\n");
         return 1;
@@ -243,7 +241,7 @@ int main(int argc, char **argv)
     synack_socket_set_handler(b->st[1], b->lsock, accept_handler, b);
     b->tx = synack_socket(b->st[0], SYNACK_SOCK_STREAM);
     if (sndbuf)
-        synack_setsockopt(b->st[0], b->tx, SYNACK_SO_SNDBUF, (int)sndbuf);
+        synack_setsockopt(b->st[0], b->tx, SYNACK_SO_SNDBUF, (int)sndbuf, vnow(b));
     synack_socket_set_handler(b->st[0], b->tx, tx_handler, b);
 
     double w0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);

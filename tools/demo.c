@@ -111,15 +111,13 @@ static void demo_trace(void *ctx, const struct synack_trace_event *ev)
     }
 }
 
-static synack_time_t now_of(struct demo *d) { return synack_simnet_now(d->net); }
-
 /* B: echo what arrives; close after the client's FIN once everything is echoed. */
-static void b_pump(struct demo *d)
+static void b_pump(struct demo *d, synack_time_t now)
 {
     synack_stack_t *st = d->st[1];
     for (;;) {
         if (d->b_pending) {
-            int n = synack_send(st, d->b_sock, d->b_buf, d->b_pending, now_of(d));
+            int n = synack_send(st, d->b_sock, d->b_buf, d->b_pending, now);
             if (n <= 0)
                 return;
             memmove(d->b_buf, d->b_buf + n, d->b_pending - (size_t)n);
@@ -127,38 +125,38 @@ static void b_pump(struct demo *d)
             d->b_echoed += (size_t)n;
             continue;
         }
-        int n = synack_recv(st, d->b_sock, d->b_buf, sizeof(d->b_buf), now_of(d));
+        int n = synack_recv(st, d->b_sock, d->b_buf, sizeof(d->b_buf), now);
         if (n > 0) {
             d->b_pending = (size_t)n;
             continue;
         }
         if (n == 0 && !d->b_closed) {
-            synack_close(st, d->b_sock, now_of(d));
+            synack_close(st, d->b_sock, now);
             d->b_closed = 1;
         }
         return;
     }
 }
 
-static void b_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
+static void b_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     struct demo *d = arg;
     if (!d->b_closed && sock == d->b_sock)
-        b_pump(d);
+        b_pump(d, now);
 }
 
-static void b_accept(synack_stack_t *st, int sock, unsigned ev, void *arg)
+static void b_accept(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     struct demo *d = arg;
-    int s = synack_accept(st, sock, NULL, now_of(d));
+    int s = synack_accept(st, sock, NULL, now);
     if (s < 0)
         return;
     d->b_sock = s;
     synack_socket_set_handler(st, s, b_handler, d);
-    b_pump(d);
+    b_pump(d, now);
 }
 
-static void a_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
+static void a_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     struct demo *d = arg;
     if (d->a_closed)
@@ -168,16 +166,16 @@ static void a_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
         size_t n = d->msg_len - d->a_sent < sizeof(buf) ? d->msg_len - d->a_sent : sizeof(buf);
         for (size_t i = 0; i < n; i++)
             buf[i] = (char)('a' + (d->a_sent + i) % 26);
-        int r = synack_send(st, sock, buf, n, now_of(d));
+        int r = synack_send(st, sock, buf, n, now);
         if (r <= 0)
             break;
         d->a_sent += (size_t)r;
     }
     int r;
-    while ((r = synack_recv(st, sock, buf, sizeof(buf), now_of(d))) > 0)
+    while ((r = synack_recv(st, sock, buf, sizeof(buf), now)) > 0)
         d->a_rcvd += (size_t)r;
     if (d->a_rcvd == d->msg_len) {
-        synack_close(st, sock, now_of(d));
+        synack_close(st, sock, now);
         d->a_closed = 1;
     }
 }

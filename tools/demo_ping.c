@@ -60,26 +60,24 @@ static void demo_trace(void *ctx, const struct synack_trace_event *ev)
 }
 
 /* B's UDP echo service (RFC 862): send back what arrives. */
-static void echo_handler(synack_stack_t *st, int sock, unsigned events, void *arg)
+static void echo_handler(synack_stack_t *st, int sock, unsigned events, void *arg, synack_time_t now)
 {
-    struct demo *d = arg;
     uint8_t buf[2048];
     struct synack_sockaddr from;
     int n;
-    synack_time_t now = synack_simnet_now(d->net);
     while ((n = synack_recvfrom(st, sock, buf, sizeof(buf), &from, now)) >= 0)
         synack_sendto(st, sock, buf, (size_t)n, &from, now);
 }
 
-static void client_handler(synack_stack_t *st, int sock, unsigned events, void *arg)
+static void client_handler(synack_stack_t *st, int sock, unsigned events, void *arg, synack_time_t now)
 {
     struct demo *d = arg;
     uint8_t buf[2048];
     int n;
-    while ((n = synack_recvfrom(st, sock, buf, sizeof(buf) - 1, NULL, synack_simnet_now(d->net))) >= 0) {
+    while ((n = synack_recvfrom(st, sock, buf, sizeof(buf) - 1, NULL, now)) >= 0) {
         buf[n] = 0;
         d->udp_answered++;
-        printf("%9.6f  A got UDP echo \"%s\"\n", (double)synack_simnet_now(d->net) / 1e6, buf);
+        printf("%9.6f  A got UDP echo \"%s\"\n", (double)now / 1e6, buf);
     }
 }
 

@@ -53,11 +53,11 @@ struct resolve_req {
     void *arg;
 };
 
-static void on_dns(void *arg, const struct dns_result *r)
+static void on_dns(void *arg, const struct dns_result *r, synack_time_t now)
 {
     struct resolve_req *q = arg;
     int err = r->err ? r->err : r->naddrs > 0 ? 0 : -ENODATA;
-    q->done(q->arg, err, err ? 0 : r->addrs[0]);
+    q->done(q->arg, err, err ? 0 : r->addrs[0], now);
     free(q);
 }
 
@@ -74,7 +74,7 @@ static int resolve_adapter(void *ctx, const char *host, http_resolve_done_fn don
     return r;
 }
 
-static void start_next(struct get *g);
+static void start_next(struct get *g, synack_time_t now);
 
 static void human(double v, char *buf, size_t cap)
 {
@@ -87,9 +87,8 @@ static void human(double v, char *buf, size_t cap)
     snprintf(buf, cap, i ? "%.1f %s" : "%.0f %s", v, u[i]);
 }
 
-static void draw_progress(struct get *g, int final)
+static void draw_progress(struct get *g, int final, synack_time_t now)
 {
-    synack_time_t now = synack_clock_now();
     if (!final && now - g->last_draw < SYNACK_MS(100))
         return;
     g->last_draw = now;
@@ -110,7 +109,7 @@ static void draw_progress(struct get *g, int final)
         fprintf(stderr, "\n");
 }
 
-static void on_head(void *arg, int status, int64_t content_length)
+static void on_head(void *arg, int status, int64_t content_length, synack_time_t now)
 {
     struct get *g = arg;
     g->total = content_length;
@@ -118,7 +117,7 @@ static void on_head(void *arg, int status, int64_t content_length)
         fprintf(stderr, "synack get: %s: status %d, length %lld\n", g->urls[g->cur], status, (long long)content_length);
 }
 
-static void on_body(void *arg, const char *data, size_t len)
+static void on_body(void *arg, const char *data, size_t len, synack_time_t now)
 {
     struct get *g = arg;
     if (g->out && fwrite(data, 1, len, g->out) != len) {
@@ -127,14 +126,14 @@ static void on_body(void *arg, const char *data, size_t len)
     }
     g->got += len;
     if (g->progress)
-        draw_progress(g, 0);
+        draw_progress(g, 0, now);
 }
 
-static void on_done(void *arg, const struct http_fetch_result *r)
+static void on_done(void *arg, const struct http_fetch_result *r, synack_time_t now)
 {
     struct get *g = arg;
     if (g->progress && !r->err)
-        draw_progress(g, 1);
+        draw_progress(g, 1, now);
     if (g->out && !g->out_is_stdout) {
         if (fclose(g->out) != 0 && !r->err)
             fprintf(stderr, "synack get: write error: %s\n", strerror(errno));
@@ -164,12 +163,12 @@ static void on_done(void *arg, const struct http_fetch_result *r)
         return;
     }
     if (g->wait)
-        synack_timer_arm(g->wait_timer, synack_clock_now() + g->wait);
+        synack_timer_arm(g->wait_timer, now + g->wait);
     else
-        start_next(g);
+        start_next(g, now);
 }
 
-static void on_wait(synack_stack_t *st, void *arg, synack_time_t now) { start_next(arg); }
+static void on_wait(synack_stack_t *st, void *arg, synack_time_t now) { start_next(arg, now); }
 
 /* The file name -O gives a URL: the last path segment, or index.html. */
 static void name_for(const char *url, char *buf, size_t cap)
@@ -187,7 +186,7 @@ static void name_for(const char *url, char *buf, size_t cap)
     snprintf(buf, cap, "%s", name);
 }
 
-static void start_next(struct get *g)
+static void start_next(struct get *g, synack_time_t now)
 {
     const char *url = g->urls[g->cur];
     char name[256];
@@ -206,10 +205,10 @@ static void start_next(struct get *g)
     }
     g->total = -1;
     g->got = 0;
-    g->started = synack_clock_now();
+    g->started = now;
     g->last_draw = 0;
     static const struct http_fetch_callbacks cb = { on_head, on_body, on_done };
-    int r = http_client_fetch(g->cl, url, g->head ? "HEAD" : "GET", g->follow, &cb, g);
+    int r = http_client_fetch(g->cl, url, g->head ? "HEAD" : "GET", g->follow, &cb, g, now);
     if (r < 0) {
         fprintf(stderr, "synack get: bad URL '%s': %s\n", url,
                 r == -EPROTONOSUPPORT ? "only http:// is supported" : "malformed");
@@ -356,7 +355,7 @@ int cmd_get(int argc, char **argv)
         fprintf(stderr, "synack get: out of memory\n");
         goto done;
     }
-    start_next(g);
+    start_next(g, synack_clock_now());   /* from the main loop, not a callback */
     while (!get_stop && !g->finished)
         synack_driver_run_once(g->run.driver, SYNACK_MS(100));
     if (g->verbose) {
@@ -373,7 +372,7 @@ done:
         fclose(g->out);
     /* The resolver first: its pending callbacks would reach the client's fetches. */
     dns_resolver_free(g->res);
-    http_client_free(g->cl);
+    http_client_free(g->cl, synack_clock_now());
     synack_timer_free(g->wait_timer);
     synack_driver_run_once(g->run.driver, 0);   /* let the FINs leave */
     devrun_close(&g->run);

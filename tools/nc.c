@@ -134,7 +134,7 @@ static void nc_pump(struct nc *n, synack_time_t now)
     }
 }
 
-static void sock_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
+static void sock_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     struct nc *n = arg;
     if (ev & SYNACK_EV_ERR) {
@@ -146,16 +146,16 @@ static void sock_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
             return;
         }
     }
-    nc_pump(n, synack_clock_now());
+    nc_pump(n, now);
 }
 
-static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
+static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     struct nc *n = arg;
     if (n->sock >= 0)
         return;
     struct synack_sockaddr peer;
-    int s = synack_accept(st, sock, &peer, synack_clock_now());
+    int s = synack_accept(st, sock, &peer, now);
     if (s < 0)
         return;
     n->sock = s;
@@ -164,10 +164,10 @@ static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
         fprintf(stderr, "synack nc: connection from %s:%u\n", synack_addr_format(peer.addr, a, sizeof(a)), peer.port);
     }
     /* One connection, like nc -l: stop listening. */
-    synack_close(st, n->lsock, synack_clock_now());
+    synack_close(st, n->lsock, now);
     n->lsock = -1;
     synack_socket_set_handler(st, s, sock_handler, n);
-    nc_pump(n, synack_clock_now());
+    nc_pump(n, now);
 }
 
 /* The outcome of resolving HOST. */
@@ -176,7 +176,7 @@ struct nc_lookup {
     uint32_t addr;
 };
 
-static void nc_resolved(void *arg, const struct dns_result *r)
+static void nc_resolved(void *arg, const struct dns_result *r, synack_time_t now)
 {
     struct nc_lookup *lk = arg;
     lk->done = 1;

@@ -21,7 +21,7 @@ struct resolve_state {
     struct dns_result r;
 };
 
-static void on_result(void *arg, const struct dns_result *r)
+static void on_result(void *arg, const struct dns_result *r, synack_time_t now)
 {
     struct resolve_state *s = arg;
     s->r = *r;

@@ -105,29 +105,28 @@ static void status_app(void *arg, FILE *f, int json)
 }
 
 /* /status and /status.json on the HTTP server. */
-static int status_page(void *ctx, const char *path, char **body, size_t *len, const char **ctype)
+static int status_page(void *ctx, const char *path, char **body, size_t *len, const char **ctype, synack_time_t now)
 {
     struct serve *s = ctx;
     if (!s->status)
         return 0;
-    *body = status_render(s->status, path, len, ctype, synack_clock_now());
+    *body = status_render(s->status, path, len, ctype, now);
     return *body != NULL;
 }
 
-static void udp_echo(synack_stack_t *st, int sock, unsigned events, void *arg)
+static void udp_echo(synack_stack_t *st, int sock, unsigned events, void *arg, synack_time_t now)
 {
     uint8_t buf[65536];
     struct synack_sockaddr from;
     int n;
-    synack_time_t now = synack_clock_now();
     while ((n = synack_recvfrom(st, sock, buf, sizeof(buf), &from, now)) >= 0)
         synack_sendto(st, sock, buf, (size_t)n, &from, now);
 }
 
-static void udp_discard(synack_stack_t *st, int sock, unsigned events, void *arg)
+static void udp_discard(synack_stack_t *st, int sock, unsigned events, void *arg, synack_time_t now)
 {
     uint8_t buf[65536];
-    while (synack_recvfrom(st, sock, buf, sizeof(buf), NULL, synack_clock_now()) >= 0)
+    while (synack_recvfrom(st, sock, buf, sizeof(buf), NULL, now) >= 0)
         ;
 }
 
@@ -326,7 +325,8 @@ int cmd_serve(int argc, char **argv)
         status_set_extra(s.status, status_app, &s);
         hc.dynamic = status_page;
         hc.dynamic_ctx = &s;
-        http = http_server_start(s.st, &hc, err, sizeof(err));
+        hc.wall_offset = (int64_t)s.pcap_wall_offset;
+        http = http_server_start(s.st, &hc, synack_clock_now(), err, sizeof(err));
         s.http = http;
         if (!http) {
             fprintf(stderr, "synack serve: cannot start the HTTP server: %s\n", err);
@@ -345,7 +345,7 @@ int cmd_serve(int argc, char **argv)
         s.dns = dns;
         if (!dns) {
             fprintf(stderr, "synack serve: cannot start the DNS server: %s\n", err);
-            http_server_stop(http);
+            http_server_stop(http, synack_clock_now());
             services_stop_tcp(tcp_services);
             devrun_close(&run);
             if (access_log && access_log != stderr)
@@ -381,7 +381,7 @@ int cmd_serve(int argc, char **argv)
     if (http) {
         fprintf(stderr, "synack serve: HTTP counters:\n");
         http_server_write_stats(http, stderr);
-        http_server_stop(http);
+        http_server_stop(http, synack_clock_now());
     }
     if (dns) {
         fprintf(stderr, "synack serve: DNS: %llu queries answered, %llu dropped\n",

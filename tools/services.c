@@ -28,29 +28,28 @@ struct svc {
     struct svc_conn *conns;
 };
 
-static void conn_free(struct svc *s, struct svc_conn *c)
+static void conn_free(struct svc *s, struct svc_conn *c, synack_time_t now)
 {
     struct svc_conn **pp = &s->conns;
     while (*pp && *pp != c)
         pp = &(*pp)->next;
     if (*pp)
         *pp = c->next;
-    synack_close(s->st, c->sock, synack_clock_now());
+    synack_close(s->st, c->sock, now);
     free(c);
 }
 
-static void conn_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
+static void conn_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     struct svc_conn *c = arg;
     struct svc *s = c->svc;
-    synack_time_t now = synack_clock_now();
     for (;;) {
         if (c->pending) {
             int n = synack_send(st, sock, c->buf + c->off, c->pending, now);
             if (n == -EAGAIN)
                 return;   /* wait for EV_OUT */
             if (n < 0) {
-                conn_free(s, c);
+                conn_free(s, c, now);
                 return;
             }
             c->off += (size_t)n;
@@ -59,7 +58,7 @@ static void conn_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
         }
         c->off = 0;
         if (c->eof) {
-            conn_free(s, c);   /* everything echoed: close (our FIN follows the data) */
+            conn_free(s, c, now);   /* everything echoed: close (our FIN follows the data) */
             return;
         }
         int n = synack_recv(st, sock, c->buf, sizeof(c->buf), now);
@@ -73,21 +72,21 @@ static void conn_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
             continue;
         }
         if (n != -EAGAIN)
-            conn_free(s, c);   /* reset or error */
+            conn_free(s, c, now);   /* reset or error */
         return;
     }
 }
 
-static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
+static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     struct svc *s = arg;
     for (;;) {
-        int ns = synack_accept(st, sock, NULL, synack_clock_now());
+        int ns = synack_accept(st, sock, NULL, now);
         if (ns < 0)
             return;
         struct svc_conn *c = calloc(1, sizeof(*c));
         if (!c) {
-            synack_close(st, ns, synack_clock_now());
+            synack_close(st, ns, now);
             continue;
         }
         c->sock = ns;
@@ -96,7 +95,7 @@ static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
         c->next = s->conns;
         s->conns = c;
         synack_socket_set_handler(st, ns, conn_handler, c);
-        conn_handler(st, ns, synack_socket_events(st, ns), c);
+        conn_handler(st, ns, synack_socket_events(st, ns), c, now);
     }
 }
 
@@ -139,11 +138,12 @@ void services_stop_tcp(struct svc *s)
 {
     if (!s)
         return;
+    synack_time_t now = synack_clock_now();   /* called from the driver's loop, not a callback */
     while (s->conns)
-        conn_free(s, s->conns);
+        conn_free(s, s->conns, now);
     if (s->echo_l >= 0)
-        synack_close(s->st, s->echo_l, synack_clock_now());
+        synack_close(s->st, s->echo_l, now);
     if (s->discard_l >= 0)
-        synack_close(s->st, s->discard_l, synack_clock_now());
+        synack_close(s->st, s->discard_l, now);
     free(s);
 }

@@ -7,9 +7,8 @@
  * any other address or port and report an ICMP port unreachable as ECONNREFUSED. An attempt that
  * times out keeps its socket until the lookup ends, so a late answer still counts.
  *
- * Socket handlers do not get the stack's time, and sending needs it: a handler only arms the
- * lookup's "kick" timer for "as soon as possible" (deadline 0), and the work happens in the
- * timer's callback, which does get `now`. That keeps simulations exact. */
+ * Socket handlers and timers work on the `now` the stack gives them and read no clock, so
+ * simulations stay exact. */
 #include "resolver.h"
 
 #include <errno.h>
@@ -42,7 +41,6 @@ struct dns_query {
     int natt;                   /* attempts started for the current name */
     int refused, malformed;     /* what the failed attempts saw */
     synack_timer_t *timer;      /* the current attempt's timeout, or the final delivery */
-    synack_timer_t *kick;       /* a socket has news: read it with `now` */
     int finished;               /* result is final; the timer delivers it */
     struct dns_result result;
 };
@@ -91,7 +89,6 @@ static void query_free(struct dns_query *q, synack_time_t now)
 {
     close_attempts(q, now);
     synack_timer_free(q->timer);
-    synack_timer_free(q->kick);
     free(q);
 }
 
@@ -113,7 +110,7 @@ static void query_deliver(struct dns_query *q, synack_time_t now)
     struct dns_result res = q->result;
     query_unlink(q);
     query_free(q, now);
-    cb(arg, &res);
+    cb(arg, &res, now);
 }
 
 /* Records the outcome; delivery goes through the timer at `now`, so the callback never runs
@@ -123,7 +120,6 @@ static void query_finish(struct dns_query *q, int err, synack_time_t now)
     q->result.err = err;
     q->finished = 1;
     close_attempts(q, now);
-    synack_timer_cancel(q->kick);
     synack_timer_arm(q->timer, now);
     if (err == 0)
         q->r->stats.answers++;
@@ -217,8 +213,8 @@ static int on_response(struct dns_query *q, int ai, const uint8_t *p, size_t len
     return 0;
 }
 
-/* Reads every waiting datagram of the lookup's sockets. */
-static void on_kick(synack_stack_t *st, void *arg, synack_time_t now)
+/* A socket has news: reads every waiting datagram of the lookup's sockets. */
+static void on_socket(synack_stack_t *st, int sock, unsigned events, void *arg, synack_time_t now)
 {
     struct dns_query *q = arg;
     struct dns_resolver *r = q->r;
@@ -252,13 +248,6 @@ static void on_kick(synack_stack_t *st, void *arg, synack_time_t now)
                 return;
         }
     }
-}
-
-static void on_socket(synack_stack_t *st, int sock, unsigned events, void *arg)
-{
-    struct dns_query *q = arg;
-    if (!q->finished)
-        synack_timer_arm(q->kick, 0);   /* "as soon as possible": on_kick gets the stack's now */
 }
 
 /* Sends the next attempt of the current name, or gives up. */
@@ -320,8 +309,7 @@ int dns_resolve(struct dns_resolver *r, const char *name, dns_result_fn cb, void
     q->cb = cb;
     q->arg = arg;
     q->timer = synack_timer_new(r->st, on_timer, q);
-    q->kick = synack_timer_new(r->st, on_kick, q);
-    if (!q->timer || !q->kick) {
+    if (!q->timer) {
         query_free(q, now);
         return -ENOMEM;
     }

@@ -37,7 +37,8 @@ struct dns_result {
     int from_hosts;                      /* answered from the hosts file */
 };
 
-typedef void (*dns_result_fn)(void *arg, const struct dns_result *r);
+/* `now`: the stack's time when the lookup ended (the callback runs in a synack timer callback). */
+typedef void (*dns_result_fn)(void *arg, const struct dns_result *r, synack_time_t now);
 
 struct dns_resolver;
 struct dns_resolver *dns_resolver_new(synack_stack_t *st, const struct dns_resolver_config *cfg);

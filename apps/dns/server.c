@@ -1,9 +1,8 @@
 /* The authoritative server's socket side (see server.h): datagrams in, dns_respond, datagrams out.
  * The answer itself is respond.c's pure function.
  *
- * The socket handler does not get the stack's time, and sending needs it: the handler arms a timer
- * for "as soon as possible" (deadline 0) and the timer's callback, which gets `now`, drains the
- * socket. Simulations stay exact and the real driver runs the timer in the same round. */
+ * The socket handler drains the socket with the `now` the stack gives it (no clock of its own), so
+ * simulations stay exact. */
 #include "server.h"
 
 #include <errno.h>
@@ -18,7 +17,6 @@ struct dns_server {
     synack_stack_t *st;
     struct dns_zone *zone;
     int sock;
-    synack_timer_t *kick;
     struct dns_server_stats stats;
     synack_time_t now;          /* the latest time the stack gave us */
     char origin[DNS_MAX_TEXT];
@@ -48,7 +46,7 @@ static void count_answer(struct dns_server *s, const struct dns_respond_info *in
     s->stats.truncated += (uint64_t)info->truncated;
 }
 
-static void on_kick(synack_stack_t *st, void *arg, synack_time_t now)
+static void on_socket(synack_stack_t *st, int sock, unsigned events, void *arg, synack_time_t now)
 {
     struct dns_server *s = arg;
     s->now = now;
@@ -75,12 +73,6 @@ static void on_kick(synack_stack_t *st, void *arg, synack_time_t now)
     }
 }
 
-static void on_socket(synack_stack_t *st, int sock, unsigned events, void *arg)
-{
-    struct dns_server *s = arg;
-    synack_timer_arm(s->kick, 0);
-}
-
 struct dns_server *dns_server_start(synack_stack_t *st, const char *zone_path, uint16_t port, char *err,
                                     size_t errcap)
 {
@@ -94,10 +86,9 @@ struct dns_server *dns_server_start(synack_stack_t *st, const char *zone_path, u
     if (dns_zone_load(zone_path, &s->zone, err, errcap) != 0)
         goto fail;
     dns_name_to_text(&s->zone->origin, s->origin, sizeof(s->origin));
-    s->kick = synack_timer_new(st, on_kick, s);
     s->sock = synack_socket(st, SYNACK_SOCK_DGRAM);
-    if (!s->kick || s->sock < 0) {
-        snprintf(err, errcap, "cannot create the DNS socket: %s", synack_strerror(s->sock < 0 ? s->sock : -ENOMEM));
+    if (s->sock < 0) {
+        snprintf(err, errcap, "cannot create the DNS socket: %s", synack_strerror(s->sock));
         goto fail;
     }
     struct synack_sockaddr a = { 0, port };
@@ -119,7 +110,6 @@ void dns_server_stop(struct dns_server *s)
         return;
     if (s->sock >= 0)
         synack_close(s->st, s->sock, s->now);   /* closing UDP sends nothing: the last time seen will do */
-    synack_timer_free(s->kick);
     dns_zone_free(s->zone);
     free(s);
 }

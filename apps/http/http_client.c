@@ -65,9 +65,9 @@ struct http_client {
     struct http_client_stats stats;
 };
 
-static void fetch_step(struct hc_fetch *f);
-static void fetch_io(struct hc_fetch *f);
-static void fetch_done(struct hc_fetch *f, int err);
+static void fetch_step(struct hc_fetch *f, synack_time_t now);
+static void fetch_io(struct hc_fetch *f, synack_time_t now);
+static void fetch_done(struct hc_fetch *f, int err, synack_time_t now);
 
 void http_client_config_init(struct http_client_config *c, synack_stack_t *st)
 {
@@ -82,14 +82,9 @@ void http_client_config_init(struct http_client_config *c, synack_stack_t *st)
     c->user_agent = "synack-get";
 }
 
-static synack_time_t cl_now(const struct http_client *c)
-{
-    return c->cfg.clock ? c->cfg.clock(c->cfg.clock_ctx) : synack_clock_now();
-}
-
 /* ---------------- connections ---------------- */
 
-static void conn_close(struct hc_conn *k, int abort_conn)
+static void conn_close(struct hc_conn *k, int abort_conn, synack_time_t now)
 {
     struct http_client *c = k->cl;
     if (k->prev)
@@ -101,8 +96,8 @@ static void conn_close(struct hc_conn *k, int abort_conn)
     if (k->f)
         k->f->conn = NULL;
     if (abort_conn)
-        synack_setsockopt(c->cfg.st, k->sock, SYNACK_SO_LINGER, 0);
-    synack_close(c->cfg.st, k->sock, cl_now(c));
+        synack_setsockopt(c->cfg.st, k->sock, SYNACK_SO_LINGER, 0, now);
+    synack_close(c->cfg.st, k->sock, now);
     synack_timer_free(k->timer);
     free(k);
 }
@@ -114,10 +109,10 @@ static void conn_idle_expired(synack_stack_t *st, void *arg, synack_time_t now)
         k->cl->stats.conns_closed_ka_timeout++;
     else
         k->cl->stats.conns_closed_idle++;
-    conn_close(k, 0);
+    conn_close(k, 0, now);
 }
 
-static void conn_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
+static void conn_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     struct hc_conn *k = arg;
     struct hc_fetch *f = k->f;
@@ -127,16 +122,16 @@ static void conn_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
     if (!k->connected) {
         int err = synack_socket_error(st, sock);
         if (err) {
-            conn_close(k, 1);
-            fetch_done(f, err);
+            conn_close(k, 1, now);
+            fetch_done(f, err, now);
             return;
         }
         if (!(ev & SYNACK_EV_OUT))
             return;
         k->connected = 1;
-        f->res.t.connect = cl_now(k->cl) - f->req_start;
+        f->res.t.connect = now - f->req_start;
     }
-    fetch_io(f);
+    fetch_io(f, now);
 }
 
 /* Returns an idle pooled connection to addr:port (taken out of the pool), or NULL. */
@@ -152,13 +147,13 @@ static struct hc_conn *pool_take(struct http_client *c, uint32_t addr, uint16_t 
 }
 
 /* A response is complete: keep the connection for the next fetch or close it. */
-static void conn_release(struct hc_conn *k, int reusable, long ka_timeout)
+static void conn_release(struct hc_conn *k, int reusable, long ka_timeout, synack_time_t now)
 {
     struct http_client *c = k->cl;
     k->f = NULL;
     k->nresp++;
     if (!reusable) {
-        conn_close(k, 0);
+        conn_close(k, 0, now);
         return;
     }
     synack_time_t idle = c->cfg.pool_idle;
@@ -174,10 +169,10 @@ static void conn_release(struct hc_conn *k, int reusable, long ka_timeout)
         }
     }
     k->idle = 1;
-    synack_timer_arm(k->timer, cl_now(c) + idle);
+    synack_timer_arm(k->timer, now + idle);
 }
 
-static struct hc_conn *conn_open(struct http_client *c, uint32_t addr, uint16_t port, int *err)
+static struct hc_conn *conn_open(struct http_client *c, uint32_t addr, uint16_t port, int *err, synack_time_t now)
 {
     struct hc_conn *k = calloc(1, sizeof(*k));
     if (!k) {
@@ -192,18 +187,18 @@ static struct hc_conn *conn_open(struct http_client *c, uint32_t addr, uint16_t 
     if (k->sock < 0 || !k->timer) {
         *err = k->sock < 0 ? k->sock : -ENOMEM;
         if (k->sock >= 0)
-            synack_close(c->cfg.st, k->sock, cl_now(c));
+            synack_close(c->cfg.st, k->sock, now);
         synack_timer_free(k->timer);
         free(k);
         return NULL;
     }
-    synack_setsockopt(c->cfg.st, k->sock, SYNACK_TCP_NODELAY, 1);
+    synack_setsockopt(c->cfg.st, k->sock, SYNACK_TCP_NODELAY, 1, now);
     synack_socket_set_handler(c->cfg.st, k->sock, conn_handler, k);
     struct synack_sockaddr peer = { addr, port };
-    int r = synack_connect(c->cfg.st, k->sock, &peer, cl_now(c));
+    int r = synack_connect(c->cfg.st, k->sock, &peer, now);
     if (r != -EINPROGRESS && r != 0) {
         *err = r;
-        synack_close(c->cfg.st, k->sock, cl_now(c));
+        synack_close(c->cfg.st, k->sock, now);
         synack_timer_free(k->timer);
         free(k);
         return NULL;
@@ -231,15 +226,15 @@ static void fetch_free(struct hc_fetch *f)
     free(f);
 }
 
-static void fetch_done(struct hc_fetch *f, int err)
+static void fetch_done(struct hc_fetch *f, int err, synack_time_t now)
 {
     if (f->conn)
-        conn_close(f->conn, 1);   /* mid-response: the connection's state is unknown */
+        conn_close(f->conn, 1, now);   /* mid-response: the connection's state is unknown */
     f->res.err = err;
-    f->res.t.total = cl_now(f->cl) - f->start;
+    f->res.t.total = now - f->start;
     http_url_format(&f->url, f->res.final_url, sizeof(f->res.final_url));
     if (f->cb.on_done)
-        f->cb.on_done(f->arg, &f->res);
+        f->cb.on_done(f->arg, &f->res, now);
     fetch_free(f);
 }
 
@@ -259,22 +254,22 @@ static int idempotent(const char *m) { return !strcmp(m, "GET") || !strcmp(m, "H
 
 /* The request failed on its connection with err. A reused connection that failed before any
  * response byte was most likely closed by the server while idle: try again on a fresh one. */
-static void fetch_failed(struct hc_fetch *f, int err)
+static void fetch_failed(struct hc_fetch *f, int err, synack_time_t now)
 {
     struct hc_conn *k = f->conn;
     int reused = k && k->nresp > 0;
     int got = f->got_byte;
     if (k)
-        conn_close(k, 1);
+        conn_close(k, 1, now);
     if (reused && !got && idempotent(f->method) && f->res.retries < f->cl->cfg.max_retries) {
         f->res.retries++;
         f->cl->stats.retries++;
         fetch_reset_response(f);
         f->phase = F_CONNECT;
-        fetch_step(f);
+        fetch_step(f, now);
         return;
     }
-    fetch_done(f, err);
+    fetch_done(f, err, now);
 }
 
 static void build_request(struct hc_fetch *f)
@@ -290,37 +285,36 @@ static void build_request(struct hc_fetch *f)
     f->req_off = 0;
 }
 
-static void on_resolved(void *arg, int err, uint32_t addr)
+static void on_resolved(void *arg, int err, uint32_t addr, synack_time_t now)
 {
     struct hc_fetch *f = arg;
     if (err) {
-        fetch_done(f, err);
+        fetch_done(f, err, now);
         return;
     }
     f->addr = addr;
-    f->res.t.resolve = cl_now(f->cl) - f->req_start;
+    f->res.t.resolve = now - f->req_start;
     f->phase = F_CONNECT;
-    fetch_step(f);
+    fetch_step(f, now);
 }
 
 /* START and CONNECT: what to do next, from the phase. */
-static void fetch_step(struct hc_fetch *f)
+static void fetch_step(struct hc_fetch *f, synack_time_t now)
 {
     struct http_client *c = f->cl;
-    synack_time_t now = cl_now(c);
     if (f->phase == F_START) {
         f->req_start = now;
         f->res.t.resolve = f->res.t.connect = 0;
         if (synack_addr_parse(f->url.host, &f->addr) == 0) {
             f->phase = F_CONNECT;
         } else if (!c->cfg.resolve) {
-            fetch_done(f, -EHOSTUNREACH);
+            fetch_done(f, -EHOSTUNREACH, now);
             return;
         } else {
             f->phase = F_RESOLVING;
             int r = c->cfg.resolve(c->cfg.resolve_ctx, f->url.host, on_resolved, f, now);
             if (r < 0)
-                fetch_done(f, r);
+                fetch_done(f, r, now);
             return;
         }
     }
@@ -337,14 +331,14 @@ static void fetch_step(struct hc_fetch *f)
         f->conn = k;
         f->phase = F_WAIT;
         f->last_progress = now;
-        fetch_io(f);
+        fetch_io(f, now);
         return;
     }
     f->res.reused = 0;
     int err = 0;
-    k = conn_open(c, f->addr, f->url.port, &err);
+    k = conn_open(c, f->addr, f->url.port, &err, now);
     if (!k) {
-        fetch_done(f, err);
+        fetch_done(f, err, now);
         return;
     }
     k->f = f;
@@ -354,18 +348,18 @@ static void fetch_step(struct hc_fetch *f)
     synack_timer_arm(f->timer, now + c->cfg.connect_timeout);
 }
 
-static void deliver(struct hc_fetch *f, const char *p, size_t n)
+static void deliver(struct hc_fetch *f, const char *p, size_t n, synack_time_t now)
 {
     if (!n)
         return;
     f->res.body_bytes += n;
     if (!f->redirecting && f->cb.on_body)
-        f->cb.on_body(f->arg, p, n);
+        f->cb.on_body(f->arg, p, n, now);
 }
 
 /* Parses the head if needed, then passes body bytes on. Returns 1 when the response is complete,
  * 0 for more input, or a negative errno. */
-static int process_input(struct hc_fetch *f)
+static int process_input(struct hc_fetch *f, synack_time_t now)
 {
     while (!f->head_done) {
         struct http_response resp;
@@ -402,7 +396,7 @@ static int process_input(struct hc_fetch *f)
                 return e;
             f->redirecting = 1;
         } else if (f->cb.on_head) {
-            f->cb.on_head(f->arg, resp.status, f->res.content_length);
+            f->cb.on_head(f->arg, resp.status, f->res.content_length, now);
         }
         /* resp's slices point into f->in: consume the head only now */
         memmove(f->in, f->in + r, f->in_len - (size_t)r);
@@ -413,7 +407,7 @@ static int process_input(struct hc_fetch *f)
         return 1;
     case BODY_LENGTH: {
         size_t n = f->in_len < f->body_left ? f->in_len : (size_t)f->body_left;
-        deliver(f, f->in, n);
+        deliver(f, f->in, n, now);
         memmove(f->in, f->in + n, f->in_len - n);
         f->in_len -= n;
         f->body_left -= n;
@@ -424,24 +418,24 @@ static int process_input(struct hc_fetch *f)
         ssize_t used = http_chunked_decode(&f->ch, f->in, f->in_len, &out);
         if (used < 0)
             return -EBADMSG;
-        deliver(f, f->in, out);
+        deliver(f, f->in, out, now);
         memmove(f->in, f->in + used, f->in_len - (size_t)used);
         f->in_len -= (size_t)used;
         return f->ch.done;
     }
     default:
-        deliver(f, f->in, f->in_len);
+        deliver(f, f->in, f->in_len, now);
         f->in_len = 0;
         return 0;   /* complete at the server's close */
     }
 }
 
-static void response_complete(struct hc_fetch *f)
+static void response_complete(struct hc_fetch *f, synack_time_t now)
 {
     struct hc_conn *k = f->conn;
     f->conn = NULL;
     if (k)
-        conn_release(k, f->reusable && f->in_len == 0, f->conn_ka_timeout);
+        conn_release(k, f->reusable && f->in_len == 0, f->conn_ka_timeout, now);
     synack_timer_cancel(f->timer);
     if (f->redirecting) {
         f->url = f->next_url;
@@ -450,24 +444,23 @@ static void response_complete(struct hc_fetch *f)
             strcpy(f->method, "GET");
         fetch_reset_response(f);
         f->phase = F_START;
-        fetch_step(f);
+        fetch_step(f, now);
         return;
     }
-    fetch_done(f, 0);
+    fetch_done(f, 0, now);
 }
 
 /* WAIT: sends what is left of the request, reads what the server sent. */
-static void fetch_io(struct hc_fetch *f)
+static void fetch_io(struct hc_fetch *f, synack_time_t now)
 {
     struct http_client *c = f->cl;
     struct hc_conn *k = f->conn;
-    synack_time_t now = cl_now(c);
     while (f->req_off < f->req_len) {
         int n = synack_send(c->cfg.st, k->sock, f->req + f->req_off, f->req_len - f->req_off, now);
         if (n == -EAGAIN)
             break;
         if (n < 0) {
-            fetch_failed(f, n);
+            fetch_failed(f, n, now);
             return;
         }
         f->req_off += (size_t)n;
@@ -475,7 +468,7 @@ static void fetch_io(struct hc_fetch *f)
     }
     for (;;) {
         if (f->in_len == sizeof(f->in)) {
-            fetch_failed(f, -EMSGSIZE);
+            fetch_failed(f, -EMSGSIZE, now);
             return;
         }
         int n = synack_recv(c->cfg.st, k->sock, f->in + f->in_len, sizeof(f->in) - f->in_len, now);
@@ -486,13 +479,13 @@ static void fetch_io(struct hc_fetch *f)
             }
             f->in_len += (size_t)n;
             f->last_progress = now;
-            int r = process_input(f);
+            int r = process_input(f, now);
             if (r < 0) {
-                fetch_failed(f, r);
+                fetch_failed(f, r, now);
                 return;
             }
             if (r == 1) {
-                response_complete(f);
+                response_complete(f, now);
                 return;
             }
             continue;
@@ -501,11 +494,11 @@ static void fetch_io(struct hc_fetch *f)
             break;
         if (n == 0 && f->head_done && f->body_mode == BODY_CLOSE) {
             f->reusable = 0;
-            response_complete(f);
+            response_complete(f, now);
             return;
         }
         /* EOF or reset before the response was complete. */
-        fetch_failed(f, n == 0 ? (f->got_byte ? -ECONNABORTED : -ECONNRESET) : n);
+        fetch_failed(f, n == 0 ? (f->got_byte ? -ECONNABORTED : -ECONNRESET) : n, now);
         return;
     }
     synack_timer_arm(f->timer, f->last_progress + c->cfg.io_timeout);
@@ -515,11 +508,11 @@ static void fetch_timer(synack_stack_t *st, void *arg, synack_time_t now)
 {
     struct hc_fetch *f = arg;
     if (f->phase == F_START) {
-        fetch_step(f);
+        fetch_step(f, now);
         return;
     }
     if (f->phase == F_WAIT)
-        fetch_done(f, -ETIMEDOUT);
+        fetch_done(f, -ETIMEDOUT, now);
 }
 
 struct http_client *http_client_new(const struct http_client_config *cfg)
@@ -530,23 +523,23 @@ struct http_client *http_client_new(const struct http_client_config *cfg)
     return c;
 }
 
-void http_client_free(struct http_client *c)
+void http_client_free(struct http_client *c, synack_time_t now)
 {
     if (!c)
         return;
     while (c->fetches) {
         struct hc_fetch *f = c->fetches;
         if (f->conn)
-            conn_close(f->conn, 1);
+            conn_close(f->conn, 1, now);
         fetch_free(f);
     }
     while (c->conns)
-        conn_close(c->conns, 0);
+        conn_close(c->conns, 0, now);
     free(c);
 }
 
 int http_client_fetch(struct http_client *c, const char *url, const char *method, int follow,
-                      const struct http_fetch_callbacks *cb, void *arg)
+                      const struct http_fetch_callbacks *cb, void *arg, synack_time_t now)
 {
     if (!method)
         method = "GET";
@@ -571,7 +564,7 @@ int http_client_fetch(struct http_client *c, const char *url, const char *method
     if (cb)
         f->cb = *cb;
     f->arg = arg;
-    f->start = cl_now(c);
+    f->start = now;
     fetch_reset_response(f);
     f->phase = F_START;
     f->next = c->fetches;

@@ -15,7 +15,8 @@
  * response byte arrives (EOF or reset) and is retried on a fresh connection, up to max_retries
  * times, for idempotent methods only (GET, HEAD: RFC 9110 9.2.2).
  *
- * Time: `clock` gives the stack's time (synack_clock_now on a device, simulated time in tests). */
+ * Time: the client reads no clock. It works on the `now` its caller passes to fetch and the stack
+ * passes to its socket handlers and timers, so a simulated run is exact. */
 #ifndef APPS_HTTP_CLIENT_H
 #define APPS_HTTP_CLIENT_H
 
@@ -23,15 +24,13 @@
 
 #include "synack/synack.h"
 
-/* Resolver plug-in: calls done(arg, 0, addr) or done(arg, -errno, 0) once, never from inside the
- * call itself. */
-typedef void (*http_resolve_done_fn)(void *arg, int err, uint32_t addr);
+/* Resolver plug-in: calls done(arg, 0, addr, now) or done(arg, -errno, 0, now) once, never from
+ * inside the call itself; `now` is the time the stack gave the resolver's callback. */
+typedef void (*http_resolve_done_fn)(void *arg, int err, uint32_t addr, synack_time_t now);
 typedef int (*http_resolve_fn)(void *ctx, const char *host, http_resolve_done_fn done, void *arg, synack_time_t now);
 
 struct http_client_config {
     synack_stack_t *st;
-    synack_time_t (*clock)(void *ctx);   /* NULL: synack_clock_now */
-    void *clock_ctx;
     http_resolve_fn resolve;             /* NULL: IPv4 literals only */
     void *resolve_ctx;
     synack_time_t connect_timeout;       /* [10 s] */
@@ -62,12 +61,14 @@ struct http_fetch_result {
     struct http_timing t;
 };
 
+/* Each gets the stack's time of the event (the callbacks run inside synack socket handlers and
+ * timers, which must not read a clock). */
 struct http_fetch_callbacks {
     /* The final response's head (after redirects): status and Content-Length (-1 if unknown). */
-    void (*on_head)(void *arg, int status, int64_t content_length);
-    void (*on_body)(void *arg, const char *data, size_t len);
+    void (*on_head)(void *arg, int status, int64_t content_length, synack_time_t now);
+    void (*on_body)(void *arg, const char *data, size_t len, synack_time_t now);
     /* Exactly once, at the end. The fetch is gone after it returns. */
-    void (*on_done)(void *arg, const struct http_fetch_result *r);
+    void (*on_done)(void *arg, const struct http_fetch_result *r, synack_time_t now);
 };
 
 struct http_client_stats {
@@ -78,12 +79,12 @@ struct http_client;
 struct http_client *http_client_new(const struct http_client_config *cfg);
 /* Closes pooled connections; pending fetches end without their callbacks. A fetch waiting for the
  * resolver is freed too: free the resolver first (its pending callbacks are then never called). */
-void http_client_free(struct http_client *c);
+void http_client_free(struct http_client *c, synack_time_t now);
 /* Starts a fetch of url ("http://host[:port]/path"; method "GET" or "HEAD"; follow redirects if
  * follow). Returns 0 (callbacks follow, never from inside this call) or a negative errno for a
  * bad URL. */
 int http_client_fetch(struct http_client *c, const char *url, const char *method, int follow,
-                      const struct http_fetch_callbacks *cb, void *arg);
+                      const struct http_fetch_callbacks *cb, void *arg, synack_time_t now);
 void http_client_get_stats(const struct http_client *c, struct http_client_stats *out);
 /* Number of idle connections in the pool. */
 int http_client_idle_conns(const struct http_client *c);

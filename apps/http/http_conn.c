@@ -16,9 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static void conn_run(struct http_conn *c);
+static void conn_run(struct http_conn *c, synack_time_t now);
 
-static void conn_free(struct http_conn *c, int abort_conn)
+static void conn_free(struct http_conn *c, int abort_conn, synack_time_t now)
 {
     struct http_server *s = c->srv;
     if (c->prev)
@@ -32,8 +32,8 @@ static void conn_free(struct http_conn *c, int abort_conn)
     else
         s->nconns--;
     if (abort_conn)
-        synack_setsockopt(s->st, c->sock, SYNACK_SO_LINGER, 0);
-    synack_close(s->st, c->sock, http_srv_now(s));
+        synack_setsockopt(s->st, c->sock, SYNACK_SO_LINGER, 0, now);
+    synack_close(s->st, c->sock, now);
     synack_timer_free(c->timer);
     if (c->fd >= 0)
         close(c->fd);
@@ -41,7 +41,7 @@ static void conn_free(struct http_conn *c, int abort_conn)
     free(c);
 }
 
-void http_conn_abort(struct http_conn *c) { conn_free(c, 1); }
+void http_conn_abort(struct http_conn *c, synack_time_t now) { conn_free(c, 1, now); }
 
 /* Copies a request line into the log, escaping what a terminal or a log parser could trip on. */
 static void set_logline(struct http_conn *c, const char *p, size_t n)
@@ -60,13 +60,13 @@ static void set_logline(struct http_conn *c, const char *p, size_t n)
 }
 
 /* Common Log Format: host ident authuser [date] "request" status bytes. */
-static void access_log(struct http_conn *c)
+static void access_log(struct http_conn *c, synack_time_t now)
 {
     FILE *f = c->srv->cfg.access_log;
     if (!f)
         return;
     char host[16], when[40];
-    time_t t = time(NULL);
+    time_t t = (time_t)(((int64_t)now + c->srv->cfg.wall_offset) / 1000000);
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S +0000", &tm);
@@ -79,11 +79,12 @@ static void access_log(struct http_conn *c)
     fflush(f);
 }
 
-static void reply_ctx(struct http_conn *c, struct http_reply_ctx *x)
+static void reply_ctx(struct http_conn *c, struct http_reply_ctx *x, synack_time_t now)
 {
     struct http_server *s = c->srv;
     x->root = &s->root;
-    x->wall_now = (int64_t)time(NULL);
+    x->wall_now = ((int64_t)now + s->cfg.wall_offset) / 1000000;
+    x->now = now;
     x->keepalive_timeout_s = (unsigned)(s->cfg.keepalive_timeout / 1000000u);
     x->keepalive_max = s->cfg.keepalive_max;
     x->nth = c->nresp + 1;
@@ -131,7 +132,7 @@ static void error_reply(struct http_conn *c, int status, int version_minor, syna
     if (!c->logline[0])
         set_logline(c, c->in, c->in_len);
     struct http_reply_ctx x;
-    reply_ctx(c, &x);
+    reply_ctx(c, &x, now);
     struct http_reply r;
     http_reply_error(&x, status, version_minor, &r);
     c->in_len = 0;   /* nothing more is read as requests */
@@ -163,7 +164,7 @@ static void handle_request(struct http_conn *c, const struct http_request *req, 
     if (c->body_chunked)
         http_chunked_init(&c->chunked);
     struct http_reply_ctx x;
-    reply_ctx(c, &x);
+    reply_ctx(c, &x, now);
     struct http_reply *r = malloc(sizeof(*r));
     if (!r) {
         error_reply(c, 503, req->h.version_minor, now);
@@ -233,7 +234,7 @@ static void finish_response(struct http_conn *c, synack_time_t now)
     else if (cls == 3) s->stats.responses_3xx++;
     else if (cls == 4) s->stats.responses_4xx++;
     else s->stats.responses_5xx++;
-    access_log(c);
+    access_log(c, now);
     c->logline[0] = 0;
     c->nresp++;
     c->last_progress = now;
@@ -259,7 +260,7 @@ static int pump_write(struct http_conn *c, synack_time_t now)
                 return 0;
             if (n < 0) {
                 s->stats.resets++;
-                conn_free(c, 1);
+                conn_free(c, 1, now);
                 return -1;
             }
             c->out_off += (size_t)n;
@@ -274,7 +275,7 @@ static int pump_write(struct http_conn *c, synack_time_t now)
         ssize_t k = pread(c->fd, c->out, want, (off_t)c->file_off);
         if (k <= 0) {
             /* The file shrank or failed under us: the announced length cannot be met. */
-            conn_free(c, 1);
+            conn_free(c, 1, now);
             return -1;
         }
         c->out_off = 0;
@@ -292,7 +293,7 @@ static int read_step(struct http_conn *c, synack_time_t now)
         int b = skip_body(c);
         if (b < 0) {
             s->stats.limit_body++;
-            conn_free(c, 1);
+            conn_free(c, 1, now);
             return -1;
         }
     }
@@ -305,7 +306,7 @@ static int read_step(struct http_conn *c, synack_time_t now)
             c->head_start = now;
         struct http_request *req = malloc(sizeof(*req));
         if (!req) {
-            conn_free(c, 1);
+            conn_free(c, 1, now);
             return -1;
         }
         ssize_t r = http_parse_request(c->in, c->in_len, &s->limits, req);
@@ -347,7 +348,7 @@ static int read_step(struct http_conn *c, synack_time_t now)
     if (n == -EAGAIN)
         return 0;
     s->stats.resets++;
-    conn_free(c, 1);
+    conn_free(c, 1, now);
     return -1;
 }
 
@@ -361,7 +362,7 @@ static int linger_step(struct http_conn *c, synack_time_t now)
             continue;
         if (n == -EAGAIN && !c->peer_eof)
             return 0;
-        conn_free(c, 0);
+        conn_free(c, 0, now);
         return -1;
     }
 }
@@ -387,9 +388,8 @@ static void arm_timer(struct http_conn *c)
     synack_timer_arm(c->timer, d);
 }
 
-static void conn_run(struct http_conn *c)
+static void conn_run(struct http_conn *c, synack_time_t now)
 {
-    synack_time_t now = http_srv_now(c->srv);
     for (;;) {
         int r;
         switch (c->state) {
@@ -430,32 +430,31 @@ static void on_timer(synack_stack_t *st, void *arg, synack_time_t now)
         if (c->in_len) {
             /* Slowloris: part of a head, not all of it in time. */
             error_reply(c, 408, 1, now);
-            conn_run(c);
+            conn_run(c, now);
             return;
         }
         /* An idle persistent connection (or one that never sent a byte): close quietly; a
          * request that crosses our FIN is the reason clients retry idempotent requests. */
         s->stats.idle_timeouts++;
-        conn_free(c, 0);
+        conn_free(c, 0, now);
         return;
     case HC_WRITE:
         s->stats.send_timeouts++;
-        conn_free(c, 1);
+        conn_free(c, 1, now);
         return;
     case HC_LINGER:
-        conn_free(c, 0);
+        conn_free(c, 0, now);
         return;
     }
 }
 
-static void on_sock(synack_stack_t *st, int sock, unsigned ev, void *arg)
+static void on_sock(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
-    conn_run(arg);
+    conn_run(arg, now);
 }
 
-void http_conn_new(struct http_server *s, int sock, const struct synack_sockaddr *peer, int refused)
+void http_conn_new(struct http_server *s, int sock, const struct synack_sockaddr *peer, int refused, synack_time_t now)
 {
-    synack_time_t now = http_srv_now(s);
     struct http_conn *c = calloc(1, sizeof(*c));
     if (c) {
         c->in_cap = refused ? 1024 : s->limits.max_head;
@@ -468,7 +467,7 @@ void http_conn_new(struct http_server *s, int sock, const struct synack_sockaddr
             synack_timer_free(c->timer);
             free(c);
         }
-        synack_setsockopt(s->st, sock, SYNACK_SO_LINGER, 0);
+        synack_setsockopt(s->st, sock, SYNACK_SO_LINGER, 0, now);
         synack_close(s->st, sock, now);
         return;
     }
@@ -488,19 +487,19 @@ void http_conn_new(struct http_server *s, int sock, const struct synack_sockaddr
         s->nconns++;
     /* Responses go out in whole buffers; Nagle would only hold back the tail of one response
      * (and a pipelined next one) until the client's delayed ACK. */
-    synack_setsockopt(s->st, sock, SYNACK_TCP_NODELAY, 1);
+    synack_setsockopt(s->st, sock, SYNACK_TCP_NODELAY, 1, now);
     synack_socket_set_handler(s->st, sock, on_sock, c);
     if (refused) {
         struct http_reply_ctx x;
-        reply_ctx(c, &x);
+        reply_ctx(c, &x, now);
         struct http_reply *r = malloc(sizeof(*r));
         if (!r) {
-            conn_free(c, 1);
+            conn_free(c, 1, now);
             return;
         }
         http_reply_error(&x, 503, 1, r);
         start_reply(c, r, now);
         free(r);
     }
-    conn_run(c);
+    conn_run(c, now);
 }

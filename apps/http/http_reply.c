@@ -121,7 +121,7 @@ static int reply_dynamic(const struct http_reply_ctx *x, const struct http_reque
     char *body = NULL;
     size_t len = 0;
     const char *ctype = "text/plain";
-    if (!x->dynamic(x->dynamic_ctx, path, &body, &len, &ctype))
+    if (!x->dynamic(x->dynamic_ctx, path, &body, &len, &ctype, x->now))
         return 0;
     int fd = memfd_create("synack-dynamic", MFD_CLOEXEC);
     size_t done = 0;

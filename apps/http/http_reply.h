@@ -8,14 +8,16 @@
 
 #include "http_parse.h"
 #include "http_static.h"
+#include "synack/types.h"
 
 struct http_reply_ctx {
     const struct http_static_root *root;
     int64_t wall_now;               /* seconds since the epoch, for Date and Last-Modified */
+    synack_time_t now;              /* the stack's time, handed to a dynamic page */
     unsigned keepalive_timeout_s;   /* advertised in Keep-Alive: timeout= */
     unsigned keepalive_max;         /* responses per connection; the last carries Connection: close */
     unsigned nth;                   /* 1 for the connection's first response */
-    int (*dynamic)(void *ctx, const char *path, char **body, size_t *len, const char **ctype);
+    int (*dynamic)(void *ctx, const char *path, char **body, size_t *len, const char **ctype, synack_time_t now);
     void *dynamic_ctx;
 };
 

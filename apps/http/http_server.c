@@ -21,36 +21,31 @@ void http_server_config_init(struct http_server_config *c)
     c->max_body = 1 << 20;
 }
 
-synack_time_t http_srv_now(const struct http_server *s)
-{
-    return s->cfg.clock ? s->cfg.clock(s->cfg.clock_ctx) : synack_clock_now();
-}
-
-static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
+static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     struct http_server *s = arg;
     for (;;) {
         struct synack_sockaddr peer;
-        int ns = synack_accept(st, sock, &peer, http_srv_now(s));
+        int ns = synack_accept(st, sock, &peer, now);
         if (ns < 0)
             return;
         if (s->nconns < s->cfg.max_conns) {
             s->stats.conns_accepted++;
-            http_conn_new(s, ns, &peer, 0);
+            http_conn_new(s, ns, &peer, 0, now);
         } else if (s->nrefused < s->cfg.max_conns) {
             /* Over the cap: a polite 503 costs one small connection object, itself bounded. */
             s->stats.conns_refused++;
-            http_conn_new(s, ns, &peer, 1);
+            http_conn_new(s, ns, &peer, 1, now);
         } else {
             s->stats.conns_dropped++;
-            synack_setsockopt(st, ns, SYNACK_SO_LINGER, 0);
-            synack_close(st, ns, http_srv_now(s));
+            synack_setsockopt(st, ns, SYNACK_SO_LINGER, 0, now);
+            synack_close(st, ns, now);
         }
     }
 }
 
-struct http_server *http_server_start(synack_stack_t *st, const struct http_server_config *cfg, char *err,
-                                      size_t errcap)
+struct http_server *http_server_start(synack_stack_t *st, const struct http_server_config *cfg, synack_time_t now,
+                                      char *err, size_t errcap)
 {
     struct http_server *s = calloc(1, sizeof(*s));
     if (!s) {
@@ -80,7 +75,7 @@ struct http_server *http_server_start(synack_stack_t *st, const struct http_serv
     struct synack_sockaddr a = { 0, cfg->port };
     r = s->listener < 0 ? s->listener : 0;
     if (r == 0)
-        synack_setsockopt(st, s->listener, SYNACK_SO_REUSEADDR, 1);
+        synack_setsockopt(st, s->listener, SYNACK_SO_REUSEADDR, 1, now);
     if (r == 0)
         r = synack_bind(st, s->listener, &a);
     if (r == 0)
@@ -88,7 +83,7 @@ struct http_server *http_server_start(synack_stack_t *st, const struct http_serv
     if (r < 0) {
         snprintf(err, errcap, "cannot listen on TCP port %u: %s", cfg->port, synack_strerror(r));
         if (s->listener >= 0)
-            synack_close(st, s->listener, http_srv_now(s));
+            synack_close(st, s->listener, now);
         free(s);
         return NULL;
     }
@@ -96,14 +91,14 @@ struct http_server *http_server_start(synack_stack_t *st, const struct http_serv
     return s;
 }
 
-void http_server_stop(struct http_server *s)
+void http_server_stop(struct http_server *s, synack_time_t now)
 {
     if (!s)
         return;
     while (s->conns)
-        http_conn_abort(s->conns);
+        http_conn_abort(s->conns, now);
     if (s->listener >= 0)
-        synack_close(s->st, s->listener, http_srv_now(s));
+        synack_close(s->st, s->listener, now);
     if (s->cfg.access_log)
         fflush(s->cfg.access_log);
     free(s);

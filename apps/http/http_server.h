@@ -14,8 +14,9 @@
  * deadline for the complete header section (408, against slowloris), and a cap on concurrent
  * connections (503 with Retry-After, then close). Every limit hit is counted.
  *
- * Time: the stack's clock comes from `clock` (synack_clock_now on a device; the simulated net's
- * virtual time in tests); timers are synack timers. Dates use the wall clock (time()). */
+ * Time: the server reads no clock. It works on the `now` the stack hands to its socket handlers and
+ * timers; dates (Date, Last-Modified, the access log) are that `now` plus wall_offset, which the
+ * caller reads from the wall clock once, at start (so a simulated run is exact, dates included). */
 #ifndef APPS_HTTP_SERVER_H
 #define APPS_HTTP_SERVER_H
 
@@ -37,12 +38,11 @@ struct http_server_config {
     size_t max_header;                  /* [16384] */
     uint64_t max_body;                  /* request bodies are read and discarded [1 MiB] */
     FILE *access_log;                   /* common log format, one line per response; NULL: none */
-    synack_time_t (*clock)(void *ctx);  /* NULL: synack_clock_now */
-    void *clock_ctx;
+    int64_t wall_offset;                /* microseconds: Unix time minus the stack's time [0] */
     /* Dynamic pages (e.g. /status): asked first for every GET/HEAD with the decoded path (no
      * query). Return 1 with a malloc'd *body (the server frees it), its length and content type
      * to answer 200 with it (Cache-Control: no-store); 0 to fall through to the files. */
-    int (*dynamic)(void *ctx, const char *path, char **body, size_t *len, const char **ctype);
+    int (*dynamic)(void *ctx, const char *path, char **body, size_t *len, const char **ctype, synack_time_t now);
     void *dynamic_ctx;
 };
 
@@ -83,10 +83,10 @@ struct http_server_stats {
 
 struct http_server;
 /* Starts listening. On failure returns NULL and writes a one-line reason into err. */
-struct http_server *http_server_start(synack_stack_t *st, const struct http_server_config *cfg, char *err,
-                                      size_t errcap);
+struct http_server *http_server_start(synack_stack_t *st, const struct http_server_config *cfg, synack_time_t now,
+                                      char *err, size_t errcap);
 /* Closes every connection (with a reset) and the listener. */
-void http_server_stop(struct http_server *s);
+void http_server_stop(struct http_server *s, synack_time_t now);
 void http_server_get_stats(const struct http_server *s, struct http_server_stats *out);
 /* "name value" lines, one per counter. */
 void http_server_write_stats(const struct http_server *s, FILE *f);

@@ -56,10 +56,9 @@ struct http_server {
     struct http_server_stats stats;
 };
 
-synack_time_t http_srv_now(const struct http_server *s);
 /* Takes a newly accepted socket; refused: answer 503 and close. */
-void http_conn_new(struct http_server *s, int sock, const struct synack_sockaddr *peer, int refused);
+void http_conn_new(struct http_server *s, int sock, const struct synack_sockaddr *peer, int refused, synack_time_t now);
 /* Aborts the connection (RST) and frees it. */
-void http_conn_abort(struct http_conn *c);
+void http_conn_abort(struct http_conn *c, synack_time_t now);
 
 #endif

@@ -23,7 +23,11 @@ enum synack_sock_type {
 #define SYNACK_EV_HUP  0x10u  /* both directions closed */
 #define SYNACK_EV_RDHUP 0x2000u /* the peer closed its direction (FIN received) */
 
-typedef void (*synack_socket_handler_fn)(synack_stack_t *st, int sock, unsigned events, void *arg);
+/* `now` is the time of the entry point that raised the event (synack_if_input, synack_stack_poll, or
+ * the API call): a handler passes it to the calls it makes and never reads a clock of its own, so a
+ * simulated run stays a pure function of its inputs. */
+typedef void (*synack_socket_handler_fn)(synack_stack_t *st, int sock, unsigned events, void *arg,
+                                         synack_time_t now);
 
 SYNACK_API int synack_socket(synack_stack_t *st, enum synack_sock_type type);
 /* Port 0 picks a random ephemeral port (RFC 6056). addr 0 means any local address. */
@@ -78,7 +82,9 @@ enum synack_sockopt {
     SYNACK_TCP_RTO_MIN,         /* ms, minimum RTO (default 200) */
     SYNACK_TCP_CONGESTION,      /* 0 = NewReno (the only module so far) */
 };
-SYNACK_API int synack_setsockopt(synack_stack_t *st, int sock, enum synack_sockopt opt, int value);
+/* Takes `now` because setting an option may transmit (TCP_NODELAY sends what Nagle held back) or
+ * re-arm a timer (the keepalive options). */
+SYNACK_API int synack_setsockopt(synack_stack_t *st, int sock, enum synack_sockopt opt, int value, synack_time_t now);
 SYNACK_API int synack_getsockopt(synack_stack_t *st, int sock, enum synack_sockopt opt, int *value);
 
 /* RFC 9293 3.3.2 states. */

@@ -64,8 +64,8 @@ SYNACK_API synack_time_t synack_stack_poll(synack_stack_t *st, synack_time_t now
 SYNACK_API void synack_stack_batch_begin(synack_stack_t *st, synack_time_t now);
 SYNACK_API void synack_stack_batch_end(synack_stack_t *st, synack_time_t now);
 
-/* The time of the entry point in progress, or of the last one: what a socket handler or timer
- * callback passes as `now` to the calls it makes (handlers are not given a clock of their own). */
+/* The time of the entry point in progress, or of the last one (socket handlers and timer callbacks
+ * are given the same value as their `now`). */
 SYNACK_API synack_time_t synack_stack_now(const synack_stack_t *st);
 /* Random bytes from the stack's seeded CSPRNG (query IDs, nonces): deterministic for a given seed,
  * like everything else in a simulated run. */

@@ -1,8 +1,9 @@
 /* Application timers on the stack's clock. An embedding program (or an app such as the HTTP
  * server or the DNS resolver) arms deadlines here instead of keeping a clock of its own; the
  * stack's next deadline (synack_stack_poll) covers them. A timer's callback runs like a socket
- * handler: after the stack has finished its own work, so it may call any API. Free every timer
- * before the stack. */
+ * handler: after the stack has finished its own work, so it may call any API. Like a socket handler
+ * it is given `now` (the time of the entry point that ran it) and must not read a clock of its own.
+ * Free every timer before the stack. */
 #ifndef SYNACK_TIMER_H
 #define SYNACK_TIMER_H
 

@@ -1,4 +1,9 @@
-/* The public socket calls (include/synack/socket.h), dispatching to UDP or TCP. */
+/* The public socket calls (include/synack/socket.h), dispatching to UDP or TCP.
+ *
+ * Every call that takes `now` runs inside the stack's entry bracket (stack_enter/stack_leave): what
+ * it transmits is stamped with that time, and the socket events it raises (on any socket, even
+ * through a link that hands a frame straight back) are delivered when the call's own work is done,
+ * never in the middle of it. Calls without `now` neither transmit nor change timers. */
 #include <errno.h>
 
 #include "core/ctx.h"
@@ -138,8 +143,12 @@ int synack_connect(synack_stack_t *st, int id, const struct synack_sockaddr *pee
         return -EBADF;
     if (!peer)
         return -EINVAL;
-    if (s->type == SYNACK_SOCK_STREAM)
-        return tcp_sock_connect(st, s, peer, now);
+    if (s->type == SYNACK_SOCK_STREAM) {
+        stack_enter(st, now);
+        int r = tcp_sock_connect(st, s, peer, now);
+        stack_leave(st);
+        return r;
+    }
     /* UDP: set the default destination and filter what is received (BSD connect on a datagram
      * socket); binds an ephemeral port if needed. */
     if (peer->addr == 0 || peer->port == 0)
@@ -173,7 +182,10 @@ int synack_listen(synack_stack_t *st, int id, int backlog)
 int synack_accept(synack_stack_t *st, int id, struct synack_sockaddr *peer, synack_time_t now)
 {
     TCP_SOCK_OR_FAIL(st, id, s);
-    return tcp_sock_accept(st, s, peer, now);
+    stack_enter(st, now);
+    int r = tcp_sock_accept(st, s, peer, now);
+    stack_leave(st);
+    return r;
 }
 
 int synack_send(synack_stack_t *st, int id, const void *data, size_t len, synack_time_t now)
@@ -183,7 +195,10 @@ int synack_send(synack_stack_t *st, int id, const void *data, size_t len, synack
         return -EBADF;
     if (s->type == SYNACK_SOCK_DGRAM)
         return synack_sendto(st, id, data, len, NULL, now);
-    return tcp_sock_send(st, s, data, len, now);
+    stack_enter(st, now);
+    int r = tcp_sock_send(st, s, data, len, now);
+    stack_leave(st);
+    return r;
 }
 
 int synack_recv(synack_stack_t *st, int id, void *buf, size_t cap, synack_time_t now)
@@ -193,23 +208,34 @@ int synack_recv(synack_stack_t *st, int id, void *buf, size_t cap, synack_time_t
         return -EBADF;
     if (s->type == SYNACK_SOCK_DGRAM)
         return synack_recvfrom(st, id, buf, cap, NULL, now);
-    return tcp_sock_recv(st, s, buf, cap, now);
+    stack_enter(st, now);
+    int r = tcp_sock_recv(st, s, buf, cap, now);   /* may send a window update */
+    stack_leave(st);
+    return r;
 }
 
 int synack_shutdown(synack_stack_t *st, int id, int how, synack_time_t now)
 {
     TCP_SOCK_OR_FAIL(st, id, s);
-    return tcp_sock_shutdown(st, s, how, now);
+    stack_enter(st, now);
+    int r = tcp_sock_shutdown(st, s, how, now);
+    stack_leave(st);
+    return r;
 }
 
-int synack_setsockopt(synack_stack_t *st, int id, enum synack_sockopt opt, int value)
+int synack_setsockopt(synack_stack_t *st, int id, enum synack_sockopt opt, int value, synack_time_t now)
 {
     struct sock *s = sock_get(st, id);
     if (!s)
         return -EBADF;
     if (s->type == SYNACK_SOCK_DGRAM)
         return -ENOPROTOOPT;
-    return tcp_sock_setopt(st, s, (int)opt, value);
+    /* TCP_NODELAY sends what Nagle held back; SO_KEEPALIVE and the TCP_KEEP* options re-arm the
+     * keepalive timer from the stack's time, which the bracket sets to `now`. */
+    stack_enter(st, now);
+    int r = tcp_sock_setopt(st, s, (int)opt, value);
+    stack_leave(st);
+    return r;
 }
 
 int synack_getsockopt(synack_stack_t *st, int id, enum synack_sockopt opt, int *value)

@@ -76,7 +76,7 @@ static void sock_deliver_events(synack_stack_t *st, int id)
     if (!s->handler)
         return;
     unsigned ev = synack_socket_events(st, id);
-    s->handler(st, id, ev, s->handler_arg);
+    s->handler(st, id, ev, s->handler_arg, st->now);
 }
 
 /* The entry bracket's upcall (st->deliver): every queued event, including those raised by the

@@ -177,7 +177,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 7:
             if (r[1] & 1) {
                 int opt = 1 + r[2] % 14;
-                synack_setsockopt(f.st, c, (enum synack_sockopt)opt, (int)(r[3] | (r[4] << 8)));
+                synack_setsockopt(f.st, c, (enum synack_sockopt)opt, (int)(r[3] | (r[4] << 8)), f.now);
             } else if (nacc && (r[1] & 2)) {
                 int k = r[2] % nacc;
                 synack_close(f.st, accepted[k], f.now);

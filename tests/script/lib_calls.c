@@ -492,7 +492,7 @@ int sr_call(struct sr *r, const char *p)
         if (c.name[0] == 's') {
             if (arg_int(r, &c, 2, &v2) < 0)
                 return -1;
-            return check_ret(r, &c, synack_setsockopt(st, sock, (enum synack_sockopt)opt, (int)v2));
+            return check_ret(r, &c, synack_setsockopt(st, sock, (enum synack_sockopt)opt, (int)v2, now));
         }
         int val = 0;
         int rc = synack_getsockopt(st, sock, (enum synack_sockopt)opt, &val);

@@ -91,9 +91,8 @@ struct bulk_side {
     int eof, shut, closed, err, mismatch;
 };
 
-static void side_pump(struct bulk_side *s)
+static void side_pump(struct bulk_side *s, synack_time_t now)
 {
-    synack_time_t now = tcpsim_now(s->t);
     uint8_t buf[16384];
     for (;;) {
         int n = synack_recv(s->st, s->sock, buf, sizeof(buf), now);
@@ -133,11 +132,11 @@ static void side_pump(struct bulk_side *s)
     }
 }
 
-static void side_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
+static void side_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     struct bulk_side *s = arg;
     if (!s->closed && sock == s->sock)
-        side_pump(s);
+        side_pump(s, now);
 }
 
 struct accept_ctx {
@@ -145,17 +144,17 @@ struct accept_ctx {
     int lsock;
 };
 
-static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
+static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     struct accept_ctx *a = arg;
     if (a->side->sock >= 0)
         return;
-    int ns = synack_accept(st, sock, NULL, tcpsim_now(a->side->t));
+    int ns = synack_accept(st, sock, NULL, now);
     if (ns < 0)
         return;
     a->side->sock = ns;
     synack_socket_set_handler(st, ns, side_handler, a->side);
-    side_pump(a->side);
+    side_pump(a->side, now);
 }
 
 struct state_watch {

@@ -26,8 +26,6 @@ static const size_t file_sizes[NFILES] = { 0, 1000, 65536, 300000, 1500000 };
 static char root[128];
 static uint64_t file_hash[NFILES];
 
-static synack_time_t sim_clock(void *ctx) { return synack_simnet_now(ctx); }
-
 static int setup(void **state)
 {
     snprintf(root, sizeof(root), "/tmp/synack-sim-http.XXXXXX");
@@ -76,18 +74,14 @@ static void lab_start(struct lab *l, double loss, uint64_t seed, synack_time_t k
     struct http_server_config sc;
     http_server_config_init(&sc);
     sc.root = root;
-    sc.clock = sim_clock;
-    sc.clock_ctx = l->t.net;
     sc.keepalive_timeout = ka_timeout;
     sc.header_timeout = SYNACK_SEC(3);
     sc.max_conns = max_conns;
     char err[128];
-    l->srv = http_server_start(l->t.st[1], &sc, err, sizeof(err));
+    l->srv = http_server_start(l->t.st[1], &sc, tcpsim_now(&l->t), err, sizeof(err));
     assert_non_null(l->srv);
     struct http_client_config cc;
     http_client_config_init(&cc, l->t.st[0]);
-    cc.clock = sim_clock;
-    cc.clock_ctx = l->t.net;
     cc.io_timeout = SYNACK_SEC(120);
     l->cl = http_client_new(&cc);
     assert_non_null(l->cl);
@@ -95,8 +89,8 @@ static void lab_start(struct lab *l, double loss, uint64_t seed, synack_time_t k
 
 static void lab_stop(struct lab *l)
 {
-    http_client_free(l->cl);
-    http_server_stop(l->srv);
+    http_client_free(l->cl, tcpsim_now(&l->t));
+    http_server_stop(l->srv, tcpsim_now(&l->t));
     tcpsim_free(&l->t);
 }
 
@@ -117,15 +111,15 @@ struct fetches {
     struct http_fetch_result res[16];
 };
 
-static void fetch_next(struct fetches *f);
+static void fetch_next(struct fetches *f, synack_time_t now);
 
-static void on_body(void *arg, const char *d, size_t n)
+static void on_body(void *arg, const char *d, size_t n, synack_time_t now)
 {
     struct fetches *f = arg;
     f->hash = hash_update(f->hash, (const uint8_t *)d, n);
 }
 
-static void on_done(void *arg, const struct http_fetch_result *r)
+static void on_done(void *arg, const struct http_fetch_result *r, synack_time_t now)
 {
     struct fetches *f = arg;
     int i = f->next;
@@ -136,16 +130,16 @@ static void on_done(void *arg, const struct http_fetch_result *r)
     if (f->next == f->n)
         f->done = 1;
     else
-        fetch_next(f);
+        fetch_next(f, now);
 }
 
-static void fetch_next(struct fetches *f)
+static void fetch_next(struct fetches *f, synack_time_t now)
 {
     char url[64];
     snprintf(url, sizeof(url), "http://192.0.2.2/f%d.bin", f->which[f->next]);
     static const struct http_fetch_callbacks cb = { NULL, on_body, on_done };
     f->hash = HASH_INIT;
-    assert_int_equal(http_client_fetch(f->l->cl, url, "GET", 0, &cb, f), 0);
+    assert_int_equal(http_client_fetch(f->l->cl, url, "GET", 0, &cb, f, now), 0);
 }
 
 static void fetch_all(struct lab *l, struct fetches *f, const int *which, int n, synack_time_t limit)
@@ -154,7 +148,7 @@ static void fetch_all(struct lab *l, struct fetches *f, const int *which, int n,
     f->l = l;
     f->which = which;
     f->n = n;
-    fetch_next(f);
+    fetch_next(f, tcpsim_now(&l->t));
     run_until_flag(l, &f->done, limit);
     assert_true(f->done);
     for (int i = 0; i < n; i++) {
@@ -211,14 +205,12 @@ static void retry_after_server_reset(void **state)
     assert_int_equal(http_client_idle_conns(l.cl), 1);
     /* The server restarts: its connections are reset. The pooled connection is not read while
      * idle, so the next request finds out, and is retried once on a fresh connection. */
-    http_server_stop(l.srv);
+    http_server_stop(l.srv, tcpsim_now(&l.t));
     struct http_server_config sc;
     http_server_config_init(&sc);
     sc.root = root;
-    sc.clock = sim_clock;
-    sc.clock_ctx = l.t.net;
     char err[128];
-    l.srv = http_server_start(l.t.st[1], &sc, err, sizeof(err));
+    l.srv = http_server_start(l.t.st[1], &sc, tcpsim_now(&l.t), err, sizeof(err));
     assert_non_null(l.srv);
     synack_simnet_run_until(l.t.net, tcpsim_now(&l.t) + SYNACK_MS(100));
     fetch_all(&l, &f, second, 1, SYNACK_SEC(60));
@@ -241,18 +233,18 @@ struct raw {
     synack_time_t eof_at;
 };
 
-static void raw_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
+static void raw_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     struct raw *r = arg;
     for (;;) {
-        int n = synack_recv(st, sock, r->buf + r->len, sizeof(r->buf) - r->len, tcpsim_now(&r->l->t));
+        int n = synack_recv(st, sock, r->buf + r->len, sizeof(r->buf) - r->len, now);
         if (n > 0) {
             r->len += (size_t)n;
             continue;
         }
         if (n == 0 && !r->eof) {
             r->eof = 1;
-            r->eof_at = tcpsim_now(&r->l->t);
+            r->eof_at = now;
         } else if (n < 0 && n != -EAGAIN) {
             r->err = n;
         }

@@ -62,24 +62,23 @@ static void make_ping(uint8_t *out, size_t len, unsigned seq)
 }
 
 /* The echo server on stack 1: sends every datagram back to where it came from. */
-static void server_fn(synack_stack_t *st, int sock, unsigned events, void *arg)
+static void server_fn(synack_stack_t *st, int sock, unsigned events, void *arg, synack_time_t now)
 {
-    struct app *a = arg;
     uint8_t buf[512];
     struct synack_sockaddr from;
     int n;
-    while ((n = synack_recvfrom(st, sock, buf, sizeof(buf), &from, sp_now(a->p))) >= 0)
-        synack_sendto(st, sock, buf, (size_t)n, &from, sp_now(a->p));
+    while ((n = synack_recvfrom(st, sock, buf, sizeof(buf), &from, now)) >= 0)
+        synack_sendto(st, sock, buf, (size_t)n, &from, now);
 }
 
 /* The client on stack 0: each reply must be a message it sent, byte for byte. */
-static void client_fn(synack_stack_t *st, int sock, unsigned events, void *arg)
+static void client_fn(synack_stack_t *st, int sock, unsigned events, void *arg, synack_time_t now)
 {
     struct app *a = arg;
     uint8_t buf[512], want[512];
     struct synack_sockaddr from;
     int n;
-    while ((n = synack_recvfrom(st, sock, buf, sizeof(buf), &from, sp_now(a->p))) >= 0) {
+    while ((n = synack_recvfrom(st, sock, buf, sizeof(buf), &from, now)) >= 0) {
         assert_true(n >= 4);
         unsigned k = (unsigned)buf[0] << 24 | (unsigned)buf[1] << 16 | (unsigned)buf[2] << 8 | buf[3];
         assert_true(k < ROUNDS);

@@ -16,7 +16,7 @@
 
 static void on_trace(void *ctx, const struct synack_trace_event *ev) { status_on_trace(ctx, ev); }
 
-static void server_reads(synack_stack_t *st, int sock, unsigned ev, void *arg)
+static void server_reads(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     char buf[4096];
     int *done = arg;
@@ -29,7 +29,7 @@ static void server_reads(synack_stack_t *st, int sock, unsigned ev, void *arg)
     }
 }
 
-static void accept_one(synack_stack_t *st, int sock, unsigned ev, void *arg)
+static void accept_one(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     int s = synack_accept(st, sock, NULL, 0);
     if (s >= 0)

@@ -113,13 +113,13 @@ static void fake_reply(struct fake *f, const struct dns_msg *q, const struct syn
     synack_sendto(f->p->st[1], s, out, l, from, sp_now(f->p));
 }
 
-static void fake_handler(synack_stack_t *st, int sock, unsigned ev, void *arg)
+static void fake_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     struct fake *f = arg;
     uint8_t buf[1024];
     struct synack_sockaddr from;
     int n;
-    while ((n = synack_recvfrom(st, sock, buf, sizeof(buf), &from, sp_now(f->p))) >= 0) {
+    while ((n = synack_recvfrom(st, sock, buf, sizeof(buf), &from, now)) >= 0) {
         struct dns_msg q;
         assert_int_equal(dns_msg_parse(buf, (size_t)n, &q), 0);
         assert_true(q.h.flags & DNS_F_RD);   /* a stub asks for recursion */
@@ -140,7 +140,7 @@ struct lookup {
     struct dns_result r;
 };
 
-static void on_result(void *arg, const struct dns_result *r)
+static void on_result(void *arg, const struct dns_result *r, synack_time_t now)
 {
     struct lookup *l = arg;
     l->called++;

@@ -108,7 +108,7 @@ static void done(struct http_reply *r)
 
 /* A dynamic page: answered for its path (query ignored, percent-decoded) from a memory file, with
  * no-store; other paths fall through to the files. */
-static int dyn_page(void *ctx, const char *path, char **body, size_t *len, const char **ctype)
+static int dyn_page(void *ctx, const char *path, char **body, size_t *len, const char **ctype, synack_time_t now)
 {
     if (strcmp(path, "/status"))
         return 0;

@@ -1,0 +1,187 @@
+/* The socket API's contract with the stack's entry bracket: a call that transmits stamps what it
+ * sends with the `now` it was given, and the socket events raised while it works (here: by a link
+ * that hands a peer's segment straight back, inside the transmit) reach the handler after the
+ * call's own work is done, before it returns, and never in the middle of it. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <string.h>
+
+#include "synack/synack.h"
+#include "wire/bytes.h"
+#include "wire/csum.h"
+#include "wire/ip4.h"
+#include "wire/tcp.h"
+
+#define US 0xC0000201u
+#define PEER 0xC0000202u
+#define PEER_ISS 5000u
+
+struct link {
+    synack_stack_t *st;
+    int ifx;
+    unsigned frames;
+    size_t last_dlen;            /* TCP payload bytes of the last frame */
+    synack_time_t last_now;      /* the `now` the stack gave the link for it */
+    uint32_t last_seq_end;       /* sequence number after the last frame (SYN counted) */
+    int answer;                  /* 1: answer the next data frame with a peer data segment, inside tx */
+    int in_tx;                   /* the answer is being processed (we are inside the stack's transmit) */
+};
+
+/* A segment from PEER:80 to US:7000 (an MSS option on a SYN). */
+static void inject(synack_stack_t *st, int ifx, uint32_t seq, uint32_t ack, uint8_t flags, const char *data,
+                   synack_time_t now)
+{
+    uint8_t pkt[200];
+    memset(pkt, 0, sizeof(pkt));
+    size_t dlen = data ? strlen(data) : 0;
+    size_t hl = flags & TCP_SYN ? 24 : 20;
+    uint8_t *t = pkt + 20;
+    wire_put16(t, 80);
+    wire_put16(t + 2, 7000);
+    wire_put32(t + 4, seq);
+    wire_put32(t + 8, ack);
+    t[12] = (uint8_t)((hl / 4) << 4);
+    t[13] = flags;
+    wire_put16(t + 14, 65535);
+    if (hl == 24) {
+        t[20] = 2;
+        t[21] = 4;
+        wire_put16(t + 22, 1460);
+    }
+    memcpy(t + hl, data ? data : "", dlen);
+    size_t tl = hl + dlen;
+    wire_put16(t + 16, wire_csum_finish(wire_csum_partial(t, tl, wire_csum_pseudo(PEER, US, 6, (uint16_t)tl))));
+    struct ip4_hdr ip = { .ihl = 20, .total_len = (uint16_t)(20 + tl), .ttl = 64, .proto = 6, .src = PEER, .dst = US };
+    ip4_build(pkt, &ip);
+    synack_if_input(st, ifx, pkt, 20 + tl, now);
+}
+
+static int link_tx(void *ctx, const uint8_t *f, size_t len, synack_time_t now)
+{
+    struct link *l = ctx;
+    struct ip4_hdr ip;
+    if (ip4_parse(f, len, &ip) != IP4_OK || ip.proto != IP4_PROTO_TCP)
+        return 0;
+    const uint8_t *t = f + ip.ihl;
+    size_t dlen = ip.total_len - ip.ihl - (t[12] >> 4) * 4u;
+    l->frames++;
+    l->last_dlen = dlen;
+    l->last_now = now;
+    l->last_seq_end = wire_get32(t + 4) + (uint32_t)dlen + !!(t[13] & TCP_SYN);
+    if (l->answer && dlen) {
+        /* A link that answers at once: the peer's data arrives while the stack is still sending. */
+        l->answer = 0;
+        l->in_tx = 1;
+        inject(l->st, l->ifx, PEER_ISS + 1, wire_get32(t + 4) - 1000, TCP_ACK | TCP_PSH, "pong", now);
+        l->in_tx = 0;
+    }
+    return 0;
+}
+
+struct seen {
+    struct link *l;
+    int calls;
+    unsigned events;
+    synack_time_t now;
+    int during_tx;               /* the handler ran inside the link's transmit: in the stack's middle */
+    int during_call;             /* the handler ran before the API call returned */
+    int in_call;
+};
+
+static void handler(synack_stack_t *st, int sock, unsigned events, void *arg, synack_time_t now)
+{
+    struct seen *s = arg;
+    s->calls++;
+    s->events |= events;
+    s->now = now;
+    s->during_tx |= s->l->in_tx;
+    s->during_call |= s->in_call;
+}
+
+/* Connects 7000 -> PEER:80 and completes the handshake; returns the socket. */
+static int connected(struct link *l, struct synack_stack **out)
+{
+    struct synack_config cfg;
+    synack_config_init(&cfg);
+    synack_config_seed_u64(&cfg, 9);
+    synack_stack_t *st = synack_stack_new(&cfg);
+    assert_non_null(st);
+    struct synack_if_config ic = { .name = "t", .kind = SYNACK_IF_RAWIP, .addr = US, .prefix_len = 24, .mtu = 1500,
+                                   .tx = link_tx, .tx_ctx = l };
+    l->st = st;
+    l->ifx = synack_if_add(st, &ic);
+    assert_true(l->ifx >= 0);
+    int s = synack_socket(st, SYNACK_SOCK_STREAM);
+    struct synack_sockaddr la = { 0, 7000 }, pa = { PEER, 80 };
+    assert_int_equal(synack_bind(st, s, &la), 0);
+    assert_int_equal(synack_connect(st, s, &pa, 1000), -EINPROGRESS);
+    inject(st, l->ifx, PEER_ISS, l->last_seq_end, TCP_SYN | TCP_ACK, NULL, 2000);
+    *out = st;
+    return s;
+}
+
+/* setsockopt(TCP_NODELAY) sends what Nagle held back: at the `now` it is given, and the event
+ * raised meanwhile (the peer's answer, handed back inside the transmit) reaches the handler once
+ * the flush is over, before setsockopt returns. */
+static void nodelay_flush_in_bracket(void **state)
+{
+    static struct link l;
+    memset(&l, 0, sizeof(l));
+    synack_stack_t *st;
+    int s = connected(&l, &st);
+    static char big[1000];
+    memset(big, 'a', sizeof(big));
+    assert_int_equal(synack_send(st, s, big, sizeof(big), 3000), 1000);
+    assert_int_equal(l.last_dlen, 1000);
+    unsigned frames = l.frames;
+    assert_int_equal(synack_send(st, s, "tail", 4, 4000), 4);
+    assert_int_equal(l.frames, frames);   /* Nagle: held while 1000 bytes are unacknowledged */
+
+    struct seen seen = { .l = &l };
+    assert_int_equal(synack_socket_set_handler(st, s, handler, &seen), 0);
+    l.answer = 1;
+    seen.in_call = 1;
+    assert_int_equal(synack_setsockopt(st, s, SYNACK_TCP_NODELAY, 1, 5000), 0);
+    seen.in_call = 0;
+    assert_true(l.frames > frames);
+    assert_int_equal(l.answer, 0);        /* the tail went out (and was answered) */
+    assert_int_equal(seen.calls, 1);
+    assert_true(seen.events & SYNACK_EV_IN);
+    assert_int_equal(seen.now, 5000);
+    assert_false(seen.during_tx);
+    assert_true(seen.during_call);
+    char buf[16];
+    assert_int_equal(synack_recv(st, s, buf, sizeof(buf), 6000), 4);
+    assert_memory_equal(buf, "pong", 4);
+    synack_stack_free(st);
+}
+
+/* The tail's segment carries the time setsockopt was given, not the time of the last entry. */
+static void nodelay_flush_stamped_with_now(void **state)
+{
+    static struct link l;
+    memset(&l, 0, sizeof(l));
+    synack_stack_t *st;
+    int s = connected(&l, &st);
+    static char big[1000];
+    memset(big, 'b', sizeof(big));
+    assert_int_equal(synack_send(st, s, big, sizeof(big), 3000), 1000);
+    assert_int_equal(synack_send(st, s, "tail", 4, 4000), 4);
+    assert_int_equal(synack_setsockopt(st, s, SYNACK_TCP_NODELAY, 1, 7777), 0);
+    assert_int_equal(l.last_dlen, 4);
+    assert_int_equal(l.last_now, 7777);
+    synack_stack_free(st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(nodelay_flush_in_bracket),
+        cmocka_unit_test(nodelay_flush_stamped_with_now),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
