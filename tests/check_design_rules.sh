@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks the rules of shared/DESIGN.md that a machine can check:
+# Checks the rules of docs/ARCHITECTURE.md that a machine can check:
 #  1. no clock, sleep or rand call in the core (src/ outside src/link/, where the drivers live);
 #  2. apps/ and tools/ include only the public headers (never src/);
 #  3. no mutable static (file-scope or function-scope) outside the drivers.
