@@ -1,5 +1,5 @@
 /* Unit tests of the timer heap (src/core/timer.c): earliest first, equal deadlines in arm order
- * (DESIGN.md: "a heap with a tie-break counter, so equal deadlines fire in a fixed order"), cancel
+ * (docs/ARCHITECTURE.md: "equal deadlines fire in the order they were armed"), cancel
  * and re-arm from inside callbacks, and many random operations checked against a simple
  * reference model. */
 #include <stdarg.h>
