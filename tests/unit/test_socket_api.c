@@ -64,7 +64,7 @@ static int link_tx(void *ctx, const uint8_t *f, size_t len, synack_time_t now)
 {
     struct link *l = ctx;
     struct ip4_hdr ip;
-    if (ip4_parse(f, len, &ip) != IP4_OK || ip.proto != IP4_PROTO_TCP)
+    if (ip4_parse(f, len, &ip) != WIRE_OK || ip.proto != IP4_PROTO_TCP)
         return 0;
     const uint8_t *t = f + ip.ihl;
     size_t dlen = ip.total_len - ip.ihl - (t[12] >> 4) * 4u;
