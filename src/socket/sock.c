@@ -7,7 +7,6 @@
 
 #include "core/ctx.h"
 #include "tcp/tcp.h"
-#include "tcp/tcp_int.h"
 
 struct sock *sock_get(synack_stack_t *st, int id)
 {
@@ -89,12 +88,19 @@ static void sock_deliver_all(synack_stack_t *st)
     t->nnotify = 0;
 }
 
+/* TCP's upcalls (tcp_set_upcalls): TCP reaches the socket that owns a connection only here. */
+static void tcp_up_event(synack_stack_t *st, void *owner) { sock_notify(st, owner); }
+static void tcp_up_error(synack_stack_t *st, void *owner, int err) { ((struct sock *)owner)->error = err; }
+static void tcp_up_detach(synack_stack_t *st, void *owner) { ((struct sock *)owner)->conn = NULL; }
+static const struct tcp_upcalls tcp_up = { .event = tcp_up_event, .error = tcp_up_error, .detach = tcp_up_detach };
+
 int sock_table_new(synack_stack_t *st)
 {
     st->sock = calloc(1, sizeof(*st->sock));
     if (!st->sock)
         return -ENOMEM;
     st->deliver = sock_deliver_all;
+    tcp_set_upcalls(st, &tcp_up);
     return 0;
 }
 
@@ -115,7 +121,7 @@ void sock_table_free(synack_stack_t *st)
         if (t->socks[i]) {
             buf_queue_purge(&t->socks[i]->rxq);
             if (t->socks[i]->conn)
-                tcp_conn_destroy(t->socks[i]->conn);
+                tcp_conn_release(t->socks[i]->conn);
             free(t->socks[i]);
         }
     free(t->socks);

@@ -10,6 +10,18 @@
 
 struct sock;
 
+/* What TCP tells the layer above about a connection that layer owns (c->owner), registered by the
+ * socket layer (tcp_set_upcalls). TCP never calls the socket layer by name. */
+struct tcp_upcalls {
+    void (*event)(synack_stack_t *st, void *owner);           /* readiness may have changed */
+    void (*error)(synack_stack_t *st, void *owner, int err);  /* a pending error (SO_ERROR) */
+    void (*detach)(synack_stack_t *st, void *owner);          /* the connection is freed */
+};
+void tcp_set_upcalls(synack_stack_t *st, const struct tcp_upcalls *up);
+/* Frees a connection its socket still holds, sending nothing (the stack is being torn down). */
+struct tcp_conn;
+void tcp_conn_release(struct tcp_conn *c);
+
 int tcp_table_new(synack_stack_t *st);
 void tcp_table_free(synack_stack_t *st);
 /* Sends the ACKs coalesced during a batch (synack_stack_batch_end). */

@@ -14,7 +14,6 @@
 #include "tcp/tcp_seq.h"
 #include "wire/tcp.h"
 
-struct sock;
 struct tcp_cc_ops;
 
 /* One end of a connection: an address of either family and a port (host order). TCP works on
@@ -50,8 +49,10 @@ struct tcp_conn {
     uint32_t id;
     int state;                       /* enum synack_tcp_state */
     struct tcp_end local, remote;
-    struct sock *sock;               /* NULL once the application has closed it (orphan) */
+    void *owner;                     /* the socket above (tcp_upcalls); NULL once closed (orphan) */
+    struct tcp_conn *all_next, *all_prev;   /* every connection of the stack (port checks) */
     int hashed;
+    unsigned bound : 1;              /* the local address and port are set (bind, connect, child) */
 
     /* passive open: the listener, and the queue this child is on */
     struct tcp_conn *parent;

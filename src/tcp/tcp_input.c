@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "core/ctx.h"
-#include "socket/sock.h"
 #include "tcp/tcp.h"
 #include "tcp/tcp_cc.h"
 #include "tcp/tcp_int.h"
@@ -370,7 +369,7 @@ static int step5_ack(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
     case SYNACK_TCP_FIN_WAIT_1:
         if (our_fin_acked) {
             tcp_set_state(c, SYNACK_TCP_FIN_WAIT_2, "rcv ACK of FIN");
-            if (!c->sock)
+            if (!c->owner)
                 tcp_wait_arm(c, now + st->tcp->fin_timeout);
         }
         break;

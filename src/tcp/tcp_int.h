@@ -30,6 +30,8 @@ struct tcp_table {
     struct tcp_tw **twb;
     size_t ntwb, ntw;
     struct tcp_conn *listeners;
+    struct tcp_conn *all;            /* every tcp_conn, whatever its state (all_next/all_prev) */
+    const struct tcp_upcalls *up;    /* the socket layer's (tcp_set_upcalls) */
     struct tcp_conn *last_lookup;    /* one-entry cache in front of the hash (hashed conns only) */
     struct tcp_conn *ack_list;       /* connections owing a coalesced ACK at the end of a batch */
     uint32_t next_id;

@@ -107,6 +107,7 @@ static struct tcp_conn *child_new(struct tcp_conn *l, const struct tcp_seg *s, s
     inherit(c, l);
     c->local = s->local;
     c->remote = s->remote;
+    c->bound = 1;
     c->passive = 1;
     c->mss_adv = tcp_mss_for(st, &s->remote.ip, c->mss_user);
     uint16_t peer_mss = s->h.opts.has_mss ? s->h.opts.mss : TCP_DEFAULT_MSS;

@@ -25,14 +25,14 @@ static int fin_in_order(struct tcp_conn *c, synack_time_t now)
     case SYNACK_TCP_FIN_WAIT_1:
         /* If our FIN has been ACKed (step five ran first), TIME-WAIT; else CLOSING. */
         if (c->fin_sent && seq_gt(c->snd_una, c->fin_seq)) {
-            int orphan = !c->sock;
+            int orphan = !c->owner;
             tcp_enter_time_wait(c, "rcv FIN", 1, now);
             return orphan;
         }
         tcp_set_state(c, SYNACK_TCP_CLOSING, "rcv FIN (simultaneous close)");
         break;
     case SYNACK_TCP_FIN_WAIT_2: {
-        int orphan = !c->sock;
+        int orphan = !c->owner;
         tcp_enter_time_wait(c, "rcv FIN", 1, now);
         return orphan;
     }

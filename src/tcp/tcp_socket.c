@@ -25,7 +25,7 @@ int tcp_sock_open(synack_stack_t *st, struct sock *s)
     struct tcp_conn *c = tcp_conn_new(st);
     if (!c)
         return -ENOMEM;
-    c->sock = s;
+    c->owner = s;
     s->conn = c;
     return 0;
 }
@@ -55,6 +55,7 @@ int tcp_sock_bind(synack_stack_t *st, struct sock *s, const struct synack_sockad
     s->local.port = port;
     s->bound = 1;
     c->local = tcp_end_from_sockaddr(&s->local);
+    c->bound = 1;
     return 0;
 }
 
@@ -97,6 +98,7 @@ int tcp_sock_connect(synack_stack_t *st, struct sock *s, const struct synack_soc
     s->remote = *peer;
     c->local = local;
     c->remote = remote;
+    c->bound = 1;
     c->mss_adv = tcp_mss_for(st, &remote.ip, c->mss_user);
     c->mss_snd = c->mss_adv;
     c->ws_offered = 1;
@@ -155,7 +157,7 @@ int tcp_sock_accept(synack_stack_t *st, struct sock *s, struct synack_sockaddr *
         return -ENOMEM;
     tcp_child_unlink(c);
     ns->conn = c;
-    c->sock = ns;
+    c->owner = ns;
     ns->local = tcp_end_sockaddr(&c->local);
     ns->remote = tcp_end_sockaddr(&c->remote);
     ns->bound = 1;
@@ -237,7 +239,7 @@ static void queue_fin(struct tcp_conn *c, synack_time_t now)
         return;
     c->fin_queued = 1;
     if (c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_SYN_RECEIVED)
-        tcp_set_state(c, SYNACK_TCP_FIN_WAIT_1, c->sock ? "close()/shutdown()" : "close()");
+        tcp_set_state(c, SYNACK_TCP_FIN_WAIT_1, c->owner ? "close()/shutdown()" : "close()");
     else if (c->state == SYNACK_TCP_CLOSE_WAIT)
         tcp_set_state(c, SYNACK_TCP_LAST_ACK, "close()/shutdown()");
     tcp_output(c, now);
@@ -288,7 +290,7 @@ void tcp_sock_close(synack_stack_t *st, struct sock *s, synack_time_t now)
         return;
     case SYNACK_TCP_TIME_WAIT:
         /* Keep TIME-WAIT going as a small entry. */
-        c->sock = NULL;
+        c->owner = NULL;
         s->conn = NULL;
         timer_cancel(&st->timers, &c->wait_timer);
         tcp_enter_time_wait(c, "close() in TIME-WAIT", 0, now);
@@ -306,7 +308,7 @@ void tcp_sock_close(synack_stack_t *st, struct sock *s, synack_time_t now)
         tcp_conn_destroy(c);
         return;
     }
-    c->sock = NULL;
+    c->owner = NULL;
     s->conn = NULL;
     c->orphan = 1;
     t->orphans++;
@@ -440,7 +442,7 @@ static void fill_info(const struct tcp_conn *c, struct synack_tcp_info *i)
     i->state = c->state;
     i->local = tcp_end_sockaddr(&c->local);
     i->remote = tcp_end_sockaddr(&c->remote);
-    i->sock = c->sock ? c->sock->id : -1;
+    i->sock = c->owner ? ((struct sock *)c->owner)->id : -1;
     i->conn_id = c->id;
     i->rtt = c->srtt;
     i->rttvar = c->rttvar;

@@ -8,7 +8,6 @@
 #include "core/siphash.h"
 #include "net/ports.h"
 #include "core/ctx.h"
-#include "socket/sock.h"
 #include "tcp/tcp.h"
 #include "tcp/tcp_cc.h"
 #include "tcp/tcp_int.h"
@@ -94,6 +93,13 @@ static size_t tuple_hash(synack_stack_t *st, const struct tcp_end *l, const stru
 
 static void conn_free_memory(struct tcp_conn *c)
 {
+    struct tcp_table *t = c->st->tcp;
+    if (c->all_prev)
+        c->all_prev->all_next = c->all_next;
+    else
+        t->all = c->all_next;
+    if (c->all_next)
+        c->all_next->all_prev = c->all_prev;
     ring_free(&c->sndq);
     ring_free(&c->rcvq);
     while (c->ofo) {
@@ -124,6 +130,10 @@ struct tcp_conn *tcp_conn_new(synack_stack_t *st)
     c->cc = &tcp_cc_newreno;
     c->mss_snd = TCP_DEFAULT_MSS;
     tcp_timers_init(c);
+    c->all_next = t->all;
+    if (t->all)
+        t->all->all_prev = c;
+    t->all = c;
     return c;
 }
 
@@ -249,16 +259,13 @@ int tcp_port_in_use(synack_stack_t *st, const struct synack_ip *addr, uint16_t p
 {
     struct tcp_table *t = st->tcp;
 #define ADDR_CLASH(a) addr_clash(&(a), addr)
-    for (struct sock *s = sock_next(st, -1); s; s = sock_next(st, s->id)) {
-        struct synack_ip sa = synack_ip_from_v4(s->local.addr);
-        if (s->type == SYNACK_SOCK_STREAM && s->bound && s->local.port == port && ADDR_CLASH(sa))
-            return 1;
+    for (struct tcp_conn *c = t->all; c; c = c->all_next) {
+        /* A child not yet accepted shares its listener's port; the listener answers for it. */
+        if (c->parent || c->local.port != port || !ADDR_CLASH(c->local.ip))
+            continue;
+        if (c->owner ? c->bound : (c->hashed && !(reuse && c->state == SYNACK_TCP_TIME_WAIT)))
+            return 1;   /* a socket's, in any state; or an orphan still alive */
     }
-    for (size_t i = 0; i < t->nbuckets; i++)
-        for (struct tcp_conn *c = t->buckets[i]; c; c = c->hnext)
-            if (!c->sock && !c->parent && c->local.port == port && ADDR_CLASH(c->local.ip) &&
-                !(reuse && c->state == SYNACK_TCP_TIME_WAIT))
-                return 1;
     if (!reuse)
         for (size_t i = 0; i < t->ntwb; i++)
             for (struct tcp_tw *w = t->twb[i]; w; w = w->hnext)
@@ -281,10 +288,10 @@ static int connect_port_used(synack_stack_t *st, uint16_t p, const void *arg)
     struct tcp_end l = { x->laddr, p };
     if (tcp_lookup(st, &l, x->remote) || tcp_tw_lookup(st, &l, x->remote) || tcp_listener_lookup(st, &l))
         return 1;
-    for (struct sock *s = sock_next(st, -1); s; s = sock_next(st, s->id))
-        if (s->type == SYNACK_SOCK_STREAM && s->bound && s->local.port == p &&
-            (!s->conn || s->conn->state == SYNACK_TCP_LISTEN || s->conn->state == SYNACK_TCP_CLOSED))
-            return 1;
+    for (struct tcp_conn *c = st->tcp->all; c; c = c->all_next)
+        if (c->owner && c->bound && c->local.port == p &&
+            (c->state == SYNACK_TCP_LISTEN || c->state == SYNACK_TCP_CLOSED))
+            return 1;   /* merely bound, or listening on another address */
     return 0;
 }
 
@@ -324,15 +331,20 @@ void tcp_established(struct tcp_conn *c, const char *cause)
     /* RFC 9293 3.10.4: a CLOSE in SYN-RECEIVED was "queued for processing after entering
      * ESTABLISHED state": the FIN goes after any data, from FIN-WAIT-1. */
     if (c->fin_queued)
-        tcp_set_state(c, SYNACK_TCP_FIN_WAIT_1, c->sock ? "shutdown() queued in SYN-RECEIVED" : "close() queued in SYN-RECEIVED");
+        tcp_set_state(c, SYNACK_TCP_FIN_WAIT_1, c->owner ? "shutdown() queued in SYN-RECEIVED" : "close() queued in SYN-RECEIVED");
 }
+
+void tcp_set_upcalls(synack_stack_t *st, const struct tcp_upcalls *up) { st->tcp->up = up; }
+
+void tcp_conn_release(struct tcp_conn *c) { tcp_conn_destroy(c); }
 
 void tcp_notify(struct tcp_conn *c)
 {
-    if (c->sock)
-        sock_notify(c->st, c->sock);
-    else if (c->parent && c->queued == 2 && c->parent->sock)
-        sock_notify(c->st, c->parent->sock);
+    const struct tcp_upcalls *up = c->st->tcp->up;
+    if (c->owner)
+        up->event(c->st, c->owner);
+    else if (c->parent && c->queued == 2 && c->parent->owner)
+        up->event(c->st, c->parent->owner);
 }
 
 void tcp_conn_destroy(struct tcp_conn *c)
@@ -352,9 +364,9 @@ void tcp_conn_destroy(struct tcp_conn *c)
     if (c->parent)
         tcp_child_unlink(c);
     tcp_conn_unhash(c);
-    if (c->sock) {
-        c->sock->conn = NULL;
-        c->sock = NULL;
+    if (c->owner) {
+        st->tcp->up->detach(st, c->owner);
+        c->owner = NULL;
     }
     if (c->orphan)
         st->tcp->orphans--;
@@ -363,10 +375,10 @@ void tcp_conn_destroy(struct tcp_conn *c)
 
 void tcp_conn_fail(struct tcp_conn *c, int err, const char *cause)
 {
-    if (c->sock) {
+    if (c->owner) {
         /* The socket keeps a CLOSED connection so the application sees the error. */
         if (err)
-            c->sock->error = err;
+            c->st->tcp->up->error(c->st, c->owner, err);
         tcp_timers_cancel(c);
         if (c->parent)
             tcp_child_unlink(c);
@@ -414,7 +426,7 @@ void tcp_enter_time_wait(struct tcp_conn *c, const char *cause, int send_ack, sy
     tcp_set_state(c, SYNACK_TCP_TIME_WAIT, cause);
     if (send_ack)
         tcp_send_ack(c, now);
-    if (c->sock) {
+    if (c->owner) {
         /* The application still holds the socket: keep the full block until it closes. */
         tcp_timers_cancel(c);
         tcp_wait_arm(c, now + 2 * t->msl);

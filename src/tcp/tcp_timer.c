@@ -228,7 +228,7 @@ static void wait_fire(void *owner, struct timer *t, synack_time_t now)
         tcp_conn_fail(c, 0, "2MSL timeout");   /* CLOSED, no error */
         return;
     }
-    if (c->state == SYNACK_TCP_FIN_WAIT_2 && !c->sock) {
+    if (c->state == SYNACK_TCP_FIN_WAIT_2 && !c->owner) {
         /* An orphan in FIN-WAIT-2 would wait for ever on a peer that never closes. */
         tcp_conn_fail(c, 0, "FIN-WAIT-2 timeout");
     }
