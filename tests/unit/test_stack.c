@@ -1,7 +1,7 @@
 /* Unit tests of the stack object (src/net/stack.c, iface.c): configuration defaults, interface
  * validation, Ethernet demultiplexing with every drop counted and traced with its reason, the
- * counter table, and the rules of docs/ARCHITECTURE.md that two stacks never see each other and that a seed
- * fixes the run. */
+ * counter table, and the rules of docs/ARCHITECTURE.md that two stacks never see each other and
+ * that a seed fixes the run. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
