@@ -1,7 +1,7 @@
 /* The transmission control block (RFC 9293 3.3.1) and everything TCP's modules share about it.
  *
  * One struct tcp_conn per connection in any state but TIME-WAIT after the application let go
- * (then a small struct tcp_tw stands in). Listeners are tcp_conns in LISTEN holding their SYN queue
+ * (then a small struct tcp_tw stands in, tcp_timewait.h). Listeners are tcp_conns in LISTEN holding their SYN queue
  * (children in SYN-RECEIVED) and accept queue (children established but not yet accepted). */
 #ifndef TCP_CONN_H
 #define TCP_CONN_H
@@ -141,17 +141,6 @@ struct tcp_conn {
     struct timer wait_timer;         /* TIME-WAIT 2*MSL, orphan FIN-WAIT-2 */
 
     uint64_t bytes_sent, bytes_acked, bytes_received, total_retrans;
-};
-
-/* TIME-WAIT after the application has closed: what RFC 9293 3.10.7.4 still needs, nothing else. */
-struct tcp_tw {
-    struct tcp_tw *hnext;
-    synack_stack_t *st;
-    uint32_t id;
-    struct tcp_end local, remote;
-    uint32_t snd_nxt, rcv_nxt;
-    uint16_t rcv_wnd;
-    struct timer timer;
 };
 
 static inline uint32_t tcp_flight(const struct tcp_conn *c) { return c->snd_max - c->snd_una; }

@@ -219,9 +219,6 @@ static int step2_rst(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
     case SYNACK_TCP_LAST_ACK:
         tcp_conn_fail(c, 0, "rcv RST");
         return 1;
-    case SYNACK_TCP_TIME_WAIT:
-        /* RFC 1337: a RST must not cut TIME-WAIT short (TIME-WAIT assassination). */
-        return 1;
     default:
         return 1;
     }
@@ -385,13 +382,6 @@ static int step5_ack(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
             return 1;
         }
         break;   /* data queued before our FIN may still be going out */
-    case SYNACK_TCP_TIME_WAIT:
-        /* Only a retransmitted FIN can arrive here: ACK it and restart the 2 MSL timeout. */
-        if (s->flags & TCP_FIN) {
-            tcp_send_ack(c, now);
-            tcp_wait_arm(c, now + 2 * st->tcp->msl);
-        }
-        return 1;
     default:
         break;
     }
@@ -401,6 +391,10 @@ static int step5_ack(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
 void tcp_conn_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
 {
     synack_stack_t *st = c->st;
+    if (c->state == SYNACK_TCP_TIME_WAIT) {
+        tcp_timewait_conn_input(c, s, now);   /* the same rules as a small TIME-WAIT entry */
+        return;
+    }
     if (c->state == SYNACK_TCP_SYN_SENT) {
         syn_sent_input(c, s, now);
         return;
@@ -425,13 +419,8 @@ void tcp_conn_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
     }
     if (!step1_acceptable(c, s)) {
         stack_drop(st, SYNACK_C_TcpOutOfWindow, s->ifindex, SYNACK_IF_RAWIP, s->pkt, s->pkt_len);
-        if (!(s->flags & TCP_RST)) {
-            /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>; in TIME-WAIT a retransmitted FIN lands here
-             * too (it is below RCV.NXT): re-ACK it and restart the timer. */
-            tcp_send_ack(c, now);
-            if (c->state == SYNACK_TCP_TIME_WAIT && (s->flags & TCP_FIN))
-                tcp_wait_arm(c, now + 2 * st->tcp->msl);
-        }
+        if (!(s->flags & TCP_RST))
+            tcp_send_ack(c, now);   /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
         return;
     }
     c->last_rcv = now;

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "tcp/tcp_conn.h"
+#include "tcp/tcp_timewait.h"
 
 /* One received segment, parsed (RFC 9293 3.4 names in comments). */
 struct tcp_seg {
@@ -27,7 +28,7 @@ struct tcp_seg {
 struct tcp_table {
     struct tcp_conn **buckets;
     size_t nbuckets, nconns;
-    struct tcp_tw **twb;
+    struct tcp_tw **twb;             /* TIME-WAIT's small entries (tcp_timewait.c) */
     size_t ntwb, ntw;
     struct tcp_conn *listeners;
     struct tcp_conn *all;            /* every tcp_conn, whatever its state (all_next/all_prev) */
@@ -54,15 +55,21 @@ struct tcp_table {
 
 /* tcp_table.c */
 struct tcp_table *tcp_tab(synack_stack_t *st);
+/* The 4-tuple's hash (SipHash with the stack's key), for the connection and TIME-WAIT tables. */
+size_t tcp_tuple_hash(synack_stack_t *st, const struct tcp_end *local, const struct tcp_end *remote);
+/* Two bound addresses clash if they are equal or either is unspecified (BSD bind rules). */
+static inline int tcp_addr_clash(const struct synack_ip *a, const struct synack_ip *b)
+{
+    return synack_ip_is_unspecified(a) || synack_ip_is_unspecified(b) || synack_ip_equal(a, b);
+}
 struct tcp_conn *tcp_conn_new(synack_stack_t *st);
 int tcp_conn_hash(struct tcp_conn *c);
 void tcp_conn_unhash(struct tcp_conn *c);
 struct tcp_conn *tcp_lookup(synack_stack_t *st, const struct tcp_end *local, const struct tcp_end *remote);
-struct tcp_tw *tcp_tw_lookup(synack_stack_t *st, const struct tcp_end *local, const struct tcp_end *remote);
 /* The listener for local: one bound to its address, else one bound to the unspecified address. */
 struct tcp_conn *tcp_listener_lookup(synack_stack_t *st, const struct tcp_end *local);
 void tcp_listener_add(struct tcp_conn *c);
-/* Is (addr, port) taken for binding? TIME-WAIT entries count unless reuse is set. */
+/* Is (addr, port) taken for binding? TIME-WAIT connections count unless reuse is set. */
 int tcp_port_in_use(synack_stack_t *st, const struct synack_ip *addr, uint16_t port, int reuse);
 /* An ephemeral port for a connection from laddr to remote, RFC 6056; 0 if none is free. */
 uint16_t tcp_pick_port(synack_stack_t *st, const struct synack_ip *laddr, const struct tcp_end *remote);
@@ -71,10 +78,6 @@ void tcp_set_state(struct tcp_conn *c, int state, const char *cause);
 void tcp_established(struct tcp_conn *c, const char *cause);
 /* Frees the connection: off every table and queue, timers cancelled, detached from its socket. */
 void tcp_conn_destroy(struct tcp_conn *c);
-/* Moves to TIME-WAIT (arming 2*MSL); an orphan becomes a small tcp_tw. */
-void tcp_enter_time_wait(struct tcp_conn *c, const char *cause, int send_ack, synack_time_t now);
-void tcp_tw_destroy(struct tcp_tw *tw);
-void tcp_tw_restart(struct tcp_tw *tw, synack_time_t now);
 /* Ends the connection in CLOSED: an orphan is freed; a socket keeps the CLOSED block and sees err
  * (a negative errno; 0 for an orderly end: LAST-ACK done, 2*MSL over). */
 void tcp_conn_fail(struct tcp_conn *c, int err, const char *cause);
@@ -125,9 +128,6 @@ void tcp_listen_close(struct tcp_conn *l, synack_time_t now);
 /* A child reached ESTABLISHED: move it from the SYN queue to the accept queue (or drop it). */
 int tcp_child_established(struct tcp_conn *c, synack_time_t now);
 void tcp_child_unlink(struct tcp_conn *c);
-/* tcp_tw.c */
-void tcp_tw_input(struct tcp_tw *tw, struct tcp_seg *s, synack_time_t now);
-
 /* tcp_timer.c */
 void tcp_timers_init(struct tcp_conn *c);
 void tcp_timers_cancel(struct tcp_conn *c);

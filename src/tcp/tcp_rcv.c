@@ -140,8 +140,8 @@ int tcp_rcv_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
         c->urg_valid = 1;
     }
     if (!text_ok) {
-        /* CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: a FIN has been received; ignore the text. A
-         * retransmitted FIN is re-ACKed (and TIME-WAIT restarted) by the caller. */
+        /* CLOSE-WAIT, CLOSING, LAST-ACK: a FIN has been received; ignore the text. (TIME-WAIT's
+         * segments never come here: tcp_timewait.c takes them.) */
         return 0;
     }
     /* Trim what we already have (the acceptability test let it in because part is new). */

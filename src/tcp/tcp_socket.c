@@ -292,8 +292,7 @@ void tcp_sock_close(synack_stack_t *st, struct sock *s, synack_time_t now)
         /* Keep TIME-WAIT going as a small entry. */
         c->owner = NULL;
         s->conn = NULL;
-        timer_cancel(&st->timers, &c->wait_timer);
-        tcp_enter_time_wait(c, "close() in TIME-WAIT", 0, now);
+        tcp_timewait_orphaned(c, now);
         return;
     default:
         break;
@@ -503,16 +502,5 @@ void synack_tcp_foreach(synack_stack_t *st, synack_tcp_iter_fn fn, void *arg)
             fill_info(c, &info);
             fn(arg, &info);
         }
-    for (size_t b = 0; b < t->ntwb; b++)
-        for (struct tcp_tw *w = t->twb[b]; w; w = w->hnext) {
-            memset(&info, 0, sizeof(info));
-            info.state = SYNACK_TCP_TIME_WAIT;
-            info.local = tcp_end_sockaddr(&w->local);
-            info.remote = tcp_end_sockaddr(&w->remote);
-            info.sock = -1;
-            info.conn_id = w->id;
-            info.timer = 4;
-            info.timer_expires = w->timer.deadline;
-            fn(arg, &info);
-        }
+    tcp_timewait_foreach(st, fn, arg);
 }

@@ -23,9 +23,7 @@ int tcp_table_new(synack_stack_t *st)
         return -ENOMEM;
     t->nbuckets = 256;
     t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
-    t->ntwb = 256;
-    t->twb = calloc(t->ntwb, sizeof(*t->twb));
-    if (!t->buckets || !t->twb) {
+    if (!t->buckets || tcp_timewait_table_new(t) != 0) {
         free(t->buckets);
         free(t->twb);
         free(t);
@@ -68,11 +66,8 @@ void tcp_table_free(synack_stack_t *st)
             tcp_conn_destroy(t->buckets[i]);
     while (t->listeners)
         tcp_conn_destroy(t->listeners);
-    for (size_t i = 0; i < t->ntwb; i++)
-        while (t->twb[i])
-            tcp_tw_destroy(t->twb[i]);
+    tcp_timewait_table_free(st);
     free(t->buckets);
-    free(t->twb);
     free(t);
     st->tcp = NULL;
 }
@@ -89,6 +84,11 @@ static size_t tuple_hash(synack_stack_t *st, const struct tcp_end *l, const stru
     k.lp = l->port;
     k.rp = r->port;
     return (size_t)siphash24(st->siphash_key, &k, sizeof(k));
+}
+
+size_t tcp_tuple_hash(synack_stack_t *st, const struct tcp_end *l, const struct tcp_end *r)
+{
+    return tuple_hash(st, l, r);
 }
 
 static void conn_free_memory(struct tcp_conn *c)
@@ -216,16 +216,6 @@ struct tcp_conn *tcp_lookup(synack_stack_t *st, const struct tcp_end *l, const s
     return NULL;
 }
 
-struct tcp_tw *tcp_tw_lookup(synack_stack_t *st, const struct tcp_end *l, const struct tcp_end *r)
-{
-    struct tcp_table *t = st->tcp;
-    size_t h = tuple_hash(st, l, r) & (t->ntwb - 1);
-    for (struct tcp_tw *w = t->twb[h]; w; w = w->hnext)
-        if (tcp_end_equal(&w->remote, r) && tcp_end_equal(&w->local, l))
-            return w;
-    return NULL;
-}
-
 struct tcp_conn *tcp_listener_lookup(synack_stack_t *st, const struct tcp_end *l)
 {
     struct tcp_conn *wild = NULL;
@@ -249,30 +239,19 @@ void tcp_listener_add(struct tcp_conn *c)
     c->listener = 1;
 }
 
-/* Two bound addresses clash if they are equal or either is unspecified (BSD bind rules). */
-static int addr_clash(const struct synack_ip *a, const struct synack_ip *b)
-{
-    return synack_ip_is_unspecified(a) || synack_ip_is_unspecified(b) || synack_ip_equal(a, b);
-}
-
 int tcp_port_in_use(synack_stack_t *st, const struct synack_ip *addr, uint16_t port, int reuse)
 {
     struct tcp_table *t = st->tcp;
-#define ADDR_CLASH(a) addr_clash(&(a), addr)
+#define ADDR_CLASH(a) tcp_addr_clash(&(a), addr)
     for (struct tcp_conn *c = t->all; c; c = c->all_next) {
         /* A child not yet accepted shares its listener's port; the listener answers for it. */
         if (c->parent || c->local.port != port || !ADDR_CLASH(c->local.ip))
             continue;
-        if (c->owner ? c->bound : (c->hashed && !(reuse && c->state == SYNACK_TCP_TIME_WAIT)))
-            return 1;   /* a socket's, in any state; or an orphan still alive */
+        if (c->owner ? c->bound : (c->hashed && c->state != SYNACK_TCP_TIME_WAIT))
+            return 1;   /* a socket's, in any state; or an orphan still alive (TIME-WAIT: below) */
     }
-    if (!reuse)
-        for (size_t i = 0; i < t->ntwb; i++)
-            for (struct tcp_tw *w = t->twb[i]; w; w = w->hnext)
-                if (w->local.port == port && ADDR_CLASH(w->local.ip))
-                    return 1;
 #undef ADDR_CLASH
-    return 0;
+    return tcp_timewait_port_used(st, addr, port, reuse);
 }
 
 struct pick_ctx {
@@ -389,84 +368,4 @@ void tcp_conn_fail(struct tcp_conn *c, int err, const char *cause)
     }
     tcp_set_state(c, SYNACK_TCP_CLOSED, cause);
     tcp_conn_destroy(c);
-}
-
-static void tw_expire(void *owner, struct timer *tm, synack_time_t now)
-{
-    struct tcp_tw *w = owner;
-    synack_stack_t *st = w->st;
-    if (st->trace_fn) {
-        struct synack_trace_event ev = { .kind = SYNACK_TR_TCP_STATE, .ifindex = -1, .local = tcp_end_sockaddr(&w->local),
-                                         .remote = tcp_end_sockaddr(&w->remote), .conn_id = w->id,
-                                         .from_state = SYNACK_TCP_TIME_WAIT, .to_state = SYNACK_TCP_CLOSED,
-                                         .cause = "2MSL timeout" };
-        stack_trace(st, &ev);
-    }
-    tcp_tw_destroy(w);
-}
-
-void tcp_tw_destroy(struct tcp_tw *w)
-{
-    struct tcp_table *t = w->st->tcp;
-    timer_cancel(&w->st->timers, &w->timer);
-    size_t h = tuple_hash(w->st, &w->local, &w->remote) & (t->ntwb - 1);
-    struct tcp_tw **pp = &t->twb[h];
-    while (*pp && *pp != w)
-        pp = &(*pp)->hnext;
-    if (*pp)
-        *pp = w->hnext;
-    t->ntw--;
-    free(w);
-}
-
-void tcp_enter_time_wait(struct tcp_conn *c, const char *cause, int send_ack, synack_time_t now)
-{
-    synack_stack_t *st = c->st;
-    struct tcp_table *t = st->tcp;
-    tcp_set_state(c, SYNACK_TCP_TIME_WAIT, cause);
-    if (send_ack)
-        tcp_send_ack(c, now);
-    if (c->owner) {
-        /* The application still holds the socket: keep the full block until it closes. */
-        tcp_timers_cancel(c);
-        tcp_wait_arm(c, now + 2 * t->msl);
-        return;
-    }
-    if (t->ntw >= t->max_tw) {
-        /* Like Linux's tcp_max_tw_buckets: past the bound, a closing connection skips TIME-WAIT
-         * (memory stays bounded whatever the peers do; the risk is an old duplicate). */
-        stack_count(st, SYNACK_C_TcpTimeWaitOverflow);
-        tcp_set_state(c, SYNACK_TCP_CLOSED, "TIME-WAIT table full");
-        tcp_conn_destroy(c);
-        return;
-    }
-    struct tcp_tw *w = calloc(1, sizeof(*w));
-    if (!w) {
-        /* No memory for TIME-WAIT: keep the full block in TIME-WAIT instead. */
-        tcp_timers_cancel(c);
-        tcp_wait_arm(c, now + 2 * t->msl);
-        return;
-    }
-    w->st = st;
-    w->id = c->id;
-    w->local = c->local;
-    w->remote = c->remote;
-    w->snd_nxt = c->snd_nxt;
-    w->rcv_nxt = c->rcv_nxt;
-    uint32_t wnd = c->rcv_adv - c->rcv_nxt;
-    w->rcv_wnd = (uint16_t)((wnd >> c->rcv_wscale) > 0xffff ? 0xffff : (wnd >> c->rcv_wscale));
-    timer_init(&w->timer, tw_expire, w);
-    size_t h = tuple_hash(st, &w->local, &w->remote) & (t->ntwb - 1);
-    w->hnext = t->twb[h];
-    t->twb[h] = w;
-    t->ntw++;
-    timer_arm(&st->timers, &w->timer, now + 2 * t->msl);
-    /* The full block goes; the connection lives on in the tw entry (same id). */
-    tcp_conn_destroy(c);
-}
-
-/* RFC 9293 3.10.7.4 TIME-WAIT: restart the 2 MSL timeout (called when a FIN is re-ACKed). */
-void tcp_tw_restart(struct tcp_tw *w, synack_time_t now)
-{
-    timer_arm(&w->st->timers, &w->timer, now + 2 * w->st->tcp->msl);
 }

@@ -3,7 +3,8 @@
  *  - persist (RFC 9293 3.8.6.1 zero-window probes, backing off, never giving up while answered);
  *  - delayed ACK (RFC 1122 4.2.3.2);
  *  - keep-alive (RFC 1122 4.2.3.6);
- *  - the wait timer: TIME-WAIT's 2*MSL and the orphaned FIN-WAIT-2 limit. */
+ *  - the wait timer: TIME-WAIT's 2*MSL (tcp_timewait.c arms it) and the orphaned FIN-WAIT-2
+ *    limit. */
 #include <errno.h>
 
 #include "core/ctx.h"
@@ -225,7 +226,7 @@ static void wait_fire(void *owner, struct timer *t, synack_time_t now)
 {
     struct tcp_conn *c = owner;
     if (c->state == SYNACK_TCP_TIME_WAIT) {
-        tcp_conn_fail(c, 0, "2MSL timeout");   /* CLOSED, no error */
+        tcp_timewait_expired(c);
         return;
     }
     if (c->state == SYNACK_TCP_FIN_WAIT_2 && !c->owner) {

@@ -1,0 +1,279 @@
+/* TIME-WAIT (see tcp_timewait.h): RFC 9293 3.10.7.4 (the eighth step's "start the time-wait timer"
+ * and "restart the 2 MSL time-wait timeout", 3.10.8's "when the time-wait timeout expires ... delete
+ * the TCB"), RFC 1337 (no assassination by RST), RFC 1122 4.2.2.13 with RFC 6191's sequence-number
+ * test (a new SYN may reopen the 4-tuple), and the bound on entries.
+ *
+ * Each rule is written once against a struct tw_ref, which names the connection whichever block
+ * holds it; the few lines that differ by block are the ref_* accessors below. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx.h"
+#include "tcp/tcp_int.h"
+#include "tcp/tcp_timewait.h"
+
+/* RFC 9293 3.4.2 and 3.10.7.4: TIME-WAIT lasts 2*MSL from entering it or from the last
+ * retransmitted FIN. The one place this deadline is computed. */
+static synack_time_t tw_deadline(synack_stack_t *st, synack_time_t now) { return now + 2 * st->tcp->msl; }
+
+/* ---------- the two blocks ---------- */
+
+/* A connection in TIME-WAIT: exactly one of c (full block) and w (small entry) is set. */
+struct tw_ref {
+    synack_stack_t *st;
+    struct tcp_conn *c;
+    struct tcp_tw *w;
+};
+
+static void tw_destroy(struct tcp_tw *w);
+
+static uint32_t ref_rcv_nxt(const struct tw_ref *r) { return r->c ? r->c->rcv_nxt : r->w->rcv_nxt; }
+
+/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+static void ref_send_ack(const struct tw_ref *r, synack_time_t now)
+{
+    if (r->c) {
+        tcp_send_ack(r->c, now);
+        return;
+    }
+    struct tcp_tw *w = r->w;
+    tcp_send_raw(r->st, &w->local, &w->remote, w->snd_nxt, w->rcv_nxt, TCP_ACK, w->rcv_wnd, NULL, NULL, 0, now);
+}
+
+static void ref_arm(const struct tw_ref *r, synack_time_t deadline)
+{
+    if (r->c)
+        tcp_wait_arm(r->c, deadline);
+    else
+        timer_arm(&r->st->timers, &r->w->timer, deadline);
+}
+
+/* TIME-WAIT -> CLOSED. The full block goes through tcp_conn_fail (a socket keeps a CLOSED block and
+ * sees an orderly end); the small entry is traced and freed. */
+static void ref_close(const struct tw_ref *r, const char *cause)
+{
+    if (r->c) {
+        tcp_conn_fail(r->c, 0, cause);
+        return;
+    }
+    struct tcp_tw *w = r->w;
+    synack_stack_t *st = r->st;
+    if (st->trace_fn) {
+        struct synack_trace_event ev = { .kind = SYNACK_TR_TCP_STATE, .ifindex = -1,
+                                         .local = tcp_end_sockaddr(&w->local), .remote = tcp_end_sockaddr(&w->remote),
+                                         .conn_id = w->id, .from_state = SYNACK_TCP_TIME_WAIT,
+                                         .to_state = SYNACK_TCP_CLOSED, .cause = cause };
+        stack_trace(st, &ev);
+    }
+    tw_destroy(w);
+}
+
+/* ---------- the rules ---------- */
+
+/* A segment for a connection in TIME-WAIT. The connection has received the peer's FIN and had its
+ * own acknowledged; nothing the peer sends can change that, except a new incarnation's SYN. */
+static void tw_segment(const struct tw_ref *r, struct tcp_seg *s, synack_time_t now)
+{
+    synack_stack_t *st = r->st;
+    uint32_t rcv_nxt = ref_rcv_nxt(r);
+    /* RFC 1337: a RST must not cut TIME-WAIT short (TIME-WAIT assassination); RFC 9293 3.10.7.4
+     * second step allows ignoring it. */
+    if (s->flags & TCP_RST)
+        return;
+    if ((s->flags & TCP_SYN) && !(s->flags & TCP_ACK)) {
+        /* RFC 1122 4.2.2.13 and RFC 6191 4.2 (the sequence-number variant): a SYN beyond the old
+         * connection's sequence space cannot be an old duplicate and may reopen the 4-tuple at once
+         * (clients such as Linux reuse ports quickly). */
+        if (seq_gt(s->seq, rcv_nxt)) {
+            struct tcp_conn *l = tcp_listener_lookup(st, &s->local);
+            stack_count(st, SYNACK_C_TcpTimeWaitRecycled);
+            ref_close(r, "new SYN reuses the 4-tuple");
+            if (l)
+                tcp_listen_input(l, s, now);
+            else
+                tcp_send_rst_for(st, s, now);
+            return;
+        }
+        /* An old or duplicate SYN: answer with an ACK of the old connection (RFC 5961 4.2). */
+        ref_send_ack(r, now);
+        return;
+    }
+    /* RFC 9293 3.10.7.4: "The only thing that can arrive in this state is a retransmission of the
+     * remote FIN. Acknowledge it, and restart the 2 MSL timeout." */
+    if (s->flags & TCP_FIN) {
+        ref_send_ack(r, now);
+        ref_arm(r, tw_deadline(st, now));
+        return;
+    }
+    /* Text, or a segment not at RCV.NXT, is not acceptable (the window is closed behind the FIN):
+     * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> (3.10.7.4 first step). A bare ACK at RCV.NXT needs
+     * nothing. */
+    if (s->dlen || s->seq != rcv_nxt)
+        ref_send_ack(r, now);
+}
+
+void tcp_timewait_conn_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
+{
+    struct tw_ref r = { c->st, c, NULL };
+    tw_segment(&r, s, now);
+}
+
+void tcp_tw_input(struct tcp_tw *w, struct tcp_seg *s, synack_time_t now)
+{
+    struct tw_ref r = { w->st, NULL, w };
+    tw_segment(&r, s, now);
+}
+
+void tcp_timewait_expired(struct tcp_conn *c)
+{
+    struct tw_ref r = { c->st, c, NULL };
+    ref_close(&r, "2MSL timeout");   /* RFC 9293 3.10.8: delete the TCB, enter CLOSED */
+}
+
+static void tw_expire(void *owner, struct timer *tm, synack_time_t now)
+{
+    (void)tm;
+    (void)now;
+    struct tcp_tw *w = owner;
+    struct tw_ref r = { w->st, NULL, w };
+    ref_close(&r, "2MSL timeout");
+}
+
+/* Chooses the block that holds c in TIME-WAIT until `deadline`. */
+static void hold(struct tcp_conn *c, synack_time_t deadline)
+{
+    synack_stack_t *st = c->st;
+    struct tcp_table *t = st->tcp;
+    if (c->owner) {
+        /* The application still holds the socket: keep the full block until it closes. */
+        tcp_timers_cancel(c);
+        tcp_wait_arm(c, deadline);
+        return;
+    }
+    if (t->ntw >= t->max_tw) {
+        /* Like Linux's tcp_max_tw_buckets: past the bound, a closing connection skips TIME-WAIT
+         * (memory stays bounded whatever the peers do; the risk is an old duplicate). */
+        stack_count(st, SYNACK_C_TcpTimeWaitOverflow);
+        tcp_set_state(c, SYNACK_TCP_CLOSED, "TIME-WAIT table full");
+        tcp_conn_destroy(c);
+        return;
+    }
+    struct tcp_tw *w = calloc(1, sizeof(*w));
+    if (!w) {
+        /* No memory for a small entry: keep the full block in TIME-WAIT instead. */
+        tcp_timers_cancel(c);
+        tcp_wait_arm(c, deadline);
+        return;
+    }
+    w->st = st;
+    w->id = c->id;
+    w->local = c->local;
+    w->remote = c->remote;
+    w->snd_nxt = c->snd_nxt;
+    w->rcv_nxt = c->rcv_nxt;
+    uint32_t wnd = c->rcv_adv - c->rcv_nxt;
+    w->rcv_wnd = (uint16_t)((wnd >> c->rcv_wscale) > 0xffff ? 0xffff : (wnd >> c->rcv_wscale));
+    timer_init(&w->timer, tw_expire, w);
+    size_t h = tcp_tuple_hash(st, &w->local, &w->remote) & (t->ntwb - 1);
+    w->hnext = t->twb[h];
+    t->twb[h] = w;
+    t->ntw++;
+    timer_arm(&st->timers, &w->timer, deadline);
+    /* The full block goes; the connection lives on in the small entry (same id). */
+    tcp_conn_destroy(c);
+}
+
+void tcp_enter_time_wait(struct tcp_conn *c, const char *cause, int send_ack, synack_time_t now)
+{
+    tcp_set_state(c, SYNACK_TCP_TIME_WAIT, cause);
+    if (send_ack)
+        tcp_send_ack(c, now);
+    hold(c, tw_deadline(c->st, now));
+}
+
+void tcp_timewait_orphaned(struct tcp_conn *c, synack_time_t now)
+{
+    /* Closing the socket is no reason to wait longer: the deadline stays. */
+    synack_time_t deadline = timer_armed(&c->wait_timer) ? c->wait_timer.deadline : tw_deadline(c->st, now);
+    hold(c, deadline);
+}
+
+/* ---------- the table of small entries ---------- */
+
+int tcp_timewait_table_new(struct tcp_table *t)
+{
+    t->ntwb = 256;
+    t->twb = calloc(t->ntwb, sizeof(*t->twb));
+    return t->twb ? 0 : -1;
+}
+
+void tcp_timewait_table_free(synack_stack_t *st)
+{
+    struct tcp_table *t = st->tcp;
+    for (size_t i = 0; i < t->ntwb; i++)
+        while (t->twb[i])
+            tw_destroy(t->twb[i]);
+    free(t->twb);
+    t->twb = NULL;
+}
+
+static void tw_destroy(struct tcp_tw *w)
+{
+    struct tcp_table *t = w->st->tcp;
+    timer_cancel(&w->st->timers, &w->timer);
+    size_t h = tcp_tuple_hash(w->st, &w->local, &w->remote) & (t->ntwb - 1);
+    struct tcp_tw **pp = &t->twb[h];
+    while (*pp && *pp != w)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = w->hnext;
+    t->ntw--;
+    free(w);
+}
+
+struct tcp_tw *tcp_tw_lookup(synack_stack_t *st, const struct tcp_end *l, const struct tcp_end *r)
+{
+    struct tcp_table *t = st->tcp;
+    size_t h = tcp_tuple_hash(st, l, r) & (t->ntwb - 1);
+    for (struct tcp_tw *w = t->twb[h]; w; w = w->hnext)
+        if (tcp_end_equal(&w->remote, r) && tcp_end_equal(&w->local, l))
+            return w;
+    return NULL;
+}
+
+int tcp_timewait_port_used(synack_stack_t *st, const struct synack_ip *addr, uint16_t port, int reuse)
+{
+    struct tcp_table *t = st->tcp;
+    /* SO_REUSEADDR: a new socket may bind a port that only TIME-WAIT connections keep (the 4-tuple
+     * itself stays taken: connect checks it). */
+    if (reuse)
+        return 0;
+    /* A full block whose socket is closed (there was no memory for a small entry) */
+    for (struct tcp_conn *c = t->all; c; c = c->all_next)
+        if (c->state == SYNACK_TCP_TIME_WAIT && !c->owner && c->hashed && !c->parent && c->local.port == port &&
+            tcp_addr_clash(&c->local.ip, addr))
+            return 1;
+    for (size_t i = 0; i < t->ntwb; i++)
+        for (struct tcp_tw *w = t->twb[i]; w; w = w->hnext)
+            if (w->local.port == port && tcp_addr_clash(&w->local.ip, addr))
+                return 1;
+    return 0;
+}
+
+void tcp_timewait_foreach(synack_stack_t *st, synack_tcp_iter_fn fn, void *arg)
+{
+    struct tcp_table *t = st->tcp;
+    struct synack_tcp_info info;
+    for (size_t b = 0; b < t->ntwb; b++)
+        for (struct tcp_tw *w = t->twb[b]; w; w = w->hnext) {
+            memset(&info, 0, sizeof(info));
+            info.state = SYNACK_TCP_TIME_WAIT;
+            info.local = tcp_end_sockaddr(&w->local);
+            info.remote = tcp_end_sockaddr(&w->remote);
+            info.sock = -1;
+            info.conn_id = w->id;
+            info.timer = 4;
+            info.timer_expires = w->timer.deadline;
+            fn(arg, &info);
+        }
+}
