@@ -24,11 +24,12 @@ void tcp_net_error(synack_stack_t *st, const struct net_err *e, synack_time_t no
         return;
     if (e->kind == NET_ERR_PKT_TOO_BIG) {
         /* RFC 1191 4: the new path MTU is in the message; never below 68 (RFC 791). */
-        if (e->mtu < 68 || e->mtu >= c->mss_snd + 40u)
+        unsigned hdrs = net_family_for(&c->remote.ip)->hdr_len + TCP_HDR_MIN;   /* without options */
+        if (e->mtu < 68 || e->mtu >= c->mss_snd + hdrs)
             return;
-        uint32_t mss = e->mtu - 40u;
-        if (mss < 88)
-            mss = 88;
+        uint32_t mss = e->mtu - hdrs;
+        if (mss < TCP_MIN_MSS)
+            mss = TCP_MIN_MSS;
         c->mss_snd = (uint16_t)mss;
         if (tcp_state_synchronized(c->state)) {
             c->snd_nxt = c->snd_una;   /* resend what was too big, in the new size */

@@ -28,12 +28,15 @@ static void drop(synack_stack_t *st, const struct tcp_seg *s, enum synack_counte
     stack_drop(st, why, s->ifindex, SYNACK_IF_RAWIP, s->pkt, s->pkt_len);
 }
 
+uint16_t tcp_peer_mss(const struct tcp_seg *syn)
+{
+    uint16_t mss = syn->h.opts.has_mss ? syn->h.opts.mss : TCP_DEFAULT_MSS;
+    return mss < TCP_MIN_MSS ? TCP_MIN_MSS : mss;
+}
+
 static void take_peer_options(struct tcp_conn *c, const struct tcp_seg *s)
 {
-    /* RFC 9293 3.7.1: without an MSS option the peer takes 536 (MUST-15). */
-    uint16_t peer_mss = s->h.opts.has_mss ? s->h.opts.mss : TCP_DEFAULT_MSS;
-    if (peer_mss < 88)
-        peer_mss = 88;   /* an absurd MSS would make us send tiny segments forever */
+    uint16_t peer_mss = tcp_peer_mss(s);
     c->mss_snd = peer_mss < c->mss_adv ? peer_mss : c->mss_adv;
     c->mss_snd = tcp_mss_for(c->st, &c->remote.ip, c->mss_snd);
     if (peer_mss < c->mss_snd)
@@ -53,7 +56,7 @@ static void handshake_done(struct tcp_conn *c, const char *cause, synack_time_t 
         if (c->backoff == 0)
             tcp_rtt_sample(c, now - c->rtt_start);
         else if (!c->rtt_valid)
-            c->rto = (uint32_t)SYNACK_SEC(3);
+            c->rto = (uint32_t)TCP_RTO_AFTER_SYN_TIMEOUT;
     }
     c->backoff = 0;
     c->cc->init(c);
@@ -111,7 +114,7 @@ static void syn_sent_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t 
     c->rcv_nxt = s->seq + 1;
     /* The window our SYN offered (unscaled, RFC 7323 2.2) starts at RCV.NXT: text on the SYN-ACK
      * inside it is accepted at step six. */
-    c->rcv_adv = c->rcv_nxt + (uint32_t)(c->rcvq.limit > 0xffff ? 0xffff : c->rcvq.limit);
+    c->rcv_adv = c->rcv_nxt + tcp_win16(c->rcvq.limit);
     take_peer_options(c, s);
     /* RFC 7323 2.2: scaling is on only if both SYNs carried the option. */
     if (c->ws_offered && s->h.opts.has_wscale) {

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "tcp/tcp_const.h"
 #include "tcp/tcp_conn.h"
 #include "tcp/tcp_timewait.h"
 
@@ -49,9 +50,6 @@ struct tcp_table {
     synack_time_t last_cookie;       /* when we last answered with a cookie */
     int cookies_sent;
 };
-
-#define TCP_DEFAULT_MSS 536          /* RFC 9293 3.7.1 (MUST-15): when the peer sends no MSS */
-#define TCP_MAX_WSCALE 14
 
 /* tcp_table.c */
 struct tcp_table *tcp_tab(synack_stack_t *st);
@@ -117,6 +115,9 @@ uint8_t tcp_choose_wscale(size_t bufsize);
 
 /* tcp_input.c */
 void tcp_conn_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now);
+/* The MSS the peer's SYN announces (RFC 9293 3.7.1: TCP_DEFAULT_MSS without the option), never
+ * below TCP_MIN_MSS. */
+uint16_t tcp_peer_mss(const struct tcp_seg *syn);
 /* SYN-RECEIVED to ESTABLISHED on an acceptable ACK (RFC 9293 3.10.7.4 fifth step), for a child on
  * its listener's SYN queue, a simultaneous open, or a SYN cookie's child: accept-queue move, send
  * window from the ACK, RTT sample, congestion state, the state change and its events. Returns -1

@@ -33,8 +33,7 @@ uint32_t tcp_isn(synack_stack_t *st, const struct tcp_end *local, const struct t
     return f + (uint32_t)(now / 4);
 }
 
-static const uint16_t cookie_mss[8] = { 536, 1200, 1300, 1400, 1440, 1460, 4312, 8960 };
-#define COOKIE_PERIOD SYNACK_SEC(64)
+static const uint16_t cookie_mss[8] = { TCP_DEFAULT_MSS, 1200, 1300, 1400, 1440, 1460, 4312, 8960 };
 
 static uint32_t cookie_hash(synack_stack_t *st, const struct tcp_seg *s, uint32_t peer_isn, uint32_t t)
 {
@@ -55,7 +54,7 @@ uint32_t tcp_cookie_make(synack_stack_t *st, const struct tcp_seg *s, uint16_t *
         if (cookie_mss[i] <= want && cookie_mss[i] <= *mss)
             idx = i;
     *mss = cookie_mss[idx];
-    uint32_t t = (uint32_t)(now / COOKIE_PERIOD) & 0x1f;
+    uint32_t t = (uint32_t)(now / TCP_COOKIE_PERIOD) & 0x1f;
     return (t << 27) | ((uint32_t)idx << 24) | cookie_hash(st, s, s->seq, t);
 }
 
@@ -63,7 +62,7 @@ uint16_t tcp_cookie_check(synack_stack_t *st, const struct tcp_seg *s, synack_ti
 {
     uint32_t cookie = s->ack - 1;
     uint32_t t = cookie >> 27;
-    uint32_t now_t = (uint32_t)(now / COOKIE_PERIOD) & 0x1f;
+    uint32_t now_t = (uint32_t)(now / TCP_COOKIE_PERIOD) & 0x1f;
     if (((now_t - t) & 0x1f) > 2)
         return 0;
     if (cookie_hash(st, s, s->seq - 1, t) != (cookie & 0xffffffu))

@@ -110,9 +110,7 @@ static struct tcp_conn *child_new(struct tcp_conn *l, const struct tcp_seg *s, s
     c->bound = 1;
     c->passive = 1;
     c->mss_adv = tcp_mss_for(st, &s->remote.ip, c->mss_user);
-    uint16_t peer_mss = s->h.opts.has_mss ? s->h.opts.mss : TCP_DEFAULT_MSS;
-    if (peer_mss < 88)
-        peer_mss = 88;
+    uint16_t peer_mss = tcp_peer_mss(s);
     c->mss_snd = peer_mss < c->mss_adv ? peer_mss : c->mss_adv;
     c->irs = s->seq;
     c->rcv_nxt = s->seq + 1;
@@ -134,7 +132,7 @@ static void send_cookie(struct tcp_conn *l, const struct tcp_seg *s, synack_time
     memset(&o, 0, sizeof(o));
     o.has_mss = 1;
     o.mss = mss;   /* the MSS the cookie encodes; no window scale: we could not remember it */
-    uint16_t win = (uint16_t)(l->rcvq.limit > 0xffff ? 0xffff : l->rcvq.limit);
+    uint16_t win = tcp_win16(l->rcvq.limit);
     stack_count(st, SYNACK_C_TcpSyncookiesSent);
     st->tcp->last_cookie = now;
     st->tcp->cookies_sent = 1;
@@ -147,7 +145,7 @@ static int cookie_ack(struct tcp_conn *l, struct tcp_seg *s, synack_time_t now)
 {
     synack_stack_t *st = l->st;
     struct tcp_table *t = st->tcp;
-    if (t->syncookies < 0 || !t->cookies_sent || now - t->last_cookie > SYNACK_SEC(128))
+    if (t->syncookies < 0 || !t->cookies_sent || now - t->last_cookie > TCP_COOKIE_LIFETIME)
         return 0;
     uint16_t mss = tcp_cookie_check(st, s, now);
     if (!mss) {
@@ -171,7 +169,7 @@ static int cookie_ack(struct tcp_conn *l, struct tcp_seg *s, synack_time_t now)
     c->snd_nxt = s->ack;
     c->snd_max = s->ack;
     c->mss_snd = mss < c->mss_adv ? mss : c->mss_adv;
-    uint16_t win = (uint16_t)(c->rcvq.limit > 0xffff ? 0xffff : c->rcvq.limit);
+    uint16_t win = tcp_win16(c->rcvq.limit);
     c->rcv_adv = c->rcv_nxt + win;   /* what our cookie SYN-ACK offered */
     stack_count(st, SYNACK_C_TcpPassiveOpens);
     tcp_conn_hash(c);

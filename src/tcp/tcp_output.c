@@ -22,9 +22,9 @@ uint16_t tcp_mss_for(synack_stack_t *st, const struct synack_ip *raddr, uint16_t
     unsigned mss = mtu > hdrs ? mtu - hdrs : TCP_DEFAULT_MSS;
     if (user && user < mss)
         mss = user;
-    if (mss < 88)
-        mss = 88;
-    return (uint16_t)(mss > 0xffff ? 0xffff : mss);
+    if (mss < TCP_MIN_MSS)
+        mss = TCP_MIN_MSS;
+    return (uint16_t)(mss > UINT16_MAX ? UINT16_MAX : mss);   /* the MSS option is 16 bits */
 }
 
 static void trace_seg(synack_stack_t *st, struct tcp_conn *c, const struct tcp_end *l, const struct tcp_end *r,
@@ -99,7 +99,7 @@ uint32_t tcp_rcv_window(struct tcp_conn *c)
 {
     size_t used = c->rcvq.len + c->ofo_bytes;
     uint32_t space = c->rcvq.limit > used ? (uint32_t)(c->rcvq.limit - used) : 0;
-    uint32_t maxw = 0xffffu << c->rcv_wscale;
+    uint32_t maxw = (uint32_t)TCP_WIN_MAX << c->rcv_wscale;
     if (space > maxw)
         space = maxw;
     space = (space >> c->rcv_wscale) << c->rcv_wscale;   /* what the scaled field can say */
@@ -118,7 +118,7 @@ uint32_t tcp_rcv_window(struct tcp_conn *c)
 static uint16_t wnd_field(struct tcp_conn *c)
 {
     uint32_t w = tcp_rcv_window(c) >> c->rcv_wscale;
-    return (uint16_t)(w > 0xffff ? 0xffff : w);
+    return tcp_win16(w);
 }
 
 static void acked_now(struct tcp_conn *c)
@@ -298,7 +298,7 @@ void tcp_send_syn(struct tcp_conn *c, synack_time_t now)
     }
     /* RFC 7323 2.2: the window in a SYN or SYN-ACK is never scaled. */
     size_t space = c->rcvq.limit;
-    uint16_t win = (uint16_t)(space > 0xffff ? 0xffff : space);
+    uint16_t win = tcp_win16(space);
     if (seq_lt(c->rcv_adv, c->rcv_nxt + win))
         c->rcv_adv = c->rcv_nxt + win;
     uint8_t flags = synack ? (TCP_SYN | TCP_ACK) : TCP_SYN;
@@ -343,7 +343,7 @@ void tcp_send_challenge_ack(struct tcp_conn *c, synack_time_t now)
 {
     /* RFC 5961 7: limit challenge ACKs per second across the stack. */
     struct tcp_table *t = c->st->tcp;
-    if (now - t->chack_window_start >= SYNACK_SEC(1)) {
+    if (now - t->chack_window_start >= TCP_CHALLENGE_ACK_INTERVAL) {
         t->chack_window_start = now;
         t->chack_count = 0;
     }

@@ -15,7 +15,7 @@
 uint8_t tcp_choose_wscale(size_t bufsize)
 {
     uint8_t ws = 0;
-    while (ws < TCP_MAX_WSCALE && (bufsize >> ws) > 0xffff)
+    while (ws < TCP_WSCALE_MAX && (bufsize >> ws) > TCP_WIN_MAX)
         ws++;
     return ws;
 }
@@ -350,14 +350,14 @@ int tcp_sock_setopt(synack_stack_t *st, struct sock *s, int opt, int v)
         return -EBADF;
     switch (opt) {
     case SYNACK_SO_RCVBUF:
-        if (v < 2048 || v > (64 << 20))
+        if (v < TCP_SOCKBUF_MIN || v > TCP_SOCKBUF_MAX)
             return -EINVAL;
         if (c->state != SYNACK_TCP_CLOSED && c->state != SYNACK_TCP_LISTEN && (size_t)v < c->rcvq.limit)
             return -EINVAL;   /* shrinking an open window would renege on what we offered */
         ring_set_limit(&c->rcvq, (size_t)v);
         return 0;
     case SYNACK_SO_SNDBUF:
-        if (v < 2048 || v > (64 << 20))
+        if (v < TCP_SOCKBUF_MIN || v > TCP_SOCKBUF_MAX)
             return -EINVAL;
         ring_set_limit(&c->sndq, (size_t)v);
         return 0;
@@ -386,7 +386,7 @@ int tcp_sock_setopt(synack_stack_t *st, struct sock *s, int opt, int v)
         tcp_keepalive_reset(c, st->now);
         return 0;
     case SYNACK_TCP_MAXSEG:
-        if (v < 88 || v > 65495)
+        if (v < TCP_MIN_MSS || v > TCP_MAX_MSS_USER)
             return -EINVAL;
         c->mss_user = (uint16_t)v;
         return 0;
@@ -426,7 +426,7 @@ int tcp_sock_getopt(synack_stack_t *st, struct sock *s, int opt, int *v)
     case SYNACK_TCP_KEEPIDLE: *v = (int)c->keep_idle_s; return 0;
     case SYNACK_TCP_KEEPINTVL: *v = (int)c->keep_intvl_s; return 0;
     case SYNACK_TCP_KEEPCNT: *v = (int)c->keep_cnt; return 0;
-    case SYNACK_TCP_MAXSEG: *v = tcp_state_synchronized(c->state) ? c->mss_snd : (c->mss_user ? c->mss_user : 536); return 0;
+    case SYNACK_TCP_MAXSEG: *v = tcp_state_synchronized(c->state) ? c->mss_snd : (c->mss_user ? c->mss_user : TCP_DEFAULT_MSS); return 0;
     case SYNACK_TCP_USER_TIMEOUT: *v = (int)(c->user_timeout / 1000); return 0;
     case SYNACK_TCP_DELACK: *v = c->delack_on; return 0;
     case SYNACK_TCP_RTO_MIN: *v = (int)(c->rto_min_us / 1000); return 0;

@@ -124,9 +124,9 @@ struct tcp_conn *tcp_conn_new(synack_stack_t *st)
     c->rto = (uint32_t)t->rto_initial;
     c->rto_min_us = (uint32_t)t->rto_min;
     c->delack_on = 1;
-    c->keep_idle_s = 7200;
-    c->keep_intvl_s = 75;
-    c->keep_cnt = 9;
+    c->keep_idle_s = TCP_KEEPIDLE_DEFAULT_S;
+    c->keep_intvl_s = TCP_KEEPINTVL_DEFAULT_S;
+    c->keep_cnt = TCP_KEEPCNT_DEFAULT;
     c->cc = &tcp_cc_newreno;
     c->mss_snd = TCP_DEFAULT_MSS;
     tcp_timers_init(c);

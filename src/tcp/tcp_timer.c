@@ -61,8 +61,8 @@ void tcp_persist_arm(struct tcp_conn *c, synack_time_t now)
 {
     c->rtx_mode = RTX_PERSIST;
     synack_time_t d = backed_off(c, c->rto, c->persist_backoff);
-    if (d < SYNACK_MS(200))
-        d = SYNACK_MS(200);
+    if (d < TCP_PERSIST_MIN)
+        d = TCP_PERSIST_MIN;
     timer_arm(&c->st->timers, &c->rtx_timer, now + d);
 }
 
@@ -213,7 +213,7 @@ static void keep_fire(void *owner, struct timer *t, synack_time_t now)
     c->keep_probes++;
     stack_count(c->st, SYNACK_C_TcpKeepAliveProbes);
     tcp_send_raw(c->st, &c->local, &c->remote, c->snd_nxt - 1, c->rcv_nxt,
-                 TCP_ACK, (uint16_t)((tcp_rcv_window(c) >> c->rcv_wscale) & 0xffff), NULL, NULL, 0, now);
+                 TCP_ACK, tcp_win16(tcp_rcv_window(c) >> c->rcv_wscale), NULL, NULL, 0, now);
     timer_arm(&c->st->timers, &c->keep_timer, now + SYNACK_SEC(c->keep_intvl_s));
 }
 

@@ -172,7 +172,7 @@ static void hold(struct tcp_conn *c, synack_time_t deadline)
     w->snd_nxt = c->snd_nxt;
     w->rcv_nxt = c->rcv_nxt;
     uint32_t wnd = c->rcv_adv - c->rcv_nxt;
-    w->rcv_wnd = (uint16_t)((wnd >> c->rcv_wscale) > 0xffff ? 0xffff : (wnd >> c->rcv_wscale));
+    w->rcv_wnd = tcp_win16(wnd >> c->rcv_wscale);
     timer_init(&w->timer, tw_expire, w);
     size_t h = tcp_tuple_hash(st, &w->local, &w->remote) & (t->ntwb - 1);
     w->hnext = t->twb[h];

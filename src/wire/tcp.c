@@ -37,7 +37,7 @@ enum wire_err tcp_parse_opts(const uint8_t *o, size_t len, struct tcp_opts *out)
                 return WIRE_ERR_OPTS;
             out->has_wscale = 1;
             /* RFC 7323 2.3: a shift above 14 is used as 14 (and may be logged). */
-            out->wscale = v[0] > 14 ? 14 : v[0];
+            out->wscale = v[0] > TCP_WSCALE_MAX ? TCP_WSCALE_MAX : v[0];
             break;
         case TCP_OPT_SACK_PERM:
             if (olen != 2)

@@ -13,6 +13,8 @@
 #define TCP_IPPROTO 6                /* IANA protocol number: IPv4 Protocol, IPv6 Next Header */
 #define TCP_HDR_MIN 20
 #define TCP_HDR_MAX 60
+#define TCP_WIN_MAX 0xffff           /* RFC 9293 3.1: the Window field is 16 bits (unscaled) */
+#define TCP_WSCALE_MAX 14            /* RFC 7323 2.3: the largest window-scale shift */
 
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02

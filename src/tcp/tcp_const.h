@@ -1,0 +1,57 @@
+/* TCP's constants, each defined once, with the rule it comes from. Facts of the wire format (header
+ * sizes, the 16-bit window field, the largest window-scale shift) live in wire/tcp.h; the
+ * configurable values (MSL, RTO bounds, buffer sizes...) have their defaults in tcp_table.c. */
+#ifndef TCP_CONST_H
+#define TCP_CONST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "synack/types.h"
+#include "wire/ip4.h"
+#include "wire/tcp.h"
+
+/* RFC 9293 3.7.1 (MUST-15): the MSS a peer is taken to accept when its SYN carries no MSS option;
+ * also what a socket reports as TCP_MAXSEG before it is connected. */
+#define TCP_DEFAULT_MSS 536
+
+/* The smallest MSS we use or accept, whatever the peer announces, an ICMP "fragmentation needed"
+ * suggests or TCP_MAXSEG asks: an absurd MSS would have us send tiny segments for ever (RFC 9293
+ * 3.7.1 lets a sender use less than the peer's MSS, never requires it to go below this). */
+#define TCP_MIN_MSS 88
+
+/* The largest TCP_MAXSEG: an IPv4 datagram of 65535 bytes (RFC 791) less the IPv4 and TCP headers
+ * without options. */
+#define TCP_MAX_MSS_USER (65535 - IP4_HDR_MIN - TCP_HDR_MIN)
+
+/* RFC 6298 5.7: after the SYN (or SYN-ACK) timed out, the RTO for data starts at 3 s unless a
+ * sample was taken. */
+#define TCP_RTO_AFTER_SYN_TIMEOUT SYNACK_SEC(3)
+
+/* The persist timer never fires sooner than this (RFC 9293 3.8.6.1 leaves the interval open; the
+ * RTO's usual floor). */
+#define TCP_PERSIST_MIN SYNACK_MS(200)
+
+/* RFC 5961 7: challenge ACKs are limited per this interval (the limit is configurable). */
+#define TCP_CHALLENGE_ACK_INTERVAL SYNACK_SEC(1)
+
+/* SYN cookies (RFC 4987 3.6): the counter in a cookie advances once a period, and a cookie is
+ * valid for two periods. */
+#define TCP_COOKIE_PERIOD SYNACK_SEC(64)
+#define TCP_COOKIE_LIFETIME (2 * TCP_COOKIE_PERIOD)
+
+/* RFC 1122 4.2.3.6: keep-alive idle time "MUST be configurable and MUST default to no less than
+ * two hours"; the probe interval and count are the customary ones (TCP_KEEPINTVL, TCP_KEEPCNT). */
+#define TCP_KEEPIDLE_DEFAULT_S 7200
+#define TCP_KEEPINTVL_DEFAULT_S 75
+#define TCP_KEEPCNT_DEFAULT 9
+
+/* SO_RCVBUF and SO_SNDBUF bounds. */
+#define TCP_SOCKBUF_MIN 2048
+#define TCP_SOCKBUF_MAX (64 << 20)
+
+/* A window or buffer size as the 16-bit unscaled Window field can carry it (RFC 9293 3.1; RFC 7323
+ * 2.2: the window in a SYN or SYN-ACK is never scaled). */
+static inline uint16_t tcp_win16(size_t v) { return (uint16_t)(v > TCP_WIN_MAX ? TCP_WIN_MAX : v); }
+
+#endif
