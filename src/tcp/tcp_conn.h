@@ -1,8 +1,9 @@
 /* The transmission control block (RFC 9293 3.3.1) and everything TCP's modules share about it.
  *
  * One struct tcp_conn per connection in any state but TIME-WAIT after the application let go
- * (then a small struct tcp_tw stands in, tcp_timewait.h). Listeners are tcp_conns in LISTEN holding their SYN queue
- * (children in SYN-RECEIVED) and accept queue (children established but not yet accepted). */
+ * (then a small struct tcp_tw stands in, tcp_timewait.h). Listeners are tcp_conns in LISTEN
+ * holding their SYN queue (children in SYN-RECEIVED) and accept queue (children established but
+ * not yet accepted). */
 #ifndef TCP_CONN_H
 #define TCP_CONN_H
 

@@ -12,8 +12,8 @@
 #include "tcp/tcp_int.h"
 #include "tcp/tcp_timewait.h"
 
-/* RFC 9293 3.4.2 and 3.10.7.4: TIME-WAIT lasts 2*MSL from entering it or from the last
- * retransmitted FIN. The one place this deadline is computed. */
+/* RFC 9293 3.3.2 (figure 5, "Timeout=2MSL") and 3.10.7.4: TIME-WAIT lasts 2*MSL from entering it
+ * or from the last retransmitted FIN. The one place this deadline is computed. */
 static synack_time_t tw_deadline(synack_stack_t *st, synack_time_t now) { return now + 2 * st->tcp->msl; }
 
 /* ---------- the two blocks ---------- */
@@ -81,7 +81,7 @@ static void tw_segment(const struct tw_ref *r, struct tcp_seg *s, synack_time_t 
     if (s->flags & TCP_RST)
         return;
     if ((s->flags & TCP_SYN) && !(s->flags & TCP_ACK)) {
-        /* RFC 1122 4.2.2.13 and RFC 6191 4.2 (the sequence-number variant): a SYN beyond the old
+        /* RFC 1122 4.2.2.13 and RFC 6191 2 (the sequence-number test; we keep no timestamps): a SYN beyond the old
          * connection's sequence space cannot be an old duplicate and may reopen the 4-tuple at once
          * (clients such as Linux reuse ports quickly). */
         if (seq_gt(s->seq, rcv_nxt)) {
