@@ -137,21 +137,17 @@ static int fd_for_handle(struct sr *r, int handle)
     return fd;
 }
 
-/* "192.0.2.2:8080" or "8080" */
+/* "192.0.2.2:8080", "[2001:db8::2]:8080" or "8080" */
 static int arg_addr(struct sr *r, const struct call *c, int i, struct synack_sockaddr *a)
 {
     if (i >= c->nargs)
         return sr_fail(r, "%s: missing address", c->name);
-    char buf[64];
-    snprintf(buf, sizeof(buf), "%s", c->args[i]);
-    char *colon = strchr(buf, ':');
-    a->addr = 0;
-    const char *port = buf;
-    if (colon) {
-        *colon = 0;
-        if (synack_addr_parse(buf, &a->addr) < 0)
-            return sr_fail(r, "%s: bad address '%s'", c->name, buf);
-        port = colon + 1;
+    const char *port = c->args[i];
+    a->addr = synack_ip_any6();
+    if (strchr(port, ':')) {
+        if (synack_sockaddr_parse(port, a) < 0)
+            return sr_fail(r, "%s: bad address '%s'", c->name, port);
+        return 0;
     }
     char *end;
     long v = strtol(port, &end, 10);
@@ -446,8 +442,8 @@ int sr_call(struct sr *r, const char *p)
     if (!strcmp(c.name, "connect")) {
         if (arg_addr(r, &c, 1, &a) < 0)
             return -1;
-        if (!a.addr)
-            a.addr = SR_PEER;
+        if (synack_ip_is_unspecified(&a.addr))
+            a.addr = synack_ip_from_v4(SR_PEER);
         /* The connection's peer port becomes the default for `<` and `>` lines. */
         r->default_peer_port = a.port;
         return check_ret(r, &c, synack_connect(st, sock, &a, now));

@@ -122,7 +122,7 @@ static int connected(struct link *l, struct synack_stack **out)
     l->ifx = synack_if_add(st, &ic);
     assert_true(l->ifx >= 0);
     int s = synack_socket(st, SYNACK_SOCK_STREAM);
-    struct synack_sockaddr la = { 0, 7000 }, pa = { PEER, 80 };
+    struct synack_sockaddr la = { synack_ip_any6(), 7000 }, pa = synack_sockaddr_from_v4(PEER, 80);
     assert_int_equal(synack_bind(st, s, &la), 0);
     assert_int_equal(synack_connect(st, s, &pa, 1000), -EINPROGRESS);
     inject(st, l->ifx, PEER_ISS, l->last_seq_end, TCP_SYN | TCP_ACK, NULL, 2000);
@@ -186,7 +186,7 @@ static void nodelay_flush_stamped_with_now(void **state)
 /* Every call taking a socket, given a handle that names no open socket. */
 static void all_fail_ebadf(synack_stack_t *st, int h)
 {
-    struct synack_sockaddr a = { 0, 9 }, pa = { PEER, 80 };
+    struct synack_sockaddr a = { synack_ip_any6(), 9 }, pa = synack_sockaddr_from_v4(PEER, 80);
     struct synack_tcp_info ti;
     char buf[8];
     int v;
@@ -240,7 +240,7 @@ static void stale_handle_ebadf(void **state)
         assert_int_not_equal(h, old);
         all_fail_ebadf(st, old);
         /* The new socket works (and the failed calls above did not touch it). */
-        struct synack_sockaddr a = { 0, 4321 }, got;
+        struct synack_sockaddr a = { synack_ip_any6(), 4321 }, got;
         assert_int_equal(synack_bind(st, h, &a), 0);
         assert_int_equal(synack_getsockname(st, h, &got), 0);
         assert_int_equal(got.port, 4321);
@@ -286,7 +286,7 @@ static void many_cycles_one_slot(void **state)
             assert_int_equal(h, seen[i % ROUND]);   /* after a full round the generation wraps */
         }
         if (prev >= 0)
-            assert_int_equal(synack_getsockname(st, prev, &(struct synack_sockaddr){ 0, 0 }), -EBADF);
+            assert_int_equal(synack_getsockname(st, prev, &(struct synack_sockaddr){ synack_ip_any6(), 0 }), -EBADF);
         assert_int_equal(synack_socket_error(st, h), 0);
         assert_int_equal(synack_close(st, h, (synack_time_t)i), 0);
         assert_int_equal(synack_close(st, h, (synack_time_t)i), -EBADF);
