@@ -231,7 +231,7 @@ int main(int argc, char **argv)
     synack_simnet_add_link(b->net, b->link);
 
     b->lsock = synack_socket(b->st[1], SYNACK_SOCK_STREAM);
-    struct synack_sockaddr la = { 0, PORT };
+    struct synack_sockaddr la = { synack_ip_any6(), PORT };
     if (rcvbuf)
         synack_setsockopt(b->st[1], b->lsock, SYNACK_SO_RCVBUF, (int)rcvbuf, vnow(b));
     if (synack_bind(b->st[1], b->lsock, &la) < 0 || synack_listen(b->st[1], b->lsock, 4) < 0) {
@@ -246,7 +246,7 @@ int main(int argc, char **argv)
 
     double w0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
     synack_time_t v0 = vnow(b);
-    struct synack_sockaddr peer_addr = { ADDR_B, PORT };
+    struct synack_sockaddr peer_addr = synack_sockaddr_from_v4(ADDR_B, PORT);
     int r = synack_connect(b->st[0], b->tx, &peer_addr, v0);
     if (r != -EINPROGRESS && r != 0) {
         fprintf(stderr, "sim_throughput: connect: %s\n", synack_strerror(r));

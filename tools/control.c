@@ -38,14 +38,15 @@ struct ss_ctx {
 static void ss_row(void *arg, const struct synack_tcp_info *i)
 {
     struct ss_ctx *x = arg;
-    char la[16], ra[16], l[32], r[32], tm[48] = "";
-    synack_addr_format(i->local.addr, la, sizeof(la));
-    synack_addr_format(i->remote.addr, ra, sizeof(ra));
-    snprintf(l, sizeof(l), "%s:%u", i->local.addr ? la : "*", i->local.port);
+    char l[SYNACK_SOCKADDR_STRLEN], r[SYNACK_SOCKADDR_STRLEN], tm[48] = "";
+    if (synack_ip_is_unspecified(&i->local.addr))
+        snprintf(l, sizeof(l), "*:%u", i->local.port);
+    else
+        synack_sockaddr_format(&i->local, l, sizeof(l));
     if (i->state == SYNACK_TCP_LISTEN)
         snprintf(r, sizeof(r), "*:*");
     else
-        snprintf(r, sizeof(r), "%s:%u", ra, i->remote.port);
+        synack_sockaddr_format(&i->remote, r, sizeof(r));
     if (i->timer && i->timer_expires > x->now)
         snprintf(tm, sizeof(tm), "timer:(%s,%.3fs)", timer_name(i->timer), (double)(i->timer_expires - x->now) / 1e6);
     fprintf(x->f, "%-12s %6u %6u %-21s %-21s %s\n", synack_tcp_state_name(i->state), i->recv_q, i->send_q, l, r, tm);

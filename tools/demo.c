@@ -270,7 +270,7 @@ int cmd_demo(int argc, char **argv)
     synack_simnet_add_link(d->net, d->link);
 
     d->b_listen = synack_socket(d->st[1], SYNACK_SOCK_STREAM);
-    struct synack_sockaddr la = { 0, 7 };
+    struct synack_sockaddr la = { synack_ip_any6(), 7 };
     synack_bind(d->st[1], d->b_listen, &la);
     synack_listen(d->st[1], d->b_listen, 8);
     synack_socket_set_handler(d->st[1], d->b_listen, b_accept, d);
@@ -283,7 +283,7 @@ int cmd_demo(int argc, char **argv)
 
     d->a_sock = synack_socket(d->st[0], SYNACK_SOCK_STREAM);
     synack_socket_set_handler(d->st[0], d->a_sock, a_handler, d);
-    struct synack_sockaddr peer = { B_ADDR, 7 };
+    struct synack_sockaddr peer = synack_sockaddr_from_v4(B_ADDR, 7);
     synack_time_t t0 = SYNACK_SEC(1);
     synack_simnet_run_until(d->net, t0);
     synack_connect(d->st[0], d->a_sock, &peer, t0);

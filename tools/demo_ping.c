@@ -154,7 +154,7 @@ int cmd_demo_ping(int argc, char **argv)
     printf("synack demo: A 192.0.2.1 <-> B 192.0.2.2, simulated Ethernet, %.1f ms one way, loss %.0f%%, seed %llu\n\n",
            latency_ms, loss * 100, seed);
     d.echo_sock = synack_socket(d.st[1], SYNACK_SOCK_DGRAM);
-    struct synack_sockaddr echo_addr = { 0, 7 };
+    struct synack_sockaddr echo_addr = { synack_ip_any6(), 7 };
     synack_bind(d.st[1], d.echo_sock, &echo_addr);
     synack_socket_set_handler(d.st[1], d.echo_sock, echo_handler, &d);
     d.client_sock = synack_socket(d.st[0], SYNACK_SOCK_DGRAM);
@@ -169,7 +169,7 @@ int cmd_demo_ping(int argc, char **argv)
     }
     synack_simnet_run_until(d.net, synack_simnet_now(d.net) + SYNACK_SEC(1));
     printf("\n-- UDP: A sends %u datagrams to B's echo service on port 7\n", nudp);
-    struct synack_sockaddr to = { 0xC0000202u, 7 };
+    struct synack_sockaddr to = synack_sockaddr_from_v4(0xC0000202u, 7);
     for (unsigned i = 0; i < nudp; i++) {
         char msg[32];
         int n = snprintf(msg, sizeof(msg), "hello %u", i + 1);

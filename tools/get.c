@@ -57,7 +57,7 @@ static void on_dns(void *arg, const struct dns_result *r, synack_time_t now)
 {
     struct resolve_req *q = arg;
     int err = r->err ? r->err : r->naddrs > 0 ? 0 : -ENODATA;
-    q->done(q->arg, err, err ? 0 : r->addrs[0], now);
+    q->done(q->arg, err, err ? NULL : &r->addrs[0], now);
     free(q);
 }
 
@@ -143,7 +143,9 @@ static void on_done(void *arg, const struct http_fetch_result *r, synack_time_t 
     g->out = NULL;
     if (r->err) {
         fprintf(stderr, "synack get: %s: %s\n", g->urls[g->cur],
-                r->err == -ELOOP ? "too many redirects" : synack_strerror(r->err));
+                r->err == -ELOOP          ? "too many redirects"
+                : r->err == -EAFNOSUPPORT ? "IPv6 is not supported yet (the stack speaks IPv4)"
+                                          : synack_strerror(r->err));
         g->failures++;
     } else if (g->fail_http && r->status >= 400) {
         fprintf(stderr, "synack get: %s: HTTP status %d\n", g->urls[g->cur], r->status);
@@ -280,8 +282,12 @@ int cmd_get(int argc, char **argv)
         case 'v': g->verbose = 1; continue;
         case 1201: hosts = optarg; continue;
         case 1202:
-            if (rc.nservers >= DNS_MAX_SERVERS || synack_addr_parse(optarg, &rc.servers[rc.nservers]) != 0) {
-                fprintf(stderr, "synack get: bad --dns '%s' (an IPv4 address; at most %d)\n", optarg, DNS_MAX_SERVERS);
+            if (rc.nservers >= DNS_MAX_SERVERS || synack_ip_parse(optarg, &rc.servers[rc.nservers]) != 0) {
+                fprintf(stderr, "synack get: bad --dns '%s' (an IP address; at most %d)\n", optarg, DNS_MAX_SERVERS);
+                goto out;
+            }
+            if (!synack_ip_is_v4(&rc.servers[rc.nservers])) {
+                fprintf(stderr, "synack get: --dns %s: IPv6 is not supported yet\n", optarg);
                 goto out;
             }
             rc.nservers++;
@@ -325,6 +331,11 @@ int cmd_get(int argc, char **argv)
         if (r < 0) {
             fprintf(stderr, "synack get: bad URL '%s': %s\n", g->urls[i],
                     r == -EPROTONOSUPPORT ? "only http:// is supported" : "malformed");
+            goto out;
+        }
+        struct synack_ip ip;
+        if (http_url_host_addr(&u, &ip) == 0 && !synack_ip_is_v4(&ip)) {
+            fprintf(stderr, "synack get: %s: IPv6 is not supported yet (the stack speaks IPv4)\n", g->urls[i]);
             goto out;
         }
     }

@@ -31,7 +31,7 @@ struct ladder_row {
 struct ladder {
     struct ladder_row *rows;
     size_t n, cap;
-    char name[2][48];
+    char name[2][64];
     char title[160];         /* optional: drawn above the SVG ladder */
     uint32_t isn[2];
     int have_isn[2];

@@ -46,8 +46,9 @@ static void on_frame(void *ctx, int linktype, synack_time_t ts, const uint8_t *f
 
 static void endpoint(char *buf, size_t cap, uint32_t addr, uint16_t port)
 {
-    char a[20];
-    snprintf(buf, cap, "%s:%u", synack_addr_format(addr, a, sizeof(a)), port);
+    struct synack_sockaddr sa = synack_sockaddr_from_v4(addr, port);
+    if (synack_sockaddr_format(&sa, buf, cap) < 0)
+        snprintf(buf, cap, "?");
 }
 
 static const char *state_name(int s) { return s == LADDER_STATE_UNKNOWN ? "?" : synack_tcp_state_name(s); }
@@ -71,7 +72,7 @@ static void print_skipped(FILE *f, const struct lc_table *t)
 
 static void build_ladder(struct ladder *l, const struct lc_conn *c, size_t idx, int full)
 {
-    char left[48], right[48];
+    char left[SYNACK_SOCKADDR_STRLEN], right[SYNACK_SOCKADDR_STRLEN];
     endpoint(left, sizeof(left), c->addr[0], c->port[0]);
     endpoint(right, sizeof(right), c->addr[1], c->port[1]);
     ladder_init(l, left, right);

@@ -160,8 +160,9 @@ static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg,
         return;
     n->sock = s;
     if (n->verbose) {
-        char a[16];
-        fprintf(stderr, "synack nc: connection from %s:%u\n", synack_addr_format(peer.addr, a, sizeof(a)), peer.port);
+        char a[SYNACK_SOCKADDR_STRLEN];
+        synack_sockaddr_format(&peer, a, sizeof(a));
+        fprintf(stderr, "synack nc: connection from %s\n", a);
     }
     /* One connection, like nc -l: stop listening. */
     synack_close(st, n->lsock, now);
@@ -173,7 +174,7 @@ static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg,
 /* The outcome of resolving HOST. */
 struct nc_lookup {
     int done, err;
-    uint32_t addr;
+    struct synack_ip addr;
 };
 
 static void nc_resolved(void *arg, const struct dns_result *r, synack_time_t now)
@@ -241,8 +242,12 @@ int cmd_nc(int argc, char **argv)
         if (c == 'L') { linger = 1; continue; }
         if (c == 'H') { hosts = optarg; continue; }
         if (c == 'D') {
-            if (rcfg.nservers >= DNS_MAX_SERVERS || synack_addr_parse(optarg, &rcfg.servers[rcfg.nservers]) != 0) {
-                fprintf(stderr, "synack nc: bad --dns '%s' (an IPv4 address; at most %d)\n", optarg, DNS_MAX_SERVERS);
+            if (rcfg.nservers >= DNS_MAX_SERVERS || synack_ip_parse(optarg, &rcfg.servers[rcfg.nservers]) != 0) {
+                fprintf(stderr, "synack nc: bad --dns '%s' (an IP address; at most %d)\n", optarg, DNS_MAX_SERVERS);
+                goto out;
+            }
+            if (!synack_ip_is_v4(&rcfg.servers[rcfg.nservers])) {
+                fprintf(stderr, "synack nc: --dns %s: IPv6 is not supported yet\n", optarg);
                 goto out;
             }
             rcfg.nservers++;
@@ -256,10 +261,15 @@ int cmd_nc(int argc, char **argv)
         fprintf(stderr, "synack nc: expected %s\n", n->listen_mode ? "-l PORT" : "HOST PORT");
         goto out;
     }
-    uint32_t host = 0;
+    struct synack_ip host = synack_ip_any6();
     const char *host_name = n->listen_mode ? NULL : argv[optind];
-    if (host_name && synack_addr_parse(host_name, &host) != 0 && (!*host_name || strlen(host_name) > 253)) {
+    int literal = host_name && synack_ip_parse(host_name, &host) == 0;
+    if (host_name && !literal && (!*host_name || strlen(host_name) > 253 || strchr(host_name, ':'))) {
         fprintf(stderr, "synack nc: bad host '%s'\n", host_name);
+        goto out;
+    }
+    if (literal && !synack_ip_is_v4(&host)) {
+        fprintf(stderr, "synack nc: %s: IPv6 is not supported yet (the stack speaks IPv4)\n", host_name);
         goto out;
     }
     char *end;
@@ -286,7 +296,7 @@ int cmd_nc(int argc, char **argv)
     synack_time_t now = synack_clock_now();
     if (n->listen_mode) {
         n->lsock = synack_socket(n->st, SYNACK_SOCK_STREAM);
-        struct synack_sockaddr la = { 0, (uint16_t)port };
+        struct synack_sockaddr la = { synack_ip_any6(), (uint16_t)port };
         int r = synack_bind(n->st, n->lsock, &la);
         if (r == 0)
             r = synack_listen(n->st, n->lsock, 1);
@@ -296,12 +306,12 @@ int cmd_nc(int argc, char **argv)
         }
         synack_socket_set_handler(n->st, n->lsock, accept_handler, n);
     } else {
-        if (!host) {
+        if (!literal) {
             /* A name: the hosts file first, then DNS over the stack's own UDP (apps/dns). */
             if (!rcfg.nservers)
                 dns_read_resolv_conf("/etc/resolv.conf", &rcfg);
             rcfg.hosts_path = hosts;
-            struct nc_lookup lk = { 0, 0, 0 };
+            struct nc_lookup lk = { 0, 0, synack_ip_any6() };
             struct dns_resolver *res = dns_resolver_new(n->st, &rcfg);
             if (!res || dns_resolve(res, host_name, nc_resolved, &lk, now) != 0) {
                 fprintf(stderr, "synack nc: cannot resolve '%s'\n", host_name);
@@ -318,8 +328,9 @@ int cmd_nc(int argc, char **argv)
             }
             host = lk.addr;
             if (n->verbose) {
-                char a[16];
-                fprintf(stderr, "synack nc: %s is %s\n", host_name, synack_addr_format(host, a, sizeof(a)));
+                char a[SYNACK_IP_STRLEN];
+                synack_ip_format(&host, a, sizeof(a));
+                fprintf(stderr, "synack nc: %s is %s\n", host_name, a);
             }
             now = synack_clock_now();
         }
@@ -333,7 +344,7 @@ int cmd_nc(int argc, char **argv)
         }
     }
     /* Run until both directions are closed, then until our FIN is acknowledged. */
-    struct synack_sockaddr local = { 0, 0 }, remote = { 0, 0 };
+    struct synack_sockaddr local = { synack_ip_any6(), 0 }, remote = { synack_ip_any6(), 0 };
     while (!nc_stop) {
         synack_driver_run_once(n->run.driver, SYNACK_MS(100));
         if (n->sock >= 0 && n->shut_sent && n->peer_eof && !n->closed) {

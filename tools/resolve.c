@@ -88,8 +88,12 @@ int cmd_resolve(int argc, char **argv)
                 fprintf(stderr, "synack resolve: at most %d --dns servers\n", DNS_MAX_SERVERS);
                 return 2;
             }
-            if (synack_addr_parse(optarg, &cfg.servers[cfg.nservers]) != 0) {
-                fprintf(stderr, "synack resolve: bad --dns '%s' (expected A.B.C.D)\n", optarg);
+            if (synack_ip_parse(optarg, &cfg.servers[cfg.nservers]) != 0) {
+                fprintf(stderr, "synack resolve: bad --dns '%s' (expected an IP address)\n", optarg);
+                return 2;
+            }
+            if (!synack_ip_is_v4(&cfg.servers[cfg.nservers])) {
+                fprintf(stderr, "synack resolve: --dns %s: IPv6 is not supported yet\n", optarg);
                 return 2;
             }
             cfg.nservers++;
@@ -170,8 +174,9 @@ int cmd_resolve(int argc, char **argv)
         goto out;
     }
     for (int i = 0; i < s.r.naddrs; i++) {
-        char a[16];
-        printf("%s\n", synack_addr_format(s.r.addrs[i], a, sizeof(a)));
+        char a[SYNACK_IP_STRLEN];
+        synack_ip_format(&s.r.addrs[i], a, sizeof(a));
+        printf("%s\n", a);
     }
     if (verbose)
         fprintf(stderr, "synack resolve: %s is %s (from %s)\n", name, s.r.canonical[0] ? s.r.canonical : name,

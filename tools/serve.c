@@ -133,7 +133,7 @@ static void udp_discard(synack_stack_t *st, int sock, unsigned events, void *arg
 static int open_udp_service(synack_stack_t *st, uint16_t port, synack_socket_handler_fn fn, void *arg)
 {
     int s = synack_socket(st, SYNACK_SOCK_DGRAM);
-    struct synack_sockaddr a = { 0, port };
+    struct synack_sockaddr a = { synack_ip_any6(), port };
     if (s < 0 || synack_bind(st, s, &a) < 0)
         return -1;
     synack_socket_set_handler(st, s, fn, arg);

@@ -104,7 +104,7 @@ static int listen_on(struct svc *s, synack_stack_t *st, uint16_t port)
     int l = synack_socket(st, SYNACK_SOCK_STREAM);
     if (l < 0)
         return l;
-    struct synack_sockaddr a = { 0, port };
+    struct synack_sockaddr a = { synack_ip_any6(), port };
     int r = synack_bind(st, l, &a);
     if (r == 0)
         r = synack_listen(st, l, 128);

@@ -66,7 +66,7 @@ void status_set_extra(struct status *s, status_extra_fn fn, void *arg)
 
 static int same(const struct synack_sockaddr *a, const struct synack_sockaddr *b)
 {
-    return a->addr == b->addr && a->port == b->port;
+    return synack_ip_equal(&a->addr, &b->addr) && a->port == b->port;
 }
 
 static struct status_conn *find(struct status *s, const struct synack_sockaddr *l, const struct synack_sockaddr *r)
@@ -138,9 +138,10 @@ void status_on_trace(struct status *s, const struct synack_trace_event *ev)
 
 static void addr_port(char *buf, size_t cap, const struct synack_sockaddr *a)
 {
-    char ip[16];
-    synack_addr_format(a->addr, ip, sizeof(ip));
-    snprintf(buf, cap, "%s:%u", a->addr ? ip : "*", a->port);
+    if (synack_ip_is_unspecified(&a->addr))
+        snprintf(buf, cap, "*:%u", a->port);
+    else if (synack_sockaddr_format(a, buf, cap) < 0)
+        snprintf(buf, cap, "?");
 }
 
 struct sock_list {
@@ -152,7 +153,7 @@ struct sock_list {
 static void write_sock(void *arg, const struct synack_tcp_info *i)
 {
     struct sock_list *x = arg;
-    char l[32], r[32];
+    char l[SYNACK_SOCKADDR_STRLEN], r[SYNACK_SOCKADDR_STRLEN];
     addr_port(l, sizeof(l), &i->local);
     addr_port(r, sizeof(r), &i->remote);
     if (i->state == SYNACK_TCP_SYN_RECEIVED)
@@ -214,7 +215,7 @@ static size_t recent(struct status *s, struct status_conn **out)
 
 static void write_ladder_svg(const struct status_conn *c, FILE *f)
 {
-    char l[32], r[32];
+    char l[SYNACK_SOCKADDR_STRLEN], r[SYNACK_SOCKADDR_STRLEN];
     addr_port(l, sizeof(l), &c->local);
     addr_port(r, sizeof(r), &c->remote);
     struct ladder lad;
@@ -254,7 +255,7 @@ char *status_render(struct status *s, const char *path, size_t *len, const char 
         write_counters(s, f, 1);
         fprintf(f, "},\"recent\":[");
         for (size_t i = 0; i < nrec; i++) {
-            char l[32], r[32];
+            char l[SYNACK_SOCKADDR_STRLEN], r[SYNACK_SOCKADDR_STRLEN];
             addr_port(l, sizeof(l), &rec[i]->local);
             addr_port(r, sizeof(r), &rec[i]->remote);
             fprintf(f, "%s{\"local\":\"%s\",\"remote\":\"%s\",\"segments\":%u,\"state\":\"%s\"}", i ? "," : "", l, r,

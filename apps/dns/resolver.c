@@ -201,7 +201,7 @@ static int on_response(struct dns_query *q, int ai, const uint8_t *p, size_t len
     case DNS_REPLY_ADDRS:
         set_canonical(q, &rep.canonical);
         for (int i = 0; i < rep.naddrs && i < DNS_MAX_ADDRS; i++)
-            q->result.addrs[q->result.naddrs++] = rep.addrs[i];
+            q->result.addrs[q->result.naddrs++] = synack_ip_from_v4(rep.addrs[i]);
         query_finish(q, 0, now);
         return 1;
     case DNS_REPLY_NXDOMAIN:
@@ -240,7 +240,7 @@ static void on_socket(synack_stack_t *st, int sock, unsigned events, void *arg, 
             }
             /* RFC 5452 9.1: the source must be the server we asked, on port 53 (the connected
              * socket already filters; checked again so a stack change cannot open a hole). */
-            if (from.addr != r->cfg.servers[a->server] || from.port != DNS_PORT) {
+            if (!synack_ip_equal(&from.addr, &r->cfg.servers[a->server]) || from.port != DNS_PORT) {
                 r->stats.mismatched++;
                 continue;
             }
@@ -272,7 +272,7 @@ static void query_start_attempt(struct dns_query *q, synack_time_t now)
         if (dns_build_init(&b, msg, sizeof(msg), &h) == 0 && dns_build_question(&b, &q->name, DNS_T_A, DNS_C_IN) == 0)
             len = dns_build_finish(&b);
         /* bind(port 0) draws a random ephemeral port for every attempt (RFC 5452 9.2). */
-        struct synack_sockaddr any = { 0, 0 };
+        struct synack_sockaddr any = { synack_ip_any6(), 0 };
         if (len == 0 || synack_bind(r->st, a->sock, &any) < 0 || synack_connect(r->st, a->sock, &srv, now) < 0 ||
             synack_socket_set_handler(r->st, a->sock, on_socket, q) < 0 ||
             synack_sendto(r->st, a->sock, msg, len, NULL, now) < 0) {
@@ -295,8 +295,8 @@ int dns_resolve(struct dns_resolver *r, const char *name, dns_result_fn cb, void
         return -EINVAL;
     r->now = now;
     struct dns_name n;
-    uint32_t literal;
-    int is_literal = synack_addr_parse(name, &literal) == 0;
+    struct synack_ip literal;
+    int is_literal = synack_ip_parse(name, &literal) == 0;   /* either family's text */
     if (!is_literal) {
         int e = dns_name_from_text(name, NULL, &n);
         if (e)
@@ -316,7 +316,7 @@ int dns_resolve(struct dns_resolver *r, const char *name, dns_result_fn cb, void
     q->next = r->queries;
     r->queries = q;
     r->stats.lookups++;
-    if (is_literal) {   /* an address answers itself (RFC 1123 2.1 dotted-decimal form) */
+    if (is_literal) {   /* an address answers itself (RFC 1123 2.1 dotted-decimal form, or IPv6 text) */
         q->result.addrs[0] = literal;
         q->result.naddrs = 1;
         snprintf(q->result.canonical, sizeof(q->result.canonical), "%s", name);
@@ -330,7 +330,7 @@ int dns_resolve(struct dns_resolver *r, const char *name, dns_result_fn cb, void
         int k = dns_hosts_lookup(r->cfg.hosts_path, &n, &hm);
         if (k > 0) {
             for (int i = 0; i < k && i < DNS_MAX_ADDRS; i++)
-                q->result.addrs[q->result.naddrs++] = hm.addrs[i];
+                q->result.addrs[q->result.naddrs++] = synack_ip_from_v4(hm.addrs[i]);
             set_canonical(q, &hm.canonical);
             q->result.from_hosts = 1;
             r->stats.hosts_hits++;
@@ -368,10 +368,10 @@ int dns_read_resolv_conf(const char *path, struct dns_resolver_config *cfg)
     cfg->nservers = 0;
     while (fgets(line, sizeof(line), f)) {
         char kw[32], addr[64];
-        uint32_t a;
-        /* resolv.conf(5): "nameserver ADDRESS"; IPv6 servers are skipped (we speak IPv4). */
+        struct synack_ip a;
+        /* resolv.conf(5): "nameserver ADDRESS"; IPv6 servers are skipped (the stack speaks IPv4). */
         if (sscanf(line, " %31s %63s", kw, addr) == 2 && !strcmp(kw, "nameserver") &&
-            synack_addr_parse(addr, &a) == 0 && n < DNS_MAX_SERVERS)
+            synack_ip_parse(addr, &a) == 0 && synack_ip_is_v4(&a) && n < DNS_MAX_SERVERS)
             cfg->servers[n++] = a;
     }
     fclose(f);

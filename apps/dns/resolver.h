@@ -1,4 +1,4 @@
-/* The stub resolver: names to IPv4 addresses, the way a host does it — the hosts file first, then
+/* The stub resolver: names to addresses (A records, IPv4 for now), the way a host does it — the hosts file first, then
  * DNS over the stack's own UDP (RFC 1034 5.3, RFC 1035). Asynchronous and driven by the stack:
  * queries go out through a synack UDP socket, timeouts use synack timers, and the answer comes back
  * through a callback that runs like a socket handler (after the stack's processing). */
@@ -14,7 +14,7 @@
 #define DNS_CNAME_CHAIN_MAX 8   /* CNAME links followed per lookup, across restarts */
 
 struct dns_resolver_config {
-    uint32_t servers[DNS_MAX_SERVERS];   /* host order; tried in turn */
+    struct synack_ip servers[DNS_MAX_SERVERS];   /* tried in turn (IPv4 for now) */
     int nservers;
     const char *hosts_path;              /* NULL: no hosts file; e.g. "/etc/hosts" */
     synack_time_t timeout;               /* per attempt (0: 2 s) */
@@ -31,7 +31,7 @@ struct dns_resolver_config {
  * RFC 1035 5.1 text form without the final dot. */
 struct dns_result {
     int err;
-    uint32_t addrs[DNS_MAX_ADDRS];       /* host order */
+    struct synack_ip addrs[DNS_MAX_ADDRS];
     int naddrs;
     char canonical[256];                 /* the end of the CNAME chain (or the name itself) */
     int from_hosts;                      /* answered from the hosts file */

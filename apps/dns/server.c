@@ -91,7 +91,7 @@ struct dns_server *dns_server_start(synack_stack_t *st, const char *zone_path, u
         snprintf(err, errcap, "cannot create the DNS socket: %s", synack_strerror(s->sock));
         goto fail;
     }
-    struct synack_sockaddr a = { 0, port };
+    struct synack_sockaddr a = { synack_ip_any6(), port };
     int r = synack_bind(st, s->sock, &a);
     if (r < 0) {
         snprintf(err, errcap, "cannot bind UDP port %u: %s", port, synack_strerror(r));

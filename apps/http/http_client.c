@@ -25,7 +25,7 @@ struct hc_conn {
     struct http_client *cl;
     struct hc_conn *prev, *next;
     int sock;
-    uint32_t addr;
+    struct synack_ip addr;
     uint16_t port;
     int connected, idle, nresp;
     int ka_limited;             /* the idle deadline comes from the server's Keep-Alive timeout */
@@ -45,7 +45,7 @@ struct hc_fetch {
     int phase;
     synack_time_t start, req_start, last_progress;
     synack_timer_t *timer;
-    uint32_t addr;
+    struct synack_ip addr;
     struct hc_conn *conn;
     char req[HTTP_URL_TARGET_MAX + 512];
     size_t req_len, req_off;
@@ -135,10 +135,10 @@ static void conn_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, s
 }
 
 /* Returns an idle pooled connection to addr:port (taken out of the pool), or NULL. */
-static struct hc_conn *pool_take(struct http_client *c, uint32_t addr, uint16_t port)
+static struct hc_conn *pool_take(struct http_client *c, const struct synack_ip *addr, uint16_t port)
 {
     for (struct hc_conn *k = c->conns; k; k = k->next)
-        if (k->idle && k->addr == addr && k->port == port) {
+        if (k->idle && synack_ip_equal(&k->addr, addr) && k->port == port) {
             k->idle = 0;
             synack_timer_cancel(k->timer);
             return k;
@@ -172,7 +172,8 @@ static void conn_release(struct hc_conn *k, int reusable, long ka_timeout, synac
     synack_timer_arm(k->timer, now + idle);
 }
 
-static struct hc_conn *conn_open(struct http_client *c, uint32_t addr, uint16_t port, int *err, synack_time_t now)
+static struct hc_conn *conn_open(struct http_client *c, const struct synack_ip *addr, uint16_t port, int *err,
+                                 synack_time_t now)
 {
     struct hc_conn *k = calloc(1, sizeof(*k));
     if (!k) {
@@ -180,7 +181,7 @@ static struct hc_conn *conn_open(struct http_client *c, uint32_t addr, uint16_t 
         return NULL;
     }
     k->cl = c;
-    k->addr = addr;
+    k->addr = *addr;
     k->port = port;
     k->sock = synack_socket(c->cfg.st, SYNACK_SOCK_STREAM);
     k->timer = synack_timer_new(c->cfg.st, conn_idle_expired, k);
@@ -194,7 +195,7 @@ static struct hc_conn *conn_open(struct http_client *c, uint32_t addr, uint16_t 
     }
     synack_setsockopt(c->cfg.st, k->sock, SYNACK_TCP_NODELAY, 1, now);
     synack_socket_set_handler(c->cfg.st, k->sock, conn_handler, k);
-    struct synack_sockaddr peer = { addr, port };
+    struct synack_sockaddr peer = { *addr, port };
     int r = synack_connect(c->cfg.st, k->sock, &peer, now);
     if (r != -EINPROGRESS && r != 0) {
         *err = r;
@@ -285,14 +286,14 @@ static void build_request(struct hc_fetch *f)
     f->req_off = 0;
 }
 
-static void on_resolved(void *arg, int err, uint32_t addr, synack_time_t now)
+static void on_resolved(void *arg, int err, const struct synack_ip *addr, synack_time_t now)
 {
     struct hc_fetch *f = arg;
     if (err) {
         fetch_done(f, err, now);
         return;
     }
-    f->addr = addr;
+    f->addr = *addr;
     f->res.t.resolve = now - f->req_start;
     f->phase = F_CONNECT;
     fetch_step(f, now);
@@ -305,7 +306,7 @@ static void fetch_step(struct hc_fetch *f, synack_time_t now)
     if (f->phase == F_START) {
         f->req_start = now;
         f->res.t.resolve = f->res.t.connect = 0;
-        if (synack_addr_parse(f->url.host, &f->addr) == 0) {
+        if (http_url_host_addr(&f->url, &f->addr) == 0) {
             f->phase = F_CONNECT;
         } else if (!c->cfg.resolve) {
             fetch_done(f, -EHOSTUNREACH, now);
@@ -322,7 +323,7 @@ static void fetch_step(struct hc_fetch *f, synack_time_t now)
         return;
     c->stats.requests++;
     build_request(f);
-    struct hc_conn *k = pool_take(c, f->addr, f->url.port);
+    struct hc_conn *k = pool_take(c, &f->addr, f->url.port);
     if (k) {
         c->stats.conns_reused++;
         f->res.reused = 1;
@@ -336,7 +337,7 @@ static void fetch_step(struct hc_fetch *f, synack_time_t now)
     }
     f->res.reused = 0;
     int err = 0;
-    k = conn_open(c, f->addr, f->url.port, &err, now);
+    k = conn_open(c, &f->addr, f->url.port, &err, now);
     if (!k) {
         fetch_done(f, err, now);
         return;

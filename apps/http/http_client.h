@@ -1,8 +1,8 @@
 /* An HTTP/1.1 client on synack's socket API, with a keep-alive connection pool.
  *
  * A fetch resolves the URL's host (through a resolver the caller plugs in, e.g. apps/dns; IPv4
- * literals need none), takes an idle pooled connection to the same address and port or opens a new
- * one, sends the request and delivers the response body as it arrives, whether framed by
+ * and bracketed IPv6 literals need none), takes an idle pooled connection to the same address and
+ * port or opens a new one, sends the request and delivers the response body as it arrives, whether framed by
  * Content-Length, chunked, or by the server's close. Redirects (301, 302, 303, 307, 308) are
  * followed up to max_redirects when asked.
  *
@@ -24,14 +24,14 @@
 
 #include "synack/synack.h"
 
-/* Resolver plug-in: calls done(arg, 0, addr, now) or done(arg, -errno, 0, now) once, never from
- * inside the call itself; `now` is the time the stack gave the resolver's callback. */
-typedef void (*http_resolve_done_fn)(void *arg, int err, uint32_t addr, synack_time_t now);
+/* Resolver plug-in: calls done(arg, 0, &addr, now) or done(arg, -errno, NULL, now) once, never
+ * from inside the call itself; `now` is the time the stack gave the resolver's callback. */
+typedef void (*http_resolve_done_fn)(void *arg, int err, const struct synack_ip *addr, synack_time_t now);
 typedef int (*http_resolve_fn)(void *ctx, const char *host, http_resolve_done_fn done, void *arg, synack_time_t now);
 
 struct http_client_config {
     synack_stack_t *st;
-    http_resolve_fn resolve;             /* NULL: IPv4 literals only */
+    http_resolve_fn resolve;             /* NULL: IP literals only */
     void *resolve_ctx;
     synack_time_t connect_timeout;       /* [10 s] */
     synack_time_t io_timeout;            /* no progress while waiting for the response [30 s] */

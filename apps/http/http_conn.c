@@ -65,16 +65,16 @@ static void access_log(struct http_conn *c, synack_time_t now)
     FILE *f = c->srv->cfg.access_log;
     if (!f)
         return;
-    char host[16], when[40];
+    char host[SYNACK_IP_STRLEN], when[40];
     time_t t = (time_t)(((int64_t)now + c->srv->cfg.wall_offset) / 1000000);
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S +0000", &tm);
     if (c->body_bytes)
-        fprintf(f, "%s - - [%s] \"%s\" %d %llu\n", synack_addr_format(c->peer.addr, host, sizeof(host)), when,
+        fprintf(f, "%s - - [%s] \"%s\" %d %llu\n", (synack_ip_format(&c->peer.addr, host, sizeof(host)), host), when,
                 c->logline[0] ? c->logline : "-", c->status, (unsigned long long)c->body_bytes);
     else
-        fprintf(f, "%s - - [%s] \"%s\" %d -\n", synack_addr_format(c->peer.addr, host, sizeof(host)), when,
+        fprintf(f, "%s - - [%s] \"%s\" %d -\n", (synack_ip_format(&c->peer.addr, host, sizeof(host)), host), when,
                 c->logline[0] ? c->logline : "-", c->status);
     fflush(f);
 }

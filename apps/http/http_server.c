@@ -72,7 +72,7 @@ struct http_server *http_server_start(synack_stack_t *st, const struct http_serv
     if (s->limits.max_line > s->limits.max_head)
         s->limits.max_line = s->limits.max_head;
     s->listener = synack_socket(st, SYNACK_SOCK_STREAM);
-    struct synack_sockaddr a = { 0, cfg->port };
+    struct synack_sockaddr a = { synack_ip_any6(), cfg->port };
     r = s->listener < 0 ? s->listener : 0;
     if (r == 0)
         synack_setsockopt(st, s->listener, SYNACK_SO_REUSEADDR, 1, now);

@@ -44,24 +44,58 @@ static void remove_dot_segments(char *path)
     memcpy(path, out, o + 1);
 }
 
+/* RFC 3986 3.2.2: IP-literal = "[" ( IPv6address / IPvFuture ) "]". a[0..n) is the bracketed
+ * text; it is kept with its brackets (as the Host field and the URL's text need it), in lower case.
+ * IPvFuture ("[v1.x]") names nothing we can reach. */
+static int parse_ip_literal(const char *a, size_t n, struct http_url *out)
+{
+    char inner[HTTP_URL_HOST_MAX];
+    if (n < 3 || a[n - 1] != ']' || n - 2 >= sizeof(inner) || n >= sizeof(out->host))
+        return -EINVAL;
+    memcpy(inner, a + 1, n - 2);
+    inner[n - 2] = 0;
+    struct synack_ip ip;
+    if (!memchr(inner, ':', n - 2) || synack_ip_parse(inner, &ip) != 0)
+        return -EINVAL;   /* not IPv6 text (a dotted quad goes without brackets) */
+    for (size_t i = 0; i < n; i++)
+        out->host[i] = (char)(a[i] >= 'A' && a[i] <= 'Z' ? a[i] + 32 : a[i]);
+    out->host[n] = 0;
+    return 0;
+}
+
 /* Parses authority "host[:port]" of length n. */
 static int parse_authority(const char *a, size_t n, struct http_url *out)
 {
     const char *at = memchr(a, '@', n);
     if (at)
         return -EINVAL;   /* userinfo is not for us (RFC 9110 4.2.4 deprecates it) */
-    const char *colon = memchr(a, ':', n);
-    size_t hn = colon ? (size_t)(colon - a) : n;
-    if (hn == 0 || hn >= sizeof(out->host))
-        return -EINVAL;
-    for (size_t i = 0; i < hn; i++) {
+    const char *colon;
+    size_t hn;
+    if (n && a[0] == '[') {
+        const char *close = memchr(a, ']', n);
+        if (!close)
+            return -EINVAL;
+        hn = (size_t)(close - a) + 1;
+        if (parse_ip_literal(a, hn, out) < 0)
+            return -EINVAL;
+        if (hn < n && a[hn] != ':')
+            return -EINVAL;   /* only a port may follow the literal */
+        colon = hn < n ? a + hn : NULL;
+    } else {
+        colon = memchr(a, ':', n);
+        hn = colon ? (size_t)(colon - a) : n;
+        if (hn == 0 || hn >= sizeof(out->host))
+            return -EINVAL;
+    }
+    for (size_t i = 0; i < hn && a[0] != '['; i++) {
         char c = a[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
               c == '_'))
             return -EINVAL;
         out->host[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
-    out->host[hn] = 0;
+    if (a[0] != '[')
+        out->host[hn] = 0;
     out->port = 80;
     out->port_given = 0;
     if (colon) {
@@ -202,6 +236,22 @@ int http_url_resolve(const struct http_url *base, const char *ref, size_t n, str
     int r = set_target(&u, merged, dl + n);
     *out = u;
     return r;
+}
+
+int http_url_host_addr(const struct http_url *u, struct synack_ip *out)
+{
+    size_t n = strlen(u->host);
+    if (n >= 2 && u->host[0] == '[' && u->host[n - 1] == ']') {
+        char inner[HTTP_URL_HOST_MAX];
+        memcpy(inner, u->host + 1, n - 2);
+        inner[n - 2] = 0;
+        return synack_ip_parse(inner, out);
+    }
+    uint32_t a;
+    if (synack_addr_parse(u->host, &a) != 0)
+        return -EINVAL;
+    *out = synack_ip_from_v4(a);
+    return 0;
 }
 
 void http_url_format(const struct http_url *u, char *buf, size_t cap)

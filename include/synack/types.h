@@ -2,8 +2,9 @@
  *
  * Time is a monotonic count of microseconds chosen by the caller (the real clock in a driver, a
  * virtual clock in a simulation). The stack never reads a clock itself: every entry point takes
- * `now`, and synack_stack_poll() reports the next deadline. IPv4 addresses are uint32_t in host
- * byte order (192.0.2.1 is 0xC0000201); ports are host-order uint16_t. */
+ * `now`, and synack_stack_poll() reports the next deadline. Addresses are struct synack_ip (either
+ * family); the IPv4-only calls take a uint32_t in host byte order (192.0.2.1 is 0xC0000201); ports
+ * are host-order uint16_t. */
 #ifndef SYNACK_TYPES_H
 #define SYNACK_TYPES_H
 
@@ -70,11 +71,49 @@ static inline int synack_ip_is_unspecified(const struct synack_ip *ip)
     return !(ip->b[12] | ip->b[13] | ip->b[14] | ip->b[15]);
 }
 
+/* The unspecified ("any") address of each family: 0.0.0.0 (IPv4-mapped) and ::. Binding to either
+ * means every local address. */
+static inline struct synack_ip synack_ip_any4(void) { return synack_ip_from_v4(0); }
+static inline struct synack_ip synack_ip_any6(void)
+{
+    struct synack_ip ip = { { 0 } };
+    return ip;
+}
+
+/* A socket address: an address of either family and a port in host byte order. A zeroed one is
+ * [::]:0, the unspecified address. */
 struct synack_sockaddr {
-    uint32_t addr;   /* IPv4, host byte order */
-    uint16_t port;   /* host byte order */
+    struct synack_ip addr;
+    uint16_t port;
 };
 
+static inline struct synack_sockaddr synack_sockaddr_from_v4(uint32_t addr, uint16_t port)
+{
+    struct synack_sockaddr sa = { synack_ip_from_v4(addr), port };
+    return sa;
+}
+
+/* Buffer sizes that always suffice for the formatters below, NUL included:
+ * "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255" and "[" that "]:65535". */
+#define SYNACK_IP_STRLEN 46
+#define SYNACK_SOCKADDR_STRLEN 54
+
+/* Parses an address: a dotted quad ("192.0.2.1", stored IPv4-mapped) or IPv6 text as RFC 4291 2.2
+ * writes it ("2001:db8::1", "::ffff:192.0.2.1", "::"). Returns 0 or -EINVAL (out untouched). */
+SYNACK_API int synack_ip_parse(const char *text, struct synack_ip *out);
+/* Formats an address: IPv4(-mapped) as a dotted quad, IPv6 as RFC 5952 says (lowercase, leading
+ * zeros dropped, the longest run of two or more zero groups as "::", the first on a tie). Returns
+ * the length, -ENOSPC if cap is too small (buf is then ""), -EINVAL for NULL. */
+SYNACK_API int synack_ip_format(const struct synack_ip *ip, char *buf, size_t cap);
+/* The same, but always IPv6 text: an IPv4-mapped address is "::ffff:192.0.2.1" (RFC 5952 5). */
+SYNACK_API int synack_ip6_format(const struct synack_ip *ip, char *buf, size_t cap);
+/* Parses "192.0.2.1:80" or "[2001:db8::1]:80" (port 0..65535 required). 0 or -EINVAL. */
+SYNACK_API int synack_sockaddr_parse(const char *text, struct synack_sockaddr *out);
+/* Formats a socket address the same way ("192.0.2.1:80", "[2001:db8::1]:80"). Returns the length,
+ * -ENOSPC or -EINVAL as synack_ip_format. */
+SYNACK_API int synack_sockaddr_format(const struct synack_sockaddr *sa, char *buf, size_t cap);
+
+/* IPv4 only, host order (interface configuration and routes are IPv4 for now). */
 /* Parses dotted-quad text ("192.0.2.1") into *out. Returns 0 or -EINVAL. */
 SYNACK_API int synack_addr_parse(const char *text, uint32_t *out);
 /* Parses "A.B.C.D/N" into address and prefix length. Returns 0 or -EINVAL. */

@@ -1,7 +1,6 @@
-/* One table of error names and messages for the negative errno values synack returns, plus the
- * address helpers every layer and tool shares. */
+/* One table of error names and messages for the negative errno values synack returns (the
+ * address helpers are in addr.c). */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "synack/types.h"
@@ -72,58 +71,4 @@ const char *synack_errname(int err)
 {
     const struct err_entry *e = err_find(err);
     return e ? e->name : "E?";
-}
-
-/* Strict dotted quad: four decimal numbers 0..255 of 1 to 3 digits, dots between, nothing else
- * (sscanf would also take signs, spaces and trailing text). */
-int synack_addr_parse(const char *text, uint32_t *out)
-{
-    if (!text)
-        return -EINVAL;
-    uint32_t a = 0;
-    const char *p = text;
-    for (int part = 0; part < 4; part++) {
-        unsigned v = 0, digits = 0;
-        while (*p >= '0' && *p <= '9' && digits < 4) {
-            v = v * 10 + (unsigned)(*p++ - '0');
-            digits++;
-        }
-        if (digits == 0 || digits > 3 || v > 255)
-            return -EINVAL;
-        a = (a << 8) | v;
-        if (part < 3 && *p++ != '.')
-            return -EINVAL;
-    }
-    if (*p)
-        return -EINVAL;
-    *out = a;
-    return 0;
-}
-
-int synack_prefix_parse(const char *text, uint32_t *addr, uint8_t *prefix_len)
-{
-    char buf[32];
-    const char *slash = text ? strchr(text, '/') : NULL;
-    if (!slash || (size_t)(slash - text) >= sizeof(buf))
-        return -EINVAL;
-    memcpy(buf, text, (size_t)(slash - text));
-    buf[slash - text] = 0;
-    const char *q = slash + 1;
-    unsigned p = 0, digits = 0;
-    while (*q >= '0' && *q <= '9' && digits < 3) {
-        p = p * 10 + (unsigned)(*q++ - '0');
-        digits++;
-    }
-    if (digits == 0 || *q || p > 32)
-        return -EINVAL;
-    if (synack_addr_parse(buf, addr) != 0)
-        return -EINVAL;
-    *prefix_len = (uint8_t)p;
-    return 0;
-}
-
-char *synack_addr_format(uint32_t a, char *buf, size_t cap)
-{
-    snprintf(buf, cap, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-    return buf;
 }

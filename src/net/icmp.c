@@ -87,7 +87,7 @@ void icmp_input(synack_stack_t *st, struct iface *ifc, const struct ip4_hdr *h, 
         struct synack_trace_event ev = { .kind = SYNACK_TR_ICMP_ECHO_REPLY, .ifindex = ifindex,
                                          .link_kind = SYNACK_IF_RAWIP, .data = pkt, .len = h->total_len,
                                          .echo_id = ic.id, .echo_seq = ic.seq };
-        ev.remote.addr = h->src;
+        ev.remote.addr = synack_ip_from_v4(h->src);
         stack_trace(st, &ev);
         break;
     }

@@ -13,9 +13,13 @@
 
 #define UDP_SRC_TAG 8   /* bytes of source address kept in front of each queued datagram */
 
+/* The IPv4 address of a socket address (0 for either family's "any"): the socket layer admits only
+ * those two kinds (struct synack_sockaddr is family-neutral; UDP is IPv4 inside for now). */
+static uint32_t sa_v4(const struct synack_sockaddr *sa) { return synack_ip_to_v4(&sa->addr); }
+
 static int udp_specificity(const struct sock *s)
 {
-    return (s->connected ? 2 : 0) + (s->local.addr ? 1 : 0);
+    return (s->connected ? 2 : 0) + (sa_v4(&s->local) ? 1 : 0);
 }
 
 static struct sock *udp_lookup(synack_stack_t *st, uint32_t dst, uint16_t dport, uint32_t src, uint16_t sport)
@@ -24,9 +28,9 @@ static struct sock *udp_lookup(synack_stack_t *st, uint32_t dst, uint16_t dport,
     for (struct sock *s = sock_next(st, -1); s; s = sock_next(st, s->id)) {
         if (s->type != SYNACK_SOCK_DGRAM || !s->bound || s->local.port != dport)
             continue;
-        if (s->local.addr && s->local.addr != dst)
+        if (sa_v4(&s->local) && sa_v4(&s->local) != dst)
             continue;
-        if (s->connected && (s->remote.addr != src || s->remote.port != sport))
+        if (s->connected && (sa_v4(&s->remote) != src || s->remote.port != sport))
             continue;
         /* Most specific wins: a connected socket, then one bound to the address (a connected
          * socket bound to any address still beats an unconnected one bound to this address). */
@@ -40,7 +44,7 @@ static int udp_port_used(synack_stack_t *st, uint32_t addr, uint16_t port)
 {
     for (struct sock *s = sock_next(st, -1); s; s = sock_next(st, s->id))
         if (s->type == SYNACK_SOCK_DGRAM && s->bound && s->local.port == port &&
-            (!s->local.addr || !addr || s->local.addr == addr))
+            (!sa_v4(&s->local) || !addr || sa_v4(&s->local) == addr))
             return 1;
     return 0;
 }
@@ -54,15 +58,16 @@ int udp_bind(synack_stack_t *st, struct sock *s, const struct synack_sockaddr *l
 {
     if (s->bound)
         return -EINVAL;
-    struct synack_ip lip = synack_ip_from_v4(local->addr);
-    if (local->addr && !net_family_for(&lip)->is_local(st, &lip))
+    uint32_t laddr = sa_v4(local);
+    struct synack_ip lip = synack_ip_from_v4(laddr);
+    if (laddr && !net_family_for(&lip)->is_local(st, &lip))
         return -EADDRNOTAVAIL;
     uint16_t port = local->port;
     if (port == 0) {
-        port = port_pick_ephemeral(st, udp_port_used_cb, &local->addr);
+        port = port_pick_ephemeral(st, udp_port_used_cb, &laddr);
         if (port == 0)
             return -EADDRINUSE;
-    } else if (udp_port_used(st, local->addr, port)) {
+    } else if (udp_port_used(st, laddr, port)) {
         return -EADDRINUSE;
     }
     s->local.addr = local->addr;
@@ -121,7 +126,7 @@ void udp_net_error(synack_stack_t *st, const struct net_err *e, synack_time_t no
      * port unreachable), since an unconnected socket cannot tell which send it concerns. */
     for (struct sock *s = sock_next(st, -1); s; s = sock_next(st, s->id)) {
         if (s->type == SYNACK_SOCK_DGRAM && s->connected && s->local.port == sport &&
-            s->remote.addr == dst && s->remote.port == dport) {
+            sa_v4(&s->remote) == dst && s->remote.port == dport) {
             s->error = e->kind == NET_ERR_PORT_UNREACH ? -ECONNREFUSED : -EHOSTUNREACH;
             sock_notify(st, s);
         }
@@ -140,13 +145,13 @@ int udp_sendto(synack_stack_t *st, struct sock *s, const void *data, size_t len,
     }
     if (dst->port == 0)
         return -EINVAL;
-    struct synack_ip rip = synack_ip_from_v4(dst->addr), lip;
+    struct synack_ip rip = synack_ip_from_v4(sa_v4(dst)), lip;
     const struct net_family *nf = net_family_for(&rip);
     if (nf->source_for(st, &rip, &lip) != 0)
         return -ENETUNREACH;
-    uint32_t src = s->local.addr ? s->local.addr : synack_ip_to_v4(&lip);
+    uint32_t src = sa_v4(&s->local) ? sa_v4(&s->local) : synack_ip_to_v4(&lip);
     if (!s->bound) {
-        struct synack_sockaddr any = { 0, 0 };
+        struct synack_sockaddr any = { synack_ip_any6(), 0 };
         int r = udp_bind(st, s, &any);
         if (r)
             return r;
@@ -173,7 +178,7 @@ int udp_recvfrom(synack_stack_t *st, struct sock *s, void *out, size_t cap, stru
         return -EAGAIN;
     size_t n = b->len - UDP_SRC_TAG;
     if (src) {
-        src->addr = wire_get32(b->data);
+        src->addr = synack_ip_from_v4(wire_get32(b->data));
         src->port = wire_get16(b->data + 4);
     }
     if (n > cap)

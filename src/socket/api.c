@@ -26,6 +26,12 @@ int synack_socket(synack_stack_t *st, enum synack_sock_type type)
     return s->id;
 }
 
+/* Until IPv6 is there, an address must be IPv4(-mapped) or unspecified (either family's "any"). */
+static int family_supported(const struct synack_sockaddr *sa)
+{
+    return synack_ip_is_v4(&sa->addr) || synack_ip_is_unspecified(&sa->addr);
+}
+
 int synack_bind(synack_stack_t *st, int id, const struct synack_sockaddr *local)
 {
     struct sock *s = sock_get(st, id);
@@ -33,6 +39,8 @@ int synack_bind(synack_stack_t *st, int id, const struct synack_sockaddr *local)
         return -EBADF;
     if (!local)
         return -EINVAL;
+    if (!family_supported(local))
+        return -EAFNOSUPPORT;
     if (s->type == SYNACK_SOCK_DGRAM)
         return udp_bind(st, s, local);
     return tcp_sock_bind(st, s, local);
@@ -79,6 +87,8 @@ int synack_sendto(synack_stack_t *st, int id, const void *data, size_t len, cons
         return -EBADF;
     if (s->type != SYNACK_SOCK_DGRAM)
         return -EOPNOTSUPP;
+    if (dst && !family_supported(dst))
+        return -EAFNOSUPPORT;
     stack_enter(st, now);
     int r = udp_sendto(st, s, data, len, dst, now);
     stack_leave(st);
@@ -143,6 +153,8 @@ int synack_connect(synack_stack_t *st, int id, const struct synack_sockaddr *pee
         return -EBADF;
     if (!peer)
         return -EINVAL;
+    if (!family_supported(peer))
+        return -EAFNOSUPPORT;
     if (s->type == SYNACK_SOCK_STREAM) {
         stack_enter(st, now);
         int r = tcp_sock_connect(st, s, peer, now);
@@ -151,12 +163,12 @@ int synack_connect(synack_stack_t *st, int id, const struct synack_sockaddr *pee
     }
     /* UDP: set the default destination and filter what is received (BSD connect on a datagram
      * socket); binds an ephemeral port if needed. */
-    if (peer->addr == 0 || peer->port == 0)
+    if (synack_ip_is_unspecified(&peer->addr) || peer->port == 0)
         return -EINVAL;
-    if (!ip4_source_for(st, peer->addr))
+    if (!ip4_source_for(st, synack_ip_to_v4(&peer->addr)))
         return -ENETUNREACH;
     if (!s->bound) {
-        struct synack_sockaddr any = { 0, 0 };
+        struct synack_sockaddr any = { synack_ip_any6(), 0 };
         int r = udp_bind(st, s, &any);
         if (r)
             return r;

@@ -1,4 +1,9 @@
-/* The socket table and event delivery (see sock.h). */
+/* The socket table and event delivery (see sock.h).
+ *
+ * A handle is (generation << SOCK_SLOT_BITS) | slot. Each slot counts how many sockets it has held;
+ * a handle whose generation is not the slot's current one belongs to a socket already closed, so
+ * every call given it fails with -EBADF instead of reaching whichever socket took the slot next.
+ * The slot is reused at once (the table stays small); only the generation moves. */
 #include "socket/sock.h"
 
 #include <errno.h>
@@ -8,11 +13,17 @@
 #include "core/ctx.h"
 #include "tcp/tcp.h"
 
+static int slot_of(int handle) { return handle & (int)SOCK_SLOT_MASK; }
+
 struct sock *sock_get(synack_stack_t *st, int id)
 {
-    if (id < 0 || id >= st->sock->nsocks)
+    if (id < 0)
         return NULL;
-    return st->sock->socks[id];
+    int slot = slot_of(id);
+    if (slot >= st->sock->nsocks)
+        return NULL;
+    struct sock *s = st->sock->socks[slot];
+    return s && s->id == id ? s : NULL;
 }
 
 struct sock *sock_alloc(synack_stack_t *st, enum synack_sock_type type)
@@ -24,19 +35,29 @@ struct sock *sock_alloc(synack_stack_t *st, enum synack_sock_type type)
             break;
         }
     if (id < 0) {
-        int n = st->sock->nsocks ? st->sock->nsocks * 2 : 16;
+        int old = st->sock->nsocks;
+        int n = old ? old * 2 : 16;
+        if (n > (int)SOCK_SLOT_MASK + 1)
+            n = (int)SOCK_SLOT_MASK + 1;
+        if (n <= old)
+            return NULL;   /* every slot a handle can name is in use */
         struct sock **v = realloc(st->sock->socks, (size_t)n * sizeof(*v));
         if (!v)
             return NULL;
-        memset(v + st->sock->nsocks, 0, (size_t)(n - st->sock->nsocks) * sizeof(*v));
-        id = st->sock->nsocks;
         st->sock->socks = v;
+        uint16_t *g = realloc(st->sock->gen, (size_t)n * sizeof(*g));
+        if (!g)
+            return NULL;   /* the larger socks array is kept; nsocks still bounds it */
+        st->sock->gen = g;
+        memset(v + old, 0, (size_t)(n - old) * sizeof(*v));
+        memset(g + old, 0, (size_t)(n - old) * sizeof(*g));
+        id = old;
         st->sock->nsocks = n;
     }
     struct sock *s = calloc(1, sizeof(*s));
     if (!s)
         return NULL;
-    s->id = id;
+    s->id = (int)((unsigned)st->sock->gen[id] << SOCK_SLOT_BITS) | id;
     s->type = type;
     buf_queue_init(&s->rxq);
     st->sock->socks[id] = s;
@@ -46,7 +67,10 @@ struct sock *sock_alloc(synack_stack_t *st, enum synack_sock_type type)
 void sock_release(synack_stack_t *st, struct sock *s)
 {
     buf_queue_purge(&s->rxq);
-    st->sock->socks[s->id] = NULL;
+    int slot = slot_of(s->id);
+    st->sock->socks[slot] = NULL;
+    /* The next socket in this slot gets a new handle; the generation wraps after SOCK_GEN_MAX. */
+    st->sock->gen[slot] = (uint16_t)((st->sock->gen[slot] + 1u) & SOCK_GEN_MAX);
     free(s);
 }
 
@@ -106,7 +130,7 @@ int sock_table_new(synack_stack_t *st)
 
 struct sock *sock_next(synack_stack_t *st, int after)
 {
-    for (int i = after + 1; i < st->sock->nsocks; i++)
+    for (int i = after < 0 ? 0 : slot_of(after) + 1; i < st->sock->nsocks; i++)
         if (st->sock->socks[i])
             return st->sock->socks[i];
     return NULL;
@@ -125,6 +149,7 @@ void sock_table_free(synack_stack_t *st)
             free(t->socks[i]);
         }
     free(t->socks);
+    free(t->gen);
     free(t->notify);
     free(t);
     st->sock = NULL;

@@ -12,7 +12,7 @@
 struct tcp_conn;
 
 struct sock {
-    int id;
+    int id;                          /* the handle: generation and slot */
     enum synack_sock_type type;
     synack_socket_handler_fn handler;
     void *handler_arg;
@@ -28,9 +28,16 @@ struct sock {
     struct tcp_conn *conn;
 };
 
+/* A socket handle: the slot in the low SOCK_SLOT_BITS, the slot's generation above (a handle stays
+ * a non-negative int). */
+#define SOCK_SLOT_BITS 20u
+#define SOCK_SLOT_MASK ((1u << SOCK_SLOT_BITS) - 1u)
+#define SOCK_GEN_MAX ((1u << (31u - SOCK_SLOT_BITS)) - 1u)
+
 /* The socket layer's part of the stack object. */
 struct sock_table {
     struct sock **socks;
+    uint16_t *gen;                    /* per slot: generation of its current (or next) socket */
     int nsocks;                       /* slots in socks */
     int *notify;                      /* socket ids with events to deliver */
     int nnotify, notify_cap;
@@ -38,6 +45,7 @@ struct sock_table {
 
 /* Creates the table and registers event delivery with the entry bracket (st->deliver). */
 int sock_table_new(synack_stack_t *st);
+/* The socket a handle names, or NULL if none (closed, or a stale handle to a reused slot). */
 struct sock *sock_get(synack_stack_t *st, int id);
 /* Allocates a socket slot. Returns NULL on failure. */
 struct sock *sock_alloc(synack_stack_t *st, enum synack_sock_type type);
@@ -45,7 +53,8 @@ void sock_release(synack_stack_t *st, struct sock *s);
 /* Queues a readiness notification for s (delivered after the stack returns). */
 void sock_notify(synack_stack_t *st, struct sock *s);
 void sock_table_free(synack_stack_t *st);
-/* Iterates sockets: returns the next socket with id > after, or NULL. */
+/* Iterates sockets in slot order: the next socket after the one whose handle is `after` (-1: the
+ * first), or NULL. */
 struct sock *sock_next(synack_stack_t *st, int after);
 
 #endif

@@ -32,12 +32,12 @@ static inline int tcp_end_equal(const struct tcp_end *a, const struct tcp_end *b
 /* The two conversions at the boundary with the public API (socket calls, traces, tcp_info). */
 static inline struct synack_sockaddr tcp_end_sockaddr(const struct tcp_end *e)
 {
-    struct synack_sockaddr sa = { synack_ip_to_v4(&e->ip), e->port };
+    struct synack_sockaddr sa = { e->ip, e->port };
     return sa;
 }
 static inline struct tcp_end tcp_end_from_sockaddr(const struct synack_sockaddr *sa)
 {
-    struct tcp_end e = { synack_ip_from_v4(sa->addr), sa->port };
+    struct tcp_end e = { sa->addr, sa->port };
     return e;
 }
 

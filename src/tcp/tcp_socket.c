@@ -40,8 +40,8 @@ int tcp_sock_bind(synack_stack_t *st, struct sock *s, const struct synack_sockad
     struct tcp_conn *c = s->conn;
     if (!c || s->bound || c->state != SYNACK_TCP_CLOSED)
         return -EINVAL;
-    struct synack_ip lip = synack_ip_from_v4(local->addr);
-    if (local->addr && !net_family_for(&lip)->is_local(st, &lip))
+    struct synack_ip lip = local->addr;
+    if (!synack_ip_is_unspecified(&lip) && !net_family_for(&lip)->is_local(st, &lip))
         return -EADDRNOTAVAIL;
     uint16_t port = local->port;
     if (port == 0) {
@@ -78,14 +78,14 @@ int tcp_sock_connect(synack_stack_t *st, struct sock *s, const struct synack_soc
     /* RFC 9293 3.9.1.1 (MUST-46): an OPEN to a broadcast or multicast address is an error. */
     if (!peer || peer->port == 0)
         return -EINVAL;
-    struct synack_ip rip = synack_ip_from_v4(peer->addr), lip;
+    struct synack_ip rip = peer->addr, lip;
     const struct net_family *nf = net_family_for(&rip);
     if (!nf->is_unicast(st, &rip))
         return -EINVAL;
     if (nf->source_for(st, &rip, &lip) != 0)
         return -ENETUNREACH;
     struct tcp_end remote = tcp_end_from_sockaddr(peer);
-    struct tcp_end local = { s->local.addr ? synack_ip_from_v4(s->local.addr) : lip, s->local.port };
+    struct tcp_end local = { synack_ip_is_unspecified(&s->local.addr) ? lip : s->local.addr, s->local.port };
     if (!s->bound) {
         local.port = tcp_pick_port(st, &local.ip, &remote);
         if (!local.port)
@@ -133,7 +133,7 @@ int tcp_sock_listen(synack_stack_t *st, struct sock *s, int backlog)
     if (c->state != SYNACK_TCP_CLOSED || c->iss != 0)
         return -EINVAL;
     if (!s->bound) {
-        struct synack_sockaddr any = { 0, 0 };
+        struct synack_sockaddr any = { synack_ip_any6(), 0 };
         int r = tcp_sock_bind(st, s, &any);
         if (r)
             return r;

@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ic.addr = 0xC6336402u;
     int r = synack_if_add(st, &ic);
     int s = synack_socket(st, SYNACK_SOCK_DGRAM);
-    struct synack_sockaddr a = { 0, 7 };
+    struct synack_sockaddr a = { synack_ip_any6(), 7 };
     synack_bind(st, s, &a);
     /* Split the input into frames at 0xff 0x00 0xff markers so one input can hold several
      * fragments of a datagram. */

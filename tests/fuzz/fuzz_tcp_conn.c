@@ -92,12 +92,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     f.ifx = synack_if_add(f.st, &ic);
     f.now = SYNACK_SEC(1);
     int l = synack_socket(f.st, SYNACK_SOCK_STREAM);
-    struct synack_sockaddr la = { 0, 5000 };
+    struct synack_sockaddr la = { synack_ip_any6(), 5000 };
     synack_bind(f.st, l, &la);
     synack_listen(f.st, l, 4);
     /* An active connection 7000 -> peer:80, completed by a well-formed SYN-ACK. */
     int c = synack_socket(f.st, SYNACK_SOCK_STREAM);
-    struct synack_sockaddr ca = { 0, 7000 }, pa = { PEER, 80 };
+    struct synack_sockaddr ca = { synack_ip_any6(), 7000 }, pa = synack_sockaddr_from_v4(PEER, 80);
     synack_bind(f.st, c, &ca);
     synack_connect(f.st, c, &pa, f.now);
     uint32_t peer_seq = 1000000;

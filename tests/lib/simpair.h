@@ -84,7 +84,7 @@ static inline void sp_trace_fn(void *ctx, const struct synack_trace_event *e)
                 abort();
         }
         struct sp_echo *r = &t->echo[t->necho++];
-        r->from = e->remote.addr;
+        r->from = synack_ip_to_v4(&e->remote.addr);
         r->id = e->echo_id;
         r->seq = e->echo_seq;
         r->t = e->now;

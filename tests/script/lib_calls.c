@@ -112,30 +112,42 @@ static int arg_int(struct sr *r, const struct call *c, int i, int64_t *v)
     return 0;
 }
 
-static int arg_fd(struct sr *r, const struct call *c, int *sock)
+static int arg_fd(struct sr *r, const struct call *c, int *sock, int *fdp)
 {
     int64_t v;
     if (arg_int(r, c, 0, &v) < 0)
         return -1;
-    *sock = (int)v - SR_FD_OFFSET;
+    /* A script fd names a socket slot: the handle the stack last gave for it, even once closed
+     * (a closed fd then gets -EBADF, as in POSIX); a number never opened passes through. */
+    int fd = (int)v;
+    *fdp = fd;
+    *sock = fd >= 0 && fd < SR_MAX_FDS && r->fd_handle[fd] ? r->fd_handle[fd] - 1 : fd - SR_FD_OFFSET;
     return 0;
 }
 
-/* "192.0.2.2:8080" or "8080" */
+/* A new socket's script fd: its slot (the low 20 bits of the handle, src/socket/sock.h) + 3, like
+ * the lowest free fd POSIX would give. */
+static int fd_for_handle(struct sr *r, int handle)
+{
+    int fd = (handle & 0xfffff) + SR_FD_OFFSET;
+    if (fd < SR_MAX_FDS) {
+        r->fd_handle[fd] = handle + 1;
+        r->wr_off[fd] = r->rd_off[fd] = 0;
+    }
+    return fd;
+}
+
+/* "192.0.2.2:8080", "[2001:db8::2]:8080" or "8080" */
 static int arg_addr(struct sr *r, const struct call *c, int i, struct synack_sockaddr *a)
 {
     if (i >= c->nargs)
         return sr_fail(r, "%s: missing address", c->name);
-    char buf[64];
-    snprintf(buf, sizeof(buf), "%s", c->args[i]);
-    char *colon = strchr(buf, ':');
-    a->addr = 0;
-    const char *port = buf;
-    if (colon) {
-        *colon = 0;
-        if (synack_addr_parse(buf, &a->addr) < 0)
-            return sr_fail(r, "%s: bad address '%s'", c->name, buf);
-        port = colon + 1;
+    const char *port = c->args[i];
+    a->addr = synack_ip_any6();
+    if (strchr(port, ':')) {
+        if (synack_sockaddr_parse(port, a) < 0)
+            return sr_fail(r, "%s: bad address '%s'", c->name, port);
+        return 0;
     }
     char *end;
     long v = strtol(port, &end, 10);
@@ -399,16 +411,13 @@ int sr_call(struct sr *r, const char *p)
     struct synack_sockaddr a;
     if (!strcmp(c.name, "socket")) {
         int rc = synack_socket(st, c.nargs && !strcmp(c.args[0], "SOCK_DGRAM") ? SYNACK_SOCK_DGRAM : SYNACK_SOCK_STREAM);
-        if (rc >= 0) {
-            rc += SR_FD_OFFSET;
-            if (rc < SR_MAX_FDS)
-                r->wr_off[rc] = r->rd_off[rc] = 0;
-        }
+        if (rc >= 0)
+            rc = fd_for_handle(r, rc);
         return check_ret(r, &c, rc);
     }
-    if (arg_fd(r, &c, &sock) < 0)
+    int fd;
+    if (arg_fd(r, &c, &sock, &fd) < 0)
         return -1;
-    int fd = sock + SR_FD_OFFSET;
     if (fd < 0 || fd >= SR_MAX_FDS)
         return sr_fail(r, "fd out of range");
     if (!strcmp(c.name, "bind")) {
@@ -426,18 +435,15 @@ int sr_call(struct sr *r, const char *p)
     }
     if (!strcmp(c.name, "accept")) {
         int rc = synack_accept(st, sock, NULL, now);
-        if (rc >= 0) {
-            rc += SR_FD_OFFSET;
-            if (rc < SR_MAX_FDS)
-                r->wr_off[rc] = r->rd_off[rc] = 0;
-        }
+        if (rc >= 0)
+            rc = fd_for_handle(r, rc);
         return check_ret(r, &c, rc);
     }
     if (!strcmp(c.name, "connect")) {
         if (arg_addr(r, &c, 1, &a) < 0)
             return -1;
-        if (!a.addr)
-            a.addr = SR_PEER;
+        if (synack_ip_is_unspecified(&a.addr))
+            a.addr = synack_ip_from_v4(SR_PEER);
         /* The connection's peer port becomes the default for `<` and `>` lines. */
         r->default_peer_port = a.port;
         return check_ret(r, &c, synack_connect(st, sock, &a, now));

@@ -15,7 +15,7 @@
 #define SR_PEER 0xC0000202u    /* 192.0.2.2, the script */
 #define SR_MAX_FLOWS 64
 #define SR_MAX_FDS 256
-#define SR_FD_OFFSET 3         /* script fd = stack socket id + 3, as packetdrill's first fd is 3 */
+#define SR_FD_OFFSET 3         /* script fd = socket slot + 3, as packetdrill's first fd is 3 */
 
 /* One connection as the script sees it, keyed by the peer's port. */
 struct sr_flow {
@@ -59,6 +59,7 @@ struct sr {
     uint16_t default_local_port;
     uint32_t peer_isn;          /* for new flows */
     uint64_t wr_off[SR_MAX_FDS], rd_off[SR_MAX_FDS];
+    int fd_handle[SR_MAX_FDS];  /* the stack's handle for a script fd, plus 1 (0: never opened) */
     struct sr_str err;          /* why the script failed */
     struct sr_str log;          /* everything that happened, for the failure report */
 };

@@ -168,7 +168,7 @@ static void watch_trace(void *ctx, const struct synack_trace_event *ev)
         if (ev->kind == SYNACK_TR_FRAME_OUT || ev->kind == SYNACK_TR_FRAME_IN) {
             synack_format_frame(line, sizeof(line), ev->link_kind, ev->data, ev->len);
             printf("%10.6f %c %s %s\n", (double)ev->now / 1e6, ev->kind == SYNACK_TR_FRAME_IN ? '<' : '>',
-                   ev->ifindex == 0 && ev->local.addr == 0 ? (last == ctx ? "" : "") : "", line);
+                   ev->ifindex == 0 && synack_ip_to_v4(&ev->local.addr) == 0 ? (last == ctx ? "" : "") : "", line);
         } else if (ev->kind == SYNACK_TR_TCP_STATE) {
             printf("%10.6f   state %s -> %s (%s)\n", (double)ev->now / 1e6, synack_tcp_state_name(ev->from_state),
                    synack_tcp_state_name(ev->to_state), ev->cause);
@@ -193,14 +193,14 @@ void tcpsim_bulk(struct tcpsim *t, uint64_t a_to_b, uint64_t b_to_a, synack_time
     synack_stack_set_trace(t->st[1], watch_trace, &last_b);
     synack_time_t start = tcpsim_now(t);
     int l = synack_socket(t->st[1], SYNACK_SOCK_STREAM);
-    struct synack_sockaddr la = { 0, 5001 };
+    struct synack_sockaddr la = { synack_ip_any6(), 5001 };
     synack_bind(t->st[1], l, &la);
     synack_listen(t->st[1], l, 16);
     struct accept_ctx actx = { &b, l };
     synack_socket_set_handler(t->st[1], l, accept_handler, &actx);
     a.sock = synack_socket(t->st[0], SYNACK_SOCK_STREAM);
     synack_socket_set_handler(t->st[0], a.sock, side_handler, &a);
-    struct synack_sockaddr peer = { SIM_B, 5001 };
+    struct synack_sockaddr peer = synack_sockaddr_from_v4(SIM_B, 5001);
     synack_connect(t->st[0], a.sock, &peer, start);
     while (tcpsim_now(t) < start + limit && !(a.closed && b.closed)) {
         if (!synack_simnet_step(t->net, start + limit))

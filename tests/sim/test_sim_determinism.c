@@ -204,7 +204,7 @@ static struct synack_sockaddr mkaddr(uint32_t ip, uint16_t port)
 {
     struct synack_sockaddr a;
     memset(&a, 0, sizeof(a));
-    a.addr = ip;
+    a.addr = synack_ip_from_v4(ip);
     a.port = port;
     return a;
 }

@@ -259,7 +259,7 @@ static struct raw *raw_connect(struct lab *l, const char *text)
     synack_stack_t *st = l->t.st[0];
     r->sock = synack_socket(st, SYNACK_SOCK_STREAM);
     synack_socket_set_handler(st, r->sock, raw_handler, r);
-    struct synack_sockaddr peer = { SIM_B, 80 };
+    struct synack_sockaddr peer = synack_sockaddr_from_v4(SIM_B, 80);
     assert_int_equal(synack_connect(st, r->sock, &peer, tcpsim_now(&l->t)), -EINPROGRESS);
     synack_simnet_run_until(l->t.net, tcpsim_now(&l->t) + SYNACK_MS(50));
     if (text)

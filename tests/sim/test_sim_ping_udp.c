@@ -85,7 +85,7 @@ static void client_fn(synack_stack_t *st, int sock, unsigned events, void *arg, 
         size_t wl = make_msg(want, k);
         assert_int_equal((size_t)n, wl);
         assert_memory_equal(buf, want, wl);
-        assert_int_equal(from.addr, 0x0a000002u);
+        assert_int_equal(synack_ip_to_v4(&from.addr), 0x0a000002u);
         assert_int_equal(from.port, ECHO_PORT);
         a->replies++;
         a->got[k] = 1;
@@ -110,16 +110,16 @@ static void run(uint64_t seed, double impair, struct result *res)
     assert_int_equal(sp_init(&p, &lc, NULL, seed * 1000, 1500), 0);
     struct app a = { .p = &p };
     a.srv = synack_socket(p.st[1], SYNACK_SOCK_DGRAM);
-    struct synack_sockaddr sa = { 0, ECHO_PORT };
+    struct synack_sockaddr sa = { synack_ip_any6(), ECHO_PORT };
     assert_int_equal(synack_bind(p.st[1], a.srv, &sa), 0);
     synack_socket_set_handler(p.st[1], a.srv, server_fn, &a);
     a.cli = synack_socket(p.st[0], SYNACK_SOCK_DGRAM);
-    struct synack_sockaddr ca = { 0, CLIENT_PORT };
+    struct synack_sockaddr ca = { synack_ip_any6(), CLIENT_PORT };
     assert_int_equal(synack_bind(p.st[0], a.cli, &ca), 0);
     synack_socket_set_handler(p.st[0], a.cli, client_fn, &a);
 
     uint8_t msg[512], ping[BIG];
-    struct synack_sockaddr to = { 0x0a000002u, ECHO_PORT };
+    struct synack_sockaddr to = synack_sockaddr_from_v4(0x0a000002u, ECHO_PORT);
     for (unsigned k = 0; k < ROUNDS; k++) {
         size_t ml = make_msg(msg, k);
         if (synack_sendto(p.st[0], a.cli, msg, ml, &to, sp_now(&p)) == (int)ml)

@@ -47,12 +47,12 @@ static void status_records_and_renders(void **state)
     synack_stack_set_trace(t.st[1], on_trace, s);
     int done = 0;
     int l = synack_socket(t.st[1], SYNACK_SOCK_STREAM);
-    struct synack_sockaddr la = { 0, 80 };
+    struct synack_sockaddr la = { synack_ip_any6(), 80 };
     synack_bind(t.st[1], l, &la);
     synack_listen(t.st[1], l, 4);
     synack_socket_set_handler(t.st[1], l, accept_one, &done);
     int c = synack_socket(t.st[0], SYNACK_SOCK_STREAM);
-    struct synack_sockaddr peer = { SIM_B, 80 };
+    struct synack_sockaddr peer = synack_sockaddr_from_v4(SIM_B, 80);
     synack_time_t now = tcpsim_now(&t);
     synack_connect(t.st[0], c, &peer, now);
     synack_simnet_run_until(t.net, now + SYNACK_MS(50));

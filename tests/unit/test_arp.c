@@ -27,7 +27,7 @@ static void send_udp(struct hx *h, int s, uint32_t dst, int n)
 {
     char msg[16];
     int len = snprintf(msg, sizeof(msg), "pkt-%d", n);
-    struct synack_sockaddr to = { dst, 9 };
+    struct synack_sockaddr to = synack_sockaddr_from_v4(dst, 9);
     assert_int_equal(synack_sendto(h->st, s, msg, (size_t)len, &to, h->now), len);
 }
 

@@ -160,16 +160,16 @@ static void lab_init(struct lab *L, enum mode mode, const uint32_t *servers, int
     L->f.p = &L->p;
     L->f.mode = mode;
     L->f.sock = synack_socket(L->p.st[1], SYNACK_SOCK_DGRAM);
-    struct synack_sockaddr a = { 0, 53 };
+    struct synack_sockaddr a = { synack_ip_any6(), 53 };
     assert_int_equal(synack_bind(L->p.st[1], L->f.sock, &a), 0);
     synack_socket_set_handler(L->p.st[1], L->f.sock, fake_handler, &L->f);
     L->f.sock5353 = synack_socket(L->p.st[1], SYNACK_SOCK_DGRAM);
-    struct synack_sockaddr a2 = { 0, 5353 };
+    struct synack_sockaddr a2 = { synack_ip_any6(), 5353 };
     assert_int_equal(synack_bind(L->p.st[1], L->f.sock5353, &a2), 0);
     struct dns_resolver_config cfg = { .nservers = nservers, .hosts_path = hosts, .timeout = SYNACK_SEC(1),
                                        .attempts = 2 };
     for (int i = 0; i < nservers; i++)
-        cfg.servers[i] = servers[i];
+        cfg.servers[i] = synack_ip_from_v4(servers[i]);
     L->r = dns_resolver_new(L->p.st[0], &cfg);
     assert_non_null(L->r);
 }
@@ -202,8 +202,8 @@ static void test_answer(void **state)
     lookup(&L, "www.Example.test", &l);
     assert_int_equal(l.r.err, 0);
     assert_int_equal(l.r.naddrs, 2);   /* the off-chain record is not used */
-    assert_int_equal(l.r.addrs[0], 0xC000024Du);
-    assert_int_equal(l.r.addrs[1], 0xC000024Eu);
+    assert_int_equal(synack_ip_to_v4(&l.r.addrs[0]), 0xC000024Du);
+    assert_int_equal(synack_ip_to_v4(&l.r.addrs[1]), 0xC000024Eu);
     assert_string_equal(l.r.canonical, "www.Example.test");
     assert_false(l.r.from_hosts);
     assert_true(sp_now(&L.p) - t0 < SYNACK_MS(100));
@@ -300,7 +300,7 @@ static void test_mismatches(void **state)
     lab_init(&L, M_WRONG_ID_FIRST, one_server, 1, NULL);
     lookup(&L, "www.example.test", &l);
     assert_int_equal(l.r.err, 0);
-    assert_int_equal(l.r.addrs[0], 0xC000024Du);   /* not the forged 1.2.3.4 */
+    assert_int_equal(synack_ip_to_v4(&l.r.addrs[0]), 0xC000024Du);   /* not the forged 1.2.3.4 */
     dns_resolver_stats(L.r, &s);
     assert_int_equal(s.mismatched, 1);
     lab_free(&L);
@@ -399,16 +399,16 @@ static void test_hosts_and_literals(void **state)
     assert_int_equal(l.r.err, 0);
     assert_true(l.r.from_hosts);
     assert_int_equal(l.r.naddrs, 2);
-    assert_int_equal(l.r.addrs[0], 0xC0000205u);
-    assert_int_equal(l.r.addrs[1], 0xC0000206u);
+    assert_int_equal(synack_ip_to_v4(&l.r.addrs[0]), 0xC0000205u);
+    assert_int_equal(synack_ip_to_v4(&l.r.addrs[1]), 0xC0000206u);
     assert_string_equal(l.r.canonical, "Gateway.example.test");
     assert_true(sp_now(&L.p) - t0 < SYNACK_MS(20));
     lookup(&L, "localhost", &l);
     assert_int_equal(l.r.naddrs, 1);   /* the IPv6 line is skipped */
-    assert_int_equal(l.r.addrs[0], 0x7f000001u);
+    assert_int_equal(synack_ip_to_v4(&l.r.addrs[0]), 0x7f000001u);
     lookup(&L, "192.0.2.99", &l);
     assert_int_equal(l.r.err, 0);
-    assert_int_equal(l.r.addrs[0], 0xC0000263u);
+    assert_int_equal(synack_ip_to_v4(&l.r.addrs[0]), 0xC0000263u);
     assert_false(l.r.from_hosts);
     assert_int_equal(L.f.queries, 0);   /* no DNS for any of these */
     lab_free(&L);

@@ -262,12 +262,53 @@ static void urls(void **state)
     assert_string_equal(b, "http://fourth/");
 }
 
+/* RFC 3986 3.2.2: an IPv6 literal in brackets, kept with them (lower case) for Host and the URL
+ * text; the address a literal host names, for either family; what is not a literal. */
+static void url_ip_literals(void **state)
+{
+    struct http_url u, o;
+    struct synack_ip ip, want;
+    assert_int_equal(http_url_parse("http://[2001:DB8::2]/", &u), 0);
+    assert_string_equal(u.host, "[2001:db8::2]");
+    assert_int_equal(u.port, 80);
+    assert_int_equal(http_url_host_addr(&u, &ip), 0);
+    assert_int_equal(synack_ip_parse("2001:db8::2", &want), 0);
+    assert_true(synack_ip_equal(&ip, &want));
+    assert_int_equal(http_url_parse("http://[::1]:8080/x?y", &u), 0);
+    assert_string_equal(u.host, "[::1]");
+    assert_int_equal(u.port, 8080);
+    assert_string_equal(u.target, "/x?y");
+    char b[96];
+    http_url_format(&u, b, sizeof(b));
+    assert_string_equal(b, "http://[::1]:8080/x?y");
+    assert_int_equal(http_url_parse("[::ffff:192.0.2.1]", &u), 0);
+    assert_int_equal(http_url_host_addr(&u, &ip), 0);
+    assert_true(synack_ip_is_v4(&ip));
+    assert_int_equal(synack_ip_to_v4(&ip), 0xC0000201u);
+    assert_int_equal(http_url_parse("http://192.0.2.7:81/", &u), 0);
+    assert_int_equal(http_url_host_addr(&u, &ip), 0);
+    assert_int_equal(synack_ip_to_v4(&ip), 0xC0000207u);
+    assert_int_equal(http_url_parse("http://example.test/", &u), 0);
+    assert_int_equal(http_url_host_addr(&u, &ip), -EINVAL);   /* a name: to be resolved */
+    /* A redirect to a literal. */
+    assert_int_equal(http_url_resolve(&u, "http://[fe80::1]:81/p", 21, &o), 0);
+    assert_string_equal(o.host, "[fe80::1]");
+    assert_int_equal(o.port, 81);
+    static const char *const bad[] = { "http://[2001:db8::2/", "http://2001:db8::2/", "http://[192.0.2.1]/",
+                                       "http://[v1.fe]/", "http://[]/", "http://[::1]x/", "http://[::1]:99999/",
+                                       "http://[::1%25eth0]/", "http://[:::1]/", "http://[[::1]]/" };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        if (http_url_parse(bad[i], &u) != -EINVAL)
+            fail_msg("'%s' was accepted", bad[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(request_basic),    cmocka_unit_test(request_incremental), cmocka_unit_test(request_rejects),
         cmocka_unit_test(request_limits),   cmocka_unit_test(response_heads),      cmocka_unit_test(chunked_decoding),
         cmocka_unit_test(dates),            cmocka_unit_test(urls),
+        cmocka_unit_test(url_ip_literals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

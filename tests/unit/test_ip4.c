@@ -27,7 +27,7 @@ static int setup(void **state)
     hx_init(&c->h, NULL);
     hx_learn(&c->h, HX_PEER, hx_mac_peer);
     c->s = synack_socket(c->h.st, SYNACK_SOCK_DGRAM);
-    struct synack_sockaddr a = { 0, PORT };
+    struct synack_sockaddr a = { synack_ip_any6(), PORT };
     assert_int_equal(synack_bind(c->h.st, c->s, &a), 0);
     *state = c;
     return 0;
@@ -234,7 +234,7 @@ static void test_rawip_interface(void **state)
     struct hx h;
     hx_init_kind(&h, NULL, SYNACK_IF_RAWIP);
     int s = synack_socket(h.st, SYNACK_SOCK_DGRAM);
-    struct synack_sockaddr a = { 0, PORT };
+    struct synack_sockaddr a = { synack_ip_any6(), PORT };
     synack_bind(h.st, s, &a);
     uint8_t p[128];
     size_t n = good_packet(p, HX_PEER, HX_US);
@@ -243,7 +243,7 @@ static void test_rawip_interface(void **state)
     assert_int_equal(synack_recvfrom(h.st, s, buf, sizeof(buf), NULL, h.now), 5);
     assert_int_equal(CTR(h.st, EthInFrames), 0);
     /* Output is a bare IP packet, no ARP. */
-    struct synack_sockaddr to = { HX_PEER, 7 };
+    struct synack_sockaddr to = synack_sockaddr_from_v4(HX_PEER, 7);
     assert_int_equal(synack_sendto(h.st, s, "x", 1, &to, h.now), 1);
     const struct hx_frame *f = hx_pop(&h);
     assert_non_null(f);
@@ -255,7 +255,7 @@ static void test_rawip_interface(void **state)
 static void test_output_header(void **state)
 {
     struct ctx *c = *state;
-    struct synack_sockaddr to = { HX_PEER, 7 };
+    struct synack_sockaddr to = synack_sockaddr_from_v4(HX_PEER, 7);
     for (int i = 0; i < 3; i++)
         assert_int_equal(synack_sendto(c->h.st, c->s, "abc", 3, &to, c->h.now), 3);
     uint16_t id0 = 0;
@@ -288,7 +288,7 @@ static void test_default_ttl_zero_means_default(void **state)
     hx_init(&h, &cfg);
     hx_learn(&h, HX_PEER, hx_mac_peer);
     int s = synack_socket(h.st, SYNACK_SOCK_DGRAM);
-    struct synack_sockaddr to = { HX_PEER, 7 };
+    struct synack_sockaddr to = synack_sockaddr_from_v4(HX_PEER, 7);
     synack_sendto(h.st, s, "abc", 3, &to, h.now);
     struct ip4_hdr ip;
     assert_non_null(hx_frame_ip(&h, hx_pop(&h), &ip));
@@ -302,7 +302,7 @@ static void test_fragmentation(void **state)
     uint8_t data[3000];
     for (size_t i = 0; i < sizeof(data); i++)
         data[i] = (uint8_t)(i * 7);
-    struct synack_sockaddr to = { HX_PEER, 7 };
+    struct synack_sockaddr to = synack_sockaddr_from_v4(HX_PEER, 7);
     assert_int_equal(synack_sendto(c->h.st, c->s, data, sizeof(data), &to, c->h.now), 3000);
     /* 3008 bytes of UDP over a 1500-byte MTU: 1480 + 1480 + 48, offsets in 8-byte units. */
     static const size_t want_len[] = { 1480, 1480, 48 };
@@ -341,7 +341,7 @@ static void test_output_refusals(void **state)
     assert_int_equal(CTR(c->h.st, FragFails), 1);
     assert_int_equal(CTR(c->h.st, OutDiscards), 1);
     /* No route off-link without a gateway; with one, the gateway's MAC is resolved. */
-    struct synack_sockaddr far = { 0x08080808u, 53 };
+    struct synack_sockaddr far = synack_sockaddr_from_v4(0x08080808u, 53);
     assert_int_equal(synack_sendto(c->h.st, c->s, "q", 1, &far, c->h.now), -ENETUNREACH);
     assert_int_equal(CTR(c->h.st, OutNoRoutes), 0);   /* refused before a datagram existed */
     assert_int_equal(synack_route_set_gateway(c->h.st, 0xc0a80001u), -ENETUNREACH);

@@ -29,7 +29,7 @@ static struct ctx *ctx_new(const struct synack_config *cfg)
     assert_non_null(c);
     hx_init(&c->h, cfg);
     c->s = synack_socket(c->h.st, SYNACK_SOCK_DGRAM);
-    struct synack_sockaddr a = { 0, PORT };
+    struct synack_sockaddr a = { synack_ip_any6(), PORT };
     assert_int_equal(synack_bind(c->h.st, c->s, &a), 0);
     uint8_t data[DLEN - UDP_HDR_LEN];
     for (size_t i = 0; i < sizeof(data); i++)

@@ -1,7 +1,12 @@
-/* The socket API's contract with the stack's entry bracket: a call that transmits stamps what it
- * sends with the `now` it was given, and the socket events raised while it works (here: by a link
- * that hands a peer's segment straight back, inside the transmit) reach the handler after the
- * call's own work is done, before it returns, and never in the middle of it. */
+/* The socket API's contracts with the stack.
+ *
+ * The entry bracket: a call that transmits stamps what it sends with the `now` it was given, and
+ * the socket events raised while it works (here: by a link that hands a peer's segment straight
+ * back, inside the transmit) reach the handler after the call's own work is done, before it
+ * returns, and never in the middle of it.
+ *
+ * Handles: a closed socket's slot is reused, but its handle is not: every call given the old
+ * handle fails with -EBADF, the new socket in the same slot works. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,6 +15,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "socket/sock.h"
 #include "synack/synack.h"
 #include "wire/bytes.h"
 #include "wire/csum.h"
@@ -116,7 +122,7 @@ static int connected(struct link *l, struct synack_stack **out)
     l->ifx = synack_if_add(st, &ic);
     assert_true(l->ifx >= 0);
     int s = synack_socket(st, SYNACK_SOCK_STREAM);
-    struct synack_sockaddr la = { 0, 7000 }, pa = { PEER, 80 };
+    struct synack_sockaddr la = { synack_ip_any6(), 7000 }, pa = synack_sockaddr_from_v4(PEER, 80);
     assert_int_equal(synack_bind(st, s, &la), 0);
     assert_int_equal(synack_connect(st, s, &pa, 1000), -EINPROGRESS);
     inject(st, l->ifx, PEER_ISS, l->last_seq_end, TCP_SYN | TCP_ACK, NULL, 2000);
@@ -177,11 +183,126 @@ static void nodelay_flush_stamped_with_now(void **state)
     synack_stack_free(st);
 }
 
+/* Every call taking a socket, given a handle that names no open socket. */
+static void all_fail_ebadf(synack_stack_t *st, int h)
+{
+    struct synack_sockaddr a = { synack_ip_any6(), 9 }, pa = synack_sockaddr_from_v4(PEER, 80);
+    struct synack_tcp_info ti;
+    char buf[8];
+    int v;
+    assert_int_equal(synack_bind(st, h, &a), -EBADF);
+    assert_int_equal(synack_getsockname(st, h, &a), -EBADF);
+    assert_int_equal(synack_getpeername(st, h, &a), -EBADF);
+    assert_int_equal(synack_sendto(st, h, "x", 1, &pa, 10), -EBADF);
+    assert_int_equal(synack_recvfrom(st, h, buf, sizeof(buf), &a, 10), -EBADF);
+    assert_int_equal(synack_connect(st, h, &pa, 10), -EBADF);
+    assert_int_equal(synack_listen(st, h, 1), -EBADF);
+    assert_int_equal(synack_accept(st, h, &a, 10), -EBADF);
+    assert_int_equal(synack_send(st, h, "x", 1, 10), -EBADF);
+    assert_int_equal(synack_recv(st, h, buf, sizeof(buf), 10), -EBADF);
+    assert_int_equal(synack_shutdown(st, h, SYNACK_SHUT_WR, 10), -EBADF);
+    assert_int_equal(synack_setsockopt(st, h, SYNACK_TCP_NODELAY, 1, 10), -EBADF);
+    assert_int_equal(synack_getsockopt(st, h, SYNACK_TCP_NODELAY, &v), -EBADF);
+    assert_int_equal(synack_tcp_info(st, h, &ti), -EBADF);
+    assert_int_equal(synack_socket_set_handler(st, h, handler, NULL), -EBADF);
+    assert_int_equal(synack_socket_error(st, h), -EBADF);
+    assert_int_equal(synack_socket_events(st, h), SYNACK_EV_ERR);
+    assert_int_equal(synack_close(st, h, 10), -EBADF);
+}
+
+static synack_stack_t *plain_stack(struct link *l)
+{
+    struct synack_config cfg;
+    synack_config_init(&cfg);
+    synack_config_seed_u64(&cfg, 11);
+    synack_stack_t *st = synack_stack_new(&cfg);
+    assert_non_null(st);
+    struct synack_if_config ic = { .name = "t", .kind = SYNACK_IF_RAWIP, .addr = US, .prefix_len = 24, .mtu = 1500,
+                                   .tx = link_tx, .tx_ctx = l };
+    l->st = st;
+    l->ifx = synack_if_add(st, &ic);
+    return st;
+}
+
+/* Open, close, open again: the same slot, a new handle; the old one is dead for every call. */
+static void stale_handle_ebadf(void **state)
+{
+    static struct link l;
+    memset(&l, 0, sizeof(l));
+    synack_stack_t *st = plain_stack(&l);
+    for (int type = SYNACK_SOCK_STREAM; type <= SYNACK_SOCK_DGRAM; type++) {
+        int old = synack_socket(st, (enum synack_sock_type)type);
+        assert_true(old >= 0);
+        assert_int_equal(synack_close(st, old, 1), 0);
+        int h = synack_socket(st, (enum synack_sock_type)type);
+        assert_true(h >= 0);
+        assert_int_equal(h & (int)SOCK_SLOT_MASK, old & (int)SOCK_SLOT_MASK);   /* the slot is reused */
+        assert_int_not_equal(h, old);
+        all_fail_ebadf(st, old);
+        /* The new socket works (and the failed calls above did not touch it). */
+        struct synack_sockaddr a = { synack_ip_any6(), 4321 }, got;
+        assert_int_equal(synack_bind(st, h, &a), 0);
+        assert_int_equal(synack_getsockname(st, h, &got), 0);
+        assert_int_equal(got.port, 4321);
+        if (type == SYNACK_SOCK_STREAM) {
+            assert_int_equal(synack_listen(st, h, 4), 0);
+            assert_int_equal(synack_accept(st, h, NULL, 2), -EAGAIN);
+        } else {
+            char buf[4];
+            assert_int_equal(synack_recvfrom(st, h, buf, sizeof(buf), NULL, 2), -EAGAIN);
+        }
+        assert_int_equal(synack_close(st, h, 3), 0);
+        all_fail_ebadf(st, h);
+    }
+    /* Handles that were never given out. */
+    all_fail_ebadf(st, -1);
+    all_fail_ebadf(st, 12345);
+    synack_stack_free(st);
+}
+
+/* Many cycles on one slot: every handle is non-negative, each one dies with its socket, and no
+ * handle comes back before the slot's generation has gone all the way round. */
+static void many_cycles_one_slot(void **state)
+{
+    static struct link l;
+    memset(&l, 0, sizeof(l));
+    synack_stack_t *st = plain_stack(&l);
+    int keep = synack_socket(st, SYNACK_SOCK_DGRAM);   /* slot 0 stays busy: the cycles use slot 1 */
+    assert_true(keep >= 0);
+    enum { ROUND = (int)SOCK_GEN_MAX + 1 };
+    static int seen[ROUND];
+    int prev = -1, slot = -1;
+    for (int i = 0; i < 3 * ROUND; i++) {
+        int h = synack_socket(st, i % 2 ? SYNACK_SOCK_DGRAM : SYNACK_SOCK_STREAM);
+        assert_true(h >= 0);
+        if (slot < 0)
+            slot = h & (int)SOCK_SLOT_MASK;
+        assert_int_equal(h & (int)SOCK_SLOT_MASK, slot);
+        if (i < ROUND) {
+            for (int k = 0; k < i; k++)
+                assert_int_not_equal(seen[k], h);
+            seen[i] = h;
+        } else {
+            assert_int_equal(h, seen[i % ROUND]);   /* after a full round the generation wraps */
+        }
+        if (prev >= 0)
+            assert_int_equal(synack_getsockname(st, prev, &(struct synack_sockaddr){ synack_ip_any6(), 0 }), -EBADF);
+        assert_int_equal(synack_socket_error(st, h), 0);
+        assert_int_equal(synack_close(st, h, (synack_time_t)i), 0);
+        assert_int_equal(synack_close(st, h, (synack_time_t)i), -EBADF);
+        prev = h;
+    }
+    assert_int_equal(synack_socket_error(st, keep), 0);
+    synack_stack_free(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(nodelay_flush_in_bracket),
         cmocka_unit_test(nodelay_flush_stamped_with_now),
+        cmocka_unit_test(stale_handle_ebadf),
+        cmocka_unit_test(many_cycles_one_slot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -138,7 +138,7 @@ static void fingerprint(uint64_t seed, uint16_t *port, uint16_t *id, struct hx *
     hx_init(keep, &c);
     hx_learn(keep, HX_PEER, hx_mac_peer);
     int s = synack_socket(keep->st, SYNACK_SOCK_DGRAM);
-    struct synack_sockaddr to = { HX_PEER, 9 };
+    struct synack_sockaddr to = synack_sockaddr_from_v4(HX_PEER, 9);
     synack_sendto(keep->st, s, "x", 1, &to, keep->now);
     struct synack_sockaddr me;
     synack_getsockname(keep->st, s, &me);

@@ -91,7 +91,7 @@ static synack_stack_t *run(struct cap *c, int offload, size_t n)
     }
     int ifx = synack_if_add(st, &ic);
     int s = synack_socket(st, SYNACK_SOCK_STREAM);
-    struct synack_sockaddr la = { 0, 7000 }, pa = { PEER, 80 };
+    struct synack_sockaddr la = { synack_ip_any6(), 7000 }, pa = synack_sockaddr_from_v4(PEER, 80);
     synack_bind(st, s, &la);
     synack_connect(st, s, &pa, 1000);
     inject(st, ifx, 5000, c->stack_seq, TCP_SYN | TCP_ACK, 2000);

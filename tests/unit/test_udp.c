@@ -23,7 +23,7 @@ static int udp_sock(struct hx *h, uint32_t addr, uint16_t port)
 {
     int s = synack_socket(h->st, SYNACK_SOCK_DGRAM);
     assert_true(s >= 0);
-    struct synack_sockaddr a = { addr, port };
+    struct synack_sockaddr a = synack_sockaddr_from_v4(addr, port);
     int r = synack_bind(h->st, s, &a);
     return r < 0 ? r : s;
 }
@@ -95,7 +95,7 @@ static void test_bind_errors(void **state)
     assert_int_equal(udp_sock(&h, 0, 54), -EADDRINUSE);
     assert_int_equal(udp_sock(&h, HX_PEER, 55), -EADDRNOTAVAIL);
     int s = udp_sock(&h, 0, 56);
-    struct synack_sockaddr a = { 0, 57 };
+    struct synack_sockaddr a = { synack_ip_any6(), 57 };
     assert_int_equal(synack_bind(h.st, s, &a), -EINVAL);   /* already bound */
     /* A closed socket's port is free again. */
     synack_close(h.st, s, h.now);
@@ -114,7 +114,7 @@ static void test_sendto_recvfrom(void **state)
     struct synack_sockaddr from;
     assert_int_equal(synack_recvfrom(h.st, s, buf, sizeof(buf), &from, h.now), 11);
     assert_memory_equal(buf, "hello world", 11);
-    assert_int_equal(from.addr, HX_PEER);
+    assert_int_equal(synack_ip_to_v4(&from.addr), HX_PEER);
     assert_int_equal(from.port, 1234);
     assert_int_equal(synack_recvfrom(h.st, s, buf, sizeof(buf), &from, h.now), -EAGAIN);
     assert_false(synack_socket_events(h.st, s) & SYNACK_EV_IN);
@@ -126,7 +126,7 @@ static void test_sendto_recvfrom(void **state)
     assert_int_equal(CTR(h.st, UdpInDatagrams), 2);
 
     /* Sending: the datagram on the wire is what we asked for, with a valid checksum. */
-    struct synack_sockaddr to = { HX_PEER, 9999 };
+    struct synack_sockaddr to = synack_sockaddr_from_v4(HX_PEER, 9999);
     assert_int_equal(synack_sendto(h.st, s, "reply", 5, &to, h.now), 5);
     struct ip4_hdr ip;
     const uint8_t *p = hx_frame_ip(&h, hx_pop(&h), &ip);
@@ -157,7 +157,7 @@ static void test_zero_length_datagrams(void **state)
     setup_hx(&h, NULL);
     int s = udp_sock(&h, 0, 7000);
     /* An empty datagram, sent with no buffer at all, is a datagram. */
-    struct synack_sockaddr to = { HX_PEER, 9 };
+    struct synack_sockaddr to = synack_sockaddr_from_v4(HX_PEER, 9);
     assert_int_equal(synack_sendto(h.st, s, NULL, 0, &to, h.now), 0);
     struct ip4_hdr ip;
     assert_non_null(hx_frame_ip(&h, hx_pop(&h), &ip));
@@ -248,12 +248,12 @@ static void test_most_specific_socket_wins(void **state)
     int addr = synack_socket(h.st, SYNACK_SOCK_DGRAM);
     struct sock *sa = sock_get(h.st, addr), *sc = sock_get(h.st, conn);
     sa->bound = 1;
-    sa->local.addr = HX_US;
+    sa->local.addr = synack_ip_from_v4(HX_US);
     sa->local.port = 7000;
     sc->bound = 1;
     sc->local.port = 7000;
     sc->connected = 1;
-    sc->remote.addr = HX_PEER;
+    sc->remote.addr = synack_ip_from_v4(HX_PEER);
     sc->remote.port = 1234;
     char buf[8];
     hx_input_udp(&h, HX_PEER, HX_US, 1234, 7000, "c", 1);
