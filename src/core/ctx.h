@@ -21,6 +21,7 @@
 #include "synack/trace.h"
 
 struct net;
+struct udp_table;
 struct tcp_table;
 struct sock_table;
 struct synack_timer;
@@ -44,6 +45,7 @@ struct synack_stack {
 
     /* Each layer's own state, opaque here. */
     struct net *net;
+    struct udp_table *udp;
     struct tcp_table *tcp;
     struct sock_table *sock;
 };

@@ -7,10 +7,17 @@
 #include <errno.h>
 
 #include "core/ctx.h"
-#include "net/ip4.h"
-#include "net/udp.h"
 #include "socket/sock.h"
 #include "tcp/tcp.h"
+#include "udp/udp.h"
+
+/* UDP binds implicitly (sendto, connect): the socket's name follows its endpoint's. */
+static void udp_sync_name(struct sock *s)
+{
+    s->bound = s->udp->bound;
+    s->local.addr = s->udp->laddr;
+    s->local.port = s->udp->lport;
+}
 
 int synack_socket(synack_stack_t *st, enum synack_sock_type type)
 {
@@ -19,7 +26,7 @@ int synack_socket(synack_stack_t *st, enum synack_sock_type type)
     struct sock *s = sock_alloc(st, type);
     if (!s)
         return -ENOMEM;
-    if (type == SYNACK_SOCK_STREAM && tcp_sock_open(st, s) != 0) {
+    if (type == SYNACK_SOCK_STREAM ? tcp_sock_open(st, s) != 0 : !(s->udp = udp_open(st, s))) {
         sock_release(st, s);
         return -ENOMEM;
     }
@@ -41,8 +48,11 @@ int synack_bind(synack_stack_t *st, int id, const struct synack_sockaddr *local)
         return -EINVAL;
     if (!family_supported(local))
         return -EAFNOSUPPORT;
-    if (s->type == SYNACK_SOCK_DGRAM)
-        return udp_bind(st, s, local);
+    if (s->type == SYNACK_SOCK_DGRAM) {
+        int r = udp_bind(st, s->udp, local);
+        udp_sync_name(s);
+        return r;
+    }
     return tcp_sock_bind(st, s, local);
 }
 
@@ -90,7 +100,8 @@ int synack_sendto(synack_stack_t *st, int id, const void *data, size_t len, cons
     if (dst && !family_supported(dst))
         return -EAFNOSUPPORT;
     stack_enter(st, now);
-    int r = udp_sendto(st, s, data, len, dst, now);
+    int r = udp_sendto(st, s->udp, data, len, dst, now);
+    udp_sync_name(s);
     stack_leave(st);
     return r;
 }
@@ -108,7 +119,7 @@ int synack_recvfrom(synack_stack_t *st, int id, void *buf, size_t cap, struct sy
         s->error = 0;
         return e;
     }
-    return udp_recvfrom(st, s, buf, cap, src);
+    return udp_recvfrom(st, s->udp, buf, cap, src);
 }
 
 unsigned synack_socket_events(synack_stack_t *st, int id)
@@ -119,7 +130,7 @@ unsigned synack_socket_events(synack_stack_t *st, int id)
     if (s->type == SYNACK_SOCK_STREAM)
         return tcp_sock_events(st, s);
     unsigned ev = SYNACK_EV_OUT;
-    if (s->rxq.count)
+    if (udp_readable(s->udp))
         ev |= SYNACK_EV_IN;
     if (s->error)
         ev |= SYNACK_EV_ERR | SYNACK_EV_IN;
@@ -163,16 +174,10 @@ int synack_connect(synack_stack_t *st, int id, const struct synack_sockaddr *pee
     }
     /* UDP: set the default destination and filter what is received (BSD connect on a datagram
      * socket); binds an ephemeral port if needed. */
-    if (synack_ip_is_unspecified(&peer->addr) || peer->port == 0)
-        return -EINVAL;
-    if (!ip4_source_for(st, synack_ip_to_v4(&peer->addr)))
-        return -ENETUNREACH;
-    if (!s->bound) {
-        struct synack_sockaddr any = { synack_ip_any6(), 0 };
-        int r = udp_bind(st, s, &any);
-        if (r)
-            return r;
-    }
+    int r = udp_connect(st, s->udp, peer);
+    udp_sync_name(s);
+    if (r)
+        return r;
     s->remote = *peer;
     s->connected = 1;
     return 0;

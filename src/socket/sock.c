@@ -12,6 +12,7 @@
 
 #include "core/ctx.h"
 #include "tcp/tcp.h"
+#include "udp/udp.h"
 
 static int slot_of(int handle) { return handle & (int)SOCK_SLOT_MASK; }
 
@@ -59,15 +60,15 @@ struct sock *sock_alloc(synack_stack_t *st, enum synack_sock_type type)
         return NULL;
     s->id = (int)((unsigned)st->sock->gen[id] << SOCK_SLOT_BITS) | id;
     s->type = type;
-    buf_queue_init(&s->rxq);
     st->sock->socks[id] = s;
     return s;
 }
 
 void sock_release(synack_stack_t *st, struct sock *s)
 {
-    buf_queue_purge(&s->rxq);
     int slot = slot_of(s->id);
+    if (s->udp)
+        udp_close(st, s->udp);
     st->sock->socks[slot] = NULL;
     /* The next socket in this slot gets a new handle; the generation wraps after SOCK_GEN_MAX. */
     st->sock->gen[slot] = (uint16_t)((st->sock->gen[slot] + 1u) & SOCK_GEN_MAX);
@@ -118,6 +119,14 @@ static void tcp_up_error(synack_stack_t *st, void *owner, int err) { ((struct so
 static void tcp_up_detach(synack_stack_t *st, void *owner) { ((struct sock *)owner)->conn = NULL; }
 static const struct tcp_upcalls tcp_up = { .event = tcp_up_event, .error = tcp_up_error, .detach = tcp_up_detach };
 
+/* UDP's upcalls (udp_set_upcalls). */
+static void udp_up_error(synack_stack_t *st, void *owner, int err)
+{
+    ((struct sock *)owner)->error = err;
+    sock_notify(st, owner);
+}
+static const struct udp_upcalls udp_up = { .event = tcp_up_event, .error = udp_up_error };
+
 int sock_table_new(synack_stack_t *st)
 {
     st->sock = calloc(1, sizeof(*st->sock));
@@ -125,6 +134,7 @@ int sock_table_new(synack_stack_t *st)
         return -ENOMEM;
     st->deliver = sock_deliver_all;
     tcp_set_upcalls(st, &tcp_up);
+    udp_set_upcalls(st, &udp_up);
     return 0;
 }
 
@@ -143,7 +153,8 @@ void sock_table_free(synack_stack_t *st)
         return;
     for (int i = 0; i < t->nsocks; i++)
         if (t->socks[i]) {
-            buf_queue_purge(&t->socks[i]->rxq);
+            if (t->socks[i]->udp)
+                udp_close(st, t->socks[i]->udp);
             if (t->socks[i]->conn)
                 tcp_conn_release(t->socks[i]->conn);
             free(t->socks[i]);

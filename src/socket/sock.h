@@ -1,6 +1,7 @@
-/* Sockets: the per-stack table of small integers, each a UDP endpoint or a TCP connection or
- * listener, with its readiness handler. Protocol modules raise events with sock_notify(); the stack
- * delivers them after processing (through the upcall it registers with the entry bracket). */
+/* Sockets: the per-stack table of small integers, each naming a UDP endpoint or a TCP connection or
+ * listener, with its readiness handler and pending error. The transports raise events through the
+ * upcalls this layer registers with them (tcp_set_upcalls, udp_set_upcalls); the events are queued
+ * and delivered after processing, through the upcall registered with the entry bracket. */
 #ifndef SOCKET_SOCK_H
 #define SOCKET_SOCK_H
 
@@ -10,6 +11,7 @@
 #include "synack/socket.h"
 
 struct tcp_conn;
+struct udp_pcb;
 
 struct sock {
     int id;                          /* the handle: generation and slot */
@@ -22,10 +24,8 @@ struct sock {
     struct synack_sockaddr remote;
     int bound;
     int connected;                   /* UDP: default destination set */
-    /* UDP */
-    struct buf_queue rxq;            /* each buf: 8-byte source (addr, port) then the payload */
-    /* TCP */
-    struct tcp_conn *conn;
+    struct udp_pcb *udp;             /* UDP's endpoint (udp.h) */
+    struct tcp_conn *conn;           /* TCP's connection (tcp.h); NULL once TCP freed it */
 };
 
 /* A socket handle: the slot in the low SOCK_SLOT_BITS, the slot's generation above (a handle stays

@@ -8,9 +8,9 @@
 #include "core/ctx.h"
 #include "net/icmp.h"
 #include "net/net.h"
-#include "net/udp.h"
 #include "socket/sock.h"
 #include "tcp/tcp.h"
+#include "udp/udp.h"
 #include "wire/tcp.h"
 #include "wire/udp.h"
 
@@ -61,7 +61,7 @@ synack_stack_t *synack_stack_new(const struct synack_config *cfg)
     rng_init(&st->rng, cfg->seed);
     rng_bytes(&st->rng, st->siphash_key, sizeof(st->siphash_key));
     timer_heap_init(&st->timers);
-    if (net_new(st) != 0 || tcp_table_new(st) != 0 || sock_table_new(st) != 0)
+    if (net_new(st) != 0 || udp_table_new(st) != 0 || tcp_table_new(st) != 0 || sock_table_new(st) != 0)
         goto fail;
     if (net_proto_register(st, TCP_IPPROTO, &tcp_proto) != 0 || net_proto_register(st, UDP_IPPROTO, &udp_proto) != 0)
         goto fail;
@@ -79,6 +79,7 @@ void synack_stack_free(synack_stack_t *st)
         st->net->nifs = 0;   /* nothing is transmitted while tearing down (no route for resets) */
     sock_table_free(st);
     tcp_table_free(st);
+    udp_table_free(st);
     net_free(st);
     timer_heap_free(&st->timers);
     free(st);

@@ -230,11 +230,9 @@ static void test_error_received_reaches_udp_socket(void **state)
     int s = synack_socket(h.st, SYNACK_SOCK_DGRAM);
     struct synack_sockaddr a = { synack_ip_any6(), 4000 };
     synack_bind(h.st, s, &a);
-    /* A connected socket (there is no connect() for UDP yet: set the state as it would). */
-    struct sock *so = sock_get(h.st, s);
-    so->connected = 1;
-    so->remote.addr = synack_ip_from_v4(HX_PEER);
-    so->remote.port = 53;
+    /* Only a connected socket hears of errors (RFC 1122 4.1.3.3, as BSD does). */
+    struct synack_sockaddr peer = { synack_ip_from_v4(HX_PEER), 53 };
+    assert_int_equal(synack_connect(h.st, s, &peer, h.now), 0);
     /* The peer says port 53 is closed, quoting our datagram 4000 -> 53. */
     uint8_t orig[64], u[16], ic[128], p[200];
     size_t ul = hx_udp(u, HX_US, HX_PEER, 4000, 53, "", 0);

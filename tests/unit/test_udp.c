@@ -12,6 +12,7 @@
 
 #include "lib/harness.h"
 #include "socket/sock.h"
+#include "udp/udp.h"
 
 static void setup_hx(struct hx *h, const struct synack_config *cfg)
 {
@@ -247,14 +248,15 @@ static void test_most_specific_socket_wins(void **state)
     int conn = synack_socket(h.st, SYNACK_SOCK_DGRAM);
     int addr = synack_socket(h.st, SYNACK_SOCK_DGRAM);
     struct sock *sa = sock_get(h.st, addr), *sc = sock_get(h.st, conn);
-    sa->bound = 1;
-    sa->local.addr = synack_ip_from_v4(HX_US);
-    sa->local.port = 7000;
-    sc->bound = 1;
-    sc->local.port = 7000;
-    sc->connected = 1;
-    sc->remote.addr = synack_ip_from_v4(HX_PEER);
-    sc->remote.port = 1234;
+    sa->udp->bound = 1;
+    sa->udp->laddr = synack_ip_from_v4(HX_US);
+    sa->udp->lport = 7000;
+    sc->udp->bound = 1;
+    sc->udp->laddr = synack_ip_any4();
+    sc->udp->lport = 7000;
+    sc->udp->connected = 1;
+    sc->udp->raddr = synack_ip_from_v4(HX_PEER);
+    sc->udp->rport = 1234;
     char buf[8];
     hx_input_udp(&h, HX_PEER, HX_US, 1234, 7000, "c", 1);
     assert_int_equal(synack_recvfrom(h.st, conn, buf, sizeof(buf), NULL, h.now), 1);
