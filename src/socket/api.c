@@ -11,6 +11,23 @@
 #include "tcp/tcp.h"
 #include "udp/udp.h"
 
+/* TCP binds implicitly too (connect, listen) and accept makes a named socket: the same. */
+static void tcp_sync_name(struct sock *s)
+{
+    if (!s->conn)
+        return;
+    tcp_user_names(s->conn, &s->local, &s->remote);
+    s->bound = s->local.port != 0;
+}
+
+/* The socket's pending error (SO_ERROR), taken: reported before what the transport would say. */
+static int take_error(struct sock *s)
+{
+    int e = s->error;
+    s->error = 0;
+    return e;
+}
+
 /* UDP binds implicitly (sendto, connect): the socket's name follows its endpoint's. */
 static void udp_sync_name(struct sock *s)
 {
@@ -26,7 +43,7 @@ int synack_socket(synack_stack_t *st, enum synack_sock_type type)
     struct sock *s = sock_alloc(st, type);
     if (!s)
         return -ENOMEM;
-    if (type == SYNACK_SOCK_STREAM ? tcp_sock_open(st, s) != 0 : !(s->udp = udp_open(st, s))) {
+    if (type == SYNACK_SOCK_STREAM ? !(s->conn = tcp_user_open(st, s)) : !(s->udp = udp_open(st, s))) {
         sock_release(st, s);
         return -ENOMEM;
     }
@@ -53,7 +70,11 @@ int synack_bind(synack_stack_t *st, int id, const struct synack_sockaddr *local)
         udp_sync_name(s);
         return r;
     }
-    return tcp_sock_bind(st, s, local);
+    if (!s->conn)
+        return -EINVAL;
+    int r = tcp_user_bind(st, s->conn, local);
+    tcp_sync_name(s);
+    return r;
 }
 
 int synack_getsockname(synack_stack_t *st, int id, struct synack_sockaddr *out)
@@ -70,7 +91,7 @@ int synack_getpeername(synack_stack_t *st, int id, struct synack_sockaddr *out)
     struct sock *s = sock_get(st, id);
     if (!s)
         return -EBADF;
-    if (s->type == SYNACK_SOCK_DGRAM ? !s->connected : !tcp_sock_connected(s))
+    if (s->type == SYNACK_SOCK_DGRAM ? !s->connected : !(s->conn && tcp_user_connected(s->conn)))
         return -ENOTCONN;
     *out = s->remote;
     return 0;
@@ -82,8 +103,10 @@ int synack_close(synack_stack_t *st, int id, synack_time_t now)
     if (!s)
         return -EBADF;
     stack_enter(st, now);
-    if (s->type == SYNACK_SOCK_STREAM)
-        tcp_sock_close(st, s, now);
+    if (s->type == SYNACK_SOCK_STREAM && s->conn) {
+        tcp_user_close(st, s->conn, now);
+        s->conn = NULL;
+    }
     sock_release(st, s);
     stack_leave(st);
     return 0;
@@ -128,7 +151,8 @@ unsigned synack_socket_events(synack_stack_t *st, int id)
     if (!s)
         return SYNACK_EV_ERR;
     if (s->type == SYNACK_SOCK_STREAM)
-        return tcp_sock_events(st, s);
+        return (s->conn ? tcp_user_events(s->conn) : SYNACK_EV_ERR | SYNACK_EV_HUP) |
+               (s->error ? SYNACK_EV_ERR | SYNACK_EV_IN : 0);
     unsigned ev = SYNACK_EV_OUT;
     if (udp_readable(s->udp))
         ev |= SYNACK_EV_IN;
@@ -168,7 +192,8 @@ int synack_connect(synack_stack_t *st, int id, const struct synack_sockaddr *pee
         return -EAFNOSUPPORT;
     if (s->type == SYNACK_SOCK_STREAM) {
         stack_enter(st, now);
-        int r = tcp_sock_connect(st, s, peer, now);
+        int r = s->conn ? tcp_user_connect(st, s->conn, peer, now) : -EBADF;
+        tcp_sync_name(s);
         stack_leave(st);
         return r;
     }
@@ -193,16 +218,31 @@ int synack_connect(synack_stack_t *st, int id, const struct synack_sockaddr *pee
 int synack_listen(synack_stack_t *st, int id, int backlog)
 {
     TCP_SOCK_OR_FAIL(st, id, s);
-    return tcp_sock_listen(st, s, backlog);
+    if (!s->conn)
+        return -EBADF;
+    int r = tcp_user_listen(st, s->conn, backlog);
+    tcp_sync_name(s);
+    return r;
 }
 
 int synack_accept(synack_stack_t *st, int id, struct synack_sockaddr *peer, synack_time_t now)
 {
     TCP_SOCK_OR_FAIL(st, id, s);
+    if (!s->conn)
+        return -EINVAL;
+    int r = tcp_user_accept_ready(s->conn);
+    if (r)
+        return r;
+    struct sock *ns = sock_alloc(st, SYNACK_SOCK_STREAM);
+    if (!ns)
+        return -ENOMEM;
     stack_enter(st, now);
-    int r = tcp_sock_accept(st, s, peer, now);
+    ns->conn = tcp_user_accept(st, s->conn, ns);
+    tcp_sync_name(ns);
+    if (peer)
+        *peer = ns->remote;
     stack_leave(st);
-    return r;
+    return ns->id;
 }
 
 int synack_send(synack_stack_t *st, int id, const void *data, size_t len, synack_time_t now)
@@ -212,8 +252,12 @@ int synack_send(synack_stack_t *st, int id, const void *data, size_t len, synack
         return -EBADF;
     if (s->type == SYNACK_SOCK_DGRAM)
         return synack_sendto(st, id, data, len, NULL, now);
+    if (!s->conn)
+        return -EBADF;
+    if (s->error)
+        return take_error(s);
     stack_enter(st, now);
-    int r = tcp_sock_send(st, s, data, len, now);
+    int r = tcp_user_send(st, s->conn, data, len, now);
     stack_leave(st);
     return r;
 }
@@ -225,17 +269,22 @@ int synack_recv(synack_stack_t *st, int id, void *buf, size_t cap, synack_time_t
         return -EBADF;
     if (s->type == SYNACK_SOCK_DGRAM)
         return synack_recvfrom(st, id, buf, cap, NULL, now);
+    if (!s->conn)
+        return -EBADF;
     stack_enter(st, now);
-    int r = tcp_sock_recv(st, s, buf, cap, now);   /* may send a window update */
+    int r = tcp_user_recv(st, s->conn, buf, cap, now);   /* may send a window update */
     stack_leave(st);
-    return r;
+    /* Data already received comes before the error; the error before end-of-stream. */
+    return r <= 0 && s->error ? take_error(s) : r;
 }
 
 int synack_shutdown(synack_stack_t *st, int id, int how, synack_time_t now)
 {
     TCP_SOCK_OR_FAIL(st, id, s);
+    if (!s->conn)
+        return -EBADF;
     stack_enter(st, now);
-    int r = tcp_sock_shutdown(st, s, how, now);
+    int r = tcp_user_shutdown(st, s->conn, how, now);
     stack_leave(st);
     return r;
 }
@@ -249,8 +298,10 @@ int synack_setsockopt(synack_stack_t *st, int id, enum synack_sockopt opt, int v
         return -ENOPROTOOPT;
     /* TCP_NODELAY sends what Nagle held back; SO_KEEPALIVE and the TCP_KEEP* options re-arm the
      * keepalive timer from the stack's time, which the bracket sets to `now`. */
+    if (!s->conn)
+        return -EBADF;
     stack_enter(st, now);
-    int r = tcp_sock_setopt(st, s, (int)opt, value);
+    int r = tcp_user_setopt(st, s->conn, (int)opt, value);
     stack_leave(st);
     return r;
 }
@@ -262,5 +313,18 @@ int synack_getsockopt(synack_stack_t *st, int id, enum synack_sockopt opt, int *
         return -EBADF;
     if (s->type == SYNACK_SOCK_DGRAM)
         return -ENOPROTOOPT;
-    return tcp_sock_getopt(st, s, (int)opt, value);
+    if (!s->conn)
+        return -EBADF;
+    return tcp_user_getopt(s->conn, (int)opt, value);
+}
+
+int synack_tcp_info(synack_stack_t *st, int id, struct synack_tcp_info *out)
+{
+    struct sock *s = sock_get(st, id);
+    if (!s)
+        return -EBADF;
+    if (s->type != SYNACK_SOCK_STREAM || !s->conn)
+        return -EOPNOTSUPP;
+    tcp_user_info(s->conn, out);
+    return 0;
 }

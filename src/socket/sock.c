@@ -117,7 +117,9 @@ static void sock_deliver_all(synack_stack_t *st)
 static void tcp_up_event(synack_stack_t *st, void *owner) { sock_notify(st, owner); }
 static void tcp_up_error(synack_stack_t *st, void *owner, int err) { ((struct sock *)owner)->error = err; }
 static void tcp_up_detach(synack_stack_t *st, void *owner) { ((struct sock *)owner)->conn = NULL; }
-static const struct tcp_upcalls tcp_up = { .event = tcp_up_event, .error = tcp_up_error, .detach = tcp_up_detach };
+static int tcp_up_handle(void *owner) { return ((struct sock *)owner)->id; }
+static const struct tcp_upcalls tcp_up = { .event = tcp_up_event, .error = tcp_up_error, .detach = tcp_up_detach,
+                                           .handle = tcp_up_handle };
 
 /* UDP's upcalls (udp_set_upcalls). */
 static void udp_up_error(synack_stack_t *st, void *owner, int err)

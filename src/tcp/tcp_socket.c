@@ -1,12 +1,13 @@
-/* The socket operations on TCP: open, bind, listen, accept, connect, send, recv, shutdown, close,
- * options and the tcp_info snapshot. Each follows RFC 9293 3.10 (the user calls) and BSD's errors. */
+/* TCP's user calls (RFC 9293 3.10) as the socket layer makes them: open, bind, listen, accept,
+ * connect, send, receive, shutdown, close, options and the tcp_info snapshot, with BSD's errors.
+ * They act on a struct tcp_conn; the socket that owns it is an opaque `owner` TCP reaches only
+ * through the upcalls the socket layer registered (tcp_set_upcalls). */
 #include <errno.h>
 #include <string.h>
 
 #include "net/net.h"
 #include "net/ports.h"
 #include "core/ctx.h"
-#include "socket/sock.h"
 #include "tcp/tcp.h"
 #include "tcp/tcp_cc.h"
 #include "tcp/tcp_int.h"
@@ -20,14 +21,18 @@ uint8_t tcp_choose_wscale(size_t bufsize)
     return ws;
 }
 
-int tcp_sock_open(synack_stack_t *st, struct sock *s)
+struct tcp_conn *tcp_user_open(synack_stack_t *st, void *owner)
 {
     struct tcp_conn *c = tcp_conn_new(st);
-    if (!c)
-        return -ENOMEM;
-    c->owner = s;
-    s->conn = c;
-    return 0;
+    if (c)
+        c->owner = owner;
+    return c;
+}
+
+void tcp_user_names(const struct tcp_conn *c, struct synack_sockaddr *local, struct synack_sockaddr *remote)
+{
+    *local = tcp_end_sockaddr(&c->local);
+    *remote = tcp_end_sockaddr(&c->remote);
 }
 
 static int bind_port_used(synack_stack_t *st, uint16_t port, const void *ctx)
@@ -35,10 +40,9 @@ static int bind_port_used(synack_stack_t *st, uint16_t port, const void *ctx)
     return tcp_port_in_use(st, ctx, port, 0);
 }
 
-int tcp_sock_bind(synack_stack_t *st, struct sock *s, const struct synack_sockaddr *local)
+int tcp_user_bind(synack_stack_t *st, struct tcp_conn *c, const struct synack_sockaddr *local)
 {
-    struct tcp_conn *c = s->conn;
-    if (!c || s->bound || c->state != SYNACK_TCP_CLOSED)
+    if (c->bound || c->state != SYNACK_TCP_CLOSED)
         return -EINVAL;
     struct synack_ip lip = local->addr;
     if (!synack_ip_is_unspecified(&lip) && !net_family_for(&lip)->is_local(st, &lip))
@@ -51,24 +55,16 @@ int tcp_sock_bind(synack_stack_t *st, struct sock *s, const struct synack_sockad
     } else if (tcp_port_in_use(st, &lip, port, c->reuseaddr)) {
         return -EADDRINUSE;
     }
-    s->local.addr = local->addr;
-    s->local.port = port;
-    s->bound = 1;
-    c->local = tcp_end_from_sockaddr(&s->local);
+    c->local.ip = local->addr;
+    c->local.port = port;
     c->bound = 1;
     return 0;
 }
 
-int tcp_sock_connected(const struct sock *s)
-{
-    return s->conn && tcp_state_synchronized(s->conn->state);
-}
+int tcp_user_connected(const struct tcp_conn *c) { return tcp_state_synchronized(c->state); }
 
-int tcp_sock_connect(synack_stack_t *st, struct sock *s, const struct synack_sockaddr *peer, synack_time_t now)
+int tcp_user_connect(synack_stack_t *st, struct tcp_conn *c, const struct synack_sockaddr *peer, synack_time_t now)
 {
-    struct tcp_conn *c = s->conn;
-    if (!c)
-        return -EBADF;
     if (c->state == SYNACK_TCP_SYN_SENT || c->state == SYNACK_TCP_SYN_RECEIVED)
         return -EALREADY;
     if (c->state == SYNACK_TCP_LISTEN)
@@ -85,17 +81,14 @@ int tcp_sock_connect(synack_stack_t *st, struct sock *s, const struct synack_soc
     if (nf->source_for(st, &rip, &lip) != 0)
         return -ENETUNREACH;
     struct tcp_end remote = tcp_end_from_sockaddr(peer);
-    struct tcp_end local = { synack_ip_is_unspecified(&s->local.addr) ? lip : s->local.addr, s->local.port };
-    if (!s->bound) {
+    struct tcp_end local = { synack_ip_is_unspecified(&c->local.ip) ? lip : c->local.ip, c->local.port };
+    if (!c->bound) {
         local.port = tcp_pick_port(st, &local.ip, &remote);
         if (!local.port)
             return -EADDRNOTAVAIL;
     } else if (tcp_lookup(st, &local, &remote) || tcp_tw_lookup(st, &local, &remote)) {
         return -EADDRINUSE;
     }
-    s->local = tcp_end_sockaddr(&local);
-    s->bound = 1;
-    s->remote = *peer;
     c->local = local;
     c->remote = remote;
     c->bound = 1;
@@ -117,11 +110,8 @@ int tcp_sock_connect(synack_stack_t *st, struct sock *s, const struct synack_soc
     return -EINPROGRESS;
 }
 
-int tcp_sock_listen(synack_stack_t *st, struct sock *s, int backlog)
+int tcp_user_listen(synack_stack_t *st, struct tcp_conn *c, int backlog)
 {
-    struct tcp_conn *c = s->conn;
-    if (!c)
-        return -EBADF;
     if (backlog < 1)
         backlog = 1;
     if (backlog > 65535)
@@ -132,9 +122,9 @@ int tcp_sock_listen(synack_stack_t *st, struct sock *s, int backlog)
     }
     if (c->state != SYNACK_TCP_CLOSED || c->iss != 0)
         return -EINVAL;
-    if (!s->bound) {
+    if (!c->bound) {
         struct synack_sockaddr any = { synack_ip_any6(), 0 };
-        int r = tcp_sock_bind(st, s, &any);
+        int r = tcp_user_bind(st, c, &any);
         if (r)
             return r;
     }
@@ -144,40 +134,27 @@ int tcp_sock_listen(synack_stack_t *st, struct sock *s, int backlog)
     return 0;
 }
 
-int tcp_sock_accept(synack_stack_t *st, struct sock *s, struct synack_sockaddr *peer, synack_time_t now)
+int tcp_user_accept_ready(const struct tcp_conn *l)
 {
-    struct tcp_conn *l = s->conn;
-    if (!l || l->state != SYNACK_TCP_LISTEN)
+    if (l->state != SYNACK_TCP_LISTEN)
         return -EINVAL;
-    struct tcp_conn *c = l->accq_head;
-    if (!c)
-        return -EAGAIN;
-    struct sock *ns = sock_alloc(st, SYNACK_SOCK_STREAM);
-    if (!ns)
-        return -ENOMEM;
-    tcp_child_unlink(c);
-    ns->conn = c;
-    c->owner = ns;
-    ns->local = tcp_end_sockaddr(&c->local);
-    ns->remote = tcp_end_sockaddr(&c->remote);
-    ns->bound = 1;
-    if (peer)
-        *peer = tcp_end_sockaddr(&c->remote);
-    if (c->rcvq.len || c->fin_rcvd || c->state == SYNACK_TCP_CLOSED)
-        sock_notify(st, ns);
-    return ns->id;
+    return l->accq_head ? 0 : -EAGAIN;
 }
 
-int tcp_sock_send(synack_stack_t *st, struct sock *s, const void *data, size_t len, synack_time_t now)
+struct tcp_conn *tcp_user_accept(synack_stack_t *st, struct tcp_conn *l, void *owner)
 {
-    struct tcp_conn *c = s->conn;
-    if (!c)
-        return -EBADF;
-    if (s->error) {
-        int e = s->error;
-        s->error = 0;
-        return e;
-    }
+    struct tcp_conn *c = l->accq_head;
+    if (l->state != SYNACK_TCP_LISTEN || !c)
+        return NULL;
+    tcp_child_unlink(c);
+    c->owner = owner;
+    if (c->rcvq.len || c->fin_rcvd || c->state == SYNACK_TCP_CLOSED)
+        tcp_notify(c);   /* readable already: data, the peer's FIN or a reset came before accept */
+    return c;
+}
+
+int tcp_user_send(synack_stack_t *st, struct tcp_conn *c, const void *data, size_t len, synack_time_t now)
+{
     switch (c->state) {
     case SYNACK_TCP_ESTABLISHED:
     case SYNACK_TCP_CLOSE_WAIT:
@@ -204,11 +181,8 @@ int tcp_sock_send(synack_stack_t *st, struct sock *s, const void *data, size_t l
     return (int)(n > 0x7fffffff ? 0x7fffffff : n);
 }
 
-int tcp_sock_recv(synack_stack_t *st, struct sock *s, void *buf, size_t cap, synack_time_t now)
+int tcp_user_recv(synack_stack_t *st, struct tcp_conn *c, void *buf, size_t cap, synack_time_t now)
 {
-    struct tcp_conn *c = s->conn;
-    if (!c)
-        return -EBADF;
     if (c->rcvq.len && cap) {
         size_t n = c->rcvq.len < cap ? c->rcvq.len : cap;
         ring_peek(&c->rcvq, 0, buf, n);
@@ -217,11 +191,6 @@ int tcp_sock_recv(synack_stack_t *st, struct sock *s, void *buf, size_t cap, syn
         tcp_window_update(c, now);
         stack_leave(st);
         return (int)(n > 0x7fffffff ? 0x7fffffff : n);
-    }
-    if (s->error) {
-        int e = s->error;
-        s->error = 0;
-        return e;
     }
     if (c->fin_rcvd || c->shut_rd)
         return 0;
@@ -245,11 +214,8 @@ static void queue_fin(struct tcp_conn *c, synack_time_t now)
     tcp_output(c, now);
 }
 
-int tcp_sock_shutdown(synack_stack_t *st, struct sock *s, int how, synack_time_t now)
+int tcp_user_shutdown(synack_stack_t *st, struct tcp_conn *c, int how, synack_time_t now)
 {
-    struct tcp_conn *c = s->conn;
-    if (!c)
-        return -EBADF;
     if (how < SYNACK_SHUT_RD || how > SYNACK_SHUT_RDWR)
         return -EINVAL;
     if (c->state == SYNACK_TCP_CLOSED || c->state == SYNACK_TCP_LISTEN)
@@ -268,16 +234,14 @@ int tcp_sock_shutdown(synack_stack_t *st, struct sock *s, int how, synack_time_t
             queue_fin(c, now);
         }
     }
-    sock_notify(st, s);
+    if (c->owner)
+        st->tcp->up->event(st, c->owner);
     stack_leave(st);
     return 0;
 }
 
-void tcp_sock_close(synack_stack_t *st, struct sock *s, synack_time_t now)
+void tcp_user_close(synack_stack_t *st, struct tcp_conn *c, synack_time_t now)
 {
-    struct tcp_conn *c = s->conn;
-    if (!c)
-        return;
     struct tcp_table *t = st->tcp;
     switch (c->state) {
     case SYNACK_TCP_CLOSED:
@@ -291,7 +255,6 @@ void tcp_sock_close(synack_stack_t *st, struct sock *s, synack_time_t now)
     case SYNACK_TCP_TIME_WAIT:
         /* Keep TIME-WAIT going as a small entry. */
         c->owner = NULL;
-        s->conn = NULL;
         tcp_timewait_orphaned(c, now);
         return;
     default:
@@ -308,7 +271,6 @@ void tcp_sock_close(synack_stack_t *st, struct sock *s, synack_time_t now)
         return;
     }
     c->owner = NULL;
-    s->conn = NULL;
     c->orphan = 1;
     t->orphans++;
     if (c->state == SYNACK_TCP_SYN_RECEIVED)
@@ -319,14 +281,9 @@ void tcp_sock_close(synack_stack_t *st, struct sock *s, synack_time_t now)
         tcp_wait_arm(c, now + t->fin_timeout);
 }
 
-unsigned tcp_sock_events(synack_stack_t *st, struct sock *s)
+unsigned tcp_user_events(const struct tcp_conn *c)
 {
-    struct tcp_conn *c = s->conn;
-    if (!c)
-        return SYNACK_EV_ERR | SYNACK_EV_HUP;
     unsigned ev = 0;
-    if (s->error)
-        ev |= SYNACK_EV_ERR | SYNACK_EV_IN;
     if (c->state == SYNACK_TCP_LISTEN)
         return ev | (c->accq_len ? SYNACK_EV_IN : 0);
     if (c->rcvq.len || c->fin_rcvd || c->shut_rd)
@@ -343,11 +300,8 @@ unsigned tcp_sock_events(synack_stack_t *st, struct sock *s)
     return ev;
 }
 
-int tcp_sock_setopt(synack_stack_t *st, struct sock *s, int opt, int v)
+int tcp_user_setopt(synack_stack_t *st, struct tcp_conn *c, int opt, int v)
 {
-    struct tcp_conn *c = s->conn;
-    if (!c)
-        return -EBADF;
     switch (opt) {
     case SYNACK_SO_RCVBUF:
         if (v < TCP_SOCKBUF_MIN || v > TCP_SOCKBUF_MAX)
@@ -411,11 +365,8 @@ int tcp_sock_setopt(synack_stack_t *st, struct sock *s, int opt, int v)
     }
 }
 
-int tcp_sock_getopt(synack_stack_t *st, struct sock *s, int opt, int *v)
+int tcp_user_getopt(const struct tcp_conn *c, int opt, int *v)
 {
-    struct tcp_conn *c = s->conn;
-    if (!c)
-        return -EBADF;
     switch (opt) {
     case SYNACK_SO_RCVBUF: *v = (int)c->rcvq.limit; return 0;
     case SYNACK_SO_SNDBUF: *v = (int)c->sndq.limit; return 0;
@@ -441,7 +392,7 @@ static void fill_info(const struct tcp_conn *c, struct synack_tcp_info *i)
     i->state = c->state;
     i->local = tcp_end_sockaddr(&c->local);
     i->remote = tcp_end_sockaddr(&c->remote);
-    i->sock = c->owner ? ((struct sock *)c->owner)->id : -1;
+    i->sock = c->owner ? c->st->tcp->up->handle(c->owner) : -1;
     i->conn_id = c->id;
     i->rtt = c->srtt;
     i->rttvar = c->rttvar;
@@ -478,16 +429,7 @@ static void fill_info(const struct tcp_conn *c, struct synack_tcp_info *i)
     }
 }
 
-int synack_tcp_info(synack_stack_t *st, int id, struct synack_tcp_info *out)
-{
-    struct sock *s = sock_get(st, id);
-    if (!s)
-        return -EBADF;
-    if (s->type != SYNACK_SOCK_STREAM || !s->conn)
-        return -EOPNOTSUPP;
-    fill_info(s->conn, out);
-    return 0;
-}
+void tcp_user_info(const struct tcp_conn *c, struct synack_tcp_info *out) { fill_info(c, out); }
 
 void synack_tcp_foreach(synack_stack_t *st, synack_tcp_iter_fn fn, void *arg)
 {
