@@ -14,7 +14,7 @@ static uint32_t prefix_mask(uint8_t len) { return len == 0 ? 0 : 0xffffffffu << 
 
 int synack_if_add(synack_stack_t *st, const struct synack_if_config *cfg)
 {
-    if (!cfg || (!cfg->tx && !cfg->tx_meta) || cfg->prefix_len > 32 || cfg->mtu < 68 ||
+    if (!cfg || (!cfg->tx && !cfg->tx_meta) || cfg->prefix_len > 32 || cfg->mtu < IP4_MIN_MTU ||
         (cfg->kind != SYNACK_IF_ETHERNET && cfg->kind != SYNACK_IF_RAWIP))
         return -EINVAL;
     if (st->net->nifs >= IF_MAX)
@@ -116,7 +116,7 @@ void if_transmit(synack_stack_t *st, struct iface *ifc, const uint8_t *frame, si
     if (ifc->tx_meta) {
         struct synack_tx_meta m = { 0, 0, 0, 0 };
         if (gso_size) {
-            size_t l2 = ifc->kind == SYNACK_IF_ETHERNET ? 14 : 0;
+            size_t l2 = ifc->kind == SYNACK_IF_ETHERNET ? ETH_HDR_LEN : 0;
             size_t ihl = (frame[l2] & 0x0fu) * 4u;
             size_t doff = (frame[l2 + ihl + 12] >> 4) * 4u;
             m.gso_size = gso_size;

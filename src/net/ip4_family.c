@@ -65,6 +65,7 @@ static void ip4f_unreachable(synack_stack_t *st, const struct net_rx *rx, enum n
 const struct net_family ip4_family = {
     .family = NET_AF_INET,
     .hdr_len = IP4_HDR_MIN,
+    .min_mtu = IP4_MIN_MTU,
     .output = ip4f_output,
     .source_for = ip4f_source_for,
     .mtu_for = ip4f_mtu_for,

@@ -70,6 +70,7 @@ enum net_unreach {
 struct net_family {
     uint8_t family;
     unsigned hdr_len;            /* header bytes without options (MSS = MTU - hdr_len - TCP header) */
+    unsigned min_mtu;            /* the smallest MTU a path may have (68 for IPv4, 1280 for IPv6) */
     /* Sends b as one datagram (fragmenting if the family does). Takes b. 0 or a negative errno. */
     int (*output)(synack_stack_t *st, const struct net_tx *tx, struct buf *b, synack_time_t now);
     /* The source address for a datagram to dst; -ENETUNREACH if there is no route. */

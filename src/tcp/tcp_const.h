@@ -46,6 +46,11 @@
 #define TCP_KEEPINTVL_DEFAULT_S 75
 #define TCP_KEEPCNT_DEFAULT 9
 
+/* With segmentation offload, the payload of one large frame stays this far below the link's
+ * tso_max (a whole frame): room for the link header, the network header and TCP's own with options
+ * (14 + 60 + 60 for IPv4, 14 + 40 + 60 for IPv6 without extension headers), rounded up. */
+#define TCP_TSO_HDR_ROOM 200u
+
 /* SO_RCVBUF and SO_SNDBUF bounds. */
 #define TCP_SOCKBUF_MIN 2048
 #define TCP_SOCKBUF_MAX (64 << 20)

@@ -23,9 +23,11 @@ void tcp_net_error(synack_stack_t *st, const struct net_err *e, synack_time_t no
     if (!seq_in(seq, c->snd_una, c->snd_max + 1))
         return;
     if (e->kind == NET_ERR_PKT_TOO_BIG) {
-        /* RFC 1191 4: the new path MTU is in the message; never below 68 (RFC 791). */
-        unsigned hdrs = net_family_for(&c->remote.ip)->hdr_len + TCP_HDR_MIN;   /* without options */
-        if (e->mtu < 68 || e->mtu >= c->mss_snd + hdrs)
+        /* RFC 1191 4: the new path MTU is in the message; never below the family's minimum (68,
+         * RFC 791). */
+        const struct net_family *nf = net_family_for(&c->remote.ip);
+        unsigned hdrs = nf->hdr_len + TCP_HDR_MIN;   /* without options */
+        if (e->mtu < nf->min_mtu || e->mtu >= c->mss_snd + hdrs)
             return;
         uint32_t mss = e->mtu - hdrs;
         if (mss < TCP_MIN_MSS)

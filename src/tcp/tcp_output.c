@@ -178,8 +178,8 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
     /* With segmentation offload on the way out, up to tso_max bytes leave in one frame. */
     uint32_t seg_max = c->mss_snd;
     unsigned tso = net_family_for(&c->remote.ip)->tso_max_for(c->st, &c->remote.ip);
-    if (tso > 200u + c->mss_snd)
-        seg_max = ((tso - 200u) / c->mss_snd) * c->mss_snd;
+    if (tso > TCP_TSO_HDR_ROOM + c->mss_snd)
+        seg_max = ((tso - TCP_TSO_HDR_ROOM) / c->mss_snd) * c->mss_snd;
     for (int guard = 0; guard < 4096; guard++) {
         uint32_t off = c->snd_nxt - c->snd_una;
         if (c->fin_sent && seq_geq(c->snd_nxt, c->fin_seq + 1))

@@ -10,6 +10,7 @@
 
 #define IP4_HDR_MIN 20
 #define IP4_HDR_MAX 60
+#define IP4_MIN_MTU 68          /* RFC 791: every host must take a 68-byte datagram unfragmented */
 #define IP4_PROTO_ICMP 1
 #define IP4_PROTO_TCP 6
 #define IP4_PROTO_UDP 17
