@@ -277,7 +277,8 @@ int cmd_demo(int argc, char **argv)
     d->b_sock = -1;
     /* The stacks start with empty ARP caches: let them learn each other first so the ladder
      * begins with the SYN (the demo --ping shows ARP). */
-    synack_ping(d->st[0], B_ADDR, 1, 1, "arp", 3, 0);
+    struct synack_ip ping_dst = synack_ip_from_v4(B_ADDR);
+    synack_ping(d->st[0], &ping_dst, 1, 1, "arp", 3, 0);
     synack_simnet_run_until(d->net, SYNACK_MS(500));
     d->lad.n = 0;
 

@@ -164,7 +164,8 @@ int cmd_demo_ping(int argc, char **argv)
     printf("-- ping: A sends %u echo requests to B, one every 200 ms\n", npings);
     for (unsigned i = 0; i < npings; i++) {
         synack_time_t t = synack_simnet_now(d.net);
-        synack_ping(d.st[0], 0xC0000202u, 0x5a5a, (uint16_t)(i + 1), "synack-ping", 11, t);
+        struct synack_ip ping_dst = synack_ip_from_v4(0xC0000202u);
+        synack_ping(d.st[0], &ping_dst, 0x5a5a, (uint16_t)(i + 1), "synack-ping", 11, t);
         synack_simnet_run_until(d.net, t + SYNACK_MS(200));
     }
     synack_simnet_run_until(d.net, synack_simnet_now(d.net) + SYNACK_SEC(1));

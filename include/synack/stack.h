@@ -132,8 +132,9 @@ SYNACK_API void synack_stack_set_trace(synack_stack_t *st, synack_trace_fn fn, v
 
 /* ---- ICMP echo (ping) from the stack ---- */
 
-/* Sends one ICMP echo request. Replies are reported as SYNACK_TR_ICMP_ECHO_REPLY trace events. */
-SYNACK_API int synack_ping(synack_stack_t *st, uint32_t dst, uint16_t id, uint16_t seq,
+/* Sends one ICMP echo request. Replies are reported as SYNACK_TR_ICMP_ECHO_REPLY trace events.
+ * An IPv6 destination gets -EAFNOSUPPORT until the stack has IPv6. */
+SYNACK_API int synack_ping(synack_stack_t *st, const struct synack_ip *dst, uint16_t id, uint16_t seq,
                            const void *payload, size_t len, synack_time_t now);
 
 #endif

@@ -123,11 +123,15 @@ void synack_stack_set_trace(synack_stack_t *st, synack_trace_fn fn, void *ctx)
     st->trace_ctx = ctx;
 }
 
-int synack_ping(synack_stack_t *st, uint32_t dst, uint16_t id, uint16_t seq, const void *payload,
+int synack_ping(synack_stack_t *st, const struct synack_ip *dst, uint16_t id, uint16_t seq, const void *payload,
                 size_t len, synack_time_t now)
 {
+    if (!dst)
+        return -EINVAL;
+    if (!synack_ip_is_v4(dst))
+        return -EAFNOSUPPORT;
     stack_enter(st, now);
-    int r = icmp_send_echo(st, dst, id, seq, payload, len, now);
+    int r = icmp_send_echo(st, synack_ip_to_v4(dst), id, seq, payload, len, now);
     stack_leave(st);
     return r;
 }

@@ -343,7 +343,8 @@ static int scen_step(struct scenario *s)
     if (s->tick % 100 == 0 && s->pings_sent < PINGS) {
         for (size_t i = 0; i < 56; i++)
             buf[i] = (uint8_t)(s->pings_sent * 17u + i);
-        synack_ping(a, IP_B, 0x4242, (uint16_t)s->pings_sent, buf, 56, now);
+        struct synack_ip ping_dst = synack_ip_from_v4(IP_B);
+        synack_ping(a, &ping_dst, 0x4242, (uint16_t)s->pings_sent, buf, 56, now);
         s->pings_sent++;
     }
     if (s->tick >= 20 && s->tick % 15 == 0 && s->datagrams_sent < DATAGRAMS) {

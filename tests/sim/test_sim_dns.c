@@ -99,7 +99,8 @@ static void run(const char *zone_path, uint64_t seed, double impair, struct outc
     /* ARP first, on a clean link: a wave of queries to an unresolved neighbour would overflow the
      * ARP queue (and a lost ARP request stalls it for a second), and the counts below would see
      * retries that are not the resolver's doing. The run stays under the ARP timeout (60 s). */
-    synack_ping(t.st[0], SIM_B, 1, 1, "x", 1, tcpsim_now(&t));
+    struct synack_ip ping_dst = synack_ip_from_v4(SIM_B);
+    synack_ping(t.st[0], &ping_dst, 1, 1, "x", 1, tcpsim_now(&t));
     synack_simnet_run_until(t.net, tcpsim_now(&t) + SYNACK_MS(100));
     synack_simlink_set_config(t.link, &lc);
     char err[256];

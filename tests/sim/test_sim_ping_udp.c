@@ -126,7 +126,8 @@ static void run(uint64_t seed, double impair, struct result *res)
             res->udp_sent++;
         size_t pl = k % 5 == 0 ? BIG : 56;
         make_ping(ping, pl, k);
-        if (synack_ping(p.st[0], 0x0a000002u, 0x77, (uint16_t)k, ping, pl, sp_now(&p)) == 0)
+        struct synack_ip ping_dst = synack_ip_from_v4(0x0a000002u);
+        if (synack_ping(p.st[0], &ping_dst, 0x77, (uint16_t)k, ping, pl, sp_now(&p)) == 0)
             res->pings_sent++;
         sp_run(&p, SYNACK_MS(10));
     }

@@ -358,7 +358,8 @@ static void test_ping_3000_between_stacks(void **state)
     uint8_t data[3000];
     for (size_t i = 0; i < sizeof(data); i++)
         data[i] = (uint8_t)(i ^ (i >> 7));
-    assert_int_equal(synack_ping(p.st[0], 0x0a000002u, 0x1234, 1, data, sizeof(data), sp_now(&p)), 0);
+    struct synack_ip ping_dst = synack_ip_from_v4(0x0a000002u);
+    assert_int_equal(synack_ping(p.st[0], &ping_dst, 0x1234, 1, data, sizeof(data), sp_now(&p)), 0);
     sp_run(&p, SYNACK_SEC(1));
     assert_int_equal(p.tr[0].necho, 1);
     const struct sp_echo *r = &p.tr[0].echo[0];
