@@ -375,6 +375,47 @@ static void slowloris_idle_and_cap(void **state)
     lab_stop(&l);
 }
 
+/* URLs with IP literals: a dotted quad and a bracketed IPv4-mapped literal reach the server with
+ * no resolver; an IPv6 literal ends its fetch with -EAFNOSUPPORT (no IPv6 yet), and so does a
+ * redirect to one. */
+struct literal_fetch {
+    int done;
+    struct http_fetch_result r;
+};
+
+static void literal_done(void *arg, const struct http_fetch_result *r, synack_time_t now)
+{
+    struct literal_fetch *f = arg;
+    f->r = *r;
+    f->done = 1;
+}
+
+static void ip_literal_urls(void **state)
+{
+    struct lab l;
+    lab_start(&l, 0.0, 11, SYNACK_SEC(5), 16);
+    static const struct http_fetch_callbacks cb = { NULL, NULL, literal_done };
+    static const struct {
+        const char *url;
+        int err, status;
+    } cases[] = {
+        { "http://192.0.2.2/f1.bin", 0, 200 },
+        { "http://[::ffff:192.0.2.2]/f1.bin", 0, 200 },
+        { "http://[2001:db8::2]/f1.bin", -EAFNOSUPPORT, 0 },
+        { "http://[2001:db8::2]:8080/", -EAFNOSUPPORT, 0 },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct literal_fetch f;
+        memset(&f, 0, sizeof(f));
+        assert_int_equal(http_client_fetch(l.cl, cases[i].url, "GET", 1, &cb, &f, tcpsim_now(&l.t)), 0);
+        run_until_flag(&l, &f.done, SYNACK_SEC(30));
+        assert_true(f.done);
+        if (f.r.err != cases[i].err || f.r.status != cases[i].status)
+            fail_msg("%s: err %d status %d", cases[i].url, f.r.err, f.r.status);
+    }
+    lab_stop(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -382,6 +423,7 @@ int main(void)
         cmocka_unit_test(retry_after_server_reset),
         cmocka_unit_test(pipelining),
         cmocka_unit_test(slowloris_idle_and_cap),
+        cmocka_unit_test(ip_literal_urls),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
