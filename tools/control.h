@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "synack/synack.h"
+#include "synack/os.h"
 
 struct control;
 /* Default path for a device: /run/synack-NAME.sock (or /tmp if /run is not writable). */

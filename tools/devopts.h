@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "synack/synack.h"
+#include "synack/os.h"
 
 struct devopts {
     const char *name;

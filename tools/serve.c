@@ -20,6 +20,7 @@
 #include "services.h"
 #include "status.h"
 #include "synack/synack.h"
+#include "synack/os.h"
 
 static volatile int serve_stop;
 static volatile sig_atomic_t serve_dump_stats;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "synack/link.h"
+#include "synack/os.h"
 
 #define SVC_BUF 65536
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "synack/link.h"
+#include "synack/os.h"
 
 static uint32_t le32(const uint8_t *p)
 {

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "synack/link.h"
+#include "synack/os.h"
 
 /* Frames written before the kernel side is operational are dropped silently (measured: up to
  * about 1 s after attaching), so configure_host waits at most this long for it. */

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "synack/link.h"
+#include "synack/os.h"
 
 #define PCAP_MAGIC_USEC 0xa1b2c3d4u
 #define PCAP_SNAPLEN 262144u   /* what tcpdump uses: no frame of ours is cut */

@@ -1,8 +1,6 @@
-/* The real-time driver: the real clock, OS randomness, and an epoll loop that runs one stack over
- * TAP/TUN fds. Each round waits until a port is readable, a watched fd is ready, or the stack's
+/* The real-time driver: an epoll loop that runs one stack over TAP/TUN fds. Each round waits until a port is readable, a watched fd is ready, or the stack's
  * next deadline passes; then it drains readable ports into synack_if_input(), runs the watched fds'
- * callbacks and polls the stack. This is the only place (with tap.c) that reads a clock, so the
- * stack itself stays a pure function of its inputs and `now`.
+ * callbacks and polls the stack, with synack_clock_now() (clock.c) as every entry's `now`.
  *
  * Readiness is level-triggered: a port with frames left over after its per-round budget is simply
  * reported again, which keeps one busy device from starving timers and the other fds. */
@@ -12,11 +10,10 @@
 #include <string.h>
 #include <linux/virtio_net.h>
 #include <sys/epoll.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "synack/link.h"
+#include "synack/os.h"
 #include "wire/csum.h"
 
 #define DRIVER_MAX_FDS 64
@@ -43,28 +40,6 @@ struct synack_driver {
     size_t n_fds;
     uint8_t *buf;
 };
-
-synack_time_t synack_clock_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (synack_time_t)ts.tv_sec * 1000000u + (synack_time_t)ts.tv_nsec / 1000u;
-}
-
-int synack_os_seed(uint8_t seed[32])
-{
-    size_t got = 0;
-    while (got < 32) {
-        ssize_t n = getrandom(seed + got, 32 - got, 0);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
-        got += (size_t)n;
-    }
-    return 0;
-}
 
 synack_driver_t *synack_driver_new(synack_stack_t *st)
 {
