@@ -2,6 +2,7 @@
 #ifndef SYNACK_SYNACK_H
 #define SYNACK_SYNACK_H
 #include "synack/types.h"
+#include "synack/errno.h"
 #include "synack/counters.h"
 #include "synack/trace.h"
 #include "synack/stack.h"

@@ -25,6 +25,15 @@ typedef uint64_t synack_time_t;           /* microseconds, monotonic */
 
 typedef struct synack_stack synack_stack_t;
 
+/* Memory, supplied by the embedder (synack_config.alloc). One realloc-style function:
+ * fn(ctx, NULL, n) allocates n bytes, fn(ctx, p, n) resizes p (moving it if needed), fn(ctx, p, 0)
+ * frees p and returns NULL. It returns NULL when out of memory; memory must be aligned for any
+ * type, as malloc's is. fn NULL means the default: the C library's realloc and free. */
+struct synack_allocator {
+    void *(*fn)(void *ctx, void *ptr, size_t size);
+    void *ctx;
+};
+
 /* An IP address of either family: an IPv6 address in network byte order, with IPv4 stored
  * IPv4-mapped (::ffff:a.b.c.d, RFC 4291 2.5.5.2), so one type, one comparison and one hash serve
  * both families. */
@@ -121,7 +130,8 @@ SYNACK_API int synack_prefix_parse(const char *text, uint32_t *addr, uint8_t *pr
 /* Formats an address into buf (at least 16 bytes); returns buf. */
 SYNACK_API char *synack_addr_format(uint32_t addr, char *buf, size_t cap);
 
-/* The message for a negative errno value returned by any synack call ("Connection refused"). */
+/* The message for a negative errno value returned by any synack call ("Connection refused");
+ * "Unknown error" for a value synack never returns (for an OS error, use the C library's strerror). */
 SYNACK_API const char *synack_strerror(int err);
 /* The symbolic name of a negative errno value ("ECONNREFUSED"). */
 SYNACK_API const char *synack_errname(int err);

@@ -1,7 +1,8 @@
 /* Application timers (include/synack/timer.h). Each wraps a core timer; when it expires inside
  * timer_run it is only queued, and stack_leave delivers the queue after protocol processing, the
  * same rule as socket events (no application code in the middle of the stack's work). */
-#include <stdlib.h>
+#include "core/alloc.h"
+#include "core/mem.h"
 
 #include "core/ctx.h"
 #include "synack/timer.h"
@@ -51,7 +52,7 @@ static void apptimer_expired(void *owner, struct timer *tm, synack_time_t now)
 
 synack_timer_t *synack_timer_new(synack_stack_t *st, synack_timer_fn fn, void *arg)
 {
-    synack_timer_t *t = calloc(1, sizeof(*t));
+    synack_timer_t *t = mem_calloc(&st->cfg.alloc, 1, sizeof(*t));
     if (!t)
         return NULL;
     t->st = st;
@@ -80,7 +81,7 @@ void synack_timer_free(synack_timer_t *t)
     if (!t)
         return;
     synack_timer_cancel(t);
-    free(t);
+    mem_free(&t->st->cfg.alloc, t);
 }
 
 int apptimer_deliver_one(synack_stack_t *st)

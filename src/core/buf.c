@@ -1,16 +1,17 @@
 /* Packet buffers and buffer queues (see buf.h). */
 #include "core/buf.h"
 
-#include <assert.h>
-#include <stdlib.h>
-#include <string.h>
+#include "core/assert.h"
+#include "core/alloc.h"
+#include "core/mem.h"
 
-struct buf *buf_alloc(size_t headroom, size_t size)
+struct buf *buf_alloc(const struct synack_allocator *a, size_t headroom, size_t size)
 {
-    struct buf *b = malloc(sizeof(*b) + headroom + size);
+    struct buf *b = mem_alloc(a, sizeof(*b) + headroom + size);
     if (!b)
         return NULL;
     b->next = NULL;
+    b->alloc = a;
     b->gso_size = 0;
     b->data = b->storage + headroom;
     b->len = 0;
@@ -18,9 +19,9 @@ struct buf *buf_alloc(size_t headroom, size_t size)
     return b;
 }
 
-struct buf *buf_from(const void *data, size_t len)
+struct buf *buf_from(const struct synack_allocator *a, const void *data, size_t len)
 {
-    struct buf *b = buf_alloc(BUF_HEADROOM, len);
+    struct buf *b = buf_alloc(a, BUF_HEADROOM, len);
     if (!b)
         return NULL;
     if (len)   /* data may be NULL when len is 0; memcpy(NULL) is undefined even for 0 bytes */
@@ -29,11 +30,15 @@ struct buf *buf_from(const void *data, size_t len)
     return b;
 }
 
-void buf_free(struct buf *b) { free(b); }
+void buf_free(struct buf *b)
+{
+    if (b)
+        mem_free(b->alloc, b);
+}
 
 uint8_t *buf_push(struct buf *b, size_t n)
 {
-    assert(buf_headroom(b) >= n);
+    core_assert(buf_headroom(b) >= n);
     b->data -= n;
     b->len += n;
     return b->data;
@@ -41,7 +46,7 @@ uint8_t *buf_push(struct buf *b, size_t n)
 
 void buf_pull(struct buf *b, size_t n)
 {
-    assert(n <= b->len);
+    core_assert(n <= b->len);
     b->data += n;
     b->len -= n;
 }

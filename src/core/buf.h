@@ -7,11 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "synack/types.h"
+
 /* Room for Ethernet (14) + IPv4 with options (60) + TCP with options (60), rounded up. */
 #define BUF_HEADROOM 160
 
 struct buf {
     struct buf *next;    /* for queues owned by one module at a time */
+    const struct synack_allocator *alloc;   /* the stack's, kept so buf_free needs no stack */
     uint8_t *data;       /* first byte of the current content */
     size_t len;
     size_t cap;          /* bytes from storage to its end */
@@ -21,9 +24,9 @@ struct buf {
 
 /* Allocates a buffer with `headroom` bytes before an empty content area of `size` bytes.
  * Returns NULL on failure. */
-struct buf *buf_alloc(size_t headroom, size_t size);
+struct buf *buf_alloc(const struct synack_allocator *a, size_t headroom, size_t size);
 /* Copies bytes into a new buffer with BUF_HEADROOM of headroom. */
-struct buf *buf_from(const void *data, size_t len);
+struct buf *buf_from(const struct synack_allocator *a, const void *data, size_t len);
 void buf_free(struct buf *b);
 static inline size_t buf_headroom(const struct buf *b) { return (size_t)(b->data - b->storage); }
 /* Prepends n bytes (n <= headroom, checked by assert); returns the new start. */

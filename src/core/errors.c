@@ -1,7 +1,7 @@
 /* One table of error names and messages for the negative errno values synack returns (the
  * address helpers are in addr.c). */
-#include <errno.h>
-#include <string.h>
+#include "core/errno.h"
+#include "core/mem.h"
 
 #include "synack/types.h"
 
@@ -64,7 +64,7 @@ static const struct err_entry *err_find(int err)
 const char *synack_strerror(int err)
 {
     const struct err_entry *e = err_find(err);
-    return e ? e->msg : strerror(err < 0 ? -err : err);   /* libc's words for the rest */
+    return e ? e->msg : "Unknown error";
 }
 
 const char *synack_errname(int err)

@@ -1,8 +1,9 @@
 /* Binary min-heap of timers ordered by (deadline, seq). */
 #include "core/timer.h"
 
-#include <errno.h>
-#include <stdlib.h>
+#include "core/errno.h"
+#include "core/alloc.h"
+#include "core/mem.h"
 
 static int before(const struct timer *a, const struct timer *b)
 {
@@ -48,8 +49,9 @@ static void sift_down(struct timer_heap *h, size_t i)
     place(h, i, t);
 }
 
-void timer_heap_init(struct timer_heap *h)
+void timer_heap_init(struct timer_heap *h, const struct synack_allocator *a)
 {
+    h->alloc = a;
     h->v = NULL;
     h->n = h->cap = 0;
     h->next_seq = 0;
@@ -59,8 +61,8 @@ void timer_heap_free(struct timer_heap *h)
 {
     for (size_t i = 0; i < h->n; i++)
         h->v[i]->idx = TIMER_IDLE;
-    free(h->v);
-    timer_heap_init(h);
+    mem_free(h->alloc, h->v);
+    timer_heap_init(h, h->alloc);
 }
 
 void timer_init(struct timer *t, timer_fn fn, void *owner)
@@ -94,7 +96,7 @@ int timer_arm(struct timer_heap *h, struct timer *t, synack_time_t deadline)
     timer_cancel(h, t);
     if (h->n == h->cap) {
         size_t cap = h->cap ? h->cap * 2 : 64;
-        struct timer **v = realloc(h->v, cap * sizeof(*v));
+        struct timer **v = mem_realloc(h->alloc, h->v, cap * sizeof(*v));
         if (!v)
             return -ENOMEM;
         h->v = v;

@@ -23,12 +23,13 @@ struct timer {
 #define TIMER_IDLE ((size_t)-1)
 
 struct timer_heap {
+    const struct synack_allocator *alloc;   /* the stack's */
     struct timer **v;
     size_t n, cap;
     uint64_t next_seq;
 };
 
-void timer_heap_init(struct timer_heap *h);
+void timer_heap_init(struct timer_heap *h, const struct synack_allocator *a);
 void timer_heap_free(struct timer_heap *h);
 void timer_init(struct timer *t, timer_fn fn, void *owner);
 /* Arms (or re-arms) t for `deadline`. Returns 0 or -ENOMEM. */

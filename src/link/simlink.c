@@ -9,9 +9,9 @@
  * All randomness comes from a xoshiro256** generator that lives in the link object and is seeded
  * (through splitmix64) from cfg.seed; every frame consumes the same number of draws whatever the
  * configured probabilities, so changing one impairment does not reshuffle the others. */
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
+#include "core/errno.h"
+#include "core/alloc.h"
+#include "core/mem.h"
 
 #include "synack/link.h"
 
@@ -119,7 +119,7 @@ static int heap_push(struct synack_simlink *l, struct sim_frame *f)
 {
     if (l->heap_len == l->heap_cap) {
         size_t cap = l->heap_cap ? l->heap_cap * 2 : 64;
-        struct sim_frame **h = realloc(l->heap, cap * sizeof(*h));
+        struct sim_frame **h = mem_realloc(NULL, l->heap, cap * sizeof(*h));
         if (!h)
             return -ENOMEM;
         l->heap = h;
@@ -172,12 +172,12 @@ static int txq_push(struct sim_txq *q, synack_time_t done)
 {
     if (q->count == q->cap) {
         size_t cap = q->cap ? q->cap * 2 : 16;
-        synack_time_t *d = malloc(cap * sizeof(*d));
+        synack_time_t *d = mem_alloc(NULL, cap * sizeof(*d));
         if (!d)
             return -ENOMEM;
         for (size_t i = 0; i < q->count; i++)
             d[i] = q->done[(q->head + i) % q->cap];
-        free(q->done);
+        mem_free(NULL, q->done);
         q->done = d;
         q->cap = cap;
         q->head = 0;
@@ -198,7 +198,9 @@ void synack_simlink_config_init(struct synack_simlink_config *cfg)
 
 synack_simlink_t *synack_simlink_new(const struct synack_simlink_config *cfg)
 {
-    struct synack_simlink *l = calloc(1, sizeof(*l));
+    /* A link belongs to no stack, so it has no stack's allocator: it and its frames use the default
+     * one (core/alloc.h). Simulation is a test bench; an embedder brings its own link. */
+    struct synack_simlink *l = mem_calloc(NULL, 1, sizeof(*l));
     if (!l)
         return NULL;
     l->cfg = *cfg;
@@ -216,11 +218,11 @@ void synack_simlink_free(synack_simlink_t *l)
     if (!l)
         return;
     for (size_t i = 0; i < l->heap_len; i++)
-        free(l->heap[i]);
-    free(l->heap);
+        mem_free(NULL, l->heap[i]);
+    mem_free(NULL, l->heap);
     for (int s = 0; s < 2; s++)
-        free(l->end[s].txq.done);
-    free(l);
+        mem_free(NULL, l->end[s].txq.done);
+    mem_free(NULL, l);
 }
 
 void *synack_simlink_end(synack_simlink_t *l, int side)
@@ -293,7 +295,7 @@ static int schedule_copy(struct synack_simlink *l, struct sim_end *e, const uint
     int corrupt = rng_chance(l, c->corrupt);
     uint64_t bit = rng_below(l, (uint64_t)len * 8u);
 
-    struct sim_frame *f = malloc(sizeof(*f) + len);
+    struct sim_frame *f = mem_alloc(NULL, sizeof(*f) + len);
     if (!f)
         return -ENOMEM;
     f->arrival = on_wire + c->latency + jitter;
@@ -311,7 +313,7 @@ static int schedule_copy(struct synack_simlink *l, struct sim_end *e, const uint
         e->stats.corrupted++;
     }
     if (heap_push(l, f) < 0) {
-        free(f);
+        mem_free(NULL, f);
         return -ENOMEM;
     }
     return 0;
@@ -377,7 +379,7 @@ void synack_simlink_deliver(synack_simlink_t *l, synack_time_t now)
             /* Nothing attached to this end yet: the frame falls off the wire. */
             src->stats.lost++;
         }
-        free(f);
+        mem_free(NULL, f);
     }
 }
 

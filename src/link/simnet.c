@@ -3,8 +3,9 @@
  * (synack_stack_next_deadline) — moves the clock to it and runs it. Nothing here reads a real
  * clock, and ties are broken by a fixed order (links before stacks, each in the order added), so a
  * run is a pure function of its inputs and seeds. */
-#include <errno.h>
-#include <stdlib.h>
+#include "core/errno.h"
+#include "core/alloc.h"
+#include "core/mem.h"
 
 #include "synack/link.h"
 
@@ -22,7 +23,8 @@ struct synack_simnet {
 
 synack_simnet_t *synack_simnet_new(synack_time_t start)
 {
-    struct synack_simnet *n = calloc(1, sizeof(*n));
+    /* Like the simulated link, the network belongs to no stack: the default allocator. */
+    struct synack_simnet *n = mem_calloc(NULL, 1, sizeof(*n));
     if (!n)
         return NULL;
     n->now = start;
@@ -35,7 +37,7 @@ void synack_simnet_free(synack_simnet_t *n)
         return;
     for (size_t i = 0; i < n->n_links; i++)
         synack_simlink_free(n->links[i]);
-    free(n);
+    mem_free(NULL, n);
 }
 
 int synack_simnet_add_stack(synack_simnet_t *n, synack_stack_t *st)

@@ -5,9 +5,9 @@
  * arp_timeout). When the cache is full, the least recently used REACHABLE entry is reused. */
 #include "net/arp.h"
 
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
+#include "core/errno.h"
+#include "core/alloc.h"
+#include "core/mem.h"
 
 #include "net/iface.h"
 #include "core/ctx.h"
@@ -19,7 +19,7 @@ static void arp_timer_fire(void *owner, struct timer *t, synack_time_t now);
 
 int arp_cache_init(synack_stack_t *st, struct arp_cache *c, unsigned n)
 {
-    c->v = calloc(n, sizeof(*c->v));
+    c->v = mem_calloc(&st->cfg.alloc, n, sizeof(*c->v));
     if (!c->v)
         return -ENOMEM;
     c->n = n;
@@ -44,7 +44,7 @@ void arp_cache_free(synack_stack_t *st, struct arp_cache *c)
         return;
     for (unsigned i = 0; i < c->n; i++)
         arp_entry_clear(st, &c->v[i]);
-    free(c->v);
+    mem_free(&st->cfg.alloc, c->v);
     c->v = NULL;
 }
 

@@ -1,8 +1,8 @@
 /* ICMP, RFC 792 with the host rules of RFC 1122 3.2.2. */
 #include "net/icmp.h"
 
-#include <errno.h>
-#include <string.h>
+#include "core/errno.h"
+#include "core/mem.h"
 
 #include "core/buf.h"
 #include "core/ctx.h"
@@ -47,7 +47,7 @@ static int icmp_rate_ok(synack_stack_t *st, synack_time_t now)
 
 static void icmp_send(synack_stack_t *st, uint32_t dst, uint32_t src, const struct icmp_hdr *ic, synack_time_t now)
 {
-    struct buf *b = buf_alloc(BUF_HEADROOM, ICMP_HDR_LEN + ic->body_len);
+    struct buf *b = buf_alloc(&st->cfg.alloc, BUF_HEADROOM, ICMP_HDR_LEN + ic->body_len);
     if (!b) {
         stack_count(st, SYNACK_C_BufAllocFails);
         return;

@@ -1,8 +1,8 @@
 /* Interfaces: adding them, frame input (Ethernet demux or raw IP) and frame output. */
 #include "net/iface.h"
 
-#include <errno.h>
-#include <string.h>
+#include "core/errno.h"
+#include "core/mem.h"
 
 #include "net/arp.h"
 #include "net/ip4.h"
@@ -21,7 +21,9 @@ int synack_if_add(synack_stack_t *st, const struct synack_if_config *cfg)
         return -ENOSPC;
     struct iface *ifc = &st->net->ifs[st->net->nifs];
     memset(ifc, 0, sizeof(*ifc));
-    strncpy(ifc->name, cfg->name ? cfg->name : "if", sizeof(ifc->name) - 1);
+    const char *name = cfg->name ? cfg->name : "if";
+    for (size_t i = 0; i + 1 < sizeof(ifc->name) && name[i]; i++)
+        ifc->name[i] = name[i];
     ifc->kind = cfg->kind;
     memcpy(ifc->mac, cfg->mac, 6);
     ifc->addr = cfg->addr;

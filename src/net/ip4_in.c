@@ -1,5 +1,6 @@
 /* IPv4 input: RFC 1122 3.2.1 checks, local delivery, reassembly, then the transport. */
-#include <stdlib.h>
+#include "core/alloc.h"
+#include "core/mem.h"
 
 #include "core/ctx.h"
 #include "net/icmp.h"
@@ -109,6 +110,6 @@ void ip4_input_ll(synack_stack_t *st, struct iface *ifc, const uint8_t *p, size_
             ip4_deliver(st, ifc, &wh, whole, now);
         else
             stack_count(st, SYNACK_C_ReasmFails);
-        free(whole);
+        mem_free(&st->cfg.alloc, whole);
     }
 }

@@ -1,7 +1,7 @@
 /* IPv4 output: route (connected networks, then the default gateway), header, fragmentation of
  * datagrams larger than the MTU (RFC 791 3.2 "Fragmentation"). */
-#include <errno.h>
-#include <string.h>
+#include "core/errno.h"
+#include "core/mem.h"
 
 #include "net/ip4.h"
 #include "core/ctx.h"
@@ -96,7 +96,7 @@ int ip4_output(synack_stack_t *st, const struct ip4_out *o, struct buf *b, synac
     size_t per = ((ifc->mtu - IP4_HDR_MIN) / 8u) * 8u;
     for (size_t off = 0; off < plen; off += per) {
         size_t n = plen - off < per ? plen - off : per;
-        struct buf *f = buf_alloc(BUF_HEADROOM, n);
+        struct buf *f = buf_alloc(&st->cfg.alloc, BUF_HEADROOM, n);
         if (!f) {
             stack_count(st, SYNACK_C_BufAllocFails);
             stack_count(st, SYNACK_C_OutDiscards);

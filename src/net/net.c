@@ -1,15 +1,16 @@
 /* The network layer's part of the stack object and the registration of transports (net.h). */
 #include "net/net.h"
 
-#include <errno.h>
-#include <stdlib.h>
+#include "core/errno.h"
+#include "core/alloc.h"
+#include "core/mem.h"
 
 #include "core/ctx.h"
 #include "net/ip4.h"
 
 int net_new(synack_stack_t *st)
 {
-    struct net *n = calloc(1, sizeof(*n));
+    struct net *n = mem_calloc(&st->cfg.alloc, 1, sizeof(*n));
     if (!n)
         return -ENOMEM;
     st->net = n;
@@ -29,7 +30,7 @@ void net_free(synack_stack_t *st)
     n->nifs = 0;   /* nothing is transmitted while tearing down */
     reasm_free(st, &n->reasm);
     arp_cache_free(st, &n->arp);
-    free(n);
+    mem_free(&st->cfg.alloc, n);
     st->net = NULL;
 }
 

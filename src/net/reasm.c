@@ -1,8 +1,8 @@
 /* IPv4 reassembly (see reasm.h). */
 #include "net/reasm.h"
 
-#include <stdlib.h>
-#include <string.h>
+#include "core/alloc.h"
+#include "core/mem.h"
 
 #include "core/ctx.h"
 #include "net/net.h"
@@ -12,7 +12,7 @@ static void reasm_release(synack_stack_t *st, struct reasm_dgram *d)
 {
     timer_cancel(&st->timers, &d->timer);
     st->net->reasm.mem -= d->cap;
-    free(d->data);
+    mem_free(&st->cfg.alloc, d->data);
     d->data = NULL;
     d->cap = 0;
     d->used = 0;
@@ -90,7 +90,7 @@ static int reasm_grow(synack_stack_t *st, struct reasm_dgram *d, size_t need)
         cap = 65535;
     if (st->net->reasm.mem - d->cap + cap > st->cfg.reasm_mem_limit)
         return -1;
-    uint8_t *n = realloc(d->data, cap);
+    uint8_t *n = mem_realloc(&st->cfg.alloc, d->data, cap);
     if (!n)
         return -1;
     st->net->reasm.mem = st->net->reasm.mem - d->cap + cap;
@@ -231,7 +231,7 @@ int reasm_add(synack_stack_t *st, const struct ip4_hdr *h, const uint8_t *pkt, u
     if (!reasm_complete(d))
         return 0;
     size_t total = d->hdr_len + d->total;
-    uint8_t *whole = malloc(total);
+    uint8_t *whole = mem_alloc(&st->cfg.alloc, total);
     if (!whole) {
         stack_count(st, SYNACK_C_ReasmFails);
         reasm_release(st, d);

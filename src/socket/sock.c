@@ -6,9 +6,9 @@
  * The slot is reused at once (the table stays small); only the generation moves. */
 #include "socket/sock.h"
 
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
+#include "core/errno.h"
+#include "core/alloc.h"
+#include "core/mem.h"
 
 #include "core/ctx.h"
 #include "tcp/tcp.h"
@@ -42,11 +42,11 @@ struct sock *sock_alloc(synack_stack_t *st, enum synack_sock_type type)
             n = (int)SOCK_SLOT_MASK + 1;
         if (n <= old)
             return NULL;   /* every slot a handle can name is in use */
-        struct sock **v = realloc(st->sock->socks, (size_t)n * sizeof(*v));
+        struct sock **v = mem_realloc(&st->cfg.alloc, st->sock->socks, (size_t)n * sizeof(*v));
         if (!v)
             return NULL;
         st->sock->socks = v;
-        uint16_t *g = realloc(st->sock->gen, (size_t)n * sizeof(*g));
+        uint16_t *g = mem_realloc(&st->cfg.alloc, st->sock->gen, (size_t)n * sizeof(*g));
         if (!g)
             return NULL;   /* the larger socks array is kept; nsocks still bounds it */
         st->sock->gen = g;
@@ -55,7 +55,7 @@ struct sock *sock_alloc(synack_stack_t *st, enum synack_sock_type type)
         id = old;
         st->sock->nsocks = n;
     }
-    struct sock *s = calloc(1, sizeof(*s));
+    struct sock *s = mem_calloc(&st->cfg.alloc, 1, sizeof(*s));
     if (!s)
         return NULL;
     s->id = (int)((unsigned)st->sock->gen[id] << SOCK_SLOT_BITS) | id;
@@ -72,7 +72,7 @@ void sock_release(synack_stack_t *st, struct sock *s)
     st->sock->socks[slot] = NULL;
     /* The next socket in this slot gets a new handle; the generation wraps after SOCK_GEN_MAX. */
     st->sock->gen[slot] = (uint16_t)((st->sock->gen[slot] + 1u) & SOCK_GEN_MAX);
-    free(s);
+    mem_free(&st->cfg.alloc, s);
 }
 
 void sock_notify(synack_stack_t *st, struct sock *s)
@@ -81,7 +81,7 @@ void sock_notify(synack_stack_t *st, struct sock *s)
         return;
     if (st->sock->nnotify == st->sock->notify_cap) {
         int cap = st->sock->notify_cap ? st->sock->notify_cap * 2 : 32;
-        int *v = realloc(st->sock->notify, (size_t)cap * sizeof(*v));
+        int *v = mem_realloc(&st->cfg.alloc, st->sock->notify, (size_t)cap * sizeof(*v));
         if (!v)
             return;   /* the event is lost but the state is not: events() still reports it */
         st->sock->notify = v;
@@ -131,7 +131,7 @@ static const struct udp_upcalls udp_up = { .event = tcp_up_event, .error = udp_u
 
 int sock_table_new(synack_stack_t *st)
 {
-    st->sock = calloc(1, sizeof(*st->sock));
+    st->sock = mem_calloc(&st->cfg.alloc, 1, sizeof(*st->sock));
     if (!st->sock)
         return -ENOMEM;
     st->deliver = sock_deliver_all;
@@ -159,11 +159,11 @@ void sock_table_free(synack_stack_t *st)
                 udp_close(st, t->socks[i]->udp);
             if (t->socks[i]->conn)
                 tcp_conn_release(t->socks[i]->conn);
-            free(t->socks[i]);
+            mem_free(&st->cfg.alloc, t->socks[i]);
         }
-    free(t->socks);
-    free(t->gen);
-    free(t->notify);
-    free(t);
+    mem_free(&st->cfg.alloc, t->socks);
+    mem_free(&st->cfg.alloc, t->gen);
+    mem_free(&st->cfg.alloc, t->notify);
+    mem_free(&st->cfg.alloc, t);
     st->sock = NULL;
 }

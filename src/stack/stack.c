@@ -1,9 +1,9 @@
 /* The stack object's life: configuration, creation of each layer's part and the wiring between
  * them (transports registered with IP, socket events with the entry bracket), and the public entry
  * points that are not one layer's own (poll, batches, ping). The only module that sees every layer. */
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
+#include "core/errno.h"
+#include "core/alloc.h"
+#include "core/mem.h"
 
 #include "core/ctx.h"
 #include "net/icmp.h"
@@ -46,7 +46,7 @@ void synack_config_seed_u64(struct synack_config *cfg, uint64_t seed)
 
 synack_stack_t *synack_stack_new(const struct synack_config *cfg)
 {
-    synack_stack_t *st = calloc(1, sizeof(*st));
+    synack_stack_t *st = mem_calloc(&cfg->alloc, 1, sizeof(*st));
     if (!st)
         return NULL;
     st->cfg = *cfg;
@@ -60,7 +60,7 @@ synack_stack_t *synack_stack_new(const struct synack_config *cfg)
         st->cfg.default_ttl = 64;
     rng_init(&st->rng, cfg->seed);
     rng_bytes(&st->rng, st->siphash_key, sizeof(st->siphash_key));
-    timer_heap_init(&st->timers);
+    timer_heap_init(&st->timers, &st->cfg.alloc);
     if (net_new(st) != 0 || udp_table_new(st) != 0 || tcp_table_new(st) != 0 || sock_table_new(st) != 0)
         goto fail;
     if (net_proto_register(st, TCP_IPPROTO, &tcp_proto) != 0 || net_proto_register(st, UDP_IPPROTO, &udp_proto) != 0)
@@ -82,7 +82,8 @@ void synack_stack_free(synack_stack_t *st)
     udp_table_free(st);
     net_free(st);
     timer_heap_free(&st->timers);
-    free(st);
+    struct synack_allocator a = st->cfg.alloc;   /* st's own memory goes back to it */
+    mem_free(&a, st);
 }
 
 synack_time_t synack_stack_poll(synack_stack_t *st, synack_time_t now)

@@ -1,18 +1,19 @@
 /* TCP byte rings (see tcp_buf.h). */
 #include "tcp/tcp_buf.h"
 
-#include <stdlib.h>
-#include <string.h>
+#include "core/alloc.h"
+#include "core/mem.h"
 
-void ring_init(struct tcp_ring *r, size_t limit)
+void ring_init(struct tcp_ring *r, size_t limit, const struct synack_allocator *a)
 {
     memset(r, 0, sizeof(*r));
+    r->alloc = a;
     r->limit = limit;
 }
 
 void ring_free(struct tcp_ring *r)
 {
-    free(r->data);
+    mem_free(r->alloc, r->data);
     r->data = NULL;
     r->cap = r->head = r->len = 0;
 }
@@ -27,12 +28,12 @@ static int ring_grow(struct tcp_ring *r, size_t need)
         cap *= 2;
     if (cap > r->limit && r->limit >= need)
         cap = r->limit;
-    uint8_t *d = malloc(cap);
+    uint8_t *d = mem_alloc(r->alloc, cap);
     if (!d)
         return -1;
     if (r->len)
         ring_peek(r, 0, d, r->len);
-    free(r->data);
+    mem_free(r->alloc, r->data);
     r->data = d;
     r->cap = cap;
     r->head = 0;

@@ -7,7 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "synack/types.h"
+
 struct tcp_ring {
+    const struct synack_allocator *alloc;   /* the stack's */
     uint8_t *data;
     size_t cap;      /* allocated */
     size_t limit;    /* the most it may hold (SO_SNDBUF / SO_RCVBUF) */
@@ -15,7 +18,7 @@ struct tcp_ring {
     size_t len;      /* bytes held */
 };
 
-void ring_init(struct tcp_ring *r, size_t limit);
+void ring_init(struct tcp_ring *r, size_t limit, const struct synack_allocator *a);
 void ring_free(struct tcp_ring *r);
 static inline size_t ring_space(const struct tcp_ring *r) { return r->limit > r->len ? r->limit - r->len : 0; }
 /* Appends up to len bytes (bounded by space); returns bytes appended (0 if allocation fails). */

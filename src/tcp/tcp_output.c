@@ -4,7 +4,7 @@
  * segments are held back by Nagle (RFC 896, RFC 1122 4.2.3.4) and sender-side silly window
  * avoidance (RFC 9293 3.8.6.2.1). Every segment but the first SYN carries an ACK and the current
  * window (RFC 9293 3.8.6.2.2 receiver SWS avoidance decides how far the right edge moves). */
-#include <string.h>
+#include "core/mem.h"
 
 #include "net/net.h"
 #include "wire/bytes.h"
@@ -59,7 +59,7 @@ static void xmit(synack_stack_t *st, struct tcp_conn *c, const struct tcp_end *l
     if (opts)
         h.opts = *opts;
     size_t hlen = tcp_hdr_len(&h.opts);
-    struct buf *b = buf_alloc(BUF_HEADROOM, hlen + dlen);
+    struct buf *b = buf_alloc(&st->cfg.alloc, BUF_HEADROOM, hlen + dlen);
     if (!b) {
         stack_count(st, SYNACK_C_BufAllocFails);
         return;

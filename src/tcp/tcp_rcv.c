@@ -1,9 +1,9 @@
 /* Receiving data and FIN: RFC 9293 3.10.7.4 steps six to eight (URG, text, FIN), the out-of-order
  * queue, and the ACK policy (RFC 1122 4.2.3.2 delayed ACKs, RFC 5681 4.2 immediate ACKs for
  * out-of-order data and for data that fills a gap). */
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
+#include "core/errno.h"
+#include "core/alloc.h"
+#include "core/mem.h"
 
 #include "core/ctx.h"
 #include "tcp/tcp_int.h"
@@ -75,7 +75,7 @@ static void ofo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *data, ui
             stack_count(c->st, SYNACK_C_TcpOfoDrops);
             return;
         }
-        struct tcp_ofo *o = malloc(sizeof(*o) + n);
+        struct tcp_ofo *o = mem_alloc(&c->st->cfg.alloc, sizeof(*o) + n);
         if (!o) {
             stack_count(c->st, SYNACK_C_BufAllocFails);
             return;
@@ -116,7 +116,7 @@ static int ofo_pull(struct tcp_conn *c)
         c->ofo = o->next;
         c->ofo_count--;
         c->ofo_bytes -= o->len;
-        free(o);
+        mem_free(&c->st->cfg.alloc, o);
         if (fin)
             return 1;
     }

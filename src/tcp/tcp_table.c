@@ -1,9 +1,9 @@
 /* TCP's per-stack table: connections hashed by 4-tuple (SipHash with a per-stack key, so a peer
  * cannot aim collisions), TIME-WAIT entries in a table of their own, listeners by port, ephemeral
  * ports (RFC 6056), state changes with their trace events, and tearing connections down. */
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
+#include "core/errno.h"
+#include "core/alloc.h"
+#include "core/mem.h"
 
 #include "core/siphash.h"
 #include "net/ports.h"
@@ -18,15 +18,15 @@ struct tcp_table *tcp_tab(synack_stack_t *st) { return st->tcp; }
 
 int tcp_table_new(synack_stack_t *st)
 {
-    struct tcp_table *t = calloc(1, sizeof(*t));
+    struct tcp_table *t = mem_calloc(&st->cfg.alloc, 1, sizeof(*t));
     if (!t)
         return -ENOMEM;
     t->nbuckets = 256;
-    t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
-    if (!t->buckets || tcp_timewait_table_new(t) != 0) {
-        free(t->buckets);
-        free(t->twb);
-        free(t);
+    t->buckets = mem_calloc(&st->cfg.alloc, t->nbuckets, sizeof(*t->buckets));
+    if (!t->buckets || tcp_timewait_table_new(st, t) != 0) {
+        mem_free(&st->cfg.alloc, t->buckets);
+        mem_free(&st->cfg.alloc, t->twb);
+        mem_free(&st->cfg.alloc, t);
         return -ENOMEM;
     }
     rng_bytes(&st->rng, t->isn_key, sizeof(t->isn_key));
@@ -67,8 +67,8 @@ void tcp_table_free(synack_stack_t *st)
     while (t->listeners)
         tcp_conn_destroy(t->listeners);
     tcp_timewait_table_free(st);
-    free(t->buckets);
-    free(t);
+    mem_free(&st->cfg.alloc, t->buckets);
+    mem_free(&st->cfg.alloc, t);
     st->tcp = NULL;
 }
 
@@ -105,22 +105,22 @@ static void conn_free_memory(struct tcp_conn *c)
     while (c->ofo) {
         struct tcp_ofo *o = c->ofo;
         c->ofo = o->next;
-        free(o);
+        mem_free(&c->st->cfg.alloc, o);
     }
-    free(c);
+    mem_free(&c->st->cfg.alloc, c);
 }
 
 struct tcp_conn *tcp_conn_new(synack_stack_t *st)
 {
     struct tcp_table *t = st->tcp;
-    struct tcp_conn *c = calloc(1, sizeof(*c));
+    struct tcp_conn *c = mem_calloc(&st->cfg.alloc, 1, sizeof(*c));
     if (!c)
         return NULL;
     c->st = st;
     c->id = ++t->next_id;
     c->state = SYNACK_TCP_CLOSED;
-    ring_init(&c->sndq, t->sndbuf);
-    ring_init(&c->rcvq, t->rcvbuf);
+    ring_init(&c->sndq, t->sndbuf, &st->cfg.alloc);
+    ring_init(&c->rcvq, t->rcvbuf, &st->cfg.alloc);
     c->rto = (uint32_t)t->rto_initial;
     c->rto_min_us = (uint32_t)t->rto_min;
     c->delack_on = 1;
@@ -141,7 +141,7 @@ static int tcp_grow(synack_stack_t *st)
 {
     struct tcp_table *t = st->tcp;
     size_t n = t->nbuckets * 2;
-    struct tcp_conn **b = calloc(n, sizeof(*b));
+    struct tcp_conn **b = mem_calloc(&st->cfg.alloc, n, sizeof(*b));
     if (!b)
         return -ENOMEM;
     for (size_t i = 0; i < t->nbuckets; i++) {
@@ -154,7 +154,7 @@ static int tcp_grow(synack_stack_t *st)
             c = next;
         }
     }
-    free(t->buckets);
+    mem_free(&st->cfg.alloc, t->buckets);
     t->buckets = b;
     t->nbuckets = n;
     return 0;

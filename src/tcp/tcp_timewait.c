@@ -5,8 +5,8 @@
  *
  * Each rule is written once against a struct tw_ref, which names the connection whichever block
  * holds it; the few lines that differ by block are the ref_* accessors below. */
-#include <stdlib.h>
-#include <string.h>
+#include "core/alloc.h"
+#include "core/mem.h"
 
 #include "core/ctx.h"
 #include "tcp/tcp_int.h"
@@ -158,7 +158,7 @@ static void hold(struct tcp_conn *c, synack_time_t deadline)
         tcp_conn_destroy(c);
         return;
     }
-    struct tcp_tw *w = calloc(1, sizeof(*w));
+    struct tcp_tw *w = mem_calloc(&st->cfg.alloc, 1, sizeof(*w));
     if (!w) {
         /* No memory for a small entry: keep the full block in TIME-WAIT instead. */
         tcp_timers_cancel(c);
@@ -200,10 +200,10 @@ void tcp_timewait_orphaned(struct tcp_conn *c, synack_time_t now)
 
 /* ---------- the table of small entries ---------- */
 
-int tcp_timewait_table_new(struct tcp_table *t)
+int tcp_timewait_table_new(synack_stack_t *st, struct tcp_table *t)
 {
     t->ntwb = 256;
-    t->twb = calloc(t->ntwb, sizeof(*t->twb));
+    t->twb = mem_calloc(&st->cfg.alloc, t->ntwb, sizeof(*t->twb));
     return t->twb ? 0 : -1;
 }
 
@@ -213,7 +213,7 @@ void tcp_timewait_table_free(synack_stack_t *st)
     for (size_t i = 0; i < t->ntwb; i++)
         while (t->twb[i])
             tw_destroy(t->twb[i]);
-    free(t->twb);
+    mem_free(&st->cfg.alloc, t->twb);
     t->twb = NULL;
 }
 
@@ -228,7 +228,7 @@ static void tw_destroy(struct tcp_tw *w)
     if (*pp)
         *pp = w->hnext;
     t->ntw--;
-    free(w);
+    mem_free(&w->st->cfg.alloc, w);
 }
 
 struct tcp_tw *tcp_tw_lookup(synack_stack_t *st, const struct tcp_end *l, const struct tcp_end *r)

@@ -31,7 +31,7 @@ struct tcp_tw {
 };
 
 /* The table of small entries, part of struct tcp_table. */
-int tcp_timewait_table_new(struct tcp_table *t);
+int tcp_timewait_table_new(synack_stack_t *st, struct tcp_table *t);
 void tcp_timewait_table_free(synack_stack_t *st);
 
 /* Moves c to TIME-WAIT (RFC 9293 3.10.7.4: "start the time-wait timer, turn off the other

@@ -1,9 +1,9 @@
 /* UDP, RFC 768 and RFC 1122 4.1 (see udp.h). */
 #include "udp/udp.h"
 
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
+#include "core/errno.h"
+#include "core/alloc.h"
+#include "core/mem.h"
 
 #include "core/ctx.h"
 #include "net/net.h"
@@ -15,7 +15,7 @@
 
 int udp_table_new(synack_stack_t *st)
 {
-    st->udp = calloc(1, sizeof(*st->udp));
+    st->udp = mem_calloc(&st->cfg.alloc, 1, sizeof(*st->udp));
     return st->udp ? 0 : -ENOMEM;
 }
 
@@ -26,7 +26,7 @@ void udp_table_free(synack_stack_t *st)
         return;
     while (t->head)
         udp_close(st, t->head);
-    free(t);
+    mem_free(&st->cfg.alloc, t);
     st->udp = NULL;
 }
 
@@ -34,7 +34,7 @@ void udp_set_upcalls(synack_stack_t *st, const struct udp_upcalls *up) { st->udp
 
 struct udp_pcb *udp_open(synack_stack_t *st, void *owner)
 {
-    struct udp_pcb *pcb = calloc(1, sizeof(*pcb));
+    struct udp_pcb *pcb = mem_calloc(&st->cfg.alloc, 1, sizeof(*pcb));
     if (!pcb)
         return NULL;
     pcb->owner = owner;
@@ -52,7 +52,7 @@ void udp_close(synack_stack_t *st, struct udp_pcb *pcb)
     if (*pp)
         *pp = pcb->next;
     buf_queue_purge(&pcb->rxq);
-    free(pcb);
+    mem_free(&st->cfg.alloc, pcb);
 }
 
 static int udp_specificity(const struct udp_pcb *p)
@@ -161,7 +161,7 @@ void udp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, si
         stack_drop(st, SYNACK_C_UdpRcvbufErrors, ifindex, SYNACK_IF_RAWIP, rx->pkt, rx->pkt_len);
         return;
     }
-    struct buf *b = buf_alloc(0, UDP_SRC_TAG + u.data_len);
+    struct buf *b = buf_alloc(&st->cfg.alloc, 0, UDP_SRC_TAG + u.data_len);
     if (!b) {
         stack_count(st, SYNACK_C_BufAllocFails);
         stack_drop(st, SYNACK_C_UdpRcvbufErrors, ifindex, SYNACK_IF_RAWIP, rx->pkt, rx->pkt_len);
@@ -219,7 +219,7 @@ int udp_sendto(synack_stack_t *st, struct udp_pcb *pcb, const void *data, size_t
         if (r)
             return r;
     }
-    struct buf *b = buf_alloc(BUF_HEADROOM, UDP_HDR_LEN + len);
+    struct buf *b = buf_alloc(&st->cfg.alloc, BUF_HEADROOM, UDP_HDR_LEN + len);
     if (!b) {
         stack_count(st, SYNACK_C_BufAllocFails);
         return -ENOBUFS;

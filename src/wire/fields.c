@@ -1,9 +1,9 @@
 /* Public parsed views of IPv4 and TCP headers (include/synack/format.h) for programs that read
  * captures. They reuse the wire parsers; checksums are not checked, since a capture taken on the
  * sending host may hold packets whose checksum the NIC fills in later. */
-#include <errno.h>
-#include <stdio.h>
-#include <string.h>
+#include "core/errno.h"
+#include "core/fmt.h"
+#include "core/mem.h"
 
 #include "synack/format.h"
 #include "wire/bytes.h"
@@ -64,7 +64,7 @@ static void add(char *buf, size_t cap, size_t *n, const char *fmt, unsigned a, u
 {
     if (*n + 1 >= cap)
         return;
-    int r = snprintf(buf + *n, cap - *n, fmt, *n ? "," : "", a, b);
+    int r = fmt_snprintf(buf + *n, cap - *n, fmt, *n ? "," : "", a, b);
     if (r > 0)
         *n += (size_t)r < cap - *n ? (size_t)r : cap - *n - 1;
 }

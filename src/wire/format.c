@@ -4,7 +4,7 @@
 #include "synack/format.h"
 
 #include <stdarg.h>
-#include <stdio.h>
+#include "core/fmt.h"
 
 #include "wire/arp.h"
 #include "wire/bytes.h"
@@ -26,7 +26,7 @@ static void put(struct out *o, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    int r = vsnprintf(o->buf + o->n, o->cap - o->n, fmt, ap);
+    int r = fmt_vsnprintf(o->buf + o->n, o->cap - o->n, fmt, ap);
     va_end(ap);
     if (r > 0)
         o->n += (size_t)r < o->cap - o->n ? (size_t)r : o->cap - o->n - 1;

@@ -1,7 +1,7 @@
 /* TCP header and option parse/build, RFC 9293 3.1 with the options of RFC 7323 and RFC 2018. */
 #include "wire/tcp.h"
 
-#include <string.h>
+#include "core/mem.h"
 
 #include "wire/bytes.h"
 #include "wire/csum.h"
@@ -206,7 +206,7 @@ const char *tcp_flags_str(uint8_t flags, char *buf)
         if (flags & order[i].bit)
             buf[n++] = order[i].c;
     if (n == 0)
-        return strcpy(buf, "none");
+        return memcpy(buf, "none", 5);
     buf[n] = 0;
     return buf;
 }

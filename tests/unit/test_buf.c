@@ -12,7 +12,7 @@
 
 static void test_alloc_push_pull(void **state)
 {
-    struct buf *b = buf_alloc(40, 100);
+    struct buf *b = buf_alloc(NULL, 40, 100);
     assert_non_null(b);
     assert_int_equal(buf_headroom(b), 40);
     assert_int_equal(b->len, 0);
@@ -42,7 +42,7 @@ static void test_alloc_push_pull(void **state)
 static void test_from(void **state)
 {
     const char msg[] = "hello, world";
-    struct buf *b = buf_from(msg, sizeof(msg));
+    struct buf *b = buf_from(NULL, msg, sizeof(msg));
     assert_non_null(b);
     assert_int_equal(b->len, sizeof(msg));
     assert_memory_equal(b->data, msg, sizeof(msg));
@@ -50,7 +50,7 @@ static void test_from(void **state)
     assert_true(buf_headroom(b) >= 14 + 60 + 60);
     buf_free(b);
     /* Zero-length content is a valid buffer. */
-    b = buf_from(NULL, 0);
+    b = buf_from(NULL, NULL, 0);
     assert_non_null(b);
     assert_int_equal(b->len, 0);
     buf_free(b);
@@ -65,7 +65,7 @@ static void test_queue_fifo(void **state)
     for (int i = 0; i < 10; i++) {
         uint8_t v[32];
         memset(v, i, sizeof(v));
-        struct buf *b = buf_from(v, (size_t)i + 1);
+        struct buf *b = buf_from(NULL, v, (size_t)i + 1);
         assert_non_null(b);
         buf_queue_push(&q, b);
         total += (size_t)i + 1;
@@ -84,7 +84,7 @@ static void test_queue_fifo(void **state)
     assert_int_equal(q.count, 6);
     assert_int_equal(q.bytes, total);
     /* Push after partial drain keeps order; drain to empty resets head and tail. */
-    buf_queue_push(&q, buf_from("x", 1));
+    buf_queue_push(&q, buf_from(NULL, "x", 1));
     for (int i = 4; i < 10; i++) {
         struct buf *b = buf_queue_pop(&q);
         assert_int_equal(b->data[0], i);
@@ -100,7 +100,7 @@ static void test_queue_fifo(void **state)
     assert_int_equal(q.bytes, 0);
     /* Reuse after empty, then purge frees everything (ASan checks the leak). */
     for (int i = 0; i < 5; i++)
-        buf_queue_push(&q, buf_from("abc", 3));
+        buf_queue_push(&q, buf_from(NULL, "abc", 3));
     buf_queue_purge(&q);
     assert_int_equal(q.count, 0);
     assert_int_equal(q.bytes, 0);

@@ -333,7 +333,7 @@ static void test_output_refusals(void **state)
 {
     struct ctx *c = *state;
     /* DF and too big (TCP's PMTU discovery): refused, counted. */
-    struct buf *b = buf_alloc(BUF_HEADROOM, 2000);
+    struct buf *b = buf_alloc(NULL, BUF_HEADROOM, 2000);
     memset(b->data, 0, 2000);
     b->len = 2000;
     struct ip4_out o = { .dst = HX_PEER, .proto = 253, .df = 1 };

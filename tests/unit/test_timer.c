@@ -47,7 +47,7 @@ static struct fixture *fx_new(void)
 {
     struct fixture *f = calloc(1, sizeof(*f));
     assert_non_null(f);
-    timer_heap_init(&f->heap);
+    timer_heap_init(&f->heap, NULL);
     for (int i = 0; i < NT; i++) {
         timer_init(&f->t[i], on_fire, f);
         f->cancel_on_fire[i] = -1;
