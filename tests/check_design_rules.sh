@@ -4,7 +4,8 @@
 #  2. apps/ and tools/ include only the public headers (never src/);
 #  3. no mutable static (file-scope or function-scope) outside the OS library;
 #  4. the layer order and no circle between folders (check_layers.py, with its list of known
-#     violations, layering_known_violations.txt).
+#     violations, layering_known_violations.txt);
+#  5. memory from the stack's allocator: the default one (mem_*(NULL, ...)) only in src/link/.
 # Usage: check_design_rules.sh [ROOT]. check_design_rules_selftest.sh shows that each rule can fail.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +29,12 @@ if [ -n "$up" ]; then echo "FAIL apps/ or tools/ include internal headers:"; ech
 statics=$(grep -rnE '^\s*static\s+' src --include='*.c' --include='*.h' | grep -vE "$os_part" \
           | grep -vE 'static\s+(inline\s+)?[^=;(]*\(' | grep -vE '\bconst\b' | grep -E ';|=')
 if [ -n "$statics" ]; then echo "FAIL mutable statics outside the drivers:"; echo "$statics"; fail=1; fi
+
+# Memory comes from the stack's allocator (synack_config.alloc): the default one (a NULL allocator)
+# only for what belongs to no stack, the simulated link and network (src/link/).
+defalloc=$(grep -rnE '\bmem_(alloc|calloc|realloc|free)\(\s*NULL' src --include='*.c' --include='*.h' \
+             | grep -vE "$os_part|^src/link/")
+if [ -n "$defalloc" ]; then echo "FAIL the default allocator used where a stack's is at hand:"; echo "$defalloc"; fail=1; fi
 
 if ! python3 "$here/check_layers.py" . --known "$here/layering_known_violations.txt"; then
     fail=1
