@@ -5,7 +5,7 @@
  * inet_ntop, no snprintf or sscanf, no string functions. Parsers are strict (no spaces, signs or
  * trailing text) and write their output only on success; formatters write a NUL-terminated string
  * and fail with -ENOSPC, leaving "" when cap > 0, rather than truncate. */
-#include "core/errno.h"
+#include "base/errno.h"
 
 #include "synack/types.h"
 

@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "core/mem.h"
+#include "base/mem.h"
 
 void *realloc(void *p, size_t n);
 void free(void *p);

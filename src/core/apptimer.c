@@ -2,7 +2,7 @@
  * timer_run it is only queued, and stack_leave delivers the queue after protocol processing, the
  * same rule as socket events (no application code in the middle of the stack's work). */
 #include "core/alloc.h"
-#include "core/mem.h"
+#include "base/mem.h"
 
 #include "core/ctx.h"
 #include "synack/timer.h"

@@ -1,9 +1,9 @@
 /* Packet buffers and buffer queues (see buf.h). */
 #include "core/buf.h"
 
-#include "core/assert.h"
+#include "base/assert.h"
 #include "core/alloc.h"
-#include "core/mem.h"
+#include "base/mem.h"
 
 struct buf *buf_alloc(const struct synack_allocator *a, size_t headroom, size_t size)
 {
@@ -38,7 +38,7 @@ void buf_free(struct buf *b)
 
 uint8_t *buf_push(struct buf *b, size_t n)
 {
-    core_assert(buf_headroom(b) >= n);
+    base_assert(buf_headroom(b) >= n);
     b->data -= n;
     b->len += n;
     return b->data;
@@ -46,7 +46,7 @@ uint8_t *buf_push(struct buf *b, size_t n)
 
 void buf_pull(struct buf *b, size_t n)
 {
-    core_assert(n <= b->len);
+    base_assert(n <= b->len);
     b->data += n;
     b->len -= n;
 }

@@ -1,7 +1,7 @@
 /* One table of error names and messages for the negative errno values synack returns (the
  * address helpers are in addr.c). */
-#include "core/errno.h"
-#include "core/mem.h"
+#include "base/errno.h"
+#include "base/mem.h"
 
 #include "synack/types.h"
 

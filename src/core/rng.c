@@ -1,7 +1,7 @@
 /* ChaCha20 keystream as a CSPRNG (see rng.h). */
 #include "core/rng.h"
 
-#include "core/mem.h"
+#include "base/mem.h"
 
 #define ROTL(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
 #define QR(a, b, c, d) \

@@ -1,9 +1,9 @@
 /* Binary min-heap of timers ordered by (deadline, seq). */
 #include "core/timer.h"
 
-#include "core/errno.h"
+#include "base/errno.h"
 #include "core/alloc.h"
-#include "core/mem.h"
+#include "base/mem.h"
 
 static int before(const struct timer *a, const struct timer *b)
 {

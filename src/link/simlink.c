@@ -9,9 +9,9 @@
  * All randomness comes from a xoshiro256** generator that lives in the link object and is seeded
  * (through splitmix64) from cfg.seed; every frame consumes the same number of draws whatever the
  * configured probabilities, so changing one impairment does not reshuffle the others. */
-#include "core/errno.h"
+#include "base/errno.h"
 #include "core/alloc.h"
-#include "core/mem.h"
+#include "base/mem.h"
 
 #include "synack/link.h"
 

@@ -3,9 +3,9 @@
  * (synack_stack_next_deadline) — moves the clock to it and runs it. Nothing here reads a real
  * clock, and ties are broken by a fixed order (links before stacks, each in the order added), so a
  * run is a pure function of its inputs and seeds. */
-#include "core/errno.h"
+#include "base/errno.h"
 #include "core/alloc.h"
-#include "core/mem.h"
+#include "base/mem.h"
 
 #include "synack/link.h"
 

@@ -5,9 +5,9 @@
  * arp_timeout). When the cache is full, the least recently used REACHABLE entry is reused. */
 #include "net/arp.h"
 
-#include "core/errno.h"
+#include "base/errno.h"
 #include "core/alloc.h"
-#include "core/mem.h"
+#include "base/mem.h"
 
 #include "net/iface.h"
 #include "core/ctx.h"

@@ -1,8 +1,8 @@
 /* ICMP, RFC 792 with the host rules of RFC 1122 3.2.2. */
 #include "net/icmp.h"
 
-#include "core/errno.h"
-#include "core/mem.h"
+#include "base/errno.h"
+#include "base/mem.h"
 
 #include "core/buf.h"
 #include "core/ctx.h"

@@ -1,8 +1,8 @@
 /* Interfaces: adding them, frame input (Ethernet demux or raw IP) and frame output. */
 #include "net/iface.h"
 
-#include "core/errno.h"
-#include "core/mem.h"
+#include "base/errno.h"
+#include "base/mem.h"
 
 #include "net/arp.h"
 #include "net/ip4.h"

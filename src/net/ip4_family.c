@@ -1,7 +1,7 @@
 /* IPv4 as the network layer of transports (struct net_family, net/net.h): the transports' view of
  * ip4_output, routing, MTU and offload toward a destination, the RFC 793/768 pseudo-header, and
  * ICMP unreachable replies. */
-#include "core/errno.h"
+#include "base/errno.h"
 
 #include "core/ctx.h"
 #include "net/icmp.h"

@@ -1,6 +1,6 @@
 /* IPv4 input: RFC 1122 3.2.1 checks, local delivery, reassembly, then the transport. */
 #include "core/alloc.h"
-#include "core/mem.h"
+#include "base/mem.h"
 
 #include "core/ctx.h"
 #include "net/icmp.h"

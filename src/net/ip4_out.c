@@ -1,7 +1,7 @@
 /* IPv4 output: route (connected networks, then the default gateway), header, fragmentation of
  * datagrams larger than the MTU (RFC 791 3.2 "Fragmentation"). */
-#include "core/errno.h"
-#include "core/mem.h"
+#include "base/errno.h"
+#include "base/mem.h"
 
 #include "net/ip4.h"
 #include "core/ctx.h"

@@ -1,9 +1,9 @@
 /* The network layer's part of the stack object and the registration of transports (net.h). */
 #include "net/net.h"
 
-#include "core/errno.h"
+#include "base/errno.h"
 #include "core/alloc.h"
-#include "core/mem.h"
+#include "base/mem.h"
 
 #include "core/ctx.h"
 #include "net/ip4.h"

@@ -2,7 +2,7 @@
 #include "net/reasm.h"
 
 #include "core/alloc.h"
-#include "core/mem.h"
+#include "base/mem.h"
 
 #include "core/ctx.h"
 #include "net/net.h"

@@ -1,4 +1,4 @@
-/* The public SYNACK_E* (synack/errno.h), which the core's E* (src/core/errno.h) stand for, are
+/* The public SYNACK_E* (synack/errno.h), which the core's E* (src/base/errno.h) stand for, are
  * Linux's numbers written down without <errno.h>: check here, where <errno.h> is at hand, that they
  * equal the OS's, so a -errno from the core means what it says to a program using <errno.h>. */
 #include <errno.h>

@@ -4,7 +4,7 @@
  * it transmits is stamped with that time, and the socket events it raises (on any socket, even
  * through a link that hands a frame straight back) are delivered when the call's own work is done,
  * never in the middle of it. Calls without `now` neither transmit nor change timers. */
-#include "core/errno.h"
+#include "base/errno.h"
 
 #include "core/ctx.h"
 #include "socket/sock.h"

@@ -6,9 +6,9 @@
  * The slot is reused at once (the table stays small); only the generation moves. */
 #include "socket/sock.h"
 
-#include "core/errno.h"
+#include "base/errno.h"
 #include "core/alloc.h"
-#include "core/mem.h"
+#include "base/mem.h"
 
 #include "core/ctx.h"
 #include "tcp/tcp.h"

@@ -1,9 +1,9 @@
 /* The stack object's life: configuration, creation of each layer's part and the wiring between
  * them (transports registered with IP, socket events with the entry bracket), and the public entry
  * points that are not one layer's own (poll, batches, ping). The only module that sees every layer. */
-#include "core/errno.h"
+#include "base/errno.h"
 #include "core/alloc.h"
-#include "core/mem.h"
+#include "base/mem.h"
 
 #include "core/ctx.h"
 #include "net/icmp.h"

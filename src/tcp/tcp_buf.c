@@ -2,7 +2,7 @@
 #include "tcp/tcp_buf.h"
 
 #include "core/alloc.h"
-#include "core/mem.h"
+#include "base/mem.h"
 
 void ring_init(struct tcp_ring *r, size_t limit, const struct synack_allocator *a)
 {

@@ -2,7 +2,7 @@
  * The quoted TCP header must name a connection and a sequence number we have in flight, or the
  * message is ignored (a blind attacker cannot guess one). "Fragmentation needed" lowers the MSS
  * and resends; protocol/port unreachable abort a connection still opening; the rest are soft. */
-#include "core/errno.h"
+#include "base/errno.h"
 
 #include "core/ctx.h"
 #include "tcp/tcp.h"

@@ -2,8 +2,8 @@
  * RFC: demultiplexing, SYN-SENT (3.10.7.3), then for the synchronized states (3.10.7.4): first the
  * sequence number, second RST, fourth SYN, fifth ACK; steps six to eight are in tcp_rcv.c. The
  * blind-attack defences of RFC 5961 are folded into the RST, SYN and ACK steps. */
-#include "core/errno.h"
-#include "core/mem.h"
+#include "base/errno.h"
+#include "base/mem.h"
 
 #include "core/ctx.h"
 #include "tcp/tcp.h"

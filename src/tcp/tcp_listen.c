@@ -1,6 +1,6 @@
 /* Passive open: RFC 9293 3.10.7.2 (LISTEN), the SYN queue of half-open children in SYN-RECEIVED,
  * the accept queue, and SYN cookies when the SYN queue is full (RFC 4987 3.6). */
-#include "core/mem.h"
+#include "base/mem.h"
 
 #include "core/ctx.h"
 #include "tcp/tcp_cc.h"

@@ -4,7 +4,7 @@
  * segments are held back by Nagle (RFC 896, RFC 1122 4.2.3.4) and sender-side silly window
  * avoidance (RFC 9293 3.8.6.2.1). Every segment but the first SYN carries an ACK and the current
  * window (RFC 9293 3.8.6.2.2 receiver SWS avoidance decides how far the right edge moves). */
-#include "core/mem.h"
+#include "base/mem.h"
 
 #include "net/net.h"
 #include "wire/bytes.h"

@@ -1,9 +1,9 @@
 /* Receiving data and FIN: RFC 9293 3.10.7.4 steps six to eight (URG, text, FIN), the out-of-order
  * queue, and the ACK policy (RFC 1122 4.2.3.2 delayed ACKs, RFC 5681 4.2 immediate ACKs for
  * out-of-order data and for data that fills a gap). */
-#include "core/errno.h"
+#include "base/errno.h"
 #include "core/alloc.h"
-#include "core/mem.h"
+#include "base/mem.h"
 
 #include "core/ctx.h"
 #include "tcp/tcp_int.h"

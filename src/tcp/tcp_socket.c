@@ -2,8 +2,8 @@
  * connect, send, receive, shutdown, close, options and the tcp_info snapshot, with BSD's errors.
  * They act on a struct tcp_conn; the socket that owns it is an opaque `owner` TCP reaches only
  * through the upcalls the socket layer registered (tcp_set_upcalls). */
-#include "core/errno.h"
-#include "core/mem.h"
+#include "base/errno.h"
+#include "base/mem.h"
 
 #include "net/net.h"
 #include "net/ports.h"

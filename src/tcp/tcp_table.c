@@ -1,9 +1,9 @@
 /* TCP's per-stack table: connections hashed by 4-tuple (SipHash with a per-stack key, so a peer
  * cannot aim collisions), TIME-WAIT entries in a table of their own, listeners by port, ephemeral
  * ports (RFC 6056), state changes with their trace events, and tearing connections down. */
-#include "core/errno.h"
+#include "base/errno.h"
 #include "core/alloc.h"
-#include "core/mem.h"
+#include "base/mem.h"
 
 #include "core/siphash.h"
 #include "net/ports.h"

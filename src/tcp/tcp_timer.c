@@ -5,7 +5,7 @@
  *  - keep-alive (RFC 1122 4.2.3.6);
  *  - the wait timer: TIME-WAIT's 2*MSL (tcp_timewait.c arms it) and the orphaned FIN-WAIT-2
  *    limit. */
-#include "core/errno.h"
+#include "base/errno.h"
 
 #include "core/ctx.h"
 #include "tcp/tcp_cc.h"

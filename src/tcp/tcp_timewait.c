@@ -6,7 +6,7 @@
  * Each rule is written once against a struct tw_ref, which names the connection whichever block
  * holds it; the few lines that differ by block are the ref_* accessors below. */
 #include "core/alloc.h"
-#include "core/mem.h"
+#include "base/mem.h"
 
 #include "core/ctx.h"
 #include "tcp/tcp_int.h"

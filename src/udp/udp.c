@@ -1,9 +1,9 @@
 /* UDP, RFC 768 and RFC 1122 4.1 (see udp.h). */
 #include "udp/udp.h"
 
-#include "core/errno.h"
+#include "base/errno.h"
 #include "core/alloc.h"
-#include "core/mem.h"
+#include "base/mem.h"
 
 #include "core/ctx.h"
 #include "net/net.h"

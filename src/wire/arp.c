@@ -1,7 +1,7 @@
 /* ARP packet parse/build (RFC 826). */
 #include "wire/arp.h"
 
-#include "core/mem.h"
+#include "base/mem.h"
 
 #include "wire/bytes.h"
 

@@ -4,7 +4,7 @@
 #define WIRE_BYTES_H
 
 #include <stdint.h>
-#include "core/mem.h"
+#include "base/mem.h"
 
 static inline uint16_t wire_get16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
 static inline uint32_t wire_get32(const uint8_t *p)

@@ -5,7 +5,7 @@
  * fold, and swap once at the end on little-endian hosts. Two accumulators let the CPU overlap adds. */
 #include "wire/csum.h"
 
-#include "core/mem.h"
+#include "base/mem.h"
 
 static inline uint64_t fold64(uint64_t s)
 {

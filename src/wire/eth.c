@@ -1,7 +1,7 @@
 /* Ethernet II parse/build. */
 #include "wire/eth.h"
 
-#include "core/mem.h"
+#include "base/mem.h"
 
 #include "wire/bytes.h"
 

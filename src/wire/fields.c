@@ -1,9 +1,9 @@
 /* Public parsed views of IPv4 and TCP headers (include/synack/format.h) for programs that read
  * captures. They reuse the wire parsers; checksums are not checked, since a capture taken on the
  * sending host may hold packets whose checksum the NIC fills in later. */
-#include "core/errno.h"
-#include "core/fmt.h"
-#include "core/mem.h"
+#include "base/errno.h"
+#include "base/fmt.h"
+#include "base/mem.h"
 
 #include "synack/format.h"
 #include "wire/bytes.h"

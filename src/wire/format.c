@@ -4,7 +4,7 @@
 #include "synack/format.h"
 
 #include <stdarg.h>
-#include "core/fmt.h"
+#include "base/fmt.h"
 
 #include "wire/arp.h"
 #include "wire/bytes.h"

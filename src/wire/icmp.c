@@ -1,7 +1,7 @@
 /* ICMP parse/build, RFC 792. */
 #include "wire/icmp.h"
 
-#include "core/mem.h"
+#include "base/mem.h"
 
 #include "wire/bytes.h"
 #include "wire/csum.h"

@@ -1,7 +1,7 @@
 /* TCP header and option parse/build, RFC 9293 3.1 with the options of RFC 7323 and RFC 2018. */
 #include "wire/tcp.h"
 
-#include "core/mem.h"
+#include "base/mem.h"
 
 #include "wire/bytes.h"
 #include "wire/csum.h"

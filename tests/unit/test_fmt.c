@@ -1,4 +1,4 @@
-/* The core's small formatter (core/fmt.h) against the C library's snprintf: every conversion,
+/* The core's small formatter (base/fmt.h) against the C library's snprintf: every conversion,
  * flag, width and length modifier the core uses, on edge values and many pseudo-random ones, and
  * truncation at every buffer size. */
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/fmt.h"
+#include "base/fmt.h"
 
 /* Formats with both and compares text and return value, at full size and at every cap up to
  * the length + 1 (checking the NUL and that nothing is written past cap). */

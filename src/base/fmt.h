@@ -3,8 +3,8 @@
  * the length modifiers hh h l ll z. Anything else is copied out as written. Same contract as
  * snprintf: at most cap - 1 characters and a NUL (nothing when cap is 0); returns the length the
  * whole text would have. */
-#ifndef CORE_FMT_H
-#define CORE_FMT_H
+#ifndef BASE_FMT_H
+#define BASE_FMT_H
 
 #include <stdarg.h>
 #include <stddef.h>

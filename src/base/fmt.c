@@ -1,5 +1,5 @@
 /* A small snprintf (see fmt.h): enough for the core's messages, with no libc underneath. */
-#include "core/fmt.h"
+#include "base/fmt.h"
 
 #include <stdint.h>
 

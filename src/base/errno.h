@@ -1,8 +1,8 @@
 /* The errno names the core uses, without <errno.h> (the core includes no libc header): each E* is
  * the public SYNACK_E* (Linux's numbers; src/os/errno_check.c asserts they equal <errno.h>'s). A
  * name <errno.h> already defined is left alone. Include it from .c files only. */
-#ifndef CORE_ERRNO_H
-#define CORE_ERRNO_H
+#ifndef BASE_ERRNO_H
+#define BASE_ERRNO_H
 
 #include "synack/errno.h"
 

@@ -4,8 +4,8 @@
  * clang document the requirement), so whoever links the core supplies these: the C library on a
  * hosted system, the embedder's runtime elsewhere. The declarations match the standard's, so a file
  * may also include <string.h>. */
-#ifndef CORE_MEM_H
-#define CORE_MEM_H
+#ifndef BASE_MEM_H
+#define BASE_MEM_H
 
 #include <stddef.h>
 
