@@ -51,10 +51,16 @@ static inline struct synack_ip synack_ip_from_v4(uint32_t a)
 /* Nonzero if ip is an IPv4(-mapped) address. */
 static inline int synack_ip_is_v4(const struct synack_ip *ip)
 {
-    for (int i = 0; i < 10; i++)
-        if (ip->b[i])
+    static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+#if defined(__GNUC__)
+    /* A fixed-size compare the compiler turns into two word loads (this runs per packet). */
+    return __builtin_memcmp(ip->b, mapped, 12) == 0;
+#else
+    for (int i = 0; i < 12; i++)
+        if (ip->b[i] != mapped[i])
             return 0;
-    return ip->b[10] == 0xff && ip->b[11] == 0xff;
+    return 1;
+#endif
 }
 /* The IPv4 address in host order (meaningful only if synack_ip_is_v4). */
 static inline uint32_t synack_ip_to_v4(const struct synack_ip *ip)
@@ -63,21 +69,30 @@ static inline uint32_t synack_ip_to_v4(const struct synack_ip *ip)
 }
 static inline int synack_ip_equal(const struct synack_ip *a, const struct synack_ip *b)
 {
+#if defined(__GNUC__)
+    return __builtin_memcmp(a->b, b->b, 16) == 0;
+#else
     for (int i = 0; i < 16; i++)
         if (a->b[i] != b->b[i])
             return 0;
     return 1;
+#endif
 }
 
 /* Nonzero for an unspecified address of either family: :: or 0.0.0.0 (::ffff:0.0.0.0). */
 static inline int synack_ip_is_unspecified(const struct synack_ip *ip)
 {
-    for (int i = 0; i < 10; i++)
-        if (ip->b[i])
+    static const uint8_t zero[16] = { 0 };
+    if (synack_ip_is_v4(ip))
+        return !(ip->b[12] | ip->b[13] | ip->b[14] | ip->b[15]);
+#if defined(__GNUC__)
+    return __builtin_memcmp(ip->b, zero, 16) == 0;
+#else
+    for (int i = 0; i < 16; i++)
+        if (ip->b[i] != zero[i])
             return 0;
-    if ((ip->b[10] | ip->b[11]) && !(ip->b[10] == 0xff && ip->b[11] == 0xff))
-        return 0;
-    return !(ip->b[12] | ip->b[13] | ip->b[14] | ip->b[15]);
+    return 1;
+#endif
 }
 
 /* The unspecified ("any") address of each family: 0.0.0.0 (IPv4-mapped) and ::. Binding to either

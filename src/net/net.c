@@ -55,8 +55,3 @@ const struct net_proto *net_proto_find(synack_stack_t *st, uint8_t proto)
             return n->protos[i].ops;
     return NULL;
 }
-
-const struct net_family *net_family_for(const struct synack_ip *addr)
-{
-    return synack_ip_is_v4(addr) ? &ip4_family : NULL;
-}

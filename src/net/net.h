@@ -124,7 +124,11 @@ int net_proto_register(synack_stack_t *st, uint8_t proto, const struct net_proto
 /* The registered transport for proto, or NULL. */
 const struct net_proto *net_proto_find(synack_stack_t *st, uint8_t proto);
 /* The network layer for an address (IPv4 for IPv4-mapped addresses), or NULL if this stack does
- * not speak its family. */
-const struct net_family *net_family_for(const struct synack_ip *addr);
+ * not speak its family. Inline: transports ask per segment. */
+extern const struct net_family ip4_family;
+static inline const struct net_family *net_family_for(const struct synack_ip *addr)
+{
+    return synack_ip_is_v4(addr) ? &ip4_family : NULL;
+}
 
 #endif
