@@ -1,4 +1,4 @@
-/* Device options and set-up shared by serve, nc and get (see devopts.h). */
+/* Device options and set-up shared by serve, nc, get and resolve (see devopts.h). */
 #include "devopts.h"
 
 #include "control.h"
@@ -14,6 +14,7 @@ void devopts_init(struct devopts *d)
 {
     memset(d, 0, sizeof(*d));
     d->mtu = 1500;
+    synack_impair_config_init(&d->impair_cfg);
 }
 
 static uint32_t prefix_mask(uint8_t prefix_len)
@@ -105,6 +106,26 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
     case 1010:
         d->no_tso = 1;
         return 0;
+    case 1011: {
+        char why[128];
+        if (synack_impair_parse(arg, &d->impair_cfg, why, sizeof(why)) != 0) {
+            fprintf(stderr, "synack %s: bad --impair '%s': %s\n", cmd, arg, why);
+            return 2;
+        }
+        d->impair = 1;
+        return 0;
+    }
+    case 1012: {
+        char *end;
+        errno = 0;
+        unsigned long long s = strtoull(arg, &end, 0);
+        if (!*arg || *end || errno || *arg == '-') {
+            fprintf(stderr, "synack %s: bad --impair-seed '%s' (a whole number, 0 to 2^64-1)\n", cmd, arg);
+            return 2;
+        }
+        d->impair_cfg.seed = s;
+        return 0;
+    }
     case 1009: {
         char *end;
         unsigned long m = strtoul(arg, &end, 10);
@@ -166,13 +187,39 @@ static void devrun_pcap_trace(void *ctx, const struct synack_trace_event *ev)
         synack_pcap_write(ctx, ev->now, ev->data, ev->len);
 }
 
+/* OUT sink of the impaired path on a device without a virtio-net header. */
+static int devrun_fd_sink(void *ctx, const uint8_t *frame, size_t len, const struct synack_tx_meta *meta,
+                          synack_time_t now)
+{
+    (void)meta;
+    return synack_fd_tx(ctx, frame, len, now);
+}
+
+void devrun_impair_summary(const struct devrun *r, FILE *f)
+{
+    if (!r->impair)
+        return;
+    static const char *const names[2] = { "in (device to synack)", "out (synack to device)" };
+    for (int dir = 0; dir < 2; dir++) {
+        struct synack_impair_stats s;
+        synack_impair_stats(r->impair, dir, &s);
+        fprintf(f,
+                "synack %s: impaired path %s: %llu frames, %llu lost, %llu duplicated, %llu reordered, "
+                "%llu delayed, %llu over the limit, %llu delivered\n",
+                r->cmd ? r->cmd : "", names[dir], (unsigned long long)s.frames, (unsigned long long)s.lost,
+                (unsigned long long)s.duplicated, (unsigned long long)s.reordered, (unsigned long long)s.delayed,
+                (unsigned long long)s.queue_drops, (unsigned long long)s.delivered);
+    }
+}
+
 int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
 {
     memset(r, 0, sizeof(*r));
     r->fd = -1;
     /* By default the device carries a virtio-net header, so large TCP frames go out in one write
      * and the kernel cuts them (TSO): over TAP the cost is the system call per frame. */
-    r->vnet = !d->no_tso;
+    r->vnet = !d->no_tso && !(d->impair && !d->impair_cfg.offload);
+    r->cmd = cmd;
     r->fd = r->vnet ? synack_tap_open_vnet(d->name, d->tun, r->ifname) : synack_tap_open(d->name, d->tun, r->ifname);
     if (r->fd < 0) {
         int e = r->fd;
@@ -214,12 +261,25 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
         devrun_close(r);
         return -1;
     }
+    if (d->impair && !(r->impair = synack_impair_new(&d->impair_cfg))) {
+        fprintf(stderr, "synack %s: out of memory\n", cmd);
+        devrun_close(r);
+        return -1;
+    }
     struct synack_if_config ic = { .name = r->ifname, .kind = d->tun ? SYNACK_IF_RAWIP : SYNACK_IF_ETHERNET,
                                    .addr = d->addr, .prefix_len = d->prefix_len, .mtu = (uint16_t)d->mtu,
                                    .tx = synack_fd_tx, .tx_ctx = (void *)(intptr_t)r->fd };
     if (r->vnet) {
         ic.tx_meta = synack_fd_tx_vnet;
         ic.tso_max = SYNACK_TSO_MAX;
+    }
+    if (r->impair) {
+        /* Frames out pass the impaired path, whose sink writes them to the device. */
+        synack_impair_set_sink(r->impair, SYNACK_IMPAIR_OUT, r->vnet ? synack_fd_tx_vnet : devrun_fd_sink,
+                               (void *)(intptr_t)r->fd);
+        ic.tx = synack_impair_tx;
+        ic.tx_meta = r->vnet ? synack_impair_tx_meta : NULL;
+        ic.tx_ctx = r->impair;
     }
     /* A locally administered unicast MAC (02:...), random so two stacks never collide. */
     uint8_t rnd[32];
@@ -254,6 +314,11 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
         devrun_close(r);
         return -1;
     }
+    if (r->impair && synack_driver_impair_port(r->driver, r->fd, r->impair) != 0) {
+        fprintf(stderr, "synack %s: cannot start the driver\n", cmd);
+        devrun_close(r);
+        return -1;
+    }
     char path[108];
     if (d->ctl)
         snprintf(path, sizeof(path), "%s", d->ctl);
@@ -269,6 +334,8 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
 
 void devrun_close(struct devrun *r)
 {
+    if (r->ctl)   /* opened all the way: a run took place */
+        devrun_impair_summary(r, stderr);
     if (r->ctl)
         control_close(r->ctl);
     if (r->driver)
@@ -277,6 +344,7 @@ void devrun_close(struct devrun *r)
         synack_pcap_close(r->pcap);
     if (r->st)
         synack_stack_free(r->st);
+    synack_impair_free(r->impair);   /* after the stack, whose interface transmits into it */
     if (r->fd >= 0)
         close(r->fd);
     memset(r, 0, sizeof(*r));

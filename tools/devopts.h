@@ -1,9 +1,10 @@
-/* Device options shared by the commands that run on a TAP/TUN device (serve, nc, get), and the
+/* Device options shared by the commands that run on a TAP/TUN device (serve, nc, get, resolve), and the
  * set-up they imply: open the device, configure the kernel side, create the stack and driver. */
 #ifndef TOOLS_DEVOPTS_H
 #define TOOLS_DEVOPTS_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "synack/synack.h"
 #include "synack/os.h"
@@ -22,6 +23,8 @@ struct devopts {
     const char *ctl;          /* control socket path (default /run/synack-DEV.sock) */
     unsigned msl_ms;          /* TCP maximum segment lifetime (TIME-WAIT is twice it) */
     int no_tso;               /* do not hand the kernel large TCP frames to segment */
+    int impair;               /* --impair given: frames pass a seeded impaired path */
+    struct synack_impair_config impair_cfg;
 };
 
 #define DEVOPTS_LONG \
@@ -29,7 +32,8 @@ struct devopts {
     { "addr", required_argument, 0, 1003 }, { "gateway", required_argument, 0, 1004 }, \
     { "host-addr", required_argument, 0, 1005 }, { "mtu", required_argument, 0, 1006 }, \
     { "pcap", required_argument, 0, 1007 }, { "ctl", required_argument, 0, 1008 }, \
-    { "msl", required_argument, 0, 1009 }, { "no-tso", no_argument, 0, 1010 }
+    { "msl", required_argument, 0, 1009 }, { "no-tso", no_argument, 0, 1010 }, \
+    { "impair", required_argument, 0, 1011 }, { "impair-seed", required_argument, 0, 1012 }
 
 #define DEVOPTS_HELP \
     "  --tap NAME          use (or create) TAP device NAME (Ethernet)\n" \
@@ -41,7 +45,15 @@ struct devopts {
     "  --pcap FILE         write every frame in and out to FILE (pcap)\n" \
     "  --ctl PATH          control socket for `synack ss` (default /run/synack-DEV.sock)\n" \
     "  --msl MS            TCP maximum segment lifetime in ms; TIME-WAIT lasts twice it (default 30000)\n" \
-    "  --no-tso            send only MTU-sized frames (by default the kernel segments large TCP frames)\n"
+    "  --no-tso            send only MTU-sized frames (by default the kernel segments large TCP frames)\n" \
+    "  --impair SPEC       impair the path both ways, e.g. loss=2,delay=10 (no netem needed); keys:\n" \
+    "                      loss=P dup=P reorder=P (percent 0-100, e.g. 2, 0.5 or 2%%), delay=MS jitter=MS\n" \
+    "                      (one way; jitter adds 0..MS and can reorder), gap=MS (extra delay of a reordered\n" \
+    "                      frame, default 1), rate=MBIT (Mbit/s), limit=N (frames held per direction,\n" \
+    "                      default 1000; more are dropped). Implies --no-tso, so a frame is a segment;\n" \
+    "                      add `offload` to keep TSO/GRO, where one frame may be many segments.\n" \
+    "                      Counts of what was done each way are printed on exit\n" \
+    "  --impair-seed N     seed of the impaired path's decisions (default 1)\n"
 
 struct devrun {
     int fd;
@@ -52,6 +64,8 @@ struct devrun {
     struct control *ctl;
     int ifindex;
     int vnet;                 /* the device was opened with a virtio-net header (TSO) */
+    synack_impair_t *impair;  /* --impair: between the device and the stack */
+    const char *cmd;          /* for the impaired path's summary */
 };
 
 void devopts_init(struct devopts *d);
@@ -62,6 +76,8 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd);
 int devopts_check(const struct devopts *d, const char *cmd);
 /* Opens and configures everything. Prints a clear message and returns -1 on failure. */
 int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd);
+/* Prints what the impaired path did each way (nothing without --impair); devrun_close does it. */
+void devrun_impair_summary(const struct devrun *r, FILE *f);
 void devrun_close(struct devrun *r);
 
 #endif

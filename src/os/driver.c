@@ -2,6 +2,10 @@
  * next deadline passes; then it drains readable ports into synack_if_input(), runs the watched fds'
  * callbacks and polls the stack, with synack_clock_now() (clock.c) as every entry's `now`.
  *
+ * A port may have an impaired path (impair.c, synack_driver_impair_port): frames read are pushed
+ * into it instead of the stack, and each round also wakes for, and releases, the frames it holds
+ * that are due (both directions), so a delay is met to the microsecond like a stack deadline.
+ *
  * Readiness is level-triggered: a port with frames left over after its per-round budget is simply
  * reported again, which keeps one busy device from starving timers and the other fds. */
 #include <errno.h>
@@ -25,10 +29,18 @@
  * between the check of *stop and epoll_wait would otherwise go unnoticed until the next frame. */
 #define DRIVER_MAX_WAIT_US 100000u
 
+/* A port whose frames pass an impaired path (impair.c) on their way in and out. */
+struct driver_impair {
+    synack_driver_t *d;
+    int fd, ifindex;
+    synack_impair_t *im;
+};
+
 struct driver_fd {
     int fd;
     int ifindex;                /* >= 0: a port; -1: a watched fd */
     int vnet;                   /* a port whose frames start with a virtio-net header */
+    struct driver_impair *imp;  /* NULL: frames go straight to the stack */
     synack_driver_fd_fn fn;
     void *arg;
 };
@@ -39,6 +51,8 @@ struct synack_driver {
     struct driver_fd fds[DRIVER_MAX_FDS];
     size_t n_fds;
     uint8_t *buf;
+    struct driver_impair imps[DRIVER_MAX_FDS];
+    size_t n_imps;
 };
 
 synack_driver_t *synack_driver_new(synack_stack_t *st)
@@ -77,6 +91,48 @@ static struct driver_fd *find_fd(synack_driver_t *d, int fd)
         if (d->fds[i].fd == fd)
             return &d->fds[i];
     return NULL;
+}
+
+/* IN sink of an impaired port: a released frame enters the stack. */
+static int impair_to_stack(void *ctx, const uint8_t *frame, size_t len, const struct synack_tx_meta *meta,
+                           synack_time_t now)
+{
+    (void)meta;
+    struct driver_impair *p = ctx;
+    synack_if_input(p->d->st, p->ifindex, frame, len, now);
+    return 0;
+}
+
+int synack_driver_impair_port(synack_driver_t *d, int fd, synack_impair_t *im)
+{
+    if (!d || !im)
+        return -EINVAL;
+    struct driver_fd *e = find_fd(d, fd);
+    if (!e || e->ifindex < 0 || e->imp)
+        return -EINVAL;
+    if (d->n_imps == DRIVER_MAX_FDS)
+        return -ENOSPC;
+    struct driver_impair *p = &d->imps[d->n_imps++];
+    *p = (struct driver_impair){ .d = d, .fd = fd, .ifindex = e->ifindex, .im = im };
+    e->imp = p;
+    synack_impair_set_sink(im, SYNACK_IMPAIR_IN, impair_to_stack, p);
+    return 0;
+}
+
+/* Releases what the impaired paths hold and is due: out to the devices, in to the stack (one
+ * batch, as for frames read). */
+static void release_impaired(synack_driver_t *d)
+{
+    for (size_t i = 0; i < d->n_imps; i++)
+        synack_impair_release(d->imps[i].im, SYNACK_IMPAIR_OUT, synack_clock_now());
+    for (size_t i = 0; i < d->n_imps; i++) {
+        synack_time_t now = synack_clock_now();
+        if (synack_impair_next(d->imps[i].im) > now)
+            continue;
+        synack_stack_batch_begin(d->st, now);
+        synack_impair_release(d->imps[i].im, SYNACK_IMPAIR_IN, now);
+        synack_stack_batch_end(d->st, synack_clock_now());
+    }
 }
 
 static int add_fd(synack_driver_t *d, int fd, int ifindex, synack_driver_fd_fn fn, void *arg)
@@ -152,7 +208,7 @@ static void vnet_complete_csum(uint8_t *buf, size_t n)
 }
 
 /* Reads up to a round's budget of frames from a port; each gets the time it was read. */
-static int drain_port(synack_driver_t *d, int fd, int ifindex, int vnet)
+static int drain_port(synack_driver_t *d, int fd, int ifindex, int vnet, struct driver_impair *imp)
 {
     /* With IFF_VNET_HDR every frame starts with a virtio-net header. */
     size_t skip = vnet ? sizeof(struct virtio_net_hdr) : 0;
@@ -175,7 +231,10 @@ static int drain_port(synack_driver_t *d, int fd, int ifindex, int vnet)
             continue;
         if (vnet)
             vnet_complete_csum(d->buf, (size_t)n);
-        synack_if_input(d->st, ifindex, d->buf + skip, (size_t)n - skip, synack_clock_now());
+        if (imp)
+            synack_impair_push(imp->im, SYNACK_IMPAIR_IN, d->buf + skip, (size_t)n - skip, NULL, synack_clock_now());
+        else
+            synack_if_input(d->st, ifindex, d->buf + skip, (size_t)n - skip, synack_clock_now());
     }
     return 0;
 }
@@ -187,6 +246,10 @@ int synack_driver_run_once(synack_driver_t *d, synack_time_t timeout_us)
     synack_time_t now = synack_clock_now();
     synack_time_t deadline = synack_stack_next_deadline(d->st);
     synack_time_t wait = timeout_us;
+    for (size_t i = 0; i < d->n_imps; i++) {
+        synack_time_t t = synack_impair_next(d->imps[i].im);
+        deadline = t < deadline ? t : deadline;
+    }
     if (deadline != SYNACK_TIME_NEVER)
         wait = deadline <= now ? 0 : (deadline - now < wait ? deadline - now : wait);
 
@@ -222,7 +285,7 @@ int synack_driver_run_once(synack_driver_t *d, synack_time_t timeout_us)
         if (e->ifindex >= 0) {
             /* One batch per read burst: ACKs coalesced, socket events delivered once. */
             synack_stack_batch_begin(d->st, synack_clock_now());
-            int r = drain_port(d, fd, e->ifindex, e->vnet);
+            int r = drain_port(d, fd, e->ifindex, e->vnet, e->imp);
             synack_stack_batch_end(d->st, synack_clock_now());
             if (r < 0 && err == 0)
                 err = r;
@@ -230,6 +293,7 @@ int synack_driver_run_once(synack_driver_t *d, synack_time_t timeout_us)
             e->fn(e->arg, fd, synack_clock_now());
         }
     }
+    release_impaired(d);
     synack_stack_poll(d->st, synack_clock_now());
     return err;
 }
