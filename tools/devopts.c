@@ -124,6 +124,7 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
             return 2;
         }
         d->impair_cfg.seed = s;
+        d->impair_seed = 1;
         return 0;
     }
     case 1009: {
@@ -149,6 +150,10 @@ int devopts_check(const struct devopts *d, const char *cmd)
     }
     if (!d->addr) {
         fprintf(stderr, "synack %s: --addr A.B.C.D/N is needed\n", cmd);
+        return -1;
+    }
+    if (d->impair_seed && !d->impair) {
+        fprintf(stderr, "synack %s: --impair-seed needs --impair SPEC\n", cmd);
         return -1;
     }
     if (d->host_addr && d->host_addr == d->addr) {

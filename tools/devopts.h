@@ -24,6 +24,7 @@ struct devopts {
     unsigned msl_ms;          /* TCP maximum segment lifetime (TIME-WAIT is twice it) */
     int no_tso;               /* do not hand the kernel large TCP frames to segment */
     int impair;               /* --impair given: frames pass a seeded impaired path */
+    int impair_seed;          /* --impair-seed given */
     struct synack_impair_config impair_cfg;
 };
 

@@ -12,7 +12,7 @@ source "$(dirname "$0")/lib.sh"
 interop_init "${1:-}" nc sha256sum tshark
 
 SIZE_MB=${SYNACK_IMPAIR_MB:-3}
-IMPAIR="loss=2,delay=10"
+IMPAIR=${SYNACK_IMPAIR_SPEC:-loss=2,delay=10}   # another spec (keep delay=10) to try a variant by hand
 head -c $((SIZE_MB * 1000000)) /dev/urandom >"$TMPD/blob"
 want=$(sha256 "$TMPD/blob")
 
