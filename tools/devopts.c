@@ -208,12 +208,16 @@ void devrun_impair_summary(const struct devrun *r, FILE *f)
     for (int dir = 0; dir < 2; dir++) {
         struct synack_impair_stats s;
         synack_impair_stats(r->impair, dir, &s);
+        char errs[48] = "";
+        if (s.sink_errors)
+            snprintf(errs, sizeof(errs), " (%llu not taken by the %s)", (unsigned long long)s.sink_errors,
+                     dir == SYNACK_IMPAIR_IN ? "stack" : "device");
         fprintf(f,
                 "synack %s: impaired path %s: %llu frames, %llu lost, %llu duplicated, %llu reordered, "
-                "%llu delayed, %llu over the limit, %llu delivered\n",
+                "%llu delayed, %llu over the limit, %llu delivered%s\n",
                 r->cmd ? r->cmd : "", names[dir], (unsigned long long)s.frames, (unsigned long long)s.lost,
                 (unsigned long long)s.duplicated, (unsigned long long)s.reordered, (unsigned long long)s.delayed,
-                (unsigned long long)s.queue_drops, (unsigned long long)s.delivered);
+                (unsigned long long)s.queue_drops, (unsigned long long)s.delivered, errs);
     }
 }
 

@@ -65,9 +65,12 @@ struct synack_impair_stats {
     uint64_t lost, duplicated, reordered;
     uint64_t delayed;             /* copies released later than they came in */
     uint64_t queue_drops;         /* over `limit` (or the rate's queue) */
+    uint64_t sink_errors;         /* released copies the sink refused (e.g. a full device queue) */
 };
 typedef struct synack_impair synack_impair_t;
-/* Where a direction's frames go when released; meta is NULL unless cfg.offload. */
+/* Where a direction's frames go when released; meta is NULL unless cfg.offload (OUT only; with
+ * offload, `rate` also counts the 8 bytes of metadata held with each frame out). A negative return
+ * is counted as a sink error. */
 typedef int (*synack_impair_sink_fn)(void *ctx, const uint8_t *frame, size_t len,
                                      const struct synack_tx_meta *meta, synack_time_t now);
 /* Nothing impaired, reorder_gap 1 ms, limit 1000, seed 1. */

@@ -29,7 +29,7 @@ struct impair_dir {
     synack_time_t release_now;     /* the time handed to the sink during a release */
     int fresh;                     /* releasing right after a push: copies are not delayed */
     int carry_meta;                /* offload: each held frame is [struct synack_tx_meta][frame] */
-    uint64_t limit_drops, delivered, delayed;
+    uint64_t limit_drops, delivered, delayed, sink_errors;
 };
 
 struct synack_impair {
@@ -151,8 +151,8 @@ static void impair_arrive(void *ctx, int side, const uint8_t *frame, size_t len,
         frame += sizeof(m);
         len -= sizeof(m);
     }
-    if (d->sink)
-        d->sink(d->sink_ctx, frame, len, meta, d->release_now);
+    if (d->sink && d->sink(d->sink_ctx, frame, len, meta, d->release_now) < 0)
+        d->sink_errors++;
 }
 
 synack_impair_t *synack_impair_new(const struct synack_impair_config *cfg)
@@ -176,7 +176,8 @@ synack_impair_t *synack_impair_new(const struct synack_impair_config *cfg)
         lc.reorder_delay = cfg->reorder_gap;
         lc.seed = cfg->seed * 2 + (uint64_t)dir;
         struct impair_dir *d = &im->dir[dir];
-        d->carry_meta = cfg->offload;
+        /* Only frames out have offload metadata (frames in arrive as the device hands them). */
+        d->carry_meta = cfg->offload && dir == SYNACK_IMPAIR_OUT;
         d->link = synack_simlink_new(&lc);
         if (!d->link) {
             synack_impair_free(im);
@@ -294,4 +295,5 @@ void synack_impair_stats(const synack_impair_t *im, int dir, struct synack_impai
     out->reordered = s.reordered;
     out->delayed = d->delayed;
     out->queue_drops = s.queue_drops + d->limit_drops;
+    out->sink_errors = d->sink_errors;
 }

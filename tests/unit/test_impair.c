@@ -360,9 +360,45 @@ static void test_offload_meta_carried(void **state)
     assert_int_equal(out.r[1].len, 100);
     assert_true(out.r[1].has_meta);
     assert_int_equal(out.r[1].meta.gso_size, 0);
+    /* Frames in carry no metadata, so their length is exactly theirs. */
+    push_id(im, SYNACK_IMPAIR_IN, 5, 20000);
+    run_until(im, 30000);
+    assert_int_equal(in.n, 1);
+    assert_int_equal(in.r[0].len, FRAME_LEN);
+    assert_false(in.r[0].has_meta);
     synack_impair_free(im);
     free(in.r);
     free(out.r);
+}
+
+static int refuse(void *ctx, const uint8_t *frame, size_t len, const struct synack_tx_meta *meta,
+                  synack_time_t now)
+{
+    (void)frame, (void)len, (void)meta, (void)now;
+    ++*(int *)ctx;
+    return -EAGAIN;
+}
+
+static void test_sink_errors_counted(void **state)
+{
+    (void)state;
+    struct synack_impair_config c;
+    synack_impair_config_init(&c);
+    synack_impair_t *im = synack_impair_new(&c);
+    assert_non_null(im);
+    int calls = 0;
+    synack_impair_set_sink(im, SYNACK_IMPAIR_OUT, refuse, &calls);
+    for (uint32_t i = 0; i < 3; i++)
+        push_id(im, SYNACK_IMPAIR_OUT, i, i);
+    struct synack_impair_stats s;
+    synack_impair_stats(im, SYNACK_IMPAIR_OUT, &s);
+    assert_int_equal(calls, 3);
+    assert_int_equal(s.delivered, 3);
+    assert_int_equal(s.sink_errors, 3);
+    synack_impair_stats(im, SYNACK_IMPAIR_IN, &s);
+    assert_int_equal(s.sink_errors, 0);
+    assert_int_equal(s.frames, 0);
+    synack_impair_free(im);
 }
 
 /* Which ids arrived, in order, for a seed; with OUT traffic interleaved or not. */
@@ -422,6 +458,7 @@ int main(void)
         cmocka_unit_test(test_limit_bounds_frames_held),
         cmocka_unit_test(test_offload_meta_carried),
         cmocka_unit_test(test_seed_determinism_and_streams),
+        cmocka_unit_test(test_sink_errors_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
