@@ -2,7 +2,8 @@
 # synack nc against Linux's nc over an impaired path (--impair loss=2,delay=10: 2% loss and 10 ms
 # each way, 20 ms round trip; this kernel has no netem), a few MB each way, checked by SHA-256:
 #  - synack nc sends to a Linux listener: its capture (taken where the stack sends, before the
-#    impaired path) must show retransmissions, and its summary must count frames lost out;
+#    impaired path) and `synack ladder` of it must show retransmissions, the handshake's round
+#    trip must be at least the two delays, and its summary must count frames lost out;
 #  - Linux nc sends to `synack nc -l`: the kernel's RetransSegs must grow, and synack's summary
 #    must count frames lost in.
 # Both runs use a fixed --impair-seed; the check that frames were really dropped and resent is
@@ -43,12 +44,15 @@ delayed_out=$(summary_count "$TMPD/nc1.err" out delayed)
 ((delayed_out > 0)) || { cat "$TMPD/nc1.err" >&2; fail "the impaired path delayed no frame out of synack"; }
 retrans=$(tshark_count "$TMPD/nc1.pcap" 'tcp.analysis.retransmission && tcp.srcport != 5000')
 ((retrans > 0)) || fail "synack's capture shows no retransmission although $lost_out frames were lost"
+# The ladder drawn from the same capture marks them too.
+marked=$(timeout 60 "$SYNACK" ladder "$TMPD/nc1.pcap" --conn 1 --no-color 2>&1 | grep -c retransmission || true)
+((marked > 0)) || fail "synack ladder marks no retransmission in the capture of an impaired transfer"
 # The round trip must include both delays: the SYN's answer comes >= 20 ms after it.
 rtt=$(timeout 60 tshark -n -r "$TMPD/nc1.pcap" -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 1' \
     -T fields -e tcp.analysis.ack_rtt 2>/dev/null | head -n 1)
 [[ -n "$rtt" ]] && awk -v r="$rtt" 'BEGIN { exit !(r >= 0.020) }' ||
     fail "the handshake's round trip was '${rtt}' s, not the 20 ms two delays of 10 ms make"
-log "synack -> Linux: $SIZE_MB MB, sha256 matches; $lost_out frames lost out, $retrans retransmissions captured, handshake RTT ${rtt} s ($(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s)"
+log "synack -> Linux: $SIZE_MB MB, sha256 matches; $lost_out frames lost out, $retrans retransmissions captured ($marked marked in the ladder), handshake RTT ${rtt} s ($(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s)"
 sed -n "s/^/[$INTEROP_NAME]   /; /impaired path/p" "$TMPD/nc1.err"
 
 # 2. Linux -> synack nc -l.
