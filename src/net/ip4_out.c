@@ -79,8 +79,10 @@ int ip4_output(synack_stack_t *st, const struct ip4_out *o, struct buf *b, synac
     ip4_fill(st, o, &h, o->src ? o->src : ifc->addr);
     size_t plen = b->len;
     if (plen + IP4_HDR_MIN <= ifc->mtu || (o->gso_size && ifc->tso_max && plen + IP4_HDR_MIN <= 0xffff)) {
-        /* Within the MTU, or a large TCP frame the link will cut into segments itself. */
-        b->gso_size = plen + IP4_HDR_MIN > ifc->mtu ? o->gso_size : 0;
+        /* Within the MTU, or a large TCP frame the link will cut into segments itself. The
+         * transport asks for a cut whenever the payload exceeds its segment size, which a peer's
+         * small MSS can make smaller than what the MTU allows: a frame within the MTU is cut too. */
+        b->gso_size = ifc->tso_max ? o->gso_size : 0;
         h.total_len = (uint16_t)(plen + IP4_HDR_MIN);
         ip4_build(buf_push(b, IP4_HDR_MIN), &h);
         if_output_ip(st, ifc, nh, b, now);

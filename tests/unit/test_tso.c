@@ -26,6 +26,9 @@ struct cap {
     size_t max_len;
     unsigned frames;
     uint32_t stack_seq;
+    unsigned mss_limit;   /* when set: the largest payload any segment the link puts out may carry */
+    unsigned over_mss;    /* segments, after the link's cut, that carried more than mss_limit */
+    unsigned data_frames;
 };
 
 static void note(struct cap *c, const uint8_t *f, size_t len)
@@ -43,10 +46,27 @@ static void note(struct cap *c, const uint8_t *f, size_t len)
     }
 }
 
+/* What the peer receives once the link has cut the frame: segments of gso_size payload each (the
+ * last one shorter), or the frame itself when it carries no gso_size. */
+static void check_cut(struct cap *c, const uint8_t *f, size_t len, uint16_t gso_size)
+{
+    struct ip4_hdr ip;
+    if (!c->mss_limit || ip4_parse(f, len, &ip) != WIRE_OK || ip.proto != IP4_PROTO_TCP)
+        return;
+    size_t payload = ip.total_len - ip.ihl - (f[ip.ihl + 12] >> 4) * 4u;
+    if (!payload)
+        return;
+    c->data_frames++;
+    size_t biggest = gso_size && payload > gso_size ? gso_size : payload;
+    if (biggest > c->mss_limit)
+        c->over_mss++;
+}
+
 static int tx_meta(void *ctx, const uint8_t *f, size_t len, const struct synack_tx_meta *m, synack_time_t now)
 {
     struct cap *c = ctx;
     note(c, f, len);
+    check_cut(c, f, len, m->gso_size);
     c->meta = *m;
     return 0;
 }
@@ -57,27 +77,33 @@ static int tx_plain(void *ctx, const uint8_t *f, size_t len, synack_time_t now)
     return 0;
 }
 
-static void inject(synack_stack_t *st, int ifx, uint32_t seq, uint32_t ack, uint8_t flags, synack_time_t now)
+/* A segment from the peer; `mss` is the MSS option it carries, 0 for none. */
+static void inject_mss(synack_stack_t *st, int ifx, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t mss,
+                       synack_time_t now)
 {
     uint8_t pkt[60];
     memset(pkt, 0, sizeof(pkt));
     uint8_t *t = pkt + 20;
+    size_t tl = mss ? 24 : 20;
     wire_put16(t, 80);
     wire_put16(t + 2, 7000);
     wire_put32(t + 4, seq);
     wire_put32(t + 8, ack);
-    t[12] = (24 / 4) << 4;
+    t[12] = (uint8_t)((tl / 4) << 4);
     t[13] = flags;
     wire_put16(t + 14, 65535);
-    t[20] = 2; t[21] = 4; wire_put16(t + 22, 1460);   /* MSS 1460 */
-    wire_put16(t + 16, wire_csum_finish(wire_csum_partial(t, 24, wire_csum_pseudo(PEER, US, 6, 24))));
-    struct ip4_hdr ip = { .ihl = 20, .total_len = 44, .ttl = 64, .proto = 6, .src = PEER, .dst = US };
+    if (mss) {
+        t[20] = 2; t[21] = 4; wire_put16(t + 22, mss);
+    }
+    wire_put16(t + 16, wire_csum_finish(wire_csum_partial(t, tl, wire_csum_pseudo(PEER, US, 6, (uint16_t)tl))));
+    struct ip4_hdr ip = { .ihl = 20, .total_len = (uint16_t)(20 + tl), .ttl = 64, .proto = 6, .src = PEER, .dst = US };
     ip4_build(pkt, &ip);
-    synack_if_input(st, ifx, pkt, 44, now);
+    synack_if_input(st, ifx, pkt, 20 + tl, now);
 }
 
-/* Connects 7000 -> PEER:80, completes the handshake, writes `n` bytes. */
-static synack_stack_t *run(struct cap *c, int offload, size_t n)
+/* Connects 7000 -> PEER:80, completes the handshake (the SYN-ACK with MSS option `peer_mss`, 0 for
+ * none), writes `n` bytes and returns the socket in *sock. */
+static synack_stack_t *run_mss(struct cap *c, int offload, size_t n, uint16_t peer_mss, int *sock, int *ifindex)
 {
     struct synack_config cfg;
     synack_config_init(&cfg);
@@ -94,14 +120,23 @@ static synack_stack_t *run(struct cap *c, int offload, size_t n)
     struct synack_sockaddr la = { synack_ip_any6(), 7000 }, pa = synack_sockaddr_from_v4(PEER, 80);
     synack_bind(st, s, &la);
     synack_connect(st, s, &pa, 1000);
-    inject(st, ifx, 5000, c->stack_seq, TCP_SYN | TCP_ACK, 2000);
+    inject_mss(st, ifx, 5000, c->stack_seq, TCP_SYN | TCP_ACK, peer_mss, 2000);
     static uint8_t data[20000];
     for (size_t i = 0; i < sizeof(data); i++)
         data[i] = (uint8_t)(i * 13);
     c->frames = 0;
     c->max_len = 0;
     assert_int_equal(synack_send(st, s, data, n, 3000), (int)n);
+    if (sock)
+        *sock = s;
+    if (ifindex)
+        *ifindex = ifx;
     return st;
+}
+
+static synack_stack_t *run(struct cap *c, int offload, size_t n)
+{
+    return run_mss(c, offload, n, 1460, NULL, NULL);
 }
 
 static void large_frame_with_metadata(void **state)
@@ -142,11 +177,47 @@ static void no_offload_no_large_frames(void **state)
     synack_stack_free(st);
 }
 
+/* RFC 9293 3.7.1 (MUST-15): without an MSS option the peer takes 536-byte segments; with a small
+ * one, no more than it says. Behind an offloading link every segment the link cuts out of a frame
+ * must still respect that: the frame's gso_size, and a frame sent whole (no gso_size) must itself
+ * be no larger. Frames of every length are written, the ACKs open cwnd, all of it is checked. */
+static void offload_respects_peer_mss(uint16_t peer_mss, unsigned limit)
+{
+    static struct cap c;
+    memset(&c, 0, sizeof(c));
+    int s = -1, ifx = -1;
+    synack_stack_t *st = run_mss(&c, 1, 600, peer_mss, &s, &ifx);
+    c.mss_limit = limit;
+    synack_time_t now = 4000;
+    static uint8_t data[20000];
+    for (size_t n = 1; n < 4000; n += 97) {
+        /* acknowledge everything sent so far, then write n more bytes */
+        inject_mss(st, ifx, 5001, c.stack_seq, TCP_ACK, 0, now);
+        now += 1000;
+        int w = synack_send(st, s, data, n, now);
+        assert_true(w > 0);
+        now += 1000;
+    }
+    struct synack_tcp_info ti;
+    assert_int_equal(synack_tcp_info(st, s, &ti), 0);
+    assert_int_equal(ti.snd_mss, limit);
+    assert_true(c.data_frames > 30);
+    assert_int_equal(c.over_mss, 0);
+    synack_stack_free(st);
+}
+
+static void offload_peer_mss_536(void **state) { offload_respects_peer_mss(536, 536); }
+static void offload_peer_without_mss(void **state) { offload_respects_peer_mss(0, 536); }
+static void offload_peer_mss_1000(void **state) { offload_respects_peer_mss(1000, 1000); }
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(large_frame_with_metadata),
         cmocka_unit_test(no_offload_no_large_frames),
+        cmocka_unit_test(offload_peer_mss_536),
+        cmocka_unit_test(offload_peer_without_mss),
+        cmocka_unit_test(offload_peer_mss_1000),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
