@@ -220,7 +220,10 @@ static int step2_rst(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
         return 1;
     case SYNACK_TCP_CLOSING:
     case SYNACK_TCP_LAST_ACK:
-        tcp_conn_fail(c, 0, "rcv RST");
+        /* "enter the CLOSED state, delete the TCB, and return"; a socket still open (the
+         * application shut its side down but did not close) is told "connection reset" (3.10.5),
+         * as Linux's SO_ERROR says. */
+        tcp_conn_fail(c, -ECONNRESET, "rcv RST");
         return 1;
     default:
         return 1;
