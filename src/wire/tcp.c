@@ -18,7 +18,11 @@ enum wire_err tcp_parse_opts(const uint8_t *o, size_t len, struct tcp_opts *out)
             i++;
             continue;
         }
-        /* RFC 9293 3.1: every other option has a length octet counting kind and length. */
+        /* RFC 9293 3.1: every other option has a length octet counting kind and length. One that
+         * cannot be right (below 2, or past the header) leaves nothing after it to trust: the
+         * segment is malformed. A known kind whose length is wrong for it is only that option's
+         * fault: it is skipped by its length and the segment kept (MUST-7 allows either; deployed
+         * stacks, Linux among them, ignore the option). */
         if (i + 1 >= len)
             return WIRE_ERR_OPTS;
         uint8_t olen = o[i + 1];
@@ -28,26 +32,26 @@ enum wire_err tcp_parse_opts(const uint8_t *o, size_t len, struct tcp_opts *out)
         switch (kind) {
         case TCP_OPT_MSS:
             if (olen != 4)
-                return WIRE_ERR_OPTS;
+                break;   /* a known kind with the wrong length: skipped */
             out->has_mss = 1;
             out->mss = wire_get16(v);
             break;
         case TCP_OPT_WSCALE:
             if (olen != 3)
-                return WIRE_ERR_OPTS;
+                break;   /* a known kind with the wrong length: skipped */
             out->has_wscale = 1;
             /* RFC 7323 2.3: a shift above 14 is used as 14 (and may be logged). */
             out->wscale = v[0] > TCP_WSCALE_MAX ? TCP_WSCALE_MAX : v[0];
             break;
         case TCP_OPT_SACK_PERM:
             if (olen != 2)
-                return WIRE_ERR_OPTS;
+                break;   /* a known kind with the wrong length: skipped */
             out->sack_perm = 1;
             break;
         case TCP_OPT_SACK: {
             /* RFC 2018 3: length 2 + 8n */
             if ((olen - 2) % 8 != 0 || olen < 10)
-                return WIRE_ERR_OPTS;
+                break;   /* skipped, as any other option of the wrong length */
             unsigned n = (olen - 2u) / 8u;
             if (n > TCP_MAX_SACK_BLOCKS)
                 n = TCP_MAX_SACK_BLOCKS;
@@ -60,7 +64,7 @@ enum wire_err tcp_parse_opts(const uint8_t *o, size_t len, struct tcp_opts *out)
         }
         case TCP_OPT_TS:
             if (olen != 10)
-                return WIRE_ERR_OPTS;
+                break;   /* a known kind with the wrong length: skipped */
             out->has_ts = 1;
             out->ts_val = wire_get32(v);
             out->ts_ecr = wire_get32(v + 4);

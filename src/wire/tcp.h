@@ -1,7 +1,8 @@
 /* TCP header and options (RFC 9293 3.1, RFC 7323, RFC 2018): parse with every length checked,
- * build with checksum. Unknown options are skipped by their length; a length below 2 or one that
- * overruns the header makes the segment malformed (RFC 9293 3.1, MUST-64/MUST-68 spirit: no option
- * may be trusted past the data offset). */
+ * build with checksum. Unknown options, and known ones with a length wrong for their kind, are
+ * skipped by their length (RFC 9293 3.1 MUST-7 allows it; deployed stacks do so); a length below 2
+ * or one that overruns the header makes the segment malformed (no option may be trusted past the
+ * data offset). */
 #ifndef WIRE_TCP_H
 #define WIRE_TCP_H
 
@@ -60,7 +61,7 @@ struct tcp_hdr {
 /* Parses the segment p[0..len) carried between src and dst (host order), verifying the checksum
  * unless verify_csum is 0 (the checksum was verified by hardware or a caller). Returns WIRE_OK or the
  * reason: SHORT (under 20 bytes or under the data offset), HDRLEN (data offset < 5), CSUM, OPTS (an
- * option overruns the header or has a bad length). */
+ * option's length is below 2 or overruns the header). */
 enum wire_err tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, int verify_csum, struct tcp_hdr *out);
 /* Parses only the options area. Returns WIRE_OK or WIRE_ERR_OPTS. */
 enum wire_err tcp_parse_opts(const uint8_t *o, size_t len, struct tcp_opts *out);

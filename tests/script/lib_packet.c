@@ -5,8 +5,9 @@
  *
  * FLAGS are tcpdump's letters (S F R P . U E W; "." is ACK). START is the relative sequence number;
  * END - START must equal LEN (the payload, SYN and FIN not counted). OPTIONS: mss N, wscale N,
- * sackOK, TS val N ecr N, nop, eol, comma-separated. In a `>` line a missing field is not checked,
- * except the options: no <...> means the segment must carry none. */
+ * sackOK, TS val N ecr N, nop, eol, comma-separated; in a `<` line also `raw B B ...`, option bytes
+ * sent as they are after the others (for malformed options). In a `>` line a missing field is not
+ * checked, except the options: no <...> means the segment must carry none. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@
 #include "script/lib_runner_int.h"
 #include "synack/counters.h"
 #include "synack/format.h"
+#include "wire/bytes.h"
+#include "wire/csum.h"
 #include "wire/ip4.h"
 #include "wire/tcp.h"
 
@@ -27,6 +30,8 @@ struct sr_seg {
     uint32_t win;
     int has_opts, opts_any;
     struct tcp_opts opts;
+    uint8_t raw[40];     /* `raw B B ...` bytes put after the other options, '<' lines only */
+    size_t nraw;
     int has_port;
     uint16_t port;
     uint16_t lport;      /* the stack's port, `lport N` (0: the connection's) */
@@ -111,6 +116,16 @@ static int parse_opts(struct sr *r, const char **pp, struct sr_seg *s)
             o->has_ts = 1;
             o->ts_val = (uint32_t)v;
             o->ts_ecr = (uint32_t)v2;
+        } else if (!strncmp(p, "raw", 3)) {
+            /* Option bytes as they are, for malformed options: `raw 2 3 5` (kind, length, value). */
+            p += 3;
+            while (sr_parse_num(&p, &v) == 0) {
+                if (v < 0 || v > 255 || s->nraw >= sizeof(s->raw))
+                    return sr_fail(r, "options: raw takes up to 40 bytes of 0..255");
+                s->raw[s->nraw++] = (uint8_t)v;
+            }
+            if (!s->nraw)
+                return sr_fail(r, "options: raw needs bytes");
         } else if (!strncmp(p, "nop", 3)) {
             p += 3;
         } else if (!strncmp(p, "eol", 3)) {
@@ -223,6 +238,8 @@ int sr_inject(struct sr *r, const char *text)
         return sr_fail(r, "a '<' line with the ACK flag needs 'ack N'");
     if (s.opts_any)
         return sr_fail(r, "'<*>' is only for '>' lines");
+    if (s.nraw && tcp_hdr_len(&s.opts) - TCP_HDR_MIN + s.nraw > 40)
+        return sr_fail(r, "options: more than 40 bytes with raw ones");
     uint16_t pport = s.has_port ? s.port : r->default_peer_port;
     struct sr_flow *f = sr_flow_get(r, pport);
     if (!f)
@@ -251,6 +268,19 @@ int sr_inject(struct sr *r, const char *text)
     for (uint32_t i = 0; i < s.len; i++)
         pkt[20 + hl + i] = sr_peer_byte((uint32_t)(first + i - 1));
     size_t tl = tcp_build(pkt + 20, &h, s.len, SR_PEER, SR_US) + s.len;
+    if (s.nraw) {
+        /* Raw option bytes go after the built ones, padded with EOL to a multiple of 4 (the data
+         * offset grows), and the checksum is made again. */
+        uint8_t *t = pkt + 20;
+        size_t add = (s.nraw + 3) & ~(size_t)3;
+        memmove(t + hl + add, t + hl, s.len);
+        memset(t + hl, TCP_OPT_EOL, add);
+        memcpy(t + hl, s.raw, s.nraw);
+        t[12] = (uint8_t)(((hl + add) / 4) << 4);
+        tl += add;
+        wire_put16(t + 16, 0);
+        wire_put16(t + 16, wire_csum_finish(wire_csum_partial(t, tl, wire_csum_pseudo(SR_PEER, SR_US, IP4_PROTO_TCP, (uint16_t)tl))));
+    }
     if (s.bad_csum)
         pkt[20 + 16] ^= 0x5a;
     struct ip4_hdr ih = { .ihl = 20, .total_len = (uint16_t)(20 + tl), .id = 1, .frag = IP4_FLAG_DF, .ttl = 64,

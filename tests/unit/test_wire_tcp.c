@@ -136,18 +136,38 @@ static void test_option_lengths(void **state)
     assert_int_equal(OPTS(&o, 30, 255, 0, 0), WIRE_ERR_OPTS);
 
     /* Known options with the wrong length (RFC 9293 3.2 MSS 4, RFC 7323 WS 3 / TS 10,
-     * RFC 2018 SACK-permitted 2 and SACK 2 + 8n, n >= 1). */
-    assert_int_equal(OPTS(&o, TCP_OPT_MSS, 3, 5, 1), WIRE_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_MSS, 5, 5, 0xb4, 0, 1, 1, 1), WIRE_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_MSS, 2, 1, 1), WIRE_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_WSCALE, 2, 1, 1), WIRE_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_WSCALE, 4, 7, 0), WIRE_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_SACK_PERM, 3, 0, 1), WIRE_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_TS, 8, 0, 0, 0, 1, 0, 0), WIRE_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_TS, 11, 0, 0, 0, 1, 0, 0, 0, 2, 0, 1), WIRE_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_SACK, 2, 1, 1), WIRE_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_SACK, 9, 0, 0, 0, 1, 0, 0, 0, 1, 1), WIRE_ERR_OPTS);
-    assert_int_equal(OPTS(&o, TCP_OPT_SACK, 11, 0, 0, 0, 1, 0, 0, 0, 2, 0, 1, 1, 1), WIRE_ERR_OPTS);
+     * RFC 2018 SACK-permitted 2 and SACK 2 + 8n, n >= 1) are skipped by their length, as Linux
+     * does (RFC 9293 3.1 MUST-7 allows it): the option is not taken, the rest is still parsed. */
+    assert_int_equal(OPTS(&o, TCP_OPT_MSS, 3, 5, 1), WIRE_OK);
+    assert_false(o.has_mss);
+    assert_int_equal(OPTS(&o, TCP_OPT_MSS, 5, 5, 0xb4, 0, TCP_OPT_WSCALE, 3, 7), WIRE_OK);
+    assert_false(o.has_mss);
+    assert_true(o.has_wscale);
+    assert_int_equal(o.wscale, 7);
+    assert_int_equal(OPTS(&o, TCP_OPT_MSS, 2, TCP_OPT_MSS, 4, 0x02, 0x18), WIRE_OK);
+    assert_true(o.has_mss);
+    assert_int_equal(o.mss, 536);
+    assert_int_equal(OPTS(&o, TCP_OPT_WSCALE, 2, 1, 1), WIRE_OK);
+    assert_false(o.has_wscale);
+    assert_int_equal(OPTS(&o, TCP_OPT_WSCALE, 4, 7, 0, TCP_OPT_MSS, 4, 0x05, 0xb4), WIRE_OK);
+    assert_false(o.has_wscale);
+    assert_true(o.has_mss);
+    assert_int_equal(o.mss, 1460);
+    assert_int_equal(OPTS(&o, TCP_OPT_SACK_PERM, 3, 0, 1), WIRE_OK);
+    assert_false(o.sack_perm);
+    assert_int_equal(OPTS(&o, TCP_OPT_TS, 8, 0, 0, 0, 1, 0, 0), WIRE_OK);
+    assert_false(o.has_ts);
+    assert_int_equal(OPTS(&o, TCP_OPT_TS, 11, 0, 0, 0, 1, 0, 0, 0, 2, 0, TCP_OPT_SACK_PERM, 2), WIRE_OK);
+    assert_false(o.has_ts);
+    assert_true(o.sack_perm);
+    assert_int_equal(OPTS(&o, TCP_OPT_SACK, 2, 1, 1), WIRE_OK);
+    assert_int_equal(OPTS(&o, TCP_OPT_SACK, 9, 0, 0, 0, 1, 0, 0, 0, 1, 1), WIRE_OK);
+    assert_int_equal(OPTS(&o, TCP_OPT_SACK, 11, 0, 0, 0, 1, 0, 0, 0, 2, 0, 1, 1, 1), WIRE_OK);
+    assert_int_equal(o.sack_count, 0);
+    /* A wrong length is still a length: one that overruns the area is malformed whatever the kind. */
+    assert_int_equal(OPTS(&o, TCP_OPT_MSS, 5, 5, 0xb4), WIRE_ERR_OPTS);
+    assert_int_equal(OPTS(&o, TCP_OPT_WSCALE, 4, 7), WIRE_ERR_OPTS);
+    assert_int_equal(OPTS(&o, TCP_OPT_TS, 11, 0, 0, 0, 1, 0, 0, 0, 2), WIRE_ERR_OPTS);
 }
 
 static void test_option_values(void **state)
@@ -202,6 +222,13 @@ static void test_option_values(void **state)
     vt_tcp_fix_csum(seg, n, TADDR_A, TADDR_B);
     struct tcp_hdr out;
     assert_int_equal(tcp_parse(seg, n, TADDR_A, TADDR_B, 1, &out), WIRE_ERR_OPTS);
+    /* A wrong length for the kind (MSS length 2, then two NOPs) keeps the segment. */
+    seg[21] = 2;
+    seg[22] = seg[23] = TCP_OPT_NOP;
+    vt_tcp_fix_csum(seg, n, TADDR_A, TADDR_B);
+    assert_int_equal(tcp_parse(seg, n, TADDR_A, TADDR_B, 1, &out), WIRE_OK);
+    assert_false(out.opts.has_mss);
+    assert_int_equal(out.sport, 1);
 }
 
 /* The SACK blocks tcp_build_opts has room for: three beside timestamps, four without, fewer when
