@@ -57,6 +57,12 @@ SYNACK_API int synack_accept(synack_stack_t *st, int sock, struct synack_sockadd
 /* Queues data for sending; returns the bytes accepted (may be fewer than len), -EAGAIN when the
  * send buffer is full, -EPIPE after shutdown(SHUT_WR) or a reset. */
 SYNACK_API int synack_send(synack_stack_t *st, int sock, const void *data, size_t len, synack_time_t now);
+/* synack_send with flags. SYNACK_MSG_MORE (TCP): more data follows at once, so a partial segment
+ * is held as under SYNACK_TCP_CORK until a send without the flag (or 200 ms) lets it go. Unknown
+ * flags, and any flag on a UDP socket, are -EINVAL. */
+#define SYNACK_MSG_MORE 0x8000u
+SYNACK_API int synack_send_flags(synack_stack_t *st, int sock, const void *data, size_t len, unsigned flags,
+                                 synack_time_t now);
 /* Reads received data; returns bytes read, 0 at end of stream (the peer's FIN), -EAGAIN when
  * nothing is there yet, or the connection's error (-ECONNRESET ...). */
 SYNACK_API int synack_recv(synack_stack_t *st, int sock, void *buf, size_t cap, synack_time_t now);
@@ -81,6 +87,11 @@ enum synack_sockopt {
     SYNACK_TCP_DELACK,          /* 0/1: delayed ACKs (default 1) */
     SYNACK_TCP_RTO_MIN,         /* ms, minimum RTO (default 200) */
     SYNACK_TCP_CONGESTION,      /* 0 = NewReno (the only module so far) */
+    SYNACK_IP_TOS,              /* 0..255: the IPv4 TOS byte (DSCP and ECN, RFC 2474, RFC 3168) of every
+                                   datagram the socket sends; TCP keeps the two ECN bits its own (0, it
+                                   does not do ECN) and a listener's children inherit it. UDP too */
+    SYNACK_TCP_CORK,            /* 0/1: while set only full-sized segments are sent; clearing it sends
+                                   what was held; held data still goes after 200 ms (as Linux) */
 };
 /* Takes `now` because setting an option may transmit (TCP_NODELAY sends what Nagle held back) or
  * re-arm a timer (the keepalive options). */

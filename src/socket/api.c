@@ -245,21 +245,28 @@ int synack_accept(synack_stack_t *st, int id, struct synack_sockaddr *peer, syna
     return ns->id;
 }
 
-int synack_send(synack_stack_t *st, int id, const void *data, size_t len, synack_time_t now)
+int synack_send_flags(synack_stack_t *st, int id, const void *data, size_t len, unsigned flags, synack_time_t now)
 {
     struct sock *s = sock_get(st, id);
     if (!s)
         return -EBADF;
+    if (flags & ~SYNACK_MSG_MORE)
+        return -EINVAL;
     if (s->type == SYNACK_SOCK_DGRAM)
-        return synack_sendto(st, id, data, len, NULL, now);
+        return flags ? -EINVAL : synack_sendto(st, id, data, len, NULL, now);
     if (!s->conn)
         return -EBADF;
     if (s->error)
         return take_error(s);
     stack_enter(st, now);
-    int r = tcp_user_send(st, s->conn, data, len, now);
+    int r = tcp_user_send(st, s->conn, data, len, (flags & SYNACK_MSG_MORE) != 0, now);
     stack_leave(st);
     return r;
+}
+
+int synack_send(synack_stack_t *st, int id, const void *data, size_t len, synack_time_t now)
+{
+    return synack_send_flags(st, id, data, len, 0, now);
 }
 
 int synack_recv(synack_stack_t *st, int id, void *buf, size_t cap, synack_time_t now)
@@ -295,7 +302,7 @@ int synack_setsockopt(synack_stack_t *st, int id, enum synack_sockopt opt, int v
     if (!s)
         return -EBADF;
     if (s->type == SYNACK_SOCK_DGRAM)
-        return -ENOPROTOOPT;
+        return udp_setopt(s->udp, (int)opt, value);
     /* TCP_NODELAY sends what Nagle held back; SO_KEEPALIVE and the TCP_KEEP* options re-arm the
      * keepalive timer from the stack's time, which the bracket sets to `now`. */
     if (!s->conn)
@@ -312,7 +319,7 @@ int synack_getsockopt(synack_stack_t *st, int id, enum synack_sockopt opt, int *
     if (!s)
         return -EBADF;
     if (s->type == SYNACK_SOCK_DGRAM)
-        return -ENOPROTOOPT;
+        return udp_getopt(s->udp, (int)opt, value);
     if (!s->conn)
         return -EBADF;
     return tcp_user_getopt(s->conn, (int)opt, value);

@@ -42,7 +42,9 @@ int tcp_user_listen(synack_stack_t *st, struct tcp_conn *c, int backlog);
 int tcp_user_accept_ready(const struct tcp_conn *l);
 /* Takes the first established connection off l's accept queue for `owner` (NULL if none). */
 struct tcp_conn *tcp_user_accept(synack_stack_t *st, struct tcp_conn *l, void *owner);
-int tcp_user_send(synack_stack_t *st, struct tcp_conn *c, const void *data, size_t len, synack_time_t now);
+/* Queues data and sends what may go; `more`: more follows at once (MSG_MORE), hold a partial
+ * segment as TCP_CORK does until a send without it. */
+int tcp_user_send(synack_stack_t *st, struct tcp_conn *c, const void *data, size_t len, int more, synack_time_t now);
 int tcp_user_recv(synack_stack_t *st, struct tcp_conn *c, void *buf, size_t cap, synack_time_t now);
 int tcp_user_shutdown(synack_stack_t *st, struct tcp_conn *c, int how, synack_time_t now);
 /* The owner lets go: the connection closes on its own (or is freed). c must not be used after. */

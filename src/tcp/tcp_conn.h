@@ -96,7 +96,11 @@ struct tcp_conn {
     unsigned rst_on_close : 1;
     unsigned connect_notified : 1;
     unsigned orphan : 1;
-    unsigned listener : 1;           /* on the listeners' list */             /* counted in tcp_table.orphans */
+    unsigned listener : 1;           /* on the listeners' list */
+    unsigned cork : 1;               /* TCP_CORK: only full-sized segments go out */
+    unsigned more : 1;               /* the last send had MSG_MORE: corked until the next one */
+    unsigned cork_expired : 1;       /* the held partial segment waited 200 ms: it may go */
+    uint8_t tos;                     /* IP_TOS: the TOS byte of every segment of the connection */             /* counted in tcp_table.orphans */
     uint32_t fin_seq;                /* sequence number of our FIN */
 
     struct tcp_ring sndq;            /* bytes from snd_una (after the SYN) on */
@@ -140,6 +144,7 @@ struct tcp_conn {
     unsigned keep_idle_s, keep_intvl_s, keep_cnt, keep_probes;
     synack_time_t last_rcv;
     struct timer wait_timer;         /* TIME-WAIT 2*MSL, orphan FIN-WAIT-2 */
+    struct timer cork_timer;         /* TCP_CORK: how long a partial segment may be held */
 
     uint64_t bytes_sent, bytes_acked, bytes_received, total_retrans;
 };

@@ -51,6 +51,10 @@
  * (14 + 60 + 60 for IPv4, 14 + 40 + 60 for IPv6 without extension headers), rounded up. */
 #define TCP_TSO_HDR_ROOM 200u
 
+/* TCP_CORK holds a partial segment at most this long, then sends it (Linux's ceiling, tcp(7):
+ * "there is a 200 millisecond ceiling on the time for which output is corked"). */
+#define TCP_CORK_MAX SYNACK_MS(200)
+
 /* SO_RCVBUF and SO_SNDBUF bounds. */
 #define TCP_SOCKBUF_MIN 2048
 #define TCP_SOCKBUF_MAX (64 << 20)

@@ -102,7 +102,7 @@ void tcp_send_challenge_ack(struct tcp_conn *c, synack_time_t now);
 /* Sends a bare segment with explicit numbers (TIME-WAIT ACKs, keep-alive probes, cookies' SYN-ACK). */
 void tcp_send_raw(synack_stack_t *st, const struct tcp_end *local, const struct tcp_end *remote, uint32_t seq,
                   uint32_t ack, uint8_t flags, uint16_t win, const struct tcp_opts *opts, const uint8_t *data,
-                  size_t dlen, synack_time_t now);
+                  size_t dlen, uint8_t tos, synack_time_t now);
 /* Retransmits the first unacknowledged segment (fast retransmit, partial ACK). */
 void tcp_retransmit_head(struct tcp_conn *c, synack_time_t now);
 /* The window to advertise now (unscaled bytes), updating rcv_adv; RFC 9293 3.8.6.2.2. */
@@ -137,6 +137,10 @@ void tcp_rto_stop(struct tcp_conn *c);
 void tcp_persist_arm(struct tcp_conn *c, synack_time_t now);
 void tcp_rtt_sample(struct tcp_conn *c, synack_time_t rtt);
 void tcp_dack_schedule(struct tcp_conn *c, synack_time_t now);
+/* TCP_CORK: a partial segment is being held (starts the 200 ms limit if it is not running); the
+ * held segment went out or the cork was pulled (stops it). */
+void tcp_cork_hold(struct tcp_conn *c, synack_time_t now);
+void tcp_cork_release(struct tcp_conn *c);
 void tcp_keepalive_reset(struct tcp_conn *c, synack_time_t now);
 void tcp_wait_arm(struct tcp_conn *c, synack_time_t when);
 

@@ -19,6 +19,8 @@ static void inherit(struct tcp_conn *c, const struct tcp_conn *l)
     c->rto_min_us = l->rto_min_us;
     c->user_timeout = l->user_timeout;
     c->cc = l->cc;
+    c->tos = l->tos;
+    c->cork = l->cork;
     ring_set_limit(&c->sndq, l->sndq.limit);
     ring_set_limit(&c->rcvq, l->rcvq.limit);
 }
@@ -136,7 +138,7 @@ static void send_cookie(struct tcp_conn *l, const struct tcp_seg *s, synack_time
     stack_count(st, SYNACK_C_TcpSyncookiesSent);
     st->tcp->last_cookie = now;
     st->tcp->cookies_sent = 1;
-    tcp_send_raw(st, &s->local, &s->remote, isn, s->seq + 1, TCP_SYN | TCP_ACK, win, &o, NULL, 0, now);
+    tcp_send_raw(st, &s->local, &s->remote, isn, s->seq + 1, TCP_SYN | TCP_ACK, win, &o, NULL, 0, l->tos, now);
 }
 
 /* An ACK that may carry a cookie. Returns 1 if it created a connection (and processed the

@@ -2,8 +2,9 @@
  *
  * What may go out is bounded by the peer's window and cwnd (RFC 5681 3.1, RFC 9293 3.8.6); small
  * segments are held back by Nagle (RFC 896, RFC 1122 4.2.3.4) and sender-side silly window
- * avoidance (RFC 9293 3.8.6.2.1). Every segment but the first SYN carries an ACK and the current
- * window (RFC 9293 3.8.6.2.2 receiver SWS avoidance decides how far the right edge moves). */
+ * avoidance (RFC 9293 3.8.6.2.1), and by TCP_CORK. Every segment but the first SYN carries an ACK
+ * and the current window (RFC 9293 3.8.6.2.2 receiver SWS avoidance decides how far the right edge
+ * moves). */
 #include "base/mem.h"
 
 #include "net/net.h"
@@ -43,10 +44,10 @@ static void trace_seg(synack_stack_t *st, struct tcp_conn *c, const struct tcp_e
 }
 
 /* Builds and sends one segment. Data, if any, is copied from c's send buffer at offset `off`
- * (c may be NULL for raw segments, then `raw` supplies the bytes). */
-static void xmit(synack_stack_t *st, struct tcp_conn *c, const struct tcp_end *l, const struct tcp_end *r,
-                 uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const struct tcp_opts *opts,
-                 size_t off, size_t dlen, const uint8_t *raw, synack_time_t now)
+ * (c may be NULL for raw segments, then `raw` supplies the bytes). `tos` is the IPv4 TOS byte. */
+static void xmit_tos(synack_stack_t *st, struct tcp_conn *c, const struct tcp_end *l, const struct tcp_end *r,
+                     uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const struct tcp_opts *opts,
+                     size_t off, size_t dlen, const uint8_t *raw, uint8_t tos, synack_time_t now)
 {
     struct tcp_hdr h;
     memset(&h, 0, sizeof(h));
@@ -78,7 +79,7 @@ static void xmit(synack_stack_t *st, struct tcp_conn *c, const struct tcp_end *l
      * holds only the pseudo-header sum, for the link to complete per segment (as virtio-net and
      * Linux's CHECKSUM_PARTIAL expect). */
     uint16_t gso = c && dlen > c->mss_snd ? c->mss_snd : 0;
-    struct net_tx tx = { .src = l->ip, .dst = r->ip, .proto = TCP_IPPROTO, .df = 1, .gso_size = gso };
+    struct net_tx tx = { .src = l->ip, .dst = r->ip, .proto = TCP_IPPROTO, .tos = tos, .df = 1, .gso_size = gso };
     if (gso)
         wire_put16(b->data + 16, (uint16_t)~wire_csum_finish(pseudo + b->len));
     stack_count(st, SYNACK_C_TcpOutSegs);
@@ -88,11 +89,19 @@ static void xmit(synack_stack_t *st, struct tcp_conn *c, const struct tcp_end *l
     nf->output(st, &tx, b, now);
 }
 
+/* A segment of a connection carries its IP_TOS; one with no connection (a reset) carries 0. */
+static void xmit(synack_stack_t *st, struct tcp_conn *c, const struct tcp_end *l, const struct tcp_end *r,
+                 uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const struct tcp_opts *opts,
+                 size_t off, size_t dlen, const uint8_t *raw, synack_time_t now)
+{
+    xmit_tos(st, c, l, r, seq, ack, flags, win, opts, off, dlen, raw, c ? c->tos : 0, now);
+}
+
 void tcp_send_raw(synack_stack_t *st, const struct tcp_end *l, const struct tcp_end *r, uint32_t seq,
                   uint32_t ack, uint8_t flags, uint16_t win, const struct tcp_opts *opts, const uint8_t *data,
-                  size_t dlen, synack_time_t now)
+                  size_t dlen, uint8_t tos, synack_time_t now)
 {
-    xmit(st, NULL, l, r, seq, ack, flags, win, opts, 0, dlen, data, now);
+    xmit_tos(st, NULL, l, r, seq, ack, flags, win, opts, 0, dlen, data, tos, now);
 }
 
 uint32_t tcp_rcv_window(struct tcp_conn *c)
@@ -180,6 +189,10 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
     unsigned tso = net_family_for(&c->remote.ip)->tso_max_for(c->st, &c->remote.ip);
     if (tso > TCP_TSO_HDR_ROOM + c->mss_snd)
         seg_max = ((tso - TCP_TSO_HDR_ROOM) / c->mss_snd) * c->mss_snd;
+    /* TCP_CORK (and a send with MSG_MORE): only full-sized segments, until the cork is pulled (a
+     * send without MSG_MORE), the FIN is queued (close and shutdown send everything) or the partial
+     * segment has waited 200 ms (tcp_cork_hold). */
+    int corked = (c->cork || c->more) && !c->cork_expired && !c->fin_queued;
     for (int guard = 0; guard < 4096; guard++) {
         uint32_t off = c->snd_nxt - c->snd_una;
         if (c->fin_sent && seq_geq(c->snd_nxt, c->fin_seq + 1))
@@ -193,7 +206,7 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
             len = seg_max;
         if (len > usable)
             len = usable;
-        if (len > c->mss_snd && len < avail)
+        if (len > c->mss_snd && (len < avail || corked))
             len -= len % c->mss_snd;   /* a large segment is cut in whole MSS pieces but the last */
         int fin = c->fin_queued && len == avail;
         if (len == 0 && !fin) {
@@ -203,7 +216,12 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
             return;
         }
         if (len < c->mss_snd && !fin) {
-            /* A partial segment. Nagle: not while data is unacknowledged (RFC 1122 4.2.3.4). */
+            /* A partial segment: held while corked, if it is all there is to send. */
+            if (corked && len == avail) {
+                tcp_cork_hold(c, now);
+                return;
+            }
+            /* Nagle: not while data is unacknowledged (RFC 1122 4.2.3.4). */
             if (outstanding && !c->nodelay)
                 return;
             /* Sender SWS (RFC 9293 3.8.6.2.1): window-limited small segments wait unless they are
@@ -214,6 +232,8 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
                 return;
             }
         }
+        if (len < c->mss_snd || len == avail)
+            tcp_cork_release(c);   /* nothing partial is held any more */
         send_data(c, c->snd_nxt, len, fin, 0, now);
     }
 }

@@ -153,7 +153,7 @@ struct tcp_conn *tcp_user_accept(synack_stack_t *st, struct tcp_conn *l, void *o
     return c;
 }
 
-int tcp_user_send(synack_stack_t *st, struct tcp_conn *c, const void *data, size_t len, synack_time_t now)
+int tcp_user_send(synack_stack_t *st, struct tcp_conn *c, const void *data, size_t len, int more, synack_time_t now)
 {
     switch (c->state) {
     case SYNACK_TCP_ESTABLISHED:
@@ -175,6 +175,7 @@ int tcp_user_send(synack_stack_t *st, struct tcp_conn *c, const void *data, size
     size_t n = ring_write(&c->sndq, data, len);
     if (n == 0)
         return ring_space(&c->sndq) ? -ENOMEM : -EAGAIN;
+    c->more = more != 0;   /* each send says whether more follows; one without lets the tail go */
     stack_enter(st, now);
     tcp_output(c, now);
     stack_leave(st);
@@ -360,6 +361,20 @@ int tcp_user_setopt(synack_stack_t *st, struct tcp_conn *c, int opt, int v)
             return -ENOENT;
         c->cc = &tcp_cc_newreno;
         return 0;
+    case SYNACK_IP_TOS:
+        if (v < 0 || v > 255)
+            return -EINVAL;
+        /* RFC 3168 5: the ECN field is the transport's to set; without ECN it stays Not-ECT (as
+         * Linux keeps a TCP socket's ECN bits whatever IP_TOS says). */
+        c->tos = (uint8_t)(v & ~0x3);
+        return 0;
+    case SYNACK_TCP_CORK:
+        c->cork = v != 0;
+        if (!c->cork) {
+            tcp_cork_release(c);
+            tcp_output(c, st->now);   /* what was held goes, as Nagle and the window allow */
+        }
+        return 0;
     default:
         return -ENOPROTOOPT;
     }
@@ -382,6 +397,8 @@ int tcp_user_getopt(const struct tcp_conn *c, int opt, int *v)
     case SYNACK_TCP_DELACK: *v = c->delack_on; return 0;
     case SYNACK_TCP_RTO_MIN: *v = (int)(c->rto_min_us / 1000); return 0;
     case SYNACK_TCP_CONGESTION: *v = 0; return 0;
+    case SYNACK_IP_TOS: *v = c->tos; return 0;
+    case SYNACK_TCP_CORK: *v = c->cork; return 0;
     default: return -ENOPROTOOPT;
     }
 }

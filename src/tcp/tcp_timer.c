@@ -4,7 +4,8 @@
  *  - delayed ACK (RFC 1122 4.2.3.2);
  *  - keep-alive (RFC 1122 4.2.3.6);
  *  - the wait timer: TIME-WAIT's 2*MSL (tcp_timewait.c arms it) and the orphaned FIN-WAIT-2
- *    limit. */
+ *    limit;
+ *  - the cork timer: how long TCP_CORK holds a partial segment. */
 #include "base/errno.h"
 
 #include "core/ctx.h"
@@ -16,6 +17,7 @@ static void rtx_fire(void *owner, struct timer *t, synack_time_t now);
 static void dack_fire(void *owner, struct timer *t, synack_time_t now);
 static void keep_fire(void *owner, struct timer *t, synack_time_t now);
 static void wait_fire(void *owner, struct timer *t, synack_time_t now);
+static void cork_fire(void *owner, struct timer *t, synack_time_t now);
 
 void tcp_timers_init(struct tcp_conn *c)
 {
@@ -23,6 +25,7 @@ void tcp_timers_init(struct tcp_conn *c)
     timer_init(&c->dack_timer, dack_fire, c);
     timer_init(&c->keep_timer, keep_fire, c);
     timer_init(&c->wait_timer, wait_fire, c);
+    timer_init(&c->cork_timer, cork_fire, c);
 }
 
 void tcp_timers_cancel(struct tcp_conn *c)
@@ -32,6 +35,7 @@ void tcp_timers_cancel(struct tcp_conn *c)
     timer_cancel(h, &c->dack_timer);
     timer_cancel(h, &c->keep_timer);
     timer_cancel(h, &c->wait_timer);
+    timer_cancel(h, &c->cork_timer);
     c->rtx_mode = RTX_NONE;
 }
 
@@ -213,7 +217,7 @@ static void keep_fire(void *owner, struct timer *t, synack_time_t now)
     c->keep_probes++;
     stack_count(c->st, SYNACK_C_TcpKeepAliveProbes);
     tcp_send_raw(c->st, &c->local, &c->remote, c->snd_nxt - 1, c->rcv_nxt,
-                 TCP_ACK, tcp_win16(tcp_rcv_window(c) >> c->rcv_wscale), NULL, NULL, 0, now);
+                 TCP_ACK, tcp_win16(tcp_rcv_window(c) >> c->rcv_wscale), NULL, NULL, 0, c->tos, now);
     timer_arm(&c->st->timers, &c->keep_timer, now + SYNACK_SEC(c->keep_intvl_s));
 }
 
@@ -233,4 +237,25 @@ static void wait_fire(void *owner, struct timer *t, synack_time_t now)
         /* An orphan in FIN-WAIT-2 would wait for ever on a peer that never closes. */
         tcp_conn_fail(c, 0, "FIN-WAIT-2 timeout");
     }
+}
+
+/* TCP_CORK holds a partial segment for at most TCP_CORK_MAX (Linux's ceiling of 200 ms, tcp(7)):
+ * from the first time it is held, not re-armed while it waits. */
+void tcp_cork_hold(struct tcp_conn *c, synack_time_t now)
+{
+    if (!timer_armed(&c->cork_timer) && !c->cork_expired)
+        timer_arm(&c->st->timers, &c->cork_timer, now + TCP_CORK_MAX);
+}
+
+void tcp_cork_release(struct tcp_conn *c)
+{
+    c->cork_expired = 0;
+    timer_cancel(&c->st->timers, &c->cork_timer);
+}
+
+static void cork_fire(void *owner, struct timer *t, synack_time_t now)
+{
+    struct tcp_conn *c = owner;
+    c->cork_expired = 1;   /* the held partial segment may go now, Nagle and the window permitting */
+    tcp_output(c, now);
 }

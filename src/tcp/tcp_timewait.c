@@ -37,7 +37,7 @@ static void ref_send_ack(const struct tw_ref *r, synack_time_t now)
         return;
     }
     struct tcp_tw *w = r->w;
-    tcp_send_raw(r->st, &w->local, &w->remote, w->snd_nxt, w->rcv_nxt, TCP_ACK, w->rcv_wnd, NULL, NULL, 0, now);
+    tcp_send_raw(r->st, &w->local, &w->remote, w->snd_nxt, w->rcv_nxt, TCP_ACK, w->rcv_wnd, NULL, NULL, 0, w->tos, now);
 }
 
 static void ref_arm(const struct tw_ref *r, synack_time_t deadline)
@@ -171,6 +171,7 @@ static void hold(struct tcp_conn *c, synack_time_t deadline)
     w->remote = c->remote;
     w->snd_nxt = c->snd_nxt;
     w->rcv_nxt = c->rcv_nxt;
+    w->tos = c->tos;
     uint32_t wnd = c->rcv_adv - c->rcv_nxt;
     w->rcv_wnd = tcp_win16(wnd >> c->rcv_wscale);
     timer_init(&w->timer, tw_expire, w);

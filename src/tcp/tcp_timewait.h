@@ -27,6 +27,7 @@ struct tcp_tw {
     struct tcp_end local, remote;
     uint32_t snd_nxt, rcv_nxt;
     uint16_t rcv_wnd;                /* the window field our last ACK carried */
+    uint8_t tos;                     /* the connection's IP_TOS, for the ACKs it still sends */
     struct timer timer;              /* 2*MSL */
 };
 

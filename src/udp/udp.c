@@ -227,11 +227,29 @@ int udp_sendto(synack_stack_t *st, struct udp_pcb *pcb, const void *data, size_t
     if (len)   /* a zero-length datagram may come with data == NULL */
         memcpy(b->data + UDP_HDR_LEN, data, len);
     b->len = UDP_HDR_LEN + len;
-    struct net_tx tx = { .src = src, .dst = to.addr, .proto = UDP_IPPROTO };
+    struct net_tx tx = { .src = src, .dst = to.addr, .proto = UDP_IPPROTO, .tos = pcb->tos };
     udp_build_ph(b->data, pcb->lport, to.port, len, nf->pseudo_sum(&tx.src, &tx.dst, UDP_IPPROTO));
     stack_count(st, SYNACK_C_UdpOutDatagrams);
     int r = nf->output(st, &tx, b, now);
     return r < 0 ? r : (int)len;
+}
+
+int udp_setopt(struct udp_pcb *pcb, int opt, int v)
+{
+    if (opt != SYNACK_IP_TOS)
+        return -ENOPROTOOPT;
+    if (v < 0 || v > 255)
+        return -EINVAL;
+    pcb->tos = (uint8_t)v;   /* the whole byte: UDP leaves ECN to the application (RFC 8085 3.1.5) */
+    return 0;
+}
+
+int udp_getopt(const struct udp_pcb *pcb, int opt, int *v)
+{
+    if (opt != SYNACK_IP_TOS)
+        return -ENOPROTOOPT;
+    *v = pcb->tos;
+    return 0;
 }
 
 int udp_recvfrom(synack_stack_t *st, struct udp_pcb *pcb, void *out, size_t cap, struct synack_sockaddr *src)

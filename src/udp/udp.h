@@ -21,6 +21,7 @@ struct udp_pcb {
     uint16_t lport, rport;
     unsigned bound : 1;
     unsigned connected : 1;          /* raddr/rport are the default destination and the filter */
+    uint8_t tos;                     /* IP_TOS: the TOS byte of every datagram sent */
     struct buf_queue rxq;            /* each buf: 16-byte source address, 2-byte port, pad, payload */
 };
 
@@ -57,6 +58,9 @@ int udp_connect(synack_stack_t *st, struct udp_pcb *pcb, const struct synack_soc
 /* Sends one datagram (dst NULL: the connected peer). Returns len or a negative errno. */
 int udp_sendto(synack_stack_t *st, struct udp_pcb *pcb, const void *data, size_t len,
                const struct synack_sockaddr *dst, synack_time_t now);
+/* Socket options of a UDP endpoint (enum synack_sockopt): IP_TOS only; -ENOPROTOOPT for others. */
+int udp_setopt(struct udp_pcb *pcb, int opt, int v);
+int udp_getopt(const struct udp_pcb *pcb, int opt, int *v);
 /* Takes the next datagram: its length (truncated to cap) or -EAGAIN. */
 int udp_recvfrom(synack_stack_t *st, struct udp_pcb *pcb, void *buf, size_t cap, struct synack_sockaddr *src);
 static inline int udp_readable(const struct udp_pcb *pcb) { return pcb->rxq.count > 0; }

@@ -168,7 +168,7 @@ static const struct name_val sockopts[] = {
     { "TCP_KEEPINTVL", SYNACK_TCP_KEEPINTVL }, { "TCP_KEEPCNT", SYNACK_TCP_KEEPCNT },
     { "TCP_MAXSEG", SYNACK_TCP_MAXSEG }, { "TCP_USER_TIMEOUT", SYNACK_TCP_USER_TIMEOUT },
     { "TCP_DELACK", SYNACK_TCP_DELACK }, { "TCP_RTO_MIN", SYNACK_TCP_RTO_MIN },
-    { "TCP_CONGESTION", SYNACK_TCP_CONGESTION },
+    { "TCP_CONGESTION", SYNACK_TCP_CONGESTION }, { "IP_TOS", SYNACK_IP_TOS }, { "TCP_CORK", SYNACK_TCP_CORK },
 };
 static const struct name_val events[] = {
     { "IN", SYNACK_EV_IN }, { "OUT", SYNACK_EV_OUT }, { "ERR", SYNACK_EV_ERR },
@@ -456,7 +456,15 @@ int sr_call(struct sr *r, const char *p)
             abort();
         for (int64_t i = 0; i < v; i++)
             buf[i] = sr_stack_byte(r->wr_off[fd] + (uint64_t)i);
-        int rc = synack_send(st, sock, buf, (size_t)v, now);
+        unsigned flags = 0;
+        if (c.nargs > 2) {
+            if (strcmp(c.args[2], "MSG_MORE")) {
+                free(buf);
+                return sr_fail(r, "send(fd, LEN, MSG_MORE): unknown flag '%s'", c.args[2]);
+            }
+            flags = SYNACK_MSG_MORE;
+        }
+        int rc = synack_send_flags(st, sock, buf, (size_t)v, flags, now);
         free(buf);
         if (rc > 0)
             r->wr_off[fd] += (uint64_t)rc;

@@ -2,6 +2,7 @@
  * layer, and matching what the stack sent against an expectation field by field.
  *
  *   FLAGS [START:END(LEN)] [ack N|*] [win N|*] [urg N] [<OPTIONS>|<*>] [port P] [lport L] [csum bad]
+ *         [tos N]   (the IPv4 TOS byte: checked on `>` lines only when given, sent on `<` lines)
  *
  * FLAGS are tcpdump's letters (S F R P . U E W; "." is ACK). START is the relative sequence number;
  * END - START must equal LEN (the payload, SYN and FIN not counted). OPTIONS: mss N, wscale N,
@@ -37,6 +38,8 @@ struct sr_seg {
     uint16_t lport;      /* the stack's port, `lport N` (0: the connection's) */
     int bad_csum;
     uint16_t urg;
+    int has_tos;
+    uint8_t tos;         /* `tos N`: the IPv4 TOS byte */
 };
 
 static int parse_flags(struct sr *r, const char **pp, uint8_t *out)
@@ -210,6 +213,12 @@ static int parse_seg(struct sr *r, const char *p, struct sr_seg *s)
                 return sr_fail(r, "port needs a number");
             s->has_port = 1;
             s->port = (uint16_t)a;
+        } else if (!strncmp(p, "tos", 3)) {
+            p += 3;
+            if (sr_parse_num(&p, &a) < 0 || a < 0 || a > 255)
+                return sr_fail(r, "tos needs a number 0..255");
+            s->has_tos = 1;
+            s->tos = (uint8_t)a;
         } else if (!strncmp(p, "csum", 4)) {
             p = sr_skip(p + 4);
             if (strncmp(p, "bad", 3))
@@ -283,8 +292,8 @@ int sr_inject(struct sr *r, const char *text)
     }
     if (s.bad_csum)
         pkt[20 + 16] ^= 0x5a;
-    struct ip4_hdr ih = { .ihl = 20, .total_len = (uint16_t)(20 + tl), .id = 1, .frag = IP4_FLAG_DF, .ttl = 64,
-                          .proto = IP4_PROTO_TCP, .src = SR_PEER, .dst = SR_US };
+    struct ip4_hdr ih = { .ihl = 20, .tos = s.tos, .total_len = (uint16_t)(20 + tl), .id = 1, .frag = IP4_FLAG_DF,
+                          .ttl = 64, .proto = IP4_PROTO_TCP, .src = SR_PEER, .dst = SR_US };
     ip4_build(pkt, &ih);
     sr_log(r, "inject  < %s", text);
     synack_if_input(r->st, r->ifi, pkt, 20 + tl, sr_stack_now(r));
@@ -379,8 +388,11 @@ static void out_str(struct sr *r, const struct sr_out *o, char *buf, size_t cap)
     char ack[24] = "";
     if (o->h.flags & TCP_ACK)
         snprintf(ack, sizeof(ack), " ack %u", o->rack);
-    snprintf(buf, cap, "%s %u:%u(%zu)%s win %u%s%s", fl, o->rseq, (uint32_t)(o->rseq + o->h.data_len),
-             o->h.data_len, ack, o->h.win, os, port);
+    char tos[16] = "";
+    if (o->ip.tos)
+        snprintf(tos, sizeof(tos), " tos %u", o->ip.tos);
+    snprintf(buf, cap, "%s %u:%u(%zu)%s win %u%s%s%s", fl, o->rseq, (uint32_t)(o->rseq + o->h.data_len),
+             o->h.data_len, ack, o->h.win, os, port, tos);
 }
 
 void sr_describe(struct sr *r, const struct sr_pkt *p, char *buf, size_t cap)
@@ -440,6 +452,8 @@ static const char *match(struct sr *r, const struct sr_seg *s, const struct sr_o
         return "acknowledgement number";
     if (s->has_win && !s->win_any && o->h.win != s->win)
         return "window";
+    if (s->has_tos && o->ip.tos != s->tos)
+        return "IP TOS byte";
     const char *what = NULL;
     if (!s->opts_any && !opts_equal(&s->opts, &o->h.opts, &what))
         return what;

@@ -269,6 +269,37 @@ static void test_most_specific_socket_wins(void **state)
     hx_free(&h);
 }
 
+/* IP_TOS on a UDP socket: every datagram it sends carries the byte, the whole of it (UDP leaves
+ * ECN to the application, RFC 8085 3.1.5); getsockopt says it; out of range is -EINVAL; another
+ * socket option is not UDP's. */
+static void test_ip_tos(void **state)
+{
+    struct hx h;
+    setup_hx(&h, NULL);
+    int s = udp_sock(&h, 0, 7000);
+    int v = -1;
+    assert_int_equal(synack_getsockopt(h.st, s, SYNACK_IP_TOS, &v), 0);
+    assert_int_equal(v, 0);
+    struct synack_sockaddr to = synack_sockaddr_from_v4(HX_PEER, 9999);
+    struct ip4_hdr ip;
+    assert_int_equal(synack_sendto(h.st, s, "a", 1, &to, h.now), 1);
+    assert_non_null(hx_frame_ip(&h, hx_pop(&h), &ip));
+    assert_int_equal(ip.tos, 0);
+    assert_int_equal(synack_setsockopt(h.st, s, SYNACK_IP_TOS, 0xb9, h.now), 0);
+    assert_int_equal(synack_getsockopt(h.st, s, SYNACK_IP_TOS, &v), 0);
+    assert_int_equal(v, 0xb9);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(synack_sendto(h.st, s, "b", 1, &to, h.now), 1);
+        assert_non_null(hx_frame_ip(&h, hx_pop(&h), &ip));
+        assert_int_equal(ip.tos, 0xb9);
+    }
+    assert_int_equal(synack_setsockopt(h.st, s, SYNACK_IP_TOS, 256, h.now), -EINVAL);
+    assert_int_equal(synack_setsockopt(h.st, s, SYNACK_IP_TOS, -1, h.now), -EINVAL);
+    assert_int_equal(synack_setsockopt(h.st, s, SYNACK_TCP_NODELAY, 1, h.now), -ENOPROTOOPT);
+    assert_int_equal(synack_getsockopt(h.st, s, SYNACK_TCP_CORK, &v), -ENOPROTOOPT);
+    hx_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -279,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_queue_limit),
         cmocka_unit_test(test_checksums_and_lengths),
         cmocka_unit_test(test_most_specific_socket_wins),
+        cmocka_unit_test(test_ip_tos),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
