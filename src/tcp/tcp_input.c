@@ -481,12 +481,14 @@ void tcp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, si
     s.pkt = rx->pkt;
     s.pkt_len = rx->pkt_len;
     /* Only unicast to our own address can reach a connection (RFC 1122 4.2.3.10); port 0 is not a
-     * port; SYN with FIN or RST is no segment any TCP sends (dropped, as Linux does). */
+     * port; SYN with RST is no segment any TCP sends (dropped, as Linux does). SYN with FIN goes on:
+     * RFC 9293 3.10.7 gives it a meaning in every state (a reset from a closed port, a SYN-ACK from
+     * a listener, the SYN rules of TIME-WAIT, a challenge ACK once synchronized). */
     if (!rx->dst_unicast || s.h.sport == 0 || s.h.dport == 0) {
         stack_drop(st, SYNACK_C_TcpInErrs, ifindex, SYNACK_IF_RAWIP, rx->pkt, rx->pkt_len);
         return;
     }
-    if ((s.flags & TCP_SYN) && (s.flags & (TCP_FIN | TCP_RST))) {
+    if ((s.flags & TCP_SYN) && (s.flags & TCP_RST)) {
         stack_drop(st, SYNACK_C_TcpBadFlags, ifindex, SYNACK_IF_RAWIP, rx->pkt, rx->pkt_len);
         return;
     }

@@ -237,8 +237,8 @@ void tcp_listen_input(struct tcp_conn *l, struct tcp_seg *s, synack_time_t now)
     queue_push_syn(l, c);
     stack_count(st, SYNACK_C_TcpPassiveOpens);
     tcp_set_state(c, SYNACK_TCP_SYN_RECEIVED, "rcv SYN");
-    /* Text on the SYN is not ACKed or kept (it is never delivered before ESTABLISHED); the peer
-     * sends it again after the handshake. */
+    /* Text or a FIN on the SYN is not ACKed or kept (RFC 9293 3.10.7.2 would queue it for after
+     * ESTABLISHED; it is never delivered before): the peer sends it again after the handshake. */
     tcp_send_syn(c, now);
 }
 
