@@ -86,7 +86,8 @@ enum synack_sockopt {
     SYNACK_TCP_USER_TIMEOUT,    /* ms of unacknowledged data before giving up (0: retry limit) */
     SYNACK_TCP_DELACK,          /* 0/1: delayed ACKs (default 1) */
     SYNACK_TCP_RTO_MIN,         /* ms, minimum RTO (default 200) */
-    SYNACK_TCP_CONGESTION,      /* 0 = NewReno (the only module so far) */
+    SYNACK_TCP_CONGESTION,      /* the module's index in synack_tcp_congestion_names' list (0 cubic,
+                                   1 reno); by name: synack_tcp_set_congestion */
     SYNACK_IP_TOS,              /* 0..255: the IPv4 TOS byte (DSCP and ECN, RFC 2474, RFC 3168) of every
                                    datagram the socket sends; TCP keeps the two ECN bits its own (0, it
                                    does not do ECN) and a listener's children inherit it. UDP too */
@@ -97,6 +98,14 @@ enum synack_sockopt {
  * re-arm a timer (the keepalive options). */
 SYNACK_API int synack_setsockopt(synack_stack_t *st, int sock, enum synack_sockopt opt, int value, synack_time_t now);
 SYNACK_API int synack_getsockopt(synack_stack_t *st, int sock, enum synack_sockopt opt, int *value);
+
+/* Congestion control by name, like Linux's TCP_CONGESTION: "cubic" (RFC 9438 with HyStart++, the
+ * default) or "reno" (NewReno, RFC 5681 and RFC 6582). -ENOENT for an unknown name. A listener's
+ * choice passes to its accepted connections; on an established connection the new module starts
+ * from the current window. synack_tcp_congestion_names lists the known names, space-separated. */
+SYNACK_API int synack_tcp_set_congestion(synack_stack_t *st, int sock, const char *name, synack_time_t now);
+SYNACK_API int synack_tcp_get_congestion(synack_stack_t *st, int sock, char *buf, size_t cap);
+SYNACK_API const char *synack_tcp_congestion_names(char *buf, size_t cap);
 
 /* RFC 9293 3.3.2 states. */
 enum synack_tcp_state {
@@ -133,6 +142,8 @@ struct synack_tcp_info {
     uint32_t syn_queue;              /* LISTEN: half-open connections */
     int timer;                       /* 0 none, 1 retransmit, 2 persist, 3 keepalive, 4 time-wait */
     synack_time_t timer_expires;     /* absolute, 0 if none */
+    char congestion[16];             /* the congestion-control module's name */
+    unsigned ca_state;               /* 0 open, 1 recovery (NewReno fast recovery) */
 };
 SYNACK_API int synack_tcp_info(synack_stack_t *st, int sock, struct synack_tcp_info *out);
 /* Calls fn for every TCP connection of the stack: listeners, half-open, established, orphaned and

@@ -41,6 +41,9 @@ struct synack_config {
     unsigned tcp_ofo_max;          /* out-of-order segments kept per connection [256] */
     unsigned tcp_max_orphans;      /* connections closed by the application but still alive [4096] */
     unsigned tcp_max_tw;           /* TIME-WAIT entries held at once; beyond, closed at once [65536] */
+    /* Congestion control of new sockets, by name: "cubic" (RFC 9438 with HyStart++) or "reno"
+     * (NewReno). NULL or "": "cubic". An unknown name makes synack_stack_new fail. */
+    const char *tcp_congestion;
     /* Where the stack gets its memory (the stack object, packet buffers, socket and connection
      * state, TCP queues, tables). Zero: the C library's (see struct synack_allocator). */
     struct synack_allocator alloc;

@@ -5,6 +5,7 @@
  * through a link that hands a frame straight back) are delivered when the call's own work is done,
  * never in the middle of it. Calls without `now` neither transmit nor change timers. */
 #include "base/errno.h"
+#include "base/mem.h"
 
 #include "core/ctx.h"
 #include "socket/sock.h"
@@ -324,6 +325,42 @@ int synack_getsockopt(synack_stack_t *st, int id, enum synack_sockopt opt, int *
         return -EBADF;
     return tcp_user_getopt(s->conn, (int)opt, value);
 }
+
+int synack_tcp_set_congestion(synack_stack_t *st, int id, const char *name, synack_time_t now)
+{
+    struct sock *s = sock_get(st, id);
+    if (!s)
+        return -EBADF;
+    if (s->type != SYNACK_SOCK_STREAM)
+        return -ENOPROTOOPT;
+    if (!s->conn)
+        return -EBADF;
+    if (!name)
+        return -EINVAL;
+    stack_enter(st, now);
+    int r = tcp_user_set_congestion(s->conn, name);
+    stack_leave(st);
+    return r;
+}
+
+int synack_tcp_get_congestion(synack_stack_t *st, int id, char *buf, size_t cap)
+{
+    struct sock *s = sock_get(st, id);
+    if (!s)
+        return -EBADF;
+    if (s->type != SYNACK_SOCK_STREAM)
+        return -ENOPROTOOPT;
+    if (!s->conn)
+        return -EBADF;
+    const char *n = tcp_user_congestion(s->conn);
+    size_t len = strlen(n);
+    if (len + 1 > cap)
+        return -ENOSPC;
+    memcpy(buf, n, len + 1);
+    return 0;
+}
+
+const char *synack_tcp_congestion_names(char *buf, size_t cap) { return tcp_congestion_names(buf, cap); }
 
 int synack_tcp_info(synack_stack_t *st, int id, struct synack_tcp_info *out)
 {

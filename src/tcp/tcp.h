@@ -57,5 +57,10 @@ unsigned tcp_user_events(const struct tcp_conn *c);
 /* The connection's local and remote addresses. */
 void tcp_user_names(const struct tcp_conn *c, struct synack_sockaddr *local, struct synack_sockaddr *remote);
 void tcp_user_info(const struct tcp_conn *c, struct synack_tcp_info *out);
+/* Congestion control by name (tcp_cc.c): -ENOENT for an unknown one. */
+int tcp_user_set_congestion(struct tcp_conn *c, const char *name);
+const char *tcp_user_congestion(const struct tcp_conn *c);
+/* The known names, space-separated. */
+const char *tcp_congestion_names(char *buf, size_t cap);
 
 #endif

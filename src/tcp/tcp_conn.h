@@ -12,10 +12,9 @@
 #include "core/timer.h"
 #include "synack/socket.h"
 #include "tcp/tcp_buf.h"
+#include "tcp/tcp_cc.h"
 #include "tcp/tcp_seq.h"
 #include "wire/tcp.h"
-
-struct tcp_cc_ops;
 
 /* One end of a connection: an address of either family and a port (host order). TCP works on
  * these pairs; the socket layer converts from and to struct synack_sockaddr at its boundary. */
@@ -120,14 +119,16 @@ struct tcp_conn {
     uint32_t rto_min_us;
     synack_time_t user_timeout;
 
-    /* congestion control, RFC 5681 / RFC 6582 */
+    /* congestion control (tcp_cc.h) and loss recovery (tcp_recovery.c, RFC 5681 / RFC 6582) */
     const struct tcp_cc_ops *cc;
     uint32_t cwnd, ssthresh;
-    uint32_t bytes_acked_ca;         /* appropriate byte counting in congestion avoidance */
     unsigned dupacks;
     int in_recovery;
     uint32_t recover;
-    uint64_t cc_priv[8];
+    uint32_t prior_cwnd, prior_ssthresh;   /* before the last reduction, for an undo */
+    uint64_t cc_priv[TCP_CC_PRIV_WORDS];   /* the module's own state */
+    struct { uint32_t end; synack_time_t t; } cc_sent[8];   /* send times for per-ACK RTT */
+    unsigned cc_sent_n;
 
     /* delayed ACK, RFC 1122 4.2.3.2 */
     struct tcp_conn *ack_next;       /* on tcp_table.ack_list */

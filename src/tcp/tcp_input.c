@@ -7,9 +7,9 @@
 
 #include "core/ctx.h"
 #include "tcp/tcp.h"
-#include "tcp/tcp_cc.h"
 #include "tcp/tcp_int.h"
 #include "tcp/tcp_rcv.h"
+#include "tcp/tcp_recovery.h"
 
 static void trace_seg_in(synack_stack_t *st, const struct tcp_seg *s, const uint8_t *p, size_t len, uint32_t id,
                          int state)
@@ -59,8 +59,7 @@ static void handshake_done(struct tcp_conn *c, const char *cause, synack_time_t 
             c->rto = (uint32_t)TCP_RTO_AFTER_SYN_TIMEOUT;
     }
     c->backoff = 0;
-    c->cc->init(c);
-    c->recover = c->iss;
+    tcp_recovery_start(c, now);
     tcp_established(c, cause);
     tcp_keepalive_reset(c, now);
 }
@@ -243,13 +242,8 @@ static int step4_syn(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
 
 static void ack_new_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
 {
-    uint32_t acked = s->ack - c->snd_una;
-    /* Was the window the limit? Only then may an ACK grow cwnd (RFC 5681 3.1 grows it "when
-     * cwnd is fully utilized"; RFC 7661): an application-limited sender would otherwise inflate
-     * cwnd without bound and later burst it all at once. Slow start counts half a window as full,
-     * as Linux does, since the flight doubles each round. */
-    uint32_t flight = tcp_flight(c);
-    int cwnd_limited = c->cwnd < c->ssthresh ? 2 * flight >= c->cwnd : flight + c->mss_snd >= c->cwnd;
+    struct tcp_ack a = { s->ack - c->snd_una, tcp_flight(c) };
+    uint32_t acked = a.acked;
     uint32_t data_acked = acked;
     /* The SYN and FIN occupy sequence space but no buffer. */
     if (c->snd_una == c->iss) {
@@ -271,44 +265,13 @@ static void ack_new_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t no
         c->snd_nxt = c->snd_una;
     c->backoff = 0;
     c->persist_backoff = 0;
-    /* RFC 6582 3.2: NewReno fast recovery. */
-    if (c->in_recovery) {
-        if (seq_geq(s->ack, c->recover)) {
-            c->in_recovery = 0;   /* full ACK (step 3) */
-            c->cc->on_recovery_exit(c);
-        } else {
-            /* partial ACK (step 5): retransmit the next hole, deflate by what was ACKed, add one MSS
-             * back if at least one MSS was ACKed. */
-            tcp_retransmit_head(c, now);
-            c->cwnd = c->cwnd > acked ? c->cwnd - acked : c->mss_snd;
-            if (acked >= c->mss_snd)
-                c->cwnd += c->mss_snd;
-            tcp_rto_arm(c, now);   /* RFC 6582 3.2 step 5: reset the timer on the first partial ACK */
-        }
-    } else if (cwnd_limited) {
-        c->cc->on_ack(c, acked, now);
-    }
-    c->dupacks = 0;
+    tcp_recovery_ack(c, &a, now);   /* congestion control and NewReno recovery */
     /* RFC 6298 5.2/5.3: stop the timer when everything is ACKed, else restart it. */
     if (c->snd_una == c->snd_max)
         tcp_rto_stop(c);
     else if (c->rtx_mode == RTX_RETRANSMIT)
         tcp_rto_arm(c, now);
     tcp_notify(c);   /* writable */
-}
-
-static void fast_retransmit(struct tcp_conn *c, synack_time_t now)
-{
-    /* RFC 6582 3.2 step 1/2: only when the ACK covers more than `recover` (no repeated entry into
-     * recovery for losses of the same window). */
-    if (!seq_gt(c->snd_una, c->recover) && c->recover != c->iss)
-        return;
-    stack_count(c->st, SYNACK_C_TcpFastRetrans);
-    c->ssthresh = c->cc->ssthresh(c);
-    c->recover = c->snd_max;
-    c->in_recovery = 1;
-    tcp_retransmit_head(c, now);
-    c->cwnd = c->ssthresh + 3u * c->mss_snd;   /* RFC 5681 3.2 step 4 */
 }
 
 /* fifth, check the ACK field. Returns 1 if the segment was consumed (dropped or connection gone). */
@@ -343,11 +306,8 @@ static int step5_ack(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
                c->snd_max != c->snd_una && seg_wnd != 0 && c->rtx_mode != RTX_PERSIST) {
         /* RFC 5681 2: a duplicate ACK. Not while the window is closed: the answers to our
          * zero-window probes repeat themselves without saying anything was lost. */
-        c->dupacks++;
-        if (c->dupacks == 3 && !c->in_recovery)
-            fast_retransmit(c, now);
-        else if (c->in_recovery)
-            c->cwnd += c->mss_snd;   /* RFC 5681 3.2 step 5: inflate */
+        struct tcp_ack dup = { 0, tcp_flight(c) };
+        tcp_recovery_ack(c, &dup, now);
     }
     /* Window update: RFC 9293 3.10.7.4, SND.WL1/SND.WL2 guard against old segments. */
     if (seq_leq(c->snd_una, s->ack) &&

@@ -47,6 +47,7 @@ struct tcp_table {
     synack_time_t msl, rto_initial, rto_min, rto_max, fin_timeout, delack;
     unsigned syn_retries, synack_retries, retries, sndbuf, rcvbuf, chack_limit, ofo_max, max_orphans, max_tw;
     int syncookies;
+    const struct tcp_cc_ops *cc_default;   /* config tcp_congestion */
     synack_time_t last_cookie;       /* when we last answered with a cookie */
     int cookies_sent;
 };

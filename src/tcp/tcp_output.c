@@ -155,6 +155,7 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, 
         /* Karn (RFC 6298 3): never time a retransmitted segment. */
         if (c->rtt_timing && seq_leq(seq, c->rtt_seq))
             c->rtt_timing = 0;
+        tcp_cc_rexmit(c);
     } else if (!c->rtt_timing && dlen) {
         c->rtt_timing = 1;
         c->rtt_seq = seq;
@@ -163,8 +164,10 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, 
     xmit(c->st, c, &c->local, &c->remote, seq, c->rcv_nxt, flags,
          wnd_field(c), NULL, off, dlen, NULL, now);
     acked_now(c);
-    if (!rexmit)
+    if (!rexmit && dlen) {
         c->bytes_sent += dlen;
+        tcp_cc_sent(c, seq + dlen, now);   /* send times for per-ACK RTT samples (tcp_cc.h) */
+    }
     uint32_t end = seq + dlen + (fin ? 1 : 0);
     if (fin) {
         c->fin_sent = 1;

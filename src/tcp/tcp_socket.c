@@ -3,6 +3,7 @@
  * They act on a struct tcp_conn; the socket that owns it is an opaque `owner` TCP reaches only
  * through the upcalls the socket layer registered (tcp_set_upcalls). */
 #include "base/errno.h"
+#include "base/fmt.h"
 #include "base/mem.h"
 
 #include "net/net.h"
@@ -356,11 +357,15 @@ int tcp_user_setopt(synack_stack_t *st, struct tcp_conn *c, int opt, int v)
             return -EINVAL;
         c->rto_min_us = (uint32_t)SYNACK_MS(v);
         return 0;
-    case SYNACK_TCP_CONGESTION:
-        if (v != 0)
+    case SYNACK_TCP_CONGESTION: {
+        /* the integer form: an index into the registry (by name: tcp_user_set_congestion) */
+        const struct tcp_cc_ops *ops = v >= 0 ? tcp_cc_at((unsigned)v) : NULL;
+        if (!ops)
             return -ENOENT;
-        c->cc = &tcp_cc_newreno;
+        if (ops != c->cc)
+            tcp_cc_set(c, ops);
         return 0;
+    }
     case SYNACK_IP_TOS:
         if (v < 0 || v > 255)
             return -EINVAL;
@@ -396,7 +401,7 @@ int tcp_user_getopt(const struct tcp_conn *c, int opt, int *v)
     case SYNACK_TCP_USER_TIMEOUT: *v = (int)(c->user_timeout / 1000); return 0;
     case SYNACK_TCP_DELACK: *v = c->delack_on; return 0;
     case SYNACK_TCP_RTO_MIN: *v = (int)(c->rto_min_us / 1000); return 0;
-    case SYNACK_TCP_CONGESTION: *v = 0; return 0;
+    case SYNACK_TCP_CONGESTION: *v = tcp_cc_index(c->cc); return 0;
     case SYNACK_IP_TOS: *v = c->tos; return 0;
     case SYNACK_TCP_CORK: *v = c->cork; return 0;
     default: return -ENOPROTOOPT;
@@ -418,6 +423,8 @@ static void fill_info(const struct tcp_conn *c, struct synack_tcp_info *i)
     i->rcv_mss = c->mss_adv;
     i->cwnd = c->cwnd;
     i->ssthresh = c->ssthresh;
+    fmt_snprintf(i->congestion, sizeof(i->congestion), "%s", c->cc->name);
+    i->ca_state = c->in_recovery ? 1 : 0;
     i->snd_wnd = c->snd_wnd;
     i->rcv_wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
     i->retransmits = c->backoff;

@@ -18,6 +18,10 @@ struct tcp_table *tcp_tab(synack_stack_t *st) { return st->tcp; }
 
 int tcp_table_new(synack_stack_t *st)
 {
+    const char *cc_name = st->cfg.tcp_congestion;
+    const struct tcp_cc_ops *cc = tcp_cc_find(cc_name && cc_name[0] ? cc_name : "cubic");
+    if (!cc)
+        return -ENOENT;
     struct tcp_table *t = mem_calloc(&st->cfg.alloc, 1, sizeof(*t));
     if (!t)
         return -ENOMEM;
@@ -52,6 +56,7 @@ int tcp_table_new(synack_stack_t *st)
     t->max_orphans = DEF(c->tcp_max_orphans, 4096);
     t->max_tw = DEF(c->tcp_max_tw, 65536);
     t->syncookies = c->tcp_syncookies;
+    t->cc_default = cc;
     st->tcp = t;
     return 0;
 }
@@ -127,7 +132,7 @@ struct tcp_conn *tcp_conn_new(synack_stack_t *st)
     c->keep_idle_s = TCP_KEEPIDLE_DEFAULT_S;
     c->keep_intvl_s = TCP_KEEPINTVL_DEFAULT_S;
     c->keep_cnt = TCP_KEEPCNT_DEFAULT;
-    c->cc = &tcp_cc_newreno;
+    c->cc = t->cc_default;
     c->mss_snd = TCP_DEFAULT_MSS;
     tcp_timers_init(c);
     c->all_next = t->all;

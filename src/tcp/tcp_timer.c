@@ -9,7 +9,7 @@
 #include "base/errno.h"
 
 #include "core/ctx.h"
-#include "tcp/tcp_cc.h"
+#include "tcp/tcp_recovery.h"
 #include "tcp/tcp_int.h"
 #include "tcp/tcp_state.h"
 
@@ -158,11 +158,8 @@ static void rtx_fire(void *owner, struct timer *t, synack_time_t now)
         tcp_rto_arm(c, now);
         return;
     }
-    /* RFC 5681 3.1: cwnd to one segment, ssthresh down; go back and resend from snd_una. */
-    c->cc->on_rto(c);
-    c->in_recovery = 0;
-    c->dupacks = 0;
-    c->recover = c->snd_max;
+    /* RFC 5681 3.1: the loss window and ssthresh (tcp_recovery.c); go back and resend from snd_una. */
+    tcp_recovery_rto(c, now);
     c->snd_nxt = c->snd_una;
     tcp_output(c, now);
     if (c->rtx_mode == RTX_NONE)

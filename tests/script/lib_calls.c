@@ -3,6 +3,7 @@
  *   socket() = 3              bind(3, 8080) = 0          bind(3, 192.0.2.1:8080) = 0
  *   listen(3, 2) = 0          accept(3) = 4 | -EAGAIN    connect(3, 192.0.2.2:8080) = -EINPROGRESS
  *   write(4, 1000) = 1000     read(4, 1000) = 500        shutdown(4, SHUT_WR) = 0   close(4) = 0
+ *   setsockopt(4, TCP_CONGESTION, cubic) = 0 (a name)
  *   setsockopt(4, TCP_NODELAY, 1) = 0                    getsockopt(4, TCP_MAXSEG) = 1460
  *   error(4) = -ECONNRESET    events(4) = IN|OUT|RDHUP|HUP|ERR   (exact mask; 0 for none)
  *   tcp_info(4) state=ESTABLISHED snd_mss=1460 ...     (fields of struct synack_tcp_info)
@@ -267,6 +268,16 @@ static int do_tcp_info(struct sr *r, const struct call *c, int sock)
         val[n] = 0;
         p = sr_skip(p);
         int64_t got;
+        if (!strcmp(key, "congestion")) {
+            /* a name; mutated, a name no module has */
+            const char *want = r->mutate && first ? "mutated" : val;
+            if (r->mutate && first)
+                r->mutated = 1;
+            first = 0;
+            if (strcmp(ti.congestion, want) != 0)
+                return sr_fail(r, "tcp_info congestion is %s, expected %s", ti.congestion, want);
+            continue;
+        }
         if (!strcmp(key, "state")) {
             int want = state_by_name(val);
             if (want < 0)
@@ -499,6 +510,8 @@ int sr_call(struct sr *r, const char *p)
     }
     if (!strcmp(c.name, "close"))
         return check_ret(r, &c, synack_close(st, sock, now));
+    if (!strcmp(c.name, "setsockopt") && c.nargs > 2 && !strcmp(c.args[1], "TCP_CONGESTION"))
+        return check_ret(r, &c, synack_tcp_set_congestion(st, sock, c.args[2], now));   /* takes a name */
     if (!strcmp(c.name, "setsockopt") || !strcmp(c.name, "getsockopt")) {
         int opt = c.nargs > 1 ? lookup(sockopts, sizeof(sockopts) / sizeof(sockopts[0]), c.args[1]) : -1;
         if (opt < 0)

@@ -265,6 +265,13 @@ static int config_line(struct sr *r, const char *p)
         }
         if (done)
             continue;
+        if (!strcmp(key, "tcp_congestion")) {
+            size_t m = 0;
+            while (*p && *p != ' ' && *p != '\t' && m < sizeof(r->congestion) - 1)
+                r->congestion[m++] = *p++;
+            r->congestion[m] = 0;
+            continue;
+        }
         int64_t v;
         if (sr_parse_num(&p, &v) < 0)
             return sr_fail(r, "config %s: expected a number", key);
@@ -426,6 +433,9 @@ int sr_run_file(const char *path, const struct sr_options *opts, char **msg)
     if (opts)
         r.opt = *opts;
     synack_config_init(&r.cfg);
+    /* The scripts were written against NewReno: reno unless a script asks for another module. */
+    strcpy(r.congestion, "reno");
+    r.cfg.tcp_congestion = r.congestion;
     r.default_peer_port = 40000;
     r.peer_isn = 1000000;
     r.mtu = 1500;

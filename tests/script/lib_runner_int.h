@@ -44,6 +44,7 @@ struct sr {
     int mutate;                 /* this line's check is to be perturbed */
     int mutated;                /* a perturbation was applied */
     struct synack_config cfg;
+    char congestion[16];        /* cfg.tcp_congestion: "reno" unless `config tcp_congestion=NAME` */
     int mtu;                    /* of the stack's interface */
     uint64_t seed;
     synack_stack_t *st;
