@@ -1,0 +1,387 @@
+/* CUBIC (RFC 9438) and HyStart++ (RFC 9406): the integer arithmetic of src/tcp/tcp_cubic.c held
+ * against the RFC's formulas computed here in double precision, and the module driven through its
+ * ops as a connection would drive it (window over time after a loss, the Reno-friendly region,
+ * fast convergence), and HyStart++'s state machine on synthetic RTT rounds. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "tcp/tcp_cc.h"
+#include "tcp/tcp_cubic.h"
+
+#define MSS 1460u
+#define C 0.4
+#define BETA 0.7
+
+static void test_icbrt(void **state)
+{
+    (void)state;
+    /* floor(cbrt(x)) exactly: y^3 <= x < (y+1)^3, over small numbers, cubes and their
+     * neighbours, and a spread of large ones up to 2^64 - 1. */
+    for (uint64_t x = 0; x < 5000; x++) {
+        unsigned __int128 y = tcp_icbrt(x);
+        assert_true(y * y * y <= x && (y + 1) * (y + 1) * (y + 1) > x);
+    }
+    for (uint64_t r = 2; r < 2642245; r = r * 3 / 2 + 1) {
+        uint64_t cube = r * r * r;
+        assert_int_equal(tcp_icbrt(cube), r);
+        assert_int_equal(tcp_icbrt(cube - 1), r - 1);
+        assert_int_equal(tcp_icbrt(cube + 1), r);
+    }
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < 10000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        unsigned __int128 y = tcp_icbrt(x);
+        assert_true(y * y * y <= x && (y + 1) * (y + 1) * (y + 1) > x);
+    }
+    assert_int_equal(tcp_icbrt(UINT64_MAX), 2642245);
+}
+
+/* The test's own double-precision helpers (the tests link no libm): Newton's iteration for the
+ * cube root, to full double precision. */
+static double fabs_(double x) { return x < 0 ? -x : x; }
+static double cbrt_(double x)
+{
+    if (x <= 0)
+        return 0;
+    double y = x > 1 ? x / 3 : 1;
+    for (int i = 0; i < 200; i++)
+        y = y - (y * y * y - x) / (3 * y * y);
+    return y;
+}
+static double cube(double x) { return x * x * x; }
+static double k_ref(double w_max_seg, double cwnd_seg) { return cbrt_((w_max_seg - cwnd_seg) / C); }
+static double w_ref(double w_max_seg, double k, double t) { return C * cube(t - k) + w_max_seg; }
+/* When the window comes within half a segment of W_max after a reduction to `start` segments:
+ * the first t where the cubic curve or the Reno-friendly estimate (alpha_cubic segments per RTT,
+ * RFC 9438 4.3) reaches it. Seconds. */
+static double reach_ref(double w_max_seg, double start_seg, double rtt_s)
+{
+    double k = k_ref(w_max_seg, start_seg);
+    for (double t = 0;; t += 0.001) {
+        double est = start_seg + 3 * (1 - BETA) / (1 + BETA) * t / rtt_s;
+        if (w_ref(w_max_seg, k, t) >= w_max_seg - 0.5 || est >= w_max_seg - 0.5)
+            return t;
+    }
+}
+
+static void test_k_and_w(void **state)
+{
+    (void)state;
+    const uint32_t wmaxes[] = { 10, 20, 64, 100, 333, 1000, 10000 };
+    for (size_t i = 0; i < sizeof(wmaxes) / sizeof(wmaxes[0]); i++) {
+        uint32_t w_max = wmaxes[i] * MSS, cwnd = (uint32_t)(w_max * BETA);
+        double k = k_ref(wmaxes[i], (double)cwnd / MSS);
+        uint32_t k_ms = tcp_cubic_k_ms(w_max, cwnd, MSS);
+        assert_true(fabs_(k * 1000 - k_ms) <= 1.0);
+        /* W_cubic(t) from 0 to 3K: within a hundredth of a segment plus the 1 ms step of t. */
+        for (uint32_t t_ms = 0; t_ms <= 3 * k_ms + 100; t_ms += 37) {
+            double want = w_ref(wmaxes[i], k, t_ms / 1000.0) * MSS;
+            if (want < 0)
+                want = 0;
+            double slope = 3 * C * (t_ms / 1000.0 - k) * (t_ms / 1000.0 - k) * MSS / 1000.0;   /* bytes per ms */
+            double got = tcp_cubic_w(w_max, k_ms, t_ms, MSS);
+            assert_true(fabs_(got - want) <= 0.01 * MSS + slope * 1.0 + 2);
+        }
+        /* W_cubic(K) = W_max, and the curve is concave before K and convex after. */
+        assert_int_equal(tcp_cubic_w(w_max, k_ms, k_ms, MSS), w_max);
+        assert_true(tcp_cubic_w(w_max, k_ms, k_ms / 2, MSS) < w_max);
+        assert_true(tcp_cubic_w(w_max, k_ms, k_ms * 2, MSS) > w_max);
+    }
+    assert_int_equal(tcp_cubic_k_ms(100 * MSS, 100 * MSS, MSS), 0);
+    assert_int_equal(tcp_cubic_k_ms(100 * MSS, 120 * MSS, MSS), 0);
+}
+
+/* ---------- the module, driven as a connection would ---------- */
+
+struct conn {
+    uint64_t priv[TCP_CC_PRIV_WORDS];
+    struct tcp_cc_view v;
+    uint32_t una, max;
+};
+
+static void conn_init(struct conn *c, uint32_t cwnd, uint32_t srtt)
+{
+    memset(c, 0, sizeof(*c));
+    c->v.mss = MSS;
+    c->v.cwnd = cwnd;
+    c->v.ssthresh = 0x7fffffff;
+    c->v.srtt_us = srtt;
+    c->una = 1000;
+    c->max = 1000 + cwnd;
+    c->v.ack = c->una;
+    c->v.snd_max = c->max;
+    tcp_cc_cubic.init(&c->v, c->priv);
+}
+
+/* A loss while the flight is cwnd, then recovery ends with cwnd = ssthresh, as tcp_recovery.c
+ * does. */
+static void conn_loss(struct conn *c, synack_time_t now)
+{
+    c->v.now = now;
+    c->v.flight = c->v.cwnd;
+    c->v.ssthresh = tcp_cc_cubic.ssthresh(&c->v, c->priv);
+    c->v.cwnd = c->v.ssthresh;
+    tcp_cc_cubic.on_exit_recovery(&c->v, c->priv);
+}
+
+/* One RTT of ACKs, one per segment, evenly spread, the sender always cwnd-limited. */
+static void conn_round(struct conn *c, synack_time_t start, uint32_t rtt, uint32_t rtt_sample)
+{
+    uint32_t n = c->v.cwnd / MSS;
+    if (!n)
+        n = 1;
+    for (uint32_t i = 0; i < n; i++) {
+        c->una += MSS;
+        c->v.now = start + (synack_time_t)rtt * (i + 1) / n;
+        c->v.acked = MSS;
+        c->v.flight = c->v.cwnd;
+        c->v.cwnd_limited = 1;
+        c->v.ack = c->una;
+        c->v.rtt_us = rtt_sample;
+        if (rtt_sample)
+            tcp_cc_cubic.on_rtt(&c->v, c->priv);
+        tcp_cc_cubic.on_ack(&c->v, c->priv);
+        if (c->una + c->v.cwnd > c->max)
+            c->max = c->una + c->v.cwnd;
+        c->v.snd_max = c->max;
+    }
+}
+
+static void test_window_over_time(void **state)
+{
+    (void)state;
+    /* RTT 100 ms, a loss at W_max segments: the window must follow W_cubic(t) (RFC 9438 4.2) from
+     * beta*W_max through W_max at t = K and beyond, never behind the curve by more than the
+     * per-ACK steps of one round and never ahead of it by more than the target's one RTT. */
+    const uint32_t wmaxes[] = { 50, 100, 400 };
+    const uint32_t rtt = 100000;
+    for (size_t i = 0; i < 3; i++) {
+        struct conn c;
+        conn_init(&c, wmaxes[i] * MSS, rtt);
+        c.v.ssthresh = c.v.cwnd;   /* in congestion avoidance */
+        conn_loss(&c, 1000000);
+        assert_int_equal(c.v.ssthresh, (uint32_t)(wmaxes[i] * MSS * BETA));
+        double k = k_ref(wmaxes[i], wmaxes[i] * BETA);
+        synack_time_t t0 = 1000000;
+        int reached = 0;
+        for (int r = 0; r < (int)(2 * k * 10) + 10; r++) {
+            conn_round(&c, t0 + (synack_time_t)r * rtt, rtt, 0);
+            double t = (r + 1) * rtt / 1e6;
+            double lo = w_ref(wmaxes[i], k, t - 2 * rtt / 1e6) * MSS - 2.0 * MSS;
+            double hi = w_ref(wmaxes[i], k, t + 2 * rtt / 1e6) * MSS + 2.0 * MSS;
+            /* the Reno-friendly estimate may lead: W_est in segments after r+1 rounds */
+            double est = wmaxes[i] * BETA;
+            for (int j = 0; j <= r; j++)
+                est += est >= wmaxes[i] ? 1.0 : 3 * (1 - BETA) / (1 + BETA);
+            est *= MSS;
+            if (hi < est + 2.0 * MSS)
+                hi = est + 2.0 * MSS;
+            assert_true(c.v.cwnd >= lo);
+            assert_true(c.v.cwnd <= hi);
+            if (!reached && c.v.cwnd + MSS / 2 >= wmaxes[i] * MSS) {
+                reached = 1;   /* W_max is regained at about t = K (or W_est's time) */
+                assert_true(fabs_(t - reach_ref(wmaxes[i], wmaxes[i] * BETA, rtt / 1e6)) <= 0.3);
+            }
+        }
+        assert_true(reached);
+    }
+}
+
+static void test_reno_friendly(void **state)
+{
+    (void)state;
+    /* A short RTT and a small W_max: Reno's AIMD with alpha_cubic outgrows the cubic curve, so
+     * cwnd follows W_est (RFC 9438 4.3), which the test recomputes in double per ACK, alpha
+     * becoming 1 once W_est passes cwnd_prior. */
+    const uint32_t rtt = 10000;
+    struct conn c;
+    conn_init(&c, 10 * MSS, rtt);
+    c.v.ssthresh = c.v.cwnd;
+    conn_loss(&c, 1000000);
+    double w_est = 7.0, prior = 10.0;
+    synack_time_t t0 = 1000000;
+    for (int r = 0; r < 100; r++) {
+        uint32_t n = c.v.cwnd / MSS;
+        double cw = c.v.cwnd / (double)MSS;
+        for (uint32_t j = 0; j < n; j++)
+            w_est += (w_est >= prior ? 1.0 : 3 * (1 - BETA) / (1 + BETA)) / cw;
+        conn_round(&c, t0 + (synack_time_t)r * rtt, rtt, 0);
+    }
+    double t = 100 * rtt / 1e6;
+    double cub = w_ref(10, k_ref(10, 7), t);
+    assert_true(w_est > cub + 10);   /* the friendly region indeed */
+    assert_true(fabs_(c.v.cwnd / (double)MSS - w_est) <= 0.05 * w_est + 1);
+}
+
+static void test_fast_convergence(void **state)
+{
+    (void)state;
+    /* RFC 9438 4.7: a loss below the last W_max remembers W_max = cwnd * (1 + beta) / 2, so the
+     * plateau comes earlier (a smaller K from the next cwnd). 4.6: ssthresh = flight * beta. */
+    struct conn c;
+    conn_init(&c, 100 * MSS, 100000);
+    c.v.ssthresh = c.v.cwnd;
+    conn_loss(&c, 1000000);                 /* W_max = 100 */
+    c.v.cwnd = 80 * MSS;
+    conn_loss(&c, 2000000);                 /* below W_max: W_max = 80 * 0.85 = 68 */
+    assert_int_equal(c.v.ssthresh, 56 * MSS);
+    /* Grow from 56 segments: the plateau is at 68, reached near K = cbrt((68 - 56) / 0.4). */
+    synack_time_t t0 = 2000000;
+    int r = 0;
+    while (c.v.cwnd + MSS / 2 < 68 * MSS && r < 100)
+        conn_round(&c, t0 + (synack_time_t)r++ * 100000, 100000, 0);
+    assert_true(fabs_(r * 0.1 - reach_ref(68, 56, 0.1)) <= 0.3);
+    /* Without fast convergence (a loss at or above W_max), W_max is cwnd itself. */
+    struct conn d;
+    conn_init(&d, 100 * MSS, 100000);
+    d.v.ssthresh = d.v.cwnd;
+    conn_loss(&d, 1000000);
+    d.v.cwnd = 120 * MSS;
+    conn_loss(&d, 2000000);
+    assert_int_equal(d.v.ssthresh, 84 * MSS);
+    r = 0;
+    while (d.v.cwnd + MSS / 2 < 120 * MSS && r < 100)
+        conn_round(&d, 2000000 + (synack_time_t)r++ * 100000, 100000, 0);
+    assert_true(fabs_(r * 0.1 - reach_ref(120, 84, 0.1)) <= 0.3);
+}
+
+static void test_rto(void **state)
+{
+    (void)state;
+    /* RFC 9438 4.8: cwnd to one segment, ssthresh by beta; after slow start, the first stage
+     * has K = 0 (growth is convex from the window at its start). */
+    struct conn c;
+    conn_init(&c, 100 * MSS, 100000);
+    c.v.ssthresh = c.v.cwnd;
+    c.v.flight = c.v.cwnd;
+    tcp_cc_cubic.on_rto(&c.v, c.priv);
+    assert_int_equal(c.v.cwnd, MSS);
+    assert_int_equal(c.v.ssthresh, 70 * MSS);
+    int r = 0;
+    while (c.v.cwnd < c.v.ssthresh && r < 50)
+        conn_round(&c, 1000000 + (synack_time_t)r++ * 100000, 100000, 0);
+    assert_true(r <= 8);   /* slow start doubles */
+    uint32_t start = c.v.cwnd;
+    conn_round(&c, 1000000 + (synack_time_t)r++ * 100000, 100000, 0);
+    conn_round(&c, 1000000 + (synack_time_t)r++ * 100000, 100000, 0);
+    assert_true(c.v.cwnd > start);
+    assert_true(c.v.cwnd <= start + start / 10);   /* convex from its start, no jump to the old W_max */
+}
+
+/* ---------- HyStart++ ---------- */
+
+static void round_of(struct tcp_hystart *h, uint32_t *una, uint32_t *max, unsigned samples, uint32_t rtt)
+{
+    /* The round's first ACK ends the previous round; then the samples. */
+    *una = *max;
+    *max += 10 * MSS;
+    tcp_hystart_ack(h, *una, *max);
+    for (unsigned i = 0; i < samples; i++)
+        tcp_hystart_rtt(h, rtt);
+}
+
+static void test_hystart_states(void **state)
+{
+    (void)state;
+    struct tcp_hystart h;
+    uint32_t una = 0, max = 10 * MSS;
+    tcp_hystart_init(&h, max);
+    round_of(&h, &una, &max, 8, 100000);
+    round_of(&h, &una, &max, 8, 100000);
+    assert_false(tcp_hystart_in_css(&h));
+    /* RttThresh = clamp(100 ms / 8) = 12.5 ms: 112 ms is below, 113 ms above, after N_RTT_SAMPLE. */
+    round_of(&h, &una, &max, 8, 112000);
+    assert_false(tcp_hystart_in_css(&h));
+    round_of(&h, &una, &max, 7, 126000);   /* last round's minimum was 112 ms: threshold 14 ms */
+    assert_false(tcp_hystart_in_css(&h));  /* only 7 samples */
+    tcp_hystart_rtt(&h, 130000);
+    assert_true(tcp_hystart_in_css(&h));
+    assert_int_equal(tcp_hystart_growth(&h, 4 * MSS, MSS), MSS);
+    /* CSS_ROUNDS rounds in CSS end slow start, at the fifth round's end. */
+    for (int i = 1; i < 5; i++) {
+        round_of(&h, &una, &max, 8, 130000);
+        assert_true(tcp_hystart_in_css(&h));
+        assert_false(h.done);
+    }
+    una = max;
+    assert_int_equal(tcp_hystart_ack(&h, una, max + MSS), 1);
+    assert_true(h.done);
+
+    /* Back to slow start when the RTT falls below the CSS baseline. */
+    tcp_hystart_init(&h, max);
+    round_of(&h, &una, &max, 8, 20000);
+    round_of(&h, &una, &max, 8, 24500);   /* threshold clamps to MIN_RTT_THRESH 4 ms: 24.5 >= 24 */
+    assert_true(tcp_hystart_in_css(&h));
+    round_of(&h, &una, &max, 8, 24000);   /* below the 24.5 ms baseline */
+    assert_false(tcp_hystart_in_css(&h));
+    assert_int_equal(tcp_hystart_growth(&h, 4 * MSS, MSS), 4 * MSS);
+
+    /* MAX_RTT_THRESH: 200 ms / 8 = 25 ms clamps to 16 ms. */
+    tcp_hystart_init(&h, max);
+    round_of(&h, &una, &max, 8, 200000);
+    round_of(&h, &una, &max, 8, 215999);
+    assert_false(tcp_hystart_in_css(&h));
+    tcp_hystart_init(&h, max);
+    round_of(&h, &una, &max, 8, 200000);
+    round_of(&h, &una, &max, 8, 216000);
+    assert_true(tcp_hystart_in_css(&h));
+}
+
+static void test_hystart_in_module(void **state)
+{
+    (void)state;
+    /* Slow start through the module: growth by one segment per ACK while the RTT is flat, a
+     * quarter of that once it rose, and ssthresh = cwnd after CSS_ROUNDS rounds. */
+    struct conn c;
+    conn_init(&c, 10 * MSS, 50000);
+    synack_time_t t = 0;
+    conn_round(&c, t, 50000, 50000);
+    t += 50000;
+    conn_round(&c, t, 50000, 50000);
+    t += 50000;
+    uint32_t before = c.v.cwnd;
+    assert_int_equal(before, 40 * MSS);
+    /* The RTT rises by 10 ms (threshold: clamp(50 ms / 8) = 6.25 ms). HyStart++'s round ends
+     * with the ACK of the previous round's last segment, whose 50 ms sample starts the new round's
+     * minimum; so this round still doubles, and by the next one, seeing only 60 ms, CSS has begun:
+     * a quarter of the growth per ACK (at most its first eight ACKs at the full rate). */
+    conn_round(&c, t, 50000, 60000);
+    t += 60000;
+    assert_int_equal(c.v.cwnd, 2 * before);
+    before = c.v.cwnd;
+    conn_round(&c, t, 60000, 60000);
+    t += 60000;
+    uint32_t grew = c.v.cwnd - before;
+    uint32_t acks = before / MSS;
+    assert_true(grew >= acks * (MSS / 4));
+    assert_true(grew <= 8 * MSS + acks * (MSS / 4));
+    assert_int_equal(c.v.ssthresh, 0x7fffffff);
+    for (int i = 0; i < 5 && c.v.ssthresh == 0x7fffffff; i++) {
+        conn_round(&c, t, 60000, 60000);
+        t += 60000;
+    }
+    assert_true(c.v.ssthresh != 0x7fffffff);
+    /* ssthresh = cwnd at the exit; the rest of that round's ACKs grow it in congestion avoidance */
+    assert_true(c.v.ssthresh <= c.v.cwnd && c.v.ssthresh >= c.v.cwnd - c.v.cwnd / 20);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_icbrt),
+        cmocka_unit_test(test_k_and_w),
+        cmocka_unit_test(test_window_over_time),
+        cmocka_unit_test(test_reno_friendly),
+        cmocka_unit_test(test_fast_convergence),
+        cmocka_unit_test(test_rto),
+        cmocka_unit_test(test_hystart_states),
+        cmocka_unit_test(test_hystart_in_module),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
