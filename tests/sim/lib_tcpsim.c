@@ -8,6 +8,11 @@
 
 void tcpsim_init(struct tcpsim *t, const struct synack_simlink_config *cfg, uint64_t seed)
 {
+    tcpsim_init_cc(t, cfg, seed, NULL);
+}
+
+void tcpsim_init_cc(struct tcpsim *t, const struct synack_simlink_config *cfg, uint64_t seed, const char *congestion)
+{
     memset(t, 0, sizeof(*t));
     struct synack_simlink_config lc;
     if (cfg) {
@@ -24,6 +29,7 @@ void tcpsim_init(struct tcpsim *t, const struct synack_simlink_config *cfg, uint
         struct synack_config sc;
         synack_config_init(&sc);
         synack_config_seed_u64(&sc, seed * 2 + (uint64_t)i);
+        sc.tcp_congestion = congestion;
         t->st[i] = synack_stack_new(&sc);
         struct synack_if_config ic = { .name = "sim", .kind = SYNACK_IF_ETHERNET,
                                        .mac = { 2, 0, 0, 0, 0, (uint8_t)(i + 1) }, .addr = SIM_A + (uint32_t)i,

@@ -19,6 +19,8 @@ struct tcpsim {
 
 /* Creates the lab. cfg may be NULL for a clean 1 ms, 1 Gbit/s link; `seed` seeds stacks and link. */
 void tcpsim_init(struct tcpsim *t, const struct synack_simlink_config *cfg, uint64_t seed);
+/* The same, with both stacks' congestion control chosen by name (NULL: the default). */
+void tcpsim_init_cc(struct tcpsim *t, const struct synack_simlink_config *cfg, uint64_t seed, const char *congestion);
 void tcpsim_free(struct tcpsim *t);
 synack_time_t tcpsim_now(struct tcpsim *t);
 
