@@ -49,14 +49,15 @@ static void ss_row(void *arg, const struct synack_tcp_info *i)
         synack_sockaddr_format(&i->remote, r, sizeof(r));
     if (i->timer && i->timer_expires > x->now)
         snprintf(tm, sizeof(tm), "timer:(%s,%.3fs)", timer_name(i->timer), (double)(i->timer_expires - x->now) / 1e6);
-    fprintf(x->f, "%-12s %6u %6u %-21s %-21s %s\n", synack_tcp_state_name(i->state), i->recv_q, i->send_q, l, r, tm);
+    fprintf(x->f, "%-12s %6u %6u %-21s %-21s %-6s %s\n", synack_tcp_state_name(i->state), i->recv_q, i->send_q, l, r,
+            i->congestion[0] ? i->congestion : "-", tm);
 }
 
 void control_write_ss(synack_stack_t *st, FILE *f, synack_time_t now)
 {
     struct ss_ctx x = { f, now };
-    fprintf(f, "%-12s %6s %6s %-21s %-21s %s\n", "State", "Recv-Q", "Send-Q", "Local Address:Port",
-            "Peer Address:Port", "Timer");
+    fprintf(f, "%-12s %6s %6s %-21s %-21s %-6s %s\n", "State", "Recv-Q", "Send-Q", "Local Address:Port",
+            "Peer Address:Port", "CC", "Timer");
     synack_tcp_foreach(st, ss_row, &x);
 }
 

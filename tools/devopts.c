@@ -127,6 +127,23 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
         d->impair_seed = 1;
         return 0;
     }
+    case 1013: {
+        /* A name the stack knows: one of the space-separated list it gives. */
+        char names[128];
+        synack_tcp_congestion_names(names, sizeof(names));
+        size_t n = strlen(arg);
+        for (const char *p = names; *p;) {
+            const char *e = strchr(p, ' ');
+            size_t len = e ? (size_t)(e - p) : strlen(p);
+            if (len == n && !strncmp(p, arg, n)) {
+                d->cc = arg;
+                return 0;
+            }
+            p += len + (e ? 1 : 0);
+        }
+        fprintf(stderr, "synack %s: unknown congestion control '%s' (known: %s)\n", cmd, arg, names);
+        return 2;
+    }
     case 1009: {
         char *end;
         unsigned long m = strtoul(arg, &end, 10);
@@ -259,6 +276,7 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
     synack_config_init(&cfg);
     if (d->msl_ms)
         cfg.tcp_msl = SYNACK_MS(d->msl_ms);
+    cfg.tcp_congestion = d->cc;
     if (synack_os_seed(cfg.seed) != 0) {
         fprintf(stderr, "synack %s: cannot read random seed from the OS\n", cmd);
         devrun_close(r);

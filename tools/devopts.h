@@ -26,6 +26,7 @@ struct devopts {
     int impair;               /* --impair given: frames pass a seeded impaired path */
     int impair_seed;          /* --impair-seed given */
     struct synack_impair_config impair_cfg;
+    const char *cc;           /* TCP congestion control by name (NULL: the stack's default, cubic) */
 };
 
 #define DEVOPTS_LONG \
@@ -34,7 +35,8 @@ struct devopts {
     { "host-addr", required_argument, 0, 1005 }, { "mtu", required_argument, 0, 1006 }, \
     { "pcap", required_argument, 0, 1007 }, { "ctl", required_argument, 0, 1008 }, \
     { "msl", required_argument, 0, 1009 }, { "no-tso", no_argument, 0, 1010 }, \
-    { "impair", required_argument, 0, 1011 }, { "impair-seed", required_argument, 0, 1012 }
+    { "impair", required_argument, 0, 1011 }, { "impair-seed", required_argument, 0, 1012 }, \
+    { "cc", required_argument, 0, 1013 }
 
 #define DEVOPTS_HELP \
     "  --tap NAME          use (or create) TAP device NAME (Ethernet)\n" \
@@ -54,7 +56,8 @@ struct devopts {
     "                      default 1000; more are dropped). Implies --no-tso, so a frame is a segment;\n" \
     "                      add `offload` to keep TSO/GRO, where one frame may be many segments.\n" \
     "                      Counts of what was done each way are printed on exit\n" \
-    "  --impair-seed N     seed of the impaired path's decisions (default 1)\n"
+    "  --impair-seed N     seed of the impaired path's decisions (default 1)\n" \
+    "  --cc NAME           TCP congestion control: cubic (default, with HyStart++) or reno\n"
 
 struct devrun {
     int fd;
