@@ -71,14 +71,26 @@ void tcp_hystart_init(struct tcp_hystart *h, uint32_t snd_max)
     h->samples = 0;
     h->css_rounds = 0;
     h->done = 0;
+    h->end_pending = 0;
 }
 
 int tcp_hystart_ack(struct tcp_hystart *h, uint32_t ack, uint32_t snd_max)
 {
-    if (h->done || seq_lt(ack, h->window_end))
+    if (h->done)
+        return 0;
+    /* RFC 9406 4.2: windowEnd = SND.NXT at the start of a round. The ACK that ends a round also
+     * sends the first segments of the next; they belong to it, so windowEnd is taken at the next
+     * ACK, once they have left (otherwise every round would begin with the previous flight's last
+     * ACKs and their RTTs). */
+    if (h->end_pending) {
+        h->window_end = snd_max;
+        h->end_pending = 0;
+    }
+    if (seq_lt(ack, h->window_end))
         return 0;
     /* A round ends when the ACK covers what was sent when it began. */
     h->window_end = snd_max;
+    h->end_pending = 1;
     h->last_round_min = h->cur_round_min;
     h->cur_round_min = UINT32_MAX;
     h->samples = 0;
@@ -95,7 +107,7 @@ void tcp_hystart_rtt(struct tcp_hystart *h, uint32_t rtt_us)
         return;
     if (rtt_us < h->cur_round_min)
         h->cur_round_min = rtt_us;
-    if (h->samples < 0xffff)
+    if (h->samples < 0xff)
         h->samples++;
     if (h->samples < HYSTART_N_RTT_SAMPLE || h->cur_round_min == UINT32_MAX)
         return;
@@ -150,12 +162,10 @@ static void cubic_init(struct tcp_cc_view *v, void *priv)
 
 static void cubic_on_rtt(struct tcp_cc_view *v, void *priv)
 {
+    /* HyStart++ counts the sample in the current round; on_ack, which follows for the same ACK,
+     * then sees whether the ACK ends the round. */
     struct cubic *cu = priv;
-    if (v->cwnd >= v->ssthresh)
-        return;
-    if (tcp_hystart_ack(&cu->hs, v->ack, v->snd_max))
-        v->ssthresh = v->cwnd;
-    else
+    if (v->cwnd < v->ssthresh)
         tcp_hystart_rtt(&cu->hs, v->rtt_us);
 }
 

@@ -22,9 +22,10 @@ struct tcp_hystart {
     uint32_t last_round_min;    /* us, UINT32_MAX: none */
     uint32_t cur_round_min;
     uint32_t css_baseline;      /* us, UINT32_MAX: not in CSS */
-    uint16_t samples;           /* RTT samples this round */
+    uint8_t samples;            /* RTT samples this round (counted up to 255) */
     uint8_t css_rounds;
     uint8_t done;               /* slow start is over (exit or loss) */
+    uint8_t end_pending;        /* a round began: window_end is SND.NXT once this ACK's sends left */
 };
 #define HYSTART_MIN_RTT_THRESH 4000u    /* us, RFC 9406 4.3 */
 #define HYSTART_MAX_RTT_THRESH 16000u
@@ -35,7 +36,8 @@ struct tcp_hystart {
 #define HYSTART_L 8u                    /* non-paced: at most L*SMSS per ACK in slow start */
 
 void tcp_hystart_init(struct tcp_hystart *h, uint32_t snd_max);
-/* Round accounting for an ACK; returns 1 if slow start must end now (CSS_ROUNDS done). */
+/* Round accounting for an ACK, after its RTT sample; returns 1 if slow start must end now
+ * (CSS_ROUNDS done). */
 int tcp_hystart_ack(struct tcp_hystart *h, uint32_t ack, uint32_t snd_max);
 /* An RTT sample in slow start or CSS (RFC 9406 4.2). */
 void tcp_hystart_rtt(struct tcp_hystart *h, uint32_t rtt_us);

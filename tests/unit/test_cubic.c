@@ -276,21 +276,38 @@ static void test_rto(void **state)
 
 /* ---------- HyStart++ ---------- */
 
+/* A flight of `n` segments [*una, *max) acknowledged one ACK per segment, each ACK bringing an RTT
+ * sample and releasing one new segment (snd_max as the ACK finds it, before its own sends). With
+ * `last` 0 the flight's last ACK is held back (the round does not end): round_end sends it. */
+static void acks(struct tcp_hystart *h, uint32_t *una, uint32_t *max, unsigned n, uint32_t rtt, int last)
+{
+    uint32_t base = *una, top = *max;
+    for (unsigned i = 0; i < n - (last ? 0 : 1); i++) {
+        tcp_hystart_rtt(h, rtt);
+        tcp_hystart_ack(h, base + (i + 1) * MSS, top + i * MSS);
+    }
+    if (last) {
+        *una = top;
+        *max = top + n * MSS;
+    }
+}
+static void round_end(struct tcp_hystart *h, uint32_t *una, uint32_t *max, unsigned n, uint32_t rtt)
+{
+    tcp_hystart_rtt(h, rtt);
+    tcp_hystart_ack(h, *max, *max + (n - 1) * MSS);
+    *una = *max;
+    *max += n * MSS;
+}
 static void round_of(struct tcp_hystart *h, uint32_t *una, uint32_t *max, unsigned samples, uint32_t rtt)
 {
-    /* The round's first ACK ends the previous round; then the samples. */
-    *una = *max;
-    *max += 10 * MSS;
-    tcp_hystart_ack(h, *una, *max);
-    for (unsigned i = 0; i < samples; i++)
-        tcp_hystart_rtt(h, rtt);
+    acks(h, una, max, samples, rtt, 1);
 }
 
 static void test_hystart_states(void **state)
 {
     (void)state;
     struct tcp_hystart h;
-    uint32_t una = 0, max = 10 * MSS;
+    uint32_t una = 0, max = 8 * MSS;
     tcp_hystart_init(&h, max);
     round_of(&h, &una, &max, 8, 100000);
     round_of(&h, &una, &max, 8, 100000);
@@ -298,22 +315,27 @@ static void test_hystart_states(void **state)
     /* RttThresh = clamp(100 ms / 8) = 12.5 ms: 112 ms is below, 113 ms above, after N_RTT_SAMPLE. */
     round_of(&h, &una, &max, 8, 112000);
     assert_false(tcp_hystart_in_css(&h));
-    round_of(&h, &una, &max, 7, 126000);   /* last round's minimum was 112 ms: threshold 14 ms */
+    acks(&h, &una, &max, 8, 126000, 0);   /* last round's minimum was 112 ms: threshold 14 ms */
     assert_false(tcp_hystart_in_css(&h));  /* only 7 samples */
-    tcp_hystart_rtt(&h, 130000);
+    round_end(&h, &una, &max, 8, 130000);
     assert_true(tcp_hystart_in_css(&h));
     assert_int_equal(tcp_hystart_growth(&h, 4 * MSS, MSS), MSS);
-    /* CSS_ROUNDS rounds in CSS end slow start, at the fifth round's end. */
-    for (int i = 1; i < 5; i++) {
+    /* CSS_ROUNDS rounds in CSS end slow start; the round CSS began in counts (RFC 9406 4.2: "that
+     * partial round counts towards the limit"), so four more. */
+    for (int i = 1; i < 4; i++) {
         round_of(&h, &una, &max, 8, 130000);
         assert_true(tcp_hystart_in_css(&h));
         assert_false(h.done);
     }
-    una = max;
-    assert_int_equal(tcp_hystart_ack(&h, una, max + MSS), 1);
+    acks(&h, &una, &max, 8, 130000, 0);
+    assert_false(h.done);
+    tcp_hystart_rtt(&h, 130000);
+    assert_int_equal(tcp_hystart_ack(&h, max, max + 7 * MSS), 1);
     assert_true(h.done);
 
     /* Back to slow start when the RTT falls below the CSS baseline. */
+    una = max;
+    max += 8 * MSS;
     tcp_hystart_init(&h, max);
     round_of(&h, &una, &max, 8, 20000);
     round_of(&h, &una, &max, 8, 24500);   /* threshold clamps to MIN_RTT_THRESH 4 ms: 24.5 >= 24 */
@@ -323,10 +345,14 @@ static void test_hystart_states(void **state)
     assert_int_equal(tcp_hystart_growth(&h, 4 * MSS, MSS), 4 * MSS);
 
     /* MAX_RTT_THRESH: 200 ms / 8 = 25 ms clamps to 16 ms. */
+    una = max;
+    max += 8 * MSS;
     tcp_hystart_init(&h, max);
     round_of(&h, &una, &max, 8, 200000);
     round_of(&h, &una, &max, 8, 215999);
     assert_false(tcp_hystart_in_css(&h));
+    una = max;
+    max += 8 * MSS;
     tcp_hystart_init(&h, max);
     round_of(&h, &una, &max, 8, 200000);
     round_of(&h, &una, &max, 8, 216000);
@@ -347,20 +373,14 @@ static void test_hystart_in_module(void **state)
     t += 50000;
     uint32_t before = c.v.cwnd;
     assert_int_equal(before, 40 * MSS);
-    /* The RTT rises by 10 ms (threshold: clamp(50 ms / 8) = 6.25 ms). HyStart++'s round ends
-     * with the ACK of the previous round's last segment, whose 50 ms sample starts the new round's
-     * minimum; so this round still doubles, and by the next one, seeing only 60 ms, CSS has begun:
-     * a quarter of the growth per ACK (at most its first eight ACKs at the full rate). */
+    /* The RTT rises by 10 ms (threshold: clamp(50 ms / 8) = 6.25 ms): the first seven ACKs of the
+     * round still grow cwnd by a segment each; the eighth sample starts CSS, and every later ACK
+     * grows it by a quarter (CSS_GROWTH_DIVISOR). */
     conn_round(&c, t, 50000, 60000);
-    t += 60000;
-    assert_int_equal(c.v.cwnd, 2 * before);
-    before = c.v.cwnd;
-    conn_round(&c, t, 60000, 60000);
     t += 60000;
     uint32_t grew = c.v.cwnd - before;
     uint32_t acks = before / MSS;
-    assert_true(grew >= acks * (MSS / 4));
-    assert_true(grew <= 8 * MSS + acks * (MSS / 4));
+    assert_int_equal(grew, 7 * MSS + (acks - 7) * (MSS / 4));
     assert_int_equal(c.v.ssthresh, 0x7fffffff);
     for (int i = 0; i < 5 && c.v.ssthresh == 0x7fffffff; i++) {
         conn_round(&c, t, 60000, 60000);
