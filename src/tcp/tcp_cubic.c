@@ -230,6 +230,9 @@ static void cubic_on_ack(struct tcp_cc_view *v, void *priv)
     cu->hs.done = 1;
     if (v->cwnd_limited)
         congestion_avoidance(cu, v);
+    else
+        cu->t_epoch = 0;   /* RFC 9438 5.8: time spent application-limited must not grow the
+                              window; the next cwnd-limited ACK starts a stage from cwnd */
 }
 
 /* 4.6 and 4.7: the reduction, with fast convergence. */

@@ -274,6 +274,30 @@ static void test_rto(void **state)
     assert_true(c.v.cwnd <= start + start / 10);   /* convex from its start, no jump to the old W_max */
 }
 
+static void test_app_limited(void **state)
+{
+    (void)state;
+    /* RFC 9438 5.8: while the sender is application-limited cwnd does not grow, and the time spent
+     * so does not count on the curve: after 10 s of ACKs that were not cwnd-limited, the first
+     * limited round grows cwnd as at the start of a stage (no leap to W_cubic(10 s)). */
+    struct conn c;
+    conn_init(&c, 100 * MSS, 100000);
+    c.v.ssthresh = c.v.cwnd;
+    conn_loss(&c, 1000000);
+    conn_round(&c, 1000000, 100000, 0);   /* the stage begins */
+    uint32_t w = c.v.cwnd;
+    for (int i = 0; i < 100; i++) {
+        c.v.now = 1100000 + (synack_time_t)i * 100000;
+        c.v.acked = MSS;
+        c.v.cwnd_limited = 0;
+        tcp_cc_cubic.on_ack(&c.v, c.priv);
+    }
+    assert_int_equal(c.v.cwnd, w);
+    conn_round(&c, 11100000, 100000, 0);
+    assert_true(c.v.cwnd > w);
+    assert_true(c.v.cwnd < w + 10 * MSS);   /* W_cubic(10 s) would be ~1.5 * cwnd, the clamp */
+}
+
 /* ---------- HyStart++ ---------- */
 
 /* A flight of `n` segments [*una, *max) acknowledged one ACK per segment, each ACK bringing an RTT
@@ -400,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_reno_friendly),
         cmocka_unit_test(test_fast_convergence),
         cmocka_unit_test(test_rto),
+        cmocka_unit_test(test_app_limited),
         cmocka_unit_test(test_hystart_states),
         cmocka_unit_test(test_hystart_in_module),
     };
