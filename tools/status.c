@@ -163,11 +163,11 @@ static void write_sock(void *arg, const struct synack_tcp_info *i)
         fprintf(x->f,
                 "%s{\"state\":\"%s\",\"local\":\"%s\",\"remote\":\"%s\",\"recv_q\":%u,\"send_q\":%u,"
                 "\"rtt_us\":%u,\"rttvar_us\":%u,\"rto_us\":%u,\"cwnd\":%u,\"ssthresh\":%u,\"snd_wnd\":%u,"
-                "\"rcv_wnd\":%u,\"retrans\":%llu,\"bytes_sent\":%llu,\"bytes_received\":%llu}",
+                "\"rcv_wnd\":%u,\"retrans\":%llu,\"bytes_sent\":%llu,\"bytes_received\":%llu,\"cc\":\"%s\"}",
                 x->n ? "," : "", st, l, i->state == SYNACK_TCP_LISTEN ? "*:*" : r, i->recv_q, i->send_q, i->rtt,
                 i->rttvar, i->rto, i->cwnd, i->ssthresh, i->snd_wnd, i->rcv_wnd,
                 (unsigned long long)i->total_retrans, (unsigned long long)i->bytes_sent,
-                (unsigned long long)i->bytes_received);
+                (unsigned long long)i->bytes_received, i->congestion);
     } else {
         fprintf(x->f,
                 "<tr class=\"s-%s\"><td>%s</td><td>%u</td><td>%u</td><td>%s</td><td>%s</td><td>%.1f</td>"
