@@ -93,6 +93,9 @@ enum synack_sockopt {
                                    does not do ECN) and a listener's children inherit it. UDP too */
     SYNACK_TCP_CORK,            /* 0/1: while set only full-sized segments are sent; clearing it sends
                                    what was held; held data still goes after 200 ms (as Linux) */
+    SYNACK_TCP_QUICKACK,        /* 1: leave interactive mode, so quick ACKs (if any are left) resume
+                                   and an ACK owed goes now; 0: enter it, ACKs are delayed until one
+                                   has to go alone (Linux's TCP_QUICKACK, equally not sticky) */
 };
 /* Takes `now` because setting an option may transmit (TCP_NODELAY sends what Nagle held back) or
  * re-arm a timer (the keepalive options). */

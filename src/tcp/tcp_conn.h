@@ -133,8 +133,14 @@ struct tcp_conn {
     /* delayed ACK, RFC 1122 4.2.3.2 */
     struct tcp_conn *ack_next;       /* on tcp_table.ack_list */
     int in_ack_list;
-    unsigned ack_pending;            /* full-sized segments received since our last ACK */
     int ack_due;                     /* something un-ACKed was received */
+    int ack_owed;                    /* an ACK is due at once but waits for the batch's end */
+    uint32_t rcv_unacked;            /* in-order bytes received since our last ACK */
+    uint16_t rcv_mss;                /* the peer's segment size as seen: the largest so far, at most
+                                        mss_adv (0 until the first data) */
+    uint8_t quick;                   /* quick ACKs left (tcp_rcv.c: quick-ack mode) */
+    unsigned pingpong : 1;           /* interactive: we answered data with data; quick ACKs paused */
+    synack_time_t last_data;         /* when in-order data last arrived */
 
     /* timers */
     struct timer rtx_timer;          /* SYN, data and FIN retransmission, or persist */

@@ -64,3 +64,8 @@
 static inline uint16_t tcp_win16(size_t v) { return (uint16_t)(v > TCP_WIN_MAX ? TCP_WIN_MAX : v); }
 
 #endif
+
+/* Quick-ack mode (tcp_rcv.c): at most this many ACKs go out at once, one per data segment, at the
+ * start of a connection and after an idle period, before delayed ACKs take over (the figure Linux
+ * uses, TCP_MAX_QUICKACKS in include/net/tcp.h). */
+#define TCP_MAX_QUICKACKS 16

@@ -132,8 +132,11 @@ static uint16_t wnd_field(struct tcp_conn *c)
 
 static void acked_now(struct tcp_conn *c)
 {
-    c->ack_pending = 0;
+    if (c->ack_due && c->quick)
+        c->quick--;   /* an ACK of new data uses a quick ACK (tcp_rcv.c) */
+    c->rcv_unacked = 0;
     c->ack_due = 0;
+    c->ack_owed = 0;
     timer_cancel(&c->st->timers, &c->dack_timer);
 }
 
@@ -161,6 +164,9 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, 
         c->rtt_seq = seq;
         c->rtt_start = now;
     }
+    /* New data soon after data arrived: an exchange, where our data carries the ACKs (tcp_rcv.c). */
+    if (!rexmit && dlen && c->rcv_mss && now - c->last_data < c->st->tcp->delack)
+        c->pingpong = 1;
     xmit(c->st, c, &c->local, &c->remote, seq, c->rcv_nxt, flags,
          wnd_field(c), NULL, off, dlen, NULL, now);
     acked_now(c);
@@ -258,6 +264,7 @@ void tcp_ack_owed(struct tcp_conn *c, synack_time_t now)
         tcp_send_ack(c, now);
         return;
     }
+    c->ack_owed = 1;
     if (!c->in_ack_list) {
         c->in_ack_list = 1;
         c->ack_next = t->ack_list;
@@ -273,7 +280,7 @@ void tcp_flush_acks(synack_stack_t *st, synack_time_t now)
         t->ack_list = c->ack_next;
         c->ack_next = NULL;
         c->in_ack_list = 0;
-        if (c->ack_due)   /* not already carried by a data segment since */
+        if (c->ack_owed)   /* not already carried by a data segment since */
             tcp_send_ack(c, now);
     }
 }

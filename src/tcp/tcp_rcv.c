@@ -1,6 +1,23 @@
 /* Receiving data and FIN: RFC 9293 3.10.7.4 steps six to eight (URG, text, FIN), the out-of-order
  * queue, and the ACK policy (RFC 1122 4.2.3.2 delayed ACKs, RFC 5681 4.2 immediate ACKs for
- * out-of-order data and for data that fills a gap). */
+ * out-of-order data and for data that fills a gap, quick-ack mode as Linux does it).
+ *
+ * The ACK policy, for in-order data:
+ * - Quick-ack mode (Linux, net/ipv4/tcp_input.c tcp_event_data_recv and tcp_incr_quickack): when
+ *   the first data arrives, and when data arrives after more than an RTO without any, the receiver
+ *   grants itself quick ACKs: window / (2 * rcv_mss), at least 2, at most TCP_MAX_QUICKACKS (16),
+ *   never fewer than it still has. While it has some, every data segment is ACKed at once, and each
+ *   ACK of new data (bare or carried by our data) uses one (tcp_dec_quickack_mode). A sender in slow
+ *   start gets its ACK clock at once instead of waiting out delayed ACKs.
+ * - Interactive ("ping-pong", Linux tcp_event_data_sent): when we send data within the delayed-ACK
+ *   time of receiving some, the ACK rides on our answers; quick ACKs pause until a delayed ACK has to
+ *   go out on its own (the timer leaves the mode), or TCP_QUICKACK = 1. TCP_QUICKACK = 0 enters it.
+ * - Otherwise delayed ACKs (RFC 1122 4.2.3.2, RFC 5681 4.2): at once when more than one full
+ *   segment is un-ACKed (Linux's "more than one rcv_mss", __tcp_ack_snd_check; rcv_mss is the largest
+ *   segment seen, tcp_measure_rcv_mss), else after tcp_delack (40 ms).
+ * - Batches: an ACK due at once may wait for the batch's end (tcp_ack_owed: one ACK, or our data,
+ *   then answers for the last of a batch), but never past the next in-order segment: it goes out
+ *   before that segment moves RCV.NXT, so no ACK covers more than two full segments (RFC 5681 4.2). */
 #include "base/errno.h"
 #include "core/alloc.h"
 #include "base/mem.h"
@@ -123,6 +140,42 @@ static int ofo_pull(struct tcp_conn *c)
     return 0;
 }
 
+/* Quick-ack mode's grant (Linux tcp_incr_quickack): a window's worth of ACK-every-segment, counted
+ * in pairs of segments of the size the peer sends. */
+static void quickack_grant(struct tcp_conn *c)
+{
+    uint32_t wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+    uint32_t q = wnd / (2u * c->rcv_mss);
+    if (q == 0)
+        q = 2;
+    if (q > TCP_MAX_QUICKACKS)
+        q = TCP_MAX_QUICKACKS;
+    if (q > c->quick)
+        c->quick = (uint8_t)q;
+}
+
+/* In-order data of dlen bytes is about to be taken: first, an ACK a batch still owes goes out (it
+ * must not stretch over this segment, RFC 5681 4.2); then the peer's segment size is measured and
+ * quick ACKs granted as the policy above says. */
+static void data_arrives(struct tcp_conn *c, uint32_t dlen, synack_time_t now)
+{
+    if (c->ack_owed)
+        tcp_send_ack(c, now);
+    int first = c->rcv_mss == 0;
+    if (first) {
+        /* Linux tcp_initialize_rcv_mss: the smaller of our MSS, the peer's and the default 536. */
+        uint16_t m = c->mss_adv < c->mss_snd ? c->mss_adv : c->mss_snd;
+        c->rcv_mss = m < TCP_DEFAULT_MSS ? m : TCP_DEFAULT_MSS;
+        if (c->rcv_mss < TCP_MIN_MSS)
+            c->rcv_mss = TCP_MIN_MSS;
+    }
+    if (dlen >= c->rcv_mss)
+        c->rcv_mss = (uint16_t)(dlen < c->mss_adv ? dlen : c->mss_adv);
+    if (first || now - c->last_data > c->rto)
+        quickack_grant(c);
+    c->last_data = now;
+}
+
 int tcp_rcv_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
 {
     uint32_t seq = s->seq;
@@ -176,13 +229,13 @@ int tcp_rcv_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
     }
     int had_ofo = c->ofo != NULL;
     if (dlen) {
+        data_arrives(c, s->dlen, now);
         size_t n = ring_write(&c->rcvq, data, dlen);
         c->rcv_nxt += (uint32_t)n;
         c->bytes_received += n;
         if (n < dlen)
             fin = 0;   /* could not take it all: the FIN waits for a retransmission */
-        if (s->dlen >= c->mss_adv || n >= c->mss_adv)
-            c->ack_pending++;
+        c->rcv_unacked += (uint32_t)n;
         c->ack_due = 1;
         tcp_notify(c);
     }
@@ -191,12 +244,12 @@ int tcp_rcv_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
         return fin_in_order(c, now);
     if (!dlen)
         return 0;
-    /* RFC 1122 4.2.3.2: ACK at least every second full-sized segment, and within 500 ms (we use
-     * tcp_delack). RFC 5681 4.2: at once when the segment fills a gap. */
+    /* RFC 5681 4.2: at once when the segment fills a gap. Then quick-ack mode; then RFC 1122
+     * 4.2.3.2: at least every second full-sized segment, and within 500 ms (we use tcp_delack). */
     if (had_ofo)
         tcp_send_ack(c, now);
-    else if (!c->delack_on || c->ack_pending >= 2)
-        tcp_ack_owed(c, now);   /* at once, or once for a whole batch of frames */
+    else if (!c->delack_on || (c->quick && !c->pingpong) || c->rcv_unacked > c->rcv_mss)
+        tcp_ack_owed(c, now);   /* at once, or at the batch's end (see above) */
     else
         tcp_dack_schedule(c, now);
     return 0;

@@ -352,6 +352,11 @@ int tcp_user_setopt(synack_stack_t *st, struct tcp_conn *c, int opt, int v)
         c->user_timeout = SYNACK_MS(v);
         return 0;
     case SYNACK_TCP_DELACK: c->delack_on = v != 0; return 0;
+    case SYNACK_TCP_QUICKACK:
+        c->pingpong = v == 0;
+        if (v && c->ack_due && tcp_state_synchronized(c->state))
+            tcp_send_ack(c, st->now);
+        return 0;
     case SYNACK_TCP_RTO_MIN:
         if (v < 1 || v > 60000)
             return -EINVAL;
@@ -400,6 +405,7 @@ int tcp_user_getopt(const struct tcp_conn *c, int opt, int *v)
     case SYNACK_TCP_MAXSEG: *v = tcp_state_synchronized(c->state) ? c->mss_snd : (c->mss_user ? c->mss_user : TCP_DEFAULT_MSS); return 0;
     case SYNACK_TCP_USER_TIMEOUT: *v = (int)(c->user_timeout / 1000); return 0;
     case SYNACK_TCP_DELACK: *v = c->delack_on; return 0;
+    case SYNACK_TCP_QUICKACK: *v = !c->pingpong; return 0;
     case SYNACK_TCP_RTO_MIN: *v = (int)(c->rto_min_us / 1000); return 0;
     case SYNACK_TCP_CONGESTION: *v = tcp_cc_index(c->cc); return 0;
     case SYNACK_IP_TOS: *v = c->tos; return 0;

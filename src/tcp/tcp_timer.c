@@ -176,6 +176,9 @@ static void dack_fire(void *owner, struct timer *t, synack_time_t now)
 {
     struct tcp_conn *c = owner;
     if (c->ack_due) {
+        /* The ACK had to go alone: the exchange is not carrying it, quick ACKs resume (Linux
+         * tcp_delack_timer_handler leaves ping-pong mode). */
+        c->pingpong = 0;
         stack_count(c->st, SYNACK_C_TcpDelayedAcks);
         tcp_send_ack(c, now);
     }
