@@ -141,15 +141,21 @@ static void acked_now(struct tcp_conn *c)
 }
 
 /* Sends a data and/or FIN segment from sequence `seq` (offset into sndq = seq - snd_una). */
-/* probe: a zero-window probe, which the persist timer (not the retransmission timer) covers. */
-static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, int probe, synack_time_t now)
+/* probe: a zero-window probe, which the persist timer (not the retransmission timer) covers.
+ * last: the last segment of a burst of tcp_output. */
+static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, int probe, int last,
+                      synack_time_t now)
 {
     uint32_t off = seq - c->snd_una;
     uint8_t flags = TCP_ACK;
     if (fin)
         flags |= TCP_FIN;
-    /* PSH on the segment that empties the send buffer (RFC 9293 3.9.1.2: the last of a write). */
-    if (dlen && off + dlen == c->sndq.len)
+    /* PSH (RFC 9293 3.9.1.2 leaves where to the sender) as Linux puts it on the wire: on the segment
+     * that empties the send buffer (the last of a write), on the last segment of each burst, a write
+     * larger than the window included (Linux's selftests: a 20000-byte write with cwnd 10 leaves as
+     * "P. 1:10001(10000)"), and on every offload frame of several segments (each of Linux's GSO
+     * frames carries it; the device puts it on the frame's last segment). */
+    if (dlen && (off + dlen == c->sndq.len || last || dlen > c->mss_snd))
         flags |= TCP_PSH;
     int rexmit = seq_lt(seq, c->snd_max);
     if (rexmit) {
@@ -202,13 +208,17 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
      * send without MSG_MORE), the FIN is queued (close and shutdown send everything) or the partial
      * segment has waited 200 ms (tcp_cork_hold). */
     int corked = (c->cork || c->more) && !c->cork_expired && !c->fin_queued;
+    /* Each segment is decided with `nxt` past the one before, but sent only once the next is
+     * decided, so that the last of the burst is known (it carries PSH). */
+    uint32_t nxt = c->snd_nxt;
+    struct { uint32_t seq, len; int fin, on; } p = { 0, 0, 0, 0 };
     for (int guard = 0; guard < 4096; guard++) {
-        uint32_t off = c->snd_nxt - c->snd_una;
-        if (c->fin_sent && seq_geq(c->snd_nxt, c->fin_seq + 1))
-            return;   /* everything including our FIN is out */
+        uint32_t off = nxt - c->snd_una;
+        if (p.fin || (c->fin_sent && seq_geq(nxt, c->fin_seq + 1)))
+            break;   /* everything including our FIN is out */
         uint32_t avail = c->sndq.len > off ? (uint32_t)c->sndq.len - off : 0;
         uint32_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
-        uint32_t outstanding = c->snd_nxt - c->snd_una;
+        uint32_t outstanding = nxt - c->snd_una;
         uint32_t usable = wnd > outstanding ? wnd - outstanding : 0;
         uint32_t len = avail;
         if (len > seg_max)
@@ -222,29 +232,38 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
             /* Zero window with data waiting and nothing in flight: probe (RFC 9293 3.8.6.1). */
             if (avail && outstanding == 0 && c->rtx_mode == RTX_NONE)
                 tcp_persist_arm(c, now);
-            return;
+            break;
         }
         if (len < c->mss_snd && !fin) {
             /* A partial segment: held while corked, if it is all there is to send. */
             if (corked && len == avail) {
                 tcp_cork_hold(c, now);
-                return;
+                break;
             }
             /* Nagle: not while data is unacknowledged (RFC 1122 4.2.3.4). */
             if (outstanding && !c->nodelay)
-                return;
+                break;
             /* Sender SWS (RFC 9293 3.8.6.2.1): window-limited small segments wait unless they are
              * at least half the largest window the peer has offered. */
             if (len < avail && len < c->max_snd_wnd / 2) {
                 if (outstanding == 0 && c->rtx_mode == RTX_NONE)
                     tcp_persist_arm(c, now);   /* the override timeout */
-                return;
+                break;
             }
         }
         if (len < c->mss_snd || len == avail)
             tcp_cork_release(c);   /* nothing partial is held any more */
-        send_data(c, c->snd_nxt, len, fin, 0, now);
+        if (p.on)
+            send_data(c, p.seq, p.len, p.fin, 0, 0, now);
+        p.seq = nxt;
+        p.len = len;
+        p.fin = fin;
+        p.on = 1;
+        nxt += len + (fin ? 1u : 0u);
     }
+    /* While corked (or after MSG_MORE) the application has said more follows: no push yet. */
+    if (p.on)
+        send_data(c, p.seq, p.len, p.fin, 0, !corked, now);
 }
 
 void tcp_retransmit_head(struct tcp_conn *c, synack_time_t now)
@@ -254,7 +273,7 @@ void tcp_retransmit_head(struct tcp_conn *c, synack_time_t now)
     int fin = c->fin_sent && len == avail && seq_gt(c->snd_max, c->snd_una + len);
     if (len == 0 && !fin)
         return;
-    send_data(c, c->snd_una, len, fin, 0, now);
+    send_data(c, c->snd_una, len, fin, 0, 0, now);
 }
 
 void tcp_ack_owed(struct tcp_conn *c, synack_time_t now)
@@ -294,11 +313,11 @@ int tcp_send_probe(struct tcp_conn *c, synack_time_t now)
     uint32_t seq = c->snd_una == c->snd_nxt ? c->snd_nxt : c->snd_una;
     uint32_t off = seq - c->snd_una;
     if (off < c->sndq.len) {
-        send_data(c, seq, 1, 0, 1, now);
+        send_data(c, seq, 1, 0, 1, 0, now);
         return 1;
     }
     if (c->fin_queued) {
-        send_data(c, seq, 0, 1, 1, now);
+        send_data(c, seq, 0, 1, 1, 0, now);
         return 1;
     }
     return 0;
