@@ -138,11 +138,8 @@ int synack_recvfrom(synack_stack_t *st, int id, void *buf, size_t cap, struct sy
         return -EBADF;
     if (s->type != SYNACK_SOCK_DGRAM)
         return -EOPNOTSUPP;
-    if (s->error) {
-        int e = s->error;
-        s->error = 0;
-        return e;
-    }
+    if (s->error)
+        return take_error(s);
     return udp_recvfrom(st, s->udp, buf, cap, src);
 }
 
@@ -177,9 +174,7 @@ int synack_socket_error(synack_stack_t *st, int id)
     struct sock *s = sock_get(st, id);
     if (!s)
         return -EBADF;
-    int e = s->error;
-    s->error = 0;
-    return e;
+    return take_error(s);
 }
 
 int synack_connect(synack_stack_t *st, int id, const struct synack_sockaddr *peer, synack_time_t now)

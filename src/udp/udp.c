@@ -117,6 +117,16 @@ int udp_bind(synack_stack_t *st, struct udp_pcb *pcb, const struct synack_sockad
     return 0;
 }
 
+/* connect and sendto on an unbound endpoint bind it to any address and an ephemeral port first
+ * (BSD's implicit bind). */
+static int udp_autobind(synack_stack_t *st, struct udp_pcb *pcb)
+{
+    if (pcb->bound)
+        return 0;
+    struct synack_sockaddr any = { synack_ip_any6(), 0 };
+    return udp_bind(st, pcb, &any);
+}
+
 int udp_connect(synack_stack_t *st, struct udp_pcb *pcb, const struct synack_sockaddr *peer)
 {
     if (synack_ip_is_unspecified(&peer->addr) || peer->port == 0)
@@ -125,12 +135,9 @@ int udp_connect(synack_stack_t *st, struct udp_pcb *pcb, const struct synack_soc
     struct synack_ip src;
     if (!nf || nf->source_for(st, &peer->addr, &src) != 0)
         return -ENETUNREACH;
-    if (!pcb->bound) {
-        struct synack_sockaddr any = { synack_ip_any6(), 0 };
-        int r = udp_bind(st, pcb, &any);
-        if (r)
-            return r;
-    }
+    int r = udp_autobind(st, pcb);
+    if (r)
+        return r;
     pcb->raddr = peer->addr;
     pcb->rport = peer->port;
     pcb->connected = 1;
@@ -213,12 +220,9 @@ int udp_sendto(synack_stack_t *st, struct udp_pcb *pcb, const void *data, size_t
         return -ENETUNREACH;
     if (!synack_ip_is_unspecified(&pcb->laddr))
         src = pcb->laddr;
-    if (!pcb->bound) {
-        struct synack_sockaddr any = { synack_ip_any6(), 0 };
-        int r = udp_bind(st, pcb, &any);
-        if (r)
-            return r;
-    }
+    int r = udp_autobind(st, pcb);
+    if (r)
+        return r;
     struct buf *b = buf_alloc(&st->cfg.alloc, BUF_HEADROOM, UDP_HDR_LEN + len);
     if (!b) {
         stack_count(st, SYNACK_C_BufAllocFails);
@@ -230,7 +234,7 @@ int udp_sendto(synack_stack_t *st, struct udp_pcb *pcb, const void *data, size_t
     struct net_tx tx = { .src = src, .dst = to.addr, .proto = UDP_IPPROTO, .tos = pcb->tos };
     udp_build_ph(b->data, pcb->lport, to.port, len, nf->pseudo_sum(&tx.src, &tx.dst, UDP_IPPROTO));
     stack_count(st, SYNACK_C_UdpOutDatagrams);
-    int r = nf->output(st, &tx, b, now);
+    r = nf->output(st, &tx, b, now);
     return r < 0 ? r : (int)len;
 }
 
