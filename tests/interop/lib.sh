@@ -167,6 +167,14 @@ serve_alive() {
 sha256() { sha256sum "$1" | cut -d' ' -f1; }
 
 # kernel_snmp PROTO FIELD: reads a counter from the namespace's /proc/net/snmp (e.g. Icmp InDestUnreachs).
+# wait_socket PATH WHAT: waits up to 5 s for a process to create its control socket at PATH;
+# fails the test with "WHAT did not start" if it does not.
+wait_socket() {
+    local i
+    for ((i = 0; i < 100; i++)); do [[ -S "$1" ]] && return 0; sleep 0.05; done
+    fail "$2 did not start"
+}
+
 kernel_snmp() {
     nsx awk -v p="$1:" -v f="$2" '$1 == p { if (!n) { for (i = 2; i <= NF; i++) h[i] = $i; n = 1 } else { for (i = 2; i <= NF; i++) if (h[i] == f) print $i } }' /proc/net/snmp
 }

@@ -49,8 +49,7 @@ timeout 150 ip netns exec "$NS" "$SYNACK" nc -l --tap nc-tap1 --addr "$SYNACK_AD
     --ctl "$TMPD/nc2.sock" --pcap "$TMPD/nc2.pcap" 6000 >"$TMPD/got2" </dev/null 2>"$TMPD/nc2.err" &
 NCPID=$!
 BG_PIDS+=("$NCPID")
-for ((i = 0; i < 100; i++)); do [[ -S "$TMPD/nc2.sock" ]] && break; sleep 0.05; done
-[[ -S "$TMPD/nc2.sock" ]] || fail "synack nc -l did not start"
+wait_socket "$TMPD/nc2.sock" "synack nc -l"
 t0=$(date +%s.%N)
 rc=0
 nsx timeout 120 nc -N "$SYNACK_ADDR" 6000 <"$TMPD/blob" || rc=$?
