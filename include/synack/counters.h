@@ -80,6 +80,9 @@
     X(TcpNoSocket,          "TCP segments for no connection (answered by RST)") \
     X(TcpOfoQueued,         "TCP out-of-order segments queued") \
     X(TcpOfoDrops,          "TCP out-of-order segments dropped: queue limit") \
+    X(TcpPAWSEstab,         "TCP segments dropped by PAWS: TSval older than TS.Recent (RFC 7323 5)") \
+    X(TcpDSackOldSent,      "TCP D-SACKs sent for data below RCV.NXT (RFC 2883)") \
+    X(TcpDSackOfoSent,      "TCP D-SACKs sent for out-of-order data already held (RFC 2883)") \
     X(TcpFastRetrans,       "TCP fast retransmits") \
     X(TcpTimeouts,          "TCP retransmission timeouts") \
     X(TcpPersistProbes,     "TCP zero-window probes sent") \

@@ -147,7 +147,13 @@ struct synack_tcp_info {
     synack_time_t timer_expires;     /* absolute, 0 if none */
     char congestion[16];             /* the congestion-control module's name */
     unsigned ca_state;               /* 0 open, 1 recovery (NewReno fast recovery) */
+    unsigned options;                /* SYNACK_TCPI_OPT_*: what the handshake agreed */
+    uint8_t snd_wscale, rcv_wscale;  /* RFC 7323 shifts: the peer's, ours (0 without scaling) */
 };
+/* synack_tcp_info.options bits (the values of Linux's tcpi_options). */
+#define SYNACK_TCPI_OPT_TIMESTAMPS 1u   /* RFC 7323 timestamps */
+#define SYNACK_TCPI_OPT_SACK 2u         /* RFC 2018 selective acknowledgments */
+#define SYNACK_TCPI_OPT_WSCALE 4u       /* RFC 7323 window scaling */
 SYNACK_API int synack_tcp_info(synack_stack_t *st, int sock, struct synack_tcp_info *out);
 /* Calls fn for every TCP connection of the stack: listeners, half-open, established, orphaned and
  * TIME-WAIT ones (the `ss -tan` view). */

@@ -41,6 +41,11 @@ struct synack_config {
     unsigned tcp_ofo_max;          /* out-of-order segments kept per connection [256] */
     unsigned tcp_max_orphans;      /* connections closed by the application but still alive [4096] */
     unsigned tcp_max_tw;           /* TIME-WAIT entries held at once; beyond, closed at once [65536] */
+    int tcp_timestamps;            /* RFC 7323 timestamps offered and accepted: 0 yes [default]; -1 no */
+    int tcp_sack;                  /* RFC 2018 SACK offered and accepted: 0 yes [default]; -1 no */
+    /* The most a connection's receive (send) buffer grows to by autotuning, unless the socket set
+     * SO_RCVBUF (SO_SNDBUF); the window scale is chosen so the window can reach it [6 MiB, 4 MiB] */
+    unsigned tcp_rmem_max, tcp_wmem_max;
     /* Congestion control of new sockets, by name: "cubic" (RFC 9438 with HyStart++) or "reno"
      * (NewReno). NULL or "": "cubic". An unknown name makes synack_stack_new fail. */
     const char *tcp_congestion;

@@ -80,6 +80,25 @@ struct tcp_conn {
     uint8_t snd_wscale, rcv_wscale;  /* RFC 7323 shifts: peer's, ours (0 if not negotiated) */
     unsigned ws_ok : 1;              /* window scaling negotiated */
     unsigned ws_offered : 1;         /* we offered it on our SYN */
+    unsigned ts_ok : 1;              /* RFC 7323 timestamps: both SYNs carried TSopt */
+    unsigned sack_ok : 1;            /* RFC 2018: both SYNs carried SACK-permitted */
+    unsigned rcvbuf_locked : 1;      /* SO_RCVBUF was set: no autotuning, wscale from it */
+
+    /* RFC 7323: our TSval is the stack's millisecond clock plus ts_off, an offset of this 4-tuple
+     * (tcp_ts_offset: random to anyone without the stack's key, the same for a SYN cookie's
+     * connection as for its SYN-ACK). TS.Recent and when it was set (PAWS's 24-day rule, 5.5). */
+    uint32_t ts_off;
+    uint32_t ts_recent;
+    synack_time_t ts_recent_stamp;
+    unsigned ts_recent_ok : 1;       /* TS.Recent holds a value (and is not 24 days old) */
+    uint32_t last_ack_sent;          /* RFC 7323 4.3 Last.ACK.sent: the ACK field we last sent */
+
+    /* SACK blocks we report (RFC 2018 4): the most recent first, each an out-of-order run's
+     * [left, right); a D-SACK block (RFC 2883) goes first on the next ACK only. */
+    uint32_t sack_rcv[TCP_MAX_SACK_BLOCKS][2];
+    uint8_t sack_rcv_n;
+    uint8_t dsack_on;
+    uint32_t dsack[2];
 
     unsigned fin_queued : 1;         /* the application is done sending (close/shutdown) */
     unsigned fin_sent : 1;
@@ -99,7 +118,7 @@ struct tcp_conn {
     unsigned cork : 1;               /* TCP_CORK: only full-sized segments go out */
     unsigned more : 1;               /* the last send had MSG_MORE: corked until the next one */
     unsigned cork_expired : 1;       /* the held partial segment waited 200 ms: it may go */
-    uint8_t tos;                     /* IP_TOS: the TOS byte of every segment of the connection */             /* counted in tcp_table.orphans */
+    uint8_t tos;                     /* IP_TOS: the TOS byte of every segment of the connection */
     uint32_t fin_seq;                /* sequence number of our FIN */
 
     struct tcp_ring sndq;            /* bytes from snd_una (after the SYN) on */

@@ -63,9 +63,31 @@
  * 2.2: the window in a SYN or SYN-ACK is never scaled). */
 static inline uint16_t tcp_win16(size_t v) { return (uint16_t)(v > TCP_WIN_MAX ? TCP_WIN_MAX : v); }
 
-#endif
-
 /* Quick-ack mode (tcp_rcv.c): at most this many ACKs go out at once, one per data segment, at the
  * start of a connection and after an idle period, before delayed ACKs take over (the figure Linux
  * uses, TCP_MAX_QUICKACKS in include/net/tcp.h). */
 #define TCP_MAX_QUICKACKS 16
+
+/* RFC 7323 3.2: the timestamp option as it rides on every segment once agreed, NOP NOP TS (12
+ * bytes); the payload of a full segment is that much below the MSS (RFC 6691 2). */
+#define TCP_TS_OPT_LEN 12
+
+/* RFC 7323 5.5: TS.Recent older than 24 days is invalid (the peer's clock may have wrapped its
+ * sign bit since): PAWS then accepts the segment and TS.Recent is taken afresh. */
+#define TCP_PAWS_IDLE SYNACK_SEC(24ull * 24 * 3600)
+
+/* SYN cookies with timestamps (tcp_isn.c): the low bits of the cookie SYN-ACK's TSval carry what the
+ * client offered, read back from the TSecr of its ACK: 4 bits of window-scale shift (15: none), one
+ * bit for SACK-permitted. */
+#define TCP_COOKIE_TS_BITS 6
+#define TCP_COOKIE_TS_WS_NONE 0xf
+#define TCP_COOKIE_TS_SACK 0x10
+
+/* Receive-buffer autotuning's ceiling when the stack config gives none (Linux's tcp_rmem[2]), and
+ * the send buffer's (tcp_wmem[2]). The window-scale shift is chosen from the ceiling, so the window
+ * can grow to it without another handshake (RFC 7323 2.2). */
+#define TCP_RMEM_MAX_DEFAULT (6u << 20)
+#define TCP_WMEM_MAX_DEFAULT (4u << 20)
+
+#endif
+

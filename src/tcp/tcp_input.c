@@ -43,11 +43,72 @@ static void take_peer_options(struct tcp_conn *c, const struct tcp_seg *s)
         c->mss_snd = peer_mss;
 }
 
+void tcp_options_agreed(struct tcp_conn *c, const struct tcp_opts *peer, int ts_allowed, int sack_allowed,
+                        synack_time_t now)
+{
+    /* RFC 7323 3.2: timestamps only if both SYNs carried TSopt; TS.Recent starts as the peer's
+     * SYN's TSval (4.3). A full segment's payload is then 12 bytes below the MSS (RFC 6691 2). */
+    c->ts_ok = ts_allowed && peer->has_ts;
+    if (c->ts_ok) {
+        c->ts_recent = peer->ts_val;
+        c->ts_recent_stamp = now;
+        c->ts_recent_ok = 1;
+        if (c->mss_snd >= TCP_MIN_MSS + TCP_TS_OPT_LEN)
+            c->mss_snd = (uint16_t)(c->mss_snd - TCP_TS_OPT_LEN);
+    }
+    /* RFC 2018 2: SACK only if both SYNs carried SACK-permitted. */
+    c->sack_ok = sack_allowed && peer->sack_perm;
+}
+
+/* RFC 7323 5.3 R1 (PAWS): a segment whose TSval is older than TS.Recent is a duplicate from an
+ * earlier wrap of the sequence space and is dropped, unless TS.Recent is over 24 days old (5.5:
+ * then it is forgotten). A RST is not checked (RFC 7323 5.3: its TSval may be stale). Returns 1 if
+ * the segment is to be rejected. */
+static int paws_reject(struct tcp_conn *c, const struct tcp_seg *s, synack_time_t now)
+{
+    if (!c->ts_ok || !s->h.opts.has_ts || !c->ts_recent_ok || (s->flags & TCP_RST))
+        return 0;
+    if ((int32_t)(s->h.opts.ts_val - c->ts_recent) >= 0)
+        return 0;
+    if (now - c->ts_recent_stamp > TCP_PAWS_IDLE) {
+        c->ts_recent_ok = 0;
+        return 0;
+    }
+    return 1;
+}
+
+/* RFC 7323 4.3 (2): TS.Recent takes SEG.TSval when SEG.SEQ =< Last.ACK.sent (the segment starts
+ * at or before the left edge we acknowledged, so delayed ACKs echo the oldest unacknowledged
+ * segment's time) and the value does not go back. */
+static void ts_recent_update(struct tcp_conn *c, const struct tcp_seg *s, synack_time_t now)
+{
+    if (!c->ts_ok || !s->h.opts.has_ts || !seq_leq(s->seq, c->last_ack_sent))
+        return;
+    if (c->ts_recent_ok && (int32_t)(s->h.opts.ts_val - c->ts_recent) < 0)
+        return;
+    c->ts_recent = s->h.opts.ts_val;
+    c->ts_recent_stamp = now;
+    c->ts_recent_ok = 1;
+}
+
+/* An RTT sample from TSecr (RFC 7323 4.1), for an ACK of new data that the sequence-based timing
+ * could not measure (the segment was retransmitted, Karn). Milliseconds: at least 1 ms. */
+static int rtt_from_ts(struct tcp_conn *c, const struct tcp_seg *s, synack_time_t now)
+{
+    if (!c->ts_ok || !s->h.opts.has_ts || s->h.opts.ts_ecr == 0)
+        return 0;
+    uint32_t ms = tcp_tsval(c, now) - s->h.opts.ts_ecr;
+    if ((int32_t)ms < 0 || ms > 600000u)
+        return 0;   /* an echo from the future or older than any RTO: not our value */
+    tcp_rtt_sample(c, (synack_time_t)(ms ? ms : 1) * 1000u);
+    return 1;
+}
+
 /* ---------- the end of the handshake ---------- */
 
 /* What every way into ESTABLISHED does once SND.UNA covers our SYN: SYN-SENT's SYN-ACK (RFC 9293
  * 3.10.7.3) and SYN-RECEIVED's ACK (3.10.7.4, fifth step), a SYN cookie's ACK included. */
-static void handshake_done(struct tcp_conn *c, const char *cause, synack_time_t now)
+static void handshake_done(struct tcp_conn *c, const struct tcp_seg *s, const char *cause, synack_time_t now)
 {
     tcp_rto_stop(c);
     /* RFC 6298: time the handshake unless the SYN was retransmitted (Karn); 5.7: after a SYN
@@ -55,6 +116,8 @@ static void handshake_done(struct tcp_conn *c, const char *cause, synack_time_t 
     if (!c->syn_cookie) {
         if (c->backoff == 0)
             tcp_rtt_sample(c, now - c->rtt_start);
+        else if (s && rtt_from_ts(c, s, now))
+            ;   /* the SYN was sent again, but the echoed TSval says which copy was answered */
         else if (!c->rtt_valid)
             c->rto = (uint32_t)TCP_RTO_AFTER_SYN_TIMEOUT;
     }
@@ -78,7 +141,7 @@ int tcp_synrcvd_complete(struct tcp_conn *c, const struct tcp_seg *s, const char
     c->max_snd_wnd = c->snd_wnd;
     c->snd_wl1 = s->seq;
     c->snd_wl2 = s->ack;
-    handshake_done(c, cause, now);
+    handshake_done(c, s, cause, now);
     return 0;
 }
 
@@ -115,6 +178,7 @@ static void syn_sent_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t 
      * inside it is accepted at step six. */
     c->rcv_adv = c->rcv_nxt + tcp_win16(c->rcvq.limit);
     take_peer_options(c, s);
+    tcp_options_agreed(c, &s->h.opts, st->tcp->timestamps, st->tcp->sack, now);
     /* RFC 7323 2.2: scaling is on only if both SYNs carried the option. */
     if (c->ws_offered && s->h.opts.has_wscale) {
         c->ws_ok = 1;
@@ -130,7 +194,7 @@ static void syn_sent_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t 
     c->snd_wl2 = s->ack;
     if (ack_ok) {
         c->snd_una = s->ack;
-        handshake_done(c, "rcv SYN,ACK", now);
+        handshake_done(c, s, "rcv SYN,ACK", now);
         /* Data or FIN on the SYN-ACK: continue at step six with the SYN removed. */
         struct tcp_seg rest = *s;
         rest.seq = s->seq + 1;
@@ -255,10 +319,13 @@ static void ack_new_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t no
         data_acked = (uint32_t)c->sndq.len;
     ring_consume(&c->sndq, data_acked);
     c->bytes_acked += data_acked;
-    /* RFC 6298 3 (Karn) and 2: a sample only from a segment sent once. */
+    /* RFC 6298 3 (Karn) and 2: a sample only from a segment sent once; otherwise from the
+     * timestamp the ACK echoes (RFC 7323 4.1), which names the segment it answers. */
     if (c->rtt_timing && seq_gt(s->ack, c->rtt_seq)) {
         c->rtt_timing = 0;
         tcp_rtt_sample(c, now - c->rtt_start);
+    } else if (!c->rtt_timing) {
+        rtt_from_ts(c, s, now);
     }
     c->snd_una = s->ack;
     if (seq_lt(c->snd_nxt, c->snd_una))
@@ -383,12 +450,22 @@ void tcp_conn_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
         s->flags &= (uint8_t)~TCP_SYN;
         ack_dup_syn = 1;   /* the repeated SYN is acknowledged, as any duplicate is */
     }
-    if (!step1_acceptable(c, s)) {
-        stack_drop(st, SYNACK_C_TcpOutOfWindow, s->ifindex, SYNACK_IF_RAWIP, s->pkt, s->pkt_len);
-        if (!(s->flags & TCP_RST))
-            tcp_send_ack(c, now);   /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+    if (paws_reject(c, s, now)) {
+        /* RFC 7323 5.3 R1: "send an acknowledgment in reply ... and drop the segment". */
+        stack_drop(st, SYNACK_C_TcpPAWSEstab, s->ifindex, SYNACK_IF_RAWIP, s->pkt, s->pkt_len);
+        tcp_dsack_dup(c, s);
+        tcp_send_ack(c, now);
         return;
     }
+    if (!step1_acceptable(c, s)) {
+        stack_drop(st, SYNACK_C_TcpOutOfWindow, s->ifindex, SYNACK_IF_RAWIP, s->pkt, s->pkt_len);
+        if (!(s->flags & TCP_RST)) {
+            tcp_dsack_dup(c, s);   /* data we already have: reported as a duplicate (RFC 2883) */
+            tcp_send_ack(c, now);   /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+        }
+        return;
+    }
+    ts_recent_update(c, s, now);
     c->last_rcv = now;
     c->keep_probes = 0;
     if (step2_rst(c, s, now))

@@ -47,6 +47,9 @@ struct tcp_table {
     synack_time_t msl, rto_initial, rto_min, rto_max, fin_timeout, delack;
     unsigned syn_retries, synack_retries, retries, sndbuf, rcvbuf, chack_limit, ofo_max, max_orphans, max_tw;
     int syncookies;
+    unsigned timestamps : 1, sack : 1;   /* offered and accepted (config tcp_timestamps, tcp_sack) */
+    unsigned rmem_max, wmem_max;     /* autotuning's ceilings; the window scale is chosen from rmem_max */
+    uint8_t ts_key[16];              /* the per-4-tuple TSval offset (tcp_ts_offset) */
     const struct tcp_cc_ops *cc_default;   /* config tcp_congestion */
     synack_time_t last_cookie;       /* when we last answered with a cookie */
     int cookies_sent;
@@ -84,10 +87,20 @@ void tcp_conn_fail(struct tcp_conn *c, int err, const char *cause);
 void tcp_notify(struct tcp_conn *c);
 
 /* tcp_isn.c */
+/* RFC 7323 5.4 and 7.1: a random TSval offset for this 4-tuple (keyed hash), so TSvals reveal
+ * neither the stack's clock nor a relation between connections. */
+uint32_t tcp_ts_offset(synack_stack_t *st, const struct tcp_end *local, const struct tcp_end *remote);
 uint32_t tcp_isn(synack_stack_t *st, const struct tcp_end *local, const struct tcp_end *remote, synack_time_t now);
 uint32_t tcp_cookie_make(synack_stack_t *st, const struct tcp_seg *s, uint16_t *mss, synack_time_t now);
 /* Checks the cookie in an ACK (ack - 1); returns the MSS it encodes, or 0 if invalid. */
 uint16_t tcp_cookie_check(synack_stack_t *st, const struct tcp_seg *s, synack_time_t now);
+/* The TSval of a cookie SYN-ACK: our clock with the low TCP_COOKIE_TS_BITS replaced by the SYN's
+ * window-scale shift and SACK-permitted, never ahead of the clock. */
+uint32_t tcp_cookie_tsval(uint32_t ts_now, const struct tcp_opts *syn);
+
+/* TCP's timestamp clock (RFC 7323 5.4): milliseconds; a connection's TSval adds its offset. */
+static inline uint32_t tcp_ts_clock(synack_time_t now) { return (uint32_t)(now / 1000u); }
+static inline uint32_t tcp_tsval(const struct tcp_conn *c, synack_time_t now) { return tcp_ts_clock(now) + c->ts_off; }
 
 /* tcp_output.c */
 /* An ACK is owed for in-order data: sent now, or at the end of the current batch. */
@@ -113,6 +126,17 @@ void tcp_window_update(struct tcp_conn *c, synack_time_t now);
 uint16_t tcp_mss_for(synack_stack_t *st, const struct synack_ip *raddr, uint16_t user);
 /* The window-scale shift that lets a 16-bit window cover `bufsize` (RFC 7323 2.3). */
 uint8_t tcp_choose_wscale(size_t bufsize);
+/* The shift a connection offers: from the largest its receive buffer may grow to (SO_RCVBUF if
+ * the socket set it, else the autotuning ceiling). */
+uint8_t tcp_conn_wscale(const struct tcp_conn *c);
+/* The options every segment of an established connection carries (TSopt once agreed; SACK
+ * blocks, a pending D-SACK first, on segments that carry an ACK) into o; returns their length. */
+size_t tcp_conn_opts(struct tcp_conn *c, struct tcp_opts *o, int ack, synack_time_t now);
+/* The payload of a full segment now: the MSS less the SACK blocks an ACK would carry. */
+uint32_t tcp_cur_mss(const struct tcp_conn *c);
+/* After the handshake: which options were agreed and what follows from it (MSS less TSopt). */
+void tcp_options_agreed(struct tcp_conn *c, const struct tcp_opts *peer_syn, int ts_allowed, int sack_allowed,
+                        synack_time_t now);
 
 /* tcp_input.c */
 void tcp_conn_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now);

@@ -7,7 +7,12 @@
  * A SYN cookie is the ISN of a SYN-ACK sent without keeping state: 5 bits of a 64-second counter,
  * 3 bits indexing the MSS, 24 bits of a keyed hash over the 4-tuple, the peer's ISN and the counter.
  * The returning ACK (ack = cookie + 1) is checked by recomputing the hash for the encoded counter,
- * which must be at most two periods old. */
+ * which must be at most two periods old.
+ *
+ * A cookie cannot keep the SYN's window-scale shift and SACK-permitted; when the SYN offered
+ * timestamps they ride in the low bits of the SYN-ACK's TSval (tcp_cookie_tsval) and come back in
+ * the ACK's TSecr, as deployed stacks do. Without timestamps the connection gets the MSS alone: no
+ * window scaling and no SACK. */
 #include "core/siphash.h"
 #include "core/ctx.h"
 #include "tcp/tcp_int.h"
@@ -31,6 +36,26 @@ uint32_t tcp_isn(synack_stack_t *st, const struct tcp_end *local, const struct t
     tuple_bytes(k, local, remote);
     uint32_t f = (uint32_t)siphash24(st->tcp->isn_key, k, sizeof(k));
     return f + (uint32_t)(now / 4);
+}
+
+uint32_t tcp_ts_offset(synack_stack_t *st, const struct tcp_end *local, const struct tcp_end *remote)
+{
+    uint8_t k[36];
+    tuple_bytes(k, local, remote);
+    return (uint32_t)siphash24(st->tcp->ts_key, k, sizeof(k));
+}
+
+uint32_t tcp_cookie_tsval(uint32_t ts_now, const struct tcp_opts *syn)
+{
+    uint32_t mask = (1u << TCP_COOKIE_TS_BITS) - 1;
+    uint32_t bits = syn->has_wscale ? syn->wscale : TCP_COOKIE_TS_WS_NONE;
+    if (syn->sack_perm)
+        bits |= TCP_COOKIE_TS_SACK;
+    uint32_t ts = (ts_now & ~mask) | bits;
+    /* Never ahead of the clock: a later segment's TSval must not go backwards (RFC 7323 5.4). */
+    if ((int32_t)(ts - ts_now) > 0)
+        ts -= 1u << TCP_COOKIE_TS_BITS;
+    return ts;
 }
 
 static const uint16_t cookie_mss[8] = { TCP_DEFAULT_MSS, 1200, 1300, 1400, 1440, 1460, 4312, 8960 };

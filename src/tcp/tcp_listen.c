@@ -21,6 +21,7 @@ static void inherit(struct tcp_conn *c, const struct tcp_conn *l)
     c->cc = l->cc;
     c->tos = l->tos;
     c->cork = l->cork;
+    c->rcvbuf_locked = l->rcvbuf_locked;
     ring_set_limit(&c->sndq, l->sndq.limit);
     ring_set_limit(&c->rcvq, l->rcvq.limit);
 }
@@ -120,6 +121,7 @@ static struct tcp_conn *child_new(struct tcp_conn *l, const struct tcp_seg *s, s
     c->snd_wnd = s->wnd;   /* unscaled in a SYN */
     c->max_snd_wnd = c->snd_wnd;
     c->snd_wl1 = s->seq;
+    c->ts_off = tcp_ts_offset(st, &c->local, &c->remote);
     c->state = SYNACK_TCP_LISTEN;   /* the child starts as its listener did (RFC 9293 figure 5) */
     return c;
 }
@@ -128,12 +130,26 @@ static struct tcp_conn *child_new(struct tcp_conn *l, const struct tcp_seg *s, s
 static void send_cookie(struct tcp_conn *l, const struct tcp_seg *s, synack_time_t now)
 {
     synack_stack_t *st = l->st;
+    struct tcp_table *t = st->tcp;
     uint16_t mss = tcp_mss_for(st, &s->remote.ip, l->mss_user);
     uint32_t isn = tcp_cookie_make(st, s, &mss, now);
     struct tcp_opts o;
     memset(&o, 0, sizeof(o));
     o.has_mss = 1;
-    o.mss = mss;   /* the MSS the cookie encodes; no window scale: we could not remember it */
+    o.mss = mss;   /* the MSS the cookie encodes */
+    /* With timestamps the SYN's window scale and SACK-permitted ride in our TSval's low bits
+     * (tcp_cookie_tsval) and come back as the ACK's TSecr: then we answer them as a SYN-ACK with
+     * state would. Without, we could not remember them: MSS alone. */
+    if (t->timestamps && s->h.opts.has_ts) {
+        o.has_ts = 1;
+        o.ts_val = tcp_cookie_tsval(tcp_ts_clock(now) + tcp_ts_offset(st, &s->local, &s->remote), &s->h.opts);
+        o.ts_ecr = s->h.opts.ts_val;
+        o.sack_perm = t->sack && s->h.opts.sack_perm;
+        if (s->h.opts.has_wscale) {
+            o.has_wscale = 1;
+            o.wscale = tcp_conn_wscale(l);   /* what the child will have */
+        }
+    }
     uint16_t win = tcp_win16(l->rcvq.limit);
     stack_count(st, SYNACK_C_TcpSyncookiesSent);
     st->tcp->last_cookie = now;
@@ -160,23 +176,52 @@ static int cookie_ack(struct tcp_conn *l, struct tcp_seg *s, synack_time_t now)
         stack_count(st, SYNACK_C_TcpListenDrops);
         return 1;   /* dropped; a valid cookie ACK is not answered with a reset */
     }
+    /* What the SYN offered beyond the MSS, when the cookie SYN-ACK could keep it: the TSecr of this
+     * ACK echoes that SYN-ACK's TSval, whose low bits hold it; an echo from the future is forged. */
+    struct tcp_opts syn_opts;
+    memset(&syn_opts, 0, sizeof(syn_opts));
+    syn_opts.has_mss = 1;
+    syn_opts.mss = mss;
+    if (t->timestamps && s->h.opts.has_ts) {
+        uint32_t ecr = s->h.opts.ts_ecr;
+        uint32_t ts_now = tcp_ts_clock(now) + tcp_ts_offset(st, &s->local, &s->remote);
+        if ((int32_t)(ecr - ts_now) > 0) {
+            stack_count(st, SYNACK_C_TcpSyncookiesFailed);
+            return 0;
+        }
+        uint32_t ws = ecr & 0xf;
+        if (ws != TCP_COOKIE_TS_WS_NONE) {
+            syn_opts.has_wscale = 1;
+            syn_opts.wscale = (uint8_t)(ws > TCP_WSCALE_MAX ? TCP_WSCALE_MAX : ws);
+        }
+        syn_opts.sack_perm = t->sack && (ecr & TCP_COOKIE_TS_SACK);
+        syn_opts.has_ts = 1;
+        syn_opts.ts_val = s->h.opts.ts_val;
+    }
     struct tcp_seg syn = *s;
     syn.seq = s->seq - 1;
+    syn.h.opts = syn_opts;
     struct tcp_conn *c = child_new(l, &syn, now);
     if (!c)
         return 1;
     c->syn_cookie = 1;
+    if (syn_opts.has_wscale) {
+        c->ws_ok = 1;
+        c->snd_wscale = syn_opts.wscale;
+        c->rcv_wscale = tcp_conn_wscale(c);
+    }
     c->iss = s->ack - 1;
     c->snd_una = s->ack;
     c->snd_nxt = s->ack;
     c->snd_max = s->ack;
     c->mss_snd = mss < c->mss_adv ? mss : c->mss_adv;
+    tcp_options_agreed(c, &syn_opts, t->timestamps, t->sack, now);
     uint16_t win = tcp_win16(c->rcvq.limit);
     c->rcv_adv = c->rcv_nxt + win;   /* what our cookie SYN-ACK offered */
     stack_count(st, SYNACK_C_TcpPassiveOpens);
     tcp_conn_hash(c);
-    /* The child is what SYN-RECEIVED would have held (no window scaling: the cookie cannot carry
-     * it), and this ACK completes its handshake as any other (room was checked above). */
+    /* The child is what SYN-RECEIVED would have held, and this ACK completes its handshake as any
+     * other (room was checked above). */
     queue_push_syn(l, c);
     tcp_set_state(c, SYNACK_TCP_SYN_RECEIVED, "rcv SYN (cookie)");
     tcp_synrcvd_complete(c, s, "rcv ACK with valid SYN cookie", now);
@@ -225,8 +270,9 @@ void tcp_listen_input(struct tcp_conn *l, struct tcp_seg *s, synack_time_t now)
     if (s->h.opts.has_wscale) {
         c->ws_ok = 1;
         c->snd_wscale = s->h.opts.wscale;
-        c->rcv_wscale = tcp_choose_wscale(c->rcvq.limit);
+        c->rcv_wscale = tcp_conn_wscale(c);
     }
+    tcp_options_agreed(c, &s->h.opts, t->timestamps, t->sack, now);
     c->iss = tcp_isn(st, &c->local, &c->remote, now);
     c->snd_una = c->iss;
     c->snd_nxt = c->iss;

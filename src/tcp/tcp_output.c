@@ -59,6 +59,8 @@ static void xmit_tos(synack_stack_t *st, struct tcp_conn *c, const struct tcp_en
     h.win = win;
     if (opts)
         h.opts = *opts;
+    else if (c)
+        tcp_conn_opts(c, &h.opts, (flags & TCP_ACK) != 0, now);
     size_t hlen = tcp_hdr_len(&h.opts);
     struct buf *b = buf_alloc(&st->cfg.alloc, BUF_HEADROOM, hlen + dlen);
     if (!b) {
@@ -78,7 +80,8 @@ static void xmit_tos(synack_stack_t *st, struct tcp_conn *c, const struct tcp_en
     /* A segment larger than the MSS goes to a link that cuts it (TSO): the checksum field then
      * holds only the pseudo-header sum, for the link to complete per segment (as virtio-net and
      * Linux's CHECKSUM_PARTIAL expect). */
-    uint16_t gso = c && dlen > c->mss_snd ? c->mss_snd : 0;
+    uint32_t seg = c ? c->mss_snd - (uint32_t)(hlen - TCP_HDR_MIN - (c->ts_ok ? TCP_TS_OPT_LEN : 0)) : 0;
+    uint16_t gso = c && dlen > seg ? (uint16_t)seg : 0;
     struct net_tx tx = { .src = l->ip, .dst = r->ip, .proto = TCP_IPPROTO, .tos = tos, .df = 1, .gso_size = gso };
     if (gso)
         wire_put16(b->data + 16, (uint16_t)~wire_csum_finish(pseudo + b->len));
@@ -102,6 +105,54 @@ void tcp_send_raw(synack_stack_t *st, const struct tcp_end *l, const struct tcp_
                   size_t dlen, uint8_t tos, synack_time_t now)
 {
     xmit_tos(st, NULL, l, r, seq, ack, flags, win, opts, 0, dlen, data, tos, now);
+}
+
+/* ---------- options of an established connection ---------- */
+
+/* SACK blocks an ACK would carry now: a pending D-SACK, then the reported runs (RFC 2018 4, RFC
+ * 2883 4), as many as fit beside the timestamp (three with it, four without). */
+static unsigned sack_blocks_now(const struct tcp_conn *c)
+{
+    if (!c->sack_ok)
+        return 0;
+    unsigned n = c->sack_rcv_n + (c->dsack_on ? 1u : 0u);
+    unsigned max = c->ts_ok ? 3u : 4u;
+    return n > max ? max : n;
+}
+
+uint32_t tcp_cur_mss(const struct tcp_conn *c)
+{
+    unsigned n = sack_blocks_now(c);
+    uint32_t opt = n ? 4u + 8u * n : 0u;   /* NOP NOP SACK length, and the blocks */
+    return c->mss_snd > opt + TCP_MIN_MSS ? c->mss_snd - opt : TCP_MIN_MSS;
+}
+
+size_t tcp_conn_opts(struct tcp_conn *c, struct tcp_opts *o, int ack, synack_time_t now)
+{
+    memset(o, 0, sizeof(*o));
+    /* RFC 7323 3.2: once agreed, TSopt on every segment; TSecr is TS.Recent (4.3). */
+    if (c->ts_ok) {
+        o->has_ts = 1;
+        o->ts_val = tcp_tsval(c, now);
+        o->ts_ecr = c->ts_recent;
+    }
+    if (ack) {
+        c->last_ack_sent = c->rcv_nxt;   /* RFC 7323 4.3 Last.ACK.sent */
+        unsigned n = sack_blocks_now(c), k = 0;
+        if (n && c->dsack_on) {
+            /* RFC 2883 4: the duplicate range first, on this ACK only. */
+            o->sack[k][0] = c->dsack[0];
+            o->sack[k][1] = c->dsack[1];
+            k++;
+            c->dsack_on = 0;
+        }
+        for (unsigned i = 0; k < n && i < c->sack_rcv_n; i++, k++) {
+            o->sack[k][0] = c->sack_rcv[i][0];
+            o->sack[k][1] = c->sack_rcv[i][1];
+        }
+        o->sack_count = (uint8_t)k;
+    }
+    return tcp_hdr_len(o) - TCP_HDR_MIN;
 }
 
 uint32_t tcp_rcv_window(struct tcp_conn *c)
@@ -155,7 +206,7 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, 
      * larger than the window included (Linux's selftests: a 20000-byte write with cwnd 10 leaves as
      * "P. 1:10001(10000)"), and on every offload frame of several segments (each of Linux's GSO
      * frames carries it; the device puts it on the frame's last segment). */
-    if (dlen && (off + dlen == c->sndq.len || last || dlen > c->mss_snd))
+    if (dlen && (off + dlen == c->sndq.len || last || dlen > tcp_cur_mss(c)))
         flags |= TCP_PSH;
     int rexmit = seq_lt(seq, c->snd_max);
     if (rexmit) {
@@ -199,11 +250,14 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
 {
     if (!can_send_data(c))
         return;
-    /* With segmentation offload on the way out, up to tso_max bytes leave in one frame. */
-    uint32_t seg_max = c->mss_snd;
+    /* With segmentation offload on the way out, up to tso_max bytes leave in one frame. A full
+     * segment's payload is the MSS less the options it carries (TSopt is already off mss_snd; SACK
+     * blocks on the ACK we would send, tcp_cur_mss). */
+    uint32_t mss = tcp_cur_mss(c);
+    uint32_t seg_max = mss;
     unsigned tso = net_family_for(&c->remote.ip)->tso_max_for(c->st, &c->remote.ip);
-    if (tso > TCP_TSO_HDR_ROOM + c->mss_snd)
-        seg_max = ((tso - TCP_TSO_HDR_ROOM) / c->mss_snd) * c->mss_snd;
+    if (tso > TCP_TSO_HDR_ROOM + mss)
+        seg_max = ((tso - TCP_TSO_HDR_ROOM) / mss) * mss;
     /* TCP_CORK (and a send with MSG_MORE): only full-sized segments, until the cork is pulled (a
      * send without MSG_MORE), the FIN is queued (close and shutdown send everything) or the partial
      * segment has waited 200 ms (tcp_cork_hold). */
@@ -225,8 +279,8 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
             len = seg_max;
         if (len > usable)
             len = usable;
-        if (len > c->mss_snd && (len < avail || corked))
-            len -= len % c->mss_snd;   /* a large segment is cut in whole MSS pieces but the last */
+        if (len > mss && (len < avail || corked))
+            len -= len % mss;   /* a large segment is cut in whole MSS pieces but the last */
         int fin = c->fin_queued && len == avail;
         if (len == 0 && !fin) {
             /* Zero window with data waiting and nothing in flight: probe (RFC 9293 3.8.6.1). */
@@ -234,7 +288,7 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
                 tcp_persist_arm(c, now);
             break;
         }
-        if (len < c->mss_snd && !fin) {
+        if (len < mss && !fin) {
             /* A partial segment: held while corked, if it is all there is to send. */
             if (corked && len == avail) {
                 tcp_cork_hold(c, now);
@@ -251,7 +305,7 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
                 break;
             }
         }
-        if (len < c->mss_snd || len == avail)
+        if (len < mss || len == avail)
             tcp_cork_release(c);   /* nothing partial is held any more */
         if (p.on)
             send_data(c, p.seq, p.len, p.fin, 0, 0, now);
@@ -269,7 +323,8 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
 void tcp_retransmit_head(struct tcp_conn *c, synack_time_t now)
 {
     uint32_t avail = (uint32_t)c->sndq.len;
-    uint32_t len = avail < c->mss_snd ? avail : c->mss_snd;
+    uint32_t mss = tcp_cur_mss(c);
+    uint32_t len = avail < mss ? avail : mss;
     int fin = c->fin_sent && len == avail && seq_gt(c->snd_max, c->snd_una + len);
     if (len == 0 && !fin)
         return;
@@ -340,10 +395,20 @@ void tcp_send_syn(struct tcp_conn *c, synack_time_t now)
     o.has_mss = 1;
     o.mss = c->mss_adv;
     int synack = c->state == SYNACK_TCP_SYN_RECEIVED;
-    /* RFC 7323 2.2: offer scaling on a SYN; on a SYN-ACK only if the SYN offered it. */
+    struct tcp_table *t = c->st->tcp;
+    /* RFC 7323 2.2: offer scaling on a SYN; on a SYN-ACK only if the SYN offered it. The same for
+     * SACK-permitted (RFC 2018 2) and timestamps (RFC 7323 3.2: a SYN-ACK carries TSopt only if
+     * the SYN did, with TSecr = its TSval). Linux's layout: MSS, SACK-permitted, TS, NOP, wscale. */
     if (!synack ? c->ws_offered : c->ws_ok) {
         o.has_wscale = 1;
         o.wscale = c->rcv_wscale;
+    }
+    if (!synack ? t->sack : c->sack_ok)
+        o.sack_perm = 1;
+    if (!synack ? t->timestamps : c->ts_ok) {
+        o.has_ts = 1;
+        o.ts_val = tcp_tsval(c, now);
+        o.ts_ecr = synack ? c->ts_recent : 0;
     }
     /* RFC 7323 2.2: the window in a SYN or SYN-ACK is never scaled. */
     size_t space = c->rcvq.limit;

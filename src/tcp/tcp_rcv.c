@@ -15,6 +15,10 @@
  * - Otherwise delayed ACKs (RFC 1122 4.2.3.2, RFC 5681 4.2): at once when more than one full
  *   segment is un-ACKed (Linux's "more than one rcv_mss", __tcp_ack_snd_check; rcv_mss is the largest
  *   segment seen, tcp_measure_rcv_mss), else after tcp_delack (40 ms).
+ * - SACK (RFC 2018 4, when agreed): every ACK sent while out-of-order data is held carries up to
+ *   four blocks (three beside the timestamp), the run holding the segment that arrived last first,
+ *   then the others most recently changed first; a duplicate segment is reported once as a D-SACK
+ *   block in front of them (RFC 2883 4), and its ACK goes at once.
  * - Batches: an ACK due at once may wait for the batch's end (tcp_ack_owed: one ACK, or our data,
  *   then answers for the last of a batch), but never past the next in-order segment: it goes out
  *   before that segment moves RCV.NXT, so no ACK covers more than two full segments (RFC 5681 4.2). */
@@ -61,6 +65,84 @@ static int fin_in_order(struct tcp_conn *c, synack_time_t now)
     return 0;
 }
 
+/* ---------- SACK blocks we report ---------- */
+
+static void dsack_set(struct tcp_conn *c, uint32_t left, uint32_t right, enum synack_counter why)
+{
+    if (!c->sack_ok || !seq_lt(left, right) || c->dsack_on)
+        return;   /* one D-SACK per ACK: the first duplicate of the ones it answers */
+    c->dsack_on = 1;
+    c->dsack[0] = left;
+    c->dsack[1] = right;
+    stack_count(c->st, why);
+}
+
+void tcp_dsack_dup(struct tcp_conn *c, const struct tcp_seg *s)
+{
+    if (!s->dlen || !seq_lt(s->seq, c->rcv_nxt))
+        return;
+    uint32_t end = s->seq + s->dlen;
+    dsack_set(c, s->seq, seq_gt(end, c->rcv_nxt) ? c->rcv_nxt : end, SYNACK_C_TcpDSackOldSent);
+}
+
+/* The out-of-order run (adjacent entries joined) that holds seq: 1 and its edges, or 0. */
+static int ofo_run(const struct tcp_conn *c, uint32_t seq, uint32_t *left, uint32_t *right)
+{
+    const struct tcp_ofo *o = c->ofo;
+    while (o) {
+        uint32_t l = o->seq, r = o->seq + o->len;
+        while (o->next && o->next->seq == r) {
+            o = o->next;
+            r += o->len;
+        }
+        if (seq_leq(l, seq) && seq_lt(seq, r)) {
+            *left = l;
+            *right = r;
+            return 1;
+        }
+        o = o->next;
+    }
+    return 0;
+}
+
+/* Data at seq went into the out-of-order list: its run becomes the first block, and blocks it
+ * now covers go (RFC 2018 4: "the first SACK block MUST specify the contiguous block of data
+ * containing the segment which triggered this ACK"; the rest are the most recent ones). */
+static void sack_note(struct tcp_conn *c, uint32_t seq)
+{
+    uint32_t l, r;
+    if (!c->sack_ok || !ofo_run(c, seq, &l, &r))
+        return;
+    uint32_t keep[TCP_MAX_SACK_BLOCKS][2];
+    unsigned n = 0;
+    keep[n][0] = l;
+    keep[n][1] = r;
+    n++;
+    for (unsigned i = 0; i < c->sack_rcv_n && n < TCP_MAX_SACK_BLOCKS; i++) {
+        if (seq_leq(l, c->sack_rcv[i][0]) && seq_leq(c->sack_rcv[i][1], r))
+            continue;   /* inside the new run */
+        keep[n][0] = c->sack_rcv[i][0];
+        keep[n][1] = c->sack_rcv[i][1];
+        n++;
+    }
+    memcpy(c->sack_rcv, keep, sizeof(keep[0]) * n);
+    c->sack_rcv_n = (uint8_t)n;
+}
+
+/* RCV.NXT moved: blocks now below it are acknowledged and no longer reported. */
+static void sack_trim(struct tcp_conn *c)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < c->sack_rcv_n; i++) {
+        if (!c->ofo || seq_leq(c->sack_rcv[i][1], c->rcv_nxt))
+            continue;
+        c->sack_rcv[n][0] = seq_lt(c->sack_rcv[i][0], c->rcv_nxt) ? c->rcv_nxt : c->sack_rcv[i][0];
+        c->sack_rcv[n][1] = c->sack_rcv[i][1];
+        n++;
+    }
+    c->sack_rcv_n = (uint8_t)n;
+}
+
 /* Inserts [seq, seq+len) into the out-of-order list, storing only the parts not already held. */
 static void ofo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *data, uint32_t len, int fin)
 {
@@ -72,8 +154,10 @@ static void ofo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *data, ui
         while (*pp && seq_leq((*pp)->seq + (*pp)->len, seq) && !(len == 0 && (*pp)->seq + (*pp)->len == seq))
             pp = &(*pp)->next;
         if (*pp && seq_leq((*pp)->seq, seq) && seq_lt(seq, (*pp)->seq + (*pp)->len)) {
-            /* seq lies inside an existing entry: skip what it already holds. */
+            /* seq lies inside an existing entry: skip what it already holds (a duplicate, reported
+             * as a D-SACK block: RFC 2883 4). */
             uint32_t skip = (*pp)->seq + (*pp)->len - seq;
+            dsack_set(c, seq, skip >= end - seq ? end : seq + skip, SYNACK_C_TcpDSackOfoSent);
             if (skip >= end - seq) {
                 if (fin && end == (*pp)->seq + (*pp)->len)
                     (*pp)->fin = 1;
@@ -203,6 +287,7 @@ int tcp_rcv_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
         if (skip > dlen) {
             skip = dlen;
         }
+        dsack_set(c, seq, seq + skip, SYNACK_C_TcpDSackOldSent);   /* RFC 2883 4 */
         data += skip;
         dlen -= skip;
         seq += skip;
@@ -223,6 +308,8 @@ int tcp_rcv_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
     if (seq != c->rcv_nxt) {
         if (dlen || fin)
             ofo_insert(c, seq, data, dlen, fin);
+        if (dlen)
+            sack_note(c, seq);
         /* RFC 5681 4.2: an out-of-order segment is ACKed at once (the duplicate ACK). */
         tcp_send_ack(c, now);
         return 0;
@@ -240,13 +327,15 @@ int tcp_rcv_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
         tcp_notify(c);
     }
     int ofo_fin = had_ofo ? ofo_pull(c) : 0;
+    if (had_ofo)
+        sack_trim(c);
     if (fin || ofo_fin)
         return fin_in_order(c, now);
     if (!dlen)
         return 0;
     /* RFC 5681 4.2: at once when the segment fills a gap. Then quick-ack mode; then RFC 1122
      * 4.2.3.2: at least every second full-sized segment, and within 500 ms (we use tcp_delack). */
-    if (had_ofo)
+    if (had_ofo || c->dsack_on)
         tcp_send_ack(c, now);
     else if (!c->delack_on || (c->quick && !c->pingpong) || c->rcv_unacked > c->rcv_mss)
         tcp_ack_owed(c, now);   /* at once, or at the batch's end (see above) */

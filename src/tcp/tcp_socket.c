@@ -22,6 +22,14 @@ uint8_t tcp_choose_wscale(size_t bufsize)
     return ws;
 }
 
+uint8_t tcp_conn_wscale(const struct tcp_conn *c)
+{
+    size_t most = c->rcvq.limit;
+    if (!c->rcvbuf_locked && c->st->tcp->rmem_max > most)
+        most = c->st->tcp->rmem_max;
+    return tcp_choose_wscale(most);
+}
+
 struct tcp_conn *tcp_user_open(synack_stack_t *st, void *owner)
 {
     struct tcp_conn *c = tcp_conn_new(st);
@@ -96,7 +104,8 @@ int tcp_user_connect(synack_stack_t *st, struct tcp_conn *c, const struct synack
     c->mss_adv = tcp_mss_for(st, &remote.ip, c->mss_user);
     c->mss_snd = c->mss_adv;
     c->ws_offered = 1;
-    c->rcv_wscale = tcp_choose_wscale(c->rcvq.limit);
+    c->rcv_wscale = tcp_conn_wscale(c);
+    c->ts_off = tcp_ts_offset(st, &local, &remote);
     c->iss = tcp_isn(st, &local, &remote, now);
     c->snd_una = c->iss;
     c->snd_nxt = c->iss;
@@ -311,6 +320,7 @@ int tcp_user_setopt(synack_stack_t *st, struct tcp_conn *c, int opt, int v)
         if (c->state != SYNACK_TCP_CLOSED && c->state != SYNACK_TCP_LISTEN && (size_t)v < c->rcvq.limit)
             return -EINVAL;   /* shrinking an open window would renege on what we offered */
         ring_set_limit(&c->rcvq, (size_t)v);
+        c->rcvbuf_locked = 1;   /* as Linux: a buffer the application sized is not autotuned */
         return 0;
     case SYNACK_SO_SNDBUF:
         if (v < TCP_SOCKBUF_MIN || v > TCP_SOCKBUF_MAX)
@@ -426,6 +436,10 @@ static void fill_info(const struct tcp_conn *c, struct synack_tcp_info *i)
     i->rttvar = c->rttvar;
     i->rto = c->rto;
     i->snd_mss = c->mss_snd;
+    i->options = (c->ts_ok ? SYNACK_TCPI_OPT_TIMESTAMPS : 0u) | (c->sack_ok ? SYNACK_TCPI_OPT_SACK : 0u) |
+                 (c->ws_ok ? SYNACK_TCPI_OPT_WSCALE : 0u);
+    i->snd_wscale = c->ws_ok ? c->snd_wscale : 0;
+    i->rcv_wscale = c->ws_ok ? c->rcv_wscale : 0;
     i->rcv_mss = c->mss_adv;
     i->cwnd = c->cwnd;
     i->ssthresh = c->ssthresh;

@@ -35,6 +35,7 @@ int tcp_table_new(synack_stack_t *st)
     }
     rng_bytes(&st->rng, t->isn_key, sizeof(t->isn_key));
     rng_bytes(&st->rng, t->cookie_key, sizeof(t->cookie_key));
+    rng_bytes(&st->rng, t->ts_key, sizeof(t->ts_key));
     const struct synack_config *c = &st->cfg;
     t->msl = DEF(c->tcp_msl, SYNACK_SEC(30));
     t->rto_initial = DEF(c->tcp_rto_initial, SYNACK_SEC(1));
@@ -56,6 +57,14 @@ int tcp_table_new(synack_stack_t *st)
     t->max_orphans = DEF(c->tcp_max_orphans, 4096);
     t->max_tw = DEF(c->tcp_max_tw, 65536);
     t->syncookies = c->tcp_syncookies;
+    t->timestamps = c->tcp_timestamps >= 0;
+    t->sack = c->tcp_sack >= 0;
+    t->rmem_max = DEF(c->tcp_rmem_max, TCP_RMEM_MAX_DEFAULT);
+    t->wmem_max = DEF(c->tcp_wmem_max, TCP_WMEM_MAX_DEFAULT);
+    if (t->rmem_max < t->rcvbuf)
+        t->rmem_max = t->rcvbuf;
+    if (t->wmem_max < t->sndbuf)
+        t->wmem_max = t->sndbuf;
     t->cc_default = cc;
     st->tcp = t;
     return 0;

@@ -216,8 +216,10 @@ static void keep_fire(void *owner, struct timer *t, synack_time_t now)
     /* RFC 1122 4.2.3.6: a probe with SEG.SEQ = SND.NXT-1 and no data makes the peer ACK. */
     c->keep_probes++;
     stack_count(c->st, SYNACK_C_TcpKeepAliveProbes);
+    struct tcp_opts o;
+    tcp_conn_opts(c, &o, 1, now);   /* TSopt once agreed, as on every segment */
     tcp_send_raw(c->st, &c->local, &c->remote, c->snd_nxt - 1, c->rcv_nxt,
-                 TCP_ACK, tcp_win16(tcp_rcv_window(c) >> c->rcv_wscale), NULL, NULL, 0, c->tos, now);
+                 TCP_ACK, tcp_win16(tcp_rcv_window(c) >> c->rcv_wscale), &o, NULL, 0, c->tos, now);
     timer_arm(&c->st->timers, &c->keep_timer, now + SYNACK_SEC(c->keep_intvl_s));
 }
 

@@ -28,6 +28,17 @@ struct tw_ref {
 static void tw_destroy(struct tcp_tw *w);
 
 static uint32_t ref_rcv_nxt(const struct tw_ref *r) { return r->c ? r->c->rcv_nxt : r->w->rcv_nxt; }
+static int ref_ts_ok(const struct tw_ref *r) { return r->c ? r->c->ts_ok : r->w->ts_ok; }
+static uint32_t ref_ts_recent(const struct tw_ref *r) { return r->c ? r->c->ts_recent : r->w->ts_recent; }
+static void ref_set_ts_recent(const struct tw_ref *r, uint32_t v, synack_time_t now)
+{
+    if (r->c) {
+        r->c->ts_recent = v;
+        r->c->ts_recent_stamp = now;
+    } else {
+        r->w->ts_recent = v;
+    }
+}
 
 /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
 static void ref_send_ack(const struct tw_ref *r, synack_time_t now)
@@ -37,7 +48,15 @@ static void ref_send_ack(const struct tw_ref *r, synack_time_t now)
         return;
     }
     struct tcp_tw *w = r->w;
-    tcp_send_raw(r->st, &w->local, &w->remote, w->snd_nxt, w->rcv_nxt, TCP_ACK, w->rcv_wnd, NULL, NULL, 0, w->tos, now);
+    struct tcp_opts o;
+    memset(&o, 0, sizeof(o));
+    if (w->ts_ok) {
+        /* RFC 7323 3.2: TSopt on every segment of the connection, TIME-WAIT's ACKs included. */
+        o.has_ts = 1;
+        o.ts_val = tcp_ts_clock(now) + w->ts_off;
+        o.ts_ecr = w->ts_recent;
+    }
+    tcp_send_raw(r->st, &w->local, &w->remote, w->snd_nxt, w->rcv_nxt, TCP_ACK, w->rcv_wnd, &o, NULL, 0, w->tos, now);
 }
 
 static void ref_arm(const struct tw_ref *r, synack_time_t deadline)
@@ -80,11 +99,16 @@ static void tw_segment(const struct tw_ref *r, struct tcp_seg *s, synack_time_t 
      * second step allows ignoring it. */
     if (s->flags & TCP_RST)
         return;
+    /* RFC 7323 5.3 (PAWS, as in any synchronized state): a TSval older than TS.Recent marks an old
+     * duplicate. TIME-WAIT lasts minutes, far below PAWS's 24-day limit. */
+    int ts = ref_ts_ok(r) && s->h.opts.has_ts;
+    int32_t ts_age = ts ? (int32_t)(s->h.opts.ts_val - ref_ts_recent(r)) : 0;
     if ((s->flags & TCP_SYN) && !(s->flags & TCP_ACK)) {
-        /* RFC 1122 4.2.2.13 and RFC 6191 2 (the sequence-number test; we keep no timestamps): a SYN beyond the old
-         * connection's sequence space cannot be an old duplicate and may reopen the 4-tuple at once
-         * (clients such as Linux reuse ports quickly). */
-        if (seq_gt(s->seq, rcv_nxt)) {
+        /* RFC 1122 4.2.2.13 and RFC 6191 2: a SYN that cannot be an old duplicate may reopen the
+         * 4-tuple at once (clients such as Linux reuse ports quickly): one whose timestamp is newer
+         * than the last the old connection saw, or, without timestamps, one beyond the old
+         * connection's sequence space (as Linux does, either test suffices unless PAWS rejects). */
+        if (ts_age >= 0 && (seq_gt(s->seq, rcv_nxt) || ts_age > 0)) {
             struct tcp_conn *l = tcp_listener_lookup(st, &s->local);
             stack_count(st, SYNACK_C_TcpTimeWaitRecycled);
             ref_close(r, "new SYN reuses the 4-tuple");
@@ -98,9 +122,16 @@ static void tw_segment(const struct tw_ref *r, struct tcp_seg *s, synack_time_t 
         ref_send_ack(r, now);
         return;
     }
+    if (ts_age < 0) {
+        stack_drop(st, SYNACK_C_TcpPAWSEstab, s->ifindex, SYNACK_IF_RAWIP, s->pkt, s->pkt_len);
+        ref_send_ack(r, now);   /* RFC 7323 5.3 R1 */
+        return;
+    }
     /* RFC 9293 3.10.7.4: "The only thing that can arrive in this state is a retransmission of the
      * remote FIN. Acknowledge it, and restart the 2 MSL timeout." */
     if (s->flags & TCP_FIN) {
+        if (ts && ts_age > 0 && s->seq == rcv_nxt - 1)
+            ref_set_ts_recent(r, s->h.opts.ts_val, now);   /* RFC 7323 4.3: the FIN is at Last.ACK.sent */
         ref_send_ack(r, now);
         ref_arm(r, tw_deadline(st, now));
         return;
@@ -172,6 +203,9 @@ static void hold(struct tcp_conn *c, synack_time_t deadline)
     w->snd_nxt = c->snd_nxt;
     w->rcv_nxt = c->rcv_nxt;
     w->tos = c->tos;
+    w->ts_ok = c->ts_ok;
+    w->ts_off = c->ts_off;
+    w->ts_recent = c->ts_recent;
     uint32_t wnd = c->rcv_adv - c->rcv_nxt;
     w->rcv_wnd = tcp_win16(wnd >> c->rcv_wscale);
     timer_init(&w->timer, tw_expire, w);

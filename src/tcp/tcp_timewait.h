@@ -28,6 +28,8 @@ struct tcp_tw {
     uint32_t snd_nxt, rcv_nxt;
     uint16_t rcv_wnd;                /* the window field our last ACK carried */
     uint8_t tos;                     /* the connection's IP_TOS, for the ACKs it still sends */
+    uint8_t ts_ok;                   /* timestamps were agreed: ACKs carry TSopt, PAWS applies */
+    uint32_t ts_off, ts_recent;      /* RFC 7323: our TSval offset, TS.Recent */
     struct timer timer;              /* 2*MSL */
 };
 

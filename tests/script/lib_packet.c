@@ -6,9 +6,15 @@
  *
  * FLAGS are tcpdump's letters (S F R P . U E W; "." is ACK). START is the relative sequence number;
  * END - START must equal LEN (the payload, SYN and FIN not counted). OPTIONS: mss N, wscale N,
- * sackOK, TS val N ecr N, nop, eol, comma-separated; in a `<` line also `raw B B ...`, option bytes
- * sent as they are after the others (for malformed options). In a `>` line a missing field is not
- * checked, except the options: no <...> means the segment must carry none. */
+ * sackOK, TS val N ecr N, sack L:R [L:R ...], nop, eol, comma-separated; in a `<` line also
+ * `raw B B ...`, option bytes sent as they are after the others (for malformed options). In a `>`
+ * line a missing field is not checked, except the options: no <...> means the segment must carry
+ * none; `TS val *` leaves the TSval unchecked.
+ *
+ * Relative numbers in options: SACK edges like sequence numbers (a `<` block names the stack's
+ * data, relative to its ISN; a `>` block the peer's, relative to the peer's ISN); the stack's TSvals
+ * (`>` val, `<` ecr) relative to the first `>` TS val written for the connection (sr_flow.ts_off);
+ * the peer's TSvals as written. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +36,7 @@ struct sr_seg {
     int has_win, win_any;
     uint32_t win;
     int has_opts, opts_any;
+    int ts_val_any;      /* `TS val *` */
     struct tcp_opts opts;
     uint8_t raw[40];     /* `raw B B ...` bytes put after the other options, '<' lines only */
     size_t nraw;
@@ -107,9 +114,14 @@ static int parse_opts(struct sr *r, const char **pp, struct sr_seg *s)
             p = sr_skip(p + 2);
             if (strncmp(p, "val", 3))
                 return sr_fail(r, "options: TS val N ecr N");
-            p += 3;
-            if (sr_parse_num(&p, &v) < 0)
+            p = sr_skip(p + 3);
+            if (*p == '*') {
+                s->ts_val_any = 1;
+                v = 0;
+                p++;
+            } else if (sr_parse_num(&p, &v) < 0) {
                 return sr_fail(r, "options: TS val N ecr N");
+            }
             p = sr_skip(p);
             if (strncmp(p, "ecr", 3))
                 return sr_fail(r, "options: TS val N ecr N");
@@ -119,6 +131,27 @@ static int parse_opts(struct sr *r, const char **pp, struct sr_seg *s)
             o->has_ts = 1;
             o->ts_val = (uint32_t)v;
             o->ts_ecr = (uint32_t)v2;
+        } else if (!strncmp(p, "sack", 4) && strncmp(p, "sackOK", 6)) {
+            /* `sack L:R L:R`: blocks, relative (see the head of the file). */
+            p += 4;
+            for (;;) {
+                const char *q = sr_skip(p);
+                if (!isdigit((unsigned char)*q) && *q != '-')
+                    break;
+                if (sr_parse_num(&q, &v) < 0 || *q != ':')
+                    return sr_fail(r, "options: sack L:R ...");
+                q++;
+                if (sr_parse_num(&q, &v2) < 0)
+                    return sr_fail(r, "options: sack L:R ...");
+                if (o->sack_count >= TCP_MAX_SACK_BLOCKS)
+                    return sr_fail(r, "options: at most %d SACK blocks", TCP_MAX_SACK_BLOCKS);
+                o->sack[o->sack_count][0] = (uint32_t)v;
+                o->sack[o->sack_count][1] = (uint32_t)v2;
+                o->sack_count++;
+                p = q;
+            }
+            if (!o->sack_count)
+                return sr_fail(r, "options: sack needs blocks L:R");
         } else if (!strncmp(p, "raw", 3)) {
             /* Option bytes as they are, for malformed options: `raw 2 3 5` (kind, length, value). */
             p += 3;
@@ -269,6 +302,13 @@ int sr_inject(struct sr *r, const char *text)
     h.win = (uint16_t)s.win;
     h.urg = s.urg;
     h.opts = s.opts;
+    if (h.opts.has_ts && f->ts_known)
+        h.opts.ts_ecr += f->ts_off;   /* the stack's TSval, written relative */
+    for (unsigned k = 0; k < h.opts.sack_count; k++) {
+        uint32_t base = f->stack_isn_known ? f->stack_isn : 0;   /* blocks name the stack's data */
+        h.opts.sack[k][0] += base;
+        h.opts.sack[k][1] += base;
+    }
     size_t hl = tcp_hdr_len(&h.opts);
     if (20 + hl + s.len > sizeof(pkt))
         return sr_fail(r, "segment too long");
@@ -308,7 +348,21 @@ struct sr_out {
     struct tcp_hdr h;
     struct sr_flow *flow;
     uint32_t rseq, rack;   /* relative */
+    struct tcp_opts ropts; /* the options with relative numbers (SACK edges; TSval once known) */
 };
+
+/* The options of a packet the stack sent, in the script's relative numbers. */
+static void rel_opts(const struct sr_out *o, struct tcp_opts *ro)
+{
+    *ro = o->h.opts;
+    uint32_t pisn = o->flow ? o->flow->peer_isn : 0;
+    for (unsigned k = 0; k < ro->sack_count; k++) {
+        ro->sack[k][0] -= pisn;
+        ro->sack[k][1] -= pisn;
+    }
+    if (ro->has_ts && o->flow && o->flow->ts_known)
+        ro->ts_val -= o->flow->ts_off;
+}
 
 /* Parses a packet the stack sent; learns the stack's ISN and port from a SYN. */
 static const char *decode(struct sr *r, const struct sr_pkt *p, struct sr_out *o, int learn)
@@ -341,6 +395,7 @@ static const char *decode(struct sr *r, const struct sr_pkt *p, struct sr_out *o
     uint32_t pisn = o->flow ? o->flow->peer_isn : r->peer_isn;
     o->rseq = o->h.seq - sisn;
     o->rack = o->h.ack - pisn;
+    rel_opts(o, &o->ropts);
     return NULL;
 }
 
@@ -369,7 +424,9 @@ static void opts_str(const struct tcp_opts *o, char *buf, size_t cap)
         sep = ",";
     }
     if (o->sack_count && n < cap) {
-        n += (size_t)snprintf(buf + n, cap - n, "%ssack(%u blocks)", sep, o->sack_count);
+        n += (size_t)snprintf(buf + n, cap - n, "%ssack", sep);
+        for (unsigned k = 0; k < o->sack_count && n < cap; k++)
+            n += (size_t)snprintf(buf + n, cap - n, " %u:%u", o->sack[k][0], o->sack[k][1]);
         sep = ",";
     }
     if (n < cap)
@@ -382,7 +439,7 @@ static void out_str(struct sr *r, const struct sr_out *o, char *buf, size_t cap)
     tcp_flags_str(o->h.flags, fl);
     if (!strcmp(fl, "none"))
         strcpy(fl, "none");
-    opts_str(&o->h.opts, os, sizeof(os));
+    opts_str(&o->ropts, os, sizeof(os));
     if (o->h.dport != r->default_peer_port)
         snprintf(port, sizeof(port), " port %u", o->h.dport);
     char ack[24] = "";
@@ -409,7 +466,7 @@ void sr_describe(struct sr *r, const struct sr_pkt *p, char *buf, size_t cap)
     out_str(r, &o, buf, cap);
 }
 
-static int opts_equal(const struct tcp_opts *a, const struct tcp_opts *b, const char **what)
+static int opts_equal(const struct tcp_opts *a, const struct tcp_opts *b, int ts_val_any, const char **what)
 {
     if (a->has_mss != b->has_mss || (a->has_mss && a->mss != b->mss))
         return *what = "mss option", 0;
@@ -417,10 +474,13 @@ static int opts_equal(const struct tcp_opts *a, const struct tcp_opts *b, const 
         return *what = "wscale option", 0;
     if (a->sack_perm != b->sack_perm)
         return *what = "sackOK option", 0;
-    if (a->has_ts != b->has_ts || (a->has_ts && (a->ts_val != b->ts_val || a->ts_ecr != b->ts_ecr)))
+    if (a->has_ts != b->has_ts || (a->has_ts && ((!ts_val_any && a->ts_val != b->ts_val) || a->ts_ecr != b->ts_ecr)))
         return *what = "timestamp option", 0;
     if (a->sack_count != b->sack_count)
         return *what = "SACK blocks", 0;
+    for (unsigned k = 0; k < a->sack_count; k++)
+        if (a->sack[k][0] != b->sack[k][0] || a->sack[k][1] != b->sack[k][1])
+            return *what = "SACK blocks", 0;
     return 1;
 }
 
@@ -436,7 +496,7 @@ static void mutate(struct sr *r, struct sr_seg *s)
 }
 
 /* Compares; returns NULL if it matches, else what differs. */
-static const char *match(struct sr *r, const struct sr_seg *s, const struct sr_out *o, uint16_t pport)
+static const char *match(struct sr *r, const struct sr_seg *s, struct sr_out *o, uint16_t pport)
 {
     if (o->h.dport != pport)
         return "peer port";
@@ -455,7 +515,13 @@ static const char *match(struct sr *r, const struct sr_seg *s, const struct sr_o
     if (s->has_tos && o->ip.tos != s->tos)
         return "IP TOS byte";
     const char *what = NULL;
-    if (!s->opts_any && !opts_equal(&s->opts, &o->h.opts, &what))
+    if (!s->opts_any && s->opts.has_ts && !s->ts_val_any && o->h.opts.has_ts && o->flow && !o->flow->ts_known) {
+        /* The first TSval the script names for this connection fixes its base. */
+        o->flow->ts_off = o->h.opts.ts_val - s->opts.ts_val;
+        o->flow->ts_known = 1;
+        rel_opts(o, &o->ropts);
+    }
+    if (!s->opts_any && !opts_equal(&s->opts, &o->ropts, s->ts_val_any, &what))
         return what;
     /* The payload must be the bytes the application wrote: byte at relative q is sr_stack_byte(q-1). */
     uint32_t first = o->rseq + ((o->h.flags & TCP_SYN) ? 1 : 0);

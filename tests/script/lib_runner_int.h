@@ -24,6 +24,11 @@ struct sr_flow {
     uint32_t peer_isn;          /* the script's ISN: `<` seq and `>` ack are relative to it */
     uint32_t stack_isn;         /* learned from the stack's SYN: `>` seq and `<` ack relative to it */
     int stack_isn_known;
+    /* The stack's TSvals are relative too: the first `>` TS val the script names on the flow fixes
+     * the offset (actual - written); later `>` vals are checked through it and `<` ecr values
+     * translated by it, so scripts write the stack's clock in milliseconds from a base they choose. */
+    uint32_t ts_off;
+    int ts_known;
 };
 
 struct sr_pkt {
