@@ -69,6 +69,7 @@ struct tcp_conn {
     uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2, snd_up;
     uint32_t snd_max;                /* highest sequence number sent + 1 */
     uint32_t max_snd_wnd;            /* largest window the peer offered (RFC 5961 5.2, SWS) */
+    uint32_t snd_sml;                /* end of the last segment sent below full size (Nagle) */
     /* receive sequence variables */
     uint32_t irs, rcv_nxt, rcv_adv;  /* rcv_adv: right edge we advertised (never moves left) */
     uint32_t rcv_up;

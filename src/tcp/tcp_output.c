@@ -232,6 +232,8 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, 
         tcp_cc_sent(c, seq + dlen, now);   /* send times for per-ACK RTT samples (tcp_cc.h) */
     }
     uint32_t end = seq + dlen + (fin ? 1 : 0);
+    if (dlen && dlen < tcp_cur_mss(c))
+        c->snd_sml = seq + dlen;   /* Nagle's mark (tcp_output) */
     if (fin) {
         c->fin_sent = 1;
         c->fin_seq = seq + dlen;
@@ -294,8 +296,11 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
                 tcp_cork_hold(c, now);
                 break;
             }
-            /* Nagle: not while data is unacknowledged (RFC 1122 4.2.3.4). */
-            if (outstanding && !c->nodelay)
+            /* Nagle (RFC 896, RFC 1122 4.2.3.4) in Minshall's refinement, as Linux and the BSDs
+             * send it: a partial segment waits while an earlier partial segment is unacknowledged
+             * (SND.UNA < snd_sml), so the tail of a large write leaves with it while small writes
+             * still coalesce behind one small segment in flight. */
+            if (outstanding && !c->nodelay && seq_gt(c->snd_sml, c->snd_una) && seq_leq(c->snd_sml, c->snd_max))
                 break;
             /* Sender SWS (RFC 9293 3.8.6.2.1): window-limited small segments wait unless they are
              * at least half the largest window the peer has offered. */
@@ -426,8 +431,10 @@ void tcp_send_syn(struct tcp_conn *c, synack_time_t now)
          synack ? c->rcv_nxt : 0, flags, win, &o, 0, 0, NULL, now);
     c->snd_nxt = c->iss + 1;
     c->snd_max = c->iss + 1;
-    if (synack)
+    if (synack) {
+        c->last_ack_sent = c->rcv_nxt;   /* RFC 7323 4.3: the SYN-ACK's ACK field */
         acked_now(c);
+    }
     if (c->rtx_mode != RTX_RETRANSMIT)
         tcp_rto_arm(c, now);
 }

@@ -320,6 +320,7 @@ void tcp_set_state(struct tcp_conn *c, int state, const char *cause)
 
 void tcp_established(struct tcp_conn *c, const char *cause)
 {
+    c->snd_sml = c->snd_una;   /* no partial segment in flight yet (Nagle, tcp_output.c) */
     tcp_set_state(c, SYNACK_TCP_ESTABLISHED, cause);
     /* RFC 9293 3.10.4: a CLOSE in SYN-RECEIVED was "queued for processing after entering
      * ESTABLISHED state": the FIN goes after any data, from FIN-WAIT-1. */

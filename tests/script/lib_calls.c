@@ -297,7 +297,7 @@ static int do_tcp_info(struct sr *r, const struct call *c, int sock)
         }
         F(rtt) F(rttvar) F(rto) F(snd_mss) F(rcv_mss) F(cwnd) F(ssthresh) F(snd_wnd) F(rcv_wnd) F(retransmits)
         F(total_retrans) F(bytes_sent) F(bytes_acked) F(bytes_received) F(send_q) F(recv_q) F(backlog)
-        F(max_backlog) F(syn_queue) F(timer)
+        F(max_backlog) F(syn_queue) F(timer) F(options) F(snd_wscale) F(rcv_wscale) F(ca_state)
         else if (!strcmp(key, "timer_in"))
             got = ti.timer_expires ? (int64_t)(ti.timer_expires - sr_stack_now(r)) : -1;
         else return sr_fail(r, "tcp_info: unknown field '%s'", key);
