@@ -119,6 +119,8 @@ static void tw_segment(const struct tw_ref *r, struct tcp_seg *s, synack_time_t 
             return;
         }
         /* An old or duplicate SYN: answer with an ACK of the old connection (RFC 5961 4.2). */
+        if (ts_age < 0)
+            stack_drop(st, SYNACK_C_TcpPAWSEstab, s->ifindex, SYNACK_IF_RAWIP, s->pkt, s->pkt_len);
         ref_send_ack(r, now);
         return;
     }

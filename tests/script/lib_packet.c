@@ -9,7 +9,8 @@
  * sackOK, TS val N ecr N, sack L:R [L:R ...], nop, eol, comma-separated; in a `<` line also
  * `raw B B ...`, option bytes sent as they are after the others (for malformed options). In a `>`
  * line a missing field is not checked, except the options: no <...> means the segment must carry
- * none; `TS val *` leaves the TSval unchecked.
+ * none; `TS val *` leaves the TSval unchecked. In a `<` line `ecr *` echoes the stack's latest TSval
+ * on the connection as it was (a SYN cookie's, whose low bits carry options); `ecr *+N` that plus N.
  *
  * Relative numbers in options: SACK edges like sequence numbers (a `<` block names the stack's
  * data, relative to its ISN; a `>` block the peer's, relative to the peer's ISN); the stack's TSvals
@@ -37,6 +38,7 @@ struct sr_seg {
     uint32_t win;
     int has_opts, opts_any;
     int ts_val_any;      /* `TS val *` */
+    int ts_ecr_echo;     /* `<` ... `ecr *`: echo the stack's latest TSval */
     struct tcp_opts opts;
     uint8_t raw[40];     /* `raw B B ...` bytes put after the other options, '<' lines only */
     size_t nraw;
@@ -125,9 +127,17 @@ static int parse_opts(struct sr *r, const char **pp, struct sr_seg *s)
             p = sr_skip(p);
             if (strncmp(p, "ecr", 3))
                 return sr_fail(r, "options: TS val N ecr N");
-            p += 3;
-            if (sr_parse_num(&p, &v2) < 0)
+            p = sr_skip(p + 3);
+            if (*p == '*') {
+                /* `ecr *` or `ecr *+N` / `ecr *-N`: the stack's latest TSval, moved by N. */
+                s->ts_ecr_echo = 1;
+                v2 = 0;
+                p++;
+                if ((*p == '+' || *p == '-') && sr_parse_num(&p, &v2) < 0)
+                    return sr_fail(r, "options: ecr *+N");
+            } else if (sr_parse_num(&p, &v2) < 0) {
                 return sr_fail(r, "options: TS val N ecr N");
+            }
             o->has_ts = 1;
             o->ts_val = (uint32_t)v;
             o->ts_ecr = (uint32_t)v2;
@@ -302,7 +312,9 @@ int sr_inject(struct sr *r, const char *text)
     h.win = (uint16_t)s.win;
     h.urg = s.urg;
     h.opts = s.opts;
-    if (h.opts.has_ts && f->ts_known)
+    if (h.opts.has_ts && s.ts_ecr_echo)
+        h.opts.ts_ecr = f->last_tsval + s.opts.ts_ecr;   /* `ecr *[+N]`: the stack's last, as sent */
+    else if (h.opts.has_ts && f->ts_known)
         h.opts.ts_ecr += f->ts_off;   /* the stack's TSval, written relative */
     for (unsigned k = 0; k < h.opts.sack_count; k++) {
         uint32_t base = f->stack_isn_known ? f->stack_isn : 0;   /* blocks name the stack's data */
@@ -390,6 +402,8 @@ static const char *decode(struct sr *r, const struct sr_pkt *p, struct sr_out *o
             o->flow->stack_isn = o->h.seq;
             o->flow->stack_isn_known = 1;
         }
+        if (o->h.opts.has_ts)
+            o->flow->last_tsval = o->h.opts.ts_val;
     }
     uint32_t sisn = o->flow && o->flow->stack_isn_known ? o->flow->stack_isn : 0;
     uint32_t pisn = o->flow ? o->flow->peer_isn : r->peer_isn;

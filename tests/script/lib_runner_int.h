@@ -29,6 +29,7 @@ struct sr_flow {
      * translated by it, so scripts write the stack's clock in milliseconds from a base they choose. */
     uint32_t ts_off;
     int ts_known;
+    uint32_t last_tsval;        /* the stack's latest TSval on the flow (`<` ... ecr *) */
 };
 
 struct sr_pkt {
