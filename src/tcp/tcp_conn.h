@@ -84,6 +84,12 @@ struct tcp_conn {
     unsigned ts_ok : 1;              /* RFC 7323 timestamps: both SYNs carried TSopt */
     unsigned sack_ok : 1;            /* RFC 2018: both SYNs carried SACK-permitted */
     unsigned rcvbuf_locked : 1;      /* SO_RCVBUF was set: no autotuning, wscale from it */
+    unsigned sndbuf_locked : 1;      /* SO_SNDBUF was set: no autotuning */
+    /* Receive-buffer autotuning (tcp_autotune.c): bytes read in the current measure, the previous
+     * measure's figure, and when the current one began. */
+    uint64_t rcv_copied;
+    uint32_t rcv_space;
+    synack_time_t rcv_space_time;
 
     /* RFC 7323: our TSval is the stack's millisecond clock plus ts_off, an offset of this 4-tuple
      * (tcp_ts_offset: random to anyone without the stack's key, the same for a SYN cookie's

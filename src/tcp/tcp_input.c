@@ -333,6 +333,7 @@ static void ack_new_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t no
     c->backoff = 0;
     c->persist_backoff = 0;
     tcp_recovery_ack(c, &a, now);   /* congestion control and NewReno recovery */
+    tcp_sndbuf_adjust(c);
     /* RFC 6298 5.2/5.3: stop the timer when everything is ACKed, else restart it. */
     if (c->snd_una == c->snd_max)
         tcp_rto_stop(c);

@@ -154,6 +154,12 @@ void tcp_listen_close(struct tcp_conn *l, synack_time_t now);
 /* A child reached ESTABLISHED: move it from the SYN queue to the accept queue (or drop it). */
 int tcp_child_established(struct tcp_conn *c, synack_time_t now);
 void tcp_child_unlink(struct tcp_conn *c);
+/* tcp_autotune.c */
+/* The application read `copied` bytes: once per RTT the receive buffer may grow (dynamic
+ * right-sizing). */
+void tcp_rcvbuf_adjust(struct tcp_conn *c, size_t copied, synack_time_t now);
+/* After an ACK: the send buffer grows to twice the congestion window, up to the ceiling. */
+void tcp_sndbuf_adjust(struct tcp_conn *c);
 /* tcp_timer.c */
 void tcp_timers_init(struct tcp_conn *c);
 void tcp_timers_cancel(struct tcp_conn *c);

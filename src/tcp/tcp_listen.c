@@ -22,6 +22,7 @@ static void inherit(struct tcp_conn *c, const struct tcp_conn *l)
     c->tos = l->tos;
     c->cork = l->cork;
     c->rcvbuf_locked = l->rcvbuf_locked;
+    c->sndbuf_locked = l->sndbuf_locked;
     ring_set_limit(&c->sndq, l->sndq.limit);
     ring_set_limit(&c->rcvq, l->rcvq.limit);
 }

@@ -199,6 +199,7 @@ int tcp_user_recv(synack_stack_t *st, struct tcp_conn *c, void *buf, size_t cap,
         ring_peek(&c->rcvq, 0, buf, n);
         ring_consume(&c->rcvq, n);
         stack_enter(st, now);
+        tcp_rcvbuf_adjust(c, n, now);
         tcp_window_update(c, now);
         stack_leave(st);
         return (int)(n > 0x7fffffff ? 0x7fffffff : n);
@@ -326,6 +327,7 @@ int tcp_user_setopt(synack_stack_t *st, struct tcp_conn *c, int opt, int v)
         if (v < TCP_SOCKBUF_MIN || v > TCP_SOCKBUF_MAX)
             return -EINVAL;
         ring_set_limit(&c->sndq, (size_t)v);
+        c->sndbuf_locked = 1;
         return 0;
     case SYNACK_SO_LINGER: c->linger0 = v == 0; return 0;
     case SYNACK_SO_KEEPALIVE:

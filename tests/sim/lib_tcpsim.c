@@ -13,6 +13,15 @@ void tcpsim_init(struct tcpsim *t, const struct synack_simlink_config *cfg, uint
 
 void tcpsim_init_cc(struct tcpsim *t, const struct synack_simlink_config *cfg, uint64_t seed, const char *congestion)
 {
+    struct synack_config sc;
+    synack_config_init(&sc);
+    sc.tcp_congestion = congestion;
+    tcpsim_init_config(t, cfg, seed, &sc);
+}
+
+void tcpsim_init_config(struct tcpsim *t, const struct synack_simlink_config *cfg, uint64_t seed,
+                        const struct synack_config *base)
+{
     memset(t, 0, sizeof(*t));
     struct synack_simlink_config lc;
     if (cfg) {
@@ -26,10 +35,8 @@ void tcpsim_init_cc(struct tcpsim *t, const struct synack_simlink_config *cfg, u
     t->link = synack_simlink_new(&lc);
     t->net = synack_simnet_new(SYNACK_SEC(1));
     for (int i = 0; i < 2; i++) {
-        struct synack_config sc;
-        synack_config_init(&sc);
+        struct synack_config sc = *base;
         synack_config_seed_u64(&sc, seed * 2 + (uint64_t)i);
-        sc.tcp_congestion = congestion;
         t->st[i] = synack_stack_new(&sc);
         struct synack_if_config ic = { .name = "sim", .kind = SYNACK_IF_ETHERNET,
                                        .mac = { 2, 0, 0, 0, 0, (uint8_t)(i + 1) }, .addr = SIM_A + (uint32_t)i,

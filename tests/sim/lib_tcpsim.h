@@ -21,6 +21,9 @@ struct tcpsim {
 void tcpsim_init(struct tcpsim *t, const struct synack_simlink_config *cfg, uint64_t seed);
 /* The same, with both stacks' congestion control chosen by name (NULL: the default). */
 void tcpsim_init_cc(struct tcpsim *t, const struct synack_simlink_config *cfg, uint64_t seed, const char *congestion);
+/* The same, both stacks made from `base` (their seeds set from `seed`). */
+void tcpsim_init_config(struct tcpsim *t, const struct synack_simlink_config *cfg, uint64_t seed,
+                        const struct synack_config *base);
 void tcpsim_free(struct tcpsim *t);
 synack_time_t tcpsim_now(struct tcpsim *t);
 

@@ -1,0 +1,57 @@
+/* Buffer autotuning: the receive buffer grows to what the application drains in a round trip, the
+ * send buffer to what the congestion window can keep in flight, each up to the stack's ceiling
+ * (config tcp_rmem_max, tcp_wmem_max) and never for a socket whose buffer the application sized
+ * (SO_RCVBUF, SO_SNDBUF lock it, as in Linux). The window scale was chosen from the ceiling at the
+ * handshake (tcp_conn_wscale), so a grown buffer is a larger advertised window at once.
+ *
+ * The receive side follows the idea of dynamic right-sizing (Fisk and Feng, "Dynamic right-sizing
+ * in TCP", 2001; Linux's tcp_rcv_space_adjust): once per RTT, measure the bytes the application
+ * read; if it read more than in the previous RTT the sender is limited by our window, so the buffer
+ * becomes twice that (the window must cover a round trip while the sender grows, RFC 7323 1.1's
+ * bandwidth-delay product) plus room for the growth just seen. */
+#include "core/ctx.h"
+#include "tcp/tcp_int.h"
+#include "tcp/tcp_state.h"
+
+void tcp_rcvbuf_adjust(struct tcp_conn *c, size_t copied, synack_time_t now)
+{
+    struct tcp_table *t = c->st->tcp;
+    c->rcv_copied += copied;
+    if (c->rcvbuf_locked || !tcp_state_synchronized(c->state))
+        return;
+    if (!c->rcv_space) {
+        /* The first measure starts from the initial window's worth (ten segments). */
+        c->rcv_space = 10u * c->mss_adv;
+        c->rcv_space_time = now;
+        c->rcv_copied = 0;
+        return;
+    }
+    synack_time_t rtt = c->rtt_valid && c->srtt ? c->srtt : SYNACK_MS(100);
+    if (now - c->rcv_space_time < rtt)
+        return;
+    uint64_t got = c->rcv_copied;
+    if (got > c->rcv_space) {
+        uint64_t win = 2 * got + 16u * c->mss_adv;
+        win += 2 * (win * (got - c->rcv_space) / c->rcv_space);   /* growth seen: more to come */
+        if (win > t->rmem_max)
+            win = t->rmem_max;
+        if (win > c->rcvq.limit)
+            ring_set_limit(&c->rcvq, (size_t)win);
+        c->rcv_space = (uint32_t)(got > UINT32_MAX ? UINT32_MAX : got);
+    }
+    c->rcv_copied = 0;
+    c->rcv_space_time = now;
+}
+
+void tcp_sndbuf_adjust(struct tcp_conn *c)
+{
+    struct tcp_table *t = c->st->tcp;
+    if (c->sndbuf_locked)
+        return;
+    /* Twice the congestion window: one window in flight awaiting its ACKs, one being written. */
+    uint64_t want = 2ull * c->cwnd;
+    if (want > t->wmem_max)
+        want = t->wmem_max;
+    if (want > c->sndq.limit)
+        ring_set_limit(&c->sndq, (size_t)want);
+}
