@@ -45,14 +45,16 @@ static int icmp_rate_ok(synack_stack_t *st, synack_time_t now)
     return 1;
 }
 
-static void icmp_send(synack_stack_t *st, uint32_t dst, uint32_t src, const struct icmp_hdr *ic, synack_time_t now)
+/* Sends `ic`; with `echo_reply` set, `ic` is a parsed echo request and the reply to it is sent. */
+static void icmp_send(synack_stack_t *st, uint32_t dst, uint32_t src, const struct icmp_hdr *ic, int echo_reply,
+                      synack_time_t now)
 {
     struct buf *b = buf_alloc(&st->cfg.alloc, BUF_HEADROOM, ICMP_HDR_LEN + ic->body_len);
     if (!b) {
         stack_count(st, SYNACK_C_BufAllocFails);
         return;
     }
-    b->len = icmp_build(b->data, ic);
+    b->len = echo_reply ? icmp_build_echo_reply(b->data, ic) : icmp_build(b->data, ic);
     stack_count(st, SYNACK_C_IcmpOutMsgs);
     struct ip4_out o = { .src = src, .dst = dst, .proto = IP4_PROTO_ICMP };
     ip4_output(st, &o, b, now);
@@ -75,11 +77,9 @@ void icmp_input(synack_stack_t *st, struct iface *ifc, const struct ip4_hdr *h, 
          * answer only our own unicast address (no smurf amplification). */
         if (!if_for_local(st, h->dst))
             return;
-        struct icmp_hdr rep = { .type = ICMP_ECHO_REPLY, .id = ic.id, .seq = ic.seq, .body = ic.body,
-                                .body_len = ic.body_len };
         stack_count(st, SYNACK_C_IcmpOutEchoReps);
         /* RFC 1122 3.2.2.6: the reply's source is the request's specific destination. */
-        icmp_send(st, h->src, h->dst, &rep, now);
+        icmp_send(st, h->src, h->dst, &ic, 1, now);
         break;
     }
     case ICMP_ECHO_REPLY: {
@@ -158,7 +158,7 @@ void icmp_send_error(synack_stack_t *st, uint8_t type, uint8_t code, uint16_t mt
     struct icmp_hdr ic = { .type = type, .code = code, .next_mtu = mtu, .body = pkt, .body_len = quote };
     if (type == ICMP_DEST_UNREACH)
         stack_count(st, SYNACK_C_IcmpOutDestUnreachs);
-    icmp_send(st, h->src, h->dst, &ic, now);
+    icmp_send(st, h->src, h->dst, &ic, 0, now);
 }
 
 int icmp_send_echo(synack_stack_t *st, uint32_t dst, uint16_t id, uint16_t seq, const void *payload,
@@ -170,6 +170,6 @@ int icmp_send_echo(synack_stack_t *st, uint32_t dst, uint16_t id, uint16_t seq, 
         return -ENETUNREACH;
     struct icmp_hdr ic = { .type = ICMP_ECHO_REQUEST, .id = id, .seq = seq, .body = payload, .body_len = len };
     stack_count(st, SYNACK_C_IcmpOutEchos);
-    icmp_send(st, dst, 0, &ic, now);
+    icmp_send(st, dst, 0, &ic, 0, now);
     return 0;
 }

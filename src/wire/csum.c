@@ -1,8 +1,11 @@
 /* Internet checksum, RFC 1071, computed 8 bytes at a time.
  *
- * The one's-complement sum is byte-order independent (RFC 1071 section 2(B)): we add the buffer as
- * native-endian 32-bit words into a 64-bit accumulator (no carry lost for spans below 2^32 words),
- * fold, and swap once at the end on little-endian hosts. Two accumulators let the CPU overlap adds. */
+ * The one's-complement sum is byte-order independent (RFC 1071 2(B)) and may be computed in any
+ * word size, carries folded back in (2(C)): we add the buffer as native-endian 64-bit words with
+ * end-around carry (s += w; s += carry), into four accumulators so the adds of consecutive words do
+ * not wait on each other, fold the result to 16 bits and swap it once at the end on little-endian
+ * hosts. Loads go through memcpy, so any alignment is defined behaviour (and one instruction on
+ * machines that allow unaligned loads). The compilers turn `s += w; s += s < w` into add/adc. */
 #include "wire/csum.h"
 
 #include "base/mem.h"
@@ -19,50 +22,111 @@ static inline uint64_t fold64(uint64_t s)
 
 static inline uint16_t bswap16(uint16_t v) { return (uint16_t)((v << 8) | (v >> 8)); }
 
-/* Sum in native byte order, returned folded to 16 bits (native order). */
+/* One's-complement 64-bit add: the carry out of bit 63 comes back in at bit 0 (RFC 1071 2(C)). */
+static inline uint64_t add_c(uint64_t s, uint64_t w)
+{
+    s += w;
+    return s + (s < w);
+}
+
+static inline uint64_t load64(const uint8_t *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* The last 0..7 bytes as one native word with zero bytes after them: for an even count that is the
+ * same words summed; an odd last byte is padded with zero on the right (RFC 1071 1), which is where
+ * it sits in the word whatever the byte order, since the tail starts at an even offset. */
+static inline uint64_t load_tail(const uint8_t *p, size_t n)
+{
+    uint8_t b[8] = { 0 };
+    for (size_t i = 0; i < n; i++)
+        b[i] = p[i];
+    return load64(b);
+}
+
+/* Sum in native byte order, folded to 16 bits (native order). */
 static uint64_t sum_native(const uint8_t *p, size_t len)
 {
-    uint64_t a = 0, b = 0;
-    while (len >= 16) {
-        uint32_t w[4];
-        memcpy(w, p, 16);
-        a += (uint64_t)w[0] + w[1];
-        b += (uint64_t)w[2] + w[3];
-        p += 16;
-        len -= 16;
+    uint64_t a = 0, b = 0, c = 0, d = 0;
+    while (len >= 32) {
+        a = add_c(a, load64(p));
+        b = add_c(b, load64(p + 8));
+        c = add_c(c, load64(p + 16));
+        d = add_c(d, load64(p + 24));
+        p += 32;
+        len -= 32;
     }
-    a += b;
-    while (len >= 4) {
-        uint32_t w;
-        memcpy(&w, p, 4);
-        a += w;
-        p += 4;
-        len -= 4;
+    a = add_c(a, b);
+    c = add_c(c, d);
+    a = add_c(a, c);
+    while (len >= 8) {
+        a = add_c(a, load64(p));
+        p += 8;
+        len -= 8;
     }
-    if (len >= 2) {
-        uint16_t w;
-        memcpy(&w, p, 2);
-        a += w;
-        p += 2;
-        len -= 2;
+    if (len)
+        a = add_c(a, load_tail(p, len));
+    return fold64(a);
+}
+
+/* The same while copying: each word is loaded once, stored to dst and added. */
+static uint64_t copy_sum_native(uint8_t *dst, const uint8_t *p, size_t len)
+{
+    uint64_t a = 0, b = 0, c = 0, d = 0;
+    while (len >= 32) {
+        uint64_t w0 = load64(p), w1 = load64(p + 8), w2 = load64(p + 16), w3 = load64(p + 24);
+        memcpy(dst, &w0, 8);
+        memcpy(dst + 8, &w1, 8);
+        memcpy(dst + 16, &w2, 8);
+        memcpy(dst + 24, &w3, 8);
+        a = add_c(a, w0);
+        b = add_c(b, w1);
+        c = add_c(c, w2);
+        d = add_c(d, w3);
+        p += 32;
+        dst += 32;
+        len -= 32;
+    }
+    a = add_c(a, b);
+    c = add_c(c, d);
+    a = add_c(a, c);
+    while (len >= 8) {
+        uint64_t w = load64(p);
+        memcpy(dst, &w, 8);
+        a = add_c(a, w);
+        p += 8;
+        dst += 8;
+        len -= 8;
     }
     if (len) {
-        /* RFC 1071: a trailing odd byte is padded with zero on the right (network order). */
-        uint8_t last[2] = { p[0], 0 };
-        uint16_t w;
-        memcpy(&w, last, 2);
-        a += w;
+        for (size_t i = 0; i < len; i++)
+            dst[i] = p[i];
+        a = add_c(a, load_tail(p, len));
     }
     return fold64(a);
 }
 
+/* Callers' running sums are kept in network (big-endian) word order. */
+static inline uint64_t to_network(uint64_t native16)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return bswap16((uint16_t)native16);
+#else
+    return native16;
+#endif
+}
+
 uint64_t wire_csum_partial(const void *data, size_t len, uint64_t sum)
 {
-    uint16_t s = (uint16_t)sum_native(data, len);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    s = bswap16(s);
-#endif
-    return sum + s;   /* callers' running sums are kept in network (big-endian) word order */
+    return sum + to_network(sum_native(data, len));
+}
+
+uint64_t wire_csum_copy(void *dst, const void *src, size_t len, uint64_t sum)
+{
+    return sum + to_network(copy_sum_native(dst, src, len));
 }
 
 uint16_t wire_csum_finish(uint64_t sum)

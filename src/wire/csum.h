@@ -1,7 +1,8 @@
 /* The Internet checksum (RFC 1071) and its incremental update (RFC 1624).
  *
- * wire_csum_partial() folds bytes into a 32-bit-safe running sum (64-bit accumulator, 8 bytes per
- * step); wire_csum_finish() folds and complements. A partial sum over an odd-length span must be
+ * wire_csum_partial() adds bytes to a running sum (64-bit words, four accumulators, any alignment);
+ * wire_csum_copy() does the same while copying them, so data copied anyway is read once;
+ * wire_csum_finish() folds and complements. A partial sum over an odd-length span must be
  * the last one added, or the byte order of what follows shifts: callers sum headers (even lengths)
  * first and payload last. */
 #ifndef WIRE_CSUM_H
@@ -12,6 +13,9 @@
 
 /* Adds `len` bytes at `data` to `sum` (as if in network order 16-bit words). */
 uint64_t wire_csum_partial(const void *data, size_t len, uint64_t sum);
+/* Copies `len` bytes from src to dst (which must not overlap) and adds them to `sum`, in one pass:
+ * the result equals wire_csum_partial(src, len, sum) after memcpy(dst, src, len). */
+uint64_t wire_csum_copy(void *dst, const void *src, size_t len, uint64_t sum);
 /* Folds a partial sum to 16 bits and returns its one's complement, ready to store. */
 uint16_t wire_csum_finish(uint64_t sum);
 /* Checksum of a span (partial + finish). A span that includes a correct checksum gives 0. */

@@ -45,3 +45,24 @@ size_t icmp_build(uint8_t *p, const struct icmp_hdr *h)
     wire_put16(p + 2, wire_csum(p, total));
     return total;
 }
+
+size_t icmp_build_echo_reply(uint8_t *p, const struct icmp_hdr *req)
+{
+    if (req->body_len && req->body != p + ICMP_HDR_LEN)
+        memmove(p + ICMP_HDR_LEN, req->body, req->body_len);
+    p[0] = ICMP_ECHO_REPLY;
+    p[1] = 0;
+    wire_put16(p + 4, req->id);
+    wire_put16(p + 6, req->seq);
+    uint16_t c = wire_csum_update16(req->csum, (uint16_t)(req->type << 8 | req->code), ICMP_ECHO_REPLY << 8);
+    size_t total = ICMP_HDR_LEN + req->body_len;
+    /* Eqn. 3 gives 0x0000 where the data sum to -0 (0xffff), right unless every byte is zero, +0,
+     * which wants 0xffff (RFC 1624 3). A reply of type 0 is all zero only if id, seq and body are:
+     * recompute in that one case. */
+    if (c == 0 && req->id == 0 && req->seq == 0) {
+        wire_put16(p + 2, 0);
+        c = wire_csum(p, total);
+    }
+    wire_put16(p + 2, c);
+    return total;
+}

@@ -35,5 +35,10 @@ enum wire_err icmp_parse(const uint8_t *p, size_t len, struct icmp_hdr *out);
  * p[0..8)) with checksum.
  * Returns total length. */
 size_t icmp_build(uint8_t *p, const struct icmp_hdr *h);
+/* Writes the echo reply to `req`, an echo request icmp_parse accepted (so req->csum is right): the
+ * request's header and body with type and code 0 (RFC 792), the body moved as icmp_build does. Only
+ * the first word changes, so the checksum is the request's updated by RFC 1624 eqn. 3 and the body
+ * is not summed again. Returns total length. */
+size_t icmp_build_echo_reply(uint8_t *p, const struct icmp_hdr *req);
 
 #endif

@@ -1,6 +1,8 @@
 /* The Internet checksum (RFC 1071) and its incremental update (RFC 1624) against a naive 16-bit
  * reference: the RFC's examples, every odd length, all-ones carries, random buffers at every
- * alignment, chained partial sums, the pseudo-header, and incremental == full recomputation.
+ * alignment, carries that wrap the 64-bit accumulators, copy+checksum (wire_csum_copy) at every source
+ * and destination alignment, chained partial sums, the pseudo-header, and incremental == full
+ * recomputation.
  * Prints a throughput figure for 1460-byte buffers (not asserted). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -49,17 +51,92 @@ static void test_rfc1071_example(void **state)
     assert_int_equal(wire_csum(c, 0), 0xffff);
 }
 
+/* Every length 0..4096 at every alignment 0..7 (the loads are 8 bytes wide: each offset puts the
+ * word boundaries elsewhere), on random bytes and on all-0xFF bytes, where every 64-bit add carries. */
 static void test_every_length_and_alignment(void **state)
 {
     uint64_t seed = 1;
-    static uint8_t buf[4096 + 64];
+    static uint8_t buf[4096 + 64], ones[4096 + 64];
     for (size_t i = 0; i < sizeof(buf); i++)
         buf[i] = (uint8_t)vt_rand(&seed);
-    for (size_t off = 0; off < 16; off++)
+    memset(ones, 0xff, sizeof(ones));
+    for (size_t off = 0; off < 8; off++)
+        for (size_t n = 0; n <= 4096; n++) {
+            if (wire_csum(buf + off, n) != ref_csum(buf + off, n))
+                fail_msg("random bytes: offset %zu length %zu", off, n);
+            if (wire_csum(ones + off, n) != ref_csum(ones + off, n))
+                fail_msg("all 0xff: offset %zu length %zu", off, n);
+        }
+    for (size_t off = 8; off < 16; off++)
         for (size_t n = 0; n <= 600; n++)
             assert_int_equal(wire_csum(buf + off, n), ref_csum(buf + off, n));
-    for (size_t n = 4000; n <= 4096; n++)
-        assert_int_equal(wire_csum(buf + 3, n), ref_csum(buf + 3, n));
+}
+
+/* Words chosen so the 64-bit accumulators wrap on almost every add: 0xffff...fe and small values
+ * interleaved, runs of 0x80 (each pair of words overflows bit 63), and a buffer whose sum comes out
+ * exactly 0xffff before folding (its checksum is 0) next to one that comes out 0 (checksum 0xffff,
+ * all-zero data: the fold must not turn +0 into -0). */
+static void test_wrapping_carries(void **state)
+{
+    static uint8_t b[4096 + 8];
+    for (size_t i = 0; i < sizeof(b); i++)
+        b[i] = (i % 16 < 7) ? 0xff : (i % 16 == 7) ? 0xfe : (uint8_t)(i % 16);
+    for (size_t off = 0; off < 8; off++)
+        for (size_t n = 4000; n <= 4096; n++)
+            assert_int_equal(wire_csum(b + off, n), ref_csum(b + off, n));
+    memset(b, 0x80, sizeof(b));
+    for (size_t off = 0; off < 8; off++)
+        for (size_t n = 0; n <= 300; n++)
+            assert_int_equal(wire_csum(b + off, n), ref_csum(b + off, n));
+    memset(b, 0, sizeof(b));
+    for (size_t n = 0; n <= 64; n++)
+        assert_int_equal(wire_csum(b, n), 0xffff);
+    /* 0x0001 then 0xfffe: the sum is 0xffff, the checksum 0. */
+    b[0] = 0x00, b[1] = 0x01, b[2] = 0xff, b[3] = 0xfe;
+    assert_int_equal(wire_csum(b, 4), 0);
+}
+
+/* wire_csum_copy: the copy is exact (and writes nothing outside dst), the sum equals the reference's,
+ * for every source and destination alignment 0..7 and lengths 0..300 and around 1460 and 4096. */
+static void test_copy_and_sum(void **state)
+{
+    uint64_t seed = 9;
+    static uint8_t src[4200], dst[4200];
+    for (size_t i = 0; i < sizeof(src); i++)
+        src[i] = (uint8_t)vt_rand(&seed);
+    static const size_t extra[] = { 1459, 1460, 1461, 4095, 4096 };
+    for (size_t so = 0; so < 8; so++)
+        for (size_t d = 0; d < 8; d++)
+            for (size_t k = 0; k <= 300 + sizeof(extra) / sizeof(extra[0]); k++) {
+                size_t n = k <= 300 ? k : extra[k - 301];
+                memset(dst, 0xa5, sizeof(dst));
+                uint64_t s = wire_csum_copy(dst + d + 16, src + so, n, 0);
+                if (wire_csum_finish(s) != ref_csum(src + so, n))
+                    fail_msg("sum: src offset %zu dst offset %zu length %zu", so, d, n);
+                if (s != wire_csum_partial(src + so, n, 0))
+                    fail_msg("copy's partial sum differs from wire_csum_partial's: length %zu", n);
+                if (memcmp(dst + d + 16, src + so, n) != 0)
+                    fail_msg("copy: src offset %zu dst offset %zu length %zu", so, d, n);
+                for (size_t i = 0; i < d + 16; i++)
+                    if (dst[i] != 0xa5)
+                        fail_msg("wrote before dst: length %zu", n);
+                for (size_t i = d + 16 + n; i < sizeof(dst); i++)
+                    if (dst[i] != 0xa5)
+                        fail_msg("wrote past dst + len: length %zu", n);
+            }
+    /* A running sum passed in is added, as by wire_csum_partial (a pseudo-header, then the payload). */
+    uint64_t ph = wire_csum_pseudo(0xc0000201u, 0xc0000202u, 6, 1480);
+    assert_int_equal(wire_csum_finish(wire_csum_copy(dst, src, 1460, ph)),
+                     wire_csum_finish(wire_csum_partial(src, 1460, ph)));
+    /* All 0xff over a megabyte: every add carries. */
+    size_t big = 1 << 20;
+    uint8_t *a = malloc(big + 8), *c = malloc(big + 8);
+    memset(a, 0xff, big + 8);
+    assert_int_equal(wire_csum_finish(wire_csum_copy(c + 1, a + 3, big, 0)), 0);
+    assert_int_equal(wire_csum_finish(wire_csum_copy(c + 1, a + 3, big + 1, 0)), ref_csum(a, big + 1));
+    assert_memory_equal(c + 1, a + 3, big + 1);
+    free(a);
+    free(c);
 }
 
 /* All ones: every add carries. 0xffff words sum to 0xffff (-0), so the checksum is 0; large spans
@@ -253,6 +330,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc1071_example),
         cmocka_unit_test(test_every_length_and_alignment),
+        cmocka_unit_test(test_wrapping_carries),
+        cmocka_unit_test(test_copy_and_sum),
         cmocka_unit_test(test_all_ones_carries),
         cmocka_unit_test(test_random_against_reference),
         cmocka_unit_test(test_chained_partials),

@@ -87,6 +87,30 @@ static void test_icmp_round_trip(void **state)
     assert_int_equal(icmp_parse(p, n, &ic), 0);
     assert_int_equal(ic.type, ICMP_ECHO_REPLY);
     assert_memory_equal(ic.body, body, 33);
+    /* The reply with the request's checksum updated (RFC 1624), in place and into another buffer, at
+     * every body length up to 64 and with random id/seq: the same bytes icmp_build writes. */
+    uint64_t seed = 5;
+    for (int iter = 0; iter < 20000; iter++) {
+        uint8_t req[8 + 64], rep[8 + 64], full[8 + 64], bd[64];
+        size_t bl = (size_t)iter % 65;
+        int zero = iter % 7 == 0;   /* all-zero id, seq and body: the reply sums to +0 */
+        for (size_t i = 0; i < bl; i++)
+            bd[i] = zero ? 0 : (uint8_t)vt_rand(&seed);
+        struct icmp_hdr rq = { .type = ICMP_ECHO_REQUEST, .code = (uint8_t)(iter % 5 == 1),
+                               .id = zero ? 0 : (uint16_t)vt_rand(&seed), .seq = zero ? 0 : (uint16_t)vt_rand(&seed),
+                               .body = bd, .body_len = bl };
+        n = icmp_build(req, &rq);
+        assert_int_equal(icmp_parse(req, n, &ic), 0);
+        struct icmp_hdr want = ic;
+        want.type = ICMP_ECHO_REPLY;
+        want.code = 0;
+        assert_int_equal(icmp_build(full, &want), n);
+        assert_int_equal(icmp_build_echo_reply(rep, &ic), n);
+        if (memcmp(rep, full, n) != 0)
+            fail_msg("echo reply differs from a full build: body %zu, id %04x seq %04x", bl, ic.id, ic.seq);
+        assert_int_equal(icmp_build_echo_reply(req, &ic), n);   /* in place: ic.body is req + 8 */
+        assert_memory_equal(req, full, n);
+    }
     /* RFC 1191: "fragmentation needed" carries the next-hop MTU in the low 16 bits. */
     struct icmp_hdr f = { .type = ICMP_DEST_UNREACH, .code = ICMP_UNREACH_FRAG_NEEDED, .next_mtu = 1280,
                           .body = body, .body_len = 28 };
