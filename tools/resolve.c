@@ -1,7 +1,10 @@
-/* `synack resolve NAME`: looks a name up with the stub resolver (apps/dns) over the synack stack on
- * a TAP/TUN device — the hosts file first (with --hosts), then DNS over the stack's UDP to the
- * servers given with --dns (or those of /etc/resolv.conf). Prints each IPv4 address on a line of
- * its own and exits 0, or prints one line saying why not and exits 1 (2 for usage errors). */
+/* `synack resolve NAME...`: looks names up in turn with the stub resolver (apps/dns) over the
+ * synack stack on a TAP/TUN device — the hosts file first (with --hosts), then the resolver's cache,
+ * then DNS over the stack's UDP (TCP after a truncated answer) to the servers given with --dns (or
+ * those of /etc/resolv.conf). Prints each IPv4 address on a line of its own (after the name when
+ * several are given) and exits 0, or prints one line saying why not and exits 1 (2 for usage
+ * errors). A name given twice is answered the second time from the cache, within its TTL; -v shows
+ * where each answer came from and, at the end, the cache. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -36,7 +39,7 @@ static const char *resolve_why(int err)
     case -ENODATA: return "the name has no IPv4 address (no A record)";
     case -ETIMEDOUT: return "no answer from the DNS servers";
     case -EBADMSG: return "the DNS servers sent only malformed answers";
-    case -EMSGSIZE: return "the answer was truncated (TC) and TCP is not supported";
+    case -EMSGSIZE: return "the answer was truncated (TC) and the query over TCP failed";
     case -ECONNREFUSED: return "the DNS servers refused or failed (REFUSED, SERVFAIL or port unreachable)";
     case -ELOOP: return "CNAME chain too long";
     case -EDESTADDRREQ: return "no DNS server configured (use --dns A.B.C.D)";
@@ -46,15 +49,71 @@ static const char *resolve_why(int err)
 
 static void resolve_usage(FILE *f)
 {
-    fprintf(f, "usage: synack resolve NAME (--tap NAME | --tun NAME) --addr A.B.C.D/N [options]\n"
-               "  Resolves NAME to IPv4 addresses over the synack stack: the hosts file first (--hosts),\n"
-               "  then DNS over UDP. Prints one address per line.\n"
+    fprintf(f, "usage: synack resolve NAME... (--tap NAME | --tun NAME) --addr A.B.C.D/N [options]\n"
+               "  Resolves each NAME in turn to IPv4 addresses over the synack stack: the hosts file first\n"
+               "  (--hosts), then the cache, then DNS over UDP (TCP if truncated). Prints one address per line.\n"
                "  --dns A.B.C.D       DNS server (repeatable, up to 4; default: /etc/resolv.conf)\n"
                "  --hosts FILE        hosts file to consult first (default: none)\n"
                "  --timeout MS        per attempt (default 2000)\n"
                "  --attempts N        rounds over the servers (default 2)\n"
-               "  -v, --verbose       say where the answer came from and the canonical name, on stderr\n"
+               "  --gap MS            wait MS between names (to see a cached answer expire)\n"
+               "  -v, --verbose       say where each answer came from and the canonical name, and list\n"
+               "                      the cache at the end, on stderr\n"
                DEVOPTS_HELP);
+}
+
+static void print_cache_entry(void *arg, const char *name, const struct dns_result *r, uint32_t ttl_left)
+{
+    fprintf(stderr, "synack resolve: cache: %s ", name);
+    if (r->err == -ENOENT)
+        fprintf(stderr, "NXDOMAIN");
+    else if (r->err == -ENODATA)
+        fprintf(stderr, "NODATA");
+    for (int i = 0; i < r->naddrs; i++) {
+        char a[SYNACK_IP_STRLEN];
+        synack_ip_format(&r->addrs[i], a, sizeof(a));
+        fprintf(stderr, "%s%s", i ? "," : "A ", a);
+    }
+    fprintf(stderr, " ttl %us\n", ttl_left);
+}
+
+/* Looks one name up, running the driver until the answer. Returns 0 if it has addresses. */
+static int resolve_one(struct dns_resolver *res, struct devrun *run, const char *name, int show_name, int verbose)
+{
+    struct resolve_state s = { 0 };
+    int r = dns_resolve(res, name, on_result, &s, synack_clock_now());
+    if (r < 0) {
+        fprintf(stderr, "synack resolve: %s: not a valid name (%s)\n", name, synack_strerror(r));
+        return -1;
+    }
+    while (!s.done && !resolve_stop) {
+        int e = synack_driver_run_once(run->driver, SYNACK_MS(100));
+        if (e < 0 && e != -EINTR) {
+            fprintf(stderr, "synack resolve: driver stopped: %s\n", synack_strerror(e));
+            return -1;
+        }
+    }
+    if (!s.done) {
+        fprintf(stderr, "synack resolve: %s: interrupted\n", name);
+        return -1;
+    }
+    if (s.r.err) {
+        fprintf(stderr, "synack resolve: %s: %s%s\n", name, resolve_why(s.r.err), s.r.from_cache ? " (cached)" : "");
+        return -1;
+    }
+    for (int i = 0; i < s.r.naddrs; i++) {
+        char a[SYNACK_IP_STRLEN];
+        synack_ip_format(&s.r.addrs[i], a, sizeof(a));
+        if (show_name)
+            printf("%s %s\n", name, a);
+        else
+            printf("%s\n", a);
+    }
+    fflush(stdout);
+    if (verbose)
+        fprintf(stderr, "synack resolve: %s is %s (from %s)\n", name, s.r.canonical[0] ? s.r.canonical : name,
+                s.r.from_hosts ? "the hosts file" : s.r.from_cache ? "the cache" : s.r.over_tcp ? "DNS over TCP" : "DNS");
+    return 0;
 }
 
 int cmd_resolve(int argc, char **argv)
@@ -64,11 +123,13 @@ int cmd_resolve(int argc, char **argv)
     struct dns_resolver_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     int verbose = 0;
+    synack_time_t gap = 0;
     static const struct option opts[] = { DEVOPTS_LONG,
                                           { "dns", required_argument, 0, 1201 },
                                           { "hosts", required_argument, 0, 1202 },
                                           { "timeout", required_argument, 0, 1203 },
                                           { "attempts", required_argument, 0, 1204 },
+                                          { "gap", required_argument, 0, 1205 },
                                           { "verbose", no_argument, 0, 'v' },
                                           { "help", no_argument, 0, 'h' },
                                           { 0, 0, 0, 0 } };
@@ -117,6 +178,14 @@ int cmd_resolve(int argc, char **argv)
             }
             cfg.attempts = (int)v;
             continue;
+        case 1205:
+            v = strtoul(optarg, &end, 10);
+            if (*end || v > 600000) {
+                fprintf(stderr, "synack resolve: bad --gap '%s' (0 to 600000 ms)\n", optarg);
+                return 2;
+            }
+            gap = SYNACK_MS(v);
+            continue;
         default: {
             int r = devopts_parse(&dev, c, optarg, "resolve");
             if (r != 0) {
@@ -127,11 +196,10 @@ int cmd_resolve(int argc, char **argv)
         }
         }
     }
-    if (argc - optind != 1) {
-        fprintf(stderr, "synack resolve: expected one NAME (try 'synack resolve --help')\n");
+    if (argc - optind < 1) {
+        fprintf(stderr, "synack resolve: expected a NAME (try 'synack resolve --help')\n");
         return 2;
     }
-    const char *name = argv[optind];
     if (devopts_check(&dev, "resolve") != 0)
         return 2;
     if (cfg.nservers == 0 && dns_read_resolv_conf("/etc/resolv.conf", &cfg) <= 0 && verbose)
@@ -148,47 +216,31 @@ int cmd_resolve(int argc, char **argv)
         return 1;
     int rc = 1;
     struct dns_resolver *res = dns_resolver_new(run.st, &cfg);
-    struct resolve_state s = { 0 };
     if (!res) {
         fprintf(stderr, "synack resolve: cannot create the resolver\n");
         goto out;
     }
-    int r = dns_resolve(res, name, on_result, &s, synack_clock_now());
-    if (r < 0) {
-        fprintf(stderr, "synack resolve: %s: not a valid name (%s)\n", name, synack_strerror(r));
-        goto out;
-    }
-    while (!s.done && !resolve_stop) {
-        int e = synack_driver_run_once(run.driver, SYNACK_MS(100));
-        if (e < 0 && e != -EINTR) {
-            fprintf(stderr, "synack resolve: driver stopped: %s\n", synack_strerror(e));
-            goto out;
-        }
-    }
-    if (!s.done) {
-        fprintf(stderr, "synack resolve: %s: interrupted\n", name);
-        goto out;
-    }
-    if (s.r.err) {
-        fprintf(stderr, "synack resolve: %s: %s\n", name, resolve_why(s.r.err));
-        goto out;
-    }
-    for (int i = 0; i < s.r.naddrs; i++) {
-        char a[SYNACK_IP_STRLEN];
-        synack_ip_format(&s.r.addrs[i], a, sizeof(a));
-        printf("%s\n", a);
-    }
-    if (verbose)
-        fprintf(stderr, "synack resolve: %s is %s (from %s)\n", name, s.r.canonical[0] ? s.r.canonical : name,
-                s.r.from_hosts ? "the hosts file" : "DNS");
     rc = 0;
+    for (int k = optind; k < argc && !resolve_stop; k++) {
+        if (k > optind && gap) {
+            /* the stack keeps running meanwhile (ARP, timers) */
+            synack_time_t until = synack_clock_now() + gap;
+            while (synack_clock_now() < until && !resolve_stop)
+                synack_driver_run_once(run.driver, until - synack_clock_now());
+        }
+        if (resolve_one(res, &run, argv[k], argc - optind > 1, verbose) != 0)
+            rc = 1;
+    }
 out:
     if (verbose && res) {
         struct dns_resolver_stats st;
         dns_resolver_stats(res, &st);
-        fprintf(stderr, "synack resolve: %llu queries sent, %llu retries, %llu malformed, %llu mismatched dropped\n",
+        fprintf(stderr, "synack resolve: %llu queries sent, %llu retries, %llu over TCP, %llu cache hits, "
+                        "%llu malformed, %llu mismatched dropped\n",
                 (unsigned long long)st.queries_sent, (unsigned long long)st.retransmits,
+                (unsigned long long)st.tcp_queries, (unsigned long long)st.cache_hits,
                 (unsigned long long)st.malformed, (unsigned long long)st.mismatched);
+        dns_resolver_cache_foreach(res, synack_clock_now(), print_cache_entry, NULL);
     }
     dns_resolver_free(res);
     devrun_close(&run);

@@ -10,6 +10,7 @@ void dns_reply_read(const uint8_t *p, size_t len, uint16_t id, const struct dns_
     memset(out, 0, sizeof(*out));
     out->canonical = *qname;
     out->ttl = UINT32_MAX;
+    out->neg_ttl = UINT32_MAX;
     struct dns_header h;
     if (dns_header_read(p, len, &h) != 0) {
         out->kind = DNS_REPLY_MALFORMED;
@@ -36,7 +37,7 @@ void dns_reply_read(const uint8_t *p, size_t len, uint16_t id, const struct dns_
         goto done;
     }
     out->rcode = h.flags & DNS_F_RCODE_MASK;
-    if (h.flags & DNS_F_TC) {   /* RFC 1035 4.2.1; we do not fall back to TCP */
+    if (h.flags & DNS_F_TC) {   /* RFC 1035 4.2.1, RFC 7766 5: the resolver asks again over TCP */
         out->kind = DNS_REPLY_TRUNCATED;
         goto done;
     }
@@ -89,6 +90,17 @@ void dns_reply_read(const uint8_t *p, size_t len, uint16_t id, const struct dns_
             out->ttl = cname->ttl;
         cur = next;
         out->links++;
+    }
+    /* RFC 2308 5: a negative answer is cached for the SOA's TTL, which a server sets to
+     * min(TTL, MINIMUM) (3); both are taken, in case it did not. MINIMUM is RDATA's last field. */
+    for (unsigned i = 0; i < m->nrr; i++) {
+        const struct dns_rr *rr = &m->rr[i];
+        if (rr->section != DNS_S_AUTHORITY || rr->type != DNS_T_SOA || rr->rdlen < 22)
+            continue;
+        const uint8_t *mp = p + rr->rdoff + rr->rdlen - 4;
+        uint32_t minimum = (uint32_t)mp[0] << 24 | (uint32_t)mp[1] << 16 | (uint32_t)mp[2] << 8 | mp[3];
+        out->neg_ttl = rr->ttl < minimum ? rr->ttl : minimum;
+        break;
     }
     if (out->rcode == DNS_R_NXDOMAIN) {
         out->kind = DNS_REPLY_NXDOMAIN;

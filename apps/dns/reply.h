@@ -4,7 +4,7 @@
  * RFC 5452 9.1: a response is ours only if it is a response (QR), carries our ID, and repeats our
  * question (name ignoring case, type, class IN); anything else is ignored and counted, never
  * believed. The resolver also checks the source address and port before calling this. Then:
- * TC set -> truncated; SERVFAIL, REFUSED, NOTIMP, FORMERR or a referral (a server that cannot
+ * TC set -> truncated (the resolver asks again over TCP); SERVFAIL, REFUSED, NOTIMP, FORMERR or a referral (a server that cannot
  * recurse for us) -> try another server; otherwise the CNAME chain in the answer section is
  * followed from the question's name (at most max_links links; records off the chain are ignored,
  * RFC 5452 6) to A records, NXDOMAIN (whose RCODE speaks for the end of the chain, RFC 6604),
@@ -38,6 +38,8 @@ struct dns_reply {
     uint32_t addrs[DNS_REPLY_MAX_ADDRS];   /* host order, answer order, no duplicates */
     int naddrs;
     uint32_t ttl;                          /* the smallest TTL of the records used */
+    uint32_t neg_ttl;                      /* NXDOMAIN, NODATA: min(SOA TTL, SOA MINIMUM) of the SOA
+                                            * in authority (RFC 2308 3, 5); UINT32_MAX if none */
     struct dns_name canonical;             /* the last name of the chain followed */
     int links;                             /* CNAME links followed in this response */
 };

@@ -7,6 +7,10 @@
  * any other address or port and report an ICMP port unreachable as ECONNREFUSED. An attempt that
  * times out keeps its socket until the lookup ends, so a late answer still counts.
  *
+ * A truncated answer ends the UDP attempts: the same question goes to the same server over one TCP
+ * connection (a new ID, a two-byte length before each message, the answer read however the
+ * segments cut it), bounded by the attempt timeout.
+ *
  * Socket handlers and timers work on the `now` the stack gives them and read no clock, so
  * simulations stay exact. */
 #include "resolver.h"
@@ -16,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "hosts.h"
 #include "msg.h"
 #include "reply.h"
@@ -43,6 +48,16 @@ struct dns_query {
     synack_timer_t *timer;      /* the current attempt's timeout, or the final delivery */
     int finished;               /* result is final; the timer delivers it */
     struct dns_result result;
+    struct dns_name asked;      /* the name as asked: the cache's key */
+    uint32_t ttl;               /* the smallest TTL of every response used so far */
+    /* the query over TCP after a truncated answer */
+    int tcp_sock;               /* -1: none */
+    uint16_t tcp_id;
+    int tcp_server;
+    size_t tcp_qlen, tcp_qoff;  /* the query (prefix included) and how much of it is sent */
+    uint8_t tcp_q[2 + DNS_UDP_MAX];
+    uint8_t *tcp_in;            /* the answer being read (prefix included) */
+    size_t tcp_len, tcp_cap;
 };
 
 struct dns_resolver {
@@ -51,6 +66,7 @@ struct dns_resolver {
     struct dns_query *queries;
     struct dns_resolver_stats stats;
     synack_time_t now;          /* the latest time we were given, for closing sockets on free */
+    struct dns_cache cache;
     uint8_t buf[65536];         /* one datagram at a time */
 };
 
@@ -71,10 +87,22 @@ struct dns_resolver *dns_resolver_new(synack_stack_t *st, const struct dns_resol
         r->cfg.attempts = DNS_DEFAULT_ATTEMPTS;
     if (r->cfg.nservers && r->cfg.attempts * r->cfg.nservers > DNS_MAX_TRIES)
         r->cfg.attempts = DNS_MAX_TRIES / r->cfg.nservers;
+    dns_cache_init(&r->cache, r->cfg.cache_size < 0 ? 0 : r->cfg.cache_size ? (unsigned)r->cfg.cache_size
+                                                                            : DNS_CACHE_DEFAULT);
     return r;
 }
 
 void dns_resolver_stats(const struct dns_resolver *r, struct dns_resolver_stats *out) { *out = r->stats; }
+
+static void close_tcp(struct dns_query *q, synack_time_t now)
+{
+    if (q->tcp_sock >= 0)
+        synack_close(q->r->st, q->tcp_sock, now);
+    q->tcp_sock = -1;
+    free(q->tcp_in);
+    q->tcp_in = NULL;
+    q->tcp_len = q->tcp_cap = 0;
+}
 
 static void close_attempts(struct dns_query *q, synack_time_t now)
 {
@@ -83,6 +111,7 @@ static void close_attempts(struct dns_query *q, synack_time_t now)
             synack_close(q->r->st, q->att[i].sock, now);
             q->att[i].sock = -1;
         }
+    close_tcp(q, now);
 }
 
 static void query_free(struct dns_query *q, synack_time_t now)
@@ -125,6 +154,15 @@ static void query_finish(struct dns_query *q, int err, synack_time_t now)
         q->r->stats.answers++;
 }
 
+/* An answer from DNS: cached under the name asked, for the TTL of everything it rests on. */
+static void query_cache(struct dns_query *q, uint32_t ttl, int neg, synack_time_t now)
+{
+    struct dns_resolver *r = q->r;
+    uint64_t before = r->cache.stored;
+    dns_cache_put(&r->cache, &q->asked, &q->result, ttl, neg, now);
+    r->stats.cache_stored += r->cache.stored - before;
+}
+
 static void set_canonical(struct dns_query *q, const struct dns_name *n)
 {
     if (dns_name_to_text(n, q->result.canonical, sizeof(q->result.canonical)) < 0)
@@ -148,18 +186,28 @@ static void on_timer(synack_stack_t *st, void *arg, synack_time_t now)
         query_deliver(q, now);
         return;
     }
+    if (q->tcp_sock >= 0) {
+        /* the TCP query took longer than an attempt may */
+        q->r->stats.timeouts++;
+        query_finish(q, -ETIMEDOUT, now);
+        return;
+    }
     /* The current attempt timed out: the next one (its socket stays open for a late answer). */
     query_start_attempt(q, now);
 }
 
 /* One response on attempt `a`. Returns 1 if the lookup moved on (finished, restarted or went to
  * the next server), so the caller stops reading this query's sockets. */
+static void start_tcp(struct dns_query *q, int server, synack_time_t now);
+
 static int on_response(struct dns_query *q, int ai, const uint8_t *p, size_t len, synack_time_t now)
 {
     struct dns_resolver *r = q->r;
-    struct attempt *a = &q->att[ai];
+    struct attempt *a = ai >= 0 ? &q->att[ai] : NULL;
     struct dns_reply rep;
-    dns_reply_read(p, len, a->id, &q->name, DNS_T_A, DNS_CNAME_CHAIN_MAX - q->links, &rep);
+    dns_reply_read(p, len, a ? a->id : q->tcp_id, &q->name, DNS_T_A, DNS_CNAME_CHAIN_MAX - q->links, &rep);
+    if (rep.kind != DNS_REPLY_IGNORE && rep.kind != DNS_REPLY_MALFORMED && rep.ttl < q->ttl)
+        q->ttl = rep.ttl;
     switch (rep.kind) {
     case DNS_REPLY_IGNORE:
         r->stats.mismatched++;
@@ -167,15 +215,27 @@ static int on_response(struct dns_query *q, int ai, const uint8_t *p, size_t len
     case DNS_REPLY_MALFORMED:
         r->stats.malformed++;
         q->malformed = 1;
+        if (!a) {   /* one message per TCP query: a broken one ends it */
+            query_finish(q, -EBADMSG, now);
+            return 1;
+        }
         return 0;
     case DNS_REPLY_TRUNCATED:
         r->stats.truncated++;
         set_canonical(q, &rep.canonical);
-        query_finish(q, -EMSGSIZE, now);
+        if (!a) {   /* truncated over TCP too: nothing more to try */
+            query_finish(q, -EMSGSIZE, now);
+            return 1;
+        }
+        start_tcp(q, a->server, now);
         return 1;
     case DNS_REPLY_SERVER_FAIL:
         r->stats.refused++;
         q->refused = 1;
+        if (!a) {
+            query_finish(q, -ECONNREFUSED, now);
+            return 1;
+        }
         synack_close(r->st, a->sock, now);
         a->sock = -1;
         /* Only the newest attempt's failure hurries the next one; an older one already timed out. */
@@ -202,12 +262,18 @@ static int on_response(struct dns_query *q, int ai, const uint8_t *p, size_t len
         set_canonical(q, &rep.canonical);
         for (int i = 0; i < rep.naddrs && i < DNS_MAX_ADDRS; i++)
             q->result.addrs[q->result.naddrs++] = synack_ip_from_v4(rep.addrs[i]);
+        q->result.over_tcp = !a;
         query_finish(q, 0, now);
+        query_cache(q, q->ttl, 0, now);
         return 1;
     case DNS_REPLY_NXDOMAIN:
     case DNS_REPLY_NODATA:
         set_canonical(q, &rep.canonical);
+        q->result.over_tcp = !a;
         query_finish(q, rep.kind == DNS_REPLY_NXDOMAIN ? -ENOENT : -ENODATA, now);
+        /* RFC 2308 5: without an SOA a negative answer is not cached (neg_ttl stays at its max) */
+        if (rep.neg_ttl != UINT32_MAX)
+            query_cache(q, rep.neg_ttl < q->ttl ? rep.neg_ttl : q->ttl, 1, now);
         return 1;
     }
     return 0;
@@ -250,6 +316,94 @@ static void on_socket(synack_stack_t *st, int sock, unsigned events, void *arg, 
     }
 }
 
+/* The query for the current name: recursion desired (RFC 1034 5.3.1: a stub asks for it) and an
+ * OPT record offering DNS_EDNS_UDP bytes (RFC 6891 6.2.5). Returns its length, 0 on failure. */
+static size_t build_query(struct dns_query *q, uint16_t id, uint8_t *msg, size_t cap)
+{
+    struct dns_builder b;
+    struct dns_header h = { .id = id, .flags = DNS_F_RD };
+    if (dns_build_init(&b, msg, cap, &h) != 0 || dns_build_question(&b, &q->name, DNS_T_A, DNS_C_IN) != 0 ||
+        dns_build_opt(&b, DNS_EDNS_UDP, 0) != 0)
+        return 0;
+    return dns_build_finish(&b);
+}
+
+/* The TCP connection of a query after a truncated answer: sends the query once connected, reads
+ * the two-byte length and then the answer, whatever the segments' sizes. */
+static void on_tcp(synack_stack_t *st, int sock, unsigned events, void *arg, synack_time_t now)
+{
+    struct dns_query *q = arg;
+    struct dns_resolver *r = q->r;
+    r->now = now;
+    if (q->finished || q->tcp_sock != sock)
+        return;
+    while (q->tcp_qoff < q->tcp_qlen) {
+        int n = synack_send(st, sock, q->tcp_q + q->tcp_qoff, q->tcp_qlen - q->tcp_qoff, now);
+        if (n == -EAGAIN || n == -ENOTCONN)
+            return;   /* not connected yet, or no room: the next event */
+        if (n < 0)
+            goto failed;
+        q->tcp_qoff += (size_t)n;
+    }
+    for (;;) {
+        size_t want = q->tcp_len < 2 ? 2 : 2 + ((size_t)q->tcp_in[0] << 8 | q->tcp_in[1]);
+        if (q->tcp_len == want && want > 2) {
+            on_response(q, -1, q->tcp_in + 2, want - 2, now);
+            if (!q->finished && q->tcp_sock == sock) {
+                q->tcp_len = 0;   /* not ours (IGNORE): the next message */
+                continue;
+            }
+            return;
+        }
+        if (q->tcp_cap < want) {
+            uint8_t *nb = realloc(q->tcp_in, want);
+            if (!nb)
+                goto failed;
+            q->tcp_in = nb;
+            q->tcp_cap = want;
+        }
+        int n = synack_recv(st, sock, q->tcp_in + q->tcp_len, want - q->tcp_len, now);
+        if (n == -EAGAIN)
+            return;
+        if (n <= 0)
+            goto failed;
+        q->tcp_len += (size_t)n;
+    }
+failed:
+    /* refused, reset, or closed before a whole answer: the truncated answer is all there is */
+    query_finish(q, -EMSGSIZE, now);
+}
+
+static void start_tcp(struct dns_query *q, int server, synack_time_t now)
+{
+    struct dns_resolver *r = q->r;
+    close_attempts(q, now);
+    synack_random(r->st, &q->tcp_id, sizeof(q->tcp_id));
+    q->tcp_server = server;
+    size_t len = build_query(q, q->tcp_id, q->tcp_q + 2, sizeof(q->tcp_q) - 2);
+    q->tcp_q[0] = (uint8_t)(len >> 8);
+    q->tcp_q[1] = (uint8_t)len;
+    q->tcp_qlen = len + 2;
+    q->tcp_qoff = 0;
+    q->tcp_len = 0;
+    q->tcp_sock = synack_socket(r->st, SYNACK_SOCK_STREAM);
+    struct synack_sockaddr srv = { r->cfg.servers[server], DNS_PORT };
+    int e = q->tcp_sock < 0 ? q->tcp_sock : 0;
+    if (e == 0)
+        e = synack_socket_set_handler(r->st, q->tcp_sock, on_tcp, q);
+    if (e == 0) {
+        e = synack_connect(r->st, q->tcp_sock, &srv, now);
+        if (e == -EINPROGRESS)
+            e = 0;
+    }
+    if (!len || e < 0) {
+        query_finish(q, -EMSGSIZE, now);
+        return;
+    }
+    r->stats.tcp_queries++;
+    synack_timer_arm(q->timer, now + r->cfg.timeout);
+}
+
 /* Sends the next attempt of the current name, or gives up. */
 static void query_start_attempt(struct dns_query *q, synack_time_t now)
 {
@@ -266,11 +420,7 @@ static void query_start_attempt(struct dns_query *q, synack_time_t now)
             continue;
         struct synack_sockaddr srv = { r->cfg.servers[a->server], DNS_PORT };
         uint8_t msg[DNS_UDP_MAX];
-        struct dns_builder b;
-        struct dns_header h = { .id = a->id, .flags = DNS_F_RD };   /* RFC 1034 5.3.1: a stub asks for recursion */
-        size_t len = 0;
-        if (dns_build_init(&b, msg, sizeof(msg), &h) == 0 && dns_build_question(&b, &q->name, DNS_T_A, DNS_C_IN) == 0)
-            len = dns_build_finish(&b);
+        size_t len = build_query(q, a->id, msg, sizeof(msg));
         /* bind(port 0) draws a random ephemeral port for every attempt (RFC 5452 9.2). */
         struct synack_sockaddr any = { synack_ip_any6(), 0 };
         if (len == 0 || synack_bind(r->st, a->sock, &any) < 0 || synack_connect(r->st, a->sock, &srv, now) < 0 ||
@@ -308,6 +458,7 @@ int dns_resolve(struct dns_resolver *r, const char *name, dns_result_fn cb, void
     q->r = r;
     q->cb = cb;
     q->arg = arg;
+    q->tcp_sock = -1;
     q->timer = synack_timer_new(r->st, on_timer, q);
     if (!q->timer) {
         query_free(q, now);
@@ -324,6 +475,8 @@ int dns_resolve(struct dns_resolver *r, const char *name, dns_result_fn cb, void
         return 0;
     }
     q->name = n;
+    q->asked = n;
+    q->ttl = UINT32_MAX;
     set_canonical(q, &n);
     if (r->cfg.hosts_path) {
         struct dns_hosts_match hm;
@@ -337,6 +490,14 @@ int dns_resolve(struct dns_resolver *r, const char *name, dns_result_fn cb, void
             query_finish(q, 0, now);
             return 0;
         }
+    }
+    const struct dns_cache_entry *ce = dns_cache_get(&r->cache, &n, now);
+    if (ce) {
+        q->result = ce->result;
+        q->result.from_cache = 1;
+        r->stats.cache_hits++;
+        query_finish(q, ce->result.err, now);
+        return 0;
     }
     if (r->cfg.nservers == 0) {
         query_finish(q, -EDESTADDRREQ, now);
@@ -355,7 +516,23 @@ void dns_resolver_free(struct dns_resolver *r)
         r->queries = q->next;
         query_free(q, r->now);
     }
+    dns_cache_free(&r->cache);
     free(r);
+}
+
+void dns_resolver_cache_foreach(struct dns_resolver *r, synack_time_t now,
+                                void (*fn)(void *arg, const char *name, const struct dns_result *res, uint32_t ttl_left),
+                                void *arg)
+{
+    for (unsigned i = 0; i < r->cache.n; i++) {
+        const struct dns_cache_entry *e = r->cache.e[i];
+        if (now >= e->expires)
+            continue;
+        char name[DNS_MAX_TEXT];
+        if (dns_name_to_text(&e->name, name, sizeof(name)) < 0)
+            continue;
+        fn(arg, name, &e->result, (uint32_t)((e->expires - now + 999999) / 1000000));
+    }
 }
 
 int dns_read_resolv_conf(const char *path, struct dns_resolver_config *cfg)

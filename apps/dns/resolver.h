@@ -1,5 +1,9 @@
 /* The stub resolver: names to addresses (A records, IPv4 for now), the way a host does it — the hosts file first, then
- * DNS over the stack's own UDP (RFC 1034 5.3, RFC 1035). Asynchronous and driven by the stack:
+ * its cache, then DNS over the stack's own UDP (RFC 1034 5.3, RFC 1035). Queries carry an EDNS(0)
+ * OPT record offering DNS_EDNS_UDP bytes (RFC 6891 6.2.5); a truncated answer (TC) is asked again
+ * over TCP (RFC 7766 5, RFC 1035 4.2.2: a two-byte length before the message). Answers and negative
+ * answers are cached (cache.h: for their TTL, RFC 2308 3 and 5 for the negative ones), so a lookup
+ * of the same name within the TTL sends nothing. Asynchronous and driven by the stack:
  * queries go out through a synack UDP socket, timeouts use synack timers, and the answer comes back
  * through a callback that runs like a socket handler (after the stack's processing). */
 #ifndef APPS_DNS_RESOLVER_H
@@ -19,11 +23,15 @@ struct dns_resolver_config {
     const char *hosts_path;              /* NULL: no hosts file; e.g. "/etc/hosts" */
     synack_time_t timeout;               /* per attempt (0: 2 s) */
     int attempts;                        /* rounds over the servers (0: 2) */
+    int cache_size;                      /* names cached (0: DNS_CACHE_DEFAULT; negative: none) */
 };
+
+#define DNS_EDNS_UDP 1232                /* our UDP payload size (the DNS flag day 2020 figure) */
 
 /* The outcome of one lookup. err is 0 or a negative errno-style code:
  *  -ENOENT  NXDOMAIN (the name does not exist), -ENODATA  the name exists but has no A record,
- *  -ETIMEDOUT  no server answered, -EBADMSG  malformed answers only, -EMSGSIZE  truncated (TC),
+ *  -ETIMEDOUT  no server answered, -EBADMSG  malformed answers only, -EMSGSIZE  truncated (TC)
+ *  and the TCP query failed too,
  *  -ECONNREFUSED  every server refused (REFUSED/SERVFAIL or ICMP port unreachable),
  *  -ELOOP  a CNAME chain longer than DNS_CNAME_CHAIN_MAX, -EDESTADDRREQ  no servers configured
  *  and the name is not in the hosts file.
@@ -35,6 +43,8 @@ struct dns_result {
     int naddrs;
     char canonical[256];                 /* the end of the CNAME chain (or the name itself) */
     int from_hosts;                      /* answered from the hosts file */
+    int from_cache;                      /* answered from the cache */
+    int over_tcp;                        /* the answer came over TCP (after a truncated one) */
 };
 
 /* `now`: the stack's time when the lookup ended (the callback runs in a synack timer callback). */
@@ -58,10 +68,19 @@ struct dns_resolver_stats {
     uint64_t malformed;     /* responses dropped: the parser rejected them */
     uint64_t mismatched;    /* responses dropped: wrong ID, question, source, or not a response */
     uint64_t refused;       /* server failures: REFUSED, SERVFAIL, NOTIMP, FORMERR, ICMP unreachable */
-    uint64_t truncated;     /* TC answers */
+    uint64_t truncated;     /* TC answers (each followed by a query over TCP) */
+    uint64_t tcp_queries;   /* queries sent over TCP */
+    uint64_t cache_hits;    /* lookups answered from the cache */
+    uint64_t cache_stored;  /* answers and negative answers put in the cache */
     uint64_t timeouts;      /* lookups that ended with -ETIMEDOUT */
 };
 void dns_resolver_stats(const struct dns_resolver *r, struct dns_resolver_stats *out);
+
+/* Calls fn for every live cache entry: the name asked, its outcome (err 0 with addresses, -ENOENT,
+ * -ENODATA) and the seconds it has left. */
+void dns_resolver_cache_foreach(struct dns_resolver *r, synack_time_t now,
+                                void (*fn)(void *arg, const char *name, const struct dns_result *res, uint32_t ttl_left),
+                                void *arg);
 
 /* Reads "nameserver A.B.C.D" lines of a resolv.conf into cfg->servers. Returns the count. */
 int dns_read_resolv_conf(const char *path, struct dns_resolver_config *cfg);

@@ -122,15 +122,38 @@ static int lookup(struct resp *r, const struct dns_question *q)
     }
 }
 
+/* FORMERR with the header alone: the question itself may be what could not be read. */
+static int formerr(const struct dns_header *qh, uint8_t *out, size_t cap, struct dns_respond_info *info)
+{
+    struct dns_header h = { .id = qh->id,
+                            .flags = (uint16_t)(DNS_F_QR | (qh->flags & (DNS_F_OPCODE_MASK | DNS_F_RD)) | DNS_R_FORMERR) };
+    struct dns_builder b;
+    if (dns_build_init(&b, out, cap, &h) != 0)
+        return -EMSGSIZE;
+    info->rcode = DNS_R_FORMERR;
+    return (int)dns_build_finish(&b);
+}
+
 int dns_respond(const struct dns_zone *z, const uint8_t *q, size_t qlen, uint8_t *out, size_t cap,
                 struct dns_respond_info *info)
 {
+    return dns_respond_ex(z, q, qlen, out, cap, 0, info);
+}
+
+int dns_respond_ex(const struct dns_zone *z, const uint8_t *q, size_t qlen, uint8_t *out, size_t cap, int tcp,
+                   struct dns_respond_info *info)
+{
     memset(info, 0, sizeof(*info));
-    struct dns_msg m;
-    if (dns_msg_parse(q, qlen, &m) != 0 || (m.h.flags & DNS_F_QR))
+    struct dns_header qh;
+    if (dns_header_read(q, qlen, &qh) != 0 || (qh.flags & DNS_F_QR))
         return -EBADMSG;   /* never answer a response: two servers could ping-pong forever */
+    struct dns_msg m;
+    if (dns_msg_parse(q, qlen, &m) != 0)
+        return formerr(&qh, out, cap, info);
     size_t limit = DNS_UDP_MAX;
-    if (m.has_opt)   /* RFC 6891 6.2.3: values below 512 are treated as 512 */
+    if (tcp)
+        limit = cap;   /* RFC 7766 8: over TCP the whole answer goes, up to 65535 bytes */
+    else if (m.has_opt)   /* RFC 6891 6.2.3: values below 512 are treated as 512 */
         limit = m.opt_udp_size < DNS_UDP_MAX ? DNS_UDP_MAX
                 : m.opt_udp_size > DNS_EDNS_SIZE ? DNS_EDNS_SIZE : m.opt_udp_size;
     if (limit > cap)

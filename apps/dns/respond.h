@@ -2,7 +2,10 @@
  * bytes (RFC 1034 4.3.2's algorithm, without wildcards): the server's socket code only moves
  * datagrams, and tests and the fuzzer call this directly.
  *
- *  - a response (QR=1), or a message the parser rejects: no answer at all (the caller counts it);
+ *  - a response (QR=1), or anything shorter than a header: no answer at all (the caller counts it);
+ *  - a query the parser rejects (more than one question, a label over 63 octets, a name over 255,
+ *    records running past the end...): FORMERR, the header alone (RFC 1035 4.1.1: the server was
+ *    unable to interpret the query; RFC 9619: QDCOUNT above 1);
  *  - an opcode other than QUERY: NOTIMP; not exactly one question: FORMERR;
  *  - EDNS (RFC 6891): an OPT of version 0 is answered with ours (payload 1232 bytes, the DNS flag
  *    day 2020 figure), a higher version with BADVERS; without OPT the answer fits 512 bytes;
@@ -31,9 +34,14 @@ struct dns_respond_info {
     int referral;
 };
 
-/* Writes the response to the query q[0..qlen) into out (cap bytes; 512 is always enough without
- * EDNS, DNS_EDNS_SIZE with). Returns its length, or -EBADMSG when the query gets no answer. */
+/* Writes the response to the query q[0..qlen) (received over UDP) into out (cap bytes; 512 is
+ * always enough without EDNS, DNS_EDNS_SIZE with). Returns its length, or -EBADMSG when the query
+ * gets no answer. */
 int dns_respond(const struct dns_zone *z, const uint8_t *q, size_t qlen, uint8_t *out, size_t cap,
                 struct dns_respond_info *info);
+/* The same for a query received over TCP (tcp = 1): the answer may use all of cap (up to 65535,
+ * RFC 7766 8), whatever the query's EDNS size says. */
+int dns_respond_ex(const struct dns_zone *z, const uint8_t *q, size_t qlen, uint8_t *out, size_t cap, int tcp,
+                   struct dns_respond_info *info);
 
 #endif

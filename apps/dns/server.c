@@ -11,20 +11,10 @@
 #include <string.h>
 
 #include "respond.h"
+#include "server_int.h"
 #include "zone.h"
 
-struct dns_server {
-    synack_stack_t *st;
-    struct dns_zone *zone;
-    int sock;
-    struct dns_server_stats stats;
-    synack_time_t now;          /* the latest time the stack gave us */
-    char origin[DNS_MAX_TEXT];
-    uint8_t in[65536];
-    uint8_t out[DNS_EDNS_SIZE];
-};
-
-static void count_answer(struct dns_server *s, const struct dns_respond_info *info, int ancount, int ok)
+void dns_server_count_answer(struct dns_server *s, const struct dns_respond_info *info, int ancount, int ok)
 {
     if (!ok) {
         s->stats.send_errors++;
@@ -69,7 +59,7 @@ static void on_socket(synack_stack_t *st, int sock, unsigned events, void *arg, 
             continue;
         }
         int ancount = s->out[6] << 8 | s->out[7];
-        count_answer(s, &info, ancount, synack_sendto(st, s->sock, s->out, (size_t)len, &from, now) == len);
+        dns_server_count_answer(s, &info, ancount, synack_sendto(st, s->sock, s->out, (size_t)len, &from, now) == len);
     }
 }
 
@@ -83,6 +73,7 @@ struct dns_server *dns_server_start(synack_stack_t *st, const char *zone_path, u
     }
     s->st = st;
     s->sock = -1;
+    s->tcp_listener = -1;
     if (dns_zone_load(zone_path, &s->zone, err, errcap) != 0)
         goto fail;
     dns_name_to_text(&s->zone->origin, s->origin, sizeof(s->origin));
@@ -98,6 +89,11 @@ struct dns_server *dns_server_start(synack_stack_t *st, const char *zone_path, u
         goto fail;
     }
     synack_socket_set_handler(st, s->sock, on_socket, s);
+    r = dns_server_tcp_start(s, port);
+    if (r < 0) {
+        snprintf(err, errcap, "cannot listen on TCP port %u: %s", port, synack_strerror(r));
+        goto fail;
+    }
     return s;
 fail:
     dns_server_stop(s);
@@ -108,6 +104,7 @@ void dns_server_stop(struct dns_server *s)
 {
     if (!s)
         return;
+    dns_server_tcp_stop(s);
     if (s->sock >= 0)
         synack_close(s->st, s->sock, s->now);   /* closing UDP sends nothing: the last time seen will do */
     dns_zone_free(s->zone);

@@ -7,16 +7,62 @@
  * One timer per connection, re-armed after every step for the deadline of the current state:
  * READ waits for a head (header_timeout from its first byte) or for the next request on an idle
  * persistent connection (keepalive_timeout); WRITE for progress (send_timeout); LINGER for the
- * peer's FIN (linger_timeout). */
+ * peer's FIN (linger_timeout).
+ *
+ * Memory follows what is in flight: the input buffer is allocated when bytes arrive (small, grown up
+ * to max_header while a head is incomplete) and freed once they are consumed; a response's head and
+ * its pieces live in one allocation while it is sent; a file is read ahead at most conn_buffer
+ * bytes at a time, and only as TCP takes them, so a client that does not read holds the server to
+ * that much beyond TCP's own send buffer. */
 #include "http_server_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "http_log.h"
+
+#define IN_FIRST 1024   /* the first input buffer: a typical request head fits */
+
+/* A reply planned for a request with a chunked body, held until the body has been read (so a body
+ * over the limit can still be answered with 413), with its request line for the log. */
+struct http_pending {
+    struct http_reply r;
+    size_t line_len;
+    char line[200];
+};
+
 static void conn_run(struct http_conn *c, synack_time_t now);
+
+static void out_free(struct http_conn *c)
+{
+    struct http_out *o = c->out;
+    if (!o)
+        return;
+    if (o->fd >= 0)
+        close(o->fd);
+    free(o->text);
+    free(o->chunk);
+    free(o);
+    c->out = NULL;
+}
+
+static void pending_free(struct http_conn *c)
+{
+    if (!c->pending)
+        return;
+    http_reply_release(&c->pending->r);
+    free(c->pending);
+    c->pending = NULL;
+}
+
+static void in_release(struct http_conn *c)
+{
+    free(c->in);
+    c->in = NULL;
+    c->in_len = c->in_cap = c->in_scanned = 0;
+}
 
 static void conn_free(struct http_conn *c, int abort_conn, synack_time_t now)
 {
@@ -35,49 +81,13 @@ static void conn_free(struct http_conn *c, int abort_conn, synack_time_t now)
         synack_setsockopt(s->st, c->sock, SYNACK_SO_LINGER, 0, now);
     synack_close(s->st, c->sock, now);
     synack_timer_free(c->timer);
-    if (c->fd >= 0)
-        close(c->fd);
+    out_free(c);
+    pending_free(c);
     free(c->in);
     free(c);
 }
 
 void http_conn_abort(struct http_conn *c, synack_time_t now) { conn_free(c, 1, now); }
-
-/* Copies a request line into the log, escaping what a terminal or a log parser could trip on. */
-static void set_logline(struct http_conn *c, const char *p, size_t n)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n && o + 5 < sizeof(c->logline); i++) {
-        unsigned char ch = (unsigned char)p[i];
-        if (ch == '\r' || ch == '\n')
-            break;
-        if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\')
-            o += (size_t)snprintf(c->logline + o, sizeof(c->logline) - o, "\\x%02x", ch);
-        else
-            c->logline[o++] = (char)ch;
-    }
-    c->logline[o] = 0;
-}
-
-/* Common Log Format: host ident authuser [date] "request" status bytes. */
-static void access_log(struct http_conn *c, synack_time_t now)
-{
-    FILE *f = c->srv->cfg.access_log;
-    if (!f)
-        return;
-    char host[SYNACK_IP_STRLEN], when[40];
-    time_t t = (time_t)(((int64_t)now + c->srv->cfg.wall_offset) / 1000000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S +0000", &tm);
-    if (c->body_bytes)
-        fprintf(f, "%s - - [%s] \"%s\" %d %llu\n", (synack_ip_format(&c->peer.addr, host, sizeof(host)), host), when,
-                c->logline[0] ? c->logline : "-", c->status, (unsigned long long)c->body_bytes);
-    else
-        fprintf(f, "%s - - [%s] \"%s\" %d -\n", (synack_ip_format(&c->peer.addr, host, sizeof(host)), host), when,
-                c->logline[0] ? c->logline : "-", c->status);
-    fflush(f);
-}
 
 static void reply_ctx(struct http_conn *c, struct http_reply_ctx *x, synack_time_t now)
 {
@@ -92,34 +102,53 @@ static void reply_ctx(struct http_conn *c, struct http_reply_ctx *x, synack_time
     x->dynamic_ctx = s->cfg.dynamic_ctx;
 }
 
-static void start_reply(struct http_conn *c, struct http_reply *r, synack_time_t now)
+/* Takes over what the reply owns (its file and text) and starts sending. line: the request line
+ * for the log. Returns 0, or -1 if out of memory (the reply is released, the caller aborts). */
+static int start_reply(struct http_conn *c, struct http_reply *r, const char *line, size_t line_len,
+                       synack_time_t now)
 {
-    memcpy(c->out, r->head, r->head_len);
-    c->out_off = 0;
-    c->out_len = r->head_len;
-    c->status = r->status;
-    c->close_after = r->close;
-    c->body_bytes = 0;
-    if (!r->head_only && r->fd < 0 && r->body_len) {
-        memcpy(c->out + c->out_len, r->body, r->body_len);
-        c->out_len += r->body_len;
-        c->body_bytes = r->body_len;
+    struct http_server *s = c->srv;
+    size_t page = r->head_only ? 0 : r->body_len;
+    unsigned np = r->head_only ? 0 : r->npieces;
+    struct http_out *o = malloc(sizeof(*o) + np * sizeof(struct http_piece) + r->head_len + page);
+    if (!o) {
+        http_reply_release(r);
+        return -1;
     }
-    if (r->head_only && r->fd >= 0)
-        close(r->fd);
-    else if (r->fd >= 0) {
-        c->fd = r->fd;
-        c->file_off = 0;
-        c->file_left = r->file_len;
-        c->body_bytes = r->file_len;
-    }
+    memset(o, 0, sizeof(*o));
+    o->piece = (struct http_piece *)(o + 1);
+    o->head = (char *)(o->piece + np);
+    memcpy(o->head, r->head, r->head_len);
+    memcpy(o->head + r->head_len, r->body, page);
+    o->head_len = r->head_len + page;
+    memcpy(o->piece, r->piece, np * sizeof(struct http_piece));
+    o->npieces = np;
+    o->status = r->status;
+    o->close_after = r->close;
+    o->fd = np ? r->fd : -1;
+    o->text = np ? r->text : NULL;
+    if (!np)
+        http_reply_release(r);
+    r->fd = -1;
+    r->text = NULL;
+    c->out = o;
+    http_log_line(s, &c->peer.addr, line, line_len, r->status, page + (np ? r->file_len : 0), now);
     c->state = HC_WRITE;
     c->last_progress = now;
+    return 0;
 }
 
-static void error_reply(struct http_conn *c, int status, int version_minor, synack_time_t now)
+static size_t first_line(const char *p, size_t n)
 {
-    struct http_server_stats *st = &c->srv->stats;
+    const char *nl = p ? memchr(p, '\n', n) : NULL;
+    return nl ? (size_t)(nl - p) : n;
+}
+
+/* Answers with an error status and then closes. Returns 0, or -1 if the connection was freed. */
+static int error_reply(struct http_conn *c, int status, int version_minor, synack_time_t now)
+{
+    struct http_server *s = c->srv;
+    struct http_server_stats *st = &s->stats;
     switch (status) {
     case 400: case 501: st->limit_malformed++; break;
     case 408: st->limit_header_timeout++; break;
@@ -129,15 +158,19 @@ static void error_reply(struct http_conn *c, int status, int version_minor, syna
     case 505: st->limit_version++; break;
     default: break;
     }
-    if (!c->logline[0])
-        set_logline(c, c->in, c->in_len);
+    pending_free(c);
+    c->body_left = 0;
+    c->body_chunked = 0;
     struct http_reply_ctx x;
     reply_ctx(c, &x, now);
-    struct http_reply r;
-    http_reply_error(&x, status, version_minor, &r);
-    c->in_len = 0;   /* nothing more is read as requests */
-    c->in_scanned = 0;
-    start_reply(c, &r, now);
+    http_reply_error(&x, status, version_minor, &s->reply);
+    int r = start_reply(c, &s->reply, c->in, c->in ? first_line(c->in, c->in_len) : 0, now);
+    in_release(c);   /* nothing more is read as requests */
+    if (r < 0) {
+        conn_free(c, 1, now);
+        return -1;
+    }
+    return 0;
 }
 
 static void consume(struct http_conn *c, size_t n)
@@ -147,44 +180,58 @@ static void consume(struct http_conn *c, size_t n)
     c->in_scanned = 0;
 }
 
-static void handle_request(struct http_conn *c, const struct http_request *req, size_t head_len, synack_time_t now)
+/* Returns 0, or -1 if the connection was freed. */
+static int handle_request(struct http_conn *c, const struct http_request *req, size_t head_len, synack_time_t now)
 {
     struct http_server *s = c->srv;
     s->stats.requests++;
     if (c->nresp)
         s->stats.keepalive_reuses++;
-    set_logline(c, req->line.p, req->line.n);
-    if (req->h.content_length >= 0 && (uint64_t)req->h.content_length > s->cfg.max_body) {
-        error_reply(c, 413, req->h.version_minor, now);
-        return;
-    }
+    if (req->h.content_length >= 0 && (uint64_t)req->h.content_length > s->cfg.max_body)
+        return error_reply(c, 413, req->h.version_minor, now);
     c->body_left = req->h.content_length > 0 ? (uint64_t)req->h.content_length : 0;
-    c->body_chunked = req->h.chunked;
+    c->body_chunked = (unsigned char)req->h.chunked;
     c->body_seen = 0;
     if (c->body_chunked)
         http_chunked_init(&c->chunked);
     struct http_reply_ctx x;
     reply_ctx(c, &x, now);
-    struct http_reply *r = malloc(sizeof(*r));
-    if (!r) {
-        error_reply(c, 503, req->h.version_minor, now);
-        return;
-    }
+    struct http_reply *r = &s->reply;
     http_reply_request(&x, req, r);
     if (r->status == 405 || r->status == 501)
         s->stats.limit_method++;
     int client_closes = !http_wants_persist(req->h.version_minor, req->h.conn_close, req->h.conn_keep_alive);
     if (r->close && !client_closes && r->status < 400 && s->cfg.keepalive_max && x.nth >= s->cfg.keepalive_max)
         s->stats.max_requests_closes++;
+    if (c->body_chunked) {
+        /* The body's size is known only once it is read: answer after it, so one over max_body
+         * gets its 413 like a Content-Length over it does. */
+        struct http_pending *p = malloc(sizeof(*p));
+        if (!p) {
+            http_reply_release(r);
+            conn_free(c, 1, now);
+            return -1;
+        }
+        p->r = *r;
+        p->line_len = req->line.n < sizeof(p->line) ? req->line.n : sizeof(p->line);
+        memcpy(p->line, req->line.p, p->line_len);
+        c->pending = p;
+        consume(c, head_len);
+        return 0;
+    }
+    int rc = start_reply(c, r, req->line.p, req->line.n, now);
     consume(c, head_len);   /* req's slices are dead from here on */
-    if (r->close)
+    if (rc < 0) {
+        conn_free(c, 1, now);
+        return -1;
+    }
+    if (c->out->close_after)
         c->in_len = 0;
-    start_reply(c, r, now);
-    free(r);
+    return 0;
 }
 
-/* Discards the body of the request just answered from the input buffer. Returns 1 when the body
- * is finished, 0 if more input is needed, -1 if the body broke a limit or its coding. */
+/* Discards the body of the request just parsed from the input buffer. Returns 1 when the body is
+ * finished, 0 if more input is needed, -400 if its coding is broken, -413 if it is over max_body. */
 static int skip_body(struct http_conn *c)
 {
     if (c->body_left) {
@@ -198,14 +245,13 @@ static int skip_body(struct http_conn *c)
     size_t out_len;
     ssize_t used = http_chunked_decode(&c->chunked, c->in, c->in_len, &out_len);
     if (used < 0)
-        return -1;
+        return -400;
     c->body_seen += out_len;
     /* Decoded data sits at the front of the buffer: drop it and the coding consumed. */
-    memmove(c->in, c->in + used, c->in_len - (size_t)used);
-    c->in_len -= (size_t)used;
-    c->in_scanned = 0;
-    if (c->body_seen > c->srv->cfg.max_body)
-        return -1;
+    consume(c, (size_t)used);
+    /* A chunk's size is known before its data: one that would pass the limit is refused at once. */
+    if (c->body_seen + c->chunked.remaining > c->srv->cfg.max_body)
+        return -413;
     if (c->chunked.done) {
         c->body_chunked = 0;
         return 1;
@@ -217,72 +263,130 @@ static void begin_linger(struct http_conn *c, synack_time_t now)
 {
     c->state = HC_LINGER;
     c->last_progress = now;
-    c->in_len = 0;
+    in_release(c);
     synack_shutdown(c->srv->st, c->sock, SYNACK_SHUT_WR, now);
 }
 
 static void finish_response(struct http_conn *c, synack_time_t now)
 {
     struct http_server *s = c->srv;
-    if (c->fd >= 0) {
-        close(c->fd);
-        c->fd = -1;
-    }
-    int cls = c->status / 100;
+    int status = c->out->status, close_after = c->out->close_after;
+    out_free(c);
+    int cls = status / 100;
     if (cls == 1) s->stats.responses_1xx++;
     else if (cls == 2) s->stats.responses_2xx++;
     else if (cls == 3) s->stats.responses_3xx++;
     else if (cls == 4) s->stats.responses_4xx++;
     else s->stats.responses_5xx++;
-    access_log(c, now);
-    c->logline[0] = 0;
     c->nresp++;
     c->last_progress = now;
-    if (c->close_after) {
+    if (close_after) {
         begin_linger(c, now);
         return;
     }
     c->state = HC_READ;
     c->head_start = c->in_len ? now : 0;
-    if (c->in_len)
+    if (c->in_len && !c->body_left && !c->body_chunked)
         s->stats.pipelined++;
 }
 
-/* Sends as much of the response as TCP takes. Returns 1 when all is sent, 0 when blocked, -1 if
+/* Reads the next stretch of a file piece into the connection's read-ahead. Returns 0 or -1. */
+static int refill(struct http_conn *c, const struct http_piece *pc)
+{
+    struct http_out *o = c->out;
+    uint64_t left = pc->len - o->poff;
+    size_t want = left < c->srv->cfg.conn_buffer ? (size_t)left : c->srv->cfg.conn_buffer;
+    if (want > o->chunk_cap) {
+        free(o->chunk);
+        o->chunk = malloc(want);
+        o->chunk_cap = o->chunk ? want : 0;
+        if (!o->chunk)
+            return -1;
+    }
+    ssize_t k = pread(o->fd, o->chunk, want, (off_t)(pc->off + o->poff));
+    if (k <= 0)
+        return -1;   /* the file shrank or failed under us: the announced length cannot be met */
+    o->chunk_off = 0;
+    o->chunk_len = (size_t)k;
+    return 0;
+}
+
+/* Sends as much of the response as TCP takes. Everything but the last bytes goes with MSG_MORE, so
+ * a head and a small body leave as one segment. Returns 1 when all is sent, 0 when blocked, -1 if
  * the connection was freed. */
 static int pump_write(struct http_conn *c, synack_time_t now)
 {
     struct http_server *s = c->srv;
+    struct http_out *o = c->out;
     for (;;) {
-        if (c->out_off < c->out_len) {
-            int n = synack_send(s->st, c->sock, c->out + c->out_off, c->out_len - c->out_off, now);
-            if (n == -EAGAIN)
-                return 0;
-            if (n < 0) {
-                s->stats.resets++;
-                conn_free(c, 1, now);
-                return -1;
+        const char *p;
+        size_t n;
+        int more, in_head = o->head_off < o->head_len;
+        const struct http_piece *pc = NULL;
+        if (in_head) {
+            p = o->head + o->head_off;
+            n = o->head_len - o->head_off;
+            more = o->i < o->npieces;
+        } else if (o->i < o->npieces) {
+            pc = &o->piece[o->i];
+            if (pc->mem) {
+                p = pc->mem + pc->off + o->poff;
+                n = (size_t)(pc->len - o->poff);
+            } else {
+                if (o->chunk_off == o->chunk_len && refill(c, pc) < 0) {
+                    conn_free(c, 1, now);
+                    return -1;
+                }
+                p = o->chunk + o->chunk_off;
+                n = o->chunk_len - o->chunk_off;
             }
-            c->out_off += (size_t)n;
-            s->stats.bytes_sent += (uint64_t)n;
-            c->last_progress = now;
-            continue;
-        }
-        if (!c->file_left)
+            more = o->poff + n < pc->len || o->i + 1 < o->npieces;
+        } else {
             return 1;
-        /* Refill from the file: the send buffer drained (or the head went out). */
-        size_t want = c->file_left < HTTP_OUT_CAP ? (size_t)c->file_left : HTTP_OUT_CAP;
-        ssize_t k = pread(c->fd, c->out, want, (off_t)c->file_off);
-        if (k <= 0) {
-            /* The file shrank or failed under us: the announced length cannot be met. */
+        }
+        int k = synack_send_flags(s->st, c->sock, p, n, more ? SYNACK_MSG_MORE : 0, now);
+        if (k == -EAGAIN)
+            return 0;
+        if (k < 0) {
+            s->stats.resets++;
             conn_free(c, 1, now);
             return -1;
         }
-        c->out_off = 0;
-        c->out_len = (size_t)k;
-        c->file_off += (uint64_t)k;
-        c->file_left -= (uint64_t)k;
+        s->stats.bytes_sent += (uint64_t)k;
+        c->last_progress = now;
+        if (in_head) {
+            o->head_off += (size_t)k;
+            continue;
+        }
+        o->poff += (uint64_t)k;
+        if (!pc->mem)
+            o->chunk_off += (size_t)k;
+        if (o->poff == pc->len) {
+            o->i++;
+            o->poff = 0;
+            o->chunk_off = o->chunk_len = 0;
+        }
     }
+}
+
+/* Room for more input: the buffer is allocated when bytes are due, and grown (up to the head
+ * limit) only while a head is incomplete. Returns 0, or -1 if out of memory. */
+static int in_room(struct http_conn *c)
+{
+    size_t limit = c->refused ? IN_FIRST : c->srv->limits.max_head;
+    if (c->in && c->in_len < c->in_cap)
+        return 0;
+    size_t cap = c->in ? c->in_cap * 2 : IN_FIRST;
+    if (cap > limit)
+        cap = limit;
+    if (c->in && cap <= c->in_cap)
+        return 0;   /* at the limit: the parser decides */
+    char *n = realloc(c->in, cap);
+    if (!n)
+        return -1;
+    c->in = n;
+    c->in_cap = cap;
+    return 0;
 }
 
 /* One step of READ. Returns 1 to run the state machine again, 0 to wait, -1 if freed. */
@@ -292,40 +396,46 @@ static int read_step(struct http_conn *c, synack_time_t now)
     if (c->body_left || c->body_chunked) {
         int b = skip_body(c);
         if (b < 0) {
-            s->stats.limit_body++;
-            conn_free(c, 1, now);
-            return -1;
+            if (!c->pending) {
+                /* the body of a request already answered: nothing to answer with any more */
+                s->stats.limit_body++;
+                conn_free(c, 1, now);
+                return -1;
+            }
+            return error_reply(c, -b, 1, now) < 0 ? -1 : 1;
+        }
+        if (b == 1 && c->pending) {
+            struct http_pending *p = c->pending;
+            c->pending = NULL;
+            int rc = start_reply(c, &p->r, p->line, p->line_len, now);
+            free(p);
+            if (rc < 0) {
+                conn_free(c, 1, now);
+                return -1;
+            }
+            if (c->out->close_after)
+                c->in_len = 0;
+            return 1;
         }
     }
+    size_t lim_line = s->limits.max_line;
+    int full = c->in_len >= (c->refused ? IN_FIRST : s->limits.max_head);
     int need_parse = c->in_len && !c->body_left && !c->body_chunked &&
-                     (c->in_scanned == 0 || c->in_len >= c->in_cap ||
-                      (c->in_len >= s->limits.max_line && c->in_scanned < s->limits.max_line) ||
+                     (c->in_scanned == 0 || full || (c->in_len >= lim_line && c->in_scanned < lim_line) ||
                       memchr(c->in + c->in_scanned, '\n', c->in_len - c->in_scanned));
     if (need_parse) {
         if (!c->head_start)
             c->head_start = now;
-        struct http_request *req = malloc(sizeof(*req));
-        if (!req) {
-            conn_free(c, 1, now);
-            return -1;
-        }
+        struct http_request *req = &s->req;
         ssize_t r = http_parse_request(c->in, c->in_len, &s->limits, req);
-        if (r > 0) {
-            handle_request(c, req, (size_t)r, now);
-            free(req);
-            return 1;
-        }
-        int vminor = req->h.version_minor;
-        free(req);
+        if (r > 0)
+            return handle_request(c, req, (size_t)r, now) < 0 ? -1 : 1;
         c->in_scanned = c->in_len;
-        if (r < 0) {
-            error_reply(c, (int)-r, r == -505 ? 1 : vminor, now);
-            return 1;
-        }
-        if (c->in_len >= c->in_cap) {
+        if (r < 0)
+            return error_reply(c, (int)-r, r == -505 ? 1 : req->h.version_minor, now) < 0 ? -1 : 1;
+        if (full) {
             /* Full buffer and still no head: whichever limit the bytes broke. */
-            error_reply(c, memchr(c->in, '\n', c->in_len) ? 431 : 414, 1, now);
-            return 1;
+            return error_reply(c, memchr(c->in, '\n', c->in_len) ? 431 : 414, 1, now) < 0 ? -1 : 1;
         }
     }
     if (c->peer_eof) {
@@ -333,6 +443,10 @@ static int read_step(struct http_conn *c, synack_time_t now)
          * can never complete). */
         begin_linger(c, now);
         return 1;
+    }
+    if (in_room(c) < 0) {
+        conn_free(c, 1, now);
+        return -1;
     }
     int n = synack_recv(s->st, c->sock, c->in + c->in_len, c->in_cap - c->in_len, now);
     if (n > 0) {
@@ -345,8 +459,11 @@ static int read_step(struct http_conn *c, synack_time_t now)
         c->peer_eof = 1;
         return 1;
     }
-    if (n == -EAGAIN)
+    if (n == -EAGAIN) {
+        if (!c->in_len)
+            in_release(c);   /* idle: hold no buffer */
         return 0;
+    }
     s->stats.resets++;
     conn_free(c, 1, now);
     return -1;
@@ -373,7 +490,7 @@ static void arm_timer(struct http_conn *c)
     synack_time_t d;
     switch (c->state) {
     case HC_READ:
-        if (c->in_len || c->nresp == 0 || c->body_left || c->body_chunked)
+        if (c->in_len || c->nresp == 0 || c->body_left || c->body_chunked || c->pending)
             d = (c->head_start ? c->head_start : c->last_progress) + cfg->header_timeout;
         else
             d = c->last_progress + cfg->keepalive_timeout;
@@ -427,10 +544,10 @@ static void on_timer(synack_stack_t *st, void *arg, synack_time_t now)
     struct http_server *s = c->srv;
     switch (c->state) {
     case HC_READ:
-        if (c->in_len) {
-            /* Slowloris: part of a head, not all of it in time. */
-            error_reply(c, 408, 1, now);
-            conn_run(c, now);
+        if (c->in_len || c->pending) {
+            /* Slowloris: part of a head (or of a body we owe an answer to), not all of it in time. */
+            if (error_reply(c, 408, 1, now) == 0)
+                conn_run(c, now);
             return;
         }
         /* An idle persistent connection (or one that never sent a byte): close quietly; a
@@ -456,17 +573,10 @@ static void on_sock(synack_stack_t *st, int sock, unsigned ev, void *arg, synack
 void http_conn_new(struct http_server *s, int sock, const struct synack_sockaddr *peer, int refused, synack_time_t now)
 {
     struct http_conn *c = calloc(1, sizeof(*c));
-    if (c) {
-        c->in_cap = refused ? 1024 : s->limits.max_head;
-        c->in = malloc(c->in_cap);
+    if (c)
         c->timer = synack_timer_new(s->st, on_timer, c);
-    }
-    if (!c || !c->in || !c->timer) {
-        if (c) {
-            free(c->in);
-            synack_timer_free(c->timer);
-            free(c);
-        }
+    if (!c || !c->timer) {
+        free(c);
         synack_setsockopt(s->st, sock, SYNACK_SO_LINGER, 0, now);
         synack_close(s->st, sock, now);
         return;
@@ -474,8 +584,7 @@ void http_conn_new(struct http_server *s, int sock, const struct synack_sockaddr
     c->srv = s;
     c->sock = sock;
     c->peer = *peer;
-    c->fd = -1;
-    c->refused = refused;
+    c->refused = (unsigned char)refused;
     c->last_progress = now;
     c->next = s->conns;
     if (s->conns)
@@ -485,21 +594,18 @@ void http_conn_new(struct http_server *s, int sock, const struct synack_sockaddr
         s->nrefused++;
     else
         s->nconns++;
-    /* Responses go out in whole buffers; Nagle would only hold back the tail of one response
-     * (and a pipelined next one) until the client's delayed ACK. */
+    /* Responses go out in whole pieces with MSG_MORE between them; Nagle would only hold back the
+     * tail of one response (and a pipelined next one) until the client's delayed ACK. */
     synack_setsockopt(s->st, sock, SYNACK_TCP_NODELAY, 1, now);
     synack_socket_set_handler(s->st, sock, on_sock, c);
     if (refused) {
         struct http_reply_ctx x;
         reply_ctx(c, &x, now);
-        struct http_reply *r = malloc(sizeof(*r));
-        if (!r) {
+        http_reply_error(&x, 503, 1, &s->reply);
+        if (start_reply(c, &s->reply, NULL, 0, now) < 0) {
             conn_free(c, 1, now);
             return;
         }
-        http_reply_error(&x, 503, 1, r);
-        start_reply(c, r, now);
-        free(r);
     }
     conn_run(c, now);
 }

@@ -2,6 +2,8 @@
  * RFC 9112 (message syntax) or RFC 9110 (semantics). */
 #include "http_parse.h"
 
+#include "http_cond.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -280,7 +282,7 @@ ssize_t http_parse_request(const char *buf, size_t len, const struct http_limits
     /* RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 message means faulty framing. */
     if (v == 0 && (out->h.chunked || te_other))
         return -400;
-    /* RFC 9112 3.2: a 1.1 request without exactly one Host field gets 400. */
+    /* RFC 9112 3.2: a 1.1 request without a Host field gets 400, any request with two of them too, */
     int hosts = 0;
     for (size_t i = 0; i < out->h.nfields; i++)
         if (http_slice_eq(out->h.fields[i].name, "Host")) {
@@ -288,6 +290,9 @@ ssize_t http_parse_request(const char *buf, size_t len, const struct http_limits
             out->host = out->h.fields[i].value;
         }
     if (hosts > 1 || (v == 1 && hosts == 0))
+        return -400;
+    /* ... and so does any request whose Host value is not a host (a list, a path, a space). */
+    if (hosts && !http_host_valid(out->host))
         return -400;
     return r;
 }

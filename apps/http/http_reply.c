@@ -1,18 +1,17 @@
 /* The server's per-request decisions (see http_reply.h). */
-#define _GNU_SOURCE   /* memfd_create */
 #include "http_reply.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 const char *http_reason(int status)
 {
     switch (status) {
     case 200: return "OK";
+    case 206: return "Partial Content";
     case 301: return "Moved Permanently";
     case 304: return "Not Modified";
     case 400: return "Bad Request";
@@ -20,8 +19,10 @@ const char *http_reason(int status)
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
+    case 412: return "Precondition Failed";
     case 413: return "Content Too Large";
     case 414: return "URI Too Long";
+    case 416: return "Range Not Satisfiable";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 501: return "Not Implemented";
@@ -38,6 +39,8 @@ int http_wants_persist(int version_minor, int conn_close, int conn_keep_alive)
     return version_minor >= 1 || conn_keep_alive;
 }
 
+#define HTTP_ALLOW "GET, HEAD, OPTIONS"
+
 static void head_add(struct http_reply *r, const char *fmt, ...)
 {
     if (r->head_len >= sizeof(r->head))
@@ -52,9 +55,31 @@ static void head_add(struct http_reply *r, const char *fmt, ...)
 
 static void reply_init(struct http_reply *r, int status)
 {
-    memset(r, 0, sizeof(*r));
-    r->fd = -1;
     r->status = status;
+    r->close = r->head_only = 0;
+    r->head_len = r->body_len = 0;
+    r->fd = -1;
+    r->file_len = 0;
+    r->text = NULL;
+    r->npieces = 0;
+}
+
+void http_reply_release(struct http_reply *r)
+{
+    if (r->fd >= 0)
+        close(r->fd);
+    r->fd = -1;
+    free(r->text);
+    r->text = NULL;
+    r->npieces = 0;
+}
+
+static void add_piece(struct http_reply *r, const char *mem, uint64_t off, uint64_t len)
+{
+    if (!len)
+        return;
+    r->piece[r->npieces++] = (struct http_piece){ mem, off, len };
+    r->file_len += len;
 }
 
 /* Status line, Date, Server, and the connection fields (RFC 9112 9.3, 9.6). With keep-alive the
@@ -90,7 +115,7 @@ void http_reply_error(const struct http_reply_ctx *x, int status, int version_mi
     out->close = 1;
     head_start(x, out, version_minor);
     if (status == 405)
-        head_add(out, "Allow: GET, HEAD\r\n");
+        head_add(out, "Allow: " HTTP_ALLOW "\r\n");
     if (status == 503)
         head_add(out, "Retry-After: 1\r\n");
     page(out, NULL);
@@ -99,15 +124,14 @@ void http_reply_error(const struct http_reply_ctx *x, int status, int version_mi
 
 static int is_known_method(struct http_slice m)
 {
-    static const char *const known[] = { "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE" };
+    static const char *const known[] = { "POST", "PUT", "DELETE", "PATCH", "CONNECT", "TRACE" };
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
         if (m.n == strlen(known[i]) && !memcmp(m.p, known[i], m.n))
             return 1;
     return 0;
 }
 
-/* A dynamic page. Its body goes into an anonymous memory file so the connection sends it exactly
- * as it sends a static file (from a descriptor, as the send buffer drains). Returns 1 if answered. */
+/* A dynamic page, sent from the memory the page's function returned. Returns 1 if answered. */
 static int reply_dynamic(const struct http_reply_ctx *x, const struct http_request *req, int persist, int head,
                          struct http_reply *out)
 {
@@ -123,34 +147,200 @@ static int reply_dynamic(const struct http_reply_ctx *x, const struct http_reque
     const char *ctype = "text/plain";
     if (!x->dynamic(x->dynamic_ctx, path, &body, &len, &ctype, x->now))
         return 0;
-    int fd = memfd_create("synack-dynamic", MFD_CLOEXEC);
-    size_t done = 0;
-    while (fd >= 0 && done < len) {
-        ssize_t w = write(fd, body + done, len - done);
-        if (w <= 0)
-            break;
-        done += (size_t)w;
-    }
-    free(body);
-    if (fd < 0 || done < len || lseek(fd, 0, SEEK_SET) != 0) {
-        if (fd >= 0)
-            close(fd);
-        http_reply_error(x, 503, req->h.version_minor, out);
-        return 1;
-    }
     reply_init(out, 200);
     out->close = !persist;
     out->head_only = head;
     head_start(x, out, req->h.version_minor);
     head_add(out, "Content-Type: %s\r\nContent-Length: %llu\r\nCache-Control: no-store\r\n\r\n", ctype,
              (unsigned long long)len);
-    if (head) {
-        close(fd);
+    if (head || !body) {
+        free(body);
     } else {
-        out->fd = fd;
-        out->file_len = len;
+        out->text = body;
+        add_piece(out, body, 0, len);
     }
     return 1;
+}
+
+/* Every line of a field, for the conditions that may be sent as several lines of one list. */
+static int list_match(const struct http_head_info *h, const char *name, const char *etag, int strong, int *present)
+{
+    int match = 0, bad = 0;
+    *present = 0;
+    for (size_t i = 0; i < h->nfields; i++) {
+        if (!http_slice_eq(h->fields[i].name, name))
+            continue;
+        *present = 1;
+        int m = http_etag_list_match(h->fields[i].value, etag, strong);
+        if (m < 0)
+            bad = 1;
+        else if (m)
+            match = 1;
+    }
+    return match ? 1 : bad ? -1 : 0;
+}
+
+/* RFC 9110 13.2.2: the order in which a server evaluates the preconditions of GET or HEAD. Returns
+ * 412, 304 or 200. */
+static int evaluate_conditions(const struct http_reply_ctx *x, const struct http_request *req, const char *etag,
+                               int64_t mtime)
+{
+    int present;
+    /* 1. If-Match (strong comparison): false -> 412. A list we cannot read cannot hold. */
+    int m = list_match(&req->h, "If-Match", etag, 1, &present);
+    if (present) {
+        if (m != 1)
+            return 412;
+    } else {
+        /* 2. If-Unmodified-Since, only without If-Match, ignored unless a valid date. */
+        const struct http_slice *ius = http_field_get(&req->h, "If-Unmodified-Since");
+        int64_t t;
+        if (ius && http_date_parse(*ius, &t) == 0 && mtime > t)
+            return 412;
+    }
+    /* 3. If-None-Match (weak comparison): a match -> 304 for GET and HEAD. A malformed one is
+     * ignored: it cannot be said to match. */
+    m = list_match(&req->h, "If-None-Match", etag, 0, &present);
+    if (present) {
+        if (m == 1)
+            return 304;
+        return 200;
+    }
+    /* 4. If-Modified-Since, only without If-None-Match (13.1.3): ignored if not a valid date or
+     * later than our clock; 304 when the file has not changed since. */
+    const struct http_slice *ims = http_field_get(&req->h, "If-Modified-Since");
+    int64_t since;
+    if (ims && http_date_parse(*ims, &since) == 0 && since <= x->wall_now && mtime <= since)
+        return 304;
+    return 200;
+}
+
+/* "bytes a-b/size" */
+static int content_range(char *buf, size_t cap, const struct http_range *r, uint64_t size)
+{
+    return snprintf(buf, cap, "bytes %llu-%llu/%llu", (unsigned long long)r->first,
+                    (unsigned long long)(r->first + r->len - 1), (unsigned long long)size);
+}
+
+/* A 206 of several ranges: multipart/byteranges (RFC 9110 14.6), each part with its own
+ * Content-Type and Content-Range, the part heads in one allocation, the data read from the file. */
+static int multipart(const struct http_reply_ctx *x, struct http_reply *out, const struct http_range *rg, unsigned n,
+                     uint64_t size, const char *ctype, const char *etag)
+{
+    /* The boundary must not occur in the data; one derived from the validator and the time is as
+     * good as a random one for files, and keeps a simulated run exact. */
+    uint64_t hsh = 1469598103934665603ull ^ x->now;
+    for (const char *p = etag; *p; p++)
+        hsh = (hsh ^ (unsigned char)*p) * 1099511628211ull;
+    char boundary[40];
+    snprintf(boundary, sizeof(boundary), "synack-%016llx", (unsigned long long)hsh);
+    size_t per = 96 + strlen(ctype) + strlen(boundary);
+    size_t cap = n * per + 64;
+    char *text = malloc(cap);
+    if (!text)
+        return -1;
+    size_t off[HTTP_MAX_RANGES + 1], o = 0;
+    for (unsigned i = 0; i < n; i++) {
+        off[i] = o;
+        char cr[80];
+        content_range(cr, sizeof(cr), &rg[i], size);
+        o += (size_t)snprintf(text + o, cap - o, "\r\n--%s\r\nContent-Type: %s\r\nContent-Range: %s\r\n\r\n",
+                              boundary, ctype, cr);
+    }
+    off[n] = o;
+    o += (size_t)snprintf(text + o, cap - o, "\r\n--%s--\r\n", boundary);
+    out->text = text;
+    for (unsigned i = 0; i < n; i++) {
+        add_piece(out, text + off[i], 0, off[i + 1] - off[i]);
+        add_piece(out, NULL, rg[i].first, rg[i].len);
+    }
+    add_piece(out, text + off[n], 0, o - off[n]);
+    head_add(out, "Content-Type: multipart/byteranges; boundary=%s\r\n", boundary);
+    return 0;
+}
+
+/* A regular file found: conditions, then ranges, then the head and the pieces of the body. */
+static void reply_file(const struct http_reply_ctx *x, const struct http_request *req, int get, int persist,
+                       struct http_static_result *sr, struct http_reply *out)
+{
+    int64_t mtime = sr->mtime > x->wall_now ? x->wall_now : sr->mtime;
+    /* 8.8.2.2: a modification date is a strong validator only if at least a second before Date. */
+    int lm_strong = sr->mtime < x->wall_now;
+    /* A strong entity-tag (8.8.3): changes whenever the file's bytes can have changed. */
+    char etag[64];
+    snprintf(etag, sizeof(etag), "\"%llx-%llx-%llx\"", (unsigned long long)sr->mtime * 1000000000ull + (unsigned long long)sr->mtime_ns,
+             (unsigned long long)sr->size, (unsigned long long)sr->ino);
+    int status = evaluate_conditions(x, req, etag, mtime);
+    struct http_range rg[HTTP_MAX_RANGES];
+    unsigned nr = 0;
+    enum http_range_verdict rv = HTTP_RANGE_IGNORE;
+    const struct http_slice *range = http_field_get(&req->h, "Range");
+    /* 14.2: Range is defined for GET only; If-Range is ignored without Range (13.1.5). */
+    if (status == 200 && get && range) {
+        const struct http_slice *ifr = http_field_get(&req->h, "If-Range");
+        if (!ifr || http_if_range_holds(*ifr, etag, mtime, lm_strong))
+            rv = http_range_parse(*range, sr->size, rg, &nr);
+        if (rv == HTTP_RANGE_OK)
+            status = 206;
+        else if (rv == HTTP_RANGE_UNSAT)
+            status = 416;
+    }
+    reply_init(out, status);
+    out->close = !persist;
+    out->head_only = !get || status == 304;
+    head_start(x, out, req->h.version_minor);
+    if (status == 412 || status == 416) {
+        if (status == 416)
+            head_add(out, "Content-Range: bytes */%llu\r\n", (unsigned long long)sr->size);
+        page(out, NULL);
+        head_add(out, "\r\n");
+        close(sr->fd);
+        return;
+    }
+    char lm[40];
+    http_date_format(mtime, lm, sizeof(lm));
+    head_add(out, "Last-Modified: %s\r\nETag: %s\r\n", lm, etag);
+    if (status == 304) {
+        head_add(out, "\r\n");
+        close(sr->fd);
+        return;
+    }
+    head_add(out, "Accept-Ranges: bytes\r\n");
+    if (status == 206 && nr == 1) {
+        char cr[80];
+        content_range(cr, sizeof(cr), &rg[0], sr->size);
+        head_add(out, "Content-Range: %s\r\nContent-Type: %s\r\n", cr, sr->content_type);
+        add_piece(out, NULL, rg[0].first, rg[0].len);
+    } else if (status == 206) {
+        if (multipart(x, out, rg, nr, sr->size, sr->content_type, etag) != 0) {
+            close(sr->fd);
+            http_reply_error(x, 503, req->h.version_minor, out);
+            return;
+        }
+    } else {
+        head_add(out, "Content-Type: %s\r\n", sr->content_type);
+        add_piece(out, NULL, 0, sr->size);
+    }
+    head_add(out, "Content-Length: %llu\r\n\r\n", (unsigned long long)out->file_len);
+    if (out->head_only) {
+        close(sr->fd);
+        out->npieces = 0;
+        free(out->text);
+        out->text = NULL;
+    } else {
+        out->fd = sr->fd;
+    }
+}
+
+/* OPTIONS (RFC 9110 9.3.7): "*" asks about the server, a path about that resource; either way the
+ * methods we allow, no body, and the connection goes on. */
+static void reply_options(const struct http_reply_ctx *x, const struct http_request *req, int persist,
+                          struct http_reply *out)
+{
+    reply_init(out, 200);
+    out->close = !persist;
+    head_start(x, out, req->h.version_minor);
+    head_add(out, "Allow: " HTTP_ALLOW "\r\nContent-Length: 0\r\n\r\n");
 }
 
 void http_reply_request(const struct http_reply_ctx *x, const struct http_request *req, struct http_reply *out)
@@ -158,7 +348,14 @@ void http_reply_request(const struct http_reply_ctx *x, const struct http_reques
     /* Method names are case-sensitive (RFC 9110 9.1). */
     int get = req->method.n == 3 && !memcmp(req->method.p, "GET", 3);
     int head = req->method.n == 4 && !memcmp(req->method.p, "HEAD", 4);
-    if (!get && !head) {
+    int options = req->method.n == 7 && !memcmp(req->method.p, "OPTIONS", 7);
+    int star = req->target.n == 1 && req->target.p[0] == '*';
+    if (star && !options) {
+        /* asterisk-form is for OPTIONS only (RFC 9112 3.2.4) */
+        http_reply_error(x, 400, req->h.version_minor, out);
+        return;
+    }
+    if (!get && !head && !options) {
         /* 405 for a method we know but do not allow on static files; 501 for one we do not know
          * (RFC 9110 15.5.6, 15.6.2). Either way the body, if any, is not read: close. */
         http_reply_error(x, is_known_method(req->method) ? 405 : 501, req->h.version_minor, out);
@@ -167,33 +364,16 @@ void http_reply_request(const struct http_reply_ctx *x, const struct http_reques
     int persist = http_wants_persist(req->h.version_minor, req->h.conn_close, req->h.conn_keep_alive);
     if (x->keepalive_max && x->nth >= x->keepalive_max)
         persist = 0;   /* the N-th response closes */
+    if (options) {
+        reply_options(x, req, persist, out);
+        return;
+    }
     if (x->dynamic && reply_dynamic(x, req, persist, head, out))
         return;
     struct http_static_result sr;
     http_static_open(x->root, req->target, &sr);
     if (sr.status == 200) {
-        int64_t mtime = sr.mtime > x->wall_now ? x->wall_now : sr.mtime;
-        /* RFC 9110 13.1.3: If-Modified-Since only for GET/HEAD, ignored if not a valid date or if
-         * later than our clock; 304 when the file has not changed since. */
-        const struct http_slice *ims = http_field_get(&req->h, "If-Modified-Since");
-        int64_t since;
-        int not_modified = ims && http_date_parse(*ims, &since) == 0 && since <= x->wall_now && mtime <= since;
-        reply_init(out, not_modified ? 304 : 200);
-        out->close = !persist;
-        out->head_only = head || not_modified;
-        head_start(x, out, req->h.version_minor);
-        char lm[40];
-        http_date_format(mtime, lm, sizeof(lm));
-        head_add(out, "Last-Modified: %s\r\n", lm);
-        if (!not_modified)
-            head_add(out, "Content-Type: %s\r\nContent-Length: %llu\r\n", sr.content_type, (unsigned long long)sr.size);
-        head_add(out, "\r\n");
-        if (out->head_only) {
-            close(sr.fd);
-        } else {
-            out->fd = sr.fd;
-            out->file_len = sr.size;
-        }
+        reply_file(x, req, get, persist, &sr, out);
         return;
     }
     reply_init(out, sr.status);
@@ -202,11 +382,8 @@ void http_reply_request(const struct http_reply_ctx *x, const struct http_reques
     out->close = !persist || sr.status == 400;
     out->head_only = head;
     head_start(x, out, req->h.version_minor);
-    if (sr.status == 301) {
+    if (sr.status == 301)
         head_add(out, "Location: %s\r\n", sr.location);
-        page(out, NULL);
-    } else {
-        page(out, NULL);
-    }
+    page(out, NULL);
     head_add(out, "\r\n");
 }

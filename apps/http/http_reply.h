@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "http_cond.h"
 #include "http_parse.h"
 #include "http_static.h"
 #include "synack/types.h"
@@ -23,17 +24,30 @@ struct http_reply_ctx {
 
 #define HTTP_REPLY_HEAD_MAX (HTTP_STATIC_LOCATION_MAX + 1024)
 
+/* One stretch of a response body: bytes in memory, or bytes [off, off + len) of the reply's file. */
+struct http_piece {
+    const char *mem;
+    uint64_t off, len;
+};
+#define HTTP_MAX_PIECES (2 * HTTP_MAX_RANGES + 1)
+
 struct http_reply {
     int status;
     int close;                      /* Connection: close sent; close after this response */
-    int head_only;                  /* HEAD: the body is not sent (its length is still announced) */
+    int head_only;                  /* HEAD, 304: no body is sent (HEAD still announces its length) */
     char head[HTTP_REPLY_HEAD_MAX];
     size_t head_len;
-    char body[256];                 /* a short page (error statuses, redirects) */
+    char body[256];                 /* a short page (error statuses, redirects), sent with the head */
     size_t body_len;
-    int fd;                         /* 200: the file to send (owner closes), else -1 */
-    uint64_t file_len;
+    int fd;                         /* the file pieces are read from (owner closes), else -1 */
+    uint64_t file_len;              /* the body after the head: the sum of the pieces */
+    char *text;                     /* owned (free): a dynamic page's body, multipart part heads */
+    struct http_piece piece[HTTP_MAX_PIECES];
+    unsigned npieces;
 };
+
+/* Closes the reply's file and frees its text (what a reply owns that was not handed on). */
+void http_reply_release(struct http_reply *r);
 
 /* RFC 9112 9.3: 1.1 persists unless "close"; 1.0 only with "keep-alive". */
 int http_wants_persist(int version_minor, int conn_close, int conn_keep_alive);

@@ -2,6 +2,8 @@
  * http_conn.c. */
 #include "http_server_int.h"
 
+#include "http_log.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@ void http_server_config_init(struct http_server_config *c)
     c->max_request_line = 8192;
     c->max_header = 16384;
     c->max_body = 1 << 20;
+    c->conn_buffer = 16384;
 }
 
 static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
@@ -66,6 +69,14 @@ struct http_server *http_server_start(synack_stack_t *st, const struct http_serv
         free(s);
         return NULL;
     }
+    if (!s->cfg.conn_buffer)
+        s->cfg.conn_buffer = 16384;
+    if (http_log_init(s) != 0) {
+        snprintf(err, errcap, "out of memory");
+        http_log_free(s);
+        free(s);
+        return NULL;
+    }
     http_limits_default(&s->limits);
     s->limits.max_line = cfg->max_request_line;
     s->limits.max_head = cfg->max_header;
@@ -84,6 +95,7 @@ struct http_server *http_server_start(synack_stack_t *st, const struct http_serv
         snprintf(err, errcap, "cannot listen on TCP port %u: %s", cfg->port, synack_strerror(r));
         if (s->listener >= 0)
             synack_close(st, s->listener, now);
+        http_log_free(s);
         free(s);
         return NULL;
     }
@@ -99,8 +111,7 @@ void http_server_stop(struct http_server *s, synack_time_t now)
         http_conn_abort(s->conns, now);
     if (s->listener >= 0)
         synack_close(s->st, s->listener, now);
-    if (s->cfg.access_log)
-        fflush(s->cfg.access_log);
+    http_log_free(s);
     free(s);
 }
 

@@ -1,7 +1,10 @@
 /* An HTTP/1.x static file server on synack's socket API (RFC 9110, RFC 9112).
  *
- * GET and HEAD of files under one root, with Content-Type by extension, Last-Modified and
- * If-Modified-Since (304), index.html for directories (and /dir -> /dir/ redirects). Connections
+ * GET and HEAD of files under one root, with Content-Type by extension, index.html for
+ * directories (and /dir -> /dir/ redirects). Validators (RFC 9110 8.8, 13): Last-Modified and a
+ * strong ETag, with If-Match, If-Unmodified-Since (412), If-None-Match, If-Modified-Since (304) and
+ * If-Range in 13.2.2's order; byte ranges (RFC 9110 14: 206 for one range, multipart/byteranges for
+ * several, 416 with Content-Range when none is satisfiable); OPTIONS (also "*") answers with Allow. Connections
  * persist as RFC 9112 9.3 says (1.1 unless "close"; 1.0 only with "keep-alive"); an idle persistent
  * connection is closed after keepalive_timeout and the keepalive_max-th response closes it, both
  * advertised in Keep-Alive. Pipelined requests are answered in order, one at a time: the next is
@@ -10,7 +13,8 @@
  * chunks as the send buffer drains.
  *
  * Limits, each answered with its status and then a close: request line (414), header section (431),
- * request body (413), malformed (400), version (505), method (405 with Allow; 501 if unknown), a
+ * request body (413, for a chunked one once its size passes the limit), malformed (400, a bad
+ * or repeated Host included), version (505), method (405 with Allow; 501 if unknown), a
  * deadline for the complete header section (408, against slowloris), and a cap on concurrent
  * connections (503 with Retry-After, then close). Every limit hit is counted.
  *
@@ -37,7 +41,10 @@ struct http_server_config {
     size_t max_request_line;            /* [8192] */
     size_t max_header;                  /* [16384] */
     uint64_t max_body;                  /* request bodies are read and discarded [1 MiB] */
-    FILE *access_log;                   /* common log format, one line per response; NULL: none */
+    size_t conn_buffer;                 /* a file read ahead per connection: what a slow reader
+                                         * can make the server hold beyond TCP's buffer [16384] */
+    FILE *access_log;                   /* common log format, one line per response, written in
+                                         * batches (at most a second late); NULL: none */
     int64_t wall_offset;                /* microseconds: Unix time minus the stack's time [0] */
     /* Dynamic pages (e.g. /status): asked first for every GET/HEAD with the decoded path (no
      * query). Return 1 with a malloc'd *body (the server frees it), its length and content type

@@ -193,6 +193,9 @@ void http_static_open(const struct http_static_root *root, struct http_slice tar
     out->fd = fd;
     out->size = (uint64_t)sb.st_size;
     out->mtime = (int64_t)sb.st_mtime;
+    out->mtime_ns = (int64_t)sb.st_mtim.tv_nsec;
+    out->ino = (uint64_t)sb.st_ino;
+    out->dev = (uint64_t)sb.st_dev;
     out->content_type = http_content_type(real);
     out->status = 200;
 }

@@ -26,6 +26,8 @@ struct http_static_result {
     int fd;                 /* 200: an open read-only descriptor the caller closes; else -1 */
     uint64_t size;
     int64_t mtime;          /* seconds since the epoch */
+    int64_t mtime_ns;       /* its nanoseconds, for the entity-tag */
+    uint64_t ino, dev;      /* the file's identity, for the entity-tag and the cache */
     const char *content_type;
     char location[HTTP_STATIC_LOCATION_MAX];   /* 301: "/dir/" (query kept) */
 };

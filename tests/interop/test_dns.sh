@@ -3,11 +3,14 @@
 #  (a) our authoritative server: `synack serve --dns-zone FILE` answers dig (BIND's client) with
 #      the zone's A records (authoritative, AA), follows a CNAME inside the zone, says NXDOMAIN
 #      and NODATA with the SOA (RFC 2308), REFUSED outside the zone, answers with and without
-#      EDNS, and drops a malformed query (counted, no answer);
+#      EDNS, answers malformed queries with FORMERR, and answers over TCP (dig +tcp, and three
+#      queries on one connection with +keepopen);
 #  (b) our stub resolver: `synack resolve` against dnsmasq listening on the kernel's side of a
 #      TAP, for a name dnsmasq answers (192.0.2.77), a name it says does not exist (NXDOMAIN), a
 #      hosts-file name (no DNS query at all), an address literal, and a server that is not there
 #      (timeout). dnsmasq logs every query: ours come from 192.0.2.2, each from its own port.
+#      Then a name with 100 addresses, whose UDP answer dnsmasq truncates: asked again over TCP;
+#      and the cache: a name asked twice within its TTL (2 s) sends one query, after it two.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 interop_init "${1:-}" dig dnsmasq socat tshark
@@ -27,7 +30,7 @@ www     IN A   192.0.2.77
         IN A   192.0.2.78
 alias   IN CNAME www
 EOF
-start_serve tap sd-dns0 --dns-zone "$ZONE"
+start_serve tap sd-dns0 --dns-zone "$ZONE" --pcap "$TMPD/dns.pcap"
 
 digq() {   # digq NAME TYPE [dig options...]: full answer text in $TMPD/dig.out
     local name=$1 type=$2
@@ -82,17 +85,41 @@ digq www.example.com A
 expect_status REFUSED "out-of-zone name"
 log "dig www.example.com A: REFUSED (not our zone)"
 
-# A malformed query (a header claiming a question that is not there): no answer, counted.
-printf '\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03ww' |
-    nsx timeout 5 socat -T 1 - "UDP:$SYNACK_ADDR:53" >"$TMPD/bad.out" 2>/dev/null || true
-[[ ! -s "$TMPD/bad.out" ]] || fail "a malformed query got $(stat -c %s "$TMPD/bad.out") bytes of answer"
+# Malformed queries get FORMERR, the header alone with the query's ID (RFC 1035 4.1.1): a question
+# that is not there, two questions (RFC 9619), a label of 64 octets, a name of 321 octets.
+formerr() {   # formerr WHAT HEX-BYTES
+    printf '%b' "$2" | nsx timeout 5 socat -T 1 - "UDP:$SYNACK_ADDR:53" >"$TMPD/bad.out" 2>/dev/null || true
+    [[ "$(od -An -tx1 -N4 "$TMPD/bad.out" | tr -d ' \n')" == 12348101 ]] ||
+        fail "$1: no FORMERR answer (got $(od -An -tx1 "$TMPD/bad.out" | tr -d '\n'))"
+}
+formerr "a missing question" '\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03ww'
+q='\x03www\x07example\x04test\x00\x00\x01\x00\x01'
+formerr "two questions" "\x12\x34\x01\x00\x00\x02\x00\x00\x00\x00\x00\x00$q$q"
+l64=$(printf 'a%.0s' $(seq 64))
+formerr "a label of 64 octets" "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x40$l64\x00\x00\x01\x00\x01"
+l63=$(printf 'b%.0s' $(seq 63))
+formerr "a name of 321 octets" "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00$(printf '\\x3f%s' $l63 $l63 $l63 $l63 $l63)\x00\x00\x01\x00\x01"
+log "malformed queries (no question, two questions, a 64-octet label, a 321-octet name): FORMERR"
+
+# Over TCP (RFC 7766): dig +tcp, and two names on one connection with +keepopen.
+digq www.example.test A +tcp
+got=$(awk '$4 == "A" {print $5}' "$TMPD/dig.out" | sort | tr '\n' ' ')
+[[ "$got" == "192.0.2.77 192.0.2.78 " ]] || { cat "$TMPD/dig.out" >&2; fail "dig +tcp www A: got '$got'"; }
+grep -q 'TCP' "$TMPD/dig.out" || fail "dig +tcp did not use TCP"
+nsx timeout 10 dig @"$SYNACK_ADDR" +tcp +keepopen +time=2 +tries=1 www.example.test A alias.example.test A \
+    missing.example.test A >"$TMPD/keep.out" 2>&1 || { cat "$TMPD/keep.out" >&2; fail "dig +tcp +keepopen failed"; }
+n=$(grep -c 'status: NOERROR' "$TMPD/keep.out" || true)
+((n == 2)) && grep -q 'status: NXDOMAIN' "$TMPD/keep.out" || { cat "$TMPD/keep.out" >&2; fail "dig +keepopen: wrong answers"; }
+syns=$( (timeout 60 tshark -n -r "$TMPD/dns.pcap" -Y 'tcp.dstport == 53 && tcp.flags.syn == 1 && tcp.flags.ack == 0' 2>/dev/null || true) | wc -l)
+((syns == 2)) || fail "two dig +tcp runs made $syns TCP connections, expected 2 (one per dig)"
+log "dig +tcp: the A records; dig +tcp +keepopen: 3 queries answered on 1 connection"
 
 serve_alive
 stop_serve
 line=$(grep 'synack serve: DNS:' "$SERVE_LOG" || true)
 [[ "$line" =~ ([0-9]+)\ queries\ answered,\ ([0-9]+)\ dropped ]] || fail "serve did not report its DNS counters"
-((BASH_REMATCH[1] >= 7 && BASH_REMATCH[2] == 1)) || fail "serve counted: $line (expected >= 7 answered, 1 dropped)"
-log "serve: ${BASH_REMATCH[1]} answered, ${BASH_REMATCH[2]} dropped (the malformed one)"
+((BASH_REMATCH[1] >= 15 && BASH_REMATCH[2] == 0)) || fail "serve counted: $line (expected >= 15 answered, 0 dropped)"
+log "serve: ${BASH_REMATCH[1]} answered, ${BASH_REMATCH[2]} dropped"
 
 # ---------------- (b) synack resolve against dnsmasq ----------------
 # A persistent TAP with the kernel's address, so dnsmasq can bind to 192.0.2.1 before any synack
@@ -102,8 +129,11 @@ nsx ip tuntap add dev "$DEV" mode tap
 nsx ip addr add "$HOST_ADDR/$NET_PREFIX" dev "$DEV"
 nsx ip link set "$DEV" up
 DNSMASQ_LOG="$TMPD/dnsmasq.log"
+# big.test has 100 addresses: more than 1232 bytes, so dnsmasq truncates its UDP answer.
+for ((i = 1; i <= 100; i++)); do echo "10.9.0.$i big.test"; done >"$TMPD/big.hosts"
 start_bg dnsmasq dnsmasq --no-daemon --no-resolv --no-hosts --port=53 --listen-address="$HOST_ADDR" \
     --address=/example.test/192.0.2.77 --address=/nx.test/ --bind-interfaces -C /dev/null \
+    --addn-hosts="$TMPD/big.hosts" --local-ttl=2 \
     --pid-file= --log-queries --log-facility="$DNSMASQ_LOG"
 DNSMASQ_PID=$BG_PID
 for ((i = 0; i < 50; i++)); do
@@ -173,4 +203,31 @@ nq=$(wc -l <"$TMPD/queries")
 (($(cut -f2 "$TMPD/queries" | sort -u | wc -l) == 3)) || fail "queries shared an ID: $(tr '\n' ' ' <"$TMPD/queries")"
 grep -qxF "$(head -1 "$TMPD/answer1")" "$TMPD/queries" || fail "dnsmasq's answer went to another port or ID"
 log "dnsmasq logged $n queries from $SYNACK_ADDR; ports and IDs: $(tr '\t\n' '/ ' <"$TMPD/queries")"
+# Truncation: the UDP answer has TC, the resolver asks again over TCP and gets all 100 (keeps 16).
+resolve big.test --dns "$HOST_ADDR" -v
+((RES_RC == 0)) || { cat "$TMPD/res.err" >&2; fail "resolve big.test exited $RES_RC"; }
+(($(wc -l <"$TMPD/res.out") == 16)) || fail "resolve big.test printed $(wc -l <"$TMPD/res.out") addresses, expected 16"
+grep -q 'from DNS over TCP' "$TMPD/res.err" || { cat "$TMPD/res.err" >&2; fail "big.test: not answered over TCP"; }
+n=$( (timeout 60 tshark -n -r "$TMPD/res$NRES.pcap" -Y "tcp.dstport == 53 && tcp.flags.syn == 1 && tcp.flags.ack == 0" 2>/dev/null || true) | wc -l)
+((n == 1)) || fail "big.test: $n TCP connections to dnsmasq, expected 1"
+tc=$( (timeout 60 tshark -n -r "$TMPD/res$NRES.pcap" -Y "udp && dns.flags.truncated == 1" 2>/dev/null || true) | wc -l)
+((tc == 1)) || fail "big.test: $tc truncated UDP answers seen, expected 1"
+(timeout 60 tshark -n -r "$TMPD/res1.pcap" -Y "udp.dstport == 53" -V 2>/dev/null || true) | grep -q 'Type: OPT' ||
+    fail "our queries carry no EDNS OPT record"
+log "resolve big.test: TC over UDP, then TCP: 16 of 100 addresses kept; queries carry EDNS(0)"
+
+# The cache: the same name twice in one process sends one query (dnsmasq's TTL is 2 s); after
+# the TTL, asked again.
+q0=$(grep -c "query\[A\] www.example.test from $SYNACK_ADDR" "$DNSMASQ_LOG" || true)
+resolve www.example.test www.example.test --dns "$HOST_ADDR" -v
+((RES_RC == 0)) || { cat "$TMPD/res.err" >&2; fail "resolve twice exited $RES_RC"; }
+grep -q 'from the cache' "$TMPD/res.err" || { cat "$TMPD/res.err" >&2; fail "the second lookup did not come from the cache"; }
+grep -qE 'cache: www.example.test A 192.0.2.77 ttl [12]s' "$TMPD/res.err" || { cat "$TMPD/res.err" >&2; fail "-v shows no cache entry"; }
+q1=$(grep -c "query\[A\] www.example.test from $SYNACK_ADDR" "$DNSMASQ_LOG" || true)
+((q1 - q0 == 1)) || fail "two lookups within the TTL sent $((q1 - q0)) queries, expected 1"
+resolve www.example.test www.example.test --dns "$HOST_ADDR" --gap 2500 -v
+q2=$(grep -c "query\[A\] www.example.test from $SYNACK_ADDR" "$DNSMASQ_LOG" || true)
+((q2 - q1 == 2)) || { cat "$TMPD/res.err" >&2; fail "two lookups 2.5 s apart (TTL 2 s) sent $((q2 - q1)) queries, expected 2"; }
+log "cache: a second lookup within the TTL sends no query; after the TTL (2 s) it does"
+
 pass

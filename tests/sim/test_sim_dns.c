@@ -23,6 +23,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../apps/dns/msg.h"
+#include "../apps/dns/respond.h"
 #include "../apps/dns/resolver.h"
 #include "../apps/dns/server.h"
 #include "sim/lib_tcpsim.h"
@@ -107,7 +109,7 @@ static void run(const char *zone_path, uint64_t seed, double impair, struct outc
     struct dns_server *srv = dns_server_start(t.st[1], zone_path, 53, err, sizeof(err));
     if (!srv)
         fail_msg("%s", err);
-    struct dns_resolver_config cfg = { .nservers = 1, .timeout = SYNACK_MS(300), .attempts = 5 };
+    struct dns_resolver_config cfg = { .nservers = 1, .timeout = SYNACK_MS(300), .attempts = 5, .cache_size = -1 };
     cfg.servers[0] = synack_ip_from_v4(SIM_B);
     struct dns_resolver *r = dns_resolver_new(t.st[0], &cfg);
 
@@ -208,11 +210,160 @@ static void test_impaired(void **state)
     }
 }
 
+/* ---- the server over TCP (RFC 7766), the resolver's TCP fallback and cache ---- */
+
+struct tclient {
+    int sock, eof;
+    synack_time_t eof_at;
+    uint8_t buf[65536];
+    size_t len;
+};
+
+static void tclient_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
+{
+    struct tclient *c = arg;
+    for (;;) {
+        int n = synack_recv(st, sock, c->buf + c->len, sizeof(c->buf) - c->len, now);
+        if (n > 0) {
+            c->len += (size_t)n;
+            continue;
+        }
+        if (n == 0 && !c->eof) {
+            c->eof = 1;
+            c->eof_at = now;
+        }
+        return;
+    }
+}
+
+static size_t tquery(uint8_t *buf, uint16_t id, const char *name)
+{
+    struct dns_builder b;
+    struct dns_header h = { .id = id };
+    dns_build_init(&b, buf + 2, 512, &h);
+    struct dns_name n;
+    assert_int_equal(dns_name_from_text(name, NULL, &n), 0);
+    assert_int_equal(dns_build_question(&b, &n, DNS_T_A, DNS_C_IN), 0);
+    size_t l = dns_build_finish(&b);
+    buf[0] = (uint8_t)(l >> 8);
+    buf[1] = (uint8_t)l;
+    return l + 2;
+}
+
+static void test_tcp(void **state)
+{
+    /* a zone with a name whose A set does not fit 1232 bytes */
+    char big_zone[8192];
+    size_t o = (size_t)snprintf(big_zone, sizeof(big_zone), "%s", zone);
+    for (int i = 0; i < 100; i++)
+        o += (size_t)snprintf(big_zone + o, sizeof(big_zone) - o, "big A 10.1.%d.%d\n", i / 200, i % 200 + 1);
+    char path[64];
+    snprintf(path, sizeof(path), "/tmp/test_sim_dns_tcp.XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0 && write(fd, big_zone, o) == (ssize_t)o);
+    close(fd);
+    struct synack_simlink_config lc;
+    synack_simlink_config_init(&lc);
+    lc.latency = SYNACK_MS(5);
+    struct tcpsim t;
+    tcpsim_init(&t, &lc, 3);
+    char err[256];
+    struct dns_server *srv = dns_server_start(t.st[1], path, 53, err, sizeof(err));
+    if (!srv)
+        fail_msg("%s", err);
+
+    /* three queries on one connection; the first one's length prefix split over two segments,
+     * the other two in one segment */
+    struct tclient *c = calloc(1, sizeof(*c));
+    synack_stack_t *st = t.st[0];
+    c->sock = synack_socket(st, SYNACK_SOCK_STREAM);
+    synack_socket_set_handler(st, c->sock, tclient_handler, c);
+    struct synack_sockaddr peer = synack_sockaddr_from_v4(SIM_B, 53);
+    assert_int_equal(synack_connect(st, c->sock, &peer, tcpsim_now(&t)), -EINPROGRESS);
+    synack_simnet_run_until(t.net, tcpsim_now(&t) + SYNACK_MS(50));
+    uint8_t q[1200];
+    size_t l1 = tquery(q, 0x101, "www.example.test");
+    assert_int_equal(synack_send(st, c->sock, q, 1, tcpsim_now(&t)), 1);
+    synack_simnet_run_until(t.net, tcpsim_now(&t) + SYNACK_MS(30));
+    assert_int_equal(synack_send(st, c->sock, q + 1, l1 - 1, tcpsim_now(&t)), (int)(l1 - 1));
+    size_t l2 = tquery(q, 0x202, "missing.example.test");
+    size_t l3 = tquery(q + l2, 0x303, "big.example.test");
+    assert_int_equal(synack_send(st, c->sock, q, l2 + l3, tcpsim_now(&t)), (int)(l2 + l3));
+    synack_simnet_run_until(t.net, tcpsim_now(&t) + SYNACK_MS(200));
+    size_t off = 0;
+    int seen = 0;
+    while (off + 2 <= c->len) {
+        size_t ml = (size_t)c->buf[off] << 8 | c->buf[off + 1];
+        assert_true(off + 2 + ml <= c->len);
+        struct dns_msg m;
+        assert_int_equal(dns_msg_parse(c->buf + off + 2, ml, &m), 0);
+        int rcode = m.h.flags & DNS_F_RCODE_MASK;
+        assert_false(m.h.flags & DNS_F_TC);   /* over TCP the whole answer goes */
+        if (m.h.id == 0x101) {
+            assert_int_equal(rcode, DNS_R_NOERROR);
+            assert_int_equal(m.h.ancount, 2);
+            seen |= 1;
+        } else if (m.h.id == 0x202) {
+            assert_int_equal(rcode, DNS_R_NXDOMAIN);
+            seen |= 2;
+        } else if (m.h.id == 0x303) {
+            assert_int_equal(m.h.ancount, 100);
+            assert_true(ml > DNS_EDNS_SIZE);
+            seen |= 4;
+        } else {
+            fail_msg("answer with unknown ID %04x", m.h.id);
+        }
+        off += 2 + ml;
+    }
+    assert_int_equal(off, c->len);
+    assert_int_equal(seen, 7);
+    /* RFC 7766 6.2.3: an idle connection is closed by the server */
+    synack_time_t idle_from = tcpsim_now(&t);
+    synack_simnet_run_until(t.net, tcpsim_now(&t) + DNS_TCP_IDLE + SYNACK_SEC(1));
+    assert_true(c->eof);
+    assert_true(c->eof_at - idle_from >= DNS_TCP_IDLE - SYNACK_MS(300));
+    struct dns_server_stats ss;
+    dns_server_stats(srv, &ss);
+    assert_int_equal(ss.tcp_conns, 1);
+    assert_int_equal(ss.tcp_queries, 3);
+    assert_int_equal(ss.tcp_idle_closes, 1);
+    synack_close(st, c->sock, tcpsim_now(&t));
+    free(c);
+
+    /* the resolver: the big set truncated over UDP, asked again over TCP; then from the cache */
+    struct dns_resolver_config cfg = { .nservers = 1, .timeout = SYNACK_MS(500), .attempts = 2 };
+    cfg.servers[0] = synack_ip_from_v4(SIM_B);
+    struct dns_resolver *r = dns_resolver_new(st, &cfg);
+    struct slot sl = { 0 };
+    assert_int_equal(dns_resolve(r, "big.example.test", on_result, &sl, tcpsim_now(&t)), 0);
+    synack_simnet_run_until(t.net, tcpsim_now(&t) + SYNACK_SEC(2));
+    assert_int_equal(sl.called, 1);
+    assert_int_equal(sl.r.err, 0);
+    assert_true(sl.r.over_tcp);
+    assert_int_equal(sl.r.naddrs, DNS_MAX_ADDRS);
+    memset(&sl, 0, sizeof(sl));
+    assert_int_equal(dns_resolve(r, "big.example.test", on_result, &sl, tcpsim_now(&t)), 0);
+    synack_simnet_run_until(t.net, tcpsim_now(&t) + SYNACK_MS(10));
+    assert_int_equal(sl.called, 1);
+    assert_true(sl.r.from_cache);
+    struct dns_resolver_stats rs;
+    dns_resolver_stats(r, &rs);
+    assert_int_equal(rs.queries_sent, 1);
+    assert_int_equal(rs.truncated, 1);
+    assert_int_equal(rs.tcp_queries, 1);
+    assert_int_equal(rs.cache_hits, 1);
+    dns_resolver_free(r);
+    dns_server_stop(srv);
+    tcpsim_free(&t);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_clean_link),
         cmocka_unit_test(test_impaired),
+        cmocka_unit_test(test_tcp),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -334,6 +334,71 @@ static void pipelining(void **state)
     lab_stop(&l);
 }
 
+/* On the wire: OPTIONS * answered with 200 and the connection goes on (RFC 9110 9.3.7); a range
+ * of a file; a chunked body within the limit read before the answer; a chunked body whose chunk
+ * size passes max_body gets 413 and a close; a bad Host gets 400. */
+static void rules_on_the_wire(void **state)
+{
+    struct lab l;
+    lab_start(&l, 0.0, 21, SYNACK_SEC(5), 16);
+    struct raw *r = raw_connect(&l, "OPTIONS * HTTP/1.1\r\nHost: b\r\n\r\n"
+                                    "GET /f2.bin HTTP/1.1\r\nHost: b\r\nRange: bytes=100-109\r\n\r\n"
+                                    "GET /f1.bin HTTP/1.1\r\nHost: b\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                    "5\r\nhello\r\n0\r\n\r\n"
+                                    "GET /f1.bin HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n");
+    run_until_flag(&l, &r->eof, SYNACK_SEC(30));
+    assert_true(r->eof);
+    int status[8];
+    size_t body[8];
+    assert_int_equal(split_responses(r, status, body, 8), 4);
+    assert_int_equal(status[0], 200);
+    assert_int_equal(body[0], 0);
+    assert_non_null(strstr(r->buf, "Allow: GET, HEAD, OPTIONS\r\n"));
+    assert_int_equal(status[1], 206);
+    assert_int_equal(body[1], 10);
+    assert_int_equal(status[2], 200);
+    assert_int_equal(status[3], 200);
+    raw_free(r);
+    /* a chunk announcing more than max_body (1 MiB): 413 before its data, then the close */
+    r = raw_connect(&l, "POST / HTTP/1.1\r\nHost: b\r\nTransfer-Encoding: chunked\r\n\r\n200000\r\nabc");
+    run_until_flag(&l, &r->eof, SYNACK_SEC(10));
+    assert_true(r->eof);
+    assert_int_equal(split_responses(r, status, body, 8), 1);
+    assert_int_equal(status[0], 413);
+    raw_free(r);
+    /* small chunks that add up past the limit */
+    r = raw_connect(&l, "POST / HTTP/1.1\r\nHost: b\r\nTransfer-Encoding: chunked\r\n\r\n");
+    static char chunk[0x8000 + 16];
+    size_t cl = (size_t)snprintf(chunk, 16, "8000\r\n");
+    memset(chunk + cl, 'x', 0x8000);
+    memcpy(chunk + cl + 0x8000, "\r\n", 2);
+    for (int i = 0; i < 40 && !r->eof; i++) {
+        synack_time_t t = tcpsim_now(&l.t);
+        size_t off = 0, n = cl + 0x8000 + 2;
+        while (off < n && !r->eof) {
+            int k = synack_send(l.t.st[0], r->sock, chunk + off, n - off, t);
+            if (k > 0)
+                off += (size_t)k;
+            synack_simnet_run_until(l.t.net, (t = tcpsim_now(&l.t) + SYNACK_MS(5)));
+        }
+    }
+    run_until_flag(&l, &r->eof, SYNACK_SEC(10));
+    assert_true(r->eof);
+    assert_int_equal(split_responses(r, status, body, 8), 1);
+    assert_int_equal(status[0], 413);
+    raw_free(r);
+    /* a Host holding a list */
+    r = raw_connect(&l, "GET /f1.bin HTTP/1.1\r\nHost: a, b\r\n\r\n");
+    run_until_flag(&l, &r->eof, SYNACK_SEC(10));
+    assert_int_equal(split_responses(r, status, body, 8), 1);
+    assert_int_equal(status[0], 400);
+    raw_free(r);
+    struct http_server_stats ss;
+    http_server_get_stats(l.srv, &ss);
+    assert_int_equal(ss.limit_body, 2);
+    lab_stop(&l);
+}
+
 static void slowloris_idle_and_cap(void **state)
 {
     struct lab l;
@@ -423,6 +488,7 @@ int main(void)
         cmocka_unit_test(retry_after_server_reset),
         cmocka_unit_test(pipelining),
         cmocka_unit_test(slowloris_idle_and_cap),
+        cmocka_unit_test(rules_on_the_wire),
         cmocka_unit_test(ip_literal_urls),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

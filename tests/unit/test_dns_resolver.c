@@ -28,12 +28,17 @@
 
 enum mode {
     M_ANSWER, M_SILENT, M_WRONG_ID_FIRST, M_WRONG_QUESTION, M_MALFORMED, M_SERVFAIL, M_TC, M_NXDOMAIN,
-    M_NODATA, M_CNAME_ONLY, M_CNAME_FOREVER, M_WRONG_PORT,
+    M_NODATA, M_CNAME_ONLY, M_CNAME_FOREVER, M_WRONG_PORT, M_NXDOMAIN_NOSOA,
 };
 
 struct fake {
     struct simpair *p;
     int sock, sock5353;
+    int tcp_listener, tcp_conn;     /* the TCP side (answers in full, its length prefix cut in two) */
+    int tcp_queries;
+    uint8_t tcp_in[600];
+    size_t tcp_len;
+    int edns_seen;                  /* queries that carried an OPT offering 1232 bytes */
     enum mode mode;
     int drop_first;         /* queries ignored before answering (M_ANSWER) */
     int queries;
@@ -66,9 +71,9 @@ static void fake_reply(struct fake *f, const struct dns_msg *q, const struct syn
     }
     if (f->mode == M_SERVFAIL)
         rcode = DNS_R_SERVFAIL;
-    if (f->mode == M_NXDOMAIN)
+    if (f->mode == M_NXDOMAIN || f->mode == M_NXDOMAIN_NOSOA)
         rcode = DNS_R_NXDOMAIN;
-    if (f->mode == M_TC)
+    if (f->mode == M_TC && from)
         flags |= DNS_F_TC;
     struct dns_header h = { .id = id, .flags = (uint16_t)(flags | rcode) };
     dns_build_init(&b, out, sizeof(out), &h);
@@ -80,6 +85,8 @@ static void fake_reply(struct fake *f, const struct dns_msg *q, const struct syn
     case M_NXDOMAIN:
     case M_NODATA:
         dns_build_soa(&b, DNS_S_AUTHORITY, &zone, 60, &soa);
+        break;
+    case M_NXDOMAIN_NOSOA:
         break;
     case M_CNAME_ONLY:
         if (dns_name_equal(&q->q.name, &www)) {
@@ -109,8 +116,45 @@ static void fake_reply(struct fake *f, const struct dns_msg *q, const struct syn
     size_t l = dns_build_finish(&b);
     if (f->mode == M_MALFORMED)
         l--;   /* cut the last byte: the counts no longer fit */
+    if (!from) {
+        /* over TCP: the length's first byte alone, then the rest in two more sends, so the reader
+         * must put the prefix and the message together from several segments */
+        uint8_t pre[2] = { (uint8_t)(l >> 8), (uint8_t)l };
+        synack_stack_t *st = f->p->st[1];
+        assert_int_equal(synack_send(st, f->tcp_conn, pre, 1, sp_now(f->p)), 1);
+        synack_simnet_run_until(f->p->net, sp_now(f->p) + SYNACK_MS(5));
+        assert_int_equal(synack_send(st, f->tcp_conn, pre + 1, 1, sp_now(f->p)), 1);
+        synack_simnet_run_until(f->p->net, sp_now(f->p) + SYNACK_MS(5));
+        assert_int_equal(synack_send(st, f->tcp_conn, out, l, sp_now(f->p)), (int)l);
+        return;
+    }
     int s = f->mode == M_WRONG_PORT ? f->sock5353 : f->sock;
     synack_sendto(f->p->st[1], s, out, l, from, sp_now(f->p));
+}
+
+static void fake_tcp_conn(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
+{
+    struct fake *f = arg;
+    int n;
+    while ((n = synack_recv(st, sock, f->tcp_in + f->tcp_len, sizeof(f->tcp_in) - f->tcp_len, now)) > 0)
+        f->tcp_len += (size_t)n;
+    if (f->tcp_len < 2 || f->tcp_len < 2 + (size_t)(f->tcp_in[0] << 8 | f->tcp_in[1]))
+        return;
+    struct dns_msg q;
+    assert_int_equal(dns_msg_parse(f->tcp_in + 2, f->tcp_len - 2, &q), 0);
+    f->tcp_queries++;
+    f->tcp_len = 0;
+    fake_reply(f, &q, NULL);
+}
+
+static void fake_tcp_listen(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
+{
+    struct fake *f = arg;
+    int ns = synack_accept(st, sock, NULL, now);
+    if (ns < 0)
+        return;
+    f->tcp_conn = ns;
+    synack_socket_set_handler(st, ns, fake_tcp_conn, f);
 }
 
 static void fake_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
@@ -124,6 +168,7 @@ static void fake_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, s
         assert_int_equal(dns_msg_parse(buf, (size_t)n, &q), 0);
         assert_true(q.h.flags & DNS_F_RD);   /* a stub asks for recursion */
         assert_int_equal(q.q.type, DNS_T_A);
+        f->edns_seen += q.has_opt && q.opt_udp_size == 1232 && q.opt_version == 0;
         if (f->queries < 64) {
             f->ids[f->queries] = q.h.id;
             f->ports[f->queries] = from.port;
@@ -153,7 +198,17 @@ struct lab {
     struct dns_resolver *r;
 };
 
+static void lab_init_cache(struct lab *L, enum mode mode, const uint32_t *servers, int nservers, const char *hosts,
+                           int cache_size);
+
+/* Without a cache: the tests that count queries ask the same name again and again. */
 static void lab_init(struct lab *L, enum mode mode, const uint32_t *servers, int nservers, const char *hosts)
+{
+    lab_init_cache(L, mode, servers, nservers, hosts, -1);
+}
+
+static void lab_init_cache(struct lab *L, enum mode mode, const uint32_t *servers, int nservers, const char *hosts,
+                           int cache_size)
 {
     memset(L, 0, sizeof(*L));
     assert_int_equal(sp_init(&L->p, NULL, NULL, 77, 0), 0);
@@ -166,8 +221,12 @@ static void lab_init(struct lab *L, enum mode mode, const uint32_t *servers, int
     L->f.sock5353 = synack_socket(L->p.st[1], SYNACK_SOCK_DGRAM);
     struct synack_sockaddr a2 = { synack_ip_any6(), 5353 };
     assert_int_equal(synack_bind(L->p.st[1], L->f.sock5353, &a2), 0);
+    L->f.tcp_listener = synack_socket(L->p.st[1], SYNACK_SOCK_STREAM);
+    assert_int_equal(synack_bind(L->p.st[1], L->f.tcp_listener, &a), 0);
+    assert_int_equal(synack_listen(L->p.st[1], L->f.tcp_listener, 4), 0);
+    synack_socket_set_handler(L->p.st[1], L->f.tcp_listener, fake_tcp_listen, &L->f);
     struct dns_resolver_config cfg = { .nservers = nservers, .hosts_path = hosts, .timeout = SYNACK_SEC(1),
-                                       .attempts = 2 };
+                                       .attempts = 2, .cache_size = cache_size };
     for (int i = 0; i < nservers; i++)
         cfg.servers[i] = synack_ip_from_v4(servers[i]);
     L->r = dns_resolver_new(L->p.st[0], &cfg);
@@ -325,7 +384,7 @@ static void test_errors(void **state)
         enum mode mode;
         int err;
     } cases[] = {
-        { M_MALFORMED, -EBADMSG }, { M_SERVFAIL, -ECONNREFUSED }, { M_TC, -EMSGSIZE },
+        { M_MALFORMED, -EBADMSG }, { M_SERVFAIL, -ECONNREFUSED },
         { M_NXDOMAIN, -ENOENT },   { M_NODATA, -ENODATA },        { M_CNAME_FOREVER, -ELOOP },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -450,6 +509,124 @@ static void test_free_pending(void **state)
     lab_free(&L);
 }
 
+/* RFC 6891: every query offers 1232 bytes in an OPT record. */
+static void test_edns(void **state)
+{
+    struct lab L;
+    struct lookup l;
+    lab_init(&L, M_ANSWER, one_server, 1, NULL);
+    lookup(&L, "www.example.test", &l);
+    assert_int_equal(l.r.err, 0);
+    assert_int_equal(L.f.queries, 1);
+    assert_int_equal(L.f.edns_seen, 1);
+    lab_free(&L);
+}
+
+/* RFC 7766 5: a truncated answer is asked again over TCP, whose answer arrives with its length
+ * prefix cut over segments. */
+static void test_tcp_fallback(void **state)
+{
+    struct lab L;
+    struct lookup l;
+    lab_init(&L, M_TC, one_server, 1, NULL);
+    lookup(&L, "www.example.test", &l);
+    assert_int_equal(l.r.err, 0);
+    assert_int_equal(l.r.naddrs, 2);
+    assert_true(l.r.over_tcp);
+    assert_int_equal(L.f.queries, 1);       /* one UDP query, no retry */
+    assert_int_equal(L.f.tcp_queries, 1);
+    struct dns_resolver_stats s;
+    dns_resolver_stats(L.r, &s);
+    assert_int_equal(s.truncated, 1);
+    assert_int_equal(s.tcp_queries, 1);
+    lab_free(&L);
+}
+
+struct cache_row {
+    int n;
+    char names[8][64];
+    int errs[8];
+    uint32_t ttls[8];
+};
+
+static void cache_row(void *arg, const char *name, const struct dns_result *res, uint32_t ttl_left)
+{
+    struct cache_row *c = arg;
+    if (c->n < 8) {
+        snprintf(c->names[c->n], sizeof(c->names[0]), "%s", name);
+        c->errs[c->n] = res->err;
+        c->ttls[c->n++] = ttl_left;
+    }
+}
+
+/* Answers are kept for their TTL (60 s here): a second lookup within it sends nothing. */
+static void test_cache_positive(void **state)
+{
+    struct lab L;
+    struct lookup l;
+    lab_init_cache(&L, M_ANSWER, one_server, 1, NULL, 0);
+    lookup(&L, "www.example.test", &l);
+    assert_false(l.r.from_cache);
+    sp_run(&L.p, SYNACK_SEC(30));
+    lookup(&L, "WWW.example.test", &l);   /* names compare ignoring case */
+    assert_int_equal(l.r.err, 0);
+    assert_true(l.r.from_cache);
+    assert_int_equal(l.r.naddrs, 2);
+    assert_int_equal(L.f.queries, 1);
+    struct cache_row c = { 0 };
+    dns_resolver_cache_foreach(L.r, sp_now(&L.p), cache_row, &c);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.names[0], "www.example.test");
+    assert_true(c.ttls[0] <= 30 && c.ttls[0] >= 29);
+    sp_run(&L.p, SYNACK_SEC(31));   /* past the TTL: asked again */
+    lookup(&L, "www.example.test", &l);
+    assert_false(l.r.from_cache);
+    assert_int_equal(L.f.queries, 2);
+    struct dns_resolver_stats s;
+    dns_resolver_stats(L.r, &s);
+    assert_int_equal(s.cache_hits, 1);
+    lab_free(&L);
+}
+
+/* RFC 2308 3, 5: NXDOMAIN and NODATA are kept for min(SOA TTL 60, MINIMUM 5) = 5 s; without an
+ * SOA, not at all. */
+static void test_cache_negative(void **state)
+{
+    static const enum mode modes[] = { M_NXDOMAIN, M_NODATA };
+    for (int i = 0; i < 2; i++) {
+        struct lab L;
+        struct lookup l;
+        lab_init_cache(&L, modes[i], one_server, 1, NULL, 0);
+        lookup(&L, "www.example.test", &l);
+        int err = modes[i] == M_NXDOMAIN ? -ENOENT : -ENODATA;
+        assert_int_equal(l.r.err, err);
+        sp_run(&L.p, SYNACK_SEC(4));
+        lookup(&L, "www.example.test", &l);
+        assert_int_equal(l.r.err, err);
+        assert_true(l.r.from_cache);
+        assert_int_equal(L.f.queries, 1);
+        struct cache_row c = { 0 };
+        dns_resolver_cache_foreach(L.r, sp_now(&L.p), cache_row, &c);
+        assert_int_equal(c.n, 1);
+        assert_int_equal(c.errs[0], err);
+        assert_true(c.ttls[0] <= 1);
+        sp_run(&L.p, SYNACK_SEC(2));
+        lookup(&L, "www.example.test", &l);
+        assert_false(l.r.from_cache);
+        assert_int_equal(L.f.queries, 2);
+        lab_free(&L);
+    }
+    struct lab L;
+    struct lookup l;
+    lab_init_cache(&L, M_NXDOMAIN_NOSOA, one_server, 1, NULL, 0);
+    lookup(&L, "www.example.test", &l);
+    assert_int_equal(l.r.err, -ENOENT);
+    lookup(&L, "www.example.test", &l);
+    assert_false(l.r.from_cache);
+    assert_int_equal(L.f.queries, 2);
+    lab_free(&L);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -465,6 +642,10 @@ int main(void)
         cmocka_unit_test(test_hosts_and_literals),
         cmocka_unit_test(test_no_servers),
         cmocka_unit_test(test_free_pending),
+        cmocka_unit_test(test_edns),
+        cmocka_unit_test(test_tcp_fallback),
+        cmocka_unit_test(test_cache_positive),
+        cmocka_unit_test(test_cache_negative),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

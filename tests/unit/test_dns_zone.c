@@ -294,12 +294,19 @@ static void test_respond_odd_queries(void **state)
     size_t ql;
     int n;
 
-    /* a response is never answered; nor is a malformed query */
+    /* a response is never answered; nor is less than a header */
     ql = query(q, 1, "www.example.test", DNS_T_A, DNS_F_QR, 0, 0, 0);
     assert_int_equal(dns_respond(z, q, ql, out, sizeof(out), &info), -EBADMSG);
     ql = query(q, 1, "www.example.test", DNS_T_A, 0, 0, 0, 0);
-    assert_int_equal(dns_respond(z, q, ql - 1, out, sizeof(out), &info), -EBADMSG);
     assert_int_equal(dns_respond(z, q, 5, out, sizeof(out), &info), -EBADMSG);
+    /* a malformed query: FORMERR, the header alone, same ID (RFC 1035 4.1.1) */
+    n = dns_respond(z, q, ql - 1, out, sizeof(out), &info);
+    assert_int_equal(n, DNS_HDR_LEN);
+    assert_int_equal(dns_msg_parse(out, (size_t)n, &m), 0);
+    assert_int_equal(m.h.id, 1);
+    assert_true(m.h.flags & DNS_F_QR);
+    assert_int_equal(m.h.flags & DNS_F_RCODE_MASK, DNS_R_FORMERR);
+    assert_int_equal(info.rcode, DNS_R_FORMERR);
 
     /* opcode STATUS (2): NOTIMP, question echoed */
     ql = query(q, 2, "www.example.test", DNS_T_A, 2u << 11, 0, 0, 0);
@@ -364,6 +371,62 @@ static void test_respond_truncation(void **state)
     dns_zone_free(z);
 }
 
+/* Malformed queries get FORMERR rather than silence: two questions (RFC 9619), a label of 64
+ * octets (RFC 1035 2.3.4: at most 63), a name of more than 255 octets; the ID and RD are kept. */
+static void expect_formerr(const struct dns_zone *z, const uint8_t *q, size_t ql, uint16_t id)
+{
+    uint8_t out[2048];
+    struct dns_respond_info info;
+    struct dns_msg m;
+    int n = dns_respond(z, q, ql, out, sizeof(out), &info);
+    assert_true(n >= DNS_HDR_LEN);
+    assert_int_equal(dns_msg_parse(out, (size_t)n, &m), 0);
+    assert_int_equal(m.h.id, id);
+    assert_true(m.h.flags & DNS_F_QR);
+    assert_true(m.h.flags & DNS_F_RD);
+    assert_int_equal(m.h.flags & DNS_F_RCODE_MASK, DNS_R_FORMERR);
+}
+
+static void test_formerr(void **state)
+{
+    char err[256];
+    struct dns_zone *z = load(zone_text, err, sizeof(err));
+    assert_non_null(z);
+    uint8_t q[1024];
+    /* two questions */
+    struct dns_builder b;
+    struct dns_header h = { .id = 0x1111, .flags = DNS_F_RD };
+    dns_build_init(&b, q, 512, &h);
+    struct dns_name n1 = N("www.example.test"), n2 = N("ns.example.test");
+    assert_int_equal(dns_build_question(&b, &n1, DNS_T_A, DNS_C_IN), 0);
+    assert_int_equal(dns_build_question(&b, &n2, DNS_T_A, DNS_C_IN), 0);
+    expect_formerr(z, q, dns_build_finish(&b), 0x1111);
+    /* a label of 64 octets */
+    size_t o = 0;
+    const uint8_t hdr[12] = { 0x22, 0x22, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0 };
+    memcpy(q, hdr, 12);
+    o = 12;
+    q[o++] = 64;
+    memset(q + o, 'a', 64);
+    o += 64;
+    q[o++] = 0;
+    q[o++] = 0, q[o++] = 1, q[o++] = 0, q[o++] = 1;
+    expect_formerr(z, q, o, 0x2222);
+    /* labels of 63 within the limit, but 5 of them: 321 octets */
+    q[1] = 0x33;
+    q[0] = 0x33;
+    o = 12;
+    for (int i = 0; i < 5; i++) {
+        q[o++] = 63;
+        memset(q + o, 'b', 63);
+        o += 63;
+    }
+    q[o++] = 0;
+    q[o++] = 0, q[o++] = 1, q[o++] = 0, q[o++] = 1;
+    expect_formerr(z, q, o, 0x3333);
+    dns_zone_free(z);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -371,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_zone_errors),
         cmocka_unit_test(test_respond),
         cmocka_unit_test(test_respond_odd_queries),
+        cmocka_unit_test(test_formerr),
         cmocka_unit_test(test_respond_truncation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -100,11 +100,7 @@ static int has(const struct http_reply *r, const char *field)
     return strstr(r->head, field) != NULL;
 }
 
-static void done(struct http_reply *r)
-{
-    if (r->fd >= 0)
-        close(r->fd);
-}
+static void done(struct http_reply *r) { http_reply_release(r); }
 
 /* A dynamic page: answered for its path (query ignored, percent-decoded) from a memory file, with
  * no-store; other paths fall through to the files. */
@@ -135,9 +131,8 @@ static void dynamic_page(void **state)
     assert_true(has(&r, "Content-Type: application/json\r\n"));
     assert_true(has(&r, "Cache-Control: no-store\r\n"));
     assert_int_equal(r.file_len, 8);
-    char buf[16] = { 0 };
-    assert_int_equal(read(r.fd, buf, sizeof(buf)), 8);
-    assert_string_equal(buf, "{\"ok\":1}");
+    assert_int_equal(r.npieces, 1);
+    assert_memory_equal(r.piece[0].mem, "{\"ok\":1}", 8);
     done(&r);
     text = "GET /index.html HTTP/1.1\r\nHost: a\r\n\r\n";
     assert_true(http_parse_request(text, strlen(text), NULL, &req) > 0);
@@ -308,7 +303,7 @@ static void methods_and_errors(void **state)
     struct http_reply r;
     plan("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n", 1, &r);
     assert_int_equal(r.status, 405);
-    assert_true(has(&r, "Allow: GET, HEAD\r\n"));
+    assert_true(has(&r, "Allow: GET, HEAD, OPTIONS\r\n"));
     assert_true(r.close);
     plan("BREW / HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
     assert_int_equal(r.status, 501);
@@ -332,12 +327,196 @@ static void methods_and_errors(void **state)
     assert_true(has(&r, "Retry-After: 1\r\n"));
 }
 
+/* The ETag of index.html, as a 200 announces it. */
+static void etag_of_index(char *out, size_t cap)
+{
+    struct http_reply r;
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    const char *e = strstr(r.head, "ETag: ");
+    assert_non_null(e);
+    e += 6;
+    size_t n = strcspn(e, "\r");
+    assert_true(n < cap && n > 2 && e[0] == '"' && e[n - 1] == '"');
+    memcpy(out, e, n);
+    out[n] = 0;
+    done(&r);
+}
+
+static int plan_status(const char *fields, const char *method)
+{
+    char text[512];
+    snprintf(text, sizeof(text), "%s /index.html HTTP/1.1\r\nHost: a\r\n%s\r\n", method, fields);
+    struct http_reply r;
+    plan(text, 1, &r);
+    int st = r.status;
+    if (st == 304)
+        assert_true(has(&r, "ETag: "));   /* RFC 9110 15.4.5: a 304 carries the 200's ETag */
+    if (st == 412 || st == 304)
+        assert_int_equal(r.npieces, 0);
+    done(&r);
+    return st;
+}
+
+/* RFC 9110 13.2.2: If-Match, then If-Unmodified-Since (without If-Match), then If-None-Match, then
+ * If-Modified-Since (without If-None-Match). */
+static void conditions(void **state)
+{
+    char tag[64], f[512];
+    etag_of_index(tag, sizeof(tag));
+    const char *lm = "Sun, 06 Nov 1994 08:49:37 GMT", *before = "Sat, 05 Nov 1994 08:49:37 GMT";
+    snprintf(f, sizeof(f), "If-Match: %s\r\n", tag);
+    assert_int_equal(plan_status(f, "GET"), 200);
+    assert_int_equal(plan_status("If-Match: \"nope\"\r\n", "GET"), 412);
+    assert_int_equal(plan_status("If-Match: *\r\n", "GET"), 200);
+    snprintf(f, sizeof(f), "If-Match: W/%s\r\n", tag);
+    assert_int_equal(plan_status(f, "GET"), 412);   /* strong comparison */
+    snprintf(f, sizeof(f), "If-Match: \"x\"\r\nIf-Match: %s\r\n", tag);
+    assert_int_equal(plan_status(f, "HEAD"), 200);  /* several lines are one list */
+    /* If-Unmodified-Since: 412 when modified after the date; ignored when If-Match is present */
+    snprintf(f, sizeof(f), "If-Unmodified-Since: %s\r\n", before);
+    assert_int_equal(plan_status(f, "GET"), 412);
+    snprintf(f, sizeof(f), "If-Unmodified-Since: %s\r\n", lm);
+    assert_int_equal(plan_status(f, "GET"), 200);
+    snprintf(f, sizeof(f), "If-Match: %s\r\nIf-Unmodified-Since: %s\r\n", tag, before);
+    assert_int_equal(plan_status(f, "GET"), 200);
+    assert_int_equal(plan_status("If-Unmodified-Since: nonsense\r\n", "GET"), 200);
+    /* If-None-Match: weak comparison, 304 for GET and HEAD */
+    snprintf(f, sizeof(f), "If-None-Match: %s\r\n", tag);
+    assert_int_equal(plan_status(f, "GET"), 304);
+    assert_int_equal(plan_status(f, "HEAD"), 304);
+    snprintf(f, sizeof(f), "If-None-Match: \"x\", W/%s\r\n", tag);
+    assert_int_equal(plan_status(f, "GET"), 304);
+    assert_int_equal(plan_status("If-None-Match: *\r\n", "GET"), 304);
+    /* If-None-Match wins over If-Modified-Since, whichever way each would go */
+    snprintf(f, sizeof(f), "If-None-Match: \"x\"\r\nIf-Modified-Since: %s\r\n", lm);
+    assert_int_equal(plan_status(f, "GET"), 200);
+    snprintf(f, sizeof(f), "If-None-Match: %s\r\nIf-Modified-Since: %s\r\n", tag, before);
+    assert_int_equal(plan_status(f, "GET"), 304);
+    /* a failed If-Match wins over a matching If-None-Match */
+    snprintf(f, sizeof(f), "If-Match: \"x\"\r\nIf-None-Match: %s\r\n", tag);
+    assert_int_equal(plan_status(f, "GET"), 412);
+    /* conditions do not turn a 404 into anything else (13.2.1) */
+    struct http_reply r;
+    plan("GET /missing HTTP/1.1\r\nHost: a\r\nIf-Match: \"x\"\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 404);
+}
+
+/* The body a reply's pieces make, file pieces read from its descriptor. */
+static size_t body_of(const struct http_reply *r, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (unsigned i = 0; i < r->npieces; i++) {
+        const struct http_piece *p = &r->piece[i];
+        assert_true(o + p->len <= cap);
+        if (p->mem)
+            memcpy(out + o, p->mem + p->off, p->len);
+        else
+            assert_int_equal(pread(r->fd, out + o, p->len, (off_t)p->off), (ssize_t)p->len);
+        o += p->len;
+    }
+    return o;
+}
+
+static void range_requests(void **state)
+{
+    char tag[64], text[512], body[2048];
+    etag_of_index(tag, sizeof(tag));
+    struct http_reply r;
+    /* one range: 206 with Content-Range, just those bytes */
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=1-2\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 206);
+    assert_true(has(&r, "Content-Range: bytes 1-2/12\r\n"));
+    assert_true(has(&r, "Content-Length: 2\r\n"));
+    assert_true(has(&r, "Content-Type: text/html"));
+    assert_int_equal(body_of(&r, body, sizeof(body)), 2);
+    assert_memory_equal(body, "h1", 2);
+    done(&r);
+    /* suffix and open ranges */
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=-3\r\n\r\n", 1, &r);
+    assert_true(has(&r, "Content-Range: bytes 9-11/12\r\n"));
+    assert_int_equal(body_of(&r, body, sizeof(body)), 3);
+    assert_memory_equal(body, "1>\n", 3);
+    done(&r);
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=10-\r\n\r\n", 1, &r);
+    assert_true(has(&r, "Content-Range: bytes 10-11/12\r\n"));
+    done(&r);
+    /* several: multipart/byteranges, each part with its Content-Range, the length exact */
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=0-0,-2\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 206);
+    const char *mp = "Content-Type: multipart/byteranges; boundary=";
+    const char *ct = strstr(r.head, mp);
+    assert_non_null(ct);
+    ct += strlen(mp);
+    char boundary[80];
+    size_t bn = strcspn(ct, "\r");
+    memcpy(boundary, ct, bn);
+    boundary[bn] = 0;
+    size_t len = body_of(&r, body, sizeof(body));
+    body[len] = 0;
+    char cl[64];
+    snprintf(cl, sizeof(cl), "Content-Length: %zu\r\n", len);
+    assert_true(has(&r, cl));
+    char want[1024];
+    snprintf(want, sizeof(want),
+             "\r\n--%s\r\nContent-Type: text/html; charset=utf-8\r\nContent-Range: bytes 0-0/12\r\n\r\n<"
+             "\r\n--%s\r\nContent-Type: text/html; charset=utf-8\r\nContent-Range: bytes 10-11/12\r\n\r\n>\n"
+             "\r\n--%s--\r\n", boundary, boundary, boundary);
+    assert_string_equal(body, want);
+    done(&r);
+    /* none satisfiable: 416 with bytes * / length, the connection kept */
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=12-\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 416);
+    assert_true(has(&r, "Content-Range: bytes */12\r\n"));
+    assert_false(r.close);
+    /* invalid: ignored (200 with everything); HEAD ignores Range */
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=5-1\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(has(&r, "Accept-Ranges: bytes\r\n"));
+    done(&r);
+    plan("HEAD /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);
+    done(&r);
+    /* If-Range: the range only while the validator still matches (strongly) */
+    snprintf(text, sizeof(text), "GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\nIf-Range: %s\r\n\r\n", tag);
+    plan(text, 1, &r);
+    assert_int_equal(r.status, 206);
+    done(&r);
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\nIf-Range: \"old\"\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.file_len, 12);
+    done(&r);
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\nIf-Range: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 206);
+    done(&r);
+    /* a precondition that fails comes before any range */
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=12-\r\nIf-Match: \"x\"\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 412);
+}
+
+/* RFC 9110 9.3.7: OPTIONS * is about the server: 200, Allow, no body, the connection goes on. */
+static void options(void **state)
+{
+    struct http_reply r;
+    plan("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(has(&r, "Allow: GET, HEAD, OPTIONS\r\n"));
+    assert_true(has(&r, "Content-Length: 0\r\n"));
+    assert_false(r.close);
+    assert_int_equal(r.npieces, 0);
+    plan("OPTIONS /index.html HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(has(&r, "Allow: "));
+    plan("GET * HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 400);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(get_file),
         cmocka_unit_test(dynamic_page),    cmocka_unit_test(head_and_conditional), cmocka_unit_test(directories),
         cmocka_unit_test(no_escape),   cmocka_unit_test(persistence),          cmocka_unit_test(methods_and_errors),
+        cmocka_unit_test(conditions),  cmocka_unit_test(range_requests),         cmocka_unit_test(options),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
