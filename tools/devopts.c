@@ -2,6 +2,7 @@
 #include "devopts.h"
 
 #include "control.h"
+#include "numarg.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -88,12 +89,9 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
         }
         return 0;
     case 1006: {
-        char *end;
-        unsigned long m = strtoul(arg, &end, 10);
-        if (*end || m < 576 || m > 65535) {
-            fprintf(stderr, "synack %s: bad --mtu '%s' (576 to 65535)\n", cmd, arg);
+        uint64_t m;
+        if (numarg_uint(cmd, "--mtu", arg, 576, 65535, NULL, &m))
             return 2;
-        }
         d->mtu = (unsigned)m;
         return 0;
     }
@@ -116,13 +114,9 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
         return 0;
     }
     case 1012: {
-        char *end;
-        errno = 0;
-        unsigned long long s = strtoull(arg, &end, 0);
-        if (!*arg || *end || errno || *arg == '-') {
-            fprintf(stderr, "synack %s: bad --impair-seed '%s' (a whole number, 0 to 2^64-1)\n", cmd, arg);
+        uint64_t s;
+        if (numarg_uint(cmd, "--impair-seed", arg, 0, UINT64_MAX, NULL, &s))
             return 2;
-        }
         d->impair_cfg.seed = s;
         d->impair_seed = 1;
         return 0;
@@ -145,12 +139,9 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
         return 2;
     }
     case 1009: {
-        char *end;
-        unsigned long m = strtoul(arg, &end, 10);
-        if (*end || m < 1 || m > 600000) {
-            fprintf(stderr, "synack %s: bad --msl '%s' (1 to 600000 ms)\n", cmd, arg);
+        uint64_t m;
+        if (numarg_uint(cmd, "--msl", arg, 1, 600000, "ms", &m))
             return 2;
-        }
         d->msl_ms = (unsigned)m;
         return 0;
     }

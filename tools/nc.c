@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "../apps/dns/resolver.h"
 #include "devopts.h"
+#include "numarg.h"
 #include "opterr.h"
 
 static volatile int nc_stop;
@@ -272,12 +273,9 @@ int cmd_nc(int argc, char **argv)
         fprintf(stderr, "synack nc: %s: IPv6 is not supported yet (the stack speaks IPv4)\n", host_name);
         goto out;
     }
-    char *end;
-    unsigned long port = strtoul(argv[argc - 1], &end, 10);
-    if (*end || port == 0 || port > 65535) {
-        fprintf(stderr, "synack nc: bad port '%s'\n", argv[argc - 1]);
+    uint64_t port;
+    if (numarg_uint("nc", "port", argv[argc - 1], 1, 65535, NULL, &port))
         goto out;
-    }
     if (devopts_check(&dev, "nc") != 0)
         goto out;
     rc = 1;

@@ -16,6 +16,7 @@
 #include "../apps/http/http_server.h"
 #include "cmd.h"
 #include "devopts.h"
+#include "numarg.h"
 #include "opterr.h"
 #include "services.h"
 #include "status.h"
@@ -159,28 +160,16 @@ static void serve_usage(FILE *f)
 }
 
 
-/* Parses an unsigned number in [min, max]; returns 0 or prints why not and returns -1. */
-static int http_number(const char *opt, const char *arg, double min, double max, double *out)
-{
-    char *end;
-    double v = strtod(arg, &end);
-    if (end == arg || *end || !(v >= min && v <= max)) {
-        fprintf(stderr, "synack serve: bad %s '%s' (%g to %g)\n", opt, arg, min, max);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 static int http_option(struct http_server_config *hc, const char **log, int c, const char *arg)
 {
-    double v;
+    uint64_t v;
+    double t;
     switch (c) {
     case 1101:
         hc->root = arg;
         return 0;
     case 1102:
-        if (http_number("--http-port", arg, 1, 65535, &v) || v != (unsigned)v)
+        if (numarg_uint("serve", "--http-port", arg, 1, 65535, NULL, &v))
             return -1;
         hc->port = (uint16_t)v;
         return 0;
@@ -188,22 +177,22 @@ static int http_option(struct http_server_config *hc, const char **log, int c, c
         *log = arg;
         return 0;
     case 1104:
-        if (http_number("--http-keepalive-timeout", arg, 1, 3600, &v) || v != (unsigned)v)
+        if (numarg_uint("serve", "--http-keepalive-timeout", arg, 1, 3600, "s", &v))
             return -1;
         hc->keepalive_timeout = SYNACK_SEC((unsigned)v);
         return 0;
     case 1105:
-        if (http_number("--http-keepalive-max", arg, 1, 1000000, &v) || v != (unsigned)v)
+        if (numarg_uint("serve", "--http-keepalive-max", arg, 1, 1000000, NULL, &v))
             return -1;
         hc->keepalive_max = (unsigned)v;
         return 0;
     case 1106:
-        if (http_number("--http-header-timeout", arg, 0.01, 3600, &v))
+        if (numarg_real("serve", "--http-header-timeout", arg, 0.01, 3600, "s", &t))
             return -1;
-        hc->header_timeout = (synack_time_t)(v * 1e6);
+        hc->header_timeout = (synack_time_t)(t * 1e6);
         return 0;
     case 1107:
-        if (http_number("--http-max-conns", arg, 1, 100000, &v) || v != (unsigned)v)
+        if (numarg_uint("serve", "--http-max-conns", arg, 1, 100000, NULL, &v))
             return -1;
         hc->max_conns = (unsigned)v;
         return 0;
