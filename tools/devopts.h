@@ -20,7 +20,7 @@ struct devopts {
     uint8_t host_prefix;
     unsigned mtu;
     const char *pcap;
-    const char *ctl;          /* control socket path (default /run/synack-DEV.sock) */
+    const char *ctl;          /* control socket path (default @synack-DEV, abstract) */
     unsigned msl_ms;          /* TCP maximum segment lifetime (TIME-WAIT is twice it) */
     int no_tso;               /* do not hand the kernel large TCP frames to segment */
     int impair;               /* --impair given: frames pass a seeded impaired path */
@@ -46,7 +46,8 @@ struct devopts {
     "  --host-addr A/N     also bring the kernel side up with this address\n" \
     "  --mtu N             MTU (default 1500)\n" \
     "  --pcap FILE         write every frame in and out to FILE (pcap)\n" \
-    "  --ctl PATH          control socket for `synack ss` (default /run/synack-DEV.sock)\n" \
+    "  --ctl PATH          control socket for `synack ss` (default @synack-DEV: abstract, one per\n" \
+    "                      network namespace; a file PATH is refused while another process uses it)\n" \
     "  --msl MS            TCP maximum segment lifetime in ms; TIME-WAIT lasts twice it (default 30000)\n" \
     "  --no-tso            send only MTU-sized frames (by default the kernel segments large TCP frames)\n" \
     "  --impair SPEC       impair the path both ways, e.g. loss=2,delay=10 (no netem needed); keys:\n" \
