@@ -363,7 +363,7 @@ int cmd_get(int argc, char **argv)
     }
     start_next(g, synack_clock_now());   /* from the main loop, not a callback */
     while (!get_stop && !g->finished)
-        synack_driver_run_once(g->run.driver, SYNACK_MS(100));
+        devrun_run_once(&g->run, SYNACK_MS(100));
     if (g->verbose) {
         struct http_client_stats s;
         http_client_get_stats(g->cl, &s);

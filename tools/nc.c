@@ -317,7 +317,7 @@ int cmd_nc(int argc, char **argv)
                 goto done;
             }
             while (!lk.done && !nc_stop)
-                synack_driver_run_once(n->run.driver, SYNACK_MS(100));
+                devrun_run_once(&n->run, SYNACK_MS(100));
             dns_resolver_free(res);
             if (!lk.done || lk.err) {
                 fprintf(stderr, "synack nc: cannot resolve '%s': %s\n", host_name,
@@ -344,7 +344,7 @@ int cmd_nc(int argc, char **argv)
     /* Run until both directions are closed, then until our FIN is acknowledged. */
     struct synack_sockaddr local = { synack_ip_any6(), 0 }, remote = { synack_ip_any6(), 0 };
     while (!nc_stop) {
-        synack_driver_run_once(n->run.driver, SYNACK_MS(100));
+        devrun_run_once(&n->run, SYNACK_MS(100));
         if (n->sock >= 0 && n->shut_sent && n->peer_eof && !n->closed) {
             synack_getsockname(n->st, n->sock, &local);
             synack_getpeername(n->st, n->sock, &remote);

@@ -159,7 +159,7 @@ int cmd_resolve(int argc, char **argv)
         goto out;
     }
     while (!s.done && !resolve_stop) {
-        int e = synack_driver_run_once(run.driver, SYNACK_MS(100));
+        int e = devrun_run_once(&run, SYNACK_MS(100));
         if (e < 0 && e != -EINTR) {
             fprintf(stderr, "synack resolve: driver stopped: %s\n", synack_strerror(e));
             goto out;

@@ -36,7 +36,6 @@ static void on_signal(int sig)
 
 struct serve {
     synack_stack_t *st;
-    synack_pcap_t *pcap;
     int echo_sock, discard_sock;
     int verbose;
     /* Added to the stack's monotonic `now` for pcap timestamps, so the capture carries wall-clock
@@ -62,8 +61,6 @@ static synack_time_t wall_clock_offset(void)
 static void serve_trace(void *ctx, const struct synack_trace_event *ev)
 {
     struct serve *s = ctx;
-    if ((ev->kind == SYNACK_TR_FRAME_IN || ev->kind == SYNACK_TR_FRAME_OUT) && s->pcap)
-        synack_pcap_write(s->pcap, ev->now + s->pcap_wall_offset, ev->data, ev->len);
     if (s->status)
         status_on_trace(s->status, ev);
     if (s->verbose && (ev->kind == SYNACK_TR_FRAME_IN || ev->kind == SYNACK_TR_FRAME_OUT)) {
@@ -290,9 +287,9 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
     s.st = run.st;
-    s.pcap = run.pcap;
     s.pcap_wall_offset = wall_clock_offset();
-    synack_stack_set_trace(s.st, serve_trace, &s);
+    run.pcap_offset = s.pcap_wall_offset;   /* the capture carries wall-clock time */
+    devrun_set_trace(&run, serve_trace, &s);
     s.echo_sock = open_udp_service(s.st, 7, udp_echo, &s);
     s.discard_sock = open_udp_service(s.st, 9, udp_discard, &s);
     if (s.echo_sock < 0 || s.discard_sock < 0) {
@@ -354,7 +351,7 @@ int cmd_serve(int argc, char **argv)
             dev.mtu, httpnote);
     int r = 0;
     while (!serve_stop) {
-        r = synack_driver_run_once(run.driver, SYNACK_MS(100));
+        r = devrun_run_once(&run, SYNACK_MS(100));
         if (serve_dump_stats) {
             serve_dump_stats = 0;
             if (http)
