@@ -3,10 +3,13 @@
 #include "control.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -16,12 +19,39 @@ struct control {
     char path[108];
     synack_stack_t *st;
     synack_driver_t *drv;
+    int is_file;
+    dev_t dev;      /* of the file we bound, to remove only our own */
+    ino_t ino;
 };
 
 void control_default_path(char *buf, size_t cap, const char *ifname)
 {
-    const char *dir = access("/run", W_OK) == 0 ? "/run" : "/tmp";
-    snprintf(buf, cap, "%s/synack-%s.sock", dir, ifname);
+    snprintf(buf, cap, "@synack-%s", ifname);
+}
+
+int control_sockaddr(const char *path, struct sockaddr_un *a)
+{
+    size_t len = strlen(path);
+    memset(a, 0, sizeof(*a));
+    a->sun_family = AF_UNIX;
+    if (len == 0 || len >= sizeof(a->sun_path))
+        return -1;
+    memcpy(a->sun_path, path, len);
+    if (path[0] != '@')
+        return (int)sizeof(*a);
+    a->sun_path[0] = 0;   /* abstract: the name is the bytes after the NUL, no terminator */
+    return (int)(offsetof(struct sockaddr_un, sun_path) + len);
+}
+
+/* Whether a live process accepts connections on the socket file at path. */
+static int file_socket_alive(const struct sockaddr_un *a, int alen)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return 0;
+    int alive = connect(fd, (const struct sockaddr *)a, (socklen_t)alen) == 0 || errno == EAGAIN;
+    close(fd);
+    return alive;
 }
 
 static const char *timer_name(int t)
@@ -79,8 +109,11 @@ static void on_request(void *arg, int fd, synack_time_t now)
     setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     char cmd[64] = "";
     ssize_t n = read(cfd, cmd, sizeof(cmd) - 1);
-    if (n > 0)
-        cmd[n] = 0;
+    if (n <= 0) {   /* a probe (another process checking we are alive) or a client gone */
+        close(cfd);
+        return;
+    }
+    cmd[n] = 0;
     cmd[strcspn(cmd, "\r\n")] = 0;
     FILE *f = fdopen(cfd, "w");
     if (!f) {
@@ -109,19 +142,43 @@ struct control *control_open(const char *path, synack_stack_t *st, synack_driver
     snprintf(c->path, sizeof(c->path), "%s", path);
     c->st = st;
     c->drv = drv;
-    c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     struct sockaddr_un a;
-    memset(&a, 0, sizeof(a));
-    a.sun_family = AF_UNIX;
-    memcpy(a.sun_path, c->path, strlen(c->path));
-    unlink(c->path);   /* a stale socket from a process that died */
-    if (c->fd < 0 || bind(c->fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(c->fd, 8) != 0) {
-        fprintf(stderr, "synack: cannot open control socket %s: %s\n", c->path, strerror(errno));
+    int alen = control_sockaddr(c->path, &a);
+    c->is_file = path[0] != '@';
+    if (alen < 0) {
+        fprintf(stderr, "synack: bad control socket path: '%s'\n", path);
+        free(c);
+        return NULL;
+    }
+    if (c->is_file) {
+        struct stat sb;
+        if (file_socket_alive(&a, alen)) {
+            fprintf(stderr, "synack: control socket %s is in use by another running synack process "
+                            "(give another with --ctl PATH)\n", c->path);
+            free(c);
+            return NULL;
+        }
+        if (lstat(c->path, &sb) == 0 && S_ISSOCK(sb.st_mode))
+            unlink(c->path);   /* stale: its process died without removing it */
+    }
+    c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (c->fd < 0 || bind(c->fd, (struct sockaddr *)&a, (socklen_t)alen) != 0 || listen(c->fd, 8) != 0) {
+        int e = errno;
+        fprintf(stderr, "synack: cannot open control socket %s: %s%s\n", c->path, strerror(e),
+                e == EADDRINUSE ? " (another synack process on this device in this network namespace? "
+                                  "give another with --ctl PATH)" : "");
         if (c->fd >= 0)
             close(c->fd);
         free(c);
         return NULL;
     }
+    struct stat sb;
+    if (c->is_file && stat(c->path, &sb) == 0) {
+        c->dev = sb.st_dev;
+        c->ino = sb.st_ino;
+    }
+    /* A client that goes away before reading its answer must not kill the process. */
+    signal(SIGPIPE, SIG_IGN);
     synack_driver_watch_fd(drv, c->fd, on_request, c);
     return c;
 }
@@ -132,6 +189,9 @@ void control_close(struct control *c)
         return;
     synack_driver_unwatch_fd(c->drv, c->fd);
     close(c->fd);
-    unlink(c->path);
+    /* Only our own file: another process may have replaced it (after deciding ours was stale). */
+    struct stat sb;
+    if (c->is_file && stat(c->path, &sb) == 0 && sb.st_dev == c->dev && sb.st_ino == c->ino)
+        unlink(c->path);
     free(c);
 }

@@ -1,6 +1,13 @@
 /* The control socket of a running synack process (serve, nc): a UNIX stream socket that answers
  * one command per connection. `ss` lists TCP connections like `ss -tan`; `counters` prints the
- * stack's counters. `synack ss` is the client. */
+ * stack's counters. `synack ss` is the client.
+ *
+ * By default the socket is in the abstract namespace ("@synack-DEV": no file), which Linux keeps
+ * per network namespace, as it keeps device names: a process on tap0 in one namespace and another
+ * on tap0 in a second one each have their own socket, and `synack ss --dev tap0` reaches the one
+ * of its own namespace. An abstract socket vanishes with its process, so none is ever stale. A
+ * path given with --ctl is a file: it is taken over only when no live process answers on it, and
+ * removed at exit only if it is still the one we created. */
 #ifndef TOOLS_CONTROL_H
 #define TOOLS_CONTROL_H
 
@@ -10,8 +17,11 @@
 #include "synack/os.h"
 
 struct control;
-/* Default path for a device: /run/synack-NAME.sock (or /tmp if /run is not writable). */
+/* Default address for a device: "@synack-NAME" (abstract, per network namespace). */
 void control_default_path(char *buf, size_t cap, const char *ifname);
+/* Fills a sockaddr_un for path ("@name" is abstract) and returns its length, or -1 if too long. */
+struct sockaddr_un;
+int control_sockaddr(const char *path, struct sockaddr_un *a);
 /* Listens on path and registers with the driver. Returns NULL (message printed) on failure. */
 struct control *control_open(const char *path, synack_stack_t *st, synack_driver_t *drv);
 void control_close(struct control *c);

@@ -12,6 +12,7 @@
 
 #include "cmd.h"
 #include "ladder.h"
+#include "numarg.h"
 #include "opterr.h"
 #include "synack/synack.h"
 
@@ -203,7 +204,7 @@ int cmd_demo(int argc, char **argv)
             return cmd_demo_ping(argc - 1, argv);
         }
     double loss = 0, latency_ms = 10;
-    unsigned long long seed = 1, bytes = 3000;
+    uint64_t seed = 1, bytes = 3000;
     int no_drop = 0;
     const char *svg = NULL;
     static const struct option opts[] = { { "loss", required_argument, 0, 'l' }, { "seed", required_argument, 0, 's' },
@@ -213,22 +214,16 @@ int cmd_demo(int argc, char **argv)
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        char *end = NULL;
         switch (c) {
-        case 'l': loss = strtod(optarg, &end); if (*end || loss < 0 || loss >= 1) goto bad; break;
-        case 's': seed = strtoull(optarg, &end, 0); if (*end) goto bad; break;
-        case 'd': latency_ms = strtod(optarg, &end); if (*end || latency_ms < 0 || latency_ms > 10000) goto bad; break;
-        case 'b': bytes = strtoull(optarg, &end, 0); if (*end || bytes == 0 || bytes > (64u << 20)) goto bad; break;
+        case 'l': if (numarg_real("demo", "--loss", optarg, 0, 0.99, "(a fraction)", &loss)) return 2; break;
+        case 's': if (numarg_uint("demo", "--seed", optarg, 0, UINT64_MAX, NULL, &seed)) return 2; break;
+        case 'd': if (numarg_real("demo", "--latency", optarg, 0, 10000, "ms", &latency_ms)) return 2; break;
+        case 'b': if (numarg_uint("demo", "--bytes", optarg, 1, 64u << 20, NULL, &bytes)) return 2; break;
         case 'n': no_drop = 1; break;
         case 'g': svg = optarg; break;
         case 'h': demo_usage(stdout); return 0;
         default: tool_bad_option("demo", c, argc, argv, opts); return 2;
         }
-        continue;
-    bad:
-        fprintf(stderr, "synack demo: bad value '%s' for --%s\n", optarg,
-                c == 'l' ? "loss" : c == 's' ? "seed" : c == 'd' ? "latency" : "bytes");
-        return 2;
     }
     if (optind < argc) {
         fprintf(stderr, "synack demo: unexpected argument '%s'\n", argv[optind]);
@@ -292,7 +287,8 @@ int cmd_demo(int argc, char **argv)
 
     printf("synack demo: one TCP connection, A 192.0.2.1 -> B 192.0.2.2:7 (echo), %llu bytes each way\n"
            "link: simulated Ethernet, %.1f ms one way, 10 Mbit/s, loss %.0f%%%s, seed %llu\n\n",
-           bytes, latency_ms, loss * 100, no_drop ? "" : " (and A's 2nd data segment dropped once)", seed);
+           (unsigned long long)bytes, latency_ms, loss * 100, no_drop ? "" : " (and A's 2nd data segment dropped once)",
+           (unsigned long long)seed);
     ladder_print_text(&d->lad, stdout, isatty(1), 0);
     printf("\nA sent %zu bytes and read back %zu; B echoed %zu. Retransmitted segments: A %llu, B %llu.\n", d->a_sent,
            d->a_rcvd, d->b_echoed, (unsigned long long)synack_counter_get(d->st[0], SYNACK_C_TcpRetransSegs),

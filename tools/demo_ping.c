@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "numarg.h"
 #include "opterr.h"
 #include "synack/synack.h"
 
@@ -93,7 +94,7 @@ static void demo_usage(FILE *f)
 int cmd_demo_ping(int argc, char **argv)
 {
     double loss = 0.1;
-    unsigned long long seed = 1;
+    uint64_t seed = 1;
     double latency_ms = 5;
     static const struct option opts[] = {
         { "loss", required_argument, 0, 'l' }, { "seed", required_argument, 0, 's' },
@@ -101,18 +102,13 @@ int cmd_demo_ping(int argc, char **argv)
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        char *end = NULL;
         switch (c) {
-        case 'l': loss = strtod(optarg, &end); if (*end || loss < 0 || loss > 1) goto bad; break;
-        case 's': seed = strtoull(optarg, &end, 0); if (*end) goto bad; break;
-        case 'd': latency_ms = strtod(optarg, &end); if (*end || latency_ms < 0) goto bad; break;
+        case 'l': if (numarg_real("demo", "--loss", optarg, 0, 1, "(a fraction)", &loss)) return 2; break;
+        case 's': if (numarg_uint("demo", "--seed", optarg, 0, UINT64_MAX, NULL, &seed)) return 2; break;
+        case 'd': if (numarg_real("demo", "--latency", optarg, 0, 10000, "ms", &latency_ms)) return 2; break;
         case 'h': demo_usage(stdout); return 0;
         default: tool_bad_option("demo", c, argc, argv, opts); return 2;
         }
-        continue;
-    bad:
-        fprintf(stderr, "synack demo: bad value for --%s: '%s'\n", opts[c == 'l' ? 0 : c == 's' ? 1 : 2].name, optarg);
-        return 2;
     }
     if (optind < argc) {
         fprintf(stderr, "synack demo: unexpected argument '%s'\n", argv[optind]);
@@ -152,7 +148,7 @@ int cmd_demo_ping(int argc, char **argv)
     synack_stack_set_trace(d.st[1], demo_trace, &d);
 
     printf("synack demo: A 192.0.2.1 <-> B 192.0.2.2, simulated Ethernet, %.1f ms one way, loss %.0f%%, seed %llu\n\n",
-           latency_ms, loss * 100, seed);
+           latency_ms, loss * 100, (unsigned long long)seed);
     d.echo_sock = synack_socket(d.st[1], SYNACK_SOCK_DGRAM);
     struct synack_sockaddr echo_addr = { synack_ip_any6(), 7 };
     synack_bind(d.st[1], d.echo_sock, &echo_addr);

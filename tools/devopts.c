@@ -2,6 +2,8 @@
 #include "devopts.h"
 
 #include "control.h"
+#include "numarg.h"
+#include "wireseg.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -88,12 +90,9 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
         }
         return 0;
     case 1006: {
-        char *end;
-        unsigned long m = strtoul(arg, &end, 10);
-        if (*end || m < 576 || m > 65535) {
-            fprintf(stderr, "synack %s: bad --mtu '%s' (576 to 65535)\n", cmd, arg);
+        uint64_t m;
+        if (numarg_uint(cmd, "--mtu", arg, 576, 65535, NULL, &m))
             return 2;
-        }
         d->mtu = (unsigned)m;
         return 0;
     }
@@ -106,6 +105,9 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
     case 1010:
         d->no_tso = 1;
         return 0;
+    case 1014:
+        d->pcap_wire = 1;
+        return 0;
     case 1011: {
         char why[128];
         if (synack_impair_parse(arg, &d->impair_cfg, why, sizeof(why)) != 0) {
@@ -116,13 +118,9 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
         return 0;
     }
     case 1012: {
-        char *end;
-        errno = 0;
-        unsigned long long s = strtoull(arg, &end, 0);
-        if (!*arg || *end || errno || *arg == '-') {
-            fprintf(stderr, "synack %s: bad --impair-seed '%s' (a whole number, 0 to 2^64-1)\n", cmd, arg);
+        uint64_t s;
+        if (numarg_uint(cmd, "--impair-seed", arg, 0, UINT64_MAX, NULL, &s))
             return 2;
-        }
         d->impair_cfg.seed = s;
         d->impair_seed = 1;
         return 0;
@@ -145,12 +143,9 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
         return 2;
     }
     case 1009: {
-        char *end;
-        unsigned long m = strtoul(arg, &end, 10);
-        if (*end || m < 1 || m > 600000) {
-            fprintf(stderr, "synack %s: bad --msl '%s' (1 to 600000 ms)\n", cmd, arg);
+        uint64_t m;
+        if (numarg_uint(cmd, "--msl", arg, 1, 600000, "ms", &m))
             return 2;
-        }
         d->msl_ms = (unsigned)m;
         return 0;
     }
@@ -167,6 +162,10 @@ int devopts_check(const struct devopts *d, const char *cmd)
     }
     if (!d->addr) {
         fprintf(stderr, "synack %s: --addr A.B.C.D/N is needed\n", cmd);
+        return -1;
+    }
+    if (d->pcap_wire && !d->pcap) {
+        fprintf(stderr, "synack %s: --pcap-wire needs --pcap FILE\n", cmd);
         return -1;
     }
     if (d->impair_seed && !d->impair) {
@@ -202,11 +201,61 @@ int devopts_check(const struct devopts *d, const char *cmd)
     return 0;
 }
 
-/* Writes every frame in and out to the capture: the default trace of a command with --pcap. */
-static void devrun_pcap_trace(void *ctx, const struct synack_trace_event *ev)
+/* Writes every frame in and out to the capture (frames out from the transmit wrapper instead with
+ * --pcap-wire), then hands the event to the command's own trace. */
+static void wire_emit(void *ctx, const uint8_t *frame, size_t len);
+struct wire_emit {
+    struct devrun *r;
+    synack_time_t ts;
+};
+
+static void devrun_trace(void *ctx, const struct synack_trace_event *ev)
 {
-    if (ev->kind == SYNACK_TR_FRAME_IN || ev->kind == SYNACK_TR_FRAME_OUT)
-        synack_pcap_write(ctx, ev->now, ev->data, ev->len);
+    struct devrun *r = ctx;
+    if (r->pcap && r->pcap_wire && ev->kind == SYNACK_TR_FRAME_IN) {
+        struct wire_emit w = { r, ev->now + r->pcap_offset };
+        wireseg_cut_in(ev->data, ev->len, r->mtu, r->l2_len, wire_emit, &w);
+    } else if (r->pcap && (ev->kind == SYNACK_TR_FRAME_IN || (ev->kind == SYNACK_TR_FRAME_OUT && !r->pcap_wire))) {
+        synack_pcap_write(r->pcap, ev->now + r->pcap_offset, ev->data, ev->len);
+        r->pcap_dirty = 1;
+    }
+    if (r->trace_fn)
+        r->trace_fn(r->trace_ctx, ev);
+}
+
+void devrun_set_trace(struct devrun *r, synack_trace_fn fn, void *ctx)
+{
+    r->trace_fn = fn;
+    r->trace_ctx = ctx;
+    synack_stack_set_trace(r->st, r->pcap || fn ? devrun_trace : NULL, r);
+}
+
+int devrun_run_once(struct devrun *r, synack_time_t timeout)
+{
+    int e = synack_driver_run_once(r->driver, timeout);
+    if (r->pcap_dirty) {
+        synack_pcap_flush(r->pcap);
+        r->pcap_dirty = 0;
+    }
+    return e;
+}
+
+static void wire_emit(void *ctx, const uint8_t *frame, size_t len)
+{
+    struct wire_emit *w = ctx;
+    synack_pcap_write(w->r->pcap, w->ts, frame, len);
+    w->r->pcap_dirty = 1;
+}
+
+/* --pcap-wire: the interface's transmit function records the frame as the wire will carry it,
+ * then passes it on unchanged (to the device, or the impaired path). */
+static int devrun_wire_tx(void *ctx, const uint8_t *frame, size_t len, const struct synack_tx_meta *meta,
+                          synack_time_t now)
+{
+    struct devrun *r = ctx;
+    struct wire_emit w = { r, now + r->pcap_offset };
+    wireseg_cut(frame, len, meta, r->l2_len, wire_emit, &w);
+    return r->wire_tx(r->wire_tx_ctx, frame, len, meta, now);
 }
 
 /* OUT sink of the impaired path on a device without a virtio-net header. */
@@ -308,6 +357,17 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
         ic.tx_meta = r->vnet ? synack_impair_tx_meta : NULL;
         ic.tx_ctx = r->impair;
     }
+    r->l2_len = d->tun ? 0 : 14;
+    r->mtu = d->mtu;
+    if (d->pcap && d->pcap_wire && ic.tx_meta) {
+        /* Without offload every frame is already a wire segment; with it, record them cut. */
+        r->pcap_wire = 1;
+        r->wire_tx = ic.tx_meta;
+        r->wire_tx_ctx = ic.tx_ctx;
+        ic.tx_meta = devrun_wire_tx;
+        ic.tx = NULL;   /* tx_meta carries every frame */
+        ic.tx_ctx = r;
+    }
     /* A locally administered unicast MAC (02:...), random so two stacks never collide. */
     uint8_t rnd[32];
     synack_os_seed(rnd);
@@ -333,7 +393,7 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
         }
     }
     if (r->pcap)
-        synack_stack_set_trace(r->st, devrun_pcap_trace, r->pcap);   /* a command may install its own */
+        devrun_set_trace(r, NULL, NULL);   /* a command adds its own with devrun_set_trace */
     r->driver = synack_driver_new(r->st);
     if (!r->driver || (r->vnet ? synack_driver_add_port_vnet(r->driver, r->fd, r->ifindex)
                                : synack_driver_add_port(r->driver, r->fd, r->ifindex)) != 0) {

@@ -20,7 +20,8 @@ struct devopts {
     uint8_t host_prefix;
     unsigned mtu;
     const char *pcap;
-    const char *ctl;          /* control socket path (default /run/synack-DEV.sock) */
+    int pcap_wire;            /* --pcap-wire: offload frames recorded as the segments on the wire */
+    const char *ctl;          /* control socket path (default @synack-DEV, abstract) */
     unsigned msl_ms;          /* TCP maximum segment lifetime (TIME-WAIT is twice it) */
     int no_tso;               /* do not hand the kernel large TCP frames to segment */
     int impair;               /* --impair given: frames pass a seeded impaired path */
@@ -36,7 +37,7 @@ struct devopts {
     { "pcap", required_argument, 0, 1007 }, { "ctl", required_argument, 0, 1008 }, \
     { "msl", required_argument, 0, 1009 }, { "no-tso", no_argument, 0, 1010 }, \
     { "impair", required_argument, 0, 1011 }, { "impair-seed", required_argument, 0, 1012 }, \
-    { "cc", required_argument, 0, 1013 }
+    { "cc", required_argument, 0, 1013 }, { "pcap-wire", no_argument, 0, 1014 }
 
 #define DEVOPTS_HELP \
     "  --tap NAME          use (or create) TAP device NAME (Ethernet)\n" \
@@ -45,8 +46,12 @@ struct devopts {
     "  --gateway A.B.C.D   default gateway\n" \
     "  --host-addr A/N     also bring the kernel side up with this address\n" \
     "  --mtu N             MTU (default 1500)\n" \
-    "  --pcap FILE         write every frame in and out to FILE (pcap)\n" \
-    "  --ctl PATH          control socket for `synack ss` (default /run/synack-DEV.sock)\n" \
+    "  --pcap FILE         write every frame in and out to FILE (pcap), readable while running\n" \
+    "                      (flushed within 100 ms: synack ladder or Wireshark can open it live)\n" \
+    "  --pcap-wire         with --pcap: record each offload (TSO) frame as the MSS-sized segments\n" \
+    "                      the kernel sends, with their own IP IDs and full checksums\n" \
+    "  --ctl PATH          control socket for `synack ss` (default @synack-DEV: abstract, one per\n" \
+    "                      network namespace; a file PATH is refused while another process uses it)\n" \
     "  --msl MS            TCP maximum segment lifetime in ms; TIME-WAIT lasts twice it (default 30000)\n" \
     "  --no-tso            send only MTU-sized frames (by default the kernel segments large TCP frames)\n" \
     "  --impair SPEC       impair the path both ways, e.g. loss=2,delay=10 (no netem needed); keys:\n" \
@@ -70,6 +75,15 @@ struct devrun {
     int vnet;                 /* the device was opened with a virtio-net header (TSO) */
     synack_impair_t *impair;  /* --impair: between the device and the stack */
     const char *cmd;          /* for the impaired path's summary */
+    int pcap_wire;            /* frames out are recorded by the transmit wrapper, cut (wireseg.h) */
+    int pcap_dirty;           /* written since the last flush */
+    size_t l2_len;            /* 14 (TAP) or 0 (TUN) */
+    unsigned mtu;
+    synack_time_t pcap_offset;   /* added to `now` for pcap timestamps (e.g. wall-clock time) */
+    synack_trace_fn trace_fn;    /* the command's own trace, after the capture's */
+    void *trace_ctx;
+    synack_link_tx_meta_fn wire_tx;   /* --pcap-wire: the transmit function the wrapper calls */
+    void *wire_tx_ctx;
 };
 
 void devopts_init(struct devopts *d);
@@ -80,6 +94,11 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd);
 int devopts_check(const struct devopts *d, const char *cmd);
 /* Opens and configures everything. Prints a clear message and returns -1 on failure. */
 int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd);
+/* Installs the command's trace callback; the capture (--pcap) keeps being written before it. */
+void devrun_set_trace(struct devrun *r, synack_trace_fn fn, void *ctx);
+/* One round of the driver loop (synack_driver_run_once), then the capture is flushed if anything
+ * was written, so a capture is at most one round (<= timeout) behind while the command runs. */
+int devrun_run_once(struct devrun *r, synack_time_t timeout);
 /* Prints what the impaired path did each way (nothing without --impair); devrun_close does it. */
 void devrun_impair_summary(const struct devrun *r, FILE *f);
 void devrun_close(struct devrun *r);

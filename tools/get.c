@@ -22,6 +22,7 @@
 #include "../apps/http/http_url.h"
 #include "cmd.h"
 #include "devopts.h"
+#include "numarg.h"
 #include "opterr.h"
 
 #define GET_MAX_URLS 256
@@ -262,7 +263,6 @@ int cmd_get(int argc, char **argv)
     int c, rcode = 2;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:OLIfwvh", opts, NULL)) != -1) {
-        char *end;
         switch (c) {
         case '?':
         case ':':
@@ -293,20 +293,15 @@ int cmd_get(int argc, char **argv)
             rc.nservers++;
             continue;
         case 1203: {
-            double w = strtod(optarg, &end);
-            if (*end || !(w >= 0 && w <= 3600)) {
-                fprintf(stderr, "synack get: bad --wait '%s' (0 to 3600 s)\n", optarg);
+            double w;
+            if (numarg_real("get", "--wait", optarg, 0, 3600, "s", &w))
                 goto out;
-            }
             g->wait = (synack_time_t)(w * 1e6);
             continue;
         }
         case 1204:
-            pool_idle = strtod(optarg, &end);
-            if (*end || !(pool_idle > 0 && pool_idle <= 3600)) {
-                fprintf(stderr, "synack get: bad --pool-idle '%s' (0 to 3600 s)\n", optarg);
+            if (numarg_real("get", "--pool-idle", optarg, 0.001, 3600, "s", &pool_idle))
                 goto out;
-            }
             continue;
         case 1205: no_progress = 1; continue;
         default: {
@@ -368,7 +363,7 @@ int cmd_get(int argc, char **argv)
     }
     start_next(g, synack_clock_now());   /* from the main loop, not a callback */
     while (!get_stop && !g->finished)
-        synack_driver_run_once(g->run.driver, SYNACK_MS(100));
+        devrun_run_once(&g->run, SYNACK_MS(100));
     if (g->verbose) {
         struct http_client_stats s;
         http_client_get_stats(g->cl, &s);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "numarg.h"
 #include "opterr.h"
 #include "ladder.h"
 #include "ladder_conns.h"
@@ -117,13 +118,15 @@ int cmd_ladder(int argc, char **argv)
     const char *path = argv[optind];
     long want = 0;   /* 0: default selection, -1: all, else a 1-based index */
     if (conn_arg) {
-        char *end = NULL;
+        uint64_t v;
         if (!strcmp(conn_arg, "all"))
             want = -1;
-        else if ((want = strtol(conn_arg, &end, 10)) < 1 || *end) {
-            fprintf(stderr, "synack ladder: --conn takes a connection number from the list (1, 2, ...) or 'all'\n");
+        else if (numarg_parse_uint(conn_arg, 1, 1000000000, &v) != NUMARG_OK) {
+            fprintf(stderr, "synack ladder: bad --conn '%s': a connection number from the list (1, 2, ...) or 'all'\n",
+                    conn_arg);
             return 2;
-        }
+        } else
+            want = (long)v;
     }
     if (color < 0)
         color = isatty(1) && !getenv("NO_COLOR");

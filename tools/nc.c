@@ -1,9 +1,14 @@
 /* `synack nc [-l] [HOST] PORT`: netcat over the synack stack on a TAP/TUN device. Standard input
- * goes to the connection and the connection to standard output; at end of input our direction is
- * closed (shutdown SHUT_WR, a FIN), and the command ends when the peer has closed its direction too
- * and our FIN is acknowledged (or, with --linger, after TIME-WAIT is over). Standard input is only
- * read while the connection can take more, so a slow peer slows the reader instead of filling
- * memory. */
+ * goes to the connection and the connection to standard output, as OpenBSD nc does; standard input
+ * is not read before the connection is established. At end of input our direction is closed
+ * (shutdown SHUT_WR, a FIN) and what the peer sends is still printed; the command ends when the
+ * peer has closed its direction too and our FIN is acknowledged (or, with --linger, after
+ * TIME-WAIT is over). Standard input is only read while the connection can take more, so a slow
+ * peer slows the reader instead of filling memory.
+ *
+ * A connection that fails (refused, timed out, unreachable) or is reset ends the command with
+ * status 1 and one line on stderr. -w SECS bounds the time to connect and the time the connection
+ * may stay idle; -v reports each step of connecting: resolving, ARP, each SYN, the outcome. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -16,6 +21,8 @@
 #include "cmd.h"
 #include "../apps/dns/resolver.h"
 #include "devopts.h"
+#include "dnserr.h"
+#include "numarg.h"
 #include "opterr.h"
 
 static volatile int nc_stop;
@@ -32,6 +39,11 @@ struct nc {
     size_t pending, off;
     uint64_t bytes_in, bytes_out;
     int verbose;
+    int connected;            /* the connection is established: standard input may be read */
+    synack_time_t wait;       /* -w: connect and idle limit (0: none) */
+    synack_time_t last_activity;
+    char peer_text[64];       /* "192.0.2.1 port 5000", for messages */
+    unsigned arp_requests, syns;
 };
 
 static void nc_pump(struct nc *n, synack_time_t now);
@@ -56,7 +68,7 @@ static void set_stdin_watch(struct nc *n, int on)
 /* Moves data both ways as far as it can go without blocking. */
 static void nc_pump(struct nc *n, synack_time_t now)
 {
-    if (n->sock < 0 || n->closed)
+    if (n->sock < 0 || n->closed || !n->connected)
         return;
     /* connection -> stdout */
     for (;;) {
@@ -76,12 +88,15 @@ static void nc_pump(struct nc *n, synack_time_t now)
                 w += (size_t)k;
             }
             n->bytes_in += (uint64_t)r;
+            n->last_activity = now;
             continue;
         }
-        if (r == 0)
+        if (r == 0) {
+            if (!n->peer_eof && n->verbose)
+                fprintf(stderr, "synack nc: the peer closed its direction (FIN)\n");
             n->peer_eof = 1;
-        else if (r != -EAGAIN) {
-            fprintf(stderr, "synack nc: %s\n", synack_strerror(r));
+        } else if (r != -EAGAIN) {
+            fprintf(stderr, "synack nc: connection with %s: %s\n", n->peer_text, synack_strerror(r));
             n->failed = 1;
             nc_stop = 1;
             return;
@@ -105,6 +120,7 @@ static void nc_pump(struct nc *n, synack_time_t now)
             n->off += (size_t)r;
             n->pending -= (size_t)r;
             n->bytes_out += (uint64_t)r;
+            n->last_activity = now;
             continue;
         }
         n->off = 0;
@@ -131,6 +147,8 @@ static void nc_pump(struct nc *n, synack_time_t now)
     if (n->stdin_eof && !n->pending && !n->shut_sent) {
         synack_shutdown(n->st, n->sock, SYNACK_SHUT_WR, now);   /* half-close: our FIN */
         n->shut_sent = 1;
+        if (n->verbose)
+            fprintf(stderr, "synack nc: end of standard input: our direction closed (FIN), still reading\n");
     }
 }
 
@@ -140,13 +158,57 @@ static void sock_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, s
     if (ev & SYNACK_EV_ERR) {
         int e = synack_socket_error(st, sock);
         if (e) {
-            fprintf(stderr, "synack nc: %s\n", synack_strerror(e));
+            /* OpenBSD nc's words for a failed connect. */
+            if (!n->connected)
+                fprintf(stderr, "synack nc: connect to %s (tcp) failed: %s\n", n->peer_text, synack_strerror(e));
+            else
+                fprintf(stderr, "synack nc: connection with %s: %s\n", n->peer_text, synack_strerror(e));
             n->failed = 1;
             nc_stop = 1;
             return;
         }
     }
+    if (!n->connected) {
+        /* Writable means connected, for a pending connect (synack/socket.h). */
+        if (!(ev & SYNACK_EV_OUT))
+            return;
+        n->connected = 1;
+        n->last_activity = now;
+        if (n->verbose) {
+            struct synack_sockaddr l;
+            char a[SYNACK_SOCKADDR_STRLEN] = "?";
+            if (synack_getsockname(st, sock, &l) == 0)
+                synack_sockaddr_format(&l, a, sizeof(a));
+            fprintf(stderr, "synack nc: connected to %s (tcp) from %s\n", n->peer_text, a);
+        }
+    }
     nc_pump(n, now);
+}
+
+/* -v: the steps of connecting as the frames show them: ARP for the next hop, each SYN. */
+static void nc_trace(void *arg, const struct synack_trace_event *ev)
+{
+    struct nc *n = arg;
+    if (!n->verbose || n->connected || n->listen_mode)
+        return;
+    const uint8_t *d = ev->data;
+    if (ev->kind == SYNACK_TR_FRAME_OUT && ev->link_kind == SYNACK_IF_ETHERNET && ev->len >= 42 && d[12] == 0x08 &&
+        d[13] == 0x06 && d[20] == 0 && d[21] == 1) {
+        n->arp_requests++;
+        fprintf(stderr, "synack nc: ARP: who has %u.%u.%u.%u? (request %u)\n", d[38], d[39], d[40], d[41],
+                n->arp_requests);
+    } else if (ev->kind == SYNACK_TR_FRAME_IN && ev->link_kind == SYNACK_IF_ETHERNET && ev->len >= 42 &&
+               d[12] == 0x08 && d[13] == 0x06 && d[20] == 0 && d[21] == 2 && n->arp_requests) {
+        fprintf(stderr, "synack nc: ARP: %u.%u.%u.%u is at %02x:%02x:%02x:%02x:%02x:%02x\n", d[28], d[29], d[30],
+                d[31], d[22], d[23], d[24], d[25], d[26], d[27]);
+    } else if (ev->kind == SYNACK_TR_TCP_SEG_OUT && ev->len >= 14 && (ev->data[13] & 0x12) == 0x02) {
+        n->syns++;
+        fprintf(stderr, "synack nc: SYN sent to %s%s\n", n->peer_text, n->syns > 1 ? " again (retransmission)" : "");
+    } else if (ev->kind == SYNACK_TR_TCP_SEG_IN && ev->len >= 14 && (ev->data[13] & 0x04)) {
+        fprintf(stderr, "synack nc: reset (RST) from %s\n", n->peer_text);
+    } else if (ev->kind == SYNACK_TR_TCP_SEG_IN && ev->len >= 14 && (ev->data[13] & 0x12) == 0x12) {
+        fprintf(stderr, "synack nc: SYN-ACK from %s\n", n->peer_text);
+    }
 }
 
 static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
@@ -159,6 +221,8 @@ static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg,
     if (s < 0)
         return;
     n->sock = s;
+    n->connected = 1;
+    n->last_activity = now;
     if (n->verbose) {
         char a[SYNACK_SOCKADDR_STRLEN];
         synack_sockaddr_format(&peer, a, sizeof(a));
@@ -199,10 +263,14 @@ static void find_conn(void *arg, const struct synack_tcp_info *i)
 
 static void nc_usage(FILE *f)
 {
-    fprintf(f, "usage: synack nc [-l] [-v] [--linger] (--tap NAME | --tun NAME) --addr A.B.C.D/N [options] [HOST] PORT\n"
+    fprintf(f, "usage: synack nc [-l] [-v] [-w SECS] [--linger] (--tap NAME | --tun NAME) --addr A.B.C.D/N [options] [HOST] PORT\n"
                "  Netcat over the synack stack: stdin to the connection, the connection to stdout.\n"
+               "  At end of stdin our direction is closed and what the peer sends is still printed;\n"
+               "  the command ends when the peer closes. Exit status 1 if the connection fails.\n"
                "  -l            listen on PORT for one connection instead of connecting to HOST\n"
-               "  -v            say what happens on stderr\n"
+               "  -v            say what happens on stderr: resolving, ARP, SYNs, connected or why not\n"
+               "  -w SECS       give up connecting after SECS seconds, and end the connection after\n"
+               "                SECS seconds with nothing sent or received (like OpenBSD nc -w)\n"
                "  --linger      after closing, keep running until TIME-WAIT is over (for `synack ss`)\n"
                "  --hosts FILE  hosts file for HOST (default /etc/hosts); then DNS\n"
                "  --dns A.B.C.D DNS server for HOST (default: /etc/resolv.conf); repeatable\n"
@@ -220,6 +288,7 @@ int cmd_nc(int argc, char **argv)
     int linger = 0;
     static const struct option opts[] = { DEVOPTS_LONG, { "listen", no_argument, 0, 'l' },
                                           { "verbose", no_argument, 0, 'v' }, { "linger", no_argument, 0, 'L' },
+                                          { "wait", required_argument, 0, 'w' },
                                           { "dns", required_argument, 0, 'D' }, { "hosts", required_argument, 0, 'H' },
                                           { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     struct dns_resolver_config rcfg;
@@ -227,7 +296,7 @@ int cmd_nc(int argc, char **argv)
     const char *hosts = "/etc/hosts";
     int c, rc = 2;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":lvh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":lvhw:", opts, NULL)) != -1) {
         if (c == '?' || c == ':') {
             tool_bad_option("nc", c, argc, argv, opts);
             goto out;
@@ -240,6 +309,13 @@ int cmd_nc(int argc, char **argv)
         if (c == 'l') { n->listen_mode = 1; continue; }
         if (c == 'v') { n->verbose = 1; continue; }
         if (c == 'L') { linger = 1; continue; }
+        if (c == 'w') {
+            double w;
+            if (numarg_real("nc", "-w", optarg, 0.001, 86400, "s", &w))
+                goto out;
+            n->wait = (synack_time_t)(w * 1e6);
+            continue;
+        }
         if (c == 'H') { hosts = optarg; continue; }
         if (c == 'D') {
             if (rcfg.nservers >= DNS_MAX_SERVERS || synack_ip_parse(optarg, &rcfg.servers[rcfg.nservers]) != 0) {
@@ -272,18 +348,16 @@ int cmd_nc(int argc, char **argv)
         fprintf(stderr, "synack nc: %s: IPv6 is not supported yet (the stack speaks IPv4)\n", host_name);
         goto out;
     }
-    char *end;
-    unsigned long port = strtoul(argv[argc - 1], &end, 10);
-    if (*end || port == 0 || port > 65535) {
-        fprintf(stderr, "synack nc: bad port '%s'\n", argv[argc - 1]);
+    uint64_t port;
+    if (numarg_uint("nc", "port", argv[argc - 1], 1, 65535, NULL, &port))
         goto out;
-    }
     if (devopts_check(&dev, "nc") != 0)
         goto out;
     rc = 1;
     if (devrun_open(&n->run, &dev, "nc") != 0)
         goto out;
     n->st = n->run.st;
+    devrun_set_trace(&n->run, nc_trace, n);
     int fl = fcntl(0, F_GETFL);
     fcntl(0, F_SETFL, fl | O_NONBLOCK);
     struct sigaction sa;
@@ -301,7 +375,8 @@ int cmd_nc(int argc, char **argv)
         if (r == 0)
             r = synack_listen(n->st, n->lsock, 1);
         if (r < 0) {
-            fprintf(stderr, "synack nc: cannot listen on port %lu: %s\n", port, synack_strerror(r));
+            fprintf(stderr, "synack nc: cannot listen on port %llu: %s\n", (unsigned long long)port,
+                    synack_strerror(r));
             goto done;
         }
         synack_socket_set_handler(n->st, n->lsock, accept_handler, n);
@@ -312,18 +387,24 @@ int cmd_nc(int argc, char **argv)
                 dns_read_resolv_conf("/etc/resolv.conf", &rcfg);
             rcfg.hosts_path = hosts;
             struct nc_lookup lk = { 0, 0, synack_ip_any6() };
+            if (n->verbose) {
+                char srv[SYNACK_IP_STRLEN] = "none";
+                if (rcfg.nservers)
+                    synack_ip_format(&rcfg.servers[0], srv, sizeof(srv));
+                fprintf(stderr, "synack nc: resolving %s (hosts file %s, then DNS server %s)\n", host_name, hosts, srv);
+            }
             struct dns_resolver *res = dns_resolver_new(n->st, &rcfg);
             if (!res || dns_resolve(res, host_name, nc_resolved, &lk, now) != 0) {
-                fprintf(stderr, "synack nc: cannot resolve '%s'\n", host_name);
+                fprintf(stderr, "synack nc: could not resolve host: %s\n", host_name);
                 dns_resolver_free(res);
                 goto done;
             }
-            while (!lk.done && !nc_stop)
-                synack_driver_run_once(n->run.driver, SYNACK_MS(100));
+            while (!lk.done && !nc_stop && !(n->wait && synack_clock_now() - now >= n->wait))
+                devrun_run_once(&n->run, SYNACK_MS(100));
             dns_resolver_free(res);
             if (!lk.done || lk.err) {
-                fprintf(stderr, "synack nc: cannot resolve '%s': %s\n", host_name,
-                        lk.done ? synack_strerror(lk.err) : "interrupted");
+                fprintf(stderr, "synack nc: could not resolve host: %s (%s)\n", host_name,
+                        lk.done ? dns_err_text(lk.err) : nc_stop ? "interrupted" : "timed out (-w)");
                 goto done;
             }
             host = lk.addr;
@@ -334,19 +415,42 @@ int cmd_nc(int argc, char **argv)
             }
             now = synack_clock_now();
         }
+        char a[SYNACK_IP_STRLEN];
+        synack_ip_format(&host, a, sizeof(a));
+        snprintf(n->peer_text, sizeof(n->peer_text), "%s port %llu", a, (unsigned long long)port);
         n->sock = synack_socket(n->st, SYNACK_SOCK_STREAM);
         synack_socket_set_handler(n->st, n->sock, sock_handler, n);
         struct synack_sockaddr peer = { host, (uint16_t)port };
+        if (n->verbose)
+            fprintf(stderr, "synack nc: connecting to %s%s\n", n->peer_text,
+                    dev.gateway && ((synack_ip_to_v4(&host) ^ dev.addr) >> (32 - dev.prefix_len)) ? " through the gateway" : "");
         int r = synack_connect(n->st, n->sock, &peer, now);
         if (r != -EINPROGRESS && r != 0) {
-            fprintf(stderr, "synack nc: connect: %s\n", synack_strerror(r));
+            fprintf(stderr, "synack nc: connect to %s (tcp) failed: %s\n", n->peer_text, synack_strerror(r));
             goto done;
         }
     }
+    synack_time_t started = synack_clock_now();
     /* Run until both directions are closed, then until our FIN is acknowledged. */
     struct synack_sockaddr local = { synack_ip_any6(), 0 }, remote = { synack_ip_any6(), 0 };
     while (!nc_stop) {
-        synack_driver_run_once(n->run.driver, SYNACK_MS(100));
+        devrun_run_once(&n->run, SYNACK_MS(100));
+        if (n->wait && !n->closed) {
+            synack_time_t t = synack_clock_now();
+            if (!n->connected && !n->listen_mode && t - started >= n->wait) {
+                fprintf(stderr, "synack nc: connect to %s (tcp) failed: timed out after %.3g s (-w)\n", n->peer_text,
+                        (double)n->wait / 1e6);
+                n->failed = 1;
+                break;
+            }
+            if (n->connected && t - n->last_activity >= n->wait) {
+                if (n->verbose)
+                    fprintf(stderr, "synack nc: idle for %.3g s (-w): closing\n", (double)n->wait / 1e6);
+                synack_close(n->st, n->sock, t);
+                n->closed = 1;
+                break;
+            }
+        }
         if (n->sock >= 0 && n->shut_sent && n->peer_eof && !n->closed) {
             synack_getsockname(n->st, n->sock, &local);
             synack_getpeername(n->st, n->sock, &remote);
@@ -365,6 +469,10 @@ int cmd_nc(int argc, char **argv)
             if (f.state < 0)
                 break;   /* TIME-WAIT is over */
         }
+    }
+    if (!n->failed && !n->connected && !n->listen_mode) {
+        fprintf(stderr, "synack nc: connect to %s (tcp): interrupted\n", n->peer_text);
+        n->failed = 1;
     }
     rc = n->failed ? 1 : 0;
     if (n->verbose)

@@ -15,6 +15,8 @@
 #include "../apps/dns/resolver.h"
 #include "cmd.h"
 #include "devopts.h"
+#include "numarg.h"
+#include "opterr.h"
 
 static volatile int resolve_stop;
 static void resolve_signal(int sig) { resolve_stop = 1; }
@@ -134,9 +136,9 @@ int cmd_resolve(int argc, char **argv)
                                           { "help", no_argument, 0, 'h' },
                                           { 0, 0, 0, 0 } };
     int c;
-    while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
-        char *end;
-        unsigned long v;
+    opterr = 0;   /* our own one-line messages, as the other commands */
+    while ((c = getopt_long(argc, argv, ":vh", opts, NULL)) != -1) {
+        uint64_t v;
         switch (c) {
         case 'h':
             resolve_usage(stdout);
@@ -163,29 +165,24 @@ int cmd_resolve(int argc, char **argv)
             cfg.hosts_path = optarg;
             continue;
         case 1203:
-            v = strtoul(optarg, &end, 10);
-            if (*end || v < 1 || v > 600000) {
-                fprintf(stderr, "synack resolve: bad --timeout '%s' (1 to 600000 ms)\n", optarg);
+            if (numarg_uint("resolve", "--timeout", optarg, 1, 600000, "ms", &v))
                 return 2;
-            }
             cfg.timeout = SYNACK_MS(v);
             continue;
         case 1204:
-            v = strtoul(optarg, &end, 10);
-            if (*end || v < 1 || v > 16) {
-                fprintf(stderr, "synack resolve: bad --attempts '%s' (1 to 16)\n", optarg);
+            if (numarg_uint("resolve", "--attempts", optarg, 1, 16, NULL, &v))
                 return 2;
-            }
             cfg.attempts = (int)v;
             continue;
         case 1205:
-            v = strtoul(optarg, &end, 10);
-            if (*end || v > 600000) {
-                fprintf(stderr, "synack resolve: bad --gap '%s' (0 to 600000 ms)\n", optarg);
+            if (numarg_uint("resolve", "--gap", optarg, 0, 600000, "ms", &v))
                 return 2;
-            }
             gap = SYNACK_MS(v);
             continue;
+        case '?':
+        case ':':
+            tool_bad_option("resolve", c, argc, argv, opts);
+            return 2;
         default: {
             int r = devopts_parse(&dev, c, optarg, "resolve");
             if (r != 0) {

@@ -16,6 +16,7 @@
 #include "../apps/http/http_server.h"
 #include "cmd.h"
 #include "devopts.h"
+#include "numarg.h"
 #include "opterr.h"
 #include "services.h"
 #include "status.h"
@@ -35,7 +36,6 @@ static void on_signal(int sig)
 
 struct serve {
     synack_stack_t *st;
-    synack_pcap_t *pcap;
     int echo_sock, discard_sock;
     int verbose;
     /* Added to the stack's monotonic `now` for pcap timestamps, so the capture carries wall-clock
@@ -61,8 +61,6 @@ static synack_time_t wall_clock_offset(void)
 static void serve_trace(void *ctx, const struct synack_trace_event *ev)
 {
     struct serve *s = ctx;
-    if ((ev->kind == SYNACK_TR_FRAME_IN || ev->kind == SYNACK_TR_FRAME_OUT) && s->pcap)
-        synack_pcap_write(s->pcap, ev->now + s->pcap_wall_offset, ev->data, ev->len);
     if (s->status)
         status_on_trace(s->status, ev);
     if (s->verbose && (ev->kind == SYNACK_TR_FRAME_IN || ev->kind == SYNACK_TR_FRAME_OUT)) {
@@ -159,28 +157,16 @@ static void serve_usage(FILE *f)
 }
 
 
-/* Parses an unsigned number in [min, max]; returns 0 or prints why not and returns -1. */
-static int http_number(const char *opt, const char *arg, double min, double max, double *out)
-{
-    char *end;
-    double v = strtod(arg, &end);
-    if (end == arg || *end || !(v >= min && v <= max)) {
-        fprintf(stderr, "synack serve: bad %s '%s' (%g to %g)\n", opt, arg, min, max);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 static int http_option(struct http_server_config *hc, const char **log, int c, const char *arg)
 {
-    double v;
+    uint64_t v;
+    double t;
     switch (c) {
     case 1101:
         hc->root = arg;
         return 0;
     case 1102:
-        if (http_number("--http-port", arg, 1, 65535, &v) || v != (unsigned)v)
+        if (numarg_uint("serve", "--http-port", arg, 1, 65535, NULL, &v))
             return -1;
         hc->port = (uint16_t)v;
         return 0;
@@ -188,22 +174,22 @@ static int http_option(struct http_server_config *hc, const char **log, int c, c
         *log = arg;
         return 0;
     case 1104:
-        if (http_number("--http-keepalive-timeout", arg, 1, 3600, &v) || v != (unsigned)v)
+        if (numarg_uint("serve", "--http-keepalive-timeout", arg, 1, 3600, "s", &v))
             return -1;
         hc->keepalive_timeout = SYNACK_SEC((unsigned)v);
         return 0;
     case 1105:
-        if (http_number("--http-keepalive-max", arg, 1, 1000000, &v) || v != (unsigned)v)
+        if (numarg_uint("serve", "--http-keepalive-max", arg, 1, 1000000, NULL, &v))
             return -1;
         hc->keepalive_max = (unsigned)v;
         return 0;
     case 1106:
-        if (http_number("--http-header-timeout", arg, 0.01, 3600, &v))
+        if (numarg_real("serve", "--http-header-timeout", arg, 0.01, 3600, "s", &t))
             return -1;
-        hc->header_timeout = (synack_time_t)(v * 1e6);
+        hc->header_timeout = (synack_time_t)(t * 1e6);
         return 0;
     case 1107:
-        if (http_number("--http-max-conns", arg, 1, 100000, &v) || v != (unsigned)v)
+        if (numarg_uint("serve", "--http-max-conns", arg, 1, 100000, NULL, &v))
             return -1;
         hc->max_conns = (unsigned)v;
         return 0;
@@ -301,9 +287,9 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
     s.st = run.st;
-    s.pcap = run.pcap;
     s.pcap_wall_offset = wall_clock_offset();
-    synack_stack_set_trace(s.st, serve_trace, &s);
+    run.pcap_offset = s.pcap_wall_offset;   /* the capture carries wall-clock time */
+    devrun_set_trace(&run, serve_trace, &s);
     s.echo_sock = open_udp_service(s.st, 7, udp_echo, &s);
     s.discard_sock = open_udp_service(s.st, 9, udp_discard, &s);
     if (s.echo_sock < 0 || s.discard_sock < 0) {
@@ -365,7 +351,7 @@ int cmd_serve(int argc, char **argv)
             dev.mtu, httpnote);
     int r = 0;
     while (!serve_stop) {
-        r = synack_driver_run_once(run.driver, SYNACK_MS(100));
+        r = devrun_run_once(&run, SYNACK_MS(100));
         if (serve_dump_stats) {
             serve_dump_stats = 0;
             if (http)

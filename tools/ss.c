@@ -15,8 +15,10 @@
 static void ss_usage(FILE *f)
 {
     fprintf(f, "usage: synack ss (--dev NAME | --ctl PATH) [--counters]\n"
-               "  Lists the TCP connections of the synack process running on device NAME\n"
-               "  (or listening on control socket PATH), like `ss -tan`.\n");
+               "  Lists the TCP connections of the synack process running on device NAME in this\n"
+               "  network namespace (its control socket is @synack-NAME, abstract, private to the\n"
+               "  namespace), or listening on control socket PATH (@NAME for an abstract one),\n"
+               "  like `ss -tan`. --counters prints the stack's counters instead.\n");
 }
 
 int cmd_ss(int argc, char **argv)
@@ -46,13 +48,19 @@ int cmd_ss(int argc, char **argv)
         snprintf(path, sizeof(path), "%s", ctl);
     else
         control_default_path(path, sizeof(path), dev);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_un a;
-    memset(&a, 0, sizeof(a));
-    a.sun_family = AF_UNIX;
-    snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-        fprintf(stderr, "synack ss: no synack process at %s: %s\n", path, strerror(errno));
+    int alen = control_sockaddr(path, &a);
+    if (alen < 0) {
+        fprintf(stderr, "synack ss: bad control socket path '%s'\n", path);
+        return 2;
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, (socklen_t)alen) != 0) {
+        if (dev && !ctl)
+            fprintf(stderr, "synack ss: no synack process on device %s in this network namespace (%s: %s)\n", dev,
+                    path, strerror(errno));
+        else
+            fprintf(stderr, "synack ss: no synack process at %s: %s\n", path, strerror(errno));
         if (fd >= 0)
             close(fd);
         return 1;

@@ -83,6 +83,14 @@ int ip4_output(synack_stack_t *st, const struct ip4_out *o, struct buf *b, synac
          * transport asks for a cut whenever the payload exceeds its segment size, which a peer's
          * small MSS can make smaller than what the MTU allows: a frame within the MTU is cut too. */
         b->gso_size = ifc->tso_max ? o->gso_size : 0;
+        if (b->gso_size && plen >= 20) {
+            /* The link gives each segment it cuts the next ID (the IDs Linux's GSO writes): keep
+             * them for this frame, so no later datagram reuses one within the window. The payload
+             * is what follows the TCP header, whose length if_transmit reads the same way. */
+            size_t thl = (size_t)(b->data[12] >> 4) * 4u;
+            size_t segs = plen > thl ? (plen - thl + b->gso_size - 1u) / b->gso_size : 1u;
+            st->net->ip_id = (uint16_t)(st->net->ip_id + segs - 1u);
+        }
         h.total_len = (uint16_t)(plen + IP4_HDR_MIN);
         ip4_build(buf_push(b, IP4_HDR_MIN), &h);
         if_output_ip(st, ifc, nh, b, now);

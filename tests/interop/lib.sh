@@ -17,6 +17,7 @@ TMPD=""
 SERVE_PID=""
 SERVE_LOG=""
 BG_PIDS=()
+EXTRA_NS=()
 
 log()  { printf '[%s] %s\n' "$INTEROP_NAME" "$*"; }
 fail() {
@@ -60,6 +61,7 @@ interop_cleanup() {
         kill -TERM "$p" 2>/dev/null || true
     done
     [[ -n "$NS" ]] && ns_teardown "$NS"
+    for p in "${EXTRA_NS[@]}"; do ns_teardown "$p"; done
     for p in "${BG_PIDS[@]}" $SERVE_PID; do
         kill -KILL "$p" 2>/dev/null || true
         wait "$p" 2>/dev/null || true
@@ -98,6 +100,16 @@ interop_init() {
     # No IPv6 on the test devices: keeps the kernel's router/neighbour solicitations out of the
     # captures (synack is IPv4 only).
     nsx sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+}
+
+# add_ns SUFFIX: creates a second namespace (name left in NEW_NS) set up like the first and
+# deleted with it at exit.
+add_ns() {
+    NEW_NS="${NS:0:50}-$1"
+    ip netns add "$NEW_NS" || fail "cannot create network namespace $NEW_NS"
+    EXTRA_NS+=("$NEW_NS")
+    ip netns exec "$NEW_NS" ip link set lo up
+    ip netns exec "$NEW_NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
 }
 
 # start_bg NAME CMD...: runs CMD in the namespace in the background (bounded to 120 s), output to
