@@ -6,6 +6,10 @@
 
 #include "synack/types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* X(name, description) */
 #define SYNACK_COUNTER_LIST(X) \
     X(EthInFrames,          "Ethernet frames received") \
@@ -99,5 +103,9 @@ enum synack_counter {
 SYNACK_API uint64_t synack_counter_get(const synack_stack_t *st, enum synack_counter c);
 SYNACK_API const char *synack_counter_name(enum synack_counter c);
 SYNACK_API const char *synack_counter_desc(enum synack_counter c);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include "synack/types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Formats a frame of the given link kind (enum synack_if_kind) into buf (NUL-terminated, truncated
  * to cap). Returns the length written. Example:
  * "192.0.2.1.40000 > 192.0.2.2.80: Flags [S], seq 1000, win 65535, options [mss 1460], length 0" */
@@ -42,5 +46,9 @@ SYNACK_API int synack_tcp_fields(const uint8_t *seg, size_t len, struct synack_t
 SYNACK_API size_t synack_format_tcp_options(char *buf, size_t cap, const struct synack_tcp_fields *f);
 /* "S", "S.", "P.", "F.", "R." like tcpdump; buf needs 10 bytes. */
 SYNACK_API const char *synack_tcp_flags_str(uint8_t flags, char *buf);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 #include "synack/types.h"
 #include "synack/stack.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ---------------- simulated link ----------------
  * A point-to-point wire between two interfaces in one process. Each direction has its own queue:
  * a frame sent at t is serialised at `bandwidth_bps` behind earlier frames (a queue holding more
@@ -80,5 +84,9 @@ SYNACK_API synack_time_t synack_simnet_now(const synack_simnet_t *n);
 SYNACK_API uint64_t synack_simnet_run_until(synack_simnet_t *n, synack_time_t until);
 /* Processes the single earliest event if it is due at or before `until`. Returns 1 if one ran. */
 SYNACK_API int synack_simnet_step(synack_simnet_t *n, synack_time_t until);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

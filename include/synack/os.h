@@ -8,6 +8,10 @@
 #include "synack/types.h"
 #include "synack/stack.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ---------------- TAP and TUN ----------------
  * Opens (creating if needed) a TAP (Ethernet, IFF_TAP|IFF_NO_PI) or TUN (raw IPv4, IFF_TUN|IFF_NO_PI)
  * device, non-blocking. `name` may be NULL for a kernel-chosen name; the actual name is written
@@ -128,5 +132,9 @@ SYNACK_API int synack_driver_impair_port(synack_driver_t *d, int fd, synack_impa
 SYNACK_API int synack_driver_run(synack_driver_t *d, volatile int *stop);
 /* Runs one round: wait at most timeout_us (capped by the stack's deadline), process. */
 SYNACK_API int synack_driver_run_once(synack_driver_t *d, synack_time_t timeout_us);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

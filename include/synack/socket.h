@@ -11,6 +11,10 @@
 
 #include "synack/types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum synack_sock_type {
     SYNACK_SOCK_STREAM = 1,   /* TCP */
     SYNACK_SOCK_DGRAM = 2,    /* UDP */
@@ -159,5 +163,9 @@ SYNACK_API int synack_socket_set_handler(synack_stack_t *st, int sock,
                                          synack_socket_handler_fn fn, void *arg);
 /* Returns and clears the pending error (0 if none), like SO_ERROR. */
 SYNACK_API int synack_socket_error(synack_stack_t *st, int sock);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -11,6 +11,10 @@
 #include "synack/types.h"
 #include "synack/trace.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct synack_config {
     uint8_t seed[32];              /* seeds the stack's CSPRNG (ISNs, ports, IP IDs, cookie keys) */
     synack_time_t arp_timeout;     /* how long a resolved neighbour stays valid */
@@ -142,5 +146,9 @@ SYNACK_API void synack_stack_set_trace(synack_stack_t *st, synack_trace_fn fn, v
  * An IPv6 destination gets -EAFNOSUPPORT until the stack has IPv6. */
 SYNACK_API int synack_ping(synack_stack_t *st, const struct synack_ip *dst, uint16_t id, uint16_t seq,
                            const void *payload, size_t len, synack_time_t now);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,4 +10,5 @@
 #include "synack/link.h"
 #include "synack/format.h"
 #include "synack/timer.h"
+#include "synack/version.h"
 #endif

@@ -9,6 +9,10 @@
 
 #include "synack/types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct synack_timer synack_timer_t;
 typedef void (*synack_timer_fn)(synack_stack_t *st, void *arg, synack_time_t now);
 
@@ -18,5 +22,9 @@ SYNACK_API void synack_timer_arm(synack_timer_t *t, synack_time_t deadline);
 SYNACK_API void synack_timer_cancel(synack_timer_t *t);
 SYNACK_API int synack_timer_armed(const synack_timer_t *t);
 SYNACK_API void synack_timer_free(synack_timer_t *t);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -7,6 +7,10 @@
 
 #include "synack/types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum synack_trace_kind {
     SYNACK_TR_FRAME_IN = 1,   /* a frame handed to synack_if_input (before any check) */
     SYNACK_TR_FRAME_OUT,      /* a frame given to the link */
@@ -36,5 +40,9 @@ struct synack_trace_event {
 };
 
 typedef void (*synack_trace_fn)(void *ctx, const struct synack_trace_event *ev);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #if defined(SYNACK_BUILDING)
 #define SYNACK_API __attribute__((visibility("default")))
 #else
@@ -150,5 +154,9 @@ SYNACK_API char *synack_addr_format(uint32_t addr, char *buf, size_t cap);
 SYNACK_API const char *synack_strerror(int err);
 /* The symbolic name of a negative errno value ("ECONNREFUSED"). */
 SYNACK_API const char *synack_errname(int err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
