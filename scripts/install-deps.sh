@@ -10,7 +10,7 @@ BUILD_PKGS=(
 )
 # The API reference (make docs; unit/apidoc runs it, so make test needs it too).
 DOC_PKGS=(
-  doxygen
+  doxygen groff-base   # groff-base: unit/install checks the man pages
 )
 # What running every test tier adds (make test).
 TEST_PKGS=(
