@@ -1,4 +1,6 @@
-/* Umbrella header: the whole public API of libsynack. */
+/** @file
+ * Umbrella header: the whole public API of libsynack, the core library (everything but synack/os.h,
+ * which is libsynack_os's). `#include <synack/synack.h>` and link with `pkg-config --libs synack`. */
 #ifndef SYNACK_SYNACK_H
 #define SYNACK_SYNACK_H
 #include "synack/types.h"
