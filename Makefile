@@ -4,7 +4,9 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 JOBS ?= $(shell nproc)
 
-.PHONY: demo test build deps deps-build clean
+PREFIX ?= /usr/local
+
+.PHONY: demo test build deps deps-build deps-docs install docs clean
 
 deps:
 	bash scripts/install-deps.sh all
@@ -15,6 +17,20 @@ deps-build:
 build: deps-build
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
+
+deps-docs:
+	bash scripts/install-deps.sh docs
+
+# Headers, libsynack and libsynack_os (static and shared), pkg-config files, the CMake package, the
+# synack command and its man pages, under $(PREFIX) (DESTDIR=... stages a package).
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# The API reference from include/synack/ (Doxygen): $(BUILD)/docs/html/index.html. Fails on an
+# undocumented public symbol.
+docs: deps-docs
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) --target docs
 
 demo: build
 	./$(BUILD)/synack demo

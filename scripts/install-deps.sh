@@ -8,6 +8,10 @@ set -euo pipefail
 BUILD_PKGS=(
   build-essential cmake ninja-build pkg-config libcmocka-dev libpcap-dev
 )
+# The API reference (make docs; unit/apidoc runs it, so make test needs it too).
+DOC_PKGS=(
+  doxygen groff-base   # groff-base: unit/install checks the man pages
+)
 # What running every test tier adds (make test).
 TEST_PKGS=(
   # sanitizer and libFuzzer builds
@@ -18,11 +22,13 @@ TEST_PKGS=(
   nginx-light dnsmasq apache2-utils wrk bind9-dnsutils chromium
 )
 
-# `install-deps.sh build` installs only what building needs; no argument (or `all`) installs all.
+# `install-deps.sh build` installs only what building needs, `docs` that and Doxygen; no argument
+# (or `all`) installs all.
 case "${1:-all}" in
   build) PKGS=("${BUILD_PKGS[@]}") ;;
-  all) PKGS=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}") ;;
-  *) echo "usage: install-deps.sh [build|all]" >&2; exit 2 ;;
+  docs) PKGS=("${BUILD_PKGS[@]}" "${DOC_PKGS[@]}") ;;
+  all) PKGS=("${BUILD_PKGS[@]}" "${DOC_PKGS[@]}" "${TEST_PKGS[@]}") ;;
+  *) echo "usage: install-deps.sh [build|docs|all]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "synack/version.h"
+
 #include "cmd.h"
 
 static const struct cmd cmds[] = {
@@ -19,7 +21,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: synack COMMAND [options]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].help);
-    fprintf(f, "\n'synack COMMAND --help' describes a command's options.\n");
+    fprintf(f, "\n'synack COMMAND --help' describes a command's options; 'synack --version' prints the version.\n");
 }
 
 int main(int argc, char **argv)
@@ -30,6 +32,10 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        printf("synack %s\n", synack_version());
         return 0;
     }
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)

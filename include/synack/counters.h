@@ -1,12 +1,21 @@
-/* Counters: every packet received, sent or dropped is counted under a name like the kernel's MIBs
+/** @file
+ * Counters: every packet received, sent or dropped is counted under a name like the kernel's MIBs
  * (InReceives, InHdrErrors, OutRsts, ListenOverflows, ...). One table, X-macro style, so names,
- * enum values and descriptions cannot drift apart. A drop is always counted with a reason. */
+ * enum values and descriptions cannot drift apart. A drop is always counted with a reason, and the
+ * same counter names the reason in the SYNACK_TR_DROP trace event. Counters are per stack, 64-bit,
+ * and never reset. */
 #ifndef SYNACK_COUNTERS_H
 #define SYNACK_COUNTERS_H
 
 #include "synack/types.h"
 
-/* X(name, description) */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The table of counters: one X(name, description) per counter, in enum order. A program can expand
+ * it with its own X to build tables of its own; synack uses it for enum synack_counter,
+ * synack_counter_name() and synack_counter_desc(). */
 #define SYNACK_COUNTER_LIST(X) \
     X(EthInFrames,          "Ethernet frames received") \
     X(EthInErrors,          "Ethernet frames dropped: too short") \
@@ -92,15 +101,33 @@
     X(TcpDelayedAcks,       "TCP delayed ACKs sent by the timer") \
     X(BufAllocFails,        "buffer allocations that failed")
 
+/** The counters, one enumerator `SYNACK_C_<name>` per entry of SYNACK_COUNTER_LIST (SYNACK_C_InReceives,
+ * SYNACK_C_TcpOutRsts, ...), numbered from 0 in the table's order; see there for what each counts. */
 enum synack_counter {
+/** @cond SYNACK_INTERNAL */
 #define SYNACK_X_ENUM(name, desc) SYNACK_C_##name,
     SYNACK_COUNTER_LIST(SYNACK_X_ENUM)
 #undef SYNACK_X_ENUM
-    SYNACK_C_COUNT
+/** @endcond */
+    SYNACK_C_COUNT   /**< The number of counters: loop `for (c = 0; c < SYNACK_C_COUNT; c++)` to list them all. */
 };
 
+/** Reads a counter.
+ * @param st the stack
+ * @param c  which counter
+ * @return its value since the stack was created; 0 for a value of @p c out of range */
 SYNACK_API uint64_t synack_counter_get(const synack_stack_t *st, enum synack_counter c);
+/** The name of a counter, as the table writes it.
+ * @param c which counter
+ * @return a static string, e.g. "TcpOutRsts" for SYNACK_C_TcpOutRsts; "?" out of range */
 SYNACK_API const char *synack_counter_name(enum synack_counter c);
+/** What a counter counts, in a few words.
+ * @param c which counter
+ * @return a static string, e.g. "TCP resets sent"; "?" out of range */
 SYNACK_API const char *synack_counter_desc(enum synack_counter c);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,46 +1,99 @@
-/* The one tcpdump-like formatter: turns a frame or packet into one line of text, shared by traces,
- * tests, the demo and logs. Works on any bytes: a malformed frame is described, never trusted. */
+/** @file
+ * The one tcpdump-like formatter: turns a frame or packet into one line of text, shared by traces,
+ * tests, the demo and logs. Works on any bytes: a malformed frame is described, never trusted.
+ * Also parsed views of IPv4 and TCP headers for programs that read captures. */
 #ifndef SYNACK_FORMAT_H
 #define SYNACK_FORMAT_H
 
 #include "synack/types.h"
 
-/* Formats a frame of the given link kind (enum synack_if_kind) into buf (NUL-terminated, truncated
- * to cap). Returns the length written. Example:
- * "192.0.2.1.40000 > 192.0.2.2.80: Flags [S], seq 1000, win 65535, options [mss 1460], length 0" */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Describes a frame in one line, as tcpdump would. Example:
+ * "192.0.2.1.40000 > 192.0.2.2.80: Flags [S], seq 1000, win 65535, options [mss 1460], length 0".
+ * ARP, ICMP, UDP and TCP are described in full; anything malformed is described as such (e.g.
+ * "[bad ethernet: 9 bytes]"), never read past its length.
+ * @param buf       where the NUL-terminated line goes, truncated to fit
+ * @param cap       the size of @p buf (0: nothing is written)
+ * @param link_kind how the frame starts: SYNACK_IF_ETHERNET (an Ethernet header) or SYNACK_IF_RAWIP
+ *                  (an IPv4 packet), as struct synack_trace_event's link_kind says
+ * @param frame     the bytes
+ * @param len       their number
+ * @return the length of the text written (without the NUL) */
 SYNACK_API size_t synack_format_frame(char *buf, size_t cap, int link_kind, const uint8_t *frame, size_t len);
-/* Same for a bare IPv4 packet. */
+/** Describes a bare IPv4 packet in one line, as synack_format_frame() does a frame.
+ * @param buf where the NUL-terminated line goes, truncated to fit
+ * @param cap the size of @p buf (0: nothing is written)
+ * @param pkt the packet, starting with its IPv4 header
+ * @param len its length in bytes
+ * @return the length of the text written (without the NUL) */
 SYNACK_API size_t synack_format_ip(char *buf, size_t cap, const uint8_t *pkt, size_t len);
 
-/* Parsed views for programs that read captures (the ladder renderer): lengths checked, checksums
- * not verified (a capture may hold offloaded, not-yet-summed packets). */
+/** A parsed view of an IPv4 header, for programs that read captures (the ladder renderer): lengths
+ * checked, the checksum not verified (a capture may hold offloaded, not-yet-summed packets). */
 struct synack_ip_fields {
-    uint32_t src, dst;          /* host order */
-    uint8_t proto, ttl;
-    uint16_t id, frag;          /* flags and offset as on the wire */
-    size_t hdr_len, total_len;  /* payload is pkt[hdr_len .. total_len) */
+    uint32_t src;               /**< Source address, host order. */
+    uint32_t dst;               /**< Destination address, host order. */
+    uint8_t proto;              /**< Protocol number (1 ICMP, 6 TCP, 17 UDP). */
+    uint8_t ttl;                /**< Time to live. */
+    uint16_t id;                /**< Identification. */
+    uint16_t frag;              /**< Flags and fragment offset as on the wire (0x4000 is DF). */
+    size_t hdr_len;             /**< Header length in bytes: the payload starts at pkt[hdr_len]. */
+    size_t total_len;           /**< Total length, cut to the bytes present: the payload is pkt[hdr_len .. total_len). */
 };
-/* Returns 0 or -EINVAL if the bytes are not a plausible IPv4 header. */
+/** Parses an IPv4 header.
+ * @param pkt the packet
+ * @param len the bytes present (a capture's snap length may cut the packet short: total_len is cut too)
+ * @param out the parsed fields
+ * @return 0, or -EINVAL if the bytes are not a plausible IPv4 header (short, not version 4, a header
+ *         length below 20 or beyond the bytes, a total length below the header's) */
 SYNACK_API int synack_ip_fields(const uint8_t *pkt, size_t len, struct synack_ip_fields *out);
 
+/** A parsed view of a TCP header and its options, for capture readers (see synack_ip_fields). */
 struct synack_tcp_fields {
-    uint16_t sport, dport;
-    uint32_t seq, ack;
-    uint8_t flags;              /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 */
-    uint16_t win, urg;
-    size_t hdr_len, data_len;
-    int has_mss, has_wscale, sack_perm, has_ts;
-    uint16_t mss;
-    uint8_t wscale;
-    uint32_t ts_val, ts_ecr;
-    int sack_count;
-    uint32_t sack[4][2];
+    uint16_t sport;             /**< Source port. */
+    uint16_t dport;             /**< Destination port. */
+    uint32_t seq;               /**< Sequence number. */
+    uint32_t ack;               /**< Acknowledgment number (meaningful with ACK). */
+    uint8_t flags;              /**< FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20. */
+    uint16_t win;               /**< Window field, not scaled. */
+    uint16_t urg;               /**< Urgent pointer. */
+    size_t hdr_len;             /**< Header length with options, in bytes (data offset * 4). */
+    size_t data_len;            /**< Payload bytes after the header. */
+    int has_mss;                /**< Nonzero if an MSS option is present (mss is valid). */
+    int has_wscale;             /**< Nonzero if a window-scale option is present (wscale is valid). */
+    int sack_perm;              /**< Nonzero if SACK-permitted is present. */
+    int has_ts;                 /**< Nonzero if a timestamps option is present (ts_val, ts_ecr valid). */
+    uint16_t mss;               /**< Maximum segment size announced. */
+    uint8_t wscale;             /**< Window-scale shift announced. */
+    uint32_t ts_val;            /**< Timestamp value. */
+    uint32_t ts_ecr;            /**< Timestamp echo reply. */
+    int sack_count;             /**< SACK blocks present (0 to 4). */
+    uint32_t sack[4][2];        /**< SACK blocks: left and right edge of each of the first sack_count. */
 };
-/* Returns 0 or -EINVAL (short, bad data offset or malformed options). */
+/** Parses a TCP header and its options.
+ * @param seg the segment, starting with its TCP header
+ * @param len its length in bytes (header and payload)
+ * @param out the parsed fields (zeroed first)
+ * @return 0, or -EINVAL if the segment is short, its data offset is bad or its options malformed */
 SYNACK_API int synack_tcp_fields(const uint8_t *seg, size_t len, struct synack_tcp_fields *out);
-/* "mss 1460,sackOK,TS val 1 ecr 0,wscale 7" (empty when none). */
+/** Describes the options of a parsed header as tcpdump lists them:
+ * "mss 1460,sackOK,TS val 1 ecr 0,wscale 7" (empty when none).
+ * @param buf where the NUL-terminated text goes, truncated to fit
+ * @param cap the size of @p buf (0: nothing is written)
+ * @param f   the parsed header
+ * @return the length of the text written (without the NUL) */
 SYNACK_API size_t synack_format_tcp_options(char *buf, size_t cap, const struct synack_tcp_fields *f);
-/* "S", "S.", "P.", "F.", "R." like tcpdump; buf needs 10 bytes. */
+/** Writes TCP flags as tcpdump's short form: "S", "S.", "P.", "F.", "R." ("." is ACK).
+ * @param flags the flags byte (struct synack_tcp_fields' flags)
+ * @param buf   where the NUL-terminated text goes: at least 10 bytes
+ * @return @p buf */
 SYNACK_API const char *synack_tcp_flags_str(uint8_t flags, char *buf);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,132 +1,301 @@
-/* The OS library (libsynack_os, on top of the core library libsynack): what needs an operating
+/** @file
+ * The OS library (libsynack_os, on top of the core library libsynack): what needs an operating
  * system. TAP and TUN devices, pcap files, the real clock, OS randomness and the epoll driver loop
  * that runs a stack on them. Linux only. Nothing in the core library calls these: a program that
- * embeds the core supplies its own links, clock and seed. */
+ * embeds the core supplies its own links, clock and seed. Link with `pkg-config --libs synack-os`.
+ *
+ * These functions report failures of the system calls under them as the negated errno. */
 #ifndef SYNACK_OS_H
 #define SYNACK_OS_H
 
 #include "synack/types.h"
 #include "synack/stack.h"
 
-/* ---------------- TAP and TUN ----------------
- * Opens (creating if needed) a TAP (Ethernet, IFF_TAP|IFF_NO_PI) or TUN (raw IPv4, IFF_TUN|IFF_NO_PI)
- * device, non-blocking. `name` may be NULL for a kernel-chosen name; the actual name is written
- * to name_out (IFNAMSIZ bytes). Returns the fd or a negative errno. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------- TAP and TUN ---------------- */
+
+/** Opens (creating if needed) a TAP (Ethernet, IFF_TAP|IFF_NO_PI) or TUN (raw IPv4,
+ * IFF_TUN|IFF_NO_PI) device, non-blocking and close-on-exec. Needs CAP_NET_ADMIN (root) unless the
+ * device exists and belongs to the user.
+ * @param name     the device's name, or NULL for a name the kernel chooses
+ * @param tun      nonzero for TUN (an interface of kind SYNACK_IF_RAWIP), 0 for TAP (SYNACK_IF_ETHERNET)
+ * @param name_out where the actual name goes: IFNAMSIZ (16) bytes
+ * @return the file descriptor, or a negative errno (-EINVAL for a name of 16 bytes or more,
+ *         -EPERM without the privilege, ...) */
 SYNACK_API int synack_tap_open(const char *name, int tun, char *name_out);
-/* Transmit callback for a TAP/TUN fd: ctx is (void *)(intptr_t)fd. */
+/** Transmit callback (synack_link_tx_fn) for a TAP/TUN fd: one write() per frame.
+ * @param ctx   the fd, as (void *)(intptr_t)fd
+ * @param frame the frame
+ * @param len   its length
+ * @param now   unused
+ * @return 0; -EAGAIN if the device's queue is full (the frame is lost, as on a busy wire), -EIO for
+ *         a short write, or the write's errno */
 SYNACK_API int synack_fd_tx(void *ctx, const uint8_t *frame, size_t len, synack_time_t now);
-/* The same device with a virtio-net header on every frame (IFF_VNET_HDR): the kernel segments the
- * large TCP frames synack hands it (TSO), one write for up to 64 KB. Frames read from such a fd
- * start with the header too: add the port with synack_driver_add_port_vnet. */
+/** Opens the same device with a virtio-net header on every frame (IFF_VNET_HDR): the kernel
+ * segments the large TCP frames synack hands it (TSO), one write for up to 64 KB. Frames read from
+ * such a fd start with the header too: add the port with synack_driver_add_port_vnet(), and give
+ * the interface tx_meta = synack_fd_tx_vnet and tso_max = SYNACK_TSO_MAX.
+ * @param name     the device's name, or NULL
+ * @param tun      nonzero for TUN, 0 for TAP
+ * @param name_out where the actual name goes: IFNAMSIZ bytes
+ * @return the file descriptor, or a negative errno */
 SYNACK_API int synack_tap_open_vnet(const char *name, int tun, char *name_out);
+/** Transmit callback (synack_link_tx_meta_fn) for a fd from synack_tap_open_vnet(): writes the
+ * virtio-net header built from @p meta, then the frame.
+ * @param ctx   the fd, as (void *)(intptr_t)fd
+ * @param frame the frame, up to SYNACK_TSO_MAX bytes
+ * @param len   its length
+ * @param meta  how the kernel is to segment and checksum it
+ * @param now   unused
+ * @return 0, -EAGAIN if the device's queue is full, or the write's errno */
 SYNACK_API int synack_fd_tx_vnet(void *ctx, const uint8_t *frame, size_t len, const struct synack_tx_meta *meta,
                                  synack_time_t now);
+/** The largest frame to hand a TAP with segmentation offload (synack_if_config.tso_max). */
 #define SYNACK_TSO_MAX 65000
-/* Brings the kernel side of the device up with `addr/prefix` (0 = only up) and waits until its
- * operstate allows traffic (up to ~1 s). Returns 0 or a negative errno. */
+/** Brings the kernel side of the device up with `addr/prefix` (0 = only up) and waits until its
+ * operstate allows traffic (up to ~1 s): frames written before that can be dropped.
+ * @param name       the device
+ * @param addr       the kernel side's IPv4 address, host order; 0 to set none
+ * @param prefix_len its prefix length (0 to 32)
+ * @param mtu        the device's MTU; 0 leaves it
+ * @return 0 or a negative errno (-EINVAL for a bad name or prefix) */
 SYNACK_API int synack_tap_configure_host(const char *name, uint32_t addr, uint8_t prefix_len,
                                          unsigned mtu);
-/* Reads the kernel side's MAC address of an interface. */
+/** Reads the MAC address of a kernel interface (of the kernel's side, for a TAP device: give the
+ * stack another one).
+ * @param name the interface
+ * @param mac  where the 6 bytes go
+ * @return 0, -EAFNOSUPPORT for an interface without one (TUN), or a negative errno */
 SYNACK_API int synack_netdev_mac(const char *name, uint8_t mac[6]);
 
-/* ---------------- pcap writer ----------------
- * Writes a classic pcap file (microsecond timestamps) that Wireshark and tshark read. */
-#define SYNACK_PCAP_LINKTYPE_ETHERNET 1
-#define SYNACK_PCAP_LINKTYPE_RAW 101
+/* ---------------- pcap writer ---------------- */
+
+#define SYNACK_PCAP_LINKTYPE_ETHERNET 1   /**< pcap link type of Ethernet frames (a TAP, the simulated link). */
+#define SYNACK_PCAP_LINKTYPE_RAW 101      /**< pcap link type of bare IP packets (a TUN). */
+/** A pcap file being written: opaque. */
 typedef struct synack_pcap synack_pcap_t;
+/** Creates (or truncates) a classic pcap file (microsecond timestamps) that Wireshark and tshark
+ * read, and writes its header.
+ * @param path     the file
+ * @param linktype SYNACK_PCAP_LINKTYPE_ETHERNET or SYNACK_PCAP_LINKTYPE_RAW
+ * @return the writer, or NULL with errno set */
 SYNACK_API synack_pcap_t *synack_pcap_open(const char *path, int linktype);
+/** Appends one packet (buffered: see synack_pcap_flush()).
+ * @param p    the writer
+ * @param ts   its timestamp, microseconds (the stack's `now`, e.g. a trace event's)
+ * @param data the frame
+ * @param len  its length (bytes beyond the snap length are not stored, but counted)
+ * @return 0, -EINVAL, or the write's errno */
 SYNACK_API int synack_pcap_write(synack_pcap_t *p, synack_time_t ts, const uint8_t *data, size_t len);
+/** Writes buffered packets to the file, so a reader sees them while the program runs.
+ * @param p the writer
+ * @return 0, -EINVAL, or the write's errno */
 SYNACK_API int synack_pcap_flush(synack_pcap_t *p);
+/** Flushes and closes the file, and frees the writer.
+ * @param p the writer; NULL does nothing */
 SYNACK_API void synack_pcap_close(synack_pcap_t *p);
 
-/* ---------------- impaired path ----------------
- * A seeded impairment stage between a device and a stack, for a lossy, long path to the Linux
- * kernel where the kernel has no netem. It reuses the simulated link (synack/link.h): each
- * direction is a simulated link of its own with its own seeded generator, so a frame gets the
- * same decisions (loss, duplication, jitter, reordering, serialisation at `rate_bps`) it would
- * get there; frames held are released by the driver loop when due. Memory is bounded: a direction
- * holds at most `limit` frames, and a frame beyond that is dropped and counted. With segmentation
- * offload a "frame" may be a 64 KB TCP frame of many segments; the decisions are per frame. */
-enum { SYNACK_IMPAIR_IN = 0,      /* device -> stack */
-       SYNACK_IMPAIR_OUT = 1 };   /* stack -> device */
+/* ---------------- impaired path ---------------- */
+
+/** The directions of an impaired path. */
+enum { SYNACK_IMPAIR_IN = 0,      /**< Device -> stack. */
+       SYNACK_IMPAIR_OUT = 1 };   /**< Stack -> device. */
+/** The configuration of an impaired path: a seeded impairment stage between a device and a stack,
+ * for a lossy, long path to the Linux kernel where the kernel has no netem. It reuses the simulated
+ * link (synack/link.h): each direction is a simulated link of its own with its own seeded
+ * generator, so a frame gets the same decisions (loss, duplication, jitter, reordering,
+ * serialisation at `rate_bps`) it would get there; frames held are released by the driver loop
+ * when due. Memory is bounded: a direction holds at most `limit` frames, and a frame beyond that is
+ * dropped and counted. With segmentation offload a "frame" may be a 64 KB TCP frame of many
+ * segments; the decisions are per frame. Fill it with synack_impair_config_init(). */
 struct synack_impair_config {
-    double loss, dup, reorder;    /* probability per frame, 0..1 */
-    synack_time_t delay;          /* one-way, microseconds, each direction */
-    synack_time_t jitter;         /* extra delay uniform in [0, jitter]: can reorder frames */
-    synack_time_t reorder_gap;    /* extra delay of a reordered frame */
-    uint64_t rate_bps;            /* each direction; 0 = unlimited */
-    unsigned limit;               /* frames held per direction (>= 1) */
-    int offload;                  /* keep TSO/GRO frames (the caller opens the device accordingly) */
-    uint64_t seed;                /* IN draws from a stream seeded by 2*seed, OUT by 2*seed+1 */
+    double loss;                  /**< Probability a frame is lost, 0..1. */
+    double dup;                   /**< Probability a frame is duplicated, 0..1. */
+    double reorder;               /**< Probability a frame is held back by reorder_gap, 0..1. */
+    synack_time_t delay;          /**< One-way, microseconds, each direction. */
+    synack_time_t jitter;         /**< Extra delay uniform in [0, jitter]: can reorder frames. */
+    synack_time_t reorder_gap;    /**< Extra delay of a reordered frame. */
+    uint64_t rate_bps;            /**< Each direction; 0 = unlimited. */
+    unsigned limit;               /**< Frames held per direction (>= 1). */
+    int offload;                  /**< Keep TSO/GRO frames (the caller opens the device accordingly). */
+    uint64_t seed;                /**< IN draws from a stream seeded by 2*seed, OUT by 2*seed+1. */
 };
+/** What one direction of an impaired path did (synack_impair_stats()). */
 struct synack_impair_stats {
-    uint64_t frames;              /* handed to this direction */
-    uint64_t delivered;           /* copies released (duplicates included) */
-    uint64_t lost, duplicated, reordered;
-    uint64_t delayed;             /* copies released later than they came in */
-    uint64_t queue_drops;         /* over `limit` (or the rate's queue) */
-    uint64_t sink_errors;         /* released copies the sink refused (e.g. a full device queue) */
+    uint64_t frames;              /**< Handed to this direction. */
+    uint64_t delivered;           /**< Copies released (duplicates included). */
+    uint64_t lost;                /**< Frames lost. */
+    uint64_t duplicated;          /**< Frames duplicated. */
+    uint64_t reordered;           /**< Frames held back by reorder_gap. */
+    uint64_t delayed;             /**< Copies released later than they came in. */
+    uint64_t queue_drops;         /**< Over `limit` (or the rate's queue). */
+    uint64_t sink_errors;         /**< Released copies the sink refused (e.g. a full device queue). */
 };
+/** An impaired path: opaque. */
 typedef struct synack_impair synack_impair_t;
-/* Where a direction's frames go when released; meta is NULL unless cfg.offload (OUT only; with
- * offload, `rate` also counts the 8 bytes of metadata held with each frame out). A negative return
- * is counted as a sink error. */
+/** Where a direction's frames go when released (synack_impair_set_sink()).
+ * @param ctx   the pointer given with the sink
+ * @param frame the frame, borrowed for the call
+ * @param len   its length
+ * @param meta  NULL unless cfg.offload (OUT only; with offload, `rate` also counts the 8 bytes of
+ *              metadata held with each frame out)
+ * @param now   the release time
+ * @return 0, or a negative value, counted as a sink error */
 typedef int (*synack_impair_sink_fn)(void *ctx, const uint8_t *frame, size_t len,
                                      const struct synack_tx_meta *meta, synack_time_t now);
-/* Nothing impaired, reorder_gap 1 ms, limit 1000, seed 1. */
+/** Fills a configuration with the defaults: nothing impaired, reorder_gap 1 ms, limit 1000, seed 1.
+ * @param cfg the configuration to fill */
 SYNACK_API void synack_impair_config_init(struct synack_impair_config *cfg);
-/* Parses "loss=P,delay=MS,jitter=MS,rate=MBIT,reorder=P,dup=P,gap=MS,limit=N,offload" into cfg
- * (keys not given keep cfg's values). P is a percentage 0..100 ("2", "0.5" or "2%"); MS are
- * milliseconds ("10" or "10ms", fractions allowed); MBIT is Mbit/s ("100" or "100mbit").
- * Returns 0, or -EINVAL with a short reason written to why. */
+/** Parses the `--impair` syntax, "loss=P,delay=MS,jitter=MS,rate=MBIT,reorder=P,dup=P,gap=MS,limit=N,offload",
+ * into a configuration; keys not given keep cfg's values. P is a percentage 0..100 ("2", "0.5" or
+ * "2%"); MS are milliseconds ("10" or "10ms", fractions allowed); MBIT is Mbit/s ("100" or "100mbit").
+ * @param spec    the text
+ * @param cfg     the configuration to change
+ * @param why     where a short reason goes on error (NUL-terminated)
+ * @param why_len the size of @p why
+ * @return 0, or -EINVAL with the reason in @p why */
 SYNACK_API int synack_impair_parse(const char *spec, struct synack_impair_config *cfg, char *why, size_t why_len);
+/** Creates an impaired path.
+ * @param cfg its configuration (copied)
+ * @return the path, or NULL for a bad configuration or out of memory */
 SYNACK_API synack_impair_t *synack_impair_new(const struct synack_impair_config *cfg);
+/** Frees an impaired path and the frames it holds.
+ * @param im the path; NULL does nothing */
 SYNACK_API void synack_impair_free(synack_impair_t *im);
+/** Sets where a direction's released frames go.
+ * @param im  the path
+ * @param dir SYNACK_IMPAIR_IN or SYNACK_IMPAIR_OUT
+ * @param fn  the sink
+ * @param ctx passed to @p fn */
 SYNACK_API void synack_impair_set_sink(synack_impair_t *im, int dir, synack_impair_sink_fn fn, void *ctx);
-/* Hands a frame (borrowed) to direction dir at `now`; frames already due and, with nothing to
- * hold it, this frame are released to the sink before return. Returns 0 or -ENOMEM. */
+/** Hands a frame to a direction; frames already due and, with nothing to hold it, this frame are
+ * released to the sink before return.
+ * @param im    the path
+ * @param dir   SYNACK_IMPAIR_IN or SYNACK_IMPAIR_OUT
+ * @param frame the frame, borrowed (copied if held)
+ * @param len   its length
+ * @param meta  its offload metadata, or NULL
+ * @param now   the current time
+ * @return 0 (also for a frame lost or dropped, counted), -EINVAL, -EMSGSIZE (too big to hold) or
+ *         -ENOMEM */
 SYNACK_API int synack_impair_push(synack_impair_t *im, int dir, const uint8_t *frame, size_t len,
                                   const struct synack_tx_meta *meta, synack_time_t now);
-/* Interface transmit callbacks (tx_ctx = the impair object): push to SYNACK_IMPAIR_OUT. */
+/** Interface transmit callback (synack_link_tx_fn; tx_ctx = the impair object): pushes the frame
+ * to SYNACK_IMPAIR_OUT.
+ * @param im    the path
+ * @param frame the frame
+ * @param len   its length
+ * @param now   the current time
+ * @return as synack_impair_push() */
 SYNACK_API int synack_impair_tx(void *im, const uint8_t *frame, size_t len, synack_time_t now);
+/** Interface transmit callback with offload metadata (synack_link_tx_meta_fn): pushes the frame
+ * to SYNACK_IMPAIR_OUT with its metadata.
+ * @param im    the path
+ * @param frame the frame
+ * @param len   its length
+ * @param meta  its offload metadata
+ * @param now   the current time
+ * @return as synack_impair_push() */
 SYNACK_API int synack_impair_tx_meta(void *im, const uint8_t *frame, size_t len, const struct synack_tx_meta *meta,
                                      synack_time_t now);
-/* Earliest release time of either direction, or SYNACK_TIME_NEVER. */
+/** When the next held frame is due.
+ * @param im the path
+ * @return the earliest release time of either direction, or SYNACK_TIME_NEVER */
 SYNACK_API synack_time_t synack_impair_next(const synack_impair_t *im);
-/* Releases direction dir's frames due at or before `now`; the sink gets `now`. */
+/** Releases a direction's frames due at or before `now`; the sink gets `now`.
+ * @param im  the path
+ * @param dir SYNACK_IMPAIR_IN or SYNACK_IMPAIR_OUT
+ * @param now the current time */
 SYNACK_API void synack_impair_release(synack_impair_t *im, int dir, synack_time_t now);
+/** What a direction has done so far.
+ * @param im  the path
+ * @param dir SYNACK_IMPAIR_IN or SYNACK_IMPAIR_OUT
+ * @param out the counters */
 SYNACK_API void synack_impair_stats(const synack_impair_t *im, int dir, struct synack_impair_stats *out);
 
 /* ---------------- real clock and driver loop ---------------- */
-/* Microseconds from CLOCK_MONOTONIC: what a driver passes as `now`. */
+
+/** The real clock, as a driver passes it for `now`.
+ * @return microseconds from CLOCK_MONOTONIC */
 SYNACK_API synack_time_t synack_clock_now(void);
-/* Fills `seed` from the OS (getrandom) for real runs. */
+/** Fills a stack's seed from the OS (getrandom), for real runs.
+ * @param seed synack_config.seed
+ * @return 0 or a negative errno */
 SYNACK_API int synack_os_seed(uint8_t seed[32]);
 
-/* One device attached to one interface of a stack. */
+/** One device attached to one interface of a stack. */
 struct synack_driver_port {
-    int fd;
-    int ifindex;
+    int fd;        /**< The device's file descriptor. */
+    int ifindex;   /**< The stack's interface it feeds. */
 };
-/* Extra file descriptors the program wants to watch (e.g. stdin, a control socket). */
+/** Called by the driver loop when a watched fd is readable (synack_driver_watch_fd()).
+ * @param arg the pointer given with the fd
+ * @param fd  the fd
+ * @param now the real clock's time */
 typedef void (*synack_driver_fd_fn)(void *arg, int fd, synack_time_t now);
+/** The driver loop of one stack: opaque. */
 typedef struct synack_driver synack_driver_t;
+/** Creates a driver loop (an epoll set) for a stack.
+ * @param st the stack it runs
+ * @return the driver, or NULL if out of memory or file descriptors */
 SYNACK_API synack_driver_t *synack_driver_new(synack_stack_t *st);
+/** Frees the driver. The fds it watched stay open: they are the caller's.
+ * @param d the driver; NULL does nothing */
 SYNACK_API void synack_driver_free(synack_driver_t *d);
+/** Adds a device: frames read from @p fd go to synack_if_input(st, ifindex, ...), in batches.
+ * @param d       the driver
+ * @param fd      the device, from synack_tap_open()
+ * @param ifindex the interface, from synack_if_add()
+ * @return 0; -EINVAL (bad arguments, or the fd is there already), -ENOSPC (64 fds already), or
+ *         epoll's errno */
 SYNACK_API int synack_driver_add_port(synack_driver_t *d, int fd, int ifindex);
-/* A port opened with synack_tap_open_vnet: the virtio-net header is stripped from frames read. */
+/** Adds a device opened with synack_tap_open_vnet(): the virtio-net header is stripped from frames
+ * read.
+ * @param d       the driver
+ * @param fd      the device
+ * @param ifindex the interface
+ * @return as synack_driver_add_port() */
 SYNACK_API int synack_driver_add_port_vnet(synack_driver_t *d, int fd, int ifindex);
+/** Watches another fd the program wants to read (e.g. stdin, a control socket).
+ * @param d   the driver
+ * @param fd  the fd
+ * @param fn  called when it is readable
+ * @param arg passed to @p fn
+ * @return 0; -EINVAL, -ENOSPC, or epoll's errno */
 SYNACK_API int synack_driver_watch_fd(synack_driver_t *d, int fd, synack_driver_fd_fn fn, void *arg);
+/** Stops watching an fd added with synack_driver_watch_fd() (also from its own callback).
+ * @param d  the driver
+ * @param fd the fd
+ * @return 0; -EINVAL, -ENOENT (not watched, or a port), or epoll's errno */
 SYNACK_API int synack_driver_unwatch_fd(synack_driver_t *d, int fd);
-/* Puts an impair object between port `fd` and the stack: frames read go through its IN direction
+/** Puts an impair object between port `fd` and the stack: frames read go through its IN direction
  * (released into synack_if_input), and the loop wakes for both directions' releases. The OUT
  * direction is fed by the interface (tx = synack_impair_tx) and its sink writes to the device.
- * The caller keeps ownership of im and frees it after the driver. */
+ * The caller keeps ownership of im and frees it after the driver.
+ * @param d  the driver
+ * @param fd a port already added
+ * @param im the impaired path
+ * @return 0; -EINVAL (not a port, or impaired already), -ENOSPC */
 SYNACK_API int synack_driver_impair_port(synack_driver_t *d, int fd, synack_impair_t *im);
-/* Runs until *stop becomes non-zero (set it from a signal handler) or an error. Reads frames from
- * the ports, waits on epoll with the stack's next deadline as the timeout. */
+/** Runs until *stop becomes non-zero (set it from a signal handler) or an error: rounds of
+ * synack_driver_run_once(), each waiting at most 100 ms so that @p stop is seen.
+ * @param d    the driver
+ * @param stop the flag to watch
+ * @return 0 once stopped, or the first error of a round (a negative errno) */
 SYNACK_API int synack_driver_run(synack_driver_t *d, volatile int *stop);
-/* Runs one round: wait at most timeout_us (capped by the stack's deadline), process. */
+/** Runs one round: waits (epoll) at most timeout_us, capped by the stack's next deadline, for
+ * readable fds; reads up to a budget of frames from each readable port into the stack in one
+ * batch, calls the callbacks of the other fds, releases impaired frames due, and polls the stack.
+ * @param d          the driver
+ * @param timeout_us the longest wait, microseconds (SYNACK_TIME_NEVER: until something happens)
+ * @return 0, or a negative errno (from epoll, or reading a device) */
 SYNACK_API int synack_driver_run_once(synack_driver_t *d, synack_time_t timeout_us);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

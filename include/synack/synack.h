@@ -1,4 +1,6 @@
-/* Umbrella header: the whole public API of libsynack. */
+/** @file
+ * Umbrella header: the whole public API of libsynack, the core library (everything but synack/os.h,
+ * which is libsynack_os's). `#include <synack/synack.h>` and link with `pkg-config --libs synack`. */
 #ifndef SYNACK_SYNACK_H
 #define SYNACK_SYNACK_H
 #include "synack/types.h"
@@ -10,4 +12,5 @@
 #include "synack/link.h"
 #include "synack/format.h"
 #include "synack/timer.h"
+#include "synack/version.h"
 #endif
