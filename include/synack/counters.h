@@ -93,6 +93,12 @@ extern "C" {
     X(TcpDSackOldSent,      "TCP D-SACKs sent for data below RCV.NXT (RFC 2883)") \
     X(TcpDSackOfoSent,      "TCP D-SACKs sent for out-of-order data already held (RFC 2883)") \
     X(TcpFastRetrans,       "TCP fast retransmits") \
+    X(TcpSackRecovery,      "TCP loss recoveries by SACK (RFC 6675)") \
+    X(TcpRenoRecovery,      "TCP loss recoveries by NewReno, the peer not doing SACK (RFC 6582)") \
+    X(TcpSackDiscard,       "TCP SACK blocks ignored as impossible (reversed, unsent data, too long)") \
+    X(TcpDSackRecv,         "TCP D-SACK blocks received (RFC 2883)") \
+    X(TcpDSackUndo,         "TCP window reductions undone: every retransmission D-SACKed (RFC 3708)") \
+    X(TcpTSUndo,            "TCP window reductions undone: the ACK echoed the original's timestamp (RFC 3522)") \
     X(TcpTimeouts,          "TCP retransmission timeouts") \
     X(TcpPersistProbes,     "TCP zero-window probes sent") \
     X(TcpKeepAliveProbes,   "TCP keep-alive probes sent") \

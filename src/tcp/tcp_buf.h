@@ -35,6 +35,7 @@ struct tcp_ofo {
     struct tcp_ofo *next;
     uint32_t seq;
     uint32_t len;
+    uint32_t cap;        /* bytes of data[] allocated (appending grows it, tcp_rcv.c) */
     int fin;             /* a FIN follows the last byte */
     uint8_t data[];
 };

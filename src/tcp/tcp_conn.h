@@ -13,6 +13,7 @@
 #include "synack/socket.h"
 #include "tcp/tcp_buf.h"
 #include "tcp/tcp_cc.h"
+#include "tcp/tcp_sack.h"
 #include "tcp/tcp_seq.h"
 #include "wire/tcp.h"
 
@@ -99,6 +100,8 @@ struct tcp_conn {
     synack_time_t ts_recent_stamp;
     unsigned ts_recent_ok : 1;       /* TS.Recent holds a value (and is not 24 days old) */
     uint32_t last_ack_sent;          /* RFC 7323 4.3 Last.ACK.sent: the ACK field we last sent */
+    uint32_t rexmit_tsval;           /* the TSval of our latest retransmission (rexmit_ts_on) */
+    unsigned rexmit_ts_on : 1;
 
     /* SACK blocks we report (RFC 2018 4): the most recent first, each an out-of-order run's
      * [left, right); a D-SACK block (RFC 2883) goes first on the next ACK only. */
@@ -152,6 +155,21 @@ struct tcp_conn {
     int in_recovery;
     uint32_t recover;
     uint32_t prior_cwnd, prior_ssthresh;   /* before the last reduction, for an undo */
+    /* SACK-based recovery (RFC 6675, tcp_recovery.c): the scoreboard (allocated at the first SACK
+     * block), HighRxt, and Proportional Rate Reduction's counters (RFC 6937). */
+    struct tcp_sack_sb *sb;
+    uint32_t high_rxt;
+    uint32_t lt_base;                /* SND.MAX at the first duplicate ACK: what limited transmit
+                                        sent after it is left out of ssthresh (RFC 5681 3.2 step 2) */
+    uint32_t prr_delivered, prr_out, recover_fs;
+    /* Undoing a spurious reduction: the episode began at undo_marker; retransmissions not yet shown
+     * spurious by a D-SACK (RFC 2883, RFC 3708); the TSval of the episode's first retransmission
+     * (RFC 3522 Eifel detection: an ACK echoing an older TSval answers the original). */
+    uint32_t undo_marker;
+    int undo_retrans;
+    uint32_t undo_tsval;
+    unsigned undo_on : 1;            /* an undo is still possible for the last reduction */
+    unsigned undo_ts : 1;            /* undo_tsval holds a value */
     uint64_t cc_priv[TCP_CC_PRIV_WORDS];   /* the module's own state */
     struct { uint32_t end; synack_time_t t; } cc_sent[8];   /* send times for per-ACK RTT */
     unsigned cc_sent_n;

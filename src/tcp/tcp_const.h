@@ -68,6 +68,10 @@ static inline uint16_t tcp_win16(size_t v) { return (uint16_t)(v > TCP_WIN_MAX ?
  * uses, TCP_MAX_QUICKACKS in include/net/tcp.h). */
 #define TCP_MAX_QUICKACKS 16
 
+/* The largest out-of-order entry: data continuing an entry is appended to it up to this size
+ * (tcp_rcv.c), so its storage is reallocated a bounded number of times. */
+#define TCP_OFO_CHUNK 65536u
+
 /* RFC 7323 3.2: the timestamp option as it rides on every segment once agreed, NOP NOP TS (12
  * bytes); the payload of a full segment is that much below the MSS (RFC 6691 2). */
 #define TCP_TS_OPT_LEN 12

@@ -97,6 +97,11 @@ static int rtt_from_ts(struct tcp_conn *c, const struct tcp_seg *s, synack_time_
 {
     if (!c->ts_ok || !s->h.opts.has_ts || s->h.opts.ts_ecr == 0)
         return 0;
+    /* An echo of a TSval from before our latest retransmission is stale: the peer's TS.Recent did not
+     * move because the segments since were duplicates or out of order to it (RFC 7323 4.3 keeps it
+     * at the left edge), and the time since then is no round trip. */
+    if (c->rexmit_ts_on && (int32_t)(s->h.opts.ts_ecr - c->rexmit_tsval) < 0)
+        return 0;
     uint32_t ms = tcp_tsval(c, now) - s->h.opts.ts_ecr;
     if ((int32_t)ms < 0 || ms > 600000u)
         return 0;   /* an echo from the future or older than any RTO: not our value */
@@ -110,14 +115,15 @@ static int rtt_from_ts(struct tcp_conn *c, const struct tcp_seg *s, synack_time_
  * 3.10.7.3) and SYN-RECEIVED's ACK (3.10.7.4, fifth step), a SYN cookie's ACK included. */
 static void handshake_done(struct tcp_conn *c, const struct tcp_seg *s, const char *cause, synack_time_t now)
 {
+    (void)s;
     tcp_rto_stop(c);
     /* RFC 6298: time the handshake unless the SYN was retransmitted (Karn); 5.7: after a SYN
      * timeout the RTO for data starts at 3 s. A cookie's SYN-ACK was never timed (no state). */
     if (!c->syn_cookie) {
+        /* After a retransmitted SYN no sample, not even from TSecr: the peer may echo the first
+         * SYN from a SYN-ACK it sent again on its own timer, a "round trip" that includes it. */
         if (c->backoff == 0)
             tcp_rtt_sample(c, now - c->rtt_start);
-        else if (s && rtt_from_ts(c, s, now))
-            ;   /* the SYN was sent again, but the echoed TSval says which copy was answered */
         else if (!c->rtt_valid)
             c->rto = (uint32_t)TCP_RTO_AFTER_SYN_TIMEOUT;
     }
@@ -232,7 +238,10 @@ static int step1_acceptable(struct tcp_conn *c, struct tcp_seg *s)
     if (s->len == 0) {
         if (wnd == 0)
             return s->seq == c->rcv_nxt;
-        return seq_in(s->seq, c->rcv_nxt, c->rcv_nxt + wnd);
+        /* A segment without text exactly at the right edge is taken too, as Linux and FreeBSD
+         * take it (RFC 9293 says "<"): a peer whose data fills our window sends its bare ACKs with
+         * SEG.SEQ = SND.NXT = our right edge, and dropping them would stall both directions. */
+        return seq_in(s->seq, c->rcv_nxt, c->rcv_nxt + wnd) || s->seq == c->rcv_nxt + wnd;
     }
     if (wnd == 0) {
         /* "special allowance should be made to accept valid ACKs, URGs, and RSTs": a segment at
@@ -304,9 +313,9 @@ static int step4_syn(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
     return 1;
 }
 
-static void ack_new_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
+static void ack_new_data(struct tcp_conn *c, struct tcp_seg *s, uint32_t sacked, synack_time_t now)
 {
-    struct tcp_ack a = { s->ack - c->snd_una, tcp_flight(c) };
+    struct tcp_ack a = { s->ack - c->snd_una, tcp_flight(c), sacked, s->h.opts.has_ts, s->h.opts.ts_ecr };
     uint32_t acked = a.acked;
     uint32_t data_acked = acked;
     /* The SYN and FIN occupy sequence space but no buffer. */
@@ -368,13 +377,16 @@ static int step5_ack(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
     }
     uint32_t seg_wnd = s->wnd << c->snd_wscale;
     int window_changed = seg_wnd != c->snd_wnd;
+    /* The SACK blocks first: the scoreboard must know them before recovery looks (RFC 6675 5). */
+    uint32_t sacked = tcp_recovery_sack(c, &s->h.opts, s->ack, now);
     if (seq_gt(s->ack, c->snd_una)) {
-        ack_new_data(c, s, now);
-    } else if (s->ack == c->snd_una && s->dlen == 0 && !(s->flags & (TCP_SYN | TCP_FIN)) && !window_changed &&
-               c->snd_max != c->snd_una && seg_wnd != 0 && c->rtx_mode != RTX_PERSIST) {
-        /* RFC 5681 2: a duplicate ACK. Not while the window is closed: the answers to our
-         * zero-window probes repeat themselves without saying anything was lost. */
-        struct tcp_ack dup = { 0, tcp_flight(c) };
+        ack_new_data(c, s, sacked, now);
+    } else if (s->ack == c->snd_una && c->snd_max != c->snd_una && c->rtx_mode != RTX_PERSIST &&
+               (sacked || (s->dlen == 0 && !(s->flags & (TCP_SYN | TCP_FIN)) && !window_changed && seg_wnd != 0))) {
+        /* RFC 5681 2: a duplicate ACK, or with SACK one that SACKs new data (RFC 6675 2). Not while
+         * the window is closed: the answers to our zero-window probes repeat themselves without
+         * saying anything was lost. */
+        struct tcp_ack dup = { 0, tcp_flight(c), sacked, s->h.opts.has_ts, s->h.opts.ts_ecr };
         tcp_recovery_ack(c, &dup, now);
     }
     /* Window update: RFC 9293 3.10.7.4, SND.WL1/SND.WL2 guard against old segments. */
@@ -437,6 +449,7 @@ void tcp_conn_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
      * (rather than the bare ACK of step one, which a SYN-SENT peer would drop). */
     if (c->state == SYNACK_TCP_SYN_RECEIVED && (s->flags & TCP_SYN) && !(s->flags & (TCP_ACK | TCP_RST)) &&
         s->seq == c->irs) {
+        ts_recent_update(c, s, now);   /* the SYN-ACK echoes this copy (RFC 7323 4.3) */
         tcp_send_syn(c, now);
         return;
     }

@@ -13,6 +13,7 @@
 #include "core/ctx.h"
 #include "tcp/tcp.h"
 #include "tcp/tcp_int.h"
+#include "tcp/tcp_sack.h"
 #include "tcp/tcp_state.h"
 
 uint16_t tcp_mss_for(synack_stack_t *st, const struct synack_ip *raddr, uint16_t user)
@@ -216,6 +217,10 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, 
         if (c->rtt_timing && seq_leq(seq, c->rtt_seq))
             c->rtt_timing = 0;
         tcp_cc_rexmit(c);
+        if (c->ts_ok) {
+            c->rexmit_tsval = tcp_tsval(c, now);   /* timestamps' answer to Karn (tcp_input.c) */
+            c->rexmit_ts_on = 1;
+        }
     } else if (!c->rtt_timing && dlen) {
         c->rtt_timing = 1;
         c->rtt_seq = seq;
@@ -267,31 +272,63 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
     /* Each segment is decided with `nxt` past the one before, but sent only once the next is
      * decided, so that the last of the burst is known (it carries PSH). */
     uint32_t nxt = c->snd_nxt;
+    /* What counts against cwnd: the flight, or during SACK recovery the pipe (RFC 6675 5: "the
+     * sender MUST NOT send ... if pipe >= cwnd"), the retransmissions included. Limited transmit
+     * (RFC 3042 2): on the first two duplicate ACKs, up to two segments beyond cwnd, new data only. */
+    uint32_t cwnd = c->cwnd;
+    uint32_t in_flight0 = nxt - c->snd_una;
+    if (c->in_recovery && c->sb)
+        in_flight0 = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, c->mss_snd);
+    else if (!c->in_recovery && c->dupacks && c->dupacks < 3 && nxt == c->snd_max)
+        cwnd += c->dupacks * c->mss_snd;
+    uint32_t start = nxt;
     struct { uint32_t seq, len; int fin, on; } p = { 0, 0, 0, 0 };
     for (int guard = 0; guard < 4096; guard++) {
+        /* Going back over sent data (after a timeout): what the peer SACKed is not sent again
+         * (RFC 6675 5.1: the scoreboard survives the timeout). */
+        uint32_t sacked_end;
+        if (c->sb && seq_lt(nxt, c->snd_max) && tcp_sack_holds(c->sb, nxt, &sacked_end)) {
+            if (p.on) {
+                send_data(c, p.seq, p.len, p.fin, 0, 0, now);
+                p.on = 0;
+            }
+            nxt = sacked_end;
+            start = nxt;
+            if (!(c->in_recovery && c->sb))
+                in_flight0 = nxt - c->snd_una;
+            continue;
+        }
         uint32_t off = nxt - c->snd_una;
         if (p.fin || (c->fin_sent && seq_geq(nxt, c->fin_seq + 1)))
             break;   /* everything including our FIN is out */
         uint32_t avail = c->sndq.len > off ? (uint32_t)c->sndq.len - off : 0;
-        uint32_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
         uint32_t outstanding = nxt - c->snd_una;
-        uint32_t usable = wnd > outstanding ? wnd - outstanding : 0;
+        uint32_t in_flight = in_flight0 + (nxt - start);
+        uint32_t rwnd_room = c->snd_wnd > outstanding ? c->snd_wnd - outstanding : 0;
+        uint32_t cwnd_room = cwnd > in_flight ? cwnd - in_flight : 0;
+        uint32_t usable = rwnd_room < cwnd_room ? rwnd_room : cwnd_room;
         uint32_t len = avail;
         if (len > seg_max)
             len = seg_max;
         if (len > usable)
             len = usable;
+        uint32_t hole_start, hole_len;
+        if (c->sb && seq_lt(nxt, c->snd_max) && tcp_sack_next_hole(c->sb, nxt, c->snd_max, &hole_start, &hole_len) &&
+            hole_start == nxt && seq_lt(nxt + hole_len, c->snd_max) && len > hole_len)
+            len = hole_len;   /* stop where SACKed data begins */
         if (len > mss && (len < avail || corked))
             len -= len % mss;   /* a large segment is cut in whole MSS pieces but the last */
         int fin = c->fin_queued && len == avail;
         if (len == 0 && !fin) {
-            /* Zero window with data waiting and nothing in flight: probe (RFC 9293 3.8.6.1). */
-            if (avail && outstanding == 0 && c->rtx_mode == RTX_NONE)
+            /* Zero window with data waiting and nothing unacknowledged: probe (RFC 9293 3.8.6.1).
+             * Only the peer's window calls for probes; a full cwnd waits for ACKs or the timer. */
+            if (avail && rwnd_room == 0 && c->snd_max == c->snd_una && c->rtx_mode == RTX_NONE)
                 tcp_persist_arm(c, now);
             break;
         }
-        if (len < mss && !fin) {
-            /* A partial segment: held while corked, if it is all there is to send. */
+        if (len < mss && !fin && !seq_lt(nxt, c->snd_max)) {
+            /* A partial segment of new data (what is sent again goes as it was cut, SACKed data
+             * bounding it): held while corked, if it is all there is to send. */
             if (corked && len == avail) {
                 tcp_cork_hold(c, now);
                 break;
@@ -305,7 +342,7 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
             /* Sender SWS (RFC 9293 3.8.6.2.1): window-limited small segments wait unless they are
              * at least half the largest window the peer has offered. */
             if (len < avail && len < c->max_snd_wnd / 2) {
-                if (outstanding == 0 && c->rtx_mode == RTX_NONE)
+                if (len == rwnd_room && c->snd_max == c->snd_una && c->rtx_mode == RTX_NONE)
                     tcp_persist_arm(c, now);   /* the override timeout */
                 break;
             }
@@ -323,6 +360,18 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
     /* While corked (or after MSG_MORE) the application has said more follows: no push yet. */
     if (p.on)
         send_data(c, p.seq, p.len, p.fin, 0, !corked, now);
+}
+
+uint32_t tcp_retransmit_range(struct tcp_conn *c, uint32_t seq, uint32_t max_len, synack_time_t now)
+{
+    uint32_t off = seq - c->snd_una;
+    uint32_t avail = c->sndq.len > off ? (uint32_t)c->sndq.len - off : 0;
+    uint32_t len = avail < max_len ? avail : max_len;
+    int fin = c->fin_sent && len == avail && seq_gt(c->snd_max, seq + len);
+    if (len == 0 && !fin)
+        return 0;
+    send_data(c, seq, len, fin, 0, 0, now);
+    return len + (fin ? 1u : 0u);
 }
 
 void tcp_retransmit_head(struct tcp_conn *c, synack_time_t now)

@@ -148,11 +148,17 @@ static void ofo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *data, ui
 {
     struct tcp_table *t = c->st->tcp;
     uint32_t end = seq + len;
-    struct tcp_ofo **pp = &c->ofo;
+    struct tcp_ofo **pp = &c->ofo, **prev_link = NULL;   /* prev_link: the link to the entry before *pp */
     while (seq_lt(seq, end) || (fin && len == 0)) {
         /* Skip entries that end at or before seq. */
-        while (*pp && seq_leq((*pp)->seq + (*pp)->len, seq) && !(len == 0 && (*pp)->seq + (*pp)->len == seq))
+        while (*pp && seq_leq((*pp)->seq + (*pp)->len, seq) && !(len == 0 && (*pp)->seq + (*pp)->len == seq)) {
+            prev_link = pp;
             pp = &(*pp)->next;
+        }
+        if (len == 0 && *pp && (*pp)->seq + (*pp)->len == seq) {
+            (*pp)->fin = 1;   /* a FIN alone, right after data held: it follows that entry */
+            return;
+        }
         if (*pp && seq_leq((*pp)->seq, seq) && seq_lt(seq, (*pp)->seq + (*pp)->len)) {
             /* seq lies inside an existing entry: skip what it already holds (a duplicate, reported
              * as a D-SACK block: RFC 2883 4). */
@@ -172,6 +178,36 @@ static void ofo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *data, ui
         if (*pp && seq_lt((*pp)->seq, end))
             gap_end = (*pp)->seq;
         uint32_t n = gap_end - seq;
+        /* Data that continues the entry before the gap is appended to it (its storage grows by
+         * doubling, up to TCP_OFO_CHUNK), so a long run after one loss is a few entries, not one
+         * per segment: the entry bound (tcp_ofo_max) then limits only what a peer scatters. */
+        struct tcp_ofo *prev = prev_link ? *prev_link : NULL;
+        if (n && prev && prev->seq + prev->len == seq && !prev->fin && prev->len + n <= TCP_OFO_CHUNK) {
+            if (prev->len + n > prev->cap) {
+                uint32_t cap = 2 * prev->cap;
+                if (cap < prev->len + n)
+                    cap = prev->len + n;
+                if (cap > TCP_OFO_CHUNK)
+                    cap = TCP_OFO_CHUNK;
+                struct tcp_ofo *g = mem_realloc(&c->st->cfg.alloc, prev, sizeof(*g) + cap);
+                if (!g) {
+                    stack_count(c->st, SYNACK_C_BufAllocFails);
+                    return;
+                }
+                g->cap = cap;
+                *prev_link = g;
+                prev = g;
+                pp = &g->next;
+            }
+            memcpy(prev->data + prev->len, data, n);
+            prev->len += n;
+            prev->fin = fin && gap_end == end;
+            c->ofo_bytes += n;
+            stack_count(c->st, SYNACK_C_TcpOfoQueued);
+            data += n;
+            seq += n;
+            continue;
+        }
         if (c->ofo_count >= t->ofo_max) {
             stack_count(c->st, SYNACK_C_TcpOfoDrops);
             return;
@@ -183,6 +219,7 @@ static void ofo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *data, ui
         }
         o->seq = seq;
         o->len = n;
+        o->cap = n;
         o->fin = fin && gap_end == end;
         memcpy(o->data, data, n);
         o->next = *pp;
@@ -190,6 +227,7 @@ static void ofo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *data, ui
         c->ofo_count++;
         c->ofo_bytes += n;
         stack_count(c->st, SYNACK_C_TcpOfoQueued);
+        prev_link = pp;
         pp = &o->next;
         data += n;
         seq += n;

@@ -1,11 +1,17 @@
-/* Loss recovery: NewReno (RFC 6582) fast retransmit and fast recovery around the connection's
- * congestion-control module. See tcp_recovery.h. */
+/* Loss recovery: SACK-based (RFC 6675 with RFC 6937 PRR) when both ends agreed to SACK, else
+ * NewReno (RFC 6582), around the connection's congestion-control module; undo of spurious
+ * reductions. See tcp_recovery.h. */
 #include "base/mem.h"
 
+#include "core/alloc.h"
 #include "core/ctx.h"
 #include "tcp/tcp_cc.h"
 #include "tcp/tcp_int.h"
 #include "tcp/tcp_recovery.h"
+#include "tcp/tcp_sack.h"
+
+/* RFC 6675 2: DupThresh. */
+#define TCP_DUPTHRESH 3u
 
 void tcp_recovery_start(struct tcp_conn *c, synack_time_t now)
 {
@@ -29,6 +35,177 @@ void tcp_recovery_start(struct tcp_conn *c, synack_time_t now)
     tcp_cc_commit(c, &v);
 }
 
+/* The module's new ssthresh on a loss found by duplicate ACKs: FlightSize without the segments
+ * limited transmit sent (RFC 5681 3.2 step 2: they "MUST NOT be included in this calculation"). */
+static uint32_t reduced_ssthresh(struct tcp_conn *c, synack_time_t now)
+{
+    struct tcp_cc_view v;
+    tcp_cc_view(c, &v, now);
+    uint32_t lt = c->dupacks && seq_gt(c->snd_max, c->lt_base) ? c->snd_max - c->lt_base : 0;
+    v.flight = v.flight > lt ? v.flight - lt : 0;
+    return c->cc->ssthresh(&v, c->cc_priv);
+}
+
+/* ---------- undo (RFC 2883 / RFC 3708 D-SACK, RFC 3522 timestamps) ---------- */
+
+/* A reduction starts an episode that may later prove spurious. */
+static void undo_begin(struct tcp_conn *c, synack_time_t now)
+{
+    c->prior_cwnd = c->cwnd;
+    c->prior_ssthresh = c->ssthresh;
+    c->undo_marker = c->snd_una;
+    c->undo_retrans = 0;
+    c->undo_on = 1;
+    c->undo_ts = c->ts_ok;
+    c->undo_tsval = tcp_tsval(c, now);   /* what the episode's first retransmission carries */
+}
+
+static void undo_now(struct tcp_conn *c, enum synack_counter why, synack_time_t now)
+{
+    stack_count(c->st, why);
+    c->undo_on = 0;
+    c->undo_ts = 0;
+    tcp_recovery_undo(c, now);
+}
+
+/* RFC 3522 3.2: the first ACK of data retransmitted in the episode echoes a TSval from before the
+ * retransmission: the original arrived, the retransmission was not needed. */
+static void undo_check_ts(struct tcp_conn *c, const struct tcp_ack *a, synack_time_t now)
+{
+    if (!c->undo_on || !c->undo_ts || !a->acked || !a->has_ts || !seq_gt(c->snd_una, c->undo_marker))
+        return;
+    c->undo_ts = 0;   /* only the first such ACK tells */
+    if ((int32_t)(a->tsecr - c->undo_tsval) < 0 && a->tsecr != 0)
+        undo_now(c, SYNACK_C_TcpTSUndo, now);
+}
+
+uint32_t tcp_recovery_sack(struct tcp_conn *c, const struct tcp_opts *o, uint32_t ack, synack_time_t now)
+{
+    if (!c->sack_ok || !o->sack_count)
+        return 0;
+    if (!c->sb) {
+        c->sb = mem_alloc(&c->st->cfg.alloc, sizeof(*c->sb));
+        if (!c->sb) {
+            stack_count(c->st, SYNACK_C_BufAllocFails);
+            return 0;   /* recovery goes on without the blocks: NewReno's way, by duplicate ACKs */
+        }
+        tcp_sack_clear(c->sb);
+    }
+    uint32_t una = seq_gt(ack, c->snd_una) ? ack : c->snd_una;
+    struct tcp_sack_news news;
+    tcp_sack_update(c->sb, o, ack, una, c->snd_max, &news);
+    if (news.invalid)
+        stack_count_n(c->st, SYNACK_C_TcpSackDiscard, news.invalid);
+    if (news.dsack) {
+        stack_count(c->st, SYNACK_C_TcpDSackRecv);
+        /* RFC 3708 3: a D-SACK of data retransmitted in this episode means one retransmission
+         * was unneeded; all of them unneeded means the reduction was. */
+        if (c->undo_on && c->undo_retrans > 0 && seq_geq(news.dsack_l, c->undo_marker) &&
+            seq_leq(news.dsack_r, c->snd_max)) {
+            uint32_t segs = (news.dsack_r - news.dsack_l + c->mss_snd - 1) / c->mss_snd;
+            c->undo_retrans -= (int)(segs ? segs : 1);
+            if (c->undo_retrans <= 0)
+                undo_now(c, SYNACK_C_TcpDSackUndo, now);
+        }
+    }
+    return news.newly;
+}
+
+void tcp_recovery_free(struct tcp_conn *c)
+{
+    mem_free(&c->st->cfg.alloc, c->sb);
+    c->sb = NULL;
+}
+
+/* ---------- SACK-based recovery, RFC 6675 with PRR (RFC 6937) ---------- */
+
+/* The retransmissions RFC 6675 NextSeg rule 1 asks for: lost holes above HighRxt, one segment at a
+ * time while the pipe leaves room in cwnd; `force` sends the first regardless (the fast retransmit
+ * on entering recovery, RFC 6675 5 step 4.2). */
+static void sack_retransmit(struct tcp_conn *c, int force, synack_time_t now)
+{
+    for (unsigned guard = 0; guard < 64; guard++) {
+        uint32_t pipe = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, c->mss_snd);
+        if (!force && pipe + c->mss_snd > c->cwnd)
+            return;
+        uint32_t edge = tcp_sack_lost_edge(c->sb, c->snd_una, c->mss_snd);
+        if (force && edge == c->snd_una)
+            edge = c->snd_una + c->mss_snd;   /* entered on DupThresh ACKs: SND.UNA is taken as lost */
+        uint32_t from = seq_gt(c->high_rxt, c->snd_una) ? c->high_rxt : c->snd_una, start, len;
+        if (!tcp_sack_next_hole(c->sb, from, edge, &start, &len))
+            return;   /* nothing lost left to resend: new data next (rule 2, tcp_output) */
+        uint32_t sent = tcp_retransmit_range(c, start, len < c->mss_snd ? len : c->mss_snd, now);
+        if (!sent)
+            return;
+        c->high_rxt = start + sent;
+        c->prr_out += sent;
+        c->undo_retrans++;
+        force = 0;
+    }
+}
+
+/* RFC 6937 3: how much may go out on this ACK, as cwnd = pipe + sndcnt. */
+static void prr_cwnd(struct tcp_conn *c, uint32_t delivered)
+{
+    uint32_t pipe = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, c->mss_snd);
+    c->prr_delivered += delivered;
+    uint64_t sndcnt;
+    if (pipe > c->ssthresh) {
+        /* Proportional: the reduction spread over the round, ceil(delivered * ssthresh / RecoverFS). */
+        uint64_t fs = c->recover_fs ? c->recover_fs : 1;
+        uint64_t quota = ((uint64_t)c->prr_delivered * c->ssthresh + fs - 1) / fs;
+        sndcnt = quota > c->prr_out ? quota - c->prr_out : 0;
+    } else {
+        /* Slow start back up to ssthresh (PRR-SSRB): at most one segment more than delivered. */
+        uint64_t limit = c->prr_delivered > c->prr_out ? c->prr_delivered - c->prr_out : 0;
+        if (limit < delivered)
+            limit = delivered;
+        limit += c->mss_snd;
+        uint64_t gap = c->ssthresh - pipe;
+        sndcnt = gap < limit ? gap : limit;
+    }
+    uint64_t w = pipe + sndcnt;
+    c->cwnd = (uint32_t)(w > 0x7fffffff ? 0x7fffffff : w);
+}
+
+static int sack_lost_una(const struct tcp_conn *c)
+{
+    return c->sb && tcp_sack_lost_edge(c->sb, c->snd_una, c->mss_snd) != c->snd_una;
+}
+
+static void sack_enter(struct tcp_conn *c, uint32_t delivered, synack_time_t now)
+{
+    stack_count(c->st, SYNACK_C_TcpFastRetrans);
+    stack_count(c->st, SYNACK_C_TcpSackRecovery);
+    undo_begin(c, now);
+    c->ssthresh = reduced_ssthresh(c, now);
+    c->recover = c->snd_max;   /* RFC 6675 5 step 4.1: RecoveryPoint = HighData */
+    c->in_recovery = 1;
+    c->high_rxt = c->snd_una;
+    c->prr_delivered = 0;
+    c->prr_out = 0;
+    c->recover_fs = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, c->mss_snd);
+    if (c->recover_fs < c->mss_snd)
+        c->recover_fs = c->mss_snd;
+    prr_cwnd(c, delivered);
+    sack_retransmit(c, 1, now);
+}
+
+static void sack_exit(struct tcp_conn *c, synack_time_t now)
+{
+    /* RFC 6937 3: at the end of recovery cwnd is ssthresh. */
+    c->in_recovery = 0;
+    c->cwnd = c->ssthresh > c->mss_snd ? c->ssthresh : c->mss_snd;
+    if (c->cc->on_exit_recovery) {
+        struct tcp_cc_view v;
+        tcp_cc_view(c, &v, now);
+        c->cc->on_exit_recovery(&v, c->cc_priv);
+        tcp_cc_commit(c, &v);
+    }
+}
+
+/* ---------- NewReno, RFC 6582, when the peer does not SACK ---------- */
+
 static void enter_recovery(struct tcp_conn *c, synack_time_t now)
 {
     /* RFC 6582 3.2 step 1/2: only when the ACK covers more than `recover` (no repeated entry into
@@ -36,32 +213,29 @@ static void enter_recovery(struct tcp_conn *c, synack_time_t now)
     if (!seq_gt(c->snd_una, c->recover) && c->recover != c->iss)
         return;
     stack_count(c->st, SYNACK_C_TcpFastRetrans);
-    c->prior_cwnd = c->cwnd;
-    c->prior_ssthresh = c->ssthresh;
-    struct tcp_cc_view v;
-    tcp_cc_view(c, &v, now);
-    c->ssthresh = c->cc->ssthresh(&v, c->cc_priv);
+    stack_count(c->st, SYNACK_C_TcpRenoRecovery);
+    undo_begin(c, now);
+    c->ssthresh = reduced_ssthresh(c, now);
     c->recover = c->snd_max;
     c->in_recovery = 1;
+    c->undo_retrans++;
     tcp_retransmit_head(c, now);
     c->cwnd = c->ssthresh + 3u * c->mss_snd;   /* RFC 5681 3.2 step 4 */
 }
 
 static void duplicate_ack(struct tcp_conn *c, synack_time_t now)
 {
-    c->dupacks++;
+    if (c->dupacks++ == 0)
+        c->lt_base = c->snd_max;
     if (c->dupacks == 3 && !c->in_recovery)
         enter_recovery(c, now);
     else if (c->in_recovery)
         c->cwnd += c->mss_snd;   /* RFC 5681 3.2 step 5: inflate */
 }
 
-void tcp_recovery_ack(struct tcp_conn *c, const struct tcp_ack *a, synack_time_t now)
+/* Outside recovery: the congestion-control module grows the window for an ACK of new data. */
+static void cc_on_ack(struct tcp_conn *c, const struct tcp_ack *a, synack_time_t now)
 {
-    if (!a->acked) {
-        duplicate_ack(c, now);
-        return;
-    }
     struct tcp_cc_view v;
     tcp_cc_view(c, &v, now);
     v.acked = a->acked;
@@ -72,7 +246,61 @@ void tcp_recovery_ack(struct tcp_conn *c, const struct tcp_ack *a, synack_time_t
      * cwnd without bound and later burst it all at once. Slow start counts half a window as full,
      * as Linux does, since the flight doubles each round. */
     v.cwnd_limited = c->cwnd < c->ssthresh ? 2 * a->flight >= c->cwnd : a->flight + c->mss_snd >= c->cwnd;
+    if (v.rtt_us && c->cc->on_rtt)
+        c->cc->on_rtt(&v, c->cc_priv);
+    c->cc->on_ack(&v, c->cc_priv);
+    tcp_cc_commit(c, &v);
+}
+
+static void sack_ack(struct tcp_conn *c, const struct tcp_ack *a, synack_time_t now)
+{
+    if (c->sb && a->acked)
+        tcp_sack_advance(c->sb, c->snd_una);
+    undo_check_ts(c, a, now);
+    uint32_t delivered = a->acked + a->sacked;
+    if (!c->in_recovery) {
+        if (a->acked)
+            c->dupacks = 0;
+        else if (c->dupacks++ == 0)   /* RFC 6675 2: an ACK that SACKs new data, SND.UNA unmoved */
+            c->lt_base = c->snd_max;
+        /* RFC 6675 5: recovery on DupThresh duplicate ACKs or once IsLost(SND.UNA); not again for
+         * losses of a window already recovered (RFC 6582 3.2 / RFC 6675 5 step 4.1's point). */
+        if ((c->dupacks >= TCP_DUPTHRESH || sack_lost_una(c)) && c->snd_una != c->snd_max &&
+            (seq_gt(c->snd_una, c->recover) || c->recover == c->iss)) {
+            sack_enter(c, delivered, now);
+            return;
+        }
+        if (a->acked)
+            cc_on_ack(c, a, now);
+        return;
+    }
+    if (seq_geq(c->snd_una, c->recover)) {
+        c->dupacks = 0;
+        sack_exit(c, now);
+        return;
+    }
+    /* RFC 6675 5 step (C): each ACK during recovery: the pipe, PRR's allowance, NextSeg. */
+    if (seq_lt(c->high_rxt, c->snd_una))
+        c->high_rxt = c->snd_una;
+    prr_cwnd(c, delivered);
+    sack_retransmit(c, 0, now);
+    if (a->acked)
+        tcp_rto_arm(c, now);   /* RFC 6675 5 step (B)/(C): the timer follows the cumulative ACK */
+}
+
+void tcp_recovery_ack(struct tcp_conn *c, const struct tcp_ack *a, synack_time_t now)
+{
+    if (c->sack_ok) {
+        sack_ack(c, a, now);
+        return;
+    }
+    undo_check_ts(c, a, now);
+    if (!a->acked) {
+        duplicate_ack(c, now);
+        return;
+    }
     if (c->in_recovery) {
+        struct tcp_cc_view v;
         if (seq_geq(c->snd_una, c->recover)) {
             /* RFC 6582 3.2 step 3 (full ACK), option 1: cwnd = min(ssthresh, max(FlightSize, SMSS)
              * + SMSS). */
@@ -89,16 +317,14 @@ void tcp_recovery_ack(struct tcp_conn *c, const struct tcp_ack *a, synack_time_t
             /* partial ACK (step 5): retransmit the next hole, deflate by what was ACKed, add one MSS
              * back if at least one MSS was ACKed. */
             tcp_retransmit_head(c, now);
+            c->undo_retrans++;
             c->cwnd = c->cwnd > a->acked ? c->cwnd - a->acked : c->mss_snd;
             if (a->acked >= c->mss_snd)
                 c->cwnd += c->mss_snd;
             tcp_rto_arm(c, now);   /* RFC 6582 3.2 step 5: reset the timer on the first partial ACK */
         }
     } else {
-        if (v.rtt_us && c->cc->on_rtt)
-            c->cc->on_rtt(&v, c->cc_priv);
-        c->cc->on_ack(&v, c->cc_priv);
-        tcp_cc_commit(c, &v);
+        cc_on_ack(c, a, now);
     }
     c->dupacks = 0;
 }
@@ -107,8 +333,11 @@ void tcp_recovery_rto(struct tcp_conn *c, synack_time_t now)
 {
     /* RFC 5681 3.1: cwnd to the loss window, ssthresh down (the module's rule); RFC 6582 4: recover
      * is SND.MAX, so duplicate ACKs of what was sent before the timeout start no fast retransmit. */
-    c->prior_cwnd = c->cwnd;
-    c->prior_ssthresh = c->ssthresh;
+    /* A timeout during an episode keeps the episode's undo state (one spurious timeout after a
+     * spurious fast retransmit undoes both); otherwise a new episode starts. */
+    if (!c->in_recovery || !c->undo_on)
+        undo_begin(c, now);
+    c->undo_retrans++;
     struct tcp_cc_view v;
     tcp_cc_view(c, &v, now);
     c->cc->on_rto(&v, c->cc_priv);
@@ -116,6 +345,7 @@ void tcp_recovery_rto(struct tcp_conn *c, synack_time_t now)
     c->in_recovery = 0;
     c->dupacks = 0;
     c->recover = c->snd_max;
+    c->high_rxt = c->snd_una;
     tcp_cc_rexmit(c);
 }
 

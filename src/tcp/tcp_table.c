@@ -11,6 +11,7 @@
 #include "tcp/tcp.h"
 #include "tcp/tcp_cc.h"
 #include "tcp/tcp_int.h"
+#include "tcp/tcp_recovery.h"
 
 struct tcp_table *tcp_tab(synack_stack_t *st) { return st->tcp; }
 
@@ -116,6 +117,7 @@ static void conn_free_memory(struct tcp_conn *c)
         c->all_next->all_prev = c->all_prev;
     ring_free(&c->sndq);
     ring_free(&c->rcvq);
+    tcp_recovery_free(c);
     while (c->ofo) {
         struct tcp_ofo *o = c->ofo;
         c->ofo = o->next;
