@@ -382,10 +382,13 @@ static int step5_ack(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
     if (seq_gt(s->ack, c->snd_una)) {
         ack_new_data(c, s, sacked, now);
     } else if (s->ack == c->snd_una && c->snd_max != c->snd_una && c->rtx_mode != RTX_PERSIST &&
-               (sacked || (s->dlen == 0 && !(s->flags & (TCP_SYN | TCP_FIN)) && !window_changed && seg_wnd != 0))) {
-        /* RFC 5681 2: a duplicate ACK, or with SACK one that SACKs new data (RFC 6675 2). Not while
-         * the window is closed: the answers to our zero-window probes repeat themselves without
-         * saying anything was lost. */
+               (c->sack_ok && s->h.opts.sack_count
+                    ? sacked != 0
+                    : s->dlen == 0 && !(s->flags & (TCP_SYN | TCP_FIN)) && !window_changed && seg_wnd != 0)) {
+        /* RFC 5681 2: a duplicate ACK; an ACK with SACK blocks is one only if they SACK new data
+         * (RFC 6675 2), so blocks that say nothing new (or nothing true) start no recovery. Not
+         * while the window is closed: the answers to our zero-window probes repeat themselves
+         * without saying anything was lost. */
         struct tcp_ack dup = { 0, tcp_flight(c), sacked, s->h.opts.has_ts, s->h.opts.ts_ecr };
         tcp_recovery_ack(c, &dup, now);
     }

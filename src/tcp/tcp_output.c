@@ -231,6 +231,8 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, 
         c->pingpong = 1;
     xmit(c->st, c, &c->local, &c->remote, seq, c->rcv_nxt, flags,
          wnd_field(c), NULL, off, dlen, NULL, now);
+    if (c->in_recovery && c->sb)
+        c->prr_out += dlen + (fin ? 1u : 0u);   /* RFC 6937: everything sent during recovery */
     acked_now(c);
     if (!rexmit && dlen) {
         c->bytes_sent += dlen;

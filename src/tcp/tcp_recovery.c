@@ -138,7 +138,6 @@ static void sack_retransmit(struct tcp_conn *c, int force, synack_time_t now)
         if (!sent)
             return;
         c->high_rxt = start + sent;
-        c->prr_out += sent;
         c->undo_retrans++;
         force = 0;
     }
