@@ -3,27 +3,12 @@
 
 #include "base/mem.h"
 #include "core/alloc.h"
+#include "core/asan.h"
 #include "synack/counters.h"
 
-/* Under AddressSanitizer a free buffer's storage is poisoned while it waits in the pool, so a use
- * after buf_free is still reported although the memory was never returned to the allocator. The
- * two functions are the sanitizer runtime's (declared here: the core includes no system header). */
-#if defined(__SANITIZE_ADDRESS__)
-#define POOL_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define POOL_ASAN 1
-#endif
-#endif
-#ifdef POOL_ASAN
-void __asan_poison_memory_region(void const volatile *addr, size_t size);
-void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
-#define POISON(b) __asan_poison_memory_region((b)->storage, (b)->cap)
-#define UNPOISON(b) __asan_unpoison_memory_region((b)->storage, (b)->cap)
-#else
-#define POISON(b) ((void)(b))
-#define UNPOISON(b) ((void)(b))
-#endif
+/* A free buffer's storage is poisoned while it waits in the pool (core/asan.h). */
+#define POISON(b) ASAN_POISON((b)->storage, (b)->cap)
+#define UNPOISON(b) ASAN_UNPOISON((b)->storage, (b)->cap)
 
 static const size_t class_cap[BUF_POOL_CLASSES] = { BUF_POOL_MTU_CAP, BUF_POOL_BIG_CAP };
 
