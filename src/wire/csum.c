@@ -106,26 +106,31 @@ static uint64_t sum_native(const uint8_t *p, size_t len)
     return fold64(a);
 }
 
-/* The same while copying: each word is loaded once, stored to dst and added. */
+/* The same while copying: each 64-byte block is summed and copied by a fixed-size memcpy (which
+ * compilers turn into the widest moves the target has) while it is in L1.
+ * In cache this runs as fast as memcpy followed by the sum; on data that comes from memory (an
+ * application's buffer) it reads it once instead of twice. */
 static uint64_t copy_sum_native(uint8_t *dst, const uint8_t *p, size_t len)
 {
-    uint64_t a = 0, b = 0, c = 0, d = 0;
-    while (len >= 32) {
-        uint64_t w0 = load64(p), w1 = load64(p + 8), w2 = load64(p + 16), w3 = load64(p + 24);
-        memcpy(dst, &w0, 8);
-        memcpy(dst + 8, &w1, 8);
-        memcpy(dst + 16, &w2, 8);
-        memcpy(dst + 24, &w3, 8);
-        a = add_c(a, w0);
-        b = add_c(b, w1);
-        c = add_c(c, w2);
-        d = add_c(d, w3);
-        p += 32;
-        dst += 32;
-        len -= 32;
+    uint64_t a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0;
+    while (len >= 64) {
+        a = add_c(a, load64(p));
+        b = add_c(b, load64(p + 8));
+        c = add_c(c, load64(p + 16));
+        d = add_c(d, load64(p + 24));
+        e = add_c(e, load64(p + 32));
+        f = add_c(f, load64(p + 40));
+        g = add_c(g, load64(p + 48));
+        h = add_c(h, load64(p + 56));
+        /* Stores after the loads: a load that follows a store to an address equal modulo 4 KiB
+         * waits for it (4K aliasing), which a destination at such an offset would hit. */
+        memcpy(dst, p, 64);
+        p += 64;
+        dst += 64;
+        len -= 64;
     }
-    a = add_c(a, b);
-    c = add_c(c, d);
+    a = add_c(add_c(a, e), add_c(b, f));
+    c = add_c(add_c(c, g), add_c(d, h));
     a = add_c(a, c);
     while (len >= 8) {
         uint64_t w = load64(p);
