@@ -3,8 +3,8 @@
  * Stack A (192.0.2.1) sends `--bytes` of payload to stack B (192.0.2.2) over one connection on a
  * simulated Ethernet link (MTU 1500, so MSS 1460) with no bandwidth limit and a small one-way
  * latency. Virtual time runs as fast as the CPU can process events, so the figure that matters is
- * payload bits per second of CPU time: both stacks, the simulated wire (a malloc and a copy per
- * frame) and the two applications' send/recv copies all run on this one thread.
+ * payload bits per second of CPU time: both stacks, the simulated wire (a copy per frame into a
+ * reused block) and the two applications' send/recv copies all run on this one thread.
  *
  * The peer figure (Linux -> Linux over a veth pair, payload per CPU-second, measured in the same
  * run by bench/tap_throughput.sh) may be given with --peer-gbps; we then print the ratio.

@@ -105,7 +105,10 @@ extern "C" {
     X(TcpTimeWaitRecycled,  "TCP TIME-WAIT connections reused by a new SYN (RFC 6191)") \
     X(TcpTimeWaitOverflow,  "TCP connections closed without TIME-WAIT: the TIME-WAIT table was full") \
     X(TcpDelayedAcks,       "TCP delayed ACKs sent by the timer") \
-    X(BufAllocFails,        "buffer allocations that failed")
+    X(BufAllocFails,        "buffer allocations that failed") \
+    X(BufPoolHits,          "packet buffers taken from the stack's pool") \
+    X(BufPoolMisses,        "packet buffers the pool had to allocate (empty, or larger than 64 KiB)") \
+    X(BufPoolHighWater,     "the most packet buffers in use at once (not a count: a high-water mark)")
 
 /** The counters, one enumerator `SYNACK_C_<name>` per entry of SYNACK_COUNTER_LIST (SYNACK_C_InReceives,
  * SYNACK_C_TcpOutRsts, ...), numbered from 0 in the table's order; see there for what each counts. */

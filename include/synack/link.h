@@ -35,6 +35,9 @@ struct synack_simlink_config {
     synack_time_t reorder_delay;   /**< The extra delay of a reordered frame. */
     double corrupt;             /**< Probability one random bit of the frame is flipped. */
     uint64_t seed;              /**< Seeds the link's PRNG: the same seed gives the same decisions. */
+    /** Memory of the link and its frames in flight (a link belongs to no stack). Zero: the C
+     * library's. Frames' blocks are reused, so a link in steady state allocates nothing per frame. */
+    struct synack_allocator alloc;
 };
 
 /** What one direction of a simulated link did (synack_simlink_stats()). */
@@ -118,7 +121,8 @@ SYNACK_API void synack_simlink_set_rx(synack_simlink_t *l, int side, synack_siml
 /** Changes impairments mid-run (e.g. loss on for a while). Frames already in flight keep their
  * arrival times.
  * @param l   the link
- * @param cfg the new configuration; cfg->seed is ignored: the PRNG keeps its state */
+ * @param cfg the new configuration; cfg->seed and cfg->alloc are ignored: the PRNG keeps its
+ *            state, the link its allocator */
 SYNACK_API void synack_simlink_set_config(synack_simlink_t *l, const struct synack_simlink_config *cfg);
 
 /* ---------------- simulated network ---------------- */

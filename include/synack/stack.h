@@ -65,6 +65,9 @@ struct synack_config {
     /** Congestion control of new sockets, by name: "cubic" (RFC 9438 with HyStart++) or "reno"
      * (NewReno). NULL or "": "cubic". An unknown name makes synack_stack_new fail. */
     const char *tcp_congestion;
+    /** Packet buffers kept for reuse when freed, so a busy stack allocates none per frame: up to
+     * this many of one frame's size and a sixteenth as many (at least one) of 64 KiB [64]. */
+    unsigned buf_pool_max;
     /** Where the stack gets its memory (the stack object, packet buffers, socket and connection
      * state, TCP queues, tables). Zero: the C library's (see struct synack_allocator). */
     struct synack_allocator alloc;

@@ -1,21 +1,32 @@
 /* Packet buffers and buffer queues (see buf.h). */
 #include "core/buf.h"
 
+#include "core/bufpool.h"
+
 #include "base/assert.h"
 #include "core/alloc.h"
 #include "base/mem.h"
 
 struct buf *buf_alloc(const struct synack_allocator *a, size_t headroom, size_t size)
 {
-    struct buf *b = mem_alloc(a, sizeof(*b) + headroom + size);
-    if (!b)
-        return NULL;
+    /* The stack's allocator leads to its pool (core/bufpool.h); any other allocates plainly. */
+    struct buf_pool *p = buf_pool_of(a);
+    struct buf *b;
+    if (p) {
+        b = buf_pool_get(p, headroom + size);
+        if (!b)
+            return NULL;
+    } else {
+        b = mem_alloc(a, sizeof(*b) + headroom + size);
+        if (!b)
+            return NULL;
+        b->cap = headroom + size;
+    }
     b->next = NULL;
     b->alloc = a;
     b->gso_size = 0;
     b->data = b->storage + headroom;
     b->len = 0;
-    b->cap = headroom + size;
     return b;
 }
 
@@ -32,7 +43,12 @@ struct buf *buf_from(const struct synack_allocator *a, const void *data, size_t 
 
 void buf_free(struct buf *b)
 {
-    if (b)
+    if (!b)
+        return;
+    struct buf_pool *p = buf_pool_of(b->alloc);
+    if (p)
+        buf_pool_put(p, b);
+    else
         mem_free(b->alloc, b);
 }
 

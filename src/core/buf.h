@@ -17,12 +17,14 @@ struct buf {
     const struct synack_allocator *alloc;   /* the stack's, kept so buf_free needs no stack */
     uint8_t *data;       /* first byte of the current content */
     size_t len;
-    size_t cap;          /* bytes from storage to its end */
+    size_t cap;          /* bytes from storage to its end (a pooled buffer may have more than asked) */
     uint16_t gso_size;   /* a TCP frame for the link to cut into segments of this size; 0: none */
     uint8_t storage[];
 };
 
-/* Allocates a buffer with `headroom` bytes before an empty content area of `size` bytes.
+/* Allocates a buffer with `headroom` bytes before an empty content area of at least `size` bytes.
+ * With a stack's allocator (&st->cfg.alloc) the buffer comes from the stack's pool
+ * (core/bufpool.h) and goes back to it on buf_free; with any other, from that allocator.
  * Returns NULL on failure. */
 struct buf *buf_alloc(const struct synack_allocator *a, size_t headroom, size_t size);
 /* Copies bytes into a new buffer with BUF_HEADROOM of headroom. */

@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "core/bufpool.h"
 #include "core/rng.h"
 #include "core/timer.h"
 #include "synack/counters.h"
@@ -27,7 +28,10 @@ struct sock_table;
 struct synack_timer;
 
 struct synack_stack {
+    /* The embedder's configuration, except cfg.alloc: the front of the buffer pool, which passes
+     * every allocation on to the embedder's allocator (kept in bufpool.user). */
     struct synack_config cfg;
+    struct buf_pool bufpool;
     struct rng rng;
     uint64_t counters[SYNACK_C_COUNT];
     synack_trace_fn trace_fn;

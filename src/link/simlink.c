@@ -8,15 +8,23 @@
  *
  * All randomness comes from a xoshiro256** generator that lives in the link object and is seeded
  * (through splitmix64) from cfg.seed; every frame consumes the same number of draws whatever the
- * configured probabilities, so changing one impairment does not reshuffle the others. */
+ * configured probabilities, so changing one impairment does not reshuffle the others.
+ *
+ * Frames are not allocated one by one: a delivered or lost frame's block goes on a free list and
+ * carries the next frame (last in, first out), so a link in steady state allocates nothing. The
+ * list keeps at most as many blocks as the most frames ever held at once, so it never holds
+ * more memory than the link already needed at its peak. Its memory comes from cfg.alloc. */
 #include "base/errno.h"
 #include "core/alloc.h"
+#include "core/asan.h"
 #include "base/mem.h"
 
 #include "synack/link.h"
 
 /* One frame in flight towards end `dst`. */
 struct sim_frame {
+    struct sim_frame *next;   /* on the free list */
+    size_t cap;               /* bytes of data the block has room for */
     synack_time_t arrival;
     uint64_t seq;          /* tie-break: order in which frames were scheduled */
     int dst;               /* receiving end */
@@ -55,7 +63,16 @@ struct synack_simlink {
     struct sim_end end[2];
     struct sim_frame **heap;
     size_t heap_len, heap_cap;
+    struct sim_frame *free_frames;
+    size_t nfree;
+    /* Blocks holding a frame (in flight, or being delivered) and the most there ever were: the free
+     * list's bound, so the blocks never outnumber the most that were needed at once. */
+    size_t frames_used, frames_peak;
+    size_t frame_max;             /* the largest frame sent so far */
 };
+
+/* Blocks hold at least a full Ethernet frame, so frames of mixed sizes up to that share them. */
+#define SIM_FRAME_MIN_CAP 1536
 
 /* ---------------- PRNG: splitmix64 to seed xoshiro256** (Blackman & Vigna) ---------------- */
 
@@ -119,7 +136,7 @@ static int heap_push(struct synack_simlink *l, struct sim_frame *f)
 {
     if (l->heap_len == l->heap_cap) {
         size_t cap = l->heap_cap ? l->heap_cap * 2 : 64;
-        struct sim_frame **h = mem_realloc(NULL, l->heap, cap * sizeof(*h));
+        struct sim_frame **h = mem_realloc(&l->cfg.alloc, l->heap, cap * sizeof(*h));
         if (!h)
             return -ENOMEM;
         l->heap = h;
@@ -168,16 +185,16 @@ static void txq_expire(struct sim_txq *q, synack_time_t now)
     }
 }
 
-static int txq_push(struct sim_txq *q, synack_time_t done)
+static int txq_push(const struct synack_allocator *a, struct sim_txq *q, synack_time_t done)
 {
     if (q->count == q->cap) {
         size_t cap = q->cap ? q->cap * 2 : 16;
-        synack_time_t *d = mem_alloc(NULL, cap * sizeof(*d));
+        synack_time_t *d = mem_alloc(a, cap * sizeof(*d));
         if (!d)
             return -ENOMEM;
         for (size_t i = 0; i < q->count; i++)
             d[i] = q->done[(q->head + i) % q->cap];
-        mem_free(NULL, q->done);
+        mem_free(a, q->done);
         q->done = d;
         q->cap = cap;
         q->head = 0;
@@ -185,6 +202,55 @@ static int txq_push(struct sim_txq *q, synack_time_t done)
     q->done[(q->head + q->count) % q->cap] = done;
     q->count++;
     return 0;
+}
+
+/* ---------------- frame blocks ---------------- */
+
+/* A block for a frame of `len` bytes: the last one freed, grown if it is too small, or a new one. A
+ * new or grown block gets room for the largest frame seen yet, so with frames of mixed sizes each
+ * block grows at most once per new largest size, not back and forth. */
+static struct sim_frame *frame_get(struct synack_simlink *l, size_t len)
+{
+    if (len > l->frame_max)
+        l->frame_max = len;
+    size_t cap = l->frame_max > SIM_FRAME_MIN_CAP ? l->frame_max : SIM_FRAME_MIN_CAP;
+    if (++l->frames_used > l->frames_peak)
+        l->frames_peak = l->frames_used;
+    struct sim_frame *f = l->free_frames;
+    if (f) {
+        l->free_frames = f->next;
+        l->nfree--;
+        ASAN_UNPOISON(f->data, f->cap);
+        if (f->cap >= len)
+            return f;
+        struct sim_frame *g = mem_realloc(&l->cfg.alloc, f, sizeof(*f) + cap);
+        if (!g) {
+            mem_free(&l->cfg.alloc, f);
+            l->frames_used--;
+            return NULL;
+        }
+        g->cap = cap;
+        return g;
+    }
+    f = mem_alloc(&l->cfg.alloc, sizeof(*f) + cap);
+    if (f)
+        f->cap = cap;
+    else
+        l->frames_used--;
+    return f;
+}
+
+static void frame_put(struct synack_simlink *l, struct sim_frame *f)
+{
+    l->frames_used--;
+    if (l->nfree >= l->frames_peak) {
+        mem_free(&l->cfg.alloc, f);
+        return;
+    }
+    ASAN_POISON(f->data, f->cap);
+    f->next = l->free_frames;
+    l->free_frames = f;
+    l->nfree++;
 }
 
 /* ---------------- public API ---------------- */
@@ -198,9 +264,9 @@ void synack_simlink_config_init(struct synack_simlink_config *cfg)
 
 synack_simlink_t *synack_simlink_new(const struct synack_simlink_config *cfg)
 {
-    /* A link belongs to no stack, so it has no stack's allocator: it and its frames use the default
-     * one (core/alloc.h). Simulation is a test bench; an embedder brings its own link. */
-    struct synack_simlink *l = mem_calloc(NULL, 1, sizeof(*l));
+    /* A link belongs to no stack, so it has no stack's allocator: it and its frames use the one in
+     * its own config (zero: the default, core/alloc.h). */
+    struct synack_simlink *l = mem_calloc(&cfg->alloc, 1, sizeof(*l));
     if (!l)
         return NULL;
     l->cfg = *cfg;
@@ -217,12 +283,19 @@ void synack_simlink_free(synack_simlink_t *l)
 {
     if (!l)
         return;
+    const struct synack_allocator a = l->cfg.alloc;
     for (size_t i = 0; i < l->heap_len; i++)
-        mem_free(NULL, l->heap[i]);
-    mem_free(NULL, l->heap);
+        mem_free(&a, l->heap[i]);
+    mem_free(&a, l->heap);
+    while (l->free_frames) {
+        struct sim_frame *f = l->free_frames;
+        l->free_frames = f->next;
+        ASAN_UNPOISON(f->data, f->cap);
+        mem_free(&a, f);
+    }
     for (int s = 0; s < 2; s++)
-        mem_free(NULL, l->end[s].txq.done);
-    mem_free(NULL, l);
+        mem_free(&a, l->end[s].txq.done);
+    mem_free(&a, l);
 }
 
 void *synack_simlink_end(synack_simlink_t *l, int side)
@@ -253,6 +326,7 @@ void synack_simlink_set_config(synack_simlink_t *l, const struct synack_simlink_
     /* The PRNG keeps running rather than being re-seeded: re-seeding mid-run would replay the
      * draws already used and correlate the two halves of the run. */
     uint64_t seed = l->cfg.seed;
+    struct synack_allocator alloc = l->cfg.alloc;   /* the link's memory keeps its allocator */
     if (cfg->bandwidth_bps != l->cfg.bandwidth_bps) {
         /* The sub-microsecond remainder is counted in units of the old rate: round it up to
          * the next whole microsecond rather than misread it under the new one. */
@@ -263,6 +337,7 @@ void synack_simlink_set_config(synack_simlink_t *l, const struct synack_simlink_
     }
     l->cfg = *cfg;
     l->cfg.seed = seed;
+    l->cfg.alloc = alloc;
 }
 
 /* When the transmitter of end `e` finishes serialising `len` bytes handed to it at `now`;
@@ -295,7 +370,7 @@ static int schedule_copy(struct synack_simlink *l, struct sim_end *e, const uint
     int corrupt = rng_chance(l, c->corrupt);
     uint64_t bit = rng_below(l, (uint64_t)len * 8u);
 
-    struct sim_frame *f = mem_alloc(NULL, sizeof(*f) + len);
+    struct sim_frame *f = frame_get(l, len);
     if (!f)
         return -ENOMEM;
     f->arrival = on_wire + c->latency + jitter;
@@ -313,7 +388,7 @@ static int schedule_copy(struct synack_simlink *l, struct sim_end *e, const uint
         e->stats.corrupted++;
     }
     if (heap_push(l, f) < 0) {
-        mem_free(NULL, f);
+        frame_put(l, f);
         return -ENOMEM;
     }
     return 0;
@@ -336,7 +411,7 @@ int synack_simlink_tx(void *end, const uint8_t *frame, size_t len, synack_time_t
         return 0;
     }
     synack_time_t on_wire = serialise(e, c->bandwidth_bps, len, now);
-    if (c->bandwidth_bps > 0 && on_wire > now && txq_push(&e->txq, on_wire) < 0)
+    if (c->bandwidth_bps > 0 && on_wire > now && txq_push(&l->cfg.alloc, &e->txq, on_wire) < 0)
         return -ENOMEM;
 
     int lost = rng_chance(l, c->loss);
@@ -379,7 +454,7 @@ void synack_simlink_deliver(synack_simlink_t *l, synack_time_t now)
             /* Nothing attached to this end yet: the frame falls off the wire. */
             src->stats.lost++;
         }
-        mem_free(NULL, f);
+        frame_put(l, f);
     }
 }
 

@@ -50,6 +50,7 @@ synack_stack_t *synack_stack_new(const struct synack_config *cfg)
     if (!st)
         return NULL;
     st->cfg = *cfg;
+    buf_pool_init(&st->bufpool, &cfg->alloc, cfg->buf_pool_max, st->counters, &st->cfg.alloc);
     if (st->cfg.eph_port_min == 0 || st->cfg.eph_port_min > st->cfg.eph_port_max) {
         st->cfg.eph_port_min = 49152;
         st->cfg.eph_port_max = 65535;
@@ -82,7 +83,8 @@ void synack_stack_free(synack_stack_t *st)
     udp_table_free(st);
     net_free(st);
     timer_heap_free(&st->timers);
-    struct synack_allocator a = st->cfg.alloc;   /* st's own memory goes back to it */
+    buf_pool_destroy(&st->bufpool);   /* after every layer has freed its buffers */
+    struct synack_allocator a = st->bufpool.user;   /* st's own memory goes back to the embedder's */
     mem_free(&a, st);
 }
 

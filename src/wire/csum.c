@@ -2,8 +2,8 @@
  *
  * The one's-complement sum is byte-order independent (RFC 1071 2(B)) and may be computed in any
  * word size, carries folded back in (2(C)): we add the buffer as native-endian 64-bit words with
- * end-around carry (s += w; s += carry), into four accumulators so the adds of consecutive words do
- * not wait on each other, fold the result to 16 bits and swap it once at the end on little-endian
+ * end-around carry (s += w; s += carry), into several accumulators so the adds of consecutive words
+ * do not wait on each other, fold the result to 16 bits and swap it once at the end on little-endian
  * hosts. Loads go through memcpy, so any alignment is defined behaviour (and one instruction on
  * machines that allow unaligned loads). The compilers turn `s += w; s += s < w` into add/adc. */
 #include "wire/csum.h"
@@ -36,22 +36,56 @@ static inline uint64_t load64(const uint8_t *p)
     return w;
 }
 
-/* The last 0..7 bytes as one native word with zero bytes after them: for an even count that is the
- * same words summed; an odd last byte is padded with zero on the right (RFC 1071 1), which is where
- * it sits in the word whatever the byte order, since the tail starts at an even offset. */
+/* The last 0..7 bytes, which start at an even offset, as a sum of native 4-, 2- and 1-byte loads.
+ * Each piece sits in its 64-bit word at a multiple of 16 bits, and 2^16 = 1 modulo 0xffff, so it
+ * adds the same as in place. An odd last byte is padded with zero on the right (RFC 1071 1). */
 static inline uint64_t load_tail(const uint8_t *p, size_t n)
 {
-    uint8_t b[8] = { 0 };
-    for (size_t i = 0; i < n; i++)
-        b[i] = p[i];
-    return load64(b);
+    uint64_t t = 0;
+    if (n & 4) {
+        uint32_t w;
+        memcpy(&w, p, 4);
+        t += w;
+        p += 4;
+    }
+    if (n & 2) {
+        uint16_t w;
+        memcpy(&w, p, 2);
+        t += w;
+        p += 2;
+    }
+    if (n & 1) {
+        const uint8_t last[2] = { p[0], 0 };
+        uint16_t w;
+        memcpy(&w, last, 2);
+        t += w;
+    }
+    return t;
 }
 
-/* Sum in native byte order, folded to 16 bits (native order). */
+/* Sum in native byte order, folded to 16 bits (native order). Eight accumulators over 64-byte
+ * blocks: fewer loop instructions per byte than four over 32 (about 0.37 instructions per byte for
+ * a 1460-byte segment with gcc -O2 on x86-64, against 0.84 for 32-bit words in two). */
 static uint64_t sum_native(const uint8_t *p, size_t len)
 {
-    uint64_t a = 0, b = 0, c = 0, d = 0;
-    while (len >= 32) {
+    uint64_t a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0;
+    while (len >= 64) {
+        a = add_c(a, load64(p));
+        b = add_c(b, load64(p + 8));
+        c = add_c(c, load64(p + 16));
+        d = add_c(d, load64(p + 24));
+        e = add_c(e, load64(p + 32));
+        f = add_c(f, load64(p + 40));
+        g = add_c(g, load64(p + 48));
+        h = add_c(h, load64(p + 56));
+        p += 64;
+        len -= 64;
+    }
+    a = add_c(a, e);
+    b = add_c(b, f);
+    c = add_c(c, g);
+    d = add_c(d, h);
+    if (len >= 32) {
         a = add_c(a, load64(p));
         b = add_c(b, load64(p + 8));
         c = add_c(c, load64(p + 16));
@@ -72,26 +106,31 @@ static uint64_t sum_native(const uint8_t *p, size_t len)
     return fold64(a);
 }
 
-/* The same while copying: each word is loaded once, stored to dst and added. */
+/* The same while copying: each 64-byte block is summed and copied by a fixed-size memcpy (which
+ * compilers turn into the widest moves the target has) while it is in L1.
+ * In cache this runs as fast as memcpy followed by the sum; on data that comes from memory (an
+ * application's buffer) it reads it once instead of twice. */
 static uint64_t copy_sum_native(uint8_t *dst, const uint8_t *p, size_t len)
 {
-    uint64_t a = 0, b = 0, c = 0, d = 0;
-    while (len >= 32) {
-        uint64_t w0 = load64(p), w1 = load64(p + 8), w2 = load64(p + 16), w3 = load64(p + 24);
-        memcpy(dst, &w0, 8);
-        memcpy(dst + 8, &w1, 8);
-        memcpy(dst + 16, &w2, 8);
-        memcpy(dst + 24, &w3, 8);
-        a = add_c(a, w0);
-        b = add_c(b, w1);
-        c = add_c(c, w2);
-        d = add_c(d, w3);
-        p += 32;
-        dst += 32;
-        len -= 32;
+    uint64_t a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0;
+    while (len >= 64) {
+        a = add_c(a, load64(p));
+        b = add_c(b, load64(p + 8));
+        c = add_c(c, load64(p + 16));
+        d = add_c(d, load64(p + 24));
+        e = add_c(e, load64(p + 32));
+        f = add_c(f, load64(p + 40));
+        g = add_c(g, load64(p + 48));
+        h = add_c(h, load64(p + 56));
+        /* Stores after the loads: a load that follows a store to an address equal modulo 4 KiB
+         * waits for it (4K aliasing), which a destination at such an offset would hit. */
+        memcpy(dst, p, 64);
+        p += 64;
+        dst += 64;
+        len -= 64;
     }
-    a = add_c(a, b);
-    c = add_c(c, d);
+    a = add_c(add_c(a, e), add_c(b, f));
+    c = add_c(add_c(c, g), add_c(d, h));
     a = add_c(a, c);
     while (len >= 8) {
         uint64_t w = load64(p);

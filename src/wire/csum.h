@@ -1,6 +1,6 @@
 /* The Internet checksum (RFC 1071) and its incremental update (RFC 1624).
  *
- * wire_csum_partial() adds bytes to a running sum (64-bit words, four accumulators, any alignment);
+ * wire_csum_partial() adds bytes to a running sum (64-bit words, several accumulators, any alignment);
  * wire_csum_copy() does the same while copying them, so data copied anyway is read once;
  * wire_csum_finish() folds and complements. A partial sum over an odd-length span must be
  * the last one added, or the byte order of what follows shifts: callers sum headers (even lengths)

@@ -161,6 +161,71 @@ static struct synack_simlink_config base_config(void)
 
 /* ---------------- timing ---------------- */
 
+struct counting {
+    long live, calls;
+};
+
+static void *counting_realloc(void *ctx, void *p, size_t n)
+{
+    struct counting *c = ctx;
+    max_align_t *h = p ? (max_align_t *)p - 1 : NULL;
+    if (n == 0) {
+        if (h) {
+            c->live--;
+            free(h);
+        }
+        return NULL;
+    }
+    c->calls++;
+    max_align_t *q = realloc(h, sizeof(max_align_t) + n);
+    assert_non_null(q);
+    if (!h)
+        c->live++;
+    return q + 1;
+}
+
+/* Frames' blocks are reused: frames of every size up to 2000 bytes (past the blocks' usual size,
+ * so a reused block must grow, once) arrive intact; after two rounds of the same traffic (the second
+ * grows the blocks the first made before its largest frame) a third calls the link's allocator not
+ * once; set_config keeps the allocator; freeing the link returns everything. */
+static void test_frames_reused(void **state)
+{
+    struct counting cnt = { 0 };
+    struct synack_simlink_config cfg = base_config();
+    cfg.latency = 50;
+    cfg.alloc.fn = counting_realloc;
+    cfg.alloc.ctx = &cnt;
+    struct rx_log log = { 0 };
+    synack_simlink_t *l = new_link(&cfg, &log);
+    long calls_before_round3 = 0;
+    for (int round = 0; round < 3; round++) {
+        for (uint32_t i = 0; i < 4000; i++) {
+            synack_time_t now = 1000 + (synack_time_t)round * 100000 + i;
+            synack_simlink_deliver(l, now);
+            send_frame(l, (int)(i & 1), i, 12 + (i * 37) % 1989, now);
+        }
+        drain(l);
+        if (round == 1)
+            calls_before_round3 = cnt.calls;
+        if (round == 0) {
+            struct synack_simlink_config c2 = cfg;
+            c2.alloc.fn = NULL;   /* ignored: the link keeps its allocator */
+            synack_simlink_set_config(l, &c2);
+        }
+    }
+    assert_int_equal(log.n, 12000);
+    for (size_t k = 0; k < log.n; k++) {
+        assert_int_equal(log.recs[k].bit_errors, 0);
+        if (log.recs[k].len != 12 + (log.recs[k].id * 37) % 1989)
+            fail_msg("record %zu: frame %u arrived with %zu bytes", k, log.recs[k].id, log.recs[k].len);
+    }
+    assert_true(calls_before_round3 > 0);
+    assert_int_equal(cnt.calls, calls_before_round3);
+    synack_simlink_free(l);
+    assert_int_equal(cnt.live, 0);
+    free(log.recs);
+}
+
 static void test_latency_exact(void **state)
 {
     struct rx_log log = {0};
@@ -701,6 +766,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_latency_exact),
+        cmocka_unit_test(test_frames_reused),
         cmocka_unit_test(test_bandwidth_serialisation),
         cmocka_unit_test(test_bandwidth_no_rounding_drift),
         cmocka_unit_test(test_queue_limit_drops),
