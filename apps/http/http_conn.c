@@ -175,6 +175,8 @@ static int error_reply(struct http_conn *c, int status, int version_minor, synac
 
 static void consume(struct http_conn *c, size_t n)
 {
+    if (!c->in)
+        return;
     memmove(c->in, c->in + n, c->in_len - n);
     c->in_len -= n;
     c->in_scanned = 0;
