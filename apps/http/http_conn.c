@@ -180,6 +180,8 @@ static void consume(struct http_conn *c, size_t n)
     memmove(c->in, c->in + n, c->in_len - n);
     c->in_len -= n;
     c->in_scanned = 0;
+    if (!c->in_len)
+        in_release(c);   /* nothing held while the response goes out */
 }
 
 /* Returns 0, or -1 if the connection was freed. */
