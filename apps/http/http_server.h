@@ -43,6 +43,13 @@ struct http_server_config {
     uint64_t max_body;                  /* request bodies are read and discarded [1 MiB] */
     size_t conn_buffer;                 /* a file read ahead per connection: what a slow reader
                                          * can make the server hold beyond TCP's buffer [16384] */
+    /* The file cache (http_cache.h): entries, bytes of small files kept in memory, the size up to
+     * which a file is kept in memory, descriptors of large files kept open, how often an entry is
+     * checked against the file system. Zero: the default [1024, 16 MiB, 64 KiB, 64, 1 s]. */
+    unsigned cache_entries;
+    uint64_t cache_bytes, cache_small;
+    unsigned cache_fds;
+    synack_time_t cache_check;
     FILE *access_log;                   /* common log format, one line per response, written in
                                          * batches (at most a second late); NULL: none */
     int64_t wall_offset;                /* microseconds: Unix time minus the stack's time [0] */
@@ -79,7 +86,12 @@ void http_server_config_init(struct http_server_config *c);
     X(idle_timeouts, "idle persistent connections closed") \
     X(max_requests_closes, "connections closed after keepalive_max responses") \
     X(send_timeouts, "connections aborted: response made no progress") \
-    X(resets, "connections ended by a reset or error from the peer")
+    X(resets, "connections ended by a reset or error from the peer") \
+    X(cache_hits, "files served from the cache without a look at the file system") \
+    X(cache_misses, "files resolved and opened (not in the cache)") \
+    X(cache_revalidations, "cache entries checked against the file system (at most once per cache_check)") \
+    X(cache_changed, "cache entries found changed (or gone) and dropped") \
+    X(cache_evictions, "cache entries dropped to make room")
 
 struct http_server_stats {
 #define HTTP_X_FIELD(name, desc) uint64_t name;

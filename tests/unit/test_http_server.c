@@ -148,7 +148,7 @@ static void get_file(void **state)
     struct http_reply r;
     plan("GET /index.html HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
     assert_int_equal(r.status, 200);
-    assert_true(r.fd >= 0);
+    assert_non_null(r.file);
     assert_int_equal(r.file_len, 12);
     assert_false(r.close);
     assert_true(!strncmp(r.head, "HTTP/1.1 200 OK\r\n", 17));
@@ -182,11 +182,11 @@ static void head_and_conditional(void **state)
     plan("HEAD /index.html HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
     assert_int_equal(r.status, 200);
     assert_true(r.head_only);
-    assert_int_equal(r.fd, -1);   /* nothing to send after the head */
+    assert_null(r.file);   /* nothing to send after the head */
     assert_true(has(&r, "Content-Length: 12\r\n"));
     plan("GET /index.html HTTP/1.1\r\nHost: a\r\nIf-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\n", 1, &r);
     assert_int_equal(r.status, 304);
-    assert_int_equal(r.fd, -1);
+    assert_null(r.file);
     assert_false(has(&r, "Content-Length"));
     assert_true(has(&r, "Last-Modified:"));
     plan("GET /index.html HTTP/1.1\r\nHost: a\r\nIf-Modified-Since: Sun, 06 Nov 1994 08:49:36 GMT\r\n\r\n", 1, &r);
@@ -253,7 +253,7 @@ static void no_escape(void **state)
         plan(text, 1, &r);
         if (r.status != cases[i].status)
             fail_msg("%s: got %d, want %d", cases[i].target, r.status, cases[i].status);
-        assert_int_equal(r.fd, -1);
+        assert_null(r.file);
         if (r.status == 400)
             assert_true(r.close);
     }
@@ -411,7 +411,7 @@ static size_t body_of(const struct http_reply *r, char *out, size_t cap)
         if (p->mem)
             memcpy(out + o, p->mem + p->off, p->len);
         else
-            assert_int_equal(pread(r->fd, out + o, p->len, (off_t)p->off), (ssize_t)p->len);
+            assert_int_equal(pread(r->file->fd, out + o, p->len, (off_t)p->off), (ssize_t)p->len);
         o += p->len;
     }
     return o;
