@@ -4,13 +4,19 @@
  * directories (and /dir -> /dir/ redirects). Validators (RFC 9110 8.8, 13): Last-Modified and a
  * strong ETag, with If-Match, If-Unmodified-Since (412), If-None-Match, If-Modified-Since (304) and
  * If-Range in 13.2.2's order; byte ranges (RFC 9110 14: 206 for one range, multipart/byteranges for
- * several, 416 with Content-Range when none is satisfiable); OPTIONS (also "*") answers with Allow. Connections
- * persist as RFC 9112 9.3 says (1.1 unless "close"; 1.0 only with "keep-alive"); an idle persistent
- * connection is closed after keepalive_timeout and the keepalive_max-th response closes it, both
- * advertised in Keep-Alive. Pipelined requests are answered in order, one at a time: the next is
- * not read from the socket until the current response has been handed to TCP, so a client that
- * does not read slows itself down, not the server's memory. Files are sent from their descriptor in
- * chunks as the send buffer drains.
+ * several, 416 with Content-Range when none is satisfiable); OPTIONS (also "*") answers with
+ * Allow. Connections persist as RFC 9112 9.3 says (1.1 unless "close"; 1.0 only with
+ * "keep-alive"); an idle persistent connection is closed after keepalive_timeout and the
+ * keepalive_max-th response closes it, both advertised in Keep-Alive. Pipelined requests are
+ * answered in order, one at a time: the next is not read from the socket until the current
+ * response has been handed to TCP, so a client that does not read slows itself down, not the
+ * server's memory.
+ *
+ * The hot path: files come from a cache (http_cache.h) that resolves a path once and checks it at
+ * most once per cache_check, small files from memory with no system call, large ones streamed from
+ * their descriptor conn_buffer bytes at a time as TCP takes them; a response's head and body go to
+ * TCP with MSG_MORE between them, so a small response leaves as one segment; the access log is
+ * written in batches. An idle connection holds no buffer (see http_conn.c).
  *
  * Limits, each answered with its status and then a close: request line (414), header section (431),
  * request body (413, for a chunked one once its size passes the limit), malformed (400, a bad
