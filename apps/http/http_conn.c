@@ -348,7 +348,9 @@ static int pump_write(struct http_conn *c, synack_time_t now)
         } else {
             return 1;
         }
-        int k = synack_send_flags(s->st, c->sock, p, n, more ? SYNACK_MSG_MORE : 0, now);
+        /* A response that closes holds its last bytes too: the shutdown right after it sends
+         * them with the FIN, one segment fewer per connection. */
+        int k = synack_send_flags(s->st, c->sock, p, n, more || o->close_after ? SYNACK_MSG_MORE : 0, now);
         if (k == -EAGAIN)
             return 0;
         if (k < 0) {
