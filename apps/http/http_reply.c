@@ -276,8 +276,9 @@ static void reply_file(const struct http_reply_ctx *x, const struct http_request
     unsigned nr = 0;
     enum http_range_verdict rv = HTTP_RANGE_IGNORE;
     const struct http_slice *range = http_field_get(&req->h, "Range");
-    /* 14.2: Range is defined for GET only; If-Range is ignored without Range (13.1.5). */
-    if (status == 200 && get && range) {
+    /* 14.2: Range is defined for GET only; If-Range is ignored without Range (13.1.5). An empty
+     * file has no range a Content-Range could name: it is sent whole (14.1.1 allows no int-range). */
+    if (status == 200 && get && range && f->size) {
         const struct http_slice *ifr = http_field_get(&req->h, "If-Range");
         if (!ifr || http_if_range_holds(*ifr, etag, mtime, lm_strong))
             rv = http_range_parse(*range, f->size, rg, &nr);

@@ -50,6 +50,7 @@ static int setup(void **state)
     write_file("style.CSS", "p{}\n");
     write_file("data.bin", "\x01\x02");
     write_file("noext", "x");
+    write_file("zero.txt", "");
     snprintf(p, sizeof(p), "%s/dir", root_dir);
     mkdir(p, 0755);
     write_file("dir/index.html", "dir index\n");
@@ -487,6 +488,11 @@ static void range_requests(void **state)
     done(&r);
     plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\nIf-Range: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\n", 1, &r);
     assert_int_equal(r.status, 206);
+    done(&r);
+    /* an empty file has no range to name: sent whole (empty), 200 */
+    plan("GET /zero.txt HTTP/1.1\r\nHost: a\r\nRange: bytes=-5\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(has(&r, "Content-Length: 0\r\n"));
     done(&r);
     /* a precondition that fails comes before any range */
     plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=12-\r\nIf-Match: \"x\"\r\n\r\n", 1, &r);
