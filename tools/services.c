@@ -1,6 +1,8 @@
 /* TCP echo and discard services (see services.h). Each connection is a small object owned by its
- * socket's handler; a connection that cannot write (send buffer full) keeps its pending bytes and
- * stops reading until EV_OUT, so a fast sender is slowed by TCP's flow control, not by memory. */
+ * socket's handler, holding no buffer while idle: input is read into the handler's stack frame,
+ * and echo keeps only what TCP did not take (at most SVC_CHUNK bytes, in a block of that exact
+ * size, freed once sent) and stops reading until EV_OUT, so a fast sender or a slow reader is
+ * slowed by TCP's flow control, not by the server's memory. */
 #include "services.h"
 
 #include <errno.h>
@@ -10,17 +12,16 @@
 #include "synack/link.h"
 #include "synack/os.h"
 
-#define SVC_BUF 65536
+#define SVC_CHUNK 16384
 
 struct svc_conn {
     int sock;
     int echo;              /* 1: echo, 0: discard */
-    size_t pending;
-    size_t off;
     int eof;
+    uint8_t *pending;      /* echo: bytes TCP has not taken yet, or NULL */
+    size_t pending_len, off;
     struct svc *svc;
     struct svc_conn *next;
-    uint8_t buf[SVC_BUF];
 };
 
 struct svc {
@@ -37,16 +38,42 @@ static void conn_free(struct svc *s, struct svc_conn *c, synack_time_t now)
     if (*pp)
         *pp = c->next;
     synack_close(s->st, c->sock, now);
+    free(c->pending);
     free(c);
+}
+
+/* Sends p[0..n); keeps what TCP does not take. Returns 1 if all went, 0 if some waits, -1 on error. */
+static int echo_out(struct svc_conn *c, const uint8_t *p, size_t n, synack_time_t now)
+{
+    while (n) {
+        int k = synack_send(c->svc->st, c->sock, p, n, now);
+        if (k == -EAGAIN)
+            break;
+        if (k < 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    if (!n)
+        return 1;
+    uint8_t *keep = malloc(n);
+    if (!keep)
+        return -1;
+    memcpy(keep, p, n);
+    c->pending = keep;
+    c->pending_len = n;
+    c->off = 0;
+    return 0;
 }
 
 static void conn_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     struct svc_conn *c = arg;
     struct svc *s = c->svc;
+    uint8_t buf[SVC_CHUNK];
     for (;;) {
         if (c->pending) {
-            int n = synack_send(st, sock, c->buf + c->off, c->pending, now);
+            int n = synack_send(st, sock, c->pending + c->off, c->pending_len - c->off, now);
             if (n == -EAGAIN)
                 return;   /* wait for EV_OUT */
             if (n < 0) {
@@ -54,18 +81,21 @@ static void conn_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, s
                 return;
             }
             c->off += (size_t)n;
-            c->pending -= (size_t)n;
-            continue;
+            if (c->off < c->pending_len)
+                continue;
+            free(c->pending);
+            c->pending = NULL;
         }
-        c->off = 0;
         if (c->eof) {
             conn_free(s, c, now);   /* everything echoed: close (our FIN follows the data) */
             return;
         }
-        int n = synack_recv(st, sock, c->buf, sizeof(c->buf), now);
+        int n = synack_recv(st, sock, buf, sizeof(buf), now);
         if (n > 0) {
-            if (c->echo)
-                c->pending = (size_t)n;
+            if (c->echo && echo_out(c, buf, (size_t)n, now) < 0) {
+                conn_free(s, c, now);
+                return;
+            }
             continue;
         }
         if (n == 0) {

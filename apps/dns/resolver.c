@@ -50,6 +50,7 @@ struct dns_query {
     struct dns_result result;
     struct dns_name asked;      /* the name as asked: the cache's key */
     uint32_t ttl;               /* the smallest TTL of every response used so far */
+    int no_edns;                /* a server said FORMERR to our OPT: ask without it (RFC 6891 7) */
     /* the query over TCP after a truncated answer */
     int tcp_sock;               /* -1: none */
     uint16_t tcp_id;
@@ -230,6 +231,18 @@ static int on_response(struct dns_query *q, int ai, const uint8_t *p, size_t len
         start_tcp(q, a->server, now);
         return 1;
     case DNS_REPLY_SERVER_FAIL:
+        if (rep.rcode == DNS_R_FORMERR && !q->no_edns && a) {
+            /* RFC 6891 7: a server that does not know EDNS may answer FORMERR to the OPT; ask it
+             * again without (the attempt after this one, at once) */
+            q->no_edns = 1;
+            synack_close(r->st, a->sock, now);
+            a->sock = -1;
+            if (ai == q->natt - 1) {
+                query_start_attempt(q, now);
+                return 1;
+            }
+            return 0;
+        }
         r->stats.refused++;
         q->refused = 1;
         if (!a) {
@@ -323,7 +336,7 @@ static size_t build_query(struct dns_query *q, uint16_t id, uint8_t *msg, size_t
     struct dns_builder b;
     struct dns_header h = { .id = id, .flags = DNS_F_RD };
     if (dns_build_init(&b, msg, cap, &h) != 0 || dns_build_question(&b, &q->name, DNS_T_A, DNS_C_IN) != 0 ||
-        dns_build_opt(&b, DNS_EDNS_UDP, 0) != 0)
+        (!q->no_edns && dns_build_opt(&b, DNS_EDNS_UDP, 0) != 0))
         return 0;
     return dns_build_finish(&b);
 }

@@ -40,8 +40,7 @@ static void out_free(struct http_conn *c)
     struct http_out *o = c->out;
     if (!o)
         return;
-    if (o->fd >= 0)
-        close(o->fd);
+    http_file_put(o->file);
     free(o->text);
     free(o->chunk);
     free(o);
@@ -93,6 +92,7 @@ static void reply_ctx(struct http_conn *c, struct http_reply_ctx *x, synack_time
 {
     struct http_server *s = c->srv;
     x->root = &s->root;
+    x->cache = &s->cache;
     x->wall_now = ((int64_t)now + s->cfg.wall_offset) / 1000000;
     x->now = now;
     x->keepalive_timeout_s = (unsigned)(s->cfg.keepalive_timeout / 1000000u);
@@ -125,11 +125,11 @@ static int start_reply(struct http_conn *c, struct http_reply *r, const char *li
     o->npieces = np;
     o->status = r->status;
     o->close_after = r->close;
-    o->fd = np ? r->fd : -1;
+    o->file = np ? r->file : NULL;
     o->text = np ? r->text : NULL;
     if (!np)
         http_reply_release(r);
-    r->fd = -1;
+    r->file = NULL;
     r->text = NULL;
     c->out = o;
     http_log_line(s, &c->peer.addr, line, line_len, r->status, page + (np ? r->file_len : 0), now);
@@ -175,9 +175,13 @@ static int error_reply(struct http_conn *c, int status, int version_minor, synac
 
 static void consume(struct http_conn *c, size_t n)
 {
+    if (!c->in)
+        return;
     memmove(c->in, c->in + n, c->in_len - n);
     c->in_len -= n;
     c->in_scanned = 0;
+    if (!c->in_len)
+        in_release(c);   /* nothing held while the response goes out */
 }
 
 /* Returns 0, or -1 if the connection was freed. */
@@ -303,7 +307,7 @@ static int refill(struct http_conn *c, const struct http_piece *pc)
         if (!o->chunk)
             return -1;
     }
-    ssize_t k = pread(o->fd, o->chunk, want, (off_t)(pc->off + o->poff));
+    ssize_t k = pread(o->file->fd, o->chunk, want, (off_t)(pc->off + o->poff));
     if (k <= 0)
         return -1;   /* the file shrank or failed under us: the announced length cannot be met */
     o->chunk_off = 0;
@@ -344,7 +348,9 @@ static int pump_write(struct http_conn *c, synack_time_t now)
         } else {
             return 1;
         }
-        int k = synack_send_flags(s->st, c->sock, p, n, more ? SYNACK_MSG_MORE : 0, now);
+        /* A response that closes holds its last bytes too: the shutdown right after it sends
+         * them with the FIN, one segment fewer per connection. */
+        int k = synack_send_flags(s->st, c->sock, p, n, more || o->close_after ? SYNACK_MSG_MORE : 0, now);
         if (k == -EAGAIN)
             return 0;
         if (k < 0) {

@@ -58,7 +58,7 @@ static void reply_init(struct http_reply *r, int status)
     r->status = status;
     r->close = r->head_only = 0;
     r->head_len = r->body_len = 0;
-    r->fd = -1;
+    r->file = NULL;
     r->file_len = 0;
     r->text = NULL;
     r->npieces = 0;
@@ -66,9 +66,8 @@ static void reply_init(struct http_reply *r, int status)
 
 void http_reply_release(struct http_reply *r)
 {
-    if (r->fd >= 0)
-        close(r->fd);
-    r->fd = -1;
+    http_file_put(r->file);
+    r->file = NULL;
     free(r->text);
     r->text = NULL;
     r->npieces = 0;
@@ -225,8 +224,10 @@ static int content_range(char *buf, size_t cap, const struct http_range *r, uint
 /* A 206 of several ranges: multipart/byteranges (RFC 9110 14.6), each part with its own
  * Content-Type and Content-Range, the part heads in one allocation, the data read from the file. */
 static int multipart(const struct http_reply_ctx *x, struct http_reply *out, const struct http_range *rg, unsigned n,
-                     uint64_t size, const char *ctype, const char *etag)
+                     const struct http_file *f, const char *etag)
 {
+    uint64_t size = f->size;
+    const char *ctype = f->content_type;
     /* The boundary must not occur in the data; one derived from the validator and the time is as
      * good as a random one for files, and keeps a simulated run exact. */
     uint64_t hsh = 1469598103934665603ull ^ x->now;
@@ -252,7 +253,7 @@ static int multipart(const struct http_reply_ctx *x, struct http_reply *out, con
     out->text = text;
     for (unsigned i = 0; i < n; i++) {
         add_piece(out, text + off[i], 0, off[i + 1] - off[i]);
-        add_piece(out, NULL, rg[i].first, rg[i].len);
+        add_piece(out, f->data, rg[i].first, rg[i].len);
     }
     add_piece(out, text + off[n], 0, o - off[n]);
     head_add(out, "Content-Type: multipart/byteranges; boundary=%s\r\n", boundary);
@@ -261,25 +262,26 @@ static int multipart(const struct http_reply_ctx *x, struct http_reply *out, con
 
 /* A regular file found: conditions, then ranges, then the head and the pieces of the body. */
 static void reply_file(const struct http_reply_ctx *x, const struct http_request *req, int get, int persist,
-                       struct http_static_result *sr, struct http_reply *out)
+                       struct http_file *f, struct http_reply *out)
 {
-    int64_t mtime = sr->mtime > x->wall_now ? x->wall_now : sr->mtime;
+    int64_t mtime = f->mtime > x->wall_now ? x->wall_now : f->mtime;
     /* 8.8.2.2: a modification date is a strong validator only if at least a second before Date. */
-    int lm_strong = sr->mtime < x->wall_now;
+    int lm_strong = f->mtime < x->wall_now;
     /* A strong entity-tag (8.8.3): changes whenever the file's bytes can have changed. */
     char etag[64];
-    snprintf(etag, sizeof(etag), "\"%llx-%llx-%llx\"", (unsigned long long)sr->mtime * 1000000000ull + (unsigned long long)sr->mtime_ns,
-             (unsigned long long)sr->size, (unsigned long long)sr->ino);
+    snprintf(etag, sizeof(etag), "\"%llx-%llx-%llx\"", (unsigned long long)f->mtime * 1000000000ull + (unsigned long long)f->mtime_ns,
+             (unsigned long long)f->size, (unsigned long long)f->ino);
     int status = evaluate_conditions(x, req, etag, mtime);
     struct http_range rg[HTTP_MAX_RANGES];
     unsigned nr = 0;
     enum http_range_verdict rv = HTTP_RANGE_IGNORE;
     const struct http_slice *range = http_field_get(&req->h, "Range");
-    /* 14.2: Range is defined for GET only; If-Range is ignored without Range (13.1.5). */
-    if (status == 200 && get && range) {
+    /* 14.2: Range is defined for GET only; If-Range is ignored without Range (13.1.5). An empty
+     * file has no range a Content-Range could name: it is sent whole (14.1.1 allows no int-range). */
+    if (status == 200 && get && range && f->size) {
         const struct http_slice *ifr = http_field_get(&req->h, "If-Range");
         if (!ifr || http_if_range_holds(*ifr, etag, mtime, lm_strong))
-            rv = http_range_parse(*range, sr->size, rg, &nr);
+            rv = http_range_parse(*range, f->size, rg, &nr);
         if (rv == HTTP_RANGE_OK)
             status = 206;
         else if (rv == HTTP_RANGE_UNSAT)
@@ -291,10 +293,10 @@ static void reply_file(const struct http_reply_ctx *x, const struct http_request
     head_start(x, out, req->h.version_minor);
     if (status == 412 || status == 416) {
         if (status == 416)
-            head_add(out, "Content-Range: bytes */%llu\r\n", (unsigned long long)sr->size);
+            head_add(out, "Content-Range: bytes */%llu\r\n", (unsigned long long)f->size);
         page(out, NULL);
         head_add(out, "\r\n");
-        close(sr->fd);
+        http_file_put(f);
         return;
     }
     char lm[40];
@@ -302,33 +304,33 @@ static void reply_file(const struct http_reply_ctx *x, const struct http_request
     head_add(out, "Last-Modified: %s\r\nETag: %s\r\n", lm, etag);
     if (status == 304) {
         head_add(out, "\r\n");
-        close(sr->fd);
+        http_file_put(f);
         return;
     }
     head_add(out, "Accept-Ranges: bytes\r\n");
     if (status == 206 && nr == 1) {
         char cr[80];
-        content_range(cr, sizeof(cr), &rg[0], sr->size);
-        head_add(out, "Content-Range: %s\r\nContent-Type: %s\r\n", cr, sr->content_type);
-        add_piece(out, NULL, rg[0].first, rg[0].len);
+        content_range(cr, sizeof(cr), &rg[0], f->size);
+        head_add(out, "Content-Range: %s\r\nContent-Type: %s\r\n", cr, f->content_type);
+        add_piece(out, f->data, rg[0].first, rg[0].len);
     } else if (status == 206) {
-        if (multipart(x, out, rg, nr, sr->size, sr->content_type, etag) != 0) {
-            close(sr->fd);
+        if (multipart(x, out, rg, nr, f, etag) != 0) {
+            http_file_put(f);
             http_reply_error(x, 503, req->h.version_minor, out);
             return;
         }
     } else {
-        head_add(out, "Content-Type: %s\r\n", sr->content_type);
-        add_piece(out, NULL, 0, sr->size);
+        head_add(out, "Content-Type: %s\r\n", f->content_type);
+        add_piece(out, f->data, 0, f->size);
     }
     head_add(out, "Content-Length: %llu\r\n\r\n", (unsigned long long)out->file_len);
     if (out->head_only) {
-        close(sr->fd);
+        http_file_put(f);
         out->npieces = 0;
         free(out->text);
         out->text = NULL;
     } else {
-        out->fd = sr->fd;
+        out->file = f;   /* the reference goes with the reply */
     }
 }
 
@@ -370,20 +372,23 @@ void http_reply_request(const struct http_reply_ctx *x, const struct http_reques
     }
     if (x->dynamic && reply_dynamic(x, req, persist, head, out))
         return;
-    struct http_static_result sr;
-    http_static_open(x->root, req->target, &sr);
-    if (sr.status == 200) {
-        reply_file(x, req, get, persist, &sr, out);
+    struct http_static_result *sr = malloc(sizeof(*sr));   /* large: its Location buffer */
+    struct http_file *f = NULL;
+    int status = sr ? http_cache_get(x->cache, x->root, req->target, x->now, &f, sr) : 500;
+    if (status == 200) {
+        free(sr);
+        reply_file(x, req, get, persist, f, out);
         return;
     }
-    reply_init(out, sr.status);
+    reply_init(out, status);
     /* A 400 from the path means the target was malformed: the stream itself is fine, but a client
      * that sends such targets gets no further service on this connection. */
-    out->close = !persist || sr.status == 400;
+    out->close = !persist || status == 400 || status == 500;
     out->head_only = head;
     head_start(x, out, req->h.version_minor);
-    if (sr.status == 301)
-        head_add(out, "Location: %s\r\n", sr.location);
+    if (status == 301)
+        head_add(out, "Location: %s\r\n", sr->location);
+    free(sr);
     page(out, NULL);
     head_add(out, "\r\n");
 }

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "http_cache.h"
 #include "http_cond.h"
 #include "http_parse.h"
 #include "http_static.h"
@@ -13,6 +14,7 @@
 
 struct http_reply_ctx {
     const struct http_static_root *root;
+    struct http_cache *cache;       /* NULL: every file is opened for its request */
     int64_t wall_now;               /* seconds since the epoch, for Date and Last-Modified */
     synack_time_t now;              /* the stack's time, handed to a dynamic page */
     unsigned keepalive_timeout_s;   /* advertised in Keep-Alive: timeout= */
@@ -24,7 +26,8 @@ struct http_reply_ctx {
 
 #define HTTP_REPLY_HEAD_MAX (HTTP_STATIC_LOCATION_MAX + 1024)
 
-/* One stretch of a response body: bytes in memory, or bytes [off, off + len) of the reply's file. */
+/* One stretch of a response body: bytes [off, off + len) of `mem`, or of the reply's file (read
+ * from its descriptor) when mem is NULL. */
 struct http_piece {
     const char *mem;
     uint64_t off, len;
@@ -39,14 +42,14 @@ struct http_reply {
     size_t head_len;
     char body[256];                 /* a short page (error statuses, redirects), sent with the head */
     size_t body_len;
-    int fd;                         /* the file pieces are read from (owner closes), else -1 */
+    struct http_file *file;         /* the file served (a reference: the owner puts it), or NULL */
     uint64_t file_len;              /* the body after the head: the sum of the pieces */
     char *text;                     /* owned (free): a dynamic page's body, multipart part heads */
     struct http_piece piece[HTTP_MAX_PIECES];
     unsigned npieces;
 };
 
-/* Closes the reply's file and frees its text (what a reply owns that was not handed on). */
+/* Puts the reply's file and frees its text (what a reply owns that was not handed on). */
 void http_reply_release(struct http_reply *r);
 
 /* RFC 9112 9.3: 1.1 persists unless "close"; 1.0 only with "keep-alive". */

@@ -71,9 +71,27 @@ struct http_server *http_server_start(synack_stack_t *st, const struct http_serv
     }
     if (!s->cfg.conn_buffer)
         s->cfg.conn_buffer = 16384;
+    struct http_cache_config cc;
+    http_cache_config_default(&cc);
+    if (cfg->cache_entries)
+        cc.max_entries = cfg->cache_entries;
+    if (cfg->cache_bytes)
+        cc.max_bytes = cfg->cache_bytes;
+    if (cfg->cache_small)
+        cc.small_max = cfg->cache_small;
+    if (cfg->cache_fds)
+        cc.max_fds = cfg->cache_fds;
+    if (cfg->cache_check)
+        cc.check = cfg->cache_check;
+    if (http_cache_init(&s->cache, &s->root, &cc) != 0) {
+        snprintf(err, errcap, "out of memory");
+        free(s);
+        return NULL;
+    }
     if (http_log_init(s) != 0) {
         snprintf(err, errcap, "out of memory");
         http_log_free(s);
+        http_cache_free(&s->cache);
         free(s);
         return NULL;
     }
@@ -96,6 +114,7 @@ struct http_server *http_server_start(synack_stack_t *st, const struct http_serv
         if (s->listener >= 0)
             synack_close(st, s->listener, now);
         http_log_free(s);
+        http_cache_free(&s->cache);
         free(s);
         return NULL;
     }
@@ -112,12 +131,18 @@ void http_server_stop(struct http_server *s, synack_time_t now)
     if (s->listener >= 0)
         synack_close(s->st, s->listener, now);
     http_log_free(s);
+    http_cache_free(&s->cache);
     free(s);
 }
 
 void http_server_get_stats(const struct http_server *s, struct http_server_stats *out)
 {
     *out = s->stats;
+    out->cache_hits = s->cache.stats.hits;
+    out->cache_misses = s->cache.stats.misses;
+    out->cache_revalidations = s->cache.stats.revalidations;
+    out->cache_changed = s->cache.stats.changed;
+    out->cache_evictions = s->cache.stats.evictions;
     out->conns_open = s->nconns;
 }
 

@@ -4,13 +4,19 @@
  * directories (and /dir -> /dir/ redirects). Validators (RFC 9110 8.8, 13): Last-Modified and a
  * strong ETag, with If-Match, If-Unmodified-Since (412), If-None-Match, If-Modified-Since (304) and
  * If-Range in 13.2.2's order; byte ranges (RFC 9110 14: 206 for one range, multipart/byteranges for
- * several, 416 with Content-Range when none is satisfiable); OPTIONS (also "*") answers with Allow. Connections
- * persist as RFC 9112 9.3 says (1.1 unless "close"; 1.0 only with "keep-alive"); an idle persistent
- * connection is closed after keepalive_timeout and the keepalive_max-th response closes it, both
- * advertised in Keep-Alive. Pipelined requests are answered in order, one at a time: the next is
- * not read from the socket until the current response has been handed to TCP, so a client that
- * does not read slows itself down, not the server's memory. Files are sent from their descriptor in
- * chunks as the send buffer drains.
+ * several, 416 with Content-Range when none is satisfiable); OPTIONS (also "*") answers with
+ * Allow. Connections persist as RFC 9112 9.3 says (1.1 unless "close"; 1.0 only with
+ * "keep-alive"); an idle persistent connection is closed after keepalive_timeout and the
+ * keepalive_max-th response closes it, both advertised in Keep-Alive. Pipelined requests are
+ * answered in order, one at a time: the next is not read from the socket until the current
+ * response has been handed to TCP, so a client that does not read slows itself down, not the
+ * server's memory.
+ *
+ * The hot path: files come from a cache (http_cache.h) that resolves a path once and checks it at
+ * most once per cache_check, small files from memory with no system call, large ones streamed from
+ * their descriptor conn_buffer bytes at a time as TCP takes them; a response's head and body go to
+ * TCP with MSG_MORE between them, so a small response leaves as one segment; the access log is
+ * written in batches. An idle connection holds no buffer (see http_conn.c).
  *
  * Limits, each answered with its status and then a close: request line (414), header section (431),
  * request body (413, for a chunked one once its size passes the limit), malformed (400, a bad
@@ -43,6 +49,13 @@ struct http_server_config {
     uint64_t max_body;                  /* request bodies are read and discarded [1 MiB] */
     size_t conn_buffer;                 /* a file read ahead per connection: what a slow reader
                                          * can make the server hold beyond TCP's buffer [16384] */
+    /* The file cache (http_cache.h): entries, bytes of small files kept in memory, the size up to
+     * which a file is kept in memory, descriptors of large files kept open, how often an entry is
+     * checked against the file system. Zero: the default [1024, 16 MiB, 64 KiB, 64, 1 s]. */
+    unsigned cache_entries;
+    uint64_t cache_bytes, cache_small;
+    unsigned cache_fds;
+    synack_time_t cache_check;
     FILE *access_log;                   /* common log format, one line per response, written in
                                          * batches (at most a second late); NULL: none */
     int64_t wall_offset;                /* microseconds: Unix time minus the stack's time [0] */
@@ -79,7 +92,12 @@ void http_server_config_init(struct http_server_config *c);
     X(idle_timeouts, "idle persistent connections closed") \
     X(max_requests_closes, "connections closed after keepalive_max responses") \
     X(send_timeouts, "connections aborted: response made no progress") \
-    X(resets, "connections ended by a reset or error from the peer")
+    X(resets, "connections ended by a reset or error from the peer") \
+    X(cache_hits, "files served from the cache without a look at the file system") \
+    X(cache_misses, "files resolved and opened (not in the cache)") \
+    X(cache_revalidations, "cache entries checked against the file system (at most once per cache_check)") \
+    X(cache_changed, "cache entries found changed (or gone) and dropped") \
+    X(cache_evictions, "cache entries dropped to make room")
 
 struct http_server_stats {
 #define HTTP_X_FIELD(name, desc) uint64_t name;

@@ -2,6 +2,7 @@
 #ifndef APPS_HTTP_SERVER_INT_H
 #define APPS_HTTP_SERVER_INT_H
 
+#include "http_cache.h"
 #include "http_parse.h"
 #include "http_reply.h"
 #include "http_server.h"
@@ -23,7 +24,7 @@ struct http_out {
     struct http_piece *piece;   /* the body, after the head */
     unsigned npieces, i;
     uint64_t poff;              /* bytes of piece i sent */
-    int fd;                     /* the file the pieces without memory read from, or -1 */
+    struct http_file *file;     /* the file the pieces without memory are read from, or NULL */
     char *text;                 /* owned memory pieces point into */
     char *chunk;                /* file bytes read and not yet sent (at most cfg.conn_buffer) */
     size_t chunk_cap, chunk_off, chunk_len;
@@ -59,6 +60,7 @@ struct http_server {
     synack_stack_t *st;
     struct http_server_config cfg;
     struct http_static_root root;
+    struct http_cache cache;
     struct http_limits limits;
     int listener;
     struct http_conn *conns;

@@ -399,6 +399,42 @@ static void rules_on_the_wire(void **state)
     lab_stop(&l);
 }
 
+/* A small response (head and body, under one MSS) leaves as one segment: the server's TCP data
+ * segments are counted through the trace, one request at a time on a kept-alive connection. */
+static void count_data_segments(void *ctx, const struct synack_trace_event *ev)
+{
+    if (ev->kind != SYNACK_TR_TCP_SEG_OUT || ev->len < 20)
+        return;
+    size_t hl = (size_t)(ev->data[12] >> 4) * 4;
+    if (ev->len > hl)
+        ++*(int *)ctx;
+}
+
+static void small_response_one_segment(void **state)
+{
+    struct lab l;
+    lab_start(&l, 0.0, 31, SYNACK_SEC(5), 16);
+    int segs = 0;
+    synack_stack_set_trace(l.t.st[1], count_data_segments, &segs);
+    struct raw *r = raw_connect(&l, NULL);
+    static const char *const reqs[] = { "GET /f1.bin HTTP/1.1\r\nHost: b\r\n\r\n",
+                                        "GET /missing HTTP/1.1\r\nHost: b\r\n\r\n",
+                                        "HEAD /f4.bin HTTP/1.1\r\nHost: b\r\n\r\n",
+                                        "GET /f1.bin HTTP/1.1\r\nHost: b\r\nRange: bytes=0-9,20-29\r\n\r\n" };
+    for (int i = 0; i < 4; i++) {
+        size_t before = r->len;
+        assert_int_equal(synack_send(l.t.st[0], r->sock, reqs[i], strlen(reqs[i]), tcpsim_now(&l.t)),
+                         (int)strlen(reqs[i]));
+        synack_simnet_run_until(l.t.net, tcpsim_now(&l.t) + SYNACK_MS(300));
+        assert_true(r->len > before);
+        if (segs != i + 1)
+            fail_msg("response %d left in %d segments", i, segs - i);
+    }
+    synack_stack_set_trace(l.t.st[1], NULL, NULL);
+    raw_free(r);
+    lab_stop(&l);
+}
+
 static void slowloris_idle_and_cap(void **state)
 {
     struct lab l;
@@ -489,6 +525,7 @@ int main(void)
         cmocka_unit_test(pipelining),
         cmocka_unit_test(slowloris_idle_and_cap),
         cmocka_unit_test(rules_on_the_wire),
+        cmocka_unit_test(small_response_one_segment),
         cmocka_unit_test(ip_literal_urls),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -28,7 +28,7 @@
 
 enum mode {
     M_ANSWER, M_SILENT, M_WRONG_ID_FIRST, M_WRONG_QUESTION, M_MALFORMED, M_SERVFAIL, M_TC, M_NXDOMAIN,
-    M_NODATA, M_CNAME_ONLY, M_CNAME_FOREVER, M_WRONG_PORT, M_NXDOMAIN_NOSOA,
+    M_NODATA, M_CNAME_ONLY, M_CNAME_FOREVER, M_WRONG_PORT, M_NXDOMAIN_NOSOA, M_NO_EDNS,
 };
 
 struct fake {
@@ -71,6 +71,8 @@ static void fake_reply(struct fake *f, const struct dns_msg *q, const struct syn
     }
     if (f->mode == M_SERVFAIL)
         rcode = DNS_R_SERVFAIL;
+    if (f->mode == M_NO_EDNS && q->has_opt)
+        rcode = DNS_R_FORMERR;   /* a server that knows no EDNS */
     if (f->mode == M_NXDOMAIN || f->mode == M_NXDOMAIN_NOSOA)
         rcode = DNS_R_NXDOMAIN;
     if (f->mode == M_TC && from)
@@ -522,6 +524,22 @@ static void test_edns(void **state)
     lab_free(&L);
 }
 
+/* RFC 6891 7: FORMERR to a query with OPT: asked again without it, at once. */
+static void test_edns_fallback(void **state)
+{
+    struct lab L;
+    struct lookup l;
+    lab_init(&L, M_NO_EDNS, one_server, 1, NULL);
+    synack_time_t t0 = sp_now(&L.p);
+    lookup(&L, "www.example.test", &l);
+    assert_int_equal(l.r.err, 0);
+    assert_int_equal(l.r.naddrs, 2);
+    assert_int_equal(L.f.queries, 2);
+    assert_int_equal(L.f.edns_seen, 1);
+    assert_true(sp_now(&L.p) - t0 < SYNACK_MS(500));   /* no timeout waited */
+    lab_free(&L);
+}
+
 /* RFC 7766 5: a truncated answer is asked again over TCP, whose answer arrives with its length
  * prefix cut over segments. */
 static void test_tcp_fallback(void **state)
@@ -643,6 +661,7 @@ int main(void)
         cmocka_unit_test(test_no_servers),
         cmocka_unit_test(test_free_pending),
         cmocka_unit_test(test_edns),
+        cmocka_unit_test(test_edns_fallback),
         cmocka_unit_test(test_tcp_fallback),
         cmocka_unit_test(test_cache_positive),
         cmocka_unit_test(test_cache_negative),
