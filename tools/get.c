@@ -53,6 +53,7 @@ struct get {
     int exit_code;            /* curl's, of the last fetch that failed */
     int suppress;             /* -f and a status >= 400: this fetch's output is dropped */
     char last_head[8192];     /* the last response head, for -w's %header{} and content_type */
+    char out_path[256];       /* the file of this fetch ("" for stdout) */
     size_t last_head_len;
     synack_time_t wait;
     FILE *out;
@@ -233,6 +234,8 @@ static void on_done(void *arg, const struct http_fetch_result *r, synack_time_t 
             write_failed = 1;
     }
     g->out = NULL;
+    if (g->suppress && g->out_path[0])
+        remove(g->out_path);   /* -f: like curl, no file for an error response */
     char msg[512];
     int code = curl_code(g, r, g->urls[g->cur], msg, sizeof(msg));
     if (!code && write_failed) {
@@ -319,6 +322,7 @@ static void start_next(struct get *g, synack_time_t now)
         path = name;
     }
     g->out_is_stdout = !path || !strcmp(path, "-");
+    snprintf(g->out_path, sizeof(g->out_path), "%s", g->out_is_stdout ? "" : path);
     g->out = g->out_is_stdout ? stdout : fopen(path, "wb");
     if (!g->out) {
         fprintf(stderr, "synack get: (23) cannot write '%s': %s\n", path, strerror(errno));

@@ -86,6 +86,8 @@ cu f404 -sf "$URL/missing"
 grep -q "(22) The requested URL returned error: 404" "$TMPD/f404.sg.err" || { cat "$TMPD/f404.sg.err" >&2; fail "-f: message"; }
 sg f404s -sf "$URL/missing"
 ((SG_RC == 22)) && [[ ! -s "$TMPD/f404s.sg.err" && ! -s "$TMPD/f404s.sg.out" ]] || fail "-sf on a 404: exit $SG_RC or output"
+sg f404o -f -o "$TMPD/f404.file" "$URL/missing"
+((SG_RC == 22)) && [[ ! -e "$TMPD/f404.file" ]] || fail "-f -o FILE on a 404: exit $SG_RC, or the file was left"
 sg f200 -f "$URL/5k.bin"
 cu f200 -sf "$URL/5k.bin"
 ((SG_RC == 0)) || fail "-f on a 200: exit $SG_RC"
