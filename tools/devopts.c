@@ -1,6 +1,7 @@
 /* Device options and set-up shared by serve, nc, get and resolve (see devopts.h). */
 #include "devopts.h"
 
+#include "bridge.h"
 #include "control.h"
 #include "numarg.h"
 #include "wireseg.h"
@@ -108,6 +109,13 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
     case 1014:
         d->pcap_wire = 1;
         return 0;
+    case 1015:
+        if (strlen(arg) == 0 || strlen(arg) >= 16) {
+            fprintf(stderr, "synack %s: bad bridge name '%s' (1 to 15 characters)\n", cmd, arg);
+            return 2;
+        }
+        d->bridge = arg;
+        return 0;
     case 1011: {
         char why[128];
         if (synack_impair_parse(arg, &d->impair_cfg, why, sizeof(why)) != 0) {
@@ -162,6 +170,10 @@ int devopts_check(const struct devopts *d, const char *cmd)
     }
     if (!d->addr) {
         fprintf(stderr, "synack %s: --addr A.B.C.D/N is needed\n", cmd);
+        return -1;
+    }
+    if (d->bridge && d->tun) {
+        fprintf(stderr, "synack %s: --bridge needs a TAP device (a TUN device carries no Ethernet)\n", cmd);
         return -1;
     }
     if (d->pcap_wire && !d->pcap) {
@@ -312,7 +324,26 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
                 synack_strerror(e), why);
         return -1;
     }
-    {   /* always bring the link up; the address only with --host-addr */
+    if (d->bridge) {
+        int created;
+        int e = bridge_join(d->bridge, r->ifname, &created);
+        if (e < 0) {
+            fprintf(stderr, "synack %s: cannot join %s to bridge %s: %s%s\n", cmd, r->ifname, d->bridge,
+                    synack_strerror(e), e == -ENOTDIR ? " (a device of that name exists and is not a bridge)" : "");
+            devrun_close(r);
+            return -1;
+        }
+        snprintf(r->bridge, sizeof(r->bridge), "%s", d->bridge);
+        /* The TAP up, with no address of its own; the kernel's address on the bridge. */
+        e = synack_tap_configure_host(r->ifname, 0, 0, d->mtu);
+        if (e == 0)
+            e = synack_tap_configure_host(d->bridge, d->host_addr, d->host_prefix, 0);
+        if (e < 0) {
+            fprintf(stderr, "synack %s: cannot configure bridge %s: %s\n", cmd, d->bridge, synack_strerror(e));
+            devrun_close(r);
+            return -1;
+        }
+    } else {   /* always bring the link up; the address only with --host-addr */
         int e = synack_tap_configure_host(r->ifname, d->host_addr, d->host_prefix, d->mtu);
         if (e < 0) {
             fprintf(stderr, "synack %s: cannot configure the kernel side of %s: %s\n", cmd, r->ifname,
@@ -434,6 +465,8 @@ void devrun_close(struct devrun *r)
     synack_impair_free(r->impair);   /* after the stack, whose interface transmits into it */
     if (r->fd >= 0)
         close(r->fd);
+    if (r->bridge[0])
+        bridge_release(r->bridge);   /* our TAP is gone with its fd */
     memset(r, 0, sizeof(*r));
     r->fd = -1;
 }

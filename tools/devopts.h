@@ -28,6 +28,7 @@ struct devopts {
     int impair_seed;          /* --impair-seed given */
     struct synack_impair_config impair_cfg;
     const char *cc;           /* TCP congestion control by name (NULL: the stack's default, cubic) */
+    const char *bridge;       /* --bridge: the TAP joins this Linux bridge (bridge.h) */
 };
 
 #define DEVOPTS_LONG \
@@ -37,7 +38,8 @@ struct devopts {
     { "pcap", required_argument, 0, 1007 }, { "ctl", required_argument, 0, 1008 }, \
     { "msl", required_argument, 0, 1009 }, { "no-tso", no_argument, 0, 1010 }, \
     { "impair", required_argument, 0, 1011 }, { "impair-seed", required_argument, 0, 1012 }, \
-    { "cc", required_argument, 0, 1013 }, { "pcap-wire", no_argument, 0, 1014 }
+    { "cc", required_argument, 0, 1013 }, { "pcap-wire", no_argument, 0, 1014 }, \
+    { "bridge", required_argument, 0, 1015 }
 
 #define DEVOPTS_HELP \
     "  --tap NAME          use (or create) TAP device NAME (Ethernet)\n" \
@@ -45,6 +47,9 @@ struct devopts {
     "  --addr A.B.C.D/N    the stack's address and prefix (e.g. 192.0.2.2/24)\n" \
     "  --gateway A.B.C.D   default gateway\n" \
     "  --host-addr A/N     also bring the kernel side up with this address\n" \
+    "  --bridge NAME       join the TAP to Linux bridge NAME (created if absent, removed when its\n" \
+    "                      last port leaves), so several synack processes and the kernel share\n" \
+    "                      one Ethernet; --host-addr then goes on the bridge\n" \
     "  --mtu N             MTU (default 1500)\n" \
     "  --pcap FILE         write every frame in and out to FILE (pcap), readable while running\n" \
     "                      (flushed within 100 ms: synack ladder or Wireshark can open it live)\n" \
@@ -73,6 +78,7 @@ struct devrun {
     struct control *ctl;
     int ifindex;
     int vnet;                 /* the device was opened with a virtio-net header (TSO) */
+    char bridge[16];          /* --bridge: released (removed if empty) at close */
     synack_impair_t *impair;  /* --impair: between the device and the stack */
     const char *cmd;          /* for the impaired path's summary */
     int pcap_wire;            /* frames out are recorded by the transmit wrapper, cut (wireseg.h) */

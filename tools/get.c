@@ -6,9 +6,16 @@
  * pool. Output: `-o FILE` may be given once per URL and pairs with the URLs in order (like curl);
  * `-O` names each file after the last segment of its URL's path (index.html if it ends in '/');
  * bodies with neither go to standard output. A progress bar is drawn on stderr when it is a
- * terminal; `-w` prints one timing line per URL on stderr (resolve, connect, first byte, total, in
- * seconds from the fetch's start). Exit status: 0 when every fetch completed (and, with -f, none
- * answered 400 or more), 1 otherwise, 2 for usage errors. */
+ * terminal (never with -s).
+ *
+ * The flags it shares with curl behave as curl's: -I sends HEAD and prints the response head;
+ * -f prints nothing for a status of 400 or more and exits 22; -w FORMAT is curl's --write-out
+ * (writeout.h); --connect-timeout; -s silences the progress bar and the error messages (-S brings
+ * the errors back). Exit status as curl's: 0 success, 3 malformed URL, 6 the name did not resolve,
+ * 7 could not connect, 8 a response synack cannot parse, 18 partial body, 22 HTTP error with -f,
+ * 23 write error, 28 timeout, 47 too many redirects, 52 empty reply, 56 receive failure; 2 for
+ * usage errors. With several URLs, the status of the last one that failed. `--timing` prints
+ * synack's own timing line per URL on stderr (resolve, connect, first byte, total, reuse). */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -22,8 +29,10 @@
 #include "../apps/http/http_url.h"
 #include "cmd.h"
 #include "devopts.h"
+#include "dnserr.h"
 #include "numarg.h"
 #include "opterr.h"
+#include "writeout.h"
 
 #define GET_MAX_URLS 256
 
@@ -39,6 +48,13 @@ struct get {
     int nurls, cur;
     const char *outs[GET_MAX_URLS];
     int nouts, name_by_url, follow, head, timing, fail_http, verbose, progress;
+    int silent, show_error;
+    const char *write_fmt;    /* -w */
+    int exit_code;            /* curl's, of the last fetch that failed */
+    int suppress;             /* -f and a status >= 400: this fetch's output is dropped */
+    char last_head[8192];     /* the last response head, for -w's %header{} and content_type */
+    char out_path[256];       /* the file of this fetch ("" for stdout) */
+    size_t last_head_len;
     synack_time_t wait;
     FILE *out;
     int out_is_stdout;
@@ -110,10 +126,24 @@ static void draw_progress(struct get *g, int final, synack_time_t now)
         fprintf(stderr, "\n");
 }
 
+/* Every response head as received: kept for -w, printed for -I (as curl -I, redirects' too). */
+static void on_head_raw(void *arg, const char *head, size_t len, synack_time_t now)
+{
+    struct get *g = arg;
+    g->last_head_len = len < sizeof(g->last_head) ? len : sizeof(g->last_head);
+    memcpy(g->last_head, head, g->last_head_len);
+    int status = len > 12 ? atoi(head + 9) : 0;
+    if (g->head && g->out && !(g->fail_http && status >= 400) && fwrite(head, 1, len, g->out) != len) {
+        fprintf(stderr, "synack get: write error: %s\n", strerror(errno));
+        get_stop = 1;
+    }
+}
+
 static void on_head(void *arg, int status, int64_t content_length, synack_time_t now)
 {
     struct get *g = arg;
     g->total = content_length;
+    g->suppress = g->fail_http && status >= 400;
     if (g->verbose)
         fprintf(stderr, "synack get: %s: status %d, length %lld\n", g->urls[g->cur], status, (long long)content_length);
 }
@@ -121,7 +151,7 @@ static void on_head(void *arg, int status, int64_t content_length, synack_time_t
 static void on_body(void *arg, const char *data, size_t len, synack_time_t now)
 {
     struct get *g = arg;
-    if (g->out && fwrite(data, 1, len, g->out) != len) {
+    if (g->out && !g->suppress && fwrite(data, 1, len, g->out) != len) {
         fprintf(stderr, "synack get: write error: %s\n", strerror(errno));
         get_stop = 1;
     }
@@ -130,27 +160,120 @@ static void on_body(void *arg, const char *data, size_t len, synack_time_t now)
         draw_progress(g, 0, now);
 }
 
+/* curl's exit code and message for a finished fetch (0 and "" for success). */
+static int curl_code(const struct get *g, const struct http_fetch_result *r, const char *url, char *msg, size_t cap)
+{
+    struct http_url u;
+    const char *host = http_url_parse(url, &u) == 0 ? u.host : url;
+    char ip[SYNACK_IP_STRLEN] = "";
+    synack_ip_format(&r->remote.addr, ip, sizeof(ip));
+    msg[0] = 0;
+    if (!r->err) {
+        if (g->fail_http && r->status >= 400) {
+            snprintf(msg, cap, "The requested URL returned error: %d", r->status);
+            return 22;
+        }
+        return 0;
+    }
+    switch (r->failed_in) {
+    case HTTP_FAIL_RESOLVE:
+        snprintf(msg, cap, "could not resolve host: %s (%s)", host, dns_err_text(r->err));
+        return 6;
+    case HTTP_FAIL_CONNECT:
+        if (r->err == -ETIMEDOUT) {
+            snprintf(msg, cap, "connection to %s port %u timed out after %llu ms", ip, r->remote.port,
+                     (unsigned long long)(r->t.total / 1000));
+            return 28;
+        }
+        snprintf(msg, cap, "failed to connect to %s port %u: %s", ip, r->remote.port,
+                 r->err == -EAFNOSUPPORT ? "IPv6 is not supported yet (the stack speaks IPv4)" : synack_strerror(r->err));
+        return 7;
+    default:
+        break;
+    }
+    switch (r->err) {
+    case -ETIMEDOUT:
+        snprintf(msg, cap, "operation timed out after %llu ms with %llu bytes received",
+                 (unsigned long long)(r->t.total / 1000), (unsigned long long)r->body_bytes);
+        return 28;
+    case -ELOOP:
+        snprintf(msg, cap, "too many redirects");
+        return 47;
+    case -EBADMSG:
+    case -EMSGSIZE:
+        snprintf(msg, cap, "weird server reply (%s)", r->err == -EBADMSG ? "not an HTTP response" : "head too large");
+        return 8;
+    case -ECONNRESET:
+        if (!r->status) {
+            snprintf(msg, cap, "empty reply from server");
+            return 52;
+        }
+        break;
+    case -ECONNABORTED:
+        snprintf(msg, cap, "transfer closed with the body incomplete (%llu bytes received)",
+                 (unsigned long long)r->body_bytes);
+        return 18;
+    default:
+        break;
+    }
+    snprintf(msg, cap, "receive failure: %s", synack_strerror(r->err));
+    return 56;
+}
+
 static void on_done(void *arg, const struct http_fetch_result *r, synack_time_t now)
 {
     struct get *g = arg;
     if (g->progress && !r->err)
         draw_progress(g, 1, now);
+    int write_failed = 0;
     if (g->out && !g->out_is_stdout) {
         if (fclose(g->out) != 0 && !r->err)
-            fprintf(stderr, "synack get: write error: %s\n", strerror(errno));
+            write_failed = 1;
     } else if (g->out) {
-        fflush(g->out);
+        if (fflush(g->out) != 0)
+            write_failed = 1;
     }
     g->out = NULL;
-    if (r->err) {
-        fprintf(stderr, "synack get: %s: %s\n", g->urls[g->cur],
-                r->err == -ELOOP          ? "too many redirects"
-                : r->err == -EAFNOSUPPORT ? "IPv6 is not supported yet (the stack speaks IPv4)"
-                                          : synack_strerror(r->err));
+    if (g->suppress && g->out_path[0])
+        remove(g->out_path);   /* -f: like curl, no file for an error response */
+    char msg[512];
+    int code = curl_code(g, r, g->urls[g->cur], msg, sizeof(msg));
+    if (!code && write_failed) {
+        snprintf(msg, sizeof(msg), "write error: %s", strerror(errno));
+        code = 23;
+    }
+    if (code) {
+        g->exit_code = code;
         g->failures++;
-    } else if (g->fail_http && r->status >= 400) {
-        fprintf(stderr, "synack get: %s: HTTP status %d\n", g->urls[g->cur], r->status);
-        g->failures++;
+        if (!g->silent || g->show_error)
+            fprintf(stderr, "synack get: (%d) %s\n", code, msg);
+    }
+    if (g->write_fmt) {
+        char ip[SYNACK_IP_STRLEN] = "";
+        if (r->reached)
+            synack_ip_format(&r->remote.addr, ip, sizeof(ip));
+        struct writeout_vars v = {
+            .http_code = r->status,
+            .time_namelookup = (double)r->t.resolve / 1e6,
+            .time_connect = (double)r->t.connect / 1e6,
+            .time_pretransfer = (double)r->t.connect / 1e6,
+            .time_starttransfer = (double)r->t.first_byte / 1e6,
+            .time_total = (double)r->t.total / 1e6,
+            .num_connects = r->connects,
+            .num_redirects = r->redirects,
+            .size_download = r->body_bytes,
+            .size_header = r->head_bytes,
+            .url_effective = r->final_url,
+            .url = g->urls[g->cur],
+            .remote_ip = ip,
+            .remote_port = r->reached ? r->remote.port : 0,
+            .exitcode = code,
+            .errormsg = msg,
+            .method = g->head ? "HEAD" : "GET",
+            .head = g->last_head_len ? g->last_head : NULL,
+            .head_len = g->last_head_len,
+        };
+        writeout(stdout, stderr, g->write_fmt, &v);
     }
     if (g->timing)
         fprintf(stderr, "url=%s status=%d bytes=%llu resolve=%.6f connect=%.6f first_byte=%.6f total=%.6f "
@@ -199,9 +322,11 @@ static void start_next(struct get *g, synack_time_t now)
         path = name;
     }
     g->out_is_stdout = !path || !strcmp(path, "-");
-    g->out = g->out_is_stdout ? (g->head ? NULL : stdout) : fopen(path, "wb");
-    if (!g->out && !g->out_is_stdout) {
-        fprintf(stderr, "synack get: cannot write '%s': %s\n", path, strerror(errno));
+    snprintf(g->out_path, sizeof(g->out_path), "%s", g->out_is_stdout ? "" : path);
+    g->out = g->out_is_stdout ? stdout : fopen(path, "wb");
+    if (!g->out) {
+        fprintf(stderr, "synack get: (23) cannot write '%s': %s\n", path, strerror(errno));
+        g->exit_code = 23;
         g->failures++;
         get_stop = 1;
         return;
@@ -210,14 +335,17 @@ static void start_next(struct get *g, synack_time_t now)
     g->got = 0;
     g->started = now;
     g->last_draw = 0;
-    static const struct http_fetch_callbacks cb = { on_head, on_body, on_done };
+    g->suppress = 0;
+    g->last_head_len = 0;
+    static const struct http_fetch_callbacks cb = { on_head, on_body, on_done, on_head_raw };
     int r = http_client_fetch(g->cl, url, g->head ? "HEAD" : "GET", g->follow, &cb, g, now);
     if (r < 0) {
-        fprintf(stderr, "synack get: bad URL '%s': %s\n", url,
+        fprintf(stderr, "synack get: (%d) bad URL '%s': %s\n", r == -EPROTONOSUPPORT ? 1 : 3, url,
                 r == -EPROTONOSUPPORT ? "only http:// is supported" : "malformed");
         if (g->out && !g->out_is_stdout)
             fclose(g->out);
         g->out = NULL;
+        g->exit_code = r == -EPROTONOSUPPORT ? 1 : 3;
         g->failures++;
         get_stop = 1;
     }
@@ -231,10 +359,21 @@ static void get_usage(FILE *f)
                "  -o FILE       write the body to FILE; give one -o per URL, in order (- is stdout)\n"
                "  -O            name each output file after its URL's last path segment\n"
                "  -L            follow redirects (at most 10)\n"
-               "  -I, --head    send HEAD instead of GET\n"
-               "  -f, --fail    exit 1 if a response has status 400 or more\n"
-               "  -w            print a timing line per URL on stderr (resolve, connect, first byte, total)\n"
+               "  -I, --head    send HEAD and print the response head (as curl -I)\n"
+               "  -f, --fail    print nothing for a status of 400 or more, and exit 22 (as curl -f)\n"
+               "  -w, --write-out FORMAT  after each URL print FORMAT on stdout, as curl: %%{http_code},\n"
+               "                %%{time_namelookup}, %%{time_connect}, %%{time_starttransfer}, %%{time_total},\n"
+               "                %%{num_connects}, %%{num_redirects}, %%{size_download}, %%{size_header},\n"
+               "                %%{speed_download}, %%{url_effective}, %%{remote_ip}, %%{remote_port},\n"
+               "                %%{content_type}, %%{exitcode}, %%{errormsg}, %%header{NAME}, %%{stderr}, \\n;\n"
+               "                @FILE reads FORMAT from FILE\n"
+               "  --connect-timeout S  give up connecting after S seconds (default 10; exit 28)\n"
+               "  -s, --silent  no progress bar, no error messages; -S, --show-error: errors anyway\n"
+               "  --timing      print synack's timing line per URL on stderr (resolve, connect, first\n"
+               "                byte, total, reused, retries, redirects)\n"
                "  -v            say what happens on stderr\n"
+               "  Exit status as curl's: 6 name not resolved, 7 cannot connect, 22 HTTP error with -f,\n"
+               "  28 timeout, 47 too many redirects, 52 empty reply, 56 receive failure.\n"
                "  --hosts FILE  hosts file consulted first (default /etc/hosts)\n"
                "  --dns A.B.C.D DNS server (repeatable; default: nameservers of /etc/resolv.conf)\n"
                "  --wait S      pause S seconds between URLs (keep-alive expiry experiments)\n"
@@ -254,15 +393,19 @@ int cmd_get(int argc, char **argv)
     struct dns_resolver_config rc;
     memset(&rc, 0, sizeof(rc));
     int no_progress = 0;
-    double pool_idle = 30;
+    double pool_idle = 30, connect_timeout = 10;
+    char *fmt_file = NULL;
     static const struct option opts[] = { DEVOPTS_LONG, { "head", no_argument, 0, 'I' }, { "fail", no_argument, 0, 'f' },
                                           { "hosts", required_argument, 0, 1201 }, { "dns", required_argument, 0, 1202 },
                                           { "wait", required_argument, 0, 1203 }, { "pool-idle", required_argument, 0, 1204 },
                                           { "no-progress", no_argument, 0, 1205 }, { "help", no_argument, 0, 'h' },
+                                          { "write-out", required_argument, 0, 'w' }, { "silent", no_argument, 0, 's' },
+                                          { "show-error", no_argument, 0, 'S' }, { "timing", no_argument, 0, 1206 },
+                                          { "connect-timeout", required_argument, 0, 1207 },
                                           { 0, 0, 0, 0 } };
     int c, rcode = 2;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:OLIfwvh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:OLIfw:vhsS", opts, NULL)) != -1) {
         switch (c) {
         case '?':
         case ':':
@@ -278,7 +421,14 @@ int cmd_get(int argc, char **argv)
         case 'L': g->follow = 1; continue;
         case 'I': g->head = 1; continue;
         case 'f': g->fail_http = 1; continue;
-        case 'w': g->timing = 1; continue;
+        case 'w': g->write_fmt = optarg; continue;
+        case 's': g->silent = 1; continue;
+        case 'S': g->show_error = 1; continue;
+        case 1206: g->timing = 1; continue;
+        case 1207:
+            if (numarg_real("get", "--connect-timeout", optarg, 0.001, 3600, "s", &connect_timeout))
+                goto out;
+            continue;
         case 'v': g->verbose = 1; continue;
         case 1201: hosts = optarg; continue;
         case 1202:
@@ -324,8 +474,9 @@ int cmd_get(int argc, char **argv)
         struct http_url u;
         int r = http_url_parse(g->urls[i], &u);
         if (r < 0) {
-            fprintf(stderr, "synack get: bad URL '%s': %s\n", g->urls[i],
+            fprintf(stderr, "synack get: (%d) bad URL '%s': %s\n", r == -EPROTONOSUPPORT ? 1 : 3, g->urls[i],
                     r == -EPROTONOSUPPORT ? "only http:// is supported" : "malformed");
+            rcode = r == -EPROTONOSUPPORT ? 1 : 3;   /* as curl */
             goto out;
         }
         struct synack_ip ip;
@@ -336,10 +487,28 @@ int cmd_get(int argc, char **argv)
     }
     if (devopts_check(&dev, "get") != 0)
         goto out;
+    if (g->write_fmt && g->write_fmt[0] == '@') {
+        /* curl's -w @FILE (@- for standard input) */
+        const char *path = g->write_fmt + 1;
+        FILE *ff = strcmp(path, "-") ? fopen(path, "r") : stdin;
+        size_t cap = 0;
+        if (ff) {
+            fmt_file = calloc(1, 65536);
+            cap = fmt_file ? fread(fmt_file, 1, 65535, ff) : 0;
+            if (ff != stdin)
+                fclose(ff);
+        }
+        if (!fmt_file) {
+            fprintf(stderr, "synack get: cannot read the -w format file '%s': %s\n", path, strerror(errno));
+            goto out;
+        }
+        fmt_file[cap] = 0;
+        g->write_fmt = fmt_file;
+    }
     if (rc.nservers == 0)
         dns_read_resolv_conf("/etc/resolv.conf", &rc);
     rc.hosts_path = hosts;
-    g->progress = !no_progress && isatty(2) && !g->head;
+    g->progress = !no_progress && !g->silent && isatty(2) && !g->head;
     rcode = 1;
     if (devrun_open(&g->run, &dev, "get") != 0)
         goto out;
@@ -355,6 +524,7 @@ int cmd_get(int argc, char **argv)
     cc.resolve = resolve_adapter;
     cc.resolve_ctx = g->res;
     cc.pool_idle = (synack_time_t)(pool_idle * 1e6);
+    cc.connect_timeout = (synack_time_t)(connect_timeout * 1e6);
     g->cl = g->res ? http_client_new(&cc) : NULL;
     g->wait_timer = synack_timer_new(g->run.st, on_wait, g);
     if (!g->cl || !g->wait_timer) {
@@ -372,7 +542,7 @@ int cmd_get(int argc, char **argv)
                 (unsigned long long)s.requests, (unsigned long long)s.conns_opened, (unsigned long long)s.conns_reused,
                 (unsigned long long)s.retries, (unsigned long long)s.conns_closed_ka_timeout);
     }
-    rcode = g->finished && !g->failures ? 0 : 1;
+    rcode = g->finished && !g->failures ? 0 : g->exit_code ? g->exit_code : 1;
 done:
     if (g->out && !g->out_is_stdout)
         fclose(g->out);
@@ -383,6 +553,7 @@ done:
     synack_driver_run_once(g->run.driver, 0);   /* let the FINs leave */
     devrun_close(&g->run);
 out:
+    free(fmt_file);
     free(g);
     return rcode;
 }

@@ -91,8 +91,9 @@ static void build_ladder(struct ladder *l, const struct lc_conn *c, size_t idx, 
 
 int cmd_ladder(int argc, char **argv)
 {
-    const char *svg = NULL, *conn_arg = NULL;
+    const char *svg = NULL;
     int absolute = 0, color = -1;
+    long want = 0;   /* --conn: 0 the default selection, -1 all, else a 1-based index */
     static const struct option opts[] = { { "svg", required_argument, 0, 'g' }, { "conn", required_argument, 0, 'c' },
                                           { "absolute", no_argument, 0, 'a' }, { "color", no_argument, 0, 'C' },
                                           { "no-color", no_argument, 0, 'N' }, { "help", no_argument, 0, 'h' },
@@ -102,7 +103,19 @@ int cmd_ladder(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'g': svg = optarg; break;
-        case 'c': conn_arg = optarg; break;
+        case 'c': {
+            uint64_t v;
+            if (!strcmp(optarg, "all")) {
+                want = -1;
+            } else if (numarg_parse_uint(optarg, 1, 1000000000, &v) != NUMARG_OK) {
+                fprintf(stderr, "synack ladder: bad --conn '%s': a connection number from the list (1, 2, ...) or 'all'\n",
+                        optarg);
+                return 2;
+            } else {
+                want = (long)v;
+            }
+            break;
+        }
         case 'a': absolute = 1; break;
         case 'C': color = 1; break;
         case 'N': color = 0; break;
@@ -116,18 +129,6 @@ int cmd_ladder(int argc, char **argv)
         return 2;
     }
     const char *path = argv[optind];
-    long want = 0;   /* 0: default selection, -1: all, else a 1-based index */
-    if (conn_arg) {
-        uint64_t v;
-        if (!strcmp(conn_arg, "all"))
-            want = -1;
-        else if (numarg_parse_uint(conn_arg, 1, 1000000000, &v) != NUMARG_OK) {
-            fprintf(stderr, "synack ladder: bad --conn '%s': a connection number from the list (1, 2, ...) or 'all'\n",
-                    conn_arg);
-            return 2;
-        } else
-            want = (long)v;
-    }
     if (color < 0)
         color = isatty(1) && !getenv("NO_COLOR");
 

@@ -13,7 +13,7 @@ static const struct cmd cmds[] = {
     { "get", "HTTP client over the stack on a TAP/TUN device: fetch URLs, keep-alive pool, redirects", cmd_get },
     { "resolve", "resolve a name to IPv4 addresses over the stack on a TAP/TUN device: hosts file, then DNS", cmd_resolve },
     { "ladder", "draw the TCP connections in a pcap/pcapng capture as ladder diagrams, states inferred", cmd_ladder },
-    { "serve", "run the stack on a TAP/TUN device: ARP, ping, UDP/TCP echo (7) and discard (9)", cmd_serve },
+    { "serve", "run the stack on a TAP/TUN device: ping, UDP/TCP echo (7) and discard (9), HTTP, DNS", cmd_serve },
 };
 
 static void usage(FILE *f)

@@ -15,6 +15,7 @@
 #include "../apps/dns/resolver.h"
 #include "cmd.h"
 #include "devopts.h"
+#include "dnserr.h"
 #include "numarg.h"
 #include "opterr.h"
 
@@ -31,22 +32,6 @@ static void on_result(void *arg, const struct dns_result *r, synack_time_t now)
     struct resolve_state *s = arg;
     s->r = *r;
     s->done = 1;
-}
-
-/* What each outcome of resolver.h means to someone at a shell prompt. */
-static const char *resolve_why(int err)
-{
-    switch (err) {
-    case -ENOENT: return "no such name (NXDOMAIN)";
-    case -ENODATA: return "the name has no IPv4 address (no A record)";
-    case -ETIMEDOUT: return "no answer from the DNS servers";
-    case -EBADMSG: return "the DNS servers sent only malformed answers";
-    case -EMSGSIZE: return "the answer was truncated (TC) and the query over TCP failed";
-    case -ECONNREFUSED: return "the DNS servers refused or failed (REFUSED, SERVFAIL or port unreachable)";
-    case -ELOOP: return "CNAME chain too long";
-    case -EDESTADDRREQ: return "no DNS server configured (use --dns A.B.C.D)";
-    default: return synack_strerror(err);
-    }
 }
 
 static void resolve_usage(FILE *f)
@@ -100,7 +85,7 @@ static int resolve_one(struct dns_resolver *res, struct devrun *run, const char 
         return -1;
     }
     if (s.r.err) {
-        fprintf(stderr, "synack resolve: %s: %s%s\n", name, resolve_why(s.r.err), s.r.from_cache ? " (cached)" : "");
+        fprintf(stderr, "synack resolve: %s: %s%s\n", name, dns_err_text(s.r.err), s.r.from_cache ? " (cached)" : "");
         return -1;
     }
     for (int i = 0; i < s.r.naddrs; i++) {

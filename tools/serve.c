@@ -142,8 +142,16 @@ static int open_udp_service(synack_stack_t *st, uint16_t port, synack_socket_han
 static void serve_usage(FILE *f)
 {
     fprintf(f, "usage: synack serve (--tap NAME | --tun NAME) --addr A.B.C.D/N [options]\n"
-               "  Runs the stack on a TAP (Ethernet) or TUN (IP) device: ARP, ping,\n"
-               "  UDP echo on port 7 and UDP discard on port 9. Stop with Ctrl-C.\n"
+               "  Runs the stack on a TAP (Ethernet) or TUN (IP) device, with everything below:\n"
+               "    ARP (TAP) and ICMP: answers ping\n"
+               "    UDP echo on port 7 (RFC 862) and UDP discard on port 9 (RFC 863)\n"
+               "    TCP echo on port 7 and TCP discard on port 9\n"
+               "    with --http-root DIR: an HTTP/1.1 server on port 80 (--http-port) serving DIR, and the\n"
+               "      live status page /status (sockets, counters, ladders) and /status.json\n"
+               "    with --dns-zone FILE: an authoritative DNS server on UDP port 53 for the zone\n"
+               "    a control socket for `synack ss` (@synack-DEV, or --ctl PATH)\n"
+               "    with --pcap FILE: a capture of every frame in and out, readable while it runs\n"
+               "  Stop with Ctrl-C or SIGTERM; SIGUSR1 prints the HTTP server's counters.\n"
                DEVOPTS_HELP
                "  --http-root DIR     serve the files under DIR over HTTP/1.1 (GET, HEAD)\n"
                "  --http-port N       HTTP port (default 80)\n"
@@ -152,7 +160,8 @@ static void serve_usage(FILE *f)
                "  --http-keepalive-max N       responses per connection; the N-th closes it (default 100)\n"
                "  --http-header-timeout S      a request head must be complete S seconds after its first byte (default 10)\n"
                "  --http-max-conns N  concurrent HTTP connections; more get 503 (default 256)\n"
-               "  --dns-zone FILE     answer DNS queries on UDP 53 from zone FILE (authoritative)\n"
+               "  --dns-zone FILE     answer DNS queries on UDP 53 from zone FILE (authoritative; RFC 1035\n"
+               "                      master file: $ORIGIN, $TTL, SOA, NS, A, CNAME; docs/zone-files.md)\n"
                "  -v, --verbose       print every frame\n");
 }
 

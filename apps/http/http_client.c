@@ -123,6 +123,8 @@ static void conn_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, s
         int err = synack_socket_error(st, sock);
         if (err) {
             conn_close(k, 1, now);
+            f->conn = NULL;
+            f->res.failed_in = HTTP_FAIL_CONNECT;
             fetch_done(f, err, now);
             return;
         }
@@ -130,6 +132,8 @@ static void conn_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, s
             return;
         k->connected = 1;
         f->res.t.connect = now - f->req_start;
+        f->res.connects++;
+        f->res.reached = 1;
     }
     fetch_io(f, now);
 }
@@ -232,6 +236,10 @@ static void fetch_done(struct hc_fetch *f, int err, synack_time_t now)
     if (f->conn)
         conn_close(f->conn, 1, now);   /* mid-response: the connection's state is unknown */
     f->res.err = err;
+    if (!err)
+        f->res.failed_in = HTTP_FAIL_NONE;
+    else if (!f->res.failed_in)
+        f->res.failed_in = HTTP_FAIL_TRANSFER;
     f->res.t.total = now - f->start;
     http_url_format(&f->url, f->res.final_url, sizeof(f->res.final_url));
     if (f->cb.on_done)
@@ -290,6 +298,7 @@ static void on_resolved(void *arg, int err, const struct synack_ip *addr, synack
 {
     struct hc_fetch *f = arg;
     if (err) {
+        f->res.failed_in = HTTP_FAIL_RESOLVE;
         fetch_done(f, err, now);
         return;
     }
@@ -309,13 +318,16 @@ static void fetch_step(struct hc_fetch *f, synack_time_t now)
         if (http_url_host_addr(&f->url, &f->addr) == 0) {
             f->phase = F_CONNECT;
         } else if (!c->cfg.resolve) {
+            f->res.failed_in = HTTP_FAIL_RESOLVE;
             fetch_done(f, -EHOSTUNREACH, now);
             return;
         } else {
             f->phase = F_RESOLVING;
             int r = c->cfg.resolve(c->cfg.resolve_ctx, f->url.host, on_resolved, f, now);
-            if (r < 0)
+            if (r < 0) {
+                f->res.failed_in = HTTP_FAIL_RESOLVE;
                 fetch_done(f, r, now);
+            }
             return;
         }
     }
@@ -323,10 +335,14 @@ static void fetch_step(struct hc_fetch *f, synack_time_t now)
         return;
     c->stats.requests++;
     build_request(f);
+    f->res.remote.addr = f->addr;
+    f->res.remote.port = f->url.port;
+    f->res.reached = 0;
     struct hc_conn *k = pool_take(c, &f->addr, f->url.port);
     if (k) {
         c->stats.conns_reused++;
         f->res.reused = 1;
+        f->res.reached = 1;
         f->res.t.connect = now - f->req_start;
         k->f = f;
         f->conn = k;
@@ -339,6 +355,7 @@ static void fetch_step(struct hc_fetch *f, synack_time_t now)
     int err = 0;
     k = conn_open(c, &f->addr, f->url.port, &err, now);
     if (!k) {
+        f->res.failed_in = HTTP_FAIL_CONNECT;
         fetch_done(f, err, now);
         return;
     }
@@ -377,6 +394,9 @@ static int process_input(struct hc_fetch *f, synack_time_t now)
         }
         f->head_done = 1;
         f->res.status = resp.status;
+        f->res.head_bytes += (uint64_t)r;
+        if (f->cb.on_head_raw)
+            f->cb.on_head_raw(f->arg, f->in, (size_t)r, now);
         int no_body = !strcmp(f->method, "HEAD") || resp.status == 204 || resp.status == 304;
         f->body_mode = no_body ? BODY_NONE : resp.h.chunked ? BODY_CHUNKED : resp.h.content_length >= 0 ? BODY_LENGTH : BODY_CLOSE;
         f->body_left = resp.h.content_length > 0 ? (uint64_t)resp.h.content_length : 0;
@@ -512,8 +532,10 @@ static void fetch_timer(synack_stack_t *st, void *arg, synack_time_t now)
         fetch_step(f, now);
         return;
     }
-    if (f->phase == F_WAIT)
+    if (f->phase == F_WAIT) {
+        f->res.failed_in = f->conn && !f->conn->connected ? HTTP_FAIL_CONNECT : HTTP_FAIL_TRANSFER;
         fetch_done(f, -ETIMEDOUT, now);
+    }
 }
 
 struct http_client *http_client_new(const struct http_client_config *cfg)

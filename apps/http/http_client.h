@@ -49,8 +49,22 @@ struct http_timing {
     synack_time_t resolve, connect, first_byte, total;
 };
 
+/* Where a failed fetch failed, so a caller can tell a name that does not resolve from a server
+ * that refuses (both can be -ECONNREFUSED or -ETIMEDOUT). */
+enum http_fail_phase {
+    HTTP_FAIL_NONE = 0,
+    HTTP_FAIL_RESOLVE,       /* err is the resolver's (apps/dns: -ENOENT for NXDOMAIN, ...) */
+    HTTP_FAIL_CONNECT,       /* the TCP connection could not be opened (refused, timed out, ...) */
+    HTTP_FAIL_TRANSFER,      /* the request or response failed on an open connection */
+};
+
 struct http_fetch_result {
     int err;                 /* 0, or a negative errno: -ETIMEDOUT, -ECONNREFUSED, -EBADMSG (bad response) ... */
+    enum http_fail_phase failed_in;
+    int connects;            /* new connections established for this fetch (redirects, retries included) */
+    uint64_t head_bytes;     /* bytes of the response heads received (all of them, redirects included) */
+    struct synack_sockaddr remote;   /* the server of the last request (port 0 if none was tried) */
+    int reached;             /* a connection to `remote` was established (or reused) */
     int status;              /* the final response's status (0 if none) */
     uint64_t body_bytes;
     int64_t content_length;  /* -1 if the final response did not say */
@@ -69,6 +83,9 @@ struct http_fetch_callbacks {
     void (*on_body)(void *arg, const char *data, size_t len, synack_time_t now);
     /* Exactly once, at the end. The fetch is gone after it returns. */
     void (*on_done)(void *arg, const struct http_fetch_result *r, synack_time_t now);
+    /* Optional: every response head as received (status line and fields, through the empty line),
+     * redirects' heads included, before on_head; for `curl -I`-style output. */
+    void (*on_head_raw)(void *arg, const char *head, size_t len, synack_time_t now);
 };
 
 struct http_client_stats {

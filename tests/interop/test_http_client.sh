@@ -6,7 +6,7 @@
 # loop refused); names from a hosts file and from DNS; a server whose keep-alive timeout is shorter
 # than the pool's idle time, so the request on the reused connection fails and is retried; a
 # server that advertises its timeout (Keep-Alive: timeout=3), so the pool closes first instead; -O
-# names, -w timing lines, -f.
+# names, --timing lines, -f (curl's -I/-f/-w are compared with curl in test_get_curl).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 interop_init "${1:-}" nginx dnsmasq sha256sum
@@ -80,7 +80,7 @@ log_lines() { if [[ -f "$TMPD/access.log" ]]; then wc -l <"$TMPD/access.log"; el
 
 # Several URLs, one connection; files by SHA-256; -o pairs with URLs in order.
 start=$(($(log_lines) + 1))
-get_ok -w -o "$TMPD/a" -o "$TMPD/b" -o "$TMPD/c" \
+get_ok --timing -o "$TMPD/a" -o "$TMPD/b" -o "$TMPD/c" \
     "http://web.test:8080/index.html" "http://web.test:8080/20m.bin" "http://web.test:8080/1k.bin"
 for p in "a index.html" "b 20m.bin" "c 1k.bin"; do
     set -- $p
@@ -89,9 +89,9 @@ done
 n=$(conns_for 8080 "$start")
 ((n == 1)) || { cat "$TMPD/access.log" >&2; fail "3 URLs took $n nginx connections (want 1)"; }
 (($(grep -c 'reused=1' "$TMPD/get.err") == 2)) ||
-    { cat "$TMPD/get.err" >&2; fail "-w lines do not show 2 reused requests"; }
-grep -qE 'resolve=[0-9.]+ connect=[0-9.]+ first_byte=[0-9.]+ total=[0-9.]+' "$TMPD/get.err" || fail "-w: no timing line"
-log "3 URLs (20 MB included) over 1 nginx connection, SHA-256 match; -w: $(head -n1 "$TMPD/get.err")"
+    { cat "$TMPD/get.err" >&2; fail "--timing lines do not show 2 reused requests"; }
+grep -qE 'resolve=[0-9.]+ connect=[0-9.]+ first_byte=[0-9.]+ total=[0-9.]+' "$TMPD/get.err" || fail "--timing: no timing line"
+log "3 URLs (20 MB included) over 1 nginx connection, SHA-256 match; --timing: $(head -n1 "$TMPD/get.err")"
 
 # Chunked (sub_filter) and close-delimited bodies, to stdout.
 get_ok -v "http://web.test:8080/text.txt"
@@ -102,32 +102,32 @@ cmp -s "$TMPD/get.out" "$TMPD/text.expected" || fail "close-delimited body diffe
 log "chunked and close-delimited bodies ($(stat -c %s "$TMPD/text.expected") bytes) match"
 
 # Redirects: two hops with -L; a loop is refused; without -L the 301 itself.
-get_ok -L -w "http://web.test:8080/r1"
+get_ok -L --timing "http://web.test:8080/r1"
 [[ "$(cat "$TMPD/get.out")" == "<h1>nginx</h1>" ]] || fail "-L did not end at index.html"
 grep -q 'redirects=2' "$TMPD/get.err" || fail "-L: want redirects=2"
 rc=0
 get -L "http://web.test:8080/loop" || rc=$?
-((rc == 1)) && grep -q 'too many redirects' "$TMPD/get.err" || fail "redirect loop: exit $rc, $(cat "$TMPD/get.err")"
-get_ok -w "http://web.test:8080/r1"
+((rc == 47)) && grep -q 'too many redirects' "$TMPD/get.err" || fail "redirect loop: exit $rc, $(cat "$TMPD/get.err")"
+get_ok --timing "http://web.test:8080/r1"
 grep -q 'status=301' "$TMPD/get.err" || fail "without -L: want the 301"
 log "redirects: 2 hops followed, a loop refused after 10, none without -L"
 
 # DNS (dnsmasq), hosts file empty; -O names the file after the URL.
 (cd "$TMPD" && rm -f 1k.bin)
-get_ok -O -w --hosts /dev/null "http://dns.test:8080/1k.bin"
+get_ok -O --timing --hosts /dev/null "http://dns.test:8080/1k.bin"
 [[ "$(sha256 "$TMPD/1k.bin")" == "$(sha256 "$WWW/1k.bin")" ]] || fail "-O: 1k.bin differs"
 log "DNS via dnsmasq: dns.test resolved, -O wrote 1k.bin"
 
 # 404 with -f fails; without -f it does not.
 rc=0
 get -f "http://web.test:8080/missing" || rc=$?
-((rc == 1)) || fail "-f on a 404: exit $rc (want 1)"
+((rc == 22)) || fail "-f on a 404: exit $rc (want 22, as curl)"
 get_ok "http://web.test:8080/missing"
 
 # Retry: nginx closes an idle connection after 1 s without saying so; the pooled connection is
 # reused 2 s later, fails before any response byte, and the request is retried on a fresh one.
 start=$(($(log_lines) + 1))
-get_ok -v -w --wait 2 -o "$TMPD/r1" -o "$TMPD/r2" "http://web.test:8080/1k.bin" "http://web.test:8080/index.html"
+get_ok -v --timing --wait 2 -o "$TMPD/r1" -o "$TMPD/r2" "http://web.test:8080/1k.bin" "http://web.test:8080/index.html"
 grep -q 'retries=1' "$TMPD/get.err" || { cat "$TMPD/get.err" >&2; fail "no retry after nginx's keep-alive timeout"; }
 [[ "$(cat "$TMPD/r2")" == "<h1>nginx</h1>" ]] || fail "retried request: wrong body"
 n=$(conns_for 8080 "$start")
@@ -136,12 +136,12 @@ log "keep-alive timeout 1 s (not advertised), wait 2 s: request retried on a fre
 
 # Advertised timeout: nginx says timeout=3; after 2.5 s the pool has closed the connection itself
 # (at 3 - 1 s), so the next request opens a new one without any retry.
-get_ok -v -w --wait 2.5 -o /dev/null -o /dev/null "http://web.test:8081/1k.bin" "http://web.test:8081/1k.bin"
+get_ok -v --timing --wait 2.5 -o /dev/null -o /dev/null "http://web.test:8081/1k.bin" "http://web.test:8081/1k.bin"
 grep -q 'retries=1' "$TMPD/get.err" && fail "advertised keep-alive timeout: the pool still retried"
 grep -q ', 1 closed before the server.s keep-alive timeout' "$TMPD/get.err" ||
     { cat "$TMPD/get.err" >&2; fail "the pool did not close before the advertised timeout"; }
 # ... and within the advertised timeout the connection is reused.
-get_ok -v -w --wait 1 -o /dev/null -o /dev/null "http://web.test:8081/1k.bin" "http://web.test:8081/1k.bin"
+get_ok -v --timing --wait 1 -o /dev/null -o /dev/null "http://web.test:8081/1k.bin" "http://web.test:8081/1k.bin"
 (($(grep -c 'reused=1' "$TMPD/get.err") == 1)) || fail "within the advertised timeout: not reused"
 log "Keep-Alive: timeout=3 advertised: closed by the pool after 2 s, reused within it"
 

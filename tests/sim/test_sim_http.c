@@ -137,7 +137,7 @@ static void fetch_next(struct fetches *f, synack_time_t now)
 {
     char url[64];
     snprintf(url, sizeof(url), "http://192.0.2.2/f%d.bin", f->which[f->next]);
-    static const struct http_fetch_callbacks cb = { NULL, on_body, on_done };
+    static const struct http_fetch_callbacks cb = { NULL, on_body, on_done, NULL };
     f->hash = HASH_INIT;
     assert_int_equal(http_client_fetch(f->l->cl, url, "GET", 0, &cb, f, now), 0);
 }
@@ -495,7 +495,7 @@ static void ip_literal_urls(void **state)
 {
     struct lab l;
     lab_start(&l, 0.0, 11, SYNACK_SEC(5), 16);
-    static const struct http_fetch_callbacks cb = { NULL, NULL, literal_done };
+    static const struct http_fetch_callbacks cb = { NULL, NULL, literal_done, NULL };
     static const struct {
         const char *url;
         int err, status;

@@ -29,6 +29,8 @@ struct cap {
     unsigned mss_limit;   /* when set: the largest payload any segment the link puts out may carry */
     unsigned over_mss;    /* segments, after the link's cut, that carried more than mss_limit */
     unsigned data_frames;
+    uint16_t ids[64];     /* IP IDs of the frames, in order */
+    unsigned nids;
 };
 
 static void note(struct cap *c, const uint8_t *f, size_t len)
@@ -39,6 +41,8 @@ static void note(struct cap *c, const uint8_t *f, size_t len)
     if (len > c->max_len)
         c->max_len = len;
     struct ip4_hdr ip;
+    if (ip4_parse(f, len, &ip) == WIRE_OK && c->nids < 64)
+        c->ids[c->nids++] = ip.id;
     if (ip4_parse(f, len, &ip) == WIRE_OK && ip.proto == IP4_PROTO_TCP) {
         uint8_t fl = f[ip.ihl + 13];
         c->stack_seq = wire_get32(f + ip.ihl + 4) + (ip.total_len - ip.ihl - (f[ip.ihl + 12] >> 4) * 4u) +
@@ -167,6 +171,25 @@ static void large_frame_with_metadata(void **state)
     synack_stack_free(st);
 }
 
+/* The link gives each segment it cuts from an offload frame the next IP ID, as Linux's GSO does:
+ * the stack keeps those IDs for the frame, so the next datagram does not reuse one. 10000 bytes at
+ * gso_size 1460 are 7 segments: the next frame's ID is 7 past the offload frame's. */
+static void offload_frame_keeps_an_id_per_segment(void **state)
+{
+    static struct cap c;
+    memset(&c, 0, sizeof(c));
+    int s, ifx;
+    synack_stack_t *st = run_mss(&c, 1, 10000, 1460, &s, &ifx);
+    assert_int_equal(c.frames, 1);
+    unsigned big = c.nids - 1;
+    inject_mss(st, ifx, 5001, c.stack_seq, TCP_ACK, 0, 4000);   /* all of it acknowledged */
+    static const uint8_t more[100];
+    assert_int_equal(synack_send(st, s, more, sizeof(more), 5000), (int)sizeof(more));
+    assert_true(c.nids > big + 1);
+    assert_int_equal((uint16_t)(c.ids[big + 1] - c.ids[big]), 7);
+    synack_stack_free(st);
+}
+
 static void no_offload_no_large_frames(void **state)
 {
     static struct cap c;
@@ -216,7 +239,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(large_frame_with_metadata),
-        cmocka_unit_test(no_offload_no_large_frames),
+        cmocka_unit_test(offload_frame_keeps_an_id_per_segment), cmocka_unit_test(no_offload_no_large_frames),
         cmocka_unit_test(offload_peer_mss_536),
         cmocka_unit_test(offload_peer_without_mss),
         cmocka_unit_test(offload_peer_mss_1000),
