@@ -80,7 +80,11 @@ static inline const char *sm_check(const struct sack_model *m, const struct tcp_
     uint32_t msum = 0;
     for (uint32_t off = m->una; off < m->max; off++) {
         msum += m->bit[off];
-        if (m->bit[off] != tcp_sack_holds(sb, sm_seq(off), NULL))
+        /* holds() is asked at each byte on either side of an edge of the bitmap (where a wrong
+         * answer shows first); asking at every byte made the check cost O(span * ranges). */
+        int edge = off == m->una || off + 1 == m->max || m->bit[off] != m->bit[off - 1] ||
+                   m->bit[off] != m->bit[off + 1];
+        if (edge && m->bit[off] != tcp_sack_holds(sb, sm_seq(off), NULL))
             return "holds() disagrees with the model";
     }
     if (msum != sb->sacked)

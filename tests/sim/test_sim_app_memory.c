@@ -1,8 +1,8 @@
 /* Sim tier: what the applications hold per connection, measured. The test is linked with
  * malloc, calloc, realloc and free wrapped (-Wl,--wrap): every block the applications (and the
- * simulated link, idle when measured) take is counted at its usable size plus its header, while
- * the two stacks get their memory from an allocator of their own that calls the real functions,
- * so what the stacks hold is not counted. Checked:
+ * clients) take is counted at its usable size plus its header, while the two stacks and the
+ * simulated link get their memory from allocators of their own that call the real functions, so
+ * what they hold is not counted. Checked:
  *  - an idle keep-alive HTTP connection (after one request for a 100-byte file) costs the HTTP
  *    server at most 1 KB beyond the stack's own cost;
  *  - an idle echo or discard connection costs the services as little;
@@ -96,6 +96,7 @@ struct lab {
     synack_simlink_t *link;
     synack_stack_t *st[2];
     struct counter cnt[2];
+    struct counter link_cnt;
 };
 
 static void lab_init(struct lab *l)
@@ -106,6 +107,10 @@ static void lab_init(struct lab *l)
     lc.latency = SYNACK_MS(1);
     lc.bandwidth_bps = 1000000000ull;
     lc.seed = 5;
+    /* The link keeps the blocks of the frames it carried for reuse: its memory, not the
+     * applications', so it is counted apart. */
+    lc.alloc.fn = counting;
+    lc.alloc.ctx = &l->link_cnt;
     l->link = synack_simlink_new(&lc);
     l->net = synack_simnet_new(SYNACK_SEC(1));
     for (int i = 0; i < 2; i++) {
