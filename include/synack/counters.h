@@ -99,6 +99,9 @@ extern "C" {
     X(TcpDSackRecv,         "TCP D-SACK blocks received (RFC 2883)") \
     X(TcpDSackUndo,         "TCP window reductions undone: every retransmission D-SACKed (RFC 3708)") \
     X(TcpTSUndo,            "TCP window reductions undone: the ACK echoed the original's timestamp (RFC 3522)") \
+    X(TcpLossProbes,        "TCP tail loss probes sent (RFC 8985 7)") \
+    X(TcpLossProbeRecovery, "TCP tail losses repaired by a probe (RFC 8985 7.4)") \
+    X(TcpRackLoss,          "TCP losses found by RACK's timing (RFC 8985 6), reordering timer included") \
     X(TcpTimeouts,          "TCP retransmission timeouts") \
     X(TcpPersistProbes,     "TCP zero-window probes sent") \
     X(TcpKeepAliveProbes,   "TCP keep-alive probes sent") \

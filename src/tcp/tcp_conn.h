@@ -13,6 +13,7 @@
 #include "synack/socket.h"
 #include "tcp/tcp_buf.h"
 #include "tcp/tcp_cc.h"
+#include "tcp/tcp_rack.h"
 #include "tcp/tcp_sack.h"
 #include "tcp/tcp_seq.h"
 #include "wire/tcp.h"
@@ -42,7 +43,7 @@ static inline struct tcp_end tcp_end_from_sockaddr(const struct synack_sockaddr 
 }
 
 /* Why the retransmission timer is armed. */
-enum tcp_rtx_mode { RTX_NONE = 0, RTX_RETRANSMIT, RTX_PERSIST };
+enum tcp_rtx_mode { RTX_NONE = 0, RTX_RETRANSMIT, RTX_PERSIST, RTX_TLP };
 
 struct tcp_conn {
     struct tcp_conn *hnext;          /* hash chain (connections), or the listeners' list */
@@ -159,6 +160,19 @@ struct tcp_conn {
      * block), HighRxt, and Proportional Rate Reduction's counters (RFC 6937). */
     struct tcp_sack_sb *sb;
     uint32_t high_rxt;
+    /* RACK-TLP (tcp_rack.h): the transmission log, its reordering timer, the minimum RTT, the edge
+     * below which RACK found first transmissions lost, and the probe in flight. */
+    struct tcp_rack *rack;
+    struct timer rack_timer;
+    uint32_t min_rtt;
+    uint32_t rack_edge;
+    uint32_t tlp_high;
+    uint32_t rack_rerxt[4][2];       /* retransmissions RACK found lost: to be sent again */
+    uint8_t rack_rerxt_n;
+    uint8_t rack_reo_mult;           /* RFC 8985 6.2 step 4: the reordering window grows on D-SACKs */
+    unsigned rack_edge_on : 1;
+    unsigned tlp_on : 1;
+    unsigned tlp_dsacked : 1;
     uint32_t lt_base;                /* SND.MAX at the first duplicate ACK: what limited transmit
                                         sent after it is left out of ssthresh (RFC 5681 3.2 step 2) */
     uint32_t prr_delivered, prr_out, recover_fs;

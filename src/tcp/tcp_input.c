@@ -346,7 +346,7 @@ static void ack_new_data(struct tcp_conn *c, struct tcp_seg *s, uint32_t sacked,
     /* RFC 6298 5.2/5.3: stop the timer when everything is ACKed, else restart it. */
     if (c->snd_una == c->snd_max)
         tcp_rto_stop(c);
-    else if (c->rtx_mode == RTX_RETRANSMIT)
+    else if (c->rtx_mode == RTX_RETRANSMIT || c->rtx_mode == RTX_TLP)
         tcp_rto_arm(c, now);
     tcp_notify(c);   /* writable */
 }
@@ -568,3 +568,4 @@ void tcp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, si
     stack_drop(st, SYNACK_C_TcpNoSocket, ifindex, SYNACK_IF_RAWIP, rx->pkt, rx->pkt_len);
     tcp_send_rst_for(st, &s, now);
 }
+

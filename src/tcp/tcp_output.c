@@ -233,6 +233,7 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, 
          wnd_field(c), NULL, off, dlen, NULL, now);
     if (c->in_recovery && c->sb)
         c->prr_out += dlen + (fin ? 1u : 0u);   /* RFC 6937: everything sent during recovery */
+    tcp_rack_sent(c, seq, seq + dlen + (fin ? 1u : 0u), rexmit, now);
     acked_now(c);
     if (!rexmit && dlen) {
         c->bytes_sent += dlen;
@@ -280,7 +281,7 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
     uint32_t cwnd = c->cwnd;
     uint32_t in_flight0 = nxt - c->snd_una;
     if (c->in_recovery && c->sb)
-        in_flight0 = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, c->mss_snd);
+        in_flight0 = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, tcp_lost_edge(c));
     else if (!c->in_recovery && c->dupacks && c->dupacks < 3 && nxt == c->snd_max)
         cwnd += c->dupacks * c->mss_snd;
     uint32_t start = nxt;

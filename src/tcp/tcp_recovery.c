@@ -2,12 +2,16 @@
  * NewReno (RFC 6582), around the connection's congestion-control module; undo of spurious
  * reductions. See tcp_recovery.h. */
 #include "base/mem.h"
+extern char *getenv(const char *);
+#include <stdio.h>
+#define DBG(...) do { if (getenv("RDBG")) fprintf(stderr, __VA_ARGS__); } while (0)
 
 #include "core/alloc.h"
 #include "core/ctx.h"
 #include "tcp/tcp_cc.h"
 #include "tcp/tcp_int.h"
 #include "tcp/tcp_recovery.h"
+#include "tcp/tcp_rack.h"
 #include "tcp/tcp_sack.h"
 
 /* RFC 6675 2: DupThresh. */
@@ -98,6 +102,7 @@ uint32_t tcp_recovery_sack(struct tcp_conn *c, const struct tcp_opts *o, uint32_
         stack_count_n(c->st, SYNACK_C_TcpSackDiscard, news.invalid);
     if (news.dsack) {
         stack_count(c->st, SYNACK_C_TcpDSackRecv);
+        tcp_tlp_dsack(c, news.dsack_l, news.dsack_r);
         /* RFC 3708 3: a D-SACK of data retransmitted in this episode means one retransmission
          * was unneeded; all of them unneeded means the reduction was. */
         if (c->undo_on && c->undo_retrans > 0 && seq_geq(news.dsack_l, c->undo_marker) &&
@@ -122,13 +127,40 @@ void tcp_recovery_free(struct tcp_conn *c)
 /* The retransmissions RFC 6675 NextSeg rule 1 asks for: lost holes above HighRxt, one segment at a
  * time while the pipe leaves room in cwnd; `force` sends the first regardless (the fast retransmit
  * on entering recovery, RFC 6675 5 step 4.2). */
+/* Retransmissions RACK found lost (tcp_rack.c): sent again first, one segment at a time, their
+ * SACKed parts skipped. Returns 1 if one went. */
+static int rack_resend(struct tcp_conn *c, synack_time_t now)
+{
+    while (c->rack_rerxt_n) {
+        uint32_t *e = c->rack_rerxt[0];
+        uint32_t from = seq_gt(e[0], c->snd_una) ? e[0] : c->snd_una, start, len;
+        if (seq_lt(from, e[1]) && tcp_sack_next_hole(c->sb, from, e[1], &start, &len)) {
+            uint32_t sent = tcp_retransmit_range(c, start, len < c->mss_snd ? len : c->mss_snd, now);
+            e[0] = start + (sent ? sent : len);
+            if (sent) {
+                if (start == c->snd_una)
+                    tcp_rto_arm(c, now);
+                return 1;
+            }
+            continue;
+        }
+        memmove(&c->rack_rerxt[0], &c->rack_rerxt[1], (size_t)(c->rack_rerxt_n - 1) * sizeof(c->rack_rerxt[0]));
+        c->rack_rerxt_n--;
+    }
+    return 0;
+}
+
 static void sack_retransmit(struct tcp_conn *c, int force, synack_time_t now)
 {
     for (unsigned guard = 0; guard < 64; guard++) {
-        uint32_t pipe = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, c->mss_snd);
+        uint32_t pipe = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, tcp_lost_edge(c));
         if (!force && pipe + c->mss_snd > c->cwnd)
             return;
-        uint32_t edge = tcp_sack_lost_edge(c->sb, c->snd_una, c->mss_snd);
+        if (rack_resend(c, now)) {
+            force = 0;
+            continue;
+        }
+        uint32_t edge = tcp_lost_edge(c);
         if (force && edge == c->snd_una)
             edge = c->snd_una + c->mss_snd;   /* entered on DupThresh ACKs: SND.UNA is taken as lost */
         uint32_t from = seq_gt(c->high_rxt, c->snd_una) ? c->high_rxt : c->snd_una, start, len;
@@ -138,6 +170,10 @@ static void sack_retransmit(struct tcp_conn *c, int force, synack_time_t now)
         if (!sent)
             return;
         c->high_rxt = start + sent;
+        /* The head of the queue sent again: its timeout counts from now (as Linux restarts it),
+         * not from the last cumulative ACK, which may be an RTO ago while the hole was being found. */
+        if (start == c->snd_una && !getenv("NO_HEADRTO"))
+            tcp_rto_arm(c, now);
         c->undo_retrans++;
         force = 0;
     }
@@ -146,7 +182,7 @@ static void sack_retransmit(struct tcp_conn *c, int force, synack_time_t now)
 /* RFC 6937 3: how much may go out on this ACK, as cwnd = pipe + sndcnt. */
 static void prr_cwnd(struct tcp_conn *c, uint32_t delivered)
 {
-    uint32_t pipe = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, c->mss_snd);
+    uint32_t pipe = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, tcp_lost_edge(c));
     c->prr_delivered += delivered;
     uint64_t sndcnt;
     if (pipe > c->ssthresh) {
@@ -169,13 +205,14 @@ static void prr_cwnd(struct tcp_conn *c, uint32_t delivered)
 
 static int sack_lost_una(const struct tcp_conn *c)
 {
-    return c->sb && tcp_sack_lost_edge(c->sb, c->snd_una, c->mss_snd) != c->snd_una;
+    return c->sb && tcp_lost_edge(c) != c->snd_una;
 }
 
 static void sack_enter(struct tcp_conn *c, uint32_t delivered, synack_time_t now)
 {
     stack_count(c->st, SYNACK_C_TcpFastRetrans);
     stack_count(c->st, SYNACK_C_TcpSackRecovery);
+    DBG("%p %.3f ENTER una %u max %u cwnd %u ss %u dup %d edge %u sb %u\n", (void*)c, now/1e6, c->snd_una - c->iss, c->snd_max - c->iss, c->cwnd, c->ssthresh, c->dupacks, tcp_lost_edge(c) - c->iss, c->sb ? c->sb->sacked : 0);
     undo_begin(c, now);
     c->ssthresh = reduced_ssthresh(c, now);
     c->recover = c->snd_max;   /* RFC 6675 5 step 4.1: RecoveryPoint = HighData */
@@ -183,7 +220,7 @@ static void sack_enter(struct tcp_conn *c, uint32_t delivered, synack_time_t now
     c->high_rxt = c->snd_una;
     c->prr_delivered = 0;
     c->prr_out = 0;
-    c->recover_fs = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, c->mss_snd);
+    c->recover_fs = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, tcp_lost_edge(c));
     if (c->recover_fs < c->mss_snd)
         c->recover_fs = c->mss_snd;
     prr_cwnd(c, delivered);
@@ -192,6 +229,7 @@ static void sack_enter(struct tcp_conn *c, uint32_t delivered, synack_time_t now
 
 static void sack_exit(struct tcp_conn *c, synack_time_t now)
 {
+    DBG("%p %.3f EXIT una %u cwnd %u ss %u\n", (void*)c, now/1e6, c->snd_una - c->iss, c->cwnd, c->ssthresh);
     /* RFC 6937 3: at the end of recovery cwnd is ssthresh. */
     c->in_recovery = 0;
     c->cwnd = c->ssthresh > c->mss_snd ? c->ssthresh : c->mss_snd;
@@ -201,6 +239,20 @@ static void sack_exit(struct tcp_conn *c, synack_time_t now)
         c->cc->on_exit_recovery(&v, c->cc_priv);
         tcp_cc_commit(c, &v);
     }
+}
+
+void tcp_recovery_rack_timer(struct tcp_conn *c, synack_time_t now)
+{
+    if (!tcp_rack_detect(c, now))
+        return;
+    stack_count(c->st, SYNACK_C_TcpRackLoss);
+    if (!c->in_recovery) {
+        if (c->snd_una != c->snd_max && c->sb && (seq_gt(c->snd_una, c->recover) || c->recover == c->iss))
+            sack_enter(c, 0, now);
+    } else if (c->sb) {
+        sack_retransmit(c, 0, now);
+    }
+    tcp_output(c, now);
 }
 
 /* ---------- NewReno, RFC 6582, when the peer does not SACK ---------- */
@@ -251,11 +303,23 @@ static void cc_on_ack(struct tcp_conn *c, const struct tcp_ack *a, synack_time_t
     tcp_cc_commit(c, &v);
 }
 
+/* RFC 8985 7.4: a tail loss probe repaired a loss: the reduction any loss brings. */
+static void tlp_reduce(struct tcp_conn *c, synack_time_t now)
+{
+    undo_begin(c, now);
+    c->ssthresh = reduced_ssthresh(c, now);
+    c->cwnd = c->ssthresh;
+}
+
 static void sack_ack(struct tcp_conn *c, const struct tcp_ack *a, synack_time_t now)
 {
     if (c->sb && a->acked)
         tcp_sack_advance(c->sb, c->snd_una);
     undo_check_ts(c, a, now);
+    if (tcp_rack_detect(c, now))
+        stack_count(c->st, SYNACK_C_TcpRackLoss);
+    if (a->acked && tcp_tlp_ack(c) && !c->in_recovery)
+        tlp_reduce(c, now);
     uint32_t delivered = a->acked + a->sacked;
     if (!c->in_recovery) {
         if (a->acked)
@@ -334,6 +398,7 @@ void tcp_recovery_rto(struct tcp_conn *c, synack_time_t now)
      * is SND.MAX, so duplicate ACKs of what was sent before the timeout start no fast retransmit. */
     /* A timeout during an episode keeps the episode's undo state (one spurious timeout after a
      * spurious fast retransmit undoes both); otherwise a new episode starts. */
+    DBG("%p %.3f RTO una %u max %u cwnd %u ss %u rec %d\n", (void*)c, now/1e6, c->snd_una - c->iss, c->snd_max - c->iss, c->cwnd, c->ssthresh, c->in_recovery);
     if (!c->in_recovery || !c->undo_on)
         undo_begin(c, now);
     c->undo_retrans++;
@@ -345,6 +410,8 @@ void tcp_recovery_rto(struct tcp_conn *c, synack_time_t now)
     c->dupacks = 0;
     c->recover = c->snd_max;
     c->high_rxt = c->snd_una;
+    c->tlp_on = 0;
+    c->rack_rerxt_n = 0;   /* everything unSACKed goes again after a timeout anyway */
     tcp_cc_rexmit(c);
 }
 

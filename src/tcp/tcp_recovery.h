@@ -31,6 +31,8 @@ struct tcp_opts;
 /* The SACK blocks of an acceptable ACK (SEG.ACK = ack), before SND.UNA moves: updates the
  * scoreboard and takes D-SACKs into account. Returns the bytes newly SACKed. */
 uint32_t tcp_recovery_sack(struct tcp_conn *c, const struct tcp_opts *o, uint32_t ack, synack_time_t now);
+/* RACK's reordering timer fired (tcp_rack.h): losses it now finds start or feed recovery. */
+void tcp_recovery_rack_timer(struct tcp_conn *c, synack_time_t now);
 /* The connection is freed: the scoreboard goes. */
 void tcp_recovery_free(struct tcp_conn *c);
 

@@ -159,9 +159,8 @@ int tcp_sack_next_hole(const struct tcp_sack_sb *sb, uint32_t from, uint32_t lim
 }
 
 uint32_t tcp_sack_pipe(const struct tcp_sack_sb *sb, uint32_t una, uint32_t snd_max, uint32_t high_rxt,
-                       uint32_t mss)
+                       uint32_t edge)
 {
-    uint32_t edge = tcp_sack_lost_edge(sb, una, mss);
     uint32_t pipe = 0, from = una, start, len;
     /* Each hole: its bytes above the loss edge are in flight as first sent; its bytes below
      * HighRxt are in flight as retransmitted (RFC 6675 4, SetPipe). */

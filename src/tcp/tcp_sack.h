@@ -48,9 +48,10 @@ uint32_t tcp_sack_lost_edge(const struct tcp_sack_sb *sb, uint32_t una, uint32_t
 /* The first unSACKed byte at or after `from` and below `limit`, and how many unSACKed bytes follow
  * it contiguously (up to limit). Returns 0 if there is none. */
 int tcp_sack_next_hole(const struct tcp_sack_sb *sb, uint32_t from, uint32_t limit, uint32_t *start, uint32_t *len);
-/* RFC 6675 SetPipe: the octets in flight between una and snd_max: unSACKed ones not lost, plus
- * unSACKed ones retransmitted (below high_rxt). */
+/* RFC 6675 SetPipe: the octets in flight between una and snd_max: unSACKed ones not lost (at or
+ * above `edge`, from tcp_sack_lost_edge or a later one RACK found), plus unSACKed ones
+ * retransmitted (below high_rxt). */
 uint32_t tcp_sack_pipe(const struct tcp_sack_sb *sb, uint32_t una, uint32_t snd_max, uint32_t high_rxt,
-                       uint32_t mss);
+                       uint32_t edge);
 
 #endif

@@ -18,6 +18,7 @@ static void dack_fire(void *owner, struct timer *t, synack_time_t now);
 static void keep_fire(void *owner, struct timer *t, synack_time_t now);
 static void wait_fire(void *owner, struct timer *t, synack_time_t now);
 static void cork_fire(void *owner, struct timer *t, synack_time_t now);
+static void rack_fire(void *owner, struct timer *t, synack_time_t now);
 
 void tcp_timers_init(struct tcp_conn *c)
 {
@@ -26,6 +27,7 @@ void tcp_timers_init(struct tcp_conn *c)
     timer_init(&c->keep_timer, keep_fire, c);
     timer_init(&c->wait_timer, wait_fire, c);
     timer_init(&c->cork_timer, cork_fire, c);
+    timer_init(&c->rack_timer, rack_fire, c);
 }
 
 void tcp_timers_cancel(struct tcp_conn *c)
@@ -36,6 +38,7 @@ void tcp_timers_cancel(struct tcp_conn *c)
     timer_cancel(h, &c->keep_timer);
     timer_cancel(h, &c->wait_timer);
     timer_cancel(h, &c->cork_timer);
+    timer_cancel(h, &c->rack_timer);
     c->rtx_mode = RTX_NONE;
 }
 
@@ -50,9 +53,16 @@ static synack_time_t backed_off(const struct tcp_conn *c, synack_time_t base, un
 
 void tcp_rto_arm(struct tcp_conn *c, synack_time_t now)
 {
-    /* RFC 6298 5.1/5.3: (re)start the timer to expire after RTO (backed off, 5.5). */
+    /* RFC 6298 5.1/5.3: (re)start the timer to expire after RTO (backed off, 5.5); RFC 8985 7.2: a
+     * tail loss probe first when it would come sooner. */
+    synack_time_t rto = backed_off(c, c->rto, c->backoff), pto = tcp_tlp_timeout(c);
+    if (pto && pto < rto) {
+        c->rtx_mode = RTX_TLP;
+        timer_arm(&c->st->timers, &c->rtx_timer, now + pto);
+        return;
+    }
     c->rtx_mode = RTX_RETRANSMIT;
-    timer_arm(&c->st->timers, &c->rtx_timer, now + backed_off(c, c->rto, c->backoff));
+    timer_arm(&c->st->timers, &c->rtx_timer, now + rto);
 }
 
 void tcp_rto_stop(struct tcp_conn *c)
@@ -75,6 +85,8 @@ void tcp_rtt_sample(struct tcp_conn *c, synack_time_t r)
     uint32_t rtt = r > 0xffffffffu ? 0xffffffffu : (uint32_t)r;
     if (rtt == 0)
         rtt = 1;
+    if (!c->min_rtt || rtt < c->min_rtt)
+        c->min_rtt = rtt;   /* RACK's reordering window (tcp_rack.c) */
     if (!c->rtt_valid) {
         /* RFC 6298 2.2 */
         c->srtt = rtt;
@@ -125,6 +137,11 @@ static void rtx_fire(void *owner, struct timer *t, synack_time_t now)
             c->nodelay = nodelay;
             c->max_snd_wnd = mw;
         }
+        return;
+    }
+    if (c->rtx_mode == RTX_TLP) {
+        c->rtx_mode = RTX_NONE;
+        tcp_tlp_fire(c, now);
         return;
     }
     if (c->rtx_mode != RTX_RETRANSMIT)
@@ -253,6 +270,12 @@ void tcp_cork_release(struct tcp_conn *c)
 {
     c->cork_expired = 0;
     timer_cancel(&c->st->timers, &c->cork_timer);
+}
+
+static void rack_fire(void *owner, struct timer *t, synack_time_t now)
+{
+    (void)t;
+    tcp_recovery_rack_timer(owner, now);
 }
 
 static void cork_fire(void *owner, struct timer *t, synack_time_t now)

@@ -108,7 +108,7 @@ static inline const char *sm_check(const struct sack_model *m, const struct tcp_
     for (uint32_t off = m->una; off < m->max; off++)
         if (!m->bit[off])
             pipe += (off >= edge) + (off < hr);
-    if (tcp_sack_pipe(sb, sm_seq(m->una), sm_seq(m->max), sm_seq(hr), mss) != pipe)
+    if (tcp_sack_pipe(sb, sm_seq(m->una), sm_seq(m->max), sm_seq(hr), sm_seq(edge)) != pipe)
         return "pipe disagrees with the model";
     uint32_t st, len;
     int got = tcp_sack_next_hole(sb, sm_seq(m->una), sm_seq(m->max), &st, &len);
