@@ -117,8 +117,8 @@ void tcp_send_challenge_ack(struct tcp_conn *c, synack_time_t now);
 void tcp_send_raw(synack_stack_t *st, const struct tcp_end *local, const struct tcp_end *remote, uint32_t seq,
                   uint32_t ack, uint8_t flags, uint16_t win, const struct tcp_opts *opts, const uint8_t *data,
                   size_t dlen, uint8_t tos, synack_time_t now);
-/* Retransmits from seq at most max_len bytes (and the FIN if it follows them); returns the
- * sequence space sent (0 if nothing). */
+/* Retransmits from seq one segment of at most max_len bytes and at most tcp_cur_mss (and the FIN
+ * if it follows them); returns the sequence space sent (0 if nothing). */
 uint32_t tcp_retransmit_range(struct tcp_conn *c, uint32_t seq, uint32_t max_len, synack_time_t now);
 /* Retransmits the first unacknowledged segment (fast retransmit, partial ACK). */
 void tcp_retransmit_head(struct tcp_conn *c, synack_time_t now);

@@ -370,6 +370,11 @@ uint32_t tcp_retransmit_range(struct tcp_conn *c, uint32_t seq, uint32_t max_len
     uint32_t off = seq - c->snd_una;
     uint32_t avail = c->sndq.len > off ? (uint32_t)c->sndq.len - off : 0;
     uint32_t len = avail < max_len ? avail : max_len;
+    /* One segment at most, and one that fits beside the SACK blocks this segment carries (a
+     * full-MSS retransmission with them would exceed the path MTU and be refused by IP). */
+    uint32_t mss = tcp_cur_mss(c);
+    if (len > mss)
+        len = mss;
     int fin = c->fin_sent && len == avail && seq_gt(c->snd_max, seq + len);
     if (len == 0 && !fin)
         return 0;
