@@ -56,6 +56,11 @@ struct synack_config {
     unsigned tcp_max_tw;           /**< TIME-WAIT entries held at once; beyond, closed at once [65536]. */
     int tcp_timestamps;            /**< RFC 7323 timestamps offered and accepted: 0 yes [default]; -1 no. */
     int tcp_sack;                  /**< RFC 2018 SACK offered and accepted: 0 yes [default]; -1 no. */
+    /** RACK-TLP (RFC 8985) on connections that agreed to SACK: losses judged by time (a segment
+     * sent before one since delivered, and overdue), lost retransmissions found without a
+     * timeout, and a tail loss probe instead of most timeouts: 0 yes [default]; -1 no (RFC 6675's
+     * DupThresh rules alone, as Linux with net.ipv4.tcp_recovery=0). */
+    int tcp_rack;
     /** The most a connection's receive buffer grows to by autotuning, unless the socket set
      * SO_RCVBUF; the window scale is chosen so the window can reach it [6 MiB]. */
     unsigned tcp_rmem_max;

@@ -52,9 +52,7 @@ void tcp_sndbuf_adjust(struct tcp_conn *c)
      * flight, not cwnd: during recovery cwnd falls while SACKed data still fills the buffer up to
      * SND.UNA, and a buffer sized from the fallen cwnd would leave no room for new data, the only
      * thing that lets RACK judge a lost retransmission (RFC 8985 6.2). */
-    extern char *getenv(const char *);
-    uint32_t w = c->cwnd > tcp_flight(c) && !getenv("NO_FLIGHTBUF") ? c->cwnd : tcp_flight(c);
-    if (getenv("NO_FLIGHTBUF")) w = c->cwnd;
+    uint32_t w = c->cwnd > tcp_flight(c) ? c->cwnd : tcp_flight(c);
     uint64_t want = 2ull * w;
     if (want > t->wmem_max)
         want = t->wmem_max;

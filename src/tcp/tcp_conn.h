@@ -173,6 +173,8 @@ struct tcp_conn {
     unsigned rack_edge_on : 1;
     unsigned tlp_on : 1;
     unsigned tlp_dsacked : 1;
+    unsigned tlp_rtt_ok : 1;         /* an RTT sample since the last probe (RFC 8985 7.3) */
+    unsigned tlp_probe : 1;          /* tcp_output may exceed cwnd by one segment: a probe */
     uint32_t lt_base;                /* SND.MAX at the first duplicate ACK: what limited transmit
                                         sent after it is left out of ssthresh (RFC 5681 3.2 step 2) */
     uint32_t prr_delivered, prr_out, recover_fs;

@@ -568,4 +568,3 @@ void tcp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, si
     stack_drop(st, SYNACK_C_TcpNoSocket, ifindex, SYNACK_IF_RAWIP, rx->pkt, rx->pkt_len);
     tcp_send_rst_for(st, &s, now);
 }
-

@@ -48,6 +48,7 @@ struct tcp_table {
     unsigned syn_retries, synack_retries, retries, sndbuf, rcvbuf, chack_limit, ofo_max, max_orphans, max_tw;
     int syncookies;
     unsigned timestamps : 1, sack : 1;   /* offered and accepted (config tcp_timestamps, tcp_sack) */
+    unsigned rack : 1;                   /* RACK-TLP on SACK connections (config tcp_rack) */
     unsigned rmem_max, wmem_max;     /* autotuning's ceilings; the window scale is chosen from rmem_max */
     uint8_t ts_key[16];              /* the per-4-tuple TSval offset (tcp_ts_offset) */
     const struct tcp_cc_ops *cc_default;   /* config tcp_congestion */

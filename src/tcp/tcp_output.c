@@ -284,6 +284,8 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
         in_flight0 = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, tcp_lost_edge(c));
     else if (!c->in_recovery && c->dupacks && c->dupacks < 3 && nxt == c->snd_max)
         cwnd += c->dupacks * c->mss_snd;
+    if (c->tlp_probe)
+        cwnd = in_flight0 + mss;   /* RFC 8985 7.3: a loss probe of new data, one segment */
     uint32_t start = nxt;
     struct { uint32_t seq, len; int fin, on; } p = { 0, 0, 0, 0 };
     for (int guard = 0; guard < 4096; guard++) {

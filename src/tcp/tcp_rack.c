@@ -1,8 +1,5 @@
 /* RACK-TLP, RFC 8985; see tcp_rack.h. */
 #include "base/mem.h"
-extern char *getenv(const char *);
-#include <stdio.h>
-#define DBG(...) do { if (getenv("RDBG")) fprintf(stderr, __VA_ARGS__); } while (0)
 
 #include "core/alloc.h"
 #include "core/ctx.h"
@@ -16,10 +13,12 @@ extern char *getenv(const char *);
 #define TLP_WC_DELACK SYNACK_MS(200)
 /* A probe timeout never below this (a 1 ms floor keeps the timer from firing on its own ACKs). */
 #define TLP_MIN SYNACK_MS(10)
+/* How long a connection with nothing to send keeps its transmission log. */
+#define TCP_RACK_IDLE_FREE SYNACK_SEC(1)
 
 void tcp_rack_sent(struct tcp_conn *c, uint32_t start, uint32_t end, int rexmit, synack_time_t now)
 {
-    if (!c->sack_ok || !seq_lt(start, end))
+    if (!c->sack_ok || !c->st->tcp->rack || !seq_lt(start, end))
         return;
     if (!c->rack) {
         c->rack = mem_calloc(&c->st->cfg.alloc, 1, sizeof(*c->rack));
@@ -29,6 +28,7 @@ void tcp_rack_sent(struct tcp_conn *c, uint32_t start, uint32_t end, int rexmit,
         }
     }
     struct tcp_rack *k = c->rack;
+    k->idle_at = 0;
     if (k->n) {
         struct tcp_rack_rec *last = &k->r[k->n - 1];
         if (last->ts == now && last->end == start && last->rexmit == (uint8_t)rexmit) {
@@ -37,24 +37,26 @@ void tcp_rack_sent(struct tcp_conn *c, uint32_t start, uint32_t end, int rexmit,
         }
     }
     if (k->n == TCP_RACK_RECS) {
-        /* Full: join the oldest two adjacent first transmissions (keeping the later time, so
-         * nothing is judged lost sooner than it would be), else forget the oldest record. */
+        /* Full: join the oldest two adjacent first transmissions (the record then says it was
+         * sent between the first's time and the second's, and tcp_rack_detect reads it
+         * cautiously both ways), else forget the oldest record (its bytes are left to RFC
+         * 6675's rules). */
         uint32_t i = 0;
         while (i + 1 < k->n && !(k->r[i].end == k->r[i + 1].start && !k->r[i].rexmit && !k->r[i + 1].rexmit))
             i++;
         if (i + 1 < k->n) {
             k->r[i].end = k->r[i + 1].end;
-            k->r[i].ts = k->r[i + 1].ts;
+            k->r[i].ts = k->r[i + 1].ts;   /* ts0 stays the first one's */
             memmove(&k->r[i + 1], &k->r[i + 2], (k->n - i - 2) * sizeof(k->r[0]));
         } else {
             memmove(&k->r[0], &k->r[1], (k->n - 1) * sizeof(k->r[0]));
         }
         k->n--;
     }
-    if (rexmit) DBG("%p %.3f RXSENT [%u,%u) n %u\n", (void*)c, now/1e6, start - c->iss, end - c->iss, k->n);
     k->r[k->n].start = start;
     k->r[k->n].end = end;
     k->r[k->n].ts = now;
+    k->r[k->n].ts0 = now;
     k->r[k->n].rexmit = (uint8_t)rexmit;
     k->n++;
 }
@@ -76,13 +78,32 @@ uint32_t tcp_lost_edge(const struct tcp_conn *c)
     return e;
 }
 
-static int delivered(const struct tcp_conn *c, const struct tcp_rack_rec *r)
+/* The end of the highest delivered byte run of a record, or its start if none: a record covers
+ * segments sent back to back at one time, and RFC 8985 orders segments sent at one time by their
+ * sequence (RACK_sent_after), so a SACK of a record's later part marks its earlier part as sent
+ * before the delivered segment. Fully ACKed records give their end. */
+static uint32_t delivered_to(const struct tcp_conn *c, const struct tcp_rack_rec *r)
 {
     if (seq_leq(r->end, c->snd_una))
-        return 1;
-    uint32_t end;
-    uint32_t from = seq_gt(r->start, c->snd_una) ? r->start : c->snd_una;
-    return c->sb && tcp_sack_holds(c->sb, from, &end) && seq_geq(end, r->end);
+        return r->end;
+    uint32_t best = seq_gt(c->snd_una, r->start) ? c->snd_una : r->start;
+    if (!c->sb)
+        return best;
+    for (uint32_t i = 0; i < c->sb->n; i++) {
+        uint32_t l = c->sb->r[i][0], e = c->sb->r[i][1];
+        if (seq_geq(l, r->end))
+            break;
+        if (seq_gt(e, best))
+            best = seq_lt(e, r->end) ? e : r->end;
+    }
+    return best;
+}
+
+/* RACK_sent_after(t1, seq1, t2, seq2) of RFC 8985 6.2, for a record [start, ...) sent at ts: is
+ * RACK's segment (xmit_ts, end) sent after it? */
+static int rack_after(const struct tcp_rack *k, synack_time_t ts, uint32_t start)
+{
+    return ts < k->xmit_ts || (ts == k->xmit_ts && seq_lt(start, k->end));
 }
 
 int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
@@ -97,22 +118,43 @@ int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
     uint32_t n = 0;
     for (uint32_t i = 0; i < k->n; i++) {
         struct tcp_rack_rec *r = &k->r[i];
-        if (!delivered(c, r)) {
+        uint32_t to = delivered_to(c, r);
+        int whole = to == r->end;
+        if (!whole)
             k->r[n++] = *r;
+        if (to == r->start)
             continue;
-        }
         if (r->rexmit && c->min_rtt && now - r->ts < c->min_rtt)
             continue;
-        if (r->ts > k->xmit_ts || (r->ts == k->xmit_ts && seq_gt(r->end, k->end))) {
-            k->xmit_ts = r->ts;
-            k->end = r->end;
-            k->rtt = (uint32_t)(now - r->ts);
+        /* Part of a joined record: sent at some time between ts0 and ts, so take the earliest,
+         * which is the cautious choice both for what counts as sent before it and for RACK.rtt. */
+        synack_time_t ts = whole ? r->ts : r->ts0;
+        if (ts > k->xmit_ts || (ts == k->xmit_ts && seq_gt(to, k->end))) {
+            k->xmit_ts = ts;
+            k->end = to;
+            k->rtt = (uint32_t)(now - ts);
         }
     }
     k->n = n;
-    if (!k->xmit_ts || getenv("NO_RACK"))
+    if (!n && c->snd_una == c->snd_max && !c->sndq.len) {
+        /* Nothing in flight nor queued: once that has lasted TCP_RACK_IDLE_FREE, the log goes back
+         * to the allocator (an idle connection keeps none; a busy one is not made to allocate
+         * it again at every pause). The reordering timer, idle now, waits for that time. */
+        if (!k->idle_at) {
+            k->idle_at = now + TCP_RACK_IDLE_FREE;
+        } else if (now >= k->idle_at) {
+            timer_cancel(&c->st->timers, &c->rack_timer);
+            tcp_rack_free(c);
+            return 0;
+        }
+        timer_arm(&c->st->timers, &c->rack_timer, k->idle_at);
         return 0;
-    /* 6.2 step 4: the reordering window, a quarter of the minimum RTT, never above SRTT. */
+    }
+    k->idle_at = 0;
+    if (!k->xmit_ts)
+        return 0;
+    /* 6.2 step 4: the reordering window, a quarter of the minimum RTT (times a multiplier that
+     * D-SACKs raise), never above SRTT. */
     synack_time_t reo = (c->min_rtt ? c->min_rtt : c->srtt) / 4 * (c->rack_reo_mult ? c->rack_reo_mult : 1);
     if (c->srtt && reo > c->srtt)
         reo = c->srtt;
@@ -121,28 +163,42 @@ int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
     synack_time_t next = SYNACK_TIME_NEVER;
     n = 0;
     for (uint32_t i = 0; i < k->n; i++) {
-        struct tcp_rack_rec *r = &k->r[i];
-        synack_time_t due = r->ts + k->rtt + reo;
-        if (!(r->ts < k->xmit_ts || (r->ts == k->xmit_ts && seq_lt(r->end, k->end))) || due > now) {
-            if ((r->ts < k->xmit_ts || (r->ts == k->xmit_ts && seq_lt(r->end, k->end))) && due < next)
-                next = due;
-            k->r[n++] = *r;
+        struct tcp_rack_rec r = k->r[i];
+        synack_time_t due = r.ts + k->rtt + reo;
+        if (!rack_after(k, r.ts, r.start)) {
+            k->r[n++] = r;
             continue;
         }
-        /* Lost: marked once, and the record goes (what is sent again gets a record of its own). */
+        if (due > now) {
+            if (due < next)
+                next = due;
+            k->r[n++] = r;
+            continue;
+        }
+        /* Lost: what of the record lies before RACK's segment (all of it if sent earlier). The part
+         * after stays a record of its own. What is sent again gets a new record. */
+        uint32_t end = r.end;
+        if (r.ts == k->xmit_ts && r.ts0 == r.ts && seq_lt(k->end, r.end)) {
+            end = k->end;
+            k->r[n] = r;
+            k->r[n++].start = end;
+        }
+        /* Only bytes neither ACKed nor SACKed are lost: the part of the record before RACK's
+         * segment may have been delivered by the very ACK that made it RACK's. */
+        uint32_t from = seq_gt(r.start, c->snd_una) ? r.start : c->snd_una, hs, hl;
+        if (!seq_lt(from, end) || (c->sb && !tcp_sack_next_hole(c->sb, from, end, &hs, &hl)))
+            continue;
         lost = 1;
-        DBG("%p %.3f LOST [%u,%u) rx %d sent %.3f rtt %u reo %llu n %u\n", (void*)c, now/1e6, r->start - c->iss, r->end - c->iss, r->rexmit, r->ts/1e6, k->rtt, (unsigned long long)reo, k->n);
-        if (!c->rack_edge_on || seq_gt(r->end, c->rack_edge)) {
-            c->rack_edge = r->end;
+        if (!c->rack_edge_on || seq_gt(end, c->rack_edge)) {
+            c->rack_edge = end;
             c->rack_edge_on = 1;
         }
         /* A lost retransmission: queued to be sent again (tcp_recovery.c), without moving HighRxt,
          * which would send every later retransmission again too. If the short queue is full, the
          * RTO will. */
-        uint32_t from = seq_gt(r->start, c->snd_una) ? r->start : c->snd_una;
-        if (r->rexmit && seq_lt(from, r->end) && c->rack_rerxt_n < 4) {
+        if (r.rexmit && c->rack_rerxt_n < 4) {
             c->rack_rerxt[c->rack_rerxt_n][0] = from;
-            c->rack_rerxt[c->rack_rerxt_n][1] = r->end;
+            c->rack_rerxt[c->rack_rerxt_n][1] = end;
             c->rack_rerxt_n++;
         }
     }
@@ -156,9 +212,11 @@ int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
 
 synack_time_t tcp_tlp_timeout(const struct tcp_conn *c)
 {
-    /* 7.2: only with SACK, an RTT measured, in the open state, and one probe per episode. */
-    if (getenv("NO_TLP") ||!c->sack_ok || !c->rtt_valid || c->in_recovery || c->tlp_on || c->backoff ||
-        !tcp_state_synchronized(c->state) || c->snd_max == c->snd_una)
+    /* 7.2: only with SACK and an RTT measured, in the open state, not while segments are SACKed
+     * (RACK's reordering timer and limited transmit have that case), one probe at a time (7.3
+     * condition 1), and not again before an RTT sample since the last probe (condition 2). */
+    if (!c->st->tcp->rack || !c->sack_ok || !c->rtt_valid || c->in_recovery || c->tlp_on || c->backoff || !c->tlp_rtt_ok ||
+        (c->sb && c->sb->sacked) || !tcp_state_synchronized(c->state) || c->snd_max == c->snd_una)
         return 0;
     synack_time_t pto = 2 * (synack_time_t)c->srtt;
     if (tcp_flight(c) <= c->mss_snd)
@@ -170,19 +228,27 @@ synack_time_t tcp_tlp_timeout(const struct tcp_conn *c)
 
 void tcp_tlp_fire(struct tcp_conn *c, synack_time_t now)
 {
-    /* 7.3: send the last segment again (the new-data variant would need room in the peer's
-     * window; the last segment always fits). */
-    uint32_t flight = tcp_flight(c);
-    uint32_t len = flight < c->mss_snd ? flight : c->mss_snd;
-    uint32_t seq = c->snd_max - len;
-    if (c->fin_sent && seq_gt(c->snd_max, c->fin_seq) && len > 1)
-        seq++;   /* the FIN is the last octet: resend the data before it with it */
     stack_count(c->st, SYNACK_C_TcpLossProbes);
     c->tlp_on = 1;
     c->tlp_dsacked = 0;
+    c->tlp_rtt_ok = 0;
+    /* 7.3: a segment of new data if there is one the peer's window takes (cwnd may be exceeded by
+     * this one segment), else the last segment sent, again. */
+    uint32_t before = c->snd_max;
+    c->tlp_probe = 1;
+    tcp_output(c, now);
+    c->tlp_probe = 0;
+    if (c->snd_max == before) {
+        uint32_t flight = tcp_flight(c);
+        uint32_t mss = tcp_cur_mss(c);
+        uint32_t len = flight < mss ? flight : mss;
+        uint32_t seq = c->snd_max - len;
+        if (c->fin_sent && seq_gt(c->snd_max, c->fin_seq) && len > 1)
+            seq++;   /* the FIN is the last octet: the data before it goes with it */
+        tcp_retransmit_range(c, seq, c->snd_max - seq, now);
+    }
     c->tlp_high = c->snd_max;
-    tcp_retransmit_range(c, seq, c->snd_max - seq, now);
-    tcp_rto_arm(c, now);   /* the RTO backs the probe up */
+    tcp_rto_arm(c, now);   /* 7.3: the RTO, not another probe, backs the probe up */
 }
 
 void tcp_tlp_dsack(struct tcp_conn *c, uint32_t dsack_l, uint32_t dsack_r)

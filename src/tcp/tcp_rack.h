@@ -25,9 +25,11 @@ struct tcp_conn;
 
 #define TCP_RACK_RECS 64
 
+/* Segments [start, end) sent back to back: all at ts, or, once the log was full and two records
+ * were joined, between ts0 and ts. */
 struct tcp_rack_rec {
     uint32_t start, end;
-    synack_time_t ts;
+    synack_time_t ts0, ts;
     uint8_t rexmit;
 };
 
@@ -36,6 +38,7 @@ struct tcp_rack {
     synack_time_t xmit_ts;           /* RACK.xmit_ts (0: nothing delivered yet) */
     uint32_t end;                    /* RACK.end_seq */
     uint32_t rtt;                    /* RACK.rtt */
+    synack_time_t idle_at;           /* when an idle connection gives the log back (0: busy) */
     struct tcp_rack_rec r[TCP_RACK_RECS];   /* in the order sent */
 };
 

@@ -2,9 +2,6 @@
  * NewReno (RFC 6582), around the connection's congestion-control module; undo of spurious
  * reductions. See tcp_recovery.h. */
 #include "base/mem.h"
-extern char *getenv(const char *);
-#include <stdio.h>
-#define DBG(...) do { if (getenv("RDBG")) fprintf(stderr, __VA_ARGS__); } while (0)
 
 #include "core/alloc.h"
 #include "core/ctx.h"
@@ -154,9 +151,9 @@ static void sack_retransmit(struct tcp_conn *c, int force, synack_time_t now)
 {
     for (unsigned guard = 0; guard < 64; guard++) {
         uint32_t pipe = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, tcp_lost_edge(c));
-        if (!force && pipe + c->mss_snd > c->cwnd)
+        if (!force && pipe >= c->cwnd)
             return;
-        if (rack_resend(c, now)) {
+        if ((force || pipe + c->mss_snd <= c->cwnd) && rack_resend(c, now)) {
             force = 0;
             continue;
         }
@@ -166,13 +163,18 @@ static void sack_retransmit(struct tcp_conn *c, int force, synack_time_t now)
         uint32_t from = seq_gt(c->high_rxt, c->snd_una) ? c->high_rxt : c->snd_una, start, len;
         if (!tcp_sack_next_hole(c->sb, from, edge, &start, &len))
             return;   /* nothing lost left to resend: new data next (rule 2, tcp_output) */
-        uint32_t sent = tcp_retransmit_range(c, start, len < c->mss_snd ? len : c->mss_snd, now);
+        uint32_t seg = tcp_cur_mss(c);
+        if (len < seg)
+            seg = len;
+        if (!force && pipe + seg > c->cwnd)
+            return;
+        uint32_t sent = tcp_retransmit_range(c, start, seg, now);
         if (!sent)
             return;
         c->high_rxt = start + sent;
         /* The head of the queue sent again: its timeout counts from now (as Linux restarts it),
          * not from the last cumulative ACK, which may be an RTO ago while the hole was being found. */
-        if (start == c->snd_una && !getenv("NO_HEADRTO"))
+        if (start == c->snd_una)
             tcp_rto_arm(c, now);
         c->undo_retrans++;
         force = 0;
@@ -212,7 +214,6 @@ static void sack_enter(struct tcp_conn *c, uint32_t delivered, synack_time_t now
 {
     stack_count(c->st, SYNACK_C_TcpFastRetrans);
     stack_count(c->st, SYNACK_C_TcpSackRecovery);
-    DBG("%p %.3f ENTER una %u max %u cwnd %u ss %u dup %d edge %u sb %u\n", (void*)c, now/1e6, c->snd_una - c->iss, c->snd_max - c->iss, c->cwnd, c->ssthresh, c->dupacks, tcp_lost_edge(c) - c->iss, c->sb ? c->sb->sacked : 0);
     undo_begin(c, now);
     c->ssthresh = reduced_ssthresh(c, now);
     c->recover = c->snd_max;   /* RFC 6675 5 step 4.1: RecoveryPoint = HighData */
@@ -229,7 +230,6 @@ static void sack_enter(struct tcp_conn *c, uint32_t delivered, synack_time_t now
 
 static void sack_exit(struct tcp_conn *c, synack_time_t now)
 {
-    DBG("%p %.3f EXIT una %u cwnd %u ss %u\n", (void*)c, now/1e6, c->snd_una - c->iss, c->cwnd, c->ssthresh);
     /* RFC 6937 3: at the end of recovery cwnd is ssthresh. */
     c->in_recovery = 0;
     c->cwnd = c->ssthresh > c->mss_snd ? c->ssthresh : c->mss_snd;
@@ -398,7 +398,6 @@ void tcp_recovery_rto(struct tcp_conn *c, synack_time_t now)
      * is SND.MAX, so duplicate ACKs of what was sent before the timeout start no fast retransmit. */
     /* A timeout during an episode keeps the episode's undo state (one spurious timeout after a
      * spurious fast retransmit undoes both); otherwise a new episode starts. */
-    DBG("%p %.3f RTO una %u max %u cwnd %u ss %u rec %d\n", (void*)c, now/1e6, c->snd_una - c->iss, c->snd_max - c->iss, c->cwnd, c->ssthresh, c->in_recovery);
     if (!c->in_recovery || !c->undo_on)
         undo_begin(c, now);
     c->undo_retrans++;

@@ -60,6 +60,7 @@ int tcp_table_new(synack_stack_t *st)
     t->syncookies = c->tcp_syncookies;
     t->timestamps = c->tcp_timestamps >= 0;
     t->sack = c->tcp_sack >= 0;
+    t->rack = c->tcp_rack >= 0;
     t->rmem_max = DEF(c->tcp_rmem_max, TCP_RMEM_MAX_DEFAULT);
     t->wmem_max = DEF(c->tcp_wmem_max, TCP_WMEM_MAX_DEFAULT);
     if (t->rmem_max < t->rcvbuf)

@@ -56,7 +56,10 @@ void tcp_rto_arm(struct tcp_conn *c, synack_time_t now)
     /* RFC 6298 5.1/5.3: (re)start the timer to expire after RTO (backed off, 5.5); RFC 8985 7.2: a
      * tail loss probe first when it would come sooner. */
     synack_time_t rto = backed_off(c, c->rto, c->backoff), pto = tcp_tlp_timeout(c);
-    if (pto && pto < rto) {
+    if (pto) {
+        /* 7.2: never later than the RTO would fire; then the probe goes at that time. */
+        if (pto > rto)
+            pto = rto;
         c->rtx_mode = RTX_TLP;
         timer_arm(&c->st->timers, &c->rtx_timer, now + pto);
         return;
@@ -85,6 +88,7 @@ void tcp_rtt_sample(struct tcp_conn *c, synack_time_t r)
     uint32_t rtt = r > 0xffffffffu ? 0xffffffffu : (uint32_t)r;
     if (rtt == 0)
         rtt = 1;
+    c->tlp_rtt_ok = 1;
     if (!c->min_rtt || rtt < c->min_rtt)
         c->min_rtt = rtt;   /* RACK's reordering window (tcp_rack.c) */
     if (!c->rtt_valid) {
