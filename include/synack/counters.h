@@ -101,7 +101,8 @@ extern "C" {
     X(TcpTSUndo,            "TCP window reductions undone: the ACK echoed the original's timestamp (RFC 3522)") \
     X(TcpLossProbes,        "TCP tail loss probes sent (RFC 8985 7)") \
     X(TcpLossProbeRecovery, "TCP tail losses repaired by a probe (RFC 8985 7.4)") \
-    X(TcpRackLoss,          "TCP losses found by RACK's timing (RFC 8985 6), reordering timer included") \
+    X(TcpRackLoss,          "TCP ACKs and reordering timeouts on which RACK (RFC 8985 6) found data lost that the SACK rules (RFC 6675) did not") \
+    X(TcpLostRetransmit,    "TCP retransmissions found lost by RACK and sent again without a timeout") \
     X(TcpTimeouts,          "TCP retransmission timeouts") \
     X(TcpPersistProbes,     "TCP zero-window probes sent") \
     X(TcpKeepAliveProbes,   "TCP keep-alive probes sent") \

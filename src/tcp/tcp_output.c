@@ -281,7 +281,7 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
     uint32_t cwnd = c->cwnd;
     uint32_t in_flight0 = nxt - c->snd_una;
     if (c->in_recovery && c->sb)
-        in_flight0 = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, tcp_lost_edge(c));
+        in_flight0 = tcp_pipe(c);
     else if (!c->in_recovery && c->dupacks && c->dupacks < 3 && nxt == c->snd_max)
         cwnd += c->dupacks * c->mss_snd;
     if (c->tlp_probe)

@@ -78,7 +78,23 @@ uint32_t tcp_lost_edge(const struct tcp_conn *c)
     return e;
 }
 
-/* The end of the highest delivered byte run of a record, or its start if none: a record covers
+uint32_t tcp_pipe(const struct tcp_conn *c)
+{
+    uint32_t pipe = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, tcp_lost_edge(c));
+    /* Retransmissions RACK found lost are no longer in flight (RFC 8985 6.2: a lost
+     * retransmission leaves the pipe as a lost first transmission does). */
+    for (unsigned i = 0; i < c->rack_rerxt_n; i++) {
+        uint32_t from = seq_gt(c->rack_rerxt[i][0], c->snd_una) ? c->rack_rerxt[i][0] : c->snd_una;
+        uint32_t end = c->rack_rerxt[i][1], st, len;
+        while (seq_lt(from, end) && tcp_sack_next_hole(c->sb, from, end, &st, &len)) {
+            pipe = pipe > len ? pipe - len : 0;
+            from = st + len;
+        }
+    }
+    return pipe;
+}
+
+/* The end of the highest delivered byte of a record, or its start if none: a record covers
  * segments sent back to back at one time, and RFC 8985 orders segments sent at one time by their
  * sequence (RACK_sent_after), so a SACK of a record's later part marks its earlier part as sent
  * before the delivered segment. Fully ACKed records give their end. */
@@ -118,8 +134,10 @@ int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
     uint32_t n = 0;
     for (uint32_t i = 0; i < k->n; i++) {
         struct tcp_rack_rec *r = &k->r[i];
-        uint32_t to = delivered_to(c, r);
-        int whole = to == r->end;
+        uint32_t to = delivered_to(c, r), hs, hl;
+        uint32_t from = seq_gt(c->snd_una, r->start) ? c->snd_una : r->start;
+        int whole = seq_leq(r->end, c->snd_una) ||
+                    (to == r->end && c->sb && !tcp_sack_next_hole(c->sb, from, r->end, &hs, &hl));
         if (!whole)
             k->r[n++] = *r;
         if (to == r->start)
@@ -160,6 +178,7 @@ int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
         reo = c->srtt;
     /* 6.2 step 5: what was sent before RACK's segment and has waited RACK.rtt + reo_wnd is lost. */
     int lost = 0;
+    uint32_t known = tcp_lost_edge(c);   /* lost already, by RFC 6675 or an earlier pass */
     synack_time_t next = SYNACK_TIME_NEVER;
     n = 0;
     for (uint32_t i = 0; i < k->n; i++) {
@@ -188,7 +207,9 @@ int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
         uint32_t from = seq_gt(r.start, c->snd_una) ? r.start : c->snd_una, hs, hl;
         if (!seq_lt(from, end) || (c->sb && !tcp_sack_next_hole(c->sb, from, end, &hs, &hl)))
             continue;
-        lost = 1;
+        uint32_t beyond = seq_gt(known, from) ? known : from;
+        if (r.rexmit || (seq_lt(beyond, end) && (!c->sb || tcp_sack_next_hole(c->sb, beyond, end, &hs, &hl))))
+            lost = 1;   /* something not known lost before */
         if (!c->rack_edge_on || seq_gt(end, c->rack_edge)) {
             c->rack_edge = end;
             c->rack_edge_on = 1;
@@ -197,6 +218,7 @@ int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
          * which would send every later retransmission again too. If the short queue is full, the
          * RTO will. */
         if (r.rexmit && c->rack_rerxt_n < 4) {
+            stack_count(c->st, SYNACK_C_TcpLostRetransmit);
             c->rack_rerxt[c->rack_rerxt_n][0] = from;
             c->rack_rerxt[c->rack_rerxt_n][1] = end;
             c->rack_rerxt_n++;

@@ -51,6 +51,9 @@ void tcp_rack_free(struct tcp_conn *c);
 /* The RFC 6675 loss edge, or RACK's if it lies further. */
 uint32_t tcp_lost_edge(const struct tcp_conn *c);
 
+/* RFC 6675's pipe during SACK recovery (c->sb set), with the losses RACK found taken out. */
+uint32_t tcp_pipe(const struct tcp_conn *c);
+
 /* TLP: the probe timeout to arm instead of the RTO, or 0 if the RTO it is (7.2). */
 synack_time_t tcp_tlp_timeout(const struct tcp_conn *c);
 /* The probe timer fired (7.3). */

@@ -150,7 +150,7 @@ static int rack_resend(struct tcp_conn *c, synack_time_t now)
 static void sack_retransmit(struct tcp_conn *c, int force, synack_time_t now)
 {
     for (unsigned guard = 0; guard < 64; guard++) {
-        uint32_t pipe = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, tcp_lost_edge(c));
+        uint32_t pipe = tcp_pipe(c);
         if (!force && pipe >= c->cwnd)
             return;
         if ((force || pipe + c->mss_snd <= c->cwnd) && rack_resend(c, now)) {
@@ -184,7 +184,7 @@ static void sack_retransmit(struct tcp_conn *c, int force, synack_time_t now)
 /* RFC 6937 3: how much may go out on this ACK, as cwnd = pipe + sndcnt. */
 static void prr_cwnd(struct tcp_conn *c, uint32_t delivered)
 {
-    uint32_t pipe = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, tcp_lost_edge(c));
+    uint32_t pipe = tcp_pipe(c);
     c->prr_delivered += delivered;
     uint64_t sndcnt;
     if (pipe > c->ssthresh) {
@@ -221,7 +221,7 @@ static void sack_enter(struct tcp_conn *c, uint32_t delivered, synack_time_t now
     c->high_rxt = c->snd_una;
     c->prr_delivered = 0;
     c->prr_out = 0;
-    c->recover_fs = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, tcp_lost_edge(c));
+    c->recover_fs = tcp_pipe(c);
     if (c->recover_fs < c->mss_snd)
         c->recover_fs = c->mss_snd;
     prr_cwnd(c, delivered);
