@@ -89,6 +89,8 @@ extern "C" {
     X(TcpNoSocket,          "TCP segments for no connection (answered by RST)") \
     X(TcpOfoQueued,         "TCP out-of-order segments queued") \
     X(TcpOfoDrops,          "TCP out-of-order segments dropped: queue limit") \
+    X(TcpMemoryDrops,       "TCP out-of-order data dropped: the stack's TCP memory at tcp_mem_max") \
+    X(TcpMemoryPressures,   "TCP times the stack's buffers reached 3/4 of tcp_mem_max (buffers stop growing)") \
     X(TcpPAWSEstab,         "TCP segments dropped by PAWS: TSval older than TS.Recent (RFC 7323 5)") \
     X(TcpDSackOldSent,      "TCP D-SACKs sent for data below RCV.NXT (RFC 2883)") \
     X(TcpDSackOfoSent,      "TCP D-SACKs sent for out-of-order data already held (RFC 2883)") \

@@ -67,6 +67,10 @@ struct synack_config {
     /** The most a connection's send buffer grows to by autotuning, unless the socket set
      * SO_SNDBUF [4 MiB]. */
     unsigned tcp_wmem_max;
+    /** The most memory all TCP buffers of the stack (send and receive rings, out-of-order data)
+     * may take together, bytes. From three quarters of it on no buffer grows by autotuning; at it,
+     * out-of-order data is dropped and writes wait, rather than allocation failing [256 MiB]. */
+    size_t tcp_mem_max;
     /** Congestion control of new sockets, by name: "cubic" (RFC 9438 with HyStart++) or "reno"
      * (NewReno). NULL or "": "cubic". An unknown name makes synack_stack_new fail. */
     const char *tcp_congestion;

@@ -13,12 +13,33 @@
 #include "tcp/tcp_int.h"
 #include "tcp/tcp_state.h"
 
+/* Memory: every connection's rings and out-of-order entries are counted in t->mem_used (tcp_buf.c,
+ * tcp_rcv.c) against tcp_mem_max, as Linux counts tcp_mem. From three quarters of it on, buffers
+ * stop growing (the windows advertised and the send buffers stay where they are); at the ceiling, out-of-order data is dropped (TcpMemoryDrops: the sender will send
+ * it again) and an application's write fills only the storage its send ring already has (or
+ * TCP_MEM_RING_FLOOR), so a write waits instead of failing. In-order data inside a window already
+ * advertised is always taken: the window was promised. */
+int tcp_mem_pressure(synack_stack_t *st)
+{
+    struct tcp_table *t = st->tcp;
+    int on = t->mem_used >= t->mem_max - t->mem_max / 4;
+    if (on && !t->mem_pressure)
+        stack_count(st, SYNACK_C_TcpMemoryPressures);
+    t->mem_pressure = (unsigned)on;
+    return on;
+}
+
 void tcp_rcvbuf_adjust(struct tcp_conn *c, size_t copied, synack_time_t now)
 {
     struct tcp_table *t = c->st->tcp;
     c->rcv_copied += copied;
     if (c->rcvbuf_locked || !tcp_state_synchronized(c->state))
         return;
+    if (tcp_mem_pressure(c->st)) {
+        c->rcv_copied = 0;
+        c->rcv_space_time = now;
+        return;
+    }
     if (!c->rcv_space) {
         /* The first measure starts from the initial window's worth (ten segments). */
         c->rcv_space = 10u * c->mss_adv;
@@ -46,7 +67,7 @@ void tcp_rcvbuf_adjust(struct tcp_conn *c, size_t copied, synack_time_t now)
 void tcp_sndbuf_adjust(struct tcp_conn *c)
 {
     struct tcp_table *t = c->st->tcp;
-    if (c->sndbuf_locked)
+    if (c->sndbuf_locked || tcp_mem_pressure(c->st))
         return;
     /* Twice the largest flight: one window in flight awaiting its ACKs, one being written. The
      * flight, not cwnd: during recovery cwnd falls while SACKed data still fills the buffer up to

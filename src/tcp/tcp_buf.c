@@ -4,16 +4,19 @@
 #include "core/alloc.h"
 #include "base/mem.h"
 
-void ring_init(struct tcp_ring *r, size_t limit, const struct synack_allocator *a)
+void ring_init(struct tcp_ring *r, size_t limit, const struct synack_allocator *a, uint64_t *acct)
 {
     memset(r, 0, sizeof(*r));
     r->alloc = a;
+    r->acct = acct;
     r->limit = limit;
 }
 
 void ring_free(struct tcp_ring *r)
 {
     mem_free(r->alloc, r->data);
+    if (r->acct)
+        *r->acct -= r->cap;
     r->data = NULL;
     r->cap = r->head = r->len = 0;
 }
@@ -34,6 +37,8 @@ static int ring_grow(struct tcp_ring *r, size_t need)
     if (r->len)
         ring_peek(r, 0, d, r->len);
     mem_free(r->alloc, r->data);
+    if (r->acct)
+        *r->acct += cap - r->cap;
     r->data = d;
     r->cap = cap;
     r->head = 0;
@@ -53,6 +58,13 @@ size_t ring_write(struct tcp_ring *r, const void *src, size_t len)
     memcpy(r->data, (const uint8_t *)src + first, len - first);
     r->len += len;
     return len;
+}
+
+size_t ring_write_capped(struct tcp_ring *r, const void *src, size_t len, size_t cap_max)
+{
+    size_t room = (r->cap > cap_max ? r->cap : cap_max);
+    room = room > r->len ? room - r->len : 0;
+    return ring_write(r, src, len < room ? len : room);
 }
 
 void ring_peek(const struct tcp_ring *r, size_t off, void *dst, size_t len)

@@ -50,6 +50,10 @@ struct tcp_table {
     unsigned timestamps : 1, sack : 1;   /* offered and accepted (config tcp_timestamps, tcp_sack) */
     unsigned rack : 1;                   /* RACK-TLP on SACK connections (config tcp_rack) */
     unsigned rmem_max, wmem_max;     /* autotuning's ceilings; the window scale is chosen from rmem_max */
+    /* Memory of every connection's buffers (rings' storage, out-of-order entries) against the
+     * stack's ceiling (config tcp_mem_max); tcp_autotune.c. */
+    uint64_t mem_used, mem_max;
+    unsigned mem_pressure : 1;
     uint8_t ts_key[16];              /* the per-4-tuple TSval offset (tcp_ts_offset) */
     const struct tcp_cc_ops *cc_default;   /* config tcp_congestion */
     synack_time_t last_cookie;       /* when we last answered with a cookie */
@@ -164,6 +168,13 @@ void tcp_child_unlink(struct tcp_conn *c);
 void tcp_rcvbuf_adjust(struct tcp_conn *c, size_t copied, synack_time_t now);
 /* After an ACK: the send buffer grows to twice the congestion window, up to the ceiling. */
 void tcp_sndbuf_adjust(struct tcp_conn *c);
+/* Whether the stack's TCP buffers use three quarters of tcp_mem_max or more: then no buffer grows
+ * by autotuning (counted once per episode: TcpMemoryPressures). */
+int tcp_mem_pressure(synack_stack_t *st);
+/* Whether n more bytes of TCP buffers fit under tcp_mem_max. */
+static inline int tcp_mem_room(const struct tcp_table *t, size_t n) { return t->mem_used + n <= t->mem_max; }
+/* The storage a ring may still grow to when the stack is at its ceiling. */
+#define TCP_MEM_RING_FLOOR 4096u
 /* tcp_timer.c */
 void tcp_timers_init(struct tcp_conn *c);
 void tcp_timers_cancel(struct tcp_conn *c);

@@ -189,11 +189,16 @@ static void ofo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *data, ui
                     cap = prev->len + n;
                 if (cap > TCP_OFO_CHUNK)
                     cap = TCP_OFO_CHUNK;
+                if (!tcp_mem_room(t, cap - prev->cap)) {
+                    stack_count(c->st, SYNACK_C_TcpMemoryDrops);
+                    return;
+                }
                 struct tcp_ofo *g = mem_realloc(&c->st->cfg.alloc, prev, sizeof(*g) + cap);
                 if (!g) {
                     stack_count(c->st, SYNACK_C_BufAllocFails);
                     return;
                 }
+                t->mem_used += cap - g->cap;
                 g->cap = cap;
                 *prev_link = g;
                 prev = g;
@@ -212,11 +217,16 @@ static void ofo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *data, ui
             stack_count(c->st, SYNACK_C_TcpOfoDrops);
             return;
         }
+        if (!tcp_mem_room(t, sizeof(struct tcp_ofo) + n)) {
+            stack_count(c->st, SYNACK_C_TcpMemoryDrops);
+            return;
+        }
         struct tcp_ofo *o = mem_alloc(&c->st->cfg.alloc, sizeof(*o) + n);
         if (!o) {
             stack_count(c->st, SYNACK_C_BufAllocFails);
             return;
         }
+        t->mem_used += sizeof(*o) + n;
         o->seq = seq;
         o->len = n;
         o->cap = n;
@@ -255,6 +265,7 @@ static int ofo_pull(struct tcp_conn *c)
         c->ofo = o->next;
         c->ofo_count--;
         c->ofo_bytes -= o->len;
+        c->st->tcp->mem_used -= sizeof(*o) + o->cap;
         mem_free(&c->st->cfg.alloc, o);
         if (fin)
             return 1;

@@ -61,6 +61,7 @@ int tcp_table_new(synack_stack_t *st)
     t->timestamps = c->tcp_timestamps >= 0;
     t->sack = c->tcp_sack >= 0;
     t->rack = c->tcp_rack >= 0;
+    t->mem_max = DEF(c->tcp_mem_max, TCP_MEM_MAX_DEFAULT);
     t->rmem_max = DEF(c->tcp_rmem_max, TCP_RMEM_MAX_DEFAULT);
     t->wmem_max = DEF(c->tcp_wmem_max, TCP_WMEM_MAX_DEFAULT);
     if (t->rmem_max < t->rcvbuf)
@@ -123,6 +124,7 @@ static void conn_free_memory(struct tcp_conn *c)
     while (c->ofo) {
         struct tcp_ofo *o = c->ofo;
         c->ofo = o->next;
+        t->mem_used -= sizeof(*o) + o->cap;
         mem_free(&c->st->cfg.alloc, o);
     }
     mem_free(&c->st->cfg.alloc, c);
@@ -137,8 +139,8 @@ struct tcp_conn *tcp_conn_new(synack_stack_t *st)
     c->st = st;
     c->id = ++t->next_id;
     c->state = SYNACK_TCP_CLOSED;
-    ring_init(&c->sndq, t->sndbuf, &st->cfg.alloc);
-    ring_init(&c->rcvq, t->rcvbuf, &st->cfg.alloc);
+    ring_init(&c->sndq, t->sndbuf, &st->cfg.alloc, &t->mem_used);
+    ring_init(&c->rcvq, t->rcvbuf, &st->cfg.alloc, &t->mem_used);
     c->rto = (uint32_t)t->rto_initial;
     c->rto_min_us = (uint32_t)t->rto_min;
     c->delack_on = 1;
