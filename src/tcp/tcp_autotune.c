@@ -10,7 +10,9 @@
  * becomes twice that (the window must cover a round trip while the sender grows, RFC 7323 1.1's
  * bandwidth-delay product) plus room for the growth just seen. */
 #include "core/ctx.h"
+#include "core/timer.h"
 #include "tcp/tcp_int.h"
+#include "tcp/tcp_recovery.h"
 #include "tcp/tcp_state.h"
 
 /* Memory: every connection's rings and out-of-order entries are counted in t->mem_used (tcp_buf.c,
@@ -19,6 +21,41 @@
  * it again) and an application's write fills only the storage its send ring already has (or
  * TCP_MEM_RING_FLOOR), so a write waits instead of failing. In-order data inside a window already
  * advertised is always taken: the window was promised. */
+/* An idle connection keeps no buffer storage: once nothing is in flight, queued to send, unread
+ * or out of order, and nothing has arrived for TCP_IDLE_RELEASE, the rings' storage, the SACK
+ * scoreboard and the RACK log go back to the allocator (not at once, so a connection that pauses
+ * between requests or bursts does not allocate them again each time). The rings keep their
+ * limits; storage comes back on the next write or segment. The timer is RACK's, which has nothing
+ * to time meanwhile. */
+static int quiescent(const struct tcp_conn *c)
+{
+    return c->snd_una == c->snd_max && !c->sndq.len && !c->rcvq.len && !c->ofo;
+}
+
+void tcp_idle_check(struct tcp_conn *c, synack_time_t now)
+{
+    if (!quiescent(c) || !(c->sndq.cap || c->rcvq.cap || c->rack || c->sb))
+        return;
+    if (!timer_armed(&c->rack_timer))
+        timer_arm(&c->st->timers, &c->rack_timer, now + TCP_IDLE_RELEASE);
+}
+
+int tcp_idle_release(struct tcp_conn *c, synack_time_t now)
+{
+    if (!quiescent(c))
+        return 0;
+    if (now - c->last_rcv < TCP_IDLE_RELEASE) {
+        /* Something arrived since the timer was armed: wait for a full quiet period. */
+        timer_arm(&c->st->timers, &c->rack_timer, c->last_rcv + TCP_IDLE_RELEASE);
+        return 1;
+    }
+    ring_free(&c->sndq);
+    ring_free(&c->rcvq);
+    tcp_rack_free(c);
+    tcp_recovery_free(c);
+    return 1;
+}
+
 int tcp_mem_pressure(synack_stack_t *st)
 {
     struct tcp_table *t = st->tcp;

@@ -92,6 +92,9 @@ static inline uint16_t tcp_win16(size_t v) { return (uint16_t)(v > TCP_WIN_MAX ?
  * can grow to it without another handshake (RFC 7323 2.2). */
 #define TCP_RMEM_MAX_DEFAULT (6u << 20)
 #define TCP_WMEM_MAX_DEFAULT (4u << 20)
+/* How long a connection with nothing in flight, queued or unread keeps its buffers' storage (and
+ * its SACK scoreboard and RACK log) before giving them back (tcp_autotune.c). */
+#define TCP_IDLE_RELEASE SYNACK_SEC(1)
 /* The stack's TCP buffer memory ceiling, config tcp_mem_max. */
 #define TCP_MEM_MAX_DEFAULT ((size_t)256 << 20)
 

@@ -348,6 +348,7 @@ static void ack_new_data(struct tcp_conn *c, struct tcp_seg *s, uint32_t sacked,
         tcp_rto_stop(c);
     else if (c->rtx_mode == RTX_RETRANSMIT || c->rtx_mode == RTX_TLP)
         tcp_rto_arm(c, now);
+    tcp_idle_check(c, now);
     tcp_notify(c);   /* writable */
 }
 

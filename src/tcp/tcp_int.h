@@ -168,6 +168,12 @@ void tcp_child_unlink(struct tcp_conn *c);
 void tcp_rcvbuf_adjust(struct tcp_conn *c, size_t copied, synack_time_t now);
 /* After an ACK: the send buffer grows to twice the congestion window, up to the ceiling. */
 void tcp_sndbuf_adjust(struct tcp_conn *c);
+/* After an ACK or a read: if the connection has gone quiet, its buffers' storage is released
+ * TCP_IDLE_RELEASE later. */
+void tcp_idle_check(struct tcp_conn *c, synack_time_t now);
+/* The idle timer fired: if the connection is still quiet, releases the storage (or waits until
+ * TCP_IDLE_RELEASE after the last segment received) and returns 1; else 0 (RACK's timer it is). */
+int tcp_idle_release(struct tcp_conn *c, synack_time_t now);
 /* Whether the stack's TCP buffers use three quarters of tcp_mem_max or more: then no buffer grows
  * by autotuning (counted once per episode: TcpMemoryPressures). */
 int tcp_mem_pressure(synack_stack_t *st);

@@ -13,8 +13,6 @@
 #define TLP_WC_DELACK SYNACK_MS(200)
 /* A probe timeout never below this (a 1 ms floor keeps the timer from firing on its own ACKs). */
 #define TLP_MIN SYNACK_MS(10)
-/* How long a connection with nothing to send keeps its transmission log. */
-#define TCP_RACK_IDLE_FREE SYNACK_SEC(1)
 
 void tcp_rack_sent(struct tcp_conn *c, uint32_t start, uint32_t end, int rexmit, synack_time_t now)
 {
@@ -28,7 +26,6 @@ void tcp_rack_sent(struct tcp_conn *c, uint32_t start, uint32_t end, int rexmit,
         }
     }
     struct tcp_rack *k = c->rack;
-    k->idle_at = 0;
     if (k->n) {
         struct tcp_rack_rec *last = &k->r[k->n - 1];
         if (last->ts == now && last->end == start && last->rexmit == (uint8_t)rexmit) {
@@ -154,21 +151,8 @@ int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
         }
     }
     k->n = n;
-    if (!n && c->snd_una == c->snd_max && !c->sndq.len) {
-        /* Nothing in flight nor queued: once that has lasted TCP_RACK_IDLE_FREE, the log goes back
-         * to the allocator (an idle connection keeps none; a busy one is not made to allocate
-         * it again at every pause). The reordering timer, idle now, waits for that time. */
-        if (!k->idle_at) {
-            k->idle_at = now + TCP_RACK_IDLE_FREE;
-        } else if (now >= k->idle_at) {
-            timer_cancel(&c->st->timers, &c->rack_timer);
-            tcp_rack_free(c);
-            return 0;
-        }
-        timer_arm(&c->st->timers, &c->rack_timer, k->idle_at);
-        return 0;
-    }
-    k->idle_at = 0;
+    if (!n && c->snd_una == c->snd_max)
+        return 0;   /* nothing in flight: no reordering timer (the log goes when idle, tcp_autotune.c) */
     if (!k->xmit_ts)
         return 0;
     /* 6.2 step 4: the reordering window, a quarter of the minimum RTT (times a multiplier that

@@ -38,7 +38,6 @@ struct tcp_rack {
     synack_time_t xmit_ts;           /* RACK.xmit_ts (0: nothing delivered yet) */
     uint32_t end;                    /* RACK.end_seq */
     uint32_t rtt;                    /* RACK.rtt */
-    synack_time_t idle_at;           /* when an idle connection gives the log back (0: busy) */
     struct tcp_rack_rec r[TCP_RACK_RECS];   /* in the order sent */
 };
 

@@ -206,6 +206,7 @@ int tcp_user_recv(synack_stack_t *st, struct tcp_conn *c, void *buf, size_t cap,
         stack_enter(st, now);
         tcp_rcvbuf_adjust(c, n, now);
         tcp_window_update(c, now);
+        tcp_idle_check(c, now);
         stack_leave(st);
         return (int)(n > 0x7fffffff ? 0x7fffffff : n);
     }

@@ -279,7 +279,8 @@ void tcp_cork_release(struct tcp_conn *c)
 static void rack_fire(void *owner, struct timer *t, synack_time_t now)
 {
     (void)t;
-    tcp_recovery_rack_timer(owner, now);
+    if (!tcp_idle_release(owner, now))   /* quiet since the timer was armed for that, or RACK's */
+        tcp_recovery_rack_timer(owner, now);
 }
 
 static void cork_fire(void *owner, struct timer *t, synack_time_t now)
