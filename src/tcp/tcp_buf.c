@@ -29,8 +29,13 @@ static int ring_grow(struct tcp_ring *r, size_t need)
     size_t cap = r->cap ? r->cap : 4096;
     while (cap < need)
         cap *= 2;
-    if (cap > r->limit && r->limit >= need)
-        cap = r->limit;
+    /* Not beyond the limit, unless the limit is close above what we have: autotuning raises the
+     * limit a little at a time, and storage sized to each new limit would be moved (copied whole)
+     * at every raise. Growing by at least half each time keeps the copying linear in the bytes. */
+    if (cap > r->limit && r->limit >= need) {
+        size_t step = r->cap + r->cap / 2;
+        cap = r->limit > step ? r->limit : step;
+    }
     uint8_t *d = mem_alloc(r->alloc, cap);
     if (!d)
         return -1;
