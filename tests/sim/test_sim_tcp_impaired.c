@@ -64,15 +64,30 @@ static void run_case(double loss, double reorder, double dup, double corrupt, ui
 
 #define MB (1000000ull)
 
-static void loss_0(void **s) { for (uint64_t seed = 1; seed <= 2; seed++) run_case(0, 0, 0, 0, seed, 10 * MB); }
-static void loss_1(void **s) { for (uint64_t seed = 1; seed <= 3; seed++) run_case(0.01, 0, 0, 0, seed, 10 * MB); }
-static void loss_5(void **s) { for (uint64_t seed = 1; seed <= 3; seed++) run_case(0.05, 0, 0, 0, seed, 10 * MB); }
-static void loss_10(void **s) { for (uint64_t seed = 1; seed <= 2; seed++) run_case(0.10, 0, 0, 0, seed, 10 * MB); }
-static void loss_20(void **s) { for (uint64_t seed = 1; seed <= 2; seed++) run_case(0.20, 0, 0, 0, seed, 10 * MB); }
-static void reordering(void **s) { for (uint64_t seed = 1; seed <= 3; seed++) run_case(0, 0.05, 0, 0, seed, 10 * MB); }
-static void duplication(void **s) { for (uint64_t seed = 1; seed <= 3; seed++) run_case(0, 0, 0.05, 0, seed, 10 * MB); }
-static void corruption(void **s) { for (uint64_t seed = 1; seed <= 3; seed++) run_case(0, 0, 0, 0.02, seed, 10 * MB); }
-static void everything(void **s) { for (uint64_t seed = 1; seed <= 4; seed++) run_case(0.03, 0.03, 0.02, 0.01, seed, 10 * MB); }
+/* Under the sanitizers (a Debug build, ten times slower) one seed per case: the seeds' variety is
+ * the plain build's job, the sanitizers' is finding a bad access on any path. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#ifdef SANITIZED
+#define SEEDS(n) 1
+#else
+#define SEEDS(n) (n)
+#endif
+
+static void loss_0(void **s) { for (uint64_t seed = 1; seed <= SEEDS(2); seed++) run_case(0, 0, 0, 0, seed, 10 * MB); }
+static void loss_1(void **s) { for (uint64_t seed = 1; seed <= SEEDS(3); seed++) run_case(0.01, 0, 0, 0, seed, 10 * MB); }
+static void loss_5(void **s) { for (uint64_t seed = 1; seed <= SEEDS(3); seed++) run_case(0.05, 0, 0, 0, seed, 10 * MB); }
+static void loss_10(void **s) { for (uint64_t seed = 1; seed <= SEEDS(2); seed++) run_case(0.10, 0, 0, 0, seed, 10 * MB); }
+static void loss_20(void **s) { for (uint64_t seed = 1; seed <= SEEDS(2); seed++) run_case(0.20, 0, 0, 0, seed, 10 * MB); }
+static void reordering(void **s) { for (uint64_t seed = 1; seed <= SEEDS(3); seed++) run_case(0, 0.05, 0, 0, seed, 10 * MB); }
+static void duplication(void **s) { for (uint64_t seed = 1; seed <= SEEDS(3); seed++) run_case(0, 0, 0.05, 0, seed, 10 * MB); }
+static void corruption(void **s) { for (uint64_t seed = 1; seed <= SEEDS(3); seed++) run_case(0, 0, 0, 0.02, seed, 10 * MB); }
+static void everything(void **s) { for (uint64_t seed = 1; seed <= SEEDS(4); seed++) run_case(0.03, 0.03, 0.02, 0.01, seed, 10 * MB); }
 
 int main(int argc, char **argv)
 {
