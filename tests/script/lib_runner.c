@@ -219,7 +219,8 @@ static const struct cfg_field cfg_fields[] = {
     CF(tcp_syn_retries, 0), CF(tcp_synack_retries, 0), CF(tcp_retries, 0), CF(tcp_fin_timeout, 1),
     CF(tcp_delack, 1), CF(tcp_sndbuf, 0), CF(tcp_rcvbuf, 0), CF(tcp_challenge_ack_limit, 0),
     CF(tcp_syncookies, 0), CF(tcp_ofo_max, 0), CF(tcp_max_orphans, 0), CF(tcp_max_tw, 0), CF(icmp_err_rate, 0),
-    CF(icmp_err_burst, 0), CF(eph_port_min, 0), CF(eph_port_max, 0),
+    CF(icmp_err_burst, 0), CF(eph_port_min, 0), CF(eph_port_max, 0), CF(tcp_timestamps, 0), CF(tcp_sack, 0),
+    CF(tcp_rack, 0), CF(tcp_rmem_max, 0), CF(tcp_wmem_max, 0), CF(tcp_mem_max, 0),
 };
 
 static int config_line(struct sr *r, const char *p)
@@ -256,6 +257,9 @@ static int config_line(struct sr *r, const char *p)
                 if (f->size == 2) {
                     uint16_t x = (uint16_t)v;
                     memcpy(dst, &x, 2);
+                } else if (f->size == 8) {
+                    uint64_t x = (uint64_t)v;
+                    memcpy(dst, &x, 8);
                 } else {
                     int32_t x = (int32_t)v;
                     memcpy(dst, &x, 4);
