@@ -4,6 +4,7 @@
 #include "bridge.h"
 #include "control.h"
 #include "numarg.h"
+#include "opterr.h"
 #include "wireseg.h"
 
 #include <errno.h>
@@ -50,7 +51,7 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
     case 1001:
     case 1002:
         if (d->have_dev) {
-            fprintf(stderr, "synack %s: give one of --tap or --tun, once\n", cmd);
+            tool_usage_error(cmd, "give one of --tap or --tun, once");
             return 2;
         }
         if (strlen(arg) == 0 || strlen(arg) >= 16) {
@@ -165,11 +166,11 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
 int devopts_check(const struct devopts *d, const char *cmd)
 {
     if (!d->have_dev) {
-        fprintf(stderr, "synack %s: a device is needed: --tap NAME or --tun NAME\n", cmd);
+        tool_usage_error(cmd, "a device is needed: --tap NAME or --tun NAME");
         return -1;
     }
     if (!d->addr) {
-        fprintf(stderr, "synack %s: --addr A.B.C.D/N is needed\n", cmd);
+        tool_usage_error(cmd, "--addr A.B.C.D/N is needed");
         return -1;
     }
     if (d->bridge && d->tun) {

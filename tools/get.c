@@ -463,7 +463,7 @@ int cmd_get(int argc, char **argv)
     g->urls = argv + optind;
     g->nurls = argc - optind;
     if (g->nurls < 1) {
-        fprintf(stderr, "synack get: give at least one URL\n");
+        tool_usage_error("get", "give at least one URL");
         goto out;
     }
     if (g->nouts > g->nurls) {

@@ -334,7 +334,7 @@ int cmd_nc(int argc, char **argv)
     }
     int nargs = argc - optind;
     if ((n->listen_mode && nargs != 1) || (!n->listen_mode && nargs != 2)) {
-        fprintf(stderr, "synack nc: expected %s\n", n->listen_mode ? "-l PORT" : "HOST PORT");
+        tool_usage_error("nc", "expected %s", n->listen_mode ? "-l PORT" : "HOST PORT");
         goto out;
     }
     struct synack_ip host = synack_ip_any6();

@@ -179,7 +179,7 @@ int cmd_resolve(int argc, char **argv)
         }
     }
     if (argc - optind < 1) {
-        fprintf(stderr, "synack resolve: expected a NAME (try 'synack resolve --help')\n");
+        tool_usage_error("resolve", "expected a NAME");
         return 2;
     }
     if (devopts_check(&dev, "resolve") != 0)

@@ -257,7 +257,7 @@ int cmd_serve(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "synack serve: unexpected argument '%s'\n", argv[optind]);
+        tool_usage_error("serve", "unexpected argument '%s'", argv[optind]);
         return 2;
     }
     if (devopts_check(&dev, "serve") != 0)
