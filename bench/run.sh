@@ -6,7 +6,10 @@
 #                                           BUILD_DIR/bench/sim_throughput; root for the TAP part)
 # Environment: BENCH_MB (TAP/veth payload, MB, default 500), BENCH_SIM_BYTES (sim payload,
 # default 1G), BENCH_RUNS (runs per case, median reported, default 3), BENCH_VETH_NOGSO=1 (also
-# Linux -> Linux with one frame per skb), BENCH_PERF=1 (perf stat around one sim run).
+# Linux -> Linux with one frame per skb), BENCH_PERF=1 (perf stat around one sim run),
+# BENCH_IMPAIR_MB (payload of the goodput-under-loss part, default 10 or BENCH_MB if smaller),
+# BENCH_IMPAIR (its --impair spec, default loss=1%,delay=25; "off" skips the part),
+# BENCH_IMPAIR_CC (default "cubic reno"), BENCH_IMPAIR_SEED (first seed, default 1).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -30,8 +33,22 @@ elif ((tap_rc != 0)); then
     echo "run.sh: tap_throughput.sh failed (exit $tap_rc)" >&2
     exit 1
 fi
+# 1b. Goodput of one connection over synack's impaired path (loss and delay), synack sending beside
+# Linux sending through the same impaired TAP.
+if [[ "${BENCH_IMPAIR:-}" != off ]]; then
+    MB=${BENCH_MB:-500}
+    export BENCH_IMPAIR_MB=${BENCH_IMPAIR_MB:-$((MB < 10 ? MB : 10))}
+    imp_rc=0
+    timeout 1800 bash "$HERE/impaired_goodput.sh" "$SYNACK" >>"$OUT" || imp_rc=$?
+    if ((imp_rc == 77)); then
+        echo "run.sh: goodput-under-loss part skipped (needs root)" >&2
+    elif ((imp_rc != 0)); then
+        echo "run.sh: impaired_goodput.sh failed (exit $imp_rc)" >&2
+        exit 1
+    fi
+fi
 get() {   # get KEY FIELD -> value from a RESULT line, or empty
-    awk -v k="$1" -v f="$2" '$1 == "RESULT" && $2 == k { for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == f) print kv[2] } }' "$OUT"
+    awk -v k="$1" -v f="$2" '$1 == "RESULT" && $2 == k { for (i = 3; i <= NF; i++) { e = index($i, "="); if (substr($i, 1, e - 1) == f) print substr($i, e + 1) } }' "$OUT"
 }
 VETH_GBPS=$(get veth_linux_to_linux gbps)
 VETH_CPU=$(get veth_linux_to_linux gbps_cpu)
@@ -90,7 +107,41 @@ row "TAP: synack nc -> Linux nc -l" tap_synack_to_linux
 row "TAP: Linux nc -> synack nc -l" tap_linux_to_synack
 row "veth: Linux nc -> Linux nc -l (the peer)" veth_linux_to_linux
 row "veth, gso_max_segs 1 (one frame per skb)" veth_nogso_linux_to_linux
+# Issue 9's target for receiving: Linux -> synack over TAP (TSO/checksum offload on the TAP, so
+# the kernel hands synack up to 64 KB per frame) at least 0.9x Linux -> Linux over veth.
+TAP_RX=$(get tap_linux_to_synack gbps)
+if [[ -n "$TAP_RX" && -n "$VETH_GBPS" ]]; then
+    r=$(ratio "$TAP_RX" "$VETH_GBPS")
+    verdict=$(awk -v r="$r" 'BEGIN { print (r + 0 >= 0.9) ? "met" : "not met" }')
+    echo "TAP receive with offloads (Linux -> synack) / veth (Linux -> Linux), wall: $r (issue 9's target >= 0.90: $verdict);" \
+        "per CPU-second: $(ratio "$(get tap_linux_to_synack gbps_cpu)" "$VETH_CPU")"
+fi
+
+# The goodput-under-loss table: synack sending beside Linux sending, same CC, same path, same run.
+pair() { printf '%s/%s' "$(get "$1" "synack_$2")" "$(get "$1" "linux_$2")"; }
+first=1
+for key in $(awk '$1 == "RESULT" && $2 ~ /^impaired_/ { print $2 }' "$OUT"); do
+    if ((first)); then
+        first=0
+        echo
+        echo "Goodput of one connection over synack's impaired TAP path, --impair $(get "$key" spec) both ways," \
+            "payload Mbit/s; Linux = Linux nc -N -> synack nc -l through the same impaired path, same CC, same run"
+        printf '%-32s %8s %8s %7s %10s %10s %10s %8s %10s\n' "" "synack" "Linux" "" "lost" "retrans" "SACK rec" "RTOs" "D-SACKs"
+        printf '%-32s %8s %8s %7s %10s %10s %10s %8s %10s\n' "benchmark (median of runs)" "sends" "sends" "ratio" \
+            "syn/Lx" "syn/Lx" "syn/Lx" "syn/Lx" "syn/Lx"
+    fi
+    printf '%-32s %8s %8s %7s %10s %10s %10s %8s %10s\n' "${key#impaired_}: synack vs Linux sending" \
+        "$(fmt "$(get "$key" synack_mbps)")" "$(fmt "$(get "$key" linux_mbps)")" "$(fmt "$(get "$key" ratio)")" \
+        "$(pair "$key" lost)" "$(pair "$key" retrans)" "$(pair "$key" recoveries)" "$(pair "$key" rtos)" "$(pair "$key" dsacks)"
+done
+if ((!first)); then
+    echo "  ratio: the median of the runs' synack/Linux ratios; lost: data frames the impaired path dropped;" \
+        "D-SACKs: retransmissions the receiver already had"
+fi
+
 echo
-echo "Sizes: TAP/veth $(get veth_linux_to_linux bytes) bytes, sim $(get sim bytes) bytes; each figure is the median of $RUNS runs."
+IMP_BYTES=$(awk '$1 == "RESULT" && $2 ~ /^impaired_/ { for (i = 3; i <= NF; i++) if ($i ~ /^bytes=/) { print substr($i, 7); exit } }' "$OUT")
+echo "Sizes: TAP/veth $(get veth_linux_to_linux bytes) bytes, sim $(get sim bytes) bytes${IMP_BYTES:+, impaired $IMP_BYTES bytes};" \
+    "each figure is the median of $RUNS runs."
 echo "Raw results:"
 grep '^RESULT' "$OUT" | sed 's/^RESULT /  /'

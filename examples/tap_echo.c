@@ -31,12 +31,16 @@ static void on_conn(synack_stack_t *st, int sock, unsigned events, void *arg, sy
         synack_close(st, sock, now);                      /* the client is done (or gone) */
 }
 
+/* A new connection's handler runs only for events after it is set, but the client's data and FIN
+ * may have arrived with the handshake, before the accept: run it once at once for what is there. */
 static void on_listener(synack_stack_t *st, int sock, unsigned events, void *arg, synack_time_t now)
 {
     int c;
     (void)events;
-    while ((c = synack_accept(st, sock, NULL, now)) >= 0)
+    while ((c = synack_accept(st, sock, NULL, now)) >= 0) {
         synack_socket_set_handler(st, c, on_conn, arg);
+        on_conn(st, c, synack_socket_events(st, c), arg, now);
+    }
 }
 
 int main(int argc, char **argv)
@@ -74,6 +78,7 @@ int main(int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     printf("echo on 192.0.2.2:7 via %s (the kernel's side is 192.0.2.1); Ctrl-C stops\n", name);
+    fflush(stdout);                                        /* a script waiting for the line sees it */
     r = synack_driver_run(d, &stop);                       /* frames in, timers, events; until stop */
     printf("tap_echo: %s; %llu TCP segments in, %llu out\n", r < 0 ? synack_strerror(r) : "stopped",
            (unsigned long long)synack_counter_get(st, SYNACK_C_TcpInSegs),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The one list of Debian packages synack needs, for building and for every test tier.
-# Idempotent: installs only what is missing. Run as root on Debian 12 (the README's commands call it).
+# The one list of Debian packages synack needs, for building, the README's walkthrough and every
+# test tier. Idempotent: installs only what is missing. Run as root on Debian 12 (the README's
+# commands call it). `--list GROUP` prints a group's packages, one a line, and installs nothing.
 set -euo pipefail
 
 # What building everything needs (make demo): compilers, CMake, the test framework the tests
@@ -12,24 +13,39 @@ BUILD_PKGS=(
 DOC_PKGS=(
   doxygen groff-base   # groff-base: unit/install checks the man pages
 )
-# What running every test tier adds (make test).
+# What the README's walkthrough runs beyond `make demo` on a bare Debian 12: ping and curl (its
+# first line installs them when they are missing), ip for the network namespace it suggests.
+WALK_PKGS=(
+  iproute2 iputils-ping curl
+)
+# What running every test tier adds (make test), beside the walkthrough's.
 TEST_PKGS=(
   # sanitizer and libFuzzer builds
   clang llvm libclang-rt-14-dev
   # interop tier: the kernel-side peers and tools
-  iproute2 iputils-ping arping socat netcat-openbsd tcpdump tshark hping3 curl wget procps python3
+  arping socat netcat-openbsd tcpdump tshark hping3 wget procps python3
   # the application tier's real peers: web servers and clients, DNS, a browser
   nginx-light dnsmasq apache2-utils wrk bind9-dnsutils chromium
 )
 
-# `install-deps.sh build` installs only what building needs, `docs` that and Doxygen; no argument
-# (or `all`) installs all.
+# `install-deps.sh build` installs only what building needs, `docs` that and Doxygen, `walkthrough`
+# what the README's walkthrough adds to the build; no argument (or `all`) installs all.
+list=0
+if [ "${1:-}" = --list ]; then
+  list=1
+  shift
+fi
 case "${1:-all}" in
   build) PKGS=("${BUILD_PKGS[@]}") ;;
   docs) PKGS=("${BUILD_PKGS[@]}" "${DOC_PKGS[@]}") ;;
-  all) PKGS=("${BUILD_PKGS[@]}" "${DOC_PKGS[@]}" "${TEST_PKGS[@]}") ;;
-  *) echo "usage: install-deps.sh [build|docs|all]" >&2; exit 2 ;;
+  walkthrough) PKGS=("${WALK_PKGS[@]}") ;;
+  all) PKGS=("${BUILD_PKGS[@]}" "${DOC_PKGS[@]}" "${WALK_PKGS[@]}" "${TEST_PKGS[@]}") ;;
+  *) echo "usage: install-deps.sh [--list] [build|docs|walkthrough|all]" >&2; exit 2 ;;
 esac
+if [ "$list" = 1 ]; then
+  printf '%s\n' "${PKGS[@]}"
+  exit 0
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do

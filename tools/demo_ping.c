@@ -111,7 +111,7 @@ int cmd_demo_ping(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "synack demo: unexpected argument '%s'\n", argv[optind]);
+        tool_usage_error("demo", "unexpected argument '%s'", argv[optind]);
         return 2;
     }
 

@@ -4,6 +4,7 @@
 #include "bridge.h"
 #include "control.h"
 #include "numarg.h"
+#include "opterr.h"
 #include "wireseg.h"
 
 #include <errno.h>
@@ -50,7 +51,7 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
     case 1001:
     case 1002:
         if (d->have_dev) {
-            fprintf(stderr, "synack %s: give one of --tap or --tun, once\n", cmd);
+            tool_usage_error(cmd, "give one of --tap or --tun, once");
             return 2;
         }
         if (strlen(arg) == 0 || strlen(arg) >= 16) {
@@ -165,11 +166,11 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
 int devopts_check(const struct devopts *d, const char *cmd)
 {
     if (!d->have_dev) {
-        fprintf(stderr, "synack %s: a device is needed: --tap NAME or --tun NAME\n", cmd);
+        tool_usage_error(cmd, "a device is needed: --tap NAME or --tun NAME");
         return -1;
     }
     if (!d->addr) {
-        fprintf(stderr, "synack %s: --addr A.B.C.D/N is needed\n", cmd);
+        tool_usage_error(cmd, "--addr A.B.C.D/N is needed");
         return -1;
     }
     if (d->bridge && d->tun) {
@@ -231,6 +232,8 @@ static void devrun_trace(void *ctx, const struct synack_trace_event *ev)
         synack_pcap_write(r->pcap, ev->now + r->pcap_offset, ev->data, ev->len);
         r->pcap_dirty = 1;
     }
+    if (r->watch_dns)
+        dns_watch_event(&r->dns, ev);
     if (r->trace_fn)
         r->trace_fn(r->trace_ctx, ev);
 }
@@ -239,7 +242,14 @@ void devrun_set_trace(struct devrun *r, synack_trace_fn fn, void *ctx)
 {
     r->trace_fn = fn;
     r->trace_ctx = ctx;
-    synack_stack_set_trace(r->st, r->pcap || fn ? devrun_trace : NULL, r);
+    synack_stack_set_trace(r->st, r->pcap || r->watch_dns || fn ? devrun_trace : NULL, r);
+}
+
+void devrun_watch_dns(struct devrun *r)
+{
+    r->watch_dns = 1;
+    dns_watch_reset(&r->dns);
+    devrun_set_trace(r, r->trace_fn, r->trace_ctx);
 }
 
 int devrun_run_once(struct devrun *r, synack_time_t timeout)

@@ -80,12 +80,14 @@ static void on_dns(void *arg, const struct dns_result *r, synack_time_t now)
 
 static int resolve_adapter(void *ctx, const char *host, http_resolve_done_fn done, void *arg, synack_time_t now)
 {
+    struct get *g = ctx;
     struct resolve_req *q = malloc(sizeof(*q));
     if (!q)
         return -ENOMEM;
     q->done = done;
     q->arg = arg;
-    int r = dns_resolve(ctx, host, on_dns, q, now);
+    dns_watch_reset(&g->run.dns);   /* a refusal names what the servers said to this lookup */
+    int r = dns_resolve(g->res, host, on_dns, q, now);
     if (r < 0)
         free(q);
     return r;
@@ -176,9 +178,12 @@ static int curl_code(const struct get *g, const struct http_fetch_result *r, con
         return 0;
     }
     switch (r->failed_in) {
-    case HTTP_FAIL_RESOLVE:
-        snprintf(msg, cap, "could not resolve host: %s (%s)", host, dns_err_text(r->err));
+    case HTTP_FAIL_RESOLVE: {
+        char why[256];
+        snprintf(msg, cap, "could not resolve host: %s (%s)", host,
+                 dns_err_describe(r->err, &g->run.dns, why, sizeof(why)));
         return 6;
+    }
     case HTTP_FAIL_CONNECT:
         if (r->err == -ETIMEDOUT) {
             snprintf(msg, cap, "connection to %s port %u timed out after %llu ms", ip, r->remote.port,
@@ -463,7 +468,7 @@ int cmd_get(int argc, char **argv)
     g->urls = argv + optind;
     g->nurls = argc - optind;
     if (g->nurls < 1) {
-        fprintf(stderr, "synack get: give at least one URL\n");
+        tool_usage_error("get", "give at least one URL");
         goto out;
     }
     if (g->nouts > g->nurls) {
@@ -522,7 +527,8 @@ int cmd_get(int argc, char **argv)
     struct http_client_config cc;
     http_client_config_init(&cc, g->run.st);
     cc.resolve = resolve_adapter;
-    cc.resolve_ctx = g->res;
+    cc.resolve_ctx = g;
+    devrun_watch_dns(&g->run);
     cc.pool_idle = (synack_time_t)(pool_idle * 1e6);
     cc.connect_timeout = (synack_time_t)(connect_timeout * 1e6);
     g->cl = g->res ? http_client_new(&cc) : NULL;

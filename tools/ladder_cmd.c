@@ -124,8 +124,7 @@ int cmd_ladder(int argc, char **argv)
         }
     }
     if (optind != argc - 1) {
-        fprintf(stderr, optind >= argc ? "synack ladder: give one capture file (try --help)\n"
-                                       : "synack ladder: give one capture file, not several (try --help)\n");
+        tool_usage_error("ladder", optind >= argc ? "give one capture file" : "give one capture file, not several");
         return 2;
     }
     const char *path = argv[optind];

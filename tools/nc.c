@@ -334,7 +334,7 @@ int cmd_nc(int argc, char **argv)
     }
     int nargs = argc - optind;
     if ((n->listen_mode && nargs != 1) || (!n->listen_mode && nargs != 2)) {
-        fprintf(stderr, "synack nc: expected %s\n", n->listen_mode ? "-l PORT" : "HOST PORT");
+        tool_usage_error("nc", "expected %s", n->listen_mode ? "-l PORT" : "HOST PORT");
         goto out;
     }
     struct synack_ip host = synack_ip_any6();
@@ -393,6 +393,7 @@ int cmd_nc(int argc, char **argv)
                     synack_ip_format(&rcfg.servers[0], srv, sizeof(srv));
                 fprintf(stderr, "synack nc: resolving %s (hosts file %s, then DNS server %s)\n", host_name, hosts, srv);
             }
+            devrun_watch_dns(&n->run);
             struct dns_resolver *res = dns_resolver_new(n->st, &rcfg);
             if (!res || dns_resolve(res, host_name, nc_resolved, &lk, now) != 0) {
                 fprintf(stderr, "synack nc: could not resolve host: %s\n", host_name);
@@ -403,8 +404,10 @@ int cmd_nc(int argc, char **argv)
                 devrun_run_once(&n->run, SYNACK_MS(100));
             dns_resolver_free(res);
             if (!lk.done || lk.err) {
+                char why[256];
                 fprintf(stderr, "synack nc: could not resolve host: %s (%s)\n", host_name,
-                        lk.done ? dns_err_text(lk.err) : nc_stop ? "interrupted" : "timed out (-w)");
+                        lk.done ? dns_err_describe(lk.err, &n->run.dns, why, sizeof(why))
+                        : nc_stop ? "interrupted" : "timed out (-w)");
                 goto done;
             }
             host = lk.addr;

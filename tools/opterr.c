@@ -1,8 +1,19 @@
 /* One-line option errors (see opterr.h). */
 #include "opterr.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+void tool_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "synack %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, " (try 'synack %s --help')\n", cmd);
+    va_end(ap);
+}
 
 void tool_bad_option(const char *cmd, int c, int argc, char **argv, const struct option *opts)
 {

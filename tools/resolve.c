@@ -68,13 +68,14 @@ static void print_cache_entry(void *arg, const char *name, const struct dns_resu
 static int resolve_one(struct dns_resolver *res, struct devrun *run, const char *name, int show_name, int verbose)
 {
     struct resolve_state s = { 0 };
+    dns_watch_reset(&run->dns);
     int r = dns_resolve(res, name, on_result, &s, synack_clock_now());
     if (r < 0) {
         fprintf(stderr, "synack resolve: %s: not a valid name (%s)\n", name, synack_strerror(r));
         return -1;
     }
     while (!s.done && !resolve_stop) {
-        int e = synack_driver_run_once(run->driver, SYNACK_MS(100));
+        int e = devrun_run_once(run, SYNACK_MS(100));   /* flushes --pcap: a live capture */
         if (e < 0 && e != -EINTR) {
             fprintf(stderr, "synack resolve: driver stopped: %s\n", synack_strerror(e));
             return -1;
@@ -85,7 +86,9 @@ static int resolve_one(struct dns_resolver *res, struct devrun *run, const char 
         return -1;
     }
     if (s.r.err) {
-        fprintf(stderr, "synack resolve: %s: %s%s\n", name, dns_err_text(s.r.err), s.r.from_cache ? " (cached)" : "");
+        char why[256];
+        fprintf(stderr, "synack resolve: %s: %s%s\n", name, dns_err_describe(s.r.err, &run->dns, why, sizeof(why)),
+                s.r.from_cache ? " (cached)" : "");
         return -1;
     }
     for (int i = 0; i < s.r.naddrs; i++) {
@@ -179,7 +182,7 @@ int cmd_resolve(int argc, char **argv)
         }
     }
     if (argc - optind < 1) {
-        fprintf(stderr, "synack resolve: expected a NAME (try 'synack resolve --help')\n");
+        tool_usage_error("resolve", "expected a NAME");
         return 2;
     }
     if (devopts_check(&dev, "resolve") != 0)
@@ -197,6 +200,7 @@ int cmd_resolve(int argc, char **argv)
     if (devrun_open(&run, &dev, "resolve") != 0)
         return 1;
     int rc = 1;
+    devrun_watch_dns(&run);
     struct dns_resolver *res = dns_resolver_new(run.st, &cfg);
     if (!res) {
         fprintf(stderr, "synack resolve: cannot create the resolver\n");
@@ -208,7 +212,7 @@ int cmd_resolve(int argc, char **argv)
             /* the stack keeps running meanwhile (ARP, timers) */
             synack_time_t until = synack_clock_now() + gap;
             while (synack_clock_now() < until && !resolve_stop)
-                synack_driver_run_once(run.driver, until - synack_clock_now());
+                devrun_run_once(&run, until - synack_clock_now());
         }
         if (resolve_one(res, &run, argv[k], argc - optind > 1, verbose) != 0)
             rc = 1;

@@ -148,7 +148,7 @@ static void serve_usage(FILE *f)
                "    TCP echo on port 7 and TCP discard on port 9\n"
                "    with --http-root DIR: an HTTP/1.1 server on port 80 (--http-port) serving DIR, and the\n"
                "      live status page /status (sockets, counters, ladders) and /status.json\n"
-               "    with --dns-zone FILE: an authoritative DNS server on UDP port 53 for the zone\n"
+               "    with --dns-zone FILE: an authoritative DNS server on UDP and TCP port 53 for the zone\n"
                "    a control socket for `synack ss` (@synack-DEV, or --ctl PATH)\n"
                "    with --pcap FILE: a capture of every frame in and out, readable while it runs\n"
                "  Stop with Ctrl-C or SIGTERM; SIGUSR1 prints the HTTP server's counters.\n"
@@ -160,7 +160,7 @@ static void serve_usage(FILE *f)
                "  --http-keepalive-max N       responses per connection; the N-th closes it (default 100)\n"
                "  --http-header-timeout S      a request head must be complete S seconds after its first byte (default 10)\n"
                "  --http-max-conns N  concurrent HTTP connections; more get 503 (default 256)\n"
-               "  --dns-zone FILE     answer DNS queries on UDP 53 from zone FILE (authoritative; RFC 1035\n"
+               "  --dns-zone FILE     answer DNS queries on UDP and TCP 53 from zone FILE (authoritative; RFC 1035\n"
                "                      master file: $ORIGIN, $TTL, SOA, NS, A, CNAME; docs/zone-files.md)\n"
                "  -v, --verbose       print every frame\n");
 }
@@ -257,7 +257,7 @@ int cmd_serve(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "synack serve: unexpected argument '%s'\n", argv[optind]);
+        tool_usage_error("serve", "unexpected argument '%s'", argv[optind]);
         return 2;
     }
     if (devopts_check(&dev, "serve") != 0)

@@ -40,7 +40,7 @@ int cmd_ss(int argc, char **argv)
         }
     }
     if (optind < argc || (!dev && !ctl)) {
-        fprintf(stderr, "synack ss: give --dev NAME or --ctl PATH\n");
+        tool_usage_error("ss", "give --dev NAME or --ctl PATH");
         return 2;
     }
     char path[108];

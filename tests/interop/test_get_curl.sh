@@ -4,7 +4,10 @@
 # aside), -f prints nothing and exits 22 on a 404, -w expands curl's variables to the same text
 # (times as numbers in order). Exit codes as curl's: 7 for a refused port, 28 for a connect
 # timeout (both compared with curl), 6 for names that do not resolve, with the reason named
-# (NXDOMAIN, a server that refuses) and never as "No such file" or "Connection refused".
+# (NXDOMAIN; a server's REFUSED, from dnsmasq asked for a name it has no upstream for; a server's
+# SERVFAIL; an ICMP port unreachable where no server listens) and never as "No such file" or
+# "Connection refused"; `synack resolve` names them the same way. `synack resolve --pcap` writes
+# its capture while it runs: the query is in the file while resolve still waits for the answer.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 interop_init "${1:-}" nginx dnsmasq curl python3
@@ -35,13 +38,38 @@ DEV=gc0
 nsx ip tuntap add "$DEV" mode tap
 nsx ip addr add "$HOST_ADDR/$NET_PREFIX" dev "$DEV"
 nsx ip addr add 192.0.2.5/32 dev "$DEV"   # an address where nothing serves DNS
+nsx ip addr add 192.0.2.6/32 dev "$DEV"   # a DNS server that answers SERVFAIL to everything
+nsx ip addr add 192.0.2.7/32 dev "$DEV"   # a DNS server that never answers
 nsx ip link set "$DEV" up
 start_bg nginx nginx -c "$TMPD/nginx.conf" -g 'daemon off;'
 # nx.test is NXDOMAIN (an empty --address); other names have no upstream: REFUSED.
 start_bg dnsmasq dnsmasq --conf-file=/dev/null --no-daemon --port 53 --listen-address "$HOST_ADDR" --bind-interfaces \
     --no-resolv --no-hosts --pid-file="$TMPD/dnsmasq.pid" --address=/nx.test/ --address=/dns.test/"$HOST_ADDR"
+# fakedns ADDR MODE: a UDP DNS server on ADDR:53 that answers every query with SERVFAIL (the
+# question copied, RFC 1035 4.1) or, MODE silent, reads and never answers.
+cat >"$TMPD/fakedns.py" <<'PY'
+import socket, sys
+addr, mode = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((addr, 53))
+print("ready", flush=True)
+while True:
+    q, peer = s.recvfrom(4096)
+    if mode == "silent" or len(q) < 12:
+        continue
+    i = 12
+    while i < len(q) and q[i] != 0:
+        i += 1 + q[i]
+    question = q[12:i + 5]
+    # ID, QR=1 with the query's opcode and RD, RA=1, RCODE 2; one question, no records
+    flags = bytes([0x80 | (q[2] & 0x79), 0x80 | 2])
+    s.sendto(q[:2] + flags + b"\x00\x01\x00\x00\x00\x00\x00\x00" + question, peer)
+PY
+start_bg servfail python3 "$TMPD/fakedns.py" 192.0.2.6 servfail
+start_bg silent python3 "$TMPD/fakedns.py" 192.0.2.7 silent
 for ((i = 0; i < 50; i++)); do
-    nsx bash -c "exec 3<>/dev/tcp/$HOST_ADDR/8080" 2>/dev/null && break
+    nsx bash -c "exec 3<>/dev/tcp/$HOST_ADDR/8080" 2>/dev/null && grep -q ready "$TMPD/servfail.out" &&
+        grep -q ready "$TMPD/silent.out" && break
     sleep 0.1
 done
 
@@ -133,11 +161,75 @@ log "exit codes as curl: refused port 7, --connect-timeout 28"
 sg nx "http://nx.test/"
 ((SG_RC == 6)) && grep -q "(6) could not resolve host: nx.test (NXDOMAIN" "$TMPD/nx.sg.err" ||
     { cat "$TMPD/nx.sg.err" >&2; fail "NXDOMAIN: exit $SG_RC"; }
-sg refusedns --dns 192.0.2.5 "http://other.test/"
-((SG_RC == 6)) && grep -q "(6) could not resolve host: other.test (DNS server refused" "$TMPD/refusedns.sg.err" ||
-    { cat "$TMPD/refusedns.sg.err" >&2; fail "a DNS server that refuses: exit $SG_RC"; }
-if grep -qi "no such file\|connection refused" "$TMPD/nx.sg.err" "$TMPD/refusedns.sg.err"; then
-    fail "a resolution failure named as an errno"
-fi
-log "resolution failures: $(cat "$TMPD/nx.sg.err"); $(cat "$TMPD/refusedns.sg.err")"
+# dnsmasq has no upstream for other.test: it answers REFUSED.
+sg refused "http://other.test/"
+((SG_RC == 6)) && grep -qF "(6) could not resolve host: other.test (DNS server $HOST_ADDR refused (REFUSED))" "$TMPD/refused.sg.err" ||
+    { cat "$TMPD/refused.sg.err" >&2; fail "a DNS server that answers REFUSED: exit $SG_RC"; }
+sg servfail --dns 192.0.2.6 "http://other.test/"
+((SG_RC == 6)) && grep -qF "(6) could not resolve host: other.test (DNS server $HOST_ADDR refused (REFUSED); DNS server 192.0.2.6 failed (SERVFAIL))" "$TMPD/servfail.sg.err" ||
+    { cat "$TMPD/servfail.sg.err" >&2; fail "a DNS server that answers SERVFAIL: exit $SG_RC"; }
+sg unreach --dns 192.0.2.5 "http://other.test/"
+((SG_RC == 6)) && grep -qF "(6) could not resolve host: other.test (DNS server $HOST_ADDR refused (REFUSED); no DNS server at 192.0.2.5 (ICMP port unreachable))" "$TMPD/unreach.sg.err" ||
+    { cat "$TMPD/unreach.sg.err" >&2; fail "no DNS server at the address (port unreachable): exit $SG_RC"; }
+for f in nx refused servfail unreach; do
+    if grep -qi "no such file\|connection refused" "$TMPD/$f.sg.err"; then
+        fail "a resolution failure named as an errno: $(cat "$TMPD/$f.sg.err")"
+    fi
+    log "resolution failure: $(cat "$TMPD/$f.sg.err")"
+done
+# synack resolve names them the same way.
+for case in "$HOST_ADDR:DNS server $HOST_ADDR refused (REFUSED)" "192.0.2.6:DNS server 192.0.2.6 failed (SERVFAIL)" \
+    "192.0.2.5:no DNS server at 192.0.2.5 (ICMP port unreachable)"; do
+    rc=0
+    nsx timeout 60 "$SYNACK" resolve --tap "$DEV" --addr "$SYNACK_ADDR/$NET_PREFIX" --dns "${case%%:*}" other.test \
+        >"$TMPD/resolve.out" 2>"$TMPD/resolve.err" || rc=$?
+    ((rc == 1)) && grep -qxF "synack resolve: other.test: ${case#*:}" "$TMPD/resolve.err" ||
+        { cat "$TMPD/resolve.err" >&2; fail "synack resolve --dns ${case%%:*}: exit $rc, want 1 and '${case#*:}'"; }
+    log "synack resolve --dns ${case%%:*}: $(cat "$TMPD/resolve.err")"
+done
+
+# resolve --pcap is a live capture: while resolve waits for a server that never answers, the file
+# already holds its query (UDP from synack to port 53).
+PCAP="$TMPD/resolve.pcap"
+rm -f "$PCAP"
+nsx timeout 60 "$SYNACK" resolve --tap "$DEV" --addr "$SYNACK_ADDR/$NET_PREFIX" --dns 192.0.2.7 \
+    --timeout 4000 --attempts 1 --pcap "$PCAP" silent.test >"$TMPD/silent.resolve.out" 2>"$TMPD/silent.resolve.err" &
+RPID=$!
+BG_PIDS+=("$RPID")
+queries() { # the UDP datagrams to port 53 from synack in the capture so far
+    python3 - "$PCAP" "$SYNACK_ADDR" <<'PY'
+import socket, struct, sys
+try:
+    data = open(sys.argv[1], "rb").read()
+except OSError:
+    data = b""
+src, n, off = socket.inet_aton(sys.argv[2]), 0, 24
+while off + 16 <= len(data):
+    incl = struct.unpack("<I", data[off + 8:off + 12])[0]
+    f = data[off + 16:off + 16 + incl]
+    off += 16 + incl
+    if len(f) < 14 + 28 or f[12:14] != b"\x08\x00":
+        continue
+    ip = f[14:]
+    hl = (ip[0] & 15) * 4
+    if ip[9] == 17 and ip[12:16] == src and struct.unpack(">H", ip[hl + 2:hl + 4])[0] == 53:
+        n += 1
+print(n)
+PY
+}
+live=0
+for ((i = 0; i < 30; i++)); do
+    kill -0 "$RPID" 2>/dev/null || break
+    if (($(queries) > 0)); then
+        kill -0 "$RPID" 2>/dev/null && live=1
+        break
+    fi
+    sleep 0.1
+done
+rc=0
+wait "$RPID" || rc=$?
+((live)) || { cat "$TMPD/silent.resolve.err" >&2; fail "resolve --pcap: no query in the capture while resolve was waiting (found $(queries) after it exited)"; }
+((rc == 1)) && grep -qF "silent.test: no answer: the DNS servers timed out" "$TMPD/silent.resolve.err" ||
+    { cat "$TMPD/silent.resolve.err" >&2; fail "resolve from a silent server: exit $rc"; }
+log "resolve --pcap: the query was in the capture while resolve waited; then: $(cat "$TMPD/silent.resolve.err")"
 pass

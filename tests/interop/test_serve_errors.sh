@@ -2,11 +2,18 @@
 # `synack serve` usage errors: each bad invocation prints exactly one line on stderr, nothing on
 # stdout, and exits non-zero (2 for a usage error, 1 for a device that cannot be had); --help
 # exits 0. A TAP already held by another synack serve is refused with a clear message (and the
-# first one keeps working); a device deleted under a running serve stops it with a clear message. Every invocation runs inside the test's namespace, bounded in time,
-# so one that wrongly starts can create nothing outside it.
+# first one keeps working); a device deleted under a running serve stops it with a clear message.
+# `serve --help` lists every service serve runs: a serve with every optional service on is asked
+# what it opened (its TCP listeners from `synack ss`; its UDP ports found from the kernel's side by
+# sending datagrams to sets of ports 1-1024 and reading how many the stack delivered to a socket,
+# UdpInDatagrams, against how many had none, UdpNoPorts), and each protocol and port must be on a
+# line of the help's list of services, and each listed there must be open. Every invocation runs
+# inside the test's namespace, bounded in time, so one that wrongly starts can create nothing
+# outside it.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-interop_init "${1:-}" ping
+interop_init "${1:-}" ping python3
+SRC=${SYNACK_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 
 run() {   # run WANT_STATUS GREP_PATTERN ARGS...: one line on stderr matching the pattern
     local want=$1 pat=$2 rc=0
@@ -70,6 +77,94 @@ run 1 "cannot open TUN device 'sa-busy0'.*exists but is not a single-queue TUN d
 ping_check 2 -i 0.2
 serve_alive
 stop_serve
+
+# What serve runs against what `serve --help` says it runs: every optional service on (HTTP and the
+# status page, DNS), then its ports found from outside.
+start_serve tap sa-svc0 --http-root "$SRC/examples/www" --dns-zone "$SRC/examples/demo.zone" --ctl "$TMPD/svc.sock"
+ping_check 1   # the kernel knows synack's MAC: no datagram waits for ARP
+"$SYNACK" serve --help >"$TMPD/serve.help"
+cat >"$TMPD/services.py" <<'PY'
+# services.py SYNACK CTL ADDR HELP: compares the ports serve opened with its --help's services.
+import re, socket, subprocess, sys, time
+synack, ctl, addr, help_path = sys.argv[1:5]
+
+def ss(*args):
+    return subprocess.run([synack, "ss", "--ctl", ctl, *args], capture_output=True, text=True,
+                          timeout=10, check=True).stdout
+
+def counters():
+    c = {}
+    for line in ss("--counters").splitlines():
+        f = line.split()
+        if len(f) == 2:
+            c[f[0]] = int(f[1])
+    return c
+
+tcp = {int(m) for m in re.findall(r"^LISTEN .*?:(\d+) ", ss(), re.M)}
+
+# open_count(ports): sends one datagram to each, waits until the stack has counted every one (as
+# delivered, refused for a full queue, or with no socket), and returns how many found a socket.
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+def open_count(ports):
+    before = counters()
+    for i, p in enumerate(ports):
+        sock.sendto(b"probe", (addr, p))
+        if i % 64 == 63:
+            time.sleep(0.005)   # the TAP's queue is never the one that drops them
+    keys = ("UdpInDatagrams", "UdpRcvbufErrors", "UdpNoPorts")
+    for _ in range(100):
+        now = counters()
+        d = {k: now[k] - before[k] for k in keys}
+        if sum(d.values()) >= len(ports):
+            return d["UdpInDatagrams"] + d["UdpRcvbufErrors"]
+        time.sleep(0.05)
+    sys.exit(f"FAIL: the stack counted {sum(d.values())} of {len(ports)} datagrams sent: {d}")
+
+udp = set()
+def find(ports):   # halves a set of ports until each open one stands alone
+    n = open_count(ports)
+    if n == 0:
+        return
+    if len(ports) == 1 or n == len(ports):
+        udp.update(ports)
+        return
+    find(ports[:len(ports) // 2])
+    find(ports[len(ports) // 2:])
+find(list(range(1, 1025)))
+
+# The help's list of services: the lines after "Runs the stack" up to "Stop with". A line offers
+# its protocols (UDP; TCP, or HTTP, which is TCP) on each "port N" it names.
+lines = open(help_path).read().splitlines()
+start = next(i for i, l in enumerate(lines) if "Runs the stack" in l)
+end = next(i for i, l in enumerate(lines) if "Stop with" in l)
+listed = set()
+for l in lines[start + 1:end]:
+    protos = ({"udp"} if "UDP" in l else set()) | ({"tcp"} if re.search(r"TCP|HTTP", l) else set())
+    for p in re.findall(r"\bports? (\d+)", l):
+        listed |= {(proto, int(p)) for proto in protos}
+opened = {("tcp", p) for p in tcp} | {("udp", p) for p in udp}
+print("opened:", " ".join(f"{p}/{n}" for p, n in sorted(opened)))
+print("listed:", " ".join(f"{p}/{n}" for p, n in sorted(listed)))
+bad = 0
+for p, n in sorted(opened - listed):
+    print(f"FAIL: serve runs {p.upper()} port {n}, which `serve --help` does not list")
+    bad = 1
+for p, n in sorted(listed - opened):
+    print(f"FAIL: `serve --help` lists {p.upper()} port {n}, which serve did not open")
+    bad = 1
+if len(opened) < 5:
+    print(f"FAIL: found only {sorted(opened)} open")
+    bad = 1
+sys.exit(bad)
+PY
+rc=0
+nsx timeout 120 python3 "$TMPD/services.py" "$SYNACK" "$TMPD/svc.sock" "$SYNACK_ADDR" "$TMPD/serve.help" \
+    >"$TMPD/services.out" 2>&1 || rc=$?
+sed "s/^/[$INTEROP_NAME]   /" "$TMPD/services.out"
+((rc == 0)) || fail "serve --help does not list what serve runs (above)"
+serve_alive
+stop_serve
+log "serve --help lists every port serve opened, and serve opened every port it lists"
 
 # The device deleted under a running serve: it stops with a clear message and exit status 1.
 start_serve tap sa-del0
