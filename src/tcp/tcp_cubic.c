@@ -223,8 +223,16 @@ static void cubic_on_ack(struct tcp_cc_view *v, void *priv)
             v->ssthresh = v->cwnd;   /* RFC 9406 4.2: CSS_ROUNDS done, slow start ends */
             return;
         }
-        if (v->cwnd_limited)
+        if (!v->cwnd_limited)
+            return;
+        if (!cu->hs.done)
             v->cwnd += tcp_hystart_growth(&cu->hs, v->acked, v->mss);
+        else
+            /* RFC 9406 4.3: HyStart++ (its L = 8 and CSS's quarter) is for the initial slow start
+             * only; later ones (after an RTO) are standard slow start, RFC 5681 3.1 eq. 2:
+             * cwnd += min(N, SMSS). An ACK after an RTO may cover much data SACKed before it,
+             * which must not count as a flight's worth of growth. */
+            v->cwnd += v->acked < v->mss ? v->acked : v->mss;
         return;
     }
     cu->hs.done = 1;

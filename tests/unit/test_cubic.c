@@ -274,6 +274,66 @@ static void test_rto(void **state)
     assert_true(c.v.cwnd <= start + start / 10);   /* convex from its start, no jump to the old W_max */
 }
 
+/* One ACK of `acked` bytes at `now`, the sender cwnd-limited. */
+static void conn_ack(struct conn *c, synack_time_t now, uint32_t acked)
+{
+    c->una += acked;
+    c->v.now = now;
+    c->v.acked = acked;
+    c->v.flight = c->v.cwnd;
+    c->v.cwnd_limited = 1;
+    c->v.ack = c->una;
+    c->v.rtt_us = 0;
+    tcp_cc_cubic.on_ack(&c->v, c->priv);
+    if (c->una + c->v.cwnd > c->max)
+        c->max = c->una + c->v.cwnd;
+    c->v.snd_max = c->max;
+}
+
+static void test_slow_start_after_rto(void **state)
+{
+    (void)state;
+    /* RFC 9406 4.3: HyStart++ only in the initial slow start; after an RTO, standard slow start
+     * (RFC 5681 3.1 eq. 2: cwnd += min(N, SMSS) per ACK). So neither HyStart++'s L = 8 segments for
+     * an ACK that covers much (after a timeout, data SACKed before it) nor CSS's quarter when the
+     * timeout came during Conservative Slow Start. */
+    struct conn c;
+    conn_init(&c, 10 * MSS, 50000);
+    synack_time_t t = 0;
+    conn_round(&c, t, 50000, 50000);
+    t += 50000;
+    conn_round(&c, t, 50000, 50000);
+    t += 50000;
+    uint32_t before = c.v.cwnd;
+    conn_round(&c, t, 50000, 60000);   /* the RTT rises: Conservative Slow Start */
+    t += 60000;
+    assert_true(c.v.cwnd - before < before / 2);   /* (CSS indeed: a quarter's growth) */
+    assert_int_equal(c.v.ssthresh, 0x7fffffff);
+    c.v.flight = c.v.cwnd;
+    tcp_cc_cubic.on_rto(&c.v, c.priv);
+    assert_int_equal(c.v.cwnd, MSS);
+    uint32_t ss = c.v.ssthresh;
+    conn_ack(&c, t + 1000, MSS);
+    assert_int_equal(c.v.cwnd, 2 * MSS);       /* a whole segment, not a quarter */
+    conn_ack(&c, t + 2000, 20 * MSS);          /* fills a hole below 19 SACKed segments */
+    assert_int_equal(c.v.cwnd, 3 * MSS);
+    conn_ack(&c, t + 3000, MSS / 2);
+    assert_int_equal(c.v.cwnd, 3 * MSS + MSS / 2);
+    assert_int_equal(c.v.ssthresh, ss);
+
+    /* A timeout in congestion avoidance, no CSS ever: still one SMSS per ACK at most. */
+    conn_init(&c, 40 * MSS, 50000);
+    c.v.ssthresh = c.v.cwnd;
+    conn_round(&c, 0, 50000, 50000);
+    c.v.flight = c.v.cwnd;
+    tcp_cc_cubic.on_rto(&c.v, c.priv);
+    assert_int_equal(c.v.cwnd, MSS);
+    conn_ack(&c, 100000, 30 * MSS);
+    assert_int_equal(c.v.cwnd, 2 * MSS);
+    conn_ack(&c, 101000, 2 * MSS);
+    assert_int_equal(c.v.cwnd, 3 * MSS);
+}
+
 static void test_app_limited(void **state)
 {
     (void)state;
@@ -425,6 +485,7 @@ int main(void)
         cmocka_unit_test(test_fast_convergence),
         cmocka_unit_test(test_rto),
         cmocka_unit_test(test_app_limited),
+        cmocka_unit_test(test_slow_start_after_rto),
         cmocka_unit_test(test_hystart_states),
         cmocka_unit_test(test_hystart_in_module),
     };
