@@ -358,6 +358,152 @@ static void test_app_limited(void **state)
     assert_true(c.v.cwnd < w + 10 * MSS);   /* W_cubic(10 s) would be ~1.5 * cwnd, the clamp */
 }
 
+/* ---------- the module against RFC 9438 over several epochs ---------- */
+
+/* RFC 9438's congestion avoidance in double precision, in segments and seconds, written from the
+ * RFC's text and independent of the module's integer arithmetic: one call per ACK. */
+struct ref {
+    double cwnd, ssthresh, w_max, cwnd_prior, w_est, k, t_epoch;
+    int in_epoch;
+};
+
+/* 4.6 and 4.7, the flight being cwnd: cwnd_prior = cwnd; W_max with fast convergence;
+ * ssthresh = flight * beta_cubic, at least 2 segments. */
+static void ref_reduce(struct ref *r)
+{
+    r->cwnd_prior = r->cwnd;
+    r->w_max = r->cwnd < r->w_max ? r->cwnd * (1 + BETA) / 2 : r->cwnd;
+    r->ssthresh = r->cwnd * BETA > 2 ? r->cwnd * BETA : 2;
+    r->in_epoch = 0;
+}
+
+static void ref_ack(struct ref *r, double now, double segs, double srtt)
+{
+    if (r->cwnd < r->ssthresh) {
+        r->cwnd += segs < 1 ? segs : 1;   /* standard slow start after an RTO, RFC 5681 eq. 2 */
+        return;
+    }
+    if (!r->in_epoch) {
+        /* 4.2: a new stage; K from cwnd_epoch, or K = 0 and W_max = cwnd_epoch when the stage
+         * starts at or above W_max (4.8 after an RTO, where W_max is 0) */
+        r->in_epoch = 1;
+        r->t_epoch = now;
+        r->w_est = r->cwnd;   /* 4.3: W_est = cwnd_epoch */
+        if (r->cwnd < r->w_max) {
+            r->k = k_ref(r->w_max, r->cwnd);
+        } else {
+            r->k = 0;
+            r->w_max = r->cwnd;
+        }
+    }
+    double t = now - r->t_epoch;
+    /* 4.3 Figure 4, alpha_cubic becoming 1 once W_est >= cwnd_prior */
+    r->w_est += (r->w_est >= r->cwnd_prior ? 1.0 : 3 * (1 - BETA) / (1 + BETA)) * segs / r->cwnd;
+    if (w_ref(r->w_max, r->k, t) < r->w_est) {
+        if (r->w_est > r->cwnd)
+            r->cwnd = r->w_est;   /* the Reno-friendly region */
+        return;
+    }
+    /* 4.2's target, clamped to [cwnd, 1.5 cwnd]; 4.4/4.5: (target - cwnd) / cwnd per segment */
+    double target = w_ref(r->w_max, r->k, t + srtt);
+    if (target < r->cwnd)
+        target = r->cwnd;
+    if (target > 1.5 * r->cwnd)
+        target = 1.5 * r->cwnd;
+    r->cwnd += (target - r->cwnd) * segs / r->cwnd;
+}
+
+/* `rounds` RTTs of one ACK per segment, module and reference side by side; after every ACK the
+ * module's cwnd must be the reference's within 0.1 % and a tenth of a segment. Returns the time
+ * at the end. */
+static synack_time_t both_rounds(struct conn *c, struct ref *r, synack_time_t t, uint32_t rtt, int rounds)
+{
+    for (int k = 0; k < rounds; k++) {
+        uint32_t n = c->v.cwnd / MSS ? c->v.cwnd / MSS : 1;
+        for (uint32_t i = 0; i < n; i++) {
+            synack_time_t now = t + (synack_time_t)rtt * (i + 1) / n;
+            conn_ack(c, now, MSS);
+            ref_ack(r, now / 1e6, 1.0, c->v.srtt_us / 1e6);
+            double got = c->v.cwnd / (double)MSS;
+            if (fabs_(got - r->cwnd) > 0.001 * r->cwnd + 0.1)
+                fail_msg("%.0f s: cwnd %.3f segments, RFC 9438 %.3f (W_max %.2f, K %.3f s, W_est %.3f)",
+                         now / 1e6, got, r->cwnd, r->w_max, r->k, r->w_est);
+        }
+        t += rtt;
+    }
+    return t;
+}
+
+static void both_loss(struct conn *c, struct ref *r, synack_time_t now)
+{
+    conn_loss(c, now);
+    ref_reduce(r);
+    r->cwnd = r->ssthresh;
+    assert_true(fabs_(c->v.ssthresh / (double)MSS - r->ssthresh) < 0.01);
+}
+
+static void test_epochs_against_rfc(void **state)
+{
+    (void)state;
+    struct conn c;
+    struct ref r;
+    /* 50 ms RTT, windows of tens of segments: the Reno-friendly region (4.3), alpha_cubic 1 once
+     * W_est passes cwnd_prior, a loss above W_max (W_max = cwnd), one below it (fast
+     * convergence, 4.7). */
+    conn_init(&c, 60 * MSS, 50000);
+    c.v.ssthresh = c.v.cwnd;
+    memset(&r, 0, sizeof(r));
+    r.cwnd = r.ssthresh = 60;
+    synack_time_t t = 1000000;
+    both_loss(&c, &r, t);
+    t = both_rounds(&c, &r, t, 50000, 40);
+    assert_true(r.w_est > r.cwnd_prior + 2);   /* alpha_cubic went to 1 on the way */
+    both_loss(&c, &r, t);
+    t = both_rounds(&c, &r, t, 50000, 10);
+    double w = r.cwnd;
+    both_loss(&c, &r, t);
+    assert_true(fabs_(r.w_max - w * 0.85) < 1e-9);   /* fast convergence */
+    t = both_rounds(&c, &r, t, 50000, 60);
+
+    /* 200 ms RTT, W_max 400: the concave region up to K = 6.7 s and the convex one past it
+     * (4.4, 4.5), then losses above and below W_max. */
+    conn_init(&c, 400 * MSS, 200000);
+    c.v.ssthresh = c.v.cwnd;
+    memset(&r, 0, sizeof(r));
+    r.cwnd = r.ssthresh = 400;
+    t = 1000000;
+    both_loss(&c, &r, t);
+    t = both_rounds(&c, &r, t, 200000, 20);
+    assert_true(r.cwnd < r.w_max && r.cwnd > r.w_est + 10);   /* concave, above Reno's estimate */
+    t = both_rounds(&c, &r, t, 200000, 30);
+    assert_true(r.cwnd > r.w_max + 5);                         /* convex */
+    both_loss(&c, &r, t);
+    t = both_rounds(&c, &r, t, 200000, 15);
+    both_loss(&c, &r, t);
+    t = both_rounds(&c, &r, t, 200000, 40);
+
+    /* 1 s RTT, a timeout at 20 segments: slow start to ssthresh, then a stage with K = 0 and
+     * W_max = cwnd_epoch (4.8) whose target W_cubic(t + RTT) soon exceeds 1.5 cwnd (the clamp of
+     * 4.2). */
+    conn_init(&c, 20 * MSS, 1000000);
+    c.v.ssthresh = c.v.cwnd;
+    memset(&r, 0, sizeof(r));
+    r.cwnd = r.ssthresh = 20;
+    t = both_rounds(&c, &r, 1000000, 1000000, 2);
+    c.v.flight = c.v.cwnd;
+    tcp_cc_cubic.on_rto(&c.v, c.priv);
+    ref_reduce(&r);
+    r.cwnd = 1;
+    r.w_max = 0;
+    assert_int_equal(c.v.cwnd, MSS);
+    t = both_rounds(&c, &r, t, 1000000, 5);   /* slow start */
+    assert_true(r.cwnd >= r.ssthresh);
+    double start = r.cwnd;
+    t = both_rounds(&c, &r, t, 1000000, 6);
+    assert_true(r.cwnd > 4 * start);           /* convex from K = 0, 1.5x per RTT at most */
+    assert_true(r.cwnd < start * 1.5 * 1.5 * 1.5 * 1.5 * 1.5 * 1.5);
+}
+
 /* ---------- HyStart++ ---------- */
 
 /* A flight of `n` segments [*una, *max) acknowledged one ACK per segment, each ACK bringing an RTT
@@ -486,6 +632,7 @@ int main(void)
         cmocka_unit_test(test_rto),
         cmocka_unit_test(test_app_limited),
         cmocka_unit_test(test_slow_start_after_rto),
+        cmocka_unit_test(test_epochs_against_rfc),
         cmocka_unit_test(test_hystart_states),
         cmocka_unit_test(test_hystart_in_module),
     };
