@@ -34,7 +34,7 @@ static int quiescent(const struct tcp_conn *c)
 
 void tcp_idle_check(struct tcp_conn *c, synack_time_t now)
 {
-    if (!quiescent(c) || !(c->sndq.cap || c->rcvq.cap || c->rack || c->sb))
+    if (!quiescent(c) || !(c->sndq.cap || c->rcvq.cap || c->rack || c->sb || c->cc_sent))
         return;
     if (!tcp_tmr_armed(c, TCP_T_RACK))
         tcp_tmr_arm(c, TCP_T_RACK, now + TCP_IDLE_RELEASE);
@@ -53,6 +53,7 @@ int tcp_idle_release(struct tcp_conn *c, synack_time_t now)
     ring_free(&c->rcvq);
     tcp_rack_free(c);
     tcp_recovery_free(c);
+    tcp_cc_free(c);
     return 1;
 }
 

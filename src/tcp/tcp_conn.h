@@ -197,8 +197,7 @@ struct tcp_conn {
     unsigned undo_on : 1;            /* an undo is still possible for the last reduction */
     unsigned undo_ts : 1;            /* undo_tsval holds a value */
     uint64_t cc_priv[TCP_CC_PRIV_WORDS];   /* the module's own state */
-    struct { uint32_t end; synack_time_t t; } cc_sent[8];   /* send times for per-ACK RTT */
-    unsigned cc_sent_n;
+    struct tcp_cc_sent *cc_sent;     /* send times for per-ACK RTT (tcp_cc.c; allocated when sending) */
 
     /* delayed ACK, RFC 1122 4.2.3.2 */
     struct tcp_conn *ack_next;       /* on tcp_table.ack_list */
