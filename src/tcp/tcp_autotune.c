@@ -34,10 +34,10 @@ static int quiescent(const struct tcp_conn *c)
 
 void tcp_idle_check(struct tcp_conn *c, synack_time_t now)
 {
-    if (!quiescent(c) || !(c->sndq.cap || c->rcvq.cap || c->rack || c->sb))
+    if (!quiescent(c) || !(c->sndq.cap || c->rcvq.cap || c->rack || c->sb || c->cc_sent))
         return;
-    if (!timer_armed(&c->rack_timer))
-        timer_arm(&c->st->timers, &c->rack_timer, now + TCP_IDLE_RELEASE);
+    if (!tcp_tmr_armed(c, TCP_T_RACK))
+        tcp_tmr_arm(c, TCP_T_RACK, now + TCP_IDLE_RELEASE);
 }
 
 int tcp_idle_release(struct tcp_conn *c, synack_time_t now)
@@ -46,13 +46,14 @@ int tcp_idle_release(struct tcp_conn *c, synack_time_t now)
         return 0;
     if (now - c->last_rcv < TCP_IDLE_RELEASE) {
         /* Something arrived since the timer was armed: wait for a full quiet period. */
-        timer_arm(&c->st->timers, &c->rack_timer, c->last_rcv + TCP_IDLE_RELEASE);
+        tcp_tmr_arm(c, TCP_T_RACK, c->last_rcv + TCP_IDLE_RELEASE);
         return 1;
     }
     ring_free(&c->sndq);
     ring_free(&c->rcvq);
     tcp_rack_free(c);
     tcp_recovery_free(c);
+    tcp_cc_free(c);
     return 1;
 }
 

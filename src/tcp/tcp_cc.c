@@ -3,6 +3,7 @@
 #include "base/errno.h"
 #include "base/mem.h"
 
+#include "core/alloc.h"
 #include "core/ctx.h"
 #include "tcp/tcp.h"
 #include "tcp/tcp_cc.h"
@@ -88,44 +89,63 @@ void tcp_cc_set(struct tcp_conn *c, const struct tcp_cc_ops *ops)
     }
 }
 
-void tcp_cc_sent(struct tcp_conn *c, uint32_t end, synack_time_t now)
+void tcp_cc_free(struct tcp_conn *c)
 {
-    unsigned n = c->cc_sent_n;
-    if (n && c->cc_sent[n - 1].t == now) {
-        c->cc_sent[n - 1].end = end;   /* the same burst: one entry */
-        return;
-    }
-    if (n == sizeof(c->cc_sent) / sizeof(c->cc_sent[0])) {
-        memmove(&c->cc_sent[0], &c->cc_sent[1], (n - 1) * sizeof(c->cc_sent[0]));
-        n--;
-    }
-    c->cc_sent[n].end = end;
-    c->cc_sent[n].t = now;
-    c->cc_sent_n = n + 1;
+    mem_free(&c->st->cfg.alloc, c->cc_sent);
+    c->cc_sent = NULL;
 }
 
-void tcp_cc_rexmit(struct tcp_conn *c) { c->cc_sent_n = 0; }
+void tcp_cc_sent(struct tcp_conn *c, uint32_t end, synack_time_t now)
+{
+    if (!c->cc_sent) {
+        c->cc_sent = mem_calloc(&c->st->cfg.alloc, 1, sizeof(*c->cc_sent));
+        if (!c->cc_sent)
+            return;   /* no per-ACK samples: HyStart++ waits for them, RFC 6298's go on */
+    }
+    struct tcp_cc_sent *s = c->cc_sent;
+    unsigned n = s->n;
+    if (n && s->e[n - 1].t == now) {
+        s->e[n - 1].end = end;   /* the same burst: one entry */
+        return;
+    }
+    if (n == TCP_CC_SENT) {
+        memmove(&s->e[0], &s->e[1], (n - 1) * sizeof(s->e[0]));
+        n--;
+    }
+    s->e[n].end = end;
+    s->e[n].t = now;
+    s->n = n + 1;
+}
+
+void tcp_cc_rexmit(struct tcp_conn *c)
+{
+    if (c->cc_sent)
+        c->cc_sent->n = 0;
+}
 
 uint32_t tcp_cc_ack_rtt(struct tcp_conn *c, uint32_t ack, synack_time_t now)
 {
+    struct tcp_cc_sent *s = c->cc_sent;
+    if (!s)
+        return 0;
     /* The segment ending at or after `ack` (its last octet is ack - 1) left at that entry's time;
      * entries wholly covered by the ACK are done. */
-    unsigned i = 0, n = c->cc_sent_n;
-    while (i < n && seq_lt(c->cc_sent[i].end, ack))
+    unsigned i = 0, n = s->n;
+    while (i < n && seq_lt(s->e[i].end, ack))
         i++;
     uint32_t rtt = 0;
     if (i < n) {
-        synack_time_t d = now - c->cc_sent[i].t;
+        synack_time_t d = now - s->e[i].t;
         rtt = d > 0xffffffffu ? 0xffffffffu : (uint32_t)d;
-        if (c->cc_sent[i].end == ack)
+        if (s->e[i].end == ack)
             i++;
     } else if (i > 0) {
-        synack_time_t d = now - c->cc_sent[i - 1].t;
+        synack_time_t d = now - s->e[i - 1].t;
         rtt = d > 0xffffffffu ? 0xffffffffu : (uint32_t)d;
     }
     if (i) {
-        memmove(&c->cc_sent[0], &c->cc_sent[i], (n - i) * sizeof(c->cc_sent[0]));
-        c->cc_sent_n = n - i;
+        memmove(&s->e[0], &s->e[i], (n - i) * sizeof(s->e[0]));
+        s->n = n - i;
     }
     return rtt ? rtt : (i ? 1 : 0);
 }

@@ -76,6 +76,15 @@ void tcp_cc_commit(struct tcp_conn *c, const struct tcp_cc_view *v);
 /* Per-ACK RTT samples for modules (HyStart++ wants several per round; Karn's timing of RFC 6298
  * gives one). tcp_output records when new data left, one entry per distinct send time; an ACK
  * takes the sample of the newest entry it covers. Any retransmission clears them (Karn). */
+/* The send times of the last bursts, for an RTT sample on every ACK (HyStart++ needs one per ACK;
+ * RFC 6298's timing gives one per RTT). Allocated at the first send, freed with the connection's
+ * other buffers when it goes idle (tcp_cc_free). */
+#define TCP_CC_SENT 8
+struct tcp_cc_sent {
+    unsigned n;
+    struct { uint32_t end; synack_time_t t; } e[TCP_CC_SENT];
+};
+void tcp_cc_free(struct tcp_conn *c);
 void tcp_cc_sent(struct tcp_conn *c, uint32_t end, synack_time_t now);
 void tcp_cc_rexmit(struct tcp_conn *c);
 uint32_t tcp_cc_ack_rtt(struct tcp_conn *c, uint32_t ack, synack_time_t now);

@@ -45,6 +45,17 @@ static inline struct tcp_end tcp_end_from_sockaddr(const struct synack_sockaddr 
 /* Why the retransmission timer is armed. */
 enum tcp_rtx_mode { RTX_NONE = 0, RTX_RETRANSMIT, RTX_PERSIST, RTX_TLP };
 
+/* A connection's timers (tcp_timer.c): one deadline each, behind one timer on the stack's heap. */
+enum tcp_tmr {
+    TCP_T_RTX,    /* SYN, data and FIN retransmission, tail loss probe, or persist (rtx_mode) */
+    TCP_T_DACK,   /* delayed ACK */
+    TCP_T_KEEP,   /* keep-alive */
+    TCP_T_WAIT,   /* TIME-WAIT 2*MSL, orphan FIN-WAIT-2 */
+    TCP_T_CORK,   /* TCP_CORK: how long a partial segment may be held */
+    TCP_T_RACK,   /* RACK's reordering timer, or the idle release of buffers */
+    TCP_T_COUNT
+};
+
 struct tcp_conn {
     struct tcp_conn *hnext;          /* hash chain (connections), or the listeners' list */
     synack_stack_t *st;
@@ -163,7 +174,6 @@ struct tcp_conn {
     /* RACK-TLP (tcp_rack.h): the transmission log, its reordering timer, the minimum RTT, the edge
      * below which RACK found first transmissions lost, and the probe in flight. */
     struct tcp_rack *rack;
-    struct timer rack_timer;
     uint32_t min_rtt;
     uint32_t rack_edge;
     uint32_t tlp_high;
@@ -187,8 +197,7 @@ struct tcp_conn {
     unsigned undo_on : 1;            /* an undo is still possible for the last reduction */
     unsigned undo_ts : 1;            /* undo_tsval holds a value */
     uint64_t cc_priv[TCP_CC_PRIV_WORDS];   /* the module's own state */
-    struct { uint32_t end; synack_time_t t; } cc_sent[8];   /* send times for per-ACK RTT */
-    unsigned cc_sent_n;
+    struct tcp_cc_sent *cc_sent;     /* send times for per-ACK RTT (tcp_cc.c; allocated when sending) */
 
     /* delayed ACK, RFC 1122 4.2.3.2 */
     struct tcp_conn *ack_next;       /* on tcp_table.ack_list */
@@ -202,16 +211,13 @@ struct tcp_conn {
     unsigned pingpong : 1;           /* interactive: we answered data with data; quick ACKs paused */
     synack_time_t last_data;         /* when in-order data last arrived */
 
-    /* timers */
-    struct timer rtx_timer;          /* SYN, data and FIN retransmission, or persist */
+    /* timers: one on the heap, at the earliest of the deadlines (SYNACK_TIME_NEVER: not armed) */
+    struct timer timer;
+    synack_time_t tdl[TCP_T_COUNT];
     enum tcp_rtx_mode rtx_mode;
     unsigned persist_backoff;
-    struct timer dack_timer;
-    struct timer keep_timer;
     unsigned keep_idle_s, keep_intvl_s, keep_cnt, keep_probes;
     synack_time_t last_rcv;
-    struct timer wait_timer;         /* TIME-WAIT 2*MSL, orphan FIN-WAIT-2 */
-    struct timer cork_timer;         /* TCP_CORK: how long a partial segment may be held */
 
     uint64_t bytes_sent, bytes_acked, bytes_received, total_retrans;
 };

@@ -184,6 +184,10 @@ static inline int tcp_mem_room(const struct tcp_table *t, size_t n) { return t->
 /* tcp_timer.c */
 void tcp_timers_init(struct tcp_conn *c);
 void tcp_timers_cancel(struct tcp_conn *c);
+/* One of the connection's timers: arm for `at`, cancel, and ask. */
+void tcp_tmr_arm(struct tcp_conn *c, enum tcp_tmr k, synack_time_t at);
+void tcp_tmr_cancel(struct tcp_conn *c, enum tcp_tmr k);
+static inline int tcp_tmr_armed(const struct tcp_conn *c, enum tcp_tmr k) { return c->tdl[k] != SYNACK_TIME_NEVER; }
 void tcp_rto_arm(struct tcp_conn *c, synack_time_t now);
 void tcp_rto_stop(struct tcp_conn *c);
 void tcp_persist_arm(struct tcp_conn *c, synack_time_t now);

@@ -189,7 +189,7 @@ static void acked_now(struct tcp_conn *c)
     c->rcv_unacked = 0;
     c->ack_due = 0;
     c->ack_owed = 0;
-    timer_cancel(&c->st->timers, &c->dack_timer);
+    tcp_tmr_cancel(c, TCP_T_DACK);
 }
 
 /* Sends a data and/or FIN segment from sequence `seq` (offset into sndq = seq - snd_una). */

@@ -210,9 +210,9 @@ int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
     }
     k->n = n;
     if (next != SYNACK_TIME_NEVER)
-        timer_arm(&c->st->timers, &c->rack_timer, next);
+        tcp_tmr_arm(c, TCP_T_RACK, next);
     else
-        timer_cancel(&c->st->timers, &c->rack_timer);
+        tcp_tmr_cancel(c, TCP_T_RACK);
     return lost;
 }
 

@@ -28,7 +28,7 @@ void tcp_recovery_start(struct tcp_conn *c, synack_time_t now)
     c->recover = c->iss;
     c->dupacks = 0;
     c->in_recovery = 0;
-    c->cc_sent_n = 0;
+    tcp_cc_rexmit(c);   /* no send times from before the handshake */
     memset(c->cc_priv, 0, sizeof(c->cc_priv));
     struct tcp_cc_view v;
     tcp_cc_view(c, &v, now);

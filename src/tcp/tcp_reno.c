@@ -7,6 +7,7 @@
 
 struct reno {
     uint32_t bytes_acked_ca;   /* appropriate byte counting in congestion avoidance */
+    uint8_t after_rto;         /* in the slow start that follows a timeout */
 };
 _Static_assert(sizeof(struct reno) <= TCP_CC_PRIV, "reno state fits the private area");
 
@@ -22,10 +23,14 @@ static void reno_on_ack(struct tcp_cc_view *v, void *priv)
     if (!v->cwnd_limited)
         return;
     if (v->cwnd < v->ssthresh) {
-        /* RFC 5681 3.1 eq. 2 with RFC 3465's limit L = 2*SMSS per ACK. */
-        v->cwnd += v->acked < 2 * v->mss ? v->acked : 2 * v->mss;
+        /* RFC 5681 3.1 eq. 2 with RFC 3465's limit L = 2*SMSS per ACK, and L = 1*SMSS in the slow
+         * start after a timeout (RFC 3465 2.3: one ACK may then cover much that was SACKed or
+         * received before the timeout). */
+        uint32_t l = r->after_rto ? v->mss : 2 * v->mss;
+        v->cwnd += v->acked < l ? v->acked : l;
         return;
     }
+    r->after_rto = 0;
     /* Congestion avoidance with appropriate byte counting (RFC 5681 3.1, RFC 3465): one SMSS per
      * cwnd's worth of acknowledged bytes. */
     r->bytes_acked_ca += v->acked;
@@ -54,6 +59,7 @@ static void reno_on_rto(struct tcp_cc_view *v, void *priv)
     v->ssthresh = reno_ssthresh(v, priv);
     v->cwnd = v->mss;   /* RFC 5681 3.1: LW = 1 full-sized segment */
     ((struct reno *)priv)->bytes_acked_ca = 0;
+    ((struct reno *)priv)->after_rto = 1;
 }
 
 const struct tcp_cc_ops tcp_cc_reno = {

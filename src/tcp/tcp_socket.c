@@ -469,15 +469,15 @@ static void fill_info(const struct tcp_conn *c, struct synack_tcp_info *i)
         i->recv_q = c->accq_len;
         i->send_q = c->backlog;
     }
-    if (timer_armed(&c->rtx_timer)) {
+    if (tcp_tmr_armed(c, TCP_T_RTX)) {
         i->timer = c->rtx_mode == RTX_PERSIST ? 2 : 1;
-        i->timer_expires = c->rtx_timer.deadline;
-    } else if (timer_armed(&c->wait_timer)) {
+        i->timer_expires = c->tdl[TCP_T_RTX];
+    } else if (tcp_tmr_armed(c, TCP_T_WAIT)) {
         i->timer = 4;
-        i->timer_expires = c->wait_timer.deadline;
-    } else if (timer_armed(&c->keep_timer)) {
+        i->timer_expires = c->tdl[TCP_T_WAIT];
+    } else if (tcp_tmr_armed(c, TCP_T_KEEP)) {
         i->timer = 3;
-        i->timer_expires = c->keep_timer.deadline;
+        i->timer_expires = c->tdl[TCP_T_KEEP];
     }
 }
 

@@ -121,6 +121,7 @@ static void conn_free_memory(struct tcp_conn *c)
     ring_free(&c->rcvq);
     tcp_recovery_free(c);
     tcp_rack_free(c);
+    tcp_cc_free(c);
     while (c->ofo) {
         struct tcp_ofo *o = c->ofo;
         c->ofo = o->next;

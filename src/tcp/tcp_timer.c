@@ -13,33 +13,77 @@
 #include "tcp/tcp_int.h"
 #include "tcp/tcp_state.h"
 
-static void rtx_fire(void *owner, struct timer *t, synack_time_t now);
-static void dack_fire(void *owner, struct timer *t, synack_time_t now);
-static void keep_fire(void *owner, struct timer *t, synack_time_t now);
-static void wait_fire(void *owner, struct timer *t, synack_time_t now);
-static void cork_fire(void *owner, struct timer *t, synack_time_t now);
-static void rack_fire(void *owner, struct timer *t, synack_time_t now);
+/* Each handler returns 1 if the connection may be gone (closed and freed): then nothing more of it
+ * is touched. */
+static int rtx_fire(struct tcp_conn *c, synack_time_t now);
+static int dack_fire(struct tcp_conn *c, synack_time_t now);
+static int keep_fire(struct tcp_conn *c, synack_time_t now);
+static int wait_fire(struct tcp_conn *c, synack_time_t now);
+static int cork_fire(struct tcp_conn *c, synack_time_t now);
+static int rack_fire(struct tcp_conn *c, synack_time_t now);
+static void conn_fire(void *owner, struct timer *t, synack_time_t now);
 
+/* One timer on the heap per connection, at the earliest of its deadlines, instead of one per
+ * purpose: an idle connection is smaller (issue 10's memory per connection), and the heap holds
+ * one entry per connection however many of its timers run. */
 void tcp_timers_init(struct tcp_conn *c)
 {
-    timer_init(&c->rtx_timer, rtx_fire, c);
-    timer_init(&c->dack_timer, dack_fire, c);
-    timer_init(&c->keep_timer, keep_fire, c);
-    timer_init(&c->wait_timer, wait_fire, c);
-    timer_init(&c->cork_timer, cork_fire, c);
-    timer_init(&c->rack_timer, rack_fire, c);
+    timer_init(&c->timer, conn_fire, c);
+    for (int k = 0; k < TCP_T_COUNT; k++)
+        c->tdl[k] = SYNACK_TIME_NEVER;
 }
 
 void tcp_timers_cancel(struct tcp_conn *c)
 {
-    struct timer_heap *h = &c->st->timers;
-    timer_cancel(h, &c->rtx_timer);
-    timer_cancel(h, &c->dack_timer);
-    timer_cancel(h, &c->keep_timer);
-    timer_cancel(h, &c->wait_timer);
-    timer_cancel(h, &c->cork_timer);
-    timer_cancel(h, &c->rack_timer);
+    timer_cancel(&c->st->timers, &c->timer);
+    for (int k = 0; k < TCP_T_COUNT; k++)
+        c->tdl[k] = SYNACK_TIME_NEVER;
     c->rtx_mode = RTX_NONE;
+}
+
+void tcp_tmr_arm(struct tcp_conn *c, enum tcp_tmr k, synack_time_t at)
+{
+    c->tdl[k] = at;
+    if (!timer_armed(&c->timer) || at < c->timer.deadline)
+        timer_arm(&c->st->timers, &c->timer, at);
+}
+
+void tcp_tmr_cancel(struct tcp_conn *c, enum tcp_tmr k)
+{
+    /* The heap's timer may stay at this deadline: firing early finds nothing due and re-arms. */
+    c->tdl[k] = SYNACK_TIME_NEVER;
+}
+
+static void conn_fire(void *owner, struct timer *t, synack_time_t now)
+{
+    (void)t;
+    struct tcp_conn *c = owner;
+    static int (*const fire[TCP_T_COUNT])(struct tcp_conn *, synack_time_t) = {
+        [TCP_T_RTX] = rtx_fire, [TCP_T_DACK] = dack_fire, [TCP_T_KEEP] = keep_fire,
+        [TCP_T_WAIT] = wait_fire, [TCP_T_CORK] = cork_fire, [TCP_T_RACK] = rack_fire,
+    };
+    /* The due deadlines, earliest first (equal ones in the enum's order), each at most once: one
+     * that a handler sets again at or before now waits for the next run, as a timer armed in a
+     * callback does. */
+    unsigned done = 0;
+    for (;;) {
+        int k = -1;
+        for (int i = 0; i < TCP_T_COUNT; i++)
+            if (!(done & (1u << i)) && c->tdl[i] <= now && (k < 0 || c->tdl[i] < c->tdl[k]))
+                k = i;
+        if (k < 0)
+            break;
+        done |= 1u << k;
+        c->tdl[k] = SYNACK_TIME_NEVER;
+        if (fire[k](c, now))
+            return;
+    }
+    synack_time_t next = SYNACK_TIME_NEVER;
+    for (int i = 0; i < TCP_T_COUNT; i++)
+        if (c->tdl[i] < next)
+            next = c->tdl[i];
+    if (next != SYNACK_TIME_NEVER)
+        timer_arm(&c->st->timers, &c->timer, next);
 }
 
 static synack_time_t backed_off(const struct tcp_conn *c, synack_time_t base, unsigned shift)
@@ -61,16 +105,16 @@ void tcp_rto_arm(struct tcp_conn *c, synack_time_t now)
         if (pto > rto)
             pto = rto;
         c->rtx_mode = RTX_TLP;
-        timer_arm(&c->st->timers, &c->rtx_timer, now + pto);
+        tcp_tmr_arm(c, TCP_T_RTX, now + pto);
         return;
     }
     c->rtx_mode = RTX_RETRANSMIT;
-    timer_arm(&c->st->timers, &c->rtx_timer, now + rto);
+    tcp_tmr_arm(c, TCP_T_RTX, now + rto);
 }
 
 void tcp_rto_stop(struct tcp_conn *c)
 {
-    timer_cancel(&c->st->timers, &c->rtx_timer);
+    tcp_tmr_cancel(c, TCP_T_RTX);
     c->rtx_mode = RTX_NONE;
 }
 
@@ -80,7 +124,7 @@ void tcp_persist_arm(struct tcp_conn *c, synack_time_t now)
     synack_time_t d = backed_off(c, c->rto, c->persist_backoff);
     if (d < TCP_PERSIST_MIN)
         d = TCP_PERSIST_MIN;
-    timer_arm(&c->st->timers, &c->rtx_timer, now + d);
+    tcp_tmr_arm(c, TCP_T_RTX, now + d);
 }
 
 void tcp_rtt_sample(struct tcp_conn *c, synack_time_t r)
@@ -111,16 +155,15 @@ void tcp_rtt_sample(struct tcp_conn *c, synack_time_t r)
     c->rto = (uint32_t)rto;
 }
 
-static void rtx_fire(void *owner, struct timer *t, synack_time_t now)
+static int rtx_fire(struct tcp_conn *c, synack_time_t now)
 {
-    struct tcp_conn *c = owner;
     struct tcp_table *tab = c->st->tcp;
     if (c->rtx_mode == RTX_PERSIST) {
         c->rtx_mode = RTX_NONE;
         uint32_t off = c->snd_nxt - c->snd_una;
         uint32_t avail = c->sndq.len > off ? (uint32_t)c->sndq.len - off : 0;
         if (avail == 0 && !(c->fin_queued && !c->fin_sent))
-            return;
+            return 0;
         if (c->snd_wnd == 0) {
             /* A zero-window probe (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17). The persist timer, not the
              * retransmission timer, covers it: an answered probe is no loss, and we never give up
@@ -141,15 +184,15 @@ static void rtx_fire(void *owner, struct timer *t, synack_time_t now)
             c->nodelay = nodelay;
             c->max_snd_wnd = mw;
         }
-        return;
+        return 0;
     }
     if (c->rtx_mode == RTX_TLP) {
         c->rtx_mode = RTX_NONE;
         tcp_tlp_fire(c, now);
-        return;
+        return 0;
     }
     if (c->rtx_mode != RTX_RETRANSMIT)
-        return;
+        return 0;
     c->rtx_mode = RTX_NONE;
     stack_count(c->st, SYNACK_C_TcpTimeouts);
     if (c->backoff == 0)
@@ -169,7 +212,7 @@ static void rtx_fire(void *owner, struct timer *t, synack_time_t now)
         if (c->state == SYNACK_TCP_SYN_SENT || c->state == SYNACK_TCP_SYN_RECEIVED)
             stack_count(c->st, SYNACK_C_TcpAttemptFails);
         tcp_conn_fail(c, -ETIMEDOUT, "retransmission timeout");
-        return;
+        return 1;
     }
     /* RFC 6298 5.5: back off (the arm uses c->backoff); 5.6 keeps the larger RTO. */
     c->rtt_timing = 0;   /* Karn */
@@ -177,7 +220,7 @@ static void rtx_fire(void *owner, struct timer *t, synack_time_t now)
         /* RFC 6298 5.7: if the SYN times out, the RTO after the handshake is 3 s. */
         tcp_send_syn(c, now);
         tcp_rto_arm(c, now);
-        return;
+        return 0;
     }
     /* RFC 5681 3.1: the loss window and ssthresh (tcp_recovery.c); go back and resend from snd_una. */
     tcp_recovery_rto(c, now);
@@ -185,17 +228,17 @@ static void rtx_fire(void *owner, struct timer *t, synack_time_t now)
     tcp_output(c, now);
     if (c->rtx_mode == RTX_NONE)
         tcp_rto_arm(c, now);
+    return 0;
 }
 
 void tcp_dack_schedule(struct tcp_conn *c, synack_time_t now)
 {
-    if (!timer_armed(&c->dack_timer))
-        timer_arm(&c->st->timers, &c->dack_timer, now + c->st->tcp->delack);
+    if (!tcp_tmr_armed(c, TCP_T_DACK))
+        tcp_tmr_arm(c, TCP_T_DACK, now + c->st->tcp->delack);
 }
 
-static void dack_fire(void *owner, struct timer *t, synack_time_t now)
+static int dack_fire(struct tcp_conn *c, synack_time_t now)
 {
-    struct tcp_conn *c = owner;
     if (c->ack_due) {
         /* The ACK had to go alone: the exchange is not carrying it, quick ACKs resume (Linux
          * tcp_delack_timer_handler leaves ping-pong mode). */
@@ -203,6 +246,7 @@ static void dack_fire(void *owner, struct timer *t, synack_time_t now)
         stack_count(c->st, SYNACK_C_TcpDelayedAcks);
         tcp_send_ack(c, now);
     }
+    return 0;
 }
 
 void tcp_keepalive_reset(struct tcp_conn *c, synack_time_t now)
@@ -211,28 +255,27 @@ void tcp_keepalive_reset(struct tcp_conn *c, synack_time_t now)
     c->keep_probes = 0;
     if (c->keepalive && (c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT ||
                          c->state == SYNACK_TCP_FIN_WAIT_2)) {
-        if (!timer_armed(&c->keep_timer) || c->keep_timer.deadline > now + SYNACK_SEC(c->keep_idle_s))
-            timer_arm(&c->st->timers, &c->keep_timer, now + SYNACK_SEC(c->keep_idle_s));
+        if (!tcp_tmr_armed(c, TCP_T_KEEP) || c->tdl[TCP_T_KEEP] > now + SYNACK_SEC(c->keep_idle_s))
+            tcp_tmr_arm(c, TCP_T_KEEP, now + SYNACK_SEC(c->keep_idle_s));
     } else {
-        timer_cancel(&c->st->timers, &c->keep_timer);
+        tcp_tmr_cancel(c, TCP_T_KEEP);
     }
 }
 
-static void keep_fire(void *owner, struct timer *t, synack_time_t now)
+static int keep_fire(struct tcp_conn *c, synack_time_t now)
 {
-    struct tcp_conn *c = owner;
     if (!c->keepalive)
-        return;
+        return 0;
     /* Not idle: data outstanding is the retransmission timer's business. */
     synack_time_t idle_at = c->last_rcv + SYNACK_SEC(c->keep_idle_s);
     if (c->keep_probes == 0 && now < idle_at) {
-        timer_arm(&c->st->timers, &c->keep_timer, idle_at);
-        return;
+        tcp_tmr_arm(c, TCP_T_KEEP, idle_at);
+        return 0;
     }
     if (c->keep_probes >= c->keep_cnt) {
         tcp_send_rst(c, now);
         tcp_conn_fail(c, -ETIMEDOUT, "keep-alive timeout");
-        return;
+        return 1;
     }
     /* RFC 1122 4.2.3.6: a probe with SEG.SEQ = SND.NXT-1 and no data makes the peer ACK. */
     c->keep_probes++;
@@ -241,51 +284,53 @@ static void keep_fire(void *owner, struct timer *t, synack_time_t now)
     tcp_conn_opts(c, &o, 1, now);   /* TSopt once agreed, as on every segment */
     tcp_send_raw(c->st, &c->local, &c->remote, c->snd_nxt - 1, c->rcv_nxt,
                  TCP_ACK, tcp_win16(tcp_rcv_window(c) >> c->rcv_wscale), &o, NULL, 0, c->tos, now);
-    timer_arm(&c->st->timers, &c->keep_timer, now + SYNACK_SEC(c->keep_intvl_s));
+    tcp_tmr_arm(c, TCP_T_KEEP, now + SYNACK_SEC(c->keep_intvl_s));
+    return 0;
 }
 
 void tcp_wait_arm(struct tcp_conn *c, synack_time_t when)
 {
-    timer_arm(&c->st->timers, &c->wait_timer, when);
+    tcp_tmr_arm(c, TCP_T_WAIT, when);
 }
 
-static void wait_fire(void *owner, struct timer *t, synack_time_t now)
+static int wait_fire(struct tcp_conn *c, synack_time_t now)
 {
-    struct tcp_conn *c = owner;
     if (c->state == SYNACK_TCP_TIME_WAIT) {
         tcp_timewait_expired(c);
-        return;
+        return 1;
     }
     if (c->state == SYNACK_TCP_FIN_WAIT_2 && !c->owner) {
         /* An orphan in FIN-WAIT-2 would wait for ever on a peer that never closes. */
         tcp_conn_fail(c, 0, "FIN-WAIT-2 timeout");
+        return 1;
     }
+    return 0;
 }
 
 /* TCP_CORK holds a partial segment for at most TCP_CORK_MAX (Linux's ceiling of 200 ms, tcp(7)):
  * from the first time it is held, not re-armed while it waits. */
 void tcp_cork_hold(struct tcp_conn *c, synack_time_t now)
 {
-    if (!timer_armed(&c->cork_timer) && !c->cork_expired)
-        timer_arm(&c->st->timers, &c->cork_timer, now + TCP_CORK_MAX);
+    if (!tcp_tmr_armed(c, TCP_T_CORK) && !c->cork_expired)
+        tcp_tmr_arm(c, TCP_T_CORK, now + TCP_CORK_MAX);
 }
 
 void tcp_cork_release(struct tcp_conn *c)
 {
     c->cork_expired = 0;
-    timer_cancel(&c->st->timers, &c->cork_timer);
+    tcp_tmr_cancel(c, TCP_T_CORK);
 }
 
-static void rack_fire(void *owner, struct timer *t, synack_time_t now)
+static int rack_fire(struct tcp_conn *c, synack_time_t now)
 {
-    (void)t;
-    if (!tcp_idle_release(owner, now))   /* quiet since the timer was armed for that, or RACK's */
-        tcp_recovery_rack_timer(owner, now);
+    if (!tcp_idle_release(c, now))   /* quiet since the timer was armed for that, or RACK's */
+        tcp_recovery_rack_timer(c, now);
+    return 0;
 }
 
-static void cork_fire(void *owner, struct timer *t, synack_time_t now)
+static int cork_fire(struct tcp_conn *c, synack_time_t now)
 {
-    struct tcp_conn *c = owner;
     c->cork_expired = 1;   /* the held partial segment may go now, Nagle and the window permitting */
     tcp_output(c, now);
+    return 0;
 }
