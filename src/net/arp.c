@@ -13,6 +13,7 @@
 #include "core/ctx.h"
 #include "net/net.h"
 #include "wire/arp.h"
+#include "wire/bytes.h"
 #include "wire/eth.h"
 
 static void arp_timer_fire(void *owner, struct timer *t, synack_time_t now);
@@ -29,6 +30,29 @@ int arp_cache_init(synack_stack_t *st, struct arp_cache *c, unsigned n)
         c->v[i].st = st;
     }
     return 0;
+}
+
+/* Tells the transport of each IPv4 datagram in q that its next hop is unreachable (a local
+ * NET_ERR_UNREACH, through the same entry ICMP errors take), and frees them. */
+static void arp_report_unreachable(synack_stack_t *st, struct buf_queue *q, synack_time_t now)
+{
+    struct buf *b;
+    while ((b = buf_queue_pop(q))) {
+        const uint8_t *p = b->data;
+        size_t len = b->len;
+        unsigned ihl = len ? (p[0] & 0x0fu) * 4u : 0;
+        if (len >= 20 && (p[0] >> 4) == 4 && ihl >= 20 && len >= ihl + 8) {
+            const struct net_proto *tp = net_proto_find(st, p[9]);
+            if (tp && tp->error) {
+                struct net_err er = { .kind = NET_ERR_UNREACH, .family = NET_AF_INET,
+                                      .src = synack_ip_from_v4(wire_get32(p + 12)),
+                                      .dst = synack_ip_from_v4(wire_get32(p + 16)),
+                                      .hdr = p + ihl, .len = len - ihl, .local = 1 };
+                tp->error(st, &er, now);
+            }
+        }
+        buf_free(b);
+    }
 }
 
 static void arp_entry_clear(synack_stack_t *st, struct arp_entry *e)
@@ -129,8 +153,16 @@ static void arp_timer_fire(void *owner, struct timer *t, synack_time_t now)
         return;
     }
     if (e->state == ARP_INCOMPLETE) {
-        /* RFC 1122 2.3.2.2: give up; the queued packets are lost, and counted. */
+        /* RFC 1122 2.3.2.2: give up; the queued packets are lost, and counted, and each
+         * transport whose packet waited hears that the host is unreachable (as Linux reports
+         * EHOSTUNREACH to a connect() once ARP gives up, instead of retrying SYNs for minutes). The
+         * queue is taken first: a transport may send again (an RST) while it hears of it. */
         stack_count_n(st, SYNACK_C_ArpResolveFailed, e->pending.count);
+        struct buf_queue lost = e->pending;
+        buf_queue_init(&e->pending);
+        arp_entry_clear(st, e);
+        arp_report_unreachable(st, &lost, now);
+        return;
     }
     arp_entry_clear(st, e);
 }

@@ -49,6 +49,7 @@ struct net_err {
     struct synack_ip src, dst;   /* of the quoted datagram: our address, the peer's */
     const uint8_t *hdr;          /* the quoted transport header (at least 8 bytes) */
     size_t len;
+    int local;                   /* NET_ERR_UNREACH raised here: the next hop never answered ARP */
 };
 
 /* A datagram to send (the transport header and payload are in the buffer). */

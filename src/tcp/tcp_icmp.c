@@ -1,4 +1,5 @@
-/* ICMP errors about our TCP segments (RFC 1122 4.2.3.9, RFC 1191, RFC 5927 guidance).
+/* ICMP errors about our TCP segments (RFC 1122 4.2.3.9, RFC 1191, RFC 5927 guidance), and ARP's
+ * failure to resolve the next hop of one (net_err.local).
  * The quoted TCP header must name a connection and a sequence number we have in flight, or the
  * message is ignored (a blind attacker cannot guess one). "Fragmentation needed" lowers the MSS
  * and resends; protocol/port unreachable abort a connection still opening; the rest are soft. */
@@ -43,6 +44,14 @@ void tcp_net_error(synack_stack_t *st, const struct net_err *e, synack_time_t no
     if (hard && (c->state == SYNACK_TCP_SYN_SENT || c->state == SYNACK_TCP_SYN_RECEIVED)) {
         stack_count(st, SYNACK_C_TcpAttemptFails);
         tcp_conn_fail(c, -ECONNREFUSED, "ICMP unreachable");
+        return;
+    }
+    /* Our own next hop never answered ARP: a connection still opening fails at once with
+     * EHOSTUNREACH, as in Linux, rather than after every SYN retry (an answer from a host we
+     * cannot reach could never come). An ICMP host unreachable from the network stays soft. */
+    if (e->local && c->state == SYNACK_TCP_SYN_SENT) {
+        stack_count(st, SYNACK_C_TcpAttemptFails);
+        tcp_conn_fail(c, -EHOSTUNREACH, "next hop unreachable (ARP)");
     }
     /* Soft errors: RFC 1122 4.2.3.9 says MUST NOT abort; the retransmission timer decides. */
 }

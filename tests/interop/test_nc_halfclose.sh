@@ -62,6 +62,18 @@ for want in "connecting to 192.0.2.77 port 80" "ARP: who has 192.0.2.77?" "SYN s
 done
 log "absent host, -w 2 -v: exit 1 after $ms ms with its progress shown"
 
+# 4b. The same without -w: ARP gives up after its three tries a second apart and the connect fails
+# with "No route to host", as Linux's nc reports it, not after two minutes of SYN retries.
+rc=0
+t0=$(date +%s%N)
+nsx timeout 60 "${NC[@]}" 192.0.2.77 80 </dev/null >/dev/null 2>"$TMPD/err4b" || rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+((rc == 1)) || { cat "$TMPD/err4b" >&2; fail "nc to an absent host exited $rc"; }
+((ms < 8000)) || fail "nc to an absent host took $ms ms (ARP gives up after about 3 s)"
+grep -qF "connect to 192.0.2.77 port 80 (tcp) failed: No route to host" "$TMPD/err4b" ||
+    { cat "$TMPD/err4b" >&2; fail "nc to an absent host did not say 'No route to host'"; }
+log "absent host, no -w: '$(cat "$TMPD/err4b")' after $ms ms"
+
 # 5. -w 1 as an idle limit: a server that never answers nor closes (socat -t: not even after our
 #    EOF); nc ends after ~1 s idle.
 listen 5002 'sleep 25' -t 30
