@@ -39,6 +39,7 @@ struct sock_table {
     struct sock **socks;
     uint16_t *gen;                    /* per slot: generation of its current (or next) socket */
     int nsocks;                       /* slots in socks */
+    int free_hint;                    /* no slot below this one is free (so opening is not O(n)) */
     int *notify;                      /* socket ids with events to deliver */
     int nnotify, notify_cap;
 };

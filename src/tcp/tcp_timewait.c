@@ -173,6 +173,28 @@ static void tw_expire(void *owner, struct timer *tm, synack_time_t now)
 }
 
 /* Chooses the block that holds c in TIME-WAIT until `deadline`. */
+/* The table grows as entries come (four times the buckets once there are two entries per bucket):
+ * a server with a million connections in TIME-WAIT keeps short chains. If the memory is not
+ * there, the table stays as it is, only slower. */
+static void tw_grow(synack_stack_t *st, struct tcp_table *t)
+{
+    size_t n = t->ntwb * 4;
+    struct tcp_tw **v = mem_calloc(&st->cfg.alloc, n, sizeof(*v));
+    if (!v)
+        return;
+    for (size_t i = 0; i < t->ntwb; i++)
+        while (t->twb[i]) {
+            struct tcp_tw *w = t->twb[i];
+            t->twb[i] = w->hnext;
+            size_t h = tcp_tuple_hash(st, &w->local, &w->remote) & (n - 1);
+            w->hnext = v[h];
+            v[h] = w;
+        }
+    mem_free(&st->cfg.alloc, t->twb);
+    t->twb = v;
+    t->ntwb = n;
+}
+
 static void hold(struct tcp_conn *c, synack_time_t deadline)
 {
     synack_stack_t *st = c->st;
@@ -215,6 +237,8 @@ static void hold(struct tcp_conn *c, synack_time_t deadline)
     w->hnext = t->twb[h];
     t->twb[h] = w;
     t->ntw++;
+    if (t->ntw > 2 * t->ntwb)
+        tw_grow(st, t);
     timer_arm(&st->timers, &w->timer, deadline);
     /* The full block goes; the connection lives on in the small entry (same id). */
     tcp_conn_destroy(c);
