@@ -9,7 +9,8 @@
 # Linux -> Linux with one frame per skb), BENCH_PERF=1 (perf stat around one sim run),
 # BENCH_IMPAIR_MB (payload of the goodput-under-loss part, default 10 or BENCH_MB if smaller),
 # BENCH_IMPAIR (its --impair spec, default loss=1%,delay=25; "off" skips the part),
-# BENCH_IMPAIR_CC (default "cubic reno"), BENCH_IMPAIR_SEED (first seed, default 1).
+# BENCH_IMPAIR_CC (default "cubic reno"), BENCH_IMPAIR_SEED (first seed, default 1),
+# BENCH_IDLE_CONNS (idle connections for the memory figures, default 100000; 0 skips them).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -78,6 +79,17 @@ printf '%s\n' "${sim_lines[@]}" | awk -v n="$RUNS" '
         print out " runs=" n
     }' >>"$OUT"
 
+# 2b. Memory per idle connection and per TIME-WAIT entry (issue 10): its reference is the issue's
+# target, not Linux. BENCH_IDLE_CONNS connections (default 100000; 0 skips the part).
+IDLE="$BUILD/bench/idle_conns"
+IDLE_N=${BENCH_IDLE_CONNS:-100000}
+if [[ "$IDLE_N" != 0 && -x "$IDLE" ]]; then
+    timeout 1200 "$IDLE" --conns "$IDLE_N" --quiet >"$OUT.idle" || { cat "$OUT.idle" >&2; rm -f "$OUT.idle"; echo "run.sh: idle_conns failed" >&2; exit 1; }
+    grep -v RESULT "$OUT.idle" | sed 's/^/  /' >&2
+    grep '^RESULT idle_conns ' "$OUT.idle" >>"$OUT"
+    rm -f "$OUT.idle"
+fi
+
 if [[ "${BENCH_PERF:-0}" == 1 ]] && command -v perf >/dev/null 2>&1; then
     echo "--- perf stat, one sim run ---" >&2
     perf stat -e task-clock,context-switches,page-faults,cycles,instructions "$SIM" --bytes "$SIM_BYTES" 2>&1 >/dev/null |
@@ -137,6 +149,19 @@ done
 if ((!first)); then
     echo "  ratio: the median of the runs' synack/Linux ratios; lost: data frames the impaired path dropped;" \
         "D-SACKs: retransmissions the receiver already had"
+fi
+
+IDLE_SRV=$(get idle_conns server_bytes_per_conn)
+if [[ -n "$IDLE_SRV" ]]; then
+    echo
+    echo "Memory per connection, through the stacks' allocator, $(get idle_conns conns) connections; the reference is" \
+        "issue 10's target (not Linux)"
+    printf '%-52s %10s %10s %9s\n' "figure" "synack" "target" "verdict"
+    mrow() { printf '%-52s %10s %10s %9s\n' "$1" "$2" "$3" "$(awk -v a="$2" -v b="$3" 'BEGIN { print (a + 0 <= b + 0) ? "met" : "not met" }')"; }
+    mrow "bytes per idle connection (server stack)" "$IDLE_SRV" 512
+    mrow "bytes per idle connection (client stacks)" "$(get idle_conns client_bytes_per_conn)" 512
+    mrow "bytes per TIME-WAIT entry" "$(get idle_conns tw_bytes)" 64
+    mrow "server stack MB at 1,000,000 idle (from bytes/conn)" "$(awk -v b="$IDLE_SRV" 'BEGIN { printf "%.0f", b * 1e6 / 1048576 }')" 1024
 fi
 
 echo
