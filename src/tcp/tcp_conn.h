@@ -181,6 +181,7 @@ struct tcp_conn {
     uint8_t rack_rerxt_n;
     uint8_t rack_reo_mult;           /* RFC 8985 6.2 step 4: the reordering window grows on D-SACKs */
     unsigned rack_edge_on : 1;
+    unsigned rack_reord : 1;         /* RFC 8985 6.2 step 3: reordering seen on this connection */
     unsigned tlp_on : 1;
     unsigned tlp_dsacked : 1;
     unsigned tlp_rtt_ok : 1;         /* an RTT sample since the last probe (RFC 8985 7.3) */

@@ -44,16 +44,22 @@ void tcp_rack_sent(struct tcp_conn *c, uint32_t start, uint32_t end, int rexmit,
         if (i + 1 < k->n) {
             k->r[i].end = k->r[i + 1].end;
             k->r[i].ts = k->r[i + 1].ts;   /* ts0 stays the first one's */
+            k->r[i].serial = k->r[i + 1].serial;
             memmove(&k->r[i + 1], &k->r[i + 2], (k->n - i - 2) * sizeof(k->r[0]));
         } else {
             memmove(&k->r[0], &k->r[1], (k->n - 1) * sizeof(k->r[0]));
         }
         k->n--;
     }
+    if (rexmit && (!k->rexmit_on || seq_gt(end, k->rexmit_hi))) {
+        k->rexmit_hi = end;
+        k->rexmit_on = 1;
+    }
     k->r[k->n].start = start;
     k->r[k->n].end = end;
     k->r[k->n].ts = now;
     k->r[k->n].ts0 = now;
+    k->r[k->n].serial = k->next_serial++;
     k->r[k->n].rexmit = (uint8_t)rexmit;
     k->n++;
 }
@@ -114,9 +120,15 @@ static uint32_t delivered_to(const struct tcp_conn *c, const struct tcp_rack_rec
 
 /* RACK_sent_after(t1, seq1, t2, seq2) of RFC 8985 6.2, for a record [start, ...) sent at ts: is
  * RACK's segment (xmit_ts, end) sent after it? */
-static int rack_after(const struct tcp_rack *k, synack_time_t ts, uint32_t start)
+static int rack_after(const struct tcp_rack *k, synack_time_t ts, uint32_t serial, uint32_t start)
 {
-    return ts < k->xmit_ts || (ts == k->xmit_ts && seq_lt(start, k->end));
+    /* At one clock reading the order of sending decides (a retransmission sent after new data at
+     * the same microsecond is later, whatever its sequence), and inside one record the sequence. */
+    if (ts != k->xmit_ts)
+        return ts < k->xmit_ts;
+    if (serial != k->xmit_serial)
+        return (int32_t)(serial - k->xmit_serial) < 0;
+    return seq_lt(start, k->end);
 }
 
 int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
@@ -139,13 +151,25 @@ int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
             k->r[n++] = *r;
         if (to == r->start)
             continue;
+        /* 6.2 step 3: a first transmission delivered below RACK.fack arrived out of order (one that
+         * may have been sent again does not count: its delivery may be the retransmission's). */
+        if (whole && !r->rexmit && k->fack_on && seq_lt(r->end, k->fack) &&
+            !(k->rexmit_on && seq_lt(r->start, k->rexmit_hi)))
+            c->rack_reord = 1;
+        if (!k->fack_on || seq_gt(to, k->fack)) {
+            k->fack = to;
+            k->fack_on = 1;
+        }
         if (r->rexmit && c->min_rtt && now - r->ts < c->min_rtt)
             continue;
         /* Part of a joined record: sent at some time between ts0 and ts, so take the earliest,
          * which is the cautious choice both for what counts as sent before it and for RACK.rtt. */
         synack_time_t ts = whole ? r->ts : r->ts0;
-        if (ts > k->xmit_ts || (ts == k->xmit_ts && seq_gt(to, k->end))) {
+        if (ts > k->xmit_ts ||
+            (ts == k->xmit_ts && ((int32_t)(r->serial - k->xmit_serial) > 0 ||
+                                  (r->serial == k->xmit_serial && seq_gt(to, k->end))))) {
             k->xmit_ts = ts;
+            k->xmit_serial = r->serial;
             k->end = to;
             k->rtt = (uint32_t)(now - ts);
         }
@@ -160,6 +184,10 @@ int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
     synack_time_t reo = (c->min_rtt ? c->min_rtt : c->srtt) / 4 * (c->rack_reo_mult ? c->rack_reo_mult : 1);
     if (c->srtt && reo > c->srtt)
         reo = c->srtt;
+    /* Without reordering seen, none is waited for once recovery is under way or DupThresh segments
+     * are SACKed: RFC 6675's rule has already judged them (6.2 step 4, as Linux's tcp_rack_reo_wnd). */
+    if (!c->rack_reord && (c->in_recovery || (c->sb && c->sb->sacked >= 3u * c->mss_snd)))
+        reo = 0;
     /* 6.2 step 5: what was sent before RACK's segment and has waited RACK.rtt + reo_wnd is lost. */
     int lost = 0;
     uint32_t known = tcp_lost_edge(c);   /* lost already, by RFC 6675 or an earlier pass */
@@ -168,7 +196,7 @@ int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
     for (uint32_t i = 0; i < k->n; i++) {
         struct tcp_rack_rec r = k->r[i];
         synack_time_t due = r.ts + k->rtt + reo;
-        if (!rack_after(k, r.ts, r.start)) {
+        if (!rack_after(k, r.ts, r.serial, r.start)) {
             k->r[n++] = r;
             continue;
         }
@@ -181,7 +209,7 @@ int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
         /* Lost: what of the record lies before RACK's segment (all of it if sent earlier). The part
          * after stays a record of its own. What is sent again gets a new record. */
         uint32_t end = r.end;
-        if (r.ts == k->xmit_ts && r.ts0 == r.ts && seq_lt(k->end, r.end)) {
+        if (r.ts == k->xmit_ts && r.serial == k->xmit_serial && r.ts0 == r.ts && seq_lt(k->end, r.end)) {
             end = k->end;
             k->r[n] = r;
             k->r[n++].start = end;

@@ -30,6 +30,7 @@ struct tcp_conn;
 struct tcp_rack_rec {
     uint32_t start, end;
     synack_time_t ts0, ts;
+    uint32_t serial;                 /* order of sending, for records sent at one time */
     uint8_t rexmit;
 };
 
@@ -37,7 +38,12 @@ struct tcp_rack {
     uint32_t n;
     synack_time_t xmit_ts;           /* RACK.xmit_ts (0: nothing delivered yet) */
     uint32_t end;                    /* RACK.end_seq */
+    uint32_t xmit_serial;            /* RACK's segment's record (the send order at one time) */
+    uint32_t next_serial;
     uint32_t rtt;                    /* RACK.rtt */
+    uint32_t fack;                   /* RACK.fack: the highest end delivered (6.2 step 3) */
+    uint32_t rexmit_hi;              /* the highest end ever retransmitted */
+    unsigned fack_on : 1, rexmit_on : 1;
     struct tcp_rack_rec r[TCP_RACK_RECS];   /* in the order sent */
 };
 
