@@ -44,15 +44,27 @@ static void *peak_alloc(void *ctx, void *p, size_t n)
     return q;
 }
 
-/* One bulk transfer of `bytes` with tcp_mem_max = mem_max (0: the default); returns the stacks'
- * peak memory, and their TcpMemoryPressures in *pressures. */
-static long run_mem(size_t mem_max, uint64_t bytes, uint64_t *pressures, double loss, uint64_t *drops)
+/* One bulk transfer of `bytes` over the 1 Gbit/s, 40 ms RTT path (losing `loss` of the frames),
+ * both stacks made from sc; every byte checked. Returns the lab, for its counters; free it. */
+static void transfer(struct tcpsim *t, const struct synack_config *sc, double loss, uint64_t bytes,
+                     struct bulk_result *r)
 {
     struct synack_simlink_config c;
     synack_simlink_config_init(&c);
     c.loss = loss;
     c.latency = SYNACK_MS(20);
     c.bandwidth_bps = 1000000000ull;
+    tcpsim_init_config(t, &c, 5, sc);
+    tcpsim_bulk(t, bytes, 0, SYNACK_SEC(600), r);
+    assert_true(r->ok);
+    assert_int_equal(r->a_err, 0);
+    assert_int_equal(r->b_err, 0);
+}
+
+/* One bulk transfer of `bytes` with tcp_mem_max = mem_max (0: the default); returns the stacks'
+ * peak memory, and their TcpMemoryPressures in *pressures. */
+static long run_mem(size_t mem_max, uint64_t bytes, uint64_t *pressures, double loss, uint64_t *drops)
+{
     struct peak k = { 0, 0 };
     struct synack_config sc;
     synack_config_init(&sc);
@@ -60,12 +72,8 @@ static long run_mem(size_t mem_max, uint64_t bytes, uint64_t *pressures, double 
     sc.alloc.fn = peak_alloc;
     sc.alloc.ctx = &k;
     struct tcpsim t;
-    tcpsim_init_config(&t, &c, 5, &sc);
     struct bulk_result r;
-    tcpsim_bulk(&t, bytes, 0, SYNACK_SEC(600), &r);
-    assert_true(r.ok);
-    assert_int_equal(r.a_err, 0);
-    assert_int_equal(r.b_err, 0);
+    transfer(&t, &sc, loss, bytes, &r);
     *pressures = synack_counter_get(t.st[0], SYNACK_C_TcpMemoryPressures) +
                  synack_counter_get(t.st[1], SYNACK_C_TcpMemoryPressures);
     *drops = synack_counter_get(t.st[1], SYNACK_C_TcpMemoryDrops);
@@ -76,21 +84,13 @@ static long run_mem(size_t mem_max, uint64_t bytes, uint64_t *pressures, double 
 
 static synack_time_t run(unsigned rmem_max, unsigned wmem_max, uint64_t bytes)
 {
-    struct synack_simlink_config c;
-    synack_simlink_config_init(&c);
-    c.latency = SYNACK_MS(20);
-    c.bandwidth_bps = 1000000000ull;
     struct synack_config sc;
     synack_config_init(&sc);
     sc.tcp_rmem_max = rmem_max;
     sc.tcp_wmem_max = wmem_max;
     struct tcpsim t;
-    tcpsim_init_config(&t, &c, 5, &sc);
     struct bulk_result r;
-    tcpsim_bulk(&t, bytes, 0, SYNACK_SEC(600), &r);
-    assert_true(r.ok);
-    assert_int_equal(r.a_err, 0);
-    assert_int_equal(r.b_err, 0);
+    transfer(&t, &sc, 0, bytes, &r);
     tcpsim_free(&t);
     return r.elapsed;
 }
