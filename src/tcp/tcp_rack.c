@@ -118,17 +118,18 @@ static uint32_t delivered_to(const struct tcp_conn *c, const struct tcp_rack_rec
     return best;
 }
 
-/* RACK_sent_after(t1, seq1, t2, seq2) of RFC 8985 6.2, for a record [start, ...) sent at ts: is
- * RACK's segment (xmit_ts, end) sent after it? */
-static int rack_after(const struct tcp_rack *k, synack_time_t ts, uint32_t serial, uint32_t start)
+/* RACK_sent_after(t1, seq1, t2, seq2) of RFC 8985 6.2: was (ts1, serial1, seq1) sent after (ts2,
+ * serial2, seq2)? At one clock reading the order of sending decides (a retransmission sent after
+ * new data at the same microsecond is later, whatever its sequence), and inside one record the
+ * sequence. */
+static int sent_after(synack_time_t ts1, uint32_t serial1, uint32_t seq1, synack_time_t ts2, uint32_t serial2,
+                      uint32_t seq2)
 {
-    /* At one clock reading the order of sending decides (a retransmission sent after new data at
-     * the same microsecond is later, whatever its sequence), and inside one record the sequence. */
-    if (ts != k->xmit_ts)
-        return ts < k->xmit_ts;
-    if (serial != k->xmit_serial)
-        return (int32_t)(serial - k->xmit_serial) < 0;
-    return seq_lt(start, k->end);
+    if (ts1 != ts2)
+        return ts1 > ts2;
+    if (serial1 != serial2)
+        return (int32_t)(serial1 - serial2) > 0;
+    return seq_gt(seq1, seq2);
 }
 
 int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
@@ -165,9 +166,7 @@ int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
         /* Part of a joined record: sent at some time between ts0 and ts, so take the earliest,
          * which is the cautious choice both for what counts as sent before it and for RACK.rtt. */
         synack_time_t ts = whole ? r->ts : r->ts0;
-        if (ts > k->xmit_ts ||
-            (ts == k->xmit_ts && ((int32_t)(r->serial - k->xmit_serial) > 0 ||
-                                  (r->serial == k->xmit_serial && seq_gt(to, k->end))))) {
+        if (sent_after(ts, r->serial, to, k->xmit_ts, k->xmit_serial, k->end)) {
             k->xmit_ts = ts;
             k->xmit_serial = r->serial;
             k->end = to;
@@ -196,7 +195,7 @@ int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
     for (uint32_t i = 0; i < k->n; i++) {
         struct tcp_rack_rec r = k->r[i];
         synack_time_t due = r.ts + k->rtt + reo;
-        if (!rack_after(k, r.ts, r.serial, r.start)) {
+        if (!sent_after(k->xmit_ts, k->xmit_serial, k->end, r.ts, r.serial, r.start)) {
             k->r[n++] = r;
             continue;
         }

@@ -124,6 +124,17 @@ void tcp_recovery_free(struct tcp_conn *c)
 /* The retransmissions RFC 6675 NextSeg rule 1 asks for: lost holes above HighRxt, one segment at a
  * time while the pipe leaves room in cwnd; `force` sends the first regardless (the fast retransmit
  * on entering recovery, RFC 6675 5 step 4.2). */
+/* Sends [start, start+len) again as one segment (at most tcp_cur_mss); returns what went. The head
+ * of the queue sent again restarts the timeout from now (as Linux does), not from the last
+ * cumulative ACK, which may be an RTO ago while the hole was being found. */
+static uint32_t resend(struct tcp_conn *c, uint32_t start, uint32_t len, synack_time_t now)
+{
+    uint32_t sent = tcp_retransmit_range(c, start, len, now);
+    if (sent && start == c->snd_una)
+        tcp_rto_arm(c, now);
+    return sent;
+}
+
 /* Retransmissions RACK found lost (tcp_rack.c): sent again first, one segment at a time, their
  * SACKed parts skipped. Returns 1 if one went. */
 static int rack_resend(struct tcp_conn *c, synack_time_t now)
@@ -132,13 +143,10 @@ static int rack_resend(struct tcp_conn *c, synack_time_t now)
         uint32_t *e = c->rack_rerxt[0];
         uint32_t from = seq_gt(e[0], c->snd_una) ? e[0] : c->snd_una, start, len;
         if (seq_lt(from, e[1]) && tcp_sack_next_hole(c->sb, from, e[1], &start, &len)) {
-            uint32_t sent = tcp_retransmit_range(c, start, len < c->mss_snd ? len : c->mss_snd, now);
+            uint32_t sent = resend(c, start, len, now);
             e[0] = start + (sent ? sent : len);
-            if (sent) {
-                if (start == c->snd_una)
-                    tcp_rto_arm(c, now);
+            if (sent)
                 return 1;
-            }
             continue;
         }
         memmove(&c->rack_rerxt[0], &c->rack_rerxt[1], (size_t)(c->rack_rerxt_n - 1) * sizeof(c->rack_rerxt[0]));
@@ -168,14 +176,10 @@ static void sack_retransmit(struct tcp_conn *c, int force, synack_time_t now)
             seg = len;
         if (!force && pipe + seg > c->cwnd)
             return;
-        uint32_t sent = tcp_retransmit_range(c, start, seg, now);
+        uint32_t sent = resend(c, start, seg, now);
         if (!sent)
             return;
         c->high_rxt = start + sent;
-        /* The head of the queue sent again: its timeout counts from now (as Linux restarts it),
-         * not from the last cumulative ACK, which may be an RTO ago while the hole was being found. */
-        if (start == c->snd_una)
-            tcp_rto_arm(c, now);
         c->undo_retrans++;
         force = 0;
     }
