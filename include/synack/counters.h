@@ -61,6 +61,52 @@ extern "C" {
     X(IcmpOutEchos,         "ICMP echo requests sent") \
     X(IcmpOutDestUnreachs,  "ICMP destination unreachable sent") \
     X(IcmpOutRateLimited,   "ICMP errors not sent: rate limit") \
+    X(Ip6InReceives,        "IPv6 packets received") \
+    X(Ip6InHdrErrors,       "IPv6 packets dropped: bad header or extension header, hop limit") \
+    X(Ip6InAddrErrors,      "IPv6 packets dropped: destination not ours, bad source") \
+    X(Ip6InUnknownProtos,   "IPv6 packets dropped: unknown next header") \
+    X(Ip6InTruncatedPkts,   "IPv6 packets dropped: shorter than the payload length") \
+    X(Ip6InDelivers,        "IPv6 packets delivered to ICMPv6/UDP/TCP") \
+    X(Ip6OutRequests,       "IPv6 packets sent by the upper layers") \
+    X(Ip6OutNoRoutes,       "IPv6 packets dropped: no route or no source address") \
+    X(Ip6ReasmReqds,        "IPv6 fragments received") \
+    X(Ip6ReasmOKs,          "IPv6 packets reassembled") \
+    X(Ip6ReasmFails,        "IPv6 reassembly failures (timeout, overlap, bad length, memory)") \
+    X(Ip6ReasmOverlaps,     "IPv6 fragmented packets dropped whole for an overlap (RFC 5722)") \
+    X(Ip6ReasmTimeout,      "IPv6 reassemblies abandoned after the timeout") \
+    X(Ip6AtomicFrags,       "IPv6 atomic fragments received (RFC 6946: processed alone)") \
+    X(Ip6FragOKs,           "IPv6 packets fragmented") \
+    X(Ip6FragCreates,       "IPv6 fragments created") \
+    X(Ip6FragFails,         "IPv6 packets not fragmented: too big and not fragmentable") \
+    X(Ip6DadDuplicates,     "IPv6 addresses found duplicate by DAD, or defended") \
+    X(Icmp6InMsgs,          "ICMPv6 messages received") \
+    X(Icmp6InErrors,        "ICMPv6 messages dropped: bad checksum or length") \
+    X(Icmp6InEchos,         "ICMPv6 echo requests received") \
+    X(Icmp6InEchoReplies,   "ICMPv6 echo replies received") \
+    X(Icmp6InDestUnreachs,  "ICMPv6 destination unreachable received") \
+    X(Icmp6InPktTooBigs,    "ICMPv6 packet too big received") \
+    X(Icmp6InTimeExcds,     "ICMPv6 time exceeded received") \
+    X(Icmp6InParmProblems,  "ICMPv6 parameter problem received") \
+    X(Icmp6InNeighborSolicits, "ICMPv6 neighbor solicitations received") \
+    X(Icmp6InNeighborAdvertisements, "ICMPv6 neighbor advertisements received") \
+    X(Icmp6InRouterAdvertisements, "ICMPv6 router advertisements received") \
+    X(Icmp6InRedirects,     "ICMPv6 redirects received (ignored)") \
+    X(Icmp6OutMsgs,         "ICMPv6 messages sent") \
+    X(Icmp6OutEchos,        "ICMPv6 echo requests sent") \
+    X(Icmp6OutEchoReplies,  "ICMPv6 echo replies sent") \
+    X(Icmp6OutDestUnreachs, "ICMPv6 destination unreachable sent") \
+    X(Icmp6OutPktTooBigs,   "ICMPv6 packet too big sent") \
+    X(Icmp6OutTimeExcds,    "ICMPv6 time exceeded sent") \
+    X(Icmp6OutParmProblems, "ICMPv6 parameter problem sent") \
+    X(Icmp6OutRateLimited,  "ICMPv6 errors not sent: rate limit") \
+    X(Icmp6OutNeighborSolicits, "ICMPv6 neighbor solicitations sent") \
+    X(Icmp6OutNeighborAdvertisements, "ICMPv6 neighbor advertisements sent") \
+    X(Icmp6OutRouterSolicits, "ICMPv6 router solicitations sent") \
+    X(Icmp6OutMLDv2Reports, "ICMPv6 MLDv2 reports sent") \
+    X(NdInInvalid,          "ND messages dropped: invalid (hop limit, code, length, options, source)") \
+    X(NdQueueDrops,         "IPv6 packets dropped: the queue waiting for ND resolution was full") \
+    X(NdResolveFailed,      "IPv6 packets dropped: neighbour resolution gave up") \
+    X(NdCacheFull,          "ND entries not created: the cache was full") \
     X(UdpInDatagrams,       "UDP datagrams delivered to sockets") \
     X(UdpNoPorts,           "UDP datagrams dropped: no socket on the port") \
     X(UdpInErrors,          "UDP datagrams dropped: bad length or checksum") \

@@ -53,7 +53,7 @@ SYNACK_API int synack_socket(synack_stack_t *st, enum synack_sock_type type);
  * @param sock  the socket
  * @param local the address: the unspecified address (0.0.0.0 or ::) for any local address; port 0
  *              picks a random ephemeral port (RFC 6056)
- * @return 0; -EBADF, -EINVAL (NULL, or already bound or connected), -EAFNOSUPPORT (IPv6),
+ * @return 0; -EBADF, -EINVAL (NULL, or already bound or connected),
  *         -EADDRNOTAVAIL (not an address of the stack), -EADDRINUSE (the port is taken, or no
  *         ephemeral port is free; for TCP, TIME-WAIT connections hold a port unless SO_REUSEADDR) */
 SYNACK_API int synack_bind(synack_stack_t *st, int sock, const struct synack_sockaddr *local);
@@ -87,7 +87,9 @@ SYNACK_API int synack_close(synack_stack_t *st, int sock, synack_time_t now);
  * @param dst  the destination, or NULL for a connected socket's peer
  * @param now  the current time
  * @return @p len; -EBADF, -EOPNOTSUPP (a stream socket), -EDESTADDRREQ (no destination),
- *         -EAFNOSUPPORT, -EMSGSIZE, -ENETUNREACH (no route), -ENOBUFS, or an error an earlier
+ *         -EAFNOSUPPORT (@p dst of the other family than the address the socket is bound to: IPv4
+ *         and 0.0.0.0 take IPv4 only, an IPv6 address IPv6 only, :: both), -EMSGSIZE, -ENETUNREACH
+ *         (no route), -ENOBUFS, or an error an earlier
  *         datagram raised (ICMP port unreachable: -ECONNREFUSED, on a connected socket) */
 SYNACK_API int synack_sendto(synack_stack_t *st, int sock, const void *data, size_t len,
                              const struct synack_sockaddr *dst, synack_time_t now);
@@ -112,7 +114,8 @@ SYNACK_API int synack_recvfrom(synack_stack_t *st, int sock, void *buf, size_t c
  * @param peer the peer's address and port
  * @param now  the current time
  * @return UDP: 0; TCP: -EINPROGRESS once the SYN is on its way; either: -EBADF, -EINVAL,
- *         -EAFNOSUPPORT, -ENETUNREACH (no route), -EADDRNOTAVAIL, -EADDRINUSE (no free port or
+ *         -EAFNOSUPPORT (as synack_sendto()), -ENETUNREACH (no route), -EADDRNOTAVAIL,
+ *         -EADDRINUSE (no free port or
  *         4-tuple); TCP also -EISCONN (connected), -EALREADY (connecting) */
 SYNACK_API int synack_connect(synack_stack_t *st, int sock, const struct synack_sockaddr *peer, synack_time_t now);
 
@@ -209,6 +212,10 @@ enum synack_sockopt {
     SYNACK_TCP_QUICKACK,        /**< 1: leave interactive mode, so quick ACKs (if any are left) resume
                                    and an ACK owed goes now; 0: enter it, ACKs are delayed until one
                                    has to go alone (Linux's TCP_QUICKACK, equally not sticky). */
+    SYNACK_IPV6_V6ONLY,         /**< 0/1: a socket bound to the IPv6 unspecified address (::) takes IPv6
+                                   only; by default (0) it takes IPv4 too, its peers then shown as IPv4
+                                   (IPv4-mapped) addresses. One bound to 0.0.0.0 takes only IPv4. Set
+                                   before bind/listen (RFC 3493 5.3). TCP and UDP. */
 };
 /** Sets a socket option. Takes `now` because setting an option may transmit (TCP_NODELAY sends
  * what Nagle held back) or re-arm a timer (the keepalive options).

@@ -77,6 +77,9 @@ struct synack_config {
     /** Packet buffers kept for reuse when freed, so a busy stack allocates none per frame: up to
      * this many of one frame's size and a sixteenth as many (at least one) of 64 KiB [64]. */
     unsigned buf_pool_max;
+    /** IPv6 duplicate address detection (RFC 4862 5.4): neighbor solicitations sent for an address
+     * before it is used, one second apart; -1: none, the address is usable at once [1]. */
+    int ip6_dad_transmits;
     /** Where the stack gets its memory (the stack object, packet buffers, socket and connection
      * state, TCP queues, tables). Zero: the C library's (see struct synack_allocator). */
     struct synack_allocator alloc;
@@ -218,6 +221,65 @@ SYNACK_API int synack_route_set_gateway(synack_stack_t *st, uint32_t gateway);
  * @return its kind, or 0 for a bad index */
 SYNACK_API enum synack_if_kind synack_if_kind(const synack_stack_t *st, int ifindex);
 
+/* ---- IPv6 ---- */
+
+/** synack_if_enable_ipv6() flag: send router solicitations and accept router advertisements: a
+ * default router, on-link prefixes, the link MTU, and addresses formed from advertised /64
+ * prefixes (SLAAC, RFC 4862 5.5). */
+#define SYNACK_IF6_SLAAC 1u
+
+/** Turns IPv6 on for an interface. Until then (or until synack_if_add_addr6()) the interface sends
+ * and answers nothing of IPv6. On Ethernet the interface gets a link-local address from its MAC
+ * (fe80::/64 and the modified EUI-64), checked by duplicate address detection, joins the all-nodes
+ * and solicited-node groups (reported by MLDv2) and resolves neighbours by Neighbor Discovery (RFC
+ * 4861). Calling it again only adds flags.
+ * @param st      the stack
+ * @param ifindex the interface
+ * @param flags   0 or SYNACK_IF6_SLAAC
+ * @param now     the current time (DAD and solicitations start now)
+ * @return 0, or -EINVAL for a bad @p ifindex, -ENOSPC if the interface's address table is full */
+SYNACK_API int synack_if_enable_ipv6(synack_stack_t *st, int ifindex, unsigned flags, synack_time_t now);
+/** Adds a static IPv6 address and its on-link prefix to an interface (turning IPv6 on for it).
+ * The address is tentative until duplicate address detection has passed
+ * (synack_config.ip6_dad_transmits seconds), then used.
+ * @param st         the stack
+ * @param ifindex    the interface
+ * @param addr       the address (not IPv4-mapped, multicast, unspecified or loopback)
+ * @param prefix_len its prefix length, 1 to 128 (64 usually)
+ * @param now        the current time
+ * @return 0, or -EINVAL (bad interface, address or prefix length), -EEXIST (already there),
+ *         -ENOSPC (the interface holds 6 IPv6 addresses already) */
+SYNACK_API int synack_if_add_addr6(synack_stack_t *st, int ifindex, const struct synack_ip *addr,
+                                   uint8_t prefix_len, synack_time_t now);
+/** Sets a static IPv6 default router (besides those router advertisements teach).
+ * @param st      the stack
+ * @param gateway its address (link-local or on an interface's prefix); NULL removes it
+ * @return 0, or -EINVAL for an IPv4 or multicast address, -ENETUNREACH if it is on no IPv6 interface */
+SYNACK_API int synack_route6_set_gateway(synack_stack_t *st, const struct synack_ip *gateway);
+
+/** The state of an interface address (synack_if_addrs()). */
+enum synack_addr_state {
+    SYNACK_ADDR_TENTATIVE = 1,   /**< IPv6: duplicate address detection in progress; not used yet. */
+    SYNACK_ADDR_PREFERRED = 2,   /**< In use (every IPv4 address). */
+    SYNACK_ADDR_DEPRECATED = 3,  /**< IPv6: its preferred lifetime is over; kept for existing use. */
+    SYNACK_ADDR_DUPLICATE = 4,   /**< IPv6: another node has it (DAD failed); never used. */
+};
+/** One address of an interface. */
+struct synack_if_addr {
+    struct synack_ip addr;       /**< The address (IPv4-mapped for IPv4). */
+    uint8_t prefix_len;          /**< Its prefix length (of the IPv6 form: 24 for an IPv4 /24). */
+    enum synack_addr_state state;/**< Its state. */
+    int autoconf;                /**< Nonzero if formed by the stack (link-local, SLAAC). */
+};
+/** Lists an interface's addresses: its IPv4 address first (if not 0.0.0.0), then its IPv6 ones.
+ * @param st      the stack
+ * @param ifindex the interface
+ * @param out     where to write them
+ * @param cap     entries @p out holds
+ * @return the number of addresses the interface has (which may exceed @p cap: only @p cap are
+ *         written), or -EINVAL for a bad @p ifindex */
+SYNACK_API int synack_if_addrs(const synack_stack_t *st, int ifindex, struct synack_if_addr *out, size_t cap);
+
 /* ---- observation ---- */
 
 /** Registers the trace callback, which sees every frame, drop, TCP segment and state change (see
@@ -232,16 +294,16 @@ SYNACK_API void synack_stack_set_trace(synack_stack_t *st, synack_trace_fn fn, v
 
 /** Sends one ICMP echo request. Replies are reported as SYNACK_TR_ICMP_ECHO_REPLY trace events.
  * @param st      the stack
- * @param dst     the destination (IPv4)
+ * @param dst     the destination (IPv4 or IPv6: an ICMPv6 echo request)
  * @param id      the echo identifier, returned in the reply
  * @param seq     the echo sequence number, returned in the reply
  * @param payload the echo data (may be NULL if @p len is 0)
  * @param len     its length
  * @param now     the current time
  * @return 0 once the request is handed to IP (which may still drop it, counted, e.g. while ARP
- *         gives up), -EINVAL for a NULL @p dst, -EAFNOSUPPORT for an IPv6 destination until the
- *         stack has IPv6, -EMSGSIZE for a payload beyond an IPv4 datagram, -ENETUNREACH without a
- *         route */
+ *         or ND gives up), -EINVAL for a NULL @p dst, -EMSGSIZE for a payload beyond a datagram,
+ *         -ENETUNREACH without a route, -EADDRNOTAVAIL for IPv6 without a usable source address
+ *         (e.g. while duplicate address detection runs) */
 SYNACK_API int synack_ping(synack_stack_t *st, const struct synack_ip *dst, uint16_t id, uint16_t seq,
                            const void *payload, size_t len, synack_time_t now);
 

@@ -15,34 +15,9 @@ static int icmp_is_error_type(uint8_t t)
            t == 5 /* redirect */ || t == 12 /* parameter problem */;
 }
 
-/* Token bucket: icmp_err_rate tokens per second, at most icmp_err_burst held. The bucket starts
- * full (stack creation); icmp_refill_at is the time up to which refills have been credited. */
 static int icmp_rate_ok(synack_stack_t *st, synack_time_t now)
 {
-    unsigned rate = st->cfg.icmp_err_rate;
-    if (rate == 0)
-        return 1;
-    synack_time_t step = SYNACK_SEC(1) / rate;
-    if (step == 0)
-        step = 1;
-    if (st->net->icmp_tokens >= st->cfg.icmp_err_burst) {
-        /* Full: time spent full earns nothing. */
-        st->net->icmp_refill_at = now;
-    } else if (now > st->net->icmp_refill_at) {
-        synack_time_t n = (now - st->net->icmp_refill_at) / step;
-        synack_time_t room = st->cfg.icmp_err_burst - st->net->icmp_tokens;
-        if (n >= room) {
-            st->net->icmp_tokens = st->cfg.icmp_err_burst;
-            st->net->icmp_refill_at = now;
-        } else {
-            st->net->icmp_tokens += (uint32_t)n;
-            st->net->icmp_refill_at += n * step;
-        }
-    }
-    if (st->net->icmp_tokens == 0)
-        return 0;
-    st->net->icmp_tokens--;
-    return 1;
+    return net_icmp_rate_ok(st, &st->net->icmp_tokens, &st->net->icmp_refill_at, now);
 }
 
 /* Sends `ic`; with `echo_reply` set, `ic` is a parsed echo request and the reply to it is sent. */

@@ -6,6 +6,7 @@
 
 #include "net/arp.h"
 #include "net/ip4.h"
+#include "net/ip6.h"
 #include "core/ctx.h"
 #include "net/net.h"
 #include "wire/eth.h"
@@ -82,7 +83,11 @@ int synack_if_input(synack_stack_t *st, int ifindex, const uint8_t *frame, size_
         stack_trace(st, &ev);
     }
     if (ifc->kind == SYNACK_IF_RAWIP) {
-        ip4_input(st, ifc, frame, len, now);
+        /* A raw-IP frame says its family in its first nibble (as TUN without packet info). */
+        if (len && (frame[0] >> 4) == 6 && st->net->ip6.ifs[ifindex].on)
+            ip6_input(st, ifc, frame, len, 0, now);
+        else
+            ip4_input(st, ifc, frame, len, now);
         stack_leave(st);
         return 0;
     }
@@ -90,9 +95,13 @@ int synack_if_input(synack_stack_t *st, int ifindex, const uint8_t *frame, size_
     stack_count(st, SYNACK_C_EthInFrames);
     if (eth_parse(frame, len, &eh) != WIRE_OK) {
         stack_drop(st, SYNACK_C_EthInErrors, ifindex, ifc->kind, frame, len);
-    } else if (memcmp(eh.dst, ifc->mac, 6) != 0 && !eth_is_broadcast(eh.dst)) {
-        /* Multicast is not joined by us, and unicast for another MAC is not ours. */
+    } else if (memcmp(eh.dst, ifc->mac, 6) != 0 && !eth_is_broadcast(eh.dst) &&
+               !(eh.dst[0] == 0x33 && eh.dst[1] == 0x33 && st->net->ip6.ifs[ifindex].on)) {
+        /* Unicast for another MAC is not ours, nor multicast but IPv6's (RFC 2464 7), whose
+         * groups IPv6 input checks by address. */
         stack_drop(st, SYNACK_C_EthInNotForUs, ifindex, ifc->kind, frame, len);
+    } else if (eh.type == ETH_TYPE_IPV6 && st->net->ip6.ifs[ifindex].on) {
+        ip6_input(st, ifc, frame + ETH_HDR_LEN, len - ETH_HDR_LEN, eth_is_multicast(eh.dst), now);
     } else if (eh.type == ETH_TYPE_IPV4) {
         ip4_input_ll(st, ifc, frame + ETH_HDR_LEN, len - ETH_HDR_LEN, eth_is_broadcast(eh.dst), now);
     } else if (eh.type == ETH_TYPE_ARP) {
@@ -119,7 +128,7 @@ void if_transmit(synack_stack_t *st, struct iface *ifc, const uint8_t *frame, si
         struct synack_tx_meta m = { 0, 0, 0, 0 };
         if (gso_size) {
             size_t l2 = ifc->kind == SYNACK_IF_ETHERNET ? ETH_HDR_LEN : 0;
-            size_t ihl = (frame[l2] & 0x0fu) * 4u;
+            size_t ihl = (frame[l2] >> 4) == 6 ? 40u : (frame[l2] & 0x0fu) * 4u;   /* no IPv6 extension headers on TCP */
             size_t doff = (frame[l2 + ihl + 12] >> 4) * 4u;
             m.gso_size = gso_size;
             m.csum_start = (uint16_t)(l2 + ihl);

@@ -5,8 +5,8 @@
  * and IP calls them with a family-neutral description of the datagram (struct net_rx, struct
  * net_err). Downward, a transport reaches the network layer of an address's family through struct
  * net_family: output, source address and MTU toward a destination, segmentation offload, the
- * pseudo-header sum, and "unreachable" replies. IPv4 implements it (net/ip4_family.c); IPv6 will
- * be a second implementation, and no transport changes. */
+ * pseudo-header sum, and "unreachable" replies. IPv4 implements it (net/ip4_family.c), IPv6 the
+ * same (net/ip6_family.c); the transports do not know which. */
 #ifndef NET_NET_H
 #define NET_NET_H
 
@@ -16,6 +16,7 @@
 #include "core/buf.h"
 #include "net/arp.h"
 #include "net/iface.h"
+#include "net/ip6.h"
 #include "net/reasm.h"
 #include "synack/types.h"
 
@@ -24,7 +25,7 @@
 
 /* A datagram delivered to a transport. Everything is borrowed for the call. */
 struct net_rx {
-    uint8_t family;              /* NET_AF_INET */
+    uint8_t family;              /* NET_AF_INET or NET_AF_INET6 */
     struct synack_ip src, dst;
     int ifindex;
     int dst_unicast;             /* dst is one of our own unicast addresses (not a broadcast) */
@@ -107,6 +108,7 @@ struct net {
     uint32_t gateway;
     struct arp_cache arp;
     struct reasm_table reasm;
+    struct ip6_state ip6;
     uint16_t ip_id;                   /* next IP ID, randomly started */
     /* ICMP error rate limit: a token bucket (RFC 1122 3.2.2: "SHOULD ... limit the rate") */
     uint32_t icmp_tokens;
@@ -122,14 +124,18 @@ int net_new(synack_stack_t *st);
 void net_free(synack_stack_t *st);
 /* Registers a transport for an IP protocol number. 0, or -ENOSPC / -EEXIST. */
 int net_proto_register(synack_stack_t *st, uint8_t proto, const struct net_proto *ops);
+/* The ICMP error rate limit (RFC 1122 3.2.2, RFC 4443 2.4 (f)): a token bucket per family. 1 if
+ * an error may go now (a token is taken). */
+int net_icmp_rate_ok(synack_stack_t *st, uint32_t *tokens, synack_time_t *refill_at, synack_time_t now);
 /* The registered transport for proto, or NULL. */
 const struct net_proto *net_proto_find(synack_stack_t *st, uint8_t proto);
 /* The network layer for an address (IPv4 for IPv4-mapped addresses), or NULL if this stack does
  * not speak its family. Inline: transports ask per segment. */
 extern const struct net_family ip4_family;
+extern const struct net_family ip6_family;
 static inline const struct net_family *net_family_for(const struct synack_ip *addr)
 {
-    return synack_ip_is_v4(addr) ? &ip4_family : NULL;
+    return synack_ip_is_v4(addr) ? &ip4_family : &ip6_family;
 }
 
 #endif

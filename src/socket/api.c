@@ -37,6 +37,19 @@ static void udp_sync_name(struct sock *s)
     s->local.port = s->udp->lport;
 }
 
+/* A peer of the other family than the socket's name (RFC 3493 3.7 as sockets have it): a socket
+ * bound to an IPv4 address or to 0.0.0.0 is IPv4's, one bound to a specific IPv6 address IPv6's;
+ * bound to :: (or not bound) it reaches both, IPv4 as IPv4-mapped. */
+static int family_clash(const struct sock *s, const struct synack_sockaddr *peer)
+{
+    if (!s->bound)
+        return 0;
+    const struct synack_ip *l = &s->local.addr;
+    if (synack_ip_is_v4(l))
+        return !synack_ip_is_v4(&peer->addr);
+    return !synack_ip_is_unspecified(l) && synack_ip_is_v4(&peer->addr);
+}
+
 int synack_socket(synack_stack_t *st, enum synack_sock_type type)
 {
     if (type != SYNACK_SOCK_DGRAM && type != SYNACK_SOCK_STREAM)
@@ -51,12 +64,6 @@ int synack_socket(synack_stack_t *st, enum synack_sock_type type)
     return s->id;
 }
 
-/* Until IPv6 is there, an address must be IPv4(-mapped) or unspecified (either family's "any"). */
-static int family_supported(const struct synack_sockaddr *sa)
-{
-    return synack_ip_is_v4(&sa->addr) || synack_ip_is_unspecified(&sa->addr);
-}
-
 int synack_bind(synack_stack_t *st, int id, const struct synack_sockaddr *local)
 {
     struct sock *s = sock_get(st, id);
@@ -64,8 +71,6 @@ int synack_bind(synack_stack_t *st, int id, const struct synack_sockaddr *local)
         return -EBADF;
     if (!local)
         return -EINVAL;
-    if (!family_supported(local))
-        return -EAFNOSUPPORT;
     if (s->type == SYNACK_SOCK_DGRAM) {
         int r = udp_bind(st, s->udp, local);
         udp_sync_name(s);
@@ -121,7 +126,7 @@ int synack_sendto(synack_stack_t *st, int id, const void *data, size_t len, cons
         return -EBADF;
     if (s->type != SYNACK_SOCK_DGRAM)
         return -EOPNOTSUPP;
-    if (dst && !family_supported(dst))
+    if (dst && family_clash(s, dst))
         return -EAFNOSUPPORT;
     stack_enter(st, now);
     int r = udp_sendto(st, s->udp, data, len, dst, now);
@@ -184,7 +189,7 @@ int synack_connect(synack_stack_t *st, int id, const struct synack_sockaddr *pee
         return -EBADF;
     if (!peer)
         return -EINVAL;
-    if (!family_supported(peer))
+    if (family_clash(s, peer))
         return -EAFNOSUPPORT;
     if (s->type == SYNACK_SOCK_STREAM) {
         stack_enter(st, now);

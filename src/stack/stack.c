@@ -27,6 +27,7 @@ void synack_config_init(struct synack_config *cfg)
     cfg->arp_cache_size = 64;
     cfg->reasm_timeout = SYNACK_SEC(30);
     cfg->reasm_mem_limit = 4u << 20;
+    cfg->ip6_dad_transmits = 1;
     cfg->icmp_err_rate = 100;
     cfg->icmp_err_burst = 50;
     /* RFC 6056 3.2: the IANA dynamic range is a good default; Linux uses 32768-60999. */
@@ -131,10 +132,9 @@ int synack_ping(synack_stack_t *st, const struct synack_ip *dst, uint16_t id, ui
 {
     if (!dst)
         return -EINVAL;
-    if (!synack_ip_is_v4(dst))
-        return -EAFNOSUPPORT;
     stack_enter(st, now);
-    int r = icmp_send_echo(st, synack_ip_to_v4(dst), id, seq, payload, len, now);
+    int r = synack_ip_is_v4(dst) ? icmp_send_echo(st, synack_ip_to_v4(dst), id, seq, payload, len, now)
+                                 : icmp6_send_echo(st, dst->b, id, seq, payload, len, now);
     stack_leave(st);
     return r;
 }

@@ -131,6 +131,7 @@ struct tcp_conn {
     unsigned delack_on : 1;
     unsigned linger0 : 1;
     unsigned reuseaddr : 1;
+    unsigned v6only : 1;             /* IPV6_V6ONLY: bound to :: but not taking IPv4 */
     unsigned passive : 1;            /* created from a listener */
     unsigned syn_cookie : 1;         /* created from a valid SYN cookie */
     unsigned rst_on_close : 1;

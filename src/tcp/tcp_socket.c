@@ -341,6 +341,11 @@ int tcp_user_setopt(synack_stack_t *st, struct tcp_conn *c, int opt, int v)
         tcp_keepalive_reset(c, st->now);
         return 0;
     case SYNACK_SO_REUSEADDR: c->reuseaddr = v != 0; return 0;
+    case SYNACK_IPV6_V6ONLY:
+        if (c->bound)
+            return -EINVAL;   /* as Linux: only before the socket has its name */
+        c->v6only = v != 0;
+        return 0;
     case SYNACK_TCP_NODELAY:
         c->nodelay = v != 0;
         if (c->nodelay)
@@ -416,6 +421,7 @@ int tcp_user_getopt(const struct tcp_conn *c, int opt, int *v)
     case SYNACK_SO_LINGER: *v = c->linger0 ? 0 : -1; return 0;
     case SYNACK_SO_KEEPALIVE: *v = c->keepalive; return 0;
     case SYNACK_SO_REUSEADDR: *v = c->reuseaddr; return 0;
+    case SYNACK_IPV6_V6ONLY: *v = c->v6only; return 0;
     case SYNACK_TCP_NODELAY: *v = c->nodelay; return 0;
     case SYNACK_TCP_KEEPIDLE: *v = (int)c->keep_idle_s; return 0;
     case SYNACK_TCP_KEEPINTVL: *v = (int)c->keep_intvl_s; return 0;

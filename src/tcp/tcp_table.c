@@ -245,7 +245,9 @@ struct tcp_conn *tcp_listener_lookup(synack_stack_t *st, const struct tcp_end *l
             continue;
         if (synack_ip_equal(&c->local.ip, &l->ip))
             return c;
-        if (synack_ip_is_unspecified(&c->local.ip))
+        /* A wildcard takes its own family; :: takes IPv4 too unless IPV6_V6ONLY (RFC 3493 5.3). */
+        if (synack_ip_is_unspecified(&c->local.ip) &&
+            (synack_ip_is_v4(&c->local.ip) ? synack_ip_is_v4(&l->ip) : !(c->v6only && synack_ip_is_v4(&l->ip))))
             wild = c;
     }
     return wild;

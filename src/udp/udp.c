@@ -67,8 +67,9 @@ static struct udp_pcb *udp_lookup(synack_stack_t *st, const struct synack_ip *ds
     for (struct udp_pcb *p = st->udp->head; p; p = p->next) {
         if (!p->bound || p->lport != dport)
             continue;
-        if (!synack_ip_is_unspecified(&p->laddr) && !synack_ip_equal(&p->laddr, dst))
-            continue;
+        if (!synack_ip_is_unspecified(&p->laddr) ? !synack_ip_equal(&p->laddr, dst)
+            : synack_ip_is_v4(&p->laddr) ? !synack_ip_is_v4(dst) : (p->v6only && synack_ip_is_v4(dst)))
+            continue;   /* a wildcard takes its own family; :: IPv4 too unless IPV6_V6ONLY */
         if (p->connected && (p->rport != sport || !synack_ip_equal(&p->raddr, src)))
             continue;
         /* Most specific wins: a connected endpoint, then one bound to the address (a connected
@@ -150,6 +151,8 @@ void udp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, si
     const struct net_family *nf = net_family_for(&rx->src);
     struct udp_hdr u;
     int r = udp_parse_ph(p, len, nf->pseudo_sum(&rx->src, &rx->dst, UDP_IPPROTO), &u);
+    if (r == WIRE_OK && u.csum == 0 && nf->family == NET_AF_INET6)
+        r = WIRE_ERR_CSUM;   /* RFC 8200 8.1: over IPv6 a zero checksum is not "none" but an error */
     if (r != WIRE_OK) {
         if (r == WIRE_ERR_CSUM)
             stack_count(st, SYNACK_C_UdpInCsumErrors);
@@ -240,6 +243,12 @@ int udp_sendto(synack_stack_t *st, struct udp_pcb *pcb, const void *data, size_t
 
 int udp_setopt(struct udp_pcb *pcb, int opt, int v)
 {
+    if (opt == SYNACK_IPV6_V6ONLY) {
+        if (pcb->bound)
+            return -EINVAL;
+        pcb->v6only = v != 0;
+        return 0;
+    }
     if (opt != SYNACK_IP_TOS)
         return -ENOPROTOOPT;
     if (v < 0 || v > 255)
@@ -250,6 +259,10 @@ int udp_setopt(struct udp_pcb *pcb, int opt, int v)
 
 int udp_getopt(const struct udp_pcb *pcb, int opt, int *v)
 {
+    if (opt == SYNACK_IPV6_V6ONLY) {
+        *v = pcb->v6only;
+        return 0;
+    }
     if (opt != SYNACK_IP_TOS)
         return -ENOPROTOOPT;
     *v = pcb->tos;

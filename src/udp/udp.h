@@ -21,6 +21,7 @@ struct udp_pcb {
     uint16_t lport, rport;
     unsigned bound : 1;
     unsigned connected : 1;          /* raddr/rport are the default destination and the filter */
+    unsigned v6only : 1;             /* IPV6_V6ONLY: bound to :: but not taking IPv4 */
     uint8_t tos;                     /* IP_TOS: the TOS byte of every datagram sent */
     struct buf_queue rxq;            /* each buf: 16-byte source address, 2-byte port, pad, payload */
 };

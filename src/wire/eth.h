@@ -11,6 +11,7 @@
 #define ETH_ADDR_LEN 6
 #define ETH_TYPE_IPV4 0x0800
 #define ETH_TYPE_ARP 0x0806
+#define ETH_TYPE_IPV6 0x86DD
 
 /* The link kinds the formatter tells apart: the values of the public enum synack_if_kind
  * (SYNACK_IF_ETHERNET, SYNACK_IF_RAWIP), repeated so the wire layer needs no stack header;

@@ -495,6 +495,13 @@ static void ip_literal_urls(void **state)
 {
     struct lab l;
     lab_start(&l, 0.0, 11, SYNACK_SEC(5), 16);
+    /* IPv6 beside IPv4 on both stacks; the server listens on :: and takes both. */
+    for (int side = 0; side < 2; side++) {
+        struct synack_ip a;
+        assert_int_equal(synack_ip_parse(side ? "2001:db8::2" : "2001:db8::1", &a), 0);
+        assert_int_equal(synack_if_add_addr6(l.t.st[side], 0, &a, 64, tcpsim_now(&l.t)), 0);
+    }
+    synack_simnet_run_until(l.t.net, tcpsim_now(&l.t) + SYNACK_MS(1500));   /* duplicate address detection */
     static const struct http_fetch_callbacks cb = { NULL, NULL, literal_done, NULL };
     static const struct {
         const char *url;
@@ -502,8 +509,9 @@ static void ip_literal_urls(void **state)
     } cases[] = {
         { "http://192.0.2.2/f1.bin", 0, 200 },
         { "http://[::ffff:192.0.2.2]/f1.bin", 0, 200 },
-        { "http://[2001:db8::2]/f1.bin", -EAFNOSUPPORT, 0 },
-        { "http://[2001:db8::2]:8080/", -EAFNOSUPPORT, 0 },
+        { "http://[2001:db8::2]/f1.bin", 0, 200 },
+        { "http://[2001:db8::2]:8080/", -ECONNREFUSED, 0 },
+        { "http://[2001:db8::99]/", -EHOSTUNREACH, 0 },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct literal_fetch f;
