@@ -65,6 +65,8 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
     case 1003:
     case 1005: {
         const char *opt = c == 1003 ? "--addr" : "--host-addr";
+        if (strchr(arg, ':'))
+            return devopts6_parse(d, c, arg, cmd);
         uint32_t a;
         uint8_t len;
         if (synack_prefix_parse(arg, &a, &len) != 0 || len == 0) {
@@ -86,8 +88,10 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
         return 0;
     }
     case 1004:
+        if (strchr(arg, ':'))
+            return devopts6_parse(d, c, arg, cmd);
         if (synack_addr_parse(arg, &d->gateway) != 0) {
-            fprintf(stderr, "synack %s: bad --gateway '%s' (expected A.B.C.D)\n", cmd, arg);
+            fprintf(stderr, "synack %s: bad --gateway '%s' (expected A.B.C.D or an IPv6 address)\n", cmd, arg);
             return 2;
         }
         return 0;
@@ -109,6 +113,9 @@ int devopts_parse(struct devopts *d, int c, const char *arg, const char *cmd)
         return 0;
     case 1014:
         d->pcap_wire = 1;
+        return 0;
+    case 1016:
+        d->slaac = 1;
         return 0;
     case 1015:
         if (strlen(arg) == 0 || strlen(arg) >= 16) {
@@ -169,10 +176,12 @@ int devopts_check(const struct devopts *d, const char *cmd)
         tool_usage_error(cmd, "a device is needed: --tap NAME or --tun NAME");
         return -1;
     }
-    if (!d->addr) {
-        tool_usage_error(cmd, "--addr A.B.C.D/N is needed");
+    if (!d->addr && !d->naddr6 && !d->slaac) {
+        tool_usage_error(cmd, "--addr ADDR/N is needed (IPv4 A.B.C.D/N, IPv6, or both), or --slaac");
         return -1;
     }
+    if (devopts6_check(d, cmd) != 0)
+        return -1;
     if (d->bridge && d->tun) {
         fprintf(stderr, "synack %s: --bridge needs a TAP device (a TUN device carries no Ethernet)\n", cmd);
         return -1;
@@ -453,7 +462,7 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
     else
         control_default_path(path, sizeof(path), r->ifname);
     r->ctl = control_open(path, r->st, r->driver);
-    if (!r->ctl) {
+    if (!r->ctl || devrun6_setup(r, d, cmd) != 0) {
         devrun_close(r);
         return -1;
     }

@@ -10,6 +10,8 @@
 #include "synack/synack.h"
 #include "synack/os.h"
 
+#define DEVOPTS_ADDR6_MAX 4
+
 struct devopts {
     const char *name;
     int tun;
@@ -30,7 +32,26 @@ struct devopts {
     struct synack_impair_config impair_cfg;
     const char *cc;           /* TCP congestion control by name (NULL: the stack's default, cubic) */
     const char *bridge;       /* --bridge: the TAP joins this Linux bridge (bridge.h) */
+    /* IPv6 (devopts6.c): --addr, --gateway and --host-addr given an IPv6 address, --slaac */
+    struct synack_ip addr6[DEVOPTS_ADDR6_MAX];
+    uint8_t plen6[DEVOPTS_ADDR6_MAX];
+    int naddr6;
+    struct synack_ip gateway6;
+    int have_gateway6;
+    struct synack_ip host_addr6;
+    uint8_t host_prefix6;
+    int have_host6;
+    int slaac;                /* --slaac: router solicitations, SLAAC from advertisements */
 };
+
+/* IPv6 options (devopts6.c), called by devopts_parse/devopts_check/devrun_open. */
+struct devrun;
+/* --addr/--host-addr/--gateway with an IPv6 argument (c is the option code). 0 or 2 as devopts_parse. */
+int devopts6_parse(struct devopts *d, int c, const char *arg, const char *cmd);
+int devopts6_check(const struct devopts *d, const char *cmd);
+/* Turns IPv6 on for the interface as the options say, gives the kernel side its IPv6 address, and
+ * runs the stack until its addresses passed duplicate address detection. 0 or -1 (printed). */
+int devrun6_setup(struct devrun *r, const struct devopts *d, const char *cmd);
 
 #define DEVOPTS_LONG \
     { "tap", required_argument, 0, 1001 }, { "tun", required_argument, 0, 1002 }, \
@@ -40,14 +61,18 @@ struct devopts {
     { "msl", required_argument, 0, 1009 }, { "no-tso", no_argument, 0, 1010 }, \
     { "impair", required_argument, 0, 1011 }, { "impair-seed", required_argument, 0, 1012 }, \
     { "cc", required_argument, 0, 1013 }, { "pcap-wire", no_argument, 0, 1014 }, \
-    { "bridge", required_argument, 0, 1015 }
+    { "bridge", required_argument, 0, 1015 }, { "slaac", no_argument, 0, 1016 }
 
 #define DEVOPTS_HELP \
     "  --tap NAME          use (or create) TAP device NAME (Ethernet)\n" \
-    "  --tun NAME          use (or create) TUN device NAME (raw IPv4)\n" \
-    "  --addr A.B.C.D/N    the stack's address and prefix (e.g. 192.0.2.2/24)\n" \
-    "  --gateway A.B.C.D   default gateway\n" \
-    "  --host-addr A/N     also bring the kernel side up with this address\n" \
+    "  --tun NAME          use (or create) TUN device NAME (raw IPv4 and IPv6)\n" \
+    "  --addr ADDR/N       the stack's address and prefix: IPv4 (192.0.2.2/24) and/or IPv6\n" \
+    "                      (2001:db8::2/64); repeat it for both, up to 4 IPv6 addresses\n" \
+    "  --gateway ADDR      default gateway (IPv4, or IPv6: a router's link-local or on-link address);\n" \
+    "                      repeat it for both\n" \
+    "  --host-addr ADDR/N  also bring the kernel side up with this address (IPv4 and/or IPv6)\n" \
+    "  --slaac             IPv6 from router advertisements: solicit routers, form addresses from\n" \
+    "                      advertised /64 prefixes (SLAAC), take their default router and MTU\n" \
     "  --bridge NAME       join the TAP to Linux bridge NAME (created if absent, removed when its\n" \
     "                      last port leaves), so several synack processes and the kernel share\n" \
     "                      one Ethernet; --host-addr then goes on the bridge\n" \

@@ -441,10 +441,6 @@ int cmd_get(int argc, char **argv)
                 fprintf(stderr, "synack get: bad --dns '%s' (an IP address; at most %d)\n", optarg, DNS_MAX_SERVERS);
                 goto out;
             }
-            if (!synack_ip_is_v4(&rc.servers[rc.nservers])) {
-                fprintf(stderr, "synack get: --dns %s: IPv6 is not supported yet\n", optarg);
-                goto out;
-            }
             rc.nservers++;
             continue;
         case 1203: {
@@ -482,11 +478,6 @@ int cmd_get(int argc, char **argv)
             fprintf(stderr, "synack get: (%d) bad URL '%s': %s\n", r == -EPROTONOSUPPORT ? 1 : 3, g->urls[i],
                     r == -EPROTONOSUPPORT ? "only http:// is supported" : "malformed");
             rcode = r == -EPROTONOSUPPORT ? 1 : 3;   /* as curl */
-            goto out;
-        }
-        struct synack_ip ip;
-        if (http_url_host_addr(&u, &ip) == 0 && !synack_ip_is_v4(&ip)) {
-            fprintf(stderr, "synack get: %s: IPv6 is not supported yet (the stack speaks IPv4)\n", g->urls[i]);
             goto out;
         }
     }

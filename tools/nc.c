@@ -322,10 +322,6 @@ int cmd_nc(int argc, char **argv)
                 fprintf(stderr, "synack nc: bad --dns '%s' (an IP address; at most %d)\n", optarg, DNS_MAX_SERVERS);
                 goto out;
             }
-            if (!synack_ip_is_v4(&rcfg.servers[rcfg.nservers])) {
-                fprintf(stderr, "synack nc: --dns %s: IPv6 is not supported yet\n", optarg);
-                goto out;
-            }
             rcfg.nservers++;
             continue;
         }
@@ -342,10 +338,6 @@ int cmd_nc(int argc, char **argv)
     int literal = host_name && synack_ip_parse(host_name, &host) == 0;
     if (host_name && !literal && (!*host_name || strlen(host_name) > 253 || strchr(host_name, ':'))) {
         fprintf(stderr, "synack nc: bad host '%s'\n", host_name);
-        goto out;
-    }
-    if (literal && !synack_ip_is_v4(&host)) {
-        fprintf(stderr, "synack nc: %s: IPv6 is not supported yet (the stack speaks IPv4)\n", host_name);
         goto out;
     }
     uint64_t port;
@@ -426,7 +418,7 @@ int cmd_nc(int argc, char **argv)
         struct synack_sockaddr peer = { host, (uint16_t)port };
         if (n->verbose)
             fprintf(stderr, "synack nc: connecting to %s%s\n", n->peer_text,
-                    dev.gateway && ((synack_ip_to_v4(&host) ^ dev.addr) >> (32 - dev.prefix_len)) ? " through the gateway" : "");
+                    dev.gateway && synack_ip_is_v4(&host) && ((synack_ip_to_v4(&host) ^ dev.addr) >> (32 - dev.prefix_len)) ? " through the gateway" : "");
         int r = synack_connect(n->st, n->sock, &peer, now);
         if (r != -EINPROGRESS && r != 0) {
             fprintf(stderr, "synack nc: connect to %s (tcp) failed: %s\n", n->peer_text, synack_strerror(r));

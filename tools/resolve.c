@@ -143,10 +143,6 @@ int cmd_resolve(int argc, char **argv)
                 fprintf(stderr, "synack resolve: bad --dns '%s' (expected an IP address)\n", optarg);
                 return 2;
             }
-            if (!synack_ip_is_v4(&cfg.servers[cfg.nservers])) {
-                fprintf(stderr, "synack resolve: --dns %s: IPv6 is not supported yet\n", optarg);
-                return 2;
-            }
             cfg.nservers++;
             continue;
         case 1202:

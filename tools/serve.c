@@ -355,9 +355,19 @@ int cmd_serve(int argc, char **argv)
         snprintf(httpnote, sizeof(httpnote), "; HTTP on %u", hc.port);
     if (dns)
         snprintf(httpnote + strlen(httpnote), sizeof(httpnote) - strlen(httpnote), "; DNS on 53");
-    fprintf(stderr, "synack serve: %s %s up, address %s/%u, mtu %u; UDP and TCP echo on 7, discard on 9%s\n",
-            dev.tun ? "tun" : "tap", run.ifname, synack_addr_format(dev.addr, a, sizeof(a)), dev.prefix_len,
-            dev.mtu, httpnote);
+    /* Every address the interface has (IPv4 first, then IPv6 with the link-local one). */
+    char addrs[512] = "";
+    struct synack_if_addr ia[8];
+    int nia = synack_if_addrs(run.st, run.ifindex, ia, 8);
+    for (int i = 0; i < nia && i < 8; i++) {
+        char t[SYNACK_IP_STRLEN];
+        synack_ip_format(&ia[i].addr, t, sizeof(t));
+        snprintf(addrs + strlen(addrs), sizeof(addrs) - strlen(addrs), "%s%s/%u", i ? " " : "", t,
+                 ia[i].prefix_len);
+    }
+    (void)a;
+    fprintf(stderr, "synack serve: %s %s up, address %s, mtu %u; UDP and TCP echo on 7, discard on 9%s\n",
+            dev.tun ? "tun" : "tap", run.ifname, nia > 0 ? addrs : "none", dev.mtu, httpnote);
     int r = 0;
     while (!serve_stop) {
         r = devrun_run_once(&run, SYNACK_MS(100));

@@ -64,6 +64,14 @@ SYNACK_API int synack_fd_tx_vnet(void *ctx, const uint8_t *frame, size_t len, co
  * @return 0 or a negative errno (-EINVAL for a bad name or prefix) */
 SYNACK_API int synack_tap_configure_host(const char *name, uint32_t addr, uint8_t prefix_len,
                                          unsigned mtu);
+/** Gives the kernel side of the device an IPv6 address and waits (up to ~3 s) until the kernel's
+ * duplicate address detection lets it be used. The device should be up (synack_tap_configure_host).
+ * @param name       the device
+ * @param addr       the address (not IPv4)
+ * @param prefix_len its prefix length (0 to 128)
+ * @return 0, or a negative errno: -EINVAL (bad name, address or prefix), -EADDRNOTAVAIL (the kernel
+ *         found the address duplicate), -ETIMEDOUT (still tentative), or the ioctl's */
+SYNACK_API int synack_tap_host_addr6(const char *name, const struct synack_ip *addr, uint8_t prefix_len);
 /** Reads the MAC address of a kernel interface (of the kernel's side, for a TAP device: give the
  * stack another one).
  * @param name the interface

@@ -66,7 +66,7 @@ static int tap_open_flags(const char *name, int tun, int vnet, char *name_out)
     }
     /* With the header we can take the kernel's large TCP frames (its GSO/GRO, up to 64 KB) and its
      * partial checksums, which the driver completes before the stack sees a frame. */
-    if (vnet && ioctl(fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO4)) < 0) {
+    if (vnet && ioctl(fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)) < 0) {
         int err = errno;
         close(fd);
         return -err;
@@ -206,7 +206,7 @@ int synack_netdev_mac(const char *name, uint8_t mac[6])
 
 /* The frame goes out behind a virtio-net header (in the host's byte order, as the tun driver takes
  * it for a virtio 1.0 little-endian header on x86). A large TCP frame is marked for segmentation
- * (GSO_TCPV4) and partial checksumming; everything else goes with an empty header. */
+ * (GSO_TCPV4 or GSO_TCPV6) and partial checksumming; everything else goes with an empty header. */
 int synack_fd_tx_vnet(void *ctx, const uint8_t *frame, size_t len, const struct synack_tx_meta *meta,
                       synack_time_t now)
 {
@@ -215,7 +215,11 @@ int synack_fd_tx_vnet(void *ctx, const uint8_t *frame, size_t len, const struct 
     memset(&h, 0, sizeof(h));
     if (meta && meta->gso_size) {
         h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-        h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+        /* IPv6 by where the TCP header starts and the version (our TCP carries no IPv4 options
+         * nor IPv6 extension headers): 40 on TUN, 14 + 40 on TAP with EtherType 0x86DD. */
+        int v6 = (meta->csum_start == 40 && len > 0 && (frame[0] >> 4) == 6) ||
+                 (meta->csum_start == 54 && len > 14 && frame[12] == 0x86 && frame[13] == 0xdd);
+        h.gso_type = v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
         h.hdr_len = meta->hdr_len;
         h.gso_size = meta->gso_size;
         h.csum_start = meta->csum_start;

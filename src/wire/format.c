@@ -8,9 +8,12 @@
 
 #include "wire/arp.h"
 #include "wire/bytes.h"
+#include "wire/csum.h"
 #include "wire/eth.h"
 #include "wire/icmp.h"
+#include "wire/icmp6.h"
 #include "wire/ip4.h"
+#include "wire/ip6.h"
 #include "wire/tcp.h"
 #include "wire/udp.h"
 
@@ -146,13 +149,164 @@ static void fmt_ip(struct out *o, const uint8_t *p, size_t len)
         put(o, " (frag id %u +)", ip.id);
 }
 
+/* An IPv6 address as RFC 5952 4 writes it: lower case, no leading zeros, the longest run of two
+ * or more zero groups (the first of equal ones) as "::". (The core's synack_ip_format is a layer
+ * above this one.) */
+static void put_ip6(struct out *o, const uint8_t *a)
+{
+    int best = -1, best_n = 1;
+    for (int i = 0; i < 8;) {
+        int n = 0;
+        while (i + n < 8 && !a[2 * (i + n)] && !a[2 * (i + n) + 1])
+            n++;
+        if (n > best_n) {
+            best = i;
+            best_n = n;
+        }
+        i += n ? n : 1;
+    }
+    for (int i = 0; i < 8; i++) {
+        if (i == best) {
+            put(o, "::");
+            i += best_n - 1;
+            continue;
+        }
+        if (i && i != best + best_n)
+            put(o, ":");
+        put(o, "%x", (unsigned)wire_get16(a + 2 * i));
+    }
+}
+
+static void fmt_icmp6(struct out *o, const uint8_t *p, size_t len, uint64_t ph)
+{
+    struct icmp6_hdr ic;
+    if (icmp6_parse(p, len, ph, &ic) != WIRE_OK) {
+        put(o, ": ICMP6 [bad] length %zu", len);
+        return;
+    }
+    switch (ic.type) {
+    case ICMP6_ECHO_REQUEST:
+    case ICMP6_ECHO_REPLY:
+        put(o, ": ICMP6, echo %s, id %u, seq %u", ic.type == ICMP6_ECHO_REQUEST ? "request" : "reply",
+            (unsigned)(ic.word >> 16), (unsigned)(ic.word & 0xffff));
+        break;
+    case ICMP6_ND_NS:
+    case ICMP6_ND_NA:
+        if (ic.body_len >= 16) {
+            put(o, ic.type == ICMP6_ND_NS ? ": ICMP6, neighbor solicitation, who has " : ": ICMP6, neighbor advertisement, tgt is ");
+            put_ip6(o, ic.body);
+        } else {
+            put(o, ": ICMP6, neighbor %s [bad]", ic.type == ICMP6_ND_NS ? "solicitation" : "advertisement");
+        }
+        break;
+    case ICMP6_ND_RS: put(o, ": ICMP6, router solicitation"); break;
+    case ICMP6_ND_RA: put(o, ": ICMP6, router advertisement"); break;
+    case ICMP6_MLD2_REPORT: put(o, ": ICMP6, multicast listener report v2, %u group record(s)", (unsigned)(ic.word & 0xffff)); break;
+    case ICMP6_DEST_UNREACH: put(o, ": ICMP6, destination unreachable, code %u", ic.code); break;
+    case ICMP6_PKT_TOO_BIG: put(o, ": ICMP6, packet too big, mtu %u", (unsigned)ic.word); break;
+    case ICMP6_TIME_EXCEEDED: put(o, ": ICMP6, time exceeded, code %u", ic.code); break;
+    case ICMP6_PARAM_PROB: put(o, ": ICMP6, parameter problem, code %u, pointer %u", ic.code, (unsigned)ic.word); break;
+    default: put(o, ": ICMP6, type %u, code %u", ic.type, ic.code); break;
+    }
+    put(o, ", length %zu", len);
+}
+
+/* "IP6 src.port > dst.port: ..." as tcpdump prints it; extension headers are skipped, a
+ * non-first fragment named. */
+static void fmt_ip6(struct out *o, const uint8_t *p, size_t len)
+{
+    struct ip6_hdr h;
+    enum wire_err r = ip6_parse(p, len, &h);
+    if (r != WIRE_OK) {
+        put(o, "[bad: %s] length %zu", r == WIRE_ERR_TRUNC ? "truncated" : r == WIRE_ERR_VERSION ? "version" : "short", len);
+        return;
+    }
+    size_t end = IP6_HDR_LEN + h.plen, off = IP6_HDR_LEN;
+    uint8_t nh = h.next;
+    int frag = 0;
+    while (nh == IP6_NH_HOPOPTS || nh == IP6_NH_DSTOPTS || nh == IP6_NH_ROUTING || nh == IP6_NH_FRAGMENT) {
+        size_t n = IP6_FRAG_HDR_LEN;
+        if (nh == IP6_NH_FRAGMENT) {
+            struct ip6_frag f;
+            if (ip6_frag_parse(p + off, end - off, &f) != WIRE_OK)
+                break;
+            if (f.offset || f.more) {
+                if (f.offset) {
+                    put_ip6(o, h.src);
+                    put(o, " > ");
+                    put_ip6(o, h.dst);
+                    put(o, ": frag (%u|%zu) id %u%s", f.offset, end - off - n, f.id, f.more ? " +" : "");
+                    return;
+                }
+                frag = 1;
+            }
+        } else if (ip6_ext_len(p + off, end - off, &n) != WIRE_OK) {
+            break;
+        }
+        nh = p[off];
+        off += n;
+    }
+    const uint8_t *pl = p + off;
+    size_t plen = end - off;
+    uint64_t ph = wire_csum_pseudo6(h.src, h.dst, nh, (uint32_t)plen);
+    put_ip6(o, h.src);
+    if (nh == IP6_NH_TCP && !frag) {
+        struct tcp_hdr t;
+        if (tcp_parse_ph(pl, plen, ph - plen, 1, &t) != WIRE_OK) {
+            put(o, " > ");
+            put_ip6(o, h.dst);
+            put(o, ": TCP [bad] length %zu", plen);
+            return;
+        }
+        char fl[12];
+        put(o, ".%u > ", t.sport);
+        put_ip6(o, h.dst);
+        put(o, ".%u: Flags [%s], seq %u", t.dport, tcp_flags_str(t.flags, fl), t.seq);
+        if (t.data_len)
+            put(o, ":%u", (uint32_t)(t.seq + t.data_len));
+        if (t.flags & TCP_ACK)
+            put(o, ", ack %u", t.ack);
+        put(o, ", win %u", t.win);
+        fmt_tcp_opts(o, &t.opts);
+        put(o, ", length %zu", t.data_len);
+    } else if (nh == IP6_NH_UDP && !frag) {
+        struct udp_hdr u;
+        if (udp_parse_ph(pl, plen, ph - plen, &u) != WIRE_OK) {
+            put(o, " > ");
+            put_ip6(o, h.dst);
+            put(o, ": UDP [bad] length %zu", plen);
+            return;
+        }
+        put(o, ".%u > ", u.sport);
+        put_ip6(o, h.dst);
+        put(o, ".%u: UDP, length %zu", u.dport, u.data_len);
+    } else {
+        put(o, " > ");
+        put_ip6(o, h.dst);
+        if (nh == IP6_NH_ICMP6 && !frag)
+            fmt_icmp6(o, pl, plen, ph);
+        else
+            put(o, ": %s%u length %zu", frag ? "first fragment, next header " : "next header ", nh, plen);
+    }
+}
+
+static void fmt_l3(struct out *o, const uint8_t *p, size_t len)
+{
+    if (len && (p[0] >> 4) == 6) {
+        put(o, "IP6 ");
+        fmt_ip6(o, p, len);
+    } else {
+        fmt_ip(o, p, len);
+    }
+}
+
 size_t synack_format_ip(char *buf, size_t cap, const uint8_t *pkt, size_t len)
 {
     struct out o = { buf, cap, 0 };
     if (cap == 0)
         return 0;
     buf[0] = 0;
-    fmt_ip(&o, pkt, len);
+    fmt_l3(&o, pkt, len);
     return o.n;
 }
 
@@ -163,7 +317,7 @@ size_t synack_format_frame(char *buf, size_t cap, int link_kind, const uint8_t *
         return 0;
     buf[0] = 0;
     if (link_kind == WIRE_LINK_RAWIP) {
-        fmt_ip(&o, frame, len);
+        fmt_l3(&o, frame, len);
         return o.n;
     }
     struct eth_hdr e;
@@ -191,6 +345,9 @@ size_t synack_format_frame(char *buf, size_t cap, int link_kind, const uint8_t *
     } else if (e.type == ETH_TYPE_IPV4) {
         put(&o, "IP ");
         fmt_ip(&o, frame + ETH_HDR_LEN, len - ETH_HDR_LEN);
+    } else if (e.type == ETH_TYPE_IPV6) {
+        put(&o, "IP6 ");
+        fmt_ip6(&o, frame + ETH_HDR_LEN, len - ETH_HDR_LEN);
     } else {
         put(&o, "ethertype 0x%04x, length %zu", e.type, len);
     }

@@ -84,8 +84,10 @@ static void test_bad_headers_described(void **state)
     size_t n = vt_tcp(p, &t, "hello", 5);
 
     assert_string_equal(fmt_ip(p, 19), "IP [bad: short] length 19");
-    p[0] = 0x65;
+    p[0] = 0x55;
     assert_string_equal(fmt_ip(p, n), "IP [bad: version] length 45");
+    p[0] = 0x65;   /* version 6: read as IPv6, whose payload length (0x002d = 45) overruns 45 bytes */
+    assert_string_equal(fmt_ip(p, n), "IP6 [bad: truncated] length 45");
     p[0] = 0x44;
     assert_string_equal(fmt_ip(p, n), "IP [bad: ihl] length 45");
     p[0] = 0x45;
@@ -114,7 +116,11 @@ static void test_bad_headers_described(void **state)
     f[12] = 0x86;
     f[13] = 0xdd;
     synack_format_frame(line, sizeof(line), SYNACK_IF_ETHERNET, f, 60);
-    assert_string_equal(line, "ethertype 0x86dd, length 60");
+    assert_string_equal(line, "IP6 [bad: version] length 46");
+    f[12] = 0x88;
+    f[13] = 0xcc;
+    synack_format_frame(line, sizeof(line), SYNACK_IF_ETHERNET, f, 60);
+    assert_string_equal(line, "ethertype 0x88cc, length 60");
     f[12] = 0x08;
     f[13] = 0x06;
     synack_format_frame(line, sizeof(line), SYNACK_IF_ETHERNET, f, 14 + 27);
