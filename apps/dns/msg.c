@@ -42,6 +42,8 @@ static int check_rdata(const uint8_t *p, size_t len, const struct dns_rr *rr)
     switch (rr->type) {
     case DNS_T_A:
         return rr->cls != DNS_C_IN || rr->rdlen == 4 ? 0 : -EBADMSG;
+    case DNS_T_AAAA:
+        return rr->cls != DNS_C_IN || rr->rdlen == 16 ? 0 : -EBADMSG;   /* RFC 3596 2.2 */
     case DNS_T_NS:
     case DNS_T_CNAME:
         /* The name must lie inside the RDATA (a pointer may reach back before it). */
@@ -135,6 +137,11 @@ int dns_rr_rdata_name(const struct dns_msg *m, const struct dns_rr *rr, struct d
 }
 
 uint32_t dns_rr_a(const struct dns_msg *m, const struct dns_rr *rr) { return get32(m->raw + rr->rdoff); }
+
+void dns_rr_aaaa(const struct dns_msg *m, const struct dns_rr *rr, uint8_t out[16])
+{
+    memcpy(out, m->raw + rr->rdoff, 16);
+}
 
 /* ---- builder ---- */
 
@@ -260,6 +267,18 @@ int dns_build_a(struct dns_builder *b, enum dns_section s, const struct dns_name
     if (ok) {
         put32(b->buf + b->len, addr);
         b->len += 4;
+    }
+    return rr_end(b, &mk, s, ok);
+}
+
+int dns_build_aaaa(struct dns_builder *b, enum dns_section s, const struct dns_name *owner, uint32_t ttl,
+                   const uint8_t addr[16])
+{
+    struct rr_mark mk;
+    int ok = rr_begin(b, &mk, owner, DNS_T_AAAA, DNS_C_IN, ttl) == 0 && b->cap - b->len >= 16;
+    if (ok) {
+        memcpy(b->buf + b->len, addr, 16);
+        b->len += 16;
     }
     return rr_end(b, &mk, s, ok);
 }

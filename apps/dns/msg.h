@@ -28,6 +28,7 @@ enum dns_type {
     DNS_T_NS = 2,
     DNS_T_CNAME = 5,
     DNS_T_SOA = 6,
+    DNS_T_AAAA = 28,              /* RFC 3596 */
     DNS_T_OPT = 41,
     DNS_T_ANY = 255,
 };
@@ -99,6 +100,8 @@ int dns_msg_parse(const uint8_t *p, size_t len, struct dns_msg *m);
 int dns_rr_rdata_name(const struct dns_msg *m, const struct dns_rr *rr, struct dns_name *out);
 /* The address of an A record, host order. */
 uint32_t dns_rr_a(const struct dns_msg *m, const struct dns_rr *rr);
+/* The 16 bytes of an AAAA record (RFC 3596 2.2). */
+void dns_rr_aaaa(const struct dns_msg *m, const struct dns_rr *rr, uint8_t out[16]);
 
 /* ---- builder ---- */
 
@@ -118,6 +121,9 @@ int dns_build_init(struct dns_builder *b, uint8_t *buf, size_t cap, const struct
 int dns_build_question(struct dns_builder *b, const struct dns_name *name, uint16_t type, uint16_t cls);
 int dns_build_a(struct dns_builder *b, enum dns_section s, const struct dns_name *owner, uint32_t ttl,
                 uint32_t addr);
+/* An AAAA record (RFC 3596 2.2): 16 bytes of address. */
+int dns_build_aaaa(struct dns_builder *b, enum dns_section s, const struct dns_name *owner, uint32_t ttl,
+                   const uint8_t addr[16]);
 /* NS or CNAME: RDATA is one name. */
 int dns_build_name_rr(struct dns_builder *b, enum dns_section s, const struct dns_name *owner, uint16_t type,
                       uint32_t ttl, const struct dns_name *target);

@@ -27,6 +27,9 @@ static void add(struct resp *r, enum dns_section s, const struct dns_zrr *rr, ui
     case DNS_T_A:
         e = dns_build_a(r->b, s, &rr->owner, ttl, rr->d.a);
         break;
+    case DNS_T_AAAA:
+        e = dns_build_aaaa(r->b, s, &rr->owner, ttl, rr->d.aaaa);
+        break;
     case DNS_T_SOA:
         e = dns_build_soa(r->b, s, &rr->owner, ttl, &rr->d.soa);
         break;
@@ -73,7 +76,8 @@ static void referral(struct resp *r, const struct dns_name *cut)
         if (z->rr[i].type != DNS_T_NS || !dns_name_equal(&z->rr[i].owner, cut))
             continue;
         for (size_t k = 0; k < z->n; k++)
-            if (z->rr[k].type == DNS_T_A && dns_name_equal(&z->rr[k].owner, &z->rr[i].d.target))
+            if ((z->rr[k].type == DNS_T_A || z->rr[k].type == DNS_T_AAAA) &&
+                dns_name_equal(&z->rr[k].owner, &z->rr[i].d.target))
                 add(r, DNS_S_ADDITIONAL, &z->rr[k], z->rr[k].ttl);
     }
 }

@@ -295,6 +295,12 @@ static int zp_record(struct zp *p)
         rr.type = DNS_T_A;
         if (nrd != 1 || synack_addr_parse(e->tok[i], &rr.d.a) != 0)
             return zp_fail(p, e->line, "A takes one IPv4 address");
+    } else if (!strcasecmp(type, "AAAA")) {
+        struct synack_ip ip;
+        rr.type = DNS_T_AAAA;
+        if (nrd != 1 || synack_ip_parse(e->tok[i], &ip) != 0 || (synack_ip_is_v4(&ip) && !strchr(e->tok[i], ':')))
+            return zp_fail(p, e->line, "AAAA takes one IPv6 address");
+        memcpy(rr.d.aaaa, ip.b, 16);
     } else if (!strcasecmp(type, "NS") || !strcasecmp(type, "CNAME")) {
         rr.type = !strcasecmp(type, "NS") ? DNS_T_NS : DNS_T_CNAME;
         if (nrd != 1)

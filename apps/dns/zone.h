@@ -2,7 +2,7 @@
  * answers from. The parser takes the subset a small test zone needs — $ORIGIN, $TTL, '@', relative
  * and absolute names, a blank owner meaning "the previous one", parentheses across lines, ';'
  * comments, optional TTL (with s/m/h/d/w units, as BIND writes them) and class IN in either order,
- * and the types SOA, NS, A and CNAME — and refuses anything else with the line number and the
+ * and the types SOA, NS, A, AAAA (RFC 3596) and CNAME — and refuses anything else with the line number and the
  * reason, so a typo in a test's zone file is found at start-up, not as a wrong answer later.
  *
  * The zone's apex is the owner of its one SOA record; every record must lie at or under it, and a
@@ -22,11 +22,12 @@
 
 struct dns_zrr {
     struct dns_name owner;
-    uint16_t type;                /* DNS_T_A, _NS, _CNAME or _SOA */
+    uint16_t type;                /* DNS_T_A, _AAAA, _NS, _CNAME or _SOA */
     uint32_t ttl;
     int line;                     /* where it was in the file, for messages */
     union {
         uint32_t a;               /* A: host order */
+        uint8_t aaaa[16];         /* AAAA */
         struct dns_name target;   /* NS, CNAME */
         struct dns_soa soa;       /* SOA */
     } d;
