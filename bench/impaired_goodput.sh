@@ -44,16 +44,12 @@ SEED0=${BENCH_IMPAIR_SEED:-1}
 BYTES=$((MB * 1000000))
 XFER_TIMEOUT=$((60 + MB * 8))     # seconds per transfer: generous even at 1 Mbit/s
 
-say() { printf '[impaired_goodput] %s\n' "$*" >&2; }
-die() { say "FAIL: $*"; exit 1; }
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib.sh"
+BENCH_NAME=impaired_goodput
 
 [[ -n "$SYNACK" && -x "$SYNACK" ]] || die "usage: bash $0 /path/to/synack"
 SYNACK=$(readlink -f "$SYNACK")
-((EUID == 0)) || { say "SKIP: needs root (network namespaces, TAP)"; exit 77; }
-[[ -c /dev/net/tun ]] || { say "SKIP: no /dev/net/tun"; exit 77; }
-for t in ip nc ss timeout awk date head sha256sum; do
-    command -v "$t" >/dev/null 2>&1 || die "tool '$t' not found"
-done
 [[ "$MB" =~ ^[0-9]+$ && "$MB" -ge 1 && "$RUNS" =~ ^[0-9]+$ && "$RUNS" -ge 1 && "$RUNS" -le 20 &&
     "$SEED0" =~ ^[0-9]+$ ]] || die "BENCH_IMPAIR_MB must be a positive integer, BENCH_RUNS 1..20, BENCH_IMPAIR_SEED a number"
 [[ "$SPEC" =~ ^[a-z0-9.%=,]+$ ]] || die "BENCH_IMPAIR '$SPEC': only keys and values as --impair takes them"
@@ -63,40 +59,7 @@ for cc in $CCS; do
         die "Linux has no '$cc' congestion control available"
 done
 
-NSLIST=()               # every namespace made, for the clean-up
-TMPD=""
-PIDS=()
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM HUP
-    local p ns i pids
-    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    for ns in "${NSLIST[@]}"; do
-        ip netns list 2>/dev/null | grep -qw -- "$ns" || continue
-        # Whatever still runs in our namespaces was started by this script: end it by its id.
-        for ((i = 0; i < 30; i++)); do
-            pids=$(ip netns pids "$ns" 2>/dev/null || true)
-            [[ -z "$pids" ]] && break
-            case $i in
-            10) kill -TERM $pids 2>/dev/null || true ;;
-            20) kill -KILL $pids 2>/dev/null || true ;;
-            esac
-            sleep 0.1
-        done
-        ip netns del "$ns" 2>/dev/null || true
-    done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    [[ -n "$TMPD" && -d "$TMPD" ]] && rm -rf "$TMPD"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-trap 'exit 141' PIPE
-
-TMPD=$(mktemp -d /tmp/synack-impair.XXXXXX)
+bench_init impaired_goodput nc ss date head sha256sum
 # The payload: random bytes (zeros would hash the same whatever part of them was lost or doubled).
 head -c "$BYTES" /dev/urandom >"$TMPD/payload"
 SUM=$(sha256sum <"$TMPD/payload" | awk '{ print $1 }')
@@ -106,10 +69,7 @@ ns_of() { echo "synack-imp-$1-$2-$$"; }
 for cc in $CCS; do
     for role in s l; do
         ns=$(ns_of "$role" "$cc")
-        NSLIST+=("$ns")
-        ip netns add "$ns"
-        ip -n "$ns" link set lo up
-        ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+        bench_ns "$ns"
     done
 done
 now() { date +%s.%N; }
@@ -235,8 +195,6 @@ linux_sends() {
         'BEGIN { printf "%.3f %.3f %d %d %d %d %d %d\n", b * 8 / (z - a) / 1e6, z - a, l, r, s, t, ds, u }' >"$d.res"
 }
 
-# median VALUES...: the median (for an even count, the lower middle one).
-median() { printf '%s\n' "$@" | sort -g | awk -v n=$# 'NR == int((n + 1) / 2)'; }
 
 say "payload $MB MB ($BYTES bytes), --impair $SPEC both ways, CC: $CCS, $RUNS runs, seeds $SEED0..$((SEED0 + RUNS - 1)); synack: $SYNACK"
 FIELDS="mbps wall lost retrans recoveries rtos dsacks undos"

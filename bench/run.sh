@@ -170,3 +170,52 @@ echo "Sizes: TAP/veth $(get veth_linux_to_linux bytes) bytes, sim $(get sim byte
     "each figure is the median of $RUNS runs."
 echo "Raw results:"
 grep '^RESULT' "$OUT" | sed 's/^RESULT /  /'
+
+# 4. HTTP (issue 11, bench/http_bench.sh): keep-alive requests per second against lwIP's raw API
+# (TAP) and nginx with one worker (veth), new connections per second against nginx and whether
+# that rate stays flat, and the memory of idle keep-alive connections held by a Linux client.
+# BENCH_HTTP=off skips it; BENCH_HTTP_QUICK=1 runs it short (3 s per wrk run, 20,000 connections,
+# 1,000 idle); BENCH_HTTP_SECONDS, BENCH_AB_CONNS, BENCH_HTTP_IDLE as in http_bench.sh.
+if [[ "${BENCH_HTTP:-}" != off ]]; then
+    HOUT=$(mktemp /tmp/synack-bench-http.XXXXXX)
+    http_rc=0
+    timeout 7200 bash "$HERE/http_bench.sh" "$SYNACK" "$BUILD/bench/lwip_httpd" >"$HOUT" || http_rc=$?
+    if ((http_rc == 77)); then
+        echo "run.sh: HTTP part skipped (needs root)" >&2
+    elif ((http_rc != 0)); then
+        rm -f "$HOUT"
+        echo "run.sh: http_bench.sh failed (exit $http_rc)" >&2
+        exit 1
+    else
+        hget() { awk -v k="$1" -v f="$2" '$1 == "RESULT" && $2 == k { for (i = 3; i <= NF; i++) { e = index($i, "="); if (substr($i, 1, e - 1) == f) print substr($i, e + 1) } }' "$HOUT"; }
+        hver() { awk -v r="$1" -v t="$2" -v le="${3:-0}" 'BEGIN { if (r == "-" || r == "") print "-"; else if (le) print (r + 0 <= t + 0) ? "met" : "not met"; else print (r + 0 >= t + 0) ? "met" : "not met" }'; }
+        hrow() { printf '%-56s %10s %10s %7s %8s %8s\n' "$@"; }
+        echo
+        echo "HTTP, 100-byte file (issue 11); every reference measured in this run (wrk/ab on the kernel's side)"
+        hrow "benchmark" "synack" "reference" "ratio" "target" "verdict"
+        if [[ -n "$(hget http_keepalive synack_rps)" ]]; then
+            r=$(hget http_keepalive ratio_lwip)
+            hrow "keep-alive req/s, wrk -t1 -c50, vs lwIP raw API (TAP)" "$(hget http_keepalive synack_rps)" \
+                "$(hget http_keepalive lwip_rps)" "$r" ">= 1.1" "$(hver "$r" 1.1)"
+            r=$(hget http_keepalive ratio_nginx)
+            hrow "keep-alive req/s, vs nginx 1 worker (veth)" "$(hget http_keepalive synack_rps)" \
+                "$(hget http_keepalive nginx_rps)" "$r" ">= 2" "$(hver "$r" 2)"
+        fi
+        if [[ -n "$(hget http_newconn synack_cps)" ]]; then
+            r=$(hget http_newconn ratio)
+            hrow "new conn/s, ab -c50 no keep-alive, vs nginx 1 worker" "$(hget http_newconn synack_cps)" \
+                "$(hget http_newconn nginx_cps)" "$r" ">= 1.5" "$(hver "$r" 1.5)"
+            hrow "  rate last/first tenth of $(hget http_newconn conns) connections" \
+                "$(hget http_newconn synack_last_first)" "$(hget http_newconn nginx_last_first)" "-" "0.9-1.1" \
+                "$( [[ "$(hget http_newconn synack_flat)" == yes ]] && echo met || echo "not met")"
+        fi
+        if [[ -n "$(hget http_idle bytes_per_conn)" ]]; then
+            b=$(hget http_idle bytes_per_conn)
+            hrow "idle keep-alive: server heap bytes/conn, $(hget http_idle conns) held" "$b" "-" "-" "<= 1536" "$(hver "$b" 1536 1)"
+            hrow "  the same in RSS (freed pages stay with the process)" "$(hget http_idle rss_bytes_per_conn)" "-" "-" "-" "-"
+        fi
+        echo "Raw HTTP results:"
+        grep '^RESULT' "$HOUT" | sed 's/^RESULT /  /'
+        rm -f "$HOUT"
+    fi
+fi

@@ -30,68 +30,23 @@ NOGSO=${BENCH_VETH_NOGSO:-0}
 BYTES=$((MB * 1000000))
 XFER_TIMEOUT=$((30 + MB / 5))     # seconds per transfer: generous even at 40 Mbit/s
 
-say() { printf '[tap_throughput] %s\n' "$*" >&2; }
-die() { say "FAIL: $*"; exit 1; }
-
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib.sh"
+BENCH_NAME=tap_throughput
 [[ -n "$SYNACK" && -x "$SYNACK" ]] || die "usage: bash $0 /path/to/synack"
 SYNACK=$(readlink -f "$SYNACK")
-((EUID == 0)) || { say "SKIP: needs root (network namespaces, TAP)"; exit 77; }
-[[ -c /dev/net/tun ]] || { say "SKIP: no /dev/net/tun"; exit 77; }
-for t in ip nc ss timeout awk date truncate; do
-    command -v "$t" >/dev/null 2>&1 || die "tool '$t' not found"
-done
 [[ "$MB" =~ ^[0-9]+$ && "$MB" -ge 1 && "$RUNS" =~ ^[0-9]+$ && "$RUNS" -ge 1 && "$RUNS" -le 20 ]] ||
     die "BENCH_MB must be a positive integer, BENCH_RUNS 1..20"
+bench_init tap_throughput nc ss date truncate
 
 NS1="synack-bench1-$$"
 NS2="synack-bench2-$$"
-TMPD=""
-PIDS=()
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM HUP
-    local p ns i pids
-    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    for ns in "$NS1" "$NS2"; do
-        ip netns list 2>/dev/null | grep -qw -- "$ns" || continue
-        # Whatever still runs in our namespaces was started by this script: end it by its id.
-        for ((i = 0; i < 30; i++)); do
-            pids=$(ip netns pids "$ns" 2>/dev/null || true)
-            [[ -z "$pids" ]] && break
-            case $i in
-            10) kill -TERM $pids 2>/dev/null || true ;;
-            20) kill -KILL $pids 2>/dev/null || true ;;
-            esac
-            sleep 0.1
-        done
-        ip netns del "$ns" 2>/dev/null || true
-    done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    [[ -n "$TMPD" && -d "$TMPD" ]] && rm -rf "$TMPD"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-trap 'exit 141' PIPE
-
-TMPD=$(mktemp -d /tmp/synack-bench.XXXXXX)
 # The payload: a sparse file, so reading it costs no disk I/O (pages of zeros from the page cache).
 truncate -s "$BYTES" "$TMPD/payload"
 
-ip netns add "$NS1"
-ip netns add "$NS2"
-for ns in "$NS1" "$NS2"; do
-    ip -n "$ns" link set lo up
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
-done
-ip link add bveth0 netns "$NS1" type veth peer name bveth1 netns "$NS2"
-ip -n "$NS1" addr add 198.51.100.1/24 dev bveth0
-ip -n "$NS2" addr add 198.51.100.2/24 dev bveth1
-ip -n "$NS1" link set bveth0 up
-ip -n "$NS2" link set bveth1 up
+bench_ns "$NS1"
+bench_ns "$NS2"
+bench_veth "$NS1" bveth0 198.51.100.1/24 "$NS2" bveth1 198.51.100.2/24
 
 now() { date +%s.%N; }
 
@@ -106,16 +61,7 @@ ksoftirqd_cpu() {
     awk -v s="$sum" -v t="$tck" 'BEGIN { printf "%.3f", s / t }'
 }
 
-# wait_listen NS PORT: until something listens on PORT in NS (bounded: 10 s).
-wait_listen() {
-    local i
-    for ((i = 0; i < 1000; i++)); do
-        [[ -n "$(ip netns exec "$1" ss -Hltn "sport = :$2" 2>/dev/null)" ]] && return 0
-        sleep 0.01
-    done
-    die "nothing listens on port $2 in $1 after 10 s"
-}
-
+# wait_listen NS PORT (lib.sh): until something listens on PORT in NS (bounded: 10 s).
 # wait_estab NS FILTER T_LAUNCH: prints the time at which a connection matching FILTER (an ss
 # filter) shows ESTABLISHED in NS, or CLOSE-WAIT (synack nc -l, its stdin empty, sends its FIN at
 # once) (bounded: 20 s). One poll costs a few ms, tens on a loaded machine (a fork of `ip netns
@@ -247,8 +193,6 @@ case_linux_to_linux() {
     DETAIL="nc $(cpu_of src) s, nc -l $(cpu_of sink) s"
 }
 
-# median VALUES...: the median (for an even count, the lower middle one).
-median() { printf '%s\n' "$@" | sort -g | awk -v n=$# 'NR == int((n + 1) / 2)'; }
 
 # measure KEY LABEL FUNCTION: runs FUNCTION $RUNS times, prints each run, then the median of each
 # figure over the runs as "RESULT KEY ...".

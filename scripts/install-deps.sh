@@ -27,9 +27,15 @@ TEST_PKGS=(
   # the application tier's real peers: web servers and clients, DNS, a browser
   nginx-light dnsmasq apache2-utils wrk bind9-dnsutils chromium
 )
+# What bench/run.sh's rows add (bench/http_bench.sh): lwIP for the reference raw-API HTTP server
+# (bench/lwip_httpd.c, built when lwIP is installed), the load generators and nginx.
+BENCH_PKGS=(
+  liblwip-dev apache2-utils wrk nginx-light python3 curl netcat-openbsd
+)
 
 # `install-deps.sh build` installs only what building needs, `docs` that and Doxygen, `walkthrough`
-# what the README's walkthrough adds to the build; no argument (or `all`) installs all.
+# what the README's walkthrough adds to the build, `bench` what building and bench/run.sh need; no
+# argument (or `all`) installs all.
 list=0
 if [ "${1:-}" = --list ]; then
   list=1
@@ -39,8 +45,9 @@ case "${1:-all}" in
   build) PKGS=("${BUILD_PKGS[@]}") ;;
   docs) PKGS=("${BUILD_PKGS[@]}" "${DOC_PKGS[@]}") ;;
   walkthrough) PKGS=("${WALK_PKGS[@]}") ;;
-  all) PKGS=("${BUILD_PKGS[@]}" "${DOC_PKGS[@]}" "${WALK_PKGS[@]}" "${TEST_PKGS[@]}") ;;
-  *) echo "usage: install-deps.sh [--list] [build|docs|walkthrough|all]" >&2; exit 2 ;;
+  bench) PKGS=("${BUILD_PKGS[@]}" "${BENCH_PKGS[@]}") ;;
+  all) PKGS=("${BUILD_PKGS[@]}" "${DOC_PKGS[@]}" "${WALK_PKGS[@]}" "${TEST_PKGS[@]}" "${BENCH_PKGS[@]}") ;;
+  *) echo "usage: install-deps.sh [--list] [build|docs|walkthrough|bench|all]" >&2; exit 2 ;;
 esac
 if [ "$list" = 1 ]; then
   printf '%s\n' "${PKGS[@]}"

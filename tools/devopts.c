@@ -241,8 +241,6 @@ static void devrun_trace(void *ctx, const struct synack_trace_event *ev)
         synack_pcap_write(r->pcap, ev->now + r->pcap_offset, ev->data, ev->len);
         r->pcap_dirty = 1;
     }
-    if (r->watch_dns)
-        dns_watch_event(&r->dns, ev);
     if (r->trace_fn)
         r->trace_fn(r->trace_ctx, ev);
 }
@@ -251,14 +249,7 @@ void devrun_set_trace(struct devrun *r, synack_trace_fn fn, void *ctx)
 {
     r->trace_fn = fn;
     r->trace_ctx = ctx;
-    synack_stack_set_trace(r->st, r->pcap || r->watch_dns || fn ? devrun_trace : NULL, r);
-}
-
-void devrun_watch_dns(struct devrun *r)
-{
-    r->watch_dns = 1;
-    dns_watch_reset(&r->dns);
-    devrun_set_trace(r, r->trace_fn, r->trace_ctx);
+    synack_stack_set_trace(r->st, r->pcap || fn ? devrun_trace : NULL, r);
 }
 
 int devrun_run_once(struct devrun *r, synack_time_t timeout)

@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "dnserr.h"
 #include "synack/synack.h"
 #include "synack/os.h"
 
@@ -116,8 +115,6 @@ struct devrun {
     void *trace_ctx;
     synack_link_tx_meta_fn wire_tx;   /* --pcap-wire: the transmit function the wrapper calls */
     void *wire_tx_ctx;
-    int watch_dns;               /* frames in are shown to `dns` (devrun_watch_dns) */
-    struct dns_watch dns;        /* what DNS servers answered: names a refusal (dnserr.h) */
 };
 
 void devopts_init(struct devopts *d);
@@ -130,9 +127,6 @@ int devopts_check(const struct devopts *d, const char *cmd);
 int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd);
 /* Installs the command's trace callback; the capture (--pcap) keeps being written before it. */
 void devrun_set_trace(struct devrun *r, synack_trace_fn fn, void *ctx);
-/* From now on every frame in is shown to r->dns as well, so a lookup that ends refused can say
- * what the server answered (dns_err_describe); reset it with dns_watch_reset when a lookup starts. */
-void devrun_watch_dns(struct devrun *r);
 /* One round of the driver loop (synack_driver_run_once), then the capture is flushed if anything
  * was written, so a capture is at most one round (<= timeout) behind while the command runs. */
 int devrun_run_once(struct devrun *r, synack_time_t timeout);

@@ -2,143 +2,126 @@
 #include "dnserr.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-static unsigned be16(const uint8_t *p) { return (unsigned)p[0] << 8 | p[1]; }
-static uint32_t be32(const uint8_t *p) { return (uint32_t)be16(p) << 16 | be16(p + 2); }
-
-void dns_watch_reset(struct dns_watch *w)
+/* Appends to buf (size cap, *n used so far), never past its end. */
+static void put(char *buf, size_t cap, size_t *n, const char *fmt, ...)
 {
-    memset(w, 0, sizeof(*w));
+    if (*n >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf + *n, cap - *n, fmt, ap);
+    va_end(ap);
+    *n = k < 0 ? cap : *n + (size_t)k;
 }
 
-/* The IPv4 header at p (len bytes): its header length if it is whole and the first fragment (the
- * one with the transport header), else 0. */
-static size_t ip4_header(const uint8_t *p, size_t len)
+/* An RCODE as host(1) shows it: "3(NXDOMAIN)". */
+static void put_rcode(char *buf, size_t cap, size_t *n, int err)
 {
-    if (len < 20 || p[0] >> 4 != 4)
-        return 0;
-    size_t hl = (size_t)(p[0] & 0x0f) * 4;
-    if (hl < 20 || hl > len || (be16(p + 6) & 0x1fff) != 0)
-        return 0;
-    return hl;
+    put(buf, cap, n, "%d(%s)", dns_err_rcode(err), dns_errname(err));
 }
 
-static void seen(struct dns_watch *w, uint32_t server, enum dns_seen_kind kind, unsigned code)
+/* What an ICMP error did to the query's socket, as host(1) says it after "communications error". */
+static const char *sys_text(int sys_err)
 {
-    for (int i = 0; i < w->n; i++)
-        if (w->seen[i].server == server && w->seen[i].kind == kind && w->seen[i].code == code)
-            return;
-    if (w->n < DNS_WATCH_MAX)
-        w->seen[w->n++] = (struct dns_seen){ server, (uint8_t)kind, (uint8_t)code };
-}
-
-void dns_watch_event(struct dns_watch *w, const struct synack_trace_event *ev)
-{
-    if (ev->kind != SYNACK_TR_FRAME_IN)
-        return;
-    const uint8_t *p = ev->data;
-    size_t len = ev->len;
-    if (ev->link_kind == SYNACK_IF_ETHERNET) {
-        if (len < 14 || be16(p + 12) != 0x0800)
-            return;
-        p += 14;
-        len -= 14;
-    } else if (ev->link_kind != SYNACK_IF_RAWIP) {
-        return;
-    }
-    size_t hl = ip4_header(p, len);
-    if (!hl)
-        return;
-    size_t total = be16(p + 2);
-    if (total >= hl && total < len)
-        len = total;   /* Ethernet padding is not payload */
-    const uint8_t *t = p + hl;
-    size_t tlen = len - hl;
-    if (p[9] == 17) {
-        /* UDP from port 53 carrying a response (QR set): its RCODE (RFC 1035 4.1.1) */
-        if (tlen < 8 + 12 || be16(t) != 53 || !(t[8 + 2] & 0x80))
-            return;
-        unsigned rcode = t[8 + 3] & 0x0f;
-        switch (rcode) {
-        case 0: case 3: break;   /* NOERROR and NXDOMAIN are answers */
-        case 1: seen(w, be32(p + 12), DNS_SEEN_FORMERR, 0); break;
-        case 2: seen(w, be32(p + 12), DNS_SEEN_SERVFAIL, 0); break;
-        case 4: seen(w, be32(p + 12), DNS_SEEN_NOTIMP, 0); break;
-        case 5: seen(w, be32(p + 12), DNS_SEEN_REFUSED, 0); break;
-        default: seen(w, be32(p + 12), DNS_SEEN_RCODE, rcode); break;
-        }
-    } else if (p[9] == 1) {
-        /* ICMP destination unreachable (type 3) quoting a UDP datagram to port 53 (RFC 792): the
-         * server is the quoted datagram's destination */
-        if (tlen < 8 || t[0] != 3)
-            return;
-        const uint8_t *q = t + 8;
-        size_t qhl = ip4_header(q, tlen - 8);
-        if (!qhl || q[9] != 17 || tlen - 8 < qhl + 4 || be16(q + qhl + 2) != 53)
-            return;
-        if (t[1] == 3)
-            seen(w, be32(q + 16), DNS_SEEN_PORT_UNREACH, 0);
-        else
-            seen(w, be32(q + 16), DNS_SEEN_UNREACH, t[1]);
+    switch (sys_err) {
+    case -ECONNREFUSED: return "connection refused";
+    case -EHOSTUNREACH: return "host unreachable";
+    case -ENETUNREACH: return "network unreachable";
+    default: return synack_strerror(sys_err);
     }
 }
 
-const char *dns_err_describe(int err, const struct dns_watch *w, char *buf, size_t cap)
+/* One server's failure: "5(REFUSED) from 192.0.2.1#53", "no answer from 192.0.2.3#53", ... */
+static void put_server(char *buf, size_t cap, size_t *n, const struct dns_server_error *f)
 {
-    if (err != -ECONNREFUSED || !w || !buf || !cap)
-        return dns_err_text(err);
+    char a[SYNACK_IP_STRLEN];
+    synack_ip_format(&f->server, a, sizeof(a));
+    if (dns_err_rcode(f->err) >= 0) {
+        put_rcode(buf, cap, n, f->err);
+        put(buf, cap, n, " from %s#53", a);
+        return;
+    }
+    switch (f->err) {
+    case DNS_E_UNREACH: put(buf, cap, n, "communications error to %s#53: %s", a, sys_text(f->sys_err)); break;
+    case DNS_E_TIMEOUT: put(buf, cap, n, "no answer from %s#53", a); break;
+    case DNS_E_MALFORMED: put(buf, cap, n, "malformed answer from %s#53", a); break;
+    case DNS_E_REFERRAL: put(buf, cap, n, "a referral from %s#53 (it does not recurse)", a); break;
+    case DNS_E_TRUNCATED: put(buf, cap, n, "truncated answer from %s#53, and the query over TCP failed", a); break;
+    default: put(buf, cap, n, "%s from %s#53", dns_strerror(f->err), a); break;
+    }
+}
+
+/* Every server's failure, "; " between them. */
+static void put_servers(char *buf, size_t cap, size_t *n, const struct dns_result *r)
+{
+    for (int i = 0; i < r->nfails; i++) {
+        if (i)
+            put(buf, cap, n, "; ");
+        put_server(buf, cap, n, &r->fails[i]);
+    }
+}
+
+const char *dns_err_reason(const struct dns_result *r, char *buf, size_t cap)
+{
     size_t n = 0;
+    if (!cap)
+        return buf;
     buf[0] = 0;
-    for (int i = 0; i < w->n && n < cap; i++) {
-        const struct dns_seen *e = &w->seen[i];
-        char a[16];
-        synack_addr_format(e->server, a, sizeof(a));
-        const char *sep = i ? "; " : "";
-        int k = 0;
-        switch ((enum dns_seen_kind)e->kind) {
-        case DNS_SEEN_REFUSED:
-            k = snprintf(buf + n, cap - n, "%sDNS server %s refused (REFUSED)", sep, a);
-            break;
-        case DNS_SEEN_SERVFAIL:
-            k = snprintf(buf + n, cap - n, "%sDNS server %s failed (SERVFAIL)", sep, a);
-            break;
-        case DNS_SEEN_NOTIMP:
-            k = snprintf(buf + n, cap - n, "%sDNS server %s does not implement the query (NOTIMP)", sep, a);
-            break;
-        case DNS_SEEN_FORMERR:
-            k = snprintf(buf + n, cap - n, "%sDNS server %s could not read the query (FORMERR)", sep, a);
-            break;
-        case DNS_SEEN_RCODE:
-            k = snprintf(buf + n, cap - n, "%sDNS server %s failed (RCODE %u)", sep, a, e->code);
-            break;
-        case DNS_SEEN_PORT_UNREACH:
-            k = snprintf(buf + n, cap - n, "%sno DNS server at %s (ICMP port unreachable)", sep, a);
-            break;
-        case DNS_SEEN_UNREACH:
-            k = snprintf(buf + n, cap - n, "%sDNS server %s unreachable (ICMP destination unreachable, code %u)",
-                         sep, a, e->code);
-            break;
+    switch (r->err) {
+    case DNS_E_NXDOMAIN:
+        put_rcode(buf, cap, &n, r->err);
+        break;
+    case DNS_E_NODATA:
+        put(buf, cap, &n, "no A record");
+        break;
+    case DNS_E_TIMEOUT:
+        put(buf, cap, &n, "connection timed out; no servers could be reached");
+        break;
+    case DNS_E_LOOP:
+        put(buf, cap, &n, "CNAME chain too long");
+        break;
+    case DNS_E_NOSERVER:
+        put(buf, cap, &n, "not in the hosts file, and no DNS server configured (--dns A.B.C.D)");
+        break;
+    default:
+        if (r->nfails > 0 && r->err <= -DNS_E_BASE) {
+            put_servers(buf, cap, &n, r);
+            if (r->err == DNS_E_UNREACH)
+                put(buf, cap, &n, "; no servers could be reached");
+        } else if (dns_err_rcode(r->err) >= 0) {
+            put_rcode(buf, cap, &n, r->err);
+        } else {
+            put(buf, cap, &n, "%s", dns_strerror(r->err));
         }
-        n = k < 0 ? cap : n + (size_t)k;
+        break;
     }
-    if (!buf[0])   /* a referral (NOERROR with only NS records), or a failure over TCP */
-        snprintf(buf, cap, "DNS server gave no usable answer (a referral, or a failure over TCP)");
     return buf;
 }
 
-const char *dns_err_text(int err)
+const char *dns_err_host_line(const char *name, const struct dns_result *r, char *buf, size_t cap)
 {
-    switch (err) {
-    case -ENOENT: return "NXDOMAIN: no such name";
-    case -ENODATA: return "no A record: the name has no IPv4 address";
-    case -ETIMEDOUT: return "no answer: the DNS servers timed out";
-    case -ECONNREFUSED: return "DNS server refused or failed (REFUSED, SERVFAIL or port unreachable)";
-    case -EBADMSG: return "the DNS servers sent only malformed answers";
-    case -EMSGSIZE: return "the answer was truncated (TC) and the query over TCP failed";
-    case -ELOOP: return "CNAME chain too long";
-    case -EDESTADDRREQ: return "not in the hosts file, and no DNS server configured (--dns A.B.C.D)";
-    default: return synack_strerror(err);
+    size_t n = 0;
+    if (!cap)
+        return buf;
+    buf[0] = 0;
+    if (dns_err_rcode(r->err) >= 0 || r->err == DNS_E_REFERRAL) {
+        /* host(1): "Host NAME not found: 5(REFUSED)"; with several servers failing, each named */
+        put(buf, cap, &n, "Host %s not found: ", name);
+        if (r->err == DNS_E_NXDOMAIN || (r->nfails <= 1 && r->err != DNS_E_REFERRAL))
+            put_rcode(buf, cap, &n, r->err);
+        else
+            put_servers(buf, cap, &n, r);
+    } else if (r->err == DNS_E_NODATA) {
+        put(buf, cap, &n, "%s has no A record", name);
+    } else {
+        char why[512];
+        put(buf, cap, &n, "%s: %s", name, dns_err_reason(r, why, sizeof(why)));
     }
+    if (r->from_cache)
+        put(buf, cap, &n, " (cached)");
+    return buf;
 }

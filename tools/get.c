@@ -62,10 +62,12 @@ struct get {
     uint64_t got;
     synack_time_t last_draw, started;
     int failures, finished;
+    struct dns_result last_dns;   /* the latest lookup's outcome: a failure is told from it */
 };
 
 /* ---- resolver adapter: apps/dns answers with a dns_result, the client wants one address ---- */
 struct resolve_req {
+    struct get *g;
     http_resolve_done_fn done;
     void *arg;
 };
@@ -73,7 +75,8 @@ struct resolve_req {
 static void on_dns(void *arg, const struct dns_result *r, synack_time_t now)
 {
     struct resolve_req *q = arg;
-    int err = r->err ? r->err : r->naddrs > 0 ? 0 : -ENODATA;
+    q->g->last_dns = *r;
+    int err = r->err ? r->err : r->naddrs > 0 ? 0 : DNS_E_NODATA;
     q->done(q->arg, err, err ? NULL : &r->addrs[0], now);
     free(q);
 }
@@ -84,9 +87,9 @@ static int resolve_adapter(void *ctx, const char *host, http_resolve_done_fn don
     struct resolve_req *q = malloc(sizeof(*q));
     if (!q)
         return -ENOMEM;
+    q->g = g;
     q->done = done;
     q->arg = arg;
-    dns_watch_reset(&g->run.dns);   /* a refusal names what the servers said to this lookup */
     int r = dns_resolve(g->res, host, on_dns, q, now);
     if (r < 0)
         free(q);
@@ -179,9 +182,14 @@ static int curl_code(const struct get *g, const struct http_fetch_result *r, con
     }
     switch (r->failed_in) {
     case HTTP_FAIL_RESOLVE: {
-        char why[256];
-        snprintf(msg, cap, "could not resolve host: %s (%s)", host,
-                 dns_err_describe(r->err, &g->run.dns, why, sizeof(why)));
+        /* curl: "Could not resolve host: NAME"; then why, as host(1) would say it */
+        struct dns_result d = g->last_dns;
+        if (d.err != r->err) {   /* the lookup did not start (a bad name): no outcome to tell from */
+            memset(&d, 0, sizeof(d));
+            d.err = r->err;
+        }
+        char why[384];
+        snprintf(msg, cap, "Could not resolve host: %s (%s)", host, dns_err_reason(&d, why, sizeof(why)));
         return 6;
     }
     case HTTP_FAIL_CONNECT:
@@ -519,7 +527,6 @@ int cmd_get(int argc, char **argv)
     http_client_config_init(&cc, g->run.st);
     cc.resolve = resolve_adapter;
     cc.resolve_ctx = g;
-    devrun_watch_dns(&g->run);
     cc.pool_idle = (synack_time_t)(pool_idle * 1e6);
     cc.connect_timeout = (synack_time_t)(connect_timeout * 1e6);
     g->cl = g->res ? http_client_new(&cc) : NULL;

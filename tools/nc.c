@@ -239,13 +239,16 @@ static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg,
 struct nc_lookup {
     int done, err;
     struct synack_ip addr;
+    struct dns_result res;   /* the outcome, for telling a failure */
 };
 
 static void nc_resolved(void *arg, const struct dns_result *r, synack_time_t now)
 {
     struct nc_lookup *lk = arg;
     lk->done = 1;
-    lk->err = r->err ? r->err : (r->naddrs ? 0 : -ENOENT);
+    lk->res = *r;
+    lk->err = r->err ? r->err : (r->naddrs ? 0 : DNS_E_NODATA);
+    lk->res.err = lk->err;
     if (r->naddrs)
         lk->addr = r->addrs[0];
 }
@@ -378,14 +381,13 @@ int cmd_nc(int argc, char **argv)
             if (!rcfg.nservers)
                 dns_read_resolv_conf("/etc/resolv.conf", &rcfg);
             rcfg.hosts_path = hosts;
-            struct nc_lookup lk = { 0, 0, synack_ip_any6() };
+            struct nc_lookup lk = { .addr = synack_ip_any6() };
             if (n->verbose) {
                 char srv[SYNACK_IP_STRLEN] = "none";
                 if (rcfg.nservers)
                     synack_ip_format(&rcfg.servers[0], srv, sizeof(srv));
                 fprintf(stderr, "synack nc: resolving %s (hosts file %s, then DNS server %s)\n", host_name, hosts, srv);
             }
-            devrun_watch_dns(&n->run);
             struct dns_resolver *res = dns_resolver_new(n->st, &rcfg);
             if (!res || dns_resolve(res, host_name, nc_resolved, &lk, now) != 0) {
                 fprintf(stderr, "synack nc: could not resolve host: %s\n", host_name);
@@ -396,9 +398,9 @@ int cmd_nc(int argc, char **argv)
                 devrun_run_once(&n->run, SYNACK_MS(100));
             dns_resolver_free(res);
             if (!lk.done || lk.err) {
-                char why[256];
+                char why[384];
                 fprintf(stderr, "synack nc: could not resolve host: %s (%s)\n", host_name,
-                        lk.done ? dns_err_describe(lk.err, &n->run.dns, why, sizeof(why))
+                        lk.done ? dns_err_reason(&lk.res, why, sizeof(why))
                         : nc_stop ? "interrupted" : "timed out (-w)");
                 goto done;
             }

@@ -52,10 +52,8 @@ static void resolve_usage(FILE *f)
 static void print_cache_entry(void *arg, const char *name, const struct dns_result *r, uint32_t ttl_left)
 {
     fprintf(stderr, "synack resolve: cache: %s ", name);
-    if (r->err == -ENOENT)
-        fprintf(stderr, "NXDOMAIN");
-    else if (r->err == -ENODATA)
-        fprintf(stderr, "NODATA");
+    if (r->err)
+        fprintf(stderr, "%s", dns_errname(r->err));
     for (int i = 0; i < r->naddrs; i++) {
         char a[SYNACK_IP_STRLEN];
         synack_ip_format(&r->addrs[i], a, sizeof(a));
@@ -68,7 +66,6 @@ static void print_cache_entry(void *arg, const char *name, const struct dns_resu
 static int resolve_one(struct dns_resolver *res, struct devrun *run, const char *name, int show_name, int verbose)
 {
     struct resolve_state s = { 0 };
-    dns_watch_reset(&run->dns);
     int r = dns_resolve(res, name, on_result, &s, synack_clock_now());
     if (r < 0) {
         fprintf(stderr, "synack resolve: %s: not a valid name (%s)\n", name, synack_strerror(r));
@@ -86,9 +83,8 @@ static int resolve_one(struct dns_resolver *res, struct devrun *run, const char 
         return -1;
     }
     if (s.r.err) {
-        char why[256];
-        fprintf(stderr, "synack resolve: %s: %s%s\n", name, dns_err_describe(s.r.err, &run->dns, why, sizeof(why)),
-                s.r.from_cache ? " (cached)" : "");
+        char line[768];
+        fprintf(stderr, "synack resolve: %s\n", dns_err_host_line(name, &s.r, line, sizeof(line)));
         return -1;
     }
     for (int i = 0; i < s.r.naddrs; i++) {
@@ -196,7 +192,6 @@ int cmd_resolve(int argc, char **argv)
     if (devrun_open(&run, &dev, "resolve") != 0)
         return 1;
     int rc = 1;
-    devrun_watch_dns(&run);
     struct dns_resolver *res = dns_resolver_new(run.st, &cfg);
     if (!res) {
         fprintf(stderr, "synack resolve: cannot create the resolver\n");

@@ -2,9 +2,10 @@
  * (RFC 862, port 7) and UDP discard (RFC 863, port 9). With --host-addr it also configures the
  * kernel's side of the device, so the user needs no `ip` commands. With --http-root it serves files
  * over HTTP (apps/http). SIGINT/SIGTERM stop it cleanly, flushing the pcap; SIGUSR1 prints the HTTP
- * server's counters on stderr (they are printed at the stop too). */
+ * server's counters on stderr (they are printed at the stop too) and the heap in use. */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,7 +152,8 @@ static void serve_usage(FILE *f)
                "    with --dns-zone FILE: an authoritative DNS server on UDP and TCP port 53 for the zone\n"
                "    a control socket for `synack ss` (@synack-DEV, or --ctl PATH)\n"
                "    with --pcap FILE: a capture of every frame in and out, readable while it runs\n"
-               "  Stop with Ctrl-C or SIGTERM; SIGUSR1 prints the HTTP server's counters.\n"
+               "  Stop with Ctrl-C or SIGTERM; SIGUSR1 prints the HTTP server's counters\n"
+               "  and the heap in use.\n"
                DEVOPTS_HELP
                "  --http-root DIR     serve the files under DIR over HTTP/1.1 (GET, HEAD)\n"
                "  --http-port N       HTTP port (default 80)\n"
@@ -375,6 +377,10 @@ int cmd_serve(int argc, char **argv)
             serve_dump_stats = 0;
             if (http)
                 http_server_write_stats(http, stderr);
+            /* what the C library's allocator has handed out and not had back (the stack's and the
+             * applications' memory alike): bench/http_bench.sh reads it for bytes per connection */
+            struct mallinfo2 mi = mallinfo2();
+            fprintf(stderr, "synack serve: heap in use %zu bytes\n", mi.uordblks + mi.hblkhd);
         }
         if (r < 0 && r != -EINTR)
             break;

@@ -16,7 +16,7 @@
 
 struct dns_cache_entry {
     struct dns_name name;           /* as asked (compared ignoring case) */
-    struct dns_result result;       /* err 0, -ENOENT or -ENODATA */
+    struct dns_result result;       /* err 0, DNS_E_NXDOMAIN or DNS_E_NODATA */
     synack_time_t expires;
 };
 

@@ -44,7 +44,7 @@ struct dns_query {
     int links;                  /* CNAME links followed so far */
     struct attempt att[DNS_MAX_TRIES];
     int natt;                   /* attempts started for the current name */
-    int refused, malformed;     /* what the failed attempts saw */
+    int fail;                   /* the most telling failure of an attempt so far (0: none) */
     synack_timer_t *timer;      /* the current attempt's timeout, or the final delivery */
     int finished;               /* result is final; the timer delivers it */
     struct dns_result result;
@@ -170,13 +170,61 @@ static void set_canonical(struct dns_query *q, const struct dns_name *n)
         q->result.canonical[0] = 0;   /* escaped text too long to show; the addresses still count */
 }
 
-/* Every attempt for this name has failed or timed out. */
+/* How much a failure tells: a server's own word (an RCODE, a referral) more than an ICMP error,
+ * that more than a broken answer, that more than silence. */
+static int fail_rank(int err)
+{
+    if (dns_err_rcode(err) >= 0 || err == DNS_E_REFERRAL)
+        return 3;
+    return err == DNS_E_UNREACH ? 2 : err == DNS_E_MALFORMED ? 1 : 0;
+}
+
+/* Server `server` failed with `err`: kept in the result's list (each server once, its latest
+ * failure; a timeout only for a server with nothing else), and as the lookup's failure if it tells
+ * at least as much as the one so far. */
+static void note_fail(struct dns_query *q, int server, int err, int sys_err)
+{
+    struct dns_result *res = &q->result;
+    const struct synack_ip *ip = &q->r->cfg.servers[server];
+    int i = 0;
+    while (i < res->nfails && !synack_ip_equal(&res->fails[i].server, ip))
+        i++;
+    if (i < res->nfails && err == DNS_E_TIMEOUT)
+        return;
+    if (i == res->nfails && res->nfails < DNS_MAX_SERVERS)
+        res->fails[res->nfails++].server = *ip;
+    if (i < res->nfails) {
+        res->fails[i].err = err;
+        res->fails[i].sys_err = sys_err;
+    }
+    if (err != DNS_E_TIMEOUT && fail_rank(err) >= fail_rank(q->fail))
+        q->fail = err;
+}
+
+/* Every attempt for this name has failed or timed out: the servers that never answered are
+ * listed as timed out, and the lookup ends with its most telling failure. */
 static void query_give_up(struct dns_query *q, synack_time_t now)
 {
-    int err = q->refused ? -ECONNREFUSED : q->malformed ? -EBADMSG : -ETIMEDOUT;
-    if (err == -ETIMEDOUT)
+    for (int i = 0; i < q->natt; i++)
+        note_fail(q, q->att[i].server, DNS_E_TIMEOUT, 0);
+    int err = q->fail ? q->fail : DNS_E_TIMEOUT;
+    if (err == DNS_E_TIMEOUT)
         q->r->stats.timeouts++;
     query_finish(q, err, now);
+}
+
+/* Attempt ai failed (its server said no, or an ICMP error came back): its socket closes, and the
+ * failure of the newest attempt starts the next one at once (an older one already timed out, and
+ * its successor is under way). Returns 1 if it did. */
+static int attempt_failed(struct dns_query *q, int ai, synack_time_t now)
+{
+    struct attempt *a = &q->att[ai];
+    synack_close(q->r->st, a->sock, now);
+    a->sock = -1;
+    if (ai != q->natt - 1)
+        return 0;
+    query_start_attempt(q, now);
+    return 1;
 }
 
 static void on_timer(synack_stack_t *st, void *arg, synack_time_t now)
@@ -189,8 +237,8 @@ static void on_timer(synack_stack_t *st, void *arg, synack_time_t now)
     }
     if (q->tcp_sock >= 0) {
         /* the TCP query took longer than an attempt may */
-        q->r->stats.timeouts++;
-        query_finish(q, -ETIMEDOUT, now);
+        note_fail(q, q->tcp_server, DNS_E_TRUNCATED, -ETIMEDOUT);
+        query_finish(q, DNS_E_TRUNCATED, now);
         return;
     }
     /* The current attempt timed out: the next one (its socket stays open for a late answer). */
@@ -215,9 +263,9 @@ static int on_response(struct dns_query *q, int ai, const uint8_t *p, size_t len
         return 0;
     case DNS_REPLY_MALFORMED:
         r->stats.malformed++;
-        q->malformed = 1;
+        note_fail(q, a ? a->server : q->tcp_server, DNS_E_MALFORMED, 0);
         if (!a) {   /* one message per TCP query: a broken one ends it */
-            query_finish(q, -EBADMSG, now);
+            query_finish(q, DNS_E_MALFORMED, now);
             return 1;
         }
         return 0;
@@ -225,41 +273,32 @@ static int on_response(struct dns_query *q, int ai, const uint8_t *p, size_t len
         r->stats.truncated++;
         set_canonical(q, &rep.canonical);
         if (!a) {   /* truncated over TCP too: nothing more to try */
-            query_finish(q, -EMSGSIZE, now);
+            note_fail(q, q->tcp_server, DNS_E_TRUNCATED, -EMSGSIZE);
+            query_finish(q, DNS_E_TRUNCATED, now);
             return 1;
         }
         start_tcp(q, a->server, now);
         return 1;
-    case DNS_REPLY_SERVER_FAIL:
+    case DNS_REPLY_SERVER_FAIL: {
         if (rep.rcode == DNS_R_FORMERR && !q->no_edns && a) {
             /* RFC 6891 7: a server that does not know EDNS may answer FORMERR to the OPT; ask it
-             * again without (the attempt after this one, at once) */
+             * again without (the attempt after this one) */
             q->no_edns = 1;
-            synack_close(r->st, a->sock, now);
-            a->sock = -1;
-            if (ai == q->natt - 1) {
-                query_start_attempt(q, now);
-                return 1;
-            }
-            return 0;
+            return attempt_failed(q, ai, now);
         }
+        /* an error RCODE, or NOERROR with a referral: this server cannot answer for us */
+        int err = rep.rcode ? DNS_E_RCODE(rep.rcode) : DNS_E_REFERRAL;
         r->stats.refused++;
-        q->refused = 1;
+        note_fail(q, a ? a->server : q->tcp_server, err, 0);
         if (!a) {
-            query_finish(q, -ECONNREFUSED, now);
+            query_finish(q, err, now);
             return 1;
         }
-        synack_close(r->st, a->sock, now);
-        a->sock = -1;
-        /* Only the newest attempt's failure hurries the next one; an older one already timed out. */
-        if (ai == q->natt - 1) {
-            query_start_attempt(q, now);
-            return 1;
-        }
-        return 0;
+        return attempt_failed(q, ai, now);
+    }
     case DNS_REPLY_LOOP:
         set_canonical(q, &rep.canonical);
-        query_finish(q, -ELOOP, now);
+        query_finish(q, DNS_E_LOOP, now);
         return 1;
     case DNS_REPLY_CNAME:
         /* RFC 1034 5.3.3: restart the query at the chain's end, with fresh IDs and ports. */
@@ -267,7 +306,8 @@ static int on_response(struct dns_query *q, int ai, const uint8_t *p, size_t len
         close_attempts(q, now);
         q->name = rep.canonical;
         q->natt = 0;
-        q->refused = q->malformed = 0;
+        q->fail = 0;
+        q->result.nfails = 0;
         r->stats.restarts++;
         query_start_attempt(q, now);
         return 1;
@@ -283,7 +323,7 @@ static int on_response(struct dns_query *q, int ai, const uint8_t *p, size_t len
     case DNS_REPLY_NODATA:
         set_canonical(q, &rep.canonical);
         q->result.over_tcp = !a;
-        query_finish(q, rep.kind == DNS_REPLY_NXDOMAIN ? -ENOENT : -ENODATA, now);
+        query_finish(q, rep.kind == DNS_REPLY_NXDOMAIN ? DNS_E_NXDOMAIN : DNS_E_NODATA, now);
         /* RFC 2308 5: without an SOA a negative answer is not cached (neg_ttl stays at its max) */
         if (rep.neg_ttl != UINT32_MAX)
             query_cache(q, rep.neg_ttl < q->ttl ? rep.neg_ttl : q->ttl, 1, now);
@@ -306,15 +346,11 @@ static void on_socket(synack_stack_t *st, int sock, unsigned events, void *arg, 
             if (n == -EAGAIN)
                 break;
             if (n < 0) {
-                /* ECONNREFUSED (ICMP port unreachable) or another error: this server is out. */
+                /* ECONNREFUSED (ICMP port unreachable) or another ICMP error: this server is out. */
                 r->stats.refused++;
-                q->refused = 1;
-                synack_close(st, a->sock, now);
-                a->sock = -1;
-                if (i == q->natt - 1) {
-                    query_start_attempt(q, now);
+                note_fail(q, a->server, DNS_E_UNREACH, n);
+                if (attempt_failed(q, i, now))
                     return;
-                }
                 break;
             }
             /* RFC 5452 9.1: the source must be the server we asked, on port 53 (the connected
@@ -384,7 +420,8 @@ static void on_tcp(synack_stack_t *st, int sock, unsigned events, void *arg, syn
     }
 failed:
     /* refused, reset, or closed before a whole answer: the truncated answer is all there is */
-    query_finish(q, -EMSGSIZE, now);
+    note_fail(q, q->tcp_server, DNS_E_TRUNCATED, -ECONNRESET);
+    query_finish(q, DNS_E_TRUNCATED, now);
 }
 
 static void start_tcp(struct dns_query *q, int server, synack_time_t now)
@@ -410,7 +447,8 @@ static void start_tcp(struct dns_query *q, int server, synack_time_t now)
             e = 0;
     }
     if (!len || e < 0) {
-        query_finish(q, -EMSGSIZE, now);
+        note_fail(q, server, DNS_E_TRUNCATED, e < 0 ? e : -EMSGSIZE);
+        query_finish(q, DNS_E_TRUNCATED, now);
         return;
     }
     r->stats.tcp_queries++;
@@ -436,12 +474,19 @@ static void query_start_attempt(struct dns_query *q, synack_time_t now)
         size_t len = build_query(q, a->id, msg, sizeof(msg));
         /* bind(port 0) draws a random ephemeral port for every attempt (RFC 5452 9.2). */
         struct synack_sockaddr any = { synack_ip_any6(), 0 };
-        if (len == 0 || synack_bind(r->st, a->sock, &any) < 0 || synack_connect(r->st, a->sock, &srv, now) < 0 ||
-            synack_socket_set_handler(r->st, a->sock, on_socket, q) < 0 ||
-            synack_sendto(r->st, a->sock, msg, len, NULL, now) < 0) {
+        int e = len == 0 ? -EMSGSIZE : synack_bind(r->st, a->sock, &any);
+        if (e >= 0)
+            e = synack_connect(r->st, a->sock, &srv, now);
+        if (e >= 0)
+            e = synack_socket_set_handler(r->st, a->sock, on_socket, q);
+        if (e >= 0)
+            e = synack_sendto(r->st, a->sock, msg, len, NULL, now);
+        if (e < 0) {
             synack_close(r->st, a->sock, now);
             a->sock = -1;
-            continue;   /* e.g. no route to this server: on to the next */
+            if (e == -ENETUNREACH || e == -EHOSTUNREACH)
+                note_fail(q, a->server, DNS_E_UNREACH, e);   /* no route to this server: on to the next */
+            continue;
         }
         r->stats.queries_sent++;
         if (q->natt > 1)
@@ -513,7 +558,7 @@ int dns_resolve(struct dns_resolver *r, const char *name, dns_result_fn cb, void
         return 0;
     }
     if (r->cfg.nservers == 0) {
-        query_finish(q, -EDESTADDRREQ, now);
+        query_finish(q, DNS_E_NOSERVER, now);
         return 0;
     }
     query_start_attempt(q, now);
@@ -567,4 +612,56 @@ int dns_read_resolv_conf(const char *path, struct dns_resolver_config *cfg)
     fclose(f);
     cfg->nservers = n;
     return n;
+}
+
+/* The names of the RCODEs of RFC 1035 4.1.1 and RFC 6895 2.3 that fit the four bits of the header. */
+static const char *const rcode_names[16] = {
+    "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET",
+    "NXRRSET", "NOTAUTH", "NOTZONE", "DSOTYPENI", "RCODE12", "RCODE13", "RCODE14", "RCODE15",
+};
+
+int dns_err_rcode(int err)
+{
+    return err <= DNS_E_RCODE(0) && err >= DNS_E_RCODE(15) ? -(err + DNS_E_BASE) : -1;
+}
+
+const char *dns_errname(int err)
+{
+    if (err == 0)
+        return "OK";
+    int rc = dns_err_rcode(err);
+    if (rc >= 0)
+        return rcode_names[rc];
+    switch (err) {
+    case DNS_E_NODATA: return "NODATA";
+    case DNS_E_TIMEOUT: return "TIMEOUT";
+    case DNS_E_UNREACH: return "UNREACH";
+    case DNS_E_TRUNCATED: return "TRUNCATED";
+    case DNS_E_MALFORMED: return "MALFORMED";
+    case DNS_E_REFERRAL: return "REFERRAL";
+    case DNS_E_LOOP: return "LOOP";
+    case DNS_E_NOSERVER: return "NOSERVER";
+    default: return synack_errname(err);
+    }
+}
+
+const char *dns_strerror(int err)
+{
+    switch (err) {
+    case 0: return "success";
+    case DNS_E_FORMERR: return "the server could not read the query";
+    case DNS_E_SERVFAIL: return "the server failed to answer";
+    case DNS_E_NXDOMAIN: return "no such name";
+    case DNS_E_NOTIMP: return "the server does not implement the query";
+    case DNS_E_REFUSED: return "the server refused the query";
+    case DNS_E_NODATA: return "the name has no A record";
+    case DNS_E_TIMEOUT: return "no server answered";
+    case DNS_E_UNREACH: return "the servers could not be reached";
+    case DNS_E_TRUNCATED: return "the answer was truncated and the query over TCP failed";
+    case DNS_E_MALFORMED: return "the servers sent only malformed answers";
+    case DNS_E_REFERRAL: return "the server sent a referral: it does not recurse";
+    case DNS_E_LOOP: return "CNAME chain too long";
+    case DNS_E_NOSERVER: return "no DNS server configured";
+    default: return dns_err_rcode(err) >= 0 ? "the server failed (another RCODE)" : synack_strerror(err);
+    }
 }

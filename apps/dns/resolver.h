@@ -28,13 +28,48 @@ struct dns_resolver_config {
 
 #define DNS_EDNS_UDP 1232                /* our UDP payload size (the DNS flag day 2020 figure) */
 
-/* The outcome of one lookup. err is 0 or a negative errno-style code:
- *  -ENOENT  NXDOMAIN (the name does not exist), -ENODATA  the name exists but has no A record,
- *  -ETIMEDOUT  no server answered, -EBADMSG  malformed answers only, -EMSGSIZE  truncated (TC)
- *  and the TCP query failed too,
- *  -ECONNREFUSED  every server refused (REFUSED/SERVFAIL or ICMP port unreachable),
- *  -ELOOP  a CNAME chain longer than DNS_CNAME_CHAIN_MAX, -EDESTADDRREQ  no servers configured
- *  and the name is not in the hosts file.
+/* Why a lookup failed: each outcome its own code, in a range of its own below every errno value
+ * (so a code is never mistaken for one, and a caller that passes an errno through still can).
+ * A server's RCODE (RFC 1035 4.1.1, RFC 6895 2.3) is DNS_E_RCODE(rc): FORMERR, SERVFAIL, NOTIMP,
+ * REFUSED and the rest; NXDOMAIN is the name's answer, not a failure of the server, but is reported
+ * the same way. dns_errname() and dns_strerror() name them; dns_err_rcode() gives the RCODE back. */
+#define DNS_E_BASE 4096
+#define DNS_E_RCODE(rc) (-(DNS_E_BASE + (rc)))
+enum dns_error {
+    DNS_E_FORMERR = DNS_E_RCODE(1),      /* the server could not read our query */
+    DNS_E_SERVFAIL = DNS_E_RCODE(2),     /* the server failed to get an answer */
+    DNS_E_NXDOMAIN = DNS_E_RCODE(3),     /* the name does not exist */
+    DNS_E_NOTIMP = DNS_E_RCODE(4),       /* the server does not do this kind of query */
+    DNS_E_REFUSED = DNS_E_RCODE(5),      /* the server will not answer us */
+    /* DNS_E_RCODE(6..15): the other RCODEs */
+    DNS_E_NODATA = -(DNS_E_BASE + 16),   /* the name exists but has no A record (RFC 2308 2.2) */
+    DNS_E_TIMEOUT = -(DNS_E_BASE + 17),  /* no server answered in time */
+    DNS_E_UNREACH = -(DNS_E_BASE + 18),  /* every server's answer was an ICMP error (port unreachable:
+                                          * nothing listens on 53; host unreachable: ARP gave up) */
+    DNS_E_TRUNCATED = -(DNS_E_BASE + 19),  /* truncated (TC) over UDP, and the query over TCP failed */
+    DNS_E_MALFORMED = -(DNS_E_BASE + 20),  /* only malformed answers */
+    DNS_E_REFERRAL = -(DNS_E_BASE + 21),   /* a referral (NS records only): the server does not recurse */
+    DNS_E_LOOP = -(DNS_E_BASE + 22),       /* a CNAME chain longer than DNS_CNAME_CHAIN_MAX */
+    DNS_E_NOSERVER = -(DNS_E_BASE + 23),   /* no servers configured and the name not in the hosts file */
+    DNS_E_LAST = DNS_E_NOSERVER       /* the lowest */
+};
+
+/* One server's failure in a lookup: its address, its dns_error, and for DNS_E_UNREACH the errno the
+ * ICMP error gave the socket (-ECONNREFUSED for port unreachable, -EHOSTUNREACH, ...). */
+struct dns_server_error {
+    struct synack_ip server;
+    int err;
+    int sys_err;
+};
+
+/* The outcome of one lookup. err is 0 or a dns_error (above); a negative errno only where the
+ * resolver could not run the lookup at all (-ENOMEM).
+ *
+ * When servers fail differently the lookup's err is the most telling of their failures: a server's
+ * RCODE before an ICMP error, before a malformed answer, before silence (DNS_E_TIMEOUT); among
+ * equals, the latest. fails lists each server that failed, once, with its latest failure, in the
+ * order they first failed (servers that never answered as DNS_E_TIMEOUT).
+ *
  * canonical is the end of the CNAME chain for answers, NXDOMAIN and NODATA alike (RFC 6604), in
  * RFC 1035 5.1 text form without the final dot. */
 struct dns_result {
@@ -45,7 +80,18 @@ struct dns_result {
     int from_hosts;                      /* answered from the hosts file */
     int from_cache;                      /* answered from the cache */
     int over_tcp;                        /* the answer came over TCP (after a truncated one) */
+    struct dns_server_error fails[DNS_MAX_SERVERS];
+    int nfails;
 };
+
+/* The name of a dns_error: "NXDOMAIN", "SERVFAIL", "REFUSED", "FORMERR", "NOTIMP", "RCODE6",
+ * "NODATA", "TIMEOUT", "UNREACH", "TRUNCATED", "MALFORMED", "REFERRAL", "LOOP", "NOSERVER"; for
+ * 0 "OK", for an errno value synack_errname's. */
+const char *dns_errname(int err);
+/* A sentence for a dns_error ("no such name", ...); for an errno value synack_strerror's. */
+const char *dns_strerror(int err);
+/* The RCODE a dns_error stands for (NXDOMAIN: 3, REFUSED: 5, ...), or -1 if it is no RCODE. */
+int dns_err_rcode(int err);
 
 /* `now`: the stack's time when the lookup ended (the callback runs in a synack timer callback). */
 typedef void (*dns_result_fn)(void *arg, const struct dns_result *r, synack_time_t now);
@@ -67,17 +113,17 @@ struct dns_resolver_stats {
     uint64_t answers;       /* lookups that ended with addresses */
     uint64_t malformed;     /* responses dropped: the parser rejected them */
     uint64_t mismatched;    /* responses dropped: wrong ID, question, source, or not a response */
-    uint64_t refused;       /* server failures: REFUSED, SERVFAIL, NOTIMP, FORMERR, ICMP unreachable */
+    uint64_t refused;       /* server failures: an error RCODE, a referral, an ICMP error */
     uint64_t truncated;     /* TC answers (each followed by a query over TCP) */
     uint64_t tcp_queries;   /* queries sent over TCP */
     uint64_t cache_hits;    /* lookups answered from the cache */
     uint64_t cache_stored;  /* answers and negative answers put in the cache */
-    uint64_t timeouts;      /* lookups that ended with -ETIMEDOUT */
+    uint64_t timeouts;      /* lookups that ended with DNS_E_TIMEOUT */
 };
 void dns_resolver_stats(const struct dns_resolver *r, struct dns_resolver_stats *out);
 
-/* Calls fn for every live cache entry: the name asked, its outcome (err 0 with addresses, -ENOENT,
- * -ENODATA) and the seconds it has left. */
+/* Calls fn for every live cache entry: the name asked, its outcome (err 0 with addresses,
+ * DNS_E_NXDOMAIN, DNS_E_NODATA) and the seconds it has left. */
 void dns_resolver_cache_foreach(struct dns_resolver *r, synack_time_t now,
                                 void (*fn)(void *arg, const char *name, const struct dns_result *res, uint32_t ttl_left),
                                 void *arg);

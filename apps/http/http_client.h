@@ -53,7 +53,7 @@ struct http_timing {
  * that refuses (both can be -ECONNREFUSED or -ETIMEDOUT). */
 enum http_fail_phase {
     HTTP_FAIL_NONE = 0,
-    HTTP_FAIL_RESOLVE,       /* err is the resolver's (apps/dns: -ENOENT for NXDOMAIN, ...) */
+    HTTP_FAIL_RESOLVE,       /* err is the resolver's (apps/dns: DNS_E_NXDOMAIN, ...) */
     HTTP_FAIL_CONNECT,       /* the TCP connection could not be opened (refused, timed out, ...) */
     HTTP_FAIL_TRANSFER,      /* the request or response failed on an open connection */
 };

@@ -11,9 +11,15 @@
 #      (timeout). dnsmasq logs every query: ours come from 192.0.2.2, each from its own port.
 #      Then a name with 100 addresses, whose UDP answer dnsmasq truncates: asked again over TCP;
 #      and the cache: a name asked twice within its TTL (2 s) sends one query, after it two.
+#  (c) every way a lookup fails, each reported by the resolver as its own outcome and printed as
+#      host(1) prints it (and, where host(1) is installed, checked against host's own line for the
+#      same name and server): NXDOMAIN and NODATA and REFUSED from dnsmasq, SERVFAIL and FORMERR
+#      from a small server of the test's own, an ICMP port unreachable where nothing listens,
+#      silence (timeout), a truncated answer whose query over TCP is refused, and two servers
+#      failing differently, each named.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-interop_init "${1:-}" dig dnsmasq socat tshark
+interop_init "${1:-}" dig dnsmasq socat tshark python3
 
 # ---------------- (a) dig against synack serve --dns-zone ----------------
 "$SYNACK" serve --help | grep -q -- '--dns-zone' || skip "this synack serve has no --dns-zone"
@@ -130,10 +136,11 @@ nsx ip addr add "$HOST_ADDR/$NET_PREFIX" dev "$DEV"
 nsx ip link set "$DEV" up
 DNSMASQ_LOG="$TMPD/dnsmasq.log"
 # big.test has 100 addresses: more than 1232 bytes, so dnsmasq truncates its UDP answer.
+# txt.nd.test has a TXT record only, in a domain dnsmasq answers for itself: an A query gets NODATA.
 for ((i = 1; i <= 100; i++)); do echo "10.9.0.$i big.test"; done >"$TMPD/big.hosts"
 start_bg dnsmasq dnsmasq --no-daemon --no-resolv --no-hosts --port=53 --listen-address="$HOST_ADDR" \
     --address=/example.test/192.0.2.77 --address=/nx.test/ --bind-interfaces -C /dev/null \
-    --addn-hosts="$TMPD/big.hosts" --local-ttl=2 \
+    --addn-hosts="$TMPD/big.hosts" --local-ttl=2 --local=/nd.test/ --txt-record=txt.nd.test,hello \
     --pid-file= --log-queries --log-facility="$DNSMASQ_LOG"
 DNSMASQ_PID=$BG_PID
 for ((i = 0; i < 50; i++)); do
@@ -165,7 +172,8 @@ resolve Deep.Name.Example.Test --dns "$HOST_ADDR"
 
 resolve gone.nx.test --dns "$HOST_ADDR"
 ((RES_RC == 1)) || fail "resolve gone.nx.test exited $RES_RC, expected 1"
-grep -q 'NXDOMAIN' "$TMPD/res.err" || { cat "$TMPD/res.err" >&2; fail "resolve gone.nx.test: no NXDOMAIN message"; }
+grep -qxF 'synack resolve: Host gone.nx.test not found: 3(NXDOMAIN)' "$TMPD/res.err" ||
+    { cat "$TMPD/res.err" >&2; fail "resolve gone.nx.test: no NXDOMAIN message"; }
 [[ ! -s "$TMPD/res.out" ]] || fail "resolve gone.nx.test printed an address"
 (($(wc -l <"$TMPD/res.err") == 1)) || { cat "$TMPD/res.err" >&2; fail "resolve's error is not one line"; }
 log "resolve gone.nx.test: '$(cat "$TMPD/res.err")' (exit 1)"
@@ -181,7 +189,7 @@ resolve 192.0.2.33
 
 # Nobody at 192.0.2.3: ARP goes unanswered, both attempts time out.
 resolve www.example.test --dns 192.0.2.3 --timeout 300 --attempts 2
-((RES_RC == 1)) && grep -q 'no answer' "$TMPD/res.err" ||
+((RES_RC == 1)) && grep -qxF 'synack resolve: www.example.test: connection timed out; no servers could be reached' "$TMPD/res.err" ||
     { cat "$TMPD/res.err" >&2; fail "resolve with a missing server: exit $RES_RC"; }
 log "resolve with no server at 192.0.2.3: '$(cat "$TMPD/res.err")'"
 
@@ -229,5 +237,74 @@ resolve www.example.test www.example.test --dns "$HOST_ADDR" --gap 2500 -v
 q2=$(grep -c "query\[A\] www.example.test from $SYNACK_ADDR" "$DNSMASQ_LOG" || true)
 ((q2 - q1 == 2)) || { cat "$TMPD/res.err" >&2; fail "two lookups 2.5 s apart (TTL 2 s) sent $((q2 - q1)) queries, expected 2"; }
 log "cache: a second lookup within the TTL sends no query; after the TTL (2 s) it does"
+
+# ---------------- (c) each failure, named as host(1) names it ----------------
+# failer ADDR MODE: a UDP DNS server on ADDR:53 answering every query with RCODE 2 (servfail) or 1
+# (formerr, with EDNS and without), or with TC set and no records (tc; nothing listens on TCP 53
+# there, so the query over TCP is refused).
+cat >"$TMPD/failer.py" <<'PY'
+import socket, sys
+addr, mode = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((addr, 53))
+print("ready", flush=True)
+while True:
+    q, peer = s.recvfrom(4096)
+    if len(q) < 12:
+        continue
+    i = 12
+    while i < len(q) and q[i] != 0:
+        i += 1 + q[i]
+    question = q[12:i + 5]
+    rcode = {"servfail": 2, "formerr": 1, "tc": 0}[mode]
+    tc = 0x02 if mode == "tc" else 0
+    # ID; QR=1 with the query's opcode and RD (and TC); RA=1 and the RCODE; one question, no records
+    flags = bytes([0x80 | (q[2] & 0x79) | tc, 0x80 | rcode])
+    s.sendto(q[:2] + flags + b"\x00\x01\x00\x00\x00\x00\x00\x00" + question, peer)
+PY
+for a in 192.0.2.5 192.0.2.6 192.0.2.8 192.0.2.9; do nsx ip addr add "$a/32" dev "$DEV"; done
+start_bg servfail python3 "$TMPD/failer.py" 192.0.2.6 servfail
+start_bg formerr python3 "$TMPD/failer.py" 192.0.2.8 formerr
+start_bg tc python3 "$TMPD/failer.py" 192.0.2.9 tc
+for ((i = 0; i < 50; i++)); do
+    grep -q ready "$TMPD/servfail.out" && grep -q ready "$TMPD/formerr.out" && grep -q ready "$TMPD/tc.out" && break
+    sleep 0.1
+done
+((i < 50)) || fail "the test's own DNS servers did not start"
+
+HAVE_HOST=0
+command -v host >/dev/null 2>&1 && HAVE_HOST=1
+# fails_as NAME LINE [HOST-SERVER] -- resolve options: exit 1 and exactly "synack resolve: LINE" on
+# stderr; with HOST-SERVER, host(1) asked the same prints LINE too.
+fails_as() {
+    local name=$1 line=$2 hsrv=$3
+    shift 4
+    resolve "$name" "$@"
+    ((RES_RC == 1)) && [[ ! -s "$TMPD/res.out" ]] && grep -qxF "synack resolve: $line" "$TMPD/res.err" ||
+        { cat "$TMPD/res.err" >&2; fail "resolve $name $*: exit $RES_RC, want 1 and 'synack resolve: $line'"; }
+    if [[ -n "$hsrv" ]] && ((HAVE_HOST)); then
+        nsx timeout 20 host -W 2 -t A "$name" "$hsrv" >"$TMPD/host.out" 2>&1 || true
+        grep -qxF "$line" "$TMPD/host.out" || { cat "$TMPD/host.out" >&2; fail "host(1) words $name at $hsrv otherwise than '$line'"; }
+    fi
+    log "resolve $name $*: '$(cat "$TMPD/res.err")'"
+}
+fails_as gone.nx.test "Host gone.nx.test not found: 3(NXDOMAIN)" "$HOST_ADDR" -- --dns "$HOST_ADDR"
+fails_as txt.nd.test "txt.nd.test has no A record" "$HOST_ADDR" -- --dns "$HOST_ADDR"
+fails_as other.test "Host other.test not found: 5(REFUSED)" "$HOST_ADDR" -- --dns "$HOST_ADDR"
+fails_as other.test "Host other.test not found: 2(SERVFAIL)" 192.0.2.6 -- --dns 192.0.2.6
+fails_as other.test "Host other.test not found: 1(FORMERR)" 192.0.2.8 -- --dns 192.0.2.8
+fails_as other.test "other.test: communications error to 192.0.2.5#53: connection refused; no servers could be reached" "" \
+    -- --dns 192.0.2.5
+fails_as other.test "other.test: connection timed out; no servers could be reached" "" -- --dns 192.0.2.3 --timeout 300
+fails_as other.test "other.test: truncated answer from 192.0.2.9#53, and the query over TCP failed" "" -- --dns 192.0.2.9
+fails_as other.test "Host other.test not found: 5(REFUSED) from $HOST_ADDR#53; 2(SERVFAIL) from 192.0.2.6#53" "" \
+    -- --dns "$HOST_ADDR" --dns 192.0.2.6
+# The FORMERR server was asked again without EDNS before it counted (RFC 6891 7); the TC server
+# was asked over TCP once (refused).
+n=$( (timeout 60 tshark -n -r "$TMPD/res$((NRES - 4)).pcap" -Y "udp.dstport == 53" 2>/dev/null || true) | wc -l)
+((n >= 2)) || fail "FORMERR: $n queries, expected the retry without EDNS"
+n=$( (timeout 60 tshark -n -r "$TMPD/res$((NRES - 1)).pcap" -Y "tcp.dstport == 53 && tcp.flags.syn == 1" 2>/dev/null || true) | wc -l)
+((n == 1)) || fail "truncated: $n TCP connection attempts to 192.0.2.9, expected 1"
+log "each failure named as host(1) names it$( ((HAVE_HOST)) || echo ' (host(1) not installed: its lines not compared)')"
 
 pass

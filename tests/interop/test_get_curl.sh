@@ -4,9 +4,9 @@
 # aside), -f prints nothing and exits 22 on a 404, -w expands curl's variables to the same text
 # (times as numbers in order). Exit codes as curl's: 7 for a refused port, 28 for a connect
 # timeout (both compared with curl), 6 for names that do not resolve, with the reason named
-# (NXDOMAIN; a server's REFUSED, from dnsmasq asked for a name it has no upstream for; a server's
-# SERVFAIL; an ICMP port unreachable where no server listens) and never as "No such file" or
-# "Connection refused"; `synack resolve` names them the same way. `synack resolve --pcap` writes
+# as the resolver reports it (NXDOMAIN; a server's REFUSED, from dnsmasq asked for a name it has no
+# upstream for; a server's SERVFAIL; an ICMP port unreachable where no server listens) and never as
+# strerror's "No such file" or "Connection refused"; `synack resolve` words them as host(1) does. `synack resolve --pcap` writes
 # its capture while it runs: the query is in the file while resolve still waits for the answer.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -157,33 +157,35 @@ cu ctimeout -s --connect-timeout 1 "http://192.0.2.77/"
 ((SG_RC == 28 && CU_RC == 28)) || fail "--connect-timeout: synack $SG_RC, curl $CU_RC (want 28)"
 log "exit codes as curl: refused port 7, --connect-timeout 28"
 
-# Names that do not resolve: 6, and the reason named.
+# Names that do not resolve: 6, curl's words ("Could not resolve host: NAME"), and the reason the
+# resolver reports, worded as host(1) words it.
 sg nx "http://nx.test/"
-((SG_RC == 6)) && grep -q "(6) could not resolve host: nx.test (NXDOMAIN" "$TMPD/nx.sg.err" ||
+((SG_RC == 6)) && grep -qF "(6) Could not resolve host: nx.test (3(NXDOMAIN))" "$TMPD/nx.sg.err" ||
     { cat "$TMPD/nx.sg.err" >&2; fail "NXDOMAIN: exit $SG_RC"; }
 # dnsmasq has no upstream for other.test: it answers REFUSED.
 sg refused "http://other.test/"
-((SG_RC == 6)) && grep -qF "(6) could not resolve host: other.test (DNS server $HOST_ADDR refused (REFUSED))" "$TMPD/refused.sg.err" ||
+((SG_RC == 6)) && grep -qF "(6) Could not resolve host: other.test (5(REFUSED) from $HOST_ADDR#53)" "$TMPD/refused.sg.err" ||
     { cat "$TMPD/refused.sg.err" >&2; fail "a DNS server that answers REFUSED: exit $SG_RC"; }
 sg servfail --dns 192.0.2.6 "http://other.test/"
-((SG_RC == 6)) && grep -qF "(6) could not resolve host: other.test (DNS server $HOST_ADDR refused (REFUSED); DNS server 192.0.2.6 failed (SERVFAIL))" "$TMPD/servfail.sg.err" ||
+((SG_RC == 6)) && grep -qF "(6) Could not resolve host: other.test (5(REFUSED) from $HOST_ADDR#53; 2(SERVFAIL) from 192.0.2.6#53)" "$TMPD/servfail.sg.err" ||
     { cat "$TMPD/servfail.sg.err" >&2; fail "a DNS server that answers SERVFAIL: exit $SG_RC"; }
 sg unreach --dns 192.0.2.5 "http://other.test/"
-((SG_RC == 6)) && grep -qF "(6) could not resolve host: other.test (DNS server $HOST_ADDR refused (REFUSED); no DNS server at 192.0.2.5 (ICMP port unreachable))" "$TMPD/unreach.sg.err" ||
+((SG_RC == 6)) && grep -qF "(6) Could not resolve host: other.test (5(REFUSED) from $HOST_ADDR#53; communications error to 192.0.2.5#53: connection refused)" "$TMPD/unreach.sg.err" ||
     { cat "$TMPD/unreach.sg.err" >&2; fail "no DNS server at the address (port unreachable): exit $SG_RC"; }
 for f in nx refused servfail unreach; do
-    if grep -qi "no such file\|connection refused" "$TMPD/$f.sg.err"; then
+    # strerror's words for the errno values the resolver once folded these into
+    if grep -q "No such file\|: Connection refused" "$TMPD/$f.sg.err"; then
         fail "a resolution failure named as an errno: $(cat "$TMPD/$f.sg.err")"
     fi
     log "resolution failure: $(cat "$TMPD/$f.sg.err")"
 done
-# synack resolve names them the same way.
-for case in "$HOST_ADDR:DNS server $HOST_ADDR refused (REFUSED)" "192.0.2.6:DNS server 192.0.2.6 failed (SERVFAIL)" \
-    "192.0.2.5:no DNS server at 192.0.2.5 (ICMP port unreachable)"; do
+# synack resolve names them as host(1) does.
+for case in "$HOST_ADDR:Host other.test not found: 5(REFUSED)" "192.0.2.6:Host other.test not found: 2(SERVFAIL)" \
+    "192.0.2.5:other.test: communications error to 192.0.2.5#53: connection refused; no servers could be reached"; do
     rc=0
     nsx timeout 60 "$SYNACK" resolve --tap "$DEV" --addr "$SYNACK_ADDR/$NET_PREFIX" --dns "${case%%:*}" other.test \
         >"$TMPD/resolve.out" 2>"$TMPD/resolve.err" || rc=$?
-    ((rc == 1)) && grep -qxF "synack resolve: other.test: ${case#*:}" "$TMPD/resolve.err" ||
+    ((rc == 1)) && grep -qxF "synack resolve: ${case#*:}" "$TMPD/resolve.err" ||
         { cat "$TMPD/resolve.err" >&2; fail "synack resolve --dns ${case%%:*}: exit $rc, want 1 and '${case#*:}'"; }
     log "synack resolve --dns ${case%%:*}: $(cat "$TMPD/resolve.err")"
 done
@@ -229,7 +231,7 @@ done
 rc=0
 wait "$RPID" || rc=$?
 ((live)) || { cat "$TMPD/silent.resolve.err" >&2; fail "resolve --pcap: no query in the capture while resolve was waiting (found $(queries) after it exited)"; }
-((rc == 1)) && grep -qF "silent.test: no answer: the DNS servers timed out" "$TMPD/silent.resolve.err" ||
+((rc == 1)) && grep -qF "silent.test: connection timed out; no servers could be reached" "$TMPD/silent.resolve.err" ||
     { cat "$TMPD/silent.resolve.err" >&2; fail "resolve from a silent server: exit $rc"; }
 log "resolve --pcap: the query was in the capture while resolve waited; then: $(cat "$TMPD/silent.resolve.err")"
 pass

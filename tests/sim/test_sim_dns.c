@@ -4,7 +4,7 @@
  *
  * Checked for every seed:
  *  - no lookup ever gets a wrong answer: each ends with exactly the zone's data (addresses,
- *    canonical name after CNAMEs, NXDOMAIN, NODATA) or, when loss ate every attempt, ETIMEDOUT;
+ *    canonical name after CNAMEs, NXDOMAIN, NODATA) or, when loss ate every attempt, DNS_E_TIMEOUT;
  *  - loss made the resolver retry (retransmits > 0) and most lookups still succeeded;
  *  - corrupted frames never reached either side as DNS (dropped by UDP's checksum), so the
  *    server counted no malformed query and the resolver no malformed answer;
@@ -55,8 +55,8 @@ static const struct expect names[] = {
     { "www.example.test", 0, 2, "www.example.test" },
     { "ALIAS.example.test", 0, 2, "www.example.test" },
     { "ns.example.test", 0, 1, "ns.example.test" },
-    { "missing.example.test", -ENOENT, 0, "missing.example.test" },
-    { "example.test", -ENODATA, 0, "example.test" },
+    { "missing.example.test", DNS_E_NXDOMAIN, 0, "missing.example.test" },
+    { "example.test", DNS_E_NODATA, 0, "example.test" },
 };
 #define NNAMES (sizeof(names) / sizeof(names[0]))
 
@@ -134,7 +134,7 @@ static void run(const char *zone_path, uint64_t seed, double impair, struct outc
         assert_int_equal(s->called, 1);
         out->hash = hash_update(out->hash, (const uint8_t *)&s->r.err, sizeof(s->r.err));
         out->hash = hash_update(out->hash, (const uint8_t *)&s->done_at, sizeof(s->done_at));
-        if (s->r.err == -ETIMEDOUT) {
+        if (s->r.err == DNS_E_TIMEOUT) {
             out->timeouts++;
             continue;
         }

@@ -28,7 +28,8 @@
 
 enum mode {
     M_ANSWER, M_SILENT, M_WRONG_ID_FIRST, M_WRONG_QUESTION, M_MALFORMED, M_SERVFAIL, M_TC, M_NXDOMAIN,
-    M_NODATA, M_CNAME_ONLY, M_CNAME_FOREVER, M_WRONG_PORT, M_NXDOMAIN_NOSOA, M_NO_EDNS,
+    M_NODATA, M_CNAME_ONLY, M_CNAME_FOREVER, M_WRONG_PORT, M_NXDOMAIN_NOSOA, M_NO_EDNS, M_REFUSED,
+    M_FORMERR, M_NOTIMP, M_REFERRAL,
 };
 
 struct fake {
@@ -71,6 +72,12 @@ static void fake_reply(struct fake *f, const struct dns_msg *q, const struct syn
     }
     if (f->mode == M_SERVFAIL)
         rcode = DNS_R_SERVFAIL;
+    if (f->mode == M_REFUSED)
+        rcode = DNS_R_REFUSED;
+    if (f->mode == M_FORMERR)
+        rcode = DNS_R_FORMERR;   /* with EDNS and without */
+    if (f->mode == M_NOTIMP)
+        rcode = 4;
     if (f->mode == M_NO_EDNS && q->has_opt)
         rcode = DNS_R_FORMERR;   /* a server that knows no EDNS */
     if (f->mode == M_NXDOMAIN || f->mode == M_NXDOMAIN_NOSOA)
@@ -89,6 +96,13 @@ static void fake_reply(struct fake *f, const struct dns_msg *q, const struct syn
         dns_build_soa(&b, DNS_S_AUTHORITY, &zone, 60, &soa);
         break;
     case M_NXDOMAIN_NOSOA:
+    case M_SERVFAIL:
+    case M_REFUSED:
+    case M_FORMERR:
+    case M_NOTIMP:
+        break;
+    case M_REFERRAL:   /* NOERROR, no answer, only NS records in authority */
+        dns_build_name_rr(&b, DNS_S_AUTHORITY, &zone, DNS_T_NS, 60, &www);
         break;
     case M_CNAME_ONLY:
         if (dns_name_equal(&q->q.name, &www)) {
@@ -328,7 +342,10 @@ static void test_timeout(void **state)
     struct lookup l;
     synack_time_t t0 = sp_now(&L.p);
     lookup(&L, "www.example.test", &l);
-    assert_int_equal(l.r.err, -ETIMEDOUT);
+    assert_int_equal(l.r.err, DNS_E_TIMEOUT);
+    assert_int_equal(l.r.nfails, 1);   /* the one server, as silent */
+    assert_int_equal(l.r.fails[0].err, DNS_E_TIMEOUT);
+    assert_int_equal(synack_ip_to_v4(&l.r.fails[0].server), SRV);
     synack_time_t dt = sp_now(&L.p) - t0;
     assert_true(dt >= SYNACK_SEC(2) && dt < SYNACK_MS(2100));   /* 2 attempts x 1 s */
     assert_int_equal(L.f.queries, 2);
@@ -368,14 +385,14 @@ static void test_mismatches(void **state)
 
     lab_init(&L, M_WRONG_QUESTION, one_server, 1, NULL);
     lookup(&L, "www.example.test", &l);
-    assert_int_equal(l.r.err, -ETIMEDOUT);
+    assert_int_equal(l.r.err, DNS_E_TIMEOUT);
     dns_resolver_stats(L.r, &s);
     assert_int_equal(s.mismatched, 2);
     lab_free(&L);
 
     lab_init(&L, M_WRONG_PORT, one_server, 1, NULL);
     lookup(&L, "www.example.test", &l);
-    assert_int_equal(l.r.err, -ETIMEDOUT);
+    assert_int_equal(l.r.err, DNS_E_TIMEOUT);
     assert_true(CTR(L.p.st[0], UdpNoPorts) >= 2);
     lab_free(&L);
 }
@@ -386,8 +403,9 @@ static void test_errors(void **state)
         enum mode mode;
         int err;
     } cases[] = {
-        { M_MALFORMED, -EBADMSG }, { M_SERVFAIL, -ECONNREFUSED },
-        { M_NXDOMAIN, -ENOENT },   { M_NODATA, -ENODATA },        { M_CNAME_FOREVER, -ELOOP },
+        { M_MALFORMED, DNS_E_MALFORMED }, { M_SERVFAIL, DNS_E_SERVFAIL }, { M_REFUSED, DNS_E_REFUSED },
+        { M_FORMERR, DNS_E_FORMERR },     { M_NOTIMP, DNS_E_NOTIMP },     { M_REFERRAL, DNS_E_REFERRAL },
+        { M_NXDOMAIN, DNS_E_NXDOMAIN },   { M_NODATA, DNS_E_NODATA },     { M_CNAME_FOREVER, DNS_E_LOOP },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct lab L;
@@ -400,9 +418,20 @@ static void test_errors(void **state)
         dns_resolver_stats(L.r, &s);
         if (cases[i].mode == M_MALFORMED)
             assert_int_equal(s.malformed, 2);
-        if (cases[i].mode == M_SERVFAIL) {   /* no waiting: each failure moves on at once */
+        if (cases[i].mode == M_SERVFAIL || cases[i].mode == M_REFUSED || cases[i].mode == M_NOTIMP ||
+            cases[i].mode == M_REFERRAL) {   /* no waiting: each failure moves on at once */
             assert_int_equal(s.refused, 2);
             assert_int_equal(L.f.queries, 2);
+        }
+        if (cases[i].mode == M_FORMERR) {   /* the first FORMERR is taken for a server without EDNS */
+            assert_int_equal(s.refused, 1);
+            assert_int_equal(L.f.queries, 2);
+        }
+        if (cases[i].err != DNS_E_NXDOMAIN && cases[i].err != DNS_E_NODATA && cases[i].err != DNS_E_LOOP) {
+            /* the server is named with what it said */
+            assert_int_equal(l.r.nfails, 1);
+            assert_int_equal(synack_ip_to_v4(&l.r.fails[0].server), SRV);
+            assert_int_equal(l.r.fails[0].err, cases[i].err);
         }
         if (cases[i].mode == M_CNAME_FOREVER)   /* 3 links per answer: 9 > 8 after the third */
             assert_int_equal(L.f.queries, 3);
@@ -438,9 +467,81 @@ static void test_port_unreachable(void **state)
     synack_close(L.p.st[1], L.f.sock, sp_now(&L.p));
     synack_time_t t0 = sp_now(&L.p);
     lookup(&L, "www.example.test", &l);
-    assert_int_equal(l.r.err, -ECONNREFUSED);
+    assert_int_equal(l.r.err, DNS_E_UNREACH);
+    assert_int_equal(l.r.nfails, 1);
+    assert_int_equal(l.r.fails[0].sys_err, -ECONNREFUSED);
     assert_true(sp_now(&L.p) - t0 < SYNACK_MS(500));
     lab_free(&L);
+}
+
+/* Servers that fail differently: each is listed with its own failure, and the lookup's is the most
+ * telling one (a server's RCODE before an ICMP error before silence). */
+static void test_mixed_failures(void **state)
+{
+    static const uint32_t two[] = { SRV, NOBODY };
+    struct lab L;
+    struct lookup l;
+    lab_init(&L, M_REFUSED, two, 2, NULL);
+    lookup(&L, "www.example.test", &l);
+    assert_int_equal(l.r.err, DNS_E_REFUSED);
+    assert_int_equal(l.r.nfails, 2);
+    assert_int_equal(synack_ip_to_v4(&l.r.fails[0].server), SRV);
+    assert_int_equal(l.r.fails[0].err, DNS_E_REFUSED);
+    assert_int_equal(synack_ip_to_v4(&l.r.fails[1].server), NOBODY);
+    assert_int_equal(l.r.fails[1].err, DNS_E_TIMEOUT);
+    lab_free(&L);
+
+    lab_init(&L, M_ANSWER, two, 2, NULL);   /* port unreachable at SRV, silence at NOBODY */
+    synack_close(L.p.st[1], L.f.sock, sp_now(&L.p));
+    lookup(&L, "www.example.test", &l);
+    assert_int_equal(l.r.err, DNS_E_UNREACH);
+    assert_int_equal(l.r.nfails, 2);
+    assert_int_equal(l.r.fails[0].err, DNS_E_UNREACH);
+    assert_int_equal(l.r.fails[1].err, DNS_E_TIMEOUT);
+    lab_free(&L);
+}
+
+/* Truncated over UDP, and nobody listens on TCP port 53: the lookup says so. */
+static void test_tcp_fallback_fails(void **state)
+{
+    struct lab L;
+    struct lookup l;
+    lab_init(&L, M_TC, one_server, 1, NULL);
+    synack_close(L.p.st[1], L.f.tcp_listener, sp_now(&L.p));
+    lookup(&L, "www.example.test", &l);
+    assert_int_equal(l.r.err, DNS_E_TRUNCATED);
+    assert_int_equal(l.r.nfails, 1);
+    assert_int_equal(l.r.fails[0].err, DNS_E_TRUNCATED);
+    assert_int_equal(L.f.tcp_queries, 0);
+    lab_free(&L);
+}
+
+/* Each code has its own name, the RCODE it stands for, and codes stay apart from errno values. */
+static void test_error_names(void **state)
+{
+    static const struct {
+        int err;
+        const char *name;
+        int rcode;
+    } names[] = {
+        { DNS_E_FORMERR, "FORMERR", 1 },   { DNS_E_SERVFAIL, "SERVFAIL", 2 }, { DNS_E_NXDOMAIN, "NXDOMAIN", 3 },
+        { DNS_E_NOTIMP, "NOTIMP", 4 },     { DNS_E_REFUSED, "REFUSED", 5 },   { DNS_E_RCODE(9), "NOTAUTH", 9 },
+        { DNS_E_NODATA, "NODATA", -1 },    { DNS_E_TIMEOUT, "TIMEOUT", -1 },  { DNS_E_UNREACH, "UNREACH", -1 },
+        { DNS_E_TRUNCATED, "TRUNCATED", -1 }, { DNS_E_MALFORMED, "MALFORMED", -1 },
+        { DNS_E_REFERRAL, "REFERRAL", -1 }, { DNS_E_LOOP, "LOOP", -1 },      { DNS_E_NOSERVER, "NOSERVER", -1 },
+        { 0, "OK", -1 },                   { -ENOMEM, "ENOMEM", -1 },
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        assert_string_equal(dns_errname(names[i].err), names[i].name);
+        assert_int_equal(dns_err_rcode(names[i].err), names[i].rcode);
+        assert_non_null(dns_strerror(names[i].err));
+        if (names[i].err <= -DNS_E_BASE)
+            assert_true(names[i].err < -4095);   /* below every errno value (MAX_ERRNO) */
+    }
+    for (int e = DNS_E_RCODE(0); e >= DNS_E_LAST; e--)
+        for (int f = e - 1; f >= DNS_E_LAST; f--)
+            if (dns_err_rcode(e) < 0 && dns_err_rcode(f) < 0)
+                assert_string_not_equal(dns_errname(e), dns_errname(f));
 }
 
 static void test_hosts_and_literals(void **state)
@@ -490,7 +591,7 @@ static void test_no_servers(void **state)
     struct lookup l;
     lab_init(&L, M_ANSWER, NULL, 0, NULL);
     lookup(&L, "www.example.test", &l);
-    assert_int_equal(l.r.err, -EDESTADDRREQ);
+    assert_int_equal(l.r.err, DNS_E_NOSERVER);
     lab_free(&L);
 }
 
@@ -616,7 +717,7 @@ static void test_cache_negative(void **state)
         struct lookup l;
         lab_init_cache(&L, modes[i], one_server, 1, NULL, 0);
         lookup(&L, "www.example.test", &l);
-        int err = modes[i] == M_NXDOMAIN ? -ENOENT : -ENODATA;
+        int err = modes[i] == M_NXDOMAIN ? DNS_E_NXDOMAIN : DNS_E_NODATA;
         assert_int_equal(l.r.err, err);
         sp_run(&L.p, SYNACK_SEC(4));
         lookup(&L, "www.example.test", &l);
@@ -638,7 +739,7 @@ static void test_cache_negative(void **state)
     struct lookup l;
     lab_init_cache(&L, M_NXDOMAIN_NOSOA, one_server, 1, NULL, 0);
     lookup(&L, "www.example.test", &l);
-    assert_int_equal(l.r.err, -ENOENT);
+    assert_int_equal(l.r.err, DNS_E_NXDOMAIN);
     lookup(&L, "www.example.test", &l);
     assert_false(l.r.from_cache);
     assert_int_equal(L.f.queries, 2);
@@ -657,6 +758,9 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_cname_restart),
         cmocka_unit_test(test_port_unreachable),
+        cmocka_unit_test(test_mixed_failures),
+        cmocka_unit_test(test_tcp_fallback_fails),
+        cmocka_unit_test(test_error_names),
         cmocka_unit_test(test_hosts_and_literals),
         cmocka_unit_test(test_no_servers),
         cmocka_unit_test(test_free_pending),

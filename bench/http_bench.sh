@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# HTTP figures of issue 11, each beside its reference measured in this run:
+#
+#   (a) keep-alive: `wrk -t1 -c50` for a 100-byte file against synack's HTTP server over a TAP, an
+#       lwIP raw-API server of our own (bench/lwip_httpd.c, Debian's liblwip-dev) over a TAP, and
+#       nginx with one worker over a veth pair; requests per second, the median of the runs.
+#   (b) new connections: `ab -c50` without keep-alive, BENCH_AB_CONNS connections (default
+#       500,000) against synack (TAP) and nginx with one worker (veth); connections per second,
+#       and whether the rate is flat: the rate over the last tenth of the connections against the
+#       first tenth (from the client namespace's TcpActiveOpens, sampled every 0.2 s), within 10 %.
+#   (c) idle keep-alive connections: BENCH_HTTP_IDLE connections (default 10,000) held open from a
+#       Linux client (Python, one request each, then idle) to synack's HTTP server; the growth per
+#       connection of the server's heap in use (the C allocator's count, which `synack serve`
+#       prints on SIGUSR1), against issue 11's target of 1.5 KB, and of its RSS beside it (RSS
+#       keeps what a connection's request needed for a moment: the allocator does not hand freed
+#       pages back).
+#
+# Usage: bash bench/http_bench.sh /path/to/synack [/path/to/lwip_httpd]
+# Environment: BENCH_HTTP_QUICK=1 (short: 3 s per wrk run, 20,000 connections, 1,000 idle; one
+# run), BENCH_HTTP_SECONDS (per wrk run, default 10), BENCH_RUNS (wrk runs per server, default 3),
+# BENCH_AB_CONNS, BENCH_HTTP_IDLE (0 skips a part).
+#
+# Output: RESULT lines (http_keepalive, http_newconn, http_idle) on stdout, progress on stderr.
+# Every server runs in namespaces this script creates (deleted on every exit path): synack and lwIP
+# each behind a TAP of their own (server 192.0.2.2, kernel and client 192.0.2.1, TEST-NET-1),
+# nginx on a veth pair (client 198.51.100.1, nginx 198.51.100.2, TEST-NET-2). Every command that
+# could wait is bounded by `timeout`. Exit: 0 done, 1 failure, 77 not root.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib.sh"
+
+SYNACK=${1:-}
+LWIP=${2:-}
+QUICK=${BENCH_HTTP_QUICK:-0}
+if [[ "$QUICK" == 1 ]]; then
+    SECS=${BENCH_HTTP_SECONDS:-3} RUNS=${BENCH_RUNS:-1} AB_N=${BENCH_AB_CONNS:-20000} IDLE_N=${BENCH_HTTP_IDLE:-1000}
+else
+    SECS=${BENCH_HTTP_SECONDS:-10} RUNS=${BENCH_RUNS:-3} AB_N=${BENCH_AB_CONNS:-500000} IDLE_N=${BENCH_HTTP_IDLE:-10000}
+fi
+[[ -n "$SYNACK" && -x "$SYNACK" ]] || { echo "usage: bash $0 /path/to/synack [/path/to/lwip_httpd]" >&2; exit 1; }
+SYNACK=$(readlink -f "$SYNACK")
+[[ -n "$LWIP" && -x "$LWIP" ]] && LWIP=$(readlink -f "$LWIP") || LWIP=""
+bench_init http_bench wrk ab nginx python3 curl ss
+for v in "$SECS" "$RUNS" "$AB_N" "$IDLE_N"; do [[ "$v" =~ ^[0-9]+$ ]] || die "numbers only in BENCH_*"; done
+((SECS >= 1 && SECS <= 120 && RUNS >= 1 && RUNS <= 20 && AB_N <= 2000000 && IDLE_N <= 50000)) ||
+    die "BENCH_HTTP_SECONDS 1..120, BENCH_RUNS 1..20, BENCH_AB_CONNS <= 2000000, BENCH_HTTP_IDLE <= 50000"
+
+NSS="synack-hb-s-$$"   # synack's TAP; the client on the kernel's side
+NSL="synack-hb-l-$$"   # lwIP's TAP; the client on the kernel's side
+NSC="synack-hb-c-$$"   # the client of nginx
+NSN="synack-hb-n-$$"   # nginx
+for ns in "$NSS" "$NSL" "$NSC" "$NSN"; do
+    bench_ns "$ns"
+    # a wide range of client ports: ab opens hundreds of thousands of connections
+    ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
+done
+bench_tap "$NSS" hbsyn0 192.0.2.1/24
+bench_tap "$NSL" hblwip0 192.0.2.1/24
+bench_veth "$NSC" hbv0 198.51.100.1/24 "$NSN" hbv1 198.51.100.2/24
+
+WWW="$TMPD/www"
+mkdir -p "$WWW"
+head -c 100 /dev/zero | tr '\0' 'x' >"$WWW/f100"
+chmod -R a+rX "$TMPD"
+
+# nginx, one worker, as a tuned server would be for this: no access log, sendfile, long keep-alive.
+cat >"$TMPD/nginx.conf" <<EOF
+user root;
+worker_processes 1;
+worker_rlimit_nofile 65536;
+pid $TMPD/nginx.pid;
+error_log $TMPD/nginx.err;
+daemon off;
+events { worker_connections 65000; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_timeout 600;
+    keepalive_requests 1000000;
+    default_type text/plain;
+    server { listen 198.51.100.2:80 backlog=4096; root $WWW; }
+}
+EOF
+
+start_synack() {   # the HTTP server on synack, in NSS, ready when curl gets the file
+    bench_bg synack timeout 3600 ip netns exec "$NSS" "$SYNACK" serve --tap hbsyn0 --addr 192.0.2.2/24 \
+        --ctl "$TMPD/serve.sock" --http-root "$WWW" --http-log /dev/null --http-keepalive-max 1000000 \
+        --http-keepalive-timeout 600 --http-max-conns 60000
+    SYNACK_PID=$BG_PID
+    wait_http "$NSS" http://192.0.2.2/f100 synack
+}
+stop_bg() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+wait_http() {   # NS URL NAME
+    local i
+    for ((i = 0; i < 100; i++)); do
+        ip netns exec "$1" curl -s -m 1 -o /dev/null "$2" && return 0
+        sleep 0.1
+    done
+    die "$3 does not answer $2 after 10 s: $(tail -5 "$TMPD/$3.out")"
+}
+
+# ---------------- (a) keep-alive, wrk -t1 -c50 ----------------
+wrk_rps() {   # NS URL -> requests per second (checks there were no errors)
+    local out
+    out=$(timeout $((SECS + 30)) ip netns exec "$1" wrk -t1 -c50 -d"${SECS}s" "$2" 2>&1) || die "wrk $2 failed: $out"
+    grep -q 'Non-2xx\|Socket errors' <<<"$out" && die "wrk $2: errors: $out"
+    awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
+}
+start_synack
+if [[ -n "$LWIP" ]]; then
+    bench_bg lwip timeout 3600 ip netns exec "$NSL" "$LWIP" hblwip0 192.0.2.2 255.255.255.0 80
+    LWIP_PID=$BG_PID
+    wait_http "$NSL" http://192.0.2.2/f100 lwip
+else
+    say "no lwip_httpd (install liblwip-dev: scripts/install-deps.sh bench, then rebuild): its column stays empty"
+fi
+bench_bg nginx timeout 3600 ip netns exec "$NSN" nginx -c "$TMPD/nginx.conf"
+NGINX_PID=$BG_PID
+wait_http "$NSC" http://198.51.100.2/f100 nginx
+
+S=() L=() N=()
+for ((r = 1; r <= RUNS; r++)); do
+    s=$(wrk_rps "$NSS" http://192.0.2.2/f100)
+    l=""
+    [[ -n "$LWIP" ]] && l=$(wrk_rps "$NSL" http://192.0.2.2/f100)
+    n=$(wrk_rps "$NSC" http://198.51.100.2/f100)
+    [[ -n "$s" && -n "$n" && ( -z "$LWIP" || -n "$l" ) ]] || die "a wrk run failed"
+    say "keep-alive run $r/$RUNS: synack $s, lwIP ${l:--}, nginx $n requests/s"
+    S+=("$s") N+=("$n")
+    [[ -n "$l" ]] && L+=("$l")
+done
+sm=$(median "${S[@]}")
+nm=$(median "${N[@]}")
+lm=""
+((${#L[@]})) && lm=$(median "${L[@]}")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
+echo "RESULT http_keepalive synack_rps=$sm lwip_rps=${lm:--} nginx_rps=$nm ratio_lwip=$(ratio "$sm" "$lm")" \
+    "ratio_nginx=$(ratio "$sm" "$nm") secs=$SECS runs=$RUNS"
+[[ -n "$LWIP" ]] && stop_bg "$LWIP_PID"
+
+# ---------------- (b) new connections, ab -c50 without keep-alive ----------------
+# sampler NS FILE: "time ActiveOpens" of the namespace every 0.2 s until killed.
+sampler() {
+    bench_bg "sampler" timeout 3600 ip netns exec "$1" bash -c \
+        'while :; do echo "$EPOCHREALTIME $(awk "/^Tcp:/ { if (h) print \$6; h = 1 }" /proc/net/snmp)"; sleep 0.2; done'
+    SAMPLER_PID=$BG_PID
+}
+# flat FILE: the rate over the last tenth of the connections / over the first tenth, from the samples.
+flat() {
+    awk '{ t[NR] = $1; c[NR] = $2 } END {
+        n = NR; c0 = c[1]; tot = c[n] - c0
+        if (tot < 100) { print "-"; exit }
+        # time at which the count (from c0) reached x, interpolated between samples
+        split("", r)
+        for (k = 1; k <= 4; k++) { x = (k == 1) ? 1 : (k == 2) ? 0.1 * tot : (k == 3) ? 0.9 * tot : tot
+            for (i = 2; i <= n; i++) if (c[i] - c0 >= x) break
+            a = c[i - 1] - c0; b = c[i] - c0
+            r[k] = (b > a) ? t[i - 1] + (t[i] - t[i - 1]) * (x - a) / (b - a) : t[i] }
+        first = (0.1 * tot - 1) / (r[2] - r[1]); last = 0.1 * tot / (r[4] - r[3])
+        printf "%.3f %.0f %.0f\n", last / first, first, last }' "$1"
+}
+ab_cps() {   # NAME NS URL -> "cps flat first last"
+    local out rps f
+    sampler "$2"
+    out=$(timeout 1800 ip netns exec "$2" ab -q -r -c50 -n "$AB_N" "$3" 2>&1) || die "ab $3 failed: $(tail -5 <<<"$out")"
+    sleep 0.5
+    stop_bg "$SAMPLER_PID"
+    cp "$TMPD/sampler.out" "$TMPD/$1.samples"
+    grep -q '^Failed requests: *0$' <<<"$out" || die "ab $3: $(grep -A3 '^Failed requests' <<<"$out")"
+    grep -q "^Complete requests: *$AB_N$" <<<"$out" || die "ab $3: $(grep '^Complete requests' <<<"$out")"
+    rps=$(awk '/^Requests per second:/ { print $4 }' <<<"$out")
+    f=$(flat "$TMPD/$1.samples")
+    echo "$rps $f"
+}
+if ((AB_N > 0)); then
+    read -r scps sflat sfirst slast <<<"$(ab_cps synack "$NSS" http://192.0.2.2/f100)"
+    [[ -n "$scps" ]] || die "ab against synack failed"
+    say "new connections: synack $scps/s over $AB_N (first tenth $sfirst/s, last $slast/s: $sflat)"
+    read -r ncps nflat nfirst nlast <<<"$(ab_cps nginx "$NSC" http://198.51.100.2/f100)"
+    [[ -n "$ncps" ]] || die "ab against nginx failed"
+    say "new connections: nginx $ncps/s over $AB_N (first tenth $nfirst/s, last $nlast/s: $nflat)"
+    isflat() { awk -v f="$1" 'BEGIN { print (f != "-" && f >= 0.9 && f <= 1.1) ? "yes" : "no" }'; }
+    echo "RESULT http_newconn conns=$AB_N synack_cps=$scps nginx_cps=$ncps ratio=$(ratio "$scps" "$ncps")" \
+        "synack_last_first=$sflat synack_flat=$(isflat "$sflat") nginx_last_first=$nflat nginx_flat=$(isflat "$nflat")"
+fi
+stop_bg "$NGINX_PID"
+stop_bg "$SYNACK_PID"
+
+# ---------------- (c) idle keep-alive connections held by a Linux client ----------------
+if ((IDLE_N > 0)); then
+    cat >"$TMPD/idle.py" <<'PY'
+# Opens N connections to ADDR:80, asks each for /f100 once (keep-alive), reads the whole answer,
+# then holds them all open until stdin closes; prints "held N" when they are.
+import socket, sys
+addr, n = sys.argv[1], int(sys.argv[2])
+req = b"GET /f100 HTTP/1.1\r\nHost: bench\r\n\r\n"
+socks = []
+for i in range(n):
+    s = socket.create_connection((addr, 80), timeout=10)
+    s.sendall(req)
+    got = b""
+    while b"\r\n\r\n" not in got or len(got.split(b"\r\n\r\n", 1)[1]) < 100:
+        chunk = s.recv(4096)
+        if not chunk:
+            sys.exit("connection %d closed early" % i)
+        got += chunk
+    if not got.startswith(b"HTTP/1.1 200"):
+        sys.exit("connection %d: %r" % (i, got[:40]))
+    socks.append(s)
+print("held", len(socks), flush=True)
+sys.stdin.read()
+PY
+    start_synack
+    pid=$(ns_pid_of "$NSS" synack) || die "no synack process in $NSS"
+    rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"; }
+    heap() {   # the allocator's bytes in use, as `synack serve` prints them on SIGUSR1
+        local n0 i
+        n0=$(grep -c 'heap in use' "$TMPD/synack.out" || true)
+        kill -USR1 "$pid"
+        for ((i = 0; i < 100; i++)); do
+            (($(grep -c 'heap in use' "$TMPD/synack.out" || true) > n0)) && break
+            sleep 0.05
+        done
+        grep 'heap in use' "$TMPD/synack.out" | tail -1 | awk '{ print $(NF - 1) }'
+    }
+    sleep 2   # the warm-up request's connection is idle and released
+    rss0=$(rss)
+    heap0=$(heap)
+    mkfifo "$TMPD/idle.in"
+    bench_bg idle timeout 900 ip netns exec "$NSS" bash -c "ulimit -n $((IDLE_N + 100)); exec python3 '$TMPD/idle.py' 192.0.2.2 $IDLE_N <'$TMPD/idle.in'"
+    IDLE_PID=$BG_PID
+    exec {hold}>"$TMPD/idle.in"
+    for ((i = 0; i < 6000; i++)); do
+        grep -q '^held' "$TMPD/idle.out" && break
+        kill -0 "$IDLE_PID" 2>/dev/null || die "the idle client failed: $(tail -3 "$TMPD/idle.out")"
+        sleep 0.1
+    done
+    grep -q '^held' "$TMPD/idle.out" || die "the idle client did not open $IDLE_N connections in 600 s"
+    sleep 3   # past the stack's idle release (1 s): what an idle connection keeps
+    rss1=$(rss)
+    heap1=$(heap)
+    exec {hold}>&-
+    stop_bg "$IDLE_PID"
+    [[ -n "$heap0" && -n "$heap1" ]] || die "synack serve printed no heap figure on SIGUSR1"
+    per=$(awk -v a="$heap0" -v b="$heap1" -v n="$IDLE_N" 'BEGIN { printf "%.0f", (b - a) / n }')
+    rper=$(awk -v a="$rss0" -v b="$rss1" -v n="$IDLE_N" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }')
+    say "idle: $IDLE_N connections held: synack serve's heap in use $heap0 -> $heap1 bytes, $per bytes per" \
+        "connection; RSS $rss0 -> $rss1 KiB, $rper bytes per connection"
+    echo "RESULT http_idle conns=$IDLE_N heap0=$heap0 heap1=$heap1 bytes_per_conn=$per rss0_kib=$rss0" \
+        "rss1_kib=$rss1 rss_bytes_per_conn=$rper target=1536"
+    stop_bg "$SYNACK_PID"
+fi
