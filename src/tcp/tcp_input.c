@@ -553,10 +553,10 @@ void tcp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, si
         tcp_conn_input(c, &s, now);
         return;
     }
-    struct tcp_tw *tw = tcp_tw_lookup(st, &s.local, &s.remote);
+    uint32_t tw = tcp_tw_lookup(st, &s.local, &s.remote);
     if (tw) {
-        trace_seg_in(st, &s, p, len, tw->id, SYNACK_TCP_TIME_WAIT);
-        tcp_tw_input(tw, &s, now);
+        trace_seg_in(st, &s, p, len, tcp_tw_at(&st->tcp->tw, tw)->id, SYNACK_TCP_TIME_WAIT);
+        tcp_tw_input(st, tw, &s, now);
         return;
     }
     struct tcp_conn *l = tcp_listener_lookup(st, &s.local);

@@ -29,8 +29,7 @@ struct tcp_seg {
 struct tcp_table {
     struct tcp_conn **buckets;
     size_t nbuckets, nconns;
-    struct tcp_tw **twb;             /* TIME-WAIT's small entries (tcp_timewait.c) */
-    size_t ntwb, ntw;
+    struct tcp_tw_table tw;          /* TIME-WAIT's small entries (tcp_timewait.h) */
     struct tcp_conn *listeners;
     struct tcp_conn *all;            /* every tcp_conn, whatever its state (all_next/all_prev) */
     const struct tcp_upcalls *up;    /* the socket layer's (tcp_set_upcalls) */

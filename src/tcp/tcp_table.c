@@ -30,7 +30,7 @@ int tcp_table_new(synack_stack_t *st)
     t->buckets = mem_calloc(&st->cfg.alloc, t->nbuckets, sizeof(*t->buckets));
     if (!t->buckets || tcp_timewait_table_new(st, t) != 0) {
         mem_free(&st->cfg.alloc, t->buckets);
-        mem_free(&st->cfg.alloc, t->twb);
+        mem_free(&st->cfg.alloc, t->tw.bucket);
         mem_free(&st->cfg.alloc, t);
         return -ENOMEM;
     }
