@@ -56,6 +56,13 @@ enum tcp_tmr {
     TCP_T_COUNT
 };
 
+/* What only a listener has: its queues of children (linked through pnext/pprev). */
+struct tcp_listenq {
+    struct tcp_conn *synq_head;
+    struct tcp_conn *accq_head, *accq_tail;
+    unsigned synq_len, accq_len, backlog;
+};
+
 struct tcp_conn {
     struct tcp_conn *hnext;          /* hash chain (connections), or the listeners' list */
     synack_stack_t *st;
@@ -63,20 +70,15 @@ struct tcp_conn {
     int state;                       /* enum synack_tcp_state */
     struct tcp_end local, remote;
     void *owner;                     /* the socket above (tcp_upcalls); NULL once closed (orphan) */
-    struct tcp_conn *all_next, *all_prev;   /* every connection of the stack (port checks) */
+    /* A bound connection is on the chain of its local port (tcp_table.c's port index), a child of
+     * a listener on that listener's SYN or accept queue instead: doubly linked, so leaving is O(1). */
+    struct tcp_conn *pnext, *pprev;
+    struct tcp_conn *parent;         /* passive open: the listener, while this child is queued */
+    struct tcp_listenq *lq;          /* a listener's queues (allocated by listen) */
     int hashed;
     unsigned bound : 1;              /* the local address and port are set (bind, connect, child) */
-
-    /* passive open: the listener, and the queue this child is on */
-    struct tcp_conn *parent;
-    struct tcp_conn *qnext;
-    int queued;                      /* 0 none, 1 SYN queue, 2 accept queue */
-    /* listener */
-    struct tcp_conn *synq_head;
-    unsigned synq_len;
-    struct tcp_conn *accq_head, *accq_tail;
-    unsigned accq_len;
-    unsigned backlog;
+    unsigned on_port : 1;            /* on its port's chain */
+    unsigned queued : 2;             /* 0 none, 1 SYN queue, 2 accept queue */
 
     /* RFC 9293 3.3.1 send sequence variables */
     uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2, snd_up;

@@ -31,7 +31,10 @@ struct tcp_table {
     size_t nbuckets, nconns;
     struct tcp_tw_table tw;          /* TIME-WAIT's small entries (tcp_timewait.h) */
     struct tcp_conn *listeners;
-    struct tcp_conn *all;            /* every tcp_conn, whatever its state (all_next/all_prev) */
+    /* Bound connections by local port (any address): chains through pnext/pprev, the bucket the
+     * port's low bits (ports are ours to choose, not a peer's), growing with the connections. */
+    struct tcp_conn **ports;
+    uint32_t nports, nbound;
     const struct tcp_upcalls *up;    /* the socket layer's (tcp_set_upcalls) */
     struct tcp_conn *last_lookup;    /* one-entry cache in front of the hash (hashed conns only) */
     struct tcp_conn *ack_list;       /* connections owing a coalesced ACK at the end of a batch */
@@ -75,8 +78,12 @@ struct tcp_conn *tcp_lookup(synack_stack_t *st, const struct tcp_end *local, con
 /* The listener for local: one bound to its address, else one bound to the unspecified address. */
 struct tcp_conn *tcp_listener_lookup(synack_stack_t *st, const struct tcp_end *local);
 void tcp_listener_add(struct tcp_conn *c);
+/* The port index: c joins its port's chain once bound (not while a listener's queue holds it). */
+void tcp_port_link(struct tcp_conn *c);
+void tcp_port_unlink(struct tcp_conn *c);
 /* Is (addr, port) taken for binding? TIME-WAIT connections count unless reuse is set. */
 int tcp_port_in_use(synack_stack_t *st, const struct synack_ip *addr, uint16_t port, int reuse);
+int tcp_port_tw_block(synack_stack_t *st, const struct synack_ip *addr, uint16_t port);
 /* An ephemeral port for a connection from laddr to remote, RFC 6056; 0 if none is free. */
 uint16_t tcp_pick_port(synack_stack_t *st, const struct synack_ip *laddr, const struct tcp_end *remote);
 void tcp_set_state(struct tcp_conn *c, int state, const char *cause);

@@ -235,10 +235,8 @@ int tcp_timewait_port_used(synack_stack_t *st, const struct synack_ip *addr, uin
     if (reuse)
         return 0;
     /* A full block whose socket is closed (there was no memory for a small entry) */
-    for (struct tcp_conn *c = t->all; c; c = c->all_next)
-        if (c->state == SYNACK_TCP_TIME_WAIT && !c->owner && c->hashed && !c->parent && c->local.port == port &&
-            tcp_addr_clash(&c->local.ip, addr))
-            return 1;
+    if (tcp_port_tw_block(st, addr, port))
+        return 1;
     /* The small entries, in the order of the expiry list (an index by port would cost more per
      * entry than the 64 bytes an entry may take; binding a fixed port is rare). */
     for (uint32_t i = t->tw.head; i; i = tcp_tw_at(&t->tw, i)->next) {
