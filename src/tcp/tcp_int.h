@@ -180,11 +180,21 @@ void tcp_idle_check(struct tcp_conn *c, synack_time_t now);
 /* The idle timer fired: if the connection is still quiet, releases the storage (or waits until
  * TCP_IDLE_RELEASE after the last segment received) and returns 1; else 0 (RACK's timer it is). */
 int tcp_idle_release(struct tcp_conn *c, synack_time_t now);
+/* The connection's working state (struct tcp_xstate): allocated if it was given back; 0 or
+ * -ENOMEM. Every way into a connection (segment, send, timer) takes it first. */
+int tcp_x_ensure(struct tcp_conn *c);
+#define TCP_X_RETRY SYNACK_MS(10)
 /* Whether the stack's TCP buffers use three quarters of tcp_mem_max or more: then no buffer grows
  * by autotuning (counted once per episode: TcpMemoryPressures). */
 int tcp_mem_pressure(synack_stack_t *st);
 /* Whether n more bytes of TCP buffers fit under tcp_mem_max. */
 static inline int tcp_mem_room(const struct tcp_table *t, size_t n) { return t->mem_used + n <= t->mem_max; }
+/* The stack's allocator and count of TCP buffer bytes, for a ring's storage. */
+static inline struct tcp_ring_mem tcp_ring_mem(synack_stack_t *st)
+{
+    struct tcp_ring_mem m = { &st->cfg.alloc, &st->tcp->mem_used };
+    return m;
+}
 /* The storage a ring may still grow to when the stack is at its ceiling. */
 #define TCP_MEM_RING_FLOOR 4096u
 /* tcp_timer.c */

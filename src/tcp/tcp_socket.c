@@ -190,10 +190,13 @@ int tcp_user_send(synack_stack_t *st, struct tcp_conn *c, const void *data, size
         return -EPIPE;
     if (len == 0)
         return 0;
+    if (tcp_x_ensure(c) != 0)
+        return -ENOMEM;   /* nothing queued: the data would wait without a way out */
     /* At the stack's memory ceiling the send ring fills only the storage it has (tcp_autotune.c):
      * the write waits for ACKs to free it, as for a full buffer. */
     int full = !tcp_mem_room(st->tcp, 0);
-    size_t n = full ? ring_write_capped(&c->sndq, data, len, TCP_MEM_RING_FLOOR) : ring_write(&c->sndq, data, len);
+    struct tcp_ring_mem m = tcp_ring_mem(st);
+    size_t n = full ? ring_write_capped(&c->sndq, &m, data, len, TCP_MEM_RING_FLOOR) : ring_write(&c->sndq, &m, data, len);
     if (n == 0 && full)
         return -EAGAIN;
     if (n == 0)

@@ -117,8 +117,10 @@ static void conn_free_memory(struct tcp_conn *c)
     struct tcp_table *t = c->st->tcp;
     tcp_port_unlink(c);
     mem_free(&c->st->cfg.alloc, c->lq);
-    ring_free(&c->sndq);
-    ring_free(&c->rcvq);
+    mem_free(&c->st->cfg.alloc, c->x);
+    struct tcp_ring_mem m = tcp_ring_mem(c->st);
+    ring_free(&c->sndq, &m);
+    ring_free(&c->rcvq, &m);
     tcp_recovery_free(c);
     tcp_rack_free(c);
     tcp_cc_free(c);
@@ -137,11 +139,16 @@ struct tcp_conn *tcp_conn_new(synack_stack_t *st)
     struct tcp_conn *c = mem_calloc(&st->cfg.alloc, 1, sizeof(*c));
     if (!c)
         return NULL;
+    c->x = mem_calloc(&st->cfg.alloc, 1, sizeof(*c->x));
+    if (!c->x) {
+        mem_free(&st->cfg.alloc, c);
+        return NULL;
+    }
     c->st = st;
     c->id = ++t->next_id;
     c->state = SYNACK_TCP_CLOSED;
-    ring_init(&c->sndq, t->sndbuf, &st->cfg.alloc, &t->mem_used);
-    ring_init(&c->rcvq, t->rcvbuf, &st->cfg.alloc, &t->mem_used);
+    ring_init(&c->sndq, t->sndbuf);
+    ring_init(&c->rcvq, t->rcvbuf);
     c->rto = (uint32_t)t->rto_initial;
     c->rto_min_us = (uint32_t)t->rto_min;
     c->delack_on = 1;
