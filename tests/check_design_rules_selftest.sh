@@ -60,7 +60,7 @@ printf 'void core_probe_sleep(void);\nvoid core_probe_sleep(void) { usleep(10); 
 expect "sleep in the simulated link" fail 'clock/sleep/rand in the core'
 
 fresh
-sed -i 's/mem_alloc(r->alloc, cap)/mem_alloc(NULL, cap)/' "$work/t/src/tcp/tcp_buf.c"
+sed -i 's/mem_alloc(m->alloc, cap)/mem_alloc(NULL, cap)/' "$work/t/src/tcp/tcp_buf.c"
 expect "default allocator in TCP" fail 'default allocator used where a stack'
 
 fresh

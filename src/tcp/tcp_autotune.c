@@ -9,6 +9,8 @@
  * read; if it read more than in the previous RTT the sender is limited by our window, so the buffer
  * becomes twice that (the window must cover a round trip while the sender grows, RFC 7323 1.1's
  * bandwidth-delay product) plus room for the growth just seen. */
+#include "base/errno.h"
+#include "core/alloc.h"
 #include "core/ctx.h"
 #include "core/timer.h"
 #include "tcp/tcp_int.h"
@@ -32,9 +34,59 @@ static int quiescent(const struct tcp_conn *c)
     return c->snd_una == c->snd_max && !c->sndq.len && !c->rcvq.len && !c->ofo;
 }
 
+int tcp_x_ensure(struct tcp_conn *c)
+{
+    if (c->x)
+        return 0;
+    c->x = mem_calloc(&c->st->cfg.alloc, 1, sizeof(*c->x));
+    return c->x ? 0 : -ENOMEM;
+}
+
+/* Whether an idle connection's working state holds nothing live, so it may go: a new one is all
+ * zero. First the fields that are dead now are zeroed; each is written again before it is read:
+ * SACK and RACK entries past their counts, a D-SACK not pending, the timing of no segment, the
+ * first retransmission's time with no timeout running, the probe's end with no probe, RACK's loss
+ * edge when off, limited transmit's base with no duplicate ACK, PRR's counters out of recovery,
+ * and everything of an undo that is no longer possible. A connection whose last reduction may
+ * still be undone (undo_on) keeps its state. */
+static int x_idle_clean(struct tcp_conn *c)
+{
+    struct tcp_xstate *x = c->x;
+    for (unsigned i = x->sack_rcv_n; i < TCP_MAX_SACK_BLOCKS; i++)
+        x->sack_rcv[i][0] = x->sack_rcv[i][1] = 0;
+    for (unsigned i = x->rack_rerxt_n; i < 4; i++)
+        x->rack_rerxt[i][0] = x->rack_rerxt[i][1] = 0;
+    if (!x->dsack_on)
+        x->dsack[0] = x->dsack[1] = 0;
+    if (!c->rtt_timing) {
+        x->rtt_seq = 0;
+        x->rtt_start = 0;
+    }
+    if (!c->backoff)
+        x->rtx_first = 0;
+    if (!c->tlp_on)
+        x->tlp_high = 0;
+    if (!x->rack_edge_on)
+        x->rack_edge = 0;
+    if (!x->dupacks)
+        x->lt_base = 0;
+    if (!c->in_recovery)
+        x->prr_delivered = x->prr_out = x->recover_fs = 0;
+    if (!x->undo_on) {
+        x->undo_ts = 0;
+        x->undo_marker = x->undo_tsval = x->prior_cwnd = x->prior_ssthresh = 0;
+        x->undo_retrans = 0;
+    }
+    const uint8_t *b = (const uint8_t *)x;
+    for (size_t i = 0; i < sizeof(*x); i++)
+        if (b[i])
+            return 0;
+    return 1;
+}
+
 void tcp_idle_check(struct tcp_conn *c, synack_time_t now)
 {
-    if (!quiescent(c) || !(c->sndq.cap || c->rcvq.cap || c->rack || c->sb || c->cc_sent))
+    if (!quiescent(c) || !(c->sndq.cap || c->rcvq.cap || c->rack || c->sb || c->cc_sent || c->x))
         return;
     if (!tcp_tmr_armed(c, TCP_T_RACK))
         tcp_tmr_arm(c, TCP_T_RACK, now + TCP_IDLE_RELEASE);
@@ -49,11 +101,16 @@ int tcp_idle_release(struct tcp_conn *c, synack_time_t now)
         tcp_tmr_arm(c, TCP_T_RACK, c->last_rcv + TCP_IDLE_RELEASE);
         return 1;
     }
-    ring_free(&c->sndq);
-    ring_free(&c->rcvq);
+    struct tcp_ring_mem m = tcp_ring_mem(c->st);
+    ring_free(&c->sndq, &m);
+    ring_free(&c->rcvq, &m);
     tcp_rack_free(c);
     tcp_recovery_free(c);
     tcp_cc_free(c);
+    if (c->x && x_idle_clean(c)) {
+        mem_free(&c->st->cfg.alloc, c->x);
+        c->x = NULL;
+    }
     return 1;
 }
 

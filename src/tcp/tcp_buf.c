@@ -4,25 +4,23 @@
 #include "core/alloc.h"
 #include "base/mem.h"
 
-void ring_init(struct tcp_ring *r, size_t limit, const struct synack_allocator *a, uint64_t *acct)
+void ring_init(struct tcp_ring *r, size_t limit)
 {
     memset(r, 0, sizeof(*r));
-    r->alloc = a;
-    r->acct = acct;
-    r->limit = limit;
+    r->limit = (uint32_t)limit;
 }
 
-void ring_free(struct tcp_ring *r)
+void ring_free(struct tcp_ring *r, const struct tcp_ring_mem *m)
 {
-    mem_free(r->alloc, r->data);
-    if (r->acct)
-        *r->acct -= r->cap;
+    mem_free(m->alloc, r->data);
+    if (m->acct)
+        *m->acct -= r->cap;
     r->data = NULL;
     r->cap = r->head = r->len = 0;
 }
 
 /* Grows storage to hold at least `need` bytes, unwrapping the content to index 0. */
-static int ring_grow(struct tcp_ring *r, size_t need)
+static int ring_grow(struct tcp_ring *r, const struct tcp_ring_mem *m, size_t need)
 {
     if (need <= r->cap)
         return 0;
@@ -33,50 +31,52 @@ static int ring_grow(struct tcp_ring *r, size_t need)
      * limit a little at a time, and storage sized to each new limit would be moved (copied whole)
      * at every raise. Growing by at least half each time keeps the copying linear in the bytes. */
     if (cap > r->limit && r->limit >= need) {
-        size_t step = r->cap + r->cap / 2;
+        size_t step = (size_t)r->cap + r->cap / 2;
         cap = r->limit > step ? r->limit : step;
     }
-    uint8_t *d = mem_alloc(r->alloc, cap);
+    if (cap > UINT32_MAX)
+        return -1;
+    uint8_t *d = mem_alloc(m->alloc, cap);
     if (!d)
         return -1;
     if (r->len)
         ring_peek(r, 0, d, r->len);
-    mem_free(r->alloc, r->data);
-    if (r->acct)
-        *r->acct += cap - r->cap;
+    mem_free(m->alloc, r->data);
+    if (m->acct)
+        *m->acct += cap - r->cap;
     r->data = d;
-    r->cap = cap;
+    r->cap = (uint32_t)cap;
     r->head = 0;
     return 0;
 }
 
-size_t ring_write(struct tcp_ring *r, const void *src, size_t len)
+size_t ring_write(struct tcp_ring *r, const struct tcp_ring_mem *m, const void *src, size_t len)
 {
     size_t space = ring_space(r);
     if (len > space)
         len = space;
-    if (len == 0 || ring_grow(r, r->len + len) != 0)
+    if (len == 0 || ring_grow(r, m, (size_t)r->len + len) != 0)
         return 0;
-    size_t tail = (r->head + r->len) % r->cap;
+    size_t tail = ((size_t)r->head + r->len) % r->cap;
     size_t first = r->cap - tail < len ? r->cap - tail : len;
     memcpy(r->data + tail, src, first);
     memcpy(r->data, (const uint8_t *)src + first, len - first);
-    r->len += len;
+    r->len += (uint32_t)len;
     return len;
 }
 
-size_t ring_write_capped(struct tcp_ring *r, const void *src, size_t len, size_t cap_max)
+size_t ring_write_capped(struct tcp_ring *r, const struct tcp_ring_mem *m, const void *src, size_t len, size_t cap_max)
 {
     size_t room = (r->cap > cap_max ? r->cap : cap_max);
     room = room > r->len ? room - r->len : 0;
-    return ring_write(r, src, len < room ? len : room);
+    return ring_write(r, m, src, len < room ? len : room);
 }
 
 void ring_peek(const struct tcp_ring *r, size_t off, void *dst, size_t len)
 {
     if (len == 0)
         return;
-    size_t start = (r->head + off) % r->cap;
+    size_t start = ((size_t)r->head + off) % r->cap;
     size_t first = r->cap - start < len ? r->cap - start : len;
     memcpy(dst, r->data + start, first);
     memcpy((uint8_t *)dst + first, r->data, len - first);
@@ -86,11 +86,13 @@ void ring_consume(struct tcp_ring *r, size_t n)
 {
     if (n > r->len)
         n = r->len;
-    r->len -= n;
-    r->head = r->len ? (r->head + n) % r->cap : 0;
+    r->len -= (uint32_t)n;
+    r->head = r->len ? (uint32_t)(((size_t)r->head + n) % r->cap) : 0;
 }
 
 void ring_set_limit(struct tcp_ring *r, size_t limit)
 {
-    r->limit = limit < r->len ? r->len : limit;
+    if (limit > UINT32_MAX)
+        limit = UINT32_MAX;
+    r->limit = limit < r->len ? r->len : (uint32_t)limit;
 }

@@ -9,24 +9,31 @@
 
 #include "synack/types.h"
 
+/* 24 bytes: every connection has two, so what is the same for all of a stack's rings (the
+ * allocator, the count of TCP buffer bytes) is passed in (struct tcp_ring_mem), and sizes are 32
+ * bits (the limits are at most tcp_rmem_max / tcp_wmem_max, unsigned). */
 struct tcp_ring {
-    const struct synack_allocator *alloc;   /* the stack's */
-    uint64_t *acct;  /* the stack's count of TCP buffer bytes (tcp_mem_used), or NULL */
     uint8_t *data;
-    size_t cap;      /* allocated */
-    size_t limit;    /* the most it may hold (SO_SNDBUF / SO_RCVBUF) */
-    size_t head;     /* index of the first byte */
-    size_t len;      /* bytes held */
+    uint32_t cap;    /* allocated */
+    uint32_t limit;  /* the most it may hold (SO_SNDBUF / SO_RCVBUF) */
+    uint32_t head;   /* index of the first byte */
+    uint32_t len;    /* bytes held */
 };
 
-void ring_init(struct tcp_ring *r, size_t limit, const struct synack_allocator *a, uint64_t *acct);
-void ring_free(struct tcp_ring *r);
+/* Where a ring's storage comes from and is counted: the stack's allocator and tcp_mem_used. */
+struct tcp_ring_mem {
+    const struct synack_allocator *alloc;
+    uint64_t *acct;  /* or NULL */
+};
+
+void ring_init(struct tcp_ring *r, size_t limit);
+void ring_free(struct tcp_ring *r, const struct tcp_ring_mem *m);
 static inline size_t ring_space(const struct tcp_ring *r) { return r->limit > r->len ? r->limit - r->len : 0; }
 /* Appends up to len bytes (bounded by space); returns bytes appended (0 if allocation fails). */
-size_t ring_write(struct tcp_ring *r, const void *src, size_t len);
+size_t ring_write(struct tcp_ring *r, const struct tcp_ring_mem *m, const void *src, size_t len);
 /* The same, but the storage grows to at most max(cap_max, what it has): for a writer held back by
  * the stack's memory ceiling. */
-size_t ring_write_capped(struct tcp_ring *r, const void *src, size_t len, size_t cap_max);
+size_t ring_write_capped(struct tcp_ring *r, const struct tcp_ring_mem *m, const void *src, size_t len, size_t cap_max);
 /* Copies len bytes starting `off` bytes after the head into dst (off + len <= r->len). */
 void ring_peek(const struct tcp_ring *r, size_t off, void *dst, size_t len);
 /* Drops n bytes from the head. */

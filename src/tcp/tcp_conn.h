@@ -56,27 +56,65 @@ enum tcp_tmr {
     TCP_T_COUNT
 };
 
+/* What only a listener has: its queues of children (linked through pnext/pprev). */
+struct tcp_listenq {
+    struct tcp_conn *synq_head;
+    struct tcp_conn *accq_head, *accq_tail;
+    unsigned synq_len, accq_len, backlog;
+};
+
+/* What a connection needs only while it moves data or recovers from a loss (allocated with the
+ * connection, given back when it goes idle if nothing in it is live, and taken again on the next
+ * segment, send or timer: tcp_x_ensure, tcp_autotune.c). */
+struct tcp_xstate {
+    /* SACK blocks we report (RFC 2018 4): the most recent first, each an out-of-order run's
+     * [left, right); a D-SACK block (RFC 2883) goes first on the next ACK only. */
+    uint32_t sack_rcv[TCP_MAX_SACK_BLOCKS][2];
+    uint32_t dsack[2];
+    uint32_t rack_rerxt[4][2];       /* retransmissions RACK found lost: to be sent again */
+    uint8_t sack_rcv_n;
+    uint8_t dsack_on;
+    uint8_t rack_rerxt_n;
+    unsigned rack_edge_on : 1;
+    unsigned undo_on : 1;            /* an undo is still possible for the last reduction */
+    unsigned undo_ts : 1;            /* undo_tsval holds a value */
+    uint32_t rtt_seq;                /* the segment being timed (rtt_timing) and when it left */
+    synack_time_t rtt_start;
+    synack_time_t rtx_first;         /* when the oldest unacked data was first retransmitted */
+    unsigned dupacks;
+    uint32_t prior_cwnd, prior_ssthresh;   /* before the last reduction, for an undo */
+    uint32_t rack_edge;              /* below it RACK found first transmissions lost */
+    uint32_t tlp_high;               /* the probe in flight */
+    uint32_t lt_base;                /* SND.MAX at the first duplicate ACK: what limited transmit
+                                        sent after it is left out of ssthresh (RFC 5681 3.2 step 2) */
+    uint32_t prr_delivered, prr_out, recover_fs;
+    /* Undoing a spurious reduction: the episode began at undo_marker; retransmissions not yet shown
+     * spurious by a D-SACK (RFC 2883, RFC 3708); the TSval of the episode's first retransmission
+     * (RFC 3522 Eifel detection: an ACK echoing an older TSval answers the original). */
+    uint32_t undo_marker;
+    int undo_retrans;
+    uint32_t undo_tsval;
+};
+
 struct tcp_conn {
     struct tcp_conn *hnext;          /* hash chain (connections), or the listeners' list */
     synack_stack_t *st;
     uint32_t id;
-    int state;                       /* enum synack_tcp_state */
+    uint8_t state;                   /* enum synack_tcp_state */
+    uint8_t tos;                     /* IP_TOS: the TOS byte of every segment of the connection */
+    uint8_t rtx_mode;                /* enum tcp_rtx_mode */
+    uint8_t persist_backoff;         /* at most 16 */
     struct tcp_end local, remote;
     void *owner;                     /* the socket above (tcp_upcalls); NULL once closed (orphan) */
-    struct tcp_conn *all_next, *all_prev;   /* every connection of the stack (port checks) */
-    int hashed;
+    /* A bound connection is on the chain of its local port (tcp_table.c's port index), a child of
+     * a listener on that listener's SYN or accept queue instead: doubly linked, so leaving is O(1). */
+    struct tcp_conn *pnext, *pprev;
+    struct tcp_conn *parent;         /* passive open: the listener, while this child is queued */
+    struct tcp_listenq *lq;          /* a listener's queues (allocated by listen) */
+    unsigned hashed : 1;
     unsigned bound : 1;              /* the local address and port are set (bind, connect, child) */
-
-    /* passive open: the listener, and the queue this child is on */
-    struct tcp_conn *parent;
-    struct tcp_conn *qnext;
-    int queued;                      /* 0 none, 1 SYN queue, 2 accept queue */
-    /* listener */
-    struct tcp_conn *synq_head;
-    unsigned synq_len;
-    struct tcp_conn *accq_head, *accq_tail;
-    unsigned accq_len;
-    unsigned backlog;
+    unsigned on_port : 1;            /* on its port's chain */
+    unsigned queued : 2;             /* 0 none, 1 SYN queue, 2 accept queue */
 
     /* RFC 9293 3.3.1 send sequence variables */
     uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2, snd_up;
@@ -86,7 +124,8 @@ struct tcp_conn {
     /* receive sequence variables */
     uint32_t irs, rcv_nxt, rcv_adv;  /* rcv_adv: right edge we advertised (never moves left) */
     uint32_t rcv_up;
-    int urg_valid;
+    uint32_t fin_seq;                /* sequence number of our FIN */
+    struct tcp_xstate *x;            /* see struct tcp_xstate; NULL while idle */
 
     uint16_t mss_snd;                /* effective MSS for our segments */
     uint16_t mss_adv;                /* the MSS we announce */
@@ -115,12 +154,6 @@ struct tcp_conn {
     uint32_t rexmit_tsval;           /* the TSval of our latest retransmission (rexmit_ts_on) */
     unsigned rexmit_ts_on : 1;
 
-    /* SACK blocks we report (RFC 2018 4): the most recent first, each an out-of-order run's
-     * [left, right); a D-SACK block (RFC 2883) goes first on the next ACK only. */
-    uint32_t sack_rcv[TCP_MAX_SACK_BLOCKS][2];
-    uint8_t sack_rcv_n;
-    uint8_t dsack_on;
-    uint32_t dsack[2];
 
     unsigned fin_queued : 1;         /* the application is done sending (close/shutdown) */
     unsigned fin_sent : 1;
@@ -141,8 +174,13 @@ struct tcp_conn {
     unsigned cork : 1;               /* TCP_CORK: only full-sized segments go out */
     unsigned more : 1;               /* the last send had MSG_MORE: corked until the next one */
     unsigned cork_expired : 1;       /* the held partial segment waited 200 ms: it may go */
-    uint8_t tos;                     /* IP_TOS: the TOS byte of every segment of the connection */
-    uint32_t fin_seq;                /* sequence number of our FIN */
+    unsigned urg_valid : 1;
+    unsigned rtt_valid : 1;
+    unsigned rtt_timing : 1;         /* a segment is being timed (Karn: never a retransmitted one) */
+    unsigned in_recovery : 1;
+    unsigned in_ack_list : 1;        /* on tcp_table.ack_list */
+    unsigned ack_due : 1;            /* something un-ACKed was received */
+    unsigned ack_owed : 1;           /* an ACK is due at once but waits for the batch's end */
 
     struct tcp_ring sndq;            /* bytes from snd_una (after the SYN) on */
     struct tcp_ring rcvq;            /* in-order bytes not yet read */
@@ -152,22 +190,14 @@ struct tcp_conn {
 
     /* RFC 6298 */
     uint32_t srtt, rttvar, rto;      /* microseconds */
-    int rtt_valid;
-    int rtt_timing;                  /* a segment is being timed (Karn: never a retransmitted one) */
-    uint32_t rtt_seq;
-    synack_time_t rtt_start;
     unsigned backoff;                /* consecutive timeouts */
-    synack_time_t rtx_first;         /* when the oldest unacked data was first retransmitted */
     uint32_t rto_min_us;
     synack_time_t user_timeout;
 
     /* congestion control (tcp_cc.h) and loss recovery (tcp_recovery.c, RFC 5681 / RFC 6582) */
     const struct tcp_cc_ops *cc;
     uint32_t cwnd, ssthresh;
-    unsigned dupacks;
-    int in_recovery;
     uint32_t recover;
-    uint32_t prior_cwnd, prior_ssthresh;   /* before the last reduction, for an undo */
     /* SACK-based recovery (RFC 6675, tcp_recovery.c): the scoreboard (allocated at the first SACK
      * block), HighRxt, and Proportional Rate Reduction's counters (RFC 6937). */
     struct tcp_sack_sb *sb;
@@ -176,36 +206,17 @@ struct tcp_conn {
      * below which RACK found first transmissions lost, and the probe in flight. */
     struct tcp_rack *rack;
     uint32_t min_rtt;
-    uint32_t rack_edge;
-    uint32_t tlp_high;
-    uint32_t rack_rerxt[4][2];       /* retransmissions RACK found lost: to be sent again */
-    uint8_t rack_rerxt_n;
     uint8_t rack_reo_mult;           /* RFC 8985 6.2 step 4: the reordering window grows on D-SACKs */
-    unsigned rack_edge_on : 1;
     unsigned rack_reord : 1;         /* RFC 8985 6.2 step 3: reordering seen on this connection */
     unsigned tlp_on : 1;
     unsigned tlp_dsacked : 1;
     unsigned tlp_rtt_ok : 1;         /* an RTT sample since the last probe (RFC 8985 7.3) */
     unsigned tlp_probe : 1;          /* tcp_output may exceed cwnd by one segment: a probe */
-    uint32_t lt_base;                /* SND.MAX at the first duplicate ACK: what limited transmit
-                                        sent after it is left out of ssthresh (RFC 5681 3.2 step 2) */
-    uint32_t prr_delivered, prr_out, recover_fs;
-    /* Undoing a spurious reduction: the episode began at undo_marker; retransmissions not yet shown
-     * spurious by a D-SACK (RFC 2883, RFC 3708); the TSval of the episode's first retransmission
-     * (RFC 3522 Eifel detection: an ACK echoing an older TSval answers the original). */
-    uint32_t undo_marker;
-    int undo_retrans;
-    uint32_t undo_tsval;
-    unsigned undo_on : 1;            /* an undo is still possible for the last reduction */
-    unsigned undo_ts : 1;            /* undo_tsval holds a value */
     uint64_t cc_priv[TCP_CC_PRIV_WORDS];   /* the module's own state */
     struct tcp_cc_sent *cc_sent;     /* send times for per-ACK RTT (tcp_cc.c; allocated when sending) */
 
     /* delayed ACK, RFC 1122 4.2.3.2 */
     struct tcp_conn *ack_next;       /* on tcp_table.ack_list */
-    int in_ack_list;
-    int ack_due;                     /* something un-ACKed was received */
-    int ack_owed;                    /* an ACK is due at once but waits for the batch's end */
     uint32_t rcv_unacked;            /* in-order bytes received since our last ACK */
     uint16_t rcv_mss;                /* the peer's segment size as seen: the largest so far, at most
                                         mss_adv (0 until the first data) */
@@ -216,9 +227,7 @@ struct tcp_conn {
     /* timers: one on the heap, at the earliest of the deadlines (SYNACK_TIME_NEVER: not armed) */
     struct timer timer;
     synack_time_t tdl[TCP_T_COUNT];
-    enum tcp_rtx_mode rtx_mode;
-    unsigned persist_backoff;
-    unsigned keep_idle_s, keep_intvl_s, keep_cnt, keep_probes;
+    uint16_t keep_idle_s, keep_intvl_s, keep_cnt, keep_probes;   /* at most 32767 */
     synack_time_t last_rcv;
 
     uint64_t bytes_sent, bytes_acked, bytes_received, total_retrans;

@@ -123,7 +123,7 @@ static void handshake_done(struct tcp_conn *c, const struct tcp_seg *s, const ch
         /* After a retransmitted SYN no sample, not even from TSecr: the peer may echo the first
          * SYN from a SYN-ACK it sent again on its own timer, a "round trip" that includes it. */
         if (c->backoff == 0)
-            tcp_rtt_sample(c, now - c->rtt_start);
+            tcp_rtt_sample(c, now - c->x->rtt_start);
         else if (!c->rtt_valid)
             c->rto = (uint32_t)TCP_RTO_AFTER_SYN_TIMEOUT;
     }
@@ -330,9 +330,9 @@ static void ack_new_data(struct tcp_conn *c, struct tcp_seg *s, uint32_t sacked,
     c->bytes_acked += data_acked;
     /* RFC 6298 3 (Karn) and 2: a sample only from a segment sent once; otherwise from the
      * timestamp the ACK echoes (RFC 7323 4.1), which names the segment it answers. */
-    if (c->rtt_timing && seq_gt(s->ack, c->rtt_seq)) {
+    if (c->rtt_timing && seq_gt(s->ack, c->x->rtt_seq)) {
         c->rtt_timing = 0;
-        tcp_rtt_sample(c, now - c->rtt_start);
+        tcp_rtt_sample(c, now - c->x->rtt_start);
     } else if (!c->rtt_timing) {
         rtt_from_ts(c, s, now);
     }
@@ -441,6 +441,10 @@ static int step5_ack(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
 void tcp_conn_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
 {
     synack_stack_t *st = c->st;
+    if (tcp_x_ensure(c) != 0) {
+        stack_drop(st, SYNACK_C_BufAllocFails, s->ifindex, SYNACK_IF_RAWIP, s->pkt, s->pkt_len);
+        return;
+    }
     if (c->state == SYNACK_TCP_TIME_WAIT) {
         tcp_timewait_conn_input(c, s, now);   /* the same rules as a small TIME-WAIT entry */
         return;
@@ -553,10 +557,10 @@ void tcp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, si
         tcp_conn_input(c, &s, now);
         return;
     }
-    struct tcp_tw *tw = tcp_tw_lookup(st, &s.local, &s.remote);
+    uint32_t tw = tcp_tw_lookup(st, &s.local, &s.remote);
     if (tw) {
-        trace_seg_in(st, &s, p, len, tw->id, SYNACK_TCP_TIME_WAIT);
-        tcp_tw_input(tw, &s, now);
+        trace_seg_in(st, &s, p, len, tcp_tw_at(&st->tcp->tw, tw)->id, SYNACK_TCP_TIME_WAIT);
+        tcp_tw_input(st, tw, &s, now);
         return;
     }
     struct tcp_conn *l = tcp_listener_lookup(st, &s.local);

@@ -29,10 +29,12 @@ struct tcp_seg {
 struct tcp_table {
     struct tcp_conn **buckets;
     size_t nbuckets, nconns;
-    struct tcp_tw **twb;             /* TIME-WAIT's small entries (tcp_timewait.c) */
-    size_t ntwb, ntw;
+    struct tcp_tw_table tw;          /* TIME-WAIT's small entries (tcp_timewait.h) */
     struct tcp_conn *listeners;
-    struct tcp_conn *all;            /* every tcp_conn, whatever its state (all_next/all_prev) */
+    /* Bound connections by local port (any address): chains through pnext/pprev, the bucket the
+     * port's low bits (ports are ours to choose, not a peer's), growing with the connections. */
+    struct tcp_conn **ports;
+    uint32_t nports, nbound;
     const struct tcp_upcalls *up;    /* the socket layer's (tcp_set_upcalls) */
     struct tcp_conn *last_lookup;    /* one-entry cache in front of the hash (hashed conns only) */
     struct tcp_conn *ack_list;       /* connections owing a coalesced ACK at the end of a batch */
@@ -76,8 +78,12 @@ struct tcp_conn *tcp_lookup(synack_stack_t *st, const struct tcp_end *local, con
 /* The listener for local: one bound to its address, else one bound to the unspecified address. */
 struct tcp_conn *tcp_listener_lookup(synack_stack_t *st, const struct tcp_end *local);
 void tcp_listener_add(struct tcp_conn *c);
+/* The port index: c joins its port's chain once bound (not while a listener's queue holds it). */
+void tcp_port_link(struct tcp_conn *c);
+void tcp_port_unlink(struct tcp_conn *c);
 /* Is (addr, port) taken for binding? TIME-WAIT connections count unless reuse is set. */
 int tcp_port_in_use(synack_stack_t *st, const struct synack_ip *addr, uint16_t port, int reuse);
+int tcp_port_tw_block(synack_stack_t *st, const struct synack_ip *addr, uint16_t port);
 /* An ephemeral port for a connection from laddr to remote, RFC 6056; 0 if none is free. */
 uint16_t tcp_pick_port(synack_stack_t *st, const struct synack_ip *laddr, const struct tcp_end *remote);
 void tcp_set_state(struct tcp_conn *c, int state, const char *cause);
@@ -174,11 +180,21 @@ void tcp_idle_check(struct tcp_conn *c, synack_time_t now);
 /* The idle timer fired: if the connection is still quiet, releases the storage (or waits until
  * TCP_IDLE_RELEASE after the last segment received) and returns 1; else 0 (RACK's timer it is). */
 int tcp_idle_release(struct tcp_conn *c, synack_time_t now);
+/* The connection's working state (struct tcp_xstate): allocated if it was given back; 0 or
+ * -ENOMEM. Every way into a connection (segment, send, timer) takes it first. */
+int tcp_x_ensure(struct tcp_conn *c);
+#define TCP_X_RETRY SYNACK_MS(10)
 /* Whether the stack's TCP buffers use three quarters of tcp_mem_max or more: then no buffer grows
  * by autotuning (counted once per episode: TcpMemoryPressures). */
 int tcp_mem_pressure(synack_stack_t *st);
 /* Whether n more bytes of TCP buffers fit under tcp_mem_max. */
 static inline int tcp_mem_room(const struct tcp_table *t, size_t n) { return t->mem_used + n <= t->mem_max; }
+/* The stack's allocator and count of TCP buffer bytes, for a ring's storage. */
+static inline struct tcp_ring_mem tcp_ring_mem(synack_stack_t *st)
+{
+    struct tcp_ring_mem m = { &st->cfg.alloc, &st->tcp->mem_used };
+    return m;
+}
 /* The storage a ring may still grow to when the stack is at its ceiling. */
 #define TCP_MEM_RING_FLOOR 4096u
 /* tcp_timer.c */

@@ -27,11 +27,18 @@ static void inherit(struct tcp_conn *c, const struct tcp_conn *l)
     ring_set_limit(&c->rcvq, l->rcvq.limit);
 }
 
+/* A listener's queues are doubly linked through pnext/pprev (a child is on no port chain while
+ * queued), so a child leaves either in O(1). */
 static void queue_push_syn(struct tcp_conn *l, struct tcp_conn *c)
 {
-    c->qnext = l->synq_head;
-    l->synq_head = c;
-    l->synq_len++;
+    struct tcp_listenq *q = l->lq;
+    tcp_port_unlink(c);
+    c->pprev = NULL;
+    c->pnext = q->synq_head;
+    if (q->synq_head)
+        q->synq_head->pprev = c;
+    q->synq_head = c;
+    q->synq_len++;
     c->queued = 1;
     c->parent = l;
 }
@@ -41,43 +48,46 @@ void tcp_child_unlink(struct tcp_conn *c)
     struct tcp_conn *l = c->parent;
     if (!l)
         return;
+    struct tcp_listenq *q = l->lq;
     if (c->queued == 1) {
-        struct tcp_conn **pp = &l->synq_head;
-        while (*pp && *pp != c)
-            pp = &(*pp)->qnext;
-        if (*pp) {
-            *pp = c->qnext;
-            l->synq_len--;
-        }
+        if (c->pprev)
+            c->pprev->pnext = c->pnext;
+        else
+            q->synq_head = c->pnext;
+        if (c->pnext)
+            c->pnext->pprev = c->pprev;
+        q->synq_len--;
     } else if (c->queued == 2) {
-        struct tcp_conn **pp = &l->accq_head, *prev = NULL;
-        while (*pp && *pp != c) {
-            prev = *pp;
-            pp = &(*pp)->qnext;
-        }
-        if (*pp) {
-            *pp = c->qnext;
-            if (l->accq_tail == c)
-                l->accq_tail = prev;
-            l->accq_len--;
-        }
+        if (c->pprev)
+            c->pprev->pnext = c->pnext;
+        else
+            q->accq_head = c->pnext;
+        if (c->pnext)
+            c->pnext->pprev = c->pprev;
+        else
+            q->accq_tail = c->pprev;
+        q->accq_len--;
     }
-    c->qnext = NULL;
+    c->pnext = c->pprev = NULL;
     c->queued = 0;
     c->parent = NULL;
+    tcp_port_link(c);   /* its own port's chain from now on */
 }
 
-static int accept_queue_full(const struct tcp_conn *l) { return l->accq_len >= l->backlog; }
+static int accept_queue_full(const struct tcp_conn *l) { return l->lq->accq_len >= l->lq->backlog; }
 
 static void accept_queue_push(struct tcp_conn *l, struct tcp_conn *c)
 {
-    c->qnext = NULL;
-    if (l->accq_tail)
-        l->accq_tail->qnext = c;
+    struct tcp_listenq *q = l->lq;
+    tcp_port_unlink(c);
+    c->pnext = NULL;
+    c->pprev = q->accq_tail;
+    if (q->accq_tail)
+        q->accq_tail->pnext = c;
     else
-        l->accq_head = c;
-    l->accq_tail = c;
-    l->accq_len++;
+        q->accq_head = c;
+    q->accq_tail = c;
+    q->accq_len++;
     c->queued = 2;
     c->parent = l;
     tcp_notify(l);   /* the listening socket becomes readable */
@@ -112,6 +122,7 @@ static struct tcp_conn *child_new(struct tcp_conn *l, const struct tcp_seg *s, s
     c->local = s->local;
     c->remote = s->remote;
     c->bound = 1;
+    tcp_port_link(c);
     c->passive = 1;
     c->mss_adv = tcp_mss_for(st, &s->remote.ip, c->mss_user);
     uint16_t peer_mss = tcp_peer_mss(s);
@@ -254,7 +265,7 @@ void tcp_listen_input(struct tcp_conn *l, struct tcp_seg *s, synack_time_t now)
         stack_count(st, SYNACK_C_TcpListenDrops);
         return;
     }
-    if (t->syncookies > 0 || l->synq_len >= l->backlog) {
+    if (t->syncookies > 0 || l->lq->synq_len >= l->lq->backlog) {
         if (t->syncookies < 0) {
             stack_count(st, SYNACK_C_TcpListenDrops);
             return;
@@ -291,14 +302,16 @@ void tcp_listen_input(struct tcp_conn *l, struct tcp_seg *s, synack_time_t now)
 
 void tcp_listen_close(struct tcp_conn *l, synack_time_t now)
 {
-    while (l->synq_head) {
-        struct tcp_conn *c = l->synq_head;
+    if (!l->lq)
+        return;
+    while (l->lq->synq_head) {
+        struct tcp_conn *c = l->lq->synq_head;
         tcp_child_unlink(c);
         tcp_set_state(c, SYNACK_TCP_CLOSED, "listener closed");
         tcp_conn_destroy(c);
     }
-    while (l->accq_head) {
-        struct tcp_conn *c = l->accq_head;
+    while (l->lq->accq_head) {
+        struct tcp_conn *c = l->lq->accq_head;
         tcp_child_unlink(c);
         tcp_send_rst(c, now);
         tcp_set_state(c, SYNACK_TCP_CLOSED, "listener closed before accept");

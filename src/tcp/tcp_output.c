@@ -114,9 +114,9 @@ void tcp_send_raw(synack_stack_t *st, const struct tcp_end *l, const struct tcp_
  * 2883 4), as many as fit beside the timestamp (three with it, four without). */
 static unsigned sack_blocks_now(const struct tcp_conn *c)
 {
-    if (!c->sack_ok)
-        return 0;
-    unsigned n = c->sack_rcv_n + (c->dsack_on ? 1u : 0u);
+    if (!c->sack_ok || !c->x)
+        return 0;   /* an idle connection reports no blocks */
+    unsigned n = c->x->sack_rcv_n + (c->x->dsack_on ? 1u : 0u);
     unsigned max = c->ts_ok ? 3u : 4u;
     return n > max ? max : n;
 }
@@ -140,16 +140,16 @@ size_t tcp_conn_opts(struct tcp_conn *c, struct tcp_opts *o, int ack, synack_tim
     if (ack) {
         c->last_ack_sent = c->rcv_nxt;   /* RFC 7323 4.3 Last.ACK.sent */
         unsigned n = sack_blocks_now(c), k = 0;
-        if (n && c->dsack_on) {
+        if (n && c->x->dsack_on) {
             /* RFC 2883 4: the duplicate range first, on this ACK only. */
-            o->sack[k][0] = c->dsack[0];
-            o->sack[k][1] = c->dsack[1];
+            o->sack[k][0] = c->x->dsack[0];
+            o->sack[k][1] = c->x->dsack[1];
             k++;
-            c->dsack_on = 0;
+            c->x->dsack_on = 0;
         }
-        for (unsigned i = 0; k < n && i < c->sack_rcv_n; i++, k++) {
-            o->sack[k][0] = c->sack_rcv[i][0];
-            o->sack[k][1] = c->sack_rcv[i][1];
+        for (unsigned i = 0; k < n && i < c->x->sack_rcv_n; i++, k++) {
+            o->sack[k][0] = c->x->sack_rcv[i][0];
+            o->sack[k][1] = c->x->sack_rcv[i][1];
         }
         o->sack_count = (uint8_t)k;
     }
@@ -214,7 +214,7 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, 
         stack_count(c->st, SYNACK_C_TcpRetransSegs);
         c->total_retrans++;
         /* Karn (RFC 6298 3): never time a retransmitted segment. */
-        if (c->rtt_timing && seq_leq(seq, c->rtt_seq))
+        if (c->rtt_timing && seq_leq(seq, c->x->rtt_seq))
             c->rtt_timing = 0;
         tcp_cc_rexmit(c);
         if (c->ts_ok) {
@@ -223,8 +223,8 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, 
         }
     } else if (!c->rtt_timing && dlen) {
         c->rtt_timing = 1;
-        c->rtt_seq = seq;
-        c->rtt_start = now;
+        c->x->rtt_seq = seq;
+        c->x->rtt_start = now;
     }
     /* New data soon after data arrived: an exchange, where our data carries the ACKs (tcp_rcv.c). */
     if (!rexmit && dlen && c->rcv_mss && now - c->last_data < c->st->tcp->delack)
@@ -232,7 +232,7 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, 
     xmit(c->st, c, &c->local, &c->remote, seq, c->rcv_nxt, flags,
          wnd_field(c), NULL, off, dlen, NULL, now);
     if (c->in_recovery && c->sb)
-        c->prr_out += dlen + (fin ? 1u : 0u);   /* RFC 6937: everything sent during recovery */
+        c->x->prr_out += dlen + (fin ? 1u : 0u);   /* RFC 6937: everything sent during recovery */
     tcp_rack_sent(c, seq, seq + dlen + (fin ? 1u : 0u), rexmit, now);
     acked_now(c);
     if (!rexmit && dlen) {
@@ -258,7 +258,7 @@ static int can_send_data(const struct tcp_conn *c) { return tcp_state_may_transm
 
 void tcp_output(struct tcp_conn *c, synack_time_t now)
 {
-    if (!can_send_data(c))
+    if (!can_send_data(c) || tcp_x_ensure(c) != 0)
         return;
     /* With segmentation offload on the way out, up to tso_max bytes leave in one frame. A full
      * segment's payload is the MSS less the options it carries (TSopt is already off mss_snd; SACK
@@ -282,8 +282,8 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
     uint32_t in_flight0 = nxt - c->snd_una;
     if (c->in_recovery && c->sb)
         in_flight0 = tcp_pipe(c);
-    else if (!c->in_recovery && c->dupacks && c->dupacks < 3 && nxt == c->snd_max)
-        cwnd += c->dupacks * c->mss_snd;
+    else if (!c->in_recovery && c->x->dupacks && c->x->dupacks < 3 && nxt == c->snd_max)
+        cwnd += c->x->dupacks * c->mss_snd;
     if (c->tlp_probe)
         cwnd = in_flight0 + mss;   /* RFC 8985 7.3: a loss probe of new data, one segment */
     uint32_t start = nxt;
@@ -481,7 +481,7 @@ void tcp_send_syn(struct tcp_conn *c, synack_time_t now)
         c->rcv_adv = c->rcv_nxt + win;
     uint8_t flags = synack ? (TCP_SYN | TCP_ACK) : TCP_SYN;
     if (c->backoff == 0)
-        c->rtt_start = now;   /* the handshake is timed unless retransmitted (Karn) */
+        c->x->rtt_start = now;   /* the handshake is timed unless retransmitted (Karn) */
     if (seq_lt(c->iss, c->snd_max) && c->snd_max != c->iss) {
         stack_count(c->st, SYNACK_C_TcpRetransSegs);
         c->total_retrans++;

@@ -73,8 +73,8 @@ void tcp_rack_free(struct tcp_conn *c)
 uint32_t tcp_lost_edge(const struct tcp_conn *c)
 {
     uint32_t e = c->sb ? tcp_sack_lost_edge(c->sb, c->snd_una, c->mss_snd) : c->snd_una;
-    if (c->rack_edge_on && seq_gt(c->rack_edge, e)) {
-        e = c->rack_edge;
+    if (c->x->rack_edge_on && seq_gt(c->x->rack_edge, e)) {
+        e = c->x->rack_edge;
         if (seq_gt(e, c->snd_max))
             e = c->snd_max;
     }
@@ -86,9 +86,9 @@ uint32_t tcp_pipe(const struct tcp_conn *c)
     uint32_t pipe = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, tcp_lost_edge(c));
     /* Retransmissions RACK found lost are no longer in flight (RFC 8985 6.2: a lost
      * retransmission leaves the pipe as a lost first transmission does). */
-    for (unsigned i = 0; i < c->rack_rerxt_n; i++) {
-        uint32_t from = seq_gt(c->rack_rerxt[i][0], c->snd_una) ? c->rack_rerxt[i][0] : c->snd_una;
-        uint32_t end = c->rack_rerxt[i][1], st, len;
+    for (unsigned i = 0; i < c->x->rack_rerxt_n; i++) {
+        uint32_t from = seq_gt(c->x->rack_rerxt[i][0], c->snd_una) ? c->x->rack_rerxt[i][0] : c->snd_una;
+        uint32_t end = c->x->rack_rerxt[i][1], st, len;
         while (seq_lt(from, end) && tcp_sack_next_hole(c->sb, from, end, &st, &len)) {
             pipe = pipe > len ? pipe - len : 0;
             from = st + len;
@@ -137,8 +137,8 @@ int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
     struct tcp_rack *k = c->rack;
     if (!k)
         return 0;
-    if (c->rack_edge_on && seq_leq(c->rack_edge, c->snd_una))
-        c->rack_edge_on = 0;
+    if (c->x->rack_edge_on && seq_leq(c->x->rack_edge, c->snd_una))
+        c->x->rack_edge_on = 0;
     /* 6.2 step 2: the most recently sent of the segments now delivered. A retransmission delivered
      * sooner than the minimum RTT after it left must be the original's ACK: it says nothing. */
     uint32_t n = 0;
@@ -221,18 +221,18 @@ int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
         uint32_t beyond = seq_gt(known, from) ? known : from;
         if (r.rexmit || (seq_lt(beyond, end) && (!c->sb || tcp_sack_next_hole(c->sb, beyond, end, &hs, &hl))))
             lost = 1;   /* something not known lost before */
-        if (!c->rack_edge_on || seq_gt(end, c->rack_edge)) {
-            c->rack_edge = end;
-            c->rack_edge_on = 1;
+        if (!c->x->rack_edge_on || seq_gt(end, c->x->rack_edge)) {
+            c->x->rack_edge = end;
+            c->x->rack_edge_on = 1;
         }
         /* A lost retransmission: queued to be sent again (tcp_recovery.c), without moving HighRxt,
          * which would send every later retransmission again too. If the short queue is full, the
          * RTO will. */
-        if (r.rexmit && c->rack_rerxt_n < 4) {
+        if (r.rexmit && c->x->rack_rerxt_n < 4) {
             stack_count(c->st, SYNACK_C_TcpLostRetransmit);
-            c->rack_rerxt[c->rack_rerxt_n][0] = from;
-            c->rack_rerxt[c->rack_rerxt_n][1] = end;
-            c->rack_rerxt_n++;
+            c->x->rack_rerxt[c->x->rack_rerxt_n][0] = from;
+            c->x->rack_rerxt[c->x->rack_rerxt_n][1] = end;
+            c->x->rack_rerxt_n++;
         }
     }
     k->n = n;
@@ -280,7 +280,7 @@ void tcp_tlp_fire(struct tcp_conn *c, synack_time_t now)
             seq++;   /* the FIN is the last octet: the data before it goes with it */
         tcp_retransmit_range(c, seq, c->snd_max - seq, now);
     }
-    c->tlp_high = c->snd_max;
+    c->x->tlp_high = c->snd_max;
     tcp_rto_arm(c, now);   /* 7.3: the RTO, not another probe, backs the probe up */
 }
 
@@ -290,14 +290,14 @@ void tcp_tlp_dsack(struct tcp_conn *c, uint32_t dsack_l, uint32_t dsack_r)
      * window (by a quarter of min_RTT each time, at most SRTT). */
     if (c->rack_reo_mult < 4)
         c->rack_reo_mult = (uint8_t)(c->rack_reo_mult ? c->rack_reo_mult + 1 : 2);
-    if (c->tlp_on && seq_leq(dsack_r, c->tlp_high) && seq_gt(dsack_r, c->tlp_high - c->mss_snd - 1) &&
+    if (c->tlp_on && seq_leq(dsack_r, c->x->tlp_high) && seq_gt(dsack_r, c->x->tlp_high - c->mss_snd - 1) &&
         seq_lt(dsack_l, dsack_r))
         c->tlp_dsacked = 1;   /* 7.4.1: the probe was a duplicate, so nothing was lost */
 }
 
 int tcp_tlp_ack(struct tcp_conn *c)
 {
-    if (!c->tlp_on || seq_lt(c->snd_una, c->tlp_high))
+    if (!c->tlp_on || seq_lt(c->snd_una, c->x->tlp_high))
         return 0;
     c->tlp_on = 0;
     if (c->tlp_dsacked)

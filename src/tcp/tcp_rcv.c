@@ -69,11 +69,11 @@ static int fin_in_order(struct tcp_conn *c, synack_time_t now)
 
 static void dsack_set(struct tcp_conn *c, uint32_t left, uint32_t right, enum synack_counter why)
 {
-    if (!c->sack_ok || !seq_lt(left, right) || c->dsack_on)
+    if (!c->sack_ok || !seq_lt(left, right) || c->x->dsack_on)
         return;   /* one D-SACK per ACK: the first duplicate of the ones it answers */
-    c->dsack_on = 1;
-    c->dsack[0] = left;
-    c->dsack[1] = right;
+    c->x->dsack_on = 1;
+    c->x->dsack[0] = left;
+    c->x->dsack[1] = right;
     stack_count(c->st, why);
 }
 
@@ -118,29 +118,29 @@ static void sack_note(struct tcp_conn *c, uint32_t seq)
     keep[n][0] = l;
     keep[n][1] = r;
     n++;
-    for (unsigned i = 0; i < c->sack_rcv_n && n < TCP_MAX_SACK_BLOCKS; i++) {
-        if (seq_leq(l, c->sack_rcv[i][0]) && seq_leq(c->sack_rcv[i][1], r))
+    for (unsigned i = 0; i < c->x->sack_rcv_n && n < TCP_MAX_SACK_BLOCKS; i++) {
+        if (seq_leq(l, c->x->sack_rcv[i][0]) && seq_leq(c->x->sack_rcv[i][1], r))
             continue;   /* inside the new run */
-        keep[n][0] = c->sack_rcv[i][0];
-        keep[n][1] = c->sack_rcv[i][1];
+        keep[n][0] = c->x->sack_rcv[i][0];
+        keep[n][1] = c->x->sack_rcv[i][1];
         n++;
     }
-    memcpy(c->sack_rcv, keep, sizeof(keep[0]) * n);
-    c->sack_rcv_n = (uint8_t)n;
+    memcpy(c->x->sack_rcv, keep, sizeof(keep[0]) * n);
+    c->x->sack_rcv_n = (uint8_t)n;
 }
 
 /* RCV.NXT moved: blocks now below it are acknowledged and no longer reported. */
 static void sack_trim(struct tcp_conn *c)
 {
     unsigned n = 0;
-    for (unsigned i = 0; i < c->sack_rcv_n; i++) {
-        if (!c->ofo || seq_leq(c->sack_rcv[i][1], c->rcv_nxt))
+    for (unsigned i = 0; i < c->x->sack_rcv_n; i++) {
+        if (!c->ofo || seq_leq(c->x->sack_rcv[i][1], c->rcv_nxt))
             continue;
-        c->sack_rcv[n][0] = seq_lt(c->sack_rcv[i][0], c->rcv_nxt) ? c->rcv_nxt : c->sack_rcv[i][0];
-        c->sack_rcv[n][1] = c->sack_rcv[i][1];
+        c->x->sack_rcv[n][0] = seq_lt(c->x->sack_rcv[i][0], c->rcv_nxt) ? c->rcv_nxt : c->x->sack_rcv[i][0];
+        c->x->sack_rcv[n][1] = c->x->sack_rcv[i][1];
         n++;
     }
-    c->sack_rcv_n = (uint8_t)n;
+    c->x->sack_rcv_n = (uint8_t)n;
 }
 
 /* Inserts [seq, seq+len) into the out-of-order list, storing only the parts not already held. */
@@ -255,7 +255,8 @@ static int ofo_pull(struct tcp_conn *c)
         uint32_t end = o->seq + o->len;
         if (seq_gt(end, c->rcv_nxt)) {
             uint32_t skip = c->rcv_nxt - o->seq;
-            size_t n = ring_write(&c->rcvq, o->data + skip, o->len - skip);
+            struct tcp_ring_mem m = tcp_ring_mem(c->st);
+            size_t n = ring_write(&c->rcvq, &m, o->data + skip, o->len - skip);
             c->rcv_nxt += (uint32_t)n;
             c->bytes_received += n;
             if (n < o->len - skip)
@@ -366,7 +367,8 @@ int tcp_rcv_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
     int had_ofo = c->ofo != NULL;
     if (dlen) {
         data_arrives(c, s->dlen, now);
-        size_t n = ring_write(&c->rcvq, data, dlen);
+        struct tcp_ring_mem m = tcp_ring_mem(c->st);
+        size_t n = ring_write(&c->rcvq, &m, data, dlen);
         c->rcv_nxt += (uint32_t)n;
         c->bytes_received += n;
         if (n < dlen)
@@ -384,7 +386,7 @@ int tcp_rcv_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
         return 0;
     /* RFC 5681 4.2: at once when the segment fills a gap. Then quick-ack mode; then RFC 1122
      * 4.2.3.2: at least every second full-sized segment, and within 500 ms (we use tcp_delack). */
-    if (had_ofo || c->dsack_on)
+    if (had_ofo || c->x->dsack_on)
         tcp_send_ack(c, now);
     else if (!c->delack_on || (c->quick && !c->pingpong) || c->rcv_unacked > c->rcv_mss)
         tcp_ack_owed(c, now);   /* at once, or at the batch's end (see above) */

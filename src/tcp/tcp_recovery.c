@@ -26,7 +26,7 @@ void tcp_recovery_start(struct tcp_conn *c, synack_time_t now)
      * advertised window)". */
     c->ssthresh = 0x7fffffff;
     c->recover = c->iss;
-    c->dupacks = 0;
+    c->x->dupacks = 0;
     c->in_recovery = 0;
     tcp_cc_rexmit(c);   /* no send times from before the handshake */
     memset(c->cc_priv, 0, sizeof(c->cc_priv));
@@ -42,7 +42,7 @@ static uint32_t reduced_ssthresh(struct tcp_conn *c, synack_time_t now)
 {
     struct tcp_cc_view v;
     tcp_cc_view(c, &v, now);
-    uint32_t lt = c->dupacks && seq_gt(c->snd_max, c->lt_base) ? c->snd_max - c->lt_base : 0;
+    uint32_t lt = c->x->dupacks && seq_gt(c->snd_max, c->x->lt_base) ? c->snd_max - c->x->lt_base : 0;
     v.flight = v.flight > lt ? v.flight - lt : 0;
     return c->cc->ssthresh(&v, c->cc_priv);
 }
@@ -52,20 +52,20 @@ static uint32_t reduced_ssthresh(struct tcp_conn *c, synack_time_t now)
 /* A reduction starts an episode that may later prove spurious. */
 static void undo_begin(struct tcp_conn *c, synack_time_t now)
 {
-    c->prior_cwnd = c->cwnd;
-    c->prior_ssthresh = c->ssthresh;
-    c->undo_marker = c->snd_una;
-    c->undo_retrans = 0;
-    c->undo_on = 1;
-    c->undo_ts = c->ts_ok;
-    c->undo_tsval = tcp_tsval(c, now);   /* what the episode's first retransmission carries */
+    c->x->prior_cwnd = c->cwnd;
+    c->x->prior_ssthresh = c->ssthresh;
+    c->x->undo_marker = c->snd_una;
+    c->x->undo_retrans = 0;
+    c->x->undo_on = 1;
+    c->x->undo_ts = c->ts_ok;
+    c->x->undo_tsval = tcp_tsval(c, now);   /* what the episode's first retransmission carries */
 }
 
 static void undo_now(struct tcp_conn *c, enum synack_counter why, synack_time_t now)
 {
     stack_count(c->st, why);
-    c->undo_on = 0;
-    c->undo_ts = 0;
+    c->x->undo_on = 0;
+    c->x->undo_ts = 0;
     tcp_recovery_undo(c, now);
 }
 
@@ -73,10 +73,10 @@ static void undo_now(struct tcp_conn *c, enum synack_counter why, synack_time_t 
  * retransmission: the original arrived, the retransmission was not needed. */
 static void undo_check_ts(struct tcp_conn *c, const struct tcp_ack *a, synack_time_t now)
 {
-    if (!c->undo_on || !c->undo_ts || !a->acked || !a->has_ts || !seq_gt(c->snd_una, c->undo_marker))
+    if (!c->x->undo_on || !c->x->undo_ts || !a->acked || !a->has_ts || !seq_gt(c->snd_una, c->x->undo_marker))
         return;
-    c->undo_ts = 0;   /* only the first such ACK tells */
-    if ((int32_t)(a->tsecr - c->undo_tsval) < 0 && a->tsecr != 0)
+    c->x->undo_ts = 0;   /* only the first such ACK tells */
+    if ((int32_t)(a->tsecr - c->x->undo_tsval) < 0 && a->tsecr != 0)
         undo_now(c, SYNACK_C_TcpTSUndo, now);
 }
 
@@ -102,11 +102,11 @@ uint32_t tcp_recovery_sack(struct tcp_conn *c, const struct tcp_opts *o, uint32_
         tcp_tlp_dsack(c, news.dsack_l, news.dsack_r);
         /* RFC 3708 3: a D-SACK of data retransmitted in this episode means one retransmission
          * was unneeded; all of them unneeded means the reduction was. */
-        if (c->undo_on && c->undo_retrans > 0 && seq_geq(news.dsack_l, c->undo_marker) &&
+        if (c->x->undo_on && c->x->undo_retrans > 0 && seq_geq(news.dsack_l, c->x->undo_marker) &&
             seq_leq(news.dsack_r, c->snd_max)) {
             uint32_t segs = (news.dsack_r - news.dsack_l + c->mss_snd - 1) / c->mss_snd;
-            c->undo_retrans -= (int)(segs ? segs : 1);
-            if (c->undo_retrans <= 0)
+            c->x->undo_retrans -= (int)(segs ? segs : 1);
+            if (c->x->undo_retrans <= 0)
                 undo_now(c, SYNACK_C_TcpDSackUndo, now);
         }
     }
@@ -139,8 +139,8 @@ static uint32_t resend(struct tcp_conn *c, uint32_t start, uint32_t len, synack_
  * SACKed parts skipped. Returns 1 if one went. */
 static int rack_resend(struct tcp_conn *c, synack_time_t now)
 {
-    while (c->rack_rerxt_n) {
-        uint32_t *e = c->rack_rerxt[0];
+    while (c->x->rack_rerxt_n) {
+        uint32_t *e = c->x->rack_rerxt[0];
         uint32_t from = seq_gt(e[0], c->snd_una) ? e[0] : c->snd_una, start, len;
         if (seq_lt(from, e[1]) && tcp_sack_next_hole(c->sb, from, e[1], &start, &len)) {
             uint32_t sent = resend(c, start, len, now);
@@ -149,8 +149,8 @@ static int rack_resend(struct tcp_conn *c, synack_time_t now)
                 return 1;
             continue;
         }
-        memmove(&c->rack_rerxt[0], &c->rack_rerxt[1], (size_t)(c->rack_rerxt_n - 1) * sizeof(c->rack_rerxt[0]));
-        c->rack_rerxt_n--;
+        memmove(&c->x->rack_rerxt[0], &c->x->rack_rerxt[1], (size_t)(c->x->rack_rerxt_n - 1) * sizeof(c->x->rack_rerxt[0]));
+        c->x->rack_rerxt_n--;
     }
     return 0;
 }
@@ -180,7 +180,7 @@ static void sack_retransmit(struct tcp_conn *c, int force, synack_time_t now)
         if (!sent)
             return;
         c->high_rxt = start + sent;
-        c->undo_retrans++;
+        c->x->undo_retrans++;
         force = 0;
     }
 }
@@ -189,16 +189,16 @@ static void sack_retransmit(struct tcp_conn *c, int force, synack_time_t now)
 static void prr_cwnd(struct tcp_conn *c, uint32_t delivered)
 {
     uint32_t pipe = tcp_pipe(c);
-    c->prr_delivered += delivered;
+    c->x->prr_delivered += delivered;
     uint64_t sndcnt;
     if (pipe > c->ssthresh) {
         /* Proportional: the reduction spread over the round, ceil(delivered * ssthresh / RecoverFS). */
-        uint64_t fs = c->recover_fs ? c->recover_fs : 1;
-        uint64_t quota = ((uint64_t)c->prr_delivered * c->ssthresh + fs - 1) / fs;
-        sndcnt = quota > c->prr_out ? quota - c->prr_out : 0;
+        uint64_t fs = c->x->recover_fs ? c->x->recover_fs : 1;
+        uint64_t quota = ((uint64_t)c->x->prr_delivered * c->ssthresh + fs - 1) / fs;
+        sndcnt = quota > c->x->prr_out ? quota - c->x->prr_out : 0;
     } else {
         /* Slow start back up to ssthresh (PRR-SSRB): at most one segment more than delivered. */
-        uint64_t limit = c->prr_delivered > c->prr_out ? c->prr_delivered - c->prr_out : 0;
+        uint64_t limit = c->x->prr_delivered > c->x->prr_out ? c->x->prr_delivered - c->x->prr_out : 0;
         if (limit < delivered)
             limit = delivered;
         limit += c->mss_snd;
@@ -223,11 +223,11 @@ static void sack_enter(struct tcp_conn *c, uint32_t delivered, synack_time_t now
     c->recover = c->snd_max;   /* RFC 6675 5 step 4.1: RecoveryPoint = HighData */
     c->in_recovery = 1;
     c->high_rxt = c->snd_una;
-    c->prr_delivered = 0;
-    c->prr_out = 0;
-    c->recover_fs = tcp_pipe(c);
-    if (c->recover_fs < c->mss_snd)
-        c->recover_fs = c->mss_snd;
+    c->x->prr_delivered = 0;
+    c->x->prr_out = 0;
+    c->x->recover_fs = tcp_pipe(c);
+    if (c->x->recover_fs < c->mss_snd)
+        c->x->recover_fs = c->mss_snd;
     prr_cwnd(c, delivered);
     sack_retransmit(c, 1, now);
 }
@@ -273,16 +273,16 @@ static void enter_recovery(struct tcp_conn *c, synack_time_t now)
     c->ssthresh = reduced_ssthresh(c, now);
     c->recover = c->snd_max;
     c->in_recovery = 1;
-    c->undo_retrans++;
+    c->x->undo_retrans++;
     tcp_retransmit_head(c, now);
     c->cwnd = c->ssthresh + 3u * c->mss_snd;   /* RFC 5681 3.2 step 4 */
 }
 
 static void duplicate_ack(struct tcp_conn *c, synack_time_t now)
 {
-    if (c->dupacks++ == 0)
-        c->lt_base = c->snd_max;
-    if (c->dupacks == 3 && !c->in_recovery)
+    if (c->x->dupacks++ == 0)
+        c->x->lt_base = c->snd_max;
+    if (c->x->dupacks == 3 && !c->in_recovery)
         enter_recovery(c, now);
     else if (c->in_recovery)
         c->cwnd += c->mss_snd;   /* RFC 5681 3.2 step 5: inflate */
@@ -327,12 +327,12 @@ static void sack_ack(struct tcp_conn *c, const struct tcp_ack *a, synack_time_t 
     uint32_t delivered = a->acked + a->sacked;
     if (!c->in_recovery) {
         if (a->acked)
-            c->dupacks = 0;
-        else if (c->dupacks++ == 0)   /* RFC 6675 2: an ACK that SACKs new data, SND.UNA unmoved */
-            c->lt_base = c->snd_max;
+            c->x->dupacks = 0;
+        else if (c->x->dupacks++ == 0)   /* RFC 6675 2: an ACK that SACKs new data, SND.UNA unmoved */
+            c->x->lt_base = c->snd_max;
         /* RFC 6675 5: recovery on DupThresh duplicate ACKs or once IsLost(SND.UNA); not again for
          * losses of a window already recovered (RFC 6582 3.2 / RFC 6675 5 step 4.1's point). */
-        if ((c->dupacks >= TCP_DUPTHRESH || sack_lost_una(c)) && c->snd_una != c->snd_max &&
+        if ((c->x->dupacks >= TCP_DUPTHRESH || sack_lost_una(c)) && c->snd_una != c->snd_max &&
             (seq_gt(c->snd_una, c->recover) || c->recover == c->iss)) {
             sack_enter(c, delivered, now);
             return;
@@ -342,7 +342,7 @@ static void sack_ack(struct tcp_conn *c, const struct tcp_ack *a, synack_time_t 
         return;
     }
     if (seq_geq(c->snd_una, c->recover)) {
-        c->dupacks = 0;
+        c->x->dupacks = 0;
         sack_exit(c, now);
         return;
     }
@@ -384,7 +384,7 @@ void tcp_recovery_ack(struct tcp_conn *c, const struct tcp_ack *a, synack_time_t
             /* partial ACK (step 5): retransmit the next hole, deflate by what was ACKed, add one MSS
              * back if at least one MSS was ACKed. */
             tcp_retransmit_head(c, now);
-            c->undo_retrans++;
+            c->x->undo_retrans++;
             c->cwnd = c->cwnd > a->acked ? c->cwnd - a->acked : c->mss_snd;
             if (a->acked >= c->mss_snd)
                 c->cwnd += c->mss_snd;
@@ -393,7 +393,7 @@ void tcp_recovery_ack(struct tcp_conn *c, const struct tcp_ack *a, synack_time_t
     } else {
         cc_on_ack(c, a, now);
     }
-    c->dupacks = 0;
+    c->x->dupacks = 0;
 }
 
 void tcp_recovery_rto(struct tcp_conn *c, synack_time_t now)
@@ -402,33 +402,33 @@ void tcp_recovery_rto(struct tcp_conn *c, synack_time_t now)
      * is SND.MAX, so duplicate ACKs of what was sent before the timeout start no fast retransmit. */
     /* A timeout during an episode keeps the episode's undo state (one spurious timeout after a
      * spurious fast retransmit undoes both); otherwise a new episode starts. */
-    if (!c->in_recovery || !c->undo_on)
+    if (!c->in_recovery || !c->x->undo_on)
         undo_begin(c, now);
-    c->undo_retrans++;
+    c->x->undo_retrans++;
     struct tcp_cc_view v;
     tcp_cc_view(c, &v, now);
     c->cc->on_rto(&v, c->cc_priv);
     tcp_cc_commit(c, &v);
     c->in_recovery = 0;
-    c->dupacks = 0;
+    c->x->dupacks = 0;
     c->recover = c->snd_max;
     c->high_rxt = c->snd_una;
     c->tlp_on = 0;
-    c->rack_rerxt_n = 0;   /* everything unSACKed goes again after a timeout anyway */
+    c->x->rack_rerxt_n = 0;   /* everything unSACKed goes again after a timeout anyway */
     tcp_cc_rexmit(c);
 }
 
 void tcp_recovery_undo(struct tcp_conn *c, synack_time_t now)
 {
-    if (!c->prior_cwnd)
+    if (!c->x->prior_cwnd)
         return;
     struct tcp_cc_view v;
     tcp_cc_view(c, &v, now);
     if (c->cc->undo)
         c->cc->undo(&v, c->cc_priv);
-    v.cwnd = v.cwnd > c->prior_cwnd ? v.cwnd : c->prior_cwnd;
-    v.ssthresh = v.ssthresh > c->prior_ssthresh ? v.ssthresh : c->prior_ssthresh;
+    v.cwnd = v.cwnd > c->x->prior_cwnd ? v.cwnd : c->x->prior_cwnd;
+    v.ssthresh = v.ssthresh > c->x->prior_ssthresh ? v.ssthresh : c->x->prior_ssthresh;
     tcp_cc_commit(c, &v);
     c->in_recovery = 0;
-    c->prior_cwnd = 0;
+    c->x->prior_cwnd = 0;
 }

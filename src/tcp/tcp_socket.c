@@ -5,6 +5,7 @@
 #include "base/errno.h"
 #include "base/fmt.h"
 #include "base/mem.h"
+#include "core/alloc.h"
 
 #include "net/net.h"
 #include "net/ports.h"
@@ -67,6 +68,7 @@ int tcp_user_bind(synack_stack_t *st, struct tcp_conn *c, const struct synack_so
     c->local.ip = local->addr;
     c->local.port = port;
     c->bound = 1;
+    tcp_port_link(c);
     return 0;
 }
 
@@ -101,6 +103,7 @@ int tcp_user_connect(synack_stack_t *st, struct tcp_conn *c, const struct synack
     c->local = local;
     c->remote = remote;
     c->bound = 1;
+    tcp_port_link(c);
     c->mss_adv = tcp_mss_for(st, &remote.ip, c->mss_user);
     c->mss_snd = c->mss_adv;
     c->ws_offered = 1;
@@ -127,18 +130,23 @@ int tcp_user_listen(synack_stack_t *st, struct tcp_conn *c, int backlog)
     if (backlog > 65535)
         backlog = 65535;
     if (c->state == SYNACK_TCP_LISTEN) {
-        c->backlog = (unsigned)backlog;
+        c->lq->backlog = (unsigned)backlog;
         return 0;
     }
     if (c->state != SYNACK_TCP_CLOSED || c->iss != 0)
         return -EINVAL;
+    if (!c->lq) {
+        c->lq = mem_calloc(&st->cfg.alloc, 1, sizeof(*c->lq));
+        if (!c->lq)
+            return -ENOMEM;
+    }
     if (!c->bound) {
         struct synack_sockaddr any = { synack_ip_any6(), 0 };
         int r = tcp_user_bind(st, c, &any);
         if (r)
             return r;
     }
-    c->backlog = (unsigned)backlog;
+    c->lq->backlog = (unsigned)backlog;
     tcp_listener_add(c);
     tcp_set_state(c, SYNACK_TCP_LISTEN, "listen()");
     return 0;
@@ -148,12 +156,12 @@ int tcp_user_accept_ready(const struct tcp_conn *l)
 {
     if (l->state != SYNACK_TCP_LISTEN)
         return -EINVAL;
-    return l->accq_head ? 0 : -EAGAIN;
+    return l->lq->accq_head ? 0 : -EAGAIN;
 }
 
 struct tcp_conn *tcp_user_accept(synack_stack_t *st, struct tcp_conn *l, void *owner)
 {
-    struct tcp_conn *c = l->accq_head;
+    struct tcp_conn *c = l->lq ? l->lq->accq_head : NULL;
     if (l->state != SYNACK_TCP_LISTEN || !c)
         return NULL;
     tcp_child_unlink(c);
@@ -182,10 +190,13 @@ int tcp_user_send(synack_stack_t *st, struct tcp_conn *c, const void *data, size
         return -EPIPE;
     if (len == 0)
         return 0;
+    if (tcp_x_ensure(c) != 0)
+        return -ENOMEM;   /* nothing queued: the data would wait without a way out */
     /* At the stack's memory ceiling the send ring fills only the storage it has (tcp_autotune.c):
      * the write waits for ACKs to free it, as for a full buffer. */
     int full = !tcp_mem_room(st->tcp, 0);
-    size_t n = full ? ring_write_capped(&c->sndq, data, len, TCP_MEM_RING_FLOOR) : ring_write(&c->sndq, data, len);
+    struct tcp_ring_mem m = tcp_ring_mem(st);
+    size_t n = full ? ring_write_capped(&c->sndq, &m, data, len, TCP_MEM_RING_FLOOR) : ring_write(&c->sndq, &m, data, len);
     if (n == 0 && full)
         return -EAGAIN;
     if (n == 0)
@@ -303,7 +314,7 @@ unsigned tcp_user_events(const struct tcp_conn *c)
 {
     unsigned ev = 0;
     if (c->state == SYNACK_TCP_LISTEN)
-        return ev | (c->accq_len ? SYNACK_EV_IN : 0);
+        return ev | (c->lq->accq_len ? SYNACK_EV_IN : 0);
     if (c->rcvq.len || c->fin_rcvd || c->shut_rd)
         ev |= SYNACK_EV_IN;
     if (c->fin_rcvd)
@@ -469,11 +480,11 @@ static void fill_info(const struct tcp_conn *c, struct synack_tcp_info *i)
     i->send_q = (uint32_t)c->sndq.len;
     i->recv_q = (uint32_t)c->rcvq.len;
     if (c->state == SYNACK_TCP_LISTEN) {
-        i->backlog = c->accq_len;
-        i->max_backlog = c->backlog;
-        i->syn_queue = c->synq_len;
-        i->recv_q = c->accq_len;
-        i->send_q = c->backlog;
+        i->backlog = c->lq->accq_len;
+        i->max_backlog = c->lq->backlog;
+        i->syn_queue = c->lq->synq_len;
+        i->recv_q = c->lq->accq_len;
+        i->send_q = c->lq->backlog;
     }
     if (tcp_tmr_armed(c, TCP_T_RTX)) {
         i->timer = c->rtx_mode == RTX_PERSIST ? 2 : 1;

@@ -28,9 +28,12 @@ int tcp_table_new(synack_stack_t *st)
         return -ENOMEM;
     t->nbuckets = 256;
     t->buckets = mem_calloc(&st->cfg.alloc, t->nbuckets, sizeof(*t->buckets));
-    if (!t->buckets || tcp_timewait_table_new(st, t) != 0) {
+    t->nports = 256;
+    t->ports = mem_calloc(&st->cfg.alloc, t->nports, sizeof(*t->ports));
+    if (!t->buckets || !t->ports || tcp_timewait_table_new(st, t) != 0) {
         mem_free(&st->cfg.alloc, t->buckets);
-        mem_free(&st->cfg.alloc, t->twb);
+        mem_free(&st->cfg.alloc, t->ports);
+        mem_free(&st->cfg.alloc, t->tw.bucket);
         mem_free(&st->cfg.alloc, t);
         return -ENOMEM;
     }
@@ -85,6 +88,7 @@ void tcp_table_free(synack_stack_t *st)
         tcp_conn_destroy(t->listeners);
     tcp_timewait_table_free(st);
     mem_free(&st->cfg.alloc, t->buckets);
+    mem_free(&st->cfg.alloc, t->ports);
     mem_free(&st->cfg.alloc, t);
     st->tcp = NULL;
 }
@@ -111,14 +115,12 @@ size_t tcp_tuple_hash(synack_stack_t *st, const struct tcp_end *l, const struct 
 static void conn_free_memory(struct tcp_conn *c)
 {
     struct tcp_table *t = c->st->tcp;
-    if (c->all_prev)
-        c->all_prev->all_next = c->all_next;
-    else
-        t->all = c->all_next;
-    if (c->all_next)
-        c->all_next->all_prev = c->all_prev;
-    ring_free(&c->sndq);
-    ring_free(&c->rcvq);
+    tcp_port_unlink(c);
+    mem_free(&c->st->cfg.alloc, c->lq);
+    mem_free(&c->st->cfg.alloc, c->x);
+    struct tcp_ring_mem m = tcp_ring_mem(c->st);
+    ring_free(&c->sndq, &m);
+    ring_free(&c->rcvq, &m);
     tcp_recovery_free(c);
     tcp_rack_free(c);
     tcp_cc_free(c);
@@ -137,11 +139,16 @@ struct tcp_conn *tcp_conn_new(synack_stack_t *st)
     struct tcp_conn *c = mem_calloc(&st->cfg.alloc, 1, sizeof(*c));
     if (!c)
         return NULL;
+    c->x = mem_calloc(&st->cfg.alloc, 1, sizeof(*c->x));
+    if (!c->x) {
+        mem_free(&st->cfg.alloc, c);
+        return NULL;
+    }
     c->st = st;
     c->id = ++t->next_id;
     c->state = SYNACK_TCP_CLOSED;
-    ring_init(&c->sndq, t->sndbuf, &st->cfg.alloc, &t->mem_used);
-    ring_init(&c->rcvq, t->rcvbuf, &st->cfg.alloc, &t->mem_used);
+    ring_init(&c->sndq, t->sndbuf);
+    ring_init(&c->rcvq, t->rcvbuf);
     c->rto = (uint32_t)t->rto_initial;
     c->rto_min_us = (uint32_t)t->rto_min;
     c->delack_on = 1;
@@ -151,10 +158,6 @@ struct tcp_conn *tcp_conn_new(synack_stack_t *st)
     c->cc = t->cc_default;
     c->mss_snd = TCP_DEFAULT_MSS;
     tcp_timers_init(c);
-    c->all_next = t->all;
-    if (t->all)
-        t->all->all_prev = c;
-    t->all = c;
     return c;
 }
 
@@ -262,19 +265,89 @@ void tcp_listener_add(struct tcp_conn *c)
     c->listener = 1;
 }
 
+static uint32_t port_bucket(const struct tcp_table *t, uint16_t port) { return port & (t->nports - 1u); }
+
+/* Four times the buckets once there are four bound connections a bucket, up to one a port. */
+static void ports_grow(synack_stack_t *st, struct tcp_table *t)
+{
+    uint32_t n = t->nports * 4;
+    struct tcp_conn **v = mem_calloc(&st->cfg.alloc, n, sizeof(*v));
+    if (!v)
+        return;   /* longer chains, still right */
+    struct tcp_conn **old = t->ports;
+    uint32_t nold = t->nports;
+    t->ports = v;
+    t->nports = n;
+    for (uint32_t i = 0; i < nold; i++)
+        while (old[i]) {
+            struct tcp_conn *c = old[i];
+            old[i] = c->pnext;
+            uint32_t h = port_bucket(t, c->local.port);
+            c->pprev = NULL;
+            c->pnext = v[h];
+            if (v[h])
+                v[h]->pprev = c;
+            v[h] = c;
+        }
+    mem_free(&st->cfg.alloc, old);
+}
+
+void tcp_port_link(struct tcp_conn *c)
+{
+    struct tcp_table *t = c->st->tcp;
+    if (!c->bound || c->parent || c->on_port)
+        return;
+    if (t->nbound >= 4 * t->nports && t->nports < 65536)
+        ports_grow(c->st, t);
+    uint32_t h = port_bucket(t, c->local.port);
+    c->pprev = NULL;
+    c->pnext = t->ports[h];
+    if (c->pnext)
+        c->pnext->pprev = c;
+    t->ports[h] = c;
+    c->on_port = 1;
+    t->nbound++;
+}
+
+void tcp_port_unlink(struct tcp_conn *c)
+{
+    struct tcp_table *t = c->st->tcp;
+    if (!c->on_port)
+        return;
+    if (c->pprev)
+        c->pprev->pnext = c->pnext;
+    else
+        t->ports[port_bucket(t, c->local.port)] = c->pnext;
+    if (c->pnext)
+        c->pnext->pprev = c->pprev;
+    c->pnext = c->pprev = NULL;
+    c->on_port = 0;
+    t->nbound--;
+}
+
 int tcp_port_in_use(synack_stack_t *st, const struct synack_ip *addr, uint16_t port, int reuse)
 {
     struct tcp_table *t = st->tcp;
-#define ADDR_CLASH(a) tcp_addr_clash(&(a), addr)
-    for (struct tcp_conn *c = t->all; c; c = c->all_next) {
-        /* A child not yet accepted shares its listener's port; the listener answers for it. */
-        if (c->parent || c->local.port != port || !ADDR_CLASH(c->local.ip))
+    /* A child not yet accepted shares its listener's port and is not on the chain: the listener
+     * answers for it. */
+    for (struct tcp_conn *c = t->ports[port_bucket(t, port)]; c; c = c->pnext) {
+        if (c->local.port != port || !tcp_addr_clash(&c->local.ip, addr))
             continue;
         if (c->owner ? c->bound : (c->hashed && c->state != SYNACK_TCP_TIME_WAIT))
             return 1;   /* a socket's, in any state; or an orphan still alive (TIME-WAIT: below) */
     }
-#undef ADDR_CLASH
     return tcp_timewait_port_used(st, addr, port, reuse);
+}
+
+/* Whether a full block in TIME-WAIT whose socket is closed keeps (addr, port). */
+int tcp_port_tw_block(synack_stack_t *st, const struct synack_ip *addr, uint16_t port)
+{
+    struct tcp_table *t = st->tcp;
+    for (struct tcp_conn *c = t->ports[port_bucket(t, port)]; c; c = c->pnext)
+        if (c->state == SYNACK_TCP_TIME_WAIT && !c->owner && c->hashed && c->local.port == port &&
+            tcp_addr_clash(&c->local.ip, addr))
+            return 1;
+    return 0;
 }
 
 struct pick_ctx {
@@ -290,7 +363,8 @@ static int connect_port_used(synack_stack_t *st, uint16_t p, const void *arg)
     struct tcp_end l = { x->laddr, p };
     if (tcp_lookup(st, &l, x->remote) || tcp_tw_lookup(st, &l, x->remote) || tcp_listener_lookup(st, &l))
         return 1;
-    for (struct tcp_conn *c = st->tcp->all; c; c = c->all_next)
+    struct tcp_table *t = st->tcp;
+    for (struct tcp_conn *c = t->ports[port_bucket(t, p)]; c; c = c->pnext)
         if (c->owner && c->bound && c->local.port == p &&
             (c->state == SYNACK_TCP_LISTEN || c->state == SYNACK_TCP_CLOSED))
             return 1;   /* merely bound, or listening on another address */

@@ -58,6 +58,11 @@ static void conn_fire(void *owner, struct timer *t, synack_time_t now)
 {
     (void)t;
     struct tcp_conn *c = owner;
+    if (tcp_x_ensure(c) != 0) {
+        /* No memory for the connection's working state: try again shortly. */
+        timer_arm(&c->st->timers, &c->timer, now + TCP_X_RETRY);
+        return;
+    }
     static int (*const fire[TCP_T_COUNT])(struct tcp_conn *, synack_time_t) = {
         [TCP_T_RTX] = rtx_fire, [TCP_T_DACK] = dack_fire, [TCP_T_KEEP] = keep_fire,
         [TCP_T_WAIT] = wait_fire, [TCP_T_CORK] = cork_fire, [TCP_T_RACK] = rack_fire,
@@ -196,13 +201,13 @@ static int rtx_fire(struct tcp_conn *c, synack_time_t now)
     c->rtx_mode = RTX_NONE;
     stack_count(c->st, SYNACK_C_TcpTimeouts);
     if (c->backoff == 0)
-        c->rtx_first = now;
+        c->x->rtx_first = now;
     c->backoff++;
     unsigned limit = c->state == SYNACK_TCP_SYN_SENT       ? tab->syn_retries
                      : c->state == SYNACK_TCP_SYN_RECEIVED ? tab->synack_retries
                                                            : tab->retries;
     int give_up = c->backoff > limit;
-    if (c->user_timeout && tcp_state_synchronized(c->state) && now - c->rtx_first >= c->user_timeout)
+    if (c->user_timeout && tcp_state_synchronized(c->state) && now - c->x->rtx_first >= c->user_timeout)
         give_up = 1;
     if (give_up) {
         /* RFC 9293 3.8.3 (R2): close the connection; tell the peer with a reset unless we never

@@ -23,9 +23,8 @@ struct tw_ref {
     synack_stack_t *st;
     struct tcp_conn *c;
     struct tcp_tw *w;
+    uint32_t wi;                     /* w's index in the table */
 };
-
-static void tw_destroy(struct tcp_tw *w);
 
 static uint32_t ref_rcv_nxt(const struct tw_ref *r) { return r->c ? r->c->rcv_nxt : r->w->rcv_nxt; }
 static int ref_ts_ok(const struct tw_ref *r) { return r->c ? r->c->ts_ok : r->w->ts_ok; }
@@ -48,15 +47,18 @@ static void ref_send_ack(const struct tw_ref *r, synack_time_t now)
         return;
     }
     struct tcp_tw *w = r->w;
+    struct tcp_end local, remote;
+    tcp_twtab_ends(r->st, w, &local, &remote);
     struct tcp_opts o;
     memset(&o, 0, sizeof(o));
     if (w->ts_ok) {
-        /* RFC 7323 3.2: TSopt on every segment of the connection, TIME-WAIT's ACKs included. */
+        /* RFC 7323 3.2: TSopt on every segment of the connection, TIME-WAIT's ACKs included. The
+         * offset is the 4-tuple's (tcp_ts_offset), as the connection had it. */
         o.has_ts = 1;
-        o.ts_val = tcp_ts_clock(now) + w->ts_off;
+        o.ts_val = tcp_ts_clock(now) + tcp_ts_offset(r->st, &local, &remote);
         o.ts_ecr = w->ts_recent;
     }
-    tcp_send_raw(r->st, &w->local, &w->remote, w->snd_nxt, w->rcv_nxt, TCP_ACK, w->rcv_wnd, &o, NULL, 0, w->tos, now);
+    tcp_send_raw(r->st, &local, &remote, w->snd_nxt, w->rcv_nxt, TCP_ACK, w->rcv_wnd, &o, NULL, 0, w->tos, now);
 }
 
 static void ref_arm(const struct tw_ref *r, synack_time_t deadline)
@@ -64,7 +66,7 @@ static void ref_arm(const struct tw_ref *r, synack_time_t deadline)
     if (r->c)
         tcp_wait_arm(r->c, deadline);
     else
-        timer_arm(&r->st->timers, &r->w->timer, deadline);
+        tcp_twtab_rearm(r->st, r->wi, deadline);
 }
 
 /* TIME-WAIT -> CLOSED. The full block goes through tcp_conn_fail (a socket keeps a CLOSED block and
@@ -78,13 +80,15 @@ static void ref_close(const struct tw_ref *r, const char *cause)
     struct tcp_tw *w = r->w;
     synack_stack_t *st = r->st;
     if (st->trace_fn) {
+        struct tcp_end local, remote;
+        tcp_twtab_ends(st, w, &local, &remote);
         struct synack_trace_event ev = { .kind = SYNACK_TR_TCP_STATE, .ifindex = -1,
-                                         .local = tcp_end_sockaddr(&w->local), .remote = tcp_end_sockaddr(&w->remote),
+                                         .local = tcp_end_sockaddr(&local), .remote = tcp_end_sockaddr(&remote),
                                          .conn_id = w->id, .from_state = SYNACK_TCP_TIME_WAIT,
                                          .to_state = SYNACK_TCP_CLOSED, .cause = cause };
         stack_trace(st, &ev);
     }
-    tw_destroy(w);
+    tcp_twtab_del(st, r->wi);
 }
 
 /* ---------- the rules ---------- */
@@ -147,54 +151,29 @@ static void tw_segment(const struct tw_ref *r, struct tcp_seg *s, synack_time_t 
 
 void tcp_timewait_conn_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
 {
-    struct tw_ref r = { c->st, c, NULL };
+    struct tw_ref r = { c->st, c, NULL, 0 };
     tw_segment(&r, s, now);
 }
 
-void tcp_tw_input(struct tcp_tw *w, struct tcp_seg *s, synack_time_t now)
+void tcp_tw_input(synack_stack_t *st, uint32_t w, struct tcp_seg *s, synack_time_t now)
 {
-    struct tw_ref r = { w->st, NULL, w };
+    struct tw_ref r = { st, NULL, tcp_tw_at(&st->tcp->tw, w), w };
     tw_segment(&r, s, now);
 }
 
 void tcp_timewait_expired(struct tcp_conn *c)
 {
-    struct tw_ref r = { c->st, c, NULL };
+    struct tw_ref r = { c->st, c, NULL, 0 };
     ref_close(&r, "2MSL timeout");   /* RFC 9293 3.10.8: delete the TCB, enter CLOSED */
 }
 
-static void tw_expire(void *owner, struct timer *tm, synack_time_t now)
+void tcp_tw_expire(synack_stack_t *st, uint32_t w)
 {
-    (void)tm;
-    (void)now;
-    struct tcp_tw *w = owner;
-    struct tw_ref r = { w->st, NULL, w };
+    struct tw_ref r = { st, NULL, tcp_tw_at(&st->tcp->tw, w), w };
     ref_close(&r, "2MSL timeout");
 }
 
 /* Chooses the block that holds c in TIME-WAIT until `deadline`. */
-/* The table grows as entries come (four times the buckets once there are two entries per bucket):
- * a server with a million connections in TIME-WAIT keeps short chains. If the memory is not
- * there, the table stays as it is, only slower. */
-static void tw_grow(synack_stack_t *st, struct tcp_table *t)
-{
-    size_t n = t->ntwb * 4;
-    struct tcp_tw **v = mem_calloc(&st->cfg.alloc, n, sizeof(*v));
-    if (!v)
-        return;
-    for (size_t i = 0; i < t->ntwb; i++)
-        while (t->twb[i]) {
-            struct tcp_tw *w = t->twb[i];
-            t->twb[i] = w->hnext;
-            size_t h = tcp_tuple_hash(st, &w->local, &w->remote) & (n - 1);
-            w->hnext = v[h];
-            v[h] = w;
-        }
-    mem_free(&st->cfg.alloc, t->twb);
-    t->twb = v;
-    t->ntwb = n;
-}
-
 static void hold(struct tcp_conn *c, synack_time_t deadline)
 {
     synack_stack_t *st = c->st;
@@ -205,7 +184,7 @@ static void hold(struct tcp_conn *c, synack_time_t deadline)
         tcp_wait_arm(c, deadline);
         return;
     }
-    if (t->ntw >= t->max_tw) {
+    if (t->tw.n >= t->max_tw) {
         /* Like Linux's tcp_max_tw_buckets: past the bound, a closing connection skips TIME-WAIT
          * (memory stays bounded whatever the peers do; the risk is an old duplicate). */
         stack_count(st, SYNACK_C_TcpTimeWaitOverflow);
@@ -213,33 +192,22 @@ static void hold(struct tcp_conn *c, synack_time_t deadline)
         tcp_conn_destroy(c);
         return;
     }
-    struct tcp_tw *w = mem_calloc(&st->cfg.alloc, 1, sizeof(*w));
-    if (!w) {
-        /* No memory for a small entry: keep the full block in TIME-WAIT instead. */
+    uint32_t wi = tcp_twtab_usable(st) ? tcp_twtab_add(st, &c->local, &c->remote, deadline) : 0;
+    if (!wi) {
+        /* No memory for a small entry (or 2*MSL too long for one): keep the full block. */
         tcp_timers_cancel(c);
         tcp_wait_arm(c, deadline);
         return;
     }
-    w->st = st;
+    struct tcp_tw *w = tcp_tw_at(&t->tw, wi);
     w->id = c->id;
-    w->local = c->local;
-    w->remote = c->remote;
     w->snd_nxt = c->snd_nxt;
     w->rcv_nxt = c->rcv_nxt;
     w->tos = c->tos;
     w->ts_ok = c->ts_ok;
-    w->ts_off = c->ts_off;
     w->ts_recent = c->ts_recent;
     uint32_t wnd = c->rcv_adv - c->rcv_nxt;
     w->rcv_wnd = tcp_win16(wnd >> c->rcv_wscale);
-    timer_init(&w->timer, tw_expire, w);
-    size_t h = tcp_tuple_hash(st, &w->local, &w->remote) & (t->ntwb - 1);
-    w->hnext = t->twb[h];
-    t->twb[h] = w;
-    t->ntw++;
-    if (t->ntw > 2 * t->ntwb)
-        tw_grow(st, t);
-    timer_arm(&st->timers, &w->timer, deadline);
     /* The full block goes; the connection lives on in the small entry (same id). */
     tcp_conn_destroy(c);
 }
@@ -259,49 +227,6 @@ void tcp_timewait_orphaned(struct tcp_conn *c, synack_time_t now)
     hold(c, deadline);
 }
 
-/* ---------- the table of small entries ---------- */
-
-int tcp_timewait_table_new(synack_stack_t *st, struct tcp_table *t)
-{
-    t->ntwb = 256;
-    t->twb = mem_calloc(&st->cfg.alloc, t->ntwb, sizeof(*t->twb));
-    return t->twb ? 0 : -1;
-}
-
-void tcp_timewait_table_free(synack_stack_t *st)
-{
-    struct tcp_table *t = st->tcp;
-    for (size_t i = 0; i < t->ntwb; i++)
-        while (t->twb[i])
-            tw_destroy(t->twb[i]);
-    mem_free(&st->cfg.alloc, t->twb);
-    t->twb = NULL;
-}
-
-static void tw_destroy(struct tcp_tw *w)
-{
-    struct tcp_table *t = w->st->tcp;
-    timer_cancel(&w->st->timers, &w->timer);
-    size_t h = tcp_tuple_hash(w->st, &w->local, &w->remote) & (t->ntwb - 1);
-    struct tcp_tw **pp = &t->twb[h];
-    while (*pp && *pp != w)
-        pp = &(*pp)->hnext;
-    if (*pp)
-        *pp = w->hnext;
-    t->ntw--;
-    mem_free(&w->st->cfg.alloc, w);
-}
-
-struct tcp_tw *tcp_tw_lookup(synack_stack_t *st, const struct tcp_end *l, const struct tcp_end *r)
-{
-    struct tcp_table *t = st->tcp;
-    size_t h = tcp_tuple_hash(st, l, r) & (t->ntwb - 1);
-    for (struct tcp_tw *w = t->twb[h]; w; w = w->hnext)
-        if (tcp_end_equal(&w->remote, r) && tcp_end_equal(&w->local, l))
-            return w;
-    return NULL;
-}
-
 int tcp_timewait_port_used(synack_stack_t *st, const struct synack_ip *addr, uint16_t port, int reuse)
 {
     struct tcp_table *t = st->tcp;
@@ -310,31 +235,34 @@ int tcp_timewait_port_used(synack_stack_t *st, const struct synack_ip *addr, uin
     if (reuse)
         return 0;
     /* A full block whose socket is closed (there was no memory for a small entry) */
-    for (struct tcp_conn *c = t->all; c; c = c->all_next)
-        if (c->state == SYNACK_TCP_TIME_WAIT && !c->owner && c->hashed && !c->parent && c->local.port == port &&
-            tcp_addr_clash(&c->local.ip, addr))
+    if (tcp_port_tw_block(st, addr, port))
+        return 1;
+    /* The small entries, in the order of the expiry list (an index by port would cost more per
+     * entry than the 64 bytes an entry may take; binding a fixed port is rare). */
+    for (uint32_t i = t->tw.head; i; i = tcp_tw_at(&t->tw, i)->next) {
+        const struct tcp_tw *w = tcp_tw_at(&t->tw, i);
+        if (w->lport == port && tcp_addr_clash(&t->tw.la[w->laddr].ip, addr))
             return 1;
-    for (size_t i = 0; i < t->ntwb; i++)
-        for (struct tcp_tw *w = t->twb[i]; w; w = w->hnext)
-            if (w->local.port == port && tcp_addr_clash(&w->local.ip, addr))
-                return 1;
+    }
     return 0;
 }
 
 void tcp_timewait_foreach(synack_stack_t *st, synack_tcp_iter_fn fn, void *arg)
 {
-    struct tcp_table *t = st->tcp;
+    struct tcp_tw_table *tab = &st->tcp->tw;
     struct synack_tcp_info info;
-    for (size_t b = 0; b < t->ntwb; b++)
-        for (struct tcp_tw *w = t->twb[b]; w; w = w->hnext) {
-            memset(&info, 0, sizeof(info));
-            info.state = SYNACK_TCP_TIME_WAIT;
-            info.local = tcp_end_sockaddr(&w->local);
-            info.remote = tcp_end_sockaddr(&w->remote);
-            info.sock = -1;
-            info.conn_id = w->id;
-            info.timer = 4;
-            info.timer_expires = w->timer.deadline;
-            fn(arg, &info);
-        }
+    for (uint32_t i = tab->head; i; i = tcp_tw_at(tab, i)->next) {
+        const struct tcp_tw *w = tcp_tw_at(tab, i);
+        struct tcp_end local, remote;
+        tcp_twtab_ends(st, w, &local, &remote);
+        memset(&info, 0, sizeof(info));
+        info.state = SYNACK_TCP_TIME_WAIT;
+        info.local = tcp_end_sockaddr(&local);
+        info.remote = tcp_end_sockaddr(&remote);
+        info.sock = -1;
+        info.conn_id = w->id;
+        info.timer = 4;
+        info.timer_expires = tcp_twtab_deadline(st, w);
+        fn(arg, &info);
+    }
 }
