@@ -30,6 +30,8 @@ struct devopts {
     struct synack_impair_config impair_cfg;
     const char *cc;           /* TCP congestion control by name (NULL: the stack's default, cubic) */
     const char *bridge;       /* --bridge: the TAP joins this Linux bridge (bridge.h) */
+    unsigned queues;          /* > 1: a multi-queue device, one queue per shard (serve --threads) */
+    int queues_soft;          /* the queue count was a default: one queue if the device takes no more */
 };
 
 #define DEVOPTS_LONG \
@@ -93,6 +95,9 @@ struct devrun {
     void *wire_tx_ctx;
     int watch_dns;               /* frames in are shown to `dns` (devrun_watch_dns) */
     struct dns_watch dns;        /* what DNS servers answered: names a refusal (dnserr.h) */
+    unsigned nq;                 /* queues opened: fd is the first, qfds[1..nq-1] the others (shards.h) */
+    int qfds[SYNACK_SHARDS_MAX];
+    uint8_t mac[6];              /* the interface's MAC, which every shard shares */
 };
 
 void devopts_init(struct devopts *d);

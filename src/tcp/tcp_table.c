@@ -288,6 +288,11 @@ static int connect_port_used(synack_stack_t *st, uint16_t p, const void *arg)
     struct tcp_end l = { x->laddr, p };
     if (tcp_lookup(st, &l, x->remote) || tcp_tw_lookup(st, &l, x->remote) || tcp_listener_lookup(st, &l))
         return 1;
+    if (st->port_filter) {   /* a shard: only ports whose replies come back to it */
+        struct synack_sockaddr ls = { l.ip, p }, rs = { x->remote->ip, x->remote->port };
+        if (!st->port_filter(st->port_filter_ctx, &ls, &rs))
+            return 1;
+    }
     for (struct tcp_conn *c = st->tcp->all; c; c = c->all_next)
         if (c->owner && c->bound && c->local.port == p &&
             (c->state == SYNACK_TCP_LISTEN || c->state == SYNACK_TCP_CLOSED))
