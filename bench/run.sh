@@ -218,4 +218,51 @@ if [[ "${BENCH_HTTP:-}" != off ]]; then
         grep '^RESULT' "$HOUT" | sed 's/^RESULT /  /'
         rm -f "$HOUT"
     fi
+# 4. System calls over TAP (issue 10 item 3): per MB each way and per HTTP request, synack serve
+# beside Linux doing the same job (nc -l / nginx over veth), counted with perf's syscall
+# tracepoints; then the shards (item 4): serve --threads 1 vs 2. BENCH_SYSCALLS=off and
+# BENCH_SHARDS=off skip them (bench/syscalls.sh, bench/shards.sh; see bench/README.md).
+SYS_OUT=$(mktemp /tmp/synack-bench-sys.XXXXXX)
+trap 'rm -f "$OUT" "$SYS_OUT"' EXIT
+if [[ "${BENCH_SYSCALLS:-}" != off ]]; then
+    sys_rc=0
+    timeout 900 bash "$HERE/syscalls.sh" "$SYNACK" >>"$SYS_OUT" || sys_rc=$?
+    ((sys_rc == 0 || sys_rc == 77)) || { echo "run.sh: syscalls.sh failed (exit $sys_rc)" >&2; exit 1; }
+fi
+if [[ "${BENCH_SHARDS:-}" != off ]]; then
+    shd_rc=0
+    timeout 900 bash "$HERE/shards.sh" "$SYNACK" >>"$SYS_OUT" || shd_rc=$?
+    ((shd_rc == 0 || shd_rc == 77)) || { echo "run.sh: shards.sh failed (exit $shd_rc)" >&2; exit 1; }
+fi
+sget() { awk -v k="$1" -v f="$2" '$1 == "RESULT" && $2 == k { for (i = 3; i <= NF; i++) { e = index($i, "="); if (substr($i, 1, e - 1) == f) print substr($i, e + 1) } }' "$SYS_OUT"; }
+if [[ -n "$(sget sys_rx synack_per_MB)" ]]; then
+    echo
+    echo "System calls of the process doing the job, over TAP (synack serve --threads 1) and over veth (Linux), same run"
+    printf '%-44s %10s %10s %7s   %s\n' "job" "synack" "Linux" "ratio" "synack's: read/writev/epoll, datagrams in/out"
+    srow() {   # srow LABEL KEY UNIT
+        local s l
+        s=$(sget "$2" "synack_per_$3")
+        l=$(sget "$2" "linux_per_$3")
+        printf '%-44s %10s %10s %7s   %s/%s/%s, %s/%s\n' "$1" "$s" "$l" "$(ratio "$s" "$l")" "$(sget "$2" read)" \
+            "$(sget "$2" writev)" "$(sget "$2" epoll)" "$(sget "$2" dgrams_in)" "$(sget "$2" dgrams_out)"
+    }
+    srow "receive (nc -N -> discard / nc -l), per MB" sys_rx MB
+    srow "send (curl <- HTTP / nginx), per MB" sys_tx MB
+    srow "keep-alive HTTP GET of 1 KB, per request" sys_req req
+    echo "  The kernel's limits (bench/tap_limits.py, this run): one frame per read() and per write(), no recvmmsg/sendmmsg"
+    echo "  (ENOTSOCK), no FIONREAD (EINVAL); see bench/README.md"
+fi
+if [[ -n "$(sget shards_t1 rps)" ]]; then
+    echo
+    echo "synack serve --threads 1 vs 2 on a multi-queue TAP, clients from the kernel (wrk) on the same 2 cores"
+    printf '%-44s %12s %12s %7s\n' "figure (median of runs)" "--threads 1" "--threads 2" "ratio"
+    trow() { printf '%-44s %12s %12s %7s\n' "$1" "$(sget shards_t1 "$2")" "$(sget shards_t2 "$2")" "$(ratio "$(sget shards_t2 "$2")" "$(sget shards_t1 "$2")")"; }
+    trow "HTTP requests/s, keep-alive, 1 KB" rps
+    trow "Gbit/s, 20 MB GETs, 8 connections" gbps
+    trow "new connections/s (wrk, Connection: close)" cps
+    echo "  frames handed between shards per connection: $(sget shards_t2 handed_per_conn) (issue 10's target for the ratios: >= 1.7)"
+fi
+if [[ -s "$SYS_OUT" ]]; then
+    echo "Raw results (system calls, shards):"
+    grep '^RESULT' "$SYS_OUT" | sed 's/^RESULT /  /'
 fi

@@ -22,7 +22,15 @@ struct control {
     int is_file;
     dev_t dev;      /* of the file we bound, to remove only our own */
     ino_t ino;
+    synack_shards_t *shards;            /* serve --threads: every shard's stack is listed */
+    synack_stack_t *const *shard_st;    /* shard_st[0] == st, on the thread that runs us */
 };
+
+void control_set_shards(struct control *c, synack_shards_t *g, synack_stack_t *const *stacks)
+{
+    c->shards = g;
+    c->shard_st = stacks;
+}
 
 void control_default_path(char *buf, size_t cap, const char *ifname)
 {
@@ -83,19 +91,94 @@ static void ss_row(void *arg, const struct synack_tcp_info *i)
             i->congestion[0] ? i->congestion : "-", tm);
 }
 
+static void ss_header(FILE *f)
+{
+    fprintf(f, "%-12s %6s %6s %-21s %-21s %-6s %s\n", "State", "Recv-Q", "Send-Q", "Local Address:Port",
+            "Peer Address:Port", "CC", "Timer");
+}
+
 void control_write_ss(synack_stack_t *st, FILE *f, synack_time_t now)
 {
     struct ss_ctx x = { f, now };
-    fprintf(f, "%-12s %6s %6s %-21s %-21s %-6s %s\n", "State", "Recv-Q", "Send-Q", "Local Address:Port",
-            "Peer Address:Port", "CC", "Timer");
+    ss_header(f);
     synack_tcp_foreach(st, ss_row, &x);
 }
 
-static void write_counters(synack_stack_t *st, FILE *f)
+/* What a shard does for a request, on its own thread (synack_shards_call). */
+struct shard_req {
+    synack_stack_t *st;
+    FILE *f;
+    synack_time_t now;
+    uint64_t counters[SYNACK_C_COUNT];
+};
+
+static void shard_ss(void *arg)
 {
+    struct shard_req *q = arg;
+    struct ss_ctx x = { q->f, q->now };
+    synack_tcp_foreach(q->st, ss_row, &x);
+}
+
+static void shard_counters(void *arg)
+{
+    struct shard_req *q = arg;
     for (int c = 0; c < SYNACK_C_COUNT; c++)
-        fprintf(f, "%-22s %llu\n", synack_counter_name((enum synack_counter)c),
-                (unsigned long long)synack_counter_get(st, (enum synack_counter)c));
+        q->counters[c] += synack_counter_get(q->st, (enum synack_counter)c);
+}
+
+/* Runs fn for every shard (once, on shard 0 = ours, without shards), each on its own thread. */
+static void each_shard(struct control *c, void (*fn)(void *), struct shard_req *q)
+{
+    unsigned n = c->shards ? synack_shards_count(c->shards) : 1;
+    for (unsigned k = 0; k < n; k++) {
+        q->st = k ? c->shard_st[k] : c->st;
+        if (k == 0)
+            fn(q);
+        else if (synack_shards_call(c->shards, k, fn, q) != 0)
+            fprintf(q->f, "# shard %u did not answer\n", k);
+    }
+}
+
+static void count_conn(void *arg, const struct synack_tcp_info *i)
+{
+    (void)i;
+    ++*(unsigned *)arg;
+}
+
+static void shard_conns(void *arg)
+{
+    struct shard_req *q = arg;
+    unsigned n = 0;
+    synack_tcp_foreach(q->st, count_conn, &n);
+    q->counters[0] = n;
+}
+
+/* One line per shard: its TCP sockets (listeners included) and what its steering did. */
+static void write_shards(struct control *c, FILE *f)
+{
+    unsigned n = c->shards ? synack_shards_count(c->shards) : 1;
+    for (unsigned k = 0; k < n; k++) {
+        struct shard_req q = { .f = f, .st = k ? c->shard_st[k] : c->st };
+        if (k == 0)
+            shard_conns(&q);
+        else if (synack_shards_call(c->shards, k, shard_conns, &q) != 0)
+            continue;
+        struct synack_shard_stats x;
+        synack_shards_stats(c->shards, k, &x);
+        fprintf(f, "shard %u: tcp %llu frames_read %llu handed_out %llu handed_in %llu copied_to_all %llu "
+                   "ring_drops %llu wakeups %llu\n", k, (unsigned long long)q.counters[0],
+                (unsigned long long)x.frames_read, (unsigned long long)x.handed_out, (unsigned long long)x.handed_in,
+                (unsigned long long)x.copied_to_all, (unsigned long long)x.ring_drops, (unsigned long long)x.wakeups);
+    }
+}
+
+/* Counters summed over the shards (BufPoolHighWater too: the sum of each stack's peak). */
+static void write_counters(struct control *c, FILE *f)
+{
+    struct shard_req q = { .f = f };
+    each_shard(c, shard_counters, &q);
+    for (int k = 0; k < SYNACK_C_COUNT; k++)
+        fprintf(f, "%-22s %llu\n", synack_counter_name((enum synack_counter)k), (unsigned long long)q.counters[k]);
 }
 
 static void on_request(void *arg, int fd, synack_time_t now)
@@ -120,12 +203,17 @@ static void on_request(void *arg, int fd, synack_time_t now)
         close(cfd);
         return;
     }
-    if (!strcmp(cmd, "ss"))
-        control_write_ss(c->st, f, now);
-    else if (!strcmp(cmd, "counters"))
-        write_counters(c->st, f);
+    if (!strcmp(cmd, "ss")) {
+        struct shard_req q = { .f = f, .now = now };
+        ss_header(f);
+        each_shard(c, shard_ss, &q);
+    } else if (!strcmp(cmd, "counters")) {
+        write_counters(c, f);
+    } else if (!strcmp(cmd, "shards")) {
+        write_shards(c, f);
+    }
     else
-        fprintf(f, "error: unknown command '%s' (ss, counters)\n", cmd);
+        fprintf(f, "error: unknown command '%s' (ss, counters, shards)\n", cmd);
     fclose(f);
 }
 

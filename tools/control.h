@@ -25,6 +25,9 @@ int control_sockaddr(const char *path, struct sockaddr_un *a);
 /* Listens on path and registers with the driver. Returns NULL (message printed) on failure. */
 struct control *control_open(const char *path, synack_stack_t *st, synack_driver_t *drv);
 void control_close(struct control *c);
+/* serve --threads: listings and counters cover every shard (stacks[k] is shard k's; the control
+ * socket runs on shard 0's thread, and reads the others' stacks through synack_shards_call). */
+void control_set_shards(struct control *c, synack_shards_t *g, synack_stack_t *const *stacks);
 /* Writes the `ss -tan`-style listing of st to f. */
 void control_write_ss(synack_stack_t *st, FILE *f, synack_time_t now);
 

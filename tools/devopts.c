@@ -317,7 +317,18 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
      * and the kernel cuts them (TSO): over TAP the cost is the system call per frame. */
     r->vnet = !d->no_tso && !(d->impair && !d->impair_cfg.offload);
     r->cmd = cmd;
-    r->fd = r->vnet ? synack_tap_open_vnet(d->name, d->tun, r->ifname) : synack_tap_open(d->name, d->tun, r->ifname);
+    r->nq = 1;
+    if (d->queues > 1) {   /* serve --threads: one queue per shard (shards.h) */
+        int e = synack_tap_open_mq(d->name, d->tun, r->vnet, d->queues, r->qfds, r->ifname);
+        if (e == 0) {
+            r->nq = d->queues;
+            r->fd = r->qfds[0];
+        } else if (!(d->queues_soft && e == -EINVAL)) {
+            r->fd = e;
+        }
+    }
+    if (r->nq == 1 && r->fd == -1)
+        r->fd = r->vnet ? synack_tap_open_vnet(d->name, d->tun, r->ifname) : synack_tap_open(d->name, d->tun, r->ifname);
     if (r->fd < 0) {
         int e = r->fd;
         /* TUNSETIFF says EINVAL both for a bad name and for an existing device of another kind
@@ -414,6 +425,7 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
     synack_os_seed(rnd);
     ic.mac[0] = 0x02;
     memcpy(ic.mac + 1, rnd, 5);
+    memcpy(r->mac, ic.mac, 6);
     r->ifindex = synack_if_add(r->st, &ic);
     if (r->ifindex < 0) {
         fprintf(stderr, "synack %s: cannot add the interface: %s\n", cmd, synack_strerror(r->ifindex));
@@ -475,6 +487,8 @@ void devrun_close(struct devrun *r)
     synack_impair_free(r->impair);   /* after the stack, whose interface transmits into it */
     if (r->fd >= 0)
         close(r->fd);
+    for (unsigned i = 1; i < r->nq; i++)
+        close(r->qfds[i]);
     if (r->bridge[0])
         bridge_release(r->bridge);   /* our TAP is gone with its fd */
     memset(r, 0, sizeof(*r));

@@ -41,6 +41,8 @@ struct devopts {
     uint8_t host_prefix6;
     int have_host6;
     int slaac;                /* --slaac: router solicitations, SLAAC from advertisements */
+    unsigned queues;          /* > 1: a multi-queue device, one queue per shard (serve --threads) */
+    int queues_soft;          /* the queue count was a default: one queue if the device takes no more */
 };
 
 /* IPv6 options (devopts6.c), called by devopts_parse/devopts_check/devrun_open. */
@@ -115,6 +117,9 @@ struct devrun {
     void *trace_ctx;
     synack_link_tx_meta_fn wire_tx;   /* --pcap-wire: the transmit function the wrapper calls */
     void *wire_tx_ctx;
+    unsigned nq;                 /* queues opened: fd is the first, qfds[1..nq-1] the others (shards.h) */
+    int qfds[SYNACK_SHARDS_MAX];
+    uint8_t mac[6];              /* the interface's MAC, which every shard shares */
 };
 
 void devopts_init(struct devopts *d);

@@ -20,6 +20,7 @@
 #include "numarg.h"
 #include "opterr.h"
 #include "services.h"
+#include "shards.h"
 #include "status.h"
 #include "synack/synack.h"
 #include "synack/os.h"
@@ -45,6 +46,7 @@ struct serve {
     struct status *status;        /* the /status page's recorder (with --http-root) */
     struct http_server *http;
     struct dns_server *dns;
+    struct svc *tcp_services;
 };
 
 /* Wall-clock minus monotonic time, in µs, read once: a capture keeps monotonic spacing even if
@@ -164,6 +166,9 @@ static void serve_usage(FILE *f)
                "  --http-max-conns N  concurrent HTTP connections; more get 503 (default 256)\n"
                "  --dns-zone FILE     answer DNS queries on UDP and TCP 53 from zone FILE (authoritative; RFC 1035\n"
                "                      master file: $ORIGIN, $TTL, SOA, NS, A, CNAME; docs/zone-files.md)\n"
+               "  --threads N         run N shards, one thread and one stack each, on N queues of a multi-queue\n"
+               "                      device; a flow stays on one shard, every shard listens (default: one per\n"
+               "                      core, 1 with --pcap or --impair, which need --threads 1)\n"
                "  -v, --verbose       print every frame\n");
 }
 
@@ -208,11 +213,92 @@ static int http_option(struct http_server_config *hc, const char **log, int c, c
     return -1;
 }
 
+/* Opens one shard's services: UDP echo and discard, the TCP services, HTTP and DNS when asked.
+ * Every shard listens on every port (like SO_REUSEPORT), since a flow may be steered to any. */
+static int serve_apps_start(struct serve *s, struct http_server_config *hc, const char *dns_zone)
+{
+    s->echo_sock = open_udp_service(s->st, 7, udp_echo, s);
+    s->discard_sock = open_udp_service(s->st, 9, udp_discard, s);
+    if (s->echo_sock < 0 || s->discard_sock < 0) {
+        fprintf(stderr, "synack serve: cannot open the UDP services\n");
+        return -1;
+    }
+    int terr = 0;
+    s->tcp_services = services_start_tcp(s->st, &terr);
+    if (!s->tcp_services) {
+        fprintf(stderr, "synack serve: cannot open the TCP services: %s\n", synack_strerror(terr));
+        return -1;
+    }
+    if (hc->root) {
+        char err[256];
+        s->status = status_new(s->st, 6);
+        status_set_extra(s->status, status_app, s);
+        hc->dynamic = status_page;
+        hc->dynamic_ctx = s;
+        hc->wall_offset = (int64_t)s->pcap_wall_offset;
+        s->http = http_server_start(s->st, hc, synack_clock_now(), err, sizeof(err));
+        if (!s->http) {
+            fprintf(stderr, "synack serve: cannot start the HTTP server: %s\n", err);
+            return -1;
+        }
+    }
+    if (dns_zone) {
+        char err[256];
+        s->dns = dns_server_start(s->st, dns_zone, 53, err, sizeof(err));
+        if (!s->dns) {
+            fprintf(stderr, "synack serve: cannot start the DNS server: %s\n", err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Stops what serve_apps_start opened (also after it failed half-way); `shard` >= 0 names the
+ * shard in the summaries when there are several. */
+static void serve_apps_stop(struct serve *s, int shard)
+{
+    char who[32] = "";
+    if (shard >= 0)
+        snprintf(who, sizeof(who), " (shard %d)", shard);
+    if (s->http) {
+        fprintf(stderr, "synack serve: HTTP counters%s:\n", who);
+        http_server_write_stats(s->http, stderr);
+        http_server_stop(s->http, synack_clock_now());
+    }
+    if (s->dns) {
+        fprintf(stderr, "synack serve: DNS%s: %llu queries answered, %llu dropped\n", who,
+                (unsigned long long)dns_server_answered(s->dns), (unsigned long long)dns_server_dropped(s->dns));
+        dns_server_stop(s->dns);
+    }
+    s->http = NULL;
+    s->dns = NULL;
+    status_free(s->status);
+    s->status = NULL;
+    if (s->tcp_services)
+        services_stop_tcp(s->tcp_services);
+    s->tcp_services = NULL;
+}
+
+static void serve_write_http_stats(void *arg)
+{
+    struct serve *s = arg;
+    if (s->http)
+        http_server_write_stats(s->http, stderr);
+}
+
+/* One per core by default: the shards scale with the machine, up to the device's queue limit. */
+static unsigned default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > SYNACK_SHARDS_MAX ? SYNACK_SHARDS_MAX : (unsigned)n;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     struct devopts dev;
     devopts_init(&dev);
     int verbose = 0;
+    unsigned threads = 0;   /* 0: not given */
     struct http_server_config hc;
     http_server_config_init(&hc);
     const char *http_log = NULL;
@@ -226,6 +312,7 @@ int cmd_serve(int argc, char **argv)
                                           { "http-header-timeout", required_argument, 0, 1106 },
                                           { "http-max-conns", required_argument, 0, 1107 },
                                           { "dns-zone", required_argument, 0, 1150 },
+                                          { "threads", required_argument, 0, 1160 },
                                           { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     int c;
     opterr = 0;   /* our own one-line messages, naming the command */
@@ -244,6 +331,13 @@ int cmd_serve(int argc, char **argv)
         }
         if (c == 1150) {
             dns_zone = optarg;
+            continue;
+        }
+        if (c == 1160) {
+            uint64_t v;
+            if (numarg_uint("serve", "--threads", optarg, 1, SYNACK_SHARDS_MAX, NULL, &v))
+                return 2;
+            threads = (unsigned)v;
             continue;
         }
         if (c >= 1101 && c <= 1199) {
@@ -268,6 +362,18 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "synack serve: --http-port and --http-log need --http-root DIR\n");
         return 2;
     }
+    /* A capture and the impaired path belong to one stack's thread. */
+    /* SLAAC's addresses are formed by one stack from the advertisements it reads. */
+    if (threads > 1 && (dev.pcap || dev.impair || dev.slaac)) {
+        fprintf(stderr, "synack serve: --threads %u does not go with %s (give --threads 1)\n", threads,
+                dev.pcap ? "--pcap" : dev.impair ? "--impair" : "--slaac");
+        return 2;
+    }
+    if (threads == 0) {
+        threads = dev.pcap || dev.impair || dev.slaac ? 1 : default_threads();
+        dev.queues_soft = 1;   /* a single-queue device of that name: one shard */
+    }
+    dev.queues = threads;
     FILE *access_log = NULL;
     if (hc.root) {
         if (!http_log || !strcmp(http_log, "-")) {
@@ -290,72 +396,35 @@ int cmd_serve(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGUSR1, &sa, NULL);
 
-    struct serve s = { .verbose = verbose, .echo_sock = -1, .discard_sock = -1 };
     struct devrun run;
+    struct shardrun sr;
+    memset(&sr, 0, sizeof(sr));
+    struct serve *s = NULL;
+    int r = 1;
     if (devrun_open(&run, &dev, "serve") != 0) {
         if (access_log && access_log != stderr)
             fclose(access_log);
         return 1;
     }
-    s.st = run.st;
-    s.pcap_wall_offset = wall_clock_offset();
-    run.pcap_offset = s.pcap_wall_offset;   /* the capture carries wall-clock time */
-    devrun_set_trace(&run, serve_trace, &s);
-    s.echo_sock = open_udp_service(s.st, 7, udp_echo, &s);
-    s.discard_sock = open_udp_service(s.st, 9, udp_discard, &s);
-    if (s.echo_sock < 0 || s.discard_sock < 0) {
-        fprintf(stderr, "synack serve: cannot open the UDP services\n");
-        devrun_close(&run);
-        return 1;
-    }
-    int terr = 0;
-    struct svc *tcp_services = services_start_tcp(s.st, &terr);
-    if (!tcp_services) {
-        fprintf(stderr, "synack serve: cannot open the TCP services: %s\n", synack_strerror(terr));
-        devrun_close(&run);
-        return 1;
-    }
-
-    struct http_server *http = NULL;
-    if (hc.root) {
-        char err[256];
-        s.status = status_new(s.st, 6);
-        status_set_extra(s.status, status_app, &s);
-        hc.dynamic = status_page;
-        hc.dynamic_ctx = &s;
-        hc.wall_offset = (int64_t)s.pcap_wall_offset;
-        http = http_server_start(s.st, &hc, synack_clock_now(), err, sizeof(err));
-        s.http = http;
-        if (!http) {
-            fprintf(stderr, "synack serve: cannot start the HTTP server: %s\n", err);
-            services_stop_tcp(tcp_services);
-            devrun_close(&run);
-            if (access_log != stderr)
-                fclose(access_log);
-            return 1;
-        }
-    }
-
-    struct dns_server *dns = NULL;
-    if (dns_zone) {
-        char err[256];
-        dns = dns_server_start(s.st, dns_zone, 53, err, sizeof(err));
-        s.dns = dns;
-        if (!dns) {
-            fprintf(stderr, "synack serve: cannot start the DNS server: %s\n", err);
-            http_server_stop(http, synack_clock_now());
-            services_stop_tcp(tcp_services);
-            devrun_close(&run);
-            if (access_log && access_log != stderr)
-                fclose(access_log);
-            return 1;
-        }
+    if (shardrun_open(&sr, &run, &dev, "serve") != 0 || !(s = calloc(sr.n, sizeof(*s))))
+        goto out;
+    synack_time_t wall = wall_clock_offset();
+    run.pcap_offset = wall;   /* the capture carries wall-clock time */
+    for (unsigned k = 0; k < sr.n; k++) {
+        s[k] = (struct serve){ .st = sr.st[k], .verbose = verbose, .echo_sock = -1, .discard_sock = -1,
+                               .pcap_wall_offset = wall };
+        if (k == 0)
+            devrun_set_trace(&run, serve_trace, &s[0]);
+        else
+            synack_stack_set_trace(sr.st[k], serve_trace, &s[k]);
+        if (serve_apps_start(&s[k], &hc, dns_zone) != 0)
+            goto out;
     }
 
     char a[16], httpnote[64] = "";
-    if (http)
+    if (s[0].http)
         snprintf(httpnote, sizeof(httpnote), "; HTTP on %u", hc.port);
-    if (dns)
+    if (s[0].dns)
         snprintf(httpnote + strlen(httpnote), sizeof(httpnote) - strlen(httpnote), "; DNS on 53");
     /* Every address the interface has (IPv4 first, then IPv6 with the link-local one). */
     char addrs[512] = "";
@@ -370,13 +439,22 @@ int cmd_serve(int argc, char **argv)
     (void)a;
     fprintf(stderr, "synack serve: %s %s up, address %s, mtu %u; UDP and TCP echo on 7, discard on 9%s\n",
             dev.tun ? "tun" : "tap", run.ifname, nia > 0 ? addrs : "none", dev.mtu, httpnote);
-    int r = 0;
+    if (sr.n > 1)
+        fprintf(stderr, "synack serve: %u threads, one stack each on a queue of %s\n", sr.n, run.ifname);
+    if (shardrun_start(&sr, &serve_stop) != 0) {
+        serve_stop = 1;
+        goto out;
+    }
+    r = 0;
     while (!serve_stop) {
         r = devrun_run_once(&run, SYNACK_MS(100));
         if (serve_dump_stats) {
             serve_dump_stats = 0;
-            if (http)
-                http_server_write_stats(http, stderr);
+            for (unsigned k = 0; k < sr.n; k++)
+                if (k == 0)
+                    serve_write_http_stats(&s[0]);
+                else
+                    synack_shards_call(sr.g, k, serve_write_http_stats, &s[k]);
             /* what the C library's allocator has handed out and not had back (the stack's and the
              * applications' memory alike): bench/http_bench.sh reads it for bytes per connection */
             struct mallinfo2 mi = mallinfo2();
@@ -386,29 +464,24 @@ int cmd_serve(int argc, char **argv)
             break;
         r = 0;
     }
+    serve_stop = 1;
     if (r < 0 && r != -EINTR)
         fprintf(stderr, "synack serve: driver stopped: %s%s\n", synack_strerror(r),
                 r == -ENODEV ? " (was the device deleted?)" : "");
+    r = r < 0 && r != -EINTR ? 1 : 0;
     fprintf(stderr, "synack serve: stopping\n");
-    if (http) {
-        fprintf(stderr, "synack serve: HTTP counters:\n");
-        http_server_write_stats(http, stderr);
-        http_server_stop(http, synack_clock_now());
+out:
+    serve_stop = 1;
+    shardrun_join(&sr);   /* from here on this thread alone touches every stack */
+    for (unsigned k = 0; s && k < sr.n; k++) {
+        serve_apps_stop(&s[k], sr.n > 1 ? (int)k : -1);
+        /* Let the resets or FINs of the closing connections leave before the device goes. */
+        synack_driver_run_once(sr.drv[k], 0);
     }
-    if (dns) {
-        fprintf(stderr, "synack serve: DNS: %llu queries answered, %llu dropped\n",
-                (unsigned long long)dns_server_answered(dns), (unsigned long long)dns_server_dropped(dns));
-        dns_server_stop(dns);
-    }
-    s.http = NULL;
-    s.dns = NULL;
-    status_free(s.status);
-    s.status = NULL;
+    free(s);
     if (access_log && access_log != stderr)
         fclose(access_log);
-    services_stop_tcp(tcp_services);
-    /* Let the resets or FINs of the closing connections leave before the device goes. */
-    synack_driver_run_once(run.driver, 0);
     devrun_close(&run);
-    return r < 0 && r != -EINTR ? 1 : 0;
+    shardrun_close(&sr);
+    return r;
 }

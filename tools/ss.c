@@ -14,19 +14,22 @@
 
 static void ss_usage(FILE *f)
 {
-    fprintf(f, "usage: synack ss (--dev NAME | --ctl PATH) [--counters]\n"
+    fprintf(f, "usage: synack ss (--dev NAME | --ctl PATH) [--counters | --shards]\n"
                "  Lists the TCP connections of the synack process running on device NAME in this\n"
                "  network namespace (its control socket is @synack-NAME, abstract, private to the\n"
                "  namespace), or listening on control socket PATH (@NAME for an abstract one),\n"
-               "  like `ss -tan`. --counters prints the stack's counters instead.\n");
+               "  like `ss -tan`, every shard's (serve --threads). --counters prints the stack's counters\n"
+               "  instead, summed over the shards; --shards one line per shard: its TCP sockets and the\n"
+               "  frames it read, handed to the shard owning their flow, and was handed.\n");
 }
 
 int cmd_ss(int argc, char **argv)
 {
     const char *dev = NULL, *ctl = NULL;
-    int counters = 0;
+    int counters = 0, shards = 0;
     static const struct option opts[] = { { "dev", required_argument, 0, 'd' }, { "ctl", required_argument, 0, 'c' },
-                                          { "counters", no_argument, 0, 'n' }, { "help", no_argument, 0, 'h' },
+                                          { "counters", no_argument, 0, 'n' }, { "shards", no_argument, 0, 's' },
+                                          { "help", no_argument, 0, 'h' },
                                           { 0, 0, 0, 0 } };
     int c;
     opterr = 0;
@@ -35,6 +38,7 @@ int cmd_ss(int argc, char **argv)
         case 'd': dev = optarg; break;
         case 'c': ctl = optarg; break;
         case 'n': counters = 1; break;
+        case 's': shards = 1; break;
         case 'h': ss_usage(stdout); return 0;
         default: tool_bad_option("ss", c, argc, argv, opts); return 2;
         }
@@ -65,7 +69,11 @@ int cmd_ss(int argc, char **argv)
             close(fd);
         return 1;
     }
-    const char *cmd = counters ? "counters\n" : "ss\n";
+    if (counters && shards) {
+        tool_usage_error("ss", "give one of --counters or --shards");
+        return 2;
+    }
+    const char *cmd = counters ? "counters\n" : shards ? "shards\n" : "ss\n";
     if (write(fd, cmd, strlen(cmd)) < 0) {
         fprintf(stderr, "synack ss: %s\n", strerror(errno));
         close(fd);

@@ -53,6 +53,20 @@ SYNACK_API int synack_tap_open_vnet(const char *name, int tun, char *name_out);
  * @return 0, -EAGAIN if the device's queue is full, or the write's errno */
 SYNACK_API int synack_fd_tx_vnet(void *ctx, const uint8_t *frame, size_t len, const struct synack_tx_meta *meta,
                                  synack_time_t now);
+/** Opens a multi-queue TAP or TUN device (IFF_MULTI_QUEUE): @p n file descriptors, each one queue
+ * of the same device, non-blocking and close-on-exec. The kernel spreads the frames it sends over
+ * the queues by flow (for a flow synack has written on a queue lately, that queue); each queue is
+ * meant for one shard (synack_shards_new()). With @p vnet every queue carries virtio-net headers,
+ * as synack_tap_open_vnet().
+ * @param name     the device's name, or NULL for a name the kernel chooses
+ * @param tun      nonzero for TUN, 0 for TAP
+ * @param vnet     nonzero for virtio-net headers (offloads)
+ * @param n        the number of queues, 1 to SYNACK_SHARDS_MAX
+ * @param fds      where the @p n file descriptors go
+ * @param name_out where the actual name goes: IFNAMSIZ bytes
+ * @return 0, or a negative errno (-EINVAL also for a device of that name that is single-queue);
+ *         on error no fd is left open */
+SYNACK_API int synack_tap_open_mq(const char *name, int tun, int vnet, unsigned n, int *fds, char *name_out);
 /** The largest frame to hand a TAP with segmentation offload (synack_if_config.tso_max). */
 #define SYNACK_TSO_MAX 65000
 /** Brings the kernel side of the device up with `addr/prefix` (0 = only up) and waits until its
@@ -301,6 +315,88 @@ SYNACK_API int synack_driver_run(synack_driver_t *d, volatile int *stop);
  * @param timeout_us the longest wait, microseconds (SYNACK_TIME_NEVER: until something happens)
  * @return 0, or a negative errno (from epoll, or reading a device) */
 SYNACK_API int synack_driver_run_once(synack_driver_t *d, synack_time_t timeout_us);
+
+/* ---------------- shards: one stack per core behind a multi-queue device ---------------- */
+
+/** The most shards (queues) of one device. */
+#define SYNACK_SHARDS_MAX 64
+/** synack_shards_steer(): the frame may go to whichever shard read it (ARP requests, echo, ...). */
+#define SYNACK_SHARD_ANY (-1)
+/** synack_shards_steer(): every shard needs the frame (ARP replies, IPv6 neighbour advertisements). */
+#define SYNACK_SHARD_ALL (-2)
+/** A set of shards: N stacks, one per thread, each on one queue of a multi-queue device, with the
+ * same interface (address, MAC). A TCP or UDP flow belongs to one shard, chosen by a keyed hash of
+ * its 4-tuple (synack_shards_owner()); a shard that reads a frame of a flow it does not own hands
+ * a copy to the owner through a lock-free single-producer single-consumer ring and wakes it (an
+ * eventfd). Nothing is locked on the data path and each stack is only ever entered by its own
+ * thread. Opaque. */
+typedef struct synack_shards synack_shards_t;
+/** What one shard's steering did (synack_shards_stats()). */
+struct synack_shard_stats {
+    uint64_t frames_read;     /**< Frames read from its queue. */
+    uint64_t handed_out;      /**< Of those, handed to the shard owning their flow. */
+    uint64_t handed_in;       /**< Frames other shards handed to it. */
+    uint64_t copied_to_all;   /**< Frames read that every shard needed (ARP replies). */
+    uint64_t ring_drops;      /**< Frames not handed over: the owner's ring was full, or no memory. */
+    uint64_t wakeups;         /**< Wake-ups written to other shards (one per burst, not per frame). */
+};
+/** Creates a set of shards.
+ * @param n         the number of shards, 1 to SYNACK_SHARDS_MAX
+ * @param link_kind SYNACK_IF_ETHERNET (TAP) or SYNACK_IF_RAWIP (TUN): how frames are parsed
+ * @return the set, or NULL (bad arguments, out of memory or file descriptors) */
+SYNACK_API synack_shards_t *synack_shards_new(unsigned n, int link_kind);
+/** Frees the set and the frames its rings still hold. Stop the shards' threads and free their
+ * drivers first (their loops use the set).
+ * @param g the set; NULL does nothing */
+SYNACK_API void synack_shards_free(synack_shards_t *g);
+/** Attaches shard @p idx: its stack, its driver and the queue fd (already added to the driver as a
+ * port feeding interface @p ifindex). From then on frames read from @p fd that belong to another
+ * shard are handed to it, frames handed to this shard enter @p st from @p d's loop, and the
+ * stack's TCP connects choose ephemeral ports whose replies steer back to this shard
+ * (synack_stack_set_port_filter()). Call for every shard before any of their loops run.
+ * @param g       the set
+ * @param idx     the shard, 0 to n-1
+ * @param d       its driver
+ * @param st      its stack (the driver's)
+ * @param fd      its queue
+ * @param ifindex the interface the queue feeds
+ * @return 0, or -EINVAL (bad index, attached already, fd not a port of @p d) or a driver error */
+SYNACK_API int synack_shards_attach(synack_shards_t *g, unsigned idx, synack_driver_t *d, synack_stack_t *st,
+                                    int fd, int ifindex);
+/** The shard that owns a flow: a keyed hash of its 4-tuple, seen from synack's side.
+ * @param g      the set
+ * @param local  synack's address and port
+ * @param remote the peer's address and port
+ * @return the shard, 0 to n-1 */
+SYNACK_API unsigned synack_shards_owner(const synack_shards_t *g, const struct synack_sockaddr *local,
+                                        const struct synack_sockaddr *remote);
+/** Where a received frame belongs: the owner of its TCP or UDP flow (for an ICMP or ICMPv6 error,
+ * the flow of the packet it quotes); every shard for ARP replies and neighbour advertisements;
+ * shard 0 for IP fragments (reassembly needs them in one place); any shard for the rest.
+ * @param g     the set
+ * @param frame the frame as the device gives it (Ethernet or bare IP, no virtio-net header)
+ * @param len   its length
+ * @return the shard, SYNACK_SHARD_ANY or SYNACK_SHARD_ALL */
+SYNACK_API int synack_shards_steer(const synack_shards_t *g, const uint8_t *frame, size_t len);
+/** Runs @p fn on shard @p idx's thread, between two rounds of its loop, and waits until it has run:
+ * how another thread reads a shard's stack (a listing, counters). Never call it for the caller's
+ * own shard (it would wait for itself).
+ * @param g   the set
+ * @param idx the shard
+ * @param fn  the function
+ * @param arg passed to @p fn
+ * @return 0 once @p fn has run; -EINVAL; -ETIMEDOUT if the shard's loop did not take the call
+ *         within 2 s (it is then withdrawn, and @p fn has not run) */
+SYNACK_API int synack_shards_call(synack_shards_t *g, unsigned idx, void (*fn)(void *arg), void *arg);
+/** The number of shards in the set.
+ * @param g the set
+ * @return n */
+SYNACK_API unsigned synack_shards_count(const synack_shards_t *g);
+/** What a shard's steering has done so far (any thread may ask).
+ * @param g   the set
+ * @param idx the shard
+ * @param out the counters (zero for a bad index) */
+SYNACK_API void synack_shards_stats(const synack_shards_t *g, unsigned idx, struct synack_shard_stats *out);
 
 #ifdef __cplusplus
 }

@@ -290,6 +290,22 @@ SYNACK_API int synack_if_addrs(const synack_stack_t *st, int ifindex, struct syn
  * @param ctx passed to @p fn */
 SYNACK_API void synack_stack_set_trace(synack_stack_t *st, synack_trace_fn fn, void *ctx);
 
+/** Decides whether an ephemeral port may be used for a connection (synack_stack_set_port_filter()).
+ * @param ctx    the pointer given with the filter
+ * @param local  the connection's local address and the candidate port
+ * @param remote the peer's address and port
+ * @return nonzero if the port may be used */
+typedef int (*synack_port_filter_fn)(void *ctx, const struct synack_sockaddr *local,
+                                     const struct synack_sockaddr *remote);
+/** Narrows the ephemeral ports a TCP connect may choose (RFC 6056's chooser skips ports the filter
+ * refuses). For a stack that is one shard of several behind a multi-queue device: it takes only
+ * ports whose 4-tuple steers the peer's replies back to this shard (synack_shards_owner()).
+ * A bind to port 0 without a peer is not filtered.
+ * @param st  the stack
+ * @param fn  the filter; NULL removes it
+ * @param ctx passed to @p fn */
+SYNACK_API void synack_stack_set_port_filter(synack_stack_t *st, synack_port_filter_fn fn, void *ctx);
+
 /* ---- ICMP echo (ping) from the stack ---- */
 
 /** Sends one ICMP echo request. Replies are reported as SYNACK_TR_ICMP_ECHO_REPLY trace events.

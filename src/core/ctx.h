@@ -36,6 +36,8 @@ struct synack_stack {
     uint64_t counters[SYNACK_C_COUNT];
     synack_trace_fn trace_fn;
     void *trace_ctx;
+    synack_port_filter_fn port_filter;   /* ephemeral ports a connect may take (shards), or NULL */
+    void *port_filter_ctx;
     synack_time_t now;                /* time of the entry point in progress (for traces) */
     struct timer_heap timers;
     uint8_t siphash_key[16];          /* for hashing tables */

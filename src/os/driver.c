@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "driver_int.h"
 #include "synack/os.h"
 #include "wire/csum.h"
 
@@ -41,6 +42,9 @@ struct driver_fd {
     int ifindex;                /* >= 0: a port; -1: a watched fd */
     int vnet;                   /* a port whose frames start with a virtio-net header */
     struct driver_impair *imp;  /* NULL: frames go straight to the stack */
+    driver_steer_fn steer;      /* a shard's port: frames of other shards' flows are handed over */
+    driver_flush_fn flush;
+    void *steer_arg;
     synack_driver_fd_fn fn;
     void *arg;
 };
@@ -166,6 +170,17 @@ int synack_driver_add_port_vnet(synack_driver_t *d, int fd, int ifindex)
     return r;
 }
 
+int driver_port_steer(synack_driver_t *d, int fd, driver_steer_fn steer, driver_flush_fn flush, void *arg)
+{
+    struct driver_fd *e = d ? find_fd(d, fd) : NULL;
+    if (!e || e->ifindex < 0 || !steer)
+        return -EINVAL;
+    e->steer = steer;
+    e->flush = flush;
+    e->steer_arg = arg;
+    return 0;
+}
+
 int synack_driver_watch_fd(synack_driver_t *d, int fd, synack_driver_fd_fn fn, void *arg)
 {
     if (!d || !fn)
@@ -208,8 +223,10 @@ static void vnet_complete_csum(uint8_t *buf, size_t n)
 }
 
 /* Reads up to a round's budget of frames from a port; each gets the time it was read. */
-static int drain_port(synack_driver_t *d, int fd, int ifindex, int vnet, struct driver_impair *imp)
+static int drain_port(synack_driver_t *d, const struct driver_fd *e)
 {
+    int fd = e->fd, ifindex = e->ifindex, vnet = e->vnet;
+    struct driver_impair *imp = e->imp;
     /* With IFF_VNET_HDR every frame starts with a virtio-net header. */
     size_t skip = vnet ? sizeof(struct virtio_net_hdr) : 0;
     for (int i = 0; i < DRIVER_FRAMES_PER_ROUND; i++) {
@@ -231,6 +248,8 @@ static int drain_port(synack_driver_t *d, int fd, int ifindex, int vnet, struct 
             continue;
         if (vnet)
             vnet_complete_csum(d->buf, (size_t)n);
+        if (e->steer && e->steer(e->steer_arg, d->buf + skip, (size_t)n - skip))
+            continue;   /* another shard's flow: handed to it */
         if (imp)
             synack_impair_push(imp->im, SYNACK_IMPAIR_IN, d->buf + skip, (size_t)n - skip, NULL, synack_clock_now());
         else
@@ -284,9 +303,12 @@ int synack_driver_run_once(synack_driver_t *d, synack_time_t timeout_us)
             continue;   /* unwatched by an earlier callback in this round */
         if (e->ifindex >= 0) {
             /* One batch per read burst: ACKs coalesced, socket events delivered once. */
+            struct driver_fd port = *e;   /* the stack's handlers may change the table */
             synack_stack_batch_begin(d->st, synack_clock_now());
-            int r = drain_port(d, fd, e->ifindex, e->vnet, e->imp);
+            int r = drain_port(d, &port);
             synack_stack_batch_end(d->st, synack_clock_now());
+            if (port.flush)
+                port.flush(port.steer_arg);
             if (r < 0 && err == 0)
                 err = r;
         } else {

@@ -27,13 +27,34 @@
 #define TAP_OPERSTATE_WAIT_US 1500000u
 #define TAP_OPERSTATE_POLL_US 1000u
 
-static int tap_open_flags(const char *name, int tun, int vnet, char *name_out);
+static int tap_open_flags(const char *name, int tun, int vnet, int mq, char *name_out);
 
-int synack_tap_open(const char *name, int tun, char *name_out) { return tap_open_flags(name, tun, 0, name_out); }
+int synack_tap_open(const char *name, int tun, char *name_out) { return tap_open_flags(name, tun, 0, 0, name_out); }
 
-int synack_tap_open_vnet(const char *name, int tun, char *name_out) { return tap_open_flags(name, tun, 1, name_out); }
+int synack_tap_open_vnet(const char *name, int tun, char *name_out) { return tap_open_flags(name, tun, 1, 0, name_out); }
 
-static int tap_open_flags(const char *name, int tun, int vnet, char *name_out)
+/* Each TUNSETIFF with IFF_MULTI_QUEUE on a new fd attaches one more queue to the device of that
+ * name; the first creates it (when needed), the others name it as the first was given. */
+int synack_tap_open_mq(const char *name, int tun, int vnet, unsigned n, int *fds, char *name_out)
+{
+    if (n < 1 || n > SYNACK_SHARDS_MAX || !fds)
+        return -EINVAL;
+    char actual[IFNAMSIZ];
+    for (unsigned i = 0; i < n; i++) {
+        int fd = tap_open_flags(i == 0 ? name : actual, tun, vnet, 1, i == 0 ? actual : NULL);
+        if (fd < 0) {
+            while (i > 0)
+                close(fds[--i]);
+            return fd;
+        }
+        fds[i] = fd;
+    }
+    if (name_out)
+        memcpy(name_out, actual, IFNAMSIZ);
+    return 0;
+}
+
+static int tap_open_flags(const char *name, int tun, int vnet, int mq, char *name_out)
 {
     if (name && strlen(name) >= IFNAMSIZ)
         return -EINVAL;
@@ -43,7 +64,8 @@ static int tap_open_flags(const char *name, int tun, int vnet, char *name_out)
 
     struct ifreq ifr;
     memset(&ifr, 0, sizeof(ifr));
-    ifr.ifr_flags = (short)((tun ? IFF_TUN : IFF_TAP) | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0));
+    ifr.ifr_flags = (short)((tun ? IFF_TUN : IFF_TAP) | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0) |
+                            (mq ? IFF_MULTI_QUEUE : 0));
     if (name)
         memcpy(ifr.ifr_name, name, strlen(name));
     if (ioctl(fd, TUNSETIFF, &ifr) < 0) {

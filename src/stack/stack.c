@@ -127,6 +127,12 @@ void synack_stack_set_trace(synack_stack_t *st, synack_trace_fn fn, void *ctx)
     st->trace_ctx = ctx;
 }
 
+void synack_stack_set_port_filter(synack_stack_t *st, synack_port_filter_fn fn, void *ctx)
+{
+    st->port_filter = fn;
+    st->port_filter_ctx = ctx;
+}
+
 int synack_ping(synack_stack_t *st, const struct synack_ip *dst, uint16_t id, uint16_t seq, const void *payload,
                 size_t len, synack_time_t now)
 {

@@ -363,6 +363,11 @@ static int connect_port_used(synack_stack_t *st, uint16_t p, const void *arg)
     struct tcp_end l = { x->laddr, p };
     if (tcp_lookup(st, &l, x->remote) || tcp_tw_lookup(st, &l, x->remote) || tcp_listener_lookup(st, &l))
         return 1;
+    if (st->port_filter) {   /* a shard: only ports whose replies come back to it */
+        struct synack_sockaddr ls = { l.ip, p }, rs = { x->remote->ip, x->remote->port };
+        if (!st->port_filter(st->port_filter_ctx, &ls, &rs))
+            return 1;
+    }
     struct tcp_table *t = st->tcp;
     for (struct tcp_conn *c = t->ports[port_bucket(t, p)]; c; c = c->pnext)
         if (c->owner && c->bound && c->local.port == p &&

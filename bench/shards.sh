@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# `synack serve --threads 1` against `--threads 2` on a multi-queue TAP, in one run, with the same
+# clients from the kernel's side:
+#
+#   rps    wrk keep-alive GETs of a 1 KB file, 2 threads, 32 connections, BENCH_SHARDS_SECS s
+#   gbps   wrk GETs of a 20 MB file, 2 threads, 8 connections: payload Gbit/s
+#   cps    wrk with "Connection: close", 2 threads, 32 at a time: a new connection per request
+#          (connections/s)
+#
+# and, with 2 shards, how much the hand-over carries: frames a shard read for a flow of the other
+# shard, per connection accepted (`synack ss --shards`, TcpPassiveOpens from --counters).
+# The clients run on the same machine: on 2 cores, wrk and the kernel's TCP share the cores
+# with the shards, so --threads 2 cannot reach 2x here.
+#
+# Usage: bash bench/shards.sh /path/to/synack     (root; wrk)
+# Environment: BENCH_SHARDS_SECS (default 3), BENCH_SHARDS_RUNS (runs per case, median, default 3).
+# Prints: RESULT shards_t<N> rps=.. gbps=.. cps=.. [handed_per_conn=..]
+set -euo pipefail
+BENCH_NAME=shards
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib_tap.sh"
+SECS=${BENCH_SHARDS_SECS:-3}
+RUNS=${BENCH_SHARDS_RUNS:-3}
+bench_init "${1:-}" wrk truncate
+[[ "$RUNS" =~ ^[0-9]+$ && "$RUNS" -ge 1 && "$RUNS" -le 20 ]] || die "BENCH_SHARDS_RUNS 1..20"
+
+mkdir -p "$TMPD/www"
+head -c 1024 /dev/zero | tr '\0' 'x' >"$TMPD/www/small.html"
+head -c 20000000 /dev/urandom >"$TMPD/www/big.bin"
+median() { printf '%s\n' "$@" | sort -g | awk -v n=$# 'NR == int((n + 1) / 2)'; }
+ssx() { ip netns exec "$NS1" "$SYNACK" ss --dev bshd0 "$@"; }
+
+# Runs alternate between --threads 1 and 2, so that the load of other processes on a shared machine
+# falls on both alike; each figure is the median of the runs.
+declare -A RPS GBPS CPS HANDED OPENS
+for ((r = 1; r <= RUNS; r++)); do
+    for t in 1 2; do
+        start_serve bshd0 --threads "$t" --http-root "$TMPD/www" --http-log /dev/null --http-max-conns 1000 \
+            --http-keepalive-max 1000000 --msl 1000
+        if ((t > 1)); then
+            grep -q "$t threads" "$TMPD/serve.log" || die "serve did not start $t threads: $(cat "$TMPD/serve.log")"
+        fi
+        ip netns exec "$NS1" timeout 60 wrk -t 2 -c 32 -d "${SECS}s" "http://192.0.2.2/small.html" >"$TMPD/wrk.rps" 2>&1 ||
+            die "wrk failed: $(cat "$TMPD/wrk.rps")"
+        rps=$(wrk_rps "$TMPD/wrk.rps")
+        ip netns exec "$NS1" timeout 60 wrk -t 2 -c 8 -d "${SECS}s" "http://192.0.2.2/big.bin" >"$TMPD/wrk.big" 2>&1 ||
+            die "wrk failed: $(cat "$TMPD/wrk.big")"
+        gbps=$(awk -v b="$(wrk_bytes "$TMPD/wrk.big")" -v s="$(wrk_secs "$TMPD/wrk.big")" 'BEGIN { printf "%.2f", b * 8 / s / 1e9 }')
+        # A new connection per request: wrk with "Connection: close" (ab is one thread, and the
+        # limit of its own), 2 threads, 32 at a time.
+        ip netns exec "$NS1" timeout 60 wrk -t 2 -c 32 -d "${SECS}s" -H 'Connection: close' "http://192.0.2.2/small.html" \
+            >"$TMPD/wrk.cps" 2>&1 || die "wrk failed: $(cat "$TMPD/wrk.cps")"
+        cps=$(wrk_rps "$TMPD/wrk.cps")
+        RPS[$t]+=" $rps" GBPS[$t]+=" $gbps" CPS[$t]+=" $cps"
+        note=""
+        if ((t > 1)); then
+            ssx --shards >"$TMPD/shards"
+            sed 's/^/  /' "$TMPD/shards" >&2
+            opens=$(ssx --counters | awk '$1 == "TcpPassiveOpens" { print $2 }')
+            handed=$(awk '{ for (i = 3; i < NF; i++) if ($i == "handed_out") s += $(i + 1) } END { print s + 0 }' "$TMPD/shards")
+            HANDED[$t]=$((${HANDED[$t]:-0} + handed)) OPENS[$t]=$((${OPENS[$t]:-0} + opens))
+            note="; $handed frames handed over for $opens connections accepted"
+        fi
+        say "--threads $t run $r/$RUNS: $rps requests/s keep-alive, $gbps Gbit/s, $cps connections/s$note"
+        stop_serve
+    done
+done
+for t in 1 2; do
+    extra=""
+    if ((t > 1)); then
+        h=${HANDED[$t]} o=${OPENS[$t]}
+        extra="handed_per_conn=$(awk -v h="$h" -v o="$o" 'BEGIN { printf "%.2f", (o > 0 ? h / o : 0) }') handed=$h opens=$o"
+    fi
+    # shellcheck disable=SC2086
+    echo "RESULT shards_t$t rps=$(median ${RPS[$t]}) gbps=$(median ${GBPS[$t]}) cps=$(median ${CPS[$t]}) runs=$RUNS $extra"
+done

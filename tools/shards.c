@@ -1,0 +1,131 @@
+/* Shards of `synack serve --threads N` (see shards.h). */
+#include "shards.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "control.h"
+
+int shardrun_open(struct shardrun *s, struct devrun *r, const struct devopts *d, const char *cmd)
+{
+    memset(s, 0, sizeof(*s));
+    s->n = r->nq;
+    s->st[0] = r->st;
+    s->drv[0] = r->driver;
+    if (s->n <= 1)
+        return 0;
+    s->g = synack_shards_new(s->n, d->tun ? SYNACK_IF_RAWIP : SYNACK_IF_ETHERNET);
+    if (!s->g) {
+        fprintf(stderr, "synack %s: cannot create the shards: out of memory or file descriptors\n", cmd);
+        return -1;
+    }
+    for (unsigned k = 1; k < s->n; k++) {
+        struct synack_config cfg;
+        synack_config_init(&cfg);
+        if (d->msl_ms)
+            cfg.tcp_msl = SYNACK_MS(d->msl_ms);
+        cfg.tcp_congestion = d->cc;
+        cfg.ip6_dad_transmits = -1;   /* shard 0 checked the shared addresses already */
+        if (synack_os_seed(cfg.seed) != 0 || !(s->st[k] = synack_stack_new(&cfg))) {
+            fprintf(stderr, "synack %s: cannot create shard %u's stack\n", cmd, k);
+            return -1;
+        }
+        int fd = r->qfds[k];
+        struct synack_if_config ic = { .name = r->ifname, .kind = d->tun ? SYNACK_IF_RAWIP : SYNACK_IF_ETHERNET,
+                                       .addr = d->addr, .prefix_len = d->prefix_len, .mtu = (uint16_t)d->mtu,
+                                       .tx = synack_fd_tx, .tx_ctx = (void *)(intptr_t)fd };
+        if (r->vnet) {
+            ic.tx_meta = synack_fd_tx_vnet;
+            ic.tso_max = SYNACK_TSO_MAX;
+        }
+        memcpy(ic.mac, r->mac, 6);
+        int ifindex = synack_if_add(s->st[k], &ic);
+        if (ifindex != r->ifindex || (d->gateway && synack_route_set_gateway(s->st[k], d->gateway) != 0)) {
+            fprintf(stderr, "synack %s: cannot add shard %u's interface\n", cmd, k);
+            return -1;
+        }
+        if (d->naddr6) {
+            /* The same IPv6 addresses (the interface is one, its MAC shared). */
+            synack_time_t now = synack_clock_now();
+            int e = synack_if_enable_ipv6(s->st[k], ifindex, 0, now);
+            for (int i = 0; i < d->naddr6 && e == 0; i++)
+                e = synack_if_add_addr6(s->st[k], ifindex, &d->addr6[i], d->plen6[i], now);
+            if (e == 0 && d->have_gateway6)
+                e = synack_route6_set_gateway(s->st[k], &d->gateway6);
+            if (e < 0) {
+                fprintf(stderr, "synack %s: cannot configure shard %u's IPv6: %s\n", cmd, k, synack_strerror(e));
+                return -1;
+            }
+        }
+        s->drv[k] = synack_driver_new(s->st[k]);
+        if (!s->drv[k] || (r->vnet ? synack_driver_add_port_vnet(s->drv[k], fd, ifindex)
+                                   : synack_driver_add_port(s->drv[k], fd, ifindex)) != 0) {
+            fprintf(stderr, "synack %s: cannot start shard %u's driver\n", cmd, k);
+            return -1;
+        }
+    }
+    for (unsigned k = 0; k < s->n; k++) {
+        int e = synack_shards_attach(s->g, k, s->drv[k], s->st[k], k ? r->qfds[k] : r->fd, r->ifindex);
+        if (e < 0) {
+            fprintf(stderr, "synack %s: cannot attach shard %u: %s\n", cmd, k, synack_strerror(e));
+            return -1;
+        }
+    }
+    control_set_shards(r->ctl, s->g, s->st);
+    return 0;
+}
+
+static void *shard_loop(void *arg)
+{
+    struct shardrun_thread *t = arg;
+    struct shardrun *s = t->s;
+    while (!*s->stop) {
+        int e = synack_driver_run_once(s->drv[t->k], SYNACK_MS(100));
+        if (e < 0 && e != -EINTR) {
+            fprintf(stderr, "synack serve: shard %u's driver stopped: %s\n", t->k, synack_strerror(e));
+            *s->stop = 1;
+        }
+    }
+    return NULL;
+}
+
+int shardrun_start(struct shardrun *s, volatile int *stop)
+{
+    s->stop = stop;
+    /* The signals go to the main thread (shard 0), which sets *stop for all. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int err = 0;
+    for (unsigned k = 1; k < s->n && !err; k++) {
+        s->th[k] = (struct shardrun_thread){ s, k, 0 };
+        err = pthread_create(&s->th[k].id, NULL, shard_loop, &s->th[k]);
+        s->started[k] = !err;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (err)
+        fprintf(stderr, "synack serve: cannot start a shard's thread: %s\n", strerror(err));
+    return err ? -1 : 0;
+}
+
+void shardrun_join(struct shardrun *s)
+{
+    for (unsigned k = 1; k < s->n; k++)
+        if (s->started[k]) {
+            pthread_join(s->th[k].id, NULL);
+            s->started[k] = 0;
+        }
+}
+
+void shardrun_close(struct shardrun *s)
+{
+    shardrun_join(s);
+    for (unsigned k = 1; k < s->n; k++) {
+        synack_driver_free(s->drv[k]);
+        synack_stack_free(s->st[k]);
+    }
+    synack_shards_free(s->g);
+    memset(s, 0, sizeof(*s));
+}
