@@ -101,11 +101,14 @@ for cmd in $cmds; do
 done
 
 # resolve's options that are not numbers (the same one-line form as the other commands).
-expect "--dns ::1: IPv6 is not supported" any resolve --dns ::1 demo.test
+expect "bad --dns '2001:db8::x'" any resolve --dns 2001:db8::x demo.test
+expect "bad --addr '2001:db8::2/129'" any resolve --tap sy-none0 --addr 2001:db8::2/129 demo.test
+expect "bad --addr 'ff02::1/64': multicast" any resolve --tap sy-none0 --addr ff02::1/64 demo.test
+expect "bad --gateway 'ff02::2'" any resolve --tap sy-none0 --addr 2001:db8::2/64 --gateway ff02::2 demo.test
 expect "at most 4 --dns servers" any resolve --dns 192.0.2.1 --dns 192.0.2.2 --dns 192.0.2.3 --dns 192.0.2.4 \
     --dns 192.0.2.5 demo.test
 expect "bad --dns '192.0.2'" any resolve --dns 192.0.2 demo.test
-expect "--addr A.B.C.D/N is needed" hint resolve --tap sy-none0 demo.test
+expect "--addr ADDR/N is needed" hint resolve --tap sy-none0 demo.test
 expect "a device is needed" hint resolve --addr 192.0.2.3/24 demo.test
 expect "expected a NAME" hint resolve --tap sy-none0 --addr 192.0.2.3/24 --pcap-wire
 expect "bad device name 'name-of-16-chars'" any resolve --tap name-of-16-chars --addr 192.0.2.3/24 demo.test
