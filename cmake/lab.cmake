@@ -51,3 +51,15 @@ else()
     COMMAND ${CMAKE_COMMAND} -E echo "make lab: no clang with wasi-libc: run scripts/install-deps.sh lab"
     COMMAND false)
 endif()
+
+# Its tests. sim/lab_native_presets: every preset runs natively, twice to the same transcript (fast;
+# under the sanitizers too). lab/browser (label `lab`): the page in headless Chromium for every
+# preset, against lab_native (tests/lab/test_lab.py; it builds the `lab` target first). The page is
+# the same in a sanitizer build, so it runs in the plain build only.
+add_test(NAME sim/lab_native_presets
+         COMMAND bash ${CMAKE_SOURCE_DIR}/tests/lab/native_presets.sh $<TARGET_FILE:lab_native>)
+set_tests_properties(sim/lab_native_presets PROPERTIES LABELS sim TIMEOUT 120)
+if(NOT SYNACK_SANITIZE AND NOT SYNACK_FUZZ)
+  add_test(NAME lab/browser COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/lab/test_lab.py ${CMAKE_BINARY_DIR})
+  set_tests_properties(lab/browser PROPERTIES LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 300)
+endif()

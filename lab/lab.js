@@ -19,6 +19,8 @@ function reportError(msg) {
   el.hidden = false;
 }
 window.addEventListener('error', (e) => reportError(e.message));
+const consoleError = console.error.bind(console);
+console.error = (...a) => { reportError(a.join(' ')); consoleError(...a); };
 window.addEventListener('unhandledrejection', (e) => reportError(e.reason));
 
 // ---------------- the WebAssembly module ----------------
@@ -27,13 +29,15 @@ let W = null;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-async function loadWasm() {
+// Compiled and instantiated synchronously (the module is small), so the page is complete when
+// its scripts have run: no frame of it shows a half-loaded lab.
+function loadWasm() {
   const bin = atob(LAB_WASM);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
   // The C library asks for a few WASI calls (files it never opens here): each says "not supported".
   const wasi = new Proxy({}, { get: () => () => 52 });
-  const { instance } = await WebAssembly.instantiate(bytes, { wasi_snapshot_preview1: wasi });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { wasi_snapshot_preview1: wasi });
   W = instance.exports;
   if (W._initialize) W._initialize();
 }
@@ -488,8 +492,8 @@ function choosePreset(name) {
   $('preset').value = name;
 }
 
-async function main() {
-  await loadWasm();
+function main() {
+  loadWasm();
   const buf = W.lab_malloc(8192);
   W.lab_w_presets(buf, 8192);
   S.presets = JSON.parse(cstr(buf));
@@ -542,10 +546,11 @@ async function main() {
     download(`synack-lab-${S.preset}-${S.seed}.pcap`, new Blob([pcapBytes()], { type: 'application/vnd.tcpdump.pcap' })));
   $('svgbtn').addEventListener('click', () =>
     download(`synack-lab-${S.preset}-${S.seed}.svg`, new Blob([ladderSvg()], { type: 'image/svg+xml' })));
-  $('link').addEventListener('click', async () => {
+  $('link').addEventListener('click', () => {
     const url = location.href.split('?')[0] + urlFor();
-    try { await navigator.clipboard.writeText(url); $('link').textContent = 'copied'; } catch (e) { window.prompt('The link to this run:', url); }
-    setTimeout(() => { $('link').textContent = 'link'; }, 1500);
+    const done = () => { $('link').textContent = 'copied'; setTimeout(() => { $('link').textContent = 'link'; }, 1500); };
+    const ask = () => window.prompt('The link to this run:', url);
+    if (navigator.clipboard) navigator.clipboard.writeText(url).then(done, ask); else ask();
   });
   document.addEventListener('keydown', (e) => {
     if (e.target.closest && e.target.closest('input, select, textarea')) return;
@@ -558,4 +563,8 @@ async function main() {
   document.body.dataset.ready = '1';
 }
 
-main().catch((e) => reportError(e && e.stack ? e.stack : e));
+try {
+  main();
+} catch (e) {
+  reportError(e && e.stack ? e.stack : e);
+}

@@ -18,7 +18,7 @@ enum lab_fate { LAB_PASS = 0, LAB_DROP, LAB_DELAY, LAB_DUP, LAB_CORRUPT };
 
 /* What a host's application can do at a time (a<T>:... in the spec, or a preset's script). */
 enum lab_op {
-    LAB_CONNECT = 1,   /* arg: the peer's port (0: 80) */
+    LAB_CONNECT = 1,   /* arg: the peer's port (0: 9, where B's program listens) */
     LAB_SEND,          /* arg: bytes */
     LAB_CLOSE,
     LAB_SHUTDOWN,      /* shutdown(SHUT_WR) */

@@ -624,7 +624,7 @@ static void spoof_syn(struct lab *L, uint32_t n, synack_time_t now)
     uint32_t seq = 0x10000000u * (n % 16) + n * 7919u;
     tcp[0] = (uint8_t)(sport >> 8);
     tcp[1] = (uint8_t)sport;
-    tcp[3] = 80;
+    tcp[3] = 9;   /* B's discard service */
     for (int i = 0; i < 4; i++)
         tcp[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
     tcp[12] = 6 << 4;   /* 24 bytes: the header and an MSS option */
@@ -708,7 +708,7 @@ static void do_action(struct lab *L, const struct lab_action *a)
             synack_setsockopt(st, id, SYNACK_SO_REUSEADDR, 1, now);
             synack_bind(st, id, &la);
         }
-        uint16_t port = a->op == LAB_HTTP ? 80 : (uint16_t)(a->arg ? a->arg : 80);
+        uint16_t port = a->op == LAB_HTTP ? 80 : (uint16_t)(a->arg ? a->arg : 9);
         struct synack_sockaddr peer = synack_sockaddr_from_v4(a->host ? LAB_A_ADDR : LAB_B_ADDR, port);
         if (a->op == LAB_HTTP) {
             const char *req = a->arg == 10 ? "GET / HTTP/1.0\r\nHost: b.lab\r\n\r\n" : "GET / HTTP/1.1\r\nHost: b.lab\r\n\r\n";

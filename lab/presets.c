@@ -1,7 +1,8 @@
 /* The lab's presets: each a small script of what the two hosts' programs do and when, and where
  * the scenario needs it a rule for which segment the link loses. The explanations a learner reads
  * beside the ladder are in lab/presets.js, under the same names. A is 192.0.2.1 (the client), B is
- * 192.0.2.2 (the server, listening on port 80 unless the preset says otherwise). */
+ * 192.0.2.2 (the server; its program listens on port 9, the discard service, and reads what
+ * arrives; in http-keepalive it is a web server on port 80). */
 #include "lab_int.h"
 
 #define T0 LAB_T0
@@ -19,12 +20,12 @@ static int pure_ack(const struct synack_tcp_fields *f)
     return f->flags == F_ACK && f->data_len == 0;
 }
 
-static void listen_b(struct lab *L) { lab_at(L, T0 - MS(100), B, LAB_LISTEN, 80); }
+static void listen_b(struct lab *L) { lab_at(L, T0 - MS(100), B, LAB_LISTEN, 9); }
 
 static void connect_a(struct lab *L)
 {
     listen_b(L);
-    lab_at(L, T0, A, LAB_CONNECT, 80);
+    lab_at(L, T0, A, LAB_CONNECT, 9);
 }
 
 /* handshake: SYN, SYN-ACK, ACK. */
@@ -87,11 +88,11 @@ static void syn_flood_cfg(int host, struct synack_config *cfg)
 }
 static void syn_flood(struct lab *L)
 {
-    lab_at(L, T0 - MS(100), B, LAB_LISTEN, 80);
+    listen_b(L);
     lab_at(L, T0 - MS(99), B, LAB_BACKLOG, 4);
     for (unsigned i = 1; i <= 8; i++)
         lab_at(L, T0 + MS(5) * i, A, LAB_SPOOF_SYN, i);
-    lab_at(L, T0 + MS(100), A, LAB_CONNECT, 80);
+    lab_at(L, T0 + MS(100), A, LAB_CONNECT, 9);
     lab_at(L, T0 + MS(300), A, LAB_SEND, 100);
 }
 
@@ -188,7 +189,7 @@ static void rst_closed(struct lab *L)
 static void http_keepalive(struct lab *L)
 {
     lab_host_set_http_server(L, B);
-    listen_b(L);
+    lab_at(L, T0 - MS(100), B, LAB_LISTEN, 80);
     lab_at(L, T0, A, LAB_HTTP, 10);
     lab_at(L, T0 + MS(200), A, LAB_HTTP, 10);
     lab_at(L, T0 + MS(500), A, LAB_HTTP, 11);
