@@ -169,7 +169,8 @@ function buildLadder() {
       let lab = segLabel(s);
       const marks = [s.fate, s.mark].filter((m) => m);
       g.appendChild(el('text', { x: (LX + RX) / 2, y: y + 10, 'text-anchor': 'middle' }, lab));
-      if (marks.length) g.appendChild(el('text', { x: dir ? LX + 8 : RX - 8, y: y + 10, 'text-anchor': dir ? 'start' : 'end', class: 'mark' }, marks.join(', ')));
+      // What is special about it, under the arrow near where it leaves.
+      if (marks.length) g.appendChild(el('text', { x: dir ? RX - 8 : LX + 8, y: y + 26, 'text-anchor': dir ? 'end' : 'start', class: 'mark' }, marks.join(', ')));
       g.setAttribute('class', 'row seg hid');
       g.setAttribute('tabindex', '0');
       g.setAttribute('role', 'listitem');
@@ -242,10 +243,10 @@ function render(animate) {
     g.classList.toggle('hid', !show);
     g.classList.toggle('sel', S.sel >= 0 && S.run.segs[S.sel].row === i);
   });
-  if (animate && upto >= 0 && S.rowEls[upto]) {
+  if (upto >= 0 && S.rowEls[upto]) {
     const a = S.rowEls[upto].querySelector('.arrow');
-    if (a && a.animate) a.animate([{ strokeDasharray: '0 100' }, { strokeDasharray: '100 0' }], { duration: 350 / speed() });
-    S.rowEls[upto].scrollIntoView({ block: 'nearest' });
+    if (animate && a && a.animate) a.animate([{ strokeDasharray: '0 100' }, { strokeDasharray: '100 0' }], { duration: 350 / speed() });
+    keepInBox(S.rowEls[upto]);
   }
   const v = hostView(k);
   S.view = v;
@@ -262,6 +263,14 @@ function render(animate) {
   $('play').lastChild.textContent = S.playing ? 'pause' : 'play';
   $('play').setAttribute('aria-pressed', S.playing ? 'true' : 'false');
   setClock(stepTime(k));
+}
+
+// Scrolls the ladder's box (not the page) so that a row is in view.
+function keepInBox(g) {
+  const box = $('ladderbox');
+  const r = g.getBoundingClientRect(), b = box.getBoundingClientRect();
+  if (r.bottom > b.bottom) box.scrollTop += r.bottom - b.bottom + 8;
+  else if (r.top < b.top) box.scrollTop -= b.top - r.top + 8;
 }
 
 function setClock(t) {
@@ -365,6 +374,7 @@ function select(si) {
     tr.insertCell().textContent = v;
   }
   render(false);
+  if (S.rowEls[s.row] && !S.rowEls[s.row].classList.contains('hid')) keepInBox(S.rowEls[s.row]);
 }
 
 function setFate(op) {
@@ -521,7 +531,11 @@ function main() {
   }
   showChanges();
   saveUrl();
-  go(q.get('run') === '1' ? S.steps.length - 1 : -1, false);
+  // run=1 plays to the end at once; at=K shows the first K steps; seg=N opens frame N's segment.
+  const at = /^\d+$/.test(q.get('at') || '') ? Number(q.get('at')) - 1 : -1;
+  go(q.get('run') === '1' ? S.steps.length - 1 : at, false);
+  const seg = S.run.segs.findIndex((x) => String(x.i) === q.get('seg'));
+  if (seg >= 0) select(seg);
   if (q.get('pcap') === '1') $('pcapdata').textContent = toBase64(pcapBytes());
   if (q.get('svg') === '1') $('pcapdata').textContent = ladderSvg();
 

@@ -96,7 +96,7 @@ const LAB_TEXT = {
       'with a small congestion window (cwnd: how much may be unacknowledged) and grows it with every ' +
       'ACK, doubling it every round trip: slow start. When the router\'s queue overflows and segments ' +
       'are lost, A cuts the window and then grows it slowly: congestion avoidance.',
-    watch: 'The plot of cwnd over time below the ladder: the steep start, the cut at the first loss, ' +
+    watch: 'The plot of cwnd over time above the ladder: the steep start, the cut at the first loss, ' +
       'the slow growth after (CUBIC).',
   },
   keepalive: {

@@ -18,6 +18,7 @@ installs them: `make test` never skips it).
 Usage: test_lab.py BUILD_DIR
 """
 import base64
+import concurrent.futures
 import json
 import os
 import re
@@ -392,7 +393,7 @@ def one_preset(browser, name, tmp):
     pfile = os.path.join(tmp, name + ".native.pcap")
     native(name, seed, pcap=pfile)
     with open(pfile, "rb") as f:
-        check_pcap(name, pcap, f.read(), tmp)
+        TSHARK.append(TSHARK_POOL.submit(check_pcap, name, pcap, f.read(), tmp))   # tshark is slow to start
     print("ok %s (seed %d): %d rows, the same as the native run" % (name, seed, len(rows(text))), flush=True)
 
 
@@ -429,6 +430,10 @@ def interventions(browser, tmp):
         print("ok a shared URL reproduces the run", flush=True)
 
 
+TSHARK_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=2)
+TSHARK = []
+
+
 def main():
     r = subprocess.run(["cmake", "--build", BUILD, "--target", "lab"], capture_output=True, timeout=600)
     if r.returncode != 0:
@@ -443,7 +448,7 @@ def main():
     size = sum(os.path.getsize(os.path.join(BUILD, "lab", f))
                for f in ("index.html", "lab.js", "lab.css", "presets.js", "labwasm.js"))
     need("size", size < 1000000, "page and WebAssembly under 1 MB (%d bytes)" % size)
-    print("page + wasm: %d bytes" % size)
+    print("page + wasm: %d bytes" % size, flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         browser = Browser(tmp, "main")
         try:
@@ -452,6 +457,8 @@ def main():
             interventions(browser, tmp)
         finally:
             browser.close()
+        for job in TSHARK:
+            job.result()
     if failures:
         print("lab: %d failures" % len(failures))
         sys.exit(1)
