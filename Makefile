@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 
 PREFIX ?= /usr/local
 
-.PHONY: demo test build deps deps-build deps-docs install docs clean
+.PHONY: demo test build deps deps-build deps-docs deps-lab lab install docs clean
 
 deps:
 	bash scripts/install-deps.sh all
@@ -31,6 +31,16 @@ install: build
 docs: deps-docs
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(BUILD) --target docs
+
+deps-lab:
+	bash scripts/install-deps.sh lab
+
+# The TCP lab: the stack compiled to WebAssembly and its static page, in $(BUILD)/lab/ (open
+# $(BUILD)/lab/index.html in a browser; no server needed).
+lab: deps-lab
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) --target lab
+	@echo "The lab: $(BUILD)/lab/index.html"
 
 demo: build
 	./$(BUILD)/synack demo

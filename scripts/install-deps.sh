@@ -13,6 +13,11 @@ BUILD_PKGS=(
 DOC_PKGS=(
   doxygen groff-base   # groff-base: unit/install checks the man pages
 )
+# The TCP lab (make lab): clang, wasm-ld and the C library for WebAssembly (wasi-libc), with the
+# compiler's runtime for wasm32.
+LAB_PKGS=(
+  clang lld wasi-libc libclang-rt-14-dev-wasm32
+)
 # What the README's walkthrough runs beyond `make demo` on a bare Debian 12: ping and curl (its
 # first line installs them when they are missing), ip for the network namespace it suggests.
 WALK_PKGS=(
@@ -34,8 +39,8 @@ BENCH_PKGS=(
 )
 
 # `install-deps.sh build` installs only what building needs, `docs` that and Doxygen, `walkthrough`
-# what the README's walkthrough adds to the build, `bench` what building and bench/run.sh need; no
-# argument (or `all`) installs all.
+# what the README's walkthrough adds to the build, `bench` what building and bench/run.sh need,
+# `lab` what the lab adds to the build; no argument (or `all`) installs all.
 list=0
 if [ "${1:-}" = --list ]; then
   list=1
@@ -46,8 +51,9 @@ case "${1:-all}" in
   docs) PKGS=("${BUILD_PKGS[@]}" "${DOC_PKGS[@]}") ;;
   walkthrough) PKGS=("${WALK_PKGS[@]}") ;;
   bench) PKGS=("${BUILD_PKGS[@]}" "${BENCH_PKGS[@]}") ;;
-  all) PKGS=("${BUILD_PKGS[@]}" "${DOC_PKGS[@]}" "${WALK_PKGS[@]}" "${TEST_PKGS[@]}" "${BENCH_PKGS[@]}") ;;
-  *) echo "usage: install-deps.sh [--list] [build|docs|walkthrough|bench|all]" >&2; exit 2 ;;
+  lab) PKGS=("${BUILD_PKGS[@]}" "${LAB_PKGS[@]}") ;;
+  all) PKGS=("${BUILD_PKGS[@]}" "${DOC_PKGS[@]}" "${WALK_PKGS[@]}" "${TEST_PKGS[@]}" "${BENCH_PKGS[@]}" "${LAB_PKGS[@]}") ;;
+  *) echo "usage: install-deps.sh [--list] [build|docs|walkthrough|bench|lab|all]" >&2; exit 2 ;;
 esac
 if [ "$list" = 1 ]; then
   printf '%s\n' "${PKGS[@]}"
