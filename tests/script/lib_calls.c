@@ -148,6 +148,13 @@ static int arg_addr(struct sr *r, const struct call *c, int i, struct synack_soc
     if (strchr(port, ':')) {
         if (synack_sockaddr_parse(port, a) < 0)
             return sr_fail(r, "%s: bad address '%s'", c->name, port);
+        if (r->opt.ipv6 && synack_ip_is_v4(&a->addr) &&
+            (synack_ip_to_v4(&a->addr) == SR_US || synack_ip_to_v4(&a->addr) == SR_PEER)) {
+            /* The script's two addresses stand for their IPv6 counterparts. */
+            int us = synack_ip_to_v4(&a->addr) == SR_US;
+            for (int k = 0; k < 16; k++)
+                a->addr.b[k] = us ? SR_US6[k] : SR_PEER6[k];
+        }
         return 0;
     }
     char *end;
@@ -454,7 +461,7 @@ int sr_call(struct sr *r, const char *p)
         if (arg_addr(r, &c, 1, &a) < 0)
             return -1;
         if (synack_ip_is_unspecified(&a.addr))
-            a.addr = synack_ip_from_v4(SR_PEER);
+            a.addr = sr_peer_ip(r->opt.ipv6);
         /* The connection's peer port becomes the default for `<` and `>` lines. */
         r->default_peer_port = a.port;
         return check_ret(r, &c, synack_connect(st, sock, &a, now));

@@ -26,6 +26,7 @@
 #include "wire/bytes.h"
 #include "wire/csum.h"
 #include "wire/ip4.h"
+#include "wire/ip6.h"
 #include "wire/tcp.h"
 
 struct sr_seg {
@@ -301,7 +302,8 @@ int sr_inject(struct sr *r, const char *text)
         return sr_fail(r, "the stack's port is not known yet (bind first)");
     if (!f->local_port && !s.lport)
         f->local_port = lport;
-    uint8_t pkt[20 + 60 + 65536];
+    uint8_t pkt[40 + 60 + 65536];
+    size_t ipl = r->opt.ipv6 ? IP6_HDR_LEN : 20;   /* the IP header before the segment */
     struct tcp_hdr h;
     memset(&h, 0, sizeof(h));
     h.sport = pport;
@@ -322,17 +324,19 @@ int sr_inject(struct sr *r, const char *text)
         h.opts.sack[k][1] += base;
     }
     size_t hl = tcp_hdr_len(&h.opts);
-    if (20 + hl + s.len > sizeof(pkt))
+    if (ipl + hl + s.len > sizeof(pkt))
         return sr_fail(r, "segment too long");
     /* Payload byte at relative sequence number q is sr_peer_byte(q - 1): the SYN takes number 0. */
     uint32_t first = s.seq + ((s.flags & TCP_SYN) ? 1 : 0);
     for (uint32_t i = 0; i < s.len; i++)
-        pkt[20 + hl + i] = sr_peer_byte((uint32_t)(first + i - 1));
-    size_t tl = tcp_build(pkt + 20, &h, s.len, SR_PEER, SR_US) + s.len;
+        pkt[ipl + hl + i] = sr_peer_byte((uint32_t)(first + i - 1));
+    uint64_t ph = r->opt.ipv6 ? wire_csum_pseudo6(SR_PEER6, SR_US6, IP4_PROTO_TCP, 0)
+                              : wire_csum_pseudo(SR_PEER, SR_US, IP4_PROTO_TCP, 0);
+    size_t tl = tcp_build_ph(pkt + ipl, &h, s.len, ph) + s.len;
     if (s.nraw) {
         /* Raw option bytes go after the built ones, padded with EOL to a multiple of 4 (the data
          * offset grows), and the checksum is made again. */
-        uint8_t *t = pkt + 20;
+        uint8_t *t = pkt + ipl;
         size_t add = (s.nraw + 3) & ~(size_t)3;
         memmove(t + hl + add, t + hl, s.len);
         memset(t + hl, TCP_OPT_EOL, add);
@@ -340,15 +344,22 @@ int sr_inject(struct sr *r, const char *text)
         t[12] = (uint8_t)(((hl + add) / 4) << 4);
         tl += add;
         wire_put16(t + 16, 0);
-        wire_put16(t + 16, wire_csum_finish(wire_csum_partial(t, tl, wire_csum_pseudo(SR_PEER, SR_US, IP4_PROTO_TCP, (uint16_t)tl))));
+        wire_put16(t + 16, wire_csum_finish(wire_csum_partial(t, tl, ph + tl)));
     }
     if (s.bad_csum)
-        pkt[20 + 16] ^= 0x5a;
-    struct ip4_hdr ih = { .ihl = 20, .tos = s.tos, .total_len = (uint16_t)(20 + tl), .id = 1, .frag = IP4_FLAG_DF,
-                          .ttl = 64, .proto = IP4_PROTO_TCP, .src = SR_PEER, .dst = SR_US };
-    ip4_build(pkt, &ih);
+        pkt[ipl + 16] ^= 0x5a;
+    if (r->opt.ipv6) {
+        struct ip6_hdr ih = { .tclass = s.tos, .plen = (uint16_t)tl, .next = IP6_NH_TCP, .hlim = 64 };
+        memcpy(ih.src, SR_PEER6, 16);
+        memcpy(ih.dst, SR_US6, 16);
+        ip6_build(pkt, &ih);
+    } else {
+        struct ip4_hdr ih = { .ihl = 20, .tos = s.tos, .total_len = (uint16_t)(20 + tl), .id = 1, .frag = IP4_FLAG_DF,
+                              .ttl = 64, .proto = IP4_PROTO_TCP, .src = SR_PEER, .dst = SR_US };
+        ip4_build(pkt, &ih);
+    }
     sr_log(r, "inject  < %s", text);
-    synack_if_input(r->st, r->ifi, pkt, 20 + tl, sr_stack_now(r));
+    synack_if_input(r->st, r->ifi, pkt, ipl + tl, sr_stack_now(r));
     return 0;
 }
 
@@ -356,7 +367,7 @@ int sr_inject(struct sr *r, const char *text)
 
 struct sr_out {
     int is_tcp;
-    struct ip4_hdr ip;
+    struct ip4_hdr ip;         /* over IPv6: tos holds the traffic class, the rest is unused */
     struct tcp_hdr h;
     struct sr_flow *flow;
     uint32_t rseq, rack;   /* relative */
@@ -380,13 +391,26 @@ static void rel_opts(const struct sr_out *o, struct tcp_opts *ro)
 static const char *decode(struct sr *r, const struct sr_pkt *p, struct sr_out *o, int learn)
 {
     memset(o, 0, sizeof(*o));
-    if (ip4_parse(p->data, p->len, &o->ip) != WIRE_OK)
-        return "not a valid IPv4 packet";
-    if (o->ip.proto != IP4_PROTO_TCP)
-        return "not TCP";
-    if (o->ip.src != SR_US || o->ip.dst != SR_PEER)
-        return "wrong IP addresses";
-    int e = tcp_parse(p->data + o->ip.ihl, o->ip.total_len - o->ip.ihl, o->ip.src, o->ip.dst, 1, &o->h);
+    int e;
+    if (r->opt.ipv6) {
+        struct ip6_hdr h6;
+        if (ip6_parse(p->data, p->len, &h6) != WIRE_OK)
+            return "not a valid IPv6 packet";
+        if (h6.next != IP6_NH_TCP)
+            return "not TCP";
+        if (memcmp(h6.src, SR_US6, 16) || memcmp(h6.dst, SR_PEER6, 16))
+            return "wrong IP addresses";
+        o->ip.tos = h6.tclass;
+        e = tcp_parse_ph(p->data + IP6_HDR_LEN, h6.plen, wire_csum_pseudo6(h6.src, h6.dst, IP6_NH_TCP, 0), 1, &o->h);
+    } else {
+        if (ip4_parse(p->data, p->len, &o->ip) != WIRE_OK)
+            return "not a valid IPv4 packet";
+        if (o->ip.proto != IP4_PROTO_TCP)
+            return "not TCP";
+        if (o->ip.src != SR_US || o->ip.dst != SR_PEER)
+            return "wrong IP addresses";
+        e = tcp_parse(p->data + o->ip.ihl, o->ip.total_len - o->ip.ihl, o->ip.src, o->ip.dst, 1, &o->h);
+    }
     if (e != WIRE_OK)
         return e == WIRE_ERR_CSUM ? "bad TCP checksum" : "malformed TCP header";
     o->is_tcp = 1;

@@ -304,10 +304,19 @@ static int stack_up(struct sr *r)
         return sr_fail(r, "synack_stack_new failed");
     synack_stack_set_trace(r->st, trace, r);
     struct synack_if_config ic = { .name = "script0", .kind = SYNACK_IF_RAWIP, .addr = SR_US, .prefix_len = 24,
-                                   .mtu = (uint16_t)r->mtu, .tx = tx, .tx_ctx = r };
+                                   .mtu = (uint16_t)(r->mtu + (r->opt.ipv6 ? 20 : 0)), .tx = tx, .tx_ctx = r };
     r->ifi = synack_if_add(r->st, &ic);
     if (r->ifi < 0)
         return sr_fail(r, "synack_if_add: %s", synack_errname(r->ifi));
+    if (r->opt.ipv6) {
+        /* A raw-IP link: no DAD, the address is usable at once and nothing else is sent. */
+        struct synack_ip us;
+        for (int i = 0; i < 16; i++)
+            us.b[i] = SR_US6[i];
+        int e = synack_if_add_addr6(r->st, r->ifi, &us, 64, sr_stack_now(r));
+        if (e < 0)
+            return sr_fail(r, "synack_if_add_addr6: %s", synack_errname(e));
+    }
     return 0;
 }
 

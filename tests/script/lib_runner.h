@@ -28,6 +28,8 @@ struct sr_options {
     int mutate_line;    /* > 0: perturb the check on this script line (runner self-test) */
     int explore;        /* packets no line expects are logged and discarded, not failures (writing
                            scripts: run with -x -v to see what the stack sends) */
+    int ipv6;           /* play the script over IPv6: the stack is 2001:db8::1, the peer 2001:db8::2,
+                           the interface's MTU 20 bytes larger so every MSS stays as written */
 };
 
 /* Runs the script at `path`. Returns 0 when every expectation held, -1 otherwise; *msg (malloc'd,

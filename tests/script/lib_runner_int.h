@@ -13,6 +13,18 @@
 
 #define SR_US 0xC0000201u      /* 192.0.2.1, the stack under test */
 #define SR_PEER 0xC0000202u    /* 192.0.2.2, the script */
+/* Over IPv6 (sr_options.ipv6): the same roles at 2001:db8::1 and 2001:db8::2. */
+static const uint8_t SR_US6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+static const uint8_t SR_PEER6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
+/* The peer's address in the family the script runs in. */
+static inline struct synack_ip sr_peer_ip(int ipv6)
+{
+    struct synack_ip a = synack_ip_from_v4(SR_PEER);
+    if (ipv6)
+        for (int i = 0; i < 16; i++)
+            a.b[i] = SR_PEER6[i];
+    return a;
+}
 #define SR_MAX_FLOWS 64
 #define SR_MAX_FDS 256
 #define SR_FD_OFFSET 3         /* script fd = socket slot + 3, as packetdrill's first fd is 3 */

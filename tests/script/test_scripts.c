@@ -5,6 +5,8 @@
  *                                      mutation self-test of each
  *   test_scripts [-v] FILE.pkt ...     run the given scripts (e.g. pending/ ones), -v logs each event
  *   test_scripts -x -v FILE.pkt        explore: packets no line expects are logged, not failures
+ *   test_scripts -6 FILE.pkt           play it over IPv6 (without arguments every script runs over
+ *                                      both families, unless it says "ipv4-only" in a comment)
  *   test_scripts --mutate [FILE ...]   self-test: perturb each check of each script in turn and
  *                                      report any check whose perturbation still passes
  *
@@ -22,20 +24,36 @@
 
 #include "script/lib_runner.h"
 
-static int verbose_flag, explore_flag;
+static int verbose_flag, explore_flag, ipv6_flag;
 
-static void run_script(void **state)
+static void run(const char *path, int ipv6)
 {
-    const char *path = *state;
-    struct sr_options o = { .verbose = verbose_flag, .explore = explore_flag };
+    struct sr_options o = { .verbose = verbose_flag, .explore = explore_flag, .ipv6 = ipv6 };
     char *msg = NULL;
     int rc = sr_run_file(path, &o, &msg);
     if (rc != 0) {
         fputs(msg ? msg : "failed\n", stdout);
         fflush(stdout);
         free(msg);
-        fail_msg("script %s failed", path);
+        fail_msg("script %s failed%s", path, ipv6 ? " over IPv6" : "");
     }
+}
+
+static void run_script(void **state) { run(*state, ipv6_flag); }
+/* The same script over IPv6: every TCP rule holds the same for both families. */
+static void run_script6(void **state) { run(*state, 1); }
+
+/* A script that says "ipv4-only" in a comment tests something IPv4's own (and says why). */
+static int ipv4_only(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[512];
+    int only = 0;
+    while (f && !only && fgets(line, sizeof(line), f))
+        only = (line[0] == '/' || line[0] == '#') && strstr(line, "ipv4-only") != NULL;
+    if (f)
+        fclose(f);
+    return only;
 }
 
 /* Each check of the script, perturbed, must make the script fail. */
@@ -76,6 +94,10 @@ int main(int argc, char **argv)
         }
         if (!strcmp(argv[i], "-x")) {
             explore_flag = 1;
+            continue;
+        }
+        if (!strcmp(argv[i], "-6")) {
+            ipv6_flag = 1;
             continue;
         }
         if (!strcmp(argv[i], "--mutate")) {
@@ -121,14 +143,22 @@ int main(int argc, char **argv)
     }
     /* Without arguments (ctest): each script, then each script's mutation self-test. */
     size_t nt = 0;
-    struct CMUnitTest *tests = calloc(2 * n, sizeof(*tests));
-    char **names = calloc(n, sizeof(*names));
+    struct CMUnitTest *tests = calloc(3 * n, sizeof(*tests));
+    char **names = calloc(n, sizeof(*names)), **names6 = calloc(n, sizeof(*names6));
     for (size_t i = 0; i < n; i++) {
         const char *slash = strrchr(paths[i], '/');
         const char *base = slash ? slash + 1 : paths[i];
         if (!mutate) {
             tests[nt].name = base;
             tests[nt].test_func = run_script;
+            tests[nt++].initial_state = paths[i];
+        }
+        if (all_mode && !mutate && !ipv4_only(paths[i])) {
+            size_t l = strlen(base) + 16;
+            names6[i] = malloc(l);
+            snprintf(names6[i], l, "%s (IPv6)", base);
+            tests[nt].name = names6[i];
+            tests[nt].test_func = run_script6;
             tests[nt++].initial_state = paths[i];
         }
         if (mutate || all_mode) {
@@ -144,8 +174,10 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
         free(paths[i]);
         free(names[i]);
+        free(names6[i]);
     }
     free(names);
+    free(names6);
     free(paths);
     free(tests);
     return rc;
