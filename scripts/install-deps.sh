@@ -31,6 +31,8 @@ TEST_PKGS=(
   arping socat netcat-openbsd tcpdump tshark hping3 wget procps python3
   # the application tier's real peers: web servers and clients, DNS, a browser
   nginx-light dnsmasq apache2-utils wrk bind9-dnsutils chromium
+  # IPv6 router advertisements for the SLAAC test
+  radvd
 )
 # What bench/run.sh's rows add (bench/http_bench.sh): lwIP for the reference raw-API HTTP server
 # (bench/lwip_httpd.c, built when lwIP is installed), the load generators and nginx.

@@ -237,7 +237,8 @@ SYNACK_API enum synack_if_kind synack_if_kind(const synack_stack_t *st, int ifin
  * @param ifindex the interface
  * @param flags   0 or SYNACK_IF6_SLAAC
  * @param now     the current time (DAD and solicitations start now)
- * @return 0, or -EINVAL for a bad @p ifindex, -ENOSPC if the interface's address table is full */
+ * @return 0, or -EINVAL for a bad @p ifindex or an interface whose MTU is below IPv6's 1280 (RFC 8200
+ *         5), -ENOSPC if the interface's address table is full */
 SYNACK_API int synack_if_enable_ipv6(synack_stack_t *st, int ifindex, unsigned flags, synack_time_t now);
 /** Adds a static IPv6 address and its on-link prefix to an interface (turning IPv6 on for it).
  * The address is tentative until duplicate address detection has passed
@@ -247,7 +248,7 @@ SYNACK_API int synack_if_enable_ipv6(synack_stack_t *st, int ifindex, unsigned f
  * @param addr       the address (not IPv4-mapped, multicast, unspecified or loopback)
  * @param prefix_len its prefix length, 1 to 128 (64 usually)
  * @param now        the current time
- * @return 0, or -EINVAL (bad interface, address or prefix length), -EEXIST (already there),
+ * @return 0, or -EINVAL (bad interface, address or prefix length, an MTU below 1280), -EEXIST (already there),
  *         -ENOSPC (the interface holds 6 IPv6 addresses already) */
 SYNACK_API int synack_if_add_addr6(synack_stack_t *st, int ifindex, const struct synack_ip *addr,
                                    uint8_t prefix_len, synack_time_t now);

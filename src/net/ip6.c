@@ -53,6 +53,8 @@ static int ip6_if_on(synack_stack_t *st, int ifindex, synack_time_t now)
     if (x->on)
         return 0;
     struct iface *ifc = &st->net->ifs[ifindex];
+    if (ifc->mtu < IP6_MIN_MTU)
+        return -EINVAL;   /* RFC 8200 5: IPv6 needs links of at least 1280 bytes */
     x->on = 1;
     x->mtu = ifc->mtu;
     if (ifc->kind != SYNACK_IF_ETHERNET)
