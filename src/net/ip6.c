@@ -25,9 +25,7 @@ int ip6_new(synack_stack_t *st)
     s->icmp_tokens = st->cfg.icmp_err_burst;
     s->reachable_time = SYNACK_SEC(30);   /* RFC 4861 10: REACHABLE_TIME */
     s->retrans_time = SYNACK_SEC(1);      /* RETRANS_TIMER */
-    if (nd_init(st) != 0 || reasm6_init(st) != 0)
-        return -ENOMEM;
-    return 0;
+    return 0;   /* the neighbour cache and reassembly come with the first interface to turn IPv6 on */
 }
 
 void ip6_free(synack_stack_t *st)
@@ -55,6 +53,9 @@ static int ip6_if_on(synack_stack_t *st, int ifindex, synack_time_t now)
     struct iface *ifc = &st->net->ifs[ifindex];
     if (ifc->mtu < IP6_MIN_MTU)
         return -EINVAL;   /* RFC 8200 5: IPv6 needs links of at least 1280 bytes */
+    struct ip6_state *s = &st->net->ip6;
+    if ((!s->nd && nd_init(st) != 0) || (!s->reasm && reasm6_init(st) != 0))
+        return -ENOMEM;   /* an IPv4-only stack never pays for them */
     x->on = 1;
     x->mtu = ifc->mtu;
     if (ifc->kind != SYNACK_IF_ETHERNET)
