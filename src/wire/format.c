@@ -59,6 +59,23 @@ static void fmt_tcp_opts(struct out *o, const struct tcp_opts *t)
 #undef SEP
 }
 
+/* A segment's line after its destination address, as tcpdump writes it: ".PORT: Flags [...], seq
+ * a:b, ack n, win w, urg u, options [...], length n". */
+static void fmt_tcp_rest(struct out *o, const struct tcp_hdr *t)
+{
+    char fl[12];
+    put(o, ".%u: Flags [%s], seq %u", t->dport, tcp_flags_str(t->flags, fl), t->seq);
+    if (t->data_len)
+        put(o, ":%u", (uint32_t)(t->seq + t->data_len));
+    if (t->flags & TCP_ACK)
+        put(o, ", ack %u", t->ack);
+    put(o, ", win %u", t->win);
+    if (t->flags & TCP_URG)
+        put(o, ", urg %u", t->urg);
+    fmt_tcp_opts(o, &t->opts);
+    put(o, ", length %zu", t->data_len);
+}
+
 static void fmt_ip(struct out *o, const uint8_t *p, size_t len)
 {
     static const char *const ip_err[] = {
@@ -93,19 +110,9 @@ static void fmt_ip(struct out *o, const uint8_t *p, size_t len)
                 tr == WIRE_ERR_CSUM ? "checksum" : tr == WIRE_ERR_OPTS ? "options" : "header", plen);
             return;
         }
-        char fl[12];
         put(o, ".%u > ", t.sport);
         put_ip(o, ip.dst);
-        put(o, ".%u: Flags [%s], seq %u", t.dport, tcp_flags_str(t.flags, fl), t.seq);
-        if (t.data_len)
-            put(o, ":%u", (uint32_t)(t.seq + t.data_len));
-        if (t.flags & TCP_ACK)
-            put(o, ", ack %u", t.ack);
-        put(o, ", win %u", t.win);
-        if (t.flags & TCP_URG)
-            put(o, ", urg %u", t.urg);
-        fmt_tcp_opts(o, &t.opts);
-        put(o, ", length %zu", t.data_len);
+        fmt_tcp_rest(o, &t);
     } else if (ip.proto == IP4_PROTO_UDP) {
         struct udp_hdr u;
         put_ip(o, ip.src);
@@ -258,17 +265,9 @@ static void fmt_ip6(struct out *o, const uint8_t *p, size_t len)
             put(o, ": TCP [bad] length %zu", plen);
             return;
         }
-        char fl[12];
         put(o, ".%u > ", t.sport);
         put_ip6(o, h.dst);
-        put(o, ".%u: Flags [%s], seq %u", t.dport, tcp_flags_str(t.flags, fl), t.seq);
-        if (t.data_len)
-            put(o, ":%u", (uint32_t)(t.seq + t.data_len));
-        if (t.flags & TCP_ACK)
-            put(o, ", ack %u", t.ack);
-        put(o, ", win %u", t.win);
-        fmt_tcp_opts(o, &t.opts);
-        put(o, ", length %zu", t.data_len);
+        fmt_tcp_rest(o, &t);
     } else if (nh == IP6_NH_UDP && !frag) {
         struct udp_hdr u;
         if (udp_parse_ph(pl, plen, ph - plen, &u) != WIRE_OK) {
