@@ -8,7 +8,8 @@
  *  - UDP over IPv6 with a 3000-byte datagram (fragmented and reassembled);
  *  - TCP over IPv6 both ways, 1 MB each under loss, checked byte by byte; MSS from the IPv6 header;
  *  - a dual-stack listener on :: reached by IPv4 (peer shown IPv4) and IPv6; with IPV6_V6ONLY the
- *    IPv4 SYN is refused by RST. */
+ *    IPv4 SYN is refused by RST;
+ *  - both families at once through that listener under loss, duplication and reordering. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -188,38 +189,50 @@ static void udp6_fragmented(void **state)
     sp_free(&p);
 }
 
-/* Moves `total` bytes each way between a connected pair of sockets, checking every byte. */
-static void transfer(struct simpair *p, int a, int b, size_t total)
+/* Moves `total` bytes each way over each of n connected pairs at once (client a[i] on stack 0,
+ * server b[i] on stack 1), checking every byte. */
+static void transfer_n(struct simpair *p, const int *a, const int *b, int n, size_t total)
 {
     static uint8_t buf[65536];
-    size_t sent[2] = { 0, 0 }, rcvd[2] = { 0, 0 };
-    int s[2] = { a, b };
-    for (int round = 0; round < 200000 && (rcvd[0] < total || rcvd[1] < total); round++) {
-        for (int side = 0; side < 2; side++) {
-            while (sent[side] < total) {
-                size_t n = total - sent[side] < sizeof(buf) ? total - sent[side] : sizeof(buf);
-                for (size_t i = 0; i < n; i++)
-                    buf[i] = (uint8_t)((sent[side] + i) * (side ? 7 : 3));
-                int r = synack_send(p->st[side], s[side], buf, n, sp_now(p));
-                if (r <= 0)
-                    break;
-                sent[side] += (size_t)r;
+    size_t sent[4][2] = { { 0 } }, rcvd[4][2] = { { 0 } };
+    for (int round = 0; round < 200000; round++) {
+        int done = 1;
+        for (int k = 0; k < n; k++)
+            done &= rcvd[k][0] == total && rcvd[k][1] == total;
+        if (done)
+            break;
+        for (int k = 0; k < n; k++)
+            for (int side = 0; side < 2; side++) {
+                int s = side ? b[k] : a[k];
+                while (sent[k][side] < total) {
+                    size_t m = total - sent[k][side] < sizeof(buf) ? total - sent[k][side] : sizeof(buf);
+                    for (size_t i = 0; i < m; i++)
+                        buf[i] = (uint8_t)((sent[k][side] + i) * (side ? 7 : 3) + (size_t)k);
+                    int r = synack_send(p->st[side], s, buf, m, sp_now(p));
+                    if (r <= 0)
+                        break;
+                    sent[k][side] += (size_t)r;
+                }
             }
-        }
         sp_run(p, SYNACK_MS(2));
-        for (int side = 0; side < 2; side++) {
-            int r;
-            while ((r = synack_recv(p->st[side], s[side], buf, sizeof(buf), sp_now(p))) > 0) {
-                for (int i = 0; i < r; i++)
-                    if (buf[i] != (uint8_t)((rcvd[side] + (size_t)i) * (side ? 3 : 7)))
-                        fail_msg("byte %zu differs", rcvd[side] + (size_t)i);
-                rcvd[side] += (size_t)r;
+        for (int k = 0; k < n; k++)
+            for (int side = 0; side < 2; side++) {
+                int s = side ? b[k] : a[k], r;
+                while ((r = synack_recv(p->st[side], s, buf, sizeof(buf), sp_now(p))) > 0) {
+                    for (int i = 0; i < r; i++)
+                        if (buf[i] != (uint8_t)((rcvd[k][side] + (size_t)i) * (side ? 3 : 7) + (size_t)k))
+                            fail_msg("pair %d: byte %zu differs", k, rcvd[k][side] + (size_t)i);
+                    rcvd[k][side] += (size_t)r;
+                }
             }
-        }
     }
-    assert_int_equal(rcvd[0], total);
-    assert_int_equal(rcvd[1], total);
+    for (int k = 0; k < n; k++) {
+        assert_int_equal(rcvd[k][0], total);
+        assert_int_equal(rcvd[k][1], total);
+    }
 }
+
+static void transfer(struct simpair *p, int a, int b, size_t total) { transfer_n(p, &a, &b, 1, total); }
 
 static int open_pair(struct simpair *p, const struct synack_sockaddr *listen_on, const struct synack_sockaddr *to,
                      int v6only, int *srv_out, struct synack_sockaddr *peer)
@@ -291,6 +304,48 @@ static void dual_stack_listener(void **state)
     sp_free(&p);
 }
 
+/* Both families at once through one dual-stack listener, under loss, duplication and reordering. */
+static void dual_stack_under_loss(void **state)
+{
+    (void)state;
+    struct synack_simlink_config lc;
+    synack_simlink_config_init(&lc);
+    lc.latency = SYNACK_MS(5);
+    lc.loss = 0.02;
+    lc.duplicate = 0.01;
+    lc.reorder = 0.02;
+    lc.reorder_delay = SYNACK_MS(3);
+    lc.seed = 8;
+    struct simpair p;
+    setup(&p, &lc, 8);
+    sp_run(&p, SYNACK_MS(3000));   /* DAD, with its solicitations exposed to the loss too */
+    int l = synack_socket(p.st[1], SYNACK_SOCK_STREAM);
+    struct synack_sockaddr any = { synack_ip_any6(), 80 };
+    assert_int_equal(synack_bind(p.st[1], l, &any), 0);
+    assert_int_equal(synack_listen(p.st[1], l, 8), 0);
+    struct synack_sockaddr to[2] = { { ip6("2001:db8::2"), 80 }, synack_sockaddr_from_v4(0x0a000002u, 80) };
+    int a[2], b[2];
+    for (int k = 0; k < 2; k++) {
+        a[k] = synack_socket(p.st[0], SYNACK_SOCK_STREAM);
+        assert_int_equal(synack_connect(p.st[0], a[k], &to[k], sp_now(&p)), -EINPROGRESS);
+    }
+    int got = 0;
+    for (int i = 0; i < 200 && got < 2; i++) {
+        sp_run(&p, SYNACK_MS(50));
+        struct synack_sockaddr peer;
+        int s;
+        while (got < 2 && (s = synack_accept(p.st[1], l, &peer, sp_now(&p))) >= 0) {
+            /* Pair each accepted socket with the client of its family. */
+            b[synack_ip_is_v4(&peer.addr) ? 1 : 0] = s;
+            got++;
+        }
+    }
+    assert_int_equal(got, 2);
+    transfer_n(&p, a, b, 2, 300000);
+    assert_true(CTR(p.st[0], TcpRetransSegs) + CTR(p.st[1], TcpRetransSegs) > 0);   /* the loss was felt */
+    sp_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,6 +356,7 @@ int main(void)
         cmocka_unit_test(udp6_fragmented),
         cmocka_unit_test(tcp6_transfer_under_loss),
         cmocka_unit_test(dual_stack_listener),
+        cmocka_unit_test(dual_stack_under_loss),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
