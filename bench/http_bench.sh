@@ -10,7 +10,9 @@
 #       500,000) against synack (TAP) and nginx with one worker (veth); connections per second,
 #       and whether the rate is flat: the rate over the last tenth of the connections against the
 #       first tenth (from the client namespace's TcpActiveOpens, sampled every 0.2 s), within 10 %;
-#       and connections per second of the server's CPU time.
+#       and connections per second of the server's CPU time, flat or not by the same rule (the
+#       machine's other load moves the wall-clock rate; the CPU time a connection costs it does
+#       not, unless something in the server grows with the connections it has seen).
 #   (c) idle keep-alive connections: BENCH_HTTP_IDLE connections (default 10,000) held open from a
 #       Linux client (Python, one request each, then idle) to synack's HTTP server; the growth per
 #       connection of the server's heap in use (the C allocator's count, which `synack serve`
@@ -158,29 +160,36 @@ echo "RESULT http_keepalive synack_rps=$sm lwip_rps=${lm:--} nginx_rps=$nm ratio
 [[ -n "$LWIP" ]] && stop_bg "$LWIP_PID"
 
 # ---------------- (b) new connections, ab -c50 without keep-alive ----------------
-# sampler NS FILE: "time ActiveOpens" of the namespace every 0.2 s until killed.
+# sampler NS SRV_NS SRV_COMM: "time ActiveOpens server-CPU-ticks" every 0.2 s until killed: the
+# client namespace's connections opened, and the CPU time of the server's processes so far.
 sampler() {
-    bench_bg "sampler" timeout 3600 ip netns exec "$1" bash -c \
-        'while :; do echo "$EPOCHREALTIME $(awk "/^Tcp:/ { if (h) print \$6; h = 1 }" /proc/net/snmp)"; sleep 0.2; done'
+    local p pids=""
+    for p in $(ip netns pids "$2" 2>/dev/null); do
+        [[ "$(cat "/proc/$p/comm" 2>/dev/null)" == "$3" ]] && pids+=" $p"
+    done
+    bench_bg "sampler" timeout 3600 ip netns exec "$1" env PIDS="$pids" bash -c \
+        'while :; do t=0; for p in $PIDS; do read -r -a f <"/proc/$p/stat" && t=$((t + f[13] + f[14])); done
+         echo "$EPOCHREALTIME $(awk "/^Tcp:/ { if (h) print \$6; h = 1 }" /proc/net/snmp) $t"; sleep 0.2; done'
     SAMPLER_PID=$BG_PID
 }
-# flat FILE: the rate over the last tenth of the connections / over the first tenth, from the samples.
+# flat FILE: from the samples, the rate over the last tenth of the connections / over the first
+# tenth, by wall clock and by the server's CPU time: "wall_ratio first/s last/s cpu_ratio".
 flat() {
-    awk '{ t[NR] = $1; c[NR] = $2 } END {
+    awk -v tck="$TCK" '{ t[NR] = $1; c[NR] = $2; u[NR] = $3 } END {
         n = NR; c0 = c[1]; tot = c[n] - c0
-        if (tot < 100) { print "-"; exit }
-        # time at which the count (from c0) reached x, interpolated between samples
-        split("", r)
+        if (tot < 100) { print "- - - -"; exit }
+        # time and CPU ticks at which the count (from c0) reached x, interpolated between samples
         for (k = 1; k <= 4; k++) { x = (k == 1) ? 1 : (k == 2) ? 0.1 * tot : (k == 3) ? 0.9 * tot : tot
             for (i = 2; i <= n; i++) if (c[i] - c0 >= x) break
-            a = c[i - 1] - c0; b = c[i] - c0
-            r[k] = (b > a) ? t[i - 1] + (t[i] - t[i - 1]) * (x - a) / (b - a) : t[i] }
+            a = c[i - 1] - c0; b = c[i] - c0; w = (b > a) ? (x - a) / (b - a) : 1
+            r[k] = t[i - 1] + (t[i] - t[i - 1]) * w; q[k] = u[i - 1] + (u[i] - u[i - 1]) * w }
         first = (0.1 * tot - 1) / (r[2] - r[1]); last = 0.1 * tot / (r[4] - r[3])
-        printf "%.3f %.0f %.0f\n", last / first, first, last }' "$1"
+        cf = (q[2] > q[1]) ? (0.1 * tot - 1) / (q[2] - q[1]) : 0; cl = (q[4] > q[3]) ? 0.1 * tot / (q[4] - q[3]) : 0
+        printf "%.3f %.0f %.0f %s\n", last / first, first, last, (cf > 0 && cl > 0) ? sprintf("%.3f", cl / cf) : "-" }' "$1"
 }
-ab_cps() {   # NAME NS URL SRV_NS SRV_COMM -> "cps flat first last per-server-CPU-second"
+ab_cps() {   # NAME NS URL SRV_NS SRV_COMM -> "cps flat first last cpu_flat per-server-CPU-second"
     local out rps f c0 c1
-    sampler "$2"
+    sampler "$2" "$4" "$5"
     c0=$(cpu_ticks "$4" "$5")
     out=$(timeout 1800 ip netns exec "$2" ab -q -r -c50 -n "$AB_N" "$3" 2>&1) || die "ab $3 failed: $(tail -5 <<<"$out")"
     c1=$(cpu_ticks "$4" "$5")
@@ -194,16 +203,20 @@ ab_cps() {   # NAME NS URL SRV_NS SRV_COMM -> "cps flat first last per-server-CP
     echo "$rps $f $(per_cpu "$AB_N" "$c0" "$c1")"
 }
 if ((AB_N > 0)); then
-    read -r scps sflat sfirst slast scpu <<<"$(ab_cps synack "$NSS" http://192.0.2.2/f100 "$NSS" synack)"
+    read -r scps sflat sfirst slast scflat scpu <<<"$(ab_cps synack "$NSS" http://192.0.2.2/f100 "$NSS" synack)"
     [[ -n "$scps" ]] || die "ab against synack failed"
-    say "new connections: synack $scps/s over $AB_N (first tenth $sfirst/s, last $slast/s: $sflat; $scpu per server CPU-second)"
-    read -r ncps nflat nfirst nlast ncpu <<<"$(ab_cps nginx "$NSC" http://198.51.100.2/f100 "$NSN" nginx)"
+    say "new connections: synack $scps/s over $AB_N (first tenth $sfirst/s, last $slast/s: $sflat;" \
+        "$scpu per server CPU-second, last/first tenth $scflat)"
+    read -r ncps nflat nfirst nlast ncflat ncpu <<<"$(ab_cps nginx "$NSC" http://198.51.100.2/f100 "$NSN" nginx)"
     [[ -n "$ncps" ]] || die "ab against nginx failed"
-    say "new connections: nginx $ncps/s over $AB_N (first tenth $nfirst/s, last $nlast/s: $nflat; $ncpu per server CPU-second)"
+    say "new connections: nginx $ncps/s over $AB_N (first tenth $nfirst/s, last $nlast/s: $nflat;" \
+        "$ncpu per server CPU-second, last/first tenth $ncflat)"
     isflat() { awk -v f="$1" 'BEGIN { print (f != "-" && f >= 0.9 && f <= 1.1) ? "yes" : "no" }'; }
     echo "RESULT http_newconn conns=$AB_N synack_cps=$scps nginx_cps=$ncps ratio=$(ratio "$scps" "$ncps")" \
         "synack_cpcpu=$scpu nginx_cpcpu=$ncpu ratio_cpu=$(ratio "$scpu" "$ncpu")" \
-        "synack_last_first=$sflat synack_flat=$(isflat "$sflat") nginx_last_first=$nflat nginx_flat=$(isflat "$nflat")"
+        "synack_last_first=$sflat synack_flat=$(isflat "$sflat") nginx_last_first=$nflat nginx_flat=$(isflat "$nflat")" \
+        "synack_cpu_last_first=$scflat synack_cpu_flat=$(isflat "$scflat") nginx_cpu_last_first=$ncflat" \
+        "nginx_cpu_flat=$(isflat "$ncflat")"
 fi
 stop_bg "$NGINX_PID"
 stop_bg "$SYNACK_PID"

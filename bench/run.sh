@@ -211,6 +211,9 @@ if [[ "${BENCH_HTTP:-}" != off ]]; then
                 "$(hget http_newconn nginx_cps)" "$r" ">= 1.5" "$(hver "$r" 1.5)"
             hrow "  per server CPU-second" "$(hget http_newconn synack_cpcpu)" \
                 "$(hget http_newconn nginx_cpcpu)" "$(hget http_newconn ratio_cpu)" "-" "-"
+            hrow "  per CPU-second, last/first tenth" \
+                "$(hget http_newconn synack_cpu_last_first)" "$(hget http_newconn nginx_cpu_last_first)" "-" "0.9-1.1" \
+                "$( [[ "$(hget http_newconn synack_cpu_flat)" == yes ]] && echo met || echo "not met")"
             hrow "  rate last/first tenth of $(hget http_newconn conns) connections" \
                 "$(hget http_newconn synack_last_first)" "$(hget http_newconn nginx_last_first)" "-" "0.9-1.1" \
                 "$( [[ "$(hget http_newconn synack_flat)" == yes ]] && echo met || echo "not met")"
