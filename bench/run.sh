@@ -227,7 +227,9 @@ if [[ "${BENCH_HTTP:-}" != off ]]; then
         grep '^RESULT' "$HOUT" | sed 's/^RESULT /  /'
         rm -f "$HOUT"
     fi
-# 4. System calls over TAP (issue 10 item 3): per MB each way and per HTTP request, synack serve
+fi
+
+# 5. System calls over TAP (issue 10 item 3): per MB each way and per HTTP request, synack serve
 # beside Linux doing the same job (nc -l / nginx over veth), counted with perf's syscall
 # tracepoints; then the shards (item 4): serve --threads 1 vs 2. BENCH_SYSCALLS=off and
 # BENCH_SHARDS=off skip them (bench/syscalls.sh, bench/shards.sh; see bench/README.md).
