@@ -3,11 +3,16 @@
 #
 #   (a) keep-alive: `wrk -t1 -c50` for a 100-byte file against synack's HTTP server over a TAP, an
 #       lwIP raw-API server of our own (bench/lwip_httpd.c, Debian's liblwip-dev) over a TAP, and
-#       nginx with one worker over a veth pair; requests per second, the median of the runs.
+#       nginx with one worker over a veth pair; requests per second, the median of the runs, and
+#       requests per second of the server's own CPU time (user+system of its processes, all
+#       threads: steadier than wall-clock figures on a shared machine).
 #   (b) new connections: `ab -c50` without keep-alive, BENCH_AB_CONNS connections (default
 #       500,000) against synack (TAP) and nginx with one worker (veth); connections per second,
 #       and whether the rate is flat: the rate over the last tenth of the connections against the
-#       first tenth (from the client namespace's TcpActiveOpens, sampled every 0.2 s), within 10 %.
+#       first tenth (from the client namespace's TcpActiveOpens, sampled every 0.2 s), within 10 %;
+#       and connections per second of the server's CPU time, flat or not by the same rule (the
+#       machine's other load moves the wall-clock rate; the CPU time a connection costs it does
+#       not, unless something in the server grows with the connections it has seen).
 #   (c) idle keep-alive connections: BENCH_HTTP_IDLE connections (default 10,000) held open from a
 #       Linux client (Python, one request each, then idle) to synack's HTTP server; the growth per
 #       connection of the server's heap in use (the C allocator's count, which `synack serve`
@@ -101,11 +106,25 @@ wait_http() {   # NS URL NAME
 }
 
 # ---------------- (a) keep-alive, wrk -t1 -c50 ----------------
-wrk_rps() {   # NS URL -> requests per second (checks there were no errors)
-    local out
+# cpu_ticks NS COMM: user+system clock ticks of every process named COMM in NS (all its threads).
+cpu_ticks() {
+    local p sum=0
+    for p in $(ip netns pids "$1" 2>/dev/null); do
+        [[ "$(cat "/proc/$p/comm" 2>/dev/null)" == "$2" ]] || continue
+        sum=$((sum + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$sum"
+}
+TCK=$(getconf CLK_TCK)
+# per_cpu COUNT TICKS0 TICKS1: COUNT per second of the server's CPU time
+per_cpu() { awk -v n="$1" -v a="$2" -v b="$3" -v t="$TCK" 'BEGIN { if (b > a) printf "%.0f", n * t / (b - a); else print "-" }'; }
+wrk_rps() {   # NS URL SRV_NS SRV_COMM -> "requests/s requests-per-server-CPU-second" (no errors allowed)
+    local out c0 c1
+    c0=$(cpu_ticks "$3" "$4")
     out=$(timeout $((SECS + 30)) ip netns exec "$1" wrk -t1 -c50 -d"${SECS}s" "$2" 2>&1) || die "wrk $2 failed: $out"
+    c1=$(cpu_ticks "$3" "$4")
     grep -q 'Non-2xx\|Socket errors' <<<"$out" && die "wrk $2: errors: $out"
-    awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
+    echo "$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out") $(per_cpu "$(awk '/requests in/ { print $1 }' <<<"$out")" "$c0" "$c1")"
 }
 start_synack
 if [[ -n "$LWIP" ]]; then
@@ -119,51 +138,61 @@ bench_bg nginx timeout 3600 ip netns exec "$NSN" nginx -c "$TMPD/nginx.conf"
 NGINX_PID=$BG_PID
 wait_http "$NSC" http://198.51.100.2/f100 nginx
 
-S=() L=() N=()
+S=() L=() N=() SC=() LC=() NC=()
 for ((r = 1; r <= RUNS; r++)); do
-    s=$(wrk_rps "$NSS" http://192.0.2.2/f100)
-    l=""
-    [[ -n "$LWIP" ]] && l=$(wrk_rps "$NSL" http://192.0.2.2/f100)
-    n=$(wrk_rps "$NSC" http://198.51.100.2/f100)
+    read -r s sc <<<"$(wrk_rps "$NSS" http://192.0.2.2/f100 "$NSS" synack)"
+    l="" lc=""
+    [[ -n "$LWIP" ]] && read -r l lc <<<"$(wrk_rps "$NSL" http://192.0.2.2/f100 "$NSL" lwip_httpd)"
+    read -r n nc <<<"$(wrk_rps "$NSC" http://198.51.100.2/f100 "$NSN" nginx)"
     [[ -n "$s" && -n "$n" && ( -z "$LWIP" || -n "$l" ) ]] || die "a wrk run failed"
-    say "keep-alive run $r/$RUNS: synack $s, lwIP ${l:--}, nginx $n requests/s"
-    S+=("$s") N+=("$n")
-    [[ -n "$l" ]] && L+=("$l")
+    say "keep-alive run $r/$RUNS: synack $s, lwIP ${l:--}, nginx $n requests/s;" \
+        "per server CPU-second: synack $sc, lwIP ${lc:--}, nginx $nc"
+    S+=("$s") N+=("$n") SC+=("$sc") NC+=("$nc")
+    [[ -n "$l" ]] && L+=("$l") LC+=("$lc")
 done
-sm=$(median "${S[@]}")
-nm=$(median "${N[@]}")
-lm=""
-((${#L[@]})) && lm=$(median "${L[@]}")
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
+sm=$(median "${S[@]}") nm=$(median "${N[@]}") scm=$(median "${SC[@]}") ncm=$(median "${NC[@]}")
+lm="" lcm=""
+((${#L[@]})) && lm=$(median "${L[@]}") lcm=$(median "${LC[@]}")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
 echo "RESULT http_keepalive synack_rps=$sm lwip_rps=${lm:--} nginx_rps=$nm ratio_lwip=$(ratio "$sm" "$lm")" \
-    "ratio_nginx=$(ratio "$sm" "$nm") secs=$SECS runs=$RUNS"
+    "ratio_nginx=$(ratio "$sm" "$nm") synack_rpcpu=$scm lwip_rpcpu=${lcm:--} nginx_rpcpu=$ncm" \
+    "ratio_lwip_cpu=$(ratio "$scm" "$lcm") ratio_nginx_cpu=$(ratio "$scm" "$ncm") secs=$SECS runs=$RUNS"
 [[ -n "$LWIP" ]] && stop_bg "$LWIP_PID"
 
 # ---------------- (b) new connections, ab -c50 without keep-alive ----------------
-# sampler NS FILE: "time ActiveOpens" of the namespace every 0.2 s until killed.
+# sampler NS SRV_NS SRV_COMM: "time ActiveOpens server-CPU-ticks" every 0.2 s until killed: the
+# client namespace's connections opened, and the CPU time of the server's processes so far.
 sampler() {
-    bench_bg "sampler" timeout 3600 ip netns exec "$1" bash -c \
-        'while :; do echo "$EPOCHREALTIME $(awk "/^Tcp:/ { if (h) print \$6; h = 1 }" /proc/net/snmp)"; sleep 0.2; done'
+    local p pids=""
+    for p in $(ip netns pids "$2" 2>/dev/null); do
+        [[ "$(cat "/proc/$p/comm" 2>/dev/null)" == "$3" ]] && pids+=" $p"
+    done
+    bench_bg "sampler" timeout 3600 ip netns exec "$1" env PIDS="$pids" bash -c \
+        'while :; do t=0; for p in $PIDS; do read -r -a f <"/proc/$p/stat" && t=$((t + f[13] + f[14])); done
+         echo "$EPOCHREALTIME $(awk "/^Tcp:/ { if (h) print \$6; h = 1 }" /proc/net/snmp) $t"; sleep 0.2; done'
     SAMPLER_PID=$BG_PID
 }
-# flat FILE: the rate over the last tenth of the connections / over the first tenth, from the samples.
+# flat FILE: from the samples, the rate over the last tenth of the connections / over the first
+# tenth, by wall clock and by the server's CPU time: "wall_ratio first/s last/s cpu_ratio".
 flat() {
-    awk '{ t[NR] = $1; c[NR] = $2 } END {
+    awk -v tck="$TCK" '{ t[NR] = $1; c[NR] = $2; u[NR] = $3 } END {
         n = NR; c0 = c[1]; tot = c[n] - c0
-        if (tot < 100) { print "-"; exit }
-        # time at which the count (from c0) reached x, interpolated between samples
-        split("", r)
+        if (tot < 100) { print "- - - -"; exit }
+        # time and CPU ticks at which the count (from c0) reached x, interpolated between samples
         for (k = 1; k <= 4; k++) { x = (k == 1) ? 1 : (k == 2) ? 0.1 * tot : (k == 3) ? 0.9 * tot : tot
             for (i = 2; i <= n; i++) if (c[i] - c0 >= x) break
-            a = c[i - 1] - c0; b = c[i] - c0
-            r[k] = (b > a) ? t[i - 1] + (t[i] - t[i - 1]) * (x - a) / (b - a) : t[i] }
+            a = c[i - 1] - c0; b = c[i] - c0; w = (b > a) ? (x - a) / (b - a) : 1
+            r[k] = t[i - 1] + (t[i] - t[i - 1]) * w; q[k] = u[i - 1] + (u[i] - u[i - 1]) * w }
         first = (0.1 * tot - 1) / (r[2] - r[1]); last = 0.1 * tot / (r[4] - r[3])
-        printf "%.3f %.0f %.0f\n", last / first, first, last }' "$1"
+        cf = (q[2] > q[1]) ? (0.1 * tot - 1) / (q[2] - q[1]) : 0; cl = (q[4] > q[3]) ? 0.1 * tot / (q[4] - q[3]) : 0
+        printf "%.3f %.0f %.0f %s\n", last / first, first, last, (cf > 0 && cl > 0) ? sprintf("%.3f", cl / cf) : "-" }' "$1"
 }
-ab_cps() {   # NAME NS URL -> "cps flat first last"
-    local out rps f
-    sampler "$2"
+ab_cps() {   # NAME NS URL SRV_NS SRV_COMM -> "cps flat first last cpu_flat per-server-CPU-second"
+    local out rps f c0 c1
+    sampler "$2" "$4" "$5"
+    c0=$(cpu_ticks "$4" "$5")
     out=$(timeout 1800 ip netns exec "$2" ab -q -r -c50 -n "$AB_N" "$3" 2>&1) || die "ab $3 failed: $(tail -5 <<<"$out")"
+    c1=$(cpu_ticks "$4" "$5")
     sleep 0.5
     stop_bg "$SAMPLER_PID"
     cp "$TMPD/sampler.out" "$TMPD/$1.samples"
@@ -171,18 +200,23 @@ ab_cps() {   # NAME NS URL -> "cps flat first last"
     grep -q "^Complete requests: *$AB_N$" <<<"$out" || die "ab $3: $(grep '^Complete requests' <<<"$out")"
     rps=$(awk '/^Requests per second:/ { print $4 }' <<<"$out")
     f=$(flat "$TMPD/$1.samples")
-    echo "$rps $f"
+    echo "$rps $f $(per_cpu "$AB_N" "$c0" "$c1")"
 }
 if ((AB_N > 0)); then
-    read -r scps sflat sfirst slast <<<"$(ab_cps synack "$NSS" http://192.0.2.2/f100)"
+    read -r scps sflat sfirst slast scflat scpu <<<"$(ab_cps synack "$NSS" http://192.0.2.2/f100 "$NSS" synack)"
     [[ -n "$scps" ]] || die "ab against synack failed"
-    say "new connections: synack $scps/s over $AB_N (first tenth $sfirst/s, last $slast/s: $sflat)"
-    read -r ncps nflat nfirst nlast <<<"$(ab_cps nginx "$NSC" http://198.51.100.2/f100)"
+    say "new connections: synack $scps/s over $AB_N (first tenth $sfirst/s, last $slast/s: $sflat;" \
+        "$scpu per server CPU-second, last/first tenth $scflat)"
+    read -r ncps nflat nfirst nlast ncflat ncpu <<<"$(ab_cps nginx "$NSC" http://198.51.100.2/f100 "$NSN" nginx)"
     [[ -n "$ncps" ]] || die "ab against nginx failed"
-    say "new connections: nginx $ncps/s over $AB_N (first tenth $nfirst/s, last $nlast/s: $nflat)"
+    say "new connections: nginx $ncps/s over $AB_N (first tenth $nfirst/s, last $nlast/s: $nflat;" \
+        "$ncpu per server CPU-second, last/first tenth $ncflat)"
     isflat() { awk -v f="$1" 'BEGIN { print (f != "-" && f >= 0.9 && f <= 1.1) ? "yes" : "no" }'; }
     echo "RESULT http_newconn conns=$AB_N synack_cps=$scps nginx_cps=$ncps ratio=$(ratio "$scps" "$ncps")" \
-        "synack_last_first=$sflat synack_flat=$(isflat "$sflat") nginx_last_first=$nflat nginx_flat=$(isflat "$nflat")"
+        "synack_cpcpu=$scpu nginx_cpcpu=$ncpu ratio_cpu=$(ratio "$scpu" "$ncpu")" \
+        "synack_last_first=$sflat synack_flat=$(isflat "$sflat") nginx_last_first=$nflat nginx_flat=$(isflat "$nflat")" \
+        "synack_cpu_last_first=$scflat synack_cpu_flat=$(isflat "$scflat") nginx_cpu_last_first=$ncflat" \
+        "nginx_cpu_flat=$(isflat "$ncflat")"
 fi
 stop_bg "$NGINX_PID"
 stop_bg "$SYNACK_PID"

@@ -200,11 +200,20 @@ if [[ "${BENCH_HTTP:-}" != off ]]; then
             r=$(hget http_keepalive ratio_nginx)
             hrow "keep-alive req/s, vs nginx 1 worker (veth)" "$(hget http_keepalive synack_rps)" \
                 "$(hget http_keepalive nginx_rps)" "$r" ">= 2" "$(hver "$r" 2)"
+            hrow "  per server CPU-second, vs lwIP" "$(hget http_keepalive synack_rpcpu)" \
+                "$(hget http_keepalive lwip_rpcpu)" "$(hget http_keepalive ratio_lwip_cpu)" "-" "-"
+            hrow "  per server CPU-second, vs nginx" "$(hget http_keepalive synack_rpcpu)" \
+                "$(hget http_keepalive nginx_rpcpu)" "$(hget http_keepalive ratio_nginx_cpu)" "-" "-"
         fi
         if [[ -n "$(hget http_newconn synack_cps)" ]]; then
             r=$(hget http_newconn ratio)
             hrow "new conn/s, ab -c50 no keep-alive, vs nginx 1 worker" "$(hget http_newconn synack_cps)" \
                 "$(hget http_newconn nginx_cps)" "$r" ">= 1.5" "$(hver "$r" 1.5)"
+            hrow "  per server CPU-second" "$(hget http_newconn synack_cpcpu)" \
+                "$(hget http_newconn nginx_cpcpu)" "$(hget http_newconn ratio_cpu)" "-" "-"
+            hrow "  per CPU-second, last/first tenth" \
+                "$(hget http_newconn synack_cpu_last_first)" "$(hget http_newconn nginx_cpu_last_first)" "-" "0.9-1.1" \
+                "$( [[ "$(hget http_newconn synack_cpu_flat)" == yes ]] && echo met || echo "not met")"
             hrow "  rate last/first tenth of $(hget http_newconn conns) connections" \
                 "$(hget http_newconn synack_last_first)" "$(hget http_newconn nginx_last_first)" "-" "0.9-1.1" \
                 "$( [[ "$(hget http_newconn synack_flat)" == yes ]] && echo met || echo "not met")"
@@ -218,7 +227,9 @@ if [[ "${BENCH_HTTP:-}" != off ]]; then
         grep '^RESULT' "$HOUT" | sed 's/^RESULT /  /'
         rm -f "$HOUT"
     fi
-# 4. System calls over TAP (issue 10 item 3): per MB each way and per HTTP request, synack serve
+fi
+
+# 5. System calls over TAP (issue 10 item 3): per MB each way and per HTTP request, synack serve
 # beside Linux doing the same job (nc -l / nginx over veth), counted with perf's syscall
 # tracepoints; then the shards (item 4): serve --threads 1 vs 2. BENCH_SYSCALLS=off and
 # BENCH_SHARDS=off skip them (bench/syscalls.sh, bench/shards.sh; see bench/README.md).
