@@ -86,7 +86,7 @@ static int x_idle_clean(struct tcp_conn *c)
 
 void tcp_idle_check(struct tcp_conn *c, synack_time_t now)
 {
-    if (!quiescent(c) || !(c->sndq.cap || c->rcvq.cap || c->rack || c->sb || c->cc_sent || c->x))
+    if (!quiescent(c) || !(c->sndq.cap || c->rcvq.cap || c->x))
         return;
     if (!tcp_tmr_armed(c, TCP_T_RACK))
         tcp_tmr_arm(c, TCP_T_RACK, now + TCP_IDLE_RELEASE);

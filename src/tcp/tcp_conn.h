@@ -67,6 +67,9 @@ struct tcp_listenq {
  * connection, given back when it goes idle if nothing in it is live, and taken again on the next
  * segment, send or timer: tcp_x_ensure, tcp_autotune.c). */
 struct tcp_xstate {
+    struct tcp_sack_sb *sb;          /* the sender's scoreboard (at the first SACK block) */
+    struct tcp_rack *rack;           /* RACK's transmission log (tcp_rack.h) */
+    struct tcp_cc_sent *cc_sent;     /* send times for per-ACK RTT (tcp_cc.c; allocated when sending) */
     /* SACK blocks we report (RFC 2018 4): the most recent first, each an out-of-order run's
      * [left, right); a D-SACK block (RFC 2883) goes first on the next ACK only. */
     uint32_t sack_rcv[TCP_MAX_SACK_BLOCKS][2];
@@ -200,11 +203,9 @@ struct tcp_conn {
     uint32_t recover;
     /* SACK-based recovery (RFC 6675, tcp_recovery.c): the scoreboard (allocated at the first SACK
      * block), HighRxt, and Proportional Rate Reduction's counters (RFC 6937). */
-    struct tcp_sack_sb *sb;
     uint32_t high_rxt;
     /* RACK-TLP (tcp_rack.h): the transmission log, its reordering timer, the minimum RTT, the edge
      * below which RACK found first transmissions lost, and the probe in flight. */
-    struct tcp_rack *rack;
     uint32_t min_rtt;
     uint8_t rack_reo_mult;           /* RFC 8985 6.2 step 4: the reordering window grows on D-SACKs */
     unsigned rack_reord : 1;         /* RFC 8985 6.2 step 3: reordering seen on this connection */
@@ -213,7 +214,6 @@ struct tcp_conn {
     unsigned tlp_rtt_ok : 1;         /* an RTT sample since the last probe (RFC 8985 7.3) */
     unsigned tlp_probe : 1;          /* tcp_output may exceed cwnd by one segment: a probe */
     uint64_t cc_priv[TCP_CC_PRIV_WORDS];   /* the module's own state */
-    struct tcp_cc_sent *cc_sent;     /* send times for per-ACK RTT (tcp_cc.c; allocated when sending) */
 
     /* delayed ACK, RFC 1122 4.2.3.2 */
     struct tcp_conn *ack_next;       /* on tcp_table.ack_list */
