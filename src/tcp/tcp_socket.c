@@ -383,7 +383,7 @@ int tcp_user_setopt(synack_stack_t *st, struct tcp_conn *c, int opt, int v)
     case SYNACK_TCP_USER_TIMEOUT:
         if (v < 0)
             return -EINVAL;
-        c->user_timeout = SYNACK_MS(v);
+        c->user_timeout_ms = (uint32_t)v;
         return 0;
     case SYNACK_TCP_DELACK: c->delack_on = v != 0; return 0;
     case SYNACK_TCP_QUICKACK:
@@ -438,7 +438,7 @@ int tcp_user_getopt(const struct tcp_conn *c, int opt, int *v)
     case SYNACK_TCP_KEEPINTVL: *v = (int)c->keep_intvl_s; return 0;
     case SYNACK_TCP_KEEPCNT: *v = (int)c->keep_cnt; return 0;
     case SYNACK_TCP_MAXSEG: *v = tcp_state_synchronized(c->state) ? c->mss_snd : (c->mss_user ? c->mss_user : TCP_DEFAULT_MSS); return 0;
-    case SYNACK_TCP_USER_TIMEOUT: *v = (int)(c->user_timeout / 1000); return 0;
+    case SYNACK_TCP_USER_TIMEOUT: *v = (int)c->user_timeout_ms; return 0;
     case SYNACK_TCP_DELACK: *v = c->delack_on; return 0;
     case SYNACK_TCP_QUICKACK: *v = !c->pingpong; return 0;
     case SYNACK_TCP_RTO_MIN: *v = (int)(c->rto_min_us / 1000); return 0;

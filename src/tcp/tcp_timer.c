@@ -207,7 +207,7 @@ static int rtx_fire(struct tcp_conn *c, synack_time_t now)
                      : c->state == SYNACK_TCP_SYN_RECEIVED ? tab->synack_retries
                                                            : tab->retries;
     int give_up = c->backoff > limit;
-    if (c->user_timeout && tcp_state_synchronized(c->state) && now - c->x->rtx_first >= c->user_timeout)
+    if (c->user_timeout_ms && tcp_state_synchronized(c->state) && now - c->x->rtx_first >= SYNACK_MS(c->user_timeout_ms))
         give_up = 1;
     if (give_up) {
         /* RFC 9293 3.8.3 (R2): close the connection; tell the peer with a reset unless we never
