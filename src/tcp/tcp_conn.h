@@ -67,6 +67,10 @@ struct tcp_listenq {
  * connection, given back when it goes idle if nothing in it is live, and taken again on the next
  * segment, send or timer: tcp_x_ensure, tcp_autotune.c). */
 struct tcp_xstate {
+    /* timers: one on the heap, at the earliest of the deadlines (SYNACK_TIME_NEVER: not armed);
+     * an idle connection with no deadline has none */
+    struct timer timer;
+    synack_time_t tdl[TCP_T_COUNT];
     struct tcp_sack_sb *sb;          /* the sender's scoreboard (at the first SACK block) */
     struct tcp_rack *rack;           /* RACK's transmission log (tcp_rack.h) */
     struct tcp_cc_sent *cc_sent;     /* send times for per-ACK RTT (tcp_cc.c; allocated when sending) */
@@ -224,9 +228,6 @@ struct tcp_conn {
     struct tcp_conn *ack_next;       /* on tcp_table.ack_list */
     synack_time_t last_data;         /* when in-order data last arrived */
 
-    /* timers: one on the heap, at the earliest of the deadlines (SYNACK_TIME_NEVER: not armed) */
-    struct timer timer;
-    synack_time_t tdl[TCP_T_COUNT];
     uint16_t keep_idle_s, keep_intvl_s, keep_cnt, keep_probes;   /* at most 32767 */
     synack_time_t last_rcv;
 

@@ -488,13 +488,13 @@ static void fill_info(const struct tcp_conn *c, struct synack_tcp_info *i)
     }
     if (tcp_tmr_armed(c, TCP_T_RTX)) {
         i->timer = c->rtx_mode == RTX_PERSIST ? 2 : 1;
-        i->timer_expires = c->tdl[TCP_T_RTX];
+        i->timer_expires = c->x->tdl[TCP_T_RTX];
     } else if (tcp_tmr_armed(c, TCP_T_WAIT)) {
         i->timer = 4;
-        i->timer_expires = c->tdl[TCP_T_WAIT];
+        i->timer_expires = c->x->tdl[TCP_T_WAIT];
     } else if (tcp_tmr_armed(c, TCP_T_KEEP)) {
         i->timer = 3;
-        i->timer_expires = c->tdl[TCP_T_KEEP];
+        i->timer_expires = c->x->tdl[TCP_T_KEEP];
     }
 }
 
