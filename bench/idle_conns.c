@@ -23,9 +23,10 @@
  * and the process's RSS (after malloc_trim), for information: it holds both sides, the links'
  * frame blocks and this program's per-connection state.
  *
- * Why many client stacks: a client stack's connect() walks every connection it has (the
- * ephemeral-port check, connect_port_used), so one client stack opening N connections costs
- * O(N^2); 250 connections per client keep that small. The server, the side the issue's figure is about, is
+ * Why many client stacks: each has an address of its own, so a million connections to one server
+ * port have distinct 4-tuples (one address has 64 K ports), and 250 connections a stack keep each
+ * ephemeral-port choice quick (RFC 6056's random probes rarely meet a used port; the check itself
+ * is O(1), tcp_table.c's port index). The server, the side the issue's figure is about, is
  * always one stack. The stacks and links are run here by a small event scheduler of the
  * program's own (a heap of each stack's deadline and each link's next arrival, the same rules as
  * the library's simulated network, whose 64-stack bound this exceeds).

@@ -13,19 +13,21 @@
 struct tcp_conn;
 struct udp_pcb;
 
+/* 80 bytes (a slot per socket: a million idle connections hold a million of them), so the small
+ * fields are bytes, in one word. */
 struct sock {
     int id;                          /* the handle: generation and slot */
-    enum synack_sock_type type;
+    int error;                       /* pending SO_ERROR (negative errno) */
     synack_socket_handler_fn handler;
     void *handler_arg;
-    int notify_queued;
-    int error;                       /* pending SO_ERROR (negative errno) */
-    struct synack_sockaddr local;
-    struct synack_sockaddr remote;
-    int bound;
-    int connected;                   /* UDP: default destination set */
     struct udp_pcb *udp;             /* UDP's endpoint (udp.h) */
     struct tcp_conn *conn;           /* TCP's connection (tcp.h); NULL once TCP freed it */
+    uint8_t type;                    /* enum synack_sock_type */
+    uint8_t notify_queued;
+    uint8_t bound;
+    uint8_t connected;               /* UDP: default destination set */
+    struct synack_sockaddr local;
+    struct synack_sockaddr remote;
 };
 
 /* A socket handle: the slot in the low SOCK_SLOT_BITS, the slot's generation above (a handle stays

@@ -9,6 +9,8 @@
  * read; if it read more than in the previous RTT the sender is limited by our window, so the buffer
  * becomes twice that (the window must cover a round trip while the sender grows, RFC 7323 1.1's
  * bandwidth-delay product) plus room for the growth just seen. */
+#include <stddef.h>
+
 #include "base/errno.h"
 #include "core/alloc.h"
 #include "core/ctx.h"
@@ -39,7 +41,10 @@ int tcp_x_ensure(struct tcp_conn *c)
     if (c->x)
         return 0;
     c->x = mem_calloc(&c->st->cfg.alloc, 1, sizeof(*c->x));
-    return c->x ? 0 : -ENOMEM;
+    if (!c->x)
+        return -ENOMEM;
+    tcp_timers_init(c);
+    return 0;
 }
 
 /* Whether an idle connection's working state holds nothing live, so it may go: a new one is all
@@ -77,8 +82,18 @@ static int x_idle_clean(struct tcp_conn *c)
         x->undo_marker = x->undo_tsval = x->prior_cwnd = x->prior_ssthresh = 0;
         x->undo_retrans = 0;
     }
+    /* No deadline may be left (the timer goes with the block); the timer's own fields are set
+     * again when the block is taken again (tcp_timers_init), so they are not compared. */
+    for (int k = 0; k < TCP_T_COUNT; k++)
+        if (x->tdl[k] != SYNACK_TIME_NEVER)
+            return 0;
+    if (timer_armed(&x->timer) || c->in_ack_list)
+        return 0;
+    _Static_assert(offsetof(struct tcp_xstate, timer) == 0 &&
+                       offsetof(struct tcp_xstate, tdl) == sizeof(struct timer),
+                   "the timer and its deadlines open the block");
     const uint8_t *b = (const uint8_t *)x;
-    for (size_t i = 0; i < sizeof(*x); i++)
+    for (size_t i = offsetof(struct tcp_xstate, tdl) + sizeof(x->tdl); i < sizeof(*x); i++)
         if (b[i])
             return 0;
     return 1;
@@ -86,7 +101,7 @@ static int x_idle_clean(struct tcp_conn *c)
 
 void tcp_idle_check(struct tcp_conn *c, synack_time_t now)
 {
-    if (!quiescent(c) || !(c->sndq.cap || c->rcvq.cap || c->rack || c->sb || c->cc_sent || c->x))
+    if (!quiescent(c) || !(c->sndq.cap || c->rcvq.cap || c->x))
         return;
     if (!tcp_tmr_armed(c, TCP_T_RACK))
         tcp_tmr_arm(c, TCP_T_RACK, now + TCP_IDLE_RELEASE);

@@ -91,18 +91,20 @@ void tcp_cc_set(struct tcp_conn *c, const struct tcp_cc_ops *ops)
 
 void tcp_cc_free(struct tcp_conn *c)
 {
-    mem_free(&c->st->cfg.alloc, c->cc_sent);
-    c->cc_sent = NULL;
+    if (!c->x)
+        return;
+    mem_free(&c->st->cfg.alloc, c->x->cc_sent);
+    c->x->cc_sent = NULL;
 }
 
 void tcp_cc_sent(struct tcp_conn *c, uint32_t end, synack_time_t now)
 {
-    if (!c->cc_sent) {
-        c->cc_sent = mem_calloc(&c->st->cfg.alloc, 1, sizeof(*c->cc_sent));
-        if (!c->cc_sent)
+    if (!c->x->cc_sent) {
+        c->x->cc_sent = mem_calloc(&c->st->cfg.alloc, 1, sizeof(*c->x->cc_sent));
+        if (!c->x->cc_sent)
             return;   /* no per-ACK samples: HyStart++ waits for them, RFC 6298's go on */
     }
-    struct tcp_cc_sent *s = c->cc_sent;
+    struct tcp_cc_sent *s = c->x->cc_sent;
     unsigned n = s->n;
     if (n && s->e[n - 1].t == now) {
         s->e[n - 1].end = end;   /* the same burst: one entry */
@@ -119,13 +121,13 @@ void tcp_cc_sent(struct tcp_conn *c, uint32_t end, synack_time_t now)
 
 void tcp_cc_rexmit(struct tcp_conn *c)
 {
-    if (c->cc_sent)
-        c->cc_sent->n = 0;
+    if (c->x && c->x->cc_sent)
+        c->x->cc_sent->n = 0;
 }
 
 uint32_t tcp_cc_ack_rtt(struct tcp_conn *c, uint32_t ack, synack_time_t now)
 {
-    struct tcp_cc_sent *s = c->cc_sent;
+    struct tcp_cc_sent *s = c->x->cc_sent;
     if (!s)
         return 0;
     /* The segment ending at or after `ack` (its last octet is ack - 1) left at that entry's time;

@@ -67,6 +67,13 @@ struct tcp_listenq {
  * connection, given back when it goes idle if nothing in it is live, and taken again on the next
  * segment, send or timer: tcp_x_ensure, tcp_autotune.c). */
 struct tcp_xstate {
+    /* timers: one on the heap, at the earliest of the deadlines (SYNACK_TIME_NEVER: not armed);
+     * an idle connection with no deadline has none */
+    struct timer timer;
+    synack_time_t tdl[TCP_T_COUNT];
+    struct tcp_sack_sb *sb;          /* the sender's scoreboard (at the first SACK block) */
+    struct tcp_rack *rack;           /* RACK's transmission log (tcp_rack.h) */
+    struct tcp_cc_sent *cc_sent;     /* send times for per-ACK RTT (tcp_cc.c; allocated when sending) */
     /* SACK blocks we report (RFC 2018 4): the most recent first, each an out-of-order run's
      * [left, right); a D-SACK block (RFC 2883) goes first on the next ACK only. */
     uint32_t sack_rcv[TCP_MAX_SACK_BLOCKS][2];
@@ -105,16 +112,16 @@ struct tcp_conn {
     uint8_t rtx_mode;                /* enum tcp_rtx_mode */
     uint8_t persist_backoff;         /* at most 16 */
     struct tcp_end local, remote;
+    uint16_t rcv_mss;                /* the peer's segment size as seen: the largest so far, at most
+                                        mss_adv (0 until the first data) */
+    uint8_t quick;                   /* quick ACKs left (tcp_rcv.c: quick-ack mode) */
+    uint8_t rack_reo_mult;           /* RFC 8985 6.2 step 4: the reordering window grows on D-SACKs */
     void *owner;                     /* the socket above (tcp_upcalls); NULL once closed (orphan) */
     /* A bound connection is on the chain of its local port (tcp_table.c's port index), a child of
      * a listener on that listener's SYN or accept queue instead: doubly linked, so leaving is O(1). */
     struct tcp_conn *pnext, *pprev;
     struct tcp_conn *parent;         /* passive open: the listener, while this child is queued */
     struct tcp_listenq *lq;          /* a listener's queues (allocated by listen) */
-    unsigned hashed : 1;
-    unsigned bound : 1;              /* the local address and port are set (bind, connect, child) */
-    unsigned on_port : 1;            /* on its port's chain */
-    unsigned queued : 2;             /* 0 none, 1 SYN queue, 2 accept queue */
 
     /* RFC 9293 3.3.1 send sequence variables */
     uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2, snd_up;
@@ -125,22 +132,16 @@ struct tcp_conn {
     uint32_t irs, rcv_nxt, rcv_adv;  /* rcv_adv: right edge we advertised (never moves left) */
     uint32_t rcv_up;
     uint32_t fin_seq;                /* sequence number of our FIN */
+    uint32_t rcv_space;
     struct tcp_xstate *x;            /* see struct tcp_xstate; NULL while idle */
 
     uint16_t mss_snd;                /* effective MSS for our segments */
     uint16_t mss_adv;                /* the MSS we announce */
     uint16_t mss_user;               /* TCP_MAXSEG, 0 if unset */
     uint8_t snd_wscale, rcv_wscale;  /* RFC 7323 shifts: peer's, ours (0 if not negotiated) */
-    unsigned ws_ok : 1;              /* window scaling negotiated */
-    unsigned ws_offered : 1;         /* we offered it on our SYN */
-    unsigned ts_ok : 1;              /* RFC 7323 timestamps: both SYNs carried TSopt */
-    unsigned sack_ok : 1;            /* RFC 2018: both SYNs carried SACK-permitted */
-    unsigned rcvbuf_locked : 1;      /* SO_RCVBUF was set: no autotuning, wscale from it */
-    unsigned sndbuf_locked : 1;      /* SO_SNDBUF was set: no autotuning */
     /* Receive-buffer autotuning (tcp_autotune.c): bytes read in the current measure, the previous
      * measure's figure, and when the current one began. */
     uint64_t rcv_copied;
-    uint32_t rcv_space;
     synack_time_t rcv_space_time;
 
     /* RFC 7323: our TSval is the stack's millisecond clock plus ts_off, an offset of this 4-tuple
@@ -149,7 +150,6 @@ struct tcp_conn {
     uint32_t ts_off;
     uint32_t ts_recent;
     synack_time_t ts_recent_stamp;
-    unsigned ts_recent_ok : 1;       /* TS.Recent holds a value (and is not 24 days old) */
     uint32_t last_ack_sent;          /* RFC 7323 4.3 Last.ACK.sent: the ACK field we last sent */
     uint32_t rexmit_tsval;           /* the TSval of our latest retransmission (rexmit_ts_on) */
     unsigned rexmit_ts_on : 1;
@@ -181,6 +181,23 @@ struct tcp_conn {
     unsigned in_ack_list : 1;        /* on tcp_table.ack_list */
     unsigned ack_due : 1;            /* something un-ACKed was received */
     unsigned ack_owed : 1;           /* an ACK is due at once but waits for the batch's end */
+    unsigned hashed : 1;
+    unsigned bound : 1;              /* the local address and port are set (bind, connect, child) */
+    unsigned on_port : 1;            /* on its port's chain */
+    unsigned queued : 2;             /* 0 none, 1 SYN queue, 2 accept queue */
+    unsigned ws_ok : 1;              /* window scaling negotiated */
+    unsigned ws_offered : 1;         /* we offered it on our SYN */
+    unsigned ts_ok : 1;              /* RFC 7323 timestamps: both SYNs carried TSopt */
+    unsigned sack_ok : 1;            /* RFC 2018: both SYNs carried SACK-permitted */
+    unsigned rcvbuf_locked : 1;      /* SO_RCVBUF was set: no autotuning, wscale from it */
+    unsigned sndbuf_locked : 1;      /* SO_SNDBUF was set: no autotuning */
+    unsigned ts_recent_ok : 1;       /* TS.Recent holds a value (and is not 24 days old) */
+    unsigned rack_reord : 1;         /* RFC 8985 6.2 step 3: reordering seen on this connection */
+    unsigned tlp_on : 1;             /* RACK-TLP: a probe is in flight */
+    unsigned tlp_dsacked : 1;
+    unsigned tlp_rtt_ok : 1;         /* an RTT sample since the last probe (RFC 8985 7.3) */
+    unsigned tlp_probe : 1;          /* tcp_output may exceed cwnd by one segment: a probe */
+    unsigned pingpong : 1;           /* interactive: we answered data with data; quick ACKs paused */
 
     struct tcp_ring sndq;            /* bytes from snd_una (after the SYN) on */
     struct tcp_ring rcvq;            /* in-order bytes not yet read */
@@ -192,7 +209,7 @@ struct tcp_conn {
     uint32_t srtt, rttvar, rto;      /* microseconds */
     unsigned backoff;                /* consecutive timeouts */
     uint32_t rto_min_us;
-    synack_time_t user_timeout;
+    uint32_t user_timeout_ms;        /* TCP_USER_TIMEOUT, 0 if unset */
 
     /* congestion control (tcp_cc.h) and loss recovery (tcp_recovery.c, RFC 5681 / RFC 6582) */
     const struct tcp_cc_ops *cc;
@@ -200,33 +217,17 @@ struct tcp_conn {
     uint32_t recover;
     /* SACK-based recovery (RFC 6675, tcp_recovery.c): the scoreboard (allocated at the first SACK
      * block), HighRxt, and Proportional Rate Reduction's counters (RFC 6937). */
-    struct tcp_sack_sb *sb;
     uint32_t high_rxt;
     /* RACK-TLP (tcp_rack.h): the transmission log, its reordering timer, the minimum RTT, the edge
      * below which RACK found first transmissions lost, and the probe in flight. */
-    struct tcp_rack *rack;
     uint32_t min_rtt;
-    uint8_t rack_reo_mult;           /* RFC 8985 6.2 step 4: the reordering window grows on D-SACKs */
-    unsigned rack_reord : 1;         /* RFC 8985 6.2 step 3: reordering seen on this connection */
-    unsigned tlp_on : 1;
-    unsigned tlp_dsacked : 1;
-    unsigned tlp_rtt_ok : 1;         /* an RTT sample since the last probe (RFC 8985 7.3) */
-    unsigned tlp_probe : 1;          /* tcp_output may exceed cwnd by one segment: a probe */
+    uint32_t rcv_unacked;            /* in-order bytes received since our last ACK */
     uint64_t cc_priv[TCP_CC_PRIV_WORDS];   /* the module's own state */
-    struct tcp_cc_sent *cc_sent;     /* send times for per-ACK RTT (tcp_cc.c; allocated when sending) */
 
     /* delayed ACK, RFC 1122 4.2.3.2 */
     struct tcp_conn *ack_next;       /* on tcp_table.ack_list */
-    uint32_t rcv_unacked;            /* in-order bytes received since our last ACK */
-    uint16_t rcv_mss;                /* the peer's segment size as seen: the largest so far, at most
-                                        mss_adv (0 until the first data) */
-    uint8_t quick;                   /* quick ACKs left (tcp_rcv.c: quick-ack mode) */
-    unsigned pingpong : 1;           /* interactive: we answered data with data; quick ACKs paused */
     synack_time_t last_data;         /* when in-order data last arrived */
 
-    /* timers: one on the heap, at the earliest of the deadlines (SYNACK_TIME_NEVER: not armed) */
-    struct timer timer;
-    synack_time_t tdl[TCP_T_COUNT];
     uint16_t keep_idle_s, keep_intvl_s, keep_cnt, keep_probes;   /* at most 32767 */
     synack_time_t last_rcv;
 

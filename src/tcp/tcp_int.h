@@ -183,7 +183,6 @@ int tcp_idle_release(struct tcp_conn *c, synack_time_t now);
 /* The connection's working state (struct tcp_xstate): allocated if it was given back; 0 or
  * -ENOMEM. Every way into a connection (segment, send, timer) takes it first. */
 int tcp_x_ensure(struct tcp_conn *c);
-#define TCP_X_RETRY SYNACK_MS(10)
 /* Whether the stack's TCP buffers use three quarters of tcp_mem_max or more: then no buffer grows
  * by autotuning (counted once per episode: TcpMemoryPressures). */
 int tcp_mem_pressure(synack_stack_t *st);
@@ -203,7 +202,7 @@ void tcp_timers_cancel(struct tcp_conn *c);
 /* One of the connection's timers: arm for `at`, cancel, and ask. */
 void tcp_tmr_arm(struct tcp_conn *c, enum tcp_tmr k, synack_time_t at);
 void tcp_tmr_cancel(struct tcp_conn *c, enum tcp_tmr k);
-static inline int tcp_tmr_armed(const struct tcp_conn *c, enum tcp_tmr k) { return c->tdl[k] != SYNACK_TIME_NEVER; }
+static inline int tcp_tmr_armed(const struct tcp_conn *c, enum tcp_tmr k) { return c->x && c->x->tdl[k] != SYNACK_TIME_NEVER; }
 void tcp_rto_arm(struct tcp_conn *c, synack_time_t now);
 void tcp_rto_stop(struct tcp_conn *c);
 void tcp_persist_arm(struct tcp_conn *c, synack_time_t now);

@@ -17,7 +17,7 @@ static void inherit(struct tcp_conn *c, const struct tcp_conn *l)
     c->delack_on = l->delack_on;
     c->mss_user = l->mss_user;
     c->rto_min_us = l->rto_min_us;
-    c->user_timeout = l->user_timeout;
+    c->user_timeout_ms = l->user_timeout_ms;
     c->cc = l->cc;
     c->tos = l->tos;
     c->cork = l->cork;

@@ -231,7 +231,7 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, 
         c->pingpong = 1;
     xmit(c->st, c, &c->local, &c->remote, seq, c->rcv_nxt, flags,
          wnd_field(c), NULL, off, dlen, NULL, now);
-    if (c->in_recovery && c->sb)
+    if (c->in_recovery && c->x->sb)
         c->x->prr_out += dlen + (fin ? 1u : 0u);   /* RFC 6937: everything sent during recovery */
     tcp_rack_sent(c, seq, seq + dlen + (fin ? 1u : 0u), rexmit, now);
     acked_now(c);
@@ -280,7 +280,7 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
      * (RFC 3042 2): on the first two duplicate ACKs, up to two segments beyond cwnd, new data only. */
     uint32_t cwnd = c->cwnd;
     uint32_t in_flight0 = nxt - c->snd_una;
-    if (c->in_recovery && c->sb)
+    if (c->in_recovery && c->x->sb)
         in_flight0 = tcp_pipe(c);
     else if (!c->in_recovery && c->x->dupacks && c->x->dupacks < 3 && nxt == c->snd_max)
         cwnd += c->x->dupacks * c->mss_snd;
@@ -292,14 +292,14 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
         /* Going back over sent data (after a timeout): what the peer SACKed is not sent again
          * (RFC 6675 5.1: the scoreboard survives the timeout). */
         uint32_t sacked_end;
-        if (c->sb && seq_lt(nxt, c->snd_max) && tcp_sack_holds(c->sb, nxt, &sacked_end)) {
+        if (c->x->sb && seq_lt(nxt, c->snd_max) && tcp_sack_holds(c->x->sb, nxt, &sacked_end)) {
             if (p.on) {
                 send_data(c, p.seq, p.len, p.fin, 0, 0, now);
                 p.on = 0;
             }
             nxt = sacked_end;
             start = nxt;
-            if (!(c->in_recovery && c->sb))
+            if (!(c->in_recovery && c->x->sb))
                 in_flight0 = nxt - c->snd_una;
             continue;
         }
@@ -318,7 +318,7 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
         if (len > usable)
             len = usable;
         uint32_t hole_start, hole_len;
-        if (c->sb && seq_lt(nxt, c->snd_max) && tcp_sack_next_hole(c->sb, nxt, c->snd_max, &hole_start, &hole_len) &&
+        if (c->x->sb && seq_lt(nxt, c->snd_max) && tcp_sack_next_hole(c->x->sb, nxt, c->snd_max, &hole_start, &hole_len) &&
             hole_start == nxt && seq_lt(nxt + hole_len, c->snd_max) && len > hole_len)
             len = hole_len;   /* stop where SACKed data begins */
         if (len > mss && (len < avail || corked))

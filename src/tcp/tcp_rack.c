@@ -18,14 +18,14 @@ void tcp_rack_sent(struct tcp_conn *c, uint32_t start, uint32_t end, int rexmit,
 {
     if (!c->sack_ok || !c->st->tcp->rack || !seq_lt(start, end))
         return;
-    if (!c->rack) {
-        c->rack = mem_calloc(&c->st->cfg.alloc, 1, sizeof(*c->rack));
-        if (!c->rack) {
+    if (!c->x->rack) {
+        c->x->rack = mem_calloc(&c->st->cfg.alloc, 1, sizeof(*c->x->rack));
+        if (!c->x->rack) {
             stack_count(c->st, SYNACK_C_BufAllocFails);
             return;   /* RFC 6675's rules go on without RACK */
         }
     }
-    struct tcp_rack *k = c->rack;
+    struct tcp_rack *k = c->x->rack;
     if (k->n) {
         struct tcp_rack_rec *last = &k->r[k->n - 1];
         if (last->ts == now && last->end == start && last->rexmit == (uint8_t)rexmit) {
@@ -66,13 +66,15 @@ void tcp_rack_sent(struct tcp_conn *c, uint32_t start, uint32_t end, int rexmit,
 
 void tcp_rack_free(struct tcp_conn *c)
 {
-    mem_free(&c->st->cfg.alloc, c->rack);
-    c->rack = NULL;
+    if (!c->x)
+        return;
+    mem_free(&c->st->cfg.alloc, c->x->rack);
+    c->x->rack = NULL;
 }
 
 uint32_t tcp_lost_edge(const struct tcp_conn *c)
 {
-    uint32_t e = c->sb ? tcp_sack_lost_edge(c->sb, c->snd_una, c->mss_snd) : c->snd_una;
+    uint32_t e = c->x->sb ? tcp_sack_lost_edge(c->x->sb, c->snd_una, c->mss_snd) : c->snd_una;
     if (c->x->rack_edge_on && seq_gt(c->x->rack_edge, e)) {
         e = c->x->rack_edge;
         if (seq_gt(e, c->snd_max))
@@ -83,13 +85,13 @@ uint32_t tcp_lost_edge(const struct tcp_conn *c)
 
 uint32_t tcp_pipe(const struct tcp_conn *c)
 {
-    uint32_t pipe = tcp_sack_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, tcp_lost_edge(c));
+    uint32_t pipe = tcp_sack_pipe(c->x->sb, c->snd_una, c->snd_max, c->high_rxt, tcp_lost_edge(c));
     /* Retransmissions RACK found lost are no longer in flight (RFC 8985 6.2: a lost
      * retransmission leaves the pipe as a lost first transmission does). */
     for (unsigned i = 0; i < c->x->rack_rerxt_n; i++) {
         uint32_t from = seq_gt(c->x->rack_rerxt[i][0], c->snd_una) ? c->x->rack_rerxt[i][0] : c->snd_una;
         uint32_t end = c->x->rack_rerxt[i][1], st, len;
-        while (seq_lt(from, end) && tcp_sack_next_hole(c->sb, from, end, &st, &len)) {
+        while (seq_lt(from, end) && tcp_sack_next_hole(c->x->sb, from, end, &st, &len)) {
             pipe = pipe > len ? pipe - len : 0;
             from = st + len;
         }
@@ -106,10 +108,10 @@ static uint32_t delivered_to(const struct tcp_conn *c, const struct tcp_rack_rec
     if (seq_leq(r->end, c->snd_una))
         return r->end;
     uint32_t best = seq_gt(c->snd_una, r->start) ? c->snd_una : r->start;
-    if (!c->sb)
+    if (!c->x->sb)
         return best;
-    for (uint32_t i = 0; i < c->sb->n; i++) {
-        uint32_t l = c->sb->r[i][0], e = c->sb->r[i][1];
+    for (uint32_t i = 0; i < c->x->sb->n; i++) {
+        uint32_t l = c->x->sb->r[i][0], e = c->x->sb->r[i][1];
         if (seq_geq(l, r->end))
             break;
         if (seq_gt(e, best))
@@ -134,7 +136,7 @@ static int sent_after(synack_time_t ts1, uint32_t serial1, uint32_t seq1, synack
 
 int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
 {
-    struct tcp_rack *k = c->rack;
+    struct tcp_rack *k = c->x->rack;
     if (!k)
         return 0;
     if (c->x->rack_edge_on && seq_leq(c->x->rack_edge, c->snd_una))
@@ -147,7 +149,7 @@ int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
         uint32_t to = delivered_to(c, r), hs, hl;
         uint32_t from = seq_gt(c->snd_una, r->start) ? c->snd_una : r->start;
         int whole = seq_leq(r->end, c->snd_una) ||
-                    (to == r->end && c->sb && !tcp_sack_next_hole(c->sb, from, r->end, &hs, &hl));
+                    (to == r->end && c->x->sb && !tcp_sack_next_hole(c->x->sb, from, r->end, &hs, &hl));
         if (!whole)
             k->r[n++] = *r;
         if (to == r->start)
@@ -185,7 +187,7 @@ int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
         reo = c->srtt;
     /* Without reordering seen, none is waited for once recovery is under way or DupThresh segments
      * are SACKed: RFC 6675's rule has already judged them (6.2 step 4, as Linux's tcp_rack_reo_wnd). */
-    if (!c->rack_reord && (c->in_recovery || (c->sb && c->sb->sacked >= 3u * c->mss_snd)))
+    if (!c->rack_reord && (c->in_recovery || (c->x->sb && c->x->sb->sacked >= 3u * c->mss_snd)))
         reo = 0;
     /* 6.2 step 5: what was sent before RACK's segment and has waited RACK.rtt + reo_wnd is lost. */
     int lost = 0;
@@ -216,10 +218,10 @@ int tcp_rack_detect(struct tcp_conn *c, synack_time_t now)
         /* Only bytes neither ACKed nor SACKed are lost: the part of the record before RACK's
          * segment may have been delivered by the very ACK that made it RACK's. */
         uint32_t from = seq_gt(r.start, c->snd_una) ? r.start : c->snd_una, hs, hl;
-        if (!seq_lt(from, end) || (c->sb && !tcp_sack_next_hole(c->sb, from, end, &hs, &hl)))
+        if (!seq_lt(from, end) || (c->x->sb && !tcp_sack_next_hole(c->x->sb, from, end, &hs, &hl)))
             continue;
         uint32_t beyond = seq_gt(known, from) ? known : from;
-        if (r.rexmit || (seq_lt(beyond, end) && (!c->sb || tcp_sack_next_hole(c->sb, beyond, end, &hs, &hl))))
+        if (r.rexmit || (seq_lt(beyond, end) && (!c->x->sb || tcp_sack_next_hole(c->x->sb, beyond, end, &hs, &hl))))
             lost = 1;   /* something not known lost before */
         if (!c->x->rack_edge_on || seq_gt(end, c->x->rack_edge)) {
             c->x->rack_edge = end;
@@ -249,7 +251,7 @@ synack_time_t tcp_tlp_timeout(const struct tcp_conn *c)
      * (RACK's reordering timer and limited transmit have that case), one probe at a time (7.3
      * condition 1), and not again before an RTT sample since the last probe (condition 2). */
     if (!c->st->tcp->rack || !c->sack_ok || !c->rtt_valid || c->in_recovery || c->tlp_on || c->backoff || !c->tlp_rtt_ok ||
-        (c->sb && c->sb->sacked) || !tcp_state_synchronized(c->state) || c->snd_max == c->snd_una)
+        (c->x->sb && c->x->sb->sacked) || !tcp_state_synchronized(c->state) || c->snd_max == c->snd_una)
         return 0;
     synack_time_t pto = 2 * (synack_time_t)c->srtt;
     if (tcp_flight(c) <= c->mss_snd)

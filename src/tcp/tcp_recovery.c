@@ -84,17 +84,17 @@ uint32_t tcp_recovery_sack(struct tcp_conn *c, const struct tcp_opts *o, uint32_
 {
     if (!c->sack_ok || !o->sack_count)
         return 0;
-    if (!c->sb) {
-        c->sb = mem_alloc(&c->st->cfg.alloc, sizeof(*c->sb));
-        if (!c->sb) {
+    if (!c->x->sb) {
+        c->x->sb = mem_alloc(&c->st->cfg.alloc, sizeof(*c->x->sb));
+        if (!c->x->sb) {
             stack_count(c->st, SYNACK_C_BufAllocFails);
             return 0;   /* recovery goes on without the blocks: NewReno's way, by duplicate ACKs */
         }
-        tcp_sack_clear(c->sb);
+        tcp_sack_clear(c->x->sb);
     }
     uint32_t una = seq_gt(ack, c->snd_una) ? ack : c->snd_una;
     struct tcp_sack_news news;
-    tcp_sack_update(c->sb, o, ack, una, c->snd_max, &news);
+    tcp_sack_update(c->x->sb, o, ack, una, c->snd_max, &news);
     if (news.invalid)
         stack_count_n(c->st, SYNACK_C_TcpSackDiscard, news.invalid);
     if (news.dsack) {
@@ -115,8 +115,10 @@ uint32_t tcp_recovery_sack(struct tcp_conn *c, const struct tcp_opts *o, uint32_
 
 void tcp_recovery_free(struct tcp_conn *c)
 {
-    mem_free(&c->st->cfg.alloc, c->sb);
-    c->sb = NULL;
+    if (!c->x)
+        return;
+    mem_free(&c->st->cfg.alloc, c->x->sb);
+    c->x->sb = NULL;
 }
 
 /* ---------- SACK-based recovery, RFC 6675 with PRR (RFC 6937) ---------- */
@@ -142,7 +144,7 @@ static int rack_resend(struct tcp_conn *c, synack_time_t now)
     while (c->x->rack_rerxt_n) {
         uint32_t *e = c->x->rack_rerxt[0];
         uint32_t from = seq_gt(e[0], c->snd_una) ? e[0] : c->snd_una, start, len;
-        if (seq_lt(from, e[1]) && tcp_sack_next_hole(c->sb, from, e[1], &start, &len)) {
+        if (seq_lt(from, e[1]) && tcp_sack_next_hole(c->x->sb, from, e[1], &start, &len)) {
             uint32_t sent = resend(c, start, len, now);
             e[0] = start + (sent ? sent : len);
             if (sent)
@@ -169,7 +171,7 @@ static void sack_retransmit(struct tcp_conn *c, int force, synack_time_t now)
         if (force && edge == c->snd_una)
             edge = c->snd_una + c->mss_snd;   /* entered on DupThresh ACKs: SND.UNA is taken as lost */
         uint32_t from = seq_gt(c->high_rxt, c->snd_una) ? c->high_rxt : c->snd_una, start, len;
-        if (!tcp_sack_next_hole(c->sb, from, edge, &start, &len))
+        if (!tcp_sack_next_hole(c->x->sb, from, edge, &start, &len))
             return;   /* nothing lost left to resend: new data next (rule 2, tcp_output) */
         uint32_t seg = tcp_cur_mss(c);
         if (len < seg)
@@ -211,7 +213,7 @@ static void prr_cwnd(struct tcp_conn *c, uint32_t delivered)
 
 static int sack_lost_una(const struct tcp_conn *c)
 {
-    return c->sb && tcp_lost_edge(c) != c->snd_una;
+    return c->x->sb && tcp_lost_edge(c) != c->snd_una;
 }
 
 static void sack_enter(struct tcp_conn *c, uint32_t delivered, synack_time_t now)
@@ -251,9 +253,9 @@ void tcp_recovery_rack_timer(struct tcp_conn *c, synack_time_t now)
         return;
     stack_count(c->st, SYNACK_C_TcpRackLoss);
     if (!c->in_recovery) {
-        if (c->snd_una != c->snd_max && c->sb && (seq_gt(c->snd_una, c->recover) || c->recover == c->iss))
+        if (c->snd_una != c->snd_max && c->x->sb && (seq_gt(c->snd_una, c->recover) || c->recover == c->iss))
             sack_enter(c, 0, now);
-    } else if (c->sb) {
+    } else if (c->x->sb) {
         sack_retransmit(c, 0, now);
     }
     tcp_output(c, now);
@@ -317,8 +319,8 @@ static void tlp_reduce(struct tcp_conn *c, synack_time_t now)
 
 static void sack_ack(struct tcp_conn *c, const struct tcp_ack *a, synack_time_t now)
 {
-    if (c->sb && a->acked)
-        tcp_sack_advance(c->sb, c->snd_una);
+    if (c->x->sb && a->acked)
+        tcp_sack_advance(c->x->sb, c->snd_una);
     undo_check_ts(c, a, now);
     if (tcp_rack_detect(c, now))
         stack_count(c->st, SYNACK_C_TcpRackLoss);

@@ -383,7 +383,7 @@ int tcp_user_setopt(synack_stack_t *st, struct tcp_conn *c, int opt, int v)
     case SYNACK_TCP_USER_TIMEOUT:
         if (v < 0)
             return -EINVAL;
-        c->user_timeout = SYNACK_MS(v);
+        c->user_timeout_ms = (uint32_t)v;
         return 0;
     case SYNACK_TCP_DELACK: c->delack_on = v != 0; return 0;
     case SYNACK_TCP_QUICKACK:
@@ -438,7 +438,7 @@ int tcp_user_getopt(const struct tcp_conn *c, int opt, int *v)
     case SYNACK_TCP_KEEPINTVL: *v = (int)c->keep_intvl_s; return 0;
     case SYNACK_TCP_KEEPCNT: *v = (int)c->keep_cnt; return 0;
     case SYNACK_TCP_MAXSEG: *v = tcp_state_synchronized(c->state) ? c->mss_snd : (c->mss_user ? c->mss_user : TCP_DEFAULT_MSS); return 0;
-    case SYNACK_TCP_USER_TIMEOUT: *v = (int)(c->user_timeout / 1000); return 0;
+    case SYNACK_TCP_USER_TIMEOUT: *v = (int)c->user_timeout_ms; return 0;
     case SYNACK_TCP_DELACK: *v = c->delack_on; return 0;
     case SYNACK_TCP_QUICKACK: *v = !c->pingpong; return 0;
     case SYNACK_TCP_RTO_MIN: *v = (int)(c->rto_min_us / 1000); return 0;
@@ -488,13 +488,13 @@ static void fill_info(const struct tcp_conn *c, struct synack_tcp_info *i)
     }
     if (tcp_tmr_armed(c, TCP_T_RTX)) {
         i->timer = c->rtx_mode == RTX_PERSIST ? 2 : 1;
-        i->timer_expires = c->tdl[TCP_T_RTX];
+        i->timer_expires = c->x->tdl[TCP_T_RTX];
     } else if (tcp_tmr_armed(c, TCP_T_WAIT)) {
         i->timer = 4;
-        i->timer_expires = c->tdl[TCP_T_WAIT];
+        i->timer_expires = c->x->tdl[TCP_T_WAIT];
     } else if (tcp_tmr_armed(c, TCP_T_KEEP)) {
         i->timer = 3;
-        i->timer_expires = c->tdl[TCP_T_KEEP];
+        i->timer_expires = c->x->tdl[TCP_T_KEEP];
     }
 }
 

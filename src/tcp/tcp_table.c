@@ -117,13 +117,13 @@ static void conn_free_memory(struct tcp_conn *c)
     struct tcp_table *t = c->st->tcp;
     tcp_port_unlink(c);
     mem_free(&c->st->cfg.alloc, c->lq);
-    mem_free(&c->st->cfg.alloc, c->x);
     struct tcp_ring_mem m = tcp_ring_mem(c->st);
     ring_free(&c->sndq, &m);
     ring_free(&c->rcvq, &m);
     tcp_recovery_free(c);
     tcp_rack_free(c);
     tcp_cc_free(c);
+    mem_free(&c->st->cfg.alloc, c->x);
     while (c->ofo) {
         struct tcp_ofo *o = c->ofo;
         c->ofo = o->next;
@@ -190,7 +190,9 @@ int tcp_conn_hash(struct tcp_conn *c)
     struct tcp_table *t = st->tcp;
     if (c->hashed)
         return 0;
-    if (t->nconns >= t->nbuckets)
+    /* Two connections a bucket on average before the table doubles: one to two pointers a
+     * connection, chains short enough beside the one-entry cache of tcp_lookup. */
+    if (t->nconns >= 2 * t->nbuckets)
         tcp_grow(st);   /* on failure the chains just get longer */
     size_t h = tuple_hash(st, &c->local, &c->remote) & (t->nbuckets - 1);
     c->hnext = t->buckets[h];

@@ -28,41 +28,43 @@ static void conn_fire(void *owner, struct timer *t, synack_time_t now);
  * one entry per connection however many of its timers run. */
 void tcp_timers_init(struct tcp_conn *c)
 {
-    timer_init(&c->timer, conn_fire, c);
+    timer_init(&c->x->timer, conn_fire, c);
     for (int k = 0; k < TCP_T_COUNT; k++)
-        c->tdl[k] = SYNACK_TIME_NEVER;
+        c->x->tdl[k] = SYNACK_TIME_NEVER;
 }
 
 void tcp_timers_cancel(struct tcp_conn *c)
 {
-    timer_cancel(&c->st->timers, &c->timer);
+    if (!c->x)
+        return;   /* given back idle: nothing was armed */
+    timer_cancel(&c->st->timers, &c->x->timer);
     for (int k = 0; k < TCP_T_COUNT; k++)
-        c->tdl[k] = SYNACK_TIME_NEVER;
+        c->x->tdl[k] = SYNACK_TIME_NEVER;
     c->rtx_mode = RTX_NONE;
 }
 
 void tcp_tmr_arm(struct tcp_conn *c, enum tcp_tmr k, synack_time_t at)
 {
-    c->tdl[k] = at;
-    if (!timer_armed(&c->timer) || at < c->timer.deadline)
-        timer_arm(&c->st->timers, &c->timer, at);
+    /* A connection given back idle takes its working state again; without the memory for it the
+     * deadline is not kept (the connection then waits for its peer or its application). */
+    if (tcp_x_ensure(c) != 0)
+        return;
+    c->x->tdl[k] = at;
+    if (!timer_armed(&c->x->timer) || at < c->x->timer.deadline)
+        timer_arm(&c->st->timers, &c->x->timer, at);
 }
 
 void tcp_tmr_cancel(struct tcp_conn *c, enum tcp_tmr k)
 {
     /* The heap's timer may stay at this deadline: firing early finds nothing due and re-arms. */
-    c->tdl[k] = SYNACK_TIME_NEVER;
+    if (c->x)
+        c->x->tdl[k] = SYNACK_TIME_NEVER;
 }
 
 static void conn_fire(void *owner, struct timer *t, synack_time_t now)
 {
     (void)t;
-    struct tcp_conn *c = owner;
-    if (tcp_x_ensure(c) != 0) {
-        /* No memory for the connection's working state: try again shortly. */
-        timer_arm(&c->st->timers, &c->timer, now + TCP_X_RETRY);
-        return;
-    }
+    struct tcp_conn *c = owner;   /* its working state is there: the timer lives in it */
     static int (*const fire[TCP_T_COUNT])(struct tcp_conn *, synack_time_t) = {
         [TCP_T_RTX] = rtx_fire, [TCP_T_DACK] = dack_fire, [TCP_T_KEEP] = keep_fire,
         [TCP_T_WAIT] = wait_fire, [TCP_T_CORK] = cork_fire, [TCP_T_RACK] = rack_fire,
@@ -74,21 +76,21 @@ static void conn_fire(void *owner, struct timer *t, synack_time_t now)
     for (;;) {
         int k = -1;
         for (int i = 0; i < TCP_T_COUNT; i++)
-            if (!(done & (1u << i)) && c->tdl[i] <= now && (k < 0 || c->tdl[i] < c->tdl[k]))
+            if (!(done & (1u << i)) && c->x->tdl[i] <= now && (k < 0 || c->x->tdl[i] < c->x->tdl[k]))
                 k = i;
         if (k < 0)
             break;
         done |= 1u << k;
-        c->tdl[k] = SYNACK_TIME_NEVER;
+        c->x->tdl[k] = SYNACK_TIME_NEVER;
         if (fire[k](c, now))
             return;
     }
     synack_time_t next = SYNACK_TIME_NEVER;
     for (int i = 0; i < TCP_T_COUNT; i++)
-        if (c->tdl[i] < next)
-            next = c->tdl[i];
+        if (c->x->tdl[i] < next)
+            next = c->x->tdl[i];
     if (next != SYNACK_TIME_NEVER)
-        timer_arm(&c->st->timers, &c->timer, next);
+        timer_arm(&c->st->timers, &c->x->timer, next);
 }
 
 static synack_time_t backed_off(const struct tcp_conn *c, synack_time_t base, unsigned shift)
@@ -207,7 +209,7 @@ static int rtx_fire(struct tcp_conn *c, synack_time_t now)
                      : c->state == SYNACK_TCP_SYN_RECEIVED ? tab->synack_retries
                                                            : tab->retries;
     int give_up = c->backoff > limit;
-    if (c->user_timeout && tcp_state_synchronized(c->state) && now - c->x->rtx_first >= c->user_timeout)
+    if (c->user_timeout_ms && tcp_state_synchronized(c->state) && now - c->x->rtx_first >= SYNACK_MS(c->user_timeout_ms))
         give_up = 1;
     if (give_up) {
         /* RFC 9293 3.8.3 (R2): close the connection; tell the peer with a reset unless we never
@@ -260,7 +262,7 @@ void tcp_keepalive_reset(struct tcp_conn *c, synack_time_t now)
     c->keep_probes = 0;
     if (c->keepalive && (c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT ||
                          c->state == SYNACK_TCP_FIN_WAIT_2)) {
-        if (!tcp_tmr_armed(c, TCP_T_KEEP) || c->tdl[TCP_T_KEEP] > now + SYNACK_SEC(c->keep_idle_s))
+        if (!tcp_tmr_armed(c, TCP_T_KEEP) || c->x->tdl[TCP_T_KEEP] > now + SYNACK_SEC(c->keep_idle_s))
             tcp_tmr_arm(c, TCP_T_KEEP, now + SYNACK_SEC(c->keep_idle_s));
     } else {
         tcp_tmr_cancel(c, TCP_T_KEEP);
@@ -330,7 +332,7 @@ static int rack_fire(struct tcp_conn *c, synack_time_t now)
 {
     if (!tcp_idle_release(c, now))   /* quiet since the timer was armed for that, or RACK's */
         tcp_recovery_rack_timer(c, now);
-    return 0;
+    return !c->x;   /* the working state went back, and its timer with it: nothing was due */
 }
 
 static int cork_fire(struct tcp_conn *c, synack_time_t now)

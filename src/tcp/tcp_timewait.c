@@ -223,7 +223,7 @@ void tcp_enter_time_wait(struct tcp_conn *c, const char *cause, int send_ack, sy
 void tcp_timewait_orphaned(struct tcp_conn *c, synack_time_t now)
 {
     /* Closing the socket is no reason to wait longer: the deadline stays. */
-    synack_time_t deadline = tcp_tmr_armed(c, TCP_T_WAIT) ? c->tdl[TCP_T_WAIT] : tw_deadline(c->st, now);
+    synack_time_t deadline = tcp_tmr_armed(c, TCP_T_WAIT) ? c->x->tdl[TCP_T_WAIT] : tw_deadline(c->st, now);
     hold(c, deadline);
 }
 
