@@ -65,7 +65,7 @@ NGINX_PID=$(pgrep -P "$NGINX_PID" | head -1)
 result() {
     echo "RESULT sys_$1 synack_per_$4=$2 linux_per_$4=$3 $6"
 }
-per() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
+per() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 # --- rx ---
 in0=$(counter InReceives)

@@ -309,6 +309,21 @@ void devrun_impair_summary(const struct devrun *r, FILE *f)
     }
 }
 
+/* Whether a TUN (tun) or TAP device of that name exists with IFF_MULTI_QUEUE, as sysfs tells
+ * (tun_flags): only to word an error, since sysfs may describe another network namespace. */
+static int same_kind_multi_queue(const char *name, int tun)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/sys/class/net/%s/tun_flags", name);
+    FILE *f = fopen(path, "r");
+    unsigned flags = 0;
+    int ok = f && fscanf(f, "%x", &flags) == 1;
+    if (f)
+        fclose(f);
+    /* <linux/if_tun.h>: IFF_TUN 0x1, IFF_TAP 0x2, IFF_MULTI_QUEUE 0x100 */
+    return ok && (flags & 0x100) && (flags & (tun ? 0x1 : 0x2));
+}
+
 int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
 {
     memset(r, 0, sizeof(*r));
@@ -318,10 +333,16 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
     r->vnet = !d->no_tso && !(d->impair && !d->impair_cfg.offload);
     r->cmd = cmd;
     r->nq = 1;
-    if (d->queues > 1) {   /* serve --threads: one queue per shard (shards.h) */
-        int e = synack_tap_open_mq(d->name, d->tun, r->vnet, d->queues, r->qfds, r->ifname);
+    /* serve --threads: one queue per shard (shards.h). By default only on a device we create: the
+     * kernel lets any process attach queues to an existing multi-queue device, so a second synack
+     * on it would get a share of the flows instead of EBUSY. */
+    unsigned queues = d->queues;
+    if (d->queues_soft && d->name && if_nametoindex(d->name) != 0)
+        queues = 1;
+    if (queues > 1) {
+        int e = synack_tap_open_mq(d->name, d->tun, r->vnet, queues, r->qfds, r->ifname);
         if (e == 0) {
-            r->nq = d->queues;
+            r->nq = queues;
             r->fd = r->qfds[0];
         } else if (!(d->queues_soft && e == -EINVAL)) {
             r->fd = e;
@@ -336,6 +357,9 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
         const char *why = e == -EPERM || e == -EACCES     ? " (needs root or CAP_NET_ADMIN)"
                           : e == -EBUSY                   ? " (the device is in use by another process)"
                           : e == -ENOENT || e == -ENODEV  ? " (is /dev/net/tun present? modprobe tun)"
+                          : e == -EINVAL && queues == 1 && same_kind_multi_queue(d->name, d->tun)
+                              ? " (a multi-queue device of that name exists: in use by another process "
+                                "(serve --threads), or give --threads N to attach to it)"
                           : e == -EINVAL && if_nametoindex(d->name) != 0
                               ? (d->tun ? " (a device of that name exists but is not a single-queue TUN device)"
                                         : " (a device of that name exists but is not a single-queue TAP device)")

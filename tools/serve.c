@@ -163,7 +163,7 @@ static void serve_usage(FILE *f)
                "  --http-keepalive-timeout S   close idle persistent connections after S seconds (default 5)\n"
                "  --http-keepalive-max N       responses per connection; the N-th closes it (default 100)\n"
                "  --http-header-timeout S      a request head must be complete S seconds after its first byte (default 10)\n"
-               "  --http-max-conns N  concurrent HTTP connections; more get 503 (default 256)\n"
+               "  --http-max-conns N  concurrent HTTP connections (per shard with --threads); more get 503 (default 256)\n"
                "  --dns-zone FILE     answer DNS queries on UDP and TCP 53 from zone FILE (authoritative; RFC 1035\n"
                "                      master file: $ORIGIN, $TTL, SOA, NS, A, CNAME; docs/zone-files.md)\n"
                "  --threads N         run N shards, one thread and one stack each, on N queues of a multi-queue\n"

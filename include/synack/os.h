@@ -322,7 +322,8 @@ SYNACK_API int synack_driver_run_once(synack_driver_t *d, synack_time_t timeout_
 #define SYNACK_SHARDS_MAX 64
 /** synack_shards_steer(): the frame may go to whichever shard read it (ARP requests, echo, ...). */
 #define SYNACK_SHARD_ANY (-1)
-/** synack_shards_steer(): every shard needs the frame (ARP replies, IPv6 neighbour advertisements). */
+/** synack_shards_steer(): every shard needs the frame (ARP replies, IPv6 neighbour and router
+ * advertisements). */
 #define SYNACK_SHARD_ALL (-2)
 /** A set of shards: N stacks, one per thread, each on one queue of a multi-queue device, with the
  * same interface (address, MAC). A TCP or UDP flow belongs to one shard, chosen by a keyed hash of
@@ -371,7 +372,7 @@ SYNACK_API int synack_shards_attach(synack_shards_t *g, unsigned idx, synack_dri
 SYNACK_API unsigned synack_shards_owner(const synack_shards_t *g, const struct synack_sockaddr *local,
                                         const struct synack_sockaddr *remote);
 /** Where a received frame belongs: the owner of its TCP or UDP flow (for an ICMP or ICMPv6 error,
- * the flow of the packet it quotes); every shard for ARP replies and neighbour advertisements;
+ * the flow of the packet it quotes); every shard for ARP replies and IPv6 neighbour and router advertisements;
  * shard 0 for IP fragments (reassembly needs them in one place); any shard for the rest.
  * @param g     the set
  * @param frame the frame as the device gives it (Ethernet or bare IP, no virtio-net header)

@@ -45,6 +45,7 @@ struct driver_fd {
     driver_steer_fn steer;      /* a shard's port: frames of other shards' flows are handed over */
     driver_flush_fn flush;
     void *steer_arg;
+    unsigned burst;             /* frames the last burst found before EAGAIN; 0: read to EAGAIN */
     synack_driver_fd_fn fn;
     void *arg;
 };
@@ -222,20 +223,33 @@ static void vnet_complete_csum(uint8_t *buf, size_t n)
     frame[field + 1] = (uint8_t)c;
 }
 
-/* Reads up to a round's budget of frames from a port; each gets the time it was read. */
-static int drain_port(synack_driver_t *d, const struct driver_fd *e)
+/* Reads a burst of frames from a port; each gets the time it was read.
+ *
+ * A TAP/TUN fd cannot say how many frames wait (no FIONREAD, one frame per read), so reading until
+ * EAGAIN costs one read per wake-up that returns nothing. Instead a burst stops after as many
+ * frames as the last burst found before its EAGAIN: when traffic is steady (a request and its
+ * answer, a train of the same length) that read is saved, and when more frames wait the
+ * level-triggered epoll reports the fd again at once, one call in place of the EAGAIN read it
+ * saved. After a burst stopped that way, the next one reads to EAGAIN to learn the length anew.
+ * `*burst` is the port's hint, updated here. */
+static int drain_port(synack_driver_t *d, const struct driver_fd *e, unsigned *burst)
 {
     int fd = e->fd, ifindex = e->ifindex, vnet = e->vnet;
     struct driver_impair *imp = e->imp;
     /* With IFF_VNET_HDR every frame starts with a virtio-net header. */
     size_t skip = vnet ? sizeof(struct virtio_net_hdr) : 0;
-    for (int i = 0; i < DRIVER_FRAMES_PER_ROUND; i++) {
+    unsigned budget = *burst ? *burst : DRIVER_FRAMES_PER_ROUND, got = 0;
+    unsigned hint = *burst;
+    *burst = 0;   /* stopped by the budget: read to EAGAIN next time */
+    while (got < budget) {
         ssize_t n = read(fd, d->buf, DRIVER_FRAME_BUF);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                *burst = got ? got : hint;   /* a wake-up with nothing to read keeps the hint */
                 return 0;
+            }
             /* The tun driver answers EBADFD once the device has been deleted under us (`ip link
              * del`): say so in the errno the library's error table knows. */
             if (errno == EBADFD)
@@ -244,6 +258,7 @@ static int drain_port(synack_driver_t *d, const struct driver_fd *e)
         }
         if (n == 0)
             return 0;
+        got++;
         if ((size_t)n <= skip)
             continue;
         if (vnet)
@@ -304,9 +319,12 @@ int synack_driver_run_once(synack_driver_t *d, synack_time_t timeout_us)
         if (e->ifindex >= 0) {
             /* One batch per read burst: ACKs coalesced, socket events delivered once. */
             struct driver_fd port = *e;   /* the stack's handlers may change the table */
+            unsigned burst = e->burst;
             synack_stack_batch_begin(d->st, synack_clock_now());
-            int r = drain_port(d, &port);
+            int r = drain_port(d, &port, &burst);
             synack_stack_batch_end(d->st, synack_clock_now());
+            if ((e = find_fd(d, fd)) != NULL)
+                e->burst = burst;
             if (port.flush)
                 port.flush(port.steer_arg);
             if (r < 0 && err == 0)

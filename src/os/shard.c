@@ -181,7 +181,9 @@ static int steer_ip6(const synack_shards_t *g, const uint8_t *p, size_t len, int
         uint8_t type = p[40];
         if (type >= 1 && type <= 4)   /* RFC 4443 3: errors quote the packet that caused them */
             return steer_ip(g, p + 48, len - 48, 1);
-        if (type == 136)              /* RFC 4861 4.4: a neighbour advertisement, for whoever asked */
+        /* RFC 4861 4.4: a neighbour advertisement, for whoever asked; 4.2: a router advertisement
+         * (prefixes, the default router), which every shard's interface needs. */
+        if (type == 136 || type == 134)
             return SYNACK_SHARD_ALL;
     }
     return SYNACK_SHARD_ANY;   /* extension headers before the transport: left where read */

@@ -32,8 +32,10 @@ status_of() {
 }
 
 # ---------------- phase A: files, keep-alive, limits ----------------
+# One stack (--threads 1) in every phase: the HTTP server's counters (/status.json) and its
+# connection cap are per shard, and this test checks one server's.
 start_serve tap hs-a --ctl "$CTL" --http-root "$WWW" --http-log "$TMPD/access.log" \
-    --http-keepalive-timeout 2 --http-keepalive-max 5 --http-header-timeout 2
+    --http-keepalive-timeout 2 --http-keepalive-max 5 --http-header-timeout 2 --threads 1
 
 for f in index.html 1k.bin 1m.bin 20m.bin; do
     nsx timeout 60 curl -sSf -o "$TMPD/curl.$f" "$URL/$f" || fail "curl $f failed"
@@ -161,7 +163,7 @@ log "access log: $lines lines in common log format; counters: requests $(http_co
     "idle timeouts $(http_counter idle_timeouts), 408 $(http_counter limit_header_timeout)"
 
 # ---------------- phase B: the connection cap ----------------
-start_serve tap hs-b --ctl "$CTL" --http-root "$WWW" --http-log /dev/null --http-max-conns 2
+start_serve tap hs-b --ctl "$CTL" --http-root "$WWW" --http-log /dev/null --http-max-conns 2 --threads 1
 start_bg hold1 bash -c 'exec 3<>/dev/tcp/'"$SYNACK_ADDR"'/80; sleep 4'
 start_bg hold2 bash -c 'exec 3<>/dev/tcp/'"$SYNACK_ADDR"'/80; sleep 4'
 sleep 0.5
@@ -173,7 +175,7 @@ stop_serve
 log "cap of 2 connections: the third gets 503 with Retry-After, counted"
 
 # ---------------- phase C: throughput beside nginx ----------------
-start_serve tap hs-c --ctl "$CTL" --http-root "$WWW" --http-log /dev/null
+start_serve tap hs-c --ctl "$CTL" --http-root "$WWW" --http-log /dev/null --threads 1
 cat >"$TMPD/nginx.conf" <<EOF
 worker_processes 1;
 pid $TMPD/nginx.pid;

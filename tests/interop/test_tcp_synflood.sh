@@ -10,7 +10,8 @@ interop_init "${1:-}" hping3 nc sha256sum
 # Under AddressSanitizer freed memory sits in a quarantine (256 MB by default) and would count as
 # growth: keep it small so the figure measures what synack holds. No effect on a plain build.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4:thread_local_quarantine_size_kb=64"
-start_serve tap sf-tap0 --ctl "$TMPD/ctl.sock"
+# One stack: the bound checked is one listener's backlog (with --threads N each shard has its own).
+start_serve tap sf-tap0 --ctl "$TMPD/ctl.sock" --threads 1
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$SERVE_PID/status" 2>/dev/null || ps -o rss= -p "$SERVE_PID"; }
 # The serve process is `timeout`'s child: find synack itself for its memory.
 SPID=$(pgrep -P "$SERVE_PID" -f "synack serve" || true)

@@ -157,6 +157,10 @@ static void test_steer_special(void **state)
     f[6] = 58;
     f[40] = 136;
     assert_int_equal(synack_shards_steer(g, f, 64), SYNACK_SHARD_ALL);
+    f[40] = 134;   /* router advertisement */
+    assert_int_equal(synack_shards_steer(g, f, 64), SYNACK_SHARD_ALL);
+    f[40] = 135;   /* neighbour solicitation: answered where read */
+    assert_int_equal(synack_shards_steer(g, f, 64), SYNACK_SHARD_ANY);
     f[40] = 128;   /* echo request */
     assert_int_equal(synack_shards_steer(g, f, 64), SYNACK_SHARD_ANY);
     synack_shards_free(g);
