@@ -108,6 +108,7 @@ struct lab_seg {
     int dir;
     struct synack_tcp_fields f;
     uint16_t csum;
+    uint32_t src, dst;        /* IPv4 addresses */
     uint32_t rseq, rack;
     int fate;
     uint32_t fate_arg;
@@ -227,9 +228,12 @@ static void seg_why(struct lab *L, struct lab_host *h, const struct synack_tcp_f
         why = why_names[fired];
     else if (L->ctx == CTX_DELAYED)
         why = "held back by you (delay), sent now";
+    else if (rst && L->ctx == CTX_APP)
+        why = "abort: close() with SO_LINGER 0 (or with unread data) sends RST";
+    else if (rst && L->ctx == CTX_TIMER)
+        why = "reset: the connection gave up (no answer to its retransmissions or keep-alive probes)";
     else if (rst)
-        why = L->ctx == CTX_APP ? "abort: close() with SO_LINGER 0 sends RST"
-                                : "reset: no connection here for what arrived (RFC 9293 3.10.7.1)";
+        why = "reset: no connection here for what arrived (RFC 9293 3.10.7.1)";
     else if (syn && !ack)
         why = L->ctx == CTX_TIMER ? "SYN retransmitted: no SYN-ACK in time" : "connect(): the first step of the handshake";
     else if (syn)
@@ -391,6 +395,8 @@ static int lab_tx(void *ctx, const uint8_t *frame, size_t len, synack_time_t now
     s->dir = h->side;
     s->f = f;
     s->csum = (uint16_t)(tcp[16] << 8 | tcp[17]);
+    s->src = ip.src;
+    s->dst = ip.dst;
     s->fate = lost && fate == LAB_PASS ? LAB_DROP : fate;
     s->fate_arg = arg;
     s->row = (long)L->lad.n - 1;
@@ -1040,6 +1046,10 @@ const char *lab_json(struct lab *L)
                   (unsigned)r->win, s->f.data_len, (unsigned)s->f.sport, (unsigned)s->f.dport, (unsigned)s->csum,
                   s->f.hdr_len, s->row, fates[s->fate], (unsigned)s->fate_arg);
         sb_json_str(b, r->opts);
+        char sa[16], da[16];
+        synack_addr_format(s->src, sa, sizeof(sa));
+        synack_addr_format(s->dst, da, sizeof(da));
+        sb_printf(b, ",\"sa\":\"%s\",\"da\":\"%s\"", sa, da);
         sb_add(b, ",\"mark\":", 8);
         sb_json_str(b, r->mark);
         sb_add(b, ",\"why\":", 7);
