@@ -87,6 +87,7 @@ struct lab_host {
     unsigned rcvbuf;          /* SO_RCVBUF for new sockets, 0: default */
     unsigned keepidle;        /* keep-alive for new sockets, 0: off */
     int http_server;
+    struct sbuf pending;      /* bytes the program sends once it has a connection */
     int state;                /* the connection's state, as the ladder shows it */
     long rx_row;              /* the ladder row of the segment being received */
     unsigned segs_sent;       /* TCP segments this host sent */
@@ -480,6 +481,15 @@ static struct lab_sock *sock_add(struct lab_host *h, int id)
     return s;
 }
 
+/* A new connection takes what the program wrote while it had none. */
+static void sock_take_pending(struct lab_host *h, struct lab_sock *s)
+{
+    if (h->pending.n) {
+        sb_add(&s->out, h->pending.p, h->pending.n);
+        h->pending.n = 0;
+    }
+}
+
 static struct lab_sock *sock_find(struct lab_host *h, int id)
 {
     for (int i = 0; i < h->nsocks; i++)
@@ -527,6 +537,7 @@ static void sock_pump(struct lab_host *h, struct lab_sock *s, synack_time_t now)
             if (c) {
                 h->cur = (int)(c - h->socks);
                 sock_opts(h, id, now);
+                sock_take_pending(h, c);
                 sock_pump(h, c, now);
             }
         }
@@ -709,6 +720,7 @@ static void do_action(struct lab *L, const struct lab_action *a)
             break;
         h->cur = (int)(s - h->socks);
         sock_opts(h, id, now);
+        sock_take_pending(h, s);
         if (h->bind_port) {
             struct synack_sockaddr la = { synack_ip_any6(), h->bind_port };
             synack_setsockopt(st, id, SYNACK_SO_REUSEADDR, 1, now);
@@ -727,6 +739,8 @@ static void do_action(struct lab *L, const struct lab_action *a)
         if (cur) {
             filler(&cur->out, a->arg);
             sock_pump(h, cur, now);
+        } else {
+            filler(&h->pending, a->arg);
         }
         break;
     case LAB_CLOSE:
@@ -936,6 +950,7 @@ void lab_free(struct lab *L)
     for (int i = 0; i < 2; i++) {
         for (int k = 0; k < L->h[i].nsocks; k++)
             free(L->h[i].socks[k].out.p);
+        free(L->h[i].pending.p);
         synack_stack_free(L->h[i].st);
     }
     if (L->net)
