@@ -356,7 +356,7 @@ function select(si) {
     ['what happened', s.fate ? s.fate + (s.fate === 'delayed' ? ` by ${s.farg} ms` : '') + (s.fate === 'dropped' && !S.x.includes(`f${s.i}:drop`) ? ' (by the scenario or the link)' : '') : 'delivered'],
     ['sent at', (s.t / 1e6).toFixed(6) + ' s'],
     ['arrived at', s.arr >= 0 ? (s.arr / 1e6).toFixed(6) + ' s' : '— (never)'],
-    ['ports', `${s.sp} → ${s.dp}`],
+    ['addresses', `${s.sa}:${s.sp} → ${s.da}:${s.dp}`],
     ['flags', `${flags} (${s.fl})`],
     ['sequence number', `${s.rseq} relative, ${s.seq} absolute`],
     ['acknowledgment', s.flags & 0x10 ? `${s.rack} relative, ${s.ack} absolute` : '— (no ACK flag)'],

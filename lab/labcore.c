@@ -87,6 +87,7 @@ struct lab_host {
     unsigned rcvbuf;          /* SO_RCVBUF for new sockets, 0: default */
     unsigned keepidle;        /* keep-alive for new sockets, 0: off */
     int http_server;
+    struct sbuf pending;      /* bytes the program sends once it has a connection */
     int state;                /* the connection's state, as the ladder shows it */
     long rx_row;              /* the ladder row of the segment being received */
     unsigned segs_sent;       /* TCP segments this host sent */
@@ -108,6 +109,7 @@ struct lab_seg {
     int dir;
     struct synack_tcp_fields f;
     uint16_t csum;
+    uint32_t src, dst;        /* IPv4 addresses */
     uint32_t rseq, rack;
     int fate;
     uint32_t fate_arg;
@@ -227,9 +229,12 @@ static void seg_why(struct lab *L, struct lab_host *h, const struct synack_tcp_f
         why = why_names[fired];
     else if (L->ctx == CTX_DELAYED)
         why = "held back by you (delay), sent now";
+    else if (rst && L->ctx == CTX_APP)
+        why = "abort: close() with SO_LINGER 0 (or with unread data) sends RST";
+    else if (rst && L->ctx == CTX_TIMER)
+        why = "reset: the connection gave up (no answer to its retransmissions or keep-alive probes)";
     else if (rst)
-        why = L->ctx == CTX_APP ? "abort: close() with SO_LINGER 0 sends RST"
-                                : "reset: no connection here for what arrived (RFC 9293 3.10.7.1)";
+        why = "reset: no connection here for what arrived (RFC 9293 3.10.7.1)";
     else if (syn && !ack)
         why = L->ctx == CTX_TIMER ? "SYN retransmitted: no SYN-ACK in time" : "connect(): the first step of the handshake";
     else if (syn)
@@ -391,6 +396,8 @@ static int lab_tx(void *ctx, const uint8_t *frame, size_t len, synack_time_t now
     s->dir = h->side;
     s->f = f;
     s->csum = (uint16_t)(tcp[16] << 8 | tcp[17]);
+    s->src = ip.src;
+    s->dst = ip.dst;
     s->fate = lost && fate == LAB_PASS ? LAB_DROP : fate;
     s->fate_arg = arg;
     s->row = (long)L->lad.n - 1;
@@ -474,6 +481,15 @@ static struct lab_sock *sock_add(struct lab_host *h, int id)
     return s;
 }
 
+/* A new connection takes what the program wrote while it had none. */
+static void sock_take_pending(struct lab_host *h, struct lab_sock *s)
+{
+    if (h->pending.n) {
+        sb_add(&s->out, h->pending.p, h->pending.n);
+        h->pending.n = 0;
+    }
+}
+
 static struct lab_sock *sock_find(struct lab_host *h, int id)
 {
     for (int i = 0; i < h->nsocks; i++)
@@ -521,6 +537,7 @@ static void sock_pump(struct lab_host *h, struct lab_sock *s, synack_time_t now)
             if (c) {
                 h->cur = (int)(c - h->socks);
                 sock_opts(h, id, now);
+                sock_take_pending(h, c);
                 sock_pump(h, c, now);
             }
         }
@@ -703,6 +720,7 @@ static void do_action(struct lab *L, const struct lab_action *a)
             break;
         h->cur = (int)(s - h->socks);
         sock_opts(h, id, now);
+        sock_take_pending(h, s);
         if (h->bind_port) {
             struct synack_sockaddr la = { synack_ip_any6(), h->bind_port };
             synack_setsockopt(st, id, SYNACK_SO_REUSEADDR, 1, now);
@@ -721,6 +739,8 @@ static void do_action(struct lab *L, const struct lab_action *a)
         if (cur) {
             filler(&cur->out, a->arg);
             sock_pump(h, cur, now);
+        } else {
+            filler(&h->pending, a->arg);
         }
         break;
     case LAB_CLOSE:
@@ -930,6 +950,7 @@ void lab_free(struct lab *L)
     for (int i = 0; i < 2; i++) {
         for (int k = 0; k < L->h[i].nsocks; k++)
             free(L->h[i].socks[k].out.p);
+        free(L->h[i].pending.p);
         synack_stack_free(L->h[i].st);
     }
     if (L->net)
@@ -1040,6 +1061,10 @@ const char *lab_json(struct lab *L)
                   (unsigned)r->win, s->f.data_len, (unsigned)s->f.sport, (unsigned)s->f.dport, (unsigned)s->csum,
                   s->f.hdr_len, s->row, fates[s->fate], (unsigned)s->fate_arg);
         sb_json_str(b, r->opts);
+        char sa[16], da[16];
+        synack_addr_format(s->src, sa, sizeof(sa));
+        synack_addr_format(s->dst, da, sizeof(da));
+        sb_printf(b, ",\"sa\":\"%s\",\"da\":\"%s\"", sa, da);
         sb_add(b, ",\"mark\":", 8);
         sb_json_str(b, r->mark);
         sb_add(b, ",\"why\":", 7);

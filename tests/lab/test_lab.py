@@ -414,6 +414,41 @@ def interventions(browser, tmp):
                  "document.getElementById('fdrop').click(); 0")
     url = browser.eval("location.search")
     need("URL", url is not None and "x=f1:drop" in url, "dropping a segment puts it in the URL (%s)" % url)
+    # The controls, from the keyboard and the host's buttons: step, back, end, a host's send.
+    browser.load("file://" + PAGE + "?preset=close&seed=3")
+
+    def key(k, code):
+        for t in ("keyDown", "keyUp"):
+            browser.call("Input.dispatchKeyEvent", {"type": t, "key": k, "code": code, "windowsVirtualKeyCode":
+                                                    {"ArrowRight": 39, "ArrowLeft": 37, "End": 35, "Home": 36}[k]},
+                         session=True)
+    pos = lambda: browser.eval("document.getElementById('pos').textContent.trim()")
+    key("ArrowRight", "ArrowRight")
+    key("ArrowRight", "ArrowRight")
+    need("keys", pos().startswith("step 2 of"), "→ twice shows step 2 (%s)" % pos())
+    key("ArrowLeft", "ArrowLeft")
+    need("keys", pos().startswith("step 1 of"), "← goes back a step (%s)" % pos())
+    key("End", "End")
+    total = pos().split(" of ")[-1]
+    need("keys", pos() == "step %s of %s" % (total, total), "End goes to the end (%s)" % pos())
+    key("Home", "Home")
+    need("keys", pos().startswith("step 0 of"), "Home goes to the start (%s)" % pos())
+    for _ in range(6):
+        key("ArrowRight", "ArrowRight")
+    browser.eval("document.getElementById('n1').value = '5000'; "
+                 "document.querySelector('button[data-h=\"1\"][data-op=\"send\"]').click(); 0")
+    url = browser.eval("location.search")
+    t = browser.eval("document.getElementById('transcript').textContent")
+    need("host action", url and ":B:send:5000" in url, "B's send goes into the URL (%s)" % url)
+    st = json.loads(browser.eval(PAGE_STATE))
+    need("host action", not st["errors"], "no error after the controls (%s)" % st["errors"][:200])
+    spec = url.split("x=")[1].split("&")[0] if url and "x=" in url else ""
+    browser.eval("document.getElementById('toend').click(); 0")
+    full = browser.eval("document.getElementById('transcript').textContent")
+    need("host action", full == native("close", 3, spec), "the run with B's send is the native run of the same changes")
+    need("host action", sum(int(r[4].split(" len ")[1]) for r in segs(rows(full), 1) if " len " in r[4]) == 5000,
+         "B sends its 5000 bytes")
+    print("ok keys and a host's button", flush=True)
     # A shared URL, with every kind of change, reproduces the run in another browser.
     spec = "f4:delay:300,f6:dup,f9:corrupt,a1150000:B:send:3000,a1400000:A:shutdown"
     q = "preset=close&seed=9&x=" + spec + "&run=1"
