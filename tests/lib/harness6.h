@@ -36,6 +36,7 @@ static inline void h6_init(struct hx *h, int dad)
     struct synack_ip a = h6_ip(H6_US);
     if (synack_if_add_addr6(h->st, h->ifi, &a, 64, h->now) != 0)
         abort();
+    hx_drain(h);   /* the MLD reports of joining the groups */
 }
 
 /* An IPv6 packet: the 40-byte header, then payload (which may start with extension headers). */
