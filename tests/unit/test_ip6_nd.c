@@ -17,6 +17,7 @@
 #include "core/ctx.h"
 #include "net/ip6.h"
 #include "net/net.h"
+#include "unit/vectors/linux_frames6.h"
 
 static const uint8_t mac_other[6] = { 2, 0, 0, 0, 0, 0x22 };
 
@@ -295,13 +296,42 @@ static void test_resolution_failure(void **state)
     hx_free(&h);
 }
 
+/* Linux's own solicitations (tests/unit/vectors/gen6.sh) for addresses this stack holds: the
+ * resolution is answered with a solicited NA, the DAD probe (which carries a Nonce option, RFC
+ * 7527) defended with an unsolicited NA to all-nodes. */
+static void test_linux_solicitations(void **state)
+{
+    (void)state;
+    struct hx h;
+    h6_init(&h, 0);
+    struct synack_ip b = h6_ip("2001:db8::2"), ab = h6_ip("2001:db8::a:b");
+    assert_int_equal(synack_if_add_addr6(h.st, h.ifi, &b, 64, h.now), 0);
+    assert_int_equal(synack_if_add_addr6(h.st, h.ifi, &ab, 64, h.now), 0);
+    hx_drain(&h);
+    hx_input(&h, vec6_ns, sizeof(vec6_ns));
+    struct ip6_hdr ip;
+    struct icmp6_hdr ic;
+    assert_non_null(h6_pop_type(&h, ICMP6_ND_NA, &ip, &ic));
+    assert_true(h6_addr_is(ip.dst, "2001:db8::1"));
+    assert_true(h6_addr_is(ic.body, "2001:db8::2"));
+    assert_int_equal(ic.word, ND_NA_SOLICITED | ND_NA_OVERRIDE);
+    hx_drain(&h);
+    hx_input(&h, vec6_ns_dad, sizeof(vec6_ns_dad));
+    assert_non_null(h6_pop_type(&h, ICMP6_ND_NA, &ip, &ic));
+    assert_true(h6_addr_is(ip.dst, "ff02::1"));
+    assert_true(h6_addr_is(ic.body, "2001:db8::a:b"));
+    assert_int_equal(ic.word, ND_NA_OVERRIDE);
+    assert_int_equal(CTR(h.st, NdInInvalid), 0);
+    hx_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hop_limit_not_255),        cmocka_unit_test(test_ns_from_unspecified),
         cmocka_unit_test(test_na_solicited_to_multicast), cmocka_unit_test(test_incomplete_to_reachable),
         cmocka_unit_test(test_ns_creates_stale),         cmocka_unit_test(test_delay_probe_remove),
-        cmocka_unit_test(test_resolution_failure),
+        cmocka_unit_test(test_resolution_failure),       cmocka_unit_test(test_linux_solicitations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
