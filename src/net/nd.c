@@ -488,8 +488,10 @@ void nd_input(synack_stack_t *st, struct iface *ifc, const struct ip6_hdr *h, ui
     int from_any = ip6_is_unspecified(h->src);
     if (type == ICMP6_ND_NS) {
         stack_count(st, SYNACK_C_Icmp6InNeighborSolicits);
-        /* 7.1.1: from :: only to a solicited-node group and without a source option. */
-        if (from_any && (!ip6_is_multicast(h->dst) || o.slla)) {
+        /* 7.1.1: from :: only to a solicited-node group (ff02::1:ff00:0/104, RFC 4291 2.7.1) and
+         * without a source option. */
+        static const uint8_t sn_prefix[13] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff };
+        if (from_any && (memcmp(h->dst, sn_prefix, sizeof(sn_prefix)) != 0 || o.slla)) {
             stack_count(st, SYNACK_C_NdInInvalid);
             return;
         }

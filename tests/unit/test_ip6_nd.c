@@ -138,10 +138,11 @@ static void test_ns_from_unspecified(void **state)
     h6_input_icmp(&h, "::", "ff02::1:ff00:1", 255, ICMP6_ND_NS, 0, 0, body, n);
     assert_null(hx_pop(&h));
     assert_int_equal(CTR(h.st, NdInInvalid), 1);
-    /* From :: to a unicast destination: invalid too. */
+    /* From :: to a unicast destination, or a multicast group not solicited-node: invalid too. */
     h6_input_icmp(&h, "::", H6_US, 255, ICMP6_ND_NS, 0, 0, body, 16);
+    h6_input_icmp(&h, "::", "ff02::1", 255, ICMP6_ND_NS, 0, 0, body, 16);
     assert_null(hx_pop(&h));
-    assert_int_equal(CTR(h.st, NdInInvalid), 2);
+    assert_int_equal(CTR(h.st, NdInInvalid), 3);
     h6_input_ns(&h, "::", "ff02::1:ff00:1", H6_US, 255);
     struct ip6_hdr ip;
     struct icmp6_hdr ic;
