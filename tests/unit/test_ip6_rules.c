@@ -282,6 +282,41 @@ static void test_fragment_beyond_65535(void **state)
     hx_free(&h);
 }
 
+/* RFC 8200 4.5, RFC 7112 5: a first fragment must hold the whole header chain through the
+ * upper-layer header; else Parameter Problem code 3 (pointer 0) and the fragment is discarded. */
+static void test_first_fragment_incomplete_chain(void **state)
+{
+    (void)state;
+    struct hx h;
+    setup(&h);
+    uint8_t w[1000];
+    big_echo(w, 1);
+    send_frag(&h, w, 0, 0, 1, 17);   /* no ICMPv6 header at all (an empty, non-last fragment) */
+    send_frag(&h, w, 0, 8, 1, 18);   /* the 8-byte ICMPv6 header alone: enough */
+    send_frag(&h, w, 8, 992, 0, 18);
+    expect_param_problem(&h, ICMP6_PARAM_HEADER, 4);   /* the empty one: not a multiple of 8 */
+    expect_big_reply(&h, 1);
+    /* A destination options header of 16 bytes cut after 8 by the fragment's end. */
+    uint8_t body[64], p[128];
+    struct ip6_frag fh = { .next = IP6_NH_DSTOPTS, .offset = 0, .more = 1, .id = 19 };
+    ip6_frag_build(body, &fh);
+    const uint8_t ext[8] = { IP6_NH_ICMP6, 1, 1, 4, 0, 0, 0, 0 };
+    memcpy(body + 8, ext, 8);
+    size_t n = h6_pkt(p, H6_PEER, H6_US, IP6_NH_FRAGMENT, 64, body, 16);
+    h6_input(&h, p, n);
+    expect_param_problem(&h, ICMP6_PARAM_FIRST_FRAG, 0);
+    /* 16 bytes of a 20-byte TCP header. */
+    fh.next = IP6_NH_TCP;
+    ip6_frag_build(body, &fh);
+    memset(body + 8, 0, 16);
+    n = h6_pkt(p, H6_PEER, H6_US, IP6_NH_FRAGMENT, 64, body, 8 + 16);
+    h6_input(&h, p, n);
+    expect_param_problem(&h, ICMP6_PARAM_FIRST_FRAG, 0);
+    assert_null(hx_pop(&h));
+    assert_int_equal(CTR(h.st, Ip6ReasmOKs), 1);
+    hx_free(&h);
+}
+
 /* RFC 6946 / RFC 8021: an atomic fragment (offset 0, M clear) is processed at once, alone, even
  * when fragments with its Identification are being reassembled. */
 static void test_atomic_fragment_alone(void **state)
@@ -335,9 +370,14 @@ static void test_reassembly_timeout(void **state)
     hx_advance(&h, SYNACK_SEC(120));
     assert_null(hx_pop(&h));
     send_frag(&h, w, 0, 400, 1, 16);
-    hx_advance(&h, SYNACK_SEC(20));
-    assert_null(hx_pop(&h));
-    hx_advance(&h, SYNACK_SEC(100));
+    /* RFC 8200 4.5: 60 seconds from the first-arriving fragment. */
+    synack_time_t t0 = h.now;
+    hx_run_until(&h, t0 + SYNACK_SEC(60) - 1);
+    assert_int_equal(h6_count_type(&h, ICMP6_TIME_EXCEEDED), 0);
+    hx_run_until(&h, t0 + SYNACK_SEC(60));
+    hx_advance(&h, SYNACK_SEC(1));
+    while (hx_pending(&h) && h.out[h.rd].t < t0 + SYNACK_SEC(60))
+        h.rd++;   /* ND's probes of the peer's stale entry, before the timeout */
     struct ip6_hdr ip;
     struct icmp6_hdr ic;
     assert_non_null(h6_pop_icmp(&h, &ip, &ic));
@@ -347,6 +387,7 @@ static void test_reassembly_timeout(void **state)
     assert_true(ic.body_len >= IP6_HDR_LEN + 8 + 8);
     assert_int_equal(ic.body[6], IP6_NH_FRAGMENT);
     assert_int_equal(wire_get32(ic.body + IP6_HDR_LEN + 4), 16);   /* the Identification */
+    hx_advance(&h, SYNACK_SEC(60));
     assert_int_equal(CTR(h.st, Ip6ReasmTimeout), 2);
     /* (The peer's entry went stale meanwhile: ND probes it, RFC 4861 7.3.3; nothing else.) */
     assert_int_equal(h6_count_type(&h, ICMP6_TIME_EXCEEDED), 0);
@@ -491,7 +532,7 @@ int main(void)
         cmocka_unit_test(test_unknown_option_actions), cmocka_unit_test(test_option_overrun),
         cmocka_unit_test(test_routing_header_type0),   cmocka_unit_test(test_fragments_reassembled),
         cmocka_unit_test(test_fragment_not_multiple_of_8), cmocka_unit_test(test_fragment_beyond_65535),
-        cmocka_unit_test(test_atomic_fragment_alone),  cmocka_unit_test(test_overlap_drops_packet),
+        cmocka_unit_test(test_first_fragment_incomplete_chain), cmocka_unit_test(test_atomic_fragment_alone),  cmocka_unit_test(test_overlap_drops_packet),
         cmocka_unit_test(test_reassembly_timeout),     cmocka_unit_test(test_no_error_about_error),
         cmocka_unit_test(test_no_error_to_multicast),  cmocka_unit_test(test_error_rate_limit),
         cmocka_unit_test(test_echo_to_multicast),      cmocka_unit_test(test_bad_addresses_dropped),
