@@ -110,8 +110,12 @@ void nd_send_ns(synack_stack_t *st, struct iface *ifc, const uint8_t *target, co
     uint8_t from[16] = { 0 }, to[16];
     if (src) {
         memcpy(from, src, 16);
-    } else if (ip6_source_select(st, ifindex, target, from) != 0) {
-        memset(from, 0, 16);
+    } else if (ip6_source_select(st, ifindex, target, from) != 0 &&
+               ip6_source_select(st, ifindex, all_nodes, from) != 0) {
+        /* 7.2.2: the source is one of ours: with no address of the target's scope, the link-local
+         * one; with none usable, nothing is sent (from :: it would be a DAD probe, RFC 4862 5.4.2,
+         * and tell the target its own address is duplicate). */
+        return;
     }
     if (dst)
         memcpy(to, dst, 16);

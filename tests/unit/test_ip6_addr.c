@@ -209,6 +209,35 @@ static void test_two_hour_rule(void **state)
     hx_free(&h);
 }
 
+/* RFC 4861 7.2.2: a solicitation comes from one of our addresses; when the address that matched
+ * the target expires during resolution, from the link-local one, never from :: (which would be a
+ * DAD probe telling the target its address is duplicate, RFC 4862 5.4.3). */
+static void test_ns_source_after_expiry(void **state)
+{
+    (void)state;
+    struct hx h;
+    slaac_init(&h);
+    send_ra(&h, ROUTER_LL, 1800, "2001:db8:1::", 64, 0xc0, 10, 10, 0);
+    hx_advance(&h, SYNACK_MS(9500));
+    hx_drain(&h);
+    int s = synack_socket(h.st, SYNACK_SOCK_DGRAM);
+    struct synack_sockaddr to = { h6_ip("2001:db8:1::2"), 9 };
+    assert_int_equal(synack_sendto(h.st, s, "x", 1, &to, h.now), 1);
+    struct ip6_hdr ip;
+    struct icmp6_hdr ic;
+    assert_non_null(h6_pop_type(&h, ICMP6_ND_NS, &ip, &ic));
+    assert_true(h6_addr_is(ip.src, SLAAC_ADDR));
+    hx_advance(&h, SYNACK_SEC(3));
+    assert_int_equal(addr_state(&h, SLAAC_ADDR), 0);
+    int n = 0;
+    while (h6_pop_type(&h, ICMP6_ND_NS, &ip, &ic)) {
+        assert_true(h6_addr_is(ip.src, H6_US_LL));
+        n++;
+    }
+    assert_int_equal(n, 2);
+    hx_free(&h);
+}
+
 /* RFC 4861 6.1.2: an RA whose source is not link-local is invalid: nothing learned from it. */
 static void test_ra_not_link_local(void **state)
 {
@@ -449,6 +478,7 @@ int main(void)
         cmocka_unit_test(test_two_hour_rule), cmocka_unit_test(test_ra_not_link_local),
         cmocka_unit_test(test_ra_mtu),     cmocka_unit_test(test_packet_too_big_udp),
         cmocka_unit_test(test_packet_too_big_tcp), cmocka_unit_test(test_mld),
+        cmocka_unit_test(test_ns_source_after_expiry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
