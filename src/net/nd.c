@@ -392,6 +392,8 @@ static void nd_router_advert(synack_stack_t *st, struct iface *ifc, const struct
     x->rs_left = 0;   /* 6.3.7: an advertisement ends the solicitations */
     (void)len;
     uint16_t lifetime = (uint16_t)word;
+    if (word >> 24)
+        x->cur_hlim = (uint8_t)(word >> 24);   /* 6.3.4: Cur Hop Limit, when nonzero */
     uint32_t reach = wire_get32(body), retrans = wire_get32(body + 4);
     if (reach && reach <= 3600000u)
         s->reachable_time = SYNACK_MS(reach);   /* 6.3.4: when nonzero */

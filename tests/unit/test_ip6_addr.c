@@ -117,7 +117,7 @@ static void send_ra(struct hx *h, const char *src, uint16_t lifetime, const char
     }
     n += nd_opt_lla_build(o, ND_OPT_SLLA, mac_router);
     uint8_t ic[128], p[200];
-    size_t il = h6_icmp(ic, src, "ff02::1", ICMP6_ND_RA, 0, lifetime, body, n);
+    size_t il = h6_icmp(ic, src, "ff02::1", ICMP6_ND_RA, 0, 64u << 24 | lifetime, body, n);
     size_t pn = h6_pkt(p, src, "ff02::1", IP6_NH_ICMP6, 255, ic, il);
     h6_input_from(h, mac_router, p, pn);
 }
@@ -170,6 +170,18 @@ static void test_slaac(void **state)
     assert_non_null(h6_frame_ip(f, &ip));
     assert_memory_equal(f->data, mac_router, 6);
     assert_true(h6_addr_is(ip.src, SLAAC_ADDR));
+    assert_int_equal(ip.hlim, 64);   /* the RA's Cur Hop Limit was 64 */
+    /* RFC 4861 6.3.4: a nonzero Cur Hop Limit becomes our default; ND keeps 255. */
+    uint8_t body[8] = { 0 }, icb[64], p[128];
+    size_t il = h6_icmp(icb, ROUTER_LL, "ff02::1", ICMP6_ND_RA, 0, 99u << 24 | 1800, body, 8);
+    size_t pn = h6_pkt(p, ROUTER_LL, "ff02::1", IP6_NH_ICMP6, 255, icb, il);
+    h6_input_from(&h, mac_router, p, pn);
+    assert_int_equal(synack_sendto(h.st, s, "x", 1, &to, h.now), 1);
+    assert_non_null(h6_frame_ip(hx_pop(&h), &ip));
+    assert_int_equal(ip.hlim, 99);
+    h6_input_ns(&h, "2001:db8:1::2", "ff02::1:ff00:1", SLAAC_ADDR, 255);
+    assert_non_null(h6_pop_type(&h, ICMP6_ND_NA, &ip, &ic));
+    assert_int_equal(ip.hlim, 255);
     /* Preferred lifetime over: deprecated; valid lifetime over: gone. */
     hx_advance(&h, SYNACK_SEC(1800));
     assert_int_equal(addr_state(&h, SLAAC_ADDR), SYNACK_ADDR_DEPRECATED);
