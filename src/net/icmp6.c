@@ -45,17 +45,39 @@ int icmp6_send(synack_stack_t *st, const uint8_t *src, const uint8_t *dst, uint8
 
 static int is_error_type(uint8_t t) { return t < 128; }
 
+/* RFC 4443 2.4 (e.1): whether pkt carries an ICMPv6 error or a redirect, behind whatever extension
+ * headers precede it. A non-first fragment hides its upper-layer header: it is taken as not one. */
+static int about_icmp_error(const uint8_t *pkt, size_t len)
+{
+    uint8_t nh = pkt[6];
+    size_t off = IP6_HDR_LEN;
+    for (;;) {
+        size_t n = IP6_FRAG_HDR_LEN;
+        if (nh == IP6_NH_ICMP6)
+            return len > off && (is_error_type(pkt[off]) || pkt[off] == ICMP6_ND_REDIRECT);
+        if (nh == IP6_NH_FRAGMENT) {
+            struct ip6_frag fh;
+            if (ip6_frag_parse(pkt + off, len - off, &fh) != WIRE_OK || fh.offset != 0)
+                return 0;
+        } else if (nh != IP6_NH_HOPOPTS && nh != IP6_NH_DSTOPTS && nh != IP6_NH_ROUTING) {
+            return 0;
+        } else if (ip6_ext_len(pkt + off, len - off, &n) != WIRE_OK) {
+            return 0;
+        }
+        nh = pkt[off];
+        off += n;
+    }
+}
+
 void icmp6_send_error(synack_stack_t *st, uint8_t type, uint8_t code, uint32_t word, const uint8_t *pkt,
                       size_t pkt_len, int ll_mcast, synack_time_t now)
 {
     if (pkt_len < IP6_HDR_LEN)
         return;
     const uint8_t *src = pkt + 8, *dst = pkt + 24;
-    /* RFC 4443 2.4 (e): never about an ICMPv6 error or a redirect (only when the message follows
-     * the fixed header directly can we tell: we send errors only about such packets, or about
-     * whatever header we were unable to parse, which is then not ICMPv6's). */
-    if (pkt[6] == IP6_NH_ICMP6 && pkt_len > IP6_HDR_LEN &&
-        (is_error_type(pkt[IP6_HDR_LEN]) || pkt[IP6_HDR_LEN] == ICMP6_ND_REDIRECT))
+    /* RFC 4443 2.4 (e.1): never about an ICMPv6 error or a redirect, also behind extension headers
+     * (an unknown option, or the first fragment of an error that never completes). */
+    if (about_icmp_error(pkt, pkt_len))
         return;
     /* (e.3, e.4): not about a multicast destination or a link-layer multicast, except Packet Too
      * Big and Parameter Problem code 2 for an option whose type says so (the caller checked). */

@@ -47,6 +47,7 @@ struct ip6_if {
     int on;
     int slaac;                  /* accept router advertisements and autoconfigure */
     unsigned mtu;               /* link MTU for IPv6 (an RA's MTU option may lower it) */
+    uint8_t cur_hlim;           /* an RA's Cur Hop Limit (RFC 4861 6.3.4); 0: the stack's default */
     struct ip6_addr addrs[IP6_IF_ADDRS];
     unsigned rs_left;           /* router solicitations still to send */
     synack_time_t rs_at;        /* when the next goes (0: not yet scheduled) */

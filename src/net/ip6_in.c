@@ -69,6 +69,24 @@ static void deliver(synack_stack_t *st, struct iface *ifc, const uint8_t *pkt, s
     tp->input(st, &rx, pkt + off, len - off, now);
 }
 
+/* RFC 8200 4.5, RFC 7112 5: whether a first fragment (its fragmentable part at pkt[off..len), the
+ * first header's type nh) holds the whole chain of extension headers and the upper-layer header's
+ * fixed part (the transports' headers: TCP 20 bytes, UDP and ICMPv6 8; one byte of another). */
+static int first_frag_incomplete(const uint8_t *pkt, size_t len, size_t off, uint8_t nh)
+{
+    while (nh == IP6_NH_HOPOPTS || nh == IP6_NH_DSTOPTS || nh == IP6_NH_ROUTING) {
+        size_t n;
+        if (ip6_ext_len(pkt + off, len - off, &n) != WIRE_OK)
+            return 1;
+        nh = pkt[off];
+        off += n;
+    }
+    if (nh == IP6_NH_NONE)
+        return 0;
+    size_t need = nh == IP6_NH_TCP ? 20u : (nh == IP6_NH_UDP || nh == IP6_NH_ICMP6) ? 8u : 1u;
+    return len - off < need;
+}
+
 static void ip6_process(synack_stack_t *st, struct iface *ifc, const uint8_t *pkt, size_t len,
                         const struct ip6_hdr *h, int ll_mcast, synack_time_t now)
 {
@@ -153,6 +171,12 @@ static void ip6_process(synack_stack_t *st, struct iface *ifc, const uint8_t *pk
                 /* RFC 8200 4.5: not a multiple of 8 bytes and not the last: code 0 at Payload Length. */
                 stack_drop(st, SYNACK_C_Ip6ReasmFails, ifindex, SYNACK_IF_RAWIP, pkt, len);
                 param_problem(st, ICMP6_PARAM_HEADER, 4, pkt, len, ll_mcast, now);
+                return;
+            }
+            if (fh.offset == 0 && first_frag_incomplete(pkt, len, off + IP6_FRAG_HDR_LEN, fh.next)) {
+                /* RFC 7112 5: the first fragment lacks part of the header chain: code 3, pointer 0. */
+                stack_drop(st, SYNACK_C_Ip6ReasmFails, ifindex, SYNACK_IF_RAWIP, pkt, len);
+                param_problem(st, ICMP6_PARAM_FIRST_FRAG, 0, pkt, len, ll_mcast, now);
                 return;
             }
             if ((size_t)fh.offset + flen > 65535u) {

@@ -161,7 +161,8 @@ int ip6_output(synack_stack_t *st, const struct ip6_out *o, struct buf *b, synac
     stack_count(st, SYNACK_C_Ip6OutRequests);
     memcpy(h.dst, o->dst, 16);
     h.tclass = o->tclass;
-    h.hlim = o->hlim ? o->hlim : (st->cfg.default_ttl ? st->cfg.default_ttl : 64);
+    uint8_t ra_hlim = ip6_if(st, if_index(st, ifc))->cur_hlim;
+    h.hlim = o->hlim ? o->hlim : ra_hlim ? ra_hlim : (st->cfg.default_ttl ? st->cfg.default_ttl : 64);
     h.next = o->next;
     if (o->ra) {
         /* A hop-by-hop header with a Router Alert for MLD (RFC 2711, RFC 3810 5): 8 bytes. */

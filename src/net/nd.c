@@ -110,8 +110,12 @@ void nd_send_ns(synack_stack_t *st, struct iface *ifc, const uint8_t *target, co
     uint8_t from[16] = { 0 }, to[16];
     if (src) {
         memcpy(from, src, 16);
-    } else if (ip6_source_select(st, ifindex, target, from) != 0) {
-        memset(from, 0, 16);
+    } else if (ip6_source_select(st, ifindex, target, from) != 0 &&
+               ip6_source_select(st, ifindex, all_nodes, from) != 0) {
+        /* 7.2.2: the source is one of ours: with no address of the target's scope, the link-local
+         * one; with none usable, nothing is sent (from :: it would be a DAD probe, RFC 4862 5.4.2,
+         * and tell the target its own address is duplicate). */
+        return;
     }
     if (dst)
         memcpy(to, dst, 16);
@@ -388,6 +392,8 @@ static void nd_router_advert(synack_stack_t *st, struct iface *ifc, const struct
     x->rs_left = 0;   /* 6.3.7: an advertisement ends the solicitations */
     (void)len;
     uint16_t lifetime = (uint16_t)word;
+    if (word >> 24)
+        x->cur_hlim = (uint8_t)(word >> 24);   /* 6.3.4: Cur Hop Limit, when nonzero */
     uint32_t reach = wire_get32(body), retrans = wire_get32(body + 4);
     if (reach && reach <= 3600000u)
         s->reachable_time = SYNACK_MS(reach);   /* 6.3.4: when nonzero */
@@ -488,8 +494,10 @@ void nd_input(synack_stack_t *st, struct iface *ifc, const struct ip6_hdr *h, ui
     int from_any = ip6_is_unspecified(h->src);
     if (type == ICMP6_ND_NS) {
         stack_count(st, SYNACK_C_Icmp6InNeighborSolicits);
-        /* 7.1.1: from :: only to a solicited-node group and without a source option. */
-        if (from_any && (!ip6_is_multicast(h->dst) || o.slla)) {
+        /* 7.1.1: from :: only to a solicited-node group (ff02::1:ff00:0/104, RFC 4291 2.7.1) and
+         * without a source option. */
+        static const uint8_t sn_prefix[13] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff };
+        if (from_any && (memcmp(h->dst, sn_prefix, sizeof(sn_prefix)) != 0 || o.slla)) {
             stack_count(st, SYNACK_C_NdInInvalid);
             return;
         }

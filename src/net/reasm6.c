@@ -1,9 +1,9 @@
 /* IPv6 reassembly (RFC 8200 4.5): fragments of one packet (source, destination, Identification)
  * collected into one buffer with a sorted list of the ranges held. Any overlap discards the whole
  * packet and the fragments still to come (RFC 5722 3); exact duplicates are ignored. Memory is
- * counted against reasm_mem_limit with IPv4's; an unfinished packet is abandoned after
- * reasm_timeout (60 s in RFC 8200, 30 s here as for IPv4, like Linux's ip6frag_time), with Time
- * Exceeded code 1 to the source when the first fragment came (RFC 8200 4.5). */
+ * counted against reasm_mem_limit with IPv4's; an unfinished packet is abandoned after 60 s (RFC
+ * 8200 4.5, as Linux's IPv6 reassembly; reasm_timeout is IPv4's, RFC 791), with Time Exceeded
+ * code 1 to the source when the first fragment came (RFC 8200 4.5). */
 #include "net/ip6.h"
 
 #include "base/errno.h"
@@ -16,6 +16,7 @@
 
 #define REASM6_DGRAMS 32
 #define REASM6_RANGES 64
+#define REASM6_TIMEOUT SYNACK_SEC(60)   /* RFC 8200 4.5: "within 60 seconds of the reception of the first-arriving fragment" */
 
 struct reasm6_dgram {
     int used;
@@ -146,7 +147,7 @@ int reasm6_add(synack_stack_t *st, struct iface *ifc, const uint8_t *pkt, size_t
         d->data = NULL;
         d->cap = 0;
         d->ifindex = if_index(st, ifc);
-        timer_arm(&st->timers, &d->timer, now + st->cfg.reasm_timeout);
+        timer_arm(&st->timers, &d->timer, now + REASM6_TIMEOUT);
     }
     if (d->dead)
         return 0;

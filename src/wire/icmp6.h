@@ -34,6 +34,7 @@
 #define ICMP6_PARAM_HEADER 0      /* erroneous header field */
 #define ICMP6_PARAM_NEXTHDR 1     /* unrecognized Next Header */
 #define ICMP6_PARAM_OPTION 2      /* unrecognized IPv6 option */
+#define ICMP6_PARAM_FIRST_FRAG 3  /* first fragment without the whole header chain (RFC 7112) */
 
 /* The ND options (RFC 4861 4.6) */
 #define ND_OPT_SLLA 1
