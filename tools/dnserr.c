@@ -6,6 +6,16 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The records a NODATA lacks, by what was asked: host(1) says "no A record" for an A query. */
+static const char *nodata_types(const struct dns_result *r)
+{
+    switch (r->types) {
+    case DNS_ASKED_AAAA: return "AAAA";
+    case DNS_ASKED_A | DNS_ASKED_AAAA: return "A or AAAA";
+    default: return "A";
+    }
+}
+
 /* Appends to buf (size cap, *n used so far), never past its end. */
 static void put(char *buf, size_t cap, size_t *n, const char *fmt, ...)
 {
@@ -76,7 +86,7 @@ const char *dns_err_reason(const struct dns_result *r, char *buf, size_t cap)
         put_rcode(buf, cap, &n, r->err);
         break;
     case DNS_E_NODATA:
-        put(buf, cap, &n, "no A record");
+        put(buf, cap, &n, "no %s record", nodata_types(r));
         break;
     case DNS_E_TIMEOUT:
         put(buf, cap, &n, "connection timed out; no servers could be reached");
@@ -116,7 +126,7 @@ const char *dns_err_host_line(const char *name, const struct dns_result *r, char
         else
             put_servers(buf, cap, &n, r);
     } else if (r->err == DNS_E_NODATA) {
-        put(buf, cap, &n, "%s has no A record", name);
+        put(buf, cap, &n, "%s has no %s record", name, nodata_types(r));
     } else {
         char why[512];
         put(buf, cap, &n, "%s: %s", name, dns_err_reason(r, why, sizeof(why)));

@@ -1,6 +1,6 @@
 /* Name-resolution failures in words, the same for every command that resolves (nc, get, resolve),
  * worded after the system's tools: host(1)'s "Host NAME not found: 3(NXDOMAIN)", "5(REFUSED)",
- * "2(SERVFAIL)", "NAME has no A record", "connection timed out; no servers could be reached",
+ * "2(SERVFAIL)", "NAME has no A record" (AAAA, "A or AAAA" by what was asked), "connection timed out; no servers could be reached",
  * "communications error to A.B.C.D#53: connection refused"; curl's "Could not resolve host: NAME".
  *
  * apps/dns reports each outcome as its own code (enum dns_error) and lists which server failed how

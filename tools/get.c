@@ -1,7 +1,9 @@
 /* `synack get URL...`: an HTTP client over the synack stack on a TAP/TUN device (apps/http).
  *
  * Names are resolved by apps/dns: the hosts file first (--hosts, default /etc/hosts), then DNS
- * (--dns A, repeatable; default: the nameservers of /etc/resolv.conf). URLs are fetched one after
+ * (--dns ADDRESS, repeatable, IPv4 or IPv6; default: the nameservers of /etc/resolv.conf), A and
+ * AAAA records (-4 or -6 for one family, as curl's); a name's addresses are tried in turn, the
+ * next when a connect fails. URLs are fetched one after
  * another, so several URLs to the same host:port share one kept-alive connection from the client's
  * pool. Output: `-o FILE` may be given once per URL and pairs with the URLs in order (like curl);
  * `-O` names each file after the last segment of its URL's path (index.html if it ends in '/');
@@ -63,6 +65,12 @@ struct get {
     synack_time_t last_draw, started;
     int failures, finished;
     struct dns_result last_dns;   /* the latest lookup's outcome: a failure is told from it */
+    char last_host[256];          /* the name it was for */
+    /* A name's addresses are tried in the resolver's order, the next after a failed connect
+     * (sequentially, as curl does when its happy eyeballs have nothing left to race): while a
+     * fetch retries, the adapter answers pin_host with its pin_idx-th address. */
+    char pin_host[256];
+    int pin_idx;
 };
 
 /* ---- resolver adapter: apps/dns answers with a dns_result, the client wants one address ---- */
@@ -70,14 +78,20 @@ struct resolve_req {
     struct get *g;
     http_resolve_done_fn done;
     void *arg;
+    char host[256];
 };
 
 static void on_dns(void *arg, const struct dns_result *r, synack_time_t now)
 {
     struct resolve_req *q = arg;
-    q->g->last_dns = *r;
+    struct get *g = q->g;
+    g->last_dns = *r;
+    snprintf(g->last_host, sizeof(g->last_host), "%s", q->host);
     int err = r->err ? r->err : r->naddrs > 0 ? 0 : DNS_E_NODATA;
-    q->done(q->arg, err, err ? NULL : &r->addrs[0], now);
+    int k = !strcmp(q->host, g->pin_host) && g->pin_idx < r->naddrs ? g->pin_idx : 0;
+    if (k == 0)
+        g->pin_idx = 0;
+    q->done(q->arg, err, err ? NULL : &r->addrs[k], now);
     free(q);
 }
 
@@ -90,6 +104,7 @@ static int resolve_adapter(void *ctx, const char *host, http_resolve_done_fn don
     q->g = g;
     q->done = done;
     q->arg = arg;
+    snprintf(q->host, sizeof(q->host), "%s", host);
     int r = dns_resolve(g->res, host, on_dns, q, now);
     if (r < 0)
         free(q);
@@ -233,9 +248,25 @@ static int curl_code(const struct get *g, const struct http_fetch_result *r, con
     return 56;
 }
 
+static const struct http_fetch_callbacks get_cb;
+
 static void on_done(void *arg, const struct http_fetch_result *r, synack_time_t now)
 {
     struct get *g = arg;
+    /* A connect to one of the name's addresses failed: the same URL again, with the next address
+     * (nothing was written yet: the failure came before any response). */
+    if (r->err && r->failed_in == HTTP_FAIL_CONNECT && g->last_dns.err == 0 &&
+        g->pin_idx + 1 < g->last_dns.naddrs && synack_ip_equal(&r->remote.addr, &g->last_dns.addrs[g->pin_idx])) {
+        char ip[SYNACK_IP_STRLEN];
+        synack_ip_format(&r->remote.addr, ip, sizeof(ip));
+        if (g->verbose)
+            fprintf(stderr, "synack get: failed to connect to %s port %u: %s; trying the next address\n", ip,
+                    r->remote.port, synack_strerror(r->err));
+        snprintf(g->pin_host, sizeof(g->pin_host), "%s", g->last_host);
+        g->pin_idx++;
+        if (http_client_fetch(g->cl, g->urls[g->cur], g->head ? "HEAD" : "GET", g->follow, &get_cb, g, now) == 0)
+            return;
+    }
     if (g->progress && !r->err)
         draw_progress(g, 1, now);
     int write_failed = 0;
@@ -325,6 +356,8 @@ static void name_for(const char *url, char *buf, size_t cap)
     snprintf(buf, cap, "%s", name);
 }
 
+static const struct http_fetch_callbacks get_cb = { on_head, on_body, on_done, on_head_raw };
+
 static void start_next(struct get *g, synack_time_t now)
 {
     const char *url = g->urls[g->cur];
@@ -350,8 +383,9 @@ static void start_next(struct get *g, synack_time_t now)
     g->last_draw = 0;
     g->suppress = 0;
     g->last_head_len = 0;
-    static const struct http_fetch_callbacks cb = { on_head, on_body, on_done, on_head_raw };
-    int r = http_client_fetch(g->cl, url, g->head ? "HEAD" : "GET", g->follow, &cb, g, now);
+    g->pin_host[0] = 0;
+    g->pin_idx = 0;
+    int r = http_client_fetch(g->cl, url, g->head ? "HEAD" : "GET", g->follow, &get_cb, g, now);
     if (r < 0) {
         fprintf(stderr, "synack get: (%d) bad URL '%s': %s\n", r == -EPROTONOSUPPORT ? 1 : 3, url,
                 r == -EPROTONOSUPPORT ? "only http:// is supported" : "malformed");
@@ -385,10 +419,12 @@ static void get_usage(FILE *f)
                "  --timing      print synack's timing line per URL on stderr (resolve, connect, first\n"
                "                byte, total, reused, retries, redirects)\n"
                "  -v            say what happens on stderr\n"
+               "  -4            resolve names to IPv4 addresses only (A records)\n"
+               "  -6            resolve names to IPv6 addresses only (AAAA records)\n"
                "  Exit status as curl's: 6 name not resolved, 7 cannot connect, 22 HTTP error with -f,\n"
                "  28 timeout, 47 too many redirects, 52 empty reply, 56 receive failure.\n"
                "  --hosts FILE  hosts file consulted first (default /etc/hosts)\n"
-               "  --dns A.B.C.D DNS server (repeatable; default: nameservers of /etc/resolv.conf)\n"
+               "  --dns ADDRESS DNS server, IPv4 or IPv6 (repeatable; default: nameservers of /etc/resolv.conf)\n"
                "  --wait S      pause S seconds between URLs (keep-alive expiry experiments)\n"
                "  --pool-idle S longest an idle pooled connection is kept (default 30)\n"
                "  --no-progress never draw the progress bar\n"
@@ -418,7 +454,7 @@ int cmd_get(int argc, char **argv)
                                           { 0, 0, 0, 0 } };
     int c, rcode = 2;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:OLIfw:vhsS", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:OLIfw:vhsS46", opts, NULL)) != -1) {
         switch (c) {
         case '?':
         case ':':
@@ -443,6 +479,8 @@ int cmd_get(int argc, char **argv)
                 goto out;
             continue;
         case 'v': g->verbose = 1; continue;
+        case '4': rc.family = 4; continue;
+        case '6': rc.family = 6; continue;
         case 1201: hosts = optarg; continue;
         case 1202:
             if (rc.nservers >= DNS_MAX_SERVERS || synack_ip_parse(optarg, &rc.servers[rc.nservers]) != 0) {

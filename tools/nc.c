@@ -8,7 +8,12 @@
  *
  * A connection that fails (refused, timed out, unreachable) or is reset ends the command with
  * status 1 and one line on stderr. -w SECS bounds the time to connect and the time the connection
- * may stay idle; -v reports each step of connecting: resolving, ARP, each SYN, the outcome. */
+ * may stay idle; -v reports each step of connecting: resolving, ARP, each SYN, the outcome.
+ *
+ * A name may give several addresses (A and AAAA; -4 or -6 asks for one family, as nc's options do):
+ * they are tried in the resolver's order (IPv6 first when the stack has a global IPv6 address), the
+ * next one when a connect fails or -w runs out for it. Sequentially, one at a time: a simple form of
+ * "happy eyeballs" (RFC 8305 races them; we do not). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -42,7 +47,10 @@ struct nc {
     int connected;            /* the connection is established: standard input may be read */
     synack_time_t wait;       /* -w: connect and idle limit (0: none) */
     synack_time_t last_activity;
-    char peer_text[64];       /* "192.0.2.1 port 5000", for messages */
+    char peer_text[80];       /* "192.0.2.1 port 5000", for messages */
+    struct synack_ip addrs[DNS_MAX_ADDRS];   /* HOST's addresses, in the order to try them */
+    int naddrs, cur;          /* how many, and the one being tried */
+    uint16_t port;
     unsigned arp_requests, syns;
 };
 
@@ -152,6 +160,8 @@ static void nc_pump(struct nc *n, synack_time_t now)
     }
 }
 
+static int nc_connect_next(struct nc *n, synack_time_t now);
+
 static void sock_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     struct nc *n = arg;
@@ -163,6 +173,13 @@ static void sock_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, s
                 fprintf(stderr, "synack nc: connect to %s (tcp) failed: %s\n", n->peer_text, synack_strerror(e));
             else
                 fprintf(stderr, "synack nc: connection with %s: %s\n", n->peer_text, synack_strerror(e));
+            if (!n->connected && n->cur + 1 < n->naddrs) {   /* the next address */
+                synack_close(st, sock, now);
+                n->sock = -1;
+                n->cur++;
+                if (nc_connect_next(n, now) == 0)
+                    return;
+            }
             n->failed = 1;
             nc_stop = 1;
             return;
@@ -235,11 +252,36 @@ static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg,
     nc_pump(n, now);
 }
 
+/* Connects to addrs[cur], or the first after it whose connect starts. Returns 0 if one is under
+ * way, or the last error (each failure said on stderr). */
+static int nc_connect_next(struct nc *n, synack_time_t now)
+{
+    int r = -EHOSTUNREACH;
+    for (; n->cur < n->naddrs; n->cur++) {
+        char a[SYNACK_IP_STRLEN];
+        synack_ip_format(&n->addrs[n->cur], a, sizeof(a));
+        snprintf(n->peer_text, sizeof(n->peer_text), "%s port %u", a, n->port);
+        n->sock = synack_socket(n->st, SYNACK_SOCK_STREAM);
+        if (n->sock < 0)
+            return n->sock;
+        synack_socket_set_handler(n->st, n->sock, sock_handler, n);
+        struct synack_sockaddr peer = { n->addrs[n->cur], n->port };
+        if (n->verbose)
+            fprintf(stderr, "synack nc: connecting to %s\n", n->peer_text);
+        r = synack_connect(n->st, n->sock, &peer, now);
+        if (r == -EINPROGRESS || r == 0)
+            return 0;
+        fprintf(stderr, "synack nc: connect to %s (tcp) failed: %s\n", n->peer_text, synack_strerror(r));
+        synack_close(n->st, n->sock, now);
+        n->sock = -1;
+    }
+    return r;
+}
+
 /* The outcome of resolving HOST. */
 struct nc_lookup {
     int done, err;
-    struct synack_ip addr;
-    struct dns_result res;   /* the outcome, for telling a failure */
+    struct dns_result res;   /* the outcome: the addresses, or why not */
 };
 
 static void nc_resolved(void *arg, const struct dns_result *r, synack_time_t now)
@@ -249,8 +291,6 @@ static void nc_resolved(void *arg, const struct dns_result *r, synack_time_t now
     lk->res = *r;
     lk->err = r->err ? r->err : (r->naddrs ? 0 : DNS_E_NODATA);
     lk->res.err = lk->err;
-    if (r->naddrs)
-        lk->addr = r->addrs[0];
 }
 
 struct find_state {
@@ -266,17 +306,20 @@ static void find_conn(void *arg, const struct synack_tcp_info *i)
 
 static void nc_usage(FILE *f)
 {
-    fprintf(f, "usage: synack nc [-l] [-v] [-w SECS] [--linger] (--tap NAME | --tun NAME) --addr A.B.C.D/N [options] [HOST] PORT\n"
+    fprintf(f, "usage: synack nc [-l] [-v] [-4|-6] [-w SECS] [--linger] (--tap NAME | --tun NAME) --addr A.B.C.D/N [options] [HOST] PORT\n"
                "  Netcat over the synack stack: stdin to the connection, the connection to stdout.\n"
                "  At end of stdin our direction is closed and what the peer sends is still printed;\n"
                "  the command ends when the peer closes. Exit status 1 if the connection fails.\n"
                "  -l            listen on PORT for one connection instead of connecting to HOST\n"
                "  -v            say what happens on stderr: resolving, ARP, SYNs, connected or why not\n"
+               "  -4            IPv4 only: HOST's A records (an IPv6 HOST is refused)\n"
+               "  -6            IPv6 only: HOST's AAAA records (an IPv4 HOST is refused)\n"
                "  -w SECS       give up connecting after SECS seconds, and end the connection after\n"
-               "                SECS seconds with nothing sent or received (like OpenBSD nc -w)\n"
+               "                SECS seconds with nothing sent or received (like OpenBSD nc -w); when HOST\n"
+               "                has several addresses, each is tried in turn, the next on failure\n"
                "  --linger      after closing, keep running until TIME-WAIT is over (for `synack ss`)\n"
                "  --hosts FILE  hosts file for HOST (default /etc/hosts); then DNS\n"
-               "  --dns A.B.C.D DNS server for HOST (default: /etc/resolv.conf); repeatable\n"
+               "  --dns ADDRESS DNS server for HOST, IPv4 or IPv6 (default: /etc/resolv.conf); repeatable\n"
                DEVOPTS_HELP);
 }
 
@@ -299,7 +342,8 @@ int cmd_nc(int argc, char **argv)
     const char *hosts = "/etc/hosts";
     int c, rc = 2;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":lvhw:", opts, NULL)) != -1) {
+    int family = 0;
+    while ((c = getopt_long(argc, argv, ":lvhw:46", opts, NULL)) != -1) {
         if (c == '?' || c == ':') {
             tool_bad_option("nc", c, argc, argv, opts);
             goto out;
@@ -311,6 +355,7 @@ int cmd_nc(int argc, char **argv)
         }
         if (c == 'l') { n->listen_mode = 1; continue; }
         if (c == 'v') { n->verbose = 1; continue; }
+        if (c == '4' || c == '6') { family = c == '4' ? 4 : 6; continue; }
         if (c == 'L') { linger = 1; continue; }
         if (c == 'w') {
             double w;
@@ -343,9 +388,15 @@ int cmd_nc(int argc, char **argv)
         fprintf(stderr, "synack nc: bad host '%s'\n", host_name);
         goto out;
     }
+    if (literal && family && synack_ip_is_v4(&host) != (family == 4)) {
+        fprintf(stderr, "synack nc: %s is not an IPv%d address (-%d)\n", host_name, family, family);
+        goto out;
+    }
+    rcfg.family = family;
     uint64_t port;
     if (numarg_uint("nc", "port", argv[argc - 1], 1, 65535, NULL, &port))
         goto out;
+    n->port = (uint16_t)port;
     if (devopts_check(&dev, "nc") != 0)
         goto out;
     rc = 1;
@@ -381,7 +432,7 @@ int cmd_nc(int argc, char **argv)
             if (!rcfg.nservers)
                 dns_read_resolv_conf("/etc/resolv.conf", &rcfg);
             rcfg.hosts_path = hosts;
-            struct nc_lookup lk = { .addr = synack_ip_any6() };
+            struct nc_lookup lk = { 0 };
             if (n->verbose) {
                 char srv[SYNACK_IP_STRLEN] = "none";
                 if (rcfg.nservers)
@@ -404,28 +455,23 @@ int cmd_nc(int argc, char **argv)
                         : nc_stop ? "interrupted" : "timed out (-w)");
                 goto done;
             }
-            host = lk.addr;
-            if (n->verbose) {
-                char a[SYNACK_IP_STRLEN];
-                synack_ip_format(&host, a, sizeof(a));
-                fprintf(stderr, "synack nc: %s is %s\n", host_name, a);
-            }
+            for (int i = 0; i < lk.res.naddrs; i++)
+                n->addrs[n->naddrs++] = lk.res.addrs[i];
+            if (n->verbose)
+                for (int i = 0; i < n->naddrs; i++) {
+                    char a[SYNACK_IP_STRLEN];
+                    synack_ip_format(&n->addrs[i], a, sizeof(a));
+                    fprintf(stderr, "synack nc: %s is %s\n", host_name, a);
+                }
             now = synack_clock_now();
+        } else {
+            n->addrs[n->naddrs++] = host;
         }
-        char a[SYNACK_IP_STRLEN];
-        synack_ip_format(&host, a, sizeof(a));
-        snprintf(n->peer_text, sizeof(n->peer_text), "%s port %llu", a, (unsigned long long)port);
-        n->sock = synack_socket(n->st, SYNACK_SOCK_STREAM);
-        synack_socket_set_handler(n->st, n->sock, sock_handler, n);
-        struct synack_sockaddr peer = { host, (uint16_t)port };
-        if (n->verbose)
-            fprintf(stderr, "synack nc: connecting to %s%s\n", n->peer_text,
-                    dev.gateway && synack_ip_is_v4(&host) && ((synack_ip_to_v4(&host) ^ dev.addr) >> (32 - dev.prefix_len)) ? " through the gateway" : "");
-        int r = synack_connect(n->st, n->sock, &peer, now);
-        if (r != -EINPROGRESS && r != 0) {
-            fprintf(stderr, "synack nc: connect to %s (tcp) failed: %s\n", n->peer_text, synack_strerror(r));
+        if (n->verbose && dev.gateway && synack_ip_is_v4(&n->addrs[0]) &&
+            ((synack_ip_to_v4(&n->addrs[0]) ^ dev.addr) >> (32 - dev.prefix_len)))
+            fprintf(stderr, "synack nc: %s is beyond the gateway\n", host_name);
+        if (nc_connect_next(n, now) != 0)
             goto done;
-        }
     }
     synack_time_t started = synack_clock_now();
     /* Run until both directions are closed, then until our FIN is acknowledged. */
@@ -437,6 +483,14 @@ int cmd_nc(int argc, char **argv)
             if (!n->connected && !n->listen_mode && t - started >= n->wait) {
                 fprintf(stderr, "synack nc: connect to %s (tcp) failed: timed out after %.3g s (-w)\n", n->peer_text,
                         (double)n->wait / 1e6);
+                if (n->cur + 1 < n->naddrs) {   /* -w for each address: the next one */
+                    synack_close(n->st, n->sock, t);
+                    n->sock = -1;
+                    n->cur++;
+                    started = t;
+                    if (nc_connect_next(n, t) == 0)
+                        continue;
+                }
                 n->failed = 1;
                 break;
             }

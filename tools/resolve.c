@@ -1,7 +1,8 @@
 /* `synack resolve NAME...`: looks names up in turn with the stub resolver (apps/dns) over the
  * synack stack on a TAP/TUN device — the hosts file first (with --hosts), then the resolver's cache,
  * then DNS over the stack's UDP (TCP after a truncated answer) to the servers given with --dns (or
- * those of /etc/resolv.conf). Prints each IPv4 address on a line of its own (after the name when
+ * those of /etc/resolv.conf), A and AAAA side by side (-4: A only, -6: AAAA only). Prints each
+ * address (IPv6 first when the stack has a global IPv6 address) on a line of its own (after the name when
  * several are given) and exits 0, or prints one line saying why not and exits 1 (2 for usage
  * errors). A name given twice is answered the second time from the cache, within its TTL; -v shows
  * where each answer came from and, at the end, the cache. */
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../apps/dns/msg.h"
 #include "../apps/dns/resolver.h"
 #include "cmd.h"
 #include "devopts.h"
@@ -37,9 +39,12 @@ static void on_result(void *arg, const struct dns_result *r, synack_time_t now)
 static void resolve_usage(FILE *f)
 {
     fprintf(f, "usage: synack resolve NAME... (--tap NAME | --tun NAME) --addr A.B.C.D/N [options]\n"
-               "  Resolves each NAME in turn to IPv4 addresses over the synack stack: the hosts file first\n"
-               "  (--hosts), then the cache, then DNS over UDP (TCP if truncated). Prints one address per line.\n"
-               "  --dns A.B.C.D       DNS server (repeatable, up to 4; default: /etc/resolv.conf)\n"
+               "  Resolves each NAME in turn to addresses over the synack stack: the hosts file first\n"
+               "  (--hosts), then the cache, then DNS over UDP (TCP if truncated), A and AAAA at once.\n"
+               "  Prints one address per line, IPv6 first if the stack has a global IPv6 address.\n"
+               "  -4                  IPv4 only: ask for A records\n"
+               "  -6                  IPv6 only: ask for AAAA records\n"
+               "  --dns ADDRESS       DNS server, IPv4 or IPv6 (repeatable, up to 4; default: /etc/resolv.conf)\n"
                "  --hosts FILE        hosts file to consult first (default: none)\n"
                "  --timeout MS        per attempt (default 2000)\n"
                "  --attempts N        rounds over the servers (default 2)\n"
@@ -49,15 +54,15 @@ static void resolve_usage(FILE *f)
                DEVOPTS_HELP);
 }
 
-static void print_cache_entry(void *arg, const char *name, const struct dns_result *r, uint32_t ttl_left)
+static void print_cache_entry(void *arg, const char *name, uint16_t type, const struct dns_result *r, uint32_t ttl_left)
 {
-    fprintf(stderr, "synack resolve: cache: %s ", name);
+    fprintf(stderr, "synack resolve: cache: %s %s ", name, type == DNS_T_AAAA ? "AAAA" : "A");
     if (r->err)
         fprintf(stderr, "%s", dns_errname(r->err));
     for (int i = 0; i < r->naddrs; i++) {
         char a[SYNACK_IP_STRLEN];
         synack_ip_format(&r->addrs[i], a, sizeof(a));
-        fprintf(stderr, "%s%s", i ? "," : "A ", a);
+        fprintf(stderr, "%s%s", i ? "," : "", a);
     }
     fprintf(stderr, " ttl %us\n", ttl_left);
 }
@@ -121,7 +126,7 @@ int cmd_resolve(int argc, char **argv)
                                           { 0, 0, 0, 0 } };
     int c;
     opterr = 0;   /* our own one-line messages, as the other commands */
-    while ((c = getopt_long(argc, argv, ":vh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":vh46", opts, NULL)) != -1) {
         uint64_t v;
         switch (c) {
         case 'h':
@@ -129,6 +134,10 @@ int cmd_resolve(int argc, char **argv)
             return 0;
         case 'v':
             verbose = 1;
+            continue;
+        case '4':
+        case '6':
+            cfg.family = c == '4' ? 4 : 6;
             continue;
         case 1201:
             if (cfg.nservers == DNS_MAX_SERVERS) {
@@ -180,7 +189,7 @@ int cmd_resolve(int argc, char **argv)
     if (devopts_check(&dev, "resolve") != 0)
         return 2;
     if (cfg.nservers == 0 && dns_read_resolv_conf("/etc/resolv.conf", &cfg) <= 0 && verbose)
-        fprintf(stderr, "synack resolve: no IPv4 nameserver in /etc/resolv.conf\n");
+        fprintf(stderr, "synack resolve: no nameserver in /etc/resolv.conf\n");
 
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));

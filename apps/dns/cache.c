@@ -26,10 +26,11 @@ static void drop(struct dns_cache *c, unsigned i)
     c->e[i] = c->e[--c->n];
 }
 
-const struct dns_cache_entry *dns_cache_get(struct dns_cache *c, const struct dns_name *name, synack_time_t now)
+const struct dns_cache_entry *dns_cache_get(struct dns_cache *c, const struct dns_name *name, uint16_t type,
+                                            synack_time_t now)
 {
     for (unsigned i = 0; i < c->n; i++) {
-        if (!dns_name_equal(&c->e[i]->name, name))
+        if (c->e[i]->type != type || !dns_name_equal(&c->e[i]->name, name))
             continue;
         if (now >= c->e[i]->expires) {
             drop(c, i);
@@ -42,8 +43,8 @@ const struct dns_cache_entry *dns_cache_get(struct dns_cache *c, const struct dn
     return NULL;
 }
 
-void dns_cache_put(struct dns_cache *c, const struct dns_name *name, const struct dns_result *r, uint32_t ttl,
-                   int neg, synack_time_t now)
+void dns_cache_put(struct dns_cache *c, const struct dns_name *name, uint16_t type, const struct dns_result *r,
+                   uint32_t ttl, int neg, synack_time_t now)
 {
     if (ttl & 0x80000000u)
         ttl = 0;
@@ -54,7 +55,7 @@ void dns_cache_put(struct dns_cache *c, const struct dns_name *name, const struc
         return;
     struct dns_cache_entry *e = NULL;
     for (unsigned i = 0; i < c->n && !e; i++)
-        if (dns_name_equal(&c->e[i]->name, name))
+        if (c->e[i]->type == type && dns_name_equal(&c->e[i]->name, name))
             e = c->e[i];
     if (!e && c->n == c->cap) {
         unsigned victim = 0;
@@ -71,6 +72,7 @@ void dns_cache_put(struct dns_cache *c, const struct dns_name *name, const struc
         c->e[c->n++] = e;
     }
     e->name = *name;
+    e->type = type;
     e->result = *r;
     e->result.from_hosts = 0;
     e->expires = now + (synack_time_t)ttl * 1000000u;

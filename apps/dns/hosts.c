@@ -48,10 +48,10 @@ int dns_hosts_lookup_text(const char *text, size_t len, const struct dns_name *n
         size_t i = pos;
         pos = eol + 1;
         char tok[DNS_MAX_TEXT];
-        uint32_t addr;
+        struct synack_ip addr;
         int l = next_field(text, end, &i, tok, sizeof(tok));
-        if (l <= 0 || synack_addr_parse(tok, &addr) != 0)
-            continue;   /* blank, IPv6 or malformed: skipped, as the C library does */
+        if (l <= 0 || synack_ip_parse(tok, &addr) != 0)
+            continue;   /* blank or malformed (or with a zone): skipped, as the C library does */
         struct dns_name first;
         int nfields = 0, hit = 0;
         while ((l = next_field(text, end, &i, tok, sizeof(tok))) != 0) {
@@ -69,7 +69,7 @@ int dns_hosts_lookup_text(const char *text, size_t len, const struct dns_name *n
             out->canonical = first;
         int dup = 0;
         for (int k = 0; k < out->naddrs; k++)
-            dup |= out->addrs[k] == addr;
+            dup |= synack_ip_equal(&out->addrs[k], &addr);
         if (!dup && out->naddrs < (int)(sizeof(out->addrs) / sizeof(out->addrs[0])))
             out->addrs[out->naddrs++] = addr;
     }

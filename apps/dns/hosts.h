@@ -1,6 +1,7 @@
 /* The hosts file (/etc/hosts, hosts(5)): "ADDRESS CANONICAL [ALIAS...]" lines, '#' comments. The
- * resolver asks it before DNS, like a host's name service switch with "hosts: files dns". Only IPv4
- * addresses are used; IPv6 lines are skipped. */
+ * resolver asks it before DNS, like a host's name service switch with "hosts: files dns". Addresses of
+ * both families ("2001:db8::2 www.example.test", "::1 localhost"); the resolver keeps those of the
+ * families asked. An address with a zone ("fe80::1%eth0") is skipped: synack's addresses have none. */
 #ifndef APPS_DNS_HOSTS_H
 #define APPS_DNS_HOSTS_H
 
@@ -8,9 +9,10 @@
 #include <stdint.h>
 
 #include "name.h"
+#include "synack/types.h"
 
 struct dns_hosts_match {
-    uint32_t addrs[16];        /* host order, in file order, no duplicates */
+    struct synack_ip addrs[16];  /* in file order, no duplicates (IPv4 IPv4-mapped) */
     int naddrs;
     struct dns_name canonical; /* the first matching line's first name */
 };

@@ -58,12 +58,16 @@ void dns_reply_read(const uint8_t *p, size_t len, uint16_t id, const struct dns_
                 found = 1;
                 if (rr->ttl < out->ttl)
                     out->ttl = rr->ttl;
-                if (qtype != DNS_T_A)
+                struct synack_ip a;
+                if (qtype == DNS_T_A)
+                    a = synack_ip_from_v4(dns_rr_a(m, rr));
+                else if (qtype == DNS_T_AAAA)
+                    dns_rr_aaaa(m, rr, a.b);   /* RDLENGTH 16, checked by the parser (RFC 3596 2.2) */
+                else
                     continue;
-                uint32_t a = dns_rr_a(m, rr);
                 int dup = 0;
                 for (int k = 0; k < out->naddrs; k++)
-                    dup |= out->addrs[k] == a;
+                    dup |= synack_ip_equal(&out->addrs[k], &a);
                 if (!dup && out->naddrs < DNS_REPLY_MAX_ADDRS)
                     out->addrs[out->naddrs++] = a;
             } else if (rr->type == DNS_T_CNAME && !cname) {

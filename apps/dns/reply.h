@@ -7,7 +7,7 @@
  * TC set -> truncated (the resolver asks again over TCP); SERVFAIL, REFUSED, NOTIMP, FORMERR or a referral (a server that cannot
  * recurse for us) -> try another server; otherwise the CNAME chain in the answer section is
  * followed from the question's name (at most max_links links; records off the chain are ignored,
- * RFC 5452 6) to A records, NXDOMAIN (whose RCODE speaks for the end of the chain, RFC 6604),
+ * RFC 5452 6) to records of the type asked (A, or AAAA: RFC 3596), NXDOMAIN (whose RCODE speaks for the end of the chain, RFC 6604),
  * NODATA (RFC 2308 2.2), or a chain the server did not finish, which the resolver restarts from
  * its last name (RFC 1034 5.3.3). */
 #ifndef APPS_DNS_REPLY_H
@@ -17,11 +17,12 @@
 #include <stdint.h>
 
 #include "msg.h"
+#include "synack/types.h"
 
 enum dns_reply_kind {
     DNS_REPLY_IGNORE = 0,     /* not the answer to this query (wrong ID, question, or a query) */
     DNS_REPLY_MALFORMED,      /* the parser rejected it */
-    DNS_REPLY_ADDRS,          /* A records found at the end of the chain */
+    DNS_REPLY_ADDRS,          /* records of the type asked found at the end of the chain */
     DNS_REPLY_NXDOMAIN,
     DNS_REPLY_NODATA,
     DNS_REPLY_CNAME,          /* the chain stops at `canonical` with nothing more: ask again for it */
@@ -35,7 +36,8 @@ enum dns_reply_kind {
 struct dns_reply {
     enum dns_reply_kind kind;
     int rcode;
-    uint32_t addrs[DNS_REPLY_MAX_ADDRS];   /* host order, answer order, no duplicates */
+    struct synack_ip addrs[DNS_REPLY_MAX_ADDRS];   /* A (IPv4-mapped) or AAAA records: answer order, no
+                                                  * duplicates; none for other types */
     int naddrs;
     uint32_t ttl;                          /* the smallest TTL of the records used */
     uint32_t neg_ttl;                      /* NXDOMAIN, NODATA: min(SOA TTL, SOA MINIMUM) of the SOA

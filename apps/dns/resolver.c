@@ -11,6 +11,11 @@
  * connection (a new ID, a two-byte length before each message, the answer read however the
  * segments cut it), bounded by the attempt timeout.
  *
+ * A lookup (struct dns_lookup) runs one query per family asked, side by side (RFC 3596 asks
+ * for AAAA beside A; getaddrinfo() with AF_UNSPEC sends both at once): each query is the state
+ * machine above for its own type, with its own cache entry. When every query of the lookup has
+ * ended, their outcomes are merged (order.h) and the caller's callback runs.
+ *
  * Socket handlers and timers work on the `now` the stack gives them and read no clock, so
  * simulations stay exact. */
 #include "resolver.h"
@@ -23,6 +28,7 @@
 #include "cache.h"
 #include "hosts.h"
 #include "msg.h"
+#include "order.h"
 #include "reply.h"
 
 #define DNS_MAX_TRIES 16        /* attempts per name: rounds x servers, capped */
@@ -38,8 +44,8 @@ struct attempt {
 struct dns_query {
     struct dns_resolver *r;
     struct dns_query *next;
-    dns_result_fn cb;
-    void *arg;
+    struct lookup_part *part;   /* the lookup it belongs to */
+    uint16_t qtype;             /* DNS_T_A or DNS_T_AAAA (0: a literal or the hosts file) */
     struct dns_name name;       /* the name being asked for (moves along a CNAME chain) */
     int links;                  /* CNAME links followed so far */
     struct attempt att[DNS_MAX_TRIES];
@@ -61,10 +67,30 @@ struct dns_query {
     size_t tcp_len, tcp_cap;
 };
 
+/* One query of a lookup, as the query's callback sees it. */
+struct lookup_part {
+    struct dns_lookup *lk;
+    int slot;                   /* 0: A, 1: AAAA */
+};
+
+struct dns_lookup {
+    struct dns_resolver *r;
+    struct dns_lookup *next;
+    dns_result_fn cb;
+    void *arg;
+    struct lookup_part part[2];
+    struct dns_result res[2];
+    int asked[2];               /* which slots were asked */
+    int pending;                /* queries not yet ended */
+    unsigned types;             /* DNS_ASKED_* */
+    int sort;                   /* the addresses came from the hosts file: order them */
+};
+
 struct dns_resolver {
     synack_stack_t *st;
     struct dns_resolver_config cfg;
     struct dns_query *queries;
+    struct dns_lookup *lookups;
     struct dns_resolver_stats stats;
     synack_time_t now;          /* the latest time we were given, for closing sockets on free */
     struct dns_cache cache;
@@ -72,10 +98,13 @@ struct dns_resolver {
 };
 
 static void query_start_attempt(struct dns_query *q, synack_time_t now);
+struct lookup_part;
+static void lookup_part_done(struct lookup_part *part, const struct dns_result *res, synack_time_t now);
 
 struct dns_resolver *dns_resolver_new(synack_stack_t *st, const struct dns_resolver_config *cfg)
 {
-    if (!st || !cfg || cfg->nservers < 0 || cfg->nservers > DNS_MAX_SERVERS || cfg->attempts < 0)
+    if (!st || !cfg || cfg->nservers < 0 || cfg->nservers > DNS_MAX_SERVERS || cfg->attempts < 0 ||
+        (cfg->family != 0 && cfg->family != 4 && cfg->family != 6))
         return NULL;
     struct dns_resolver *r = calloc(1, sizeof(*r));
     if (!r)
@@ -135,12 +164,12 @@ static void query_unlink(struct dns_query *q)
  * resolver. */
 static void query_deliver(struct dns_query *q, synack_time_t now)
 {
-    dns_result_fn cb = q->cb;
-    void *arg = q->arg;
+    struct lookup_part *part = q->part;
     struct dns_result res = q->result;
+    res.types = q->qtype == DNS_T_A ? DNS_ASKED_A : q->qtype == DNS_T_AAAA ? DNS_ASKED_AAAA : 0;
     query_unlink(q);
     query_free(q, now);
-    cb(arg, &res, now);
+    lookup_part_done(part, &res, now);
 }
 
 /* Records the outcome; delivery goes through the timer at `now`, so the callback never runs
@@ -151,8 +180,6 @@ static void query_finish(struct dns_query *q, int err, synack_time_t now)
     q->finished = 1;
     close_attempts(q, now);
     synack_timer_arm(q->timer, now);
-    if (err == 0)
-        q->r->stats.answers++;
 }
 
 /* An answer from DNS: cached under the name asked, for the TTL of everything it rests on. */
@@ -160,7 +187,7 @@ static void query_cache(struct dns_query *q, uint32_t ttl, int neg, synack_time_
 {
     struct dns_resolver *r = q->r;
     uint64_t before = r->cache.stored;
-    dns_cache_put(&r->cache, &q->asked, &q->result, ttl, neg, now);
+    dns_cache_put(&r->cache, &q->asked, q->qtype, &q->result, ttl, neg, now);
     r->stats.cache_stored += r->cache.stored - before;
 }
 
@@ -207,10 +234,7 @@ static void query_give_up(struct dns_query *q, synack_time_t now)
 {
     for (int i = 0; i < q->natt; i++)
         note_fail(q, q->att[i].server, DNS_E_TIMEOUT, 0);
-    int err = q->fail ? q->fail : DNS_E_TIMEOUT;
-    if (err == DNS_E_TIMEOUT)
-        q->r->stats.timeouts++;
-    query_finish(q, err, now);
+    query_finish(q, q->fail ? q->fail : DNS_E_TIMEOUT, now);
 }
 
 /* Attempt ai failed (its server said no, or an ICMP error came back): its socket closes, and the
@@ -254,7 +278,7 @@ static int on_response(struct dns_query *q, int ai, const uint8_t *p, size_t len
     struct dns_resolver *r = q->r;
     struct attempt *a = ai >= 0 ? &q->att[ai] : NULL;
     struct dns_reply rep;
-    dns_reply_read(p, len, a ? a->id : q->tcp_id, &q->name, DNS_T_A, DNS_CNAME_CHAIN_MAX - q->links, &rep);
+    dns_reply_read(p, len, a ? a->id : q->tcp_id, &q->name, q->qtype, DNS_CNAME_CHAIN_MAX - q->links, &rep);
     if (rep.kind != DNS_REPLY_IGNORE && rep.kind != DNS_REPLY_MALFORMED && rep.ttl < q->ttl)
         q->ttl = rep.ttl;
     switch (rep.kind) {
@@ -314,7 +338,7 @@ static int on_response(struct dns_query *q, int ai, const uint8_t *p, size_t len
     case DNS_REPLY_ADDRS:
         set_canonical(q, &rep.canonical);
         for (int i = 0; i < rep.naddrs && i < DNS_MAX_ADDRS; i++)
-            q->result.addrs[q->result.naddrs++] = synack_ip_from_v4(rep.addrs[i]);
+            q->result.addrs[q->result.naddrs++] = rep.addrs[i];
         q->result.over_tcp = !a;
         query_finish(q, 0, now);
         query_cache(q, q->ttl, 0, now);
@@ -371,7 +395,7 @@ static size_t build_query(struct dns_query *q, uint16_t id, uint8_t *msg, size_t
 {
     struct dns_builder b;
     struct dns_header h = { .id = id, .flags = DNS_F_RD };
-    if (dns_build_init(&b, msg, cap, &h) != 0 || dns_build_question(&b, &q->name, DNS_T_A, DNS_C_IN) != 0 ||
+    if (dns_build_init(&b, msg, cap, &h) != 0 || dns_build_question(&b, &q->name, q->qtype, DNS_C_IN) != 0 ||
         (!q->no_edns && dns_build_opt(&b, DNS_EDNS_UDP, 0) != 0))
         return 0;
     return dns_build_finish(&b);
@@ -497,6 +521,94 @@ static void query_start_attempt(struct dns_query *q, synack_time_t now)
     query_give_up(q, now);
 }
 
+static struct dns_query *query_new(struct dns_resolver *r, struct lookup_part *part)
+{
+    struct dns_query *q = calloc(1, sizeof(*q));
+    if (!q)
+        return NULL;
+    q->r = r;
+    q->part = part;
+    q->tcp_sock = -1;
+    q->ttl = UINT32_MAX;
+    q->timer = synack_timer_new(r->st, on_timer, q);
+    if (!q->timer) {
+        free(q);
+        return NULL;
+    }
+    q->next = r->queries;
+    r->queries = q;
+    return q;
+}
+
+/* A query for `n` of type qtype: from the cache if it holds (n, qtype), else over DNS. */
+static void query_begin(struct dns_query *q, const struct dns_name *n, uint16_t qtype, synack_time_t now)
+{
+    struct dns_resolver *r = q->r;
+    q->qtype = qtype;
+    q->name = *n;
+    q->asked = *n;
+    set_canonical(q, n);
+    const struct dns_cache_entry *ce = dns_cache_get(&r->cache, n, qtype, now);
+    if (ce) {
+        q->result = ce->result;
+        q->result.from_cache = 1;
+        r->stats.cache_hits++;
+        query_finish(q, ce->result.err, now);
+        return;
+    }
+    if (r->cfg.nservers == 0) {
+        query_finish(q, DNS_E_NOSERVER, now);
+        return;
+    }
+    query_start_attempt(q, now);
+}
+
+static void lookup_unlink(struct dns_lookup *lk)
+{
+    struct dns_lookup **pp = &lk->r->lookups;
+    while (*pp && *pp != lk)
+        pp = &(*pp)->next;
+    if (*pp)
+        *pp = lk->next;
+}
+
+/* A query of the lookup ended (in its timer callback); after the last one the outcomes merge and
+ * the caller's callback runs, last, so that it may do anything, even free the resolver. */
+static void lookup_part_done(struct lookup_part *part, const struct dns_result *res, synack_time_t now)
+{
+    struct dns_lookup *lk = part->lk;
+    lk->res[part->slot] = *res;
+    if (--lk->pending > 0)
+        return;
+    struct dns_resolver *r = lk->r;
+    int v6_first = dns_order_v6_first(r->st);
+    struct dns_result out;
+    dns_merge(lk->asked[0] ? &lk->res[0] : NULL, lk->asked[1] ? &lk->res[1] : NULL, v6_first, &out);
+    out.types = lk->types;
+    if (lk->sort)
+        dns_order_addrs(out.addrs, out.naddrs, v6_first);
+    if (out.err == 0)
+        r->stats.answers++;
+    else if (out.err == DNS_E_TIMEOUT)
+        r->stats.timeouts++;
+    dns_result_fn cb = lk->cb;
+    void *arg = lk->arg;
+    lookup_unlink(lk);
+    free(lk);
+    cb(arg, &out, now);
+}
+
+/* The hosts file's addresses of the families asked, into q's result. Returns how many. */
+static int hosts_take(struct dns_query *q, const struct dns_hosts_match *hm, int n, unsigned types)
+{
+    for (int i = 0; i < n && q->result.naddrs < DNS_MAX_ADDRS; i++) {
+        int v4 = synack_ip_is_v4(&hm->addrs[i]);
+        if ((v4 && (types & DNS_ASKED_A)) || (!v4 && (types & DNS_ASKED_AAAA)))
+            q->result.addrs[q->result.naddrs++] = hm->addrs[i];
+    }
+    return q->result.naddrs;
+}
+
 int dns_resolve(struct dns_resolver *r, const char *name, dns_result_fn cb, void *arg, synack_time_t now)
 {
     if (!r || !name || !cb)
@@ -510,58 +622,71 @@ int dns_resolve(struct dns_resolver *r, const char *name, dns_result_fn cb, void
         if (e)
             return e;
     }
-    struct dns_query *q = calloc(1, sizeof(*q));
-    if (!q)
+    struct dns_lookup *lk = calloc(1, sizeof(*lk));
+    if (!lk)
         return -ENOMEM;
-    q->r = r;
-    q->cb = cb;
-    q->arg = arg;
-    q->tcp_sock = -1;
-    q->timer = synack_timer_new(r->st, on_timer, q);
-    if (!q->timer) {
-        query_free(q, now);
+    lk->r = r;
+    lk->cb = cb;
+    lk->arg = arg;
+    lk->types = r->cfg.family == 4 ? DNS_ASKED_A : r->cfg.family == 6 ? DNS_ASKED_AAAA
+                                                                     : DNS_ASKED_A | DNS_ASKED_AAAA;
+    for (int i = 0; i < 2; i++)
+        lk->part[i] = (struct lookup_part){ lk, i };
+    /* The literal or the hosts file answer in one part; DNS asks one query per family. */
+    struct dns_query *q0 = query_new(r, &lk->part[0]);
+    if (!q0) {
+        free(lk);
         return -ENOMEM;
     }
-    q->next = r->queries;
-    r->queries = q;
+    lk->next = r->lookups;
+    r->lookups = lk;
+    lk->asked[0] = 1;
+    lk->pending = 1;
     r->stats.lookups++;
     if (is_literal) {   /* an address answers itself (RFC 1123 2.1 dotted-decimal form, or IPv6 text) */
-        q->result.addrs[0] = literal;
-        q->result.naddrs = 1;
-        snprintf(q->result.canonical, sizeof(q->result.canonical), "%s", name);
-        query_finish(q, 0, now);
+        q0->result.addrs[0] = literal;
+        q0->result.naddrs = 1;
+        snprintf(q0->result.canonical, sizeof(q0->result.canonical), "%s", name);
+        query_finish(q0, 0, now);
         return 0;
     }
-    q->name = n;
-    q->asked = n;
-    q->ttl = UINT32_MAX;
-    set_canonical(q, &n);
+    set_canonical(q0, &n);
     if (r->cfg.hosts_path) {
+        /* As "hosts: files dns": a name the file has answers from it, with the families asked that
+         * it holds; a name it has only for another family goes on to DNS. */
         struct dns_hosts_match hm;
         int k = dns_hosts_lookup(r->cfg.hosts_path, &n, &hm);
-        if (k > 0) {
-            for (int i = 0; i < k && i < DNS_MAX_ADDRS; i++)
-                q->result.addrs[q->result.naddrs++] = synack_ip_from_v4(hm.addrs[i]);
-            set_canonical(q, &hm.canonical);
-            q->result.from_hosts = 1;
+        if (k > 0 && hosts_take(q0, &hm, k, lk->types) > 0) {
+            set_canonical(q0, &hm.canonical);
+            q0->result.from_hosts = 1;
+            lk->sort = 1;
             r->stats.hosts_hits++;
-            query_finish(q, 0, now);
+            query_finish(q0, 0, now);
             return 0;
         }
+        q0->result.naddrs = 0;
     }
-    const struct dns_cache_entry *ce = dns_cache_get(&r->cache, &n, now);
-    if (ce) {
-        q->result = ce->result;
-        q->result.from_cache = 1;
-        r->stats.cache_hits++;
-        query_finish(q, ce->result.err, now);
-        return 0;
+    if (lk->types & DNS_ASKED_AAAA) {
+        struct dns_query *q1 = q0;
+        if (lk->types & DNS_ASKED_A) {
+            q1 = query_new(r, &lk->part[1]);
+            if (!q1) {
+                /* no memory for the second query: the first answers alone for now */
+                query_finish(q0, -ENOMEM, now);
+                return 0;
+            }
+            lk->pending = 2;
+        } else {
+            lk->asked[0] = 0;
+            q0->part = &lk->part[1];
+        }
+        lk->asked[1] = 1;
+        /* the AAAA query first: its datagram leaves first, as glibc's does */
+        query_begin(q1, &n, DNS_T_AAAA, now);
+        if (q1 == q0)
+            return 0;
     }
-    if (r->cfg.nservers == 0) {
-        query_finish(q, DNS_E_NOSERVER, now);
-        return 0;
-    }
-    query_start_attempt(q, now);
+    query_begin(q0, &n, DNS_T_A, now);
     return 0;
 }
 
@@ -574,12 +699,18 @@ void dns_resolver_free(struct dns_resolver *r)
         r->queries = q->next;
         query_free(q, r->now);
     }
+    while (r->lookups) {
+        struct dns_lookup *lk = r->lookups;
+        r->lookups = lk->next;
+        free(lk);
+    }
     dns_cache_free(&r->cache);
     free(r);
 }
 
 void dns_resolver_cache_foreach(struct dns_resolver *r, synack_time_t now,
-                                void (*fn)(void *arg, const char *name, const struct dns_result *res, uint32_t ttl_left),
+                                void (*fn)(void *arg, const char *name, uint16_t type, const struct dns_result *res,
+                                           uint32_t ttl_left),
                                 void *arg)
 {
     for (unsigned i = 0; i < r->cache.n; i++) {
@@ -589,7 +720,7 @@ void dns_resolver_cache_foreach(struct dns_resolver *r, synack_time_t now,
         char name[DNS_MAX_TEXT];
         if (dns_name_to_text(&e->name, name, sizeof(name)) < 0)
             continue;
-        fn(arg, name, &e->result, (uint32_t)((e->expires - now + 999999) / 1000000));
+        fn(arg, name, e->type, &e->result, (uint32_t)((e->expires - now + 999999) / 1000000));
     }
 }
 
@@ -604,9 +735,10 @@ int dns_read_resolv_conf(const char *path, struct dns_resolver_config *cfg)
     while (fgets(line, sizeof(line), f)) {
         char kw[32], addr[64];
         struct synack_ip a;
-        /* resolv.conf(5): "nameserver ADDRESS"; IPv6 servers are skipped (the stack speaks IPv4). */
+        /* resolv.conf(5): "nameserver ADDRESS", either family (one with a zone, "fe80::1%eth0",
+         * is skipped: synack's addresses carry none). */
         if (sscanf(line, " %31s %63s", kw, addr) == 2 && !strcmp(kw, "nameserver") &&
-            synack_ip_parse(addr, &a) == 0 && synack_ip_is_v4(&a) && n < DNS_MAX_SERVERS)
+            synack_ip_parse(addr, &a) == 0 && n < DNS_MAX_SERVERS)
             cfg->servers[n++] = a;
     }
     fclose(f);
@@ -654,7 +786,7 @@ const char *dns_strerror(int err)
     case DNS_E_NXDOMAIN: return "no such name";
     case DNS_E_NOTIMP: return "the server does not implement the query";
     case DNS_E_REFUSED: return "the server refused the query";
-    case DNS_E_NODATA: return "the name has no A record";
+    case DNS_E_NODATA: return "the name has no address record (A or AAAA) of the family asked";
     case DNS_E_TIMEOUT: return "no server answered";
     case DNS_E_UNREACH: return "the servers could not be reached";
     case DNS_E_TRUNCATED: return "the answer was truncated and the query over TCP failed";

@@ -1,11 +1,17 @@
-/* The stub resolver: names to addresses (A records, IPv4 for now), the way a host does it — the hosts file first, then
+/* The stub resolver: names to addresses (A and AAAA records, RFC 3596), the way a host does it — the hosts file first, then
  * its cache, then DNS over the stack's own UDP (RFC 1034 5.3, RFC 1035). Queries carry an EDNS(0)
  * OPT record offering DNS_EDNS_UDP bytes (RFC 6891 6.2.5); a truncated answer (TC) is asked again
  * over TCP (RFC 7766 5, RFC 1035 4.2.2: a two-byte length before the message). Answers and negative
  * answers are cached (cache.h: for their TTL, RFC 2308 3 and 5 for the negative ones), so a lookup
  * of the same name within the TTL sends nothing. Asynchronous and driven by the stack:
  * queries go out through a synack UDP socket, timeouts use synack timers, and the answer comes back
- * through a callback that runs like a socket handler (after the stack's processing). */
+ * through a callback that runs like a socket handler (after the stack's processing).
+ *
+ * Both families by default, as getaddrinfo() with AF_UNSPEC: an A and an AAAA query go out side by
+ * side (each with its own retries, CNAME chain, TCP fallback and cache entry per (name, type)), and
+ * the lookup ends when both have; their addresses are merged, IPv6 first when the stack has an IPv6
+ * address of more than link-local scope, IPv4 first otherwise (order.h). A name with addresses of
+ * one family only is an answer, not a failure. config.family asks for one family only. */
 #ifndef APPS_DNS_RESOLVER_H
 #define APPS_DNS_RESOLVER_H
 
@@ -18,12 +24,13 @@
 #define DNS_CNAME_CHAIN_MAX 8   /* CNAME links followed per lookup, across restarts */
 
 struct dns_resolver_config {
-    struct synack_ip servers[DNS_MAX_SERVERS];   /* tried in turn (IPv4 for now) */
+    struct synack_ip servers[DNS_MAX_SERVERS];   /* tried in turn (either family) */
     int nservers;
     const char *hosts_path;              /* NULL: no hosts file; e.g. "/etc/hosts" */
     synack_time_t timeout;               /* per attempt (0: 2 s) */
     int attempts;                        /* rounds over the servers (0: 2) */
-    int cache_size;                      /* names cached (0: DNS_CACHE_DEFAULT; negative: none) */
+    int cache_size;                      /* (name, type) outcomes cached (0: DNS_CACHE_DEFAULT; negative: none) */
+    int family;                          /* 0: both (A and AAAA), 4: A only, 6: AAAA only */
 };
 
 #define DNS_EDNS_UDP 1232                /* our UDP payload size (the DNS flag day 2020 figure) */
@@ -42,7 +49,8 @@ enum dns_error {
     DNS_E_NOTIMP = DNS_E_RCODE(4),       /* the server does not do this kind of query */
     DNS_E_REFUSED = DNS_E_RCODE(5),      /* the server will not answer us */
     /* DNS_E_RCODE(6..15): the other RCODEs */
-    DNS_E_NODATA = -(DNS_E_BASE + 16),   /* the name exists but has no A record (RFC 2308 2.2) */
+    DNS_E_NODATA = -(DNS_E_BASE + 16),   /* the name exists but has no record of the types asked
+                                          * (A, AAAA or both; RFC 2308 2.2) */
     DNS_E_TIMEOUT = -(DNS_E_BASE + 17),  /* no server answered in time */
     DNS_E_UNREACH = -(DNS_E_BASE + 18),  /* every server's answer was an ICMP error (port unreachable:
                                           * nothing listens on 53; host unreachable: ARP gave up) */
@@ -71,7 +79,12 @@ struct dns_server_error {
  * order they first failed (servers that never answered as DNS_E_TIMEOUT).
  *
  * canonical is the end of the CNAME chain for answers, NXDOMAIN and NODATA alike (RFC 6604), in
- * RFC 1035 5.1 text form without the final dot. */
+ * RFC 1035 5.1 text form without the final dot.
+ *
+ * With both families asked, the lookup's outcome merges the two queries': addresses if either has
+ * some; NXDOMAIN if both say so, NODATA if both are negative otherwise; else the most telling
+ * failure of a query that failed (a negative answer from one and a timeout from the other is the
+ * timeout: the other family's answer is unknown). fails lists each server once. */
 struct dns_result {
     int err;
     struct synack_ip addrs[DNS_MAX_ADDRS];
@@ -80,9 +93,13 @@ struct dns_result {
     int from_hosts;                      /* answered from the hosts file */
     int from_cache;                      /* answered from the cache */
     int over_tcp;                        /* the answer came over TCP (after a truncated one) */
+    unsigned types;                      /* what was asked: DNS_ASKED_A | DNS_ASKED_AAAA */
     struct dns_server_error fails[DNS_MAX_SERVERS];
     int nfails;
 };
+
+#define DNS_ASKED_A 1u
+#define DNS_ASKED_AAAA 2u
 
 /* The name of a dns_error: "NXDOMAIN", "SERVFAIL", "REFUSED", "FORMERR", "NOTIMP", "RCODE6",
  * "NODATA", "TIMEOUT", "UNREACH", "TRUNCATED", "MALFORMED", "REFERRAL", "LOOP", "NOSERVER"; for
@@ -99,7 +116,7 @@ typedef void (*dns_result_fn)(void *arg, const struct dns_result *r, synack_time
 struct dns_resolver;
 struct dns_resolver *dns_resolver_new(synack_stack_t *st, const struct dns_resolver_config *cfg);
 void dns_resolver_free(struct dns_resolver *r);   /* pending callbacks are not called */
-/* Starts a lookup of `name` (a dotted name or an IPv4 literal, which answers at once). The callback
+/* Starts a lookup of `name` (a dotted name, or an address of either family, which answers at once). The callback
  * runs exactly once, never from inside this call. Returns 0 or a negative errno. */
 int dns_resolve(struct dns_resolver *r, const char *name, dns_result_fn cb, void *arg, synack_time_t now);
 
@@ -122,13 +139,14 @@ struct dns_resolver_stats {
 };
 void dns_resolver_stats(const struct dns_resolver *r, struct dns_resolver_stats *out);
 
-/* Calls fn for every live cache entry: the name asked, its outcome (err 0 with addresses,
- * DNS_E_NXDOMAIN, DNS_E_NODATA) and the seconds it has left. */
+/* Calls fn for every live cache entry: the name asked, the type (DNS_T_A, DNS_T_AAAA), its outcome
+ * (err 0 with addresses, DNS_E_NXDOMAIN, DNS_E_NODATA) and the seconds it has left. */
 void dns_resolver_cache_foreach(struct dns_resolver *r, synack_time_t now,
-                                void (*fn)(void *arg, const char *name, const struct dns_result *res, uint32_t ttl_left),
+                                void (*fn)(void *arg, const char *name, uint16_t type, const struct dns_result *res,
+                                           uint32_t ttl_left),
                                 void *arg);
 
-/* Reads "nameserver A.B.C.D" lines of a resolv.conf into cfg->servers. Returns the count. */
+/* Reads "nameserver ADDRESS" lines (either family) of a resolv.conf into cfg->servers. Returns the count. */
 int dns_read_resolv_conf(const char *path, struct dns_resolver_config *cfg);
 
 #endif

@@ -152,12 +152,16 @@ done
 log "dnsmasq up on $HOST_ADDR:53"
 
 NRES=0
-resolve() {   # resolve NAME [options...]: stdout in $TMPD/res.out, stderr in $TMPD/res.err, exit in RES_RC
+# resolve NAME [options...]: stdout in $TMPD/res.out, stderr in $TMPD/res.err, exit in RES_RC.
+# A records only (-4: this test counts A queries, ports, IDs and TCP connections; test_dns6.sh
+# covers AAAA); RES_FAMILY= (empty) asks for both.
+RES_FAMILY=-4
+resolve() {
     local name=$1
     shift
     RES_RC=0
     NRES=$((NRES + 1))
-    nsx timeout 30 "$SYNACK" resolve "$name" --tap "$DEV" --addr "$SYNACK_ADDR/$NET_PREFIX" \
+    nsx timeout 30 "$SYNACK" resolve "$name" $RES_FAMILY --tap "$DEV" --addr "$SYNACK_ADDR/$NET_PREFIX" \
         --ctl "$TMPD/res.sock" --pcap "$TMPD/res$NRES.pcap" "$@" >"$TMPD/res.out" 2>"$TMPD/res.err" || RES_RC=$?
 }
 
@@ -299,11 +303,23 @@ fails_as other.test "other.test: connection timed out; no servers could be reach
 fails_as other.test "other.test: truncated answer from 192.0.2.9#53, and the query over TCP failed" "" -- --dns 192.0.2.9
 fails_as other.test "Host other.test not found: 5(REFUSED) from $HOST_ADDR#53; 2(SERVFAIL) from 192.0.2.6#53" "" \
     -- --dns "$HOST_ADDR" --dns 192.0.2.6
+# Asking for A and AAAA at once (the default): each failure keeps its code, and a name without
+# either record says so.
+RES_FAMILY=
+fails_as gone.nx.test "Host gone.nx.test not found: 3(NXDOMAIN)" "" -- --dns "$HOST_ADDR"
+fails_as txt.nd.test "txt.nd.test has no A or AAAA record" "" -- --dns "$HOST_ADDR"
+fails_as other.test "Host other.test not found: 5(REFUSED) from $HOST_ADDR#53; 2(SERVFAIL) from 192.0.2.6#53" "" \
+    -- --dns "$HOST_ADDR" --dns 192.0.2.6
+fails_as other.test "other.test: connection timed out; no servers could be reached" "" -- --dns 192.0.2.3 --timeout 300
+resolve www.example.test --dns "$HOST_ADDR"
+((RES_RC == 0)) && [[ "$(cat "$TMPD/res.out")" == "192.0.2.77" ]] ||
+    { cat "$TMPD/res.err" >&2; fail "resolve www.example.test (A and AAAA): exit $RES_RC, '$(cat "$TMPD/res.out")'"; }
+RES_FAMILY=-4
 # The FORMERR server was asked again without EDNS before it counted (RFC 6891 7); the TC server
 # was asked over TCP once (refused).
-n=$( (timeout 60 tshark -n -r "$TMPD/res$((NRES - 4)).pcap" -Y "udp.dstport == 53" 2>/dev/null || true) | wc -l)
+n=$( (timeout 60 tshark -n -r "$TMPD/res$((NRES - 9)).pcap" -Y "udp.dstport == 53" 2>/dev/null || true) | wc -l)
 ((n >= 2)) || fail "FORMERR: $n queries, expected the retry without EDNS"
-n=$( (timeout 60 tshark -n -r "$TMPD/res$((NRES - 1)).pcap" -Y "tcp.dstport == 53 && tcp.flags.syn == 1" 2>/dev/null || true) | wc -l)
+n=$( (timeout 60 tshark -n -r "$TMPD/res$((NRES - 6)).pcap" -Y "tcp.dstport == 53 && tcp.flags.syn == 1" 2>/dev/null || true) | wc -l)
 ((n == 1)) || fail "truncated: $n TCP connection attempts to 192.0.2.9, expected 1"
 log "each failure named as host(1) names it$( ((HAVE_HOST)) || echo ' (host(1) not installed: its lines not compared)')"
 

@@ -109,7 +109,8 @@ static void run(const char *zone_path, uint64_t seed, double impair, struct outc
     struct dns_server *srv = dns_server_start(t.st[1], zone_path, 53, err, sizeof(err));
     if (!srv)
         fail_msg("%s", err);
-    struct dns_resolver_config cfg = { .nservers = 1, .timeout = SYNACK_MS(300), .attempts = 5, .cache_size = -1 };
+    struct dns_resolver_config cfg = { .nservers = 1, .timeout = SYNACK_MS(300), .attempts = 5, .cache_size = -1,
+                                         .family = 4 };
     cfg.servers[0] = synack_ip_from_v4(SIM_B);
     struct dns_resolver *r = dns_resolver_new(t.st[0], &cfg);
 
@@ -331,7 +332,7 @@ static void test_tcp(void **state)
     free(c);
 
     /* the resolver: the big set truncated over UDP, asked again over TCP; then from the cache */
-    struct dns_resolver_config cfg = { .nservers = 1, .timeout = SYNACK_MS(500), .attempts = 2 };
+    struct dns_resolver_config cfg = { .nservers = 1, .timeout = SYNACK_MS(500), .attempts = 2, .family = 4 };
     cfg.servers[0] = synack_ip_from_v4(SIM_B);
     struct dns_resolver *r = dns_resolver_new(st, &cfg);
     struct slot sl = { 0 };
