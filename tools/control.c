@@ -14,6 +14,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ssaddr.h"
+
 struct control {
     int fd;
     char path[108];
@@ -68,27 +70,54 @@ static const char *timer_name(int t)
     return t >= 0 && t <= 4 ? names[t] : "";
 }
 
+/* Rows are collected first and printed after the walk: whether a socket on :: has IPV6_V6ONLY
+ * ("[::]:80" rather than "*:80") is asked of the stack, which a synack_tcp_foreach callback may
+ * not call. */
 struct ss_ctx {
     FILE *f;
     synack_time_t now;
+    struct synack_tcp_info *rows;
+    size_t n, cap;
+    int nomem;
 };
 
-static void ss_row(void *arg, const struct synack_tcp_info *i)
+static void ss_collect(void *arg, const struct synack_tcp_info *i)
 {
     struct ss_ctx *x = arg;
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 64;
+        struct synack_tcp_info *r = realloc(x->rows, cap * sizeof(*r));
+        if (!r) {
+            x->nomem = 1;
+            return;
+        }
+        x->rows = r;
+        x->cap = cap;
+    }
+    x->rows[x->n++] = *i;
+}
+
+static void ss_row(struct ss_ctx *x, const struct synack_tcp_info *i, int v6only)
+{
     char l[SYNACK_SOCKADDR_STRLEN], r[SYNACK_SOCKADDR_STRLEN], tm[48] = "";
-    if (synack_ip_is_unspecified(&i->local.addr))
-        snprintf(l, sizeof(l), "*:%u", i->local.port);
-    else
-        synack_sockaddr_format(&i->local, l, sizeof(l));
-    if (i->state == SYNACK_TCP_LISTEN)
-        snprintf(r, sizeof(r), "*:*");
-    else
-        synack_sockaddr_format(&i->remote, r, sizeof(r));
+    ssaddr_ends(i, v6only, l, r, sizeof(l));
     if (i->timer && i->timer_expires > x->now)
         snprintf(tm, sizeof(tm), "timer:(%s,%.3fs)", timer_name(i->timer), (double)(i->timer_expires - x->now) / 1e6);
+    /* Columns as wide as IPv4 ends; a longer (IPv6) end widens its own row, as ss's do. */
     fprintf(x->f, "%-12s %6u %6u %-21s %-21s %-6s %s\n", synack_tcp_state_name(i->state), i->recv_q, i->send_q, l, r,
             i->congestion[0] ? i->congestion : "-", tm);
+}
+
+/* Walks the stack's connections and prints them (on the thread that owns the stack). */
+static void ss_list(synack_stack_t *st, FILE *f, synack_time_t now)
+{
+    struct ss_ctx x = { f, now, NULL, 0, 0, 0 };
+    synack_tcp_foreach(st, ss_collect, &x);
+    for (size_t k = 0; k < x.n; k++)
+        ss_row(&x, &x.rows[k], ssaddr_v6only(st, &x.rows[k]));
+    if (x.nomem)
+        fprintf(f, "# out of memory: the list is incomplete\n");
+    free(x.rows);
 }
 
 static void ss_header(FILE *f)
@@ -99,9 +128,8 @@ static void ss_header(FILE *f)
 
 void control_write_ss(synack_stack_t *st, FILE *f, synack_time_t now)
 {
-    struct ss_ctx x = { f, now };
     ss_header(f);
-    synack_tcp_foreach(st, ss_row, &x);
+    ss_list(st, f, now);
 }
 
 /* What a shard does for a request, on its own thread (synack_shards_call). */
@@ -115,8 +143,7 @@ struct shard_req {
 static void shard_ss(void *arg)
 {
     struct shard_req *q = arg;
-    struct ss_ctx x = { q->f, q->now };
-    synack_tcp_foreach(q->st, ss_row, &x);
+    ss_list(q->st, q->f, q->now);
 }
 
 static void shard_counters(void *arg)

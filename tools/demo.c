@@ -2,7 +2,10 @@
  * drawn as a ladder. Client A (192.0.2.1) connects to B's echo service (192.0.2.2:7), sends a
  * message of a few segments, reads the echo, and closes; B closes when it sees A's FIN. The link
  * drops A's second data segment once (and, with --loss, random frames), so the retransmission shows.
- * Everything runs in this process under virtual time: no root, no device, same seed, same run. */
+ * Everything runs in this process under virtual time: no root, no device, same seed, same run.
+ * With --ipv6 the same over IPv6 (2001:db8::1 and ::2): first each side's addresses pass duplicate
+ * address detection (the frames are listed), then the SYN waits for Neighbor Discovery, whose
+ * frames show as notes in the ladder. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -18,6 +21,8 @@
 
 #define A_ADDR 0xC0000201u
 #define B_ADDR 0xC0000202u
+#define A_ADDR6 "2001:db8::1"
+#define B_ADDR6 "2001:db8::2"
 
 struct demo_end {
     struct demo *d;
@@ -39,7 +44,32 @@ struct demo {
     char b_buf[65536];
     size_t b_pending;
     int a_closed, b_closed;
+    int ipv6;
+    int ifx[2];
+    int listing;                /* --ipv6, before the connection: frames are printed as they go */
 };
+
+/* The TCP segment in an Ethernet frame of either family, or NULL. */
+static const uint8_t *frame_tcp(const uint8_t *frame, size_t len, size_t *tcp_len)
+{
+    if (len <= 14)
+        return NULL;
+    if (frame[12] == 0x08 && frame[13] == 0x00) {
+        struct synack_ip_fields ip;
+        if (synack_ip_fields(frame + 14, len - 14, &ip) != 0 || ip.proto != 6)
+            return NULL;
+        *tcp_len = ip.total_len - ip.hdr_len;
+        return frame + 14 + ip.hdr_len;
+    }
+    if (frame[12] == 0x86 && frame[13] == 0xdd) {
+        struct synack_ip6_fields ip;
+        if (synack_ip6_fields(frame + 14, len - 14, &ip) != 0 || ip.proto != 6 || ip.fragment)
+            return NULL;
+        *tcp_len = ip.total_len - ip.hdr_len;
+        return frame + 14 + ip.hdr_len;
+    }
+    return NULL;
+}
 
 /* The link's transmit, wrapped: decide the demo's own drop, note what the link did, and draw the row. */
 static int demo_tx(void *ctx, const uint8_t *frame, size_t len, synack_time_t now)
@@ -49,13 +79,9 @@ static int demo_tx(void *ctx, const uint8_t *frame, size_t len, synack_time_t no
     struct synack_simlink_stats before, after;
     synack_simlink_stats(d->link, e->side, &before);
     int forced_drop = 0;
-    struct synack_ip_fields ip;
-    const uint8_t *tcp = NULL;
     size_t tcp_len = 0;
-    if (len > 14 && frame[12] == 0x08 && frame[13] == 0x00 && synack_ip_fields(frame + 14, len - 14, &ip) == 0 &&
-        ip.proto == 6) {
-        tcp = frame + 14 + ip.hdr_len;
-        tcp_len = ip.total_len - ip.hdr_len;
+    const uint8_t *tcp = frame_tcp(frame, len, &tcp_len);
+    if (tcp) {
         struct synack_tcp_fields f;
         if (e->side == 0 && synack_tcp_fields(tcp, tcp_len, &f) == 0 && f.data_len > 0 &&
             ++d->data_segments_from_a == d->drop_nth)
@@ -70,6 +96,19 @@ static int demo_tx(void *ctx, const uint8_t *frame, size_t len, synack_time_t no
         int st[2] = { -1, -1 };
         st[e->side] = d->state[e->side];
         ladder_add(&d->lad, now, e->side, tcp, tcp_len, lost, st[0], st[1]);
+    } else if (d->ipv6) {
+        /* Neighbor Discovery and the rest of IPv6's own traffic: listed before the connection,
+         * a note in the ladder during it. */
+        char line[200];
+        synack_format_frame(line, sizeof(line), SYNACK_IF_ETHERNET, frame, len);
+        if (d->listing) {
+            printf("%9.6f  %s  %s%s\n", (double)now / 1e6, e->side ? "B" : "A", line, lost ? "  (lost)" : "");
+        } else {
+            char note[96];   /* a ladder row's note; the line cut to fit */
+            const char *what = strstr(line, ": ");
+            snprintf(note, sizeof(note), "%s: %.80s%s", e->side ? "B" : "A", what ? what + 2 : line, lost ? " (lost)" : "");
+            ladder_note(&d->lad, now, note, -1, -1);
+        }
     }
     return r;
 }
@@ -183,7 +222,7 @@ static void a_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, syna
 
 static void demo_usage(FILE *f)
 {
-    fprintf(f, "usage: synack demo [--loss P] [--seed N] [--latency MS] [--bytes N] [--no-drop] [--svg FILE]\n"
+    fprintf(f, "usage: synack demo [--ipv6] [--loss P] [--seed N] [--latency MS] [--bytes N] [--no-drop] [--svg FILE]\n"
                "       synack demo --ping [--loss P] [--seed N]\n"
                "  One TCP connection on a simulated link, drawn as a ladder: handshake, data with a\n"
                "  retransmission, the four-way close and TIME-WAIT. No root and no device needed.\n"
@@ -192,6 +231,8 @@ static void demo_usage(FILE *f)
                "  --latency MS  one-way delay in milliseconds (default 10)\n"
                "  --bytes N     size of the message echoed (default 3000)\n"
                "  --no-drop     do not drop A's second data segment\n"
+               "  --ipv6        over IPv6 (2001:db8::1 and 2001:db8::2): duplicate address detection\n"
+               "                listed first, then Neighbor Discovery before the SYN and the same ladder\n"
                "  --svg FILE    also write the ladder as SVG\n"
                "  --ping        the link-layer demo instead: ARP, ping and UDP echo, frame by frame\n");
 }
@@ -205,16 +246,18 @@ int cmd_demo(int argc, char **argv)
         }
     double loss = 0, latency_ms = 10;
     uint64_t seed = 1, bytes = 3000;
-    int no_drop = 0;
+    int no_drop = 0, ipv6 = 0;
     const char *svg = NULL;
     static const struct option opts[] = { { "loss", required_argument, 0, 'l' }, { "seed", required_argument, 0, 's' },
                                           { "latency", required_argument, 0, 'd' }, { "bytes", required_argument, 0, 'b' },
                                           { "no-drop", no_argument, 0, 'n' }, { "svg", required_argument, 0, 'g' },
-                                          { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+                                          { "ipv6", no_argument, 0, '6' }, { "help", no_argument, 0, 'h' },
+                                          { 0, 0, 0, 0 } };
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
+        case '6': ipv6 = 1; break;
         case 'l': if (numarg_real("demo", "--loss", optarg, 0, 0.99, "(a fraction)", &loss)) return 2; break;
         case 's': if (numarg_uint("demo", "--seed", optarg, 0, UINT64_MAX, NULL, &seed)) return 2; break;
         case 'd': if (numarg_real("demo", "--latency", optarg, 0, 10000, "ms", &latency_ms)) return 2; break;
@@ -236,6 +279,7 @@ int cmd_demo(int argc, char **argv)
         return 1;
     }
     d->msg_len = (size_t)bytes;
+    d->ipv6 = ipv6;
     d->drop_nth = no_drop ? 0 : 2;
     d->state[0] = d->state[1] = SYNACK_TCP_CLOSED;
     d->rx_row[0] = d->rx_row[1] = -1;
@@ -247,7 +291,13 @@ int cmd_demo(int argc, char **argv)
     lc.seed = seed;
     d->link = synack_simlink_new(&lc);
     d->net = synack_simnet_new(0);
-    ladder_init(&d->lad, "A 192.0.2.1 (client)", "B 192.0.2.2:7 (echo server)");
+    if (ipv6)
+        ladder_init(&d->lad, "A " A_ADDR6 " (client)", "B [" B_ADDR6 "]:7 (echo server)");
+    else
+        ladder_init(&d->lad, "A 192.0.2.1 (client)", "B 192.0.2.2:7 (echo server)");
+    struct synack_ip a6, b6;
+    synack_ip_parse(A_ADDR6, &a6);
+    synack_ip_parse(B_ADDR6, &b6);
     for (int i = 0; i < 2; i++) {
         struct synack_config cfg;
         synack_config_init(&cfg);
@@ -258,6 +308,7 @@ int cmd_demo(int argc, char **argv)
                                        .mac = { 0x02, 0, 0, 0, 0, (uint8_t)(i + 1) }, .addr = A_ADDR + (unsigned)i,
                                        .prefix_len = 24, .mtu = 1500, .tx = demo_tx, .tx_ctx = &d->ends[i] };
         int ifx = synack_if_add(d->st[i], &ic);
+        d->ifx[i] = ifx;
         synack_simlink_attach(d->link, i, d->st[i], ifx);
         synack_simnet_add_stack(d->net, d->st[i]);
         synack_stack_set_trace(d->st[i], demo_trace, &d->ends[i]);
@@ -270,25 +321,42 @@ int cmd_demo(int argc, char **argv)
     synack_listen(d->st[1], d->b_listen, 8);
     synack_socket_set_handler(d->st[1], d->b_listen, b_accept, d);
     d->b_sock = -1;
-    /* The stacks start with empty ARP caches: let them learn each other first so the ladder
-     * begins with the SYN (the demo --ping shows ARP). */
-    struct synack_ip ping_dst = synack_ip_from_v4(B_ADDR);
-    synack_ping(d->st[0], &ping_dst, 1, 1, "arp", 3, 0);
-    synack_simnet_run_until(d->net, SYNACK_MS(500));
+    struct synack_sockaddr peer = synack_sockaddr_from_v4(B_ADDR, 7);
+    synack_time_t t0 = SYNACK_SEC(1);
+    if (ipv6) {
+        /* Static addresses, each with the link-local one IPv6 turns on: tentative until duplicate
+         * address detection (RFC 4862 5.4) has heard no answer for a second. The SYN then waits
+         * for Neighbor Discovery (RFC 4861 7.2), which the ladder shows. */
+        printf("synack demo --ipv6: A %s and B %s on one simulated link; each address is checked by\n"
+               "duplicate address detection (a neighbor solicitation from ::) before it is used:\n\n",
+               A_ADDR6, B_ADDR6);
+        d->listing = 1;
+        synack_if_add_addr6(d->st[0], d->ifx[0], &a6, 64, 0);
+        synack_if_add_addr6(d->st[1], d->ifx[1], &b6, 64, 0);
+        t0 = SYNACK_SEC(3);
+        synack_simnet_run_until(d->net, t0);
+        d->listing = 0;
+        peer.addr = b6;
+        printf("\n");
+    } else {
+        /* The stacks start with empty ARP caches: let them learn each other first so the ladder
+         * begins with the SYN (the demo --ping shows ARP). */
+        struct synack_ip ping_dst = synack_ip_from_v4(B_ADDR);
+        synack_ping(d->st[0], &ping_dst, 1, 1, "arp", 3, 0);
+        synack_simnet_run_until(d->net, SYNACK_MS(500));
+    }
     d->lad.n = 0;
 
     d->a_sock = synack_socket(d->st[0], SYNACK_SOCK_STREAM);
     synack_socket_set_handler(d->st[0], d->a_sock, a_handler, d);
-    struct synack_sockaddr peer = synack_sockaddr_from_v4(B_ADDR, 7);
-    synack_time_t t0 = SYNACK_SEC(1);
     synack_simnet_run_until(d->net, t0);
     synack_connect(d->st[0], d->a_sock, &peer, t0);
     synack_simnet_run_until(d->net, t0 + SYNACK_SEC(120));
 
-    printf("synack demo: one TCP connection, A 192.0.2.1 -> B 192.0.2.2:7 (echo), %llu bytes each way\n"
+    printf("synack demo: one TCP connection, A %s -> B %s (echo), %llu bytes each way\n"
            "link: simulated Ethernet, %.1f ms one way, 10 Mbit/s, loss %.0f%%%s, seed %llu\n\n",
-           (unsigned long long)bytes, latency_ms, loss * 100, no_drop ? "" : " (and A's 2nd data segment dropped once)",
-           (unsigned long long)seed);
+           ipv6 ? A_ADDR6 : "192.0.2.1", ipv6 ? "[" B_ADDR6 "]:7" : "192.0.2.2:7", (unsigned long long)bytes,
+           latency_ms, loss * 100, no_drop ? "" : " (and A's 2nd data segment dropped once)", (unsigned long long)seed);
     ladder_print_text(&d->lad, stdout, isatty(1), 0);
     printf("\nA sent %zu bytes and read back %zu; B echoed %zu. Retransmitted segments: A %llu, B %llu.\n", d->a_sent,
            d->a_rcvd, d->b_echoed, (unsigned long long)synack_counter_get(d->st[0], SYNACK_C_TcpRetransSegs),

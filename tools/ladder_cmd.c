@@ -30,7 +30,7 @@ static void ladder_usage(FILE *f)
             "  length, window and options, and each side's state after it as inferred from the\n"
             "  segments (RFC 9293). Retransmissions, duplicate ACKs, zero windows, window updates,\n"
             "  keep-alives and resets are marked. Link types: Ethernet, raw IP, Linux cooked (SLL and\n"
-            "  SLL2, from tcpdump -i any). IPv4 only.\n"
+            "  SLL2, from tcpdump -i any). IPv4 and IPv6 (extension headers skipped).\n"
             "  Without --conn it lists the connections and draws the first %d, cutting long ones to\n"
             "  their first %d and last %d segments.\n"
             "  --conn N      draw connection N (as listed) in full; 'all' draws every one in full\n"
@@ -45,24 +45,24 @@ static void on_frame(void *ctx, int linktype, synack_time_t ts, const uint8_t *f
     lc_add_frame(ctx, linktype, ts, frame, caplen);
 }
 
-static void endpoint(char *buf, size_t cap, uint32_t addr, uint16_t port)
+/* "192.0.2.1:80" or "[2001:db8::1]:80". */
+static void endpoint(char *buf, size_t cap, const struct synack_ip *addr, uint16_t port)
 {
-    struct synack_sockaddr sa = synack_sockaddr_from_v4(addr, port);
+    struct synack_sockaddr sa = { *addr, port };
     if (synack_sockaddr_format(&sa, buf, cap) < 0)
         snprintf(buf, cap, "?");
 }
 
 static const char *state_name(int s) { return s == LADDER_STATE_UNKNOWN ? "?" : synack_tcp_state_name(s); }
 
-/* What the capture held besides IPv4 TCP, as "; 3 IPv6 packets skipped (IPv4 only)" and so on. */
+/* What the capture held besides TCP, as "note: 3 IP packets not TCP" and so on. */
 static void print_skipped(FILE *f, const struct lc_table *t)
 {
     const struct { uint64_t n; const char *what; } items[] = {
-        { t->ipv6, "IPv6 packets skipped (IPv4 only)" },
-        { t->non_tcp, "IPv4 packets not TCP" },
+        { t->non_tcp, "IP packets not TCP (ICMP, ICMPv6, UDP, ...)" },
         { t->other, "frames neither IPv4 nor IPv6 (ARP, ...)" },
         { t->fragments, "IP fragments skipped" },
-        { t->bad_tcp, "malformed or cut-off IPv4/TCP headers skipped" },
+        { t->bad_tcp, "malformed or cut-off IP/TCP headers skipped" },
         { t->short_frames, "frames too short for their link header" },
         { t->twice, "segments captured twice (tcpdump -i any), shown once" },
     };
@@ -74,8 +74,8 @@ static void print_skipped(FILE *f, const struct lc_table *t)
 static void build_ladder(struct ladder *l, const struct lc_conn *c, size_t idx, int full)
 {
     char left[SYNACK_SOCKADDR_STRLEN], right[SYNACK_SOCKADDR_STRLEN];
-    endpoint(left, sizeof(left), c->addr[0], c->port[0]);
-    endpoint(right, sizeof(right), c->addr[1], c->port[1]);
+    endpoint(left, sizeof(left), &c->addr[0], c->port[0]);
+    endpoint(right, sizeof(right), &c->addr[1], c->port[1]);
     ladder_init(l, left, right);
     snprintf(l->title, sizeof(l->title), "connection %zu: %s > %s, %zu segments", idx + 1, left, right, c->n);
     for (size_t i = 0; i < c->n; i++) {
@@ -153,7 +153,7 @@ int cmd_ladder(int argc, char **argv)
         goto out;
     }
     if (t->n == 0) {
-        fprintf(stderr, "synack ladder: %s: no TCP over IPv4 in its %llu packets (%llu IPv4, %llu IPv6, %llu other)\n",
+        fprintf(stderr, "synack ladder: %s: no TCP in its %llu packets (%llu IPv4, %llu IPv6, %llu other)\n",
                 path, (unsigned long long)info.packets, (unsigned long long)t->ipv4, (unsigned long long)t->ipv6,
                 (unsigned long long)(t->other + t->short_frames));
         goto out;
@@ -176,16 +176,27 @@ int cmd_ladder(int argc, char **argv)
            (unsigned)(info.first_ts % 1000000u));
     print_skipped(stdout, t);
     printf("\n%zu TCP connection%s:\n", t->n, t->n == 1 ? "" : "s");
-    printf("%5s  %-45s %6s %11s %11s  %s\n", "conn", "client > server", "segs", "start (s)", "end (s)",
+    /* The endpoints column as wide as its widest entry (IPv6 ones are long), at least 45. */
+    int width = 45;
+    for (size_t i = 0; i < t->n; i++) {
+        const struct lc_conn *cn = &t->conns[i];
+        char a[SYNACK_SOCKADDR_STRLEN], b[SYNACK_SOCKADDR_STRLEN];
+        endpoint(a, sizeof(a), &cn->addr[0], cn->port[0]);
+        endpoint(b, sizeof(b), &cn->addr[1], cn->port[1]);
+        int w = (int)(strlen(a) + 3 + strlen(b));
+        if (w > width)
+            width = w;
+    }
+    printf("%5s  %-*s %6s %11s %11s  %s\n", "conn", width, "client > server", "segs", "start (s)", "end (s)",
            "states at the end (client / server)");
     for (size_t i = 0; i < t->n; i++) {
         const struct lc_conn *cn = &t->conns[i];
-        char a[32], b[32], ends[72];
-        endpoint(a, sizeof(a), cn->addr[0], cn->port[0]);
-        endpoint(b, sizeof(b), cn->addr[1], cn->port[1]);
+        char a[SYNACK_SOCKADDR_STRLEN], b[SYNACK_SOCKADDR_STRLEN], ends[2 * SYNACK_SOCKADDR_STRLEN + 4];
+        endpoint(a, sizeof(a), &cn->addr[0], cn->port[0]);
+        endpoint(b, sizeof(b), &cn->addr[1], cn->port[1]);
         snprintf(ends, sizeof(ends), "%s > %s", a, b);
         const struct lc_seg *last = &cn->segs[cn->n - 1];
-        printf("%5zu  %-45s %6zu %11.6f %11.6f  %s / %s\n", i + 1, ends, cn->n, (double)cn->segs[0].t / 1e6,
+        printf("%5zu  %-*s %6zu %11.6f %11.6f  %s / %s\n", i + 1, width, ends, cn->n, (double)cn->segs[0].t / 1e6,
                (double)last->t / 1e6, state_name(last->state[0]), state_name(last->state[1]));
     }
 

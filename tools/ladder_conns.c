@@ -44,24 +44,24 @@ static enum lc_kind by_version(const uint8_t *p, size_t len, const uint8_t **ip,
 {
     if (len < 1)
         return LC_SHORT;
-    if ((p[0] >> 4) == 6)
-        return LC_IPV6;
-    if ((p[0] >> 4) != 4)
+    int v = p[0] >> 4;
+    if (v != 4 && v != 6)
         return LC_OTHER;
-    if (len < 20)
+    if (len < (v == 4 ? 20u : 40u))
         return LC_SHORT;
     *ip = p;
     *ip_len = len;
-    return LC_IPV4;
+    return v == 4 ? LC_IPV4 : LC_IPV6;
 }
 
 static enum lc_kind by_ethertype(uint16_t et, const uint8_t *p, size_t len, const uint8_t **ip, size_t *ip_len)
 {
-    if (et == 0x86dd)
-        return LC_IPV6;
-    if (et != 0x0800)
+    if (et != 0x0800 && et != 0x86dd)
         return LC_OTHER;
-    return by_version(p, len, ip, ip_len);
+    enum lc_kind k = by_version(p, len, ip, ip_len);
+    if (k == LC_OTHER || (k == LC_IPV4) != (et == 0x0800))
+        return len ? LC_OTHER : LC_SHORT;   /* the EtherType and the version disagree */
+    return k;
 }
 
 enum lc_kind lc_link_decode(int lt, const uint8_t *p, size_t len, const uint8_t **ip, size_t *ip_len)
@@ -112,9 +112,18 @@ void lc_free(struct lc_table *t)
     memset(t, 0, sizeof(*t));
 }
 
-static size_t tuple_hash(uint32_t a1, uint16_t p1, uint32_t a2, uint16_t p2)
+/* One end folded to 64 bits (IPv4 is stored IPv4-mapped, so both families fold alike). */
+static uint64_t end_key(const struct synack_ip *a, uint16_t port)
 {
-    uint64_t x = (uint64_t)a1 << 16 | p1, y = (uint64_t)a2 << 16 | p2;
+    uint64_t k = port;
+    for (int i = 0; i < 16; i++)
+        k = (k ^ a->b[i]) * 0x100000001B3ull;   /* FNV-1a's step */
+    return k;
+}
+
+static size_t tuple_hash(const struct synack_ip *a1, uint16_t p1, const struct synack_ip *a2, uint16_t p2)
+{
+    uint64_t x = end_key(a1, p1), y = end_key(a2, p2);
     if (x > y) {   /* the same for both directions */
         uint64_t z = x;
         x = y;
@@ -127,14 +136,20 @@ static size_t tuple_hash(uint32_t a1, uint16_t p1, uint32_t a2, uint16_t p2)
     return (size_t)h;
 }
 
-static int conn_is(const struct lc_conn *c, uint32_t a1, uint16_t p1, uint32_t a2, uint16_t p2)
+static int end_is(const struct lc_conn *c, int side, const struct synack_ip *a, uint16_t p)
 {
-    return (c->addr[0] == a1 && c->port[0] == p1 && c->addr[1] == a2 && c->port[1] == p2) ||
-           (c->addr[0] == a2 && c->port[0] == p2 && c->addr[1] == a1 && c->port[1] == p1);
+    return c->port[side] == p && synack_ip_equal(&c->addr[side], a);
+}
+
+static int conn_is(const struct lc_conn *c, const struct synack_ip *a1, uint16_t p1, const struct synack_ip *a2,
+                   uint16_t p2)
+{
+    return (end_is(c, 0, a1, p1) && end_is(c, 1, a2, p2)) || (end_is(c, 0, a2, p2) && end_is(c, 1, a1, p1));
 }
 
 /* The hash slot for the 4-tuple: holding its latest connection, or empty. */
-static size_t *slot_of(struct lc_table *t, uint32_t a1, uint16_t p1, uint32_t a2, uint16_t p2)
+static size_t *slot_of(struct lc_table *t, const struct synack_ip *a1, uint16_t p1, const struct synack_ip *a2,
+                       uint16_t p2)
 {
     size_t mask = t->hash_cap - 1;
     for (size_t i = tuple_hash(a1, p1, a2, p2) & mask;; i = (i + 1) & mask)
@@ -155,7 +170,7 @@ static int grow_hash(struct lc_table *t)
     for (size_t i = 0; i < old_cap; i++)
         if (old[i]) {
             const struct lc_conn *c = &t->conns[old[i] - 1];
-            *slot_of(t, c->addr[0], c->port[0], c->addr[1], c->port[1]) = old[i];
+            *slot_of(t, &c->addr[0], c->port[0], &c->addr[1], c->port[1]) = old[i];
         }
     free(old);
     return 0;
@@ -179,35 +194,83 @@ static struct lc_conn *new_conn(struct lc_table *t, size_t *slot)
 
 /* Is this segment a duplicate of the previous one, captured twice (tcpdump -i any sees a packet on
  * each interface it crosses)? Same IP ID and same header within a millisecond: a real
- * retransmission is never that fast and carries a new IP ID. */
+ * retransmission is never that fast and carries a new IP ID. IPv6 has no ID: the same header within
+ * 100 us (the copies of one packet are microseconds apart; a retransmission waits at least a
+ * timeout or the peer's duplicate ACKs, which come between). */
 static int captured_twice(const struct lc_conn *c, const struct lc_seg *s)
 {
     if (!c->n)
         return 0;
     const struct lc_seg *p = &c->segs[c->n - 1];
+    synack_time_t within = synack_ip_is_v4(&c->addr[0]) ? 1000 : 100;
     return p->dir == s->dir && p->ip_id == s->ip_id && p->f.seq == s->f.seq && p->f.ack == s->f.ack &&
            p->f.flags == s->f.flags && p->f.win == s->f.win && p->f.data_len == s->f.data_len &&
-           p->f.ts_val == s->f.ts_val && s->t - p->t <= 1000;
+           p->f.ts_val == s->f.ts_val && s->t - p->t <= within;
+}
+
+/* The network layer of a packet, either family: addresses, and where the TCP segment is. */
+struct lc_ip {
+    struct synack_ip src, dst;
+    uint8_t proto;
+    int fragment;              /* part of a fragmented datagram (an atomic fragment is not) */
+    size_t hdr_len, total_len; /* as synack_ip_fields(): the segment is pkt[hdr_len .. total_len) */
+    size_t wire_len;           /* the packet's length on the wire (0: unknown, take what was captured) */
+    uint16_t id;
+};
+
+static int ip_view(const uint8_t *p, size_t caplen, struct lc_ip *v)
+{
+    if (caplen && (p[0] >> 4) == 6) {
+        struct synack_ip6_fields f;
+        if (synack_ip6_fields(p, caplen, &f) != 0)
+            return -1;
+        v->src = f.src;
+        v->dst = f.dst;
+        v->proto = f.proto;
+        /* RFC 8200 4.5: only a fragment header with offset 0 and M clear (an atomic fragment,
+         * RFC 6946) holds a whole packet; a non-first fragment has no TCP header at all. */
+        v->fragment = f.fragment && (f.frag_offset || f.frag_more);
+        v->hdr_len = f.hdr_len;
+        v->total_len = f.total_len;
+        v->wire_len = f.wire_len;
+        v->id = 0;
+        return 0;
+    }
+    struct synack_ip_fields f;
+    if (synack_ip_fields(p, caplen, &f) != 0)
+        return -1;
+    v->src = synack_ip_from_v4(f.src);
+    v->dst = synack_ip_from_v4(f.dst);
+    v->proto = f.proto;
+    v->fragment = (f.frag & 0x3fff) != 0;   /* MF or an offset */
+    v->hdr_len = f.hdr_len;
+    v->total_len = f.total_len;
+    v->wire_len = be16(p + 2);   /* zero in some offloaded, not-yet-segmented packets */
+    v->id = f.id;
+    return 0;
 }
 
 void lc_add_ip(struct lc_table *t, synack_time_t ts, const uint8_t *p, size_t caplen)
 {
-    t->ipv4++;
+    if (caplen && (p[0] >> 4) == 6)
+        t->ipv6++;
+    else
+        t->ipv4++;
     if (!t->have_t0) {
         t->t0 = ts;
         t->have_t0 = 1;
     }
-    struct synack_ip_fields ip;
-    if (synack_ip_fields(p, caplen, &ip) != 0) {
+    struct lc_ip ip;
+    if (ip_view(p, caplen, &ip) != 0) {
         t->bad_tcp++;
+        return;
+    }
+    if (ip.fragment) {   /* fragments of TCP are rare; not reassembled here */
+        t->fragments++;
         return;
     }
     if (ip.proto != 6) {
         t->non_tcp++;
-        return;
-    }
-    if (ip.frag & 0x3fff) {   /* MF or an offset: fragments of TCP are rare; not reassembled here */
-        t->fragments++;
         return;
     }
     struct lc_seg s;
@@ -218,9 +281,8 @@ void lc_add_ip(struct lc_table *t, synack_time_t ts, const uint8_t *p, size_t ca
     }
     /* The real length from the IP header: the capture may have kept only the headers. (Zero is
      * what some offloaded, not-yet-segmented packets carry: then take what was captured.) */
-    size_t wire_total = be16(p + 2);
-    if (wire_total >= ip.hdr_len + s.f.hdr_len)
-        s.f.data_len = wire_total - ip.hdr_len - s.f.hdr_len;
+    if (ip.wire_len >= ip.hdr_len + s.f.hdr_len)
+        s.f.data_len = ip.wire_len - ip.hdr_len - s.f.hdr_len;
     s.ip_id = ip.id;
     s.t = ts >= t->t0 ? ts - t->t0 : 0;
 
@@ -228,14 +290,14 @@ void lc_add_ip(struct lc_table *t, synack_time_t ts, const uint8_t *p, size_t ca
         t->nomem = 1;
         return;
     }
-    size_t *slot = slot_of(t, ip.src, s.f.sport, ip.dst, s.f.dport);
+    size_t *slot = slot_of(t, &ip.src, s.f.sport, &ip.dst, s.f.dport);
     struct lc_conn *c = *slot ? &t->conns[*slot - 1] : NULL;
     int bare_syn = (s.f.flags & (F_SYN | F_ACK | F_RST)) == F_SYN;
     if (c && bare_syn) {
         /* A SYN that is not a retransmission of this side's SYN opens a new connection (the port
          * reused, e.g. after TIME-WAIT), unless the connection so far is only SYNs (a
          * simultaneous open). */
-        int side = c->addr[0] == ip.src && c->port[0] == s.f.sport ? 0 : 1;
+        int side = end_is(c, 0, &ip.src, s.f.sport) ? 0 : 1;
         if (c->syn_seen[side] ? c->syn_seq[side] != s.f.seq : c->has_non_syn)
             c = NULL;
     }
@@ -255,8 +317,8 @@ void lc_add_ip(struct lc_table *t, synack_time_t ts, const uint8_t *p, size_t ca
         c->addr[sender_left ? 1 : 0] = ip.dst;
         c->port[sender_left ? 1 : 0] = s.f.dport;
     }
-    s.dir = c->addr[0] == ip.src && c->port[0] == s.f.sport ? 0 : 1;
-    if (c->addr[0] == c->addr[1] && c->port[0] == c->port[1])
+    s.dir = end_is(c, 0, &ip.src, s.f.sport) ? 0 : 1;
+    if (end_is(c, 0, &c->addr[1], c->port[1]))
         s.dir = c->n ? c->segs[c->n - 1].dir ^ 1 : 0;   /* a connection to itself: guess */
     if (captured_twice(c, &s)) {
         t->twice++;
@@ -292,8 +354,7 @@ void lc_add_frame(struct lc_table *t, int linktype, synack_time_t ts, const uint
     const uint8_t *ip = NULL;
     size_t ip_len = 0;
     switch (lc_link_decode(linktype, frame, caplen, &ip, &ip_len)) {
-    case LC_IPV4: lc_add_ip(t, ts, ip, ip_len); break;
-    case LC_IPV6: t->ipv6++; break;
+    case LC_IPV4: case LC_IPV6: lc_add_ip(t, ts, ip, ip_len); break;
     case LC_OTHER: t->other++; break;
     case LC_SHORT: t->short_frames++; break;
     }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ladder.h"
+#include "ssaddr.h"
 
 #define STATUS_MAX_ROWS 80
 
@@ -136,26 +137,35 @@ void status_on_trace(struct status *s, const struct synack_trace_event *ev)
     }
 }
 
-static void addr_port(char *buf, size_t cap, const struct synack_sockaddr *a)
-{
-    if (synack_ip_is_unspecified(&a->addr))
-        snprintf(buf, cap, "*:%u", a->port);
-    else if (synack_sockaddr_format(a, buf, cap) < 0)
-        snprintf(buf, cap, "?");
-}
+/* A connection's end as ss writes it: "192.0.2.1:80", "[2001:db8::2]:80". */
+static void addr_port(char *buf, size_t cap, const struct synack_sockaddr *a) { ssaddr_format(buf, cap, a, 0); }
 
 struct sock_list {
     FILE *f;
     int json, n, syn_recv;
     synack_time_t now;
+    struct synack_tcp_info *rows;   /* collected by the walk, written after it (see write_socks) */
+    size_t nrows, cap;
 };
 
-static void write_sock(void *arg, const struct synack_tcp_info *i)
+static void collect_sock(void *arg, const struct synack_tcp_info *i)
 {
     struct sock_list *x = arg;
+    if (x->nrows == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 64;
+        struct synack_tcp_info *r = realloc(x->rows, cap * sizeof(*r));
+        if (!r)
+            return;   /* the table shows what fitted */
+        x->rows = r;
+        x->cap = cap;
+    }
+    x->rows[x->nrows++] = *i;
+}
+
+static void write_sock(struct sock_list *x, const struct synack_tcp_info *i, int v6only)
+{
     char l[SYNACK_SOCKADDR_STRLEN], r[SYNACK_SOCKADDR_STRLEN];
-    addr_port(l, sizeof(l), &i->local);
-    addr_port(r, sizeof(r), &i->remote);
+    ssaddr_ends(i, v6only, l, r, sizeof(l));
     if (i->state == SYNACK_TCP_SYN_RECEIVED)
         x->syn_recv++;
     const char *st = synack_tcp_state_name(i->state);
@@ -164,7 +174,7 @@ static void write_sock(void *arg, const struct synack_tcp_info *i)
                 "%s{\"state\":\"%s\",\"local\":\"%s\",\"remote\":\"%s\",\"recv_q\":%u,\"send_q\":%u,"
                 "\"rtt_us\":%u,\"rttvar_us\":%u,\"rto_us\":%u,\"cwnd\":%u,\"ssthresh\":%u,\"snd_wnd\":%u,"
                 "\"rcv_wnd\":%u,\"retrans\":%llu,\"bytes_sent\":%llu,\"bytes_received\":%llu,\"cc\":\"%s\"}",
-                x->n ? "," : "", st, l, i->state == SYNACK_TCP_LISTEN ? "*:*" : r, i->recv_q, i->send_q, i->rtt,
+                x->n ? "," : "", st, l, r, i->recv_q, i->send_q, i->rtt,
                 i->rttvar, i->rto, i->cwnd, i->ssthresh, i->snd_wnd, i->rcv_wnd,
                 (unsigned long long)i->total_retrans, (unsigned long long)i->bytes_sent,
                 (unsigned long long)i->bytes_received, i->congestion);
@@ -172,10 +182,22 @@ static void write_sock(void *arg, const struct synack_tcp_info *i)
         fprintf(x->f,
                 "<tr class=\"s-%s\"><td>%s</td><td>%u</td><td>%u</td><td>%s</td><td>%s</td><td>%.1f</td>"
                 "<td>%u</td><td>%u</td><td>%llu</td></tr>\n",
-                st, st, i->recv_q, i->send_q, l, i->state == SYNACK_TCP_LISTEN ? "*:*" : r, i->rtt / 1000.0, i->cwnd,
+                st, st, i->recv_q, i->send_q, l, r, i->rtt / 1000.0, i->cwnd,
                 i->snd_wnd, (unsigned long long)i->total_retrans);
     }
     x->n++;
+}
+
+/* Every socket, as ss lists them: collected first, since whether one on :: has IPV6_V6ONLY is
+ * asked of the stack, which a synack_tcp_foreach callback may not call. */
+static void write_socks(synack_stack_t *st, struct sock_list *x)
+{
+    synack_tcp_foreach(st, collect_sock, x);
+    for (size_t k = 0; k < x->nrows; k++)
+        write_sock(x, &x->rows[k], ssaddr_v6only(st, &x->rows[k]));
+    free(x->rows);
+    x->rows = NULL;
+    x->nrows = x->cap = 0;
 }
 
 /* Counters that are not zero, in table order. */
@@ -247,10 +269,10 @@ char *status_render(struct status *s, const char *path, size_t *len, const char 
         return NULL;
     struct status_conn *rec[64];
     size_t nrec = recent(s, rec);
-    struct sock_list x = { f, json, 0, 0, now };
+    struct sock_list x = { f, json, 0, 0, now, NULL, 0, 0 };
     if (json) {
         fprintf(f, "{\"time_us\":%llu,\"sockets\":[", (unsigned long long)now);
-        synack_tcp_foreach(s->st, write_sock, &x);
+        write_socks(s->st, &x);
         fprintf(f, "],\"syn_recv\":%d,\"counters\":{", x.syn_recv);
         write_counters(s, f, 1);
         fprintf(f, "},\"recent\":[");
@@ -277,7 +299,7 @@ char *status_render(struct status *s, const char *path, size_t *len, const char 
                    "<h1>synack status</h1>\n<h2>Sockets</h2>\n<table id=\"sockets\"><tr><th>State</th><th>Recv-Q</th>"
                    "<th>Send-Q</th><th>Local</th><th>Peer</th><th>RTT ms</th><th>cwnd</th><th>snd_wnd</th>"
                    "<th>Retrans</th></tr>\n");
-        synack_tcp_foreach(s->st, write_sock, &x);
+        write_socks(s->st, &x);
         fprintf(f, "</table>\n<p id=\"summary\">%d sockets, <span id=\"synrecv\">%d</span> in SYN-RECEIVED</p>\n",
                 x.n, x.syn_recv);
         fprintf(f, "<h2>Counters</h2>\n<table id=\"counters\">\n");

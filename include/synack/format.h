@@ -1,7 +1,7 @@
 /** @file
  * The one tcpdump-like formatter: turns a frame or packet into one line of text, shared by traces,
  * tests, the demo and logs. Works on any bytes: a malformed frame is described, never trusted.
- * Also parsed views of IPv4 and TCP headers for programs that read captures. */
+ * Also parsed views of IPv4, IPv6 and TCP headers for programs that read captures. */
 #ifndef SYNACK_FORMAT_H
 #define SYNACK_FORMAT_H
 
@@ -50,6 +50,33 @@ struct synack_ip_fields {
  * @return 0, or -EINVAL if the bytes are not a plausible IPv4 header (short, not version 4, a header
  *         length below 20 or beyond the bytes, a total length below the header's) */
 SYNACK_API int synack_ip_fields(const uint8_t *pkt, size_t len, struct synack_ip_fields *out);
+
+/** A parsed view of an IPv6 header and its extension headers, for capture readers (see
+ * synack_ip_fields): hop-by-hop, routing, destination options, authentication and fragment headers
+ * are walked to the upper-layer header. A non-first fragment stops the walk at its fragment header
+ * (its payload is the middle of a datagram). Lengths checked, nothing else validated. */
+struct synack_ip6_fields {
+    struct synack_ip src;       /**< Source address. */
+    struct synack_ip dst;       /**< Destination address. */
+    uint8_t proto;              /**< Upper-layer protocol, after the extension headers (6 TCP, 17 UDP, 58 ICMPv6; 59 none). */
+    uint8_t hop_limit;          /**< Hop limit. */
+    uint8_t traffic_class;      /**< Traffic class. */
+    uint32_t flow_label;        /**< Flow label (20 bits). */
+    int fragment;               /**< Nonzero if a fragment header is present (frag_* are valid). */
+    uint16_t frag_offset;       /**< Fragment offset in bytes (0: the first fragment). */
+    int frag_more;              /**< The fragment header's M flag (more fragments follow). */
+    uint32_t frag_id;           /**< The fragment header's identification. */
+    size_t hdr_len;             /**< Bytes of the fixed header and the extension headers walked: the upper-layer header starts at pkt[hdr_len]. */
+    size_t total_len;           /**< 40 plus the payload length, cut to the bytes present (a payload length of 0, a jumbogram or an offload frame, takes the bytes present). */
+    size_t wire_len;            /**< 40 plus the payload length as on the wire, even when the capture cut the packet (0 when the payload length is 0). */
+};
+/** Parses an IPv6 header and walks its extension headers.
+ * @param pkt the packet, starting with its IPv6 header
+ * @param len the bytes present (a capture's snap length may cut the packet short: total_len is cut too)
+ * @param out the parsed fields (zeroed first)
+ * @return 0, or -EINVAL if the bytes are not a plausible IPv6 packet (shorter than 40 bytes, not
+ *         version 6, an extension header cut off or beyond the payload length) */
+SYNACK_API int synack_ip6_fields(const uint8_t *pkt, size_t len, struct synack_ip6_fields *out);
 
 /** A parsed view of a TCP header and its options, for capture readers (see synack_ip_fields). */
 struct synack_tcp_fields {

@@ -1,4 +1,4 @@
-/* Public parsed views of IPv4 and TCP headers (include/synack/format.h) for programs that read
+/* Public parsed views of IPv4, IPv6 and TCP headers (include/synack/format.h) for programs that read
  * captures. They reuse the wire parsers; checksums are not checked, since a capture taken on the
  * sending host may hold packets whose checksum the NIC fills in later. */
 #include "base/errno.h"
@@ -8,6 +8,7 @@
 #include "synack/format.h"
 #include "wire/bytes.h"
 #include "wire/ip4.h"
+#include "wire/ip6.h"
 #include "wire/tcp.h"
 
 int synack_ip_fields(const uint8_t *p, size_t len, struct synack_ip_fields *out)
@@ -28,6 +29,61 @@ int synack_ip_fields(const uint8_t *p, size_t len, struct synack_ip_fields *out)
     out->frag = wire_get16(p + 6);
     out->hdr_len = ihl;
     out->total_len = total;
+    return 0;
+}
+
+/* RFC 8200 4: the extension headers a capture reader walks past to reach the upper layer. All but
+ * the fragment header (fixed 8 bytes) and AH (RFC 4302 2.2: length in 4-octet units, minus 2) give
+ * their length as 8 + 8 * Hdr Ext Len. */
+int synack_ip6_fields(const uint8_t *p, size_t len, struct synack_ip6_fields *out)
+{
+    if (len < IP6_HDR_LEN || (p[0] >> 4) != 6)
+        return -EINVAL;
+    memset(out, 0, sizeof(*out));
+    uint32_t w = wire_get32(p);
+    out->traffic_class = (uint8_t)(w >> 20);
+    out->flow_label = w & 0xfffffu;
+    size_t plen = wire_get16(p + 4);
+    out->hop_limit = p[7];
+    memcpy(out->src.b, p + 8, 16);
+    memcpy(out->dst.b, p + 24, 16);
+    out->wire_len = plen ? IP6_HDR_LEN + plen : 0;
+    size_t total = plen ? IP6_HDR_LEN + plen : len;
+    if (total > len)
+        total = len;   /* cut short by the capture's snap length */
+    out->total_len = total;
+    uint8_t next = p[6];
+    size_t off = IP6_HDR_LEN;
+    for (;;) {
+        size_t n;
+        if (next == IP6_NH_FRAGMENT) {
+            if (off + IP6_FRAG_HDR_LEN > total)
+                return -EINVAL;
+            uint16_t fo = wire_get16(p + off + 2);
+            out->fragment = 1;
+            out->frag_offset = (uint16_t)(fo & 0xfff8u);
+            out->frag_more = fo & 1u;
+            out->frag_id = wire_get32(p + off + 4);
+            next = p[off];
+            off += IP6_FRAG_HDR_LEN;
+            if (out->frag_offset)
+                break;   /* the middle of a datagram: no header follows */
+            continue;
+        }
+        if (next == IP6_NH_HOPOPTS || next == IP6_NH_ROUTING || next == IP6_NH_DSTOPTS || next == 135 ||
+            next == 139 || next == 140)   /* (135 mobility, 139 HIP, 140 shim6: the same layout) */
+            n = off + 2 <= total ? 8u + 8u * p[off + 1] : 0;
+        else if (next == 51)   /* AH */
+            n = off + 2 <= total ? 4u * ((size_t)p[off + 1] + 2u) : 0;
+        else
+            break;
+        if (!n || off + n > total)
+            return -EINVAL;
+        next = p[off];
+        off += n;
+    }
+    out->proto = next;
+    out->hdr_len = off;
     return 0;
 }
 

@@ -1,6 +1,9 @@
 /* The status page's data: a connection between two stacks over the simulated link, recorded by the
  * status trace consumer on the server's stack, then rendered as JSON and HTML. Checks that the
- * sockets, counters and the recent connection's ladder are there and true to what happened. */
+ * sockets, counters and the recent connection's ladder are there and true to what happened. Over
+ * IPv6 the page writes ends as Linux's ss does (tools/ssaddr.c, test_sim_ss checks ss's listing):
+ * "[2001:db8::2]:80", a dual-stack listener "*:80", one with IPV6_V6ONLY "[::]:81", an IPv4
+ * listener "0.0.0.0:82", each listener's peer in its own family ("*:*", "[::]:*", "0.0.0.0:*"). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +15,7 @@
 
 #include "../../tools/ladder.c"
 #include "../../tools/status.c"
+#include "../../tools/ssaddr.c"
 #include "sim/lib_tcpsim.h"
 
 static void on_trace(void *ctx, const struct synack_trace_event *ev) { status_on_trace(ctx, ev); }
@@ -98,8 +102,67 @@ static void status_records_and_renders(void **state)
     tcpsim_free(&t);
 }
 
+static int listener(synack_stack_t *st, struct synack_ip addr, uint16_t port, int v6only, int *done)
+{
+    int l = synack_socket(st, SYNACK_SOCK_STREAM);
+    if (v6only)
+        assert_int_equal(synack_setsockopt(st, l, SYNACK_IPV6_V6ONLY, 1, 0), 0);
+    struct synack_sockaddr la = { addr, port };
+    assert_int_equal(synack_bind(st, l, &la), 0);
+    assert_int_equal(synack_listen(st, l, 4), 0);
+    synack_socket_set_handler(st, l, accept_one, done);
+    return l;
+}
+
+static void status_and_ss_ipv6(void **state)
+{
+    struct tcpsim t;
+    tcpsim_init(&t, NULL, 5);
+    struct synack_ip a6, b6;
+    assert_int_equal(synack_ip_parse("2001:db8::1", &a6), 0);
+    assert_int_equal(synack_ip_parse("2001:db8::2", &b6), 0);
+    assert_int_equal(synack_if_add_addr6(t.st[0], 0, &a6, 64, tcpsim_now(&t)), 0);
+    assert_int_equal(synack_if_add_addr6(t.st[1], 0, &b6, 64, tcpsim_now(&t)), 0);
+    synack_simnet_run_until(t.net, tcpsim_now(&t) + SYNACK_SEC(2));   /* past DAD */
+    struct status *s = status_new(t.st[1], 4);
+    synack_stack_set_trace(t.st[1], on_trace, s);
+    int done = 0;
+    listener(t.st[1], synack_ip_any6(), 80, 0, &done);
+    listener(t.st[1], synack_ip_any6(), 81, 1, &done);
+    listener(t.st[1], synack_ip_any4(), 82, 0, &done);
+    int c = synack_socket(t.st[0], SYNACK_SOCK_STREAM);
+    struct synack_sockaddr peer = { b6, 80 };
+    synack_connect(t.st[0], c, &peer, tcpsim_now(&t));
+    synack_simnet_run_until(t.net, tcpsim_now(&t) + SYNACK_MS(100));
+
+    size_t len;
+    const char *ctype;
+    char *j = status_render(s, "/status.json", &len, &ctype, tcpsim_now(&t));
+    assert_non_null(j);
+    const char *want[] = {
+        "\"state\":\"LISTEN\",\"local\":\"*:80\",\"remote\":\"*:*\"",
+        "\"state\":\"LISTEN\",\"local\":\"[::]:81\",\"remote\":\"[::]:*\"",
+        "\"state\":\"LISTEN\",\"local\":\"0.0.0.0:82\",\"remote\":\"0.0.0.0:*\"",
+        "\"state\":\"ESTABLISHED\",\"local\":\"[2001:db8::2]:80\",\"remote\":\"[2001:db8::1]:",
+        "\"recent\":[{\"local\":\"[2001:db8::2]:80\",\"remote\":\"[2001:db8::1]:",
+    };
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        if (!strstr(j, want[i]))
+            fail_msg("no %s in %s", want[i], j);
+    free(j);
+    char *h = status_render(s, "/status", &len, &ctype, tcpsim_now(&t));
+    assert_non_null(strstr(h, "<td>[2001:db8::2]:80</td>"));
+    assert_non_null(strstr(h, "[2001:db8::1]:"));   /* the ladder's left end */
+    free(h);
+
+    synack_stack_set_trace(t.st[1], NULL, NULL);
+    status_free(s);
+    tcpsim_free(&t);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = { cmocka_unit_test(status_records_and_renders) };
+    const struct CMUnitTest tests[] = { cmocka_unit_test(status_records_and_renders),
+                                        cmocka_unit_test(status_and_ss_ipv6) };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,8 @@
  * of each side's state from the segments alone against RFC 9293's state diagram (handshake,
  * simultaneous open and close, refused and reset connections, a capture that starts
  * mid-connection, a lost FIN), and the renderer's marks, window scaling and output
- * (tools/ladder.c). */
+ * (tools/ladder.c). The scenarios run over IPv6 too, with extension headers before TCP, fragments
+ * (the non-first ignored, an atomic one used) and both families in one capture. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,8 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "synack/os.h"
 #include "../../tools/ladder.c"
 #include "../../tools/ladder_conns.c"
+#include "../../tools/pcapread.c"
 
 #define A_ADDR 0xC0000201u   /* 192.0.2.1 */
 #define B_ADDR 0xC0000202u   /* 192.0.2.2 */
@@ -27,21 +32,39 @@
 static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
 static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v & 0xffff); }
 
-/* An IPv4 packet with a TCP segment of `len` zero bytes; returns its length. */
-static size_t mk_pkt(uint8_t *b, int dir, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win, size_t len,
-                     uint16_t ip_id, const uint8_t *opts, size_t optlen)
+/* 2001:db8::1 and 2001:db8::2, the IPv6 ends. */
+static const uint8_t A6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 }, B6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+
+/* An IPv4 (fam 4) or IPv6 (fam 6) packet with a TCP segment of `len` zero bytes; returns its
+ * length. Over IPv6, `ext` (a multiple of 8 bytes) is a chain of extension headers put before TCP:
+ * its first byte is patched to the type of the header that follows. */
+static size_t mk_pkt_fam(uint8_t *b, int fam, int dir, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win,
+                         size_t len, uint16_t ip_id, const uint8_t *opts, size_t optlen, const uint8_t *ext,
+                         size_t extlen, uint8_t ext_type)
 {
-    size_t tcp_hdr = 20 + optlen, total = 20 + tcp_hdr + len;
+    size_t ip_hdr = fam == 6 ? 40 + extlen : 20;
+    size_t tcp_hdr = 20 + optlen, total = ip_hdr + tcp_hdr + len;
     memset(b, 0, total);
-    b[0] = 0x45;
-    put16(b + 2, (uint32_t)total);
-    put16(b + 4, ip_id);
-    put16(b + 6, 0x4000);
-    b[8] = 64;
-    b[9] = 6;
-    put32(b + 12, dir ? B_ADDR : A_ADDR);
-    put32(b + 16, dir ? A_ADDR : B_ADDR);
-    uint8_t *t = b + 20;
+    if (fam == 6) {
+        b[0] = 0x60;
+        put16(b + 4, (uint32_t)(total - 40));
+        b[6] = extlen ? ext_type : 6;
+        b[7] = 64;
+        memcpy(b + 8, dir ? B6 : A6, 16);
+        memcpy(b + 24, dir ? A6 : B6, 16);
+        if (extlen)
+            memcpy(b + 40, ext, extlen);
+    } else {
+        b[0] = 0x45;
+        put16(b + 2, (uint32_t)total);
+        put16(b + 4, ip_id);
+        put16(b + 6, 0x4000);
+        b[8] = 64;
+        b[9] = 6;
+        put32(b + 12, dir ? B_ADDR : A_ADDR);
+        put32(b + 16, dir ? A_ADDR : B_ADDR);
+    }
+    uint8_t *t = b + ip_hdr;
     put16(t, dir ? B_PORT : A_PORT);
     put16(t + 2, dir ? A_PORT : B_PORT);
     put32(t + 4, seq);
@@ -52,6 +75,12 @@ static size_t mk_pkt(uint8_t *b, int dir, uint8_t flags, uint32_t seq, uint32_t 
     if (optlen)
         memcpy(t + 20, opts, optlen);
     return total;
+}
+
+static size_t mk_pkt(uint8_t *b, int dir, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win, size_t len,
+                     uint16_t ip_id, const uint8_t *opts, size_t optlen)
+{
+    return mk_pkt_fam(b, 4, dir, flags, seq, ack, win, len, ip_id, opts, optlen, NULL, 0, 0);
 }
 
 /* ---- state inference scenarios ---- */
@@ -74,15 +103,17 @@ struct step {
     int want[2];        /* A's and B's state after it */
 };
 
-/* Feeds the steps (1 ms apart) into a table; returns it with its connections inferred. */
-static struct lc_table *run(const struct step *s, size_t n)
+/* Feeds the steps (1 ms apart) into a table, over IPv4 or IPv6 (fam); returns it with its
+ * connections inferred. */
+static struct lc_table *run_fam(const struct step *s, size_t n, int fam)
 {
     struct lc_table *t = malloc(sizeof(*t));
     assert_non_null(t);
     lc_init(t);
     uint8_t pkt[2000];
     for (size_t i = 0; i < n; i++) {
-        size_t len = mk_pkt(pkt, s[i].dir, s[i].flags, s[i].seq, s[i].ack, 1000, s[i].len, (uint16_t)(i + 1), NULL, 0);
+        size_t len = mk_pkt_fam(pkt, fam, s[i].dir, s[i].flags, s[i].seq, s[i].ack, 1000, s[i].len,
+                                (uint16_t)(i + 1), NULL, 0, NULL, 0, 0);
         lc_add_ip(t, 1000000 + (synack_time_t)i * 1000, pkt, len);
     }
     for (size_t i = 0; i < t->n; i++)
@@ -90,13 +121,22 @@ static struct lc_table *run(const struct step *s, size_t n)
     return t;
 }
 
+static struct lc_table *run(const struct step *s, size_t n) { return run_fam(s, n, 4); }
+
 static const char *nm(int s) { return s == UN ? "?" : synack_tcp_state_name(s); }
 
-/* Checks a connection's states row by row; A must be side 0 (the left). */
-static void expect_states(const struct lc_conn *c, const struct step *s, size_t n)
+/* Checks a connection's states row by row; A must be side 0 (the left), of family fam. */
+static void expect_states_fam(const struct lc_conn *c, const struct step *s, size_t n, int fam)
 {
     assert_int_equal(c->n, n);
-    assert_int_equal(c->addr[0], A_ADDR);
+    if (fam == 6) {
+        assert_memory_equal(c->addr[0].b, A6, 16);
+        assert_memory_equal(c->addr[1].b, B6, 16);
+    } else {
+        assert_true(synack_ip_is_v4(&c->addr[0]));
+        assert_int_equal(synack_ip_to_v4(&c->addr[0]), A_ADDR);
+        assert_int_equal(synack_ip_to_v4(&c->addr[1]), B_ADDR);
+    }
     assert_int_equal(c->port[0], A_PORT);
     int bad = 0;
     for (size_t i = 0; i < n; i++) {
@@ -110,13 +150,19 @@ static void expect_states(const struct lc_conn *c, const struct step *s, size_t 
     assert_false(bad);
 }
 
+static void expect_states(const struct lc_conn *c, const struct step *s, size_t n) { expect_states_fam(c, s, n, 4); }
+
+/* Each scenario over IPv4, then the same over IPv6: the same connections, the same states. */
 static void check(const struct step *s, size_t n)
 {
-    struct lc_table *t = run(s, n);
-    assert_int_equal(t->n, 1);
-    expect_states(&t->conns[0], s, n);
-    lc_free(t);
-    free(t);
+    for (int fam = 4; fam <= 6; fam += 2) {
+        struct lc_table *t = run_fam(s, n, fam);
+        assert_int_equal(t->n, 1);
+        assert_int_equal(fam == 6 ? t->ipv6 : t->ipv4, n);
+        expect_states_fam(&t->conns[0], s, n, fam);
+        lc_free(t);
+        free(t);
+    }
 }
 #define CHECK(steps) check(steps, sizeof(steps) / sizeof(steps[0]))
 
@@ -328,6 +374,8 @@ static void test_link_decode(void **state)
 {
     uint8_t ip[60];
     size_t iplen = mk_pkt(ip, 0, S_, 1, 0, 100, 0, 1, NULL, 0);
+    uint8_t ip6[80];
+    size_t ip6len = mk_pkt_fam(ip6, 6, 0, S_, 1, 0, 100, 0, 0, NULL, 0, NULL, 0, 0);
     uint8_t f[200];
     const uint8_t *out;
     size_t outlen;
@@ -348,14 +396,17 @@ static void test_link_decode(void **state)
         assert_int_equal(lc_link_decode(cases[i].lt, f, cases[i].hdr ? cases[i].hdr - 1 : 0, &out, &outlen),
                          LC_SHORT);
         if (cases[i].et_at >= 0) {
-            put16(f + cases[i].et_at, 0x86dd);
-            assert_int_equal(lc_link_decode(cases[i].lt, f, cases[i].hdr + iplen, &out, &outlen), LC_IPV6);
+            put16(f + cases[i].et_at, 0x86dd);   /* an IPv6 EtherType over an IPv4 header: neither */
+            assert_int_equal(lc_link_decode(cases[i].lt, f, cases[i].hdr + iplen, &out, &outlen), LC_OTHER);
             put16(f + cases[i].et_at, 0x0806);
             assert_int_equal(lc_link_decode(cases[i].lt, f, cases[i].hdr + iplen, &out, &outlen), LC_OTHER);
-        } else {
-            f[cases[i].hdr] = 0x60;
-            assert_int_equal(lc_link_decode(cases[i].lt, f, cases[i].hdr + iplen, &out, &outlen), LC_IPV6);
+            put16(f + cases[i].et_at, 0x86dd);
         }
+        memcpy(f + cases[i].hdr, ip6, ip6len);
+        assert_int_equal(lc_link_decode(cases[i].lt, f, cases[i].hdr + ip6len, &out, &outlen), LC_IPV6);
+        assert_ptr_equal(out, f + cases[i].hdr);
+        assert_int_equal(outlen, ip6len);
+        assert_int_equal(lc_link_decode(cases[i].lt, f, cases[i].hdr + 39, &out, &outlen), LC_SHORT);
     }
     /* Ethernet with an 802.1Q tag */
     memset(f, 0, 18);
@@ -366,11 +417,12 @@ static void test_link_decode(void **state)
     assert_ptr_equal(out, f + 18);
     assert_false(lc_link_supported(105));   /* 802.11 */
 
-    /* lc_add_frame counts what is not IPv4. */
+    /* lc_add_frame counts what is not IP, and takes IPv6 as IPv4. */
     struct lc_table t;
     lc_init(&t);
     put16(f + 12, 0x86dd);
-    lc_add_frame(&t, LC_LINK_ETHERNET, 0, f, 60);
+    memcpy(f + 14, ip6, ip6len);
+    lc_add_frame(&t, LC_LINK_ETHERNET, 0, f, 14 + ip6len);
     put16(f + 12, 0x0806);
     lc_add_frame(&t, LC_LINK_ETHERNET, 0, f, 60);
     lc_add_frame(&t, LC_LINK_ETHERNET, 0, f, 10);
@@ -378,7 +430,172 @@ static void test_link_decode(void **state)
     assert_int_equal(t.ipv6, 1);
     assert_int_equal(t.other, 1);
     assert_int_equal(t.short_frames, 1);
-    assert_int_equal(t.n, 0);
+    assert_int_equal(t.n, 1);
+    assert_int_equal(t.conns[0].n, 1);
+    assert_memory_equal(t.conns[0].addr[0].b, A6, 16);
+    lc_free(&t);
+}
+
+/* ---- IPv6 ---- */
+
+/* Extension headers before TCP are walked (hop-by-hop, destination options, routing); a non-first
+ * fragment is ignored and so is a first one (no TCP reassembly, as for IPv4); an atomic fragment
+ * (offset 0, M clear) holds a whole segment and is drawn. The length comes from the payload length,
+ * the capture cut to the headers. */
+static void test_ipv6_extension_headers(void **state)
+{
+    struct lc_table t;
+    lc_init(&t);
+    uint8_t pkt[2000];
+    /* hop-by-hop (8 bytes, PadN) -> destination options (16 bytes) -> routing (8 bytes) -> TCP */
+    uint8_t ext[32] = { 60, 0, 1, 4, 0, 0, 0, 0,    43, 1, 1, 12, [24] = 6 };
+    size_t len = mk_pkt_fam(pkt, 6, 0, S_, 1000, 0, 1000, 0, 0, NULL, 0, ext, 32, 0);
+    lc_add_ip(&t, 0, pkt, len);
+    assert_int_equal(t.n, 1);
+    assert_int_equal(t.conns[0].n, 1);
+    assert_int_equal(t.conns[0].segs[0].f.seq, 1000);
+    assert_int_equal(t.conns[0].port[0], A_PORT);
+    assert_int_equal(t.conns[0].port[1], B_PORT);
+    /* a data segment, only its headers captured: 1200 bytes from the payload length */
+    len = mk_pkt_fam(pkt, 6, 1, S_ | A_, 5000, 1001, 1000, 1200, 0, NULL, 0, ext, 32, 0);
+    lc_add_ip(&t, 10, pkt, 40 + 32 + 20);
+    assert_int_equal(t.conns[0].n, 2);
+    assert_int_equal(t.conns[0].segs[1].f.data_len, 1200);
+    assert_int_equal(t.conns[0].segs[1].dir, 1);
+    /* an extension header cut off: counted, not used */
+    lc_add_ip(&t, 20, pkt, 40 + 10);
+    assert_int_equal(t.bad_tcp, 1);
+    /* fragments: a non-first (offset 8) and a first (M set) are skipped; an atomic one is drawn */
+    uint8_t frag[8] = { 6, 0, 0, 8, 0, 0, 0, 1 };
+    len = mk_pkt_fam(pkt, 6, 0, A_, 1001, 5001, 1000, 0, 0, NULL, 0, frag, 8, 44);
+    lc_add_ip(&t, 30, pkt, len);
+    frag[3] = 1;   /* offset 0, M */
+    len = mk_pkt_fam(pkt, 6, 0, A_, 1001, 5001, 1000, 0, 0, NULL, 0, frag, 8, 44);
+    lc_add_ip(&t, 40, pkt, len);
+    assert_int_equal(t.fragments, 2);
+    assert_int_equal(t.conns[0].n, 2);
+    frag[3] = 0;   /* atomic */
+    len = mk_pkt_fam(pkt, 6, 0, A_, 1001, 5001, 1000, 0, 0, NULL, 0, frag, 8, 44);
+    lc_add_ip(&t, 50, pkt, len);
+    assert_int_equal(t.conns[0].n, 3);
+    /* ICMPv6 is not TCP */
+    len = mk_pkt_fam(pkt, 6, 0, A_, 1, 1, 1, 0, 0, NULL, 0, NULL, 0, 0);
+    pkt[6] = 58;
+    lc_add_ip(&t, 60, pkt, len);
+    assert_int_equal(t.non_tcp, 1);
+    assert_int_equal(t.ipv6, 7);
+    assert_int_equal(t.ipv4, 0);
+    lc_free(&t);
+}
+
+/* The public view alone: addresses, the upper-layer protocol after the chain, the fragment fields. */
+static void test_ipv6_fields(void **state)
+{
+    uint8_t pkt[200];
+    uint8_t frag[8] = { 6, 0, 0x01, 0x01, 0xde, 0xad, 0xbe, 0xef };   /* offset 32, M */
+    size_t len = mk_pkt_fam(pkt, 6, 1, A_, 1, 1, 1, 10, 0, NULL, 0, frag, 8, 44);
+    pkt[1] = 0x0a;   /* a flow label */
+    struct synack_ip6_fields f;
+    assert_int_equal(synack_ip6_fields(pkt, len, &f), 0);
+    assert_memory_equal(f.src.b, B6, 16);
+    assert_memory_equal(f.dst.b, A6, 16);
+    assert_int_equal(f.flow_label, 0xa0000);
+    assert_int_equal(f.hop_limit, 64);
+    assert_true(f.fragment);
+    assert_int_equal(f.frag_offset, 256);
+    assert_true(f.frag_more);
+    assert_int_equal(f.frag_id, 0xdeadbeef);
+    assert_int_equal(f.proto, 6);
+    assert_int_equal(f.hdr_len, 48);   /* a non-first fragment: the walk stops after its header */
+    assert_int_equal(f.total_len, len);
+    assert_int_equal(f.wire_len, len);
+    assert_int_equal(synack_ip6_fields(pkt, 39, &f), -EINVAL);
+    assert_int_equal(synack_ip6_fields(pkt, 45, &f), -EINVAL);   /* the fragment header cut */
+    pkt[0] = 0x45;
+    assert_int_equal(synack_ip6_fields(pkt, len, &f), -EINVAL);
+}
+
+/* Both families in one capture, written as a pcap file and read back through libpcap: an IPv4 and
+ * an IPv6 connection (Ethernet), with ND between them; each drawn with its own addresses. */
+static size_t eth(uint8_t *f, int fam, const uint8_t *ip, size_t len)
+{
+    memset(f, 0, 14);
+    f[0] = 2;
+    f[6] = 2;
+    put16(f + 12, fam == 6 ? 0x86dd : 0x0800);
+    memcpy(f + 14, ip, len);
+    return 14 + len;
+}
+
+static void add_frame_cb(void *ctx, int linktype, synack_time_t ts, const uint8_t *frame, size_t caplen)
+{
+    lc_add_frame(ctx, linktype, ts, frame, caplen);
+}
+
+static void test_dual_stack_pcap(void **state)
+{
+    char path[] = "/tmp/synack_ladder6_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    synack_pcap_t *pc = synack_pcap_open(path, 1);
+    assert_non_null(pc);
+    static const struct step hs[] = { HANDSHAKE, { 0, F_ | A_, 1001, 5001, 0, { F1, CW } },
+                                      { 1, F_ | A_, 5001, 1002, 0, { TW, LA } }, { 0, A_, 1002, 5002, 0, { TW, CL } } };
+    uint8_t ip[200], f[300];
+    synack_time_t ts = SYNACK_SEC(1700000000);
+    /* a neighbour solicitation first: counted as not TCP */
+    size_t len = mk_pkt_fam(ip, 6, 0, 0, 0, 0, 0, 0, 0, NULL, 0, NULL, 0, 0);
+    ip[6] = 58;
+    synack_pcap_write(pc, ts, f, eth(f, 6, ip, len));
+    for (size_t i = 0; i < 6; i++)
+        for (int fam = 4; fam <= 6; fam += 2) {
+            len = mk_pkt_fam(ip, fam, hs[i].dir, hs[i].flags, hs[i].seq, hs[i].ack, 1000, hs[i].len,
+                             (uint16_t)(i + 1), NULL, 0, NULL, 0, 0);
+            ts += 1000;
+            synack_pcap_write(pc, ts, f, eth(f, fam, ip, len));
+        }
+    synack_pcap_close(pc);
+
+    struct lc_table t;
+    lc_init(&t);
+    struct pcapread_info info;
+    char err[200];
+    assert_int_equal(pcapread_file(path, add_frame_cb, &t, &info, err, sizeof(err)), 0);
+    unlink(path);
+    assert_int_equal(info.packets, 13);
+    assert_int_equal(t.ipv4, 6);
+    assert_int_equal(t.ipv6, 7);
+    assert_int_equal(t.non_tcp, 1);
+    assert_int_equal(t.n, 2);
+    for (size_t i = 0; i < 2; i++)
+        lc_infer(&t.conns[i]);
+    expect_states_fam(&t.conns[0], hs, 6, 4);
+    expect_states_fam(&t.conns[1], hs, 6, 6);
+
+    /* Drawn with the IPv6 ends in brackets, as synack_sockaddr_format writes them. */
+    char left[SYNACK_SOCKADDR_STRLEN], right[SYNACK_SOCKADDR_STRLEN];
+    struct synack_sockaddr a = { t.conns[1].addr[0], t.conns[1].port[0] }, b = { t.conns[1].addr[1], t.conns[1].port[1] };
+    synack_sockaddr_format(&a, left, sizeof(left));
+    synack_sockaddr_format(&b, right, sizeof(right));
+    assert_string_equal(left, "[2001:db8::1]:40000");
+    assert_string_equal(right, "[2001:db8::2]:80");
+    struct ladder l;
+    ladder_init(&l, left, right);
+    for (size_t i = 0; i < t.conns[1].n; i++) {
+        const struct lc_seg *sg = &t.conns[1].segs[i];
+        ladder_add_fields(&l, sg->t, sg->dir, &sg->f, 0, sg->state[0], sg->state[1]);
+    }
+    char *out = NULL;
+    size_t outlen = 0;
+    FILE *mf = open_memstream(&out, &outlen);
+    ladder_print_text(&l, mf, 0, 0);
+    fclose(mf);
+    assert_non_null(strstr(out, "[2001:db8::1]:40000"));
+    assert_non_null(strstr(out, "[2001:db8::2]:80"));
+    assert_non_null(strstr(out, "TIME-WAIT"));
+    free(out);
+    ladder_free(&l);
     lc_free(&t);
 }
 
@@ -554,6 +771,9 @@ int main(void)
         cmocka_unit_test(test_captured_twice),
         cmocka_unit_test(test_snaplen),
         cmocka_unit_test(test_link_decode),
+        cmocka_unit_test(test_ipv6_extension_headers),
+        cmocka_unit_test(test_ipv6_fields),
+        cmocka_unit_test(test_dual_stack_pcap),
         cmocka_unit_test(test_marks),
         cmocka_unit_test(test_window_scaling),
         cmocka_unit_test(test_render),
