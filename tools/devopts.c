@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void devopts_init(struct devopts *d)
@@ -488,6 +489,16 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
         snprintf(path, sizeof(path), "%s", d->ctl);
     else
         control_default_path(path, sizeof(path), r->ifname);
+    if (d->pcap_wall) {
+        /* Set before any frame moves (IPv6's DAD runs frames below), so the whole capture is on
+         * one clock. */
+        struct timespec ts;
+        if (clock_gettime(CLOCK_REALTIME, &ts) == 0) {
+            synack_time_t wall = (synack_time_t)ts.tv_sec * 1000000u + (synack_time_t)ts.tv_nsec / 1000u;
+            synack_time_t mono = synack_clock_now();
+            r->pcap_offset = wall > mono ? wall - mono : 0;
+        }
+    }
     r->ctl = control_open(path, r->st, r->driver);
     if (!r->ctl || devrun6_setup(r, d, cmd) != 0) {
         devrun_close(r);

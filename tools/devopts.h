@@ -41,6 +41,7 @@ struct devopts {
     uint8_t host_prefix6;
     int have_host6;
     int slaac;                /* --slaac: router solicitations, SLAAC from advertisements */
+    int pcap_wall;            /* the capture carries wall-clock time from the first frame (serve) */
     unsigned queues;          /* > 1: a multi-queue device, one queue per shard (serve --threads) */
     int queues_soft;          /* the queue count was a default: one queue if the device takes no more */
 };

@@ -51,16 +51,6 @@ struct serve {
 
 /* Wall-clock minus monotonic time, in µs, read once: a capture keeps monotonic spacing even if
  * the wall clock is stepped during the run. */
-static synack_time_t wall_clock_offset(void)
-{
-    struct timespec ts;
-    if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
-        return 0;
-    synack_time_t wall = (synack_time_t)ts.tv_sec * 1000000u + (synack_time_t)ts.tv_nsec / 1000u;
-    synack_time_t mono = synack_clock_now();
-    return wall > mono ? wall - mono : 0;
-}
-
 static void serve_trace(void *ctx, const struct synack_trace_event *ev)
 {
     struct serve *s = ctx;
@@ -297,6 +287,7 @@ int cmd_serve(int argc, char **argv)
 {
     struct devopts dev;
     devopts_init(&dev);
+    dev.pcap_wall = 1;   /* wall-clock time in the capture and on the status page */
     int verbose = 0;
     unsigned threads = 0;   /* 0: not given */
     struct http_server_config hc;
@@ -408,8 +399,7 @@ int cmd_serve(int argc, char **argv)
     }
     if (shardrun_open(&sr, &run, &dev, "serve") != 0 || !(s = calloc(sr.n, sizeof(*s))))
         goto out;
-    synack_time_t wall = wall_clock_offset();
-    run.pcap_offset = wall;   /* the capture carries wall-clock time */
+    synack_time_t wall = run.pcap_offset;   /* the capture carries wall-clock time (dev.pcap_wall) */
     for (unsigned k = 0; k < sr.n; k++) {
         s[k] = (struct serve){ .st = sr.st[k], .verbose = verbose, .echo_sock = -1, .discard_sock = -1,
                                .pcap_wall_offset = wall };

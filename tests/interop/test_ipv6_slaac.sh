@@ -25,12 +25,14 @@ interface $DEV {
 };
 CONF
 start_bg radvd radvd -n -C "$TMPD/radvd.conf" -p "$TMPD/radvd.pid" -m stderr
-# synack's MAC, from the kernel's neighbour table (its link-local address talks first: MLD, RS).
+# synack's MAC, from the kernel's neighbour table (its link-local address talks first: MLD, RS);
+# not the kernel's own (radvd's advertisements put the kernel's link-local there too).
+own=$(nsx cat "/sys/class/net/$DEV/address")
 mac=""
 for ((i = 0; i < 100; i++)); do
     [[ -z "$mac" ]] || break
     sleep 0.1
-    mac=$(nsx ip -6 neigh show dev "$DEV" | awk '/^fe80::/ && /lladdr/ { print $3; exit }')
+    mac=$(nsx ip -6 neigh show dev "$DEV" | awk -v own="$own" '/^fe80::/ && /lladdr/ && $3 != own { print $3; exit }')
 done
 [[ -n "$mac" ]] || { cat "$TMPD/radvd.out" >&2; fail "the kernel never heard synack's link-local address"; }
 IFS=: read -r m0 m1 m2 m3 m4 m5 <<<"$mac"
