@@ -1,69 +1,23 @@
-# Shared by bench/syscalls.sh and bench/shards.sh: two namespaces this script creates, NS1 with
+# Shared by bench/syscalls.sh and bench/shards.sh, on top of bench/lib.sh: two namespaces, NS1 with
 # the kernel's side of synack's TAP (192.0.2.1, synack 192.0.2.2, TEST-NET-1) and a veth pair to
-# NS2 (198.51.100.1 -> 198.51.100.2, TEST-NET-2) for the Linux peer; both deleted on every exit
-# path, with whatever still runs in them. Source it after setting BENCH_NAME, then call
-# bench_init SYNACK [TOOL...]. Exit: 0 done, 1 failure, 77 not root.
+# NS2 (198.51.100.1 -> 198.51.100.2, TEST-NET-2) for the Linux peer, both deleted on every exit
+# path with whatever still runs in them (lib.sh); synack serve and nginx started and found there.
+# Source it, then call tap_bench_init NAME SYNACK [TOOL...]. Exit: 0 done, 1 failure, 77 not root.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-say() { printf '[%s] %s\n' "$BENCH_NAME" "$*" >&2; }
-die() { say "FAIL: $*"; exit 1; }
-
-NS1="synack-${BENCH_NAME}1-$$"
-NS2="synack-${BENCH_NAME}2-$$"
-TMPD=""
-PIDS=()
-
-bench_cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM HUP
-    local p ns i pids
-    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    for ns in "$NS1" "$NS2"; do
-        ip netns list 2>/dev/null | grep -qw -- "$ns" || continue
-        # Whatever still runs in our namespaces was started by this script: end it by its id.
-        for ((i = 0; i < 30; i++)); do
-            pids=$(ip netns pids "$ns" 2>/dev/null || true)
-            [[ -z "$pids" ]] && break
-            case $i in
-            10) kill -TERM $pids 2>/dev/null || true ;;
-            20) kill -KILL $pids 2>/dev/null || true ;;
-            esac
-            sleep 0.1
-        done
-        ip netns del "$ns" 2>/dev/null || true
-    done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    [[ -n "$TMPD" && -d "$TMPD" ]] && rm -rf "$TMPD"
-    exit "$rc"
-}
-
-# bench_init SYNACK TOOL...: checks root and tools, creates the namespaces, the veth and TMPD.
-bench_init() {
-    SYNACK=$1
-    shift
+# tap_bench_init NAME SYNACK TOOL...: lib.sh's bench_init, the synack binary, the namespaces.
+tap_bench_init() {
+    local name=$1
+    SYNACK=$2
+    shift 2
+    bench_init "$name" "$@"
     [[ -n "$SYNACK" && -x "$SYNACK" ]] || die "usage: bash $0 /path/to/synack"
     SYNACK=$(readlink -f "$SYNACK")
-    ((EUID == 0)) || { say "SKIP: needs root (network namespaces, TAP)"; exit 77; }
-    [[ -c /dev/net/tun ]] || { say "SKIP: no /dev/net/tun"; exit 77; }
-    local t
-    for t in ip timeout awk "$@"; do
-        command -v "$t" >/dev/null 2>&1 || { say "SKIP: tool '$t' not found"; exit 77; }
-    done
-    trap bench_cleanup EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
-    trap 'exit 129' HUP
-    TMPD=$(mktemp -d "/tmp/synack-$BENCH_NAME.XXXXXX")
-    ip netns add "$NS1"
-    ip netns add "$NS2"
-    for ns in "$NS1" "$NS2"; do
-        ip -n "$ns" link set lo up
-        ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
-    done
-    ip link add bveth0 netns "$NS1" type veth peer name bveth1 netns "$NS2"
-    ip -n "$NS1" addr add 198.51.100.1/24 dev bveth0
-    ip -n "$NS2" addr add 198.51.100.2/24 dev bveth1
-    ip -n "$NS1" link set bveth0 up
-    ip -n "$NS2" link set bveth1 up
+    NS1="synack-${name}1-$$"
+    NS2="synack-${name}2-$$"
+    bench_ns "$NS1"
+    bench_ns "$NS2"
+    bench_veth "$NS1" bveth0 198.51.100.1/24 "$NS2" bveth1 198.51.100.2/24
 }
 
 # start_serve DEV ARGS...: synack serve on TAP DEV in NS1 (log $TMPD/serve.log), waits until up

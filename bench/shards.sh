@@ -16,18 +16,16 @@
 # Environment: BENCH_SHARDS_SECS (default 3), BENCH_SHARDS_RUNS (runs per case, median, default 3).
 # Prints: RESULT shards_t<N> rps=.. gbps=.. cps=.. [handed_per_conn=..]
 set -euo pipefail
-BENCH_NAME=shards
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib_tap.sh"
 SECS=${BENCH_SHARDS_SECS:-3}
 RUNS=${BENCH_SHARDS_RUNS:-3}
-bench_init "${1:-}" wrk truncate
+tap_bench_init shards "${1:-}" wrk truncate
 [[ "$RUNS" =~ ^[0-9]+$ && "$RUNS" -ge 1 && "$RUNS" -le 20 ]] || die "BENCH_SHARDS_RUNS 1..20"
 
 mkdir -p "$TMPD/www"
 head -c 1024 /dev/zero | tr '\0' 'x' >"$TMPD/www/small.html"
 head -c 20000000 /dev/urandom >"$TMPD/www/big.bin"
-median() { printf '%s\n' "$@" | sort -g | awk -v n=$# 'NR == int((n + 1) / 2)'; }
 ssx() { ip netns exec "$NS1" "$SYNACK" ss --dev bshd0 "$@"; }
 
 # Runs alternate between --threads 1 and 2, so that the load of other processes on a shared machine

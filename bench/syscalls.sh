@@ -17,13 +17,12 @@
 # Usage: bash bench/syscalls.sh /path/to/synack     (root; nc, curl, wrk, nginx, perf)
 # Prints RESULT lines: RESULT sys_<case> synack_per_<unit>=.. linux_per_<unit>=.. and a breakdown.
 set -euo pipefail
-BENCH_NAME=syscalls
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib_tap.sh"
 MB=${BENCH_SYS_MB:-200}
 SECS=${BENCH_SYS_SECS:-3}
 BYTES=$((MB * 1000000))
-bench_init "${1:-}" nc curl wrk nginx perf python3 truncate
+tap_bench_init syscalls "${1:-}" nc curl wrk nginx perf python3 truncate
 
 EVENTS=raw_syscalls:sys_enter,syscalls:sys_enter_read,syscalls:sys_enter_write,syscalls:sys_enter_writev
 EVENTS+=,syscalls:sys_enter_epoll_pwait2,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_sendfile64
