@@ -7,7 +7,10 @@
 #  - synack's own client (synack nc, synack get) reaches a kernel server over IPv6, resolving the
 #    kernel by ND;
 #  - over TUN (raw IPv6, no ND) ping -6 and the echo service work too;
-#  - tshark reads synack's captures with no malformed frame and sees ND both ways.
+#  - tshark reads synack's captures with no malformed frame and sees ND both ways;
+#  - synack ladder draws the TAP capture's connections of both families (IPv6 ends in brackets);
+#  - synack ss lists an IPv6 connection and the dual-stack listener as Linux's ss would;
+#  - --pcap-wire cuts IPv6 offload frames into wire segments with good TCP checksums.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 interop_init "${1:-}" ping curl nc tshark sha256sum python3
@@ -84,4 +87,39 @@ na=$(tshark_count "$PCAP" "icmpv6.type == 136")
 n6=$(tshark_count "$PCAP" "ipv6 && tcp")
 ((n6 > 10)) || fail "the TAP capture holds only $n6 TCP-over-IPv6 frames"
 log "tshark: no malformed frame; ND $ns NS / $na NA; $n6 TCP segments over IPv6"
+
+# synack ladder on the TAP capture: the IPv6 connections (curl -g to :80, nc -6 to :7) and the IPv4
+# one to the same dual-stack listener, each with its handshake and states.
+"$SYNACK" ladder --conn all --no-color "$PCAP" >"$TMPD/ladder.out" 2>&1 ||
+    { cat "$TMPD/ladder.out" >&2; fail "synack ladder $PCAP failed"; }
+for want in "\\[$H6\\]:[0-9]+ > \\[$S6\\]:80 " "\\[$H6\\]:[0-9]+ > \\[$S6\\]:7 " "$HOST_ADDR:[0-9]+ > $SYNACK_ADDR:80 "; do
+    grep -qE "^ +[0-9]+  $want" "$TMPD/ladder.out" || { head -30 "$TMPD/ladder.out" >&2; fail "synack ladder lists no connection '$want'"; }
+done
+grep -qE "^── connection [0-9]+: \\[$H6\\]:[0-9]+ > \\[$S6\\]:7, " "$TMPD/ladder.out" || fail "synack ladder draws no IPv6 ladder"
+grep -qE "SYN-SENT +──S seq 0 " "$TMPD/ladder.out" || fail "synack ladder draws no handshake"
+grep -q "TIME-WAIT" "$TMPD/ladder.out" || fail "synack ladder infers no TIME-WAIT"
+log "synack ladder: $(grep -cE '^ +[0-9]+  \[' "$TMPD/ladder.out" || true) IPv6 and $(grep -cE '^ +[0-9]+  [0-9]' "$TMPD/ladder.out" || true) IPv4 connections drawn from the TAP capture"
+
+# synack ss: an IPv6 connection held open by the kernel's nc, beside the dual-stack listener; and
+# --pcap-wire: a 1 MB echo over IPv6 recorded as the wire carries it.
+WIRE="$TMPD/wire6.pcap"
+start_serve tap s6-tap --addr "$S6/64" --host-addr "$H6/64" --ctl "$TMPD/ctl2.sock" --pcap "$WIRE" --pcap-wire
+nsx timeout 30 nc -6 -N "$S6" 7 <"$TMPD/echo.in" >"$TMPD/echo3.out" || fail "nc -6 echo with --pcap-wire failed"
+[[ "$(sha256 "$TMPD/echo.in")" == "$(sha256 "$TMPD/echo3.out")" ]] || fail "nc -6 TCP echo with --pcap-wire differs"
+start_bg hold sh -c "sleep 5 | nc -6 $S6 7"
+for ((i = 0; i < 50; i++)); do
+    "$SYNACK" ss --ctl "$TMPD/ctl2.sock" >"$TMPD/ss6.out" || fail "synack ss failed"
+    grep -qE "^ESTABLISHED .* \\[$S6\\]:7 +\\[$H6\\]:[0-9]+ " "$TMPD/ss6.out" && break
+    sleep 0.1
+done
+grep -qE "^ESTABLISHED .* \\[$S6\\]:7 +\\[$H6\\]:[0-9]+ " "$TMPD/ss6.out" || { cat "$TMPD/ss6.out" >&2; fail "synack ss lists no IPv6 connection"; }
+grep -qE "^LISTEN .* \\*:7 +\\*:\\* " "$TMPD/ss6.out" || { cat "$TMPD/ss6.out" >&2; fail "synack ss does not show the dual-stack listener as *:7"; }
+stop_serve
+log "synack ss: the IPv6 connection [$S6]:7 <- [$H6] and the listener *:7"
+big=$(tshark_count "$WIRE" "ipv6 && tcp && frame.len > 1514")
+bad=$(timeout 60 tshark -n -o tcp.check_checksum:TRUE -r "$WIRE" -Y "ipv6 && tcp && tcp.checksum.status != 1" 2>/dev/null | wc -l)
+full=$(tshark_count "$WIRE" "ipv6 && tcp && ipv6.src == $S6 && frame.len == 1514")
+((big == 0 && bad == 0 && full > 100)) ||
+    fail "--pcap-wire over IPv6: $big frames beyond the MTU, $bad with a bad TCP checksum, $full full-sized segments"
+log "--pcap-wire over IPv6: $full full-sized segments from synack, none beyond the MTU, every TCP checksum good"
 pass
