@@ -135,6 +135,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dns_reply_read(data, size, id, &qn, DNS_T_A, 8, &rep);
     if (rep.kind > DNS_REPLY_LOOP || rep.naddrs > DNS_REPLY_MAX_ADDRS || rep.links > 8)
         abort();
+    for (int i = 0; i < rep.naddrs; i++)
+        if (!synack_ip_is_v4(&rep.addrs[i]))
+            abort();   /* an A record is an IPv4 address */
+    dns_reply_read(data, size, id, &qn, DNS_T_AAAA, 8, &rep);   /* RFC 3596: the same walk for AAAA */
+    if (rep.kind > DNS_REPLY_LOOP || rep.naddrs > DNS_REPLY_MAX_ADDRS || rep.links > 8)
+        abort();
 
     /* The server's view. */
     static uint8_t out[DNS_EDNS_SIZE];

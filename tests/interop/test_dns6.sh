@@ -12,7 +12,8 @@
 #      dnsmasq logs A and AAAA queries from 2001:db8::2;
 #  (c) `synack get` by name: a host with an AAAA record only (the kernel's HTTP server on
 #      [2001:db8::1]), and a name whose first address refuses the connection (IPv6, nothing
-#      listening) and whose second (IPv4) serves: the next address is tried.
+#      listening) and whose second (IPv4) serves: the next address is tried; `synack nc` the same
+#      (a kernel listener on IPv6 only for an AAAA-only name; -4 to the IPv4 one; fallback).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 interop_init "${1:-}" dig dnsmasq python3
@@ -146,5 +147,43 @@ get http://fallback.test:8081/four.txt -v
 grep -q "failed to connect to $H6 port 8081" "$TMPD/get.err" ||
     { cat "$TMPD/get.err" >&2; fail "get fallback.test: the IPv6 address was not tried first"; }
 log "get http://fallback.test:8081/: IPv6 refused, then IPv4 served"
+
+# ---------------- (d) synack nc by name ----------------
+cat >"$TMPD/sink.py" <<'PY'
+import socket, sys
+fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(1)
+print("ready", flush=True)
+c, _ = s.accept()
+data = b""
+while True:
+    b = c.recv(4096)
+    if not b:
+        break
+    data += b
+print(data.decode().strip(), flush=True)
+PY
+ncto() {   # ncto NAME PORT LISTEN-ADDR [nc options...]: a line to a kernel listener on LISTEN-ADDR:PORT
+    local name=$1 port=$2 laddr=$3
+    shift 3
+    start_bg "sink$port" python3 "$TMPD/sink.py" "$laddr" "$port"
+    for ((i = 0; i < 50; i++)); do grep -q ready "$TMPD/sink$port.out" && break; sleep 0.1; done
+    printf 'hello %s\n' "$name" | nsx timeout 30 "$SYNACK" nc --tap "$DEV" --addr "$SYNACK_ADDR/$NET_PREFIX" \
+        --addr "$S6/64" --dns "$H6" --hosts /dev/null --ctl "$TMPD/nc.sock" -v "$@" "$name" "$port" \
+        2>"$TMPD/nc.err" || { cat "$TMPD/nc.err" >&2; fail "synack nc $* $name $port failed"; }
+    for ((i = 0; i < 50; i++)); do grep -q "hello $name" "$TMPD/sink$port.out" && break; sleep 0.1; done
+    grep -q "hello $name" "$TMPD/sink$port.out" || { cat "$TMPD/nc.err" >&2; fail "nc $name $port: nothing arrived"; }
+}
+ncto web6.test 9000 "$H6"
+grep -q "connected to $H6 port 9000" "$TMPD/nc.err" || { cat "$TMPD/nc.err" >&2; fail "nc web6.test: not over IPv6"; }
+ncto fallback.test 9001 "$HOST_ADDR" -4
+grep -q "connecting to $H6" "$TMPD/nc.err" && { cat "$TMPD/nc.err" >&2; fail "nc -4 fallback.test tried the IPv6 address"; }
+ncto fallback.test 9002 "$HOST_ADDR"
+grep -q "connect to $H6 port 9002 (tcp) failed" "$TMPD/nc.err" && grep -q "connected to $HOST_ADDR port 9002" "$TMPD/nc.err" ||
+    { cat "$TMPD/nc.err" >&2; fail "nc fallback.test: not IPv6 refused, then IPv4"; }
+log "nc by name: AAAA-only host over IPv6; -4; IPv6 refused, then IPv4"
 
 pass
