@@ -57,7 +57,8 @@ endif()
 # preset, against lab_native (tests/lab/test_lab.py; it builds the `lab` target first). The page is
 # the same in a sanitizer build, so it runs in the plain build only.
 add_test(NAME sim/lab_native_presets
-         COMMAND bash ${CMAKE_SOURCE_DIR}/tests/lab/native_presets.sh $<TARGET_FILE:lab_native>)
+         COMMAND bash ${CMAKE_SOURCE_DIR}/tests/lab/native_presets.sh $<TARGET_FILE:lab_native>
+                 $<TARGET_FILE:synack-cli>)
 set_tests_properties(sim/lab_native_presets PROPERTIES LABELS sim TIMEOUT 120)
 if(NOT SYNACK_SANITIZE AND NOT SYNACK_FUZZ)
   add_test(NAME lab/browser COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/lab/test_lab.py ${CMAKE_BINARY_DIR})

@@ -11,6 +11,7 @@ struct cmd {
 
 int cmd_demo(int argc, char **argv);
 int cmd_demo_ping(int argc, char **argv);
+int cmd_demo_preset(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_nc(int argc, char **argv);
 int cmd_ss(int argc, char **argv);

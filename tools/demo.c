@@ -224,6 +224,7 @@ static void demo_usage(FILE *f)
 {
     fprintf(f, "usage: synack demo [--ipv6] [--loss P] [--seed N] [--latency MS] [--bytes N] [--no-drop] [--svg FILE]\n"
                "       synack demo --ping [--loss P] [--seed N]\n"
+               "       synack demo --preset NAME [--seed N] [--changes SPEC] [--pcap FILE] | --presets\n"
                "  One TCP connection on a simulated link, drawn as a ladder: handshake, data with a\n"
                "  retransmission, the four-way close and TIME-WAIT. No root and no device needed.\n"
                "  --loss P      probability the link loses a frame, besides the demo's own drop (default 0)\n"
@@ -234,11 +235,16 @@ static void demo_usage(FILE *f)
                "  --ipv6        over IPv6 (2001:db8::1 and 2001:db8::2): duplicate address detection\n"
                "                listed first, then Neighbor Discovery before the SYN and the same ladder\n"
                "  --svg FILE    also write the ladder as SVG\n"
-               "  --ping        the link-layer demo instead: ARP, ping and UDP echo, frame by frame\n");
+               "  --ping        the link-layer demo instead: ARP, ping and UDP echo, frame by frame\n"
+               "  --preset NAME one of the TCP lab's scenarios, as the lab page runs it (synack demo\n"
+               "                --preset NAME --help for its options; --presets lists them)\n");
 }
 
 int cmd_demo(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (!strncmp(argv[i], "--preset", 8))   /* --preset NAME, --preset=NAME, --presets */
+            return cmd_demo_preset(argc, argv);
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--ping")) {
             memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(char *));

@@ -26,6 +26,13 @@ int cmd_demo_ping(int argc, char **argv)
     return 99;
 }
 
+int cmd_demo_preset(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return 98;
+}
+
 /* Runs the demo with the given options; returns what it printed (malloc'd) and its exit code. */
 static char *run_demo(int extra, char **args, int *rc)
 {
