@@ -2,6 +2,7 @@
 #include "tcp/tcp_buf.h"
 
 #include "core/alloc.h"
+#include "wire/csum.h"
 #include "base/mem.h"
 
 void ring_init(struct tcp_ring *r, size_t limit)
@@ -80,6 +81,27 @@ void ring_peek(const struct tcp_ring *r, size_t off, void *dst, size_t len)
     size_t first = r->cap - start < len ? r->cap - start : len;
     memcpy(dst, r->data + start, first);
     memcpy((uint8_t *)dst + first, r->data, len - first);
+}
+
+uint64_t ring_peek_csum(const struct tcp_ring *r, size_t off, void *dst, size_t len)
+{
+    if (len == 0)
+        return 0;
+    size_t start = ((size_t)r->head + off) % r->cap;
+    size_t first = r->cap - start < len ? r->cap - start : len;
+    uint64_t sum = wire_csum_copy(dst, r->data + start, first, 0);
+    if (first < len) {
+        uint64_t rest = wire_csum_copy((uint8_t *)dst + first, r->data, len - first, 0);
+        if (first & 1) {
+            /* The wrapped part starts at an odd offset of the segment: its 16-bit words straddle
+             * the message's, and a one's-complement sum of byte-swapped words is the byte-swapped
+             * sum (RFC 1071 2 (B)), so fold it and swap its bytes. */
+            uint16_t f = (uint16_t)~wire_csum_finish(rest);
+            rest = (uint16_t)((f << 8) | (f >> 8));
+        }
+        sum += rest;
+    }
+    return sum;
 }
 
 void ring_consume(struct tcp_ring *r, size_t n)

@@ -36,6 +36,9 @@ size_t ring_write(struct tcp_ring *r, const struct tcp_ring_mem *m, const void *
 size_t ring_write_capped(struct tcp_ring *r, const struct tcp_ring_mem *m, const void *src, size_t len, size_t cap_max);
 /* Copies len bytes starting `off` bytes after the head into dst (off + len <= r->len). */
 void ring_peek(const struct tcp_ring *r, size_t off, void *dst, size_t len);
+/* The same, returning the Internet checksum's partial sum of the bytes copied (wire_csum_copy),
+ * so a segment's payload is read once: copied and summed together. */
+uint64_t ring_peek_csum(const struct tcp_ring *r, size_t off, void *dst, size_t len);
 /* Drops n bytes from the head. */
 void ring_consume(struct tcp_ring *r, size_t n);
 /* Changes the limit (never below what is held). */

@@ -68,15 +68,14 @@ static void xmit_tos(synack_stack_t *st, struct tcp_conn *c, const struct tcp_en
         stack_count(st, SYNACK_C_BufAllocFails);
         return;
     }
-    if (dlen) {
-        if (c)
-            ring_peek(&c->sndq, off, b->data + hlen, dlen);
-        else
-            memcpy(b->data + hlen, raw, dlen);
-    }
+    /* The payload is summed as it is copied in (issue 10: touched once), and the header alone is
+     * summed after. */
+    uint64_t dsum = 0;
+    if (dlen)
+        dsum = c ? ring_peek_csum(&c->sndq, off, b->data + hlen, dlen) : wire_csum_copy(b->data + hlen, raw, dlen, 0);
     const struct net_family *nf = net_family_for(&r->ip);
     uint64_t pseudo = nf->pseudo_sum(&l->ip, &r->ip, TCP_IPPROTO);
-    b->len = tcp_build_ph(b->data, &h, dlen, pseudo);
+    b->len = tcp_build_ph_sum(b->data, &h, dlen, pseudo, dsum);
     b->len += dlen;
     /* A segment larger than the MSS goes to a link that cuts it (TSO): the checksum field then
      * holds only the pseudo-header sum, for the link to complete per segment (as virtio-net and

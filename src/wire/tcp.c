@@ -180,7 +180,7 @@ size_t tcp_build(uint8_t *p, const struct tcp_hdr *h, size_t data_len, uint32_t 
     return tcp_build_ph(p, h, data_len, wire_csum_pseudo(src, dst, TCP_IPPROTO, 0));
 }
 
-size_t tcp_build_ph(uint8_t *p, const struct tcp_hdr *h, size_t data_len, uint64_t pseudo)
+static size_t build_hdr(uint8_t *p, const struct tcp_hdr *h)
 {
     size_t olen = tcp_build_opts(p + TCP_HDR_MIN, &h->opts);
     size_t hlen = TCP_HDR_MIN + olen;
@@ -193,8 +193,23 @@ size_t tcp_build_ph(uint8_t *p, const struct tcp_hdr *h, size_t data_len, uint64
     wire_put16(p + 14, h->win);
     wire_put16(p + 16, 0);
     wire_put16(p + 18, h->urg);
+    return hlen;
+}
+
+size_t tcp_build_ph(uint8_t *p, const struct tcp_hdr *h, size_t data_len, uint64_t pseudo)
+{
+    size_t hlen = build_hdr(p, h);
     size_t total = hlen + data_len;
     wire_put16(p + 16, wire_csum_finish(wire_csum_partial(p, total, pseudo + total)));
+    return hlen;
+}
+
+size_t tcp_build_ph_sum(uint8_t *p, const struct tcp_hdr *h, size_t data_len, uint64_t pseudo, uint64_t data_sum)
+{
+    /* The header's length is a multiple of 4, so the data's words line up with the message's. */
+    size_t hlen = build_hdr(p, h);
+    size_t total = hlen + data_len;
+    wire_put16(p + 16, wire_csum_finish(wire_csum_partial(p, hlen, pseudo + total + data_sum)));
     return hlen;
 }
 

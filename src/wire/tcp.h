@@ -76,6 +76,9 @@ size_t tcp_build_opts(uint8_t *o, const struct tcp_opts *opts);
 size_t tcp_build(uint8_t *p, const struct tcp_hdr *h, size_t data_len, uint32_t src, uint32_t dst);
 /* The same for either IP family (pseudo as for tcp_parse_ph). */
 size_t tcp_build_ph(uint8_t *p, const struct tcp_hdr *h, size_t data_len, uint64_t pseudo);
+/* The same when the caller already summed the data as it copied it in (wire_csum_copy; data_sum is
+ * the partial sum of the data_len bytes that follow the header): the data is not read again. */
+size_t tcp_build_ph_sum(uint8_t *p, const struct tcp_hdr *h, size_t data_len, uint64_t pseudo, uint64_t data_sum);
 /* Header length tcp_build will produce for these options. */
 size_t tcp_hdr_len(const struct tcp_opts *opts);
 /* "S", "S.", "P.", "FP.", "R." ... in tcpdump's letter order (F S R P . U E W), "none" when no
