@@ -59,7 +59,7 @@ endif()
 add_test(NAME sim/lab_native_presets
          COMMAND bash ${CMAKE_SOURCE_DIR}/tests/lab/native_presets.sh $<TARGET_FILE:lab_native>
                  $<TARGET_FILE:synack-cli>)
-set_tests_properties(sim/lab_native_presets PROPERTIES LABELS sim TIMEOUT 120)
+set_tests_properties(sim/lab_native_presets PROPERTIES LABELS sim TIMEOUT 400)
 if(NOT SYNACK_SANITIZE AND NOT SYNACK_FUZZ)
   add_test(NAME lab/browser COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/lab/test_lab.py ${CMAKE_BINARY_DIR})
   set_tests_properties(lab/browser PROPERTIES LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 300)
