@@ -107,6 +107,7 @@ extern "C" {
     X(NdQueueDrops,         "IPv6 packets dropped: the queue waiting for ND resolution was full") \
     X(NdResolveFailed,      "IPv6 packets dropped: neighbour resolution gave up") \
     X(NdCacheFull,          "ND entries not created: the cache was full") \
+    X(Icmp6InPktTooBigNotOurs, "ICMPv6 packet too big ignored: the quoted source is not ours") \
     X(UdpInDatagrams,       "UDP datagrams delivered to sockets") \
     X(UdpNoPorts,           "UDP datagrams dropped: no socket on the port") \
     X(UdpInErrors,          "UDP datagrams dropped: bad length or checksum") \

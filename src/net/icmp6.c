@@ -126,6 +126,16 @@ int icmp6_send_echo(synack_stack_t *st, const uint8_t *dst, uint16_t id, uint16_
     return icmp6_send(st, NULL, dst, ICMP6_ECHO_REQUEST, 0, ((uint32_t)id << 16) | seq, payload, len, -1, 0, now);
 }
 
+/* Whether a is one of our addresses on any interface, in any state but free (a packet may have
+ * left before its address went duplicate or deprecated). */
+static int ours_any(synack_stack_t *st, const uint8_t *a)
+{
+    for (int i = 0; i < st->net->nifs; i++)
+        if (ip6_addr_on(st, i, a))
+            return 1;
+    return 0;
+}
+
 /* An error about a packet we sent: find the transport header in the quote and tell its transport. */
 static void icmp6_error_in(synack_stack_t *st, const struct icmp6_hdr *ic, synack_time_t now)
 {
@@ -157,6 +167,12 @@ static void icmp6_error_in(synack_stack_t *st, const struct icmp6_hdr *ic, synac
         e.kind = ic->code == ICMP6_UNREACH_PORT ? NET_ERR_PORT_UNREACH : NET_ERR_UNREACH;
         break;
     case ICMP6_PKT_TOO_BIG:
+        /* RFC 8201 4 / RFC 4443 2.4 (sanity): a packet we sent has one of our addresses as its
+         * source; a quote of anything else is forged or misrouted and must not lower a path MTU. */
+        if (!ours_any(st, q + 8)) {
+            stack_count(st, SYNACK_C_Icmp6InPktTooBigNotOurs);
+            return;
+        }
         e.kind = NET_ERR_PKT_TOO_BIG;
         e.mtu = ic->word < IP6_MIN_MTU ? IP6_MIN_MTU : (ic->word > 0xffff ? 0xffff : ic->word);
         ip6_pmtu_update(st, q + 24, e.mtu, now);

@@ -336,6 +336,12 @@ static void test_packet_too_big_udp(void **state)
     assert_int_equal(CTR(h.st, Icmp6InPktTooBigs), 1);
     assert_int_equal(udp_frames(&h, H6_PEER, 1400, 1300), 2);
     assert_int_equal(udp_frames(&h, "2001:db8::3", 1400, 1500), 1);   /* another destination: not */
+    /* RFC 8201 4: a quote whose source is not ours is ignored (counted). */
+    uint8_t quote[IP6_HDR_LEN + 8];
+    size_t qn = h6_pkt(quote, "2001:db8::99", H6_PEER, IP6_NH_UDP, 64, udp, 8);
+    h6_input_icmp(&h, "2001:db8::fe", H6_US, 64, ICMP6_PKT_TOO_BIG, 0, 1280, quote, qn);
+    assert_int_equal(CTR(h.st, Icmp6InPktTooBigNotOurs), 1);
+    assert_int_equal(udp_frames(&h, H6_PEER, 1400, 1300), 2);
     /* A larger value does not raise it. */
     send_ptb(&h, "2001:db8::fe", H6_PEER, 1450, IP6_NH_UDP, udp, 8);
     assert_int_equal(udp_frames(&h, H6_PEER, 1400, 1300), 2);
