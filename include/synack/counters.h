@@ -107,6 +107,8 @@ extern "C" {
     X(NdQueueDrops,         "IPv6 packets dropped: the queue waiting for ND resolution was full") \
     X(NdResolveFailed,      "IPv6 packets dropped: neighbour resolution gave up") \
     X(NdCacheFull,          "ND entries not created: the cache was full") \
+    X(Ip6DadLoopedBack,     "DAD solicitations ignored: our own probe looped back (RFC 7527 nonce)") \
+    X(Ip6IfDisabledByDad,   "interfaces whose IPv6 was disabled: their MAC-derived link-local address is duplicate") \
     X(Icmp6InPktTooBigNotOurs, "ICMPv6 packet too big ignored: the quoted source is not ours") \
     X(UdpInDatagrams,       "UDP datagrams delivered to sockets") \
     X(UdpNoPorts,           "UDP datagrams dropped: no socket on the port") \

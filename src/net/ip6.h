@@ -38,6 +38,7 @@ struct ip6_addr {
     uint8_t state;              /* enum ip6_addr_state */
     uint8_t dad_left;           /* DAD solicitations still to send */
     uint8_t autoconf;           /* formed by the stack (link-local, SLAAC), not configured */
+    uint8_t nonce[6];           /* our DAD solicitations' Nonce option (RFC 7527) */
     synack_time_t dad_at;       /* the next DAD step while tentative */
     synack_time_t valid_until, preferred_until;   /* SYNACK_TIME_NEVER: forever */
 };
@@ -45,6 +46,7 @@ struct ip6_addr {
 /* The IPv6 part of one interface. */
 struct ip6_if {
     int on;
+    int disabled;               /* the MAC-derived link-local address is duplicate (RFC 4862 5.4.5) */
     int slaac;                  /* accept router advertisements and autoconfigure */
     unsigned mtu;               /* link MTU for IPv6 (an RA's MTU option may lower it) */
     uint8_t cur_hlim;           /* an RA's Cur Hop Limit (RFC 4861 6.3.4); 0: the stack's default */
@@ -111,6 +113,11 @@ struct ip6_state {
 int ip6_new(synack_stack_t *st);
 void ip6_free(synack_stack_t *st);
 struct ip6_if *ip6_if(synack_stack_t *st, int ifindex);
+/* Whether IPv6 runs on the interface: on, and not disabled by a duplicate link-local address. */
+static inline int ip6_if_up(const struct ip6_if *x)
+{
+    return x->on && !x->disabled;
+}
 
 /* ip6_in.c: a packet received on ifc (p borrowed). ll_mcast: sent to a link-layer multicast. */
 void ip6_input(synack_stack_t *st, struct iface *ifc, const uint8_t *p, size_t len, int ll_mcast, synack_time_t now);
@@ -165,6 +172,9 @@ void nd_output(synack_stack_t *st, struct iface *ifc, const uint8_t *next_hop, s
  * (dst), from src (NULL: chosen; unspecified for DAD). */
 void nd_send_ns(synack_stack_t *st, struct iface *ifc, const uint8_t *target, const uint8_t *dst,
                 const uint8_t *src, synack_time_t now);
+/* A DAD solicitation for our tentative address target, from :: with its Nonce option (RFC 4862
+ * 5.4.2, RFC 7527 4.1). */
+void nd_send_dad(synack_stack_t *st, struct iface *ifc, const uint8_t *target, const uint8_t nonce[6], synack_time_t now);
 void nd_send_rs(synack_stack_t *st, struct iface *ifc, synack_time_t now);
 int nd_lookup(synack_stack_t *st, int ifindex, const uint8_t *ip, uint8_t mac[6]);
 /* The default router to use (RFC 4861 6.3.6: reachable ones first), or NULL. */

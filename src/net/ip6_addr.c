@@ -7,6 +7,7 @@
 #include "base/mem.h"
 
 #include "core/ctx.h"
+#include "core/rng.h"
 #include "net/iface.h"
 #include "net/net.h"
 #include "wire/bytes.h"
@@ -37,7 +38,7 @@ struct ip6_addr *ip6_addr_find(synack_stack_t *st, const uint8_t *a, int *ifinde
 {
     for (int i = 0; i < st->net->nifs; i++) {
         struct ip6_addr *ad = ip6_addr_on(st, i, a);
-        if (ad && usable(ad)) {
+        if (ad && usable(ad) && ip6_if_up(ip6_if(st, i))) {
             if (ifindex)
                 *ifindex = i;
             return ad;
@@ -49,7 +50,7 @@ struct ip6_addr *ip6_addr_find(synack_stack_t *st, const uint8_t *a, int *ifinde
 int ip6_is_for_us(synack_stack_t *st, int ifindex, const uint8_t *dst)
 {
     struct ip6_if *x = ip6_if(st, ifindex);
-    if (!x->on)
+    if (!ip6_if_up(x))
         return 0;
     if (ip6_is_multicast(dst)) {
         if (memcmp(dst, all_nodes, 16) == 0)
@@ -83,7 +84,7 @@ int ip6_source_select(synack_stack_t *st, int ifindex, const uint8_t *dst, uint8
             if (pass == 0 ? i != ifindex : i == ifindex)
                 continue;
             struct ip6_if *x = ip6_if(st, i);
-            for (int k = 0; k < IP6_IF_ADDRS; k++) {
+            for (int k = 0; k < IP6_IF_ADDRS && ip6_if_up(x); k++) {
                 const struct ip6_addr *ad = &x->addrs[k];
                 if (!usable(ad) || ip6_is_linklocal(ad->a) != want_ll)
                     continue;
@@ -116,6 +117,8 @@ int ip6_source_select(synack_stack_t *st, int ifindex, const uint8_t *dst, uint8
 void ip6_mld_report(synack_stack_t *st, int ifindex, synack_time_t now)
 {
     struct ip6_if *x = ip6_if(st, ifindex);
+    if (x->disabled)
+        return;
     uint8_t body[IP6_IF_ADDRS * 20];
     size_t n = 0;
     unsigned groups = 0;
@@ -199,6 +202,7 @@ int ip6_addr_add(synack_stack_t *st, int ifindex, const uint8_t *a, uint8_t plen
         ad->state = IP6A_TENTATIVE;
         ad->dad_left = (uint8_t)(st->cfg.ip6_dad_transmits ? st->cfg.ip6_dad_transmits : 1);
         ad->dad_at = now;
+        rng_bytes(&st->rng, ad->nonce, sizeof(ad->nonce));
     }
     if (ifc->kind == SYNACK_IF_ETHERNET)
         ip6_mld_report(st, ifindex, now);
@@ -208,11 +212,24 @@ int ip6_addr_add(synack_stack_t *st, int ifindex, const uint8_t *a, uint8_t plen
 
 void ip6_addr_dad_failed(synack_stack_t *st, int ifindex, struct ip6_addr *ad, synack_time_t now)
 {
-    /* RFC 4862 5.4.5: the address is not used; a link-local one disables IPv6 on the interface
-     * in a stricter implementation, but we keep what else it has. */
+    /* RFC 4862 5.4.5: the address is not used. When it is the link-local address formed from
+     * the interface's MAC, the MAC itself is likely duplicate: IP operation on the interface
+     * SHOULD be disabled, so the interface neither sends nor accepts IPv6 any more (its
+     * addresses stay listed; the link-local one as DUPLICATE). */
     stack_count(st, SYNACK_C_Ip6DadDuplicates);
     ad->state = IP6A_DUPLICATE;
     struct ip6_if *x = ip6_if(st, ifindex);
+    struct iface *ifc = &st->net->ifs[ifindex];
+    uint8_t ll[16] = { 0xfe, 0x80 };
+    ip6_eui64(ifc->mac, ll + 8);
+    if (ifc->kind == SYNACK_IF_ETHERNET && memcmp(ad->a, ll, 16) == 0 && !x->disabled) {
+        stack_count(st, SYNACK_C_Ip6IfDisabledByDad);
+        x->disabled = 1;
+        x->rs_left = 0;
+        x->rs_at = 0;
+        timer_cancel(&st->timers, &x->timer);
+        return;
+    }
     if_rearm(st, x, if_next(st, x, now));
 }
 
@@ -222,6 +239,8 @@ void ip6_if_timer(void *owner, struct timer *t, synack_time_t now)
     struct ip6_if *x = owner;
     synack_stack_t *st = x->st;
     struct iface *ifc = &st->net->ifs[x->ifindex];
+    if (x->disabled)
+        return;
     for (int k = 0; k < IP6_IF_ADDRS; k++) {
         struct ip6_addr *ad = &x->addrs[k];
         if (ad->state == IP6A_FREE)
@@ -235,9 +254,8 @@ void ip6_if_timer(void *owner, struct timer *t, synack_time_t now)
         if (ad->state != IP6A_TENTATIVE || ad->dad_at > now)
             continue;
         if (ad->dad_left) {
-            static const uint8_t any[16];
             ad->dad_left--;
-            nd_send_ns(st, ifc, ad->a, NULL, any, now);
+            nd_send_dad(st, ifc, ad->a, ad->nonce, now);
             ad->dad_at = now + st->net->ip6.retrans_time;
         } else {
             ad->state = IP6A_PREFERRED;

@@ -15,10 +15,10 @@
 static struct iface *first_ip6_if(synack_stack_t *st)
 {
     for (int i = 0; i < st->net->nifs; i++)
-        if (ip6_if(st, i)->on && st->net->ifs[i].kind == SYNACK_IF_ETHERNET)
+        if (ip6_if_up(ip6_if(st, i)) && st->net->ifs[i].kind == SYNACK_IF_ETHERNET)
             return &st->net->ifs[i];
     for (int i = 0; i < st->net->nifs; i++)
-        if (ip6_if(st, i)->on)
+        if (ip6_if_up(ip6_if(st, i)))
             return &st->net->ifs[i];
     return NULL;
 }
@@ -33,7 +33,7 @@ struct iface *ip6_route(synack_stack_t *st, const uint8_t *dst, uint8_t next_hop
         /* No zone in the address: the interface a neighbour entry names, else the first. */
         for (int i = 0; i < n->nifs; i++) {
             uint8_t mac[6];
-            if (ip6_if(st, i)->on && nd_lookup(st, i, dst, mac) == 0)
+            if (ip6_if_up(ip6_if(st, i)) && nd_lookup(st, i, dst, mac) == 0)
                 return &n->ifs[i];
         }
         return first_ip6_if(st);
@@ -41,7 +41,7 @@ struct iface *ip6_route(synack_stack_t *st, const uint8_t *dst, uint8_t next_hop
     /* On-link: the prefix of one of our addresses (RFC 4861 5.2), or one a router advertised. */
     for (int i = 0; i < n->nifs; i++) {
         struct ip6_if *x = ip6_if(st, i);
-        if (!x->on)
+        if (!ip6_if_up(x))
             continue;
         for (int k = 0; k < IP6_IF_ADDRS; k++) {
             const struct ip6_addr *ad = &x->addrs[k];
@@ -64,7 +64,7 @@ struct iface *ip6_route(synack_stack_t *st, const uint8_t *dst, uint8_t next_hop
     }
     /* A point-to-point link with nothing else configured reaches everything. */
     for (int i = 0; i < n->nifs; i++)
-        if (ip6_if(st, i)->on && n->ifs[i].kind == SYNACK_IF_RAWIP)
+        if (ip6_if_up(ip6_if(st, i)) && n->ifs[i].kind == SYNACK_IF_RAWIP)
             return &n->ifs[i];
     return NULL;
 }

@@ -142,6 +142,22 @@ static void nd_send_na(synack_stack_t *st, struct iface *ifc, const uint8_t *tar
     icmp6_send(st, target, dst, ICMP6_ND_NA, 0, flags, body, n, ifindex, 255, now);
 }
 
+void nd_send_dad(synack_stack_t *st, struct iface *ifc, const uint8_t *target, const uint8_t nonce[6], synack_time_t now)
+{
+    /* RFC 4862 5.4.2: from ::, to the target's solicited-node group, no source link-layer option;
+     * RFC 7527 4.1: with a Nonce option (RFC 3971 5.3.2: type 14, length 1, six bytes) so a copy
+     * of this probe looped back to us is told from another node's. */
+    static const uint8_t any[16];
+    uint8_t body[16 + 8], to[16];
+    memcpy(body, target, 16);
+    body[16] = ND_OPT_NONCE;
+    body[17] = 1;
+    memcpy(body + 18, nonce, 6);
+    ip6_solicited_node(target, to);
+    stack_count(st, SYNACK_C_Icmp6OutNeighborSolicits);
+    icmp6_send(st, any, to, ICMP6_ND_NS, 0, 0, body, sizeof(body), if_index(st, ifc), 255, now);
+}
+
 void nd_send_rs(synack_stack_t *st, struct iface *ifc, synack_time_t now)
 {
     int ifindex = if_index(st, ifc);
@@ -506,7 +522,13 @@ void nd_input(synack_stack_t *st, struct iface *ifc, const struct ip6_hdr *h, ui
             return;   /* 7.2.3: not a target of ours */
         if (ad->state == IP6A_TENTATIVE) {
             /* RFC 4862 5.4.3: another node's DAD for our tentative address means it is
-             * duplicate; a solicitation for it from a unicast source is not answered. */
+             * duplicate; a solicitation for it from a unicast source is not answered. RFC 7527
+             * 4.2: one carrying our own nonce is our probe looped back, not another node's. */
+            if (from_any && o.nonce && o.nonce_len == sizeof(ad->nonce) &&
+                memcmp(o.nonce, ad->nonce, sizeof(ad->nonce)) == 0) {
+                stack_count(st, SYNACK_C_Ip6DadLoopedBack);
+                return;
+            }
             if (from_any)
                 ip6_addr_dad_failed(st, ifindex, ad, now);
             return;

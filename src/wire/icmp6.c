@@ -63,6 +63,11 @@ enum wire_err nd_opts_parse(const uint8_t *p, size_t len, struct nd_opts *out)
             if (out->nprefix < 4)
                 out->prefix[out->nprefix++] = o;
             break;
+        case ND_OPT_NONCE:
+            /* RFC 3971 5.3.2: type, length, then the nonce (at least 6 bytes). */
+            out->nonce = o + 2;
+            out->nonce_len = n - 2;
+            break;
         case ND_OPT_MTU:
             if (n != 8)
                 return WIRE_ERR_OPTS;

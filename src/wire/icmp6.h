@@ -41,6 +41,7 @@
 #define ND_OPT_TLLA 2
 #define ND_OPT_PREFIX 3
 #define ND_OPT_MTU 5
+#define ND_OPT_NONCE 14   /* RFC 3971 5.3.2 */
 
 /* NA flags (RFC 4861 4.4) */
 #define ND_NA_ROUTER 0x80000000u
@@ -68,6 +69,8 @@ struct nd_opts {
     const uint8_t *prefix[4];      /* up to four Prefix Information options (32 bytes each) */
     unsigned nprefix;
     uint32_t mtu;                  /* 0: none */
+    const uint8_t *nonce;          /* a Nonce option's nonce (RFC 3971 5.3.2), nonce_len bytes */
+    size_t nonce_len;
 };
 /* Parses the options at p[0..len) (RFC 4861 4.6: a length of 0 makes the whole message invalid,
  * 7.1.1 / 6.1.2). Unknown options are skipped. WIRE_OK or OPTS. */

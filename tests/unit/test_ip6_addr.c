@@ -33,6 +33,17 @@ static int addr_state(struct hx *h, const char *text)
     return 0;
 }
 
+/* The DAD solicitation whose target is `target` among what the stack sent (both of the test
+ * stack's addresses share the solicited-node group ff02::1:ff00:1). */
+static void pop_dad_probe(struct hx *h, const char *target, struct ip6_hdr *ip, struct icmp6_hdr *ic)
+{
+    for (;;) {
+        assert_non_null(h6_pop_type(h, ICMP6_ND_NS, ip, ic));
+        if (ic->body_len >= 16 && h6_addr_is(ic->body, target))
+            return;
+    }
+}
+
 /* RFC 4862 5.4: DAD. */
 static void test_dad(void **state)
 {
@@ -45,12 +56,22 @@ static void test_dad(void **state)
     /* 5.4.2: a solicitation from :: to the solicited-node group, no source option, hop limit 255. */
     struct ip6_hdr ip;
     struct icmp6_hdr ic;
-    assert_non_null(h6_pop_type(&h, ICMP6_ND_NS, &ip, &ic));
+    pop_dad_probe(&h, H6_US, &ip, &ic);
     assert_true(h6_addr_is(ip.src, "::"));
     assert_true(h6_addr_is(ip.dst, "ff02::1:ff00:1"));
     assert_int_equal(ip.hlim, 255);
-    assert_int_equal(ic.body_len, 16);
+    /* RFC 7527 4.1: the target, then only a Nonce option (RFC 3971 5.3.2: type 14, length 1). */
+    assert_int_equal(ic.body_len, 24);
+    assert_int_equal(ic.body[16], ND_OPT_NONCE);
+    assert_int_equal(ic.body[17], 1);
+    uint8_t looped[24];
+    memcpy(looped, ic.body, sizeof(looped));
     hx_drain(&h);
+    /* RFC 7527 4.2: our own probe looped back (same nonce) is not another node's DAD. */
+    h6_input_icmp(&h, "::", "ff02::1:ff00:1", 255, ICMP6_ND_NS, 0, 0, looped, sizeof(looped));
+    assert_int_equal(CTR(h.st, Ip6DadLoopedBack), 1);
+    assert_int_equal(addr_state(&h, H6_US), SYNACK_ADDR_TENTATIVE);
+    assert_int_equal(CTR(h.st, Ip6DadDuplicates), 0);
     /* 5.4.3: a solicitation for it from a unicast source is not answered; 5.4: packets to it are
      * not ours. */
     h6_input_ns(&h, H6_PEER, "ff02::1:ff00:1", H6_US, 255);
@@ -73,6 +94,16 @@ static void test_dad(void **state)
     h6_input(&h, p, n);
     assert_int_equal(h6_count_type(&h, ICMP6_ECHO_REPLY), 0);
     hx_free(&h);
+    /* Another node's probe with another nonce: duplicate. */
+    h6_init(&h, 1);
+    hx_advance(&h, 0);
+    pop_dad_probe(&h, H6_US, &ip, &ic);
+    memcpy(looped, ic.body, sizeof(looped));
+    looped[18] ^= 1;
+    h6_input_icmp(&h, "::", "ff02::1:ff00:1", 255, ICMP6_ND_NS, 0, 0, looped, sizeof(looped));
+    assert_int_equal(CTR(h.st, Ip6DadLoopedBack), 0);
+    assert_int_equal(addr_state(&h, H6_US), SYNACK_ADDR_DUPLICATE);
+    hx_free(&h);
     /* 5.4.4: an NA for the tentative address: duplicate too. */
     h6_init(&h, 1);
     h6_input_na(&h, H6_PEER, "ff02::1", H6_US, ND_NA_OVERRIDE, mac_other);
@@ -87,6 +118,36 @@ static void test_dad(void **state)
     hx_drain(&h);
     h6_input_ns(&h, H6_PEER, "ff02::1:ff00:1", H6_US, 255);
     assert_int_equal(h6_count_type(&h, ICMP6_ND_NA), 1);
+    hx_free(&h);
+}
+
+/* RFC 4862 5.4.5: a duplicate link-local address formed from the MAC disables IPv6 on the
+ * interface: it is listed as DUPLICATE, counted, and the interface sends and answers nothing. */
+static void test_dad_linklocal_disables(void **state)
+{
+    (void)state;
+    struct hx h;
+    h6_init(&h, 1);
+    h6_input_ns(&h, "::", "ff02::1:ff00:1", H6_US_LL, 255);
+    assert_int_equal(addr_state(&h, H6_US_LL), SYNACK_ADDR_DUPLICATE);
+    assert_int_equal(CTR(h.st, Ip6IfDisabledByDad), 1);
+    hx_advance(&h, SYNACK_SEC(3));
+    assert_int_not_equal(addr_state(&h, H6_US), SYNACK_ADDR_PREFERRED);
+    hx_drain(&h);
+    uint8_t e[64], p[128];
+    size_t el = h6_icmp(e, H6_PEER, H6_US, ICMP6_ECHO_REQUEST, 0, 1, "x", 1);
+    size_t n = h6_pkt(p, H6_PEER, H6_US, IP6_NH_ICMP6, 64, e, el);
+    h6_input(&h, p, n);
+    h6_input_ns(&h, H6_PEER, "ff02::1:ff00:1", H6_US, 255);
+    hx_advance(&h, SYNACK_SEC(5));
+    assert_null(hx_pop(&h));
+    hx_free(&h);
+    /* Another address's duplicate leaves the interface on. */
+    h6_init(&h, 1);
+    h6_input_ns(&h, "::", "ff02::1:ff00:1", H6_US, 255);
+    assert_int_equal(CTR(h.st, Ip6IfDisabledByDad), 0);
+    hx_advance(&h, SYNACK_SEC(3));
+    assert_int_equal(addr_state(&h, H6_US_LL), SYNACK_ADDR_PREFERRED);
     hx_free(&h);
 }
 
@@ -496,7 +557,7 @@ int main(void)
         cmocka_unit_test(test_two_hour_rule), cmocka_unit_test(test_ra_not_link_local),
         cmocka_unit_test(test_ra_mtu),     cmocka_unit_test(test_packet_too_big_udp),
         cmocka_unit_test(test_packet_too_big_tcp), cmocka_unit_test(test_mld),
-        cmocka_unit_test(test_ns_source_after_expiry),
+        cmocka_unit_test(test_ns_source_after_expiry), cmocka_unit_test(test_dad_linklocal_disables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
