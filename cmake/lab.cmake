@@ -58,8 +58,8 @@ endif()
 # the same in a sanitizer build, so it runs in the plain build only.
 add_test(NAME sim/lab_native_presets
          COMMAND bash ${CMAKE_SOURCE_DIR}/tests/lab/native_presets.sh $<TARGET_FILE:lab_native>)
-set_tests_properties(sim/lab_native_presets PROPERTIES LABELS sim TIMEOUT 120)
+set_tests_properties(sim/lab_native_presets PROPERTIES LABELS sim TIMEOUT 300)
 if(NOT SYNACK_SANITIZE AND NOT SYNACK_FUZZ)
   add_test(NAME lab/browser COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/lab/test_lab.py ${CMAKE_BINARY_DIR})
-  set_tests_properties(lab/browser PROPERTIES LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 300)
+  set_tests_properties(lab/browser PROPERTIES LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 900)
 endif()
