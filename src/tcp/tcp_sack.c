@@ -139,7 +139,10 @@ uint32_t tcp_sack_lost_edge(const struct tcp_sack_sb *sb, uint32_t una, uint32_t
 int tcp_sack_next_hole(const struct tcp_sack_sb *sb, uint32_t from, uint32_t limit, uint32_t *start, uint32_t *len)
 {
     uint32_t s = from, end = limit;
-    for (uint32_t k = 0; k < sb->n; k++) {
+    /* No scoreboard (none allocated yet, or given back while idle) is an empty one: nothing is
+     * SACKed, so [from, limit) is one hole. */
+    uint32_t n = sb ? sb->n : 0;
+    for (uint32_t k = 0; k < n; k++) {
         if (seq_leq(sb->r[k][1], s))
             continue;
         if (seq_leq(sb->r[k][0], s)) {

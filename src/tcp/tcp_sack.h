@@ -46,11 +46,12 @@ int tcp_sack_holds(const struct tcp_sack_sb *sb, uint32_t seq, uint32_t *end);
  * SACKed above it). `una` if nothing is lost. */
 uint32_t tcp_sack_lost_edge(const struct tcp_sack_sb *sb, uint32_t una, uint32_t mss);
 /* The first unSACKed byte at or after `from` and below `limit`, and how many unSACKed bytes follow
- * it contiguously (up to limit). Returns 0 if there is none. */
+ * it contiguously (up to limit). Returns 0 if there is none. sb may be NULL (a connection whose
+ * scoreboard is not allocated, or was given back while idle): nothing is SACKed. */
 int tcp_sack_next_hole(const struct tcp_sack_sb *sb, uint32_t from, uint32_t limit, uint32_t *start, uint32_t *len);
 /* RFC 6675 SetPipe: the octets in flight between una and snd_max: unSACKed ones not lost (at or
  * above `edge`, from tcp_sack_lost_edge or a later one RACK found), plus unSACKed ones
- * retransmitted (below high_rxt). */
+ * retransmitted (below high_rxt). sb may be NULL, as for tcp_sack_next_hole. */
 uint32_t tcp_sack_pipe(const struct tcp_sack_sb *sb, uint32_t una, uint32_t snd_max, uint32_t high_rxt,
                        uint32_t edge);
 

@@ -90,6 +90,25 @@ static void dsack_and_hostile_blocks(void **state)
     }
 }
 
+/* A connection with no scoreboard (not allocated yet, or given back while idle) asks the same
+ * questions in recovery: nothing is SACKed, the whole flight is one hole (a NULL scoreboard once
+ * crashed tcp_pipe in serve over TAP). */
+static void no_scoreboard(void **state)
+{
+    (void)state;
+    uint32_t start = 0, len = 0;
+    assert_int_equal(tcp_sack_next_hole(NULL, 1000, 5000, &start, &len), 1);
+    assert_int_equal(start, 1000);
+    assert_int_equal(len, 4000);
+    assert_int_equal(tcp_sack_next_hole(NULL, 5000, 5000, &start, &len), 0);
+    /* in flight: 2000..5000 not lost (above the edge) plus 1000..1500 retransmitted */
+    assert_int_equal(tcp_sack_pipe(NULL, 1000, 5000, 1500, 2000), 3000 + 500);
+    /* the same answers as an empty scoreboard */
+    struct tcp_sack_sb sb;
+    tcp_sack_clear(&sb);
+    assert_int_equal(tcp_sack_pipe(&sb, 1000, 5000, 1500, 2000), tcp_sack_pipe(NULL, 1000, 5000, 1500, 2000));
+}
+
 static void random_programs(void **state)
 {
     (void)state;
@@ -138,6 +157,7 @@ int main(void)
         cmocka_unit_test(dsack_and_hostile_blocks),
         cmocka_unit_test(model_catches_a_wrong_range),
         cmocka_unit_test(random_programs),
+        cmocka_unit_test(no_scoreboard),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
