@@ -78,7 +78,6 @@ int ip6_source_select(synack_stack_t *st, int ifindex, const uint8_t *dst, uint8
      * matching prefix). */
     int want_ll = ip6_is_linklocal(dst) || (ip6_is_multicast(dst) && (dst[1] & 0x0f) <= 2);
     const struct ip6_addr *best = NULL;
-    int best_if = 0;
     for (int pass = 0; pass < 2 && !best; pass++) {
         for (int i = 0; i < st->net->nifs; i++) {
             if (pass == 0 ? i != ifindex : i == ifindex)
@@ -100,11 +99,9 @@ int ip6_source_select(synack_stack_t *st, int ifindex, const uint8_t *dst, uint8
                     }
                 }
                 best = ad;
-                best_if = i;
             }
         }
     }
-    (void)best_if;
     if (!best)
         return -EADDRNOTAVAIL;
     memcpy(out, best->a, 16);
@@ -148,18 +145,10 @@ void ip6_mld_report(synack_stack_t *st, int ifindex, synack_time_t now)
     icmp6_send(st, src, mld_routers, ICMP6_MLD2_REPORT, 0, groups, body, n, ifindex, 1, now);
 }
 
-static void if_rearm(synack_stack_t *st, struct ip6_if *x, synack_time_t next)
+/* Arms the interface's timer for the next time it has work (a DAD step, a solicitation, a
+ * lifetime), or cancels it when there is none. */
+static void if_rearm(synack_stack_t *st, struct ip6_if *x)
 {
-    if (next == SYNACK_TIME_NEVER)
-        timer_cancel(&st->timers, &x->timer);
-    else
-        timer_arm(&st->timers, &x->timer, next);
-}
-
-/* The next time the interface's timer has work: a DAD step, a solicitation, a lifetime. */
-static synack_time_t if_next(synack_stack_t *st, struct ip6_if *x, synack_time_t now)
-{
-    (void)now;
     synack_time_t next = x->rs_left && x->rs_at ? x->rs_at : SYNACK_TIME_NEVER;
     for (int k = 0; k < IP6_IF_ADDRS; k++) {
         const struct ip6_addr *ad = &x->addrs[k];
@@ -170,8 +159,10 @@ static synack_time_t if_next(synack_stack_t *st, struct ip6_if *x, synack_time_t
         if (usable(ad) && ad->valid_until < next)
             next = ad->valid_until;
     }
-    (void)st;
-    return next;
+    if (next == SYNACK_TIME_NEVER)
+        timer_cancel(&st->timers, &x->timer);
+    else
+        timer_arm(&st->timers, &x->timer, next);
 }
 
 int ip6_addr_add(synack_stack_t *st, int ifindex, const uint8_t *a, uint8_t plen, int autoconf,
@@ -206,7 +197,7 @@ int ip6_addr_add(synack_stack_t *st, int ifindex, const uint8_t *a, uint8_t plen
     }
     if (ifc->kind == SYNACK_IF_ETHERNET)
         ip6_mld_report(st, ifindex, now);
-    if_rearm(st, x, if_next(st, x, now));
+    if_rearm(st, x);
     return 0;
 }
 
@@ -230,7 +221,7 @@ void ip6_addr_dad_failed(synack_stack_t *st, int ifindex, struct ip6_addr *ad, s
         timer_cancel(&st->timers, &x->timer);
         return;
     }
-    if_rearm(st, x, if_next(st, x, now));
+    if_rearm(st, x);
 }
 
 void ip6_if_timer(void *owner, struct timer *t, synack_time_t now)
@@ -284,7 +275,7 @@ void ip6_if_timer(void *owner, struct timer *t, synack_time_t now)
         if (!waiting)
             x->rs_at = now;
     }
-    if_rearm(st, x, if_next(st, x, now));
+    if_rearm(st, x);
 }
 
 void ip6_addr_prefix_info(synack_stack_t *st, int ifindex, const uint8_t *opt, synack_time_t now)
@@ -320,5 +311,5 @@ void ip6_addr_prefix_info(synack_stack_t *st, int ifindex, const uint8_t *opt, s
     if (ad->state == IP6A_DEPRECATED && pref > now)
         ad->state = IP6A_PREFERRED;
     struct ip6_if *x = ip6_if(st, ifindex);
-    if_rearm(st, x, if_next(st, x, now));
+    if_rearm(st, x);
 }

@@ -104,15 +104,11 @@ static void ip6_process(synack_stack_t *st, struct iface *ifc, const uint8_t *pk
                 param_problem(st, ICMP6_PARAM_NEXTHDR, nh_field, pkt, len, ll_mcast, now);
                 return;
             }
-            size_t uoff;
-            uint8_t utype = 0;
-            if (ip6_opts_parse(pkt + off, len - off, &n, &uoff, &utype) != WIRE_OK) {
+            if (ip6_opts_parse(pkt + off, len - off, &n, NULL, NULL) != WIRE_OK) {
                 stack_drop(st, SYNACK_C_Ip6InHdrErrors, ifindex, SYNACK_IF_RAWIP, pkt, len);
                 param_problem(st, ICMP6_PARAM_HEADER, off + 1, pkt, len, ll_mcast, now);
                 return;
             }
-            (void)uoff;
-            (void)utype;
             /* The options tile the header (checked): act on each unrecognized one. PadN (1) is
              * known everywhere, Router Alert (5) on hop-by-hop (RFC 2711; nothing for a host to do). */
             for (size_t i = 2; i < n;) {

@@ -111,17 +111,22 @@ static unsigned link_mtu(synack_stack_t *st, struct iface *ifc)
     return m ? m : ifc->mtu;
 }
 
+/* The MTU toward dst out of ifc: the link's, lowered by what a Packet Too Big taught and has not
+ * expired (a multicast destination has no path MTU of its own). */
+static unsigned path_mtu(synack_stack_t *st, struct iface *ifc, const uint8_t *dst, synack_time_t now)
+{
+    unsigned m = link_mtu(st, ifc);
+    struct ip6_dest *d = ip6_is_multicast(dst) ? NULL : pmtu_find(st, dst);
+    if (d && d->until > now && d->mtu < m)
+        m = d->mtu;
+    return m;
+}
+
 unsigned ip6_mtu_for(synack_stack_t *st, const uint8_t *dst)
 {
     uint8_t nh[16];
     struct iface *ifc = ip6_route(st, dst, nh);
-    if (!ifc)
-        return 0;
-    unsigned m = link_mtu(st, ifc);
-    struct ip6_dest *d = pmtu_find(st, dst);
-    if (d && d->until > st->now && d->mtu < m)
-        m = d->mtu;
-    return m;
+    return ifc ? path_mtu(st, ifc, dst, st->now) : 0;
 }
 
 void ip6_if_output(synack_stack_t *st, struct iface *ifc, const uint8_t *next_hop, struct buf *b, synack_time_t now)
@@ -177,12 +182,7 @@ int ip6_output(synack_stack_t *st, const struct ip6_out *o, struct buf *b, synac
         x[7] = 0;
         h.next = IP6_NH_HOPOPTS;
     }
-    unsigned mtu = link_mtu(st, ifc);
-    if (!ip6_is_multicast(o->dst)) {
-        struct ip6_dest *d = pmtu_find(st, o->dst);
-        if (d && d->until > now && d->mtu < mtu)
-            mtu = d->mtu;
-    }
+    unsigned mtu = path_mtu(st, ifc, o->dst, now);
     size_t plen = b->len;
     if (plen + IP6_HDR_LEN <= mtu || (o->gso_size && ifc->tso_max && plen <= 0xffff)) {
         b->gso_size = ifc->tso_max ? o->gso_size : 0;

@@ -53,7 +53,8 @@ enum wire_err ip6_opts_parse(const uint8_t *p, size_t len, size_t *hdr_len, size
     enum wire_err r = ip6_ext_len(p, len, &n);
     if (r != WIRE_OK)
         return r;
-    *unknown_off = 0;
+    size_t first = 0;
+    uint8_t first_type = 0;
     /* RFC 8200 4.2: options are type-length-value; Pad1 (0) alone has no length octet. */
     size_t i = 2;
     while (i < n) {
@@ -64,13 +65,17 @@ enum wire_err ip6_opts_parse(const uint8_t *p, size_t len, size_t *hdr_len, size
         }
         if (i + 2 > n || i + 2u + p[i + 1] > n)
             return WIRE_ERR_OPTS;
-        if (t != 1 && *unknown_off == 0) {
-            *unknown_off = i;
-            *unknown_type = t;
+        if (t != 1 && first == 0) {
+            first = i;
+            first_type = t;
         }
         i += 2u + p[i + 1];
     }
     *hdr_len = n;
+    if (unknown_off)
+        *unknown_off = first;
+    if (unknown_type && first)
+        *unknown_type = first_type;
     return WIRE_OK;
 }
 

@@ -45,7 +45,8 @@ void ip6_build(uint8_t *p, const struct ip6_hdr *h);
  * (8 + 8 * Hdr Ext Len) must fit; options must tile it exactly (Pad1 is one byte, every other
  * option a type, a length and that many bytes). On WIRE_OK *hdr_len is the header's length and, if
  * an option's type is unknown (not Pad1/PadN), *unknown_off is the offset of the first one within
- * the header and *unknown_type its type (else *unknown_off is 0). SHORT, TRUNC or OPTS otherwise. */
+ * the header and *unknown_type its type (else *unknown_off is 0); either may be NULL when the
+ * caller walks the options itself. SHORT, TRUNC or OPTS otherwise. */
 enum wire_err ip6_opts_parse(const uint8_t *p, size_t len, size_t *hdr_len, size_t *unknown_off,
                              uint8_t *unknown_type);
 
