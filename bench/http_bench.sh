@@ -88,8 +88,9 @@ http {
 }
 EOF
 
-start_synack() {   # the HTTP server on synack, in NSS, ready when curl gets the file
-    bench_bg synack timeout 3600 ip netns exec "$NSS" "$SYNACK" serve --tap hbsyn0 --addr 192.0.2.2/24 \
+start_synack() {   # the HTTP server on synack, in NSS, ready when curl gets the file; one stack,
+    # as lwIP's server and nginx's one worker are one thread
+    bench_bg synack timeout 3600 ip netns exec "$NSS" "$SYNACK" serve --tap hbsyn0 --threads 1 --addr 192.0.2.2/24 \
         --ctl "$TMPD/serve.sock" --http-root "$WWW" --http-log /dev/null --http-keepalive-max 1000000 \
         --http-keepalive-timeout 600 --http-max-conns 60000
     SYNACK_PID=$BG_PID
