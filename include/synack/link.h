@@ -34,6 +34,13 @@ struct synack_simlink_config {
     double reorder;             /**< Probability a frame is held back by reorder_delay. */
     synack_time_t reorder_delay;   /**< The extra delay of a reordered frame. */
     double corrupt;             /**< Probability one random bit of the frame is flipped. */
+    /** Segmentation and checksum offload, as between two network namespaces over a veth pair (or
+     * over loopback): the link takes frames of up to 65000 bytes (an interface with tx_meta =
+     * synack_simlink_tx_meta and tso_max) and delivers each whole, as the receiver's GRO would have
+     * merged it, vouching for its TCP/UDP checksum (synack_if_input_flags() with SYNACK_RX_CSUM_OK),
+     * so neither side sums the payload. A corrupted frame is delivered without that vouching, and
+     * the receiver's check drops it. 0: every frame is an ordinary one, checked by its receiver. */
+    int offload;
     uint64_t seed;              /**< Seeds the link's PRNG: the same seed gives the same decisions. */
     /** Memory of the link and its frames in flight (a link belongs to no stack). Zero: the C
      * library's. Frames' blocks are reused, so a link in steady state allocates nothing per frame. */
@@ -81,6 +88,17 @@ SYNACK_API void *synack_simlink_end(synack_simlink_t *l, int side);
  * @return 0 (also for a frame the link loses or its queue drops, as a real wire would), -EINVAL
  *         for a NULL end, or -ENOMEM */
 SYNACK_API int synack_simlink_tx(void *end, const uint8_t *frame, size_t len, synack_time_t now);
+/** The transmit callback of a segmentation-offload interface (synack_link_tx_meta_fn) on a link
+ * with `offload` set: as synack_simlink_tx(), for frames of up to 65000 bytes; an offload frame
+ * (meta->gso_size set, its checksum field holding only the pseudo-header sum) arrives whole.
+ * @param end   an end from synack_simlink_end()
+ * @param frame the frame, copied
+ * @param len   its length
+ * @param meta  how a device would cut it; the link does not need to
+ * @param now   when it is sent
+ * @return as synack_simlink_tx(); -EINVAL also for an offload frame on a link without `offload` */
+SYNACK_API int synack_simlink_tx_meta(void *end, const uint8_t *frame, size_t len, const struct synack_tx_meta *meta,
+                                      synack_time_t now);
 /** Connects end `side` to an interface: frames arriving there go to synack_if_input(st, ifindex).
  * @param l       the link
  * @param side    0 or 1 (anything else is ignored)

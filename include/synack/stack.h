@@ -210,6 +210,26 @@ SYNACK_API int synack_if_add(synack_stack_t *st, const struct synack_if_config *
  * @return 0 (a malformed frame is dropped and counted, not an error), or -EINVAL for a bad @p ifindex */
 SYNACK_API int synack_if_input(synack_stack_t *st, int ifindex, const uint8_t *frame, size_t len,
                                synack_time_t now);
+/** Flags of synack_if_input_flags(): what the link vouches for about a received frame. */
+enum synack_rx_flags {
+    /** The link vouches for the frame's TCP or UDP checksum, so the stack does not check it: a
+     * frame from this host's own kernel through a TAP with offloads (virtio-net's NEEDS_CSUM, whose
+     * checksum field then holds only the pseudo-header sum, or DATA_VALID), or from a simulated link
+     * with offload on (a copy in memory, as Linux trusts a packet over veth or loopback). Never set
+     * it for bytes that crossed a wire unchecked. The IPv4 header checksum is still checked; a
+     * datagram reassembled from fragments is checked whole. */
+    SYNACK_RX_CSUM_OK = 1
+};
+/** synack_if_input() with what the link knows of the frame.
+ * @param st      the stack
+ * @param ifindex the interface it arrived on
+ * @param frame   the frame, borrowed: the stack copies what it keeps
+ * @param len     its length (with SYNACK_RX_CSUM_OK, up to 64 KB: a frame a link merged)
+ * @param flags   enum synack_rx_flags, or 0 (then it is synack_if_input())
+ * @param now     when it arrived
+ * @return 0, or -EINVAL for a bad @p ifindex */
+SYNACK_API int synack_if_input_flags(synack_stack_t *st, int ifindex, const uint8_t *frame, size_t len,
+                                     unsigned flags, synack_time_t now);
 /** Sets the default gateway.
  * @param st      the stack
  * @param gateway its IPv4 address, host order; 0 removes the gateway

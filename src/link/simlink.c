@@ -28,6 +28,7 @@ struct sim_frame {
     synack_time_t arrival;
     uint64_t seq;          /* tie-break: order in which frames were scheduled */
     int dst;               /* receiving end */
+    unsigned rx_flags;     /* for synack_if_input_flags: SYNACK_RX_CSUM_OK on an offload link */
     size_t len;
     uint8_t data[];
 };
@@ -383,8 +384,12 @@ static int schedule_copy(struct synack_simlink *l, struct sim_end *e, const uint
     f->len = len;
     if (len > 0)
         memcpy(f->data, frame, len);
+    /* An offload link is a copy in memory, so it vouches for the checksum (as veth does), except
+     * for a frame it corrupted on purpose: that one the receiver checks, and drops. */
+    f->rx_flags = c->offload ? SYNACK_RX_CSUM_OK : 0;
     if (corrupt && len > 0) {
         f->data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        f->rx_flags = 0;
         e->stats.corrupted++;
     }
     if (heap_push(l, f) < 0) {
@@ -429,6 +434,15 @@ int synack_simlink_tx(void *end, const uint8_t *frame, size_t len, synack_time_t
     return err;
 }
 
+int synack_simlink_tx_meta(void *end, const uint8_t *frame, size_t len, const struct synack_tx_meta *meta,
+                           synack_time_t now)
+{
+    struct sim_end *e = end;
+    if (!e || !meta || (meta->gso_size && !e->link->cfg.offload) || len > 65000)
+        return -EINVAL;
+    return synack_simlink_tx(end, frame, len, now);
+}
+
 synack_time_t synack_simlink_next(const synack_simlink_t *l)
 {
     return l->heap_len ? l->heap[0]->arrival : SYNACK_TIME_NEVER;
@@ -449,7 +463,7 @@ void synack_simlink_deliver(synack_simlink_t *l, synack_time_t now)
             dst->rx(dst->rx_ctx, f->dst, f->data, f->len, f->arrival);
         } else if (dst->stack) {
             src->stats.delivered++;
-            synack_if_input(dst->stack, dst->ifindex, f->data, f->len, f->arrival);
+            synack_if_input_flags(dst->stack, dst->ifindex, f->data, f->len, f->rx_flags, f->arrival);
         } else {
             /* Nothing attached to this end yet: the frame falls off the wire. */
             src->stats.lost++;

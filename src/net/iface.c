@@ -73,10 +73,20 @@ int synack_route_set_gateway(synack_stack_t *st, uint32_t gateway)
 
 int synack_if_input(synack_stack_t *st, int ifindex, const uint8_t *frame, size_t len, synack_time_t now)
 {
+    return synack_if_input_flags(st, ifindex, frame, len, 0, now);
+}
+
+int synack_if_input_flags(synack_stack_t *st, int ifindex, const uint8_t *frame, size_t len, unsigned flags,
+                          synack_time_t now)
+{
     if (ifindex < 0 || ifindex >= st->net->nifs)
         return -EINVAL;
     struct iface *ifc = &st->net->ifs[ifindex];
     stack_enter(st, now);
+    /* What the link vouches for holds for this frame only: a transmit callback may feed another
+     * frame in (a loopback link) before this one is done, so the old value comes back after. */
+    uint8_t csum_ok_was = st->net->rx_csum_ok;
+    st->net->rx_csum_ok = (flags & SYNACK_RX_CSUM_OK) != 0;
     if (st->trace_fn) {
         struct synack_trace_event ev = { .kind = SYNACK_TR_FRAME_IN, .ifindex = ifindex,
                                          .link_kind = ifc->kind, .data = frame, .len = len };
@@ -88,6 +98,7 @@ int synack_if_input(synack_stack_t *st, int ifindex, const uint8_t *frame, size_
             ip6_input(st, ifc, frame, len, 0, now);
         else
             ip4_input(st, ifc, frame, len, now);
+        st->net->rx_csum_ok = csum_ok_was;
         stack_leave(st);
         return 0;
     }
@@ -109,6 +120,7 @@ int synack_if_input(synack_stack_t *st, int ifindex, const uint8_t *frame, size_
     } else {
         stack_drop(st, SYNACK_C_EthInUnknownType, ifindex, ifc->kind, frame, len);
     }
+    st->net->rx_csum_ok = csum_ok_was;
     stack_leave(st);
     return 0;
 }

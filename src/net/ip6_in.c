@@ -63,7 +63,7 @@ static void deliver(synack_stack_t *st, struct iface *ifc, const uint8_t *pkt, s
     stack_count(st, SYNACK_C_Ip6InDelivers);
     struct net_rx rx = { .family = NET_AF_INET6, .ifindex = ifindex,
                          .dst_unicast = !ip6_is_multicast(h->dst) && !ll_mcast, .pkt = pkt, .pkt_len = len,
-                         .l3 = NULL };
+                         .l3 = NULL, .csum_ok = st->net->rx_csum_ok };
     memcpy(rx.src.b, h->src, 16);
     memcpy(rx.dst.b, h->dst, 16);
     tp->input(st, &rx, pkt + off, len - off, now);
@@ -185,6 +185,9 @@ static void ip6_process(synack_stack_t *st, struct iface *ifc, const uint8_t *pk
             size_t whole_len = 0;
             if (reasm6_add(st, ifc, pkt, len, off, &fh, &whole, &whole_len, now) == 1) {
                 struct ip6_hdr wh;
+                /* What the link vouched for was this fragment, not the datagram: check it whole
+                 * (synack_if_input_flags restores the flag after the frame). */
+                st->net->rx_csum_ok = 0;
                 if (ip6_parse(whole, whole_len, &wh) == WIRE_OK)
                     ip6_process(st, ifc, whole, whole_len, &wh, ll_mcast, now);
                 else

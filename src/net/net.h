@@ -32,6 +32,7 @@ struct net_rx {
     const uint8_t *pkt;          /* the whole network-layer packet, for drop traces */
     size_t pkt_len;
     const void *l3;              /* the family's parsed header, for its unreachable() reply */
+    uint8_t csum_ok;             /* the link vouched for the transport checksum (SYNACK_RX_CSUM_OK) */
 };
 
 /* Why a datagram we sent could not be delivered: ICMP(v4/v6) messages in family-neutral terms. */
@@ -110,6 +111,7 @@ struct net {
     struct reasm_table reasm;
     struct ip6_state ip6;
     uint16_t ip_id;                   /* next IP ID, randomly started */
+    uint8_t rx_csum_ok;               /* the frame being input: SYNACK_RX_CSUM_OK (not of a reassembly) */
     /* ICMP error rate limit: a token bucket (RFC 1122 3.2.2: "SHOULD ... limit the rate") */
     uint32_t icmp_tokens;
     synack_time_t icmp_refill_at;

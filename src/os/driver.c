@@ -206,9 +206,13 @@ int synack_driver_unwatch_fd(synack_driver_t *d, int fd)
 }
 
 /* A frame from the kernel marked NEEDS_CSUM carries only the pseudo-header sum in its transport
- * checksum field (CHECKSUM_PARTIAL): finish it over [csum_start, end) as a NIC would, so the stack
- * checks an ordinary checksum. A large (GSO) frame needs nothing else: the stack takes whole IPv4
- * packets of up to 64 KB. Out-of-range offsets leave the frame as it is (the stack then drops it). */
+ * checksum field (CHECKSUM_PARTIAL). Fed straight to the stack it is vouched for instead
+ * (vnet_rx_flags): it never left this host's memory, and Linux does not check such a packet either.
+ * A frame that goes elsewhere first (to another shard's ring, or through the impaired path, which
+ * may flip a bit) loses that, so its checksum is finished here over [csum_start, end) as a NIC would
+ * and the stack checks an ordinary checksum. A large (GSO) frame needs nothing else: the stack takes
+ * whole packets of up to 64 KB. Out-of-range offsets leave the frame as it is (the stack then
+ * drops it). */
 static void vnet_complete_csum(uint8_t *buf, size_t n)
 {
     const struct virtio_net_hdr *h = (const struct virtio_net_hdr *)buf;
@@ -221,6 +225,14 @@ static void vnet_complete_csum(uint8_t *buf, size_t n)
     uint16_t c = wire_csum_finish(wire_csum_partial(frame + start, len - start, 0));
     frame[field] = (uint8_t)(c >> 8);
     frame[field + 1] = (uint8_t)c;
+}
+
+/* What the kernel's virtio-net header says of a frame's transport checksum: NEEDS_CSUM (partial,
+ * from this host's own stack) or DATA_VALID (checked already) is vouched for. */
+static unsigned vnet_rx_flags(const uint8_t *buf)
+{
+    const struct virtio_net_hdr *h = (const struct virtio_net_hdr *)buf;
+    return h->flags & (VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID) ? SYNACK_RX_CSUM_OK : 0;
 }
 
 /* Reads a burst of frames from a port; each gets the time it was read.
@@ -261,14 +273,15 @@ static int drain_port(synack_driver_t *d, const struct driver_fd *e, unsigned *b
         got++;
         if ((size_t)n <= skip)
             continue;
-        if (vnet)
+        if (vnet && (imp || e->steer))
             vnet_complete_csum(d->buf, (size_t)n);
         if (e->steer && e->steer(e->steer_arg, d->buf + skip, (size_t)n - skip))
             continue;   /* another shard's flow: handed to it */
         if (imp)
             synack_impair_push(imp->im, SYNACK_IMPAIR_IN, d->buf + skip, (size_t)n - skip, NULL, synack_clock_now());
         else
-            synack_if_input(d->st, ifindex, d->buf + skip, (size_t)n - skip, synack_clock_now());
+            synack_if_input_flags(d->st, ifindex, d->buf + skip, (size_t)n - skip,
+                                  vnet && !e->steer ? vnet_rx_flags(d->buf) : 0, synack_clock_now());
     }
     return 0;
 }

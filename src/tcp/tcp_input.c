@@ -517,7 +517,7 @@ void tcp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, si
     const struct net_family *nf = net_family_for(&rx->src);
     struct tcp_seg s;
     memset(&s, 0, sizeof(s));
-    int r = tcp_parse_ph(p, len, nf->pseudo_sum(&rx->src, &rx->dst, TCP_IPPROTO), 1, &s.h);
+    int r = tcp_parse_ph(p, len, nf->pseudo_sum(&rx->src, &rx->dst, TCP_IPPROTO), !rx->csum_ok, &s.h);
     if (r != WIRE_OK) {
         if (r == WIRE_ERR_CSUM)
             stack_count(st, SYNACK_C_TcpInCsumErrors);

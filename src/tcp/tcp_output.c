@@ -68,20 +68,21 @@ static void xmit_tos(synack_stack_t *st, struct tcp_conn *c, const struct tcp_en
         stack_count(st, SYNACK_C_BufAllocFails);
         return;
     }
-    /* The payload is summed as it is copied in (issue 10: touched once), and the header alone is
-     * summed after. */
+    /* A segment larger than the MSS goes to a link that cuts it (TSO): the checksum field then
+     * holds only the pseudo-header sum, for the link to complete per segment (as virtio-net and
+     * Linux's CHECKSUM_PARTIAL expect), so its payload is copied without being summed. Any other
+     * payload is summed as it is copied in (issue 10: touched once), and the header alone after. */
+    uint32_t seg = c ? c->mss_snd - (uint32_t)(hlen - TCP_HDR_MIN - (c->ts_ok ? TCP_TS_OPT_LEN : 0)) : 0;
+    uint16_t gso = c && dlen > seg ? (uint16_t)seg : 0;
     uint64_t dsum = 0;
-    if (dlen)
+    if (gso)
+        ring_peek(&c->sndq, off, b->data + hlen, dlen);
+    else if (dlen)
         dsum = c ? ring_peek_csum(&c->sndq, off, b->data + hlen, dlen) : wire_csum_copy(b->data + hlen, raw, dlen, 0);
     const struct net_family *nf = net_family_for(&r->ip);
     uint64_t pseudo = nf->pseudo_sum(&l->ip, &r->ip, TCP_IPPROTO);
     b->len = tcp_build_ph_sum(b->data, &h, dlen, pseudo, dsum);
     b->len += dlen;
-    /* A segment larger than the MSS goes to a link that cuts it (TSO): the checksum field then
-     * holds only the pseudo-header sum, for the link to complete per segment (as virtio-net and
-     * Linux's CHECKSUM_PARTIAL expect). */
-    uint32_t seg = c ? c->mss_snd - (uint32_t)(hlen - TCP_HDR_MIN - (c->ts_ok ? TCP_TS_OPT_LEN : 0)) : 0;
-    uint16_t gso = c && dlen > seg ? (uint16_t)seg : 0;
     struct net_tx tx = { .src = l->ip, .dst = r->ip, .proto = TCP_IPPROTO, .tos = tos, .df = 1, .gso_size = gso };
     if (gso)
         wire_put16(b->data + 16, (uint16_t)~wire_csum_finish(pseudo + b->len));

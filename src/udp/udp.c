@@ -150,7 +150,7 @@ void udp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, si
     int ifindex = rx->ifindex;
     const struct net_family *nf = net_family_for(&rx->src);
     struct udp_hdr u;
-    int r = udp_parse_ph(p, len, nf->pseudo_sum(&rx->src, &rx->dst, UDP_IPPROTO), &u);
+    int r = udp_parse_ph(p, len, nf->pseudo_sum(&rx->src, &rx->dst, UDP_IPPROTO), !rx->csum_ok, &u);
     if (r == WIRE_OK && u.csum == 0 && nf->family == NET_AF_INET6)
         r = WIRE_ERR_CSUM;   /* RFC 8200 8.1: over IPv6 a zero checksum is not "none" but an error */
     if (r != WIRE_OK) {

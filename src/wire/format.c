@@ -270,7 +270,7 @@ static void fmt_ip6(struct out *o, const uint8_t *p, size_t len)
         fmt_tcp_rest(o, &t);
     } else if (nh == IP6_NH_UDP && !frag) {
         struct udp_hdr u;
-        if (udp_parse_ph(pl, plen, ph - plen, &u) != WIRE_OK) {
+        if (udp_parse_ph(pl, plen, ph - plen, 1, &u) != WIRE_OK) {
             put(o, " > ");
             put_ip6(o, h.dst);
             put(o, ": UDP [bad] length %zu", plen);

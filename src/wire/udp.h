@@ -23,8 +23,9 @@ struct udp_hdr {
  * computed" (RFC 768). Returns WIRE_OK, WIRE_ERR_SHORT (under 8 bytes), WIRE_ERR_LEN (UDP length
  * < 8), WIRE_ERR_TRUNC (UDP length > len) or WIRE_ERR_CSUM. */
 enum wire_err udp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, struct udp_hdr *out);
-/* The same for either IP family: `pseudo` is the pseudo-header sum without the length. */
-enum wire_err udp_parse_ph(const uint8_t *p, size_t len, uint64_t pseudo, struct udp_hdr *out);
+/* The same for either IP family: `pseudo` is the pseudo-header sum without the length. With
+ * verify_csum 0 the checksum is not checked (a link vouched for it). */
+enum wire_err udp_parse_ph(const uint8_t *p, size_t len, uint64_t pseudo, int verify_csum, struct udp_hdr *out);
 /* Writes the header at p; the payload must already be at p+8 (data_len bytes). Computes the
  * checksum over the pseudo-header; a computed 0 is sent as 0xffff (RFC 768). */
 void udp_build(uint8_t *p, uint16_t sport, uint16_t dport, size_t data_len, uint32_t src, uint32_t dst);

@@ -42,6 +42,10 @@ void tcpsim_init_config(struct tcpsim *t, const struct synack_simlink_config *cf
                                        .mac = { 2, 0, 0, 0, 0, (uint8_t)(i + 1) }, .addr = SIM_A + (uint32_t)i,
                                        .prefix_len = 24, .mtu = 1500, .tx = synack_simlink_tx,
                                        .tx_ctx = synack_simlink_end(t->link, i) };
+        if (lc.offload) {   /* as a veth pair: TCP hands the link frames of up to 64 KB */
+            ic.tx_meta = synack_simlink_tx_meta;
+            ic.tso_max = 65000;
+        }
         int ifx = synack_if_add(t->st[i], &ic);
         synack_simlink_attach(t->link, i, t->st[i], ifx);
         synack_simnet_add_stack(t->net, t->st[i]);

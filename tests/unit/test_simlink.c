@@ -682,6 +682,31 @@ static void tag_hook(void *ctx, int side, const uint8_t *frame, size_t len, syna
 }
 
 /* Equal arrival times on two links: the link added first goes first, whatever the send order. */
+/* The offload transmit callback: an offload frame (gso_size set) only on a link with `offload`,
+ * at most 65000 bytes; an ordinary frame through it as through synack_simlink_tx. */
+static void test_tx_meta(void **state)
+{
+    (void)state;
+    struct synack_simlink_config c;
+    synack_simlink_config_init(&c);
+    synack_simlink_t *l = synack_simlink_new(&c);
+    static uint8_t big[65001];
+    struct synack_tx_meta gso = { .gso_size = 1448, .hdr_len = 66, .csum_start = 34, .csum_offset = 16 };
+    struct synack_tx_meta plain = { 0 };
+    assert_int_equal(synack_simlink_tx_meta(synack_simlink_end(l, 0), big, 3000, &gso, 0), -EINVAL);
+    assert_int_equal(synack_simlink_tx_meta(synack_simlink_end(l, 0), big, 100, &plain, 0), 0);
+    assert_int_equal(synack_simlink_tx_meta(synack_simlink_end(l, 0), big, 100, NULL, 0), -EINVAL);
+    synack_simlink_free(l);
+    c.offload = 1;
+    l = synack_simlink_new(&c);
+    assert_int_equal(synack_simlink_tx_meta(synack_simlink_end(l, 0), big, 65000, &gso, 0), 0);
+    assert_int_equal(synack_simlink_tx_meta(synack_simlink_end(l, 0), big, 65001, &gso, 0), -EINVAL);
+    struct synack_simlink_stats st;
+    synack_simlink_stats(l, 0, &st);
+    assert_int_equal(st.sent, 1);
+    synack_simlink_free(l);
+}
+
 static void test_simnet_tie_order_and_clock(void **state)
 {
     struct tagged_log log = {0};
@@ -767,6 +792,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_latency_exact),
         cmocka_unit_test(test_frames_reused),
+        cmocka_unit_test(test_tx_meta),
         cmocka_unit_test(test_bandwidth_serialisation),
         cmocka_unit_test(test_bandwidth_no_rounding_drift),
         cmocka_unit_test(test_queue_limit_drops),
