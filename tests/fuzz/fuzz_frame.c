@@ -1,8 +1,10 @@
 /* Fuzz target: arbitrary bytes as an Ethernet frame and as a raw IP packet, into the one-line
  * formatter and into a dual-stack stack with UDP sockets open (ARP, IPv4, reassembly, ICMP, UDP,
  * TCP input; and with EtherType 0x86DD or a raw version 6 packet, IPv6: ND, router advertisements
- * and SLAAC, extension headers, reassembly, ICMPv6, MLD). The first byte picks the link kind and a
- * time step, so fragment timeouts, ND's timers and address lifetimes also run. */
+ * and SLAAC, extension headers, reassembly, ICMPv6, MLD). The first byte picks the link kind,
+ * whether the link vouches for the transport checksum (SYNACK_RX_CSUM_OK: mutations then reach TCP
+ * and UDP past their checksum) and a time step, so fragment timeouts, ND's timers and address
+ * lifetimes also run. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -57,9 +59,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (i > start) {
                 const uint8_t *f = data + start;
                 size_t n = i - start;
+                /* The first byte: the interface, whether the link vouches for the checksum (so
+                 * mutated transport bytes reach TCP and UDP unchecked), the time step. */
                 int ifx = (f[0] & 1) ? r : e;
-                now += (synack_time_t)(f[0] >> 1) * 500000u;
-                synack_if_input(st, ifx, f + 1, n - 1, now);
+                unsigned flags = (f[0] & 2) ? SYNACK_RX_CSUM_OK : 0;
+                now += (synack_time_t)(f[0] >> 2) * 500000u;
+                synack_if_input_flags(st, ifx, f + 1, n - 1, flags, now);
                 synack_stack_poll(st, now);
             }
             start = i + 3;
