@@ -54,30 +54,68 @@ get() {   # get KEY FIELD -> value from a RESULT line, or empty
 VETH_GBPS=$(get veth_linux_to_linux gbps)
 VETH_CPU=$(get veth_linux_to_linux gbps_cpu)
 
-# 2. Two stacks on the simulated link, one core.
+# 2. Two stacks on the simulated link, one core: MTU-sized frames every one of which is summed and
+# checked ("sim"), and with the link's segmentation and checksum offload, as Linux's peer figure
+# has over its veth ("sim_offload"). The runs alternate, so the machine's other load falls on both.
 sim_lines=()
+off_lines=()
 for ((r = 1; r <= RUNS; r++)); do
-    args=(--bytes "$SIM_BYTES")
-    [[ -n "$VETH_CPU" ]] && args+=(--peer-gbps "$VETH_CPU")
-    timeout 300 "$SIM" "${args[@]}" >"$OUT.sim" || { cat "$OUT.sim" >&2; rm -f "$OUT.sim"; echo "run.sh: sim_throughput failed" >&2; exit 1; }
-    ((r == 1)) && sed 's/^/  /' "$OUT.sim" | grep -v RESULT >&2
-    line=$(grep '^RESULT sim ' "$OUT.sim")
-    echo "[sim_throughput] run $r/$RUNS: ${line#RESULT sim }" >&2
-    sim_lines+=("$line")
+    for mode in plain offload; do
+        args=(--bytes "$SIM_BYTES")
+        [[ "$mode" == offload ]] && args+=(--offload)
+        [[ -n "$VETH_CPU" ]] && args+=(--peer-gbps "$VETH_CPU")
+        timeout 300 "$SIM" "${args[@]}" >"$OUT.sim" || { cat "$OUT.sim" >&2; rm -f "$OUT.sim"; echo "run.sh: sim_throughput failed" >&2; exit 1; }
+        ((r == 1)) && sed 's/^/  /' "$OUT.sim" | grep -v RESULT >&2
+        line=$(grep '^RESULT sim ' "$OUT.sim")
+        echo "[sim_throughput $mode] run $r/$RUNS: ${line#RESULT sim }" >&2
+        if [[ "$mode" == offload ]]; then off_lines+=("$line"); else sim_lines+=("$line"); fi
+    done
 done
 rm -f "$OUT.sim"
-# The median of each figure over the runs.
-printf '%s\n' "${sim_lines[@]}" | awk -v n="$RUNS" '
+# The median of each figure over the runs: median KEY LINE...
+median() {
+    local key=$1
+    shift
+    printf '%s\n' "$@" | awk -v n="$RUNS" -v key="$key" '
     { for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1], NR] = kv[2]; if (NR == 1) keys[++nk] = kv[1] } }
     END {
-        m = int((n + 1) / 2); out = "RESULT sim"
+        m = int((n + 1) / 2); out = "RESULT " key
         for (k = 1; k <= nk; k++) {
             for (r = 1; r <= n; r++) a[r] = v[keys[k], r] + 0
             for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
             out = out " " keys[k] "=" a[m]
         }
         print out " runs=" n
-    }' >>"$OUT"
+    }'
+}
+median sim "${sim_lines[@]}" >>"$OUT"
+median sim_offload "${off_lines[@]}" >>"$OUT"
+
+# 2a. Instructions per payload byte (issue 10's target: at most 2), counted by callgrind, which is
+# deterministic: BENCH_INSTR_BYTES of payload (default 20M; 0 skips the part; needs valgrind), both
+# modes. Valgrind counts a `rep movsb` once per byte it moves, and glibc's memcpy uses one for
+# blocks of a few KB and more (the application's 64 KB writes and reads, and with offload every
+# copy), where the hardware runs it as one instruction; so each mode is also counted with glibc's
+# vector-loop memcpy (GLIBC_TUNABLES raising x86_rep_movsb_threshold): the instructions a copy
+# takes when it is written as loads and stores. Both are printed.
+INSTR_BYTES=${BENCH_INSTR_BYTES:-20M}
+if [[ "$INSTR_BYTES" != 0 ]] && command -v valgrind >/dev/null 2>&1; then
+    for mode in plain offload; do
+        for copy in repmovsb vector; do
+            args=(--bytes "$INSTR_BYTES")
+            [[ "$mode" == offload ]] && args+=(--offload)
+            tun=""
+            [[ "$copy" == vector ]] && tun=glibc.cpu.x86_rep_movsb_threshold=4000000000
+            n=$(GLIBC_TUNABLES=$tun timeout 600 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$SIM" "${args[@]}" 2>&1 >"$OUT.ir" |
+                awk '/Collected :/ { print $4 }')
+            bytes=$(awk '$1 == "RESULT" { for (i = 3; i <= NF; i++) if ($i ~ /^bytes=/) print substr($i, 7) }' "$OUT.ir")
+            [[ -n "$n" && -n "$bytes" ]] || { echo "run.sh: callgrind run failed ($mode, $copy)" >&2; exit 1; }
+            echo "[callgrind] $mode, memcpy $copy: $n instructions for $bytes payload bytes" >&2
+            echo "RESULT instr_${mode}_${copy} instr=$n bytes=$bytes per_byte=$(awk -v n="$n" -v b="$bytes" 'BEGIN { printf "%.2f", n / b }')" >>"$OUT"
+        done
+    done
+    rm -f "$OUT.ir"
+fi
 
 # 2b. Memory per idle connection and per TIME-WAIT entry (issue 10): its reference is the issue's
 # target, not Linux. BENCH_IDLE_CONNS connections (default 100000; 0 skips the part).
@@ -115,6 +153,22 @@ SIM_G=$(get sim gbps_wall)
 SIM_C=$(get sim gbps_cpu)
 printf '%-44s %9s %9s %7s %11s %11s %7s\n' "sim: stack -> stack, one core, 50 us link" "$(fmt "$SIM_G")" "$(fmt "$VETH_GBPS")" \
     "$(ratio "$SIM_G" "$VETH_GBPS")" "$(fmt "$SIM_C")" "$(fmt "$VETH_CPU")" "$(ratio "$SIM_C" "$VETH_CPU")"
+OFF_G=$(get sim_offload gbps_wall)
+OFF_C=$(get sim_offload gbps_cpu)
+printf '%-44s %9s %9s %7s %11s %11s %7s\n' "sim, offload (64 KB frames, as over veth)" "$(fmt "$OFF_G")" "$(fmt "$VETH_GBPS")" \
+    "$(ratio "$OFF_G" "$VETH_GBPS")" "$(fmt "$OFF_C")" "$(fmt "$VETH_CPU")" "$(ratio "$OFF_C" "$VETH_CPU")"
+if [[ -n "$OFF_C" ]]; then
+    echo "Two stacks, one core, offload: $(fmt "$OFF_C") Gbit/s per CPU-second (issue 10's target >= 40:" \
+        "$(awk -v g="$OFF_C" 'BEGIN { print (g + 0 >= 40) ? "met" : "not met" }'))"
+fi
+for mode in plain offload; do
+    a=$(get "instr_${mode}_repmovsb" per_byte)
+    b=$(get "instr_${mode}_vector" per_byte)
+    [[ -n "$a$b" ]] || continue
+    echo "Instructions per payload byte (callgrind), sim $mode: $a with glibc's rep movsb counted per byte," \
+        "$b with its vector-loop memcpy (issue 10's target <= 2: $(awk -v x="$b" 'BEGIN { print (x + 0 <= 2) ? "met" : "not met" }')" \
+        "counting copies as loads and stores)"
+done
 row "TAP: synack nc -> Linux nc -l" tap_synack_to_linux
 row "TAP: Linux nc -> synack nc -l" tap_linux_to_synack
 row "veth: Linux nc -> Linux nc -l (the peer)" veth_linux_to_linux
