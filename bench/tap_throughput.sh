@@ -8,6 +8,10 @@
 #   (c) Linux -> Linux    `nc -N` -> `nc -l` over a veth pair between two namespaces (the peer).
 #   (d) optional, BENCH_VETH_NOGSO=1: (c) with the veth's gso_max_segs at 1, so that Linux too
 #                         sends one 1500-byte frame per skb (synack has no GSO on TAP yet).
+#   (e) the TAP's ceiling `bench/vnet_writer` (beside the synack binary's build: BUILD/bench/)
+#                         sends the payload to Linux `nc -l` over a TAP of its own with offloads,
+#                         as synack does in (a) but with no stack at all: the reference for (a).
+#                         Its TAP is 203.0.113.1 (kernel) / .2 (the writer), TEST-NET-3.
 #
 # Usage: bash bench/tap_throughput.sh /path/to/synack
 # Environment: BENCH_MB (payload, decimal MB, default 500), BENCH_RUNS (runs of each case, default 3;
@@ -166,6 +170,34 @@ in_octets() {
     ip netns exec "$1" awk '$1 == "IpExt:" { if (!h) { for (i = 2; i <= NF; i++) if ($i == "InOctets") c = i; h = 1 } else print $c }' /proc/net/netstat
 }
 
+# (e) The TAP's own ceiling: the minimal offload-frame writer in place of synack nc.
+VNET_WRITER=$(dirname "$SYNACK")/bench/vnet_writer
+case_ceiling_to_linux() {
+    local run=$1 rc=0
+    timed sink /dev/null timeout "$XFER_TIMEOUT" ip netns exec "$NS1" nc -l 203.0.113.1 5001
+    local sink=$TPID
+    wait_listen "$NS1" 5001
+    local k0 k1
+    k0=$(ksoftirqd_cpu)
+    timed src /dev/null timeout "$XFER_TIMEOUT" ip netns exec "$NS1" "$VNET_WRITER" --tap bvw0 --src 203.0.113.2 \
+        --dst 203.0.113.1 --port 5001 --bytes "$BYTES"
+    local src=$TPID
+    wait "$sink" || rc=$?
+    k1=$(ksoftirqd_cpu)
+    ((rc == 0)) || die "(e) Linux nc -l exited $rc: $(cat "$TMPD/sink.err")"
+    rc=0
+    wait "$src" || rc=$?
+    ((rc == 0)) || die "(e) vnet_writer exited $rc: $(cat "$TMPD/src.err")"
+    grep -q "vnet_writer: $BYTES bytes out" "$TMPD/src.err" || die "(e) vnet_writer did not send $BYTES bytes: $(cat "$TMPD/src.err")"
+    # The writer times itself, from the handshake's end to the ACK of the last byte: a transfer this
+    # fast can be over before a poll of ss sees the connection.
+    WALL=$(sed -n 's/.* \([0-9.]*\) s established to last ACK.*/\1/p' "$TMPD/src.err")
+    [[ -n "$WALL" ]] || die "(e) vnet_writer printed no time: $(cat "$TMPD/src.err")"
+    CPU=$(awk -v a="$(cpu_of sink)" -v b="$(cpu_of src)" -v k="$(awk -v x="$k0" -v y="$k1" 'BEGIN{print y-x}')" \
+        'BEGIN { printf "%.3f", a + b + k }')
+    DETAIL="vnet_writer $(cpu_of src) s, Linux nc -l $(cpu_of sink) s"
+}
+
 case_linux_to_linux() {
     local run=$1 rc=0
     timed sink /dev/null timeout "$XFER_TIMEOUT" ip netns exec "$NS2" nc -l 7000
@@ -215,6 +247,17 @@ say "payload $MB MB ($BYTES bytes), $RUNS runs per case, MTU 1500 everywhere; sy
 measure tap_synack_to_linux "(a) synack -> Linux over TAP" case_synack_to_linux
 measure tap_linux_to_synack "(b) Linux -> synack over TAP" case_linux_to_synack
 measure veth_linux_to_linux "(c) Linux -> Linux over veth" case_linux_to_linux
+if [[ -x "$VNET_WRITER" ]]; then
+    # A TAP of its own, made here: the writer attaches to it (TEST-NET-3), the kernel knows the
+    # writer's MAC (no ARP: the writer answers none), and the link is up.
+    ip -n "$NS1" tuntap add dev bvw0 mode tap vnet_hdr
+    ip -n "$NS1" addr add 203.0.113.1/24 dev bvw0
+    ip -n "$NS1" link set bvw0 up
+    ip -n "$NS1" neigh replace 203.0.113.2 lladdr 02:00:00:00:00:42 dev bvw0 nud permanent
+    measure tap_ceiling_to_linux "(e) TAP ceiling: vnet_writer -> Linux" case_ceiling_to_linux
+else
+    say "(e) skipped: $VNET_WRITER not built"
+fi
 if [[ "$NOGSO" == 1 ]]; then
     ip -n "$NS1" link set bveth0 gso_max_segs 1
     ip -n "$NS2" link set bveth1 gso_max_segs 1
