@@ -119,7 +119,8 @@ SYNACK_API synack_time_t synack_stack_poll(synack_stack_t *st, synack_time_t now
  * @param st  the stack
  * @param now the time the frames were read */
 SYNACK_API void synack_stack_batch_begin(synack_stack_t *st, synack_time_t now);
-/** Ends a batch: sends the ACKs owed and delivers the socket events it held back.
+/** Ends a batch: delivers the socket events it held back, then sends the ACKs still owed (so data a
+ * handler sends in answer to data of the batch carries their ACK, and no pure ACK goes before it).
  * @param st  the stack
  * @param now the current time */
 SYNACK_API void synack_stack_batch_end(synack_stack_t *st, synack_time_t now);

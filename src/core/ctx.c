@@ -7,21 +7,25 @@ void stack_enter(synack_stack_t *st, synack_time_t now)
         st->now = now;
 }
 
-void stack_leave(synack_stack_t *st)
+void stack_deliver(synack_stack_t *st)
 {
-    if (st->depth > 1) {
-        st->depth--;
-        return;
-    }
-    /* Outermost: deliver queued socket events, then expired application timers one at a time. A
-     * handler may call the API (depth goes to 2 and back to 1) and raise new events, which this loop
-     * also delivers. */
+    /* Queued socket events, then expired application timers one at a time. A handler may call the
+     * API (depth goes to 2 and back to 1) and raise new events, which this loop also delivers. */
     for (;;) {
         if (st->deliver)
             st->deliver(st);
         if (!apptimer_deliver_one(st))
             break;
     }
+}
+
+void stack_leave(synack_stack_t *st)
+{
+    if (st->depth > 1) {
+        st->depth--;
+        return;
+    }
+    stack_deliver(st);   /* outermost */
     st->depth = 0;
 }
 

@@ -61,6 +61,10 @@ static inline void stack_count_n(synack_stack_t *st, enum synack_counter c, uint
 
 void stack_enter(synack_stack_t *st, synack_time_t now);
 void stack_leave(synack_stack_t *st);
+/* Runs what the outermost stack_leave runs (socket events queued, expired application timers)
+ * without leaving: for the end of a batch, whose handlers' answers may carry the ACKs it owes. Call
+ * it only at depth 1. */
+void stack_deliver(synack_stack_t *st);
 /* Runs the callback of the first expired application timer; returns 0 if none was due. */
 int apptimer_deliver_one(synack_stack_t *st);
 /* Emits a trace event if a callback is registered (fills `now`). */

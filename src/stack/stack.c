@@ -108,6 +108,11 @@ void synack_stack_batch_end(synack_stack_t *st, synack_time_t now)
     if (!st->batching)
         return;
     st->batching = 0;
+    /* The handlers run before the ACKs the batch owes go out: an answer they send (a response to a
+     * request that came in the batch) carries the ACK, instead of a pure ACK just before it. The
+     * batch's `now` is theirs too, so nothing is later for it. */
+    if (st->depth == 1)
+        stack_deliver(st);
     tcp_flush_acks(st, now);
     stack_leave(st);
 }

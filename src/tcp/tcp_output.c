@@ -547,6 +547,8 @@ void tcp_window_update(struct tcp_conn *c, synack_time_t now)
     /* tcp_rcv_window moved the edge only as far as SWS avoidance allows. Tell the peer when the
      * window at least doubled (as Linux does): a closed or nearly closed window must be reopened
      * explicitly, while a small growth of an open one can wait for the next ACK. */
-    if (c->rcv_adv != old_adv && now_w >= 2 * before)
+    if (c->rcv_adv != old_adv && now_w >= 2 * before && !c->ack_owed)
         tcp_send_ack(c, now);
+    /* With an ACK owed (a batch's end is delivering its events), that ACK, or the answer the
+     * application is about to send, carries the new window: no segment of its own for it. */
 }

@@ -124,6 +124,97 @@ static void batch_acks_every_second_segment(void **state)
     synack_stack_free(st);
 }
 
+/* A handler that answers what it reads (a server answering a request). */
+static void answer_handler(synack_stack_t *st, int sock, unsigned events, void *arg, synack_time_t now)
+{
+    (void)arg;
+    if (!(events & SYNACK_EV_IN))
+        return;
+    char buf[2048];
+    int n = synack_recv(st, sock, buf, sizeof(buf), now);
+    if (n > 0)
+        synack_send(st, sock, "response", 8, now);
+}
+
+/* A request in a batch, at the start of the connection (quick-ack mode: its ACK is due at once):
+ * the handler runs before the batch's owed ACKs go out, so its response carries the ACK and no
+ * pure ACK goes before it. Without an answer, a pure ACK still goes. */
+static void batch_answer_carries_ack(void **state)
+{
+    struct cap c = { 0 };
+    int s, ifx;
+    synack_stack_t *st = open_conn(&c, &s, &ifx);
+    synack_socket_set_handler(st, s, answer_handler, NULL);
+    uint32_t seq = PEER_ISN + 1;
+    synack_stack_batch_begin(st, 4000);
+    inject(st, ifx, seq, c.stack_next, TCP_ACK | TCP_PSH, 100, 4000);
+    synack_stack_batch_end(st, 4000);
+    assert_int_equal(c.acks, 0);
+    assert_int_equal(c.last_ack, seq + 100);
+    synack_socket_set_handler(st, s, NULL, NULL);
+    seq += 100;
+    synack_stack_batch_begin(st, 5000);
+    inject(st, ifx, seq, c.stack_next, TCP_ACK | TCP_PSH, 100, 5000);
+    synack_stack_batch_end(st, 5000);
+    synack_stack_poll(st, 5000 + SYNACK_MS(500));   /* a delayed ACK now (the exchange is interactive) */
+    assert_int_equal(c.acks, 1);
+    assert_int_equal(c.last_ack, seq + 100);
+    synack_stack_free(st);
+}
+
+static void accept_answer(synack_stack_t *st, int sock, unsigned events, void *arg, synack_time_t now)
+{
+    (void)arg;
+    int a = synack_accept(st, sock, NULL, now);
+    if (a >= 0) {
+        synack_socket_set_handler(st, a, answer_handler, NULL);
+        answer_handler(st, a, SYNACK_EV_IN, NULL, now);
+    }
+}
+
+/* The same for a server: a request on a connection just accepted, whose SYN-ACK could advertise
+ * only 64 KB (RFC 7323 2.2: a SYN's window is not scaled) while its buffer holds more. Reading the
+ * request opens the window past twice what was advertised, which alone would be worth a window
+ * update; the response carries it instead, so the server sends its SYN-ACK and then its response,
+ * nothing between. */
+static void batch_server_answer_carries_window(void **state)
+{
+    struct cap c = { 0 };
+    struct synack_config cfg;
+    synack_config_init(&cfg);
+    synack_config_seed_u64(&cfg, 9);
+    synack_stack_t *st = synack_stack_new(&cfg);
+    struct synack_if_config ic = { .name = "t", .kind = SYNACK_IF_RAWIP, .addr = US, .prefix_len = 24, .mtu = 1500,
+                                   .tx = tx, .tx_ctx = &c };
+    int ifx = synack_if_add(st, &ic);
+    int l = synack_socket(st, SYNACK_SOCK_STREAM);
+    struct synack_sockaddr la = { synack_ip_any6(), 7000 };
+    assert_int_equal(synack_bind(st, l, &la), 0);
+    assert_int_equal(synack_setsockopt(st, l, SYNACK_SO_RCVBUF, 262144, 500), 0);   /* as the HTTP server */
+    assert_int_equal(synack_listen(st, l, 8), 0);
+    synack_socket_set_handler(st, l, accept_answer, NULL);
+    /* The client's SYN offers window scaling (as every modern client does), so the server's window
+     * can be larger than the 64 KB its SYN-ACK could say. */
+    static uint8_t pkt[80];
+    struct tcp_hdr h = { .sport = 80, .dport = 7000, .seq = PEER_ISN, .flags = TCP_SYN, .win = 65535 };
+    h.opts.has_mss = 1;
+    h.opts.mss = MSS;
+    h.opts.has_wscale = 1;
+    h.opts.wscale = 7;
+    size_t tl = tcp_build(pkt + 20, &h, 0, PEER, US);
+    struct ip4_hdr ip = { .ihl = 20, .total_len = (uint16_t)(20 + tl), .ttl = 64, .proto = 6, .src = PEER, .dst = US };
+    ip4_build(pkt, &ip);
+    synack_if_input(st, ifx, pkt, 20 + tl, 1000);
+    uint32_t seq = PEER_ISN + 1;
+    synack_stack_batch_begin(st, 2000);
+    inject(st, ifx, seq, c.stack_next, TCP_ACK, 0, 2000);
+    inject(st, ifx, seq, c.stack_next, TCP_ACK | TCP_PSH, 100, 2000);
+    synack_stack_batch_end(st, 2000);
+    assert_int_equal(c.acks, 0);
+    assert_int_equal(c.last_ack, seq + 100);
+    synack_stack_free(st);
+}
+
 /* The same batch at the start of a connection, in quick-ack mode: the first 16 segments each get
  * their ACK, then every second: 18 ACKs. */
 static void batch_quick_acks_at_start(void **state)
@@ -174,6 +265,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(batch_acks_every_second_segment),
         cmocka_unit_test(batch_quick_acks_at_start),
+        cmocka_unit_test(batch_answer_carries_ack),
+        cmocka_unit_test(batch_server_answer_carries_window),
         cmocka_unit_test(bulk_in_batches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
