@@ -109,10 +109,20 @@ timed() {
     PIDS+=("$TPID")
 }
 cpu_of() { awk '{ printf "%.3f", $2 + $3 }' "$TMPD/$1.time"; }
+# wait_ok CASE WHAT PID NAME: waits for PID (the job `timed` started as NAME); dies unless it exited 0.
+wait_ok() {
+    local rc=0
+    wait "$3" || rc=$?
+    ((rc == 0)) || die "($1) $2 exited $rc: $(cat "$TMPD/$4.err")"
+}
+# cpu_sum K0 K1: the sender's and the receiver's CPU time plus ksoftirqd's between K0 and K1.
+cpu_sum() {
+    awk -v a="$(cpu_of sink)" -v b="$(cpu_of src)" -v k0="$1" -v k1="$2" 'BEGIN { printf "%.3f", a + b + k1 - k0 }'
+}
 
 # Each case sets WALL and CPU (seconds) for one run.
 case_synack_to_linux() {
-    local run=$1 rc=0
+    local run=$1
     timed sink /dev/null timeout "$XFER_TIMEOUT" ip netns exec "$NS1" nc -l 5000
     local sink=$TPID
     wait_listen "$NS1" 5000
@@ -123,22 +133,18 @@ case_synack_to_linux() {
         --host-addr 192.0.2.1/24 --ctl "$TMPD/a.sock" 192.0.2.1 5000
     local src=$TPID
     t0=$(wait_estab "$NS1" "$F" "$tl")
-    wait "$sink" || rc=$?
+    wait_ok a "Linux nc -l" "$sink" sink
     t1=$(now)
     k1=$(ksoftirqd_cpu)
-    ((rc == 0)) || die "(a) Linux nc -l exited $rc: $(cat "$TMPD/sink.err")"
-    rc=0
-    wait "$src" || rc=$?
-    ((rc == 0)) || die "(a) synack nc exited $rc: $(cat "$TMPD/src.err")"
+    wait_ok a "synack nc" "$src" src
     grep -q "synack nc: $BYTES bytes out" "$TMPD/src.err" || die "(a) synack nc did not send $BYTES bytes: $(cat "$TMPD/src.err")"
     WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')
-    CPU=$(awk -v a="$(cpu_of sink)" -v b="$(cpu_of src)" -v k="$(awk -v x="$k0" -v y="$k1" 'BEGIN{print y-x}')" \
-        'BEGIN { printf "%.3f", a + b + k }')
+    CPU=$(cpu_sum "$k0" "$k1")
     DETAIL="synack nc $(cpu_of src) s, Linux nc -l $(cpu_of sink) s"
 }
 
 case_linux_to_synack() {
-    local run=$1 rc=0
+    local run=$1
     rm -f "$TMPD/b.sock"
     timed sink /dev/null timeout "$XFER_TIMEOUT" ip netns exec "$NS1" "$SYNACK" nc -l -v --tap bsyn1 --addr 192.0.2.2/24 \
         --host-addr 192.0.2.1/24 --ctl "$TMPD/b.sock" 6000
@@ -151,17 +157,13 @@ case_linux_to_synack() {
     timed src "$TMPD/payload" timeout "$XFER_TIMEOUT" ip netns exec "$NS1" nc -N 192.0.2.2 6000
     local src=$TPID
     t0=$(wait_estab "$NS1" "$F" "$tl")
-    wait "$sink" || rc=$?
+    wait_ok b "synack nc -l" "$sink" sink
     t1=$(now)
     k1=$(ksoftirqd_cpu)
-    ((rc == 0)) || die "(b) synack nc -l exited $rc: $(cat "$TMPD/sink.err")"
-    rc=0
-    wait "$src" || rc=$?
-    ((rc == 0)) || die "(b) Linux nc exited $rc: $(cat "$TMPD/src.err")"
+    wait_ok b "Linux nc" "$src" src
     grep -q "bytes out, $BYTES bytes in" "$TMPD/sink.err" || die "(b) synack nc -l did not receive $BYTES bytes: $(cat "$TMPD/sink.err")"
     WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')
-    CPU=$(awk -v a="$(cpu_of sink)" -v b="$(cpu_of src)" -v k="$(awk -v x="$k0" -v y="$k1" 'BEGIN{print y-x}')" \
-        'BEGIN { printf "%.3f", a + b + k }')
+    CPU=$(cpu_sum "$k0" "$k1")
     DETAIL="synack nc -l $(cpu_of sink) s, Linux nc $(cpu_of src) s"
 }
 
@@ -173,7 +175,7 @@ in_octets() {
 # (e) The TAP's own ceiling: the minimal offload-frame writer in place of synack nc.
 VNET_WRITER=$(dirname "$SYNACK")/bench/vnet_writer
 case_ceiling_to_linux() {
-    local run=$1 rc=0
+    local run=$1
     timed sink /dev/null timeout "$XFER_TIMEOUT" ip netns exec "$NS1" nc -l 203.0.113.1 5001
     local sink=$TPID
     wait_listen "$NS1" 5001
@@ -182,24 +184,20 @@ case_ceiling_to_linux() {
     timed src /dev/null timeout "$XFER_TIMEOUT" ip netns exec "$NS1" "$VNET_WRITER" --tap bvw0 --src 203.0.113.2 \
         --dst 203.0.113.1 --port 5001 --bytes "$BYTES"
     local src=$TPID
-    wait "$sink" || rc=$?
+    wait_ok e "Linux nc -l" "$sink" sink
     k1=$(ksoftirqd_cpu)
-    ((rc == 0)) || die "(e) Linux nc -l exited $rc: $(cat "$TMPD/sink.err")"
-    rc=0
-    wait "$src" || rc=$?
-    ((rc == 0)) || die "(e) vnet_writer exited $rc: $(cat "$TMPD/src.err")"
+    wait_ok e "vnet_writer" "$src" src
     grep -q "vnet_writer: $BYTES bytes out" "$TMPD/src.err" || die "(e) vnet_writer did not send $BYTES bytes: $(cat "$TMPD/src.err")"
     # The writer times itself, from the handshake's end to the ACK of the last byte: a transfer this
     # fast can be over before a poll of ss sees the connection.
     WALL=$(sed -n 's/.* \([0-9.]*\) s established to last ACK.*/\1/p' "$TMPD/src.err")
     [[ -n "$WALL" ]] || die "(e) vnet_writer printed no time: $(cat "$TMPD/src.err")"
-    CPU=$(awk -v a="$(cpu_of sink)" -v b="$(cpu_of src)" -v k="$(awk -v x="$k0" -v y="$k1" 'BEGIN{print y-x}')" \
-        'BEGIN { printf "%.3f", a + b + k }')
+    CPU=$(cpu_sum "$k0" "$k1")
     DETAIL="vnet_writer $(cpu_of src) s, Linux nc -l $(cpu_of sink) s"
 }
 
 case_linux_to_linux() {
-    local run=$1 rc=0
+    local run=$1
     timed sink /dev/null timeout "$XFER_TIMEOUT" ip netns exec "$NS2" nc -l 7000
     local sink=$TPID
     wait_listen "$NS2" 7000
@@ -210,18 +208,14 @@ case_linux_to_linux() {
     timed src "$TMPD/payload" timeout "$XFER_TIMEOUT" ip netns exec "$NS1" nc -N 198.51.100.2 7000
     local src=$TPID
     t0=$(wait_estab "$NS1" "$F" "$tl")
-    wait "$sink" || rc=$?
+    wait_ok c "Linux nc -l" "$sink" sink
     t1=$(now)
     k1=$(ksoftirqd_cpu)
-    ((rc == 0)) || die "(c) Linux nc -l exited $rc: $(cat "$TMPD/sink.err")"
-    rc=0
-    wait "$src" || rc=$?
-    ((rc == 0)) || die "(c) Linux nc exited $rc: $(cat "$TMPD/src.err")"
+    wait_ok c "Linux nc" "$src" src
     o1=$(in_octets "$NS2")
     ((o1 - o0 >= BYTES)) || die "(c) the veth receiver got $((o1 - o0)) IP bytes, less than $BYTES"
     WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')
-    CPU=$(awk -v a="$(cpu_of sink)" -v b="$(cpu_of src)" -v k="$(awk -v x="$k0" -v y="$k1" 'BEGIN{print y-x}')" \
-        'BEGIN { printf "%.3f", a + b + k }')
+    CPU=$(cpu_sum "$k0" "$k1")
     DETAIL="nc $(cpu_of src) s, nc -l $(cpu_of sink) s"
 }
 
