@@ -67,6 +67,15 @@ SYNACK_API int synack_fd_tx_vnet(void *ctx, const uint8_t *frame, size_t len, co
  * @return 0, or a negative errno (-EINVAL also for a device of that name that is single-queue);
  *         on error no fd is left open */
 SYNACK_API int synack_tap_open_mq(const char *name, int tun, int vnet, unsigned n, int *fds, char *name_out);
+/** Sets the device's steering program (TUNSETSTEERINGEBPF): from then on the kernel sends each
+ * frame to the queue the program returns (modulo the queues) instead of choosing by its flow
+ * table. The device keeps its own reference, and keeps the program while it exists (a persistent
+ * device: after the process exits too). synack_shards_steer_in_kernel() builds and sets the
+ * shards' program.
+ * @param fd      any queue of the device
+ * @param prog_fd a BPF_PROG_TYPE_SOCKET_FILTER program, or -1 to remove the program
+ * @return 0, or a negative errno (-EINVAL: the kernel has no such ioctl, before Linux 4.16) */
+SYNACK_API int synack_tap_set_steering(int fd, int prog_fd);
 /** The largest frame to hand a TAP with segmentation offload (synack_if_config.tso_max). */
 #define SYNACK_TSO_MAX 65000
 /** Brings the kernel side of the device up with `addr/prefix` (0 = only up) and waits until its
@@ -364,6 +373,35 @@ SYNACK_API void synack_shards_free(synack_shards_t *g);
  * @return 0, or -EINVAL (bad index, attached already, fd not a port of @p d) or a driver error */
 SYNACK_API int synack_shards_attach(synack_shards_t *g, unsigned idx, synack_driver_t *d, synack_stack_t *st,
                                     int fd, int ifindex);
+/** Steers in the kernel: loads an eBPF program that computes synack_shards_owner() for every frame
+ * the kernel sends to the device and sets it on the device (synack_tap_set_steering()), so a
+ * flow's frames, its first included, are read by the shard that owns it; frames the program cannot
+ * place (fragments, extension headers, ARP, neighbour discovery) go to queue 0 and are handed over
+ * as before. On failure the device is left without a program (one left by an earlier process is
+ * removed) and the kernel chooses queues by its flow table. Call once, before the loops run, with
+ * queue i of the device attached as shard i (synack_tap_open_mq() opens them in that order).
+ * @param g     the set
+ * @param fd    any queue of the device
+ * @param log   where the verifier's log goes if it refused the program (else ""), or NULL
+ * @param logcap its size
+ * @return 0, or a negative errno: -EPERM without CAP_BPF or CAP_SYS_ADMIN, -ENOSYS without
+ *         bpf(2), -EINVAL without the ioctl (before Linux 4.16) or if the verifier refused it */
+SYNACK_API int synack_shards_steer_in_kernel(synack_shards_t *g, int fd, char *log, size_t logcap);
+/** Loads the set's steering program (bpf(BPF_PROG_LOAD), a socket filter) without setting it on
+ * a device: for a device opened otherwise, or to run it on frames (BPF_PROG_TEST_RUN). Given a
+ * frame from its link-layer header (Ethernet on a TAP, IP on a TUN) it returns the shard
+ * synack_shards_steer() names for a TCP or UDP flow or the flow an ICMP error quotes, and 0 for
+ * anything else.
+ * @param g      the set
+ * @param log    where the verifier's log goes if it refused the program (else ""), or NULL
+ * @param logcap its size
+ * @return the program's file descriptor (the caller closes it), or a negative errno as
+ *         synack_shards_steer_in_kernel() */
+SYNACK_API int synack_shards_bpf_program(const synack_shards_t *g, char *log, size_t logcap);
+/** Whether synack_shards_steer_in_kernel() succeeded for the set.
+ * @param g the set
+ * @return 1 or 0 */
+SYNACK_API int synack_shards_kernel_steering(const synack_shards_t *g);
 /** The shard that owns a flow: a keyed hash of its 4-tuple, seen from synack's side.
  * @param g      the set
  * @param local  synack's address and port

@@ -8,9 +8,9 @@
  * hands a copy to the owner through a ring of its own (one single-producer single-consumer ring
  * per pair of shards: no lock, no shared write position) and, once per burst read, wakes the
  * owner with its eventfd. Once the owner has answered on its queue, the kernel's flow table sends
- * the rest of the flow there. The alternative, a steering program attached with
- * TUNSETSTEERINGEBPF, would need the same hash in eBPF and a BPF toolchain; the hand-over is
- * measured to carry a few frames per connection (bench/shards.sh), so it is not worth it.
+ * the rest of the flow there. With a steering program attached (synack_shards_steer_in_kernel,
+ * steer_bpf.c) the kernel computes the owner itself, with the same hash (steer_hash.h), and the
+ * hand-over is left with what the program cannot place (fragments, ARP, neighbour discovery).
  *
  * Each stack is entered only by its own thread: frames handed over are fed to the owner's stack
  * from the owner's loop (the eventfd is a watched fd of its driver), and another thread that must
@@ -27,6 +27,8 @@
 #include <unistd.h>
 
 #include "driver_int.h"
+#include "steer_bpf.h"
+#include "steer_hash.h"
 #include "synack/os.h"
 
 #define SHARD_RING 1024   /* frames in flight from one shard to another; more are dropped, counted */
@@ -72,6 +74,7 @@ struct synack_shards {
     unsigned n;
     int link_kind;
     uint64_t key[2];
+    int kernel_steering;   /* set before the shards' threads start, read by any */
     struct shard *sh;
     struct shard_ring *rings;   /* rings[from * n + to] */
 };
@@ -82,34 +85,12 @@ static void count(_Atomic uint64_t *c, uint64_t n) { atomic_fetch_add_explicit(c
 
 /* ---------------- the owner of a flow ---------------- */
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    x ^= x >> 33;
-    return x;
-}
-
-static uint64_t load64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
-/* Keyed, so that a peer cannot aim all its flows at one shard without knowing the key. */
+/* Keyed, so that a peer cannot aim all its flows at one shard without knowing the key; the same
+ * function as the kernel's steering program (steer_hash.h). */
 static unsigned owner_of(const synack_shards_t *g, const uint8_t laddr[16], uint16_t lport, const uint8_t raddr[16],
                          uint16_t rport)
 {
-    uint64_t h = g->key[0];
-    h = mix64(h ^ load64(laddr));
-    h = mix64(h ^ load64(laddr + 8));
-    h = mix64(h ^ load64(raddr) ^ g->key[1]);
-    h = mix64(h ^ load64(raddr + 8));
-    h = mix64(h ^ ((uint64_t)lport << 16 | rport));
-    return (unsigned)(((h >> 32) * g->n) >> 32);
+    return steer_shard(steer_hash(g->key, laddr, lport, raddr, rport), g->n);
 }
 
 unsigned synack_shards_owner(const synack_shards_t *g, const struct synack_sockaddr *local,
@@ -450,6 +431,37 @@ int synack_shards_call(synack_shards_t *g, unsigned idx, void (*fn)(void *arg), 
     sem_destroy(&c.done);
     return r;
 }
+
+int synack_shards_bpf_program(const synack_shards_t *g, char *log, size_t logcap)
+{
+    if (log && logcap)
+        log[0] = '\0';
+    if (!g)
+        return -EINVAL;
+    return steer_bpf_load(g->key, g->n, g->link_kind == SYNACK_IF_ETHERNET, log, logcap);
+}
+
+int synack_shards_steer_in_kernel(synack_shards_t *g, int fd, char *log, size_t logcap)
+{
+    if (log && logcap)
+        log[0] = '\0';
+    if (!g || fd < 0)
+        return -EINVAL;
+    g->kernel_steering = 0;
+    int prog = synack_shards_bpf_program(g, log, logcap);
+    int r = prog < 0 ? prog : synack_tap_set_steering(fd, prog);
+    if (prog >= 0)
+        close(prog);   /* the device holds it now, or it is not wanted */
+    if (r < 0) {
+        /* A persistent device keeps an earlier process's program, with another key: remove it. */
+        (void)synack_tap_set_steering(fd, -1);
+        return r;
+    }
+    g->kernel_steering = 1;
+    return 0;
+}
+
+int synack_shards_kernel_steering(const synack_shards_t *g) { return g ? g->kernel_steering : 0; }
 
 unsigned synack_shards_count(const synack_shards_t *g) { return g ? g->n : 0; }
 

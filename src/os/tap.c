@@ -100,6 +100,15 @@ static int tap_open_flags(const char *name, int tun, int vnet, int mq, char *nam
     return fd;
 }
 
+/* The tun driver takes a reference on the program: the caller may close prog_fd afterwards. */
+int synack_tap_set_steering(int fd, int prog_fd)
+{
+    if (fd < 0 || prog_fd < -1)
+        return -EINVAL;
+    int v = prog_fd;
+    return ioctl(fd, TUNSETSTEERINGEBPF, &v) < 0 ? -errno : 0;
+}
+
 /* Borrows `frame`. A full device queue is -EAGAIN (the stack counts it; TCP retransmits). A short
  * write cannot happen on a TAP/TUN fd, which takes whole frames. */
 int synack_fd_tx(void *ctx, const uint8_t *frame, size_t len, synack_time_t now)
