@@ -180,10 +180,15 @@ static void shard_conns(void *arg)
     q->counters[0] = n;
 }
 
-/* One line per shard: its TCP sockets (listeners included) and what its steering did. */
+/* Where flows are steered, then one line per shard: its TCP sockets (listeners included) and what
+ * its steering did. */
 static void write_shards(struct control *c, FILE *f)
 {
     unsigned n = c->shards ? synack_shards_count(c->shards) : 1;
+    if (c->shards)
+        fprintf(f, "steering: %s\n", synack_shards_kernel_steering(c->shards)
+                                          ? "kernel (eBPF program on the device), hand-over for the rest"
+                                          : "user space (the kernel picks queues; frames handed over)");
     for (unsigned k = 0; k < n; k++) {
         struct shard_req q = { .f = f, .st = k ? c->shard_st[k] : c->st };
         if (k == 0)

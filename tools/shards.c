@@ -4,9 +4,34 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "control.h"
+
+/* The kernel steers each flow to its owner's queue if it can load our program; if not, the shards
+ * hand frames over as before, and we say why once. SYNACK_KERNEL_STEERING=0 leaves it off (to
+ * compare, bench/shards.sh). */
+static void steer_in_kernel(struct shardrun *s, struct devrun *r, const char *cmd)
+{
+    const char *env = getenv("SYNACK_KERNEL_STEERING");
+    if (env && !strcmp(env, "0")) {
+        (void)synack_tap_set_steering(r->fd, -1);   /* a program an earlier run left on the device */
+        fprintf(stderr, "synack %s: steering in user space only (SYNACK_KERNEL_STEERING=0)\n", cmd);
+        return;
+    }
+    static char log[16384];
+    int e = synack_shards_steer_in_kernel(s->g, r->fd, log, sizeof(log));
+    if (e == 0)
+        return;
+    const char *why = e == -EPERM ? " (loading an eBPF program needs CAP_BPF or CAP_SYS_ADMIN)"
+                      : e == -EINVAL && !log[0] ? " (a kernel without TUNSETSTEERINGEBPF, before Linux 4.16?)"
+                                                : "";
+    fprintf(stderr, "synack %s: no steering in the kernel, the shards hand frames over instead: %s%s\n", cmd,
+            synack_strerror(e), why);
+    if (log[0])
+        fprintf(stderr, "synack %s: the verifier's log:\n%s\n", cmd, log);
+}
 
 int shardrun_open(struct shardrun *s, struct devrun *r, const struct devopts *d, const char *cmd)
 {
@@ -73,6 +98,7 @@ int shardrun_open(struct shardrun *s, struct devrun *r, const struct devopts *d,
             return -1;
         }
     }
+    steer_in_kernel(s, r, cmd);
     control_set_shards(r->ctl, s->g, s->st);
     return 0;
 }
