@@ -8,13 +8,16 @@
 #          (connections/s)
 #
 # and, with 2 shards, how much the hand-over carries: frames a shard read for a flow of the other
-# shard, per connection accepted (`synack ss --shards`, TcpPassiveOpens from --counters).
+# shard, per connection accepted (`synack ss --shards`, TcpPassiveOpens from --counters). Two
+# shards run twice: as serve runs them (flows steered by the kernel, with synack's eBPF program,
+# when it can load it: `t2`) and with SYNACK_KERNEL_STEERING=0 (the kernel picks queues by its
+# flow table, the shards hand frames over: `t2u`).
 # The clients run on the same machine: on 2 cores, wrk and the kernel's TCP share the cores
 # with the shards, so --threads 2 cannot reach 2x here.
 #
 # Usage: bash bench/shards.sh /path/to/synack     (root; wrk)
 # Environment: BENCH_SHARDS_SECS (default 3), BENCH_SHARDS_RUNS (runs per case, median, default 3).
-# Prints: RESULT shards_t<N> rps=.. gbps=.. cps=.. [handed_per_conn=..]
+# Prints: RESULT shards_t<N> rps=.. gbps=.. cps=.. [handed_per_conn=..] for t1, t2, t2u
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib_tap.sh"
@@ -30,13 +33,15 @@ ssx() { ip netns exec "$NS1" "$SYNACK" ss --dev bshd0 "$@"; }
 
 # Runs alternate between --threads 1 and 2, so that the load of other processes on a shared machine
 # falls on both alike; each figure is the median of the runs.
-declare -A RPS GBPS CPS HANDED OPENS
+declare -A RPS GBPS CPS HANDED OPENS STEER
 for ((r = 1; r <= RUNS; r++)); do
-    for t in 1 2; do
-        start_serve bshd0 --threads "$t" --http-root "$TMPD/www" --http-log /dev/null --http-max-conns 1000 \
+    for t in 1 2u 2; do
+        th=${t%u}
+        if [[ "$t" == *u ]]; then export SYNACK_KERNEL_STEERING=0; else unset SYNACK_KERNEL_STEERING; fi
+        start_serve bshd0 --threads "$th" --http-root "$TMPD/www" --http-log /dev/null --http-max-conns 1000 \
             --http-keepalive-max 1000000 --msl 1000
-        if ((t > 1)); then
-            grep -q "$t threads" "$TMPD/serve.log" || die "serve did not start $t threads: $(cat "$TMPD/serve.log")"
+        if ((th > 1)); then
+            grep -q "$th threads" "$TMPD/serve.log" || die "serve did not start $th threads: $(cat "$TMPD/serve.log")"
         fi
         ip netns exec "$NS1" timeout 60 wrk -t 2 -c 32 -d "${SECS}s" "http://192.0.2.2/small.html" >"$TMPD/wrk.rps" 2>&1 ||
             die "wrk failed: $(cat "$TMPD/wrk.rps")"
@@ -51,23 +56,25 @@ for ((r = 1; r <= RUNS; r++)); do
         cps=$(wrk_rps "$TMPD/wrk.cps")
         RPS[$t]+=" $rps" GBPS[$t]+=" $gbps" CPS[$t]+=" $cps"
         note=""
-        if ((t > 1)); then
+        if ((th > 1)); then
             ssx --shards >"$TMPD/shards"
             sed 's/^/  /' "$TMPD/shards" >&2
             opens=$(ssx --counters | awk '$1 == "TcpPassiveOpens" { print $2 }')
-            handed=$(awk '{ for (i = 3; i < NF; i++) if ($i == "handed_out") s += $(i + 1) } END { print s + 0 }' "$TMPD/shards")
+            handed=$(awk '$1 == "shard" { for (i = 3; i < NF; i++) if ($i == "handed_out") s += $(i + 1) } END { print s + 0 }' "$TMPD/shards")
             HANDED[$t]=$((${HANDED[$t]:-0} + handed)) OPENS[$t]=$((${OPENS[$t]:-0} + opens))
-            note="; $handed frames handed over for $opens connections accepted"
+            STEER[$t]=$(awk '$1 == "steering:" { print $2 }' "$TMPD/shards")
+            note="; $handed frames handed over for $opens connections accepted (steering: ${STEER[$t]})"
         fi
-        say "--threads $t run $r/$RUNS: $rps requests/s keep-alive, $gbps Gbit/s, $cps connections/s$note"
+        say "--threads $th$([[ "$t" == *u ]] && echo ' (user-space steering)') run $r/$RUNS: $rps requests/s keep-alive, $gbps Gbit/s, $cps connections/s$note"
         stop_serve
     done
 done
-for t in 1 2; do
+unset SYNACK_KERNEL_STEERING
+for t in 1 2 2u; do
     extra=""
-    if ((t > 1)); then
+    if [[ "$t" != 1 ]]; then
         h=${HANDED[$t]} o=${OPENS[$t]}
-        extra="handed_per_conn=$(awk -v h="$h" -v o="$o" 'BEGIN { printf "%.2f", (o > 0 ? h / o : 0) }') handed=$h opens=$o"
+        extra="handed_per_conn=$(awk -v h="$h" -v o="$o" 'BEGIN { printf "%.3f", (o > 0 ? h / o : 0) }') handed=$h opens=$o steering=${STEER[$t]}"
     fi
     # shellcheck disable=SC2086
     echo "RESULT shards_t$t rps=$(median ${RPS[$t]}) gbps=$(median ${GBPS[$t]}) cps=$(median ${CPS[$t]}) runs=$RUNS $extra"
