@@ -20,7 +20,7 @@ static void steer_in_kernel(struct shardrun *s, struct devrun *r, const char *cm
         fprintf(stderr, "synack %s: steering in user space only (SYNACK_KERNEL_STEERING=0)\n", cmd);
         return;
     }
-    static char log[16384];
+    char log[16384];   /* the verifier's log, if it refused the program */
     int e = synack_shards_steer_in_kernel(s->g, r->fd, log, sizeof(log));
     if (e == 0)
         return;
