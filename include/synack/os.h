@@ -54,9 +54,10 @@ SYNACK_API int synack_tap_open_vnet(const char *name, int tun, char *name_out);
 SYNACK_API int synack_fd_tx_vnet(void *ctx, const uint8_t *frame, size_t len, const struct synack_tx_meta *meta,
                                  synack_time_t now);
 /** Opens a multi-queue TAP or TUN device (IFF_MULTI_QUEUE): @p n file descriptors, each one queue
- * of the same device, non-blocking and close-on-exec. The kernel spreads the frames it sends over
- * the queues by flow (for a flow synack has written on a queue lately, that queue); each queue is
- * meant for one shard (synack_shards_new()). With @p vnet every queue carries virtio-net headers,
+ * of the same device, non-blocking and close-on-exec, queue i in fds[i]. The kernel spreads the
+ * frames it sends over the queues by flow (for a flow synack has written on a queue lately, that
+ * queue), or as a steering program says (synack_tap_set_steering()); each queue is meant for one
+ * shard (synack_shards_new()). With @p vnet every queue carries virtio-net headers,
  * as synack_tap_open_vnet().
  * @param name     the device's name, or NULL for a name the kernel chooses
  * @param tun      nonzero for TUN, 0 for TAP
