@@ -13,37 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/counting_alloc.h"
 #include "lib/simpair.h"
-
-struct counting {
-    long live;            /* blocks allocated and not yet freed */
-    long calls;           /* allocations and resizes */
-    long fail_at;         /* the call (1-based) that returns NULL; 0: none */
-};
-
-/* A realloc-style allocator that counts blocks. The block's size is kept in front of it, so the
- * memory it hands out is still aligned for any type. */
-static void *counting_realloc(void *ctx, void *p, size_t n)
-{
-    struct counting *c = ctx;
-    max_align_t *h = p ? (max_align_t *)p - 1 : NULL;
-    if (n == 0) {
-        if (h) {
-            c->live--;
-            free(h);
-        }
-        return NULL;
-    }
-    c->calls++;
-    if (c->fail_at && c->calls == c->fail_at)
-        return NULL;
-    max_align_t *q = realloc(h, sizeof(max_align_t) + n);
-    if (!q)
-        return NULL;
-    if (!h)
-        c->live++;
-    return q + 1;
-}
 
 static void traffic(void **state)
 {

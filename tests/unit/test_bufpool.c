@@ -17,6 +17,7 @@
 #include "core/buf.h"
 #include "core/bufpool.h"
 #include "core/ctx.h"
+#include "lib/counting_alloc.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define TEST_ASAN 1
@@ -28,32 +29,6 @@
 #ifdef TEST_ASAN
 int __asan_address_is_poisoned(void const volatile *addr);
 #endif
-
-struct counting {
-    long live, calls, fail_at;
-};
-
-static void *counting_realloc(void *ctx, void *p, size_t n)
-{
-    struct counting *c = ctx;
-    max_align_t *h = p ? (max_align_t *)p - 1 : NULL;
-    if (n == 0) {
-        if (h) {
-            c->live--;
-            free(h);
-        }
-        return NULL;
-    }
-    c->calls++;
-    if (c->fail_at && c->calls == c->fail_at)
-        return NULL;
-    max_align_t *q = realloc(h, sizeof(max_align_t) + n);
-    if (!q)
-        return NULL;
-    if (!h)
-        c->live++;
-    return q + 1;
-}
 
 static synack_stack_t *new_stack(struct counting *cnt, unsigned pool_max)
 {

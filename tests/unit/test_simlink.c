@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "synack/link.h"
+#include "lib/counting_alloc.h"
 
 #define FRAME_LEN 100
 #define MANY 20000
@@ -160,29 +161,6 @@ static struct synack_simlink_config base_config(void)
 }
 
 /* ---------------- timing ---------------- */
-
-struct counting {
-    long live, calls;
-};
-
-static void *counting_realloc(void *ctx, void *p, size_t n)
-{
-    struct counting *c = ctx;
-    max_align_t *h = p ? (max_align_t *)p - 1 : NULL;
-    if (n == 0) {
-        if (h) {
-            c->live--;
-            free(h);
-        }
-        return NULL;
-    }
-    c->calls++;
-    max_align_t *q = realloc(h, sizeof(max_align_t) + n);
-    assert_non_null(q);
-    if (!h)
-        c->live++;
-    return q + 1;
-}
 
 /* Frames' blocks are reused: frames of every size up to 2000 bytes (past the blocks' usual size,
  * so a reused block must grow, once) arrive intact; after two rounds of the same traffic (the second
