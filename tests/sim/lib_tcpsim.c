@@ -22,6 +22,12 @@ void tcpsim_init_cc(struct tcpsim *t, const struct synack_simlink_config *cfg, u
 void tcpsim_init_config(struct tcpsim *t, const struct synack_simlink_config *cfg, uint64_t seed,
                         const struct synack_config *base)
 {
+    tcpsim_init_alloc(t, cfg, seed, base, NULL);
+}
+
+void tcpsim_init_alloc(struct tcpsim *t, const struct synack_simlink_config *cfg, uint64_t seed,
+                       const struct synack_config *base, const struct synack_allocator alloc[2])
+{
     memset(t, 0, sizeof(*t));
     struct synack_simlink_config lc;
     if (cfg) {
@@ -37,6 +43,8 @@ void tcpsim_init_config(struct tcpsim *t, const struct synack_simlink_config *cf
     for (int i = 0; i < 2; i++) {
         struct synack_config sc = *base;
         synack_config_seed_u64(&sc, seed * 2 + (uint64_t)i);
+        if (alloc)
+            sc.alloc = alloc[i];
         t->st[i] = synack_stack_new(&sc);
         struct synack_if_config ic = { .name = "sim", .kind = SYNACK_IF_ETHERNET,
                                        .mac = { 2, 0, 0, 0, 0, (uint8_t)(i + 1) }, .addr = SIM_A + (uint32_t)i,

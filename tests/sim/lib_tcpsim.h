@@ -25,6 +25,10 @@ void tcpsim_init_cc(struct tcpsim *t, const struct synack_simlink_config *cfg, u
 /* The same, both stacks made from `base` (their seeds set from `seed`). */
 void tcpsim_init_config(struct tcpsim *t, const struct synack_simlink_config *cfg, uint64_t seed,
                         const struct synack_config *base);
+/* The same, stack i taking its memory from alloc[i] (alloc NULL: base's), so that a test can
+ * measure each side's own. */
+void tcpsim_init_alloc(struct tcpsim *t, const struct synack_simlink_config *cfg, uint64_t seed,
+                       const struct synack_config *base, const struct synack_allocator alloc[2]);
 void tcpsim_free(struct tcpsim *t);
 synack_time_t tcpsim_now(struct tcpsim *t);
 

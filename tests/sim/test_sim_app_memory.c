@@ -44,7 +44,13 @@ void *__wrap_calloc(size_t k, size_t n);
 void *__wrap_realloc(void *p, size_t n);
 void __wrap_free(void *p);
 
-static long block(void *p) { return p ? (long)(malloc_usable_size(p) + sizeof(size_t)) : 0; }
+/* The stacks' and the link's allocators call the real functions: what they hold is not the
+ * applications'. */
+#define COUNTING_REALLOC __real_realloc
+#define COUNTING_FREE __real_free
+#include "lib/counting_alloc.h"
+
+static long block(void *p) { return counting_block_bytes(p); }
 
 void *__wrap_malloc(size_t n)
 {
@@ -75,30 +81,10 @@ void __wrap_free(void *p)
     __real_free(p);
 }
 
-/* What a stack holds, through its own allocator, on the real functions. */
-struct counter {
-    long bytes;
-};
-
-static void *counting(void *ctx, void *p, size_t n)
-{
-    struct counter *c = ctx;
-    c->bytes -= block(p);
-    if (!n) {
-        __real_free(p);
-        return NULL;
-    }
-    void *q = __real_realloc(p, n);
-    c->bytes += block(q ? q : p);
-    return q;
-}
-
 struct lab {
-    synack_simnet_t *net;
-    synack_simlink_t *link;
-    synack_stack_t *st[2];
-    struct counter cnt[2];
-    struct counter link_cnt;
+    struct tcpsim t;
+    struct counting cnt[2];   /* what each stack holds, through its own allocator, on the real functions */
+    struct counting link_cnt;
 };
 
 static void lab_init(struct lab *l)
@@ -108,40 +94,19 @@ static void lab_init(struct lab *l)
     synack_simlink_config_init(&lc);
     lc.latency = SYNACK_MS(1);
     lc.bandwidth_bps = 1000000000ull;
-    lc.seed = 5;
     /* The link keeps the blocks of the frames it carried for reuse: its memory, not the
      * applications', so it is counted apart. */
-    lc.alloc.fn = counting;
-    lc.alloc.ctx = &l->link_cnt;
-    l->link = synack_simlink_new(&lc);
-    l->net = synack_simnet_new(SYNACK_SEC(1));
-    for (int i = 0; i < 2; i++) {
-        struct synack_config sc;
-        synack_config_init(&sc);
-        synack_config_seed_u64(&sc, 40 + (uint64_t)i);
-        sc.alloc.fn = counting;
-        sc.alloc.ctx = &l->cnt[i];
-        l->st[i] = synack_stack_new(&sc);
-        struct synack_if_config ic = { .name = "sim", .kind = SYNACK_IF_ETHERNET,
-                                       .mac = { 2, 0, 0, 0, 0, (uint8_t)(i + 1) }, .addr = SIM_A + (uint32_t)i,
-                                       .prefix_len = 24, .mtu = 1500, .tx = synack_simlink_tx,
-                                       .tx_ctx = synack_simlink_end(l->link, i) };
-        int ifx = synack_if_add(l->st[i], &ic);
-        synack_simlink_attach(l->link, i, l->st[i], ifx);
-        synack_simnet_add_stack(l->net, l->st[i]);
-    }
-    synack_simnet_add_link(l->net, l->link);
+    lc.alloc = counting_allocator(&l->link_cnt, 1);
+    struct synack_allocator alloc[2] = { counting_allocator(&l->cnt[0], 1), counting_allocator(&l->cnt[1], 1) };
+    struct synack_config sc;
+    synack_config_init(&sc);
+    tcpsim_init_alloc(&l->t, &lc, 20, &sc, alloc);
 }
 
-static void lab_free(struct lab *l)
-{
-    for (int i = 0; i < 2; i++)
-        synack_stack_free(l->st[i]);
-    synack_simnet_free(l->net);
-}
+static void lab_free(struct lab *l) { tcpsim_free(&l->t); }
 
-static synack_time_t now_of(struct lab *l) { return synack_simnet_now(l->net); }
-static void run(struct lab *l, synack_time_t dt) { synack_simnet_run_until(l->net, now_of(l) + dt); }
+static synack_time_t now_of(struct lab *l) { return synack_simnet_now(l->t.net); }
+static void run(struct lab *l, synack_time_t dt) { synack_simnet_run_until(l->t.net, now_of(l) + dt); }
 
 static long app_bytes(struct lab *l) { return app_live; }
 
@@ -169,23 +134,23 @@ static void open_clients(struct lab *l, int n, uint16_t port, const char *text, 
         struct client *c = &cl[i];
         memset(c, 0, sizeof(*c));
         c->read = read;
-        c->sock = synack_socket(l->st[0], SYNACK_SOCK_STREAM);
+        c->sock = synack_socket(l->t.st[0], SYNACK_SOCK_STREAM);
         assert_true(c->sock >= 0);
-        synack_socket_set_handler(l->st[0], c->sock, client_handler, c);
+        synack_socket_set_handler(l->t.st[0], c->sock, client_handler, c);
         struct synack_sockaddr peer = synack_sockaddr_from_v4(SIM_B, port);
-        assert_int_equal(synack_connect(l->st[0], c->sock, &peer, now_of(l)), -EINPROGRESS);
+        assert_int_equal(synack_connect(l->t.st[0], c->sock, &peer, now_of(l)), -EINPROGRESS);
     }
     run(l, SYNACK_MS(300));
     for (int i = 0; i < n && text; i++)
-        assert_int_equal(synack_send(l->st[0], cl[i].sock, text, strlen(text), now_of(l)), (int)strlen(text));
+        assert_int_equal(synack_send(l->t.st[0], cl[i].sock, text, strlen(text), now_of(l)), (int)strlen(text));
     run(l, SYNACK_MS(500));   /* answers read, delayed ACKs gone: everything idle */
 }
 
 static void close_clients(struct lab *l, int n)
 {
     for (int i = 0; i < n; i++) {
-        synack_setsockopt(l->st[0], cl[i].sock, SYNACK_SO_LINGER, 0, now_of(l));   /* a reset: done at once */
-        synack_close(l->st[0], cl[i].sock, now_of(l));
+        synack_setsockopt(l->t.st[0], cl[i].sock, SYNACK_SO_LINGER, 0, now_of(l));   /* a reset: done at once */
+        synack_close(l->t.st[0], cl[i].sock, now_of(l));
     }
     run(l, SYNACK_SEC(1));
 }
@@ -226,7 +191,7 @@ static struct http_server *start_http(struct lab *l)
     sc.keepalive_timeout = SYNACK_SEC(600);
     sc.max_conns = 1000;
     char err[128];
-    struct http_server *s = http_server_start(l->st[1], &sc, now_of(l), err, sizeof(err));
+    struct http_server *s = http_server_start(l->t.st[1], &sc, now_of(l), err, sizeof(err));
     assert_non_null(s);
     return s;
 }
@@ -239,7 +204,7 @@ static void http_idle(void **state)
     const char *req = "GET /small.txt HTTP/1.1\r\nHost: b\r\n\r\n";
     open_clients(&l, 1, 80, req, 1);   /* one-time allocations out of the way */
     close_clients(&l, 1);
-    long a0 = app_bytes(&l), s0 = l.cnt[1].bytes;
+    long a0 = app_bytes(&l), s0 = l.cnt[1].live;
     open_clients(&l, NCONN, 80, req, 1);
     struct http_server_stats ss;
     http_server_get_stats(s, &ss);
@@ -247,13 +212,13 @@ static void http_idle(void **state)
     assert_int_equal(ss.responses_2xx, NCONN + 1);
     for (int i = 0; i < NCONN; i++)
         assert_true(cl[i].got > 100);
-    long per = (app_bytes(&l) - a0) / NCONN, stack_per = (l.cnt[1].bytes - s0) / NCONN;
+    long per = (app_bytes(&l) - a0) / NCONN, stack_per = (l.cnt[1].live - s0) / NCONN;
     printf("idle keep-alive HTTP connection: %ld bytes in the server beyond the stack's %ld\n", per, stack_per);
     assert_true(per <= 1024);
     /* Idle for longer than TCP_IDLE_RELEASE: the stack gives back the connections' buffers, so
      * what stays is its connection and socket state. */
     run(&l, SYNACK_SEC(2));
-    long per_idle = (app_bytes(&l) - a0) / NCONN, stack_idle = (l.cnt[1].bytes - s0) / NCONN;
+    long per_idle = (app_bytes(&l) - a0) / NCONN, stack_idle = (l.cnt[1].live - s0) / NCONN;
     printf("after 2 s idle: %ld bytes in the server, %ld in the stack\n", per_idle, stack_idle);
     assert_true(per_idle <= 1024);
     assert_true(stack_idle <= 2048);
@@ -299,7 +264,7 @@ static void services_idle_and_slow(void **state)
     struct lab l;
     lab_init(&l);
     int err = 0;
-    struct svc *svc = services_start_tcp(l.st[1], &err);
+    struct svc *svc = services_start_tcp(l.t.st[1], &err);
     assert_non_null(svc);
     open_clients(&l, 1, 7, "x", 1);
     close_clients(&l, 1);
@@ -322,7 +287,7 @@ static void services_idle_and_slow(void **state)
     memset(blob, 'z', sizeof(blob));
     for (int k = 0; k < 40; k++) {
         for (int i = 0; i < n; i++)
-            synack_send(l.st[0], cl[i].sock, blob, sizeof(blob), now_of(&l));
+            synack_send(l.t.st[0], cl[i].sock, blob, sizeof(blob), now_of(&l));
         run(&l, SYNACK_MS(50));
     }
     long per = (app_bytes(&l) - a0) / n;

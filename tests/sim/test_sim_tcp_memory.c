@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/counting_alloc.h"
 #include "sim/lib_tcpsim.h"
 
 #define NCONN 1000
@@ -35,28 +36,6 @@
 #define IDLE_CONN_BOUND 640
 #define TW_ENTRY_BOUND 64   /* issue 10: a TIME-WAIT entry at most 64 bytes, either family */
 
-struct counter {
-    long live;
-};
-
-static long block(void *p) { return p ? (long)(malloc_usable_size(p) + sizeof(size_t)) : 0; }
-
-static void *counting(void *ctx, void *p, size_t n)
-{
-    struct counter *c = ctx;
-    if (!n) {
-        c->live -= block(p);
-        free(p);
-        return NULL;
-    }
-    long before = block(p);
-    void *q = realloc(p, n);
-    if (!q)
-        return NULL;
-    c->live += block(q) - before;
-    return q;
-}
-
 struct conn {
     int sock;
     int got, sent;
@@ -66,7 +45,7 @@ struct lab {
     synack_simnet_t *net;
     synack_simlink_t *link;
     synack_stack_t *st[2];   /* 0: clients, 1: server */
-    struct counter cnt[2];
+    struct counting cnt[2];   /* bytes, through each stack's allocator */
     int lsock;
     struct conn cli[NCONN], srv[NCONN];
     int nsrv;
@@ -132,27 +111,17 @@ static void lab_init(struct lab *l)
     synack_simlink_config_init(&lc);
     lc.latency = SYNACK_US(100);
     lc.bandwidth_bps = 10000000000ull;
-    lc.seed = 11;
-    l->link = synack_simlink_new(&lc);
-    l->net = synack_simnet_new(SYNACK_SEC(1));
-    for (int i = 0; i < 2; i++) {
-        struct synack_config sc;
-        synack_config_init(&sc);
-        synack_config_seed_u64(&sc, 70 + (uint64_t)i);
-        sc.alloc.fn = counting;
-        sc.alloc.ctx = &l->cnt[i];
-        sc.tcp_msl = SYNACK_SEC(2);   /* TIME-WAIT lasts 4 s */
-        l->st[i] = synack_stack_new(&sc);
-        assert_non_null(l->st[i]);
-        struct synack_if_config ic = { .name = "sim", .kind = SYNACK_IF_ETHERNET,
-                                       .mac = { 2, 0, 0, 0, 0, (uint8_t)(i + 1) }, .addr = SIM_A + (uint32_t)i,
-                                       .prefix_len = 24, .mtu = 1500, .tx = synack_simlink_tx,
-                                       .tx_ctx = synack_simlink_end(l->link, i) };
-        int ifx = synack_if_add(l->st[i], &ic);
-        synack_simlink_attach(l->link, i, l->st[i], ifx);
-        synack_simnet_add_stack(l->net, l->st[i]);
-    }
-    synack_simnet_add_link(l->net, l->link);
+    struct synack_config sc;
+    synack_config_init(&sc);
+    sc.tcp_msl = SYNACK_SEC(2);   /* TIME-WAIT lasts 4 s */
+    struct synack_allocator alloc[2] = { counting_allocator(&l->cnt[0], 1), counting_allocator(&l->cnt[1], 1) };
+    struct tcpsim t;
+    tcpsim_init_alloc(&t, &lc, 35, &sc, alloc);
+    assert_true(t.st[0] && t.st[1]);
+    l->net = t.net;
+    l->link = t.link;
+    l->st[0] = t.st[0];
+    l->st[1] = t.st[1];
     l->lsock = synack_socket(l->st[1], SYNACK_SOCK_STREAM);
     struct synack_sockaddr any = synack_sockaddr_from_v4(0, PORT);
     assert_int_equal(synack_bind(l->st[1], l->lsock, &any), 0);
