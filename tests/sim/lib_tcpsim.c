@@ -70,6 +70,50 @@ void tcpsim_free(struct tcpsim *t)
 
 synack_time_t tcpsim_now(struct tcpsim *t) { return synack_simnet_now(t->net); }
 
+int tcpsim_ip6(struct tcpsim *t)
+{
+    struct synack_ip a6, b6;
+    int err;
+    if ((err = synack_ip_parse("2001:db8::1", &a6)) < 0 || (err = synack_ip_parse("2001:db8::2", &b6)) < 0 ||
+        (err = synack_if_add_addr6(t->st[0], 0, &a6, 64, tcpsim_now(t))) < 0 ||
+        (err = synack_if_add_addr6(t->st[1], 0, &b6, 64, tcpsim_now(t))) < 0)
+        return err;
+    synack_simnet_run_until(t->net, tcpsim_now(t) + SYNACK_SEC(2));   /* past DAD */
+    return 0;
+}
+
+static int listener(synack_stack_t *st, struct synack_ip addr, uint16_t port, int v6only,
+                    synack_socket_handler_fn on_accept, void *arg)
+{
+    int l = synack_socket(st, SYNACK_SOCK_STREAM), err;
+    struct synack_sockaddr la = { addr, port };
+    if (l < 0)
+        return l;
+    if ((v6only && (err = synack_setsockopt(st, l, SYNACK_IPV6_V6ONLY, 1, 0)) < 0) ||
+        (err = synack_bind(st, l, &la)) < 0 || (err = synack_listen(st, l, 4)) < 0 ||
+        (err = synack_socket_set_handler(st, l, on_accept, arg)) < 0)
+        return err;
+    return l;
+}
+
+int tcpsim_listeners_connect6(struct tcpsim *t, synack_socket_handler_fn on_accept, void *arg)
+{
+    int err;
+    if ((err = listener(t->st[1], synack_ip_any6(), 80, 0, on_accept, arg)) < 0 ||
+        (err = listener(t->st[1], synack_ip_any6(), 81, 1, on_accept, arg)) < 0 ||
+        (err = listener(t->st[1], synack_ip_any4(), 82, 0, on_accept, arg)) < 0)
+        return err;
+    int c = synack_socket(t->st[0], SYNACK_SOCK_STREAM);
+    struct synack_sockaddr peer = { .port = 80 };
+    if (c < 0)
+        return c;
+    if ((err = synack_ip_parse("2001:db8::2", &peer.addr)) < 0)
+        return err;
+    synack_connect(t->st[0], c, &peer, tcpsim_now(t));
+    synack_simnet_run_until(t->net, tcpsim_now(t) + SYNACK_MS(100));
+    return c;
+}
+
 uint64_t hash_update(uint64_t h, const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

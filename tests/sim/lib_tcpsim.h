@@ -32,6 +32,14 @@ void tcpsim_init_alloc(struct tcpsim *t, const struct synack_simlink_config *cfg
 void tcpsim_free(struct tcpsim *t);
 synack_time_t tcpsim_now(struct tcpsim *t);
 
+/* IPv6 on the lab: A 2001:db8::1/64, B 2001:db8::2/64, run past DAD. 0 or a negative error. */
+int tcpsim_ip6(struct tcpsim *t);
+/* The listeners whose ends `synack ss` and the status page write in each family: B listens on
+ * [::]:80 (dual-stack), [::]:81 (IPV6_V6ONLY) and 0.0.0.0:82, `on_accept` called with `arg` on
+ * each; then A connects to [2001:db8::2]:80 (tcpsim_ip6 first) and the handshake is run. Returns
+ * A's socket, or a negative error. */
+int tcpsim_listeners_connect6(struct tcpsim *t, synack_socket_handler_fn on_accept, void *arg);
+
 /* A stream of bytes and its running hash (FNV-1a 64). */
 struct stream {
     uint64_t total, done;

@@ -21,37 +21,12 @@ static void accept_one(synack_stack_t *st, int sock, unsigned ev, void *arg, syn
     (void)s;
 }
 
-static int listener(synack_stack_t *st, struct synack_ip addr, uint16_t port, int v6only, int *done)
-{
-    int l = synack_socket(st, SYNACK_SOCK_STREAM);
-    if (v6only)
-        assert_int_equal(synack_setsockopt(st, l, SYNACK_IPV6_V6ONLY, 1, 0), 0);
-    struct synack_sockaddr la = { addr, port };
-    assert_int_equal(synack_bind(st, l, &la), 0);
-    assert_int_equal(synack_listen(st, l, 4), 0);
-    synack_socket_set_handler(st, l, accept_one, done);
-    return l;
-}
-
 static void ss_lists_both_families(void **state)
 {
     struct tcpsim t;
     tcpsim_init(&t, NULL, 5);
-    struct synack_ip a6, b6;
-    assert_int_equal(synack_ip_parse("2001:db8::1", &a6), 0);
-    assert_int_equal(synack_ip_parse("2001:db8::2", &b6), 0);
-    assert_int_equal(synack_if_add_addr6(t.st[0], 0, &a6, 64, tcpsim_now(&t)), 0);
-    assert_int_equal(synack_if_add_addr6(t.st[1], 0, &b6, 64, tcpsim_now(&t)), 0);
-    synack_simnet_run_until(t.net, tcpsim_now(&t) + SYNACK_SEC(2));   /* past DAD */
-    int done = 0;
-    (void)done;
-    listener(t.st[1], synack_ip_any6(), 80, 0, &done);
-    listener(t.st[1], synack_ip_any6(), 81, 1, &done);
-    listener(t.st[1], synack_ip_any4(), 82, 0, &done);
-    int c = synack_socket(t.st[0], SYNACK_SOCK_STREAM);
-    struct synack_sockaddr peer = { b6, 80 };
-    synack_connect(t.st[0], c, &peer, tcpsim_now(&t));
-    synack_simnet_run_until(t.net, tcpsim_now(&t) + SYNACK_MS(100));
+    assert_int_equal(tcpsim_ip6(&t), 0);
+    assert_true(tcpsim_listeners_connect6(&t, accept_one, NULL) >= 0);
 
     int c4 = synack_socket(t.st[0], SYNACK_SOCK_STREAM);
     struct synack_sockaddr peer4 = synack_sockaddr_from_v4(SIM_B, 82);

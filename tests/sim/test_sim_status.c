@@ -102,38 +102,15 @@ static void status_records_and_renders(void **state)
     tcpsim_free(&t);
 }
 
-static int listener(synack_stack_t *st, struct synack_ip addr, uint16_t port, int v6only, int *done)
-{
-    int l = synack_socket(st, SYNACK_SOCK_STREAM);
-    if (v6only)
-        assert_int_equal(synack_setsockopt(st, l, SYNACK_IPV6_V6ONLY, 1, 0), 0);
-    struct synack_sockaddr la = { addr, port };
-    assert_int_equal(synack_bind(st, l, &la), 0);
-    assert_int_equal(synack_listen(st, l, 4), 0);
-    synack_socket_set_handler(st, l, accept_one, done);
-    return l;
-}
-
 static void status_and_ss_ipv6(void **state)
 {
     struct tcpsim t;
     tcpsim_init(&t, NULL, 5);
-    struct synack_ip a6, b6;
-    assert_int_equal(synack_ip_parse("2001:db8::1", &a6), 0);
-    assert_int_equal(synack_ip_parse("2001:db8::2", &b6), 0);
-    assert_int_equal(synack_if_add_addr6(t.st[0], 0, &a6, 64, tcpsim_now(&t)), 0);
-    assert_int_equal(synack_if_add_addr6(t.st[1], 0, &b6, 64, tcpsim_now(&t)), 0);
-    synack_simnet_run_until(t.net, tcpsim_now(&t) + SYNACK_SEC(2));   /* past DAD */
+    assert_int_equal(tcpsim_ip6(&t), 0);
     struct status *s = status_new(t.st[1], 4);
     synack_stack_set_trace(t.st[1], on_trace, s);
     int done = 0;
-    listener(t.st[1], synack_ip_any6(), 80, 0, &done);
-    listener(t.st[1], synack_ip_any6(), 81, 1, &done);
-    listener(t.st[1], synack_ip_any4(), 82, 0, &done);
-    int c = synack_socket(t.st[0], SYNACK_SOCK_STREAM);
-    struct synack_sockaddr peer = { b6, 80 };
-    synack_connect(t.st[0], c, &peer, tcpsim_now(&t));
-    synack_simnet_run_until(t.net, tcpsim_now(&t) + SYNACK_MS(100));
+    assert_true(tcpsim_listeners_connect6(&t, accept_one, &done) >= 0);
 
     size_t len;
     const char *ctype;
