@@ -17,6 +17,8 @@
 # Namespaces are named after the script and its PID, so runs never collide; every address is from
 # TEST-NET-1/2/3 (RFC 5737). Exit codes: 0 done, 1 failure, 77 skipped.
 
+source "$(dirname "${BASH_SOURCE[0]}")/../tests/lib/netns.sh"   # ns_new, ns_teardown (shared with the tests)
+
 BENCH_NAME=bench
 BENCH_NSLIST=()
 PIDS=()
@@ -32,22 +34,10 @@ die() {
 bench_cleanup() {
     local rc=$?
     trap - EXIT INT TERM HUP
-    local p ns i pids
+    local p ns
     for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    for ns in "${BENCH_NSLIST[@]}"; do
-        ip netns list 2>/dev/null | grep -qw -- "$ns" || continue
-        # Whatever still runs in our namespaces was started by this script: end it by its id.
-        for ((i = 0; i < 30; i++)); do
-            pids=$(ip netns pids "$ns" 2>/dev/null || true)
-            [[ -z "$pids" ]] && break
-            case $i in
-            10) kill -TERM $pids 2>/dev/null || true ;;
-            20) kill -KILL $pids 2>/dev/null || true ;;
-            esac
-            sleep 0.1
-        done
-        ip netns del "$ns" 2>/dev/null || true
-    done
+    # Whatever still runs in our namespaces was started by this script: ns_teardown ends it by its id.
+    for ns in "${BENCH_NSLIST[@]}"; do ns_teardown "$ns"; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
     [[ -n "$TMPD" && -d "$TMPD" ]] && rm -rf "$TMPD"
     exit "$rc"
@@ -73,9 +63,7 @@ bench_init() {
 
 bench_ns() {
     BENCH_NSLIST+=("$1")
-    ip netns add "$1"
-    ip -n "$1" link set lo up
-    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+    ns_new "$1" || die "cannot create network namespace $1"
 }
 
 bench_veth() {   # NS1 IF1 A1/P NS2 IF2 A2/P

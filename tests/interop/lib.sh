@@ -7,6 +7,8 @@
 #
 # Exit codes: 0 pass, 1 fail (with a "FAIL:" line), 77 skipped (not root / no /dev/net/tun).
 
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/netns.sh"   # ns_new, ns_teardown
+
 SYNACK_ADDR=192.0.2.2
 HOST_ADDR=192.0.2.1
 NET_PREFIX=24
@@ -35,23 +37,6 @@ pass() {
 
 # Runs a command inside the test's namespace.
 nsx() { ip netns exec "$NS" "$@"; }
-
-# ns_teardown NAME: ends whatever still runs in a namespace this test created (it is new and named
-# after our PID, so everything in it is ours), waiting up to 3 s, then deletes the namespace.
-ns_teardown() {
-    local ns=$1 i pids
-    ip netns list 2>/dev/null | grep -qw -- "$ns" || return 0
-    for ((i = 0; i < 30; i++)); do
-        pids=$(ip netns pids "$ns" 2>/dev/null || true)
-        [[ -z "$pids" ]] && break
-        case $i in
-        10) kill -TERM $pids 2>/dev/null || true ;;
-        20) kill -KILL $pids 2>/dev/null || true ;;
-        esac
-        sleep 0.1
-    done
-    ip netns del "$ns" 2>/dev/null || true
-}
 
 interop_cleanup() {
     local rc=$?
@@ -95,21 +80,17 @@ interop_init() {
     TMPD=$(mktemp -d "/tmp/synack-${INTEROP_NAME}.XXXXXX")
     NS="synack-${INTEROP_NAME#test_}-$$"
     NS=${NS:0:60}
-    ip netns add "$NS" || fail "cannot create network namespace $NS"
-    nsx ip link set lo up
-    # No IPv6 on the test devices: keeps the kernel's router/neighbour solicitations out of the
-    # captures (synack is IPv4 only).
-    nsx sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+    # No IPv6 on the test devices (ns_new): keeps the kernel's router/neighbour solicitations out
+    # of the captures.
+    ns_new "$NS" || fail "cannot create network namespace $NS"
 }
 
 # add_ns SUFFIX: creates a second namespace (name left in NEW_NS) set up like the first and
 # deleted with it at exit.
 add_ns() {
     NEW_NS="${NS:0:50}-$1"
-    ip netns add "$NEW_NS" || fail "cannot create network namespace $NEW_NS"
+    ns_new "$NEW_NS" || fail "cannot create network namespace $NEW_NS"
     EXTRA_NS+=("$NEW_NS")
-    ip netns exec "$NEW_NS" ip link set lo up
-    ip netns exec "$NEW_NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
 }
 
 # start_bg NAME CMD...: runs CMD in the namespace in the background (bounded to 120 s), output to
