@@ -11,47 +11,19 @@
 # while the capture runs. Transmit checksum offload is off (gen.py csum-off) so every checksum in
 # the capture is the kernel's finished one.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-[ "$(id -u)" = 0 ] || { echo "gen6.sh: needs root (network namespaces)" >&2; exit 1; }
-A=synv6A$$
-B=synv6B$$
-work=$(mktemp -d)
-cleanup() {
-    for ns in "$A" "$B"; do
-        ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
-    done
-    wait 2>/dev/null || true
-    ip netns del "$A" 2>/dev/null || true
-    ip netns del "$B" 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-inA() { ip netns exec "$A" "$@"; }
-inB() { ip netns exec "$B" "$@"; }
-
-ip netns add "$A"
-ip netns add "$B"
-ip -n "$A" link add va address 02:00:00:00:00:01 type veth peer name vb netns "$B" address 02:00:00:00:00:02
-inA python3 "$here/gen.py" csum-off va
-inB python3 "$here/gen.py" csum-off vb
-ip -n "$A" link set va up
-ip -n "$B" link set vb up
+source "$(dirname "$0")/veth.sh"
+vec_init gen6.sh synv6 v6
 ip -n "$A" addr add 2001:db8::1/64 dev va nodad
 ip -n "$B" addr add 2001:db8::2/64 dev vb nodad
 sleep 2.5   # link-local DAD and the first MLD reports are over before the capture
 
-inB sh -c 'echo $$ >"$1"; exec tcpdump -i vb -U -s 0 -w "$2" ip6 2>"$3"' sh "$work/tcpdump.pid" \
-    "$work/cap.pcap" "$work/tcpdump.log" &
+vec_capture_start ip6
 sleep 1.5
 inA ping -6 -c 1 -W 2 -s 56 2001:db8::2 >/dev/null        # NS/NA, echo request/reply
 inA ping -6 -c 1 -W 2 -s 3000 2001:db8::2 >/dev/null      # fragments each way
 inA python3 -c 'import socket; s=socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.sendto(b"hello", ("2001:db8::2", 9))'
 ip -n "$A" addr add 2001:db8::a:b/64 dev va               # DAD NS, MLDv2 report
 sleep 2
-tpid=$(cat "$work/tcpdump.pid")
-kill "$tpid"
-while kill -0 "$tpid" 2>/dev/null; do sleep 0.1; done
-[ -n "${SYNVEC_KEEP:-}" ] && cp "$work/cap.pcap" "$SYNVEC_KEEP"
+vec_capture_stop
 python3 "$here/gen6.py" "$work/cap.pcap" "$here/linux_frames6.h" "$here/../../fuzz/corpus"
 echo "gen6.sh: wrote $here/linux_frames6.h"
