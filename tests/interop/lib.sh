@@ -159,6 +159,41 @@ serve_alive() {
 # sha256 FILE: prints the hex digest only.
 sha256() { sha256sum "$1" | cut -d' ' -f1; }
 
+# seconds T0 T1: the time between two `date +%s.%N` readings, in seconds with two decimals.
+seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+# linux_nc_listen PORT OUT: Linux's nc listens on PORT (any address: synack's TAP may not exist
+# yet) and writes what it receives to OUT; its PID is left in LPID.
+linux_nc_listen() {
+    timeout 150 ip netns exec "$NS" bash -c "nc -l $1 < /dev/null > '$2'" &
+    LPID=$!
+    BG_PIDS+=("$LPID")
+    sleep 0.3
+}
+
+# nc_from_linux DEV FILE [ARGS...]: `synack nc -l 6000` on TAP DEV with ARGS (control socket
+# $TMPD/nc2.sock, what it receives in $TMPD/got2, its stderr in $TMPD/nc2.err), and Linux's
+# `nc -N` sending it FILE; fails unless both exit 0 and FILE arrived whole (SHA-256). Leaves the
+# seconds the transfer took in NC_SECS.
+nc_from_linux() {
+    local dev=$1 file=$2 pid rc=0 t0 t1
+    shift 2
+    timeout 150 ip netns exec "$NS" "$SYNACK" nc -l --tap "$dev" --addr "$SYNACK_ADDR/$NET_PREFIX" \
+        --host-addr "$HOST_ADDR/$NET_PREFIX" --ctl "$TMPD/nc2.sock" "$@" 6000 >"$TMPD/got2" </dev/null 2>"$TMPD/nc2.err" &
+    pid=$!
+    BG_PIDS+=("$pid")
+    wait_socket "$TMPD/nc2.sock" "synack nc -l"
+    t0=$(date +%s.%N)
+    nsx timeout 120 nc -N "$SYNACK_ADDR" 6000 <"$file" || rc=$?
+    ((rc == 0)) || fail "Linux nc -> synack nc -l: nc exit $rc"
+    wait "$pid" || rc=$?
+    t1=$(date +%s.%N)
+    ((rc == 0)) || { cat "$TMPD/nc2.err" >&2; fail "synack nc -l exited $rc"; }
+    [[ "$(sha256 "$TMPD/got2")" == "$(sha256 "$file")" ]] ||
+        fail "Linux -> synack nc -l: got $(stat -c %s "$TMPD/got2") bytes, SHA-256 differs"
+    NC_SECS=$(seconds "$t0" "$t1")
+}
+
 # kernel_snmp PROTO FIELD: reads a counter from the namespace's /proc/net/snmp (e.g. Icmp InDestUnreachs).
 # wait_socket PATH WHAT: waits up to 5 s for a process to create its control socket at PATH;
 # fails the test with "WHAT did not start" if it does not.

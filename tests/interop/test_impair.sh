@@ -25,10 +25,7 @@ summary_count() {
 }
 
 # 1. synack -> Linux.
-timeout 150 ip netns exec "$NS" bash -c "nc -l 5000 < /dev/null > '$TMPD/linux.got'" &
-LPID=$!
-BG_PIDS+=("$LPID")
-sleep 0.3
+linux_nc_listen 5000 "$TMPD/linux.got"
 t0=$(date +%s.%N)
 rc=0
 nsx timeout 120 "$SYNACK" nc --tap imp-tap0 --addr "$SYNACK_ADDR/24" --host-addr "$HOST_ADDR/24" \
@@ -58,26 +55,12 @@ rtt=$(timeout 60 tshark -n -r "$TMPD/nc1.pcap" -Y 'tcp.flags.syn == 1 && tcp.fla
     -T fields -e tcp.analysis.ack_rtt 2>/dev/null | head -n 1)
 [[ -n "$rtt" ]] && awk -v r="$rtt" 'BEGIN { exit !(r >= 0.020) }' ||
     fail "the handshake's round trip was '${rtt}' s, not the 20 ms two delays of 10 ms make"
-log "synack -> Linux: $SIZE_MB MB, sha256 matches; $lost_out frames lost out, $retrans retransmissions captured (bound $((2 * lost_out + 10))) ($marked marked in the ladder), handshake RTT ${rtt} s ($(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s)"
+log "synack -> Linux: $SIZE_MB MB, sha256 matches; $lost_out frames lost out, $retrans retransmissions captured (bound $((2 * lost_out + 10))) ($marked marked in the ladder), handshake RTT ${rtt} s ($(seconds "$t0" "$t1") s)"
 sed -n "s/^/[$INTEROP_NAME]   /; /impaired path/p" "$TMPD/nc1.err"
 
 # 2. Linux -> synack nc -l.
 retrans0=$(kernel_snmp Tcp RetransSegs)
-timeout 150 ip netns exec "$NS" "$SYNACK" nc -l --tap imp-tap1 --addr "$SYNACK_ADDR/24" --host-addr "$HOST_ADDR/24" \
-    --impair "$IMPAIR" --impair-seed 8 --ctl "$TMPD/nc2.sock" 6000 >"$TMPD/got2" </dev/null 2>"$TMPD/nc2.err" &
-NCPID=$!
-BG_PIDS+=("$NCPID")
-wait_socket "$TMPD/nc2.sock" "synack nc -l"
-t0=$(date +%s.%N)
-rc=0
-nsx timeout 120 nc -N "$SYNACK_ADDR" 6000 <"$TMPD/blob" || rc=$?
-((rc == 0)) || fail "Linux nc -> synack nc -l: nc exit $rc"
-rc=0
-wait "$NCPID" || rc=$?
-t1=$(date +%s.%N)
-((rc == 0)) || { cat "$TMPD/nc2.err" >&2; fail "synack nc -l exited $rc"; }
-[[ "$(sha256 "$TMPD/got2")" == "$want" ]] ||
-    fail "Linux -> synack nc -l: got $(stat -c %s "$TMPD/got2") bytes, SHA-256 differs"
+nc_from_linux imp-tap1 "$TMPD/blob" --impair "$IMPAIR" --impair-seed 8
 lost_in=$(summary_count "$TMPD/nc2.err" in lost)
 [[ -n "$lost_in" ]] || { cat "$TMPD/nc2.err" >&2; fail "synack nc -l printed no impaired-path summary"; }
 ((lost_in > 0)) || { cat "$TMPD/nc2.err" >&2; fail "the impaired path lost no frame into synack"; }
@@ -85,6 +68,6 @@ retrans1=$(kernel_snmp Tcp RetransSegs)
 ((retrans1 > retrans0)) || fail "Linux retransmitted nothing (RetransSegs $retrans0 -> $retrans1) although $lost_in frames were lost"
 ((retrans1 - retrans0 <= 2 * lost_in + 10)) ||
     fail "Linux retransmitted $((retrans1 - retrans0)) segments for $lost_in frames lost in: synack's ACKs misled it"
-log "Linux -> synack: $SIZE_MB MB, sha256 matches; $lost_in frames lost in, Linux retransmitted $((retrans1 - retrans0)) segments ($(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s)"
+log "Linux -> synack: $SIZE_MB MB, sha256 matches; $lost_in frames lost in, Linux retransmitted $((retrans1 - retrans0)) segments ($NC_SECS s)"
 sed -n "s/^/[$INTEROP_NAME]   /; /impaired path/p" "$TMPD/nc2.err"
 pass

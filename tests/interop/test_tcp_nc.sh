@@ -16,10 +16,7 @@ want=$(sha256 "$TMPD/blob")
 nsx_out="$TMPD/linux_listen.got"
 # The listener is named: synack nc resolves it through a hosts file (apps/dns) before connecting.
 echo "$HOST_ADDR linux.test" >"$TMPD/hosts"
-timeout 150 ip netns exec "$NS" bash -c "nc -l 5000 < /dev/null > '$nsx_out'" &
-LPID=$!
-BG_PIDS+=("$LPID")
-sleep 0.3
+linux_nc_listen 5000 "$nsx_out"
 t0=$(date +%s.%N)
 rc=0
 nsx timeout 120 "$SYNACK" nc --tap nc-tap0 --addr "$SYNACK_ADDR/24" --host-addr "$HOST_ADDR/24" \
@@ -42,24 +39,11 @@ wait "$LPID" 2>/dev/null || true
 [[ "$(sha256 "$nsx_out")" == "$want" ]] || fail "synack nc -> Linux: got $(stat -c %s "$nsx_out") bytes, SHA-256 differs"
 grep -q "linux.test is $HOST_ADDR" "$TMPD/nc1.err" || { cat "$TMPD/nc1.err" >&2; fail "synack nc did not resolve linux.test"; }
 ((seen_tw == 1)) || fail "synack closed first but synack ss never showed its TIME-WAIT"
-log "synack -> Linux: $SIZE_MB MB, sha256 matches; synack held TIME-WAIT after closing first ($(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s incl. TIME-WAIT)"
+log "synack -> Linux: $SIZE_MB MB, sha256 matches; synack held TIME-WAIT after closing first ($(seconds "$t0" "$t1") s incl. TIME-WAIT)"
 
 # 2. Linux -> synack nc -l.
-timeout 150 ip netns exec "$NS" "$SYNACK" nc -l --tap nc-tap1 --addr "$SYNACK_ADDR/24" --host-addr "$HOST_ADDR/24" \
-    --ctl "$TMPD/nc2.sock" --pcap "$TMPD/nc2.pcap" 6000 >"$TMPD/got2" </dev/null 2>"$TMPD/nc2.err" &
-NCPID=$!
-BG_PIDS+=("$NCPID")
-wait_socket "$TMPD/nc2.sock" "synack nc -l"
-t0=$(date +%s.%N)
-rc=0
-nsx timeout 120 nc -N "$SYNACK_ADDR" 6000 <"$TMPD/blob" || rc=$?
-((rc == 0)) || fail "Linux nc -> synack nc -l: nc exit $rc"
-rc=0
-wait "$NCPID" || rc=$?
-t1=$(date +%s.%N)
-((rc == 0)) || { cat "$TMPD/nc2.err" >&2; fail "synack nc -l exited $rc"; }
-[[ "$(sha256 "$TMPD/got2")" == "$want" ]] || fail "Linux -> synack nc -l: got $(stat -c %s "$TMPD/got2") bytes, SHA-256 differs"
+nc_from_linux nc-tap1 "$TMPD/blob" --pcap "$TMPD/nc2.pcap"
 frames=$(tshark_count "$TMPD/nc2.pcap" 'tcp.port == 6000')
 ((frames > 100)) || fail "synack nc --pcap captured only $frames TCP frames"
-log "Linux -> synack: $SIZE_MB MB, sha256 matches; --pcap captured $frames frames ($(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s)"
+log "Linux -> synack: $SIZE_MB MB, sha256 matches; --pcap captured $frames frames ($NC_SECS s)"
 pass
