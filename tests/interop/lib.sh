@@ -106,6 +106,36 @@ start_bg() {
     BG_PIDS+=("$BG_PID")
 }
 
+# host_tap DEV [ADDR/P...]: a TAP for synack to open later, with the kernel's side at
+# HOST_ADDR/NET_PREFIX (and each ADDR/P) and up, so servers on the kernel's side can bind first.
+host_tap() {
+    local dev=$1 a
+    shift
+    nsx ip tuntap add "$dev" mode tap
+    for a in "$HOST_ADDR/$NET_PREFIX" "$@"; do nsx ip addr add "$a" dev "$dev"; done
+    nsx ip link set "$dev" up
+}
+
+# start_nginx CONNS < HTTP: nginx in the namespace (start_bg nginx): one worker of CONNS
+# connections, its pid file, error log and temporary files in TMPD, and the lines read from
+# stdin (servers, root, logs) inside its http block; the configuration is $TMPD/nginx.conf.
+start_nginx() {
+    {
+        cat <<EOF
+worker_processes 1;
+pid $TMPD/nginx.pid;
+error_log $TMPD/nginx.err;
+events { worker_connections $1; }
+http {
+    client_body_temp_path $TMPD; proxy_temp_path $TMPD; fastcgi_temp_path $TMPD;
+    uwsgi_temp_path $TMPD; scgi_temp_path $TMPD;
+EOF
+        cat
+        echo "}"
+    } >"$TMPD/nginx.conf"
+    start_bg nginx nginx -c "$TMPD/nginx.conf" -g 'daemon off;'
+}
+
 # start_serve KIND DEV [extra serve args...]: runs `synack serve` in the namespace with synack at
 # 192.0.2.2/24 and the kernel at 192.0.2.1/24, and waits until it reports the device up (that
 # line comes after configure_host has waited for the device to pass traffic).

@@ -17,14 +17,11 @@ mkdir -p "$WWW"
 echo "<h1>nginx</h1>" >"$WWW/index.html"
 head -c 5000 /dev/urandom >"$WWW/5k.bin"
 printf '%s web.test\n' "$HOST_ADDR" >"$TMPD/hosts"
-cat >"$TMPD/nginx.conf" <<NGINX
-worker_processes 1;
-pid $TMPD/nginx.pid;
-error_log $TMPD/nginx.err;
-events { worker_connections 64; }
-http {
-    client_body_temp_path $TMPD; proxy_temp_path $TMPD; fastcgi_temp_path $TMPD;
-    uwsgi_temp_path $TMPD; scgi_temp_path $TMPD;
+DEV=gc0
+# 192.0.2.5: nothing serves DNS there; .6: a DNS server that answers SERVFAIL to everything; .7: a
+# DNS server that never answers.
+host_tap "$DEV" 192.0.2.5/32 192.0.2.6/32 192.0.2.7/32
+start_nginx 64 <<NGINX
     access_log off;
     types { text/html html; application/octet-stream bin; }
     root $WWW;
@@ -32,16 +29,7 @@ http {
         listen $HOST_ADDR:8080;
         location = /r1 { return 301 /index.html; }
     }
-}
 NGINX
-DEV=gc0
-nsx ip tuntap add "$DEV" mode tap
-nsx ip addr add "$HOST_ADDR/$NET_PREFIX" dev "$DEV"
-nsx ip addr add 192.0.2.5/32 dev "$DEV"   # an address where nothing serves DNS
-nsx ip addr add 192.0.2.6/32 dev "$DEV"   # a DNS server that answers SERVFAIL to everything
-nsx ip addr add 192.0.2.7/32 dev "$DEV"   # a DNS server that never answers
-nsx ip link set "$DEV" up
-start_bg nginx nginx -c "$TMPD/nginx.conf" -g 'daemon off;'
 # nx.test is NXDOMAIN (an empty --address); other names have no upstream: REFUSED.
 start_bg dnsmasq dnsmasq --conf-file=/dev/null --no-daemon --port 53 --listen-address "$HOST_ADDR" --bind-interfaces \
     --no-resolv --no-hosts --pid-file="$TMPD/dnsmasq.pid" --address=/nx.test/ --address=/dns.test/"$HOST_ADDR"

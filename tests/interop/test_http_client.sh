@@ -20,14 +20,10 @@ for i in $(seq 1 20000); do echo "line $i: hello world, hello again"; done >"$WW
 sed 's/hello/HELLO/g' "$WWW/text.txt" >"$TMPD/text.expected"
 printf '%s web.test\n' "$HOST_ADDR" >"$TMPD/hosts"
 
-cat >"$TMPD/nginx.conf" <<EOF
-worker_processes 1;
-pid $TMPD/nginx.pid;
-error_log $TMPD/nginx.err;
-events { worker_connections 64; }
-http {
-    client_body_temp_path $TMPD; proxy_temp_path $TMPD; fastcgi_temp_path $TMPD;
-    uwsgi_temp_path $TMPD; scgi_temp_path $TMPD;
+# The kernel's side of the TAP exists before synack opens it, so nginx and dnsmasq can bind.
+DEV=hg0
+host_tap "$DEV"
+start_nginx 64 <<EOF
     log_format conn '\$server_port \$connection \$connection_requests "\$request" \$status';
     access_log $TMPD/access.log conn;
     root $WWW;
@@ -50,15 +46,7 @@ http {
         listen $HOST_ADDR:8081;
         keepalive_timeout 3s 3s;
     }
-}
 EOF
-
-# The kernel's side of the TAP exists before synack opens it, so nginx and dnsmasq can bind.
-DEV=hg0
-nsx ip tuntap add "$DEV" mode tap
-nsx ip addr add "$HOST_ADDR/$NET_PREFIX" dev "$DEV"
-nsx ip link set "$DEV" up
-start_bg nginx nginx -c "$TMPD/nginx.conf" -g 'daemon off;'
 start_bg dnsmasq dnsmasq --conf-file=/dev/null --no-daemon --port 53 --listen-address "$HOST_ADDR" --bind-interfaces --no-resolv \
     --no-hosts --pid-file="$TMPD/dnsmasq.pid" --address=/dns.test/"$HOST_ADDR"
 for ((i = 0; i < 50; i++)); do
