@@ -1,20 +1,46 @@
 /* IPv4 reassembly (see reasm.h). */
 #include "net/reasm.h"
 
-#include "core/alloc.h"
+#include "base/errno.h"
 #include "base/mem.h"
+#include "core/alloc.h"
 
 #include "core/ctx.h"
 #include "net/net.h"
 #include "wire/csum.h"
 
+int reasm_buf_grow(synack_stack_t *st, uint8_t **data, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 2048;
+    while (n < need)
+        n *= 2;
+    if (n > 65535)
+        n = 65535;
+    if (st->net->reasm.mem - *cap + n > st->cfg.reasm_mem_limit)
+        return -ENOBUFS;
+    uint8_t *p = mem_realloc(&st->cfg.alloc, *data, n);
+    if (!p)
+        return -ENOMEM;
+    st->net->reasm.mem = st->net->reasm.mem - *cap + n;
+    *data = p;
+    *cap = n;
+    return 0;
+}
+
+void reasm_buf_free(synack_stack_t *st, uint8_t **data, size_t *cap)
+{
+    st->net->reasm.mem -= *cap;
+    mem_free(&st->cfg.alloc, *data);
+    *data = NULL;
+    *cap = 0;
+}
+
 static void reasm_release(synack_stack_t *st, struct reasm_dgram *d)
 {
     timer_cancel(&st->timers, &d->timer);
-    st->net->reasm.mem -= d->cap;
-    mem_free(&st->cfg.alloc, d->data);
-    d->data = NULL;
-    d->cap = 0;
+    reasm_buf_free(st, &d->data, &d->cap);
     d->used = 0;
 }
 
@@ -77,26 +103,6 @@ static struct reasm_dgram *reasm_new(synack_stack_t *st, const struct ip4_hdr *h
         return d;
     }
     return NULL;
-}
-
-static int reasm_grow(synack_stack_t *st, struct reasm_dgram *d, size_t need)
-{
-    if (need <= d->cap)
-        return 0;
-    size_t cap = d->cap ? d->cap : 2048;
-    while (cap < need)
-        cap *= 2;
-    if (cap > 65535)
-        cap = 65535;
-    if (st->net->reasm.mem - d->cap + cap > st->cfg.reasm_mem_limit)
-        return -1;
-    uint8_t *n = mem_realloc(&st->cfg.alloc, d->data, cap);
-    if (!n)
-        return -1;
-    st->net->reasm.mem = st->net->reasm.mem - d->cap + cap;
-    d->data = n;
-    d->cap = cap;
-    return 0;
 }
 
 /* How a fragment [s, e) relates to the data held: new, an exact duplicate of bytes held (a
@@ -202,7 +208,7 @@ int reasm_add(synack_stack_t *st, const struct ip4_hdr *h, const uint8_t *pkt, u
         stack_drop(st, SYNACK_C_ReasmOverlaps, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
         return 0;
     }
-    if ((d->nfrags == REASM_MAX_FRAGS && reasm_needs_slot(d, off, end)) || reasm_grow(st, d, end) != 0) {
+    if ((d->nfrags == REASM_MAX_FRAGS && reasm_needs_slot(d, off, end)) || reasm_buf_grow(st, &d->data, &d->cap, end) != 0) {
         stack_drop(st, SYNACK_C_ReasmMemDrops, ifindex, SYNACK_IF_RAWIP, pkt, h->total_len);
         /* A datagram whose first fragment was refused holds nothing: free its slot now rather
          * than let a flood of refused fragments pin every slot until the timeout. */

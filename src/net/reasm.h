@@ -5,6 +5,7 @@
 #ifndef NET_REASM_H
 #define NET_REASM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/timer.h"
@@ -34,6 +35,14 @@ struct reasm_table {
     struct reasm_dgram d[REASM_MAX_DGRAMS];
     size_t mem;                  /* bytes held */
 };
+
+/* The buffer of a packet in reassembly, of either family (IPv6's, reasm6.c, too): both count
+ * against one budget, st->cfg.reasm_mem_limit, held in the reasm_table's `mem`. Grows *data, of
+ * *cap bytes, to hold at least `need` (doubling from 2 KiB, 65535 at most); 0, -ENOBUFS when the
+ * budget would be exceeded, or -ENOMEM. */
+int reasm_buf_grow(synack_stack_t *st, uint8_t **data, size_t *cap, size_t need);
+/* Gives a buffer back, to the allocator and to the budget. */
+void reasm_buf_free(synack_stack_t *st, uint8_t **data, size_t *cap);
 
 void reasm_init(synack_stack_t *st, struct reasm_table *t);
 void reasm_free(synack_stack_t *st, struct reasm_table *t);

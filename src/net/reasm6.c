@@ -12,6 +12,7 @@
 
 #include "core/ctx.h"
 #include "net/net.h"
+#include "net/reasm.h"
 #include "wire/icmp6.h"
 
 #define REASM6_DGRAMS 32
@@ -43,10 +44,7 @@ struct reasm6 {
 static void release(synack_stack_t *st, struct reasm6_dgram *d)
 {
     timer_cancel(&st->timers, &d->timer);
-    st->net->reasm.mem -= d->cap;
-    mem_free(&st->cfg.alloc, d->data);
-    d->data = NULL;
-    d->cap = 0;
+    reasm_buf_free(st, &d->data, &d->cap);
     d->used = 0;
 }
 
@@ -106,10 +104,7 @@ static void kill(synack_stack_t *st, struct reasm6_dgram *d)
 {
     stack_count(st, SYNACK_C_Ip6ReasmOverlaps);
     stack_count(st, SYNACK_C_Ip6ReasmFails);
-    st->net->reasm.mem -= d->cap;
-    mem_free(&st->cfg.alloc, d->data);
-    d->data = NULL;
-    d->cap = 0;
+    reasm_buf_free(st, &d->data, &d->cap);
     d->dead = 1;
 }
 
@@ -171,30 +166,11 @@ int reasm6_add(synack_stack_t *st, struct iface *ifc, const uint8_t *pkt, size_t
         kill(st, d);
         return 0;
     }
-    if (end > d->cap) {
-        size_t cap = d->cap ? d->cap : 2048;
-        while (cap < end)
-            cap *= 2;
-        if (cap > 65535)
-            cap = 65535;
-        if (st->net->reasm.mem + (cap - d->cap) > st->cfg.reasm_mem_limit) {
-            stack_count(st, SYNACK_C_Ip6ReasmFails);
-            release(st, d);
-            return 0;
-        }
-        uint8_t *nd = mem_alloc(&st->cfg.alloc, cap);
-        if (!nd) {
-            stack_count(st, SYNACK_C_BufAllocFails);
-            release(st, d);
-            return 0;
-        }
-        if (d->data) {
-            memcpy(nd, d->data, d->cap);
-            mem_free(&st->cfg.alloc, d->data);
-        }
-        st->net->reasm.mem += cap - d->cap;
-        d->data = nd;
-        d->cap = cap;
+    int err = reasm_buf_grow(st, &d->data, &d->cap, end);
+    if (err) {
+        stack_count(st, err == -ENOBUFS ? SYNACK_C_Ip6ReasmFails : SYNACK_C_BufAllocFails);
+        release(st, d);
+        return 0;
     }
     memcpy(d->data + start, data, n);
     unsigned at = 0;
