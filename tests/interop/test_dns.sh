@@ -246,33 +246,12 @@ q2=$(grep -c "query\[A\] www.example.test from $SYNACK_ADDR" "$DNSMASQ_LOG" || t
 log "cache: a second lookup within the TTL sends no query; after the TTL (2 s) it does"
 
 # ---------------- (c) each failure, named as host(1) names it ----------------
-# failer ADDR MODE: a UDP DNS server on ADDR:53 answering every query with RCODE 2 (servfail) or 1
-# (formerr, with EDNS and without), or with TC set and no records (tc; nothing listens on TCP 53
-# there, so the query over TCP is refused).
-cat >"$TMPD/failer.py" <<'PY'
-import socket, sys
-addr, mode = sys.argv[1], sys.argv[2]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind((addr, 53))
-print("ready", flush=True)
-while True:
-    q, peer = s.recvfrom(4096)
-    if len(q) < 12:
-        continue
-    i = 12
-    while i < len(q) and q[i] != 0:
-        i += 1 + q[i]
-    question = q[12:i + 5]
-    rcode = {"servfail": 2, "formerr": 1, "tc": 0}[mode]
-    tc = 0x02 if mode == "tc" else 0
-    # ID; QR=1 with the query's opcode and RD (and TC); RA=1 and the RCODE; one question, no records
-    flags = bytes([0x80 | (q[2] & 0x79) | tc, 0x80 | rcode])
-    s.sendto(q[:2] + flags + b"\x00\x01\x00\x00\x00\x00\x00\x00" + question, peer)
-PY
+# The test's own DNS servers (fakedns.py): RCODE 2, RCODE 1 (with EDNS and without), and TC set
+# with no records (nothing listens on TCP 53 there, so the query over TCP is refused).
 for a in 192.0.2.5 192.0.2.6 192.0.2.8 192.0.2.9; do nsx ip addr add "$a/32" dev "$DEV"; done
-start_bg servfail python3 "$TMPD/failer.py" 192.0.2.6 servfail
-start_bg formerr python3 "$TMPD/failer.py" 192.0.2.8 formerr
-start_bg tc python3 "$TMPD/failer.py" 192.0.2.9 tc
+start_bg servfail python3 "$(dirname "$0")/fakedns.py" 192.0.2.6 servfail
+start_bg formerr python3 "$(dirname "$0")/fakedns.py" 192.0.2.8 formerr
+start_bg tc python3 "$(dirname "$0")/fakedns.py" 192.0.2.9 tc
 for ((i = 0; i < 50; i++)); do
     grep -q ready "$TMPD/servfail.out" && grep -q ready "$TMPD/formerr.out" && grep -q ready "$TMPD/tc.out" && break
     sleep 0.1

@@ -33,28 +33,8 @@ NGINX
 # nx.test is NXDOMAIN (an empty --address); other names have no upstream: REFUSED.
 start_bg dnsmasq dnsmasq --conf-file=/dev/null --no-daemon --port 53 --listen-address "$HOST_ADDR" --bind-interfaces \
     --no-resolv --no-hosts --pid-file="$TMPD/dnsmasq.pid" --address=/nx.test/ --address=/dns.test/"$HOST_ADDR"
-# fakedns ADDR MODE: a UDP DNS server on ADDR:53 that answers every query with SERVFAIL (the
-# question copied, RFC 1035 4.1) or, MODE silent, reads and never answers.
-cat >"$TMPD/fakedns.py" <<'PY'
-import socket, sys
-addr, mode = sys.argv[1], sys.argv[2]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind((addr, 53))
-print("ready", flush=True)
-while True:
-    q, peer = s.recvfrom(4096)
-    if mode == "silent" or len(q) < 12:
-        continue
-    i = 12
-    while i < len(q) and q[i] != 0:
-        i += 1 + q[i]
-    question = q[12:i + 5]
-    # ID, QR=1 with the query's opcode and RD, RA=1, RCODE 2; one question, no records
-    flags = bytes([0x80 | (q[2] & 0x79), 0x80 | 2])
-    s.sendto(q[:2] + flags + b"\x00\x01\x00\x00\x00\x00\x00\x00" + question, peer)
-PY
-start_bg servfail python3 "$TMPD/fakedns.py" 192.0.2.6 servfail
-start_bg silent python3 "$TMPD/fakedns.py" 192.0.2.7 silent
+start_bg servfail python3 "$(dirname "$0")/fakedns.py" 192.0.2.6 servfail
+start_bg silent python3 "$(dirname "$0")/fakedns.py" 192.0.2.7 silent
 for ((i = 0; i < 50; i++)); do
     nsx bash -c "exec 3<>/dev/tcp/$HOST_ADDR/8080" 2>/dev/null && grep -q ready "$TMPD/servfail.out" &&
         grep -q ready "$TMPD/silent.out" && break
