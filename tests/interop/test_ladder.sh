@@ -14,20 +14,10 @@ interop_init "${1:-}" tcpdump nc python3 editcap
 
 CLIENT=192.0.2.1
 SERVER=192.0.2.2
-NS2="${NS:0:50}-srv"
+add_ns srv   # the server's namespace, deleted with the test's
+NS2=$NEW_NS
 ns2x() { ip netns exec "$NS2" "$@"; }
 
-ladder_cleanup() {
-    local rc=$?
-    ns_teardown "$NS2"
-    (exit "$rc")
-    interop_cleanup
-}
-trap ladder_cleanup EXIT
-
-ip netns add "$NS2" || fail "cannot create namespace $NS2"
-ns2x ip link set lo up
-ns2x sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
 nsx ip link add lad-c type veth peer name lad-s netns "$NS2"
 nsx ip addr add "$CLIENT/24" dev lad-c
 ns2x ip addr add "$SERVER/24" dev lad-s
