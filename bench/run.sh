@@ -331,12 +331,16 @@ fi
 if [[ -n "$(sget shards_t1 rps)" ]]; then
     echo
     echo "synack serve --threads 1 vs 2 on a multi-queue TAP, clients from the kernel (wrk) on the same 2 cores"
-    printf '%-44s %12s %12s %7s\n' "figure (median of runs)" "--threads 1" "--threads 2" "ratio"
-    trow() { printf '%-44s %12s %12s %7s\n' "$1" "$(sget shards_t1 "$2")" "$(sget shards_t2 "$2")" "$(ratio "$(sget shards_t2 "$2")" "$(sget shards_t1 "$2")")"; }
+    printf '%-44s %12s %12s %7s %14s\n' "figure (median of runs)" "--threads 1" "--threads 2" "ratio" "2, user steer"
+    trow() {
+        printf '%-44s %12s %12s %7s %14s\n' "$1" "$(sget shards_t1 "$2")" "$(sget shards_t2 "$2")" \
+            "$(ratio "$(sget shards_t2 "$2")" "$(sget shards_t1 "$2")")" "$(sget shards_t2u "$2")"
+    }
     trow "HTTP requests/s, keep-alive, 1 KB" rps
     trow "Gbit/s, 20 MB GETs, 8 connections" gbps
     trow "new connections/s (wrk, Connection: close)" cps
-    echo "  frames handed between shards per connection: $(sget shards_t2 handed_per_conn) (issue 10's target for the ratios: >= 1.7)"
+    echo "  frames handed between shards per connection: $(sget shards_t2 handed_per_conn) with the kernel steering flows," \
+        "$(sget shards_t2u handed_per_conn) without (the last column: SYNACK_KERNEL_STEERING=0); issue 10's target for the ratios: >= 1.7"
 fi
 if [[ -s "$SYS_OUT" ]]; then
     echo "Raw results (system calls, shards):"
