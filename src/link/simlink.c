@@ -57,12 +57,21 @@ struct sim_end {
     struct synack_simlink_stats stats;   /* of frames sent by this end */
 };
 
+/* A heap entry keeps the frame's ordering key beside the pointer: comparing keys then reads only the
+ * heap's own array, not the first line of every frame's block, which the frames' copies (up to
+ * 64 KB each with offload) keep pushing out of the cache. */
+struct sim_slot {
+    synack_time_t arrival;
+    uint64_t seq;
+    struct sim_frame *f;
+};
+
 struct synack_simlink {
     struct synack_simlink_config cfg;
     uint64_t rng[4];
     uint64_t next_seq;
     struct sim_end end[2];
-    struct sim_frame **heap;
+    struct sim_slot *heap;
     size_t heap_len, heap_cap;
     struct sim_frame *free_frames;
     size_t nfree;
@@ -126,7 +135,7 @@ static uint64_t rng_below(struct synack_simlink *l, uint64_t n)
 
 /* ---------------- in-flight heap ---------------- */
 
-static int frame_before(const struct sim_frame *a, const struct sim_frame *b)
+static int slot_before(const struct sim_slot *a, const struct sim_slot *b)
 {
     if (a->arrival != b->arrival)
         return a->arrival < b->arrival;
@@ -137,36 +146,37 @@ static int heap_push(struct synack_simlink *l, struct sim_frame *f)
 {
     if (l->heap_len == l->heap_cap) {
         size_t cap = l->heap_cap ? l->heap_cap * 2 : 64;
-        struct sim_frame **h = mem_realloc(&l->cfg.alloc, l->heap, cap * sizeof(*h));
+        struct sim_slot *h = mem_realloc(&l->cfg.alloc, l->heap, cap * sizeof(*h));
         if (!h)
             return -ENOMEM;
         l->heap = h;
         l->heap_cap = cap;
     }
+    struct sim_slot e = { f->arrival, f->seq, f };
     size_t i = l->heap_len++;
     while (i > 0) {
         size_t parent = (i - 1) / 2;
-        if (!frame_before(f, l->heap[parent]))
+        if (!slot_before(&e, &l->heap[parent]))
             break;
         l->heap[i] = l->heap[parent];
         i = parent;
     }
-    l->heap[i] = f;
+    l->heap[i] = e;
     return 0;
 }
 
 static struct sim_frame *heap_pop(struct synack_simlink *l)
 {
-    struct sim_frame *top = l->heap[0];
-    struct sim_frame *last = l->heap[--l->heap_len];
+    struct sim_frame *top = l->heap[0].f;
+    struct sim_slot last = l->heap[--l->heap_len];
     size_t n = l->heap_len, i = 0;
     while (n > 0) {
         size_t c = 2 * i + 1;
         if (c >= n)
             break;
-        if (c + 1 < n && frame_before(l->heap[c + 1], l->heap[c]))
+        if (c + 1 < n && slot_before(&l->heap[c + 1], &l->heap[c]))
             c++;
-        if (!frame_before(l->heap[c], last))
+        if (!slot_before(&l->heap[c], &last))
             break;
         l->heap[i] = l->heap[c];
         i = c;
@@ -286,7 +296,7 @@ void synack_simlink_free(synack_simlink_t *l)
         return;
     const struct synack_allocator a = l->cfg.alloc;
     for (size_t i = 0; i < l->heap_len; i++)
-        mem_free(&a, l->heap[i]);
+        mem_free(&a, l->heap[i].f);
     mem_free(&a, l->heap);
     while (l->free_frames) {
         struct sim_frame *f = l->free_frames;
@@ -445,7 +455,7 @@ int synack_simlink_tx_meta(void *end, const uint8_t *frame, size_t len, const st
 
 synack_time_t synack_simlink_next(const synack_simlink_t *l)
 {
-    return l->heap_len ? l->heap[0]->arrival : SYNACK_TIME_NEVER;
+    return l->heap_len ? l->heap[0].arrival : SYNACK_TIME_NEVER;
 }
 
 /* Each frame is handed over with its own arrival time as `now`, which equals the caller's `now`
@@ -454,7 +464,7 @@ synack_time_t synack_simlink_next(const synack_simlink_t *l)
  * schedule new frames on this same link. */
 void synack_simlink_deliver(synack_simlink_t *l, synack_time_t now)
 {
-    while (l->heap_len > 0 && l->heap[0]->arrival <= now) {
+    while (l->heap_len > 0 && l->heap[0].arrival <= now) {
         struct sim_frame *f = heap_pop(l);
         struct sim_end *dst = &l->end[f->dst];
         struct sim_end *src = &l->end[1 - f->dst];
