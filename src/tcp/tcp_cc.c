@@ -11,8 +11,9 @@
 #include "tcp/tcp_state.h"
 
 /* Every module, by name. A static const table: adding a module is one line here. */
-static const struct tcp_cc_ops *const modules[] = { &tcp_cc_cubic, &tcp_cc_reno };
-#define NMODULES (sizeof(modules) / sizeof(modules[0]))
+const struct tcp_cc_ops *const tcp_cc_modules[] = { &tcp_cc_cubic, &tcp_cc_reno };
+#define NMODULES (sizeof(tcp_cc_modules) / sizeof(tcp_cc_modules[0]))
+_Static_assert(NMODULES <= 256, "a connection names its module in a byte (cc_id)");
 
 static int name_eq(const char *a, const char *b)
 {
@@ -28,17 +29,17 @@ const struct tcp_cc_ops *tcp_cc_find(const char *name)
     if (!name)
         return NULL;
     for (unsigned i = 0; i < NMODULES; i++)
-        if (name_eq(modules[i]->name, name))
-            return modules[i];
+        if (name_eq(tcp_cc_modules[i]->name, name))
+            return tcp_cc_modules[i];
     return NULL;
 }
 
-const struct tcp_cc_ops *tcp_cc_at(unsigned i) { return i < NMODULES ? modules[i] : NULL; }
+const struct tcp_cc_ops *tcp_cc_at(unsigned i) { return i < NMODULES ? tcp_cc_modules[i] : NULL; }
 
 int tcp_cc_index(const struct tcp_cc_ops *ops)
 {
     for (unsigned i = 0; i < NMODULES; i++)
-        if (modules[i] == ops)
+        if (tcp_cc_modules[i] == ops)
             return (int)i;
     return -1;
 }
@@ -51,7 +52,7 @@ const char *tcp_cc_names(char *buf, size_t cap)
     for (unsigned i = 0; i < NMODULES; i++) {
         if (i && n + 1 < cap)
             buf[n++] = ' ';
-        for (const char *p = modules[i]->name; *p && n + 1 < cap; p++)
+        for (const char *p = tcp_cc_modules[i]->name; *p && n + 1 < cap; p++)
             buf[n++] = *p;
     }
     buf[n] = 0;
@@ -79,7 +80,7 @@ void tcp_cc_commit(struct tcp_conn *c, const struct tcp_cc_view *v)
 
 void tcp_cc_set(struct tcp_conn *c, const struct tcp_cc_ops *ops)
 {
-    c->cc = ops;
+    c->cc_id = (uint8_t)tcp_cc_index(ops);
     memset(c->cc_priv, 0, sizeof(c->cc_priv));
     if (tcp_state_synchronized(c->state) && c->cwnd) {
         struct tcp_cc_view v;
@@ -159,11 +160,11 @@ int tcp_user_set_congestion(struct tcp_conn *c, const char *name)
     const struct tcp_cc_ops *ops = tcp_cc_find(name);
     if (!ops)
         return -ENOENT;
-    if (ops != c->cc)
+    if (ops != tcp_cc_of(c))
         tcp_cc_set(c, ops);
     return 0;
 }
 
-const char *tcp_user_congestion(const struct tcp_conn *c) { return c->cc->name; }
+const char *tcp_user_congestion(const struct tcp_conn *c) { return tcp_cc_of(c)->name; }
 
 const char *tcp_congestion_names(char *buf, size_t cap) { return tcp_cc_names(buf, cap); }

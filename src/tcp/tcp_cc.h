@@ -32,7 +32,7 @@ struct tcp_cc_view {
     int cwnd_limited;        /* RFC 7661: only then may cwnd grow */
 };
 
-#define TCP_CC_PRIV_WORDS 8
+#define TCP_CC_PRIV_WORDS 6
 #define TCP_CC_PRIV (TCP_CC_PRIV_WORDS * sizeof(uint64_t))
 
 struct tcp_cc_ops {
@@ -58,7 +58,9 @@ struct tcp_cc_ops {
 extern const struct tcp_cc_ops tcp_cc_reno;
 extern const struct tcp_cc_ops tcp_cc_cubic;
 
-/* The registry (tcp_cc.c): a module by name (NULL if unknown), by index, and the index of one. */
+/* The registry (tcp_cc.c): every module; a connection names its own by index (cc_id, a byte). */
+extern const struct tcp_cc_ops *const tcp_cc_modules[];
+/* The registry: a module by name (NULL if unknown), by index, and the index of one. */
 const struct tcp_cc_ops *tcp_cc_find(const char *name);
 const struct tcp_cc_ops *tcp_cc_at(unsigned i);
 int tcp_cc_index(const struct tcp_cc_ops *ops);

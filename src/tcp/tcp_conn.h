@@ -139,6 +139,7 @@ struct tcp_conn {
     uint16_t mss_adv;                /* the MSS we announce */
     uint16_t mss_user;               /* TCP_MAXSEG, 0 if unset */
     uint8_t snd_wscale, rcv_wscale;  /* RFC 7323 shifts: peer's, ours (0 if not negotiated) */
+    uint8_t cc_id;                   /* congestion control: the module's index (tcp_cc_modules) */
     /* Receive-buffer autotuning (tcp_autotune.c): bytes read in the current measure, the previous
      * measure's figure, and when the current one began. */
     uint64_t rcv_copied;
@@ -212,7 +213,6 @@ struct tcp_conn {
     uint32_t user_timeout_ms;        /* TCP_USER_TIMEOUT, 0 if unset */
 
     /* congestion control (tcp_cc.h) and loss recovery (tcp_recovery.c, RFC 5681 / RFC 6582) */
-    const struct tcp_cc_ops *cc;
     uint32_t cwnd, ssthresh;
     uint32_t recover;
     /* SACK-based recovery (RFC 6675, tcp_recovery.c): the scoreboard (allocated at the first SACK
@@ -234,6 +234,7 @@ struct tcp_conn {
     uint64_t bytes_sent, bytes_acked, bytes_received, total_retrans;
 };
 
+static inline const struct tcp_cc_ops *tcp_cc_of(const struct tcp_conn *c) { return tcp_cc_modules[c->cc_id]; }
 static inline uint32_t tcp_flight(const struct tcp_conn *c) { return c->snd_max - c->snd_una; }
 
 #endif

@@ -137,27 +137,56 @@ uint32_t tcp_hystart_growth(const struct tcp_hystart *h, uint32_t acked, uint32_
 
 /* ---------- the module ---------- */
 
-struct cubic {
+/* 48 bytes in every connection, idle ones too (issue 10: an idle connection within 512 bytes).
+ * HyStart++'s state is read only until the initial slow start is over (ss_done), and a
+ * congestion-avoidance stage's only after that (the stage begins with ss_done set and t_epoch 0,
+ * and its first ACK writes every field of it), so the two share their bytes. What a loss or an
+ * undo needs (W_max, cwnd_prior, the W_max before) is kept beside them. */
+struct cubic_stage {
     synack_time_t t_epoch;   /* start of this congestion-avoidance stage, 0 if none yet */
     uint64_t est_rem;        /* remainder of W_est's growth, in 1/(17*cwnd) bytes */
-    uint32_t w_max;          /* bytes; 0 after an RTO (4.8: the window at the start of the stage) */
-    uint32_t cwnd_prior;     /* cwnd at the last reduction (4.3: alpha becomes 1 past it) */
     uint32_t w_est;          /* the Reno-friendly estimate, 4.3 */
     uint32_t cwnd_epoch;
     uint32_t k_ms;
-    uint32_t prior_w_max;    /* before the last reduction, for an undo */
     uint32_t inc_rem;        /* remainder of the cubic growth, in 1/cwnd bytes */
-    struct tcp_hystart hs;
+};
+struct cubic {
+    uint32_t w_max;          /* bytes; 0 after an RTO (4.8: the window at the start of the stage) */
+    uint32_t cwnd_prior;     /* cwnd at the last reduction (4.3: alpha becomes 1 past it) */
+    uint32_t prior_w_max;    /* before the last reduction, for an undo */
+    uint8_t ss_done;         /* the initial slow start is over (HyStart++'s exit, a loss, or chosen
+                                past it): hs is dead, ca lives */
+    union {
+        struct tcp_hystart hs;   /* while !ss_done */
+        struct cubic_stage ca;   /* once ss_done */
+    } u;
 };
 _Static_assert(sizeof(struct cubic) <= TCP_CC_PRIV, "CUBIC's state fits the private area");
+
+/* The initial slow start is over: HyStart++'s bytes become a stage not yet begun (t_epoch 0). */
+static void ss_end(struct cubic *cu)
+{
+    if (cu->ss_done)
+        return;
+    cu->ss_done = 1;
+    memset(&cu->u.ca, 0, sizeof(cu->u.ca));
+}
+
+/* The next congestion-avoidance ACK begins a new stage. Before the initial slow start ends there
+ * is none to end (ss_end begins with t_epoch 0). */
+static void stage_end(struct cubic *cu)
+{
+    if (cu->ss_done)
+        cu->u.ca.t_epoch = 0;
+}
 
 static void cubic_init(struct tcp_cc_view *v, void *priv)
 {
     struct cubic *cu = priv;
     memset(cu, 0, sizeof(*cu));
-    tcp_hystart_init(&cu->hs, v->snd_max);
+    tcp_hystart_init(&cu->u.hs, v->snd_max);
     if (v->cwnd >= v->ssthresh)
-        cu->hs.done = 1;   /* chosen mid-connection, past slow start */
+        ss_end(cu);   /* chosen mid-connection, past slow start */
 }
 
 static void cubic_on_rtt(struct tcp_cc_view *v, void *priv)
@@ -165,53 +194,54 @@ static void cubic_on_rtt(struct tcp_cc_view *v, void *priv)
     /* HyStart++ counts the sample in the current round; on_ack, which follows for the same ACK,
      * then sees whether the ACK ends the round. */
     struct cubic *cu = priv;
-    if (v->cwnd < v->ssthresh)
-        tcp_hystart_rtt(&cu->hs, v->rtt_us);
+    if (!cu->ss_done && v->cwnd < v->ssthresh)
+        tcp_hystart_rtt(&cu->u.hs, v->rtt_us);
 }
 
 static void congestion_avoidance(struct cubic *cu, struct tcp_cc_view *v)
 {
+    struct cubic_stage *ca = &cu->u.ca;
     uint32_t mss = v->mss, cwnd = v->cwnd;
-    if (!cu->t_epoch) {
+    if (!ca->t_epoch) {
         /* A new stage (4.2): K from how far below W_max it starts; after an RTO (W_max 0) or
          * above W_max, K = 0 and W_max is the window now (4.8). */
-        cu->t_epoch = v->now ? v->now : 1;
-        cu->cwnd_epoch = cwnd;
-        cu->w_est = cwnd;
-        cu->est_rem = 0;
-        cu->inc_rem = 0;
+        ca->t_epoch = v->now ? v->now : 1;
+        ca->cwnd_epoch = cwnd;
+        ca->w_est = cwnd;
+        ca->est_rem = 0;
+        ca->inc_rem = 0;
         if (cwnd < cu->w_max) {
-            cu->k_ms = tcp_cubic_k_ms(cu->w_max, cwnd, mss);
+            ca->k_ms = tcp_cubic_k_ms(cu->w_max, cwnd, mss);
         } else {
-            cu->k_ms = 0;
+            ca->k_ms = 0;
             cu->w_max = cwnd;
         }
     }
-    uint64_t t_ms = (v->now - cu->t_epoch) / 1000u;
+    uint64_t t_ms = (v->now - ca->t_epoch) / 1000u;
     /* 4.3: W_est += alpha_cubic * segments_acked / cwnd (segments), alpha 1 once W_est reaches
      * cwnd_prior. In bytes: acked * SMSS * alpha / cwnd. */
-    uint64_t a = cu->w_est >= cu->cwnd_prior ? ALPHA_DEN : ALPHA_NUM;
+    uint64_t a = ca->w_est >= cu->cwnd_prior ? ALPHA_DEN : ALPHA_NUM;
     uint64_t den = (uint64_t)ALPHA_DEN * cwnd;
-    cu->est_rem += (uint64_t)v->acked * mss * a;
-    uint64_t grow = cu->est_rem / den;
-    cu->est_rem %= den;
-    cu->w_est = cu->w_est + grow > 0x7fffffffu ? 0x7fffffffu : (uint32_t)(cu->w_est + grow);
-    if (tcp_cubic_w(cu->w_max, cu->k_ms, t_ms, mss) < cu->w_est) {
+    ca->est_rem += (uint64_t)v->acked * mss * a;
+    uint64_t grow = ca->est_rem / den;
+    ca->est_rem %= den;
+    ca->w_est = ca->w_est + grow > 0x7fffffffu ? 0x7fffffffu : (uint32_t)(ca->w_est + grow);
+    if (tcp_cubic_w(cu->w_max, ca->k_ms, t_ms, mss) < ca->w_est) {
         /* The Reno-friendly region: cwnd follows W_est. */
-        if (cu->w_est > cwnd)
-            v->cwnd = cu->w_est;
+        if (ca->w_est > cwnd)
+            v->cwnd = ca->w_est;
         return;
     }
     /* Concave and convex regions (4.4, 4.5): aim at W_cubic(t + RTT), clamped to [cwnd, 1.5 cwnd]
      * (4.2), and close (target - cwnd) / cwnd of the gap per acknowledged segment. */
-    uint32_t target = tcp_cubic_w(cu->w_max, cu->k_ms, t_ms + v->srtt_us / 1000u, mss);
+    uint32_t target = tcp_cubic_w(cu->w_max, ca->k_ms, t_ms + v->srtt_us / 1000u, mss);
     if (target < cwnd)
         target = cwnd;
     if (target > cwnd + cwnd / 2)
         target = cwnd + cwnd / 2;
-    uint64_t num = (uint64_t)(target - cwnd) * v->acked + cu->inc_rem;
+    uint64_t num = (uint64_t)(target - cwnd) * v->acked + ca->inc_rem;
     uint64_t inc = num / cwnd;
-    cu->inc_rem = (uint32_t)(num % cwnd);
+    ca->inc_rem = (uint32_t)(num % cwnd);
     v->cwnd = cwnd + inc > 0x7fffffffu ? 0x7fffffffu : (uint32_t)(cwnd + inc);
 }
 
@@ -219,14 +249,15 @@ static void cubic_on_ack(struct tcp_cc_view *v, void *priv)
 {
     struct cubic *cu = priv;
     if (v->cwnd < v->ssthresh) {
-        if (!cu->hs.done && tcp_hystart_ack(&cu->hs, v->ack, v->snd_max)) {
+        if (!cu->ss_done && tcp_hystart_ack(&cu->u.hs, v->ack, v->snd_max)) {
+            ss_end(cu);
             v->ssthresh = v->cwnd;   /* RFC 9406 4.2: CSS_ROUNDS done, slow start ends */
             return;
         }
         if (!v->cwnd_limited)
             return;
-        if (!cu->hs.done)
-            v->cwnd += tcp_hystart_growth(&cu->hs, v->acked, v->mss);
+        if (!cu->ss_done)
+            v->cwnd += tcp_hystart_growth(&cu->u.hs, v->acked, v->mss);
         else
             /* RFC 9406 4.3: HyStart++ (its L = 8 and CSS's quarter) is for the initial slow start
              * only; later ones (after an RTO) are standard slow start, RFC 5681 3.1 eq. 2:
@@ -235,11 +266,11 @@ static void cubic_on_ack(struct tcp_cc_view *v, void *priv)
             v->cwnd += v->acked < v->mss ? v->acked : v->mss;
         return;
     }
-    cu->hs.done = 1;
+    ss_end(cu);
     if (v->cwnd_limited)
         congestion_avoidance(cu, v);
     else
-        cu->t_epoch = 0;   /* RFC 9438 5.8: time spent application-limited must not grow the
+        cu->u.ca.t_epoch = 0;   /* RFC 9438 5.8: time spent application-limited must not grow the
                               window; the next cwnd-limited ACK starts a stage from cwnd */
 }
 
@@ -252,8 +283,8 @@ static uint32_t reduce(struct cubic *cu, struct tcp_cc_view *v)
     else
         cu->w_max = v->cwnd;
     cu->cwnd_prior = v->cwnd;
-    cu->t_epoch = 0;
-    cu->hs.done = 1;
+    ss_end(cu);
+    cu->u.ca.t_epoch = 0;
     /* ssthresh = flight_size * beta_cubic, at least 2 SMSS. */
     uint32_t ss = (uint32_t)((uint64_t)v->flight * BETA_NUM / BETA_DEN);
     return ss > 2u * v->mss ? ss : 2u * v->mss;
@@ -264,7 +295,7 @@ static uint32_t cubic_ssthresh(struct tcp_cc_view *v, void *priv) { return reduc
 static void cubic_exit_recovery(struct tcp_cc_view *v, void *priv)
 {
     (void)v;
-    ((struct cubic *)priv)->t_epoch = 0;   /* congestion avoidance starts a new stage */
+    stage_end(priv);   /* congestion avoidance starts a new stage */
 }
 
 static void cubic_on_rto(struct tcp_cc_view *v, void *priv)
@@ -280,7 +311,7 @@ static void cubic_undo(struct tcp_cc_view *v, void *priv)
     (void)v;
     struct cubic *cu = priv;
     cu->w_max = cu->prior_w_max;
-    cu->t_epoch = 0;
+    stage_end(cu);
 }
 
 const struct tcp_cc_ops tcp_cc_cubic = {

@@ -18,7 +18,7 @@ static void inherit(struct tcp_conn *c, const struct tcp_conn *l)
     c->mss_user = l->mss_user;
     c->rto_min_us = l->rto_min_us;
     c->user_timeout_ms = l->user_timeout_ms;
-    c->cc = l->cc;
+    c->cc_id = l->cc_id;
     c->tos = l->tos;
     c->cork = l->cork;
     c->rcvbuf_locked = l->rcvbuf_locked;

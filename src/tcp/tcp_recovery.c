@@ -32,7 +32,7 @@ void tcp_recovery_start(struct tcp_conn *c, synack_time_t now)
     memset(c->cc_priv, 0, sizeof(c->cc_priv));
     struct tcp_cc_view v;
     tcp_cc_view(c, &v, now);
-    c->cc->init(&v, c->cc_priv);
+    tcp_cc_of(c)->init(&v, c->cc_priv);
     tcp_cc_commit(c, &v);
 }
 
@@ -44,7 +44,7 @@ static uint32_t reduced_ssthresh(struct tcp_conn *c, synack_time_t now)
     tcp_cc_view(c, &v, now);
     uint32_t lt = c->x->dupacks && seq_gt(c->snd_max, c->x->lt_base) ? c->snd_max - c->x->lt_base : 0;
     v.flight = v.flight > lt ? v.flight - lt : 0;
-    return c->cc->ssthresh(&v, c->cc_priv);
+    return tcp_cc_of(c)->ssthresh(&v, c->cc_priv);
 }
 
 /* ---------- undo (RFC 2883 / RFC 3708 D-SACK, RFC 3522 timestamps) ---------- */
@@ -239,10 +239,10 @@ static void sack_exit(struct tcp_conn *c, synack_time_t now)
     /* RFC 6937 3: at the end of recovery cwnd is ssthresh. */
     c->in_recovery = 0;
     c->cwnd = c->ssthresh > c->mss_snd ? c->ssthresh : c->mss_snd;
-    if (c->cc->on_exit_recovery) {
+    if (tcp_cc_of(c)->on_exit_recovery) {
         struct tcp_cc_view v;
         tcp_cc_view(c, &v, now);
-        c->cc->on_exit_recovery(&v, c->cc_priv);
+        tcp_cc_of(c)->on_exit_recovery(&v, c->cc_priv);
         tcp_cc_commit(c, &v);
     }
 }
@@ -303,9 +303,9 @@ static void cc_on_ack(struct tcp_conn *c, const struct tcp_ack *a, synack_time_t
      * cwnd without bound and later burst it all at once. Slow start counts half a window as full,
      * as Linux does, since the flight doubles each round. */
     v.cwnd_limited = c->cwnd < c->ssthresh ? 2 * a->flight >= c->cwnd : a->flight + c->mss_snd >= c->cwnd;
-    if (v.rtt_us && c->cc->on_rtt)
-        c->cc->on_rtt(&v, c->cc_priv);
-    c->cc->on_ack(&v, c->cc_priv);
+    if (v.rtt_us && tcp_cc_of(c)->on_rtt)
+        tcp_cc_of(c)->on_rtt(&v, c->cc_priv);
+    tcp_cc_of(c)->on_ack(&v, c->cc_priv);
     tcp_cc_commit(c, &v);
 }
 
@@ -377,9 +377,9 @@ void tcp_recovery_ack(struct tcp_conn *c, const struct tcp_ack *a, synack_time_t
             uint32_t f = tcp_flight(c);
             uint32_t w = (f > c->mss_snd ? f : c->mss_snd) + c->mss_snd;
             c->cwnd = w < c->ssthresh ? w : c->ssthresh;
-            if (c->cc->on_exit_recovery) {
+            if (tcp_cc_of(c)->on_exit_recovery) {
                 tcp_cc_view(c, &v, now);
-                c->cc->on_exit_recovery(&v, c->cc_priv);
+                tcp_cc_of(c)->on_exit_recovery(&v, c->cc_priv);
                 tcp_cc_commit(c, &v);
             }
         } else {
@@ -409,7 +409,7 @@ void tcp_recovery_rto(struct tcp_conn *c, synack_time_t now)
     c->x->undo_retrans++;
     struct tcp_cc_view v;
     tcp_cc_view(c, &v, now);
-    c->cc->on_rto(&v, c->cc_priv);
+    tcp_cc_of(c)->on_rto(&v, c->cc_priv);
     tcp_cc_commit(c, &v);
     c->in_recovery = 0;
     c->x->dupacks = 0;
@@ -426,8 +426,8 @@ void tcp_recovery_undo(struct tcp_conn *c, synack_time_t now)
         return;
     struct tcp_cc_view v;
     tcp_cc_view(c, &v, now);
-    if (c->cc->undo)
-        c->cc->undo(&v, c->cc_priv);
+    if (tcp_cc_of(c)->undo)
+        tcp_cc_of(c)->undo(&v, c->cc_priv);
     v.cwnd = v.cwnd > c->x->prior_cwnd ? v.cwnd : c->x->prior_cwnd;
     v.ssthresh = v.ssthresh > c->x->prior_ssthresh ? v.ssthresh : c->x->prior_ssthresh;
     tcp_cc_commit(c, &v);

@@ -401,7 +401,7 @@ int tcp_user_setopt(synack_stack_t *st, struct tcp_conn *c, int opt, int v)
         const struct tcp_cc_ops *ops = v >= 0 ? tcp_cc_at((unsigned)v) : NULL;
         if (!ops)
             return -ENOENT;
-        if (ops != c->cc)
+        if (ops != tcp_cc_of(c))
             tcp_cc_set(c, ops);
         return 0;
     }
@@ -442,7 +442,7 @@ int tcp_user_getopt(const struct tcp_conn *c, int opt, int *v)
     case SYNACK_TCP_DELACK: *v = c->delack_on; return 0;
     case SYNACK_TCP_QUICKACK: *v = !c->pingpong; return 0;
     case SYNACK_TCP_RTO_MIN: *v = (int)(c->rto_min_us / 1000); return 0;
-    case SYNACK_TCP_CONGESTION: *v = tcp_cc_index(c->cc); return 0;
+    case SYNACK_TCP_CONGESTION: *v = c->cc_id; return 0;
     case SYNACK_IP_TOS: *v = c->tos; return 0;
     case SYNACK_TCP_CORK: *v = c->cork; return 0;
     default: return -ENOPROTOOPT;
@@ -468,7 +468,7 @@ static void fill_info(const struct tcp_conn *c, struct synack_tcp_info *i)
     i->rcv_mss = c->mss_adv;
     i->cwnd = c->cwnd;
     i->ssthresh = c->ssthresh;
-    fmt_snprintf(i->congestion, sizeof(i->congestion), "%s", c->cc->name);
+    fmt_snprintf(i->congestion, sizeof(i->congestion), "%s", tcp_cc_of(c)->name);
     i->ca_state = c->in_recovery ? 1 : 0;
     i->snd_wnd = c->snd_wnd;
     i->rcv_wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;

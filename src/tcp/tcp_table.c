@@ -155,7 +155,7 @@ struct tcp_conn *tcp_conn_new(synack_stack_t *st)
     c->keep_idle_s = TCP_KEEPIDLE_DEFAULT_S;
     c->keep_intvl_s = TCP_KEEPINTVL_DEFAULT_S;
     c->keep_cnt = TCP_KEEPCNT_DEFAULT;
-    c->cc = t->cc_default;
+    c->cc_id = (uint8_t)tcp_cc_index(t->cc_default);
     c->mss_snd = TCP_DEFAULT_MSS;
     tcp_timers_init(c);
     return c;
