@@ -33,7 +33,7 @@
  * to time meanwhile. */
 static int quiescent(const struct tcp_conn *c)
 {
-    return c->snd_una == c->snd_max && !c->sndq.len && !c->rcvq.len && !c->ofo;
+    return c->snd_una == c->snd_max && !c->sndq.len && !c->rcvq.len && !(c->x && c->x->ofo);
 }
 
 int tcp_x_ensure(struct tcp_conn *c)

@@ -101,6 +101,16 @@ struct tcp_xstate {
     uint32_t undo_marker;
     int undo_retrans;
     uint32_t undo_tsval;
+    /* What is NULL or 0 in an idle connection with nothing queued, so it need not be kept there:
+     * the out-of-order list, the bytes owed an ACK, the link of the list of coalesced ACKs, a
+     * child's listener and a listener's queues (both keep the block: neither is 0). */
+    struct tcp_ofo *ofo;
+    unsigned ofo_count;
+    uint32_t ofo_bytes;
+    uint32_t rcv_unacked;            /* in-order bytes received since our last ACK */
+    struct tcp_conn *ack_next;       /* on tcp_table.ack_list (in_ack_list) */
+    struct tcp_conn *parent;         /* passive open: the listener, while this child is queued */
+    struct tcp_listenq *lq;          /* a listener's queues (allocated by listen) */
 };
 
 struct tcp_conn {
@@ -120,8 +130,6 @@ struct tcp_conn {
     /* A bound connection is on the chain of its local port (tcp_table.c's port index), a child of
      * a listener on that listener's SYN or accept queue instead: doubly linked, so leaving is O(1). */
     struct tcp_conn *pnext, *pprev;
-    struct tcp_conn *parent;         /* passive open: the listener, while this child is queued */
-    struct tcp_listenq *lq;          /* a listener's queues (allocated by listen) */
 
     /* RFC 9293 3.3.1 send sequence variables */
     uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2, snd_up;
@@ -202,9 +210,6 @@ struct tcp_conn {
 
     struct tcp_ring sndq;            /* bytes from snd_una (after the SYN) on */
     struct tcp_ring rcvq;            /* in-order bytes not yet read */
-    struct tcp_ofo *ofo;
-    unsigned ofo_count;
-    uint32_t ofo_bytes;
 
     /* RFC 6298 */
     uint32_t srtt, rttvar, rto;      /* microseconds */
@@ -221,11 +226,9 @@ struct tcp_conn {
     /* RACK-TLP (tcp_rack.h): the transmission log, its reordering timer, the minimum RTT, the edge
      * below which RACK found first transmissions lost, and the probe in flight. */
     uint32_t min_rtt;
-    uint32_t rcv_unacked;            /* in-order bytes received since our last ACK */
     uint64_t cc_priv[TCP_CC_PRIV_WORDS];   /* the module's own state */
 
     /* delayed ACK, RFC 1122 4.2.3.2 */
-    struct tcp_conn *ack_next;       /* on tcp_table.ack_list */
     synack_time_t last_data;         /* when in-order data last arrived */
 
     uint16_t keep_idle_s, keep_intvl_s, keep_cnt, keep_probes;   /* at most 32767 */
@@ -235,6 +238,9 @@ struct tcp_conn {
 };
 
 static inline const struct tcp_cc_ops *tcp_cc_of(const struct tcp_conn *c) { return tcp_cc_modules[c->cc_id]; }
+/* A child's listener while it is queued (tcp_parent), else NULL; a connection without its working
+ * state is no queued child. */
+static inline struct tcp_conn *tcp_parent(const struct tcp_conn *c) { return c->x ? c->x->parent : NULL; }
 static inline uint32_t tcp_flight(const struct tcp_conn *c) { return c->snd_max - c->snd_una; }
 
 #endif

@@ -31,7 +31,7 @@ static void inherit(struct tcp_conn *c, const struct tcp_conn *l)
  * queued), so a child leaves either in O(1). */
 static void queue_push_syn(struct tcp_conn *l, struct tcp_conn *c)
 {
-    struct tcp_listenq *q = l->lq;
+    struct tcp_listenq *q = l->x->lq;
     tcp_port_unlink(c);
     c->pprev = NULL;
     c->pnext = q->synq_head;
@@ -40,15 +40,15 @@ static void queue_push_syn(struct tcp_conn *l, struct tcp_conn *c)
     q->synq_head = c;
     q->synq_len++;
     c->queued = 1;
-    c->parent = l;
+    c->x->parent = l;
 }
 
 void tcp_child_unlink(struct tcp_conn *c)
 {
-    struct tcp_conn *l = c->parent;
+    struct tcp_conn *l = tcp_parent(c);
     if (!l)
         return;
-    struct tcp_listenq *q = l->lq;
+    struct tcp_listenq *q = l->x->lq;
     if (c->queued == 1) {
         if (c->pprev)
             c->pprev->pnext = c->pnext;
@@ -70,15 +70,15 @@ void tcp_child_unlink(struct tcp_conn *c)
     }
     c->pnext = c->pprev = NULL;
     c->queued = 0;
-    c->parent = NULL;
+    c->x->parent = NULL;
     tcp_port_link(c);   /* its own port's chain from now on */
 }
 
-static int accept_queue_full(const struct tcp_conn *l) { return l->lq->accq_len >= l->lq->backlog; }
+static int accept_queue_full(const struct tcp_conn *l) { return l->x->lq->accq_len >= l->x->lq->backlog; }
 
 static void accept_queue_push(struct tcp_conn *l, struct tcp_conn *c)
 {
-    struct tcp_listenq *q = l->lq;
+    struct tcp_listenq *q = l->x->lq;
     tcp_port_unlink(c);
     c->pnext = NULL;
     c->pprev = q->accq_tail;
@@ -89,13 +89,13 @@ static void accept_queue_push(struct tcp_conn *l, struct tcp_conn *c)
     q->accq_tail = c;
     q->accq_len++;
     c->queued = 2;
-    c->parent = l;
+    c->x->parent = l;
     tcp_notify(l);   /* the listening socket becomes readable */
 }
 
 int tcp_child_established(struct tcp_conn *c, synack_time_t now)
 {
-    struct tcp_conn *l = c->parent;
+    struct tcp_conn *l = tcp_parent(c);
     if (!l)
         return 0;
     if (accept_queue_full(l)) {
@@ -265,7 +265,7 @@ void tcp_listen_input(struct tcp_conn *l, struct tcp_seg *s, synack_time_t now)
         stack_count(st, SYNACK_C_TcpListenDrops);
         return;
     }
-    if (t->syncookies > 0 || l->lq->synq_len >= l->lq->backlog) {
+    if (t->syncookies > 0 || l->x->lq->synq_len >= l->x->lq->backlog) {
         if (t->syncookies < 0) {
             stack_count(st, SYNACK_C_TcpListenDrops);
             return;
@@ -302,16 +302,16 @@ void tcp_listen_input(struct tcp_conn *l, struct tcp_seg *s, synack_time_t now)
 
 void tcp_listen_close(struct tcp_conn *l, synack_time_t now)
 {
-    if (!l->lq)
+    if (!l->x || !l->x->lq)
         return;
-    while (l->lq->synq_head) {
-        struct tcp_conn *c = l->lq->synq_head;
+    while (l->x->lq->synq_head) {
+        struct tcp_conn *c = l->x->lq->synq_head;
         tcp_child_unlink(c);
         tcp_set_state(c, SYNACK_TCP_CLOSED, "listener closed");
         tcp_conn_destroy(c);
     }
-    while (l->lq->accq_head) {
-        struct tcp_conn *c = l->lq->accq_head;
+    while (l->x->lq->accq_head) {
+        struct tcp_conn *c = l->x->lq->accq_head;
         tcp_child_unlink(c);
         tcp_send_rst(c, now);
         tcp_set_state(c, SYNACK_TCP_CLOSED, "listener closed before accept");

@@ -158,7 +158,7 @@ size_t tcp_conn_opts(struct tcp_conn *c, struct tcp_opts *o, int ack, synack_tim
 
 uint32_t tcp_rcv_window(struct tcp_conn *c)
 {
-    size_t used = c->rcvq.len + c->ofo_bytes;
+    size_t used = c->rcvq.len + (c->x ? c->x->ofo_bytes : 0);
     uint32_t space = c->rcvq.limit > used ? (uint32_t)(c->rcvq.limit - used) : 0;
     uint32_t maxw = (uint32_t)TCP_WIN_MAX << c->rcv_wscale;
     if (space > maxw)
@@ -186,7 +186,8 @@ static void acked_now(struct tcp_conn *c)
 {
     if (c->ack_due && c->quick)
         c->quick--;   /* an ACK of new data uses a quick ACK (tcp_rcv.c) */
-    c->rcv_unacked = 0;
+    if (c->x)
+        c->x->rcv_unacked = 0;   /* else it is 0: the block goes only then */
     c->ack_due = 0;
     c->ack_owed = 0;
     tcp_tmr_cancel(c, TCP_T_DACK);
@@ -405,7 +406,7 @@ void tcp_ack_owed(struct tcp_conn *c, synack_time_t now)
     c->ack_owed = 1;
     if (!c->in_ack_list) {
         c->in_ack_list = 1;
-        c->ack_next = t->ack_list;
+        c->x->ack_next = t->ack_list;   /* owed on a segment received: the block is there */
         t->ack_list = c;
     }
 }
@@ -415,8 +416,8 @@ void tcp_flush_acks(synack_stack_t *st, synack_time_t now)
     struct tcp_table *t = st->tcp;
     while (t->ack_list) {
         struct tcp_conn *c = t->ack_list;
-        t->ack_list = c->ack_next;
-        c->ack_next = NULL;
+        t->ack_list = c->x->ack_next;   /* kept while in_ack_list (x_idle_clean) */
+        c->x->ack_next = NULL;
         c->in_ack_list = 0;
         if (c->ack_owed)   /* not already carried by a data segment since */
             tcp_send_ack(c, now);

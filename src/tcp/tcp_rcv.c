@@ -88,7 +88,7 @@ void tcp_dsack_dup(struct tcp_conn *c, const struct tcp_seg *s)
 /* The out-of-order run (adjacent entries joined) that holds seq: 1 and its edges, or 0. */
 static int ofo_run(const struct tcp_conn *c, uint32_t seq, uint32_t *left, uint32_t *right)
 {
-    const struct tcp_ofo *o = c->ofo;
+    const struct tcp_ofo *o = c->x->ofo;
     while (o) {
         uint32_t l = o->seq, r = o->seq + o->len;
         while (o->next && o->next->seq == r) {
@@ -134,7 +134,7 @@ static void sack_trim(struct tcp_conn *c)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < c->x->sack_rcv_n; i++) {
-        if (!c->ofo || seq_leq(c->x->sack_rcv[i][1], c->rcv_nxt))
+        if (!c->x->ofo || seq_leq(c->x->sack_rcv[i][1], c->rcv_nxt))
             continue;
         c->x->sack_rcv[n][0] = seq_lt(c->x->sack_rcv[i][0], c->rcv_nxt) ? c->rcv_nxt : c->x->sack_rcv[i][0];
         c->x->sack_rcv[n][1] = c->x->sack_rcv[i][1];
@@ -148,7 +148,7 @@ static void ofo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *data, ui
 {
     struct tcp_table *t = c->st->tcp;
     uint32_t end = seq + len;
-    struct tcp_ofo **pp = &c->ofo, **prev_link = NULL;   /* prev_link: the link to the entry before *pp */
+    struct tcp_ofo **pp = &c->x->ofo, **prev_link = NULL;   /* prev_link: the link to the entry before *pp */
     while (seq_lt(seq, end) || (fin && len == 0)) {
         /* Skip entries that end at or before seq. */
         while (*pp && seq_leq((*pp)->seq + (*pp)->len, seq) && !(len == 0 && (*pp)->seq + (*pp)->len == seq)) {
@@ -207,13 +207,13 @@ static void ofo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *data, ui
             memcpy(prev->data + prev->len, data, n);
             prev->len += n;
             prev->fin = fin && gap_end == end;
-            c->ofo_bytes += n;
+            c->x->ofo_bytes += n;
             stack_count(c->st, SYNACK_C_TcpOfoQueued);
             data += n;
             seq += n;
             continue;
         }
-        if (c->ofo_count >= t->ofo_max) {
+        if (c->x->ofo_count >= t->ofo_max) {
             stack_count(c->st, SYNACK_C_TcpOfoDrops);
             return;
         }
@@ -234,8 +234,8 @@ static void ofo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *data, ui
         memcpy(o->data, data, n);
         o->next = *pp;
         *pp = o;
-        c->ofo_count++;
-        c->ofo_bytes += n;
+        c->x->ofo_count++;
+        c->x->ofo_bytes += n;
         stack_count(c->st, SYNACK_C_TcpOfoQueued);
         prev_link = pp;
         pp = &o->next;
@@ -250,8 +250,8 @@ static void ofo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *data, ui
  * order. */
 static int ofo_pull(struct tcp_conn *c)
 {
-    while (c->ofo && seq_leq(c->ofo->seq, c->rcv_nxt)) {
-        struct tcp_ofo *o = c->ofo;
+    while (c->x->ofo && seq_leq(c->x->ofo->seq, c->rcv_nxt)) {
+        struct tcp_ofo *o = c->x->ofo;
         uint32_t end = o->seq + o->len;
         if (seq_gt(end, c->rcv_nxt)) {
             uint32_t skip = c->rcv_nxt - o->seq;
@@ -263,9 +263,9 @@ static int ofo_pull(struct tcp_conn *c)
                 return 0;   /* no room (cannot happen within the window); keep the rest */
         }
         int fin = o->fin && end == c->rcv_nxt;
-        c->ofo = o->next;
-        c->ofo_count--;
-        c->ofo_bytes -= o->len;
+        c->x->ofo = o->next;
+        c->x->ofo_count--;
+        c->x->ofo_bytes -= o->len;
         c->st->tcp->mem_used -= sizeof(*o) + o->cap;
         mem_free(&c->st->cfg.alloc, o);
         if (fin)
@@ -364,7 +364,7 @@ int tcp_rcv_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
         tcp_send_ack(c, now);
         return 0;
     }
-    int had_ofo = c->ofo != NULL;
+    int had_ofo = c->x->ofo != NULL;
     if (dlen) {
         data_arrives(c, s->dlen, now);
         struct tcp_ring_mem m = tcp_ring_mem(c->st);
@@ -373,7 +373,7 @@ int tcp_rcv_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
         c->bytes_received += n;
         if (n < dlen)
             fin = 0;   /* could not take it all: the FIN waits for a retransmission */
-        c->rcv_unacked += (uint32_t)n;
+        c->x->rcv_unacked += (uint32_t)n;
         c->ack_due = 1;
         tcp_notify(c);
     }
@@ -388,7 +388,7 @@ int tcp_rcv_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
      * 4.2.3.2: at least every second full-sized segment, and within 500 ms (we use tcp_delack). */
     if (had_ofo || c->x->dsack_on)
         tcp_send_ack(c, now);
-    else if (!c->delack_on || (c->quick && !c->pingpong) || c->rcv_unacked > c->rcv_mss)
+    else if (!c->delack_on || (c->quick && !c->pingpong) || c->x->rcv_unacked > c->rcv_mss)
         tcp_ack_owed(c, now);   /* at once, or at the batch's end (see above) */
     else
         tcp_dack_schedule(c, now);

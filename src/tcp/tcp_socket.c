@@ -130,14 +130,16 @@ int tcp_user_listen(synack_stack_t *st, struct tcp_conn *c, int backlog)
     if (backlog > 65535)
         backlog = 65535;
     if (c->state == SYNACK_TCP_LISTEN) {
-        c->lq->backlog = (unsigned)backlog;
+        c->x->lq->backlog = (unsigned)backlog;
         return 0;
     }
     if (c->state != SYNACK_TCP_CLOSED || c->iss != 0)
         return -EINVAL;
-    if (!c->lq) {
-        c->lq = mem_calloc(&st->cfg.alloc, 1, sizeof(*c->lq));
-        if (!c->lq)
+    if (tcp_x_ensure(c) != 0)
+        return -ENOMEM;   /* a listener keeps its working state: its queues are there */
+    if (!c->x->lq) {
+        c->x->lq = mem_calloc(&st->cfg.alloc, 1, sizeof(*c->x->lq));
+        if (!c->x->lq)
             return -ENOMEM;
     }
     if (!c->bound) {
@@ -146,7 +148,7 @@ int tcp_user_listen(synack_stack_t *st, struct tcp_conn *c, int backlog)
         if (r)
             return r;
     }
-    c->lq->backlog = (unsigned)backlog;
+    c->x->lq->backlog = (unsigned)backlog;
     tcp_listener_add(c);
     tcp_set_state(c, SYNACK_TCP_LISTEN, "listen()");
     return 0;
@@ -156,12 +158,12 @@ int tcp_user_accept_ready(const struct tcp_conn *l)
 {
     if (l->state != SYNACK_TCP_LISTEN)
         return -EINVAL;
-    return l->lq->accq_head ? 0 : -EAGAIN;
+    return l->x->lq->accq_head ? 0 : -EAGAIN;
 }
 
 struct tcp_conn *tcp_user_accept(synack_stack_t *st, struct tcp_conn *l, void *owner)
 {
-    struct tcp_conn *c = l->lq ? l->lq->accq_head : NULL;
+    struct tcp_conn *c = l->x && l->x->lq ? l->x->lq->accq_head : NULL;
     if (l->state != SYNACK_TCP_LISTEN || !c)
         return NULL;
     tcp_child_unlink(c);
@@ -314,7 +316,7 @@ unsigned tcp_user_events(const struct tcp_conn *c)
 {
     unsigned ev = 0;
     if (c->state == SYNACK_TCP_LISTEN)
-        return ev | (c->lq->accq_len ? SYNACK_EV_IN : 0);
+        return ev | (c->x->lq->accq_len ? SYNACK_EV_IN : 0);
     if (c->rcvq.len || c->fin_rcvd || c->shut_rd)
         ev |= SYNACK_EV_IN;
     if (c->fin_rcvd)
@@ -480,11 +482,11 @@ static void fill_info(const struct tcp_conn *c, struct synack_tcp_info *i)
     i->send_q = (uint32_t)c->sndq.len;
     i->recv_q = (uint32_t)c->rcvq.len;
     if (c->state == SYNACK_TCP_LISTEN) {
-        i->backlog = c->lq->accq_len;
-        i->max_backlog = c->lq->backlog;
-        i->syn_queue = c->lq->synq_len;
-        i->recv_q = c->lq->accq_len;
-        i->send_q = c->lq->backlog;
+        i->backlog = c->x->lq->accq_len;
+        i->max_backlog = c->x->lq->backlog;
+        i->syn_queue = c->x->lq->synq_len;
+        i->recv_q = c->x->lq->accq_len;
+        i->send_q = c->x->lq->backlog;
     }
     if (tcp_tmr_armed(c, TCP_T_RTX)) {
         i->timer = c->rtx_mode == RTX_PERSIST ? 2 : 1;

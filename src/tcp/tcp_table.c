@@ -116,19 +116,21 @@ static void conn_free_memory(struct tcp_conn *c)
 {
     struct tcp_table *t = c->st->tcp;
     tcp_port_unlink(c);
-    mem_free(&c->st->cfg.alloc, c->lq);
     struct tcp_ring_mem m = tcp_ring_mem(c->st);
     ring_free(&c->sndq, &m);
     ring_free(&c->rcvq, &m);
     tcp_recovery_free(c);
     tcp_rack_free(c);
     tcp_cc_free(c);
-    mem_free(&c->st->cfg.alloc, c->x);
-    while (c->ofo) {
-        struct tcp_ofo *o = c->ofo;
-        c->ofo = o->next;
-        t->mem_used -= sizeof(*o) + o->cap;
-        mem_free(&c->st->cfg.alloc, o);
+    if (c->x) {
+        mem_free(&c->st->cfg.alloc, c->x->lq);
+        while (c->x->ofo) {
+            struct tcp_ofo *o = c->x->ofo;
+            c->x->ofo = o->next;
+            t->mem_used -= sizeof(*o) + o->cap;
+            mem_free(&c->st->cfg.alloc, o);
+        }
+        mem_free(&c->st->cfg.alloc, c->x);
     }
     mem_free(&c->st->cfg.alloc, c);
 }
@@ -297,7 +299,7 @@ static void ports_grow(synack_stack_t *st, struct tcp_table *t)
 void tcp_port_link(struct tcp_conn *c)
 {
     struct tcp_table *t = c->st->tcp;
-    if (!c->bound || c->parent || c->on_port)
+    if (!c->bound || tcp_parent(c) || c->on_port)
         return;
     if (t->nbound >= 4 * t->nports && t->nports < 65536)
         ports_grow(c->st, t);
@@ -427,8 +429,8 @@ void tcp_notify(struct tcp_conn *c)
     const struct tcp_upcalls *up = c->st->tcp->up;
     if (c->owner)
         up->event(c->st, c->owner);
-    else if (c->parent && c->queued == 2 && c->parent->owner)
-        up->event(c->st, c->parent->owner);
+    else if (tcp_parent(c) && c->queued == 2 && tcp_parent(c)->owner)
+        up->event(c->st, tcp_parent(c)->owner);
 }
 
 void tcp_conn_destroy(struct tcp_conn *c)
@@ -437,15 +439,15 @@ void tcp_conn_destroy(struct tcp_conn *c)
     if (c->in_ack_list) {
         struct tcp_conn **pp = &st->tcp->ack_list;
         while (*pp && *pp != c)
-            pp = &(*pp)->ack_next;
+            pp = &(*pp)->x->ack_next;   /* on the list, each keeps its block */
         if (*pp)
-            *pp = c->ack_next;
+            *pp = c->x->ack_next;
         c->in_ack_list = 0;
     }
     tcp_timers_cancel(c);
     if (c->listener)
         tcp_listen_close(c, st->now);
-    if (c->parent)
+    if (tcp_parent(c))
         tcp_child_unlink(c);
     tcp_conn_unhash(c);
     if (c->owner) {
@@ -464,7 +466,7 @@ void tcp_conn_fail(struct tcp_conn *c, int err, const char *cause)
         if (err)
             c->st->tcp->up->error(c->st, c->owner, err);
         tcp_timers_cancel(c);
-        if (c->parent)
+        if (tcp_parent(c))
             tcp_child_unlink(c);
         tcp_conn_unhash(c);
         tcp_set_state(c, SYNACK_TCP_CLOSED, cause);
