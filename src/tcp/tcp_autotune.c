@@ -33,7 +33,7 @@
  * to time meanwhile. */
 static int quiescent(const struct tcp_conn *c)
 {
-    return c->snd_una == c->snd_max && !c->sndq.len && !c->rcvq.len && !(c->x && c->x->ofo);
+    return c->snd_una == c->snd_max && !tcp_sndq_len(c) && !tcp_rcvq_len(c) && !(c->x && c->x->ofo);
 }
 
 int tcp_x_ensure(struct tcp_conn *c)
@@ -101,7 +101,7 @@ static int x_idle_clean(struct tcp_conn *c)
 
 void tcp_idle_check(struct tcp_conn *c, synack_time_t now)
 {
-    if (!quiescent(c) || !(c->sndq.cap || c->rcvq.cap || c->x))
+    if (!quiescent(c) || !c->x)   /* without it, no ring has storage either */
         return;
     if (!tcp_tmr_armed(c, TCP_T_RACK))
         tcp_tmr_arm(c, TCP_T_RACK, now + TCP_IDLE_RELEASE);
@@ -117,8 +117,8 @@ int tcp_idle_release(struct tcp_conn *c, synack_time_t now)
         return 1;
     }
     struct tcp_ring_mem m = tcp_ring_mem(c->st);
-    ring_free(&c->sndq, &m);
-    ring_free(&c->rcvq, &m);
+    ring_free(&c->x->sndq, &m);   /* the timer that called lives in x */
+    ring_free(&c->x->rcvq, &m);
     tcp_rack_free(c);
     tcp_recovery_free(c);
     tcp_cc_free(c);
@@ -166,8 +166,8 @@ void tcp_rcvbuf_adjust(struct tcp_conn *c, size_t copied, synack_time_t now)
         win += 2 * (win * (got - c->rcv_space) / c->rcv_space);   /* growth seen: more to come */
         if (win > t->rmem_max)
             win = t->rmem_max;
-        if (win > c->rcvq.limit)
-            ring_set_limit(&c->rcvq, (size_t)win);
+        if (win > c->rcvq_limit)
+            c->rcvq_limit = ring_limit(tcp_rcvq_len(c), (size_t)win);
         c->rcv_space = (uint32_t)(got > UINT32_MAX ? UINT32_MAX : got);
     }
     c->rcv_copied = 0;
@@ -187,6 +187,6 @@ void tcp_sndbuf_adjust(struct tcp_conn *c)
     uint64_t want = 2ull * w;
     if (want > t->wmem_max)
         want = t->wmem_max;
-    if (want > c->sndq.limit)
-        ring_set_limit(&c->sndq, (size_t)want);
+    if (want > c->sndq_limit)
+        c->sndq_limit = ring_limit(tcp_sndq_len(c), (size_t)want);
 }

@@ -5,12 +5,6 @@
 #include "wire/csum.h"
 #include "base/mem.h"
 
-void ring_init(struct tcp_ring *r, size_t limit)
-{
-    memset(r, 0, sizeof(*r));
-    r->limit = (uint32_t)limit;
-}
-
 void ring_free(struct tcp_ring *r, const struct tcp_ring_mem *m)
 {
     mem_free(m->alloc, r->data);
@@ -21,7 +15,7 @@ void ring_free(struct tcp_ring *r, const struct tcp_ring_mem *m)
 }
 
 /* Grows storage to hold at least `need` bytes, unwrapping the content to index 0. */
-static int ring_grow(struct tcp_ring *r, const struct tcp_ring_mem *m, size_t need)
+static int ring_grow(struct tcp_ring *r, const struct tcp_ring_mem *m, uint32_t limit, size_t need)
 {
     if (need <= r->cap)
         return 0;
@@ -31,9 +25,9 @@ static int ring_grow(struct tcp_ring *r, const struct tcp_ring_mem *m, size_t ne
     /* Not beyond the limit, unless the limit is close above what we have: autotuning raises the
      * limit a little at a time, and storage sized to each new limit would be moved (copied whole)
      * at every raise. Growing by at least half each time keeps the copying linear in the bytes. */
-    if (cap > r->limit && r->limit >= need) {
+    if (cap > limit && limit >= need) {
         size_t step = (size_t)r->cap + r->cap / 2;
-        cap = r->limit > step ? r->limit : step;
+        cap = limit > step ? limit : step;
     }
     if (cap > UINT32_MAX)
         return -1;
@@ -51,12 +45,12 @@ static int ring_grow(struct tcp_ring *r, const struct tcp_ring_mem *m, size_t ne
     return 0;
 }
 
-size_t ring_write(struct tcp_ring *r, const struct tcp_ring_mem *m, const void *src, size_t len)
+size_t ring_write(struct tcp_ring *r, const struct tcp_ring_mem *m, uint32_t limit, const void *src, size_t len)
 {
-    size_t space = ring_space(r);
+    size_t space = ring_space(r->len, limit);
     if (len > space)
         len = space;
-    if (len == 0 || ring_grow(r, m, (size_t)r->len + len) != 0)
+    if (len == 0 || ring_grow(r, m, limit, (size_t)r->len + len) != 0)
         return 0;
     size_t tail = ((size_t)r->head + r->len) % r->cap;
     size_t first = r->cap - tail < len ? r->cap - tail : len;
@@ -66,11 +60,12 @@ size_t ring_write(struct tcp_ring *r, const struct tcp_ring_mem *m, const void *
     return len;
 }
 
-size_t ring_write_capped(struct tcp_ring *r, const struct tcp_ring_mem *m, const void *src, size_t len, size_t cap_max)
+size_t ring_write_capped(struct tcp_ring *r, const struct tcp_ring_mem *m, uint32_t limit, const void *src, size_t len,
+                         size_t cap_max)
 {
     size_t room = (r->cap > cap_max ? r->cap : cap_max);
     room = room > r->len ? room - r->len : 0;
-    return ring_write(r, m, src, len < room ? len : room);
+    return ring_write(r, m, limit, src, len < room ? len : room);
 }
 
 void ring_peek(const struct tcp_ring *r, size_t off, void *dst, size_t len)
@@ -110,11 +105,4 @@ void ring_consume(struct tcp_ring *r, size_t n)
         n = r->len;
     r->len -= (uint32_t)n;
     r->head = r->len ? (uint32_t)(((size_t)r->head + n) % r->cap) : 0;
-}
-
-void ring_set_limit(struct tcp_ring *r, size_t limit)
-{
-    if (limit > UINT32_MAX)
-        limit = UINT32_MAX;
-    r->limit = limit < r->len ? r->len : (uint32_t)limit;
 }

@@ -9,13 +9,14 @@
 
 #include "synack/types.h"
 
-/* 24 bytes: every connection has two, so what is the same for all of a stack's rings (the
- * allocator, the count of TCP buffer bytes) is passed in (struct tcp_ring_mem), and sizes are 32
- * bits (the limits are at most tcp_rmem_max / tcp_wmem_max, unsigned). */
+/* What is the same for all of a stack's rings (the allocator, the count of TCP buffer bytes) is
+ * passed in (struct tcp_ring_mem), and so is the most a ring may hold (SO_SNDBUF / SO_RCVBUF),
+ * which its owner keeps: an empty ring with no storage is all zero, so a connection keeps its rings
+ * in its working state, which an idle connection gives back (tcp_conn.h). Sizes are 32 bits (the
+ * limits are at most tcp_rmem_max / tcp_wmem_max, unsigned). */
 struct tcp_ring {
     uint8_t *data;
     uint32_t cap;    /* allocated */
-    uint32_t limit;  /* the most it may hold (SO_SNDBUF / SO_RCVBUF) */
     uint32_t head;   /* index of the first byte */
     uint32_t len;    /* bytes held */
 };
@@ -26,14 +27,16 @@ struct tcp_ring_mem {
     uint64_t *acct;  /* or NULL */
 };
 
-void ring_init(struct tcp_ring *r, size_t limit);
 void ring_free(struct tcp_ring *r, const struct tcp_ring_mem *m);
-static inline size_t ring_space(const struct tcp_ring *r) { return r->limit > r->len ? r->limit - r->len : 0; }
-/* Appends up to len bytes (bounded by space); returns bytes appended (0 if allocation fails). */
-size_t ring_write(struct tcp_ring *r, const struct tcp_ring_mem *m, const void *src, size_t len);
+/* Room below `limit` for a ring holding `len` bytes. */
+static inline size_t ring_space(uint32_t len, uint32_t limit) { return limit > len ? limit - len : 0; }
+/* Appends up to len bytes (bounded by the space below limit); returns bytes appended (0 if
+ * allocation fails). */
+size_t ring_write(struct tcp_ring *r, const struct tcp_ring_mem *m, uint32_t limit, const void *src, size_t len);
 /* The same, but the storage grows to at most max(cap_max, what it has): for a writer held back by
  * the stack's memory ceiling. */
-size_t ring_write_capped(struct tcp_ring *r, const struct tcp_ring_mem *m, const void *src, size_t len, size_t cap_max);
+size_t ring_write_capped(struct tcp_ring *r, const struct tcp_ring_mem *m, uint32_t limit, const void *src, size_t len,
+                         size_t cap_max);
 /* Copies len bytes starting `off` bytes after the head into dst (off + len <= r->len). */
 void ring_peek(const struct tcp_ring *r, size_t off, void *dst, size_t len);
 /* The same, returning the Internet checksum's partial sum of the bytes copied (wire_csum_copy),
@@ -41,8 +44,13 @@ void ring_peek(const struct tcp_ring *r, size_t off, void *dst, size_t len);
 uint64_t ring_peek_csum(const struct tcp_ring *r, size_t off, void *dst, size_t len);
 /* Drops n bytes from the head. */
 void ring_consume(struct tcp_ring *r, size_t n);
-/* Changes the limit (never below what is held). */
-void ring_set_limit(struct tcp_ring *r, size_t limit);
+/* A new limit for a ring holding `len` bytes: never below what is held, at most UINT32_MAX. */
+static inline uint32_t ring_limit(uint32_t len, size_t limit)
+{
+    if (limit > UINT32_MAX)
+        limit = UINT32_MAX;
+    return limit < len ? len : (uint32_t)limit;
+}
 
 /* Out-of-order segments: a sorted list of non-overlapping [seq, seq+len) runs. */
 struct tcp_ofo {

@@ -102,8 +102,10 @@ struct tcp_xstate {
     int undo_retrans;
     uint32_t undo_tsval;
     /* What is NULL or 0 in an idle connection with nothing queued, so it need not be kept there:
-     * the out-of-order list, the bytes owed an ACK, the link of the list of coalesced ACKs, a
+     * the rings (no storage: tcp_idle_release freed it), the out-of-order list, the bytes owed an ACK, the link of the list of coalesced ACKs, a
      * child's listener and a listener's queues (both keep the block: neither is 0). */
+    struct tcp_ring sndq;            /* bytes from snd_una (after the SYN) on (limit: sndq_limit) */
+    struct tcp_ring rcvq;            /* in-order bytes not yet read (limit: rcvq_limit) */
     struct tcp_ofo *ofo;
     unsigned ofo_count;
     uint32_t ofo_bytes;
@@ -208,8 +210,9 @@ struct tcp_conn {
     unsigned tlp_probe : 1;          /* tcp_output may exceed cwnd by one segment: a probe */
     unsigned pingpong : 1;           /* interactive: we answered data with data; quick ACKs paused */
 
-    struct tcp_ring sndq;            /* bytes from snd_una (after the SYN) on */
-    struct tcp_ring rcvq;            /* in-order bytes not yet read */
+    /* The most the rings (in the working state) may hold: SO_SNDBUF / SO_RCVBUF, or what
+     * autotuning made of them. */
+    uint32_t sndq_limit, rcvq_limit;
 
     /* RFC 6298 */
     uint32_t srtt, rttvar, rto;      /* microseconds */
@@ -241,6 +244,10 @@ static inline const struct tcp_cc_ops *tcp_cc_of(const struct tcp_conn *c) { ret
 /* A child's listener while it is queued (tcp_parent), else NULL; a connection without its working
  * state is no queued child. */
 static inline struct tcp_conn *tcp_parent(const struct tcp_conn *c) { return c->x ? c->x->parent : NULL; }
+/* Bytes queued to send (from snd_una) and bytes received not yet read: none without the working
+ * state. */
+static inline uint32_t tcp_sndq_len(const struct tcp_conn *c) { return c->x ? c->x->sndq.len : 0; }
+static inline uint32_t tcp_rcvq_len(const struct tcp_conn *c) { return c->x ? c->x->rcvq.len : 0; }
 static inline uint32_t tcp_flight(const struct tcp_conn *c) { return c->snd_max - c->snd_una; }
 
 #endif

@@ -182,7 +182,7 @@ static void syn_sent_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t 
     c->rcv_nxt = s->seq + 1;
     /* The window our SYN offered (unscaled, RFC 7323 2.2) starts at RCV.NXT: text on the SYN-ACK
      * inside it is accepted at step six. */
-    c->rcv_adv = c->rcv_nxt + tcp_win16(c->rcvq.limit);
+    c->rcv_adv = c->rcv_nxt + tcp_win16(c->rcvq_limit);
     take_peer_options(c, s);
     tcp_options_agreed(c, &s->h.opts, st->tcp->timestamps, st->tcp->sack, now);
     /* RFC 7323 2.2: scaling is on only if both SYNs carried the option. */
@@ -324,9 +324,9 @@ static void ack_new_data(struct tcp_conn *c, struct tcp_seg *s, uint32_t sacked,
     }
     if (c->fin_sent && seq_gt(s->ack, c->fin_seq))
         data_acked--;
-    if (data_acked > c->sndq.len)
-        data_acked = (uint32_t)c->sndq.len;
-    ring_consume(&c->sndq, data_acked);
+    if (data_acked > tcp_sndq_len(c))
+        data_acked = tcp_sndq_len(c);
+    ring_consume(&c->x->sndq, data_acked);
     c->bytes_acked += data_acked;
     /* RFC 6298 3 (Karn) and 2: a sample only from a segment sent once; otherwise from the
      * timestamp the ACK echoes (RFC 7323 4.1), which names the segment it answers. */

@@ -23,8 +23,8 @@ static void inherit(struct tcp_conn *c, const struct tcp_conn *l)
     c->cork = l->cork;
     c->rcvbuf_locked = l->rcvbuf_locked;
     c->sndbuf_locked = l->sndbuf_locked;
-    ring_set_limit(&c->sndq, l->sndq.limit);
-    ring_set_limit(&c->rcvq, l->rcvq.limit);
+    c->sndq_limit = l->sndq_limit;   /* a new child's rings are empty */
+    c->rcvq_limit = l->rcvq_limit;
 }
 
 /* A listener's queues are doubly linked through pnext/pprev (a child is on no port chain while
@@ -162,7 +162,7 @@ static void send_cookie(struct tcp_conn *l, const struct tcp_seg *s, synack_time
             o.wscale = tcp_conn_wscale(l);   /* what the child will have */
         }
     }
-    uint16_t win = tcp_win16(l->rcvq.limit);
+    uint16_t win = tcp_win16(l->rcvq_limit);
     stack_count(st, SYNACK_C_TcpSyncookiesSent);
     st->tcp->last_cookie = now;
     st->tcp->cookies_sent = 1;
@@ -228,7 +228,7 @@ static int cookie_ack(struct tcp_conn *l, struct tcp_seg *s, synack_time_t now)
     c->snd_max = s->ack;
     c->mss_snd = mss < c->mss_adv ? mss : c->mss_adv;
     tcp_options_agreed(c, &syn_opts, t->timestamps, t->sack, now);
-    uint16_t win = tcp_win16(c->rcvq.limit);
+    uint16_t win = tcp_win16(c->rcvq_limit);
     c->rcv_adv = c->rcv_nxt + win;   /* what our cookie SYN-ACK offered */
     stack_count(st, SYNACK_C_TcpPassiveOpens);
     tcp_conn_hash(c);

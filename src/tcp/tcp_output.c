@@ -76,9 +76,9 @@ static void xmit_tos(synack_stack_t *st, struct tcp_conn *c, const struct tcp_en
     uint16_t gso = c && dlen > seg ? (uint16_t)seg : 0;
     uint64_t dsum = 0;
     if (gso)
-        ring_peek(&c->sndq, off, b->data + hlen, dlen);
+        ring_peek(&c->x->sndq, off, b->data + hlen, dlen);
     else if (dlen)
-        dsum = c ? ring_peek_csum(&c->sndq, off, b->data + hlen, dlen) : wire_csum_copy(b->data + hlen, raw, dlen, 0);
+        dsum = c ? ring_peek_csum(&c->x->sndq, off, b->data + hlen, dlen) : wire_csum_copy(b->data + hlen, raw, dlen, 0);
     const struct net_family *nf = net_family_for(&r->ip);
     uint64_t pseudo = nf->pseudo_sum(&l->ip, &r->ip, TCP_IPPROTO);
     b->len = tcp_build_ph_sum(b->data, &h, dlen, pseudo, dsum);
@@ -158,18 +158,18 @@ size_t tcp_conn_opts(struct tcp_conn *c, struct tcp_opts *o, int ack, synack_tim
 
 uint32_t tcp_rcv_window(struct tcp_conn *c)
 {
-    size_t used = c->rcvq.len + (c->x ? c->x->ofo_bytes : 0);
-    uint32_t space = c->rcvq.limit > used ? (uint32_t)(c->rcvq.limit - used) : 0;
+    size_t used = tcp_rcvq_len(c) + (c->x ? c->x->ofo_bytes : 0);
+    uint32_t space = c->rcvq_limit > used ? (uint32_t)(c->rcvq_limit - used) : 0;
     uint32_t maxw = (uint32_t)TCP_WIN_MAX << c->rcv_wscale;
     if (space > maxw)
         space = maxw;
     space = (space >> c->rcv_wscale) << c->rcv_wscale;   /* what the scaled field can say */
     uint32_t cur = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
     /* RFC 9293 3.8.6.2.2: move the right edge only by at least min(RCV.BUFF/2, Eff.snd.MSS). */
-    uint32_t step = (uint32_t)(c->rcvq.limit / 2);
+    uint32_t step = (uint32_t)(c->rcvq_limit / 2);
     if (step > c->mss_adv)
         step = c->mss_adv;
-    if (space >= cur + step || (space > cur && space == c->rcvq.limit))
+    if (space >= cur + step || (space > cur && space == c->rcvq_limit))
         c->rcv_adv = c->rcv_nxt + space;
     else if (seq_lt(c->rcv_adv, c->rcv_nxt))
         c->rcv_adv = c->rcv_nxt;
@@ -208,7 +208,7 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, 
      * larger than the window included (Linux's selftests: a 20000-byte write with cwnd 10 leaves as
      * "P. 1:10001(10000)"), and on every offload frame of several segments (each of Linux's GSO
      * frames carries it; the device puts it on the frame's last segment). */
-    if (dlen && (off + dlen == c->sndq.len || last || dlen > tcp_cur_mss(c)))
+    if (dlen && (off + dlen == tcp_sndq_len(c) || last || dlen > tcp_cur_mss(c)))
         flags |= TCP_PSH;
     int rexmit = seq_lt(seq, c->snd_max);
     if (rexmit) {
@@ -307,7 +307,7 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
         uint32_t off = nxt - c->snd_una;
         if (p.fin || (c->fin_sent && seq_geq(nxt, c->fin_seq + 1)))
             break;   /* everything including our FIN is out */
-        uint32_t avail = c->sndq.len > off ? (uint32_t)c->sndq.len - off : 0;
+        uint32_t avail = tcp_sndq_len(c) > off ? tcp_sndq_len(c) - off : 0;
         uint32_t outstanding = nxt - c->snd_una;
         uint32_t in_flight = in_flight0 + (nxt - start);
         uint32_t rwnd_room = c->snd_wnd > outstanding ? c->snd_wnd - outstanding : 0;
@@ -371,7 +371,7 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
 uint32_t tcp_retransmit_range(struct tcp_conn *c, uint32_t seq, uint32_t max_len, synack_time_t now)
 {
     uint32_t off = seq - c->snd_una;
-    uint32_t avail = c->sndq.len > off ? (uint32_t)c->sndq.len - off : 0;
+    uint32_t avail = tcp_sndq_len(c) > off ? tcp_sndq_len(c) - off : 0;
     uint32_t len = avail < max_len ? avail : max_len;
     /* One segment at most, and one that fits beside the SACK blocks this segment carries (a
      * full-MSS retransmission with them would exceed the path MTU and be refused by IP). */
@@ -387,7 +387,7 @@ uint32_t tcp_retransmit_range(struct tcp_conn *c, uint32_t seq, uint32_t max_len
 
 void tcp_retransmit_head(struct tcp_conn *c, synack_time_t now)
 {
-    uint32_t avail = (uint32_t)c->sndq.len;
+    uint32_t avail = tcp_sndq_len(c);
     uint32_t mss = tcp_cur_mss(c);
     uint32_t len = avail < mss ? avail : mss;
     int fin = c->fin_sent && len == avail && seq_gt(c->snd_max, c->snd_una + len);
@@ -432,7 +432,7 @@ int tcp_send_probe(struct tcp_conn *c, synack_time_t now)
      * unacknowledged (the receiver dropped it for want of room); a FIN alone if that is all. */
     uint32_t seq = c->snd_una == c->snd_nxt ? c->snd_nxt : c->snd_una;
     uint32_t off = seq - c->snd_una;
-    if (off < c->sndq.len) {
+    if (off < tcp_sndq_len(c)) {
         send_data(c, seq, 1, 0, 1, 0, now);
         return 1;
     }
@@ -476,7 +476,7 @@ void tcp_send_syn(struct tcp_conn *c, synack_time_t now)
         o.ts_ecr = synack ? c->ts_recent : 0;
     }
     /* RFC 7323 2.2: the window in a SYN or SYN-ACK is never scaled. */
-    size_t space = c->rcvq.limit;
+    size_t space = c->rcvq_limit;
     uint16_t win = tcp_win16(space);
     if (seq_lt(c->rcv_adv, c->rcv_nxt + win))
         c->rcv_adv = c->rcv_nxt + win;

@@ -256,7 +256,7 @@ static int ofo_pull(struct tcp_conn *c)
         if (seq_gt(end, c->rcv_nxt)) {
             uint32_t skip = c->rcv_nxt - o->seq;
             struct tcp_ring_mem m = tcp_ring_mem(c->st);
-            size_t n = ring_write(&c->rcvq, &m, o->data + skip, o->len - skip);
+            size_t n = ring_write(&c->x->rcvq, &m, c->rcvq_limit, o->data + skip, o->len - skip);
             c->rcv_nxt += (uint32_t)n;
             c->bytes_received += n;
             if (n < o->len - skip)
@@ -368,7 +368,7 @@ int tcp_rcv_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
     if (dlen) {
         data_arrives(c, s->dlen, now);
         struct tcp_ring_mem m = tcp_ring_mem(c->st);
-        size_t n = ring_write(&c->rcvq, &m, data, dlen);
+        size_t n = ring_write(&c->x->rcvq, &m, c->rcvq_limit, data, dlen);
         c->rcv_nxt += (uint32_t)n;
         c->bytes_received += n;
         if (n < dlen)

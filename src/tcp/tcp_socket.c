@@ -25,7 +25,7 @@ uint8_t tcp_choose_wscale(size_t bufsize)
 
 uint8_t tcp_conn_wscale(const struct tcp_conn *c)
 {
-    size_t most = c->rcvq.limit;
+    size_t most = c->rcvq_limit;
     if (!c->rcvbuf_locked && c->st->tcp->rmem_max > most)
         most = c->st->tcp->rmem_max;
     return tcp_choose_wscale(most);
@@ -168,7 +168,7 @@ struct tcp_conn *tcp_user_accept(synack_stack_t *st, struct tcp_conn *l, void *o
         return NULL;
     tcp_child_unlink(c);
     c->owner = owner;
-    if (c->rcvq.len || c->fin_rcvd || c->state == SYNACK_TCP_CLOSED)
+    if (tcp_rcvq_len(c) || c->fin_rcvd || c->state == SYNACK_TCP_CLOSED)
         tcp_notify(c);   /* readable already: data, the peer's FIN or a reset came before accept */
     return c;
 }
@@ -198,11 +198,12 @@ int tcp_user_send(synack_stack_t *st, struct tcp_conn *c, const void *data, size
      * the write waits for ACKs to free it, as for a full buffer. */
     int full = !tcp_mem_room(st->tcp, 0);
     struct tcp_ring_mem m = tcp_ring_mem(st);
-    size_t n = full ? ring_write_capped(&c->sndq, &m, data, len, TCP_MEM_RING_FLOOR) : ring_write(&c->sndq, &m, data, len);
+    size_t n = full ? ring_write_capped(&c->x->sndq, &m, c->sndq_limit, data, len, TCP_MEM_RING_FLOOR)
+                    : ring_write(&c->x->sndq, &m, c->sndq_limit, data, len);
     if (n == 0 && full)
         return -EAGAIN;
     if (n == 0)
-        return ring_space(&c->sndq) ? -ENOMEM : -EAGAIN;
+        return ring_space(c->x->sndq.len, c->sndq_limit) ? -ENOMEM : -EAGAIN;
     c->more = more != 0;   /* each send says whether more follows; one without lets the tail go */
     stack_enter(st, now);
     tcp_output(c, now);
@@ -212,10 +213,10 @@ int tcp_user_send(synack_stack_t *st, struct tcp_conn *c, const void *data, size
 
 int tcp_user_recv(synack_stack_t *st, struct tcp_conn *c, void *buf, size_t cap, synack_time_t now)
 {
-    if (c->rcvq.len && cap) {
-        size_t n = c->rcvq.len < cap ? c->rcvq.len : cap;
-        ring_peek(&c->rcvq, 0, buf, n);
-        ring_consume(&c->rcvq, n);
+    if (tcp_rcvq_len(c) && cap) {
+        size_t n = tcp_rcvq_len(c) < cap ? tcp_rcvq_len(c) : cap;
+        ring_peek(&c->x->rcvq, 0, buf, n);   /* bytes held: the working state is there */
+        ring_consume(&c->x->rcvq, n);
         stack_enter(st, now);
         tcp_rcvbuf_adjust(c, n, now);
         tcp_window_update(c, now);
@@ -254,7 +255,8 @@ int tcp_user_shutdown(synack_stack_t *st, struct tcp_conn *c, int how, synack_ti
     stack_enter(st, now);
     if (how != SYNACK_SHUT_WR) {
         c->shut_rd = 1;
-        ring_consume(&c->rcvq, c->rcvq.len);
+        if (c->x)
+            ring_consume(&c->x->rcvq, c->x->rcvq.len);
     }
     if (how != SYNACK_SHUT_RD) {
         if (c->state == SYNACK_TCP_SYN_SENT) {
@@ -293,7 +295,7 @@ void tcp_user_close(synack_stack_t *st, struct tcp_conn *c, synack_time_t now)
     }
     /* Abortive close (SO_LINGER 0), unread data (RFC 1122 4.2.2.13 "SHOULD send a RST"), or too
      * many orphans: reset instead of the orderly close. */
-    if (c->linger0 || c->rcvq.len || t->orphans >= t->max_orphans) {
+    if (c->linger0 || tcp_rcvq_len(c) || t->orphans >= t->max_orphans) {
         tcp_send_rst(c, now);
         if (c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT)
             stack_count(st, SYNACK_C_TcpEstabResets);
@@ -317,12 +319,12 @@ unsigned tcp_user_events(const struct tcp_conn *c)
     unsigned ev = 0;
     if (c->state == SYNACK_TCP_LISTEN)
         return ev | (c->x->lq->accq_len ? SYNACK_EV_IN : 0);
-    if (c->rcvq.len || c->fin_rcvd || c->shut_rd)
+    if (tcp_rcvq_len(c) || c->fin_rcvd || c->shut_rd)
         ev |= SYNACK_EV_IN;
     if (c->fin_rcvd)
         ev |= SYNACK_EV_RDHUP;
     if (tcp_state_may_send(c->state) && !c->fin_queued &&
-        ring_space(&c->sndq) > 0)
+        ring_space(tcp_sndq_len(c), c->sndq_limit) > 0)
         ev |= SYNACK_EV_OUT;
     if (c->state == SYNACK_TCP_CLOSED && (c->iss || c->snd_max))
         ev |= SYNACK_EV_HUP | SYNACK_EV_IN | SYNACK_EV_OUT;
@@ -337,15 +339,15 @@ int tcp_user_setopt(synack_stack_t *st, struct tcp_conn *c, int opt, int v)
     case SYNACK_SO_RCVBUF:
         if (v < TCP_SOCKBUF_MIN || v > TCP_SOCKBUF_MAX)
             return -EINVAL;
-        if (c->state != SYNACK_TCP_CLOSED && c->state != SYNACK_TCP_LISTEN && (size_t)v < c->rcvq.limit)
+        if (c->state != SYNACK_TCP_CLOSED && c->state != SYNACK_TCP_LISTEN && (size_t)v < c->rcvq_limit)
             return -EINVAL;   /* shrinking an open window would renege on what we offered */
-        ring_set_limit(&c->rcvq, (size_t)v);
+        c->rcvq_limit = ring_limit(tcp_rcvq_len(c), (size_t)v);
         c->rcvbuf_locked = 1;   /* as Linux: a buffer the application sized is not autotuned */
         return 0;
     case SYNACK_SO_SNDBUF:
         if (v < TCP_SOCKBUF_MIN || v > TCP_SOCKBUF_MAX)
             return -EINVAL;
-        ring_set_limit(&c->sndq, (size_t)v);
+        c->sndq_limit = ring_limit(tcp_sndq_len(c), (size_t)v);
         c->sndbuf_locked = 1;
         return 0;
     case SYNACK_SO_LINGER: c->linger0 = v == 0; return 0;
@@ -429,8 +431,8 @@ int tcp_user_setopt(synack_stack_t *st, struct tcp_conn *c, int opt, int v)
 int tcp_user_getopt(const struct tcp_conn *c, int opt, int *v)
 {
     switch (opt) {
-    case SYNACK_SO_RCVBUF: *v = (int)c->rcvq.limit; return 0;
-    case SYNACK_SO_SNDBUF: *v = (int)c->sndq.limit; return 0;
+    case SYNACK_SO_RCVBUF: *v = (int)c->rcvq_limit; return 0;
+    case SYNACK_SO_SNDBUF: *v = (int)c->sndq_limit; return 0;
     case SYNACK_SO_LINGER: *v = c->linger0 ? 0 : -1; return 0;
     case SYNACK_SO_KEEPALIVE: *v = c->keepalive; return 0;
     case SYNACK_SO_REUSEADDR: *v = c->reuseaddr; return 0;
@@ -479,8 +481,8 @@ static void fill_info(const struct tcp_conn *c, struct synack_tcp_info *i)
     i->bytes_sent = c->bytes_sent;
     i->bytes_acked = c->bytes_acked;
     i->bytes_received = c->bytes_received;
-    i->send_q = (uint32_t)c->sndq.len;
-    i->recv_q = (uint32_t)c->rcvq.len;
+    i->send_q = tcp_sndq_len(c);
+    i->recv_q = tcp_rcvq_len(c);
     if (c->state == SYNACK_TCP_LISTEN) {
         i->backlog = c->x->lq->accq_len;
         i->max_backlog = c->x->lq->backlog;

@@ -117,8 +117,10 @@ static void conn_free_memory(struct tcp_conn *c)
     struct tcp_table *t = c->st->tcp;
     tcp_port_unlink(c);
     struct tcp_ring_mem m = tcp_ring_mem(c->st);
-    ring_free(&c->sndq, &m);
-    ring_free(&c->rcvq, &m);
+    if (c->x) {
+        ring_free(&c->x->sndq, &m);
+        ring_free(&c->x->rcvq, &m);
+    }
     tcp_recovery_free(c);
     tcp_rack_free(c);
     tcp_cc_free(c);
@@ -149,8 +151,8 @@ struct tcp_conn *tcp_conn_new(synack_stack_t *st)
     c->st = st;
     c->id = ++t->next_id;
     c->state = SYNACK_TCP_CLOSED;
-    ring_init(&c->sndq, t->sndbuf);
-    ring_init(&c->rcvq, t->rcvbuf);
+    c->sndq_limit = t->sndbuf;
+    c->rcvq_limit = t->rcvbuf;
     c->rto = (uint32_t)t->rto_initial;
     c->rto_min_us = (uint32_t)t->rto_min;
     c->delack_on = 1;
@@ -470,7 +472,8 @@ void tcp_conn_fail(struct tcp_conn *c, int err, const char *cause)
             tcp_child_unlink(c);
         tcp_conn_unhash(c);
         tcp_set_state(c, SYNACK_TCP_CLOSED, cause);
-        ring_consume(&c->sndq, c->sndq.len);
+        if (c->x)
+            ring_consume(&c->x->sndq, c->x->sndq.len);
         return;
     }
     tcp_set_state(c, SYNACK_TCP_CLOSED, cause);

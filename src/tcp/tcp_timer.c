@@ -168,7 +168,7 @@ static int rtx_fire(struct tcp_conn *c, synack_time_t now)
     if (c->rtx_mode == RTX_PERSIST) {
         c->rtx_mode = RTX_NONE;
         uint32_t off = c->snd_nxt - c->snd_una;
-        uint32_t avail = c->sndq.len > off ? (uint32_t)c->sndq.len - off : 0;
+        uint32_t avail = tcp_sndq_len(c) > off ? tcp_sndq_len(c) - off : 0;
         if (avail == 0 && !(c->fin_queued && !c->fin_sent))
             return 0;
         if (c->snd_wnd == 0) {

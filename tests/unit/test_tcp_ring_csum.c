@@ -32,7 +32,7 @@ static void sums_match_copy(void **state)
         uint32_t cap = 1 + rnd() % 65536;
         for (uint32_t i = 0; i < cap; i++)
             store[i] = (uint8_t)rnd();
-        struct tcp_ring r = { .data = store, .cap = cap, .limit = cap, .head = rnd() % cap, .len = cap };
+        struct tcp_ring r = { .data = store, .cap = cap, .head = rnd() % cap, .len = cap };
         size_t off = rnd() % cap, len = rnd() % (cap - off + 1);
         if (iter % 7 == 0)
             len = cap - off;   /* to the end, across the wrap when there is one */
