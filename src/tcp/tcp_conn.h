@@ -149,7 +149,10 @@ struct tcp_conn {
     uint16_t mss_adv;                /* the MSS we announce */
     uint16_t mss_user;               /* TCP_MAXSEG, 0 if unset */
     uint8_t snd_wscale, rcv_wscale;  /* RFC 7323 shifts: peer's, ours (0 if not negotiated) */
-    uint8_t cc_id;                   /* congestion control: the module's index (tcp_cc_modules) */
+    /* HighRxt of SACK-based recovery (RFC 6675, tcp_recovery.c; the scoreboard and PRR's counters
+     * are in the working state) and RACK-TLP's minimum RTT (tcp_rack.h), here to fill the words */
+    uint32_t high_rxt;
+    uint32_t min_rtt;
     /* Receive-buffer autotuning (tcp_autotune.c): bytes read in the current measure, the previous
      * measure's figure, and when the current one began. */
     uint64_t rcv_copied;
@@ -209,6 +212,7 @@ struct tcp_conn {
     unsigned tlp_rtt_ok : 1;         /* an RTT sample since the last probe (RFC 8985 7.3) */
     unsigned tlp_probe : 1;          /* tcp_output may exceed cwnd by one segment: a probe */
     unsigned pingpong : 1;           /* interactive: we answered data with data; quick ACKs paused */
+    uint8_t cc_id;                   /* congestion control: the module's index (tcp_cc_modules) */
 
     /* The most the rings (in the working state) may hold: SO_SNDBUF / SO_RCVBUF, or what
      * autotuning made of them. */
@@ -223,12 +227,6 @@ struct tcp_conn {
     /* congestion control (tcp_cc.h) and loss recovery (tcp_recovery.c, RFC 5681 / RFC 6582) */
     uint32_t cwnd, ssthresh;
     uint32_t recover;
-    /* SACK-based recovery (RFC 6675, tcp_recovery.c): the scoreboard (allocated at the first SACK
-     * block), HighRxt, and Proportional Rate Reduction's counters (RFC 6937). */
-    uint32_t high_rxt;
-    /* RACK-TLP (tcp_rack.h): the transmission log, its reordering timer, the minimum RTT, the edge
-     * below which RACK found first transmissions lost, and the probe in flight. */
-    uint32_t min_rtt;
     uint64_t cc_priv[TCP_CC_PRIV_WORDS];   /* the module's own state */
 
     /* delayed ACK, RFC 1122 4.2.3.2 */
