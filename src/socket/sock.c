@@ -3,11 +3,17 @@
  * A handle is (generation << SOCK_SLOT_BITS) | slot. Each slot counts how many sockets it has held;
  * a handle whose generation is not the slot's current one belongs to a socket already closed, so
  * every call given it fails with -EBADF instead of reaching whichever socket took the slot next.
- * The slot is reused at once (the table stays small); only the generation moves. */
+ * The slot is reused at once (the table stays small); only the generation moves.
+ *
+ * Slots come in blocks of SOCK_CHUNK (sock.h): a million sockets are 16,384 allocations of 5 KB,
+ * not a million of 80 bytes, each with the allocator's header and rounding (16 bytes in glibc)
+ * and a pointer in the table. A free slot is poisoned under AddressSanitizer (core/asan.h), so a
+ * use of a closed socket's struct is still reported while its block lives on. */
 #include "socket/sock.h"
 
 #include "base/errno.h"
 #include "core/alloc.h"
+#include "core/asan.h"
 #include "base/mem.h"
 
 #include "core/ctx.h"
@@ -16,68 +22,119 @@
 
 static int slot_of(int handle) { return handle & (int)SOCK_SLOT_MASK; }
 
+static int slot_used(const struct sock_table *t, int slot)
+{
+    return (int)((t->used[(unsigned)slot / SOCK_CHUNK] >> ((unsigned)slot % SOCK_CHUNK)) & 1u);
+}
+
+/* The slot's struct (its block exists: the slot is in use, or being taken). */
+static struct sock *slot_sock(const struct sock_table *t, int slot)
+{
+    return &t->chunk[(unsigned)slot / SOCK_CHUNK][(unsigned)slot % SOCK_CHUNK];
+}
+
 struct sock *sock_get(synack_stack_t *st, int id)
 {
     if (id < 0)
         return NULL;
     int slot = slot_of(id);
-    if (slot >= st->sock->nsocks)
+    if (slot >= st->sock->nsocks || !slot_used(st->sock, slot))
         return NULL;
-    struct sock *s = st->sock->socks[slot];
-    return s && s->id == id ? s : NULL;
+    struct sock *s = slot_sock(st->sock, slot);
+    return s->id == id ? s : NULL;
+}
+
+/* Doubles the number of slots (the table of blocks, their masks, the generations); 0 or -1. */
+static int table_grow(synack_stack_t *st, struct sock_table *t)
+{
+    int old = t->nsocks;
+    int n = old ? old * 2 : (int)SOCK_CHUNK;
+    if (n > (int)SOCK_SLOT_MASK + 1)
+        n = (int)SOCK_SLOT_MASK + 1;
+    if (n <= old)
+        return -1;   /* every slot a handle can name is in use */
+    size_t ob = (size_t)old / SOCK_CHUNK, nb = (size_t)n / SOCK_CHUNK;
+    struct sock **v = mem_realloc(&st->cfg.alloc, t->chunk, nb * sizeof(*v));
+    if (!v)
+        return -1;
+    memset(v + ob, 0, (nb - ob) * sizeof(*v));
+    t->chunk = v;
+    uint64_t *u = mem_realloc(&st->cfg.alloc, t->used, nb * sizeof(*u));
+    if (!u)
+        return -1;   /* the larger arrays are kept; nsocks still bounds them */
+    memset(u + ob, 0, (nb - ob) * sizeof(*u));
+    t->used = u;
+    uint16_t *g = mem_realloc(&st->cfg.alloc, t->gen, (size_t)n * sizeof(*g));
+    if (!g)
+        return -1;
+    memset(g + old, 0, (size_t)(n - old) * sizeof(*g));
+    t->gen = g;
+    t->nsocks = n;
+    return 0;
 }
 
 struct sock *sock_alloc(synack_stack_t *st, enum synack_sock_type type)
 {
-    /* The lowest free slot, as before, but searched from the hint: a million sockets opened one
-     * after another cost a million steps, not half a million million. */
+    /* The lowest free slot, as before, but searched from the hint (and past full blocks): a
+     * million sockets opened one after another cost a million steps, not half a million million. */
+    struct sock_table *t = st->sock;
     int id = -1;
-    for (int i = st->sock->free_hint; i < st->sock->nsocks; i++)
-        if (!st->sock->socks[i]) {
+    for (int i = t->free_hint; i < t->nsocks; i++) {
+        if (i % (int)SOCK_CHUNK == 0 && t->used[(unsigned)i / SOCK_CHUNK] == ~(uint64_t)0) {
+            i += (int)SOCK_CHUNK - 1;
+            continue;
+        }
+        if (!slot_used(t, i)) {
             id = i;
             break;
         }
-    if (id < 0) {
-        int old = st->sock->nsocks;
-        int n = old ? old * 2 : 16;
-        if (n > (int)SOCK_SLOT_MASK + 1)
-            n = (int)SOCK_SLOT_MASK + 1;
-        if (n <= old)
-            return NULL;   /* every slot a handle can name is in use */
-        struct sock **v = mem_realloc(&st->cfg.alloc, st->sock->socks, (size_t)n * sizeof(*v));
-        if (!v)
-            return NULL;
-        st->sock->socks = v;
-        uint16_t *g = mem_realloc(&st->cfg.alloc, st->sock->gen, (size_t)n * sizeof(*g));
-        if (!g)
-            return NULL;   /* the larger socks array is kept; nsocks still bounds it */
-        st->sock->gen = g;
-        memset(v + old, 0, (size_t)(n - old) * sizeof(*v));
-        memset(g + old, 0, (size_t)(n - old) * sizeof(*g));
-        id = old;
-        st->sock->nsocks = n;
     }
-    struct sock *s = mem_calloc(&st->cfg.alloc, 1, sizeof(*s));
-    if (!s)
-        return NULL;
-    s->id = (int)((unsigned)st->sock->gen[id] << SOCK_SLOT_BITS) | id;
+    if (id < 0) {
+        id = t->nsocks;
+        if (table_grow(st, t) != 0)
+            return NULL;
+    }
+    unsigned b = (unsigned)id / SOCK_CHUNK;
+    if (!t->chunk[b]) {
+        t->chunk[b] = mem_alloc(&st->cfg.alloc, SOCK_CHUNK * sizeof(struct sock));
+        if (!t->chunk[b])
+            return NULL;
+        ASAN_POISON(t->chunk[b], SOCK_CHUNK * sizeof(struct sock));
+    }
+    struct sock *s = slot_sock(t, id);
+    ASAN_UNPOISON(s, sizeof(*s));
+    memset(s, 0, sizeof(*s));
+    s->id = (int)((unsigned)t->gen[id] << SOCK_SLOT_BITS) | id;
     s->type = type;
-    st->sock->socks[id] = s;
-    st->sock->free_hint = id + 1;
+    t->used[b] |= (uint64_t)1 << ((unsigned)id % SOCK_CHUNK);
+    t->free_hint = id + 1;
     return s;
+}
+
+/* Gives the slot back: poisoned, and its block freed once no slot of it is in use. */
+static void slot_free(synack_stack_t *st, struct sock_table *t, int slot)
+{
+    unsigned b = (unsigned)slot / SOCK_CHUNK;
+    t->used[b] &= ~((uint64_t)1 << ((unsigned)slot % SOCK_CHUNK));
+    ASAN_POISON(slot_sock(t, slot), sizeof(struct sock));
+    if (!t->used[b]) {
+        ASAN_UNPOISON(t->chunk[b], SOCK_CHUNK * sizeof(struct sock));
+        mem_free(&st->cfg.alloc, t->chunk[b]);
+        t->chunk[b] = NULL;
+    }
 }
 
 void sock_release(synack_stack_t *st, struct sock *s)
 {
+    struct sock_table *t = st->sock;
     int slot = slot_of(s->id);
     if (s->udp)
         udp_close(st, s->udp);
-    st->sock->socks[slot] = NULL;
-    if (slot < st->sock->free_hint)
-        st->sock->free_hint = slot;
+    if (slot < t->free_hint)
+        t->free_hint = slot;
     /* The next socket in this slot gets a new handle; the generation wraps after SOCK_GEN_MAX. */
-    st->sock->gen[slot] = (uint16_t)((st->sock->gen[slot] + 1u) & SOCK_GEN_MAX);
-    mem_free(&st->cfg.alloc, s);
+    t->gen[slot] = (uint16_t)((t->gen[slot] + 1u) & SOCK_GEN_MAX);
+    slot_free(st, t, slot);
 }
 
 void sock_notify(synack_stack_t *st, struct sock *s)
@@ -148,8 +205,8 @@ int sock_table_new(synack_stack_t *st)
 struct sock *sock_next(synack_stack_t *st, int after)
 {
     for (int i = after < 0 ? 0 : slot_of(after) + 1; i < st->sock->nsocks; i++)
-        if (st->sock->socks[i])
-            return st->sock->socks[i];
+        if (slot_used(st->sock, i))
+            return slot_sock(st->sock, i);
     return NULL;
 }
 
@@ -159,14 +216,16 @@ void sock_table_free(synack_stack_t *st)
     if (!t)
         return;
     for (int i = 0; i < t->nsocks; i++)
-        if (t->socks[i]) {
-            if (t->socks[i]->udp)
-                udp_close(st, t->socks[i]->udp);
-            if (t->socks[i]->conn)
-                tcp_conn_release(t->socks[i]->conn);
-            mem_free(&st->cfg.alloc, t->socks[i]);
+        if (slot_used(t, i)) {
+            struct sock *s = slot_sock(t, i);
+            if (s->udp)
+                udp_close(st, s->udp);
+            if (s->conn)
+                tcp_conn_release(s->conn);
+            slot_free(st, t, i);
         }
-    mem_free(&st->cfg.alloc, t->socks);
+    mem_free(&st->cfg.alloc, t->chunk);
+    mem_free(&st->cfg.alloc, t->used);
     mem_free(&st->cfg.alloc, t->gen);
     mem_free(&st->cfg.alloc, t->notify);
     mem_free(&st->cfg.alloc, t);

@@ -14,7 +14,8 @@ struct tcp_conn;
 struct udp_pcb;
 
 /* 80 bytes (a slot per socket: a million idle connections hold a million of them), so the small
- * fields are bytes, in one word. */
+ * fields are bytes, in one word. Slots are carved from blocks of SOCK_CHUNK (struct sock_table), so
+ * a slot costs its 80 bytes and no allocator's header or rounding. */
 struct sock {
     int id;                          /* the handle: generation and slot */
     int error;                       /* pending SO_ERROR (negative errno) */
@@ -36,11 +37,17 @@ struct sock {
 #define SOCK_SLOT_MASK ((1u << SOCK_SLOT_BITS) - 1u)
 #define SOCK_GEN_MAX ((1u << (31u - SOCK_SLOT_BITS)) - 1u)
 
+/* Slots per block: slot i is block i / SOCK_CHUNK's entry i % SOCK_CHUNK, in use if its bit in
+ * that block's mask is set. A block is allocated when a slot of it is first taken and freed when
+ * its last socket closes. */
+#define SOCK_CHUNK 64u
+
 /* The socket layer's part of the stack object. */
 struct sock_table {
-    struct sock **socks;
+    struct sock **chunk;              /* per block: its SOCK_CHUNK slots, or NULL (none in use) */
+    uint64_t *used;                   /* per block: the slots in use, a bit each */
     uint16_t *gen;                    /* per slot: generation of its current (or next) socket */
-    int nsocks;                       /* slots in socks */
+    int nsocks;                       /* slots (a multiple of SOCK_CHUNK) */
     int free_hint;                    /* no slot below this one is free (so opening is not O(n)) */
     int *notify;                      /* socket ids with events to deliver */
     int nnotify, notify_cap;
