@@ -101,9 +101,10 @@ struct tcp_xstate {
     uint32_t undo_marker;
     int undo_retrans;
     uint32_t undo_tsval;
-    /* What is NULL or 0 in an idle connection with nothing queued, so it need not be kept there:
-     * the rings (no storage: tcp_idle_release freed it), the out-of-order list, the bytes owed an ACK, the link of the list of coalesced ACKs, a
-     * child's listener and a listener's queues (both keep the block: neither is 0). */
+    /* What is NULL or 0 in an idle connection with nothing queued, so it need not be kept there
+     * (issue 10: an idle connection within 512 bytes): the rings (tcp_idle_release freed their
+     * storage), the out-of-order list, the bytes owed an ACK, the link of the list of coalesced
+     * ACKs, a child's listener and a listener's queues (both keep the block: neither is 0). */
     struct tcp_ring sndq;            /* bytes from snd_una (after the SYN) on (limit: sndq_limit) */
     struct tcp_ring rcvq;            /* in-order bytes not yet read (limit: rcvq_limit) */
     struct tcp_ofo *ofo;
