@@ -208,6 +208,32 @@ static void touch(struct http_cache *c, struct http_file *f)
     c->head = f;
 }
 
+static struct http_file *lookup(struct http_cache *c, struct http_slice key)
+{
+    uint64_t h = hash_key(key.p, key.n);
+    struct http_file *f;
+    for (f = c->table[h & (c->nbuckets - 1)]; f; f = f->hnext)
+        if (f->hash == h && f->keylen == key.n && !memcmp(f->key, key.p, key.n))
+            break;
+    return f;
+}
+
+/* A fresh entry: a hit, with its reference taken. */
+static struct http_file *hit(struct http_cache *c, struct http_file *f, synack_time_t now)
+{
+    if (!f || now - f->checked >= c->cfg.check)
+        return NULL;
+    c->stats.hits++;
+    touch(c, f);
+    f->refs++;
+    return f;
+}
+
+struct http_file *http_cache_hit(struct http_cache *c, struct http_slice target, synack_time_t now)
+{
+    return c ? hit(c, lookup(c, path_of(target)), now) : NULL;
+}
+
 int http_cache_get(struct http_cache *c, const struct http_static_root *root, struct http_slice target,
                    synack_time_t now, struct http_file **file, struct http_static_result *sr)
 {
@@ -215,17 +241,9 @@ int http_cache_get(struct http_cache *c, const struct http_static_root *root, st
     struct http_slice key = path_of(target);
     struct http_file *f = NULL;
     if (c) {
-        uint64_t h = hash_key(key.p, key.n);
-        for (f = c->table[h & (c->nbuckets - 1)]; f; f = f->hnext)
-            if (f->hash == h && f->keylen == key.n && !memcmp(f->key, key.p, key.n))
-                break;
-        if (f && now - f->checked < c->cfg.check) {
-            c->stats.hits++;
-            touch(c, f);
-            f->refs++;
-            *file = f;
+        f = lookup(c, key);
+        if ((*file = hit(c, f, now)) != NULL)
             return 200;
-        }
     }
     /* Resolve the path (again): realpath, the root check, open. */
     http_static_open(root, target, sr);

@@ -31,6 +31,12 @@ struct http_file {
     uint64_t size, ino, dev;
     int64_t mtime, mtime_ns;
     const char *content_type;
+    /* The strong entity-tag and the head's lines that depend on the file alone, written by the
+     * first response that sends the file (http_reply.c) and kept with it, so a response to a cached
+     * file formats no date or number of the file again. fields_len 0: not written yet. */
+    char etag[56];
+    char fields[256];
+    unsigned short fields_len, fields_val, fields_ar;
     size_t keylen;
     char key[];                             /* the raw path of the request-target */
 };
@@ -68,6 +74,9 @@ void http_cache_free(struct http_cache *c);
  * 301 (sr->location set), 400, 403 or 404 with *file NULL. sr is scratch (large). */
 int http_cache_get(struct http_cache *c, const struct http_static_root *root, struct http_slice target,
                    synack_time_t now, struct http_file **file, struct http_static_result *sr);
+/* The file a request-target names if the cache holds it and need not check it yet (a reference:
+ * put it), else NULL (then http_cache_get decides). Touches nothing outside the cache. */
+struct http_file *http_cache_hit(struct http_cache *c, struct http_slice target, synack_time_t now);
 void http_file_get(struct http_file *f);
 void http_file_put(struct http_file *f);
 

@@ -94,6 +94,11 @@ static void reply_ctx(struct http_conn *c, struct http_reply_ctx *x, synack_time
     x->root = &s->root;
     x->cache = &s->cache;
     x->wall_now = ((int64_t)now + s->cfg.wall_offset) / 1000000;
+    if (x->wall_now != s->date_sec) {
+        s->date_len = http_date_format(x->wall_now, s->date, sizeof(s->date));
+        s->date_sec = x->wall_now;
+    }
+    x->date = s->date_len == HTTP_DATE_LEN ? s->date : NULL;
     x->now = now;
     x->keepalive_timeout_s = (unsigned)(s->cfg.keepalive_timeout / 1000000u);
     x->keepalive_max = s->cfg.keepalive_max;

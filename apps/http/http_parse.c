@@ -3,8 +3,8 @@
 #include "http_parse.h"
 
 #include "http_cond.h"
+#include "http_fmt.h"
 
-#include <stdio.h>
 #include <string.h>
 
 void http_limits_default(struct http_limits *l)
@@ -494,7 +494,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-void http_date_format(int64_t t, char *buf, size_t cap)
+size_t http_date_format(int64_t t, char *buf, size_t cap)
 {
     int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
     int64_t secs = t - days * 86400;
@@ -510,8 +510,35 @@ void http_date_format(int64_t t, char *buf, size_t cap)
     unsigned m = mp < 10 ? mp + 3 : mp - 9;
     y += m <= 2;
     int wd = (int)(((days % 7) + 11) % 7);   /* 1970-01-01 was a Thursday */
-    snprintf(buf, cap, "%s, %02u %s %04lld %02d:%02d:%02d GMT", wdays[wd], d, months[m - 1], (long long)y,
-             (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+    /* "Sun, 06 Nov 1994 08:49:37 GMT", written piece by piece: this runs for every response. */
+    char tmp[48], *o = tmp;
+    const char *end = tmp + sizeof(tmp);
+    o = http_put_mem(o, end, wdays[wd], 3);
+    o = http_put_mem(o, end, ", ", 2);
+    o = http_put_dec(o, end, d, 2);
+    *o++ = ' ';
+    o = http_put_mem(o, end, months[m - 1], 3);
+    *o++ = ' ';
+    if (y < 0) {   /* as %04lld writes it: the sign counts in the width */
+        *o++ = '-';
+        o = http_put_dec(o, end, (uint64_t)-y, 3);
+    } else {
+        o = http_put_dec(o, end, (uint64_t)y, 4);
+    }
+    *o++ = ' ';
+    o = http_put_dec(o, end, (uint64_t)(secs / 3600), 2);
+    *o++ = ':';
+    o = http_put_dec(o, end, (uint64_t)(secs / 60 % 60), 2);
+    *o++ = ':';
+    o = http_put_dec(o, end, (uint64_t)(secs % 60), 2);
+    o = http_put_mem(o, end, " GMT", 4);
+    size_t n = (size_t)(o - tmp);
+    if (!cap)
+        return n;
+    size_t k = n < cap ? n : cap - 1;
+    memcpy(buf, tmp, k);
+    buf[k] = 0;
+    return n;
 }
 
 static int num(const char *p, int n, int *out)

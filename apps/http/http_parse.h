@@ -91,8 +91,9 @@ void http_chunked_init(struct http_chunked *c);
 ssize_t http_chunked_decode(struct http_chunked *c, char *buf, size_t len, size_t *out_len);
 
 /* ---- dates (RFC 9110 5.6.7) ---- */
-/* Formats t as IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") into buf (at least 30 bytes). */
-void http_date_format(int64_t t, char *buf, size_t cap);
+/* Formats t as IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") into buf (at least 30 bytes),
+ * NUL-terminated. Returns the length of the date (29 for years 0 to 9999). */
+size_t http_date_format(int64_t t, char *buf, size_t cap);
 /* Parses IMF-fixdate, or the obsolete RFC 850 and asctime forms (RFC 9110 5.6.7: recipients MUST
  * accept all three). Returns 0 or -1. */
 int http_date_parse(struct http_slice s, int64_t *out);

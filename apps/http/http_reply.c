@@ -1,11 +1,12 @@
 /* The server's per-request decisions (see http_reply.h). */
 #include "http_reply.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "http_fmt.h"
 
 const char *http_reason(int status)
 {
@@ -41,16 +42,17 @@ int http_wants_persist(int version_minor, int conn_close, int conn_keep_alive)
 
 #define HTTP_ALLOW "GET, HEAD, OPTIONS"
 
-static void head_add(struct http_reply *r, const char *fmt, ...)
+/* The head is appended to piece by piece (http_fmt.h), always leaving one byte after it (callers
+ * may NUL-terminate it); what does not fit is cut. */
+#define HEAD_END(r) ((r)->head + sizeof((r)->head) - 1)
+static void head_mem(struct http_reply *r, const char *p, size_t n)
 {
-    if (r->head_len >= sizeof(r->head))
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(r->head + r->head_len, sizeof(r->head) - r->head_len, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        r->head_len += (size_t)n < sizeof(r->head) - r->head_len ? (size_t)n : sizeof(r->head) - r->head_len - 1;
+    r->head_len = (size_t)(http_put_mem(r->head + r->head_len, HEAD_END(r), p, n) - r->head);
+}
+static inline void head_str(struct http_reply *r, const char *s) { head_mem(r, s, strlen(s)); }
+static void head_u64(struct http_reply *r, uint64_t v)
+{
+    r->head_len = (size_t)(http_put_u64(r->head + r->head_len, HEAD_END(r), v) - r->head);
 }
 
 static void reply_init(struct http_reply *r, int status)
@@ -87,25 +89,60 @@ static void add_piece(struct http_reply *r, const char *mem, uint64_t off, uint6
 static void head_start(const struct http_reply_ctx *x, struct http_reply *r, int version_minor)
 {
     char date[40];
-    http_date_format(x->wall_now, date, sizeof(date));
-    head_add(r, "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: synack\r\n", r->status, http_reason(r->status), date);
-    if (r->close)
-        head_add(r, "Connection: close\r\n");
-    else {
+    const char *d = x->date;
+    size_t dn = HTTP_DATE_LEN;
+    if (!d) {
+        dn = http_date_format(x->wall_now, date, sizeof(date));
+        d = date;
+    }
+    head_str(r, "HTTP/1.1 ");
+    head_u64(r, (unsigned)r->status);
+    head_str(r, " ");
+    head_str(r, http_reason(r->status));
+    head_str(r, "\r\nDate: ");
+    head_mem(r, d, dn);
+    head_str(r, "\r\nServer: synack\r\n");
+    if (r->close) {
+        head_str(r, "Connection: close\r\n");
+    } else {
         if (version_minor == 0)
-            head_add(r, "Connection: keep-alive\r\n");
-        head_add(r, "Keep-Alive: timeout=%u, max=%u\r\n", x->keepalive_timeout_s,
-                 x->keepalive_max > x->nth ? x->keepalive_max - x->nth : 0);
+            head_str(r, "Connection: keep-alive\r\n");
+        head_str(r, "Keep-Alive: timeout=");
+        head_u64(r, x->keepalive_timeout_s);
+        head_str(r, ", max=");
+        head_u64(r, x->keepalive_max > x->nth ? x->keepalive_max - x->nth : 0);
+        head_str(r, "\r\n");
     }
 }
 
-static void page(struct http_reply *r, const char *extra)
+/* "Content-Length: n\r\n" */
+static void head_length(struct http_reply *r, uint64_t n)
 {
-    r->body_len = (size_t)snprintf(r->body, sizeof(r->body), "<html><head><title>%d %s</title></head><body><h1>%d %s</h1>%s</body></html>\n",
-                                   r->status, http_reason(r->status), r->status, http_reason(r->status), extra ? extra : "");
-    if (r->body_len >= sizeof(r->body))
-        r->body_len = sizeof(r->body) - 1;
-    head_add(r, "Content-Type: text/html; charset=utf-8\r\nContent-Length: %zu\r\n", r->body_len);
+    head_str(r, "Content-Length: ");
+    head_u64(r, n);
+    head_str(r, "\r\n");
+}
+
+/* A short HTML page naming the status, as the body of an error or a redirect. */
+static void page(struct http_reply *r)
+{
+    char num[8];
+    size_t nn = (size_t)(http_put_u64(num, num + sizeof(num), (unsigned)r->status) - num);
+    const char *why = http_reason(r->status);
+    char *o = r->body;
+    const char *end = r->body + sizeof(r->body) - 1;
+    o = http_put_str(o, end, "<html><head><title>");
+    o = http_put_mem(o, end, num, nn);
+    o = http_put_str(o, end, " ");
+    o = http_put_str(o, end, why);
+    o = http_put_str(o, end, "</title></head><body><h1>");
+    o = http_put_mem(o, end, num, nn);
+    o = http_put_str(o, end, " ");
+    o = http_put_str(o, end, why);
+    o = http_put_str(o, end, "</h1></body></html>\n");
+    r->body_len = (size_t)(o - r->body);
+    head_str(r, "Content-Type: text/html; charset=utf-8\r\n");
+    head_length(r, r->body_len);
 }
 
 void http_reply_error(const struct http_reply_ctx *x, int status, int version_minor, struct http_reply *out)
@@ -114,11 +151,11 @@ void http_reply_error(const struct http_reply_ctx *x, int status, int version_mi
     out->close = 1;
     head_start(x, out, version_minor);
     if (status == 405)
-        head_add(out, "Allow: " HTTP_ALLOW "\r\n");
+        head_str(out, "Allow: " HTTP_ALLOW "\r\n");
     if (status == 503)
-        head_add(out, "Retry-After: 1\r\n");
-    page(out, NULL);
-    head_add(out, "\r\n");
+        head_str(out, "Retry-After: 1\r\n");
+    page(out);
+    head_str(out, "\r\n");
 }
 
 static int is_known_method(struct http_slice m)
@@ -150,8 +187,11 @@ static int reply_dynamic(const struct http_reply_ctx *x, const struct http_reque
     out->close = !persist;
     out->head_only = head;
     head_start(x, out, req->h.version_minor);
-    head_add(out, "Content-Type: %s\r\nContent-Length: %llu\r\nCache-Control: no-store\r\n\r\n", ctype,
-             (unsigned long long)len);
+    head_str(out, "Content-Type: ");
+    head_str(out, ctype);
+    head_str(out, "\r\n");
+    head_length(out, len);
+    head_str(out, "Cache-Control: no-store\r\n\r\n");
     if (head || !body) {
         free(body);
     } else {
@@ -214,11 +254,18 @@ static int evaluate_conditions(const struct http_reply_ctx *x, const struct http
     return 200;
 }
 
-/* "bytes a-b/size" */
-static int content_range(char *buf, size_t cap, const struct http_range *r, uint64_t size)
+/* "bytes a-b/size", NUL-terminated in buf (80 bytes hold any). */
+static void content_range(char *buf, size_t cap, const struct http_range *r, uint64_t size)
 {
-    return snprintf(buf, cap, "bytes %llu-%llu/%llu", (unsigned long long)r->first,
-                    (unsigned long long)(r->first + r->len - 1), (unsigned long long)size);
+    char *o = buf;
+    const char *end = buf + cap - 1;
+    o = http_put_str(o, end, "bytes ");
+    o = http_put_u64(o, end, r->first);
+    o = http_put_str(o, end, "-");
+    o = http_put_u64(o, end, r->first + r->len - 1);
+    o = http_put_str(o, end, "/");
+    o = http_put_u64(o, end, size);
+    *o = 0;
 }
 
 /* A 206 of several ranges: multipart/byteranges (RFC 9110 14.6), each part with its own
@@ -256,29 +303,85 @@ static int multipart(const struct http_reply_ctx *x, struct http_reply *out, con
         add_piece(out, f->data, rg[i].first, rg[i].len);
     }
     add_piece(out, text + off[n], 0, o - off[n]);
-    head_add(out, "Content-Type: multipart/byteranges; boundary=%s\r\n", boundary);
+    head_str(out, "Content-Type: multipart/byteranges; boundary=");
+    head_str(out, boundary);
+    head_str(out, "\r\n");
     return 0;
+}
+
+/* A strong entity-tag (RFC 9110 8.8.3): changes whenever the file's bytes can have changed. */
+static void file_etag(const struct http_file *f, char *buf, size_t cap)
+{
+    char *o = buf;
+    const char *end = buf + cap - 1;
+    o = http_put_str(o, end, "\"");
+    o = http_put_hex(o, end, (uint64_t)f->mtime * 1000000000ull + (uint64_t)f->mtime_ns);
+    o = http_put_str(o, end, "-");
+    o = http_put_hex(o, end, f->size);
+    o = http_put_str(o, end, "-");
+    o = http_put_hex(o, end, f->ino);
+    o = http_put_str(o, end, "\"");
+    *o = 0;
+}
+
+/* "Last-Modified: ...\r\nETag: ...\r\n", then "Accept-Ranges: bytes\r\n"; *val and *ar: where
+ * each part ends. */
+static size_t validator_lines(char *buf, size_t cap, int64_t lm, const char *etag, size_t *val, size_t *ar)
+{
+    char date[40];
+    size_t dn = http_date_format(lm, date, sizeof(date));
+    char *o = buf;
+    const char *end = buf + cap;
+    o = http_put_str(o, end, "Last-Modified: ");
+    o = http_put_mem(o, end, date, dn);
+    o = http_put_str(o, end, "\r\nETag: ");
+    o = http_put_str(o, end, etag);
+    o = http_put_str(o, end, "\r\n");
+    *val = (size_t)(o - buf);
+    o = http_put_str(o, end, "Accept-Ranges: bytes\r\n");
+    *ar = (size_t)(o - buf);
+    return *ar;
+}
+
+/* Written once per file (see struct http_file): its entity-tag, and the lines a 200 of the whole
+ * file ends with, from Last-Modified (its own modification time) to the blank line. */
+static void file_fields(struct http_file *f)
+{
+    if (f->fields_len)
+        return;
+    file_etag(f, f->etag, sizeof(f->etag));
+    size_t val, ar;
+    char *o = f->fields + validator_lines(f->fields, sizeof(f->fields), f->mtime, f->etag, &val, &ar);
+    const char *end = f->fields + sizeof(f->fields);
+    o = http_put_str(o, end, "Content-Type: ");
+    o = http_put_str(o, end, f->content_type);
+    o = http_put_str(o, end, "\r\nContent-Length: ");
+    o = http_put_u64(o, end, f->size);
+    o = http_put_str(o, end, "\r\n\r\n");
+    f->fields_val = (unsigned short)val;
+    f->fields_ar = (unsigned short)ar;
+    f->fields_len = (unsigned short)(o - f->fields);
 }
 
 /* A regular file found: conditions, then ranges, then the head and the pieces of the body. */
 static void reply_file(const struct http_reply_ctx *x, const struct http_request *req, int get, int persist,
                        struct http_file *f, struct http_reply *out)
 {
-    int64_t mtime = f->mtime > x->wall_now ? x->wall_now : f->mtime;
+    /* 8.8.2.1: a Last-Modified after the response's Date is replaced by the Date. */
+    int lm_own = f->mtime <= x->wall_now;
+    int64_t mtime = lm_own ? f->mtime : x->wall_now;
     /* 8.8.2.2: a modification date is a strong validator only if at least a second before Date. */
     int lm_strong = f->mtime < x->wall_now;
-    /* A strong entity-tag (8.8.3): changes whenever the file's bytes can have changed. */
-    char etag[64];
-    snprintf(etag, sizeof(etag), "\"%llx-%llx-%llx\"", (unsigned long long)f->mtime * 1000000000ull + (unsigned long long)f->mtime_ns,
-             (unsigned long long)f->size, (unsigned long long)f->ino);
+    file_fields(f);
+    const char *etag = f->etag;
     int status = evaluate_conditions(x, req, etag, mtime);
     struct http_range rg[HTTP_MAX_RANGES];
     unsigned nr = 0;
     enum http_range_verdict rv = HTTP_RANGE_IGNORE;
-    const struct http_slice *range = http_field_get(&req->h, "Range");
+    const struct http_slice *range = status == 200 && get && f->size ? http_field_get(&req->h, "Range") : NULL;
     /* 14.2: Range is defined for GET only; If-Range is ignored without Range (13.1.5). An empty
      * file has no range a Content-Range could name: it is sent whole (14.1.1 allows no int-range). */
-    if (status == 200 && get && range && f->size) {
+    if (range) {
         const struct http_slice *ifr = http_field_get(&req->h, "If-Range");
         if (!ifr || http_if_range_holds(*ifr, etag, mtime, lm_strong))
             rv = http_range_parse(*range, f->size, rg, &nr);
@@ -292,38 +395,59 @@ static void reply_file(const struct http_reply_ctx *x, const struct http_request
     out->head_only = !get || status == 304;
     head_start(x, out, req->h.version_minor);
     if (status == 412 || status == 416) {
-        if (status == 416)
-            head_add(out, "Content-Range: bytes */%llu\r\n", (unsigned long long)f->size);
-        page(out, NULL);
-        head_add(out, "\r\n");
-        http_file_put(f);
-        return;
-    }
-    char lm[40];
-    http_date_format(mtime, lm, sizeof(lm));
-    head_add(out, "Last-Modified: %s\r\nETag: %s\r\n", lm, etag);
-    if (status == 304) {
-        head_add(out, "\r\n");
-        http_file_put(f);
-        return;
-    }
-    head_add(out, "Accept-Ranges: bytes\r\n");
-    if (status == 206 && nr == 1) {
-        char cr[80];
-        content_range(cr, sizeof(cr), &rg[0], f->size);
-        head_add(out, "Content-Range: %s\r\nContent-Type: %s\r\n", cr, f->content_type);
-        add_piece(out, f->data, rg[0].first, rg[0].len);
-    } else if (status == 206) {
-        if (multipart(x, out, rg, nr, f, etag) != 0) {
-            http_file_put(f);
-            http_reply_error(x, 503, req->h.version_minor, out);
-            return;
+        if (status == 416) {
+            head_str(out, "Content-Range: bytes */");
+            head_u64(out, f->size);
+            head_str(out, "\r\n");
         }
-    } else {
-        head_add(out, "Content-Type: %s\r\n", f->content_type);
-        add_piece(out, f->data, 0, f->size);
+        page(out);
+        head_str(out, "\r\n");
+        http_file_put(f);
+        return;
     }
-    head_add(out, "Content-Length: %llu\r\n\r\n", (unsigned long long)out->file_len);
+    char own[160];
+    const char *lines = f->fields;
+    size_t val = f->fields_val, ar = f->fields_ar;
+    if (!lm_own) {
+        validator_lines(own, sizeof(own), mtime, etag, &val, &ar);
+        lines = own;
+    }
+    if (status == 304) {
+        head_mem(out, lines, val);
+        head_str(out, "\r\n");
+        http_file_put(f);
+        return;
+    }
+    if (status == 200 && lm_own) {
+        /* the common case: every line after the connection's is the file's own */
+        head_mem(out, f->fields, f->fields_len);
+        add_piece(out, f->data, 0, f->size);
+    } else {
+        head_mem(out, lines, ar);
+        if (status == 206 && nr == 1) {
+            char cr[80];
+            content_range(cr, sizeof(cr), &rg[0], f->size);
+            head_str(out, "Content-Range: ");
+            head_str(out, cr);
+            head_str(out, "\r\nContent-Type: ");
+            head_str(out, f->content_type);
+            head_str(out, "\r\n");
+            add_piece(out, f->data, rg[0].first, rg[0].len);
+        } else if (status == 206) {
+            if (multipart(x, out, rg, nr, f, etag) != 0) {
+                http_file_put(f);
+                http_reply_error(x, 503, req->h.version_minor, out);
+                return;
+            }
+        } else {
+            head_str(out, "Content-Type: ");
+            head_str(out, f->content_type);
+            head_str(out, "\r\n");
+            add_piece(out, f->data, 0, f->size);
+        }
+        head_length(out, out->file_len);
+        head_str(out, "\r\n");
+    }
     if (out->head_only) {
         http_file_put(f);
         out->npieces = 0;
@@ -342,7 +466,7 @@ static void reply_options(const struct http_reply_ctx *x, const struct http_requ
     reply_init(out, 200);
     out->close = !persist;
     head_start(x, out, req->h.version_minor);
-    head_add(out, "Allow: " HTTP_ALLOW "\r\nContent-Length: 0\r\n\r\n");
+    head_str(out, "Allow: " HTTP_ALLOW "\r\nContent-Length: 0\r\n\r\n");
 }
 
 void http_reply_request(const struct http_reply_ctx *x, const struct http_request *req, struct http_reply *out)
@@ -372,8 +496,12 @@ void http_reply_request(const struct http_reply_ctx *x, const struct http_reques
     }
     if (x->dynamic && reply_dynamic(x, req, persist, head, out))
         return;
+    struct http_file *f = http_cache_hit(x->cache, req->target, x->now);
+    if (f) {
+        reply_file(x, req, get, persist, f, out);
+        return;
+    }
     struct http_static_result *sr = malloc(sizeof(*sr));   /* large: its Location buffer */
-    struct http_file *f = NULL;
     int status = sr ? http_cache_get(x->cache, x->root, req->target, x->now, &f, sr) : 500;
     if (status == 200) {
         free(sr);
@@ -386,9 +514,12 @@ void http_reply_request(const struct http_reply_ctx *x, const struct http_reques
     out->close = !persist || status == 400 || status == 500;
     out->head_only = head;
     head_start(x, out, req->h.version_minor);
-    if (status == 301)
-        head_add(out, "Location: %s\r\n", sr->location);
+    if (status == 301) {
+        head_str(out, "Location: ");
+        head_str(out, sr->location);
+        head_str(out, "\r\n");
+    }
     free(sr);
-    page(out, NULL);
-    head_add(out, "\r\n");
+    page(out);
+    head_str(out, "\r\n");
 }

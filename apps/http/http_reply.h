@@ -16,6 +16,8 @@ struct http_reply_ctx {
     const struct http_static_root *root;
     struct http_cache *cache;       /* NULL: every file is opened for its request */
     int64_t wall_now;               /* seconds since the epoch, for Date and Last-Modified */
+    const char *date;               /* wall_now as IMF-fixdate (HTTP_DATE_LEN bytes), formatted
+                                     * once a second by the server; NULL: formatted here */
     synack_time_t now;              /* the stack's time, handed to a dynamic page */
     unsigned keepalive_timeout_s;   /* advertised in Keep-Alive: timeout= */
     unsigned keepalive_max;         /* responses per connection; the last carries Connection: close */
@@ -23,6 +25,8 @@ struct http_reply_ctx {
     int (*dynamic)(void *ctx, const char *path, char **body, size_t *len, const char **ctype, synack_time_t now);
     void *dynamic_ctx;
 };
+
+#define HTTP_DATE_LEN 29   /* "Sun, 06 Nov 1994 08:49:37 GMT" */
 
 #define HTTP_REPLY_HEAD_MAX (HTTP_STATIC_LOCATION_MAX + 1024)
 

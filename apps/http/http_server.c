@@ -58,6 +58,7 @@ struct http_server *http_server_start(synack_stack_t *st, const struct http_serv
     s->st = st;
     s->cfg = *cfg;
     s->listener = -1;
+    s->date_sec = INT64_MIN;
     if (!cfg->root) {
         snprintf(err, errcap, "no document root given");
         free(s);

@@ -69,6 +69,10 @@ struct http_server {
     /* Scratch for one request at a time: handlers never run inside one another. */
     struct http_request req;
     struct http_reply reply;
+    /* Date for the responses of one second, formatted once. */
+    int64_t date_sec;
+    size_t date_len;
+    char date[40];
     /* The access log, written in batches: lines gather here and go out when the buffer is nearly
      * full or log_timer fires (a second after the first line waiting). */
     char *log;
