@@ -5,7 +5,9 @@
 #       lwIP raw-API server of our own (bench/lwip_httpd.c, Debian's liblwip-dev) over a TAP, and
 #       nginx with one worker over a veth pair; requests per second, the median of the runs, and
 #       requests per second of the server's own CPU time (user+system of its processes, all
-#       threads: steadier than wall-clock figures on a shared machine).
+#       threads: steadier than wall-clock figures on a shared machine). No server keeps an access
+#       log: synack runs with `--http-log off`, nginx with `access_log off`, and lwIP's server
+#       logs nothing.
 #   (b) new connections: `ab -c50` without keep-alive, BENCH_AB_CONNS connections (default
 #       500,000) against synack (TAP) and nginx with one worker (veth); connections per second,
 #       and whether the rate is flat: the rate over the last tenth of the connections against the
@@ -91,7 +93,7 @@ EOF
 start_synack() {   # the HTTP server on synack, in NSS, ready when curl gets the file; one stack,
     # as lwIP's server and nginx's one worker are one thread
     bench_bg synack timeout 3600 ip netns exec "$NSS" "$SYNACK" serve --tap hbsyn0 --threads 1 --addr 192.0.2.2/24 \
-        --ctl "$TMPD/serve.sock" --http-root "$WWW" --http-log /dev/null --http-keepalive-max 1000000 \
+        --ctl "$TMPD/serve.sock" --http-root "$WWW" --http-log off --http-keepalive-max 1000000 \
         --http-keepalive-timeout 600 --http-max-conns 60000
     SYNACK_PID=$BG_PID
     wait_http "$NSS" http://192.0.2.2/f100 synack

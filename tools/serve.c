@@ -149,7 +149,7 @@ static void serve_usage(FILE *f)
                DEVOPTS_HELP
                "  --http-root DIR     serve the files under DIR over HTTP/1.1 (GET, HEAD)\n"
                "  --http-port N       HTTP port (default 80)\n"
-               "  --http-log FILE     access log, common log format (default: stderr; - for stderr)\n"
+               "  --http-log FILE     access log, common log format (default: stderr; - for stderr; off: none)\n"
                "  --http-keepalive-timeout S   close idle persistent connections after S seconds (default 5)\n"
                "  --http-keepalive-max N       responses per connection; the N-th closes it (default 100)\n"
                "  --http-header-timeout S      a request head must be complete S seconds after its first byte (default 10)\n"
@@ -367,10 +367,9 @@ int cmd_serve(int argc, char **argv)
     dev.queues = threads;
     FILE *access_log = NULL;
     if (hc.root) {
-        if (!http_log || !strcmp(http_log, "-")) {
-            access_log = stderr;
-        } else if (!(access_log = fopen(http_log, "a"))) {
-            fprintf(stderr, "synack serve: cannot open --http-log '%s': %s\n", http_log, strerror(errno));
+        int e = http_access_log_open(http_log, &access_log);
+        if (e < 0) {
+            fprintf(stderr, "synack serve: cannot open --http-log '%s': %s\n", http_log, strerror(-e));
             return 1;
         }
         hc.access_log = access_log;
@@ -393,8 +392,7 @@ int cmd_serve(int argc, char **argv)
     struct serve *s = NULL;
     int r = 1;
     if (devrun_open(&run, &dev, "serve") != 0) {
-        if (access_log && access_log != stderr)
-            fclose(access_log);
+        http_access_log_close(access_log);
         return 1;
     }
     if (shardrun_open(&sr, &run, &dev, "serve") != 0 || !(s = calloc(sr.n, sizeof(*s))))
@@ -469,8 +467,7 @@ out:
         synack_driver_run_once(sr.drv[k], 0);
     }
     free(s);
-    if (access_log && access_log != stderr)
-        fclose(access_log);
+    http_access_log_close(access_log);
     devrun_close(&run);
     shardrun_close(&sr);
     return r;

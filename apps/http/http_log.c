@@ -4,6 +4,9 @@
  * makes one write per few dozen requests instead of one per request. With no log, nothing at all. */
 #include "http_log.h"
 
+#include "http_fmt.h"
+
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +14,25 @@
 #define LOG_CAP 16384
 #define LOG_LINE_MAX 512
 #define LOG_DELAY SYNACK_SEC(1)
+
+int http_access_log_open(const char *arg, FILE **out)
+{
+    *out = NULL;
+    if (arg && !strcmp(arg, "off"))
+        return 0;
+    if (!arg || !strcmp(arg, "-")) {
+        *out = stderr;
+        return 0;
+    }
+    *out = fopen(arg, "a");
+    return *out ? 0 : -errno;
+}
+
+void http_access_log_close(FILE *f)
+{
+    if (f && f != stderr)
+        fclose(f);
+}
 
 void http_log_flush(struct http_server *s)
 {
@@ -61,10 +83,12 @@ void http_log_line(struct http_server *s, const struct synack_ip *peer, const ch
         s->log_sec = sec;
     }
     char *o = s->log + s->log_len;
-    char *end = s->log + LOG_CAP;
+    const char *end = s->log + LOG_CAP;
     synack_ip_format(peer, o, (size_t)(end - o));
     o += strlen(o);
-    o += snprintf(o, (size_t)(end - o), " - - [%s] \"", s->log_date);
+    o = http_put_str(o, end, " - - [");
+    o = http_put_str(o, end, s->log_date);
+    o = http_put_str(o, end, "] \"");
     /* The request line, escaping what a terminal or a log parser could trip on, cut at 200. */
     char *stop = o + 200;
     if (!n)
@@ -73,15 +97,24 @@ void http_log_line(struct http_server *s, const struct synack_ip *peer, const ch
         unsigned char ch = (unsigned char)req[i];
         if (ch == '\r' || ch == '\n')
             break;
-        if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\')
-            o += snprintf(o, 5, "\\x%02x", ch);
-        else
+        if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\') {
+            o[0] = '\\';
+            o[1] = 'x';
+            o[2] = "0123456789abcdef"[ch >> 4];
+            o[3] = "0123456789abcdef"[ch & 15];
+            o += 4;
+        } else {
             *o++ = (char)ch;
+        }
     }
+    o = http_put_str(o, end, "\" ");
+    o = http_put_u64(o, end, (unsigned)status);
+    o = http_put_str(o, end, " ");
     if (bytes)
-        o += snprintf(o, (size_t)(end - o), "\" %d %llu\n", status, (unsigned long long)bytes);
+        o = http_put_u64(o, end, bytes);
     else
-        o += snprintf(o, (size_t)(end - o), "\" %d -\n", status);
+        o = http_put_str(o, end, "-");
+    o = http_put_str(o, end, "\n");
     if (!s->log_len)
         synack_timer_arm(s->log_timer, now + LOG_DELAY);
     s->log_len = (size_t)(o - s->log);

@@ -116,4 +116,11 @@ void http_server_get_stats(const struct http_server *s, struct http_server_stats
 /* "name value" lines, one per counter. */
 void http_server_write_stats(const struct http_server *s, FILE *f);
 
+/* The access log a command-line argument names: "off" none (*out NULL, as nginx's `access_log
+ * off`: no line is formatted at all), NULL or "-" standard error, else the file, appended to.
+ * Returns 0, or a negative errno from opening the file. */
+int http_access_log_open(const char *arg, FILE **out);
+/* Closes what http_access_log_open opened (not standard error). */
+void http_access_log_close(FILE *f);
+
 #endif
