@@ -1,6 +1,10 @@
 /* The status page (see status.h). Ladders come from the same trace stream as pcap and the demo:
  * each segment in or out of a TCP connection is recorded against its 4-tuple (up to a row limit per
- * connection), with each side's state after it; the last `keep` connections are drawn as SVG. */
+ * connection), with each side's state after it; the last `keep` connections are drawn as SVG.
+ *
+ * The recorder sees every segment the stack sends or receives, so what it does for one it does not
+ * record is kept to a hash lookup of the 4-tuple and a look at the flags: a segment is parsed only
+ * when it is drawn. */
 #include "status.h"
 
 #include <stdlib.h>
@@ -20,6 +24,7 @@ struct status_seg {
 
 struct status_conn {
     int used;
+    int hnext;                    /* the next record in this one's hash chain, -1: none */
     uint64_t serial;              /* order of creation: the newest are drawn first */
     struct synack_sockaddr local, remote;
     int state;                    /* our latest state */
@@ -31,6 +36,8 @@ struct status {
     synack_stack_t *st;
     unsigned keep;
     struct status_conn *conns;
+    int *bucket;                  /* hash of the 4-tuple -> the newest record of it, chained */
+    unsigned nbuckets;
     uint64_t serial;
     status_extra_fn extra;
     void *extra_arg;
@@ -43,11 +50,19 @@ struct status *status_new(synack_stack_t *st, unsigned keep)
         return NULL;
     s->st = st;
     s->keep = keep ? keep : 6;
+    s->nbuckets = 16;
+    while (s->nbuckets < 2 * s->keep)
+        s->nbuckets *= 2;
     s->conns = calloc(s->keep, sizeof(*s->conns));
-    if (!s->conns) {
+    s->bucket = malloc(s->nbuckets * sizeof(*s->bucket));
+    if (!s->conns || !s->bucket) {
+        free(s->conns);
+        free(s->bucket);
         free(s);
         return NULL;
     }
+    for (unsigned i = 0; i < s->nbuckets; i++)
+        s->bucket[i] = -1;
     return s;
 }
 
@@ -56,6 +71,7 @@ void status_free(struct status *s)
     if (!s)
         return;
     free(s->conns);
+    free(s->bucket);
     free(s);
 }
 
@@ -70,15 +86,41 @@ static int same(const struct synack_sockaddr *a, const struct synack_sockaddr *b
     return synack_ip_equal(&a->addr, &b->addr) && a->port == b->port;
 }
 
+static uint32_t word(const struct synack_ip *a, int i)
+{
+    uint32_t w;
+    memcpy(&w, a->b + 4 * i, 4);
+    return w;
+}
+
+static unsigned bucket_of(const struct status *s, const struct synack_sockaddr *l, const struct synack_sockaddr *r)
+{
+    uint64_t h = ((uint64_t)l->port << 16 | r->port) ^ (uint64_t)word(&r->addr, 3) << 32;
+    h ^= word(&r->addr, 2) ^ (uint64_t)word(&r->addr, 1) << 32 ^ word(&r->addr, 0) ^ word(&l->addr, 3);
+    h *= 0x9e3779b97f4a7c15ull;   /* Fibonacci hashing: the top bits mix every input bit */
+    return (unsigned)(h >> 40) & (s->nbuckets - 1);
+}
+
+/* The newest record of a 4-tuple: the first in its chain, as a new record goes to the front. */
 static struct status_conn *find(struct status *s, const struct synack_sockaddr *l, const struct synack_sockaddr *r)
 {
-    struct status_conn *best = NULL;
-    for (unsigned i = 0; i < s->keep; i++) {
+    for (int i = s->bucket[bucket_of(s, l, r)]; i >= 0; i = s->conns[i].hnext) {
         struct status_conn *c = &s->conns[i];
-        if (c->used && same(&c->local, l) && same(&c->remote, r) && (!best || c->serial > best->serial))
-            best = c;
+        if (same(&c->remote, r) && same(&c->local, l))
+            return c;
     }
-    return best;
+    return NULL;
+}
+
+static void unchain(struct status *s, struct status_conn *c)
+{
+    int me = (int)(c - s->conns);
+    for (int *pp = &s->bucket[bucket_of(s, &c->local, &c->remote)]; *pp >= 0; pp = &s->conns[*pp].hnext) {
+        if (*pp == me) {
+            *pp = c->hnext;
+            return;
+        }
+    }
 }
 
 /* A new record, reusing the oldest slot. */
@@ -93,31 +135,43 @@ static struct status_conn *fresh(struct status *s, const struct synack_sockaddr 
         if (s->conns[i].serial < slot->serial)
             slot = &s->conns[i];
     }
+    if (slot->used)
+        unchain(s, slot);
     memset(slot, 0, sizeof(*slot));
     slot->used = 1;
     slot->serial = ++s->serial;
     slot->local = *l;
     slot->remote = *r;
     slot->state = -1;
+    unsigned b = bucket_of(s, l, r);
+    slot->hnext = s->bucket[b];
+    s->bucket[b] = (int)(slot - s->conns);
     return slot;
 }
 
 void status_on_trace(struct status *s, const struct synack_trace_event *ev)
 {
     if (ev->kind == SYNACK_TR_TCP_SEG_IN || ev->kind == SYNACK_TR_TCP_SEG_OUT) {
+        if (ev->len < 20 || (ev->data[12] >> 4) < 5 || (size_t)(ev->data[12] >> 4) * 4 > ev->len)
+            return;   /* no TCP header (RFC 9293 3.1: data offset): synack_tcp_fields refuses it */
+        unsigned flags = ev->data[13];   /* RFC 9293 3.1: the control bits */
+        int syn = flags & 0x02;
+        struct status_conn *c = find(s, &ev->local, &ev->remote);
+        if (!c && !syn)
+            return;   /* segments of connections that began before we looked: not drawn */
+        if (c && !syn && c->nseg == STATUS_MAX_ROWS) {
+            c->dropped++;   /* drawn up to the row limit, counted beyond it */
+            return;
+        }
         struct synack_tcp_fields f;
         if (synack_tcp_fields(ev->data, ev->len, &f) != 0)
             return;
-        struct status_conn *c = find(s, &ev->local, &ev->remote);
         /* A SYN that starts a connection (not a retransmission of the one we hold) opens a record. */
-        int syn_opens = (f.flags & 0x02) && !(f.flags & 0x10);
+        int syn_opens = syn && !(f.flags & 0x10);
         if (syn_opens && c && c->nseg && !((c->seg[0].f.flags & 0x02) && c->seg[0].f.seq == f.seq))
             c = NULL;
-        if (!c) {
-            if (!syn_opens && !(f.flags & 0x02))
-                return;   /* segments of connections that began before we looked: not drawn */
+        if (!c)
             c = fresh(s, &ev->local, &ev->remote);
-        }
         if (c->nseg == STATUS_MAX_ROWS) {
             c->dropped++;
             return;
