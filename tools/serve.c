@@ -225,6 +225,7 @@ static int serve_apps_start(struct serve *s, struct http_server_config *hc, cons
         status_set_extra(s->status, status_app, s);
         hc->dynamic = status_page;
         hc->dynamic_ctx = s;
+        hc->dynamic_prefix = "/status";   /* status_render's paths */
         hc->wall_offset = (int64_t)s->pcap_wall_offset;
         s->http = http_server_start(s->st, hc, synack_clock_now(), err, sizeof(err));
         if (!s->http) {

@@ -105,6 +105,7 @@ static void reply_ctx(struct http_conn *c, struct http_reply_ctx *x, synack_time
     x->nth = c->nresp + 1;
     x->dynamic = s->cfg.dynamic;
     x->dynamic_ctx = s->cfg.dynamic_ctx;
+    x->dynamic_prefix = s->cfg.dynamic_prefix;
 }
 
 /* Takes over what the reply owns (its file and text) and starts sending. line: the request line

@@ -176,7 +176,13 @@ static int reply_dynamic(const struct http_reply_ctx *x, const struct http_reque
     const char *q = memchr(req->target.p, '?', n);
     if (q)
         n = (size_t)(q - req->target.p);
-    if (http_path_decode(req->target.p, n, path, sizeof(path)) < 0)
+    /* Most requests are for files: a path that cannot decode to one under the pages' prefix is
+     * not decoded at all (without a '%', the decoded path is the raw one). */
+    const char *pre = x->dynamic_prefix;
+    size_t pn = pre ? strlen(pre) : 0;
+    if (pn && (n < pn || memcmp(req->target.p, pre, pn)) && !memchr(req->target.p, '%', n))
+        return 0;
+    if (http_path_decode(req->target.p, n, path, sizeof(path)) < 0 || (pn && strncmp(path, pre, pn)))
         return 0;
     char *body = NULL;
     size_t len = 0;

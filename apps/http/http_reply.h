@@ -24,6 +24,7 @@ struct http_reply_ctx {
     unsigned nth;                   /* 1 for the connection's first response */
     int (*dynamic)(void *ctx, const char *path, char **body, size_t *len, const char **ctype, synack_time_t now);
     void *dynamic_ctx;
+    const char *dynamic_prefix;     /* only paths starting with it go to dynamic; NULL: all */
 };
 
 #define HTTP_DATE_LEN 29   /* "Sun, 06 Nov 1994 08:49:37 GMT" */

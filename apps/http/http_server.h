@@ -64,6 +64,9 @@ struct http_server_config {
      * to answer 200 with it (Cache-Control: no-store); 0 to fall through to the files. */
     int (*dynamic)(void *ctx, const char *path, char **body, size_t *len, const char **ctype, synack_time_t now);
     void *dynamic_ctx;
+    const char *dynamic_prefix;         /* only decoded paths that start with it are asked (e.g.
+                                         * "/status"), so a file's request decodes nothing more;
+                                         * NULL: every path */
 };
 
 void http_server_config_init(struct http_server_config *c);

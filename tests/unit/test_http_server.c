@@ -144,6 +144,57 @@ static void dynamic_page(void **state)
     done(&r);
 }
 
+/* Counts every ask, answers /status and /status.json. */
+static int counting_page(void *ctx, const char *path, char **body, size_t *len, const char **ctype, synack_time_t now)
+{
+    ++*(int *)ctx;
+    if (strcmp(path, "/status") && strcmp(path, "/status.json"))
+        return 0;
+    *body = strdup("s");
+    *len = 1;
+    return 1;
+}
+
+/* With a prefix, only paths that decode to one under it are asked, percent-encoded ones too. */
+static void dynamic_prefix(void **state)
+{
+    int asks = 0;
+    struct http_reply_ctx x = { .root = &root, .wall_now = 1700000000, .keepalive_timeout_s = 5,
+                                .keepalive_max = 3, .nth = 1, .dynamic = counting_page, .dynamic_ctx = &asks,
+                                .dynamic_prefix = "/status" };
+    static const struct {
+        const char *target;
+        int asked, status;
+    } cases[] = {
+        { "/index.html", 0, 200 },   { "/status", 1, 200 },    { "/status.json?x", 1, 200 },
+        { "/st%61tus", 1, 200 },     { "/%73tatus.json", 1, 200 }, { "/statu", 0, 404 },
+        { "/statusx", 1, 404 },      { "/%69ndex.html", 0, 200 },  { "/x/status", 0, 404 },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char text[256];
+        snprintf(text, sizeof(text), "GET %s HTTP/1.1\r\nHost: a\r\n\r\n", cases[i].target);
+        struct http_request req;
+        assert_true(http_parse_request(text, strlen(text), NULL, &req) > 0);
+        struct http_reply r;
+        asks = 0;
+        http_reply_request(&x, &req, &r);
+        if (asks != cases[i].asked || r.status != cases[i].status)
+            fail_msg("%s: asked %d, status %d", cases[i].target, asks, r.status);
+        http_reply_release(&r);
+    }
+    /* without a prefix every path is asked */
+    x.dynamic_prefix = NULL;
+    const char *text = "GET /index.html HTTP/1.1\r\nHost: a\r\n\r\n";
+    struct http_request req;
+    assert_true(http_parse_request(text, strlen(text), NULL, &req) > 0);
+    struct http_reply r;
+    asks = 0;
+    http_reply_request(&x, &req, &r);
+    assert_int_equal(asks, 1);
+    assert_int_equal(r.status, 200);
+    http_reply_release(&r);
+}
+
 static void get_file(void **state)
 {
     struct http_reply r;
@@ -520,7 +571,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(get_file),
-        cmocka_unit_test(dynamic_page),    cmocka_unit_test(head_and_conditional), cmocka_unit_test(directories),
+        cmocka_unit_test(dynamic_page),    cmocka_unit_test(dynamic_prefix),    cmocka_unit_test(head_and_conditional), cmocka_unit_test(directories),
         cmocka_unit_test(no_escape),   cmocka_unit_test(persistence),          cmocka_unit_test(methods_and_errors),
         cmocka_unit_test(conditions),  cmocka_unit_test(range_requests),         cmocka_unit_test(options),
     };
