@@ -108,6 +108,10 @@ static void reply_ctx(struct http_conn *c, struct http_reply_ctx *x, synack_time
     x->dynamic_prefix = s->cfg.dynamic_prefix;
 }
 
+/* A body of at most this many bytes, all in memory (a cached small file, a dynamic page), is copied
+ * after the head: the response then goes to TCP in one send, not one per piece. */
+#define OUT_INLINE_MAX 4096
+
 /* Takes over what the reply owns (its file and text) and starts sending. line: the request line
  * for the log. Returns 0, or -1 if out of memory (the reply is released, the caller aborts). */
 static int start_reply(struct http_conn *c, struct http_reply *r, const char *line, size_t line_len,
@@ -116,7 +120,18 @@ static int start_reply(struct http_conn *c, struct http_reply *r, const char *li
     struct http_server *s = c->srv;
     size_t page = r->head_only ? 0 : r->body_len;
     unsigned np = r->head_only ? 0 : r->npieces;
-    struct http_out *o = malloc(sizeof(*o) + np * sizeof(struct http_piece) + r->head_len + page);
+    uint64_t body = r->head_only ? 0 : r->file_len;
+    size_t inl = 0;
+    if (np && body <= OUT_INLINE_MAX) {
+        unsigned k = 0;
+        while (k < np && r->piece[k].mem)
+            k++;
+        if (k == np) {
+            inl = (size_t)body;
+            np = 0;
+        }
+    }
+    struct http_out *o = malloc(sizeof(*o) + np * sizeof(struct http_piece) + r->head_len + page + inl);
     if (!o) {
         http_reply_release(r);
         return -1;
@@ -127,6 +142,10 @@ static int start_reply(struct http_conn *c, struct http_reply *r, const char *li
     memcpy(o->head, r->head, r->head_len);
     memcpy(o->head + r->head_len, r->body, page);
     o->head_len = r->head_len + page;
+    for (unsigned k = 0; inl && k < r->npieces; k++) {
+        memcpy(o->head + o->head_len, r->piece[k].mem + r->piece[k].off, (size_t)r->piece[k].len);
+        o->head_len += (size_t)r->piece[k].len;
+    }
     memcpy(o->piece, r->piece, np * sizeof(struct http_piece));
     o->npieces = np;
     o->status = r->status;
@@ -138,7 +157,7 @@ static int start_reply(struct http_conn *c, struct http_reply *r, const char *li
     r->file = NULL;
     r->text = NULL;
     c->out = o;
-    http_log_line(s, &c->peer.addr, line, line_len, r->status, page + (np ? r->file_len : 0), now);
+    http_log_line(s, &c->peer.addr, line, line_len, r->status, page + body, now);
     c->state = HC_WRITE;
     c->last_progress = now;
     return 0;
@@ -514,6 +533,12 @@ static void arm_timer(struct http_conn *c)
         d = c->last_progress + cfg->linger_timeout;
         break;
     }
+    c->deadline = d;
+    /* A timer armed for no later than the deadline is left as it is: a kept-alive connection moves
+     * its deadline with every request, and on_timer arms it again for the deadline it finds. */
+    if (c->timer_at && c->timer_at <= d)
+        return;
+    c->timer_at = d;
     synack_timer_arm(c->timer, d);
 }
 
@@ -554,6 +579,13 @@ static void on_timer(synack_stack_t *st, void *arg, synack_time_t now)
 {
     struct http_conn *c = arg;
     struct http_server *s = c->srv;
+    c->timer_at = 0;
+    if (now < c->deadline) {
+        /* armed for an earlier deadline that has moved since */
+        c->timer_at = c->deadline;
+        synack_timer_arm(c->timer, c->deadline);
+        return;
+    }
     switch (c->state) {
     case HC_READ:
         if (c->in_len || c->pending) {

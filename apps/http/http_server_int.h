@@ -39,6 +39,8 @@ struct http_conn {
     enum http_conn_state state;
     struct synack_sockaddr peer;
     synack_timer_t *timer;
+    synack_time_t deadline;     /* of the current state (arm_timer) */
+    synack_time_t timer_at;     /* what the timer is armed for (no later than deadline), 0: not */
     unsigned char refused;      /* a 503 connection (not counted against max_conns) */
     unsigned char peer_eof;
     unsigned char body_chunked;
