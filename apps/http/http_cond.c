@@ -167,6 +167,18 @@ static int is_alnum(unsigned char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* RFC 3986 2.3 unreserved marks and 2.2 sub-delims, but ',' (a Host holds one value). */
+static int is_reg_name_mark(unsigned char c)
+{
+    switch (c) {
+    case '-': case '.': case '_': case '~': case '!': case '$': case '&': case '\'': case '(': case ')': case '*':
+    case '+': case ';': case '=':
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static int is_hex(unsigned char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -197,7 +209,7 @@ int http_host_valid(struct http_slice v)
                 p += 3;
                 continue;
             }
-            if (!is_alnum(c) && !strchr("-._~!$&'()*+;=", c))
+            if (!is_alnum(c) && !is_reg_name_mark(c))
                 return 0;   /* ',' too: Host is a single value, never a list */
             p++;
         }

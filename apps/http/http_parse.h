@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #define HTTP_MAX_FIELDS 64
@@ -72,9 +73,15 @@ struct http_response {
 ssize_t http_parse_response(const char *buf, size_t len, size_t max_head, struct http_response *out);
 
 /* The first field named `name` (case-insensitive), or NULL. */
-const struct http_slice *http_field_get(const struct http_head_info *h, const char *name);
-/* Case-insensitive comparison of a slice with a C string. */
-int http_slice_eq(struct http_slice s, const char *lit);
+const struct http_slice *http_field_get_n(const struct http_head_info *h, const char *name, size_t n);
+/* Case-insensitive comparison of a slice with the n bytes at lit. */
+int http_slice_eq_n(struct http_slice s, const char *lit, size_t n);
+/* The same with a C string: inline, so a literal's length is known where it is written. */
+static inline const struct http_slice *http_field_get(const struct http_head_info *h, const char *name)
+{
+    return http_field_get_n(h, name, strlen(name));
+}
+static inline int http_slice_eq(struct http_slice s, const char *lit) { return http_slice_eq_n(s, lit, strlen(lit)); }
 
 /* ---- chunked transfer coding (RFC 9112 7.1) ---- */
 struct http_chunked {

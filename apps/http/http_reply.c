@@ -225,6 +225,19 @@ static int list_match(const struct http_head_info *h, const char *name, const ch
     return match ? 1 : bad ? -1 : 0;
 }
 
+/* Whether a request may carry a precondition or a range: every field that can (If-Match,
+ * If-None-Match, If-Modified-Since, If-Unmodified-Since, If-Range, Range) starts with I or R, and
+ * most requests have none, so their fields are looked up no further. */
+static int may_condition(const struct http_head_info *h)
+{
+    for (size_t i = 0; i < h->nfields; i++) {
+        char c = h->fields[i].name.p[0];
+        if (c == 'I' || c == 'i' || c == 'R' || c == 'r')
+            return 1;
+    }
+    return 0;
+}
+
 /* RFC 9110 13.2.2: the order in which a server evaluates the preconditions of GET or HEAD. Returns
  * 412, 304 or 200. */
 static int evaluate_conditions(const struct http_reply_ctx *x, const struct http_request *req, const char *etag,
@@ -380,11 +393,12 @@ static void reply_file(const struct http_reply_ctx *x, const struct http_request
     int lm_strong = f->mtime < x->wall_now;
     file_fields(f);
     const char *etag = f->etag;
-    int status = evaluate_conditions(x, req, etag, mtime);
+    int cond = may_condition(&req->h);
+    int status = cond ? evaluate_conditions(x, req, etag, mtime) : 200;
     struct http_range rg[HTTP_MAX_RANGES];
     unsigned nr = 0;
     enum http_range_verdict rv = HTTP_RANGE_IGNORE;
-    const struct http_slice *range = status == 200 && get && f->size ? http_field_get(&req->h, "Range") : NULL;
+    const struct http_slice *range = cond && status == 200 && get && f->size ? http_field_get(&req->h, "Range") : NULL;
     /* 14.2: Range is defined for GET only; If-Range is ignored without Range (13.1.5). An empty
      * file has no range a Content-Range could name: it is sent whole (14.1.1 allows no int-range). */
     if (range) {

@@ -214,6 +214,16 @@ static void check_all(void)
     add(&w, "\r\n");
     same_head(&r, &w, "304 If-None-Match");
     http_reply_release(&r);
+    /* field names in any case (RFC 9110 5.1) */
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\nif-modified-since: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 304);
+    http_reply_release(&r);
+    plan("GET /index.html HTTP/1.1\r\nrange: bytes=2-5\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 206);
+    http_reply_release(&r);
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\nIF-MATCH: \"x\"\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 412);
+    http_reply_release(&r);
     /* 412 */
     plan("GET /index.html HTTP/1.1\r\nHost: a\r\nIf-Match: \"nope\"\r\n\r\n", 1, &r);
     ref_start(&w, 412, 0, 0, 2);
