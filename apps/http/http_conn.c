@@ -23,7 +23,7 @@
 
 #include "http_log.h"
 
-#define IN_FIRST 1024   /* the first input buffer: a typical request head fits */
+#define IN_FIRST HTTP_IN_FIRST
 
 /* A reply planned for a request with a chunked body, held until the body has been read (so a body
  * over the limit can still be answered with 413), with its request line for the log. */
@@ -58,9 +58,30 @@ static void pending_free(struct http_conn *c)
 
 static void in_release(struct http_conn *c)
 {
-    free(c->in);
+    if (!c->in_borrowed)
+        free(c->in);
     c->in = NULL;
+    c->in_borrowed = 0;
     c->in_len = c->in_cap = c->in_scanned = 0;
+}
+
+/* At the end of a run: input left in the server's buffer moves into the connection's own. Returns
+ * 0, or -1 if out of memory. */
+static int in_settle(struct http_conn *c)
+{
+    if (!c->in_borrowed)
+        return 0;
+    if (!c->in_len) {
+        in_release(c);
+        return 0;
+    }
+    char *own = malloc(c->in_cap);
+    if (!own)
+        return -1;
+    memcpy(own, c->in, c->in_len);
+    c->in = own;
+    c->in_borrowed = 0;
+    return 0;
 }
 
 static void conn_free(struct http_conn *c, int abort_conn, synack_time_t now)
@@ -82,7 +103,7 @@ static void conn_free(struct http_conn *c, int abort_conn, synack_time_t now)
     synack_timer_free(c->timer);
     out_free(c);
     pending_free(c);
-    free(c->in);
+    in_release(c);
     free(c);
 }
 
@@ -407,16 +428,27 @@ static int in_room(struct http_conn *c)
     size_t limit = c->refused ? IN_FIRST : c->srv->limits.max_head;
     if (c->in && c->in_len < c->in_cap)
         return 0;
-    size_t cap = c->in ? c->in_cap * 2 : IN_FIRST;
+    if (!c->in) {
+        /* Read into the server's buffer: a request that arrives whole and is answered in this
+         * run never needs one of the connection's own (in_settle). */
+        c->in = c->srv->rx;
+        c->in_cap = IN_FIRST;
+        c->in_borrowed = 1;
+        return 0;
+    }
+    size_t cap = c->in_cap * 2;
     if (cap > limit)
         cap = limit;
-    if (c->in && cap <= c->in_cap)
+    if (cap <= c->in_cap)
         return 0;   /* at the limit: the parser decides */
-    char *n = realloc(c->in, cap);
+    char *n = c->in_borrowed ? malloc(cap) : realloc(c->in, cap);
     if (!n)
         return -1;
+    if (c->in_borrowed)
+        memcpy(n, c->in, c->in_len);
     c->in = n;
     c->in_cap = cap;
+    c->in_borrowed = 0;
     return 0;
 }
 
@@ -542,6 +574,18 @@ static void arm_timer(struct http_conn *c)
     synack_timer_arm(c->timer, d);
 }
 
+/* The end of a run that left the connection alive: what input is left becomes the connection's
+ * own, and the timer covers the state it waits in. */
+static void run_end(struct http_conn *c, synack_time_t now)
+{
+    if (in_settle(c) < 0) {
+        conn_free(c, 1, now);
+        return;
+    }
+    arm_timer(c);
+}
+
+/* Runs the state machine until it waits (or the connection is freed). */
 static void conn_run(struct http_conn *c, synack_time_t now)
 {
     for (;;) {
@@ -552,7 +596,7 @@ static void conn_run(struct http_conn *c, synack_time_t now)
             if (r < 0)
                 return;
             if (r == 0) {
-                arm_timer(c);
+                run_end(c, now);
                 return;
             }
             finish_response(c, now);
@@ -562,14 +606,14 @@ static void conn_run(struct http_conn *c, synack_time_t now)
             if (r < 0)
                 return;
             if (r == 0) {
-                arm_timer(c);
+                run_end(c, now);
                 return;
             }
             continue;
         case HC_LINGER:
             if (linger_step(c, now) < 0)
                 return;
-            arm_timer(c);
+            run_end(c, now);
             return;
         }
     }

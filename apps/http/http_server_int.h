@@ -8,6 +8,8 @@
 #include "http_server.h"
 #include "http_static.h"
 
+#define HTTP_IN_FIRST 1024   /* the first input buffer: a typical request head fits */
+
 enum http_conn_state {
     HC_READ,     /* waiting for (the rest of) a request head, or reading a body before answering */
     HC_WRITE,    /* sending a response */
@@ -45,6 +47,7 @@ struct http_conn {
     unsigned char peer_eof;
     unsigned char body_chunked;
     char *in;                   /* request bytes received and not yet consumed; NULL when none */
+    unsigned char in_borrowed;  /* `in` is the server's rx, lent for one run of the connection */
     size_t in_len, in_cap;
     size_t in_scanned;          /* bytes already offered to the parser without a complete head */
     uint64_t body_left;         /* Content-Length body of the last request still to discard */
@@ -68,7 +71,9 @@ struct http_server {
     struct http_conn *conns;
     unsigned nconns, nrefused;
     struct http_server_stats stats;
-    /* Scratch for one request at a time: handlers never run inside one another. */
+    /* Scratch for one request at a time: handlers never run inside one another. rx is the input
+     * buffer of the connection being run while it has none of its own (http_conn.c). */
+    char rx[HTTP_IN_FIRST];
     struct http_request req;
     struct http_reply reply;
     /* Date for the responses of one second, formatted once. */

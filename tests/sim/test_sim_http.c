@@ -337,6 +337,39 @@ static void pipelining(void **state)
 /* On the wire: OPTIONS * answered with 200 and the connection goes on (RFC 9110 9.3.7); a range
  * of a file; a chunked body within the limit read before the answer; a chunked body whose chunk
  * size passes max_body gets 413 and a close; a bad Host gets 400. */
+/* A request read in pieces: the first run answers a whole request and keeps half of the next one
+ * (read into the server's buffer, then moved into the connection's own), which then grows past
+ * the first buffer's 1 KB with a long field before it completes. */
+static void heads_in_pieces(void **state)
+{
+    struct lab l;
+    lab_start(&l, 0, 13, SYNACK_SEC(5), 16);
+    struct raw *r = raw_connect(&l, "GET /f1.bin HTTP/1.1\r\nHost: b\r\n\r\nGET /f1.bin HT");
+    synack_simnet_run_until(l.t.net, tcpsim_now(&l.t) + SYNACK_MS(200));
+    int status[8];
+    size_t body[8];
+    assert_int_equal(split_responses(r, status, body, 8), 1);
+    static char big[3200];
+    const char *start = "TP/1.1\r\nHost: b\r\nX-Big: ";
+    size_t k = strlen(start);
+    memcpy(big, start, k);
+    memset(big + k, 'a', 3000);
+    big[k + 3000] = 0;
+    assert_int_equal(synack_send(l.t.st[0], r->sock, big, strlen(big), tcpsim_now(&l.t)), (int)strlen(big));
+    synack_simnet_run_until(l.t.net, tcpsim_now(&l.t) + SYNACK_MS(200));
+    assert_int_equal(split_responses(r, status, body, 8), 1);   /* no answer to half a head */
+    const char *tail = "\r\nConnection: close\r\n\r\n";
+    assert_int_equal(synack_send(l.t.st[0], r->sock, tail, strlen(tail), tcpsim_now(&l.t)), (int)strlen(tail));
+    run_until_flag(&l, &r->eof, SYNACK_SEC(10));
+    assert_true(r->eof);
+    assert_int_equal(split_responses(r, status, body, 8), 2);
+    assert_int_equal(status[0], 200);
+    assert_int_equal(status[1], 200);
+    assert_int_equal(body[1], file_sizes[1]);
+    raw_free(r);
+    lab_stop(&l);
+}
+
 static void rules_on_the_wire(void **state)
 {
     struct lab l;
@@ -531,6 +564,7 @@ int main(void)
         cmocka_unit_test(files_over_one_connection),
         cmocka_unit_test(retry_after_server_reset),
         cmocka_unit_test(pipelining),
+        cmocka_unit_test(heads_in_pieces),
         cmocka_unit_test(slowloris_idle_and_cap),
         cmocka_unit_test(rules_on_the_wire),
         cmocka_unit_test(small_response_one_segment),
