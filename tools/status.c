@@ -137,7 +137,8 @@ static struct status_conn *fresh(struct status *s, const struct synack_sockaddr 
     }
     if (slot->used)
         unchain(s, slot);
-    memset(slot, 0, sizeof(*slot));
+    /* Every field but the rows (4 KB, read only up to nseg): a record is made per connection. */
+    memset(slot, 0, offsetof(struct status_conn, seg));
     slot->used = 1;
     slot->serial = ++s->serial;
     slot->local = *l;
