@@ -76,32 +76,10 @@ int synack_if_input(synack_stack_t *st, int ifindex, const uint8_t *frame, size_
     return synack_if_input_flags(st, ifindex, frame, len, 0, now);
 }
 
-int synack_if_input_flags(synack_stack_t *st, int ifindex, const uint8_t *frame, size_t len, unsigned flags,
-                          synack_time_t now)
+/* An Ethernet frame: ours (our MAC, broadcast, or IPv6 multicast), then by EtherType. */
+static void eth_input(synack_stack_t *st, struct iface *ifc, int ifindex, const uint8_t *frame, size_t len,
+                      synack_time_t now)
 {
-    if (ifindex < 0 || ifindex >= st->net->nifs)
-        return -EINVAL;
-    struct iface *ifc = &st->net->ifs[ifindex];
-    stack_enter(st, now);
-    /* What the link vouches for holds for this frame only: a transmit callback may feed another
-     * frame in (a loopback link) before this one is done, so the old value comes back after. */
-    uint8_t csum_ok_was = st->net->rx_csum_ok;
-    st->net->rx_csum_ok = (flags & SYNACK_RX_CSUM_OK) != 0;
-    if (st->trace_fn) {
-        struct synack_trace_event ev = { .kind = SYNACK_TR_FRAME_IN, .ifindex = ifindex,
-                                         .link_kind = ifc->kind, .data = frame, .len = len };
-        stack_trace(st, &ev);
-    }
-    if (ifc->kind == SYNACK_IF_RAWIP) {
-        /* A raw-IP frame says its family in its first nibble (as TUN without packet info). */
-        if (len && (frame[0] >> 4) == 6 && st->net->ip6.ifs[ifindex].on)
-            ip6_input(st, ifc, frame, len, 0, now);
-        else
-            ip4_input(st, ifc, frame, len, now);
-        st->net->rx_csum_ok = csum_ok_was;
-        stack_leave(st);
-        return 0;
-    }
     struct eth_hdr eh;
     stack_count(st, SYNACK_C_EthInFrames);
     if (eth_parse(frame, len, &eh) != WIRE_OK) {
@@ -120,6 +98,30 @@ int synack_if_input_flags(synack_stack_t *st, int ifindex, const uint8_t *frame,
     } else {
         stack_drop(st, SYNACK_C_EthInUnknownType, ifindex, ifc->kind, frame, len);
     }
+}
+
+int synack_if_input_flags(synack_stack_t *st, int ifindex, const uint8_t *frame, size_t len, unsigned flags,
+                          synack_time_t now)
+{
+    if (ifindex < 0 || ifindex >= st->net->nifs)
+        return -EINVAL;
+    struct iface *ifc = &st->net->ifs[ifindex];
+    stack_enter(st, now);
+    /* What the link vouches for holds for this frame only: a transmit callback may feed another
+     * frame in (a loopback link) before this one is done, so the old value comes back after. */
+    uint8_t csum_ok_was = st->net->rx_csum_ok;
+    st->net->rx_csum_ok = (flags & SYNACK_RX_CSUM_OK) != 0;
+    if (st->trace_fn) {
+        struct synack_trace_event ev = { .kind = SYNACK_TR_FRAME_IN, .ifindex = ifindex,
+                                         .link_kind = ifc->kind, .data = frame, .len = len };
+        stack_trace(st, &ev);
+    }
+    if (ifc->kind != SYNACK_IF_RAWIP)
+        eth_input(st, ifc, ifindex, frame, len, now);
+    else if (len && (frame[0] >> 4) == 6 && st->net->ip6.ifs[ifindex].on)
+        ip6_input(st, ifc, frame, len, 0, now);   /* raw IP says its family in its first nibble (TUN) */
+    else
+        ip4_input(st, ifc, frame, len, now);
     st->net->rx_csum_ok = csum_ok_was;
     stack_leave(st);
     return 0;

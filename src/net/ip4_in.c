@@ -34,10 +34,8 @@ static int is_local_dst(synack_stack_t *st, struct iface *ifc, uint32_t dst)
     return if_for_local(st, dst) != NULL;
 }
 
-/* csum_ok: the link vouched for the transport checksum of this very packet (not for a datagram
- * reassembled from fragments, whose checksum is checked over the whole). */
 static void ip4_deliver(synack_stack_t *st, struct iface *ifc, const struct ip4_hdr *h, const uint8_t *pkt,
-                        int csum_ok, synack_time_t now)
+                        synack_time_t now)
 {
     const uint8_t *pl = pkt + h->ihl;
     size_t plen = h->total_len - h->ihl;
@@ -57,7 +55,7 @@ static void ip4_deliver(synack_stack_t *st, struct iface *ifc, const struct ip4_
     stack_count(st, SYNACK_C_InDelivers);
     struct net_rx rx = { .family = NET_AF_INET, .src = synack_ip_from_v4(h->src), .dst = synack_ip_from_v4(h->dst),
                          .ifindex = if_index(st, ifc), .dst_unicast = if_for_local(st, h->dst) != NULL,
-                         .pkt = pkt, .pkt_len = h->total_len, .l3 = h, .csum_ok = (uint8_t)csum_ok };
+                         .pkt = pkt, .pkt_len = h->total_len, .l3 = h, .csum_ok = st->net->rx_csum_ok };
     tp->input(st, &rx, pl, plen, now);
 }
 
@@ -101,15 +99,18 @@ void ip4_input_ll(synack_stack_t *st, struct iface *ifc, const uint8_t *p, size_
         return;
     }
     if (!ip4_is_fragment(&h)) {
-        ip4_deliver(st, ifc, &h, p, st->net->rx_csum_ok, now);
+        ip4_deliver(st, ifc, &h, p, now);
         return;
     }
     uint8_t *whole = NULL;
     size_t whole_len = 0;
     if (reasm_add(st, &h, p, &whole, &whole_len, now) == 1) {
         struct ip4_hdr wh;
+        /* What the link vouched for was this fragment, not the datagram: check it whole
+         * (synack_if_input_flags restores the flag after the frame), as IPv6 does. */
+        st->net->rx_csum_ok = 0;
         if (ip4_parse(whole, whole_len, &wh) == WIRE_OK)
-            ip4_deliver(st, ifc, &wh, whole, 0, now);
+            ip4_deliver(st, ifc, &wh, whole, now);
         else
             stack_count(st, SYNACK_C_ReasmFails);
         mem_free(&st->cfg.alloc, whole);
