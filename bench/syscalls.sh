@@ -26,7 +26,7 @@ tap_bench_init syscalls "${1:-}" nc curl wrk nginx perf python3 truncate
 
 EVENTS=raw_syscalls:sys_enter,syscalls:sys_enter_read,syscalls:sys_enter_write,syscalls:sys_enter_writev
 EVENTS+=,syscalls:sys_enter_epoll_pwait2,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_sendfile64
-EVENTS+=,syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendto,syscalls:sys_enter_pread64
+EVENTS+=,syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendto,syscalls:sys_enter_pread64,syscalls:sys_enter_io_uring_enter
 
 # perf_start PID: counts the events of PID until perf_stop.
 perf_start() {
@@ -73,7 +73,7 @@ perf_start "$SERVE_PID"
 ip netns exec "$NS1" timeout 120 nc -N 192.0.2.2 9 <"$TMPD/payload" || die "rx: nc to synack failed"
 sleep 0.2
 perf_stop
-s_tot=$(total) s_rd=$(ev sys_enter_read) s_wv=$(ev sys_enter_writev) s_wr=$(ev sys_enter_write) s_ep=$(ev sys_enter_epoll_pwait2)
+s_tot=$(total) s_rd=$(ev sys_enter_read) s_wv=$(ev sys_enter_writev) s_wr=$(ev sys_enter_write) s_ep=$(ev sys_enter_epoll_pwait2) s_ur=$(ev sys_enter_io_uring_enter)
 din=$(($(counter InReceives) - in0))
 dout=$(($(counter OutRequests) - out0))
 timeout 120 perf stat -x, -e "$EVENTS" -o "$TMPD/perf.out" -- ip netns exec "$NS2" nc -l 198.51.100.2 7000 >/dev/null &
@@ -83,9 +83,9 @@ for ((i = 0; i < 200; i++)); do [[ -n "$(ip netns exec "$NS2" ss -Hltn 'sport = 
 ip netns exec "$NS1" timeout 120 nc -N 198.51.100.2 7000 <"$TMPD/payload" || die "rx: nc over veth failed"
 wait "$LPID" || true
 l_tot=$(total)
-say "rx $MB MB: synack serve $s_tot syscalls (read $s_rd, writev $s_wv, write $s_wr, epoll_pwait2 $s_ep) for $din datagrams in, $dout out; Linux nc -l $l_tot (the ip netns exec wrapper included)"
+say "rx $MB MB: synack serve $s_tot syscalls (read $s_rd, writev $s_wv, write $s_wr, epoll_pwait2 $s_ep, io_uring_enter $s_ur) for $din datagrams in, $dout out; Linux nc -l $l_tot (the ip netns exec wrapper included)"
 result rx "$(per "$s_tot" "$MB")" "$(per "$l_tot" "$MB")" MB MB \
-    "read=$(per "$s_rd" "$MB") writev=$(per "$s_wv" "$MB") write=$(per "$s_wr" "$MB") epoll=$(per "$s_ep" "$MB") dgrams_in=$(per "$din" "$MB") dgrams_out=$(per "$dout" "$MB") syscalls_per_dgram=$(per "$s_tot" "$((din + dout))")"
+    "read=$(per "$s_rd" "$MB") writev=$(per "$s_wv" "$MB") write=$(per "$s_wr" "$MB") epoll=$(per "$s_ep" "$MB") uring=$(per "$s_ur" "$MB") dgrams_in=$(per "$din" "$MB") dgrams_out=$(per "$dout" "$MB") syscalls_per_dgram=$(per "$s_tot" "$((din + dout))")"
 
 # --- tx ---
 in0=$(counter InReceives)
@@ -94,7 +94,7 @@ perf_start "$SERVE_PID"
 ip netns exec "$NS1" timeout 120 curl -sS -o /dev/null "http://192.0.2.2/big.bin" || die "tx: curl from synack failed"
 sleep 0.2
 perf_stop
-s_tot=$(total) s_rd=$(ev sys_enter_read) s_wv=$(ev sys_enter_writev) s_wr=$(ev sys_enter_write) s_ep=$(ev sys_enter_epoll_pwait2) s_pr=$(ev sys_enter_pread64)
+s_tot=$(total) s_rd=$(ev sys_enter_read) s_wv=$(ev sys_enter_writev) s_wr=$(ev sys_enter_write) s_ep=$(ev sys_enter_epoll_pwait2) s_ur=$(ev sys_enter_io_uring_enter) s_pr=$(ev sys_enter_pread64)
 din=$(($(counter InReceives) - in0))
 dout=$(($(counter OutRequests) - out0))
 perf_start "$NGINX_PID"
@@ -102,9 +102,9 @@ ip netns exec "$NS1" timeout 120 curl -sS -o /dev/null "http://198.51.100.2/big.
 sleep 0.2
 perf_stop
 l_tot=$(total)
-say "tx $MB MB: synack serve $s_tot syscalls (read $s_rd, pread $s_pr, writev $s_wv, write $s_wr, epoll_pwait2 $s_ep) for $din datagrams in, $dout out; nginx $l_tot (sendfile $(ev sys_enter_sendfile64))"
+say "tx $MB MB: synack serve $s_tot syscalls (read $s_rd, pread $s_pr, writev $s_wv, write $s_wr, epoll_pwait2 $s_ep, io_uring_enter $s_ur) for $din datagrams in, $dout out; nginx $l_tot (sendfile $(ev sys_enter_sendfile64))"
 result tx "$(per "$s_tot" "$MB")" "$(per "$l_tot" "$MB")" MB MB \
-    "read=$(per "$((s_rd + s_pr))" "$MB") writev=$(per "$s_wv" "$MB") write=$(per "$s_wr" "$MB") epoll=$(per "$s_ep" "$MB") dgrams_in=$(per "$din" "$MB") dgrams_out=$(per "$dout" "$MB") syscalls_per_dgram=$(per "$s_tot" "$((din + dout))")"
+    "read=$(per "$((s_rd + s_pr))" "$MB") writev=$(per "$s_wv" "$MB") write=$(per "$s_wr" "$MB") epoll=$(per "$s_ep" "$MB") uring=$(per "$s_ur" "$MB") dgrams_in=$(per "$din" "$MB") dgrams_out=$(per "$dout" "$MB") syscalls_per_dgram=$(per "$s_tot" "$((din + dout))")"
 
 # --- per request ---
 in0=$(counter InReceives)
@@ -112,7 +112,7 @@ out0=$(counter OutRequests)
 perf_start "$SERVE_PID"
 ip netns exec "$NS1" timeout 60 wrk -t 1 -c 8 -d "${SECS}s" "http://192.0.2.2/small.html" >"$TMPD/wrk.s" 2>&1 || die "wrk against synack failed"
 perf_stop
-s_tot=$(total) s_rd=$(ev sys_enter_read) s_wv=$(ev sys_enter_writev) s_wr=$(ev sys_enter_write) s_ep=$(ev sys_enter_epoll_pwait2)
+s_tot=$(total) s_rd=$(ev sys_enter_read) s_wv=$(ev sys_enter_writev) s_wr=$(ev sys_enter_write) s_ep=$(ev sys_enter_epoll_pwait2) s_ur=$(ev sys_enter_io_uring_enter)
 s_req=$(wrk_reqs "$TMPD/wrk.s")
 din=$(($(counter InReceives) - in0))
 dout=$(($(counter OutRequests) - out0))
@@ -121,7 +121,7 @@ ip netns exec "$NS1" timeout 60 wrk -t 1 -c 8 -d "${SECS}s" "http://198.51.100.2
 perf_stop
 l_tot=$(total)
 l_req=$(wrk_reqs "$TMPD/wrk.l")
-say "req: synack serve $s_tot syscalls for $s_req requests ($(wrk_rps "$TMPD/wrk.s")/s; read $s_rd, writev $s_wv, write $s_wr, epoll_pwait2 $s_ep; $din datagrams in, $dout out); nginx $l_tot for $l_req ($(wrk_rps "$TMPD/wrk.l")/s)"
+say "req: synack serve $s_tot syscalls for $s_req requests ($(wrk_rps "$TMPD/wrk.s")/s; read $s_rd, writev $s_wv, write $s_wr, epoll_pwait2 $s_ep, io_uring_enter $s_ur; $din datagrams in, $dout out); nginx $l_tot for $l_req ($(wrk_rps "$TMPD/wrk.l")/s)"
 result req "$(per "$s_tot" "$s_req")" "$(per "$l_tot" "$l_req")" req req \
-    "read=$(per "$s_rd" "$s_req") writev=$(per "$s_wv" "$s_req") write=$(per "$s_wr" "$s_req") epoll=$(per "$s_ep" "$s_req") dgrams_in=$(per "$din" "$s_req") dgrams_out=$(per "$dout" "$s_req") synack_rps=$(wrk_rps "$TMPD/wrk.s") linux_rps=$(wrk_rps "$TMPD/wrk.l")"
+    "read=$(per "$s_rd" "$s_req") writev=$(per "$s_wv" "$s_req") write=$(per "$s_wr" "$s_req") epoll=$(per "$s_ep" "$s_req") uring=$(per "$s_ur" "$s_req") dgrams_in=$(per "$din" "$s_req") dgrams_out=$(per "$dout" "$s_req") synack_rps=$(wrk_rps "$TMPD/wrk.s") linux_rps=$(wrk_rps "$TMPD/wrk.l")"
 stop_serve

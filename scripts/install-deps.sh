@@ -5,9 +5,9 @@
 set -euo pipefail
 
 # What building everything needs (make demo): compilers, CMake, the test framework the tests
-# link against, libpcap for `synack ladder`.
+# link against, libpcap for `synack ladder`, liburing for the driver loop's io_uring back end.
 BUILD_PKGS=(
-  build-essential cmake ninja-build pkg-config libcmocka-dev libpcap-dev
+  build-essential cmake ninja-build pkg-config libcmocka-dev libpcap-dev liburing-dev
 )
 # The API reference (make docs; unit/apidoc runs it, so make test needs it too).
 DOC_PKGS=(

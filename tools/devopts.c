@@ -419,11 +419,22 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
         devrun_close(r);
         return -1;
     }
+    /* The driver first: frames go out through it (queued in its io_uring, written together). */
+    r->driver = synack_driver_new(r->st);
+    void *txc = r->driver ? synack_driver_tx_ctx(r->driver, r->fd) : NULL;
+    if (!txc) {
+        fprintf(stderr, "synack %s: cannot start the driver\n", cmd);
+        devrun_close(r);
+        return -1;
+    }
+    /* Every command runs rounds back to back (devrun_run_once) until devrun_close, which frees
+     * the driver: a round's frames may wait for the next round's wait. */
+    synack_driver_defer_tx(r->driver, 1);
     struct synack_if_config ic = { .name = r->ifname, .kind = d->tun ? SYNACK_IF_RAWIP : SYNACK_IF_ETHERNET,
                                    .addr = d->addr, .prefix_len = d->prefix_len, .mtu = (uint16_t)d->mtu,
-                                   .tx = synack_fd_tx, .tx_ctx = (void *)(intptr_t)r->fd };
+                                   .tx = synack_driver_tx, .tx_ctx = txc };
     if (r->vnet) {
-        ic.tx_meta = synack_fd_tx_vnet;
+        ic.tx_meta = synack_driver_tx_vnet;
         ic.tso_max = SYNACK_TSO_MAX;
     }
     if (r->impair) {
@@ -472,8 +483,7 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
     }
     if (r->pcap)
         devrun_set_trace(r, NULL, NULL);   /* a command adds its own with devrun_set_trace */
-    r->driver = synack_driver_new(r->st);
-    if (!r->driver || (r->vnet ? synack_driver_add_port_vnet(r->driver, r->fd, r->ifindex)
+    if ((r->vnet ? synack_driver_add_port_vnet(r->driver, r->fd, r->ifindex)
                                : synack_driver_add_port(r->driver, r->fd, r->ifindex)) != 0) {
         fprintf(stderr, "synack %s: cannot start the driver\n", cmd);
         devrun_close(r);
@@ -513,12 +523,12 @@ void devrun_close(struct devrun *r)
         devrun_impair_summary(r, stderr);
     if (r->ctl)
         control_close(r->ctl);
-    if (r->driver)
-        synack_driver_free(r->driver);
     if (r->pcap)
         synack_pcap_close(r->pcap);
     if (r->st)
         synack_stack_free(r->st);
+    if (r->driver)   /* after the stack, whose interface transmits through it; sends what is queued */
+        synack_driver_free(r->driver);
     synack_impair_free(r->impair);   /* after the stack, whose interface transmits into it */
     if (r->fd >= 0)
         close(r->fd);

@@ -58,11 +58,17 @@ int shardrun_open(struct shardrun *s, struct devrun *r, const struct devopts *d,
             return -1;
         }
         int fd = r->qfds[k];
+        s->drv[k] = synack_driver_new(s->st[k]);
+        void *txc = s->drv[k] ? synack_driver_tx_ctx(s->drv[k], fd) : NULL;
+        if (!txc) {
+            fprintf(stderr, "synack %s: cannot start shard %u's driver\n", cmd, k);
+            return -1;
+        }
         struct synack_if_config ic = { .name = r->ifname, .kind = d->tun ? SYNACK_IF_RAWIP : SYNACK_IF_ETHERNET,
                                        .addr = d->addr, .prefix_len = d->prefix_len, .mtu = (uint16_t)d->mtu,
-                                       .tx = synack_fd_tx, .tx_ctx = (void *)(intptr_t)fd };
+                                       .tx = synack_driver_tx, .tx_ctx = txc };
         if (r->vnet) {
-            ic.tx_meta = synack_fd_tx_vnet;
+            ic.tx_meta = synack_driver_tx_vnet;
             ic.tso_max = SYNACK_TSO_MAX;
         }
         memcpy(ic.mac, r->mac, 6);
@@ -84,8 +90,7 @@ int shardrun_open(struct shardrun *s, struct devrun *r, const struct devopts *d,
                 return -1;
             }
         }
-        s->drv[k] = synack_driver_new(s->st[k]);
-        if (!s->drv[k] || (r->vnet ? synack_driver_add_port_vnet(s->drv[k], fd, ifindex)
+        if ((r->vnet ? synack_driver_add_port_vnet(s->drv[k], fd, ifindex)
                                    : synack_driver_add_port(s->drv[k], fd, ifindex)) != 0) {
             fprintf(stderr, "synack %s: cannot start shard %u's driver\n", cmd, k);
             return -1;
@@ -107,6 +112,7 @@ static void *shard_loop(void *arg)
 {
     struct shardrun_thread *t = arg;
     struct shardrun *s = t->s;
+    synack_driver_defer_tx(s->drv[t->k], 1);   /* rounds back to back: a round's frames go with the next wait */
     while (!*s->stop) {
         int e = synack_driver_run_once(s->drv[t->k], SYNACK_MS(100));
         if (e < 0 && e != -EINTR) {
@@ -114,6 +120,7 @@ static void *shard_loop(void *arg)
             *s->stop = 1;
         }
     }
+    synack_driver_flush(s->drv[t->k]);   /* on the thread that owns its ring */
     return NULL;
 }
 
@@ -149,8 +156,8 @@ void shardrun_close(struct shardrun *s)
 {
     shardrun_join(s);
     for (unsigned k = 1; k < s->n; k++) {
-        synack_driver_free(s->drv[k]);
         synack_stack_free(s->st[k]);
+        synack_driver_free(s->drv[k]);   /* after the stack, which transmits through it */
     }
     synack_shards_free(s->g);
     memset(s, 0, sizeof(*s));

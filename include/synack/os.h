@@ -1,6 +1,6 @@
 /** @file
  * The OS library (libsynack_os, on top of the core library libsynack): what needs an operating
- * system. TAP and TUN devices, pcap files, the real clock, OS randomness and the epoll driver loop
+ * system. TAP and TUN devices, pcap files, the real clock, OS randomness and the driver loop (io_uring, or epoll)
  * that runs a stack on them. Linux only. Nothing in the core library calls these: a program that
  * embeds the core supplies its own links, clock and seed. Link with `pkg-config --libs synack-os`.
  *
@@ -270,7 +270,7 @@ struct synack_driver_port {
 typedef void (*synack_driver_fd_fn)(void *arg, int fd, synack_time_t now);
 /** The driver loop of one stack: opaque. */
 typedef struct synack_driver synack_driver_t;
-/** Creates a driver loop (an epoll set) for a stack.
+/** Creates a driver loop for a stack: an io_uring and an epoll set for the fds it watches.
  * @param st the stack it runs
  * @return the driver, or NULL if out of memory or file descriptors */
 SYNACK_API synack_driver_t *synack_driver_new(synack_stack_t *st);
@@ -318,13 +318,57 @@ SYNACK_API int synack_driver_impair_port(synack_driver_t *d, int fd, synack_impa
  * @param stop the flag to watch
  * @return 0 once stopped, or the first error of a round (a negative errno) */
 SYNACK_API int synack_driver_run(synack_driver_t *d, volatile int *stop);
-/** Runs one round: waits (epoll) at most timeout_us, capped by the stack's next deadline, for
+/** Runs one round: waits at most timeout_us, capped by the stack's next deadline, for
  * readable fds; reads up to a budget of frames from each readable port into the stack in one
  * batch, calls the callbacks of the other fds, releases impaired frames due, and polls the stack.
  * @param d          the driver
  * @param timeout_us the longest wait, microseconds (SYNACK_TIME_NEVER: until something happens)
  * @return 0, or a negative errno (from epoll, or reading a device) */
 SYNACK_API int synack_driver_run_once(synack_driver_t *d, synack_time_t timeout_us);
+/** The transmit context of a port of this driver, for synack_driver_tx() and
+ * synack_driver_tx_vnet(): give it as the interface's tx_ctx (synack_if_config), before or after
+ * the port is added.
+ * @param d  the driver
+ * @param fd the device's fd
+ * @return the context (valid as long as the driver), or NULL (bad arguments, 64 fds already) */
+SYNACK_API void *synack_driver_tx_ctx(synack_driver_t *d, int fd);
+/** Transmit callback (synack_link_tx_fn) through a driver: with the io_uring back end, a frame sent
+ * while a round runs is copied and queued, and the round's frames go out together, in order, when
+ * it ends (or with the next round's wait, see synack_driver_defer_tx()); otherwise, or for a frame
+ * larger than 2 KB, as synack_fd_tx(), after whatever is queued.
+ * @param ctx   from synack_driver_tx_ctx()
+ * @param frame the frame (borrowed)
+ * @param len   its length
+ * @param now   unused
+ * @return 0 (a queued frame that the device then refuses is lost, as on a busy wire), or as
+ *         synack_fd_tx() */
+SYNACK_API int synack_driver_tx(void *ctx, const uint8_t *frame, size_t len, synack_time_t now);
+/** Transmit callback (synack_link_tx_meta_fn) through a driver for a device from
+ * synack_tap_open_vnet(): as synack_driver_tx(), each frame behind its virtio-net header.
+ * @param ctx   from synack_driver_tx_ctx()
+ * @param frame the frame, up to SYNACK_TSO_MAX bytes
+ * @param len   its length
+ * @param meta  how the kernel is to segment and checksum it
+ * @param now   unused
+ * @return as synack_driver_tx() */
+SYNACK_API int synack_driver_tx_vnet(void *ctx, const uint8_t *frame, size_t len, const struct synack_tx_meta *meta,
+                                     synack_time_t now);
+/** Lets the frames a round queues wait for the next round's wait instead of a system call of
+ * their own at its end: for a caller that runs synack_driver_run_once() back to back (as
+ * synack_driver_run() does) and calls synack_driver_flush() when it stops (synack_driver_free()
+ * does too).
+ * @param d  the driver
+ * @param on nonzero to defer */
+SYNACK_API void synack_driver_defer_tx(synack_driver_t *d, int on);
+/** Sends the frames queued now.
+ * @param d the driver
+ * @return 0 or a negative errno */
+SYNACK_API int synack_driver_flush(synack_driver_t *d);
+/** Which back end the driver runs on.
+ * @param d the driver
+ * @return "io_uring" (Linux 6.7 and later, unless SYNACK_IO_URING=0 is in the environment or the
+ *         system forbids it) or "epoll" */
+SYNACK_API const char *synack_driver_backend(const synack_driver_t *d);
 
 /* ---------------- shards: one stack per core behind a multi-queue device ---------------- */
 

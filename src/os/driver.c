@@ -1,6 +1,13 @@
-/* The real-time driver: an epoll loop that runs one stack over TAP/TUN fds. Each round waits until a port is readable, a watched fd is ready, or the stack's
- * next deadline passes; then it drains readable ports into synack_if_input(), runs the watched fds'
- * callbacks and polls the stack, with synack_clock_now() (clock.c) as every entry's `now`.
+/* The real-time driver: the loop that runs one stack over TAP/TUN fds. Each round waits until a
+ * port is readable, a watched fd is ready, or the stack's next deadline passes; then it feeds the
+ * frames read to synack_if_input() in one batch, runs the watched fds' callbacks and polls the
+ * stack, with synack_clock_now() (clock.c) as every entry's `now`.
+ *
+ * Two back ends (docs/ARCHITECTURE.md, "The driver loop"). With io_uring (uring.c) the ports are
+ * read by multishot reads, the frames the stack sends through synack_driver_tx() are queued and
+ * go out with the next wait, and the epoll set of the watched fds is polled through the ring: one
+ * system call per round. Without it (an older kernel, a sandbox that forbids it,
+ * SYNACK_IO_URING=0), an epoll loop reads each port to its end, one read per frame.
  *
  * A port may have an impaired path (impair.c, synack_driver_impair_port): frames read are pushed
  * into it instead of the stack, and each round also wakes for, and releases, the frames it holds
@@ -19,6 +26,8 @@
 
 #include "driver_int.h"
 #include "synack/os.h"
+#include "tap_int.h"
+#include "uring.h"
 #include "wire/csum.h"
 
 #define DRIVER_MAX_FDS 64
@@ -46,13 +55,29 @@ struct driver_fd {
     driver_flush_fn flush;
     void *steer_arg;
     unsigned burst;             /* frames the last burst found before EAGAIN; 0: read to EAGAIN */
+    int uring;                  /* read by the io_uring back end, not through epoll */
+    int got;                    /* frames read this round (io_uring) */
     synack_driver_fd_fn fn;
     void *arg;
+};
+
+/* A port's transmit context (synack_driver_tx_ctx): where synack_driver_tx() writes. Kept in a
+ * table of its own, so the address stays while the fd table moves. */
+struct driver_tx {
+    synack_driver_t *d;
+    int fd;
 };
 
 struct synack_driver {
     synack_stack_t *st;
     int epfd;
+    struct uring *u;            /* NULL: the epoll back end */
+    int in_round;               /* inside synack_driver_run_once: writes are queued */
+    int defer_tx;               /* queued writes wait for the next round's wait */
+    int batch_open;             /* io_uring: a batch began with this round's first frame */
+    synack_time_t round_now;
+    struct driver_tx txs[DRIVER_MAX_FDS];
+    size_t n_txs;
     struct driver_fd fds[DRIVER_MAX_FDS];
     size_t n_fds;
     uint8_t *buf;
@@ -77,14 +102,20 @@ synack_driver_t *synack_driver_new(synack_stack_t *st)
         free(d);
         return NULL;
     }
+    d->u = uring_new(d->epfd);   /* NULL: epoll alone */
     return d;
 }
 
-/* Closes the epoll instance only: the ports' and watched fds belong to the caller. */
+/* Closes the epoll instance and the ring only: the ports' and watched fds belong to the caller.
+ * Frames still queued go out first. */
 void synack_driver_free(synack_driver_t *d)
 {
     if (!d)
         return;
+    if (d->u) {
+        uring_flush(d->u);
+        uring_free(d->u);
+    }
     close(d->epfd);
     free(d->buf);
     free(d);
@@ -146,6 +177,11 @@ static int add_fd(synack_driver_t *d, int fd, int ifindex, synack_driver_fd_fn f
         return -EINVAL;
     if (d->n_fds == DRIVER_MAX_FDS)
         return -ENOSPC;
+    /* A port goes to the ring if it takes it; a watched fd always to the epoll set. */
+    if (ifindex >= 0 && d->u && uring_add_port(d->u, fd, DRIVER_FRAME_BUF) == 0) {
+        d->fds[d->n_fds++] = (struct driver_fd){ .fd = fd, .ifindex = ifindex, .uring = 1 };
+        return 0;
+    }
     struct epoll_event ev;
     memset(&ev, 0, sizeof(ev));
     ev.events = EPOLLIN;
@@ -235,6 +271,27 @@ static unsigned vnet_rx_flags(const uint8_t *buf)
     return h->flags & (VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID) ? SYNACK_RX_CSUM_OK : 0;
 }
 
+/* One frame read from port e (buf: as read, with its virtio-net header on a vnet port): to the
+ * shard that owns its flow, the impaired path, or the stack. */
+static void port_frame(synack_driver_t *d, const struct driver_fd *e, uint8_t *buf, size_t n, synack_time_t now)
+{
+    int vnet = e->vnet;
+    struct driver_impair *imp = e->imp;
+    /* With IFF_VNET_HDR every frame starts with a virtio-net header. */
+    size_t skip = vnet ? sizeof(struct virtio_net_hdr) : 0;
+    if (n <= skip)
+        return;
+    if (vnet && (imp || e->steer))
+        vnet_complete_csum(buf, n);
+    if (e->steer && e->steer(e->steer_arg, buf + skip, n - skip))
+        return;   /* another shard's flow: handed to it */
+    if (imp)
+        synack_impair_push(imp->im, SYNACK_IMPAIR_IN, buf + skip, n - skip, NULL, now);
+    else
+        synack_if_input_flags(d->st, e->ifindex, buf + skip, n - skip, vnet && !e->steer ? vnet_rx_flags(buf) : 0,
+                              now);
+}
+
 /* Reads a burst of frames from a port; each gets the time it was read.
  *
  * A TAP/TUN fd cannot say how many frames wait (no FIONREAD, one frame per read), so reading until
@@ -246,10 +303,7 @@ static unsigned vnet_rx_flags(const uint8_t *buf)
  * `*burst` is the port's hint, updated here. */
 static int drain_port(synack_driver_t *d, const struct driver_fd *e, unsigned *burst)
 {
-    int fd = e->fd, ifindex = e->ifindex, vnet = e->vnet;
-    struct driver_impair *imp = e->imp;
-    /* With IFF_VNET_HDR every frame starts with a virtio-net header. */
-    size_t skip = vnet ? sizeof(struct virtio_net_hdr) : 0;
+    int fd = e->fd;
     unsigned budget = *burst ? *burst : DRIVER_FRAMES_PER_ROUND, got = 0;
     unsigned hint = *burst;
     *burst = 0;   /* stopped by the budget: read to EAGAIN next time */
@@ -271,25 +325,63 @@ static int drain_port(synack_driver_t *d, const struct driver_fd *e, unsigned *b
         if (n == 0)
             return 0;
         got++;
-        if ((size_t)n <= skip)
-            continue;
-        if (vnet && (imp || e->steer))
-            vnet_complete_csum(d->buf, (size_t)n);
-        if (e->steer && e->steer(e->steer_arg, d->buf + skip, (size_t)n - skip))
-            continue;   /* another shard's flow: handed to it */
-        if (imp)
-            synack_impair_push(imp->im, SYNACK_IMPAIR_IN, d->buf + skip, (size_t)n - skip, NULL, synack_clock_now());
-        else
-            synack_if_input_flags(d->st, ifindex, d->buf + skip, (size_t)n - skip,
-                                  vnet && !e->steer ? vnet_rx_flags(d->buf) : 0, synack_clock_now());
+        port_frame(d, e, d->buf, (size_t)n, synack_clock_now());
     }
     return 0;
 }
 
-int synack_driver_run_once(synack_driver_t *d, synack_time_t timeout_us)
+/* io_uring: a frame read from port fd (uring_round's callback). The round's frames form one batch,
+ * begun with the first, all at the round's time: they were read together. */
+static void uring_frame(void *arg, int fd, uint8_t *buf, size_t n)
 {
-    if (!d)
-        return -EINVAL;
+    synack_driver_t *d = arg;
+    struct driver_fd *e = find_fd(d, fd);
+    if (!e)
+        return;
+    if (!d->batch_open) {
+        d->round_now = synack_clock_now();
+        synack_stack_batch_begin(d->st, d->round_now);
+        d->batch_open = 1;
+    }
+    e->got = 1;
+    struct driver_fd port = *e;
+    port_frame(d, &port, buf, n, d->round_now);
+}
+
+/* io_uring: waits and feeds the frames read (one batch), then asks the epoll set what is ready if
+ * the ring said it is. Returns the number of epoll events in evs, or a negative errno. */
+static int uring_wait(synack_driver_t *d, const struct timespec *tsp, struct epoll_event *evs, int *err)
+{
+    int efd = -1;
+    int r = uring_round(d->u, tsp, uring_frame, d, &efd);
+    if (d->batch_open) {
+        d->batch_open = 0;
+        synack_stack_batch_end(d->st, synack_clock_now());
+        for (size_t i = 0; i < d->n_fds; i++) {
+            if (!d->fds[i].got)
+                continue;
+            d->fds[i].got = 0;
+            if (d->fds[i].flush)
+                d->fds[i].flush(d->fds[i].steer_arg);
+        }
+    }
+    if (r < 0) {
+        /* A port's read failed (EBADFD: the device was deleted under us), or the ring did. */
+        *err = r == -EBADFD ? -ENODEV : r;
+        return 0;
+    }
+    int n = 0;
+    if (r == URING_EPOLL) {
+        n = epoll_wait(d->epfd, evs, DRIVER_EVENTS, 0);
+        if (n < 0)
+            n = 0;
+        uring_rearm_epoll(d->u);
+    }
+    return n;
+}
+
+static int run_round(synack_driver_t *d, synack_time_t timeout_us)
+{
     synack_time_t now = synack_clock_now();
     synack_time_t deadline = synack_stack_next_deadline(d->st);
     synack_time_t wait = timeout_us;
@@ -300,8 +392,7 @@ int synack_driver_run_once(synack_driver_t *d, synack_time_t timeout_us)
     if (deadline != SYNACK_TIME_NEVER)
         wait = deadline <= now ? 0 : (deadline - now < wait ? deadline - now : wait);
 
-    /* epoll_pwait2 takes a timespec, so a deadline is met to the microsecond rather than rounded
-     * to epoll_wait's milliseconds. */
+    /* A timespec, so a deadline is met to the microsecond rather than rounded to milliseconds. */
     struct timespec ts, *tsp = NULL;
     if (wait != SYNACK_TIME_NEVER) {
         ts.tv_sec = (time_t)(wait / 1000000u);
@@ -309,21 +400,25 @@ int synack_driver_run_once(synack_driver_t *d, synack_time_t timeout_us)
         tsp = &ts;
     }
     struct epoll_event evs[DRIVER_EVENTS];
-    int n = epoll_pwait2(d->epfd, evs, DRIVER_EVENTS, tsp, NULL);
-    if (n < 0 && errno == ENOSYS) {
-        /* Kernels before 5.11: milliseconds, rounded up so a deadline is never run early. */
-        int ms = -1;
-        if (tsp)
-            ms = wait / 1000u >= INT_MAX ? INT_MAX : (int)((wait + 999u) / 1000u);
-        n = epoll_wait(d->epfd, evs, DRIVER_EVENTS, ms);
-    }
-    if (n < 0) {
-        if (errno != EINTR)
-            return -errno;
-        n = 0;   /* a signal: let the caller look at its stop flag, but keep timers on time */
+    int err = 0, n;
+    if (d->u) {
+        n = uring_wait(d, tsp, evs, &err);
+    } else {
+        n = epoll_pwait2(d->epfd, evs, DRIVER_EVENTS, tsp, NULL);
+        if (n < 0 && errno == ENOSYS) {
+            /* Kernels before 5.11: milliseconds, rounded up so a deadline is never run early. */
+            int ms = -1;
+            if (tsp)
+                ms = wait / 1000u >= INT_MAX ? INT_MAX : (int)((wait + 999u) / 1000u);
+            n = epoll_wait(d->epfd, evs, DRIVER_EVENTS, ms);
+        }
+        if (n < 0) {
+            if (errno != EINTR)
+                return -errno;
+            n = 0;   /* a signal: let the caller look at its stop flag, but keep timers on time */
+        }
     }
 
-    int err = 0;
     for (int i = 0; i < n; i++) {
         int fd = evs[i].data.fd;
         struct driver_fd *e = find_fd(d, fd);
@@ -351,14 +446,93 @@ int synack_driver_run_once(synack_driver_t *d, synack_time_t timeout_us)
     return err;
 }
 
+int synack_driver_run_once(synack_driver_t *d, synack_time_t timeout_us)
+{
+    if (!d)
+        return -EINVAL;
+    d->in_round = 1;
+    int err = run_round(d, timeout_us);
+    d->in_round = 0;
+    /* Unless the caller runs the rounds back to back (synack_driver_defer_tx), what this round
+     * queued goes out now, not at the next wait. */
+    if (d->u && !d->defer_tx) {
+        int r = uring_flush(d->u);
+        if (r < 0 && err == 0)
+            err = r;
+    }
+    return err;
+}
+
 int synack_driver_run(synack_driver_t *d, volatile int *stop)
 {
     if (!d || !stop)
         return -EINVAL;
-    while (!*stop) {
-        int err = synack_driver_run_once(d, DRIVER_MAX_WAIT_US);
-        if (err < 0)
-            return err;
+    int defer = d->defer_tx, err = 0;
+    d->defer_tx = 1;   /* the next round follows at once */
+    while (!*stop && err == 0)
+        err = synack_driver_run_once(d, DRIVER_MAX_WAIT_US);
+    d->defer_tx = defer;
+    if (d->u)
+        uring_flush(d->u);
+    return err < 0 ? err : 0;
+}
+
+void synack_driver_defer_tx(synack_driver_t *d, int on)
+{
+    if (d)
+        d->defer_tx = on != 0;
+}
+
+const char *synack_driver_backend(const synack_driver_t *d)
+{
+    return d && d->u ? "io_uring" : "epoll";
+}
+
+void *synack_driver_tx_ctx(synack_driver_t *d, int fd)
+{
+    if (!d || fd < 0)
+        return NULL;
+    for (size_t i = 0; i < d->n_txs; i++)
+        if (d->txs[i].fd == fd)
+            return &d->txs[i];
+    if (d->n_txs == DRIVER_MAX_FDS)
+        return NULL;
+    d->txs[d->n_txs] = (struct driver_tx){ .d = d, .fd = fd };
+    return &d->txs[d->n_txs++];
+}
+
+/* Queued in the ring while a round runs, or whenever the caller runs rounds back to back; a frame
+ * too large for a write slot, or any frame otherwise, is written at once after what is queued. */
+static int driver_tx_frame(struct driver_tx *t, const void *hdr, size_t hlen, const uint8_t *frame, size_t len,
+                           const struct synack_tx_meta *meta, synack_time_t now)
+{
+    synack_driver_t *d = t->d;
+    if (d->u) {
+        if ((d->in_round || d->defer_tx) && uring_write(d->u, t->fd, hdr, hlen, frame, len) == 0)
+            return 0;
+        uring_flush(d->u);   /* the frames queued before this one go first */
     }
-    return 0;
+    if (hlen)
+        return synack_fd_tx_vnet((void *)(intptr_t)t->fd, frame, len, meta, now);
+    return synack_fd_tx((void *)(intptr_t)t->fd, frame, len, now);
+}
+
+int synack_driver_tx(void *ctx, const uint8_t *frame, size_t len, synack_time_t now)
+{
+    return driver_tx_frame(ctx, NULL, 0, frame, len, NULL, now);
+}
+
+int synack_driver_tx_vnet(void *ctx, const uint8_t *frame, size_t len, const struct synack_tx_meta *meta,
+                          synack_time_t now)
+{
+    struct virtio_net_hdr h;
+    tap_vnet_hdr(&h, frame, len, meta);
+    return driver_tx_frame(ctx, &h, sizeof(h), frame, len, meta, now);
+}
+
+int synack_driver_flush(synack_driver_t *d)
+{
+    if (!d)
+        return -EINVAL;
+    return d->u ? uring_flush(d->u) : 0;
 }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "synack/os.h"
+#include "tap_int.h"
 
 /* Frames written before the kernel side is operational are dropped silently (measured: up to
  * about 1 s after attaching), so configure_host waits at most this long for it. */
@@ -235,27 +236,33 @@ int synack_netdev_mac(const char *name, uint8_t mac[6])
     return 0;
 }
 
-/* The frame goes out behind a virtio-net header (in the host's byte order, as the tun driver takes
- * it for a virtio 1.0 little-endian header on x86). A large TCP frame is marked for segmentation
+/* The virtio-net header of a frame going out (in the host's byte order, as the tun driver takes it
+ * for a virtio 1.0 little-endian header on x86). A large TCP frame is marked for segmentation
  * (GSO_TCPV4 or GSO_TCPV6) and partial checksumming; everything else goes with an empty header. */
+void tap_vnet_hdr(struct virtio_net_hdr *h, const uint8_t *frame, size_t len, const struct synack_tx_meta *meta)
+{
+    memset(h, 0, sizeof(*h));
+    if (meta && meta->gso_size) {
+        h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+        /* IPv6 by where the TCP header starts and the version (our TCP carries no IPv4 options
+         * nor IPv6 extension headers): 40 on TUN, 14 + 40 on TAP with EtherType 0x86DD. */
+        int v6 = (meta->csum_start == 40 && len > 0 && (frame[0] >> 4) == 6) ||
+                 (meta->csum_start == 54 && len > 14 && frame[12] == 0x86 && frame[13] == 0xdd);
+        h->gso_type = v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
+        h->hdr_len = meta->hdr_len;
+        h->gso_size = meta->gso_size;
+        h->csum_start = meta->csum_start;
+        h->csum_offset = meta->csum_offset;
+    }
+}
+
+/* The frame goes out behind its virtio-net header (tap_vnet_hdr), in one writev. */
 int synack_fd_tx_vnet(void *ctx, const uint8_t *frame, size_t len, const struct synack_tx_meta *meta,
                       synack_time_t now)
 {
     int fd = (int)(intptr_t)ctx;
     struct virtio_net_hdr h;
-    memset(&h, 0, sizeof(h));
-    if (meta && meta->gso_size) {
-        h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-        /* IPv6 by where the TCP header starts and the version (our TCP carries no IPv4 options
-         * nor IPv6 extension headers): 40 on TUN, 14 + 40 on TAP with EtherType 0x86DD. */
-        int v6 = (meta->csum_start == 40 && len > 0 && (frame[0] >> 4) == 6) ||
-                 (meta->csum_start == 54 && len > 14 && frame[12] == 0x86 && frame[13] == 0xdd);
-        h.gso_type = v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
-        h.hdr_len = meta->hdr_len;
-        h.gso_size = meta->gso_size;
-        h.csum_start = meta->csum_start;
-        h.csum_offset = meta->csum_offset;
-    }
+    tap_vnet_hdr(&h, frame, len, meta);
     struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)frame, len } };
     for (;;) {
         ssize_t n = writev(fd, iov, 2);
