@@ -62,13 +62,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "tap_echo: %s\n", synack_strerror(r ? r : -SYNACK_ENOMEM));
         return 1;
     }
+    /* Frames go out through the driver, which batches them (io_uring where the kernel has it). */
+    synack_driver_t *d = synack_driver_new(st);
     struct synack_if_config ic = { .name = name, .kind = SYNACK_IF_ETHERNET, .mac = { 2, 0, 0, 0x53, 0, 2 },
                                    .addr = 0xC0000202, .prefix_len = 24, .mtu = 1500,
-                                   .tx = synack_fd_tx, .tx_ctx = (void *)(intptr_t)fd };
-    int ifindex = synack_if_add(st, &ic);
+                                   .tx = synack_driver_tx, .tx_ctx = synack_driver_tx_ctx(d, fd) };
+    int ifindex = ic.tx_ctx ? synack_if_add(st, &ic) : -SYNACK_EINVAL;
     struct synack_sockaddr port7 = synack_sockaddr_from_v4(0, 7);
     int ls = synack_socket(st, SYNACK_SOCK_STREAM);
-    synack_driver_t *d = synack_driver_new(st);
     if (ifindex < 0 || !d || synack_driver_add_port(d, fd, ifindex) != 0 || synack_bind(st, ls, &port7) != 0 ||
         synack_listen(st, ls, 16) != 0) {
         fprintf(stderr, "tap_echo: set-up failed\n");
@@ -83,7 +84,7 @@ int main(int argc, char **argv)
     printf("tap_echo: %s; %llu TCP segments in, %llu out\n", r < 0 ? synack_strerror(r) : "stopped",
            (unsigned long long)synack_counter_get(st, SYNACK_C_TcpInSegs),
            (unsigned long long)synack_counter_get(st, SYNACK_C_TcpOutSegs));
-    synack_driver_free(d);
     synack_stack_free(st);
+    synack_driver_free(d);   /* after the stack, which transmits through it */
     return r < 0;
 }

@@ -180,11 +180,12 @@ static void shard_conns(void *arg)
     q->counters[0] = n;
 }
 
-/* Where flows are steered, then one line per shard: its TCP sockets (listeners included) and what
- * its steering did. */
+/* The driver loop's back end and where flows are steered, then one line per shard: its TCP
+ * sockets (listeners included) and what its steering did. */
 static void write_shards(struct control *c, FILE *f)
 {
     unsigned n = c->shards ? synack_shards_count(c->shards) : 1;
+    fprintf(f, "driver: %s\n", synack_driver_backend(c->drv));
     if (c->shards)
         fprintf(f, "steering: %s\n", synack_shards_kernel_steering(c->shards)
                                           ? "kernel (eBPF program on the device), hand-over for the rest"
