@@ -241,6 +241,12 @@ SYNACK_API int synack_route_set_gateway(synack_stack_t *st, uint32_t gateway);
  * @param ifindex the interface
  * @return its kind, or 0 for a bad index */
 SYNACK_API enum synack_if_kind synack_if_kind(const synack_stack_t *st, int ifindex);
+/** Tells the stack that frames its transmit callback accepted (returned 0 for) were lost by the
+ * device afterwards, as a link that queues writes learns later: counted as LinkOutErrors, like a
+ * frame the callback refused.
+ * @param st the stack
+ * @param n  how many */
+SYNACK_API void synack_if_tx_lost(synack_stack_t *st, unsigned n);
 
 /* ---- IPv6 ---- */
 

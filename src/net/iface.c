@@ -45,6 +45,12 @@ enum synack_if_kind synack_if_kind(const synack_stack_t *st, int ifindex)
     return ifindex >= 0 && ifindex < st->net->nifs ? st->net->ifs[ifindex].kind : 0;
 }
 
+void synack_if_tx_lost(synack_stack_t *st, unsigned n)
+{
+    if (st)
+        stack_count_n(st, SYNACK_C_LinkOutErrors, n);
+}
+
 int if_index(const synack_stack_t *st, const struct iface *ifc) { return (int)(ifc - st->net->ifs); }
 
 struct iface *if_for_network(synack_stack_t *st, uint32_t addr)

@@ -76,6 +76,7 @@ struct synack_driver {
     int defer_tx;               /* queued writes wait for the next round's wait */
     int batch_open;             /* io_uring: a batch began with this round's first frame */
     synack_time_t round_now;
+    uint64_t tx_lost;           /* queued writes the device refused, counted in the stack so far */
     struct driver_tx txs[DRIVER_MAX_FDS];
     size_t n_txs;
     struct driver_fd fds[DRIVER_MAX_FDS];
@@ -364,6 +365,12 @@ static int uring_wait(synack_driver_t *d, const struct timespec *tsp, struct epo
             if (d->fds[i].flush)
                 d->fds[i].flush(d->fds[i].steer_arg);
         }
+    }
+    /* Writes queued earlier that the device refused (its queue full): lost, and counted. */
+    uint64_t lost = uring_write_errors(d->u);
+    if (lost != d->tx_lost) {
+        synack_if_tx_lost(d->st, (unsigned)(lost - d->tx_lost));
+        d->tx_lost = lost;
     }
     if (r < 0) {
         /* A port's read failed (EBADFD: the device was deleted under us), or the ring did. */

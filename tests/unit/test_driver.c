@@ -4,7 +4,8 @@
  * buffers and the write slots is answered, in order, small and large frames mixed (a large one is
  * written directly, after the queued ones); with io_uring a round's answers are queued and go out
  * at its end, or with the next wait or a flush when deferred; a frame sent outside a round goes at
- * once; a watched fd's callback runs while it stays readable (level-triggered through the ring). */
+ * once; a watched fd's callback runs while it stays readable (level-triggered through the ring); a
+ * frame the device refuses is counted, written at once or queued. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +221,28 @@ static void test_deferred_writes(void **state)
     rig_down(&r);
 }
 
+/* A frame the device refuses is counted (LinkOutErrors), whether it was written at once or queued
+ * and refused at its completion. The "device" here stops reading: its peer's writes fail. */
+static void test_lost_write_counted(void **state)
+{
+    (void)state;
+    signal(SIGPIPE, SIG_IGN);
+    const char *backends[] = { NULL, "epoll" };
+    for (int b = 0; b < 2; b++) {
+        struct rig r;
+        rig_up(&r, backends[b]);
+        assert_int_equal(shutdown(r.q[1], SHUT_RD), 0);
+        uint8_t f[256];
+        size_t n = echo_request(f, 1, 56);
+        assert_int_equal(send(r.q[1], f, n, 0), (ssize_t)n);
+        for (int i = 0; i < 3; i++)
+            assert_int_equal(synack_driver_run_once(r.d, 1000), 0);
+        assert_int_equal(synack_counter_get(r.st, SYNACK_C_IcmpOutEchoReps), 1);
+        assert_int_equal(synack_counter_get(r.st, SYNACK_C_LinkOutErrors), 1);
+        rig_down(&r);
+    }
+}
+
 struct watch {
     int fd, calls, drain;
 };
@@ -268,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_burst_in_order),
         cmocka_unit_test(test_deferred_writes),
         cmocka_unit_test(test_watched_fd_level),
+        cmocka_unit_test(test_lost_write_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
