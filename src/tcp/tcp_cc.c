@@ -90,6 +90,17 @@ void tcp_cc_set(struct tcp_conn *c, const struct tcp_cc_ops *ops)
     }
 }
 
+void tcp_cc_tx_start(struct tcp_conn *c, synack_time_t now)
+{
+    const struct tcp_cc_ops *ops = tcp_cc_of(c);
+    if (!ops->on_tx_start)
+        return;
+    struct tcp_cc_view v;
+    tcp_cc_view(c, &v, now);
+    ops->on_tx_start(&v, c->cc_priv);
+    tcp_cc_commit(c, &v);
+}
+
 void tcp_cc_free(struct tcp_conn *c)
 {
     if (!c->x)

@@ -53,6 +53,9 @@ struct tcp_cc_ops {
     void (*on_rto)(struct tcp_cc_view *v, void *priv);
     /* The last reduction was spurious: restore the module's state from before it. May be NULL. */
     void (*undo)(struct tcp_cc_view *v, void *priv);
+    /* New data leaves with nothing in flight (the first after an idle period, or right after the
+     * ACK that emptied the flight). May be NULL. */
+    void (*on_tx_start)(struct tcp_cc_view *v, void *priv);
 };
 
 extern const struct tcp_cc_ops tcp_cc_reno;
@@ -87,6 +90,8 @@ struct tcp_cc_sent {
     struct { uint32_t end; synack_time_t t; } e[TCP_CC_SENT];
 };
 void tcp_cc_free(struct tcp_conn *c);
+/* Calls the module's on_tx_start: new data is about to leave with nothing in flight. */
+void tcp_cc_tx_start(struct tcp_conn *c, synack_time_t now);
 void tcp_cc_sent(struct tcp_conn *c, uint32_t end, synack_time_t now);
 void tcp_cc_rexmit(struct tcp_conn *c);
 uint32_t tcp_cc_ack_rtt(struct tcp_conn *c, uint32_t ack, synack_time_t now);

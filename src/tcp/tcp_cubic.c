@@ -156,6 +156,7 @@ struct cubic {
     uint32_t prior_w_max;    /* before the last reduction, for an undo */
     uint8_t ss_done;         /* the initial slow start is over (HyStart++'s exit, a loss, or chosen
                                 past it): hs is dead, ca lives */
+    uint8_t paused;          /* the flight emptied: ca.t_epoch holds the stage's elapsed time + 1 */
     union {
         struct tcp_hystart hs;   /* while !ss_done */
         struct cubic_stage ca;   /* once ss_done */
@@ -169,6 +170,7 @@ static void ss_end(struct cubic *cu)
     if (cu->ss_done)
         return;
     cu->ss_done = 1;
+    cu->paused = 0;
     memset(&cu->u.ca, 0, sizeof(cu->u.ca));
 }
 
@@ -176,8 +178,34 @@ static void ss_end(struct cubic *cu)
  * is none to end (ss_end begins with t_epoch 0). */
 static void stage_end(struct cubic *cu)
 {
-    if (cu->ss_done)
+    if (cu->ss_done) {
         cu->u.ca.t_epoch = 0;
+        cu->paused = 0;
+    }
+}
+
+/* RFC 9438 5.8: t must not include idle periods, or W_cubic(t) leaps when sending resumes. When
+ * an ACK empties the flight the stage's clock stops: t_epoch keeps the time elapsed in it (+1,
+ * since 0 means no stage); it runs again from there when new data leaves (on_tx_start: at once
+ * if the ACK itself releases the next flight), or at the next congestion-avoidance ACK. (Linux
+ * moves its epoch forward by the time since its last send when sending resumes: nearly the
+ * same.) An ACK that is not cwnd-limited ends the stage instead. */
+static void stage_pause(struct cubic *cu, synack_time_t now)
+{
+    struct cubic_stage *ca = &cu->u.ca;
+    if (!ca->t_epoch || cu->paused)
+        return;
+    ca->t_epoch = now - ca->t_epoch + 1;
+    cu->paused = 1;
+}
+
+static void stage_resume(struct cubic *cu, synack_time_t now)
+{
+    if (!cu->paused)
+        return;
+    synack_time_t elapsed = cu->u.ca.t_epoch - 1;
+    cu->u.ca.t_epoch = now > elapsed ? now - elapsed : 1;
+    cu->paused = 0;
 }
 
 static void cubic_init(struct tcp_cc_view *v, void *priv)
@@ -267,11 +295,15 @@ static void cubic_on_ack(struct tcp_cc_view *v, void *priv)
         return;
     }
     ss_end(cu);
-    if (v->cwnd_limited)
+    if (v->cwnd_limited) {
+        stage_resume(cu, v->now);
         congestion_avoidance(cu, v);
-    else
-        cu->u.ca.t_epoch = 0;   /* RFC 9438 5.8: time spent application-limited must not grow the
-                              window; the next cwnd-limited ACK starts a stage from cwnd */
+        if (v->acked >= v->flight)
+            stage_pause(cu, v->now);   /* nothing left in flight: perhaps idle from here */
+    } else {
+        stage_end(cu);   /* RFC 9438 5.8: time spent application-limited must not grow the window;
+                            the next cwnd-limited ACK starts a stage from cwnd */
+    }
 }
 
 /* 4.6 and 4.7: the reduction, with fast convergence. */
@@ -284,7 +316,7 @@ static uint32_t reduce(struct cubic *cu, struct tcp_cc_view *v)
         cu->w_max = v->cwnd;
     cu->cwnd_prior = v->cwnd;
     ss_end(cu);
-    cu->u.ca.t_epoch = 0;
+    stage_end(cu);
     /* ssthresh = flight_size * beta_cubic, at least 2 SMSS. */
     uint32_t ss = (uint32_t)((uint64_t)v->flight * BETA_NUM / BETA_DEN);
     return ss > 2u * v->mss ? ss : 2u * v->mss;
@@ -306,6 +338,13 @@ static void cubic_on_rto(struct tcp_cc_view *v, void *priv)
     cu->w_max = 0;      /* 4.8: K = 0 and W_max the window at the start of the next stage */
 }
 
+/* Sending resumes: the stage's clock runs again from where the ACK that emptied the flight
+ * stopped it, without the idle time between (RFC 9438 5.8). */
+static void cubic_tx_start(struct tcp_cc_view *v, void *priv)
+{
+    stage_resume(priv, v->now);
+}
+
 static void cubic_undo(struct tcp_cc_view *v, void *priv)
 {
     (void)v;
@@ -323,4 +362,5 @@ const struct tcp_cc_ops tcp_cc_cubic = {
     .on_exit_recovery = cubic_exit_recovery,
     .on_rto = cubic_on_rto,
     .undo = cubic_undo,
+    .on_tx_start = cubic_tx_start,
 };

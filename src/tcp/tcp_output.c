@@ -230,6 +230,8 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t dlen, int fin, 
     /* New data soon after data arrived: an exchange, where our data carries the ACKs (tcp_rcv.c). */
     if (!rexmit && dlen && c->rcv_mss && now - c->last_data < c->st->tcp->delack)
         c->pingpong = 1;
+    if (!rexmit && dlen && c->snd_una == c->snd_max)
+        tcp_cc_tx_start(c, now);   /* nothing in flight: a module's clock may have stopped */
     xmit(c->st, c, &c->local, &c->remote, seq, c->rcv_nxt, flags,
          wnd_field(c), NULL, off, dlen, NULL, now);
     if (c->in_recovery && c->x->sb)

@@ -358,6 +358,39 @@ static void test_app_limited(void **state)
     assert_true(c.v.cwnd < w + 10 * MSS);   /* W_cubic(10 s) would be ~1.5 * cwnd, the clamp */
 }
 
+static void test_idle_after_limited(void **state)
+{
+    (void)state;
+    /* RFC 9438 5.8: idle periods do not count in t. A sender cwnd-limited to the end of its data:
+     * the last ACK empties the flight (and is cwnd-limited), then nothing for 10 s, then it sends
+     * again, cwnd-limited: the first round grows cwnd as the curve does from where the stage
+     * stopped, not by W_cubic(10 s) (the 1.5 * cwnd clamp). When the ACK that empties the flight
+     * releases the next one at once, no time is lost: script/cubic_window_over_time. */
+    struct conn c;
+    conn_init(&c, 100 * MSS, 100000);
+    c.v.ssthresh = c.v.cwnd;
+    conn_loss(&c, 1000000);
+    conn_round(&c, 1000000, 100000, 0);   /* the stage begins */
+    conn_round(&c, 1100000, 100000, 0);
+    c.una += c.v.cwnd;   /* the ACK of the whole last flight */
+    c.v.now = 1250000;
+    c.v.acked = c.v.flight = c.v.cwnd;
+    c.v.cwnd_limited = 1;
+    c.v.ack = c.una;
+    tcp_cc_cubic.on_ack(&c.v, c.priv);
+    uint32_t w = c.v.cwnd;
+    c.v.now = 11250000;
+    tcp_cc_cubic.on_tx_start(&c.v, c.priv);   /* new data leaves */
+    conn_round(&c, 11250000, 100000, 0);
+    assert_true(c.v.cwnd > w);
+    assert_true(c.v.cwnd < w + 10 * MSS);
+    /* A loss while paused starts a new stage as usual, and the clock runs again. */
+    conn_loss(&c, 11400000);
+    uint32_t after = c.v.cwnd;
+    conn_round(&c, 11400000, 100000, 0);
+    assert_true(c.v.cwnd > after && c.v.cwnd < after + 10 * MSS);
+}
+
 /* ---------- the module against RFC 9438 over several epochs ---------- */
 
 /* RFC 9438's congestion avoidance in double precision, in segments and seconds, written from the
@@ -631,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_fast_convergence),
         cmocka_unit_test(test_rto),
         cmocka_unit_test(test_app_limited),
+        cmocka_unit_test(test_idle_after_limited),
         cmocka_unit_test(test_slow_start_after_rto),
         cmocka_unit_test(test_epochs_against_rfc),
         cmocka_unit_test(test_hystart_states),
