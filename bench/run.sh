@@ -314,19 +314,19 @@ sget() { awk -v k="$1" -v f="$2" '$1 == "RESULT" && $2 == k { for (i = 3; i <= N
 if [[ -n "$(sget sys_rx synack_per_MB)" ]]; then
     echo
     echo "System calls of the process doing the job, over TAP (synack serve --threads 1) and over veth (Linux), same run"
-    printf '%-44s %10s %10s %7s   %s\n' "job" "synack" "Linux" "ratio" "synack's: read/writev/epoll, datagrams in/out"
+    printf '%-44s %10s %10s %7s   %s\n' "job" "synack" "Linux" "ratio" "synack's: read/writev/epoll/io_uring_enter, datagrams in/out"
     srow() {   # srow LABEL KEY UNIT
         local s l
         s=$(sget "$2" "synack_per_$3")
         l=$(sget "$2" "linux_per_$3")
-        printf '%-44s %10s %10s %7s   %s/%s/%s, %s/%s\n' "$1" "$s" "$l" "$(ratio "$s" "$l")" "$(sget "$2" read)" \
-            "$(sget "$2" writev)" "$(sget "$2" epoll)" "$(sget "$2" dgrams_in)" "$(sget "$2" dgrams_out)"
+        printf '%-44s %10s %10s %7s   %s/%s/%s/%s, %s/%s\n' "$1" "$s" "$l" "$(ratio "$s" "$l")" "$(sget "$2" read)" \
+            "$(sget "$2" writev)" "$(sget "$2" epoll)" "$(sget "$2" uring)" "$(sget "$2" dgrams_in)" "$(sget "$2" dgrams_out)"
     }
     srow "receive (nc -N -> discard / nc -l), per MB" sys_rx MB
     srow "send (curl <- HTTP / nginx), per MB" sys_tx MB
     srow "keep-alive HTTP GET of 1 KB, per request" sys_req req
     echo "  The kernel's limits (bench/tap_limits.py, this run): one frame per read() and per write(), no recvmmsg/sendmmsg"
-    echo "  (ENOTSOCK), no FIONREAD (EINVAL); see bench/README.md"
+    echo "  (ENOTSOCK), no FIONREAD (EINVAL); synack's driver batches them through io_uring; see bench/README.md"
 fi
 if [[ -n "$(sget shards_t1 rps)" ]]; then
     echo
