@@ -339,6 +339,10 @@ if [[ -n "$(sget shards_t1 rps)" ]]; then
     trow "HTTP requests/s, keep-alive, 1 KB" rps
     trow "Gbit/s, 20 MB GETs, 8 connections" gbps
     trow "new connections/s (wrk, Connection: close)" cps
+    trow "  requests per server CPU-second" rps_cpu
+    trow "  connections per server CPU-second" cps_cpu
+    echo "  (per CPU-second: what the work costs the server; below 1.0 with 2 shards, each shard's rounds carry fewer"
+    echo "  frames, so its system calls and wake-ups are shared by fewer requests; wrk and the kernel share the 2 cores)"
     echo "  frames handed between shards per connection: $(sget shards_t2 handed_per_conn) with the kernel steering flows," \
         "$(sget shards_t2u handed_per_conn) without (the last column: SYNACK_KERNEL_STEERING=0); issue 10's target for the ratios: >= 1.7"
 fi
