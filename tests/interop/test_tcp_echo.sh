@@ -2,14 +2,20 @@
 # TCP against the kernel over TAP and TUN: Linux's nc talks to synack's echo (port 7, RFC 862) and
 # discard (port 9, RFC 863) services. 5 MB echoed back whole (SHA-256), 20 MB discarded; Linux
 # closes first (nc -N: shutdown on EOF), so the kernel side ends in TIME-WAIT; synack's pcap is read
-# by tshark with no malformed frame and no "ACKed unseen segment" / bad checksum.
+# by tshark with no malformed frame and no "ACKed unseen segment" / bad checksum. The TAP runs
+# twice: on the driver loop's default back end and on its epoll fallback (SYNACK_IO_URING=0).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 interop_init "${1:-}" nc tshark sha256sum ss
 
-for kind in tap tun; do
+for kind in tap tun tap-epoll; do
     PCAP="$TMPD/tcp-$kind.pcap"
-    start_serve "$kind" "se-$kind" --pcap "$PCAP" --ctl "$TMPD/ctl-$kind.sock"
+    if [[ "$kind" == tap-epoll ]]; then export SYNACK_IO_URING=0; else unset SYNACK_IO_URING; fi
+    start_serve "${kind%-epoll}" "se-${kind/-epoll/e}" --pcap "$PCAP" --ctl "$TMPD/ctl-$kind.sock"
+    if [[ "$kind" == tap-epoll ]]; then
+        "$SYNACK" ss --ctl "$TMPD/ctl-$kind.sock" --shards | grep -q '^driver: epoll$' ||
+            fail "$kind: serve does not run on epoll with SYNACK_IO_URING=0"
+    fi
     head -c 5000000 /dev/urandom >"$TMPD/echo.in"
     rc=0
     nsx timeout 60 nc -N "$SYNACK_ADDR" 7 <"$TMPD/echo.in" >"$TMPD/echo.out" 2>"$TMPD/echo.err" || rc=$?
@@ -46,4 +52,5 @@ for kind in tap tun; do
     nsx ss -K dst "$SYNACK_ADDR" >/dev/null 2>&1 || true
     SERVE_LOG=""
 done
+unset SYNACK_IO_URING
 pass
