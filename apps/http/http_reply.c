@@ -24,6 +24,7 @@ const char *http_reason(int status)
     case 413: return "Content Too Large";
     case 414: return "URI Too Long";
     case 416: return "Range Not Satisfiable";
+    case 417: return "Expectation Failed";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 501: return "Not Implemented";
@@ -172,17 +173,18 @@ static int reply_dynamic(const struct http_reply_ctx *x, const struct http_reque
                          struct http_reply *out)
 {
     char path[HTTP_STATIC_LOCATION_MAX];
-    size_t n = req->target.n;
-    const char *q = memchr(req->target.p, '?', n);
+    struct http_slice t = http_target_origin(req->target);
+    size_t n = t.n;
+    const char *q = memchr(t.p, '?', n);
     if (q)
-        n = (size_t)(q - req->target.p);
+        n = (size_t)(q - t.p);
     /* Most requests are for files: a path that cannot decode to one under the pages' prefix is
      * not decoded at all (without a '%', the decoded path is the raw one). */
     const char *pre = x->dynamic_prefix;
     size_t pn = pre ? strlen(pre) : 0;
-    if (pn && (n < pn || memcmp(req->target.p, pre, pn)) && !memchr(req->target.p, '%', n))
+    if (pn && (n < pn || memcmp(t.p, pre, pn)) && !memchr(t.p, '%', n))
         return 0;
-    if (http_path_decode(req->target.p, n, path, sizeof(path)) < 0 || (pn && strncmp(path, pre, pn)))
+    if (http_path_decode(t.p, n, path, sizeof(path)) < 0 || (pn && strncmp(path, pre, pn)))
         return 0;
     char *body = NULL;
     size_t len = 0;
@@ -507,9 +509,21 @@ void http_reply_request(const struct http_reply_ctx *x, const struct http_reques
         http_reply_error(x, is_known_method(req->method) ? 405 : 501, req->h.version_minor, out);
         return;
     }
+    /* RFC 9110 10.1.1: an expectation other than 100-continue cannot be met (417, which closes:
+     * any content is left unread); in an HTTP/1.0 request Expect MUST be ignored. */
+    if (req->h.expect_other && req->h.version_minor >= 1) {
+        http_reply_error(x, 417, req->h.version_minor, out);
+        return;
+    }
     int persist = http_wants_persist(req->h.version_minor, req->h.conn_close, req->h.conn_keep_alive);
     if (x->keepalive_max && x->nth >= x->keepalive_max)
         persist = 0;   /* the N-th response closes */
+    /* A final answer sent before content a client holds back for a 100 (Continue): it may never
+     * send that content, so what follows on the connection is no longer known to be a request.
+     * RFC 9110 10.1.1 asks the server to say whether it goes on reading: it closes. (A chunked
+     * body is read before the answer, after a 100 Continue: http_conn.c.) */
+    if (req->h.expect_continue && req->h.version_minor >= 1 && req->h.content_length > 0)
+        persist = 0;
     if (options) {
         reply_options(x, req, persist, out);
         return;
