@@ -126,15 +126,20 @@ static int lookup(struct resp *r, const struct dns_question *q)
     }
 }
 
-/* FORMERR with the header alone: the question itself may be what could not be read. */
-static int formerr(const struct dns_header *qh, uint8_t *out, size_t cap, struct dns_respond_info *info)
+/* The flags a response copies from its query (RFC 1035 4.1.1: the opcode and RD; RFC 4035 3.1.6:
+ * CD). AD, Z and RA are never copied. */
+#define COPIED_FLAGS (DNS_F_OPCODE_MASK | DNS_F_RD | DNS_F_CD)
+
+/* An answer of the header alone, for a query whose question itself may be what could not be
+ * read: FORMERR, or NOTIMP for an opcode we do not implement, whatever its body holds (an UPDATE's
+ * sections need not parse as a query's would, RFC 2136 2.5). */
+static int header_only(const struct dns_header *qh, int rcode, uint8_t *out, size_t cap, struct dns_respond_info *info)
 {
-    struct dns_header h = { .id = qh->id,
-                            .flags = (uint16_t)(DNS_F_QR | (qh->flags & (DNS_F_OPCODE_MASK | DNS_F_RD)) | DNS_R_FORMERR) };
+    struct dns_header h = { .id = qh->id, .flags = (uint16_t)(DNS_F_QR | (qh->flags & COPIED_FLAGS) | rcode) };
     struct dns_builder b;
     if (dns_build_init(&b, out, cap, &h) != 0)
         return -EMSGSIZE;
-    info->rcode = DNS_R_FORMERR;
+    info->rcode = rcode;
     return (int)dns_build_finish(&b);
 }
 
@@ -153,7 +158,7 @@ int dns_respond_ex(const struct dns_zone *z, const uint8_t *q, size_t qlen, uint
         return -EBADMSG;   /* never answer a response: two servers could ping-pong forever */
     struct dns_msg m;
     if (dns_msg_parse(q, qlen, &m) != 0)
-        return formerr(&qh, out, cap, info);
+        return header_only(&qh, DNS_OPCODE(qh.flags) != 0 ? DNS_R_NOTIMP : DNS_R_FORMERR, out, cap, info);
     size_t limit = DNS_UDP_MAX;
     if (tcp)
         limit = cap;   /* RFC 7766 8: over TCP the whole answer goes, up to 65535 bytes */
@@ -163,7 +168,7 @@ int dns_respond_ex(const struct dns_zone *z, const uint8_t *q, size_t qlen, uint
     if (limit > cap)
         limit = cap;
     /* RFC 1035 4.1.1: same ID and opcode, RD copied; we are not recursive (RA clear). */
-    struct dns_header h = { .id = m.h.id, .flags = (uint16_t)(DNS_F_QR | (m.h.flags & (DNS_F_OPCODE_MASK | DNS_F_RD))) };
+    struct dns_header h = { .id = m.h.id, .flags = (uint16_t)(DNS_F_QR | (m.h.flags & COPIED_FLAGS)) };
     struct dns_builder b;
     /* Room for our OPT is kept aside so the answer can never crowd it out. */
     size_t reserve = m.has_opt ? OPT_RR_LEN : 0;
@@ -189,7 +194,9 @@ int dns_respond_ex(const struct dns_zone *z, const uint8_t *q, size_t qlen, uint
     dns_build_set_flags(&b, flags);
     if (m.has_opt) {
         b.cap += reserve;
-        if (dns_build_opt(&b, DNS_EDNS_SIZE, (uint8_t)(rcode >> 4)) != 0)
+        /* RFC 3225 3: the DO bit of the query is copied into the response; the Z bits are not
+         * (RFC 6891 6.1.4: set to zero by senders, whatever the query held). */
+        if (dns_build_opt_flags(&b, DNS_EDNS_SIZE, (uint8_t)(rcode >> 4), m.opt_flags & DNS_EDNS_DO) != 0)
             return -EMSGSIZE;
     }
     return (int)dns_build_finish(&b);

@@ -6,7 +6,10 @@
  *  - a query the parser rejects (more than one question, a label over 63 octets, a name over 255,
  *    records running past the end...): FORMERR, the header alone (RFC 1035 4.1.1: the server was
  *    unable to interpret the query; RFC 9619: QDCOUNT above 1);
- *  - an opcode other than QUERY: NOTIMP; not exactly one question: FORMERR;
+ *  - an opcode other than QUERY: NOTIMP (the header alone if its body does not parse as a
+ *    query's); not exactly one question: FORMERR;
+ *  - ID, opcode, RD and CD copied (RFC 1035 4.1.1, RFC 4035 3.1.6), and an OPT's DO bit (RFC 3225 3);
+ *    an OPT whose options run past its RDATA is malformed (FORMERR, RFC 6891 6.1.2);
  *  - EDNS (RFC 6891): an OPT of version 0 is answered with ours (payload 1232 bytes, the DNS flag
  *    day 2020 figure), a higher version with BADVERS; without OPT the answer fits 512 bytes;
  *  - a class other than IN, a zone transfer over UDP, or a name outside the zone: REFUSED;
