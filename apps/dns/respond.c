@@ -64,6 +64,21 @@ static const struct dns_name *find_cut(const struct dns_zone *z, const struct dn
     return best;
 }
 
+/* The addresses the zone holds for the targets of the NS set at `owner`, in the additional section
+ * (RFC 1034 4.3.2 step 6; RFC 1035 3.3.11: NS causes additional section processing). */
+static void ns_addresses(struct resp *r, const struct dns_name *owner)
+{
+    const struct dns_zone *z = r->z;
+    for (size_t i = 0; i < z->n; i++) {
+        if (z->rr[i].type != DNS_T_NS || !dns_name_equal(&z->rr[i].owner, owner))
+            continue;
+        for (size_t k = 0; k < z->n; k++)
+            if ((z->rr[k].type == DNS_T_A || z->rr[k].type == DNS_T_AAAA) &&
+                dns_name_equal(&z->rr[k].owner, &z->rr[i].d.target))
+                add(r, DNS_S_ADDITIONAL, &z->rr[k], z->rr[k].ttl);
+    }
+}
+
 /* A referral: the cut's NS set in authority, their addresses from the zone as glue. */
 static void referral(struct resp *r, const struct dns_name *cut)
 {
@@ -72,14 +87,7 @@ static void referral(struct resp *r, const struct dns_name *cut)
     for (size_t i = 0; i < z->n; i++)
         if (z->rr[i].type == DNS_T_NS && dns_name_equal(&z->rr[i].owner, cut))
             add(r, DNS_S_AUTHORITY, &z->rr[i], z->rr[i].ttl);
-    for (size_t i = 0; i < z->n; i++) {
-        if (z->rr[i].type != DNS_T_NS || !dns_name_equal(&z->rr[i].owner, cut))
-            continue;
-        for (size_t k = 0; k < z->n; k++)
-            if ((z->rr[k].type == DNS_T_A || z->rr[k].type == DNS_T_AAAA) &&
-                dns_name_equal(&z->rr[k].owner, &z->rr[i].d.target))
-                add(r, DNS_S_ADDITIONAL, &z->rr[k], z->rr[k].ttl);
-    }
+    ns_addresses(r, cut);
 }
 
 /* RFC 1034 4.3.2 step 3, for a question inside the zone. Returns the RCODE. */
@@ -110,8 +118,11 @@ static int lookup(struct resp *r, const struct dns_question *q)
                 cname = rr;
             }
         }
-        if (found)
+        if (found) {
+            if (q->type == DNS_T_NS)
+                ns_addresses(r, &cur);
             return DNS_R_NOERROR;
+        }
         if (cname) {
             add(r, DNS_S_ANSWER, cname, cname->ttl);
             cur = cname->d.target;

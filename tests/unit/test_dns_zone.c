@@ -405,6 +405,41 @@ static void test_respond_opt_options(void **state)
     dns_zone_free(z);
 }
 
+/* The apex's NS set in answer brings its servers' addresses in the additional section (RFC 1034
+ * 4.3.2 step 6, RFC 1035 3.3.11). */
+static void test_respond_ns_additional(void **state)
+{
+    char err[256];
+    struct dns_zone *z = load(zone_text, err, sizeof(err));
+    assert_non_null(z);
+    struct answer *a = calloc(1, sizeof(*a));
+    ask(z, a, "example.test", DNS_T_NS, 0, 0);
+    assert_int_equal(rcode(a), DNS_R_NOERROR);
+    assert_true(a->m.h.flags & DNS_F_AA);
+    assert_int_equal(a->m.h.ancount, 1);
+    assert_int_equal(a->m.h.arcount, 1);
+    const struct dns_rr *glue = &a->m.rr[1];
+    struct dns_name ns = N("ns.example.test");
+    assert_int_equal(glue->section, DNS_S_ADDITIONAL);
+    assert_int_equal(glue->type, DNS_T_A);
+    assert_true(dns_name_equal(&glue->name, &ns));
+    assert_int_equal(dns_rr_a(&a->m, glue), 0xC0000202u);
+    /* with EDNS our OPT comes after it */
+    ask(z, a, "example.test", DNS_T_NS, 1, 1232);
+    assert_int_equal(a->m.h.arcount, 2);
+    assert_int_equal(a->m.rr[1].type, DNS_T_A);
+    assert_int_equal(a->m.rr[2].type, DNS_T_OPT);
+    /* the question and the answer's owner keep the query's case, byte for byte (resolvers that
+     * randomise it compare it, draft-vixie-dnsext-dns0x20) */
+    ask(z, a, "wWw.ExAmPlE.tEsT", DNS_T_A, 0, 0);
+    struct dns_name asked = N("wWw.ExAmPlE.tEsT");
+    assert_int_equal(a->m.q.name.len, asked.len);
+    assert_memory_equal(a->m.q.name.wire, asked.wire, asked.len);
+    assert_memory_equal(a->m.rr[0].name.wire, asked.wire, asked.len);
+    free(a);
+    dns_zone_free(z);
+}
+
 static void test_respond_update(void **state)
 {
     char err[256];
@@ -532,6 +567,7 @@ int main(void)
         cmocka_unit_test(test_respond_flags),
         cmocka_unit_test(test_respond_opt_options),
         cmocka_unit_test(test_respond_update),
+        cmocka_unit_test(test_respond_ns_additional),
         cmocka_unit_test(test_formerr),
         cmocka_unit_test(test_respond_truncation),
     };
