@@ -121,8 +121,11 @@ struct http_slice http_target_origin(struct http_slice t)
     if (t.n < 7 || strncasecmp(t.p, "http://", 7))
         return t;
     size_t a = 7;
-    while (a < t.n && t.p[a] != '/' && t.p[a] != '?')
+    while (a < t.n && t.p[a] != '/' && t.p[a] != '?') {
+        if (t.p[a] == '@')
+            return (struct http_slice){ t.p, 0 };   /* userinfo: an error (RFC 9110 4.2.4) */
         a++;
+    }
     if (a == t.n || t.p[a] == '?')
         return (struct http_slice){ "/", 1 };   /* "http://host" or "http://host?q": the root */
     return (struct http_slice){ t.p + a, t.n - a };

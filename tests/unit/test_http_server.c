@@ -239,6 +239,10 @@ static void get_file(void **state)
     assert_true(has(&r, "Location: /dir/\r\n"));
     plan("GET https://a/index.html HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
     assert_int_equal(r.status, 400);
+    /* userinfo in the authority is an error (RFC 9110 4.2.4) */
+    plan("GET http://u:p@a/index.html HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 400);
+    assert_true(r.close);
 }
 
 /* RFC 9110 10.1.1: Expect. Another expectation than 100-continue gets 417 in HTTP/1.1 and is
