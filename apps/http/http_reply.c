@@ -227,6 +227,26 @@ static int list_match(const struct http_head_info *h, const char *name, const ch
     return match ? 1 : bad ? -1 : 0;
 }
 
+/* A field defined as a single value (Range, If-Range, the date conditions): its value when it
+ * appears on exactly one line. Two lines of it make no valid value (RFC 9110 5.3: only a list may
+ * be split over lines), and each of these fields is ignored when invalid (13.1.3, 13.1.4, 14.2) or
+ * does not hold (13.1.5). Returns NULL if absent or repeated; *repeated tells which. */
+static const struct http_slice *field_once(const struct http_head_info *h, const char *name, int *repeated)
+{
+    const struct http_slice *v = NULL;
+    *repeated = 0;
+    for (size_t i = 0; i < h->nfields; i++) {
+        if (!http_slice_eq(h->fields[i].name, name))
+            continue;
+        if (v) {
+            *repeated = 1;
+            return NULL;
+        }
+        v = &h->fields[i].value;
+    }
+    return v;
+}
+
 /* Whether a request may carry a precondition or a range: every field that can (If-Match,
  * If-None-Match, If-Modified-Since, If-Unmodified-Since, If-Range, Range) starts with I or R, and
  * most requests have none, so their fields are looked up no further. */
@@ -253,7 +273,8 @@ static int evaluate_conditions(const struct http_reply_ctx *x, const struct http
             return 412;
     } else {
         /* 2. If-Unmodified-Since, only without If-Match, ignored unless a valid date. */
-        const struct http_slice *ius = http_field_get(&req->h, "If-Unmodified-Since");
+        int rep;
+        const struct http_slice *ius = field_once(&req->h, "If-Unmodified-Since", &rep);
         int64_t t;
         if (ius && http_date_parse(*ius, &t) == 0 && mtime > t)
             return 412;
@@ -268,7 +289,8 @@ static int evaluate_conditions(const struct http_reply_ctx *x, const struct http
     }
     /* 4. If-Modified-Since, only without If-None-Match (13.1.3): ignored if not a valid date or
      * later than our clock; 304 when the file has not changed since. */
-    const struct http_slice *ims = http_field_get(&req->h, "If-Modified-Since");
+    int rep;
+    const struct http_slice *ims = field_once(&req->h, "If-Modified-Since", &rep);
     int64_t since;
     if (ims && http_date_parse(*ims, &since) == 0 && since <= x->wall_now && mtime <= since)
         return 304;
@@ -400,12 +422,13 @@ static void reply_file(const struct http_reply_ctx *x, const struct http_request
     struct http_range rg[HTTP_MAX_RANGES];
     unsigned nr = 0;
     enum http_range_verdict rv = HTTP_RANGE_IGNORE;
-    const struct http_slice *range = cond && status == 200 && get && f->size ? http_field_get(&req->h, "Range") : NULL;
+    int rep;
+    const struct http_slice *range = cond && status == 200 && get && f->size ? field_once(&req->h, "Range", &rep) : NULL;
     /* 14.2: Range is defined for GET only; If-Range is ignored without Range (13.1.5). An empty
      * file has no range a Content-Range could name: it is sent whole (14.1.1 allows no int-range). */
     if (range) {
-        const struct http_slice *ifr = http_field_get(&req->h, "If-Range");
-        if (!ifr || http_if_range_holds(*ifr, etag, mtime, lm_strong))
+        const struct http_slice *ifr = field_once(&req->h, "If-Range", &rep);
+        if (!rep && (!ifr || http_if_range_holds(*ifr, etag, mtime, lm_strong)))
             rv = http_range_parse(*range, f->size, rg, &nr);
         if (rv == HTTP_RANGE_OK)
             status = 206;

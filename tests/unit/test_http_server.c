@@ -490,6 +490,11 @@ static void conditions(void **state)
     assert_int_equal(plan_status(f, "GET"), 200);
     snprintf(f, sizeof(f), "If-None-Match: %s\r\nIf-Modified-Since: %s\r\n", tag, before);
     assert_int_equal(plan_status(f, "GET"), 304);
+    /* the date conditions are single values: repeated, they are invalid and ignored (13.1.3, 13.1.4) */
+    snprintf(f, sizeof(f), "If-Modified-Since: %s\r\nIf-Modified-Since: %s\r\n", lm, lm);
+    assert_int_equal(plan_status(f, "GET"), 200);
+    snprintf(f, sizeof(f), "If-Unmodified-Since: %s\r\nIf-Unmodified-Since: %s\r\n", before, before);
+    assert_int_equal(plan_status(f, "GET"), 200);
     /* a failed If-Match wins over a matching If-None-Match */
     snprintf(f, sizeof(f), "If-Match: \"x\"\r\nIf-None-Match: %s\r\n", tag);
     assert_int_equal(plan_status(f, "GET"), 412);
@@ -590,6 +595,18 @@ static void range_requests(void **state)
     plan("GET /zero.txt HTTP/1.1\r\nHost: a\r\nRange: bytes=-5\r\n\r\n", 1, &r);
     assert_int_equal(r.status, 200);
     assert_true(has(&r, "Content-Length: 0\r\n"));
+    done(&r);
+    /* Range and If-Range are single values: two lines of either are no valid one, and the whole
+     * representation is sent (RFC 9110 5.3, 14.2, 13.1.5) */
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\nRange: bytes=2-3\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.file_len, 12);
+    done(&r);
+    snprintf(text, sizeof(text), "GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\nIf-Range: %s\r\nIf-Range: %s\r\n\r\n",
+             tag, tag);
+    plan(text, 1, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.file_len, 12);
     done(&r);
     /* a precondition that fails comes before any range */
     plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=12-\r\nIf-Match: \"x\"\r\n\r\n", 1, &r);
