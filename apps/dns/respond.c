@@ -90,6 +90,44 @@ static void referral(struct resp *r, const struct dns_name *cut)
     ns_addresses(r, cut);
 }
 
+/* A zone record, or with `owner` (not NULL) as its owner: a wildcard's record is given the name
+ * asked (RFC 4592 2.1.1, 3.3.1: the synthesised record's owner is the QNAME). */
+static void add_as(struct resp *r, enum dns_section s, const struct dns_zrr *rr, const struct dns_name *owner)
+{
+    if (!owner) {
+        add(r, s, rr, rr->ttl);
+        return;
+    }
+    struct dns_zrr copy = *rr;
+    copy.owner = *owner;
+    add(r, s, &copy, rr->ttl);
+}
+
+/* The source of synthesis for `name`, which does not exist (RFC 4592 3.3.1): "*" under its
+ * closest encloser, the nearest ancestor that exists (names under a zone cut never get here).
+ * Returns 1 and sets *src if the zone has records there. */
+static int wildcard_source(const struct dns_zone *z, const struct dns_name *name, struct dns_name *src)
+{
+    int labels = dns_name_labels(name), apex = dns_name_labels(&z->origin);
+    for (int skip = 1; labels - skip >= apex; skip++) {
+        struct dns_name enc;
+        dns_name_suffix(name, skip, &enc);
+        if (!dns_zone_name_exists(z, &enc))
+            continue;
+        if (enc.len + 2 > DNS_MAX_NAME)
+            return 0;
+        src->wire[0] = 1;
+        src->wire[1] = '*';
+        memcpy(src->wire + 2, enc.wire, enc.len);
+        src->len = (uint8_t)(enc.len + 2);
+        for (size_t i = 0; i < z->n; i++)
+            if (dns_name_equal(&z->rr[i].owner, src))
+                return 1;
+        return 0;   /* the closest encloser has no wildcard: the name does not exist */
+    }
+    return 0;
+}
+
 /* RFC 1034 4.3.2 step 3, for a question inside the zone. Returns the RCODE. */
 static int lookup(struct resp *r, const struct dns_question *q)
 {
@@ -105,14 +143,18 @@ static int lookup(struct resp *r, const struct dns_question *q)
         }
         if (links == 0)
             r->aa = 1;   /* RFC 1034 4.3.2: AA speaks for the question's name */
+        /* The records are those owned by the name, or for a name that does not exist those of
+         * the wildcard at its closest encloser, given the name asked (step 3c). */
+        struct dns_name src = cur;
+        int wild = !dns_zone_name_exists(z, &cur) && wildcard_source(z, &cur, &src);
         int found = 0;
         const struct dns_zrr *cname = NULL;
         for (size_t i = 0; i < z->n; i++) {
             const struct dns_zrr *rr = &z->rr[i];
-            if (!dns_name_equal(&rr->owner, &cur))
+            if (!dns_name_equal(&rr->owner, &src))
                 continue;
             if (rr->type == q->type || q->type == DNS_T_ANY) {
-                add(r, DNS_S_ANSWER, rr, rr->ttl);
+                add_as(r, DNS_S_ANSWER, rr, wild ? &cur : NULL);
                 found = 1;
             } else if (rr->type == DNS_T_CNAME) {
                 cname = rr;
@@ -120,11 +162,11 @@ static int lookup(struct resp *r, const struct dns_question *q)
         }
         if (found) {
             if (q->type == DNS_T_NS)
-                ns_addresses(r, &cur);
+                ns_addresses(r, &src);
             return DNS_R_NOERROR;
         }
         if (cname) {
-            add(r, DNS_S_ANSWER, cname, cname->ttl);
+            add_as(r, DNS_S_ANSWER, cname, wild ? &cur : NULL);
             cur = cname->d.target;
             /* Out of the zone, or a long (or looping) chain: what we have goes back, and the
              * resolver restarts from the last name (RFC 1034 5.3.3). */
@@ -133,7 +175,8 @@ static int lookup(struct resp *r, const struct dns_question *q)
             continue;
         }
         add_negative_soa(r);
-        return dns_zone_name_exists(z, &cur) ? DNS_R_NOERROR : DNS_R_NXDOMAIN;
+        /* a wildcard without the type asked: the name exists by it, NODATA (RFC 4592 2.2.1) */
+        return wild || dns_zone_name_exists(z, &cur) ? DNS_R_NOERROR : DNS_R_NXDOMAIN;
     }
 }
 

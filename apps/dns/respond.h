@@ -1,5 +1,5 @@
 /* The authoritative server's answer to one query, as a pure function of the zone and the query's
- * bytes (RFC 1034 4.3.2's algorithm, without wildcards): the server's socket code only moves
+ * bytes (RFC 1034 4.3.2's algorithm, wildcards included): the server's socket code only moves
  * datagrams, and tests and the fuzzer call this directly.
  *
  *  - a response (QR=1), or anything shorter than a header: no answer at all (the caller counts it);
@@ -16,6 +16,8 @@
  *  - a name under a delegation (an NS set below the apex): a referral, NS in authority, glue;
  *  - data of the type (or ANY): the records, AA set; a CNAME (when not asked for) is followed
  *    inside the zone up to DNS_CNAME_MAX links, each link in the answer;
+ *  - a name that does not exist, under a closest encloser with a wildcard ("*.encloser"): the
+ *    wildcard's records given the name asked (RFC 4592 3.3.1; an empty non-terminal blocks it);
  *  - a name that exists without that type: NOERROR, no answer, the SOA in authority (NODATA,
  *    RFC 2308 2.2); a name that does not: NXDOMAIN with the SOA (RFC 2308 2.1), whose TTL is the
  *    smaller of the SOA's TTL and MINIMUM (RFC 2308 3).

@@ -440,6 +440,60 @@ static void test_respond_ns_additional(void **state)
     dns_zone_free(z);
 }
 
+/* Wildcards (RFC 1034 4.3.3, RFC 4592): a name that does not exist is answered from "*" under its
+ * closest encloser, the records given the name asked; the type missing there is NODATA; a name
+ * whose closest encloser has no wildcard, or an empty non-terminal, is not covered. */
+static void test_respond_wildcard(void **state)
+{
+    static const char text[] = "$ORIGIN example.\n$TTL 60\n@ SOA ns hostmaster 1 2 3 4 5\n@ NS ns\n"
+                               "ns A 192.0.2.2\n* A 192.0.2.100\nhost1 A 192.0.2.1\n"
+                               "a._tcp.host1 A 192.0.2.7\n*.c CNAME host1\n";
+    char err[256];
+    struct dns_zone *z = load(text, err, sizeof(err));
+    if (!z)
+        fail_msg("%s", err);
+    struct answer *a = calloc(1, sizeof(*a));
+    ask(z, a, "Host3.example", DNS_T_A, 0, 0);
+    assert_int_equal(rcode(a), DNS_R_NOERROR);
+    assert_true(a->m.h.flags & DNS_F_AA);
+    assert_int_equal(a->m.h.ancount, 1);
+    struct dns_name asked = N("Host3.example");
+    assert_memory_equal(a->m.rr[0].name.wire, asked.wire, asked.len);   /* the QNAME, not "*" */
+    assert_int_equal(dns_rr_a(&a->m, &a->m.rr[0]), 0xC0000264u);
+    ask(z, a, "deep.er.example", DNS_T_A, 0, 0);
+    assert_int_equal(rcode(a), DNS_R_NOERROR);
+    assert_int_equal(a->m.h.ancount, 1);
+    /* the wildcard has no AAAA: NODATA, the SOA in authority */
+    ask(z, a, "host3.example", DNS_T_AAAA, 0, 0);
+    assert_int_equal(rcode(a), DNS_R_NOERROR);
+    assert_int_equal(a->m.h.ancount, 0);
+    assert_int_equal(a->m.h.nscount, 1);
+    /* a name that exists is answered from its own records only */
+    ask(z, a, "host1.example", DNS_T_A, 0, 0);
+    assert_int_equal(a->m.h.ancount, 1);
+    assert_int_equal(dns_rr_a(&a->m, &a->m.rr[0]), 0xC0000201u);
+    /* the closest encloser host1 has no wildcard of its own: NXDOMAIN */
+    ask(z, a, "ghost.host1.example", DNS_T_A, 0, 0);
+    assert_int_equal(rcode(a), DNS_R_NXDOMAIN);
+    /* an empty non-terminal exists: NODATA, not the wildcard */
+    ask(z, a, "_tcp.host1.example", DNS_T_A, 0, 0);
+    assert_int_equal(rcode(a), DNS_R_NOERROR);
+    assert_int_equal(a->m.h.ancount, 0);
+    /* a wildcard CNAME, followed */
+    ask(z, a, "x.c.example", DNS_T_A, 0, 0);
+    assert_int_equal(rcode(a), DNS_R_NOERROR);
+    assert_int_equal(a->m.h.ancount, 2);
+    struct dns_name xc = N("x.c.example");
+    assert_int_equal(a->m.rr[0].type, DNS_T_CNAME);
+    assert_true(dns_name_equal(&a->m.rr[0].name, &xc));
+    assert_int_equal(dns_rr_a(&a->m, &a->m.rr[1]), 0xC0000201u);
+    /* the wildcard's own name is an ordinary name */
+    ask(z, a, "*.example", DNS_T_A, 0, 0);
+    assert_int_equal(a->m.h.ancount, 1);
+    free(a);
+    dns_zone_free(z);
+}
+
 static void test_respond_update(void **state)
 {
     char err[256];
@@ -567,6 +621,7 @@ int main(void)
         cmocka_unit_test(test_respond_flags),
         cmocka_unit_test(test_respond_opt_options),
         cmocka_unit_test(test_respond_update),
+        cmocka_unit_test(test_respond_wildcard),
         cmocka_unit_test(test_respond_ns_additional),
         cmocka_unit_test(test_formerr),
         cmocka_unit_test(test_respond_truncation),
