@@ -119,10 +119,8 @@ int dns_msg_parse(const uint8_t *p, size_t len, struct dns_msg *m)
         if (rr.rdlen > len - off)
             return -EBADMSG;
         rr.rdoff = (uint16_t)off;
-        if (check_rdata(p, len, &rr) != 0)
-            return -EBADMSG;
-        off += rr.rdlen;
-        if (rr.type == DNS_T_OPT) {
+        /* An OPT is noted before its RDATA is checked, so a FORMERR for it can carry ours. */
+        if (rr.type == DNS_T_OPT && rr.name.len == 1 && rr.section == DNS_S_ADDITIONAL) {
             if (m->has_opt)   /* RFC 6891 6.1.1: more than one OPT is a FORMERR */
                 return -EBADMSG;
             m->has_opt = 1;
@@ -130,6 +128,9 @@ int dns_msg_parse(const uint8_t *p, size_t len, struct dns_msg *m)
             m->opt_version = (uint8_t)(rr.ttl >> 16);
             m->opt_flags = (uint16_t)rr.ttl;
         }
+        if (check_rdata(p, len, &rr) != 0)
+            return -EBADMSG;
+        off += rr.rdlen;
         if (m->nrr < DNS_MSG_MAX_RR)
             m->rr[m->nrr++] = rr;
         m->total_rr++;

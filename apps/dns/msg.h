@@ -97,7 +97,8 @@ struct dns_msg {
 /* Reads the 12-byte header. Returns 0 or -EBADMSG (too short). */
 int dns_header_read(const uint8_t *p, size_t len, struct dns_header *h);
 /* Parses and validates a whole message (see the top of this file). `p` is borrowed by m->raw.
- * Returns 0 or -EBADMSG. */
+ * Returns 0 or -EBADMSG; on -EBADMSG, has_question (with q) and has_opt (with its fields) still
+ * say what was read before the fault, for a FORMERR that repeats them. */
 int dns_msg_parse(const uint8_t *p, size_t len, struct dns_msg *m);
 /* The names in RDATA of NS and CNAME (the only name) and SOA (MNAME then RNAME), decompressed. */
 int dns_rr_rdata_name(const struct dns_msg *m, const struct dns_rr *rr, struct dns_name *out);

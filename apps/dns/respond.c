@@ -184,16 +184,24 @@ static int lookup(struct resp *r, const struct dns_question *q)
  * CD). AD, Z and RA are never copied. */
 #define COPIED_FLAGS (DNS_F_OPCODE_MASK | DNS_F_RD | DNS_F_CD)
 
-/* An answer of the header alone, for a query whose question itself may be what could not be
- * read: FORMERR, or NOTIMP for an opcode we do not implement, whatever its body holds (an UPDATE's
- * sections need not parse as a query's would, RFC 2136 2.5). */
-static int header_only(const struct dns_header *qh, int rcode, uint8_t *out, size_t cap, struct dns_respond_info *info)
+/* The answer to a query that did not parse: NOTIMP, the header alone, for an opcode we do not
+ * implement, whatever its body holds (an UPDATE's sections need not parse as a query's would, RFC
+ * 2136 2.5); else FORMERR, with the question if it was read whole, and our OPT if the query had
+ * one (RFC 6891 6.1.1: a responder MUST include an OPT when the request had one; 7: two OPTs, or an
+ * OPT's options past its RDATA, are a FORMERR). */
+static int unparsed(const struct dns_header *qh, const struct dns_msg *m, uint8_t *out, size_t cap,
+                    struct dns_respond_info *info)
 {
+    int rcode = DNS_OPCODE(qh->flags) != 0 ? DNS_R_NOTIMP : DNS_R_FORMERR;
     struct dns_header h = { .id = qh->id, .flags = (uint16_t)(DNS_F_QR | (qh->flags & COPIED_FLAGS) | rcode) };
     struct dns_builder b;
-    if (dns_build_init(&b, out, cap, &h) != 0)
+    if (dns_build_init(&b, out, cap > DNS_UDP_MAX ? DNS_UDP_MAX : cap, &h) != 0)
         return -EMSGSIZE;
     info->rcode = rcode;
+    if (rcode == DNS_R_FORMERR && m->has_question)
+        dns_build_question(&b, &m->q.name, m->q.type, m->q.cls);
+    if (rcode == DNS_R_FORMERR && m->has_opt)
+        dns_build_opt_flags(&b, DNS_EDNS_SIZE, 0, m->opt_flags & DNS_EDNS_DO);
     return (int)dns_build_finish(&b);
 }
 
@@ -212,7 +220,7 @@ int dns_respond_ex(const struct dns_zone *z, const uint8_t *q, size_t qlen, uint
         return -EBADMSG;   /* never answer a response: two servers could ping-pong forever */
     struct dns_msg m;
     if (dns_msg_parse(q, qlen, &m) != 0)
-        return header_only(&qh, DNS_OPCODE(qh.flags) != 0 ? DNS_R_NOTIMP : DNS_R_FORMERR, out, cap, info);
+        return unparsed(&qh, &m, out, cap, info);
     size_t limit = DNS_UDP_MAX;
     if (tcp)
         limit = cap;   /* RFC 7766 8: over TCP the whole answer goes, up to 65535 bytes */

@@ -4,8 +4,9 @@
  *
  *  - a response (QR=1), or anything shorter than a header: no answer at all (the caller counts it);
  *  - a query the parser rejects (more than one question, a label over 63 octets, a name over 255,
- *    records running past the end...): FORMERR, the header alone (RFC 1035 4.1.1: the server was
- *    unable to interpret the query; RFC 9619: QDCOUNT above 1);
+ *    records running past the end, two OPTs...): FORMERR (RFC 1035 4.1.1: the server was unable to
+ *    interpret the query; RFC 9619: QDCOUNT above 1), with the question if it could be read and
+ *    our OPT if the query had one (RFC 6891 6.1.1);
  *  - an opcode other than QUERY: NOTIMP (the header alone if its body does not parse as a
  *    query's); not exactly one question: FORMERR;
  *  - ID, opcode, RD and CD copied (RFC 1035 4.1.1, RFC 4035 3.1.6), and an OPT's DO bit (RFC 3225 3);

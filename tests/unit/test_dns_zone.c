@@ -398,10 +398,28 @@ static void test_respond_opt_options(void **state)
     assert_int_equal(dns_msg_parse(out, (size_t)n, &m), 0);
     assert_int_equal(m.h.id, 7);
     assert_int_equal(m.h.flags & DNS_F_RCODE_MASK, DNS_R_FORMERR);
+    /* the FORMERR repeats the question it could read, and has our OPT (RFC 6891 6.1.1) */
+    assert_true(m.has_question);
+    struct dns_name www = N("www.example.test");
+    assert_true(dns_name_equal(&m.q.name, &www));
+    assert_true(m.has_opt);
+    assert_int_equal(m.opt_version, 0);
     q[ql - 1] = 6;   /* two stray bytes after a whole option */
     memcpy(q + ql, "\0\12\0\0\1\2", 6);
     assert_true(dns_respond(z, q, ql + 6, out, sizeof(out), &info) > 0);
     assert_int_equal(info.rcode, DNS_R_FORMERR);
+    /* two OPTs (RFC 6891 6.1.1): FORMERR, with one OPT of ours, DO copied from the first */
+    ql = query(q, 9, "www.example.test", DNS_T_A, 0, 1, 1232, 0);
+    q[ql - 4] = 0x80;   /* DO */
+    memcpy(q + ql, q + ql - 11, 11);
+    q[11] = 2;   /* ARCOUNT */
+    n = dns_respond(z, q, ql + 11, out, sizeof(out), &info);
+    assert_true(n > 0);
+    assert_int_equal(dns_msg_parse(out, (size_t)n, &m), 0);
+    assert_int_equal(m.h.flags & DNS_F_RCODE_MASK, DNS_R_FORMERR);
+    assert_true(m.has_question && m.has_opt);
+    assert_int_equal(m.h.arcount, 1);
+    assert_int_equal(m.opt_flags, DNS_EDNS_DO);
     dns_zone_free(z);
 }
 
