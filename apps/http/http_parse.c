@@ -501,8 +501,8 @@ ssize_t http_chunked_decode(struct http_chunked *c, char *buf, size_t len, size_
                 c->state = CH_DONE;
             else if (ch == '\r')
                 c->state = CH_END_LF;
-            else if (!is_field_char((unsigned char)ch)) {
-                return -1;
+            else if (!is_field_char((unsigned char)ch) || ++c->trailers > HTTP_MAX_FIELDS) {
+                return -1;   /* as many trailer fields as a head may have fields, no more */
             } else {
                 c->state = CH_TRAILER_LINE;
                 c->line_len = 1;

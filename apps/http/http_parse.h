@@ -94,6 +94,7 @@ struct http_chunked {
     int strict;           /* set after init: every line of the coding ends with CRLF (a server);
                            * else a bare LF is taken for one too (a client reading a response) */
     int prev_cr;
+    unsigned trailers;    /* trailer field lines read: bounded like a head's fields */
 };
 void http_chunked_init(struct http_chunked *c);
 /* Decodes in place: consumes up to len bytes of buf, moves the chunk data found to the front of

@@ -243,6 +243,27 @@ static void chunked_decoding(void **state)
                 fail_msg("line case %zu (strict %d): used %zd, done %d", i, strict, used, c.done);
         }
     }
+    /* trailer fields are bounded like a head's: HTTP_MAX_FIELDS lines, not one more */
+    for (unsigned extra = 0; extra < 2; extra++) {
+        static char big[16 + (HTTP_MAX_FIELDS + 1) * 6 + 2];
+        size_t o = 0;
+        memcpy(big, "0\r\n", 3);
+        o = 3;
+        for (unsigned i = 0; i < HTTP_MAX_FIELDS + extra; i++) {
+            memcpy(big + o, "T: v\r\n", 6);
+            o += 6;
+        }
+        memcpy(big + o, "\r\n", 2);
+        o += 2;
+        struct http_chunked tc;
+        http_chunked_init(&tc);
+        size_t tn;
+        ssize_t used = http_chunked_decode(&tc, big, o, &tn);
+        if (extra)
+            assert_int_equal(used, -1);
+        else
+            assert_true(used == (ssize_t)o && tc.done);
+    }
     /* a CR inside a trailer line, not before its LF */
     struct http_chunked c;
     http_chunked_init(&c);
