@@ -60,6 +60,16 @@ static int check_rdata(const uint8_t *p, size_t len, const struct dns_rr *rr)
         /* RFC 6891 6.1.1: the owner is the root, only in the additional section. */
         if (rr->name.len != 1 || rr->section != DNS_S_ADDITIONAL)
             return -EBADMSG;
+        /* RFC 6891 6.1.2: RDATA is a run of {OPTION-CODE, OPTION-LENGTH, OPTION-DATA}; an option
+         * whose length runs past the RDATA (or a stray byte or three at its end) is malformed. */
+        while (off < end) {
+            if (end - off < 4)
+                return -EBADMSG;
+            size_t olen = (size_t)p[off + 2] << 8 | p[off + 3];
+            if (olen > end - off - 4)
+                return -EBADMSG;
+            off += 4 + olen;
+        }
         return 0;
     default:
         return 0;
@@ -74,6 +84,7 @@ int dns_msg_parse(const uint8_t *p, size_t len, struct dns_msg *m)
     m->has_opt = 0;
     m->opt_udp_size = 0;
     m->opt_version = 0;
+    m->opt_flags = 0;
     m->raw = p;
     m->len = len;
     if (len > 65535 || dns_header_read(p, len, &m->h) != 0)
@@ -108,16 +119,18 @@ int dns_msg_parse(const uint8_t *p, size_t len, struct dns_msg *m)
         if (rr.rdlen > len - off)
             return -EBADMSG;
         rr.rdoff = (uint16_t)off;
-        if (check_rdata(p, len, &rr) != 0)
-            return -EBADMSG;
-        off += rr.rdlen;
-        if (rr.type == DNS_T_OPT) {
+        /* An OPT is noted before its RDATA is checked, so a FORMERR for it can carry ours. */
+        if (rr.type == DNS_T_OPT && rr.name.len == 1 && rr.section == DNS_S_ADDITIONAL) {
             if (m->has_opt)   /* RFC 6891 6.1.1: more than one OPT is a FORMERR */
                 return -EBADMSG;
             m->has_opt = 1;
             m->opt_udp_size = rr.cls;
             m->opt_version = (uint8_t)(rr.ttl >> 16);
+            m->opt_flags = (uint16_t)rr.ttl;
         }
+        if (check_rdata(p, len, &rr) != 0)
+            return -EBADMSG;
+        off += rr.rdlen;
         if (m->nrr < DNS_MSG_MAX_RR)
             m->rr[m->nrr++] = rr;
         m->total_rr++;
@@ -308,14 +321,19 @@ int dns_build_soa(struct dns_builder *b, enum dns_section s, const struct dns_na
     return rr_end(b, &mk, s, ok);
 }
 
-int dns_build_opt(struct dns_builder *b, uint16_t udp_size, uint8_t ext_rcode)
+int dns_build_opt_flags(struct dns_builder *b, uint16_t udp_size, uint8_t ext_rcode, uint16_t flags)
 {
     struct dns_name root;
     dns_name_root(&root);
     struct rr_mark mk;
-    /* RFC 6891 6.1.3: TTL = extended RCODE (8 bits), version 0, DO and Z bits 0. */
-    int ok = rr_begin(b, &mk, &root, DNS_T_OPT, udp_size, (uint32_t)ext_rcode << 24) == 0;
+    /* RFC 6891 6.1.3: TTL = extended RCODE (8 bits), version 0, then the flags: DO and Z. */
+    int ok = rr_begin(b, &mk, &root, DNS_T_OPT, udp_size, (uint32_t)ext_rcode << 24 | flags) == 0;
     return rr_end(b, &mk, DNS_S_ADDITIONAL, ok);
+}
+
+int dns_build_opt(struct dns_builder *b, uint16_t udp_size, uint8_t ext_rcode)
+{
+    return dns_build_opt_flags(b, udp_size, ext_rcode, 0);
 }
 
 size_t dns_build_finish(struct dns_builder *b)

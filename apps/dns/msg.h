@@ -5,7 +5,7 @@
  * resource record of the three sections, with counts that the message's length could not hold
  * rejected up front, every name read through dns_name_read (which refuses pointer loops and
  * pointers past the end), and the RDATA of the types we interpret (A, NS, CNAME, SOA, OPT) checked
- * to be exactly what the type says. A message that fails is dropped by the caller and counted.
+ * to be exactly what the type says (an OPT's options each within it, RFC 6891 6.1.2). A message that fails is dropped by the caller and counted.
  *
  * The builder writes into a caller's buffer, compresses names against those already written
  * (RFC 1035 4.1.4), and refuses a record that does not fit, leaving the message as it was before
@@ -41,6 +41,8 @@ enum dns_type {
 #define DNS_F_TC 0x0200u
 #define DNS_F_RD 0x0100u
 #define DNS_F_RA 0x0080u
+#define DNS_F_CD 0x0010u          /* RFC 4035 3.2.2: checking disabled */
+#define DNS_EDNS_DO 0x8000u       /* RFC 3225 3: DNSSEC OK, the first of the OPT's flag bits */
 #define DNS_F_RCODE_MASK 0x000Fu
 #define DNS_OPCODE(flags) (((flags) >> 11) & 0xFu)
 
@@ -87,6 +89,7 @@ struct dns_msg {
     int has_opt;                   /* an EDNS OPT record (RFC 6891) was in the additional section */
     uint16_t opt_udp_size;         /* its requestor's payload size (the OPT's CLASS) */
     uint8_t opt_version;
+    uint16_t opt_flags;            /* the OPT's flag bits (the low half of its TTL): DO and Z */
     const uint8_t *raw;            /* borrowed: the parsed bytes, for RDATA */
     size_t len;
 };
@@ -94,7 +97,8 @@ struct dns_msg {
 /* Reads the 12-byte header. Returns 0 or -EBADMSG (too short). */
 int dns_header_read(const uint8_t *p, size_t len, struct dns_header *h);
 /* Parses and validates a whole message (see the top of this file). `p` is borrowed by m->raw.
- * Returns 0 or -EBADMSG. */
+ * Returns 0 or -EBADMSG; on -EBADMSG, has_question (with q) and has_opt (with its fields) still
+ * say what was read before the fault, for a FORMERR that repeats them. */
 int dns_msg_parse(const uint8_t *p, size_t len, struct dns_msg *m);
 /* The names in RDATA of NS and CNAME (the only name) and SOA (MNAME then RNAME), decompressed. */
 int dns_rr_rdata_name(const struct dns_msg *m, const struct dns_rr *rr, struct dns_name *out);
@@ -135,6 +139,8 @@ int dns_build_soa(struct dns_builder *b, enum dns_section s, const struct dns_na
                   const struct dns_soa *soa);
 /* The EDNS OPT pseudo-record (RFC 6891 6.1.2): our UDP payload size, the high bits of the RCODE. */
 int dns_build_opt(struct dns_builder *b, uint16_t udp_size, uint8_t ext_rcode);
+/* The same with flag bits (DNS_EDNS_DO); no options. */
+int dns_build_opt_flags(struct dns_builder *b, uint16_t udp_size, uint8_t ext_rcode, uint16_t flags);
 /* Sets the header's flags (e.g. TC after a record did not fit). */
 void dns_build_set_flags(struct dns_builder *b, uint16_t flags);
 /* Writes the section counts into the header; returns the message length. */

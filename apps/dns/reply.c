@@ -4,6 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether the message's one question is (qname, qtype, IN), read from the header and the question
+ * alone, whatever follows them. */
+static int question_is(const uint8_t *p, size_t len, const struct dns_name *qname, uint16_t qtype)
+{
+    struct dns_name n;
+    size_t off;
+    if ((p[4] << 8 | p[5]) != 1 || dns_name_read(p, len, DNS_HDR_LEN, &n, &off) != 0 || len - off < 4)
+        return 0;
+    return dns_name_equal(&n, qname) && (p[off] << 8 | p[off + 1]) == qtype && (p[off + 2] << 8 | p[off + 3]) == DNS_C_IN;
+}
+
 void dns_reply_read(const uint8_t *p, size_t len, uint16_t id, const struct dns_name *qname, uint16_t qtype,
                     int max_links, struct dns_reply *out)
 {
@@ -28,7 +39,15 @@ void dns_reply_read(const uint8_t *p, size_t len, uint16_t id, const struct dns_
         return;
     }
     if (dns_msg_parse(p, len, m) != 0) {
-        out->kind = DNS_REPLY_MALFORMED;
+        /* A truncated answer cut in the middle of a record, its counts left as they were (RFC 2181
+         * 9 asks servers not to, not all comply): TC and our question are all a resolver needs to
+         * ask again over TCP (RFC 1035 4.2.1, RFC 7766 5). */
+        if ((h.flags & DNS_F_TC) && DNS_OPCODE(h.flags) == 0 && question_is(p, len, qname, qtype)) {
+            out->rcode = h.flags & DNS_F_RCODE_MASK;
+            out->kind = DNS_REPLY_TRUNCATED;
+        } else {
+            out->kind = DNS_REPLY_MALFORMED;
+        }
         goto done;
     }
     if (!m->has_question || !dns_name_equal(&m->q.name, qname) || m->q.type != qtype || m->q.cls != DNS_C_IN ||

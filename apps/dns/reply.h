@@ -4,7 +4,8 @@
  * RFC 5452 9.1: a response is ours only if it is a response (QR), carries our ID, and repeats our
  * question (name ignoring case, type, class IN); anything else is ignored and counted, never
  * believed. The resolver also checks the source address and port before calling this. Then:
- * TC set -> truncated (the resolver asks again over TCP); SERVFAIL, REFUSED, NOTIMP, FORMERR or a referral (a server that cannot
+ * TC set -> truncated (the resolver asks again over TCP; also when the records after our question
+ * were cut without their counts being fixed); SERVFAIL, REFUSED, NOTIMP, FORMERR or a referral (a server that cannot
  * recurse for us) -> try another server; otherwise the CNAME chain in the answer section is
  * followed from the question's name (at most max_links links; records off the chain are ignored,
  * RFC 5452 6) to records of the type asked (A, or AAAA: RFC 3596), NXDOMAIN (whose RCODE speaks for the end of the chain, RFC 6604),

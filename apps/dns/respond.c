@@ -64,6 +64,21 @@ static const struct dns_name *find_cut(const struct dns_zone *z, const struct dn
     return best;
 }
 
+/* The addresses the zone holds for the targets of the NS set at `owner`, in the additional section
+ * (RFC 1034 4.3.2 step 6; RFC 1035 3.3.11: NS causes additional section processing). */
+static void ns_addresses(struct resp *r, const struct dns_name *owner)
+{
+    const struct dns_zone *z = r->z;
+    for (size_t i = 0; i < z->n; i++) {
+        if (z->rr[i].type != DNS_T_NS || !dns_name_equal(&z->rr[i].owner, owner))
+            continue;
+        for (size_t k = 0; k < z->n; k++)
+            if ((z->rr[k].type == DNS_T_A || z->rr[k].type == DNS_T_AAAA) &&
+                dns_name_equal(&z->rr[k].owner, &z->rr[i].d.target))
+                add(r, DNS_S_ADDITIONAL, &z->rr[k], z->rr[k].ttl);
+    }
+}
+
 /* A referral: the cut's NS set in authority, their addresses from the zone as glue. */
 static void referral(struct resp *r, const struct dns_name *cut)
 {
@@ -72,14 +87,45 @@ static void referral(struct resp *r, const struct dns_name *cut)
     for (size_t i = 0; i < z->n; i++)
         if (z->rr[i].type == DNS_T_NS && dns_name_equal(&z->rr[i].owner, cut))
             add(r, DNS_S_AUTHORITY, &z->rr[i], z->rr[i].ttl);
-    for (size_t i = 0; i < z->n; i++) {
-        if (z->rr[i].type != DNS_T_NS || !dns_name_equal(&z->rr[i].owner, cut))
-            continue;
-        for (size_t k = 0; k < z->n; k++)
-            if ((z->rr[k].type == DNS_T_A || z->rr[k].type == DNS_T_AAAA) &&
-                dns_name_equal(&z->rr[k].owner, &z->rr[i].d.target))
-                add(r, DNS_S_ADDITIONAL, &z->rr[k], z->rr[k].ttl);
+    ns_addresses(r, cut);
+}
+
+/* A zone record, or with `owner` (not NULL) as its owner: a wildcard's record is given the name
+ * asked (RFC 4592 2.1.1, 3.3.1: the synthesised record's owner is the QNAME). */
+static void add_as(struct resp *r, enum dns_section s, const struct dns_zrr *rr, const struct dns_name *owner)
+{
+    if (!owner) {
+        add(r, s, rr, rr->ttl);
+        return;
     }
+    struct dns_zrr copy = *rr;
+    copy.owner = *owner;
+    add(r, s, &copy, rr->ttl);
+}
+
+/* The source of synthesis for `name`, which does not exist (RFC 4592 3.3.1): "*" under its
+ * closest encloser, the nearest ancestor that exists (names under a zone cut never get here).
+ * Returns 1 and sets *src if the zone has records there. */
+static int wildcard_source(const struct dns_zone *z, const struct dns_name *name, struct dns_name *src)
+{
+    int labels = dns_name_labels(name), apex = dns_name_labels(&z->origin);
+    for (int skip = 1; labels - skip >= apex; skip++) {
+        struct dns_name enc;
+        dns_name_suffix(name, skip, &enc);
+        if (!dns_zone_name_exists(z, &enc))
+            continue;
+        if (enc.len + 2 > DNS_MAX_NAME)
+            return 0;
+        src->wire[0] = 1;
+        src->wire[1] = '*';
+        memcpy(src->wire + 2, enc.wire, enc.len);
+        src->len = (uint8_t)(enc.len + 2);
+        for (size_t i = 0; i < z->n; i++)
+            if (dns_name_equal(&z->rr[i].owner, src))
+                return 1;
+        return 0;   /* the closest encloser has no wildcard: the name does not exist */
+    }
+    return 0;
 }
 
 /* RFC 1034 4.3.2 step 3, for a question inside the zone. Returns the RCODE. */
@@ -97,23 +143,30 @@ static int lookup(struct resp *r, const struct dns_question *q)
         }
         if (links == 0)
             r->aa = 1;   /* RFC 1034 4.3.2: AA speaks for the question's name */
+        /* The records are those owned by the name, or for a name that does not exist those of
+         * the wildcard at its closest encloser, given the name asked (step 3c). */
+        struct dns_name src = cur;
+        int wild = !dns_zone_name_exists(z, &cur) && wildcard_source(z, &cur, &src);
         int found = 0;
         const struct dns_zrr *cname = NULL;
         for (size_t i = 0; i < z->n; i++) {
             const struct dns_zrr *rr = &z->rr[i];
-            if (!dns_name_equal(&rr->owner, &cur))
+            if (!dns_name_equal(&rr->owner, &src))
                 continue;
             if (rr->type == q->type || q->type == DNS_T_ANY) {
-                add(r, DNS_S_ANSWER, rr, rr->ttl);
+                add_as(r, DNS_S_ANSWER, rr, wild ? &cur : NULL);
                 found = 1;
             } else if (rr->type == DNS_T_CNAME) {
                 cname = rr;
             }
         }
-        if (found)
+        if (found) {
+            if (q->type == DNS_T_NS)
+                ns_addresses(r, &src);
             return DNS_R_NOERROR;
+        }
         if (cname) {
-            add(r, DNS_S_ANSWER, cname, cname->ttl);
+            add_as(r, DNS_S_ANSWER, cname, wild ? &cur : NULL);
             cur = cname->d.target;
             /* Out of the zone, or a long (or looping) chain: what we have goes back, and the
              * resolver restarts from the last name (RFC 1034 5.3.3). */
@@ -122,19 +175,33 @@ static int lookup(struct resp *r, const struct dns_question *q)
             continue;
         }
         add_negative_soa(r);
-        return dns_zone_name_exists(z, &cur) ? DNS_R_NOERROR : DNS_R_NXDOMAIN;
+        /* a wildcard without the type asked: the name exists by it, NODATA (RFC 4592 2.2.1) */
+        return wild || dns_zone_name_exists(z, &cur) ? DNS_R_NOERROR : DNS_R_NXDOMAIN;
     }
 }
 
-/* FORMERR with the header alone: the question itself may be what could not be read. */
-static int formerr(const struct dns_header *qh, uint8_t *out, size_t cap, struct dns_respond_info *info)
+/* The flags a response copies from its query (RFC 1035 4.1.1: the opcode and RD; RFC 4035 3.1.6:
+ * CD). AD, Z and RA are never copied. */
+#define COPIED_FLAGS (DNS_F_OPCODE_MASK | DNS_F_RD | DNS_F_CD)
+
+/* The answer to a query that did not parse: NOTIMP, the header alone, for an opcode we do not
+ * implement, whatever its body holds (an UPDATE's sections need not parse as a query's would, RFC
+ * 2136 2.5); else FORMERR, with the question if it was read whole, and our OPT if the query had
+ * one (RFC 6891 6.1.1: a responder MUST include an OPT when the request had one; 7: two OPTs, or an
+ * OPT's options past its RDATA, are a FORMERR). */
+static int unparsed(const struct dns_header *qh, const struct dns_msg *m, uint8_t *out, size_t cap,
+                    struct dns_respond_info *info)
 {
-    struct dns_header h = { .id = qh->id,
-                            .flags = (uint16_t)(DNS_F_QR | (qh->flags & (DNS_F_OPCODE_MASK | DNS_F_RD)) | DNS_R_FORMERR) };
+    int rcode = DNS_OPCODE(qh->flags) != 0 ? DNS_R_NOTIMP : DNS_R_FORMERR;
+    struct dns_header h = { .id = qh->id, .flags = (uint16_t)(DNS_F_QR | (qh->flags & COPIED_FLAGS) | rcode) };
     struct dns_builder b;
-    if (dns_build_init(&b, out, cap, &h) != 0)
+    if (dns_build_init(&b, out, cap > DNS_UDP_MAX ? DNS_UDP_MAX : cap, &h) != 0)
         return -EMSGSIZE;
-    info->rcode = DNS_R_FORMERR;
+    info->rcode = rcode;
+    if (rcode == DNS_R_FORMERR && m->has_question)
+        dns_build_question(&b, &m->q.name, m->q.type, m->q.cls);
+    if (rcode == DNS_R_FORMERR && m->has_opt)
+        dns_build_opt_flags(&b, DNS_EDNS_SIZE, 0, m->opt_flags & DNS_EDNS_DO);
     return (int)dns_build_finish(&b);
 }
 
@@ -153,7 +220,7 @@ int dns_respond_ex(const struct dns_zone *z, const uint8_t *q, size_t qlen, uint
         return -EBADMSG;   /* never answer a response: two servers could ping-pong forever */
     struct dns_msg m;
     if (dns_msg_parse(q, qlen, &m) != 0)
-        return formerr(&qh, out, cap, info);
+        return unparsed(&qh, &m, out, cap, info);
     size_t limit = DNS_UDP_MAX;
     if (tcp)
         limit = cap;   /* RFC 7766 8: over TCP the whole answer goes, up to 65535 bytes */
@@ -163,7 +230,7 @@ int dns_respond_ex(const struct dns_zone *z, const uint8_t *q, size_t qlen, uint
     if (limit > cap)
         limit = cap;
     /* RFC 1035 4.1.1: same ID and opcode, RD copied; we are not recursive (RA clear). */
-    struct dns_header h = { .id = m.h.id, .flags = (uint16_t)(DNS_F_QR | (m.h.flags & (DNS_F_OPCODE_MASK | DNS_F_RD))) };
+    struct dns_header h = { .id = m.h.id, .flags = (uint16_t)(DNS_F_QR | (m.h.flags & COPIED_FLAGS)) };
     struct dns_builder b;
     /* Room for our OPT is kept aside so the answer can never crowd it out. */
     size_t reserve = m.has_opt ? OPT_RR_LEN : 0;
@@ -189,7 +256,9 @@ int dns_respond_ex(const struct dns_zone *z, const uint8_t *q, size_t qlen, uint
     dns_build_set_flags(&b, flags);
     if (m.has_opt) {
         b.cap += reserve;
-        if (dns_build_opt(&b, DNS_EDNS_SIZE, (uint8_t)(rcode >> 4)) != 0)
+        /* RFC 3225 3: the DO bit of the query is copied into the response; the Z bits are not
+         * (RFC 6891 6.1.4: set to zero by senders, whatever the query held). */
+        if (dns_build_opt_flags(&b, DNS_EDNS_SIZE, (uint8_t)(rcode >> 4), m.opt_flags & DNS_EDNS_DO) != 0)
             return -EMSGSIZE;
     }
     return (int)dns_build_finish(&b);

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 void http_cache_config_default(struct http_cache_config *c)
@@ -90,13 +89,7 @@ static uint64_t hash_key(const char *p, size_t n)
 /* The raw path of a request-target: after an absolute-form's authority, before the query. */
 static struct http_slice path_of(struct http_slice t)
 {
-    if (t.n >= 7 && !strncasecmp(t.p, "http://", 7)) {
-        const char *slash = memchr(t.p + 7, '/', t.n - 7);
-        if (!slash)
-            return (struct http_slice){ t.p, 0 };
-        t.n -= (size_t)(slash - t.p);
-        t.p = slash;
-    }
+    t = http_target_origin(t);
     const char *q = memchr(t.p, '?', t.n);
     if (q)
         t.n = (size_t)(q - t.p);

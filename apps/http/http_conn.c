@@ -184,6 +184,25 @@ static int start_reply(struct http_conn *c, struct http_reply *r, const char *li
     return 0;
 }
 
+/* RFC 9110 10.1.1: a request with a 100-continue expectation whose answer waits for its content
+ * gets "100 Continue" at once (the server MUST NOT wait for the content first); the client then
+ * sends the content, and the final answer follows it. Returns 0, or -1 if out of memory. */
+static int send_continue(struct http_conn *c, synack_time_t now)
+{
+    static const char line[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    struct http_out *o = calloc(1, sizeof(*o) + sizeof(line) - 1);
+    if (!o)
+        return -1;
+    o->head = (char *)(o + 1);
+    memcpy(o->head, line, sizeof(line) - 1);
+    o->head_len = sizeof(line) - 1;
+    o->status = 100;
+    c->out = o;
+    c->state = HC_WRITE;
+    c->last_progress = now;
+    return 0;
+}
+
 static size_t first_line(const char *p, size_t n)
 {
     const char *nl = p ? memchr(p, '\n', n) : NULL;
@@ -242,8 +261,11 @@ static int handle_request(struct http_conn *c, const struct http_request *req, s
     c->body_left = req->h.content_length > 0 ? (uint64_t)req->h.content_length : 0;
     c->body_chunked = (unsigned char)req->h.chunked;
     c->body_seen = 0;
-    if (c->body_chunked)
+    if (c->body_chunked) {
         http_chunked_init(&c->chunked);
+        c->chunked.strict = 1;   /* RFC 9112 7.1: CRLF only (a bare LF read one way here and another
+                                  * way by a proxy in front is how requests are smuggled) */
+    }
     struct http_reply_ctx x;
     reply_ctx(c, &x, now);
     struct http_reply *r = &s->reply;
@@ -266,7 +288,13 @@ static int handle_request(struct http_conn *c, const struct http_request *req, s
         p->line_len = req->line.n < sizeof(p->line) ? req->line.n : sizeof(p->line);
         memcpy(p->line, req->line.p, p->line_len);
         c->pending = p;
+        /* In HTTP/1.0 the expectation is ignored (10.1.1); content already here needs no 100. */
+        int want_continue = req->h.expect_continue && req->h.version_minor >= 1 && c->in_len == head_len;
         consume(c, head_len);
+        if (want_continue && send_continue(c, now) < 0) {
+            conn_free(c, 1, now);
+            return -1;
+        }
         return 0;
     }
     int rc = start_reply(c, r, req->line.p, req->line.n, now);
@@ -322,6 +350,13 @@ static void finish_response(struct http_conn *c, synack_time_t now)
     struct http_server *s = c->srv;
     int status = c->out->status, close_after = c->out->close_after;
     out_free(c);
+    if (status == 100) {
+        /* an interim response: the request's content is read next, then its final answer */
+        s->stats.responses_1xx++;
+        c->state = HC_READ;
+        c->last_progress = now;
+        return;
+    }
     int cls = status / 100;
     if (cls == 1) s->stats.responses_1xx++;
     else if (cls == 2) s->stats.responses_2xx++;

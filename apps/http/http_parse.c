@@ -110,12 +110,18 @@ static int line_content(const char *buf, size_t pos, size_t lf, struct http_slic
  * 6.2: a recipient uses the highest minor version it implements). */
 static int parse_version(struct http_slice v)
 {
-    if (v.n != 8 || memcmp(v.p, "HTTP/", 5) != 0 || v.p[6] != '.' || v.p[5] < '0' || v.p[5] > '9' ||
-        v.p[7] < '0' || v.p[7] > '9')
-        return -400;
-    if (v.p[5] != '1')
+    if (v.n == 8 && memcmp(v.p, "HTTP/", 5) == 0 && v.p[6] == '.' && v.p[5] >= '0' && v.p[5] <= '9' &&
+        v.p[7] >= '0' && v.p[7] <= '9') {
+        if (v.p[5] != '1')
+            return -505;
+        return v.p[7] == '0' ? 0 : 1;
+    }
+    /* "HTTP/2" and "HTTP/3", as HTTP/2 and HTTP/3 name themselves (RFC 9113 3.1, RFC 9114 3.1):
+     * a major version we do not implement, which RFC 9110 15.6.6 answers with 505 rather than
+     * calling the line malformed. A lone "1" is no version at all. */
+    if (v.n == 6 && memcmp(v.p, "HTTP/", 5) == 0 && v.p[5] >= '2' && v.p[5] <= '9')
         return -505;
-    return v.p[7] == '0' ? 0 : 1;
+    return -400;
 }
 
 /* Decimal Content-Length (RFC 9110 8.6): 1*DIGIT, bounded so it cannot overflow. Returns -1 if
@@ -143,6 +149,7 @@ static ssize_t parse_fields(const char *buf, size_t len, size_t pos, size_t head
     h->content_length = -1;
     h->chunked = 0;
     h->conn_close = h->conn_keep_alive = 0;
+    h->expect_continue = h->expect_other = 0;
     int have_te = 0;
     *te_other = 0;
     for (;;) {
@@ -190,6 +197,11 @@ static ssize_t parse_fields(const char *buf, size_t len, size_t pos, size_t head
             if (h->content_length < 0)
                 return -400;
         } else if (http_slice_eq(f.name, "Transfer-Encoding")) {
+            /* A Transfer-Encoding line that names no coding frames nothing: a recipient that
+             * took it for chunked and one that took Content-Length would read different
+             * messages (RFC 9112 6.3 (3), 11.2), so it counts as a coding we cannot use. */
+            if (!f.value.n)
+                *te_other = 1;
             while (list_next(&rest, &e)) {
                 /* RFC 9112 6.1: chunked MUST be the final coding and MUST NOT be applied twice. */
                 if (h->chunked)
@@ -198,7 +210,16 @@ static ssize_t parse_fields(const char *buf, size_t len, size_t pos, size_t head
                     h->chunked = 1;
                 else
                     *te_other = 1;
-                have_te = 1;
+            }
+            have_te = 1;
+        } else if (http_slice_eq(f.name, "Expect")) {
+            /* RFC 9110 10.1.1: 100-continue is the only expectation defined; any other member is
+             * one the server cannot meet (417). The value is case-insensitive. */
+            while (list_next(&rest, &e)) {
+                if (http_slice_eq(e, "100-continue"))
+                    h->expect_continue = 1;
+                else
+                    h->expect_other = 1;
             }
         } else if (http_slice_eq(f.name, "Connection")) {
             while (list_next(&rest, &e)) {
@@ -274,7 +295,9 @@ ssize_t http_parse_request(const char *buf, size_t len, const struct http_limits
     out->target = (struct http_slice){ t, (size_t)(sp2 - t) };
     for (size_t i = 0; i < out->target.n; i++) {
         unsigned char c = (unsigned char)t[i];
-        if (c <= 0x20 || c >= 0x7f)   /* RFC 3986 characters only; no raw UTF-8, no controls */
+        /* RFC 3986 characters only; no raw UTF-8, no controls. No '#' either: a fragment is the
+         * client's own and never part of a request-target (RFC 9112 3.2, RFC 9110 7.1). */
+        if (c <= 0x20 || c >= 0x7f || c == '#')
             return -400;
     }
     int v = parse_version((struct http_slice){ sp2 + 1, (size_t)(end - sp2 - 1) });
@@ -367,7 +390,7 @@ ssize_t http_parse_response(const char *buf, size_t len, size_t max_head, struct
 
 /* ---------------- chunked ---------------- */
 
-enum { CH_SIZE, CH_EXT, CH_SIZE_LF, CH_DATA, CH_DATA_CR, CH_DATA_LF, CH_TRAILER, CH_TRAILER_LINE, CH_END_LF, CH_DONE };
+enum { CH_SIZE, CH_EXT_BWS, CH_EXT, CH_SIZE_LF, CH_DATA, CH_DATA_CR, CH_DATA_LF, CH_TRAILER, CH_TRAILER_LINE, CH_END_LF, CH_DONE };
 
 #define CH_MAX_LINE 4096
 
@@ -400,13 +423,33 @@ ssize_t http_chunked_decode(struct http_chunked *c, char *buf, size_t len, size_
             }
             if (c->digits == 0)
                 return -1;
-            c->state = CH_EXT;
+            c->state = CH_EXT_BWS;
             c->line_len = 0;
             break;
         }
+        case CH_EXT_BWS:
+            /* After the size only BWS and then ";" (a chunk-ext) or the line's end may come
+             * (7.1.1): "5x" or "0x10" is no chunk size, and a recipient that read it as one would
+             * frame the body differently from one that refused it. */
+            if (ch == ';') {
+                c->state = CH_EXT;
+                break;
+            }
+            if (ch != ' ' && ch != '\t' && ch != '\r' && !(ch == '\n' && !c->strict))
+                return -1;
+            if (++c->line_len > CH_MAX_LINE)
+                return -1;
+            if (ch == ' ' || ch == '\t') {
+                i++;
+                break;
+            }
+            c->state = CH_EXT;   /* the line's end, read there */
+            break;
         case CH_EXT:   /* [ chunk-ext ] CRLF: extensions are ignored (7.1.1), bounded */
             i++;
             if (ch == '\n') {
+                if (c->strict)
+                    return -1;   /* a bare LF ends no line of the chunked coding (7.1) */
                 c->state = c->remaining ? CH_DATA : CH_TRAILER;
                 c->line_len = 0;
             } else if (ch == '\r') {
@@ -436,7 +479,7 @@ ssize_t http_chunked_decode(struct http_chunked *c, char *buf, size_t len, size_
         }
         case CH_DATA_CR:   /* the CRLF after chunk-data */
             i++;
-            if (ch == '\n') {
+            if (ch == '\n' && !c->strict) {
                 c->state = CH_SIZE;
                 c->digits = 0;
             } else if (ch == '\r') {
@@ -454,21 +497,29 @@ ssize_t http_chunked_decode(struct http_chunked *c, char *buf, size_t len, size_
             break;
         case CH_TRAILER:   /* trailer-section CRLF: fields are read and dropped (7.1.2) */
             i++;
-            if (ch == '\n')
+            if (ch == '\n' && !c->strict)
                 c->state = CH_DONE;
             else if (ch == '\r')
                 c->state = CH_END_LF;
-            else {
+            else if (!is_field_char((unsigned char)ch) || ++c->trailers > HTTP_MAX_FIELDS) {
+                return -1;   /* as many trailer fields as a head may have fields, no more */
+            } else {
                 c->state = CH_TRAILER_LINE;
                 c->line_len = 1;
+                c->prev_cr = 0;
             }
             break;
         case CH_TRAILER_LINE:
             i++;
-            if (ch == '\n')
+            if (ch == '\n') {
+                if (c->strict && !c->prev_cr)
+                    return -1;
                 c->state = CH_TRAILER;
-            else if (++c->line_len > CH_MAX_LINE || (ch != '\r' && !is_field_char((unsigned char)ch)))
-                return -1;
+            } else if ((c->strict && c->prev_cr) || ++c->line_len > CH_MAX_LINE ||
+                       (ch != '\r' && !is_field_char((unsigned char)ch))) {
+                return -1;   /* strict: a CR ends the line only before its LF */
+            }
+            c->prev_cr = ch == '\r';
             break;
         case CH_END_LF:
             if (ch != '\n')

@@ -43,6 +43,7 @@ struct http_head_info {
     int64_t content_length;   /* -1: none */
     int chunked;              /* Transfer-Encoding ends in chunked */
     int conn_close, conn_keep_alive;   /* Connection: close / keep-alive tokens */
+    int expect_continue, expect_other; /* Expect: 100-continue / any other expectation */
     size_t nfields;
     struct http_field fields[HTTP_MAX_FIELDS];
 };
@@ -90,6 +91,10 @@ struct http_chunked {
     unsigned line_len;    /* bytes of the current size/trailer line (bounded) */
     int digits;
     int done;             /* the last chunk and trailer section have been read */
+    int strict;           /* set after init: every line of the coding ends with CRLF (a server);
+                           * else a bare LF is taken for one too (a client reading a response) */
+    int prev_cr;
+    unsigned trailers;    /* trailer field lines read: bounded like a head's fields */
 };
 void http_chunked_init(struct http_chunked *c);
 /* Decodes in place: consumes up to len bytes of buf, moves the chunk data found to the front of

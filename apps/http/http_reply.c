@@ -24,6 +24,7 @@ const char *http_reason(int status)
     case 413: return "Content Too Large";
     case 414: return "URI Too Long";
     case 416: return "Range Not Satisfiable";
+    case 417: return "Expectation Failed";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 501: return "Not Implemented";
@@ -172,17 +173,18 @@ static int reply_dynamic(const struct http_reply_ctx *x, const struct http_reque
                          struct http_reply *out)
 {
     char path[HTTP_STATIC_LOCATION_MAX];
-    size_t n = req->target.n;
-    const char *q = memchr(req->target.p, '?', n);
+    struct http_slice t = http_target_origin(req->target);
+    size_t n = t.n;
+    const char *q = memchr(t.p, '?', n);
     if (q)
-        n = (size_t)(q - req->target.p);
+        n = (size_t)(q - t.p);
     /* Most requests are for files: a path that cannot decode to one under the pages' prefix is
      * not decoded at all (without a '%', the decoded path is the raw one). */
     const char *pre = x->dynamic_prefix;
     size_t pn = pre ? strlen(pre) : 0;
-    if (pn && (n < pn || memcmp(req->target.p, pre, pn)) && !memchr(req->target.p, '%', n))
+    if (pn && (n < pn || memcmp(t.p, pre, pn)) && !memchr(t.p, '%', n))
         return 0;
-    if (http_path_decode(req->target.p, n, path, sizeof(path)) < 0 || (pn && strncmp(path, pre, pn)))
+    if (http_path_decode(t.p, n, path, sizeof(path)) < 0 || (pn && strncmp(path, pre, pn)))
         return 0;
     char *body = NULL;
     size_t len = 0;
@@ -225,6 +227,26 @@ static int list_match(const struct http_head_info *h, const char *name, const ch
     return match ? 1 : bad ? -1 : 0;
 }
 
+/* A field defined as a single value (Range, If-Range, the date conditions): its value when it
+ * appears on exactly one line. Two lines of it make no valid value (RFC 9110 5.3: only a list may
+ * be split over lines), and each of these fields is ignored when invalid (13.1.3, 13.1.4, 14.2) or
+ * does not hold (13.1.5). Returns NULL if absent or repeated; *repeated tells which. */
+static const struct http_slice *field_once(const struct http_head_info *h, const char *name, int *repeated)
+{
+    const struct http_slice *v = NULL;
+    *repeated = 0;
+    for (size_t i = 0; i < h->nfields; i++) {
+        if (!http_slice_eq(h->fields[i].name, name))
+            continue;
+        if (v) {
+            *repeated = 1;
+            return NULL;
+        }
+        v = &h->fields[i].value;
+    }
+    return v;
+}
+
 /* Whether a request may carry a precondition or a range: every field that can (If-Match,
  * If-None-Match, If-Modified-Since, If-Unmodified-Since, If-Range, Range) starts with I or R, and
  * most requests have none, so their fields are looked up no further. */
@@ -251,7 +273,8 @@ static int evaluate_conditions(const struct http_reply_ctx *x, const struct http
             return 412;
     } else {
         /* 2. If-Unmodified-Since, only without If-Match, ignored unless a valid date. */
-        const struct http_slice *ius = http_field_get(&req->h, "If-Unmodified-Since");
+        int rep;
+        const struct http_slice *ius = field_once(&req->h, "If-Unmodified-Since", &rep);
         int64_t t;
         if (ius && http_date_parse(*ius, &t) == 0 && mtime > t)
             return 412;
@@ -266,7 +289,8 @@ static int evaluate_conditions(const struct http_reply_ctx *x, const struct http
     }
     /* 4. If-Modified-Since, only without If-None-Match (13.1.3): ignored if not a valid date or
      * later than our clock; 304 when the file has not changed since. */
-    const struct http_slice *ims = http_field_get(&req->h, "If-Modified-Since");
+    int rep;
+    const struct http_slice *ims = field_once(&req->h, "If-Modified-Since", &rep);
     int64_t since;
     if (ims && http_date_parse(*ims, &since) == 0 && since <= x->wall_now && mtime <= since)
         return 304;
@@ -398,12 +422,13 @@ static void reply_file(const struct http_reply_ctx *x, const struct http_request
     struct http_range rg[HTTP_MAX_RANGES];
     unsigned nr = 0;
     enum http_range_verdict rv = HTTP_RANGE_IGNORE;
-    const struct http_slice *range = cond && status == 200 && get && f->size ? http_field_get(&req->h, "Range") : NULL;
+    int rep;
+    const struct http_slice *range = cond && status == 200 && get && f->size ? field_once(&req->h, "Range", &rep) : NULL;
     /* 14.2: Range is defined for GET only; If-Range is ignored without Range (13.1.5). An empty
      * file has no range a Content-Range could name: it is sent whole (14.1.1 allows no int-range). */
     if (range) {
-        const struct http_slice *ifr = http_field_get(&req->h, "If-Range");
-        if (!ifr || http_if_range_holds(*ifr, etag, mtime, lm_strong))
+        const struct http_slice *ifr = field_once(&req->h, "If-Range", &rep);
+        if (!rep && (!ifr || http_if_range_holds(*ifr, etag, mtime, lm_strong)))
             rv = http_range_parse(*range, f->size, rg, &nr);
         if (rv == HTTP_RANGE_OK)
             status = 206;
@@ -507,9 +532,21 @@ void http_reply_request(const struct http_reply_ctx *x, const struct http_reques
         http_reply_error(x, is_known_method(req->method) ? 405 : 501, req->h.version_minor, out);
         return;
     }
+    /* RFC 9110 10.1.1: an expectation other than 100-continue cannot be met (417, which closes:
+     * any content is left unread); in an HTTP/1.0 request Expect MUST be ignored. */
+    if (req->h.expect_other && req->h.version_minor >= 1) {
+        http_reply_error(x, 417, req->h.version_minor, out);
+        return;
+    }
     int persist = http_wants_persist(req->h.version_minor, req->h.conn_close, req->h.conn_keep_alive);
     if (x->keepalive_max && x->nth >= x->keepalive_max)
         persist = 0;   /* the N-th response closes */
+    /* A final answer sent before content a client holds back for a 100 (Continue): it may never
+     * send that content, so what follows on the connection is no longer known to be a request.
+     * RFC 9110 10.1.1 asks the server to say whether it goes on reading: it closes. (A chunked
+     * body is read before the answer, after a 100 Continue: http_conn.c.) */
+    if (req->h.expect_continue && req->h.version_minor >= 1 && req->h.content_length > 0)
+        persist = 0;
     if (options) {
         reply_options(x, req, persist, out);
         return;

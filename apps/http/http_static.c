@@ -116,21 +116,29 @@ static int under_root(const struct http_static_root *root, const char *real)
 
 static int errno_status(int e) { return e == EACCES || e == EPERM ? 403 : 404; }
 
+struct http_slice http_target_origin(struct http_slice t)
+{
+    if (t.n < 7 || strncasecmp(t.p, "http://", 7))
+        return t;
+    size_t a = 7;
+    while (a < t.n && t.p[a] != '/' && t.p[a] != '?') {
+        if (t.p[a] == '@')
+            return (struct http_slice){ t.p, 0 };   /* userinfo: an error (RFC 9110 4.2.4) */
+        a++;
+    }
+    if (a == t.n || t.p[a] == '?')
+        return (struct http_slice){ "/", 1 };   /* "http://host" or "http://host?q": the root */
+    return (struct http_slice){ t.p + a, t.n - a };
+}
+
 void http_static_open(const struct http_static_root *root, struct http_slice target, struct http_static_result *out)
 {
     memset(out, 0, sizeof(*out));
     out->fd = -1;
     out->status = 400;
+    target = http_target_origin(target);
     const char *p = target.p;
     size_t n = target.n;
-    /* absolute-form (RFC 9112 3.2.2): a server MUST accept it; the authority is ignored (one site). */
-    if (n >= 7 && !strncasecmp(p, "http://", 7)) {
-        const char *slash = memchr(p + 7, '/', n - 7);
-        if (!slash)
-            return;
-        n -= (size_t)(slash - p);
-        p = slash;
-    }
     if (n == 0 || p[0] != '/')
         return;   /* asterisk-form and authority-form are not for GET/HEAD */
     const char *q = memchr(p, '?', n);

@@ -32,6 +32,13 @@ struct http_static_result {
     char location[HTTP_STATIC_LOCATION_MAX];   /* 301: "/dir/" (query kept) */
 };
 
+/* The origin-form part of a request-target: itself, or an absolute-form's path and query after
+ * its authority, which a server MUST accept and whose host wins over Host (RFC 9112 3.2.2; one
+ * site here, so the host is not looked at). An empty path is "/" (RFC 9110 4.2.3). Another
+ * scheme, or no "//" authority, is returned as it is (not origin-form: 400 later); an authority
+ * with userinfo, which RFC 9110 4.2.4 asks a recipient to treat as an error, as an empty slice. */
+struct http_slice http_target_origin(struct http_slice t);
+
 /* Looks up a request-target (origin-form "/path?query", or absolute-form "http://host/path"). */
 void http_static_open(const struct http_static_root *root, struct http_slice target, struct http_static_result *out);
 

@@ -432,6 +432,35 @@ static void rules_on_the_wire(void **state)
     lab_stop(&l);
 }
 
+/* RFC 9110 10.1.1: a request with "Expect: 100-continue" whose answer waits for its (chunked)
+ * content gets "100 Continue" at once, before any of the content is sent; the content then
+ * follows and the final answer after it, and the connection goes on. */
+static void continue_before_content(void **state)
+{
+    struct lab l;
+    lab_start(&l, 0.0, 23, SYNACK_SEC(5), 16);
+    struct raw *r = raw_connect(&l, "GET /f1.bin HTTP/1.1\r\nHost: b\r\nTransfer-Encoding: chunked\r\n"
+                                    "Expect: 100-continue\r\n\r\n");
+    synack_simnet_run_until(l.t.net, tcpsim_now(&l.t) + SYNACK_MS(200));
+    const char *cont = "HTTP/1.1 100 Continue\r\n\r\n";
+    assert_int_equal(r->len, strlen(cont));
+    assert_memory_equal(r->buf, cont, strlen(cont));
+    const char *body = "5\r\nhello\r\n0\r\n\r\nGET /f1.bin HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n";
+    assert_int_equal(synack_send(l.t.st[0], r->sock, body, strlen(body), tcpsim_now(&l.t)), (int)strlen(body));
+    run_until_flag(&l, &r->eof, SYNACK_SEC(10));
+    assert_true(r->eof);
+    memmove(r->buf, r->buf + strlen(cont), r->len - strlen(cont));
+    r->len -= strlen(cont);
+    int status[8];
+    size_t blen[8];
+    assert_int_equal(split_responses(r, status, blen, 8), 2);
+    assert_int_equal(status[0], 200);   /* the final answer, after the content */
+    assert_int_equal(blen[0], file_sizes[1]);
+    assert_int_equal(status[1], 200);
+    raw_free(r);
+    lab_stop(&l);
+}
+
 /* A small response (head and body, under one MSS) leaves as one segment: the server's TCP data
  * segments are counted through the trace, one request at a time on a kept-alive connection. */
 static void count_data_segments(void *ctx, const struct synack_trace_event *ev)
@@ -567,6 +596,7 @@ int main(void)
         cmocka_unit_test(heads_in_pieces),
         cmocka_unit_test(slowloris_idle_and_cap),
         cmocka_unit_test(rules_on_the_wire),
+        cmocka_unit_test(continue_before_content),
         cmocka_unit_test(small_response_one_segment),
         cmocka_unit_test(ip_literal_urls),
     };

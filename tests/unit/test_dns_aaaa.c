@@ -77,6 +77,28 @@ static void reply_aaaa_through_cname(void **state)
     assert_int_equal(r.kind, DNS_REPLY_IGNORE);
 }
 
+/* A truncated answer cut inside a record, its counts as they were: TC and our question are enough
+ * to ask again over TCP (RFC 1035 4.2.1, RFC 7766 5); without TC, or with another question, it is
+ * malformed as before. */
+static void reply_truncated_mid_record(void **state)
+{
+    uint8_t msg[512];
+    size_t len = build(msg, sizeof(msg), DNS_T_AAAA);
+    struct dns_name q = N("alias.example.test");
+    struct dns_reply r;
+    size_t cut = len - 20;   /* inside the last AAAA record */
+    msg[2] |= DNS_F_TC >> 8;
+    dns_reply_read(msg, cut, 7, &q, DNS_T_AAAA, 8, &r);
+    assert_int_equal(r.kind, DNS_REPLY_TRUNCATED);
+    dns_reply_read(msg, cut, 8, &q, DNS_T_AAAA, 8, &r);
+    assert_int_equal(r.kind, DNS_REPLY_IGNORE);   /* another ID: not ours, whatever it holds */
+    dns_reply_read(msg, cut, 7, &q, DNS_T_A, 8, &r);
+    assert_int_equal(r.kind, DNS_REPLY_MALFORMED);   /* not our question */
+    msg[2] &= (uint8_t)~(DNS_F_TC >> 8);
+    dns_reply_read(msg, cut, 7, &q, DNS_T_AAAA, 8, &r);
+    assert_int_equal(r.kind, DNS_REPLY_MALFORMED);   /* no TC */
+}
+
 static void hosts_ipv6_lines(void **state)
 {
     const char *text = "127.0.0.1 localhost\n::1 localhost ip6-localhost\n"
@@ -172,6 +194,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reply_aaaa_through_cname),
+        cmocka_unit_test(reply_truncated_mid_record),
         cmocka_unit_test(hosts_ipv6_lines),
         cmocka_unit_test(order_addrs),
         cmocka_unit_test(merge_rules),

@@ -340,6 +340,208 @@ static void test_respond_odd_queries(void **state)
     dns_zone_free(z);
 }
 
+static void test_respond_flags(void **state)
+{
+    char err[256];
+    struct dns_zone *z = load(zone_text, err, sizeof(err));
+    assert_non_null(z);
+    uint8_t q[512], out[2048];
+    struct dns_respond_info info;
+    struct dns_msg m;
+    size_t ql;
+    int n;
+
+    /* Flags: CD is copied (RFC 4035 3.1.6), AD and Z are not; the OPT's DO bit is (RFC 3225 3), its
+     * Z bits are not (RFC 6891 6.1.4). */
+    ql = query(q, 5, "www.example.test", DNS_T_A, DNS_F_CD | 0x0020u | 0x0040u, 1, 1232, 0);
+    q[ql - 4] = 0xC0;   /* the OPT's flags: DO and the first Z bit */
+    n = dns_respond(z, q, ql, out, sizeof(out), &info);
+    assert_true(n > 0);
+    assert_int_equal(dns_msg_parse(out, (size_t)n, &m), 0);
+    assert_int_equal(m.h.flags & (DNS_F_CD | 0x0020u | 0x0040u), DNS_F_CD);
+    assert_true(m.has_opt);
+    assert_int_equal(m.opt_flags, DNS_EDNS_DO);
+    assert_true(m.h.ancount > 0);
+    ql = query(q, 6, "www.example.test", DNS_T_A, 0, 1, 1232, 0);
+    n = dns_respond(z, q, ql, out, sizeof(out), &info);
+    assert_int_equal(dns_msg_parse(out, (size_t)n, &m), 0);
+    assert_int_equal(m.opt_flags, 0);
+    assert_false(m.h.flags & DNS_F_CD);
+    dns_zone_free(z);
+}
+
+static void test_respond_opt_options(void **state)
+{
+    char err[256];
+    struct dns_zone *z = load(zone_text, err, sizeof(err));
+    assert_non_null(z);
+    uint8_t q[512], out[2048];
+    struct dns_respond_info info;
+    struct dns_msg m;
+    size_t ql;
+    int n;
+
+    /* OPT options (RFC 6891 6.1.2): a whole one (a client cookie, RFC 7873 4.1) is ignored; one
+     * that runs past the RDATA is a FORMERR */
+    ql = query(q, 7, "www.example.test", DNS_T_A, 0, 1, 1232, 0);
+    static const uint8_t cookie[12] = { 0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8 };
+    memcpy(q + ql, cookie, sizeof(cookie));
+    q[ql - 1] = sizeof(cookie);
+    n = dns_respond(z, q, ql + sizeof(cookie), out, sizeof(out), &info);
+    assert_true(n > 0);
+    assert_int_equal(dns_msg_parse(out, (size_t)n, &m), 0);
+    assert_int_equal(m.h.flags & DNS_F_RCODE_MASK, DNS_R_NOERROR);
+    assert_true(m.has_opt && m.h.ancount > 0);
+    q[ql - 1] = 4;   /* the option's header alone, announcing 8 bytes */
+    n = dns_respond(z, q, ql + 4, out, sizeof(out), &info);
+    assert_true(n > 0);
+    assert_int_equal(dns_msg_parse(out, (size_t)n, &m), 0);
+    assert_int_equal(m.h.id, 7);
+    assert_int_equal(m.h.flags & DNS_F_RCODE_MASK, DNS_R_FORMERR);
+    /* the FORMERR repeats the question it could read, and has our OPT (RFC 6891 6.1.1) */
+    assert_true(m.has_question);
+    struct dns_name www = N("www.example.test");
+    assert_true(dns_name_equal(&m.q.name, &www));
+    assert_true(m.has_opt);
+    assert_int_equal(m.opt_version, 0);
+    q[ql - 1] = 6;   /* two stray bytes after a whole option */
+    memcpy(q + ql, "\0\12\0\0\1\2", 6);
+    assert_true(dns_respond(z, q, ql + 6, out, sizeof(out), &info) > 0);
+    assert_int_equal(info.rcode, DNS_R_FORMERR);
+    /* two OPTs (RFC 6891 6.1.1): FORMERR, with one OPT of ours, DO copied from the first */
+    ql = query(q, 9, "www.example.test", DNS_T_A, 0, 1, 1232, 0);
+    q[ql - 4] = 0x80;   /* DO */
+    memcpy(q + ql, q + ql - 11, 11);
+    q[11] = 2;   /* ARCOUNT */
+    n = dns_respond(z, q, ql + 11, out, sizeof(out), &info);
+    assert_true(n > 0);
+    assert_int_equal(dns_msg_parse(out, (size_t)n, &m), 0);
+    assert_int_equal(m.h.flags & DNS_F_RCODE_MASK, DNS_R_FORMERR);
+    assert_true(m.has_question && m.has_opt);
+    assert_int_equal(m.h.arcount, 1);
+    assert_int_equal(m.opt_flags, DNS_EDNS_DO);
+    dns_zone_free(z);
+}
+
+/* The apex's NS set in answer brings its servers' addresses in the additional section (RFC 1034
+ * 4.3.2 step 6, RFC 1035 3.3.11). */
+static void test_respond_ns_additional(void **state)
+{
+    char err[256];
+    struct dns_zone *z = load(zone_text, err, sizeof(err));
+    assert_non_null(z);
+    struct answer *a = calloc(1, sizeof(*a));
+    ask(z, a, "example.test", DNS_T_NS, 0, 0);
+    assert_int_equal(rcode(a), DNS_R_NOERROR);
+    assert_true(a->m.h.flags & DNS_F_AA);
+    assert_int_equal(a->m.h.ancount, 1);
+    assert_int_equal(a->m.h.arcount, 1);
+    const struct dns_rr *glue = &a->m.rr[1];
+    struct dns_name ns = N("ns.example.test");
+    assert_int_equal(glue->section, DNS_S_ADDITIONAL);
+    assert_int_equal(glue->type, DNS_T_A);
+    assert_true(dns_name_equal(&glue->name, &ns));
+    assert_int_equal(dns_rr_a(&a->m, glue), 0xC0000202u);
+    /* with EDNS our OPT comes after it */
+    ask(z, a, "example.test", DNS_T_NS, 1, 1232);
+    assert_int_equal(a->m.h.arcount, 2);
+    assert_int_equal(a->m.rr[1].type, DNS_T_A);
+    assert_int_equal(a->m.rr[2].type, DNS_T_OPT);
+    /* the question and the answer's owner keep the query's case, byte for byte (resolvers that
+     * randomise it compare it, draft-vixie-dnsext-dns0x20) */
+    ask(z, a, "wWw.ExAmPlE.tEsT", DNS_T_A, 0, 0);
+    struct dns_name asked = N("wWw.ExAmPlE.tEsT");
+    assert_int_equal(a->m.q.name.len, asked.len);
+    assert_memory_equal(a->m.q.name.wire, asked.wire, asked.len);
+    assert_memory_equal(a->m.rr[0].name.wire, asked.wire, asked.len);
+    free(a);
+    dns_zone_free(z);
+}
+
+/* Wildcards (RFC 1034 4.3.3, RFC 4592): a name that does not exist is answered from "*" under its
+ * closest encloser, the records given the name asked; the type missing there is NODATA; a name
+ * whose closest encloser has no wildcard, or an empty non-terminal, is not covered. */
+static void test_respond_wildcard(void **state)
+{
+    static const char text[] = "$ORIGIN example.\n$TTL 60\n@ SOA ns hostmaster 1 2 3 4 5\n@ NS ns\n"
+                               "ns A 192.0.2.2\n* A 192.0.2.100\nhost1 A 192.0.2.1\n"
+                               "a._tcp.host1 A 192.0.2.7\n*.c CNAME host1\n";
+    char err[256];
+    struct dns_zone *z = load(text, err, sizeof(err));
+    if (!z)
+        fail_msg("%s", err);
+    struct answer *a = calloc(1, sizeof(*a));
+    ask(z, a, "Host3.example", DNS_T_A, 0, 0);
+    assert_int_equal(rcode(a), DNS_R_NOERROR);
+    assert_true(a->m.h.flags & DNS_F_AA);
+    assert_int_equal(a->m.h.ancount, 1);
+    struct dns_name asked = N("Host3.example");
+    assert_memory_equal(a->m.rr[0].name.wire, asked.wire, asked.len);   /* the QNAME, not "*" */
+    assert_int_equal(dns_rr_a(&a->m, &a->m.rr[0]), 0xC0000264u);
+    ask(z, a, "deep.er.example", DNS_T_A, 0, 0);
+    assert_int_equal(rcode(a), DNS_R_NOERROR);
+    assert_int_equal(a->m.h.ancount, 1);
+    /* the wildcard has no AAAA: NODATA, the SOA in authority */
+    ask(z, a, "host3.example", DNS_T_AAAA, 0, 0);
+    assert_int_equal(rcode(a), DNS_R_NOERROR);
+    assert_int_equal(a->m.h.ancount, 0);
+    assert_int_equal(a->m.h.nscount, 1);
+    /* a name that exists is answered from its own records only */
+    ask(z, a, "host1.example", DNS_T_A, 0, 0);
+    assert_int_equal(a->m.h.ancount, 1);
+    assert_int_equal(dns_rr_a(&a->m, &a->m.rr[0]), 0xC0000201u);
+    /* the closest encloser host1 has no wildcard of its own: NXDOMAIN */
+    ask(z, a, "ghost.host1.example", DNS_T_A, 0, 0);
+    assert_int_equal(rcode(a), DNS_R_NXDOMAIN);
+    /* an empty non-terminal exists: NODATA, not the wildcard */
+    ask(z, a, "_tcp.host1.example", DNS_T_A, 0, 0);
+    assert_int_equal(rcode(a), DNS_R_NOERROR);
+    assert_int_equal(a->m.h.ancount, 0);
+    /* a wildcard CNAME, followed */
+    ask(z, a, "x.c.example", DNS_T_A, 0, 0);
+    assert_int_equal(rcode(a), DNS_R_NOERROR);
+    assert_int_equal(a->m.h.ancount, 2);
+    struct dns_name xc = N("x.c.example");
+    assert_int_equal(a->m.rr[0].type, DNS_T_CNAME);
+    assert_true(dns_name_equal(&a->m.rr[0].name, &xc));
+    assert_int_equal(dns_rr_a(&a->m, &a->m.rr[1]), 0xC0000201u);
+    /* the wildcard's own name is an ordinary name */
+    ask(z, a, "*.example", DNS_T_A, 0, 0);
+    assert_int_equal(a->m.h.ancount, 1);
+    free(a);
+    dns_zone_free(z);
+}
+
+static void test_respond_update(void **state)
+{
+    char err[256];
+    struct dns_zone *z = load(zone_text, err, sizeof(err));
+    assert_non_null(z);
+    uint8_t q[512], out[2048];
+    struct dns_respond_info info;
+    size_t ql;
+    int n;
+
+    /* An UPDATE (opcode 5, RFC 2136 2.5) deleting an NS RRset: class ANY, no RDATA, which is no
+     * query's record. The opcode is not implemented: NOTIMP, not FORMERR. */
+    struct dns_header uh = { .id = 8, .flags = 5u << 11 };
+    struct dns_builder b;
+    dns_build_init(&b, q, sizeof(q), &uh);
+    struct dns_name apex = N("example.test");
+    assert_int_equal(dns_build_question(&b, &apex, DNS_T_SOA, DNS_C_IN), 0);
+    ql = dns_build_finish(&b);
+    static const uint8_t del_ns[] = { 0xC0, 12, 0, 2, 0, 255, 0, 0, 0, 0, 0, 0 };   /* NS, ANY, TTL 0, RDLENGTH 0 */
+    memcpy(q + ql, del_ns, sizeof(del_ns));
+    q[9] = 1;   /* NSCOUNT: the update section */
+    n = dns_respond(z, q, ql + sizeof(del_ns), out, sizeof(out), &info);
+    assert_true(n >= DNS_HDR_LEN);
+    assert_int_equal(out[0] << 8 | out[1], 8);
+    assert_int_equal(DNS_OPCODE(out[2] << 8 | out[3]), 5);
+    assert_int_equal(out[3] & DNS_F_RCODE_MASK, DNS_R_NOTIMP);
+    assert_int_equal(info.rcode, DNS_R_NOTIMP);
+    dns_zone_free(z);
+}
+
 /* A name with more A records than 512 bytes hold: TC, and what fits; with EDNS all of them. */
 static void test_respond_truncation(void **state)
 {
@@ -434,6 +636,11 @@ int main(void)
         cmocka_unit_test(test_zone_errors),
         cmocka_unit_test(test_respond),
         cmocka_unit_test(test_respond_odd_queries),
+        cmocka_unit_test(test_respond_flags),
+        cmocka_unit_test(test_respond_opt_options),
+        cmocka_unit_test(test_respond_update),
+        cmocka_unit_test(test_respond_wildcard),
+        cmocka_unit_test(test_respond_ns_additional),
         cmocka_unit_test(test_formerr),
         cmocka_unit_test(test_respond_truncation),
     };

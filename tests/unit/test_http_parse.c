@@ -84,12 +84,30 @@ static void request_rejects(void **state)
         { "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", -501 },  /* unknown coding */
         { "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", -400 },
         { "GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", -400 },
+        /* RFC 9110 15.6.6: the HTTP/2 and HTTP/3 names for themselves are versions we do not do */
+        { "GET / HTTP/2\r\nHost: x\r\n\r\n", -505 },
+        { "GET / HTTP/3\r\nHost: x\r\n\r\n", -505 },
+        { "GET / HTTP/1\r\nHost: x\r\n\r\n", -400 },
+        { "GET / HTTP/\r\nHost: x\r\n\r\n", -400 },
+        /* RFC 9112 3.2: no fragment in a request-target */
+        { "GET /a#b HTTP/1.1\r\nHost: x\r\n\r\n", -400 },
+        /* a Transfer-Encoding naming no coding, with or without a Content-Length (6.3) */
+        { "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\n\r\n", -400 },
+        { "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \r\nContent-Length: 3\r\n\r\n", -400 },
+        { "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: ,\r\nContent-Length: 3\r\n\r\n", -400 },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         ssize_t n = req(cases[i].s, &r);
         if (n != cases[i].status)
             fail_msg("case %zu (%s): got %zd, want %d", i, cases[i].s, n, cases[i].status);
     }
+    /* Expect (RFC 9110 10.1.1): 100-continue, case-insensitive, and any other expectation */
+    assert_true(req("PUT / HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\n\r\n", &r) > 0);
+    assert_true(r.h.expect_continue && !r.h.expect_other);
+    assert_true(req("PUT / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue, x=y\r\n\r\n", &r) > 0);
+    assert_true(r.h.expect_continue && r.h.expect_other);
+    assert_true(req("PUT / HTTP/1.1\r\nHost: x\r\n\r\n", &r) > 0);
+    assert_false(r.h.expect_continue || r.h.expect_other);
     /* identical Content-Length values in a list are one value (RFC 9110 8.6) */
     assert_true(req("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 7, 7\r\n\r\n", &r) > 0);
     assert_int_equal(r.h.content_length, 7);
@@ -185,15 +203,75 @@ static void chunked_decoding(void **state)
         assert_int_equal(olen, strlen(want));
         assert_memory_equal(out, want, olen);
     }
-    static const char *const bad[] = { "x\r\n", "5\r\nabcdeX", "\r\n", "1000000000000000\r\n", "0\r\nbad\x01\r\n\r\n" };
+    static const char *const bad[] = { "x\r\n", "5\r\nabcdeX", "\r\n", "1000000000000000\r\n", "0\r\nbad\x01\r\n\r\n",
+                                       /* after the size only BWS, then ";" or CRLF (RFC 9112 7.1.1) */
+                                       "0x10\r\n", "5x\r\nhello\r\n", "5 z\r\nhello\r\n", "5,\r\nhello\r\n" };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        struct http_chunked c;
-        http_chunked_init(&c);
-        char buf[64];
-        size_t n;
-        memcpy(buf, bad[i], strlen(bad[i]));
-        assert_int_equal(http_chunked_decode(&c, buf, strlen(bad[i]), &n), -1);
+        for (int strict = 0; strict < 2; strict++) {
+            struct http_chunked c;
+            http_chunked_init(&c);
+            c.strict = strict;
+            char buf[64];
+            size_t n;
+            memcpy(buf, bad[i], strlen(bad[i]));
+            if (http_chunked_decode(&c, buf, strlen(bad[i]), &n) != -1)
+                fail_msg("bad case %zu (strict %d) accepted", i, strict);
+        }
     }
+    /* Strict (the server): every line of the coding ends with CRLF (RFC 9112 7.1); the lenient
+     * reading (a client) takes a bare LF too. BWS before a chunk-ext is fine either way. */
+    static const struct {
+        const char *wire;
+        int strict_ok;
+    } lines[] = {
+        { "5\r\nhello\r\n0\r\n\r\n", 1 },          { "5 ;a=b\r\nhello\r\n0\r\n\r\n", 1 },
+        { "5\t \r\nhello\r\n0\r\nT: v\r\n\r\n", 1 },  { "5\nhello\r\n0\r\n\r\n", 0 },
+        { "5;e\nhello\r\n0\r\n\r\n", 0 },          { "5\r\nhello\n0\r\n\r\n", 0 },
+        { "5\r\nhello\r\n0\r\n\n", 0 },           { "5\r\nhello\r\n0\r\nT: v\n\r\n", 0 },
+    };
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        for (int strict = 0; strict < 2; strict++) {
+            struct http_chunked c;
+            http_chunked_init(&c);
+            c.strict = strict;
+            char buf[64];
+            size_t n, len = strlen(lines[i].wire);
+            memcpy(buf, lines[i].wire, len);
+            ssize_t used = http_chunked_decode(&c, buf, len, &n);
+            int ok = used == (ssize_t)len && c.done && n == 5 && !memcmp(buf, "hello", 5);
+            if (ok != (!strict || lines[i].strict_ok))
+                fail_msg("line case %zu (strict %d): used %zd, done %d", i, strict, used, c.done);
+        }
+    }
+    /* trailer fields are bounded like a head's: HTTP_MAX_FIELDS lines, not one more */
+    for (unsigned extra = 0; extra < 2; extra++) {
+        static char big[16 + (HTTP_MAX_FIELDS + 1) * 6 + 2];
+        size_t o = 0;
+        memcpy(big, "0\r\n", 3);
+        o = 3;
+        for (unsigned i = 0; i < HTTP_MAX_FIELDS + extra; i++) {
+            memcpy(big + o, "T: v\r\n", 6);
+            o += 6;
+        }
+        memcpy(big + o, "\r\n", 2);
+        o += 2;
+        struct http_chunked tc;
+        http_chunked_init(&tc);
+        size_t tn;
+        ssize_t used = http_chunked_decode(&tc, big, o, &tn);
+        if (extra)
+            assert_int_equal(used, -1);
+        else
+            assert_true(used == (ssize_t)o && tc.done);
+    }
+    /* a CR inside a trailer line, not before its LF */
+    struct http_chunked c;
+    http_chunked_init(&c);
+    c.strict = 1;
+    char buf[32];
+    size_t n;
+    memcpy(buf, "0\r\nT: a\rb\r\n\r\n", 13);
+    assert_int_equal(http_chunked_decode(&c, buf, 13, &n), -1);
 }
 
 static void dates(void **state)

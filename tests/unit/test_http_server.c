@@ -226,6 +226,52 @@ static void get_file(void **state)
     plan("GET http://a/index.html HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
     assert_int_equal(r.status, 200);
     done(&r);
+    /* absolute-form with an empty path is the root (RFC 9110 4.2.3, RFC 9112 3.2.2) */
+    plan("GET http://a HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.file_len, 12);
+    done(&r);
+    plan("GET HTTP://a:80?x=1 HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);
+    done(&r);
+    plan("GET http://a/dir HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 301);
+    assert_true(has(&r, "Location: /dir/\r\n"));
+    plan("GET https://a/index.html HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 400);
+    /* userinfo in the authority is an error (RFC 9110 4.2.4) */
+    plan("GET http://u:p@a/index.html HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 400);
+    assert_true(r.close);
+}
+
+/* RFC 9110 10.1.1: Expect. Another expectation than 100-continue gets 417 in HTTP/1.1 and is
+ * ignored in HTTP/1.0; a 100-continue request answered before its content (here at once, from its
+ * head alone) says it closes, since the client may never send that content. */
+static void expectations(void **state)
+{
+    struct http_reply r;
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\nExpect: teapot\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 417);
+    assert_true(!strncmp(r.head, "HTTP/1.1 417 Expectation Failed\r\n", 33));
+    assert_true(r.close);
+    plan("GET /index.html HTTP/1.0\r\nExpect: teapot\r\nConnection: keep-alive\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);
+    assert_false(r.close);
+    done(&r);
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(r.close);
+    assert_true(has(&r, "Connection: close\r\n"));
+    done(&r);
+    /* without content to hold back, nothing changes */
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);
+    assert_false(r.close);
+    done(&r);
+    plan("GET /index.html HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 5\r\nConnection: keep-alive\r\n\r\n", 1, &r);
+    assert_false(r.close);
+    done(&r);
 }
 
 static void head_and_conditional(void **state)
@@ -444,6 +490,11 @@ static void conditions(void **state)
     assert_int_equal(plan_status(f, "GET"), 200);
     snprintf(f, sizeof(f), "If-None-Match: %s\r\nIf-Modified-Since: %s\r\n", tag, before);
     assert_int_equal(plan_status(f, "GET"), 304);
+    /* the date conditions are single values: repeated, they are invalid and ignored (13.1.3, 13.1.4) */
+    snprintf(f, sizeof(f), "If-Modified-Since: %s\r\nIf-Modified-Since: %s\r\n", lm, lm);
+    assert_int_equal(plan_status(f, "GET"), 200);
+    snprintf(f, sizeof(f), "If-Unmodified-Since: %s\r\nIf-Unmodified-Since: %s\r\n", before, before);
+    assert_int_equal(plan_status(f, "GET"), 200);
     /* a failed If-Match wins over a matching If-None-Match */
     snprintf(f, sizeof(f), "If-Match: \"x\"\r\nIf-None-Match: %s\r\n", tag);
     assert_int_equal(plan_status(f, "GET"), 412);
@@ -545,6 +596,18 @@ static void range_requests(void **state)
     assert_int_equal(r.status, 200);
     assert_true(has(&r, "Content-Length: 0\r\n"));
     done(&r);
+    /* Range and If-Range are single values: two lines of either are no valid one, and the whole
+     * representation is sent (RFC 9110 5.3, 14.2, 13.1.5) */
+    plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\nRange: bytes=2-3\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.file_len, 12);
+    done(&r);
+    snprintf(text, sizeof(text), "GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\nIf-Range: %s\r\nIf-Range: %s\r\n\r\n",
+             tag, tag);
+    plan(text, 1, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.file_len, 12);
+    done(&r);
     /* a precondition that fails comes before any range */
     plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=12-\r\nIf-Match: \"x\"\r\n\r\n", 1, &r);
     assert_int_equal(r.status, 412);
@@ -574,6 +637,7 @@ int main(void)
         cmocka_unit_test(dynamic_page),    cmocka_unit_test(dynamic_prefix),    cmocka_unit_test(head_and_conditional), cmocka_unit_test(directories),
         cmocka_unit_test(no_escape),   cmocka_unit_test(persistence),          cmocka_unit_test(methods_and_errors),
         cmocka_unit_test(conditions),  cmocka_unit_test(range_requests),         cmocka_unit_test(options),
+        cmocka_unit_test(expectations),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
