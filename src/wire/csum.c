@@ -106,12 +106,65 @@ static uint64_t sum_native(const uint8_t *p, size_t len)
     return fold64(a);
 }
 
-/* The same while copying: each 64-byte block is summed and copied by a fixed-size memcpy (which
- * compilers turn into the widest moves the target has) while it is in L1.
- * In cache this runs as fast as memcpy followed by the sum; on data that comes from memory (an
- * application's buffer) it reads it once instead of twice. */
+#if defined(__x86_64__) && defined(__SSE2__)
+typedef short csum_v8hi __attribute__((vector_size(16)));
+typedef int csum_v4si __attribute__((vector_size(16)));
+
+/* Copies and sums `blocks` 64-byte blocks with SSE2 (every x86-64 has it), 16 bytes per load and
+ * store: the scalar loop below must move the data in the compiler's baseline 16-byte moves besides
+ * its eight 8-byte adds with carry per block, and costs 28 instructions per block against 20 here.
+ * PMADDWD multiplies 16-bit words by 1 and adds pairs into 32-bit lanes, but takes the words as
+ * signed: each word is biased by -0x8000 first (XOR of its top bit), and the bias is given back
+ * at the end, exactly: a 16-byte vector's eight words lose 4 * 0x10000. Returns the exact sum of the
+ * native-order 16-bit words. A lane moves by less than 0x10000 per block: blocks < 32768. */
+static uint64_t copy_sum_sse2(uint8_t *dst, const uint8_t *p, size_t blocks)
+{
+    const csum_v8hi bias = { -0x8000, -0x8000, -0x8000, -0x8000, -0x8000, -0x8000, -0x8000, -0x8000 };
+    const csum_v8hi ones = { 1, 1, 1, 1, 1, 1, 1, 1 };
+    csum_v4si a = { 0, 0, 0, 0 }, b = a, c = a, d = a;
+    for (size_t i = 0; i < blocks; i++) {
+        csum_v8hi x0, x1, x2, x3;
+        memcpy(&x0, p, 16);
+        memcpy(&x1, p + 16, 16);
+        memcpy(&x2, p + 32, 16);
+        memcpy(&x3, p + 48, 16);
+        /* Stores after the loads: a load that follows a store to an address equal modulo 4 KiB
+         * waits for it (4K aliasing), which a destination at such an offset would hit. Stored
+         * before they are biased, so no register is copied (SSE2's operations overwrite one). */
+        memcpy(dst, &x0, 16);
+        memcpy(dst + 16, &x1, 16);
+        memcpy(dst + 32, &x2, 16);
+        memcpy(dst + 48, &x3, 16);
+        a += __builtin_ia32_pmaddwd128(x0 ^ bias, ones);
+        b += __builtin_ia32_pmaddwd128(x1 ^ bias, ones);
+        c += __builtin_ia32_pmaddwd128(x2 ^ bias, ones);
+        d += __builtin_ia32_pmaddwd128(x3 ^ bias, ones);
+        p += 64;
+        dst += 64;
+    }
+    int64_t s = (int64_t)blocks * 0x100000;   /* 4 vectors of 4 * 0x10000 per block */
+    for (int i = 0; i < 4; i++)
+        s += (int64_t)a[i] + b[i] + c[i] + d[i];
+    return (uint64_t)s;
+}
+#endif
+
+/* The same while copying, while the data is in L1: each 64-byte block is summed and copied (SSE2
+ * above on x86-64; elsewhere a fixed-size memcpy, which compilers turn into the widest moves the
+ * target has, beside the 64-bit adds). On data that comes from memory (an application's buffer)
+ * this reads it once instead of twice. */
 static uint64_t copy_sum_native(uint8_t *dst, const uint8_t *p, size_t len)
 {
+#if defined(__x86_64__) && defined(__SSE2__)
+    uint64_t a = 0;
+    while (len >= 64) {
+        size_t blocks = len / 64 < 16384 ? len / 64 : 16384;
+        a = add_c(a, copy_sum_sse2(dst, p, blocks));
+        p += blocks * 64;
+        dst += blocks * 64;
+        len -= blocks * 64;
+    }
+#else
     uint64_t a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0;
     while (len >= 64) {
         a = add_c(a, load64(p));
@@ -132,6 +185,7 @@ static uint64_t copy_sum_native(uint8_t *dst, const uint8_t *p, size_t len)
     a = add_c(add_c(a, e), add_c(b, f));
     c = add_c(add_c(c, g), add_c(d, h));
     a = add_c(a, c);
+#endif
     while (len >= 8) {
         uint64_t w = load64(p);
         memcpy(dst, &w, 8);
