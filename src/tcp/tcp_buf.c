@@ -78,6 +78,17 @@ void ring_peek(const struct tcp_ring *r, size_t off, void *dst, size_t len)
     memcpy((uint8_t *)dst + first, r->data, len - first);
 }
 
+/* The partial sum of a piece that starts `off` bytes into the message: at an odd offset its 16-bit
+ * words straddle the message's, and a one's-complement sum of byte-swapped words is the
+ * byte-swapped sum (RFC 1071 2 (B)), so it is folded and its bytes swapped. */
+static uint64_t sum_at(uint64_t piece, size_t off)
+{
+    if (!(off & 1))
+        return piece;
+    uint16_t f = (uint16_t)~wire_csum_finish(piece);
+    return (uint16_t)((f << 8) | (f >> 8));
+}
+
 uint64_t ring_peek_csum(const struct tcp_ring *r, size_t off, void *dst, size_t len)
 {
     if (len == 0)
@@ -85,17 +96,20 @@ uint64_t ring_peek_csum(const struct tcp_ring *r, size_t off, void *dst, size_t 
     size_t start = ((size_t)r->head + off) % r->cap;
     size_t first = r->cap - start < len ? r->cap - start : len;
     uint64_t sum = wire_csum_copy(dst, r->data + start, first, 0);
-    if (first < len) {
-        uint64_t rest = wire_csum_copy((uint8_t *)dst + first, r->data, len - first, 0);
-        if (first & 1) {
-            /* The wrapped part starts at an odd offset of the segment: its 16-bit words straddle
-             * the message's, and a one's-complement sum of byte-swapped words is the byte-swapped
-             * sum (RFC 1071 2 (B)), so fold it and swap its bytes. */
-            uint16_t f = (uint16_t)~wire_csum_finish(rest);
-            rest = (uint16_t)((f << 8) | (f >> 8));
-        }
-        sum += rest;
-    }
+    if (first < len)
+        sum += sum_at(wire_csum_copy((uint8_t *)dst + first, r->data, len - first, 0), first);
+    return sum;
+}
+
+uint64_t ring_stage_csum(const struct tcp_ring *r, const void *src, size_t len)
+{
+    if (len == 0)
+        return 0;
+    size_t tail = ((size_t)r->head + r->len) % r->cap;
+    size_t first = r->cap - tail < len ? r->cap - tail : len;
+    uint64_t sum = wire_csum_copy(r->data + tail, src, first, 0);
+    if (first < len)
+        sum += sum_at(wire_csum_copy(r->data, (const uint8_t *)src + first, len - first, 0), first);
     return sum;
 }
 

@@ -42,6 +42,15 @@ void ring_peek(const struct tcp_ring *r, size_t off, void *dst, size_t len);
 /* The same, returning the Internet checksum's partial sum of the bytes copied (wire_csum_copy),
  * so a segment's payload is read once: copied and summed together. */
 uint64_t ring_peek_csum(const struct tcp_ring *r, size_t off, void *dst, size_t len);
+/* Copies len bytes after the ring's last byte, into storage it already has (r->len + len <=
+ * r->cap; wrapping at the end of the storage), without adding them to the ring, and returns their
+ * checksum partial sum (wire_csum_copy) as if they started at an even offset of the message. The
+ * bytes are free space until ring_commit() adds them: a bad checksum leaves the ring as it was,
+ * and any other write overwrites them (tcp_input.c: the receive side's checksum and copy in one). */
+uint64_t ring_stage_csum(const struct tcp_ring *r, const void *src, size_t len);
+/* Adds to the ring the len bytes ring_stage_csum() put after its last byte (nothing written or
+ * consumed since). */
+static inline void ring_commit(struct tcp_ring *r, size_t len) { r->len += (uint32_t)len; }
 /* Drops n bytes from the head. */
 void ring_consume(struct tcp_ring *r, size_t n);
 /* A new limit for a ring holding `len` bytes: never below what is held, at most UINT32_MAX. */

@@ -10,6 +10,9 @@
 #include "tcp/tcp_int.h"
 #include "tcp/tcp_rcv.h"
 #include "tcp/tcp_recovery.h"
+#include "tcp/tcp_state.h"
+#include "wire/bytes.h"
+#include "wire/csum.h"
 
 static void trace_seg_in(synack_stack_t *st, const struct tcp_seg *s, const uint8_t *p, size_t len, uint32_t id,
                          int state)
@@ -509,6 +512,48 @@ void tcp_conn_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
         tcp_send_ack(c, now);
 }
 
+/* ---------- the checksum, folded into the receive ring's copy ---------- */
+
+/* RFC 9293 3.1, 3.10.7: a segment with a wrong checksum is dropped (and counted) before anything
+ * else is done with it. For the segment a receiver gets most, the next in-order text of a
+ * connection that takes text (SEG.SEQ = RCV.NXT), inside the window offered and the storage its
+ * receive ring has, the payload is copied into the ring's free space while it is summed, so it is
+ * read once; the ring itself is not changed. Step seven (tcp_rcv.c) commits the copy instead of
+ * copying, if the segment gets there with the same text and the ring as it was; a bad checksum, or
+ * a segment that is dropped, trimmed or queued instead, leaves the bytes as free space, which the
+ * next write overwrites. Nothing writes or consumes the ring in between: only step seven writes it
+ * while a segment is processed, and the application reads only once the entry bracket delivers
+ * its events. *cp is the connection of the 4-tuple (or NULL) when *looked is set.
+ * Returns WIRE_OK or WIRE_ERR_CSUM if it checked the checksum, -1 if tcp_parse_ph is to. */
+static int csum_fold(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, size_t len, uint64_t pseudo,
+                     struct tcp_seg *s, struct tcp_conn **cp, int *looked)
+{
+    if (len < TCP_HDR_MIN || len > 0xffff)
+        return -1;
+    size_t doff = (p[12] >> 4) * 4u;   /* a multiple of 4: the payload starts at an even offset */
+    if (doff < TCP_HDR_MIN || doff >= len || (p[13] & (TCP_SYN | TCP_RST)))
+        return -1;
+    struct tcp_end local = { rx->dst, wire_get16(p + 2) }, remote = { rx->src, wire_get16(p) };
+    struct tcp_conn *c = tcp_lookup(st, &local, &remote);
+    *cp = c;
+    *looked = 1;
+    uint32_t seq = wire_get32(p + 4), dlen = (uint32_t)(len - doff);
+    if (!c || !c->x || !tcp_state_rcv_text(c->state) || seq != c->rcv_nxt)
+        return -1;
+    struct tcp_ring *r = &c->x->rcvq;
+    uint32_t wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+    if (dlen > wnd || !r->data || (size_t)r->len + dlen > r->cap || ring_space(r->len, c->rcvq_limit) < dlen)
+        return -1;
+    uint64_t sum = wire_csum_partial(p, doff, pseudo + len);
+    sum += ring_stage_csum(r, p + doff, dlen);
+    if (wire_csum_finish(sum) != 0)
+        return WIRE_ERR_CSUM;
+    s->staged = *r;
+    s->staged_seq = seq;
+    s->staged_len = dlen;
+    return WIRE_OK;
+}
+
 /* ---------- demultiplexing ---------- */
 
 void tcp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, size_t len, synack_time_t now)
@@ -517,7 +562,14 @@ void tcp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, si
     const struct net_family *nf = net_family_for(&rx->src);
     struct tcp_seg s;
     memset(&s, 0, sizeof(s));
-    int r = tcp_parse_ph(p, len, nf->pseudo_sum(&rx->src, &rx->dst, TCP_IPPROTO), !rx->csum_ok, &s.h);
+    uint64_t pseudo = nf->pseudo_sum(&rx->src, &rx->dst, TCP_IPPROTO);
+    struct tcp_conn *c = NULL;
+    int looked = 0, verify = !rx->csum_ok;   /* a link may have vouched for the checksum */
+    int r = verify ? csum_fold(st, rx, p, len, pseudo, &s, &c, &looked) : -1;
+    if (r == WIRE_OK)
+        verify = 0;   /* checked, and the payload staged */
+    if (r != WIRE_ERR_CSUM)
+        r = tcp_parse_ph(p, len, pseudo, verify, &s.h);
     if (r != WIRE_OK) {
         if (r == WIRE_ERR_CSUM)
             stack_count(st, SYNACK_C_TcpInCsumErrors);
@@ -551,7 +603,8 @@ void tcp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, si
         stack_drop(st, SYNACK_C_TcpBadFlags, ifindex, SYNACK_IF_RAWIP, rx->pkt, rx->pkt_len);
         return;
     }
-    struct tcp_conn *c = tcp_lookup(st, &s.local, &s.remote);
+    if (!looked)
+        c = tcp_lookup(st, &s.local, &s.remote);
     if (c) {
         trace_seg_in(st, &s, p, len, c->id, c->state);
         tcp_conn_input(c, &s, now);

@@ -23,6 +23,12 @@ struct tcp_seg {
     int probe;                       /* text trimmed because our window is closed */
     const uint8_t *pkt;              /* the IP packet, for drop traces */
     size_t pkt_len;
+    /* The payload, copied into the receive ring's free space while its checksum was checked
+     * (tcp_input.c): the ring as it was then (.data NULL: nothing staged), and the payload's
+     * SEG.SEQ and length. Step seven commits those bytes instead of copying them, if the ring and
+     * the text it takes are still exactly these (tcp_rcv.c). */
+    struct tcp_ring staged;
+    uint32_t staged_seq, staged_len;
 };
 
 /* Per-stack TCP state. */
@@ -60,6 +66,8 @@ struct tcp_table {
     const struct tcp_cc_ops *cc_default;   /* config tcp_congestion */
     synack_time_t last_cookie;       /* when we last answered with a cookie */
     int cookies_sent;
+    uint64_t rcv_folded;             /* in-order segments whose payload was summed as it was copied
+                                        into the ring, and committed (tcp_rcv.c; tests read it) */
 };
 
 /* tcp_table.c */

@@ -2,7 +2,9 @@
  * with the payload's checksum sum, so TCP reads it once. Checked against copying with ring_peek and
  * summing the copy with wire_csum_partial, over random ring sizes, heads (the wrap falling at odd
  * and even offsets), offsets and lengths; and a segment built with tcp_build_ph_sum parses with a
- * good checksum exactly when one built with tcp_build_ph does. */
+ * good checksum exactly when one built with tcp_build_ph does. The receive side's ring_stage_csum:
+ * the bytes go after the ring's last byte (wrapping likewise), the ring and its bytes unchanged,
+ * the sum that of the bytes; ring_commit then makes them the ring's last bytes. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -40,6 +42,34 @@ static void sums_match_copy(void **state)
         uint64_t s = ring_peek_csum(&r, off, b, len);
         assert_memory_equal(a, b, len);
         assert_int_equal(wire_csum_finish(s), wire_csum_finish(wire_csum_partial(a, len, 0)));
+    }
+}
+
+static void stage_then_commit(void **state)
+{
+    (void)state;
+    static uint8_t store[70000], src[70000], before[70000], back[70000];
+    for (int iter = 0; iter < 3000; iter++) {
+        uint32_t cap = 1 + rnd() % 65536;
+        for (uint32_t i = 0; i < cap; i++)
+            store[i] = (uint8_t)rnd();
+        struct tcp_ring r = { .data = store, .cap = cap, .head = rnd() % cap, .len = rnd() % (cap + 1) };
+        size_t len = rnd() % (cap - r.len + 1);
+        if (iter % 5 == 0)
+            len = cap - r.len;   /* all the free space, across the wrap when there is one */
+        for (size_t i = 0; i < len; i++)
+            src[i] = (uint8_t)rnd();
+        ring_peek(&r, 0, before, r.len);
+        struct tcp_ring was = r;
+        uint64_t s = ring_stage_csum(&r, src, len);
+        assert_memory_equal(&was, &r, sizeof(r));
+        assert_int_equal(wire_csum_finish(s), wire_csum_finish(wire_csum_partial(src, len, 0)));
+        ring_peek(&r, 0, back, r.len);
+        assert_memory_equal(back, before, r.len);   /* the held bytes are untouched */
+        ring_commit(&r, len);
+        assert_int_equal(r.len, was.len + len);
+        ring_peek(&r, was.len, back, len);
+        assert_memory_equal(back, src, len);
     }
 }
 
@@ -81,6 +111,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sums_match_copy),
+        cmocka_unit_test(stage_then_commit),
         cmocka_unit_test(segment_checksum_same),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
