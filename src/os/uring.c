@@ -100,7 +100,21 @@ void uring_free(struct uring *u)
 {
     if (!u)
         return;
-    /* Tearing the ring down cancels the reads still armed before their buffers go. */
+    /* The armed reads hold their devices' files, and a ring's teardown cancels them only later,
+     * in a kernel worker: the caller's close() of a TAP's fd would then not delete the device (nor
+     * let a bridge whose last port it was go). So every request is cancelled here and waited for
+     * (Linux 6.0), and what they complete is reaped, before the ring and the buffers go. */
+    struct io_uring_sync_cancel_reg reg;
+    memset(&reg, 0, sizeof(reg));
+    reg.flags = IORING_ASYNC_CANCEL_ANY;
+    reg.fd = -1;
+    reg.timeout.tv_sec = 1;   /* a bound, not a wait: cancelling a poll-armed read is immediate */
+    for (int i = 0; i < 64 && io_uring_register_sync_cancel(&u->ring, &reg) == 0; i++)
+        ;
+    struct io_uring_cqe *cqe;
+    struct __kernel_timespec zero = { 0, 0 };
+    while (io_uring_wait_cqe_timeout(&u->ring, &cqe, &zero) == 0)
+        io_uring_cqe_seen(&u->ring, cqe);
     io_uring_queue_exit(&u->ring);
     for (unsigned i = 0; i < u->n_ports; i++) {
         munmap(u->ports[i].br, URING_BUFS * sizeof(struct io_uring_buf));

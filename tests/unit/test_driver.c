@@ -243,6 +243,26 @@ static void test_lost_write_counted(void **state)
     }
 }
 
+/* Once the driver is freed, closing a port's fd releases the device at once: no request of the
+ * ring still holds the file (a TAP would otherwise outlive its fd for a while, and a bridge whose
+ * last port it was could not be removed). Here the "device" is a socket: its peer sees EOF. */
+static void test_free_releases_port(void **state)
+{
+    (void)state;
+    const char *backends[] = { NULL, "epoll" };
+    for (int b = 0; b < 2; b++) {
+        struct rig r;
+        rig_up(&r, backends[b]);
+        burst(&r, 3, 0);   /* the reads are armed and have run */
+        synack_stack_free(r.st);
+        synack_driver_free(r.d);
+        close(r.q[0]);
+        uint8_t f[64];
+        assert_int_equal(recv(r.q[1], f, sizeof(f), MSG_DONTWAIT), 0);   /* EOF, not EAGAIN */
+        close(r.q[1]);
+    }
+}
+
 struct watch {
     int fd, calls, drain;
 };
@@ -293,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_deferred_writes),
         cmocka_unit_test(test_watched_fd_level),
         cmocka_unit_test(test_lost_write_counted),
+        cmocka_unit_test(test_free_releases_port),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
