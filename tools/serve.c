@@ -469,7 +469,7 @@ out:
     }
     free(s);
     http_access_log_close(access_log);
-    devrun_close(&run);
-    shardrun_close(&sr);
+    shardrun_close(&sr);   /* the other shards' drivers let go of their queues first, so that */
+    devrun_close(&run);    /* closing the device deletes it and a --bridge it was the last port of */
     return r;
 }
