@@ -55,7 +55,6 @@ struct driver_fd {
     driver_flush_fn flush;
     void *steer_arg;
     unsigned burst;             /* frames the last burst found before EAGAIN; 0: read to EAGAIN */
-    int uring;                  /* read by the io_uring back end, not through epoll */
     int got;                    /* frames read this round (io_uring) */
     synack_driver_fd_fn fn;
     void *arg;
@@ -180,7 +179,7 @@ static int add_fd(synack_driver_t *d, int fd, int ifindex, synack_driver_fd_fn f
         return -ENOSPC;
     /* A port goes to the ring if it takes it; a watched fd always to the epoll set. */
     if (ifindex >= 0 && d->u && uring_add_port(d->u, fd, DRIVER_FRAME_BUF) == 0) {
-        d->fds[d->n_fds++] = (struct driver_fd){ .fd = fd, .ifindex = ifindex, .uring = 1 };
+        d->fds[d->n_fds++] = (struct driver_fd){ .fd = fd, .ifindex = ifindex };
         return 0;
     }
     struct epoll_event ev;
@@ -353,8 +352,7 @@ static void uring_frame(void *arg, int fd, uint8_t *buf, size_t n)
  * the ring said it is. Returns the number of epoll events in evs, or a negative errno. */
 static int uring_wait(synack_driver_t *d, const struct timespec *tsp, struct epoll_event *evs, int *err)
 {
-    int efd = -1;
-    int r = uring_round(d->u, tsp, uring_frame, d, &efd);
+    int r = uring_round(d->u, tsp, uring_frame, d);
     if (d->batch_open) {
         d->batch_open = 0;
         synack_stack_batch_end(d->st, synack_clock_now());

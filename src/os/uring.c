@@ -46,8 +46,7 @@ struct uring {
     uint8_t *slots;   /* URING_SLOTS of URING_SLOT_SIZE, allocated at the first write */
     uint16_t free_slots[URING_SLOTS];
     unsigned n_free;
-    unsigned queued;   /* entries in the submission queue not submitted yet */
-    unsigned wqueued;  /* of which writes */
+    unsigned wqueued;  /* writes in the submission queue not submitted yet */
     uint64_t write_errors;
 };
 
@@ -130,11 +129,9 @@ static struct io_uring_sqe *sqe_get(struct uring *u)
     struct io_uring_sqe *s = io_uring_get_sqe(&u->ring);
     if (!s) {
         io_uring_submit(&u->ring);
-        u->queued = u->wqueued = 0;
+        u->wqueued = 0;
         s = io_uring_get_sqe(&u->ring);
     }
-    if (s)
-        u->queued++;
     return s;
 }
 
@@ -211,7 +208,7 @@ int uring_flush(struct uring *u)
     if (!u->wqueued)
         return 0;
     int r = io_uring_submit(&u->ring);
-    u->queued = u->wqueued = 0;
+    u->wqueued = 0;
     return r < 0 ? r : 0;
 }
 
@@ -257,7 +254,7 @@ static int read_done(struct uring *u, unsigned idx, const struct io_uring_cqe *c
     return 0;
 }
 
-int uring_round(struct uring *u, const struct timespec *ts, uring_frame_fn fn, void *arg, int *err_fd)
+int uring_round(struct uring *u, const struct timespec *ts, uring_frame_fn fn, void *arg)
 {
     struct io_uring_cqe *cqe;
     int r;
@@ -267,7 +264,7 @@ int uring_round(struct uring *u, const struct timespec *ts, uring_frame_fn fn, v
     } else {
         r = io_uring_submit_and_wait(&u->ring, 1);
     }
-    u->queued = u->wqueued = 0;
+    u->wqueued = 0;
     if (r < 0 && r != -ETIME && r != -EINTR && r != -EBUSY)
         return r;
 
@@ -278,10 +275,8 @@ int uring_round(struct uring *u, const struct timespec *ts, uring_frame_fn fn, v
         unsigned kind = (unsigned)(cqe->user_data >> 32), v = (unsigned)cqe->user_data;
         if (kind == TAG_READ && v < u->n_ports) {
             int e = read_done(u, v, cqe, fn, arg);
-            if (e < 0 && ret == 0) {
+            if (e < 0 && ret == 0)
                 ret = e;
-                *err_fd = u->ports[v].fd;
-            }
         } else if (kind == TAG_WRITE && v < URING_SLOTS) {
             u->free_slots[u->n_free++] = (uint16_t)v;
             if (cqe->res < 0)

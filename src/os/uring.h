@@ -45,9 +45,9 @@ typedef void (*uring_frame_fn)(void *arg, int fd, uint8_t *frame, size_t len);
 /* Submits everything queued and waits until something completes or `ts` passes (NULL: no limit),
  * then hands each frame read to fn. Returns URING_EPOLL if the epoll set became ready (call
  * uring_rearm_epoll() after epoll_wait has been asked), 0, or a negative errno: a port's read
- * failed (*err_fd says which; that port is no longer read) or the ring did. */
+ * failed (that port is no longer read) or the ring did. */
 #define URING_EPOLL 1
-int uring_round(struct uring *u, const struct timespec *ts, uring_frame_fn fn, void *arg, int *err_fd);
+int uring_round(struct uring *u, const struct timespec *ts, uring_frame_fn fn, void *arg);
 /* Polls the epoll set again (one shot: ready fds left unread are reported by the next round). */
 void uring_rearm_epoll(struct uring *u);
 
