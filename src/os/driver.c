@@ -508,23 +508,24 @@ void *synack_driver_tx_ctx(synack_driver_t *d, int fd)
 
 /* Queued in the ring while a round runs, or whenever the caller runs rounds back to back; a frame
  * too large for a write slot, or any frame otherwise, is written at once after what is queued. */
-static int driver_tx_frame(struct driver_tx *t, const void *hdr, size_t hlen, const uint8_t *frame, size_t len,
-                           const struct synack_tx_meta *meta, synack_time_t now)
+static int driver_tx_frame(struct driver_tx *t, const struct virtio_net_hdr *hdr, const uint8_t *frame, size_t len,
+                           synack_time_t now)
 {
+    size_t hlen = hdr ? sizeof(*hdr) : 0;
     synack_driver_t *d = t->d;
     if (d->u) {
         if ((d->in_round || d->defer_tx) && uring_write(d->u, t->fd, hdr, hlen, frame, len) == 0)
             return 0;
         uring_flush(d->u);   /* the frames queued before this one go first */
     }
-    if (hlen)
-        return synack_fd_tx_vnet((void *)(intptr_t)t->fd, frame, len, meta, now);
+    if (hdr)
+        return tap_write_vnet(t->fd, hdr, frame, len);   /* the header built once */
     return synack_fd_tx((void *)(intptr_t)t->fd, frame, len, now);
 }
 
 int synack_driver_tx(void *ctx, const uint8_t *frame, size_t len, synack_time_t now)
 {
-    return driver_tx_frame(ctx, NULL, 0, frame, len, NULL, now);
+    return driver_tx_frame(ctx, NULL, frame, len, now);
 }
 
 int synack_driver_tx_vnet(void *ctx, const uint8_t *frame, size_t len, const struct synack_tx_meta *meta,
@@ -532,7 +533,7 @@ int synack_driver_tx_vnet(void *ctx, const uint8_t *frame, size_t len, const str
 {
     struct virtio_net_hdr h;
     tap_vnet_hdr(&h, frame, len, meta);
-    return driver_tx_frame(ctx, &h, sizeof(h), frame, len, meta, now);
+    return driver_tx_frame(ctx, &h, frame, len, now);
 }
 
 int synack_driver_flush(synack_driver_t *d)

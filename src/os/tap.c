@@ -260,14 +260,18 @@ void tap_vnet_hdr(struct virtio_net_hdr *h, const uint8_t *frame, size_t len, co
 int synack_fd_tx_vnet(void *ctx, const uint8_t *frame, size_t len, const struct synack_tx_meta *meta,
                       synack_time_t now)
 {
-    int fd = (int)(intptr_t)ctx;
     struct virtio_net_hdr h;
     tap_vnet_hdr(&h, frame, len, meta);
-    struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)frame, len } };
+    return tap_write_vnet((int)(intptr_t)ctx, &h, frame, len);
+}
+
+int tap_write_vnet(int fd, const struct virtio_net_hdr *h, const uint8_t *frame, size_t len)
+{
+    struct iovec iov[2] = { { (void *)h, sizeof(*h) }, { (void *)frame, len } };
     for (;;) {
         ssize_t n = writev(fd, iov, 2);
         if (n >= 0)
-            return (size_t)n == len + sizeof(h) ? 0 : -EIO;
+            return (size_t)n == len + sizeof(*h) ? 0 : -EIO;
         if (errno == EINTR)
             continue;
         if (errno == EWOULDBLOCK)
