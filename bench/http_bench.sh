@@ -121,13 +121,31 @@ cpu_ticks() {
 TCK=$(getconf CLK_TCK)
 # per_cpu COUNT TICKS0 TICKS1: COUNT per second of the server's CPU time
 per_cpu() { awk -v n="$1" -v a="$2" -v b="$3" -v t="$TCK" 'BEGIN { if (b > a) printf "%.0f", n * t / (b - a); else print "-" }'; }
-wrk_rps() {   # NS URL SRV_NS SRV_COMM -> "requests/s requests-per-server-CPU-second" (no errors allowed)
+# client_cmd SECONDS NS CMD...: runs the client (bounded by SECONDS), then prints "CLIENT_TIMES"
+# and bash's `times` (its second line: the finished child's user and system time, the kernel's
+# work in its context included). client_cpu OUTPUT reads it back in seconds. Beside the client's
+# wall time it says whether a figure is the client's limit: a client busy all the time on one
+# core cannot ask faster, however fast the server.
+client_cmd() {
+    local t=$1 ns=$2
+    shift 2
+    # `times` not in a pipeline or a $(...): a subshell would report its own (no) children
+    timeout "$t" ip netns exec "$ns" bash -c '"$@"; rc=$?; echo CLIENT_TIMES; times; exit $rc' client "$@"
+}
+client_cpu() {
+    awk '/^CLIENT_TIMES/ { getline; getline; split($1, u, /[ms]/); split($2, s, /[ms]/)
+        printf "%.2f\n", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' <<<"$1"
+}
+# share CPU_SECONDS WALL_SECONDS: the client's busy share of one core
+share() { awk -v c="$1" -v w="$2" 'BEGIN { if (w > 0 && c != "") printf "%.2f", c / w; else print "-" }'; }
+wrk_rps() {   # NS URL SRV_NS SRV_COMM -> "requests/s requests-per-server-CPU-second client-share" (no errors allowed)
     local out c0 c1
     c0=$(cpu_ticks "$3" "$4")
-    out=$(timeout $((SECS + 30)) ip netns exec "$1" wrk -t1 -c50 -d"${SECS}s" "$2" 2>&1) || die "wrk $2 failed: $out"
+    out=$(client_cmd $((SECS + 30)) "$1" wrk -t1 -c50 -d"${SECS}s" "$2" 2>&1) || die "wrk $2 failed: $out"
     c1=$(cpu_ticks "$3" "$4")
     grep -q 'Non-2xx\|Socket errors' <<<"$out" && die "wrk $2: errors: $out"
-    echo "$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out") $(per_cpu "$(awk '/requests in/ { print $1 }' <<<"$out")" "$c0" "$c1")"
+    echo "$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out") $(per_cpu "$(awk '/requests in/ { print $1 }' <<<"$out")" "$c0" "$c1")" \
+        "$(share "$(client_cpu "$out")" "$(awk '/requests in/ { sub(/s,$/, "", $4); print $4 }' <<<"$out")")"
 }
 start_synack
 if [[ -n "$LWIP" ]]; then
@@ -141,25 +159,27 @@ bench_bg nginx timeout 3600 ip netns exec "$NSN" nginx -c "$TMPD/nginx.conf"
 NGINX_PID=$BG_PID
 wait_http "$NSC" http://198.51.100.2/f100 nginx
 
-S=() L=() N=() SC=() LC=() NC=()
+S=() L=() N=() SC=() LC=() NC=() SU=() LU=() NU=()
 for ((r = 1; r <= RUNS; r++)); do
-    read -r s sc <<<"$(wrk_rps "$NSS" http://192.0.2.2/f100 "$NSS" synack)"
-    l="" lc=""
-    [[ -n "$LWIP" ]] && read -r l lc <<<"$(wrk_rps "$NSL" http://192.0.2.2/f100 "$NSL" lwip_httpd)"
-    read -r n nc <<<"$(wrk_rps "$NSC" http://198.51.100.2/f100 "$NSN" nginx)"
+    read -r s sc su <<<"$(wrk_rps "$NSS" http://192.0.2.2/f100 "$NSS" synack)"
+    l="" lc="" lu=""
+    [[ -n "$LWIP" ]] && read -r l lc lu <<<"$(wrk_rps "$NSL" http://192.0.2.2/f100 "$NSL" lwip_httpd)"
+    read -r n nc nu <<<"$(wrk_rps "$NSC" http://198.51.100.2/f100 "$NSN" nginx)"
     [[ -n "$s" && -n "$n" && ( -z "$LWIP" || -n "$l" ) ]] || die "a wrk run failed"
     say "keep-alive run $r/$RUNS: synack $s, lwIP ${l:--}, nginx $n requests/s;" \
-        "per server CPU-second: synack $sc, lwIP ${lc:--}, nginx $nc"
-    S+=("$s") N+=("$n") SC+=("$sc") NC+=("$nc")
-    [[ -n "$l" ]] && L+=("$l") LC+=("$lc")
+        "per server CPU-second: synack $sc, lwIP ${lc:--}, nginx $nc; wrk's share of a core: $su, ${lu:--}, $nu"
+    S+=("$s") N+=("$n") SC+=("$sc") NC+=("$nc") SU+=("$su") NU+=("$nu")
+    [[ -n "$l" ]] && L+=("$l") LC+=("$lc") LU+=("$lu")
 done
 sm=$(median "${S[@]}") nm=$(median "${N[@]}") scm=$(median "${SC[@]}") ncm=$(median "${NC[@]}")
-lm="" lcm=""
-((${#L[@]})) && lm=$(median "${L[@]}") lcm=$(median "${LC[@]}")
+sum=$(median "${SU[@]}") num=$(median "${NU[@]}")
+lm="" lcm="" lum=""
+((${#L[@]})) && lm=$(median "${L[@]}") lcm=$(median "${LC[@]}") lum=$(median "${LU[@]}")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
 echo "RESULT http_keepalive synack_rps=$sm lwip_rps=${lm:--} nginx_rps=$nm ratio_lwip=$(ratio "$sm" "$lm")" \
     "ratio_nginx=$(ratio "$sm" "$nm") synack_rpcpu=$scm lwip_rpcpu=${lcm:--} nginx_rpcpu=$ncm" \
-    "ratio_lwip_cpu=$(ratio "$scm" "$lcm") ratio_nginx_cpu=$(ratio "$scm" "$ncm") secs=$SECS runs=$RUNS"
+    "ratio_lwip_cpu=$(ratio "$scm" "$lcm") ratio_nginx_cpu=$(ratio "$scm" "$ncm")" \
+    "synack_client_share=$sum lwip_client_share=${lum:--} nginx_client_share=$num secs=$SECS runs=$RUNS"
 [[ -n "$LWIP" ]] && stop_bg "$LWIP_PID"
 
 # ---------------- (b) new connections, ab -c50 without keep-alive ----------------
@@ -190,11 +210,11 @@ flat() {
         cf = (q[2] > q[1]) ? (0.1 * tot - 1) / (q[2] - q[1]) : 0; cl = (q[4] > q[3]) ? 0.1 * tot / (q[4] - q[3]) : 0
         printf "%.3f %.0f %.0f %s\n", last / first, first, last, (cf > 0 && cl > 0) ? sprintf("%.3f", cl / cf) : "-" }' "$1"
 }
-ab_cps() {   # NAME NS URL SRV_NS SRV_COMM -> "cps flat first last cpu_flat per-server-CPU-second"
+ab_cps() {   # NAME NS URL SRV_NS SRV_COMM -> "cps flat first last cpu_flat per-server-CPU-second client-share"
     local out rps f c0 c1
     sampler "$2" "$4" "$5"
     c0=$(cpu_ticks "$4" "$5")
-    out=$(timeout 1800 ip netns exec "$2" ab -q -r -c50 -n "$AB_N" "$3" 2>&1) || die "ab $3 failed: $(tail -5 <<<"$out")"
+    out=$(client_cmd 1800 "$2" ab -q -r -c50 -n "$AB_N" "$3" 2>&1) || die "ab $3 failed: $(tail -5 <<<"$out")"
     c1=$(cpu_ticks "$4" "$5")
     sleep 0.5
     stop_bg "$SAMPLER_PID"
@@ -203,23 +223,24 @@ ab_cps() {   # NAME NS URL SRV_NS SRV_COMM -> "cps flat first last cpu_flat per-
     grep -q "^Complete requests: *$AB_N$" <<<"$out" || die "ab $3: $(grep '^Complete requests' <<<"$out")"
     rps=$(awk '/^Requests per second:/ { print $4 }' <<<"$out")
     f=$(flat "$TMPD/$1.samples")
-    echo "$rps $f $(per_cpu "$AB_N" "$c0" "$c1")"
+    echo "$rps $f $(per_cpu "$AB_N" "$c0" "$c1")" \
+        "$(share "$(client_cpu "$out")" "$(awk '/^Time taken for tests:/ { print $5 }' <<<"$out")")"
 }
 if ((AB_N > 0)); then
-    read -r scps sflat sfirst slast scflat scpu <<<"$(ab_cps synack "$NSS" http://192.0.2.2/f100 "$NSS" synack)"
+    read -r scps sflat sfirst slast scflat scpu scl <<<"$(ab_cps synack "$NSS" http://192.0.2.2/f100 "$NSS" synack)"
     [[ -n "$scps" ]] || die "ab against synack failed"
     say "new connections: synack $scps/s over $AB_N (first tenth $sfirst/s, last $slast/s: $sflat;" \
-        "$scpu per server CPU-second, last/first tenth $scflat)"
-    read -r ncps nflat nfirst nlast ncflat ncpu <<<"$(ab_cps nginx "$NSC" http://198.51.100.2/f100 "$NSN" nginx)"
+        "$scpu per server CPU-second, last/first tenth $scflat; ab's share of a core $scl)"
+    read -r ncps nflat nfirst nlast ncflat ncpu ncl <<<"$(ab_cps nginx "$NSC" http://198.51.100.2/f100 "$NSN" nginx)"
     [[ -n "$ncps" ]] || die "ab against nginx failed"
     say "new connections: nginx $ncps/s over $AB_N (first tenth $nfirst/s, last $nlast/s: $nflat;" \
-        "$ncpu per server CPU-second, last/first tenth $ncflat)"
+        "$ncpu per server CPU-second, last/first tenth $ncflat; ab's share of a core $ncl)"
     isflat() { awk -v f="$1" 'BEGIN { print (f != "-" && f >= 0.9 && f <= 1.1) ? "yes" : "no" }'; }
     echo "RESULT http_newconn conns=$AB_N synack_cps=$scps nginx_cps=$ncps ratio=$(ratio "$scps" "$ncps")" \
         "synack_cpcpu=$scpu nginx_cpcpu=$ncpu ratio_cpu=$(ratio "$scpu" "$ncpu")" \
         "synack_last_first=$sflat synack_flat=$(isflat "$sflat") nginx_last_first=$nflat nginx_flat=$(isflat "$nflat")" \
         "synack_cpu_last_first=$scflat synack_cpu_flat=$(isflat "$scflat") nginx_cpu_last_first=$ncflat" \
-        "nginx_cpu_flat=$(isflat "$ncflat")"
+        "nginx_cpu_flat=$(isflat "$ncflat") synack_client_share=$scl nginx_client_share=$ncl"
 fi
 stop_bg "$NGINX_PID"
 stop_bg "$SYNACK_PID"

@@ -269,6 +269,11 @@ if [[ "${BENCH_HTTP:-}" != off ]]; then
                 "$(hget http_keepalive lwip_rpcpu)" "$(hget http_keepalive ratio_lwip_cpu)" "-" "-"
             hrow "  per server CPU-second, vs nginx" "$(hget http_keepalive synack_rpcpu)" \
                 "$(hget http_keepalive nginx_rpcpu)" "$(hget http_keepalive ratio_nginx_cpu)" "-" "-"
+            # wrk's busy share of its core: near 1, the row is the client's limit, not the server's
+            hrow "  wrk's share of a core, vs lwIP (1.00: client-bound)" "$(hget http_keepalive synack_client_share)" \
+                "$(hget http_keepalive lwip_client_share)" "-" "-" "-"
+            hrow "  wrk's share of a core, vs nginx" "$(hget http_keepalive synack_client_share)" \
+                "$(hget http_keepalive nginx_client_share)" "-" "-" "-"
         fi
         if [[ -n "$(hget http_newconn synack_cps)" ]]; then
             r=$(hget http_newconn ratio)
@@ -276,6 +281,8 @@ if [[ "${BENCH_HTTP:-}" != off ]]; then
                 "$(hget http_newconn nginx_cps)" "$r" ">= 1.5" "$(hver "$r" 1.5)"
             hrow "  per server CPU-second" "$(hget http_newconn synack_cpcpu)" \
                 "$(hget http_newconn nginx_cpcpu)" "$(hget http_newconn ratio_cpu)" "-" "-"
+            hrow "  ab's share of a core (1.00: client-bound)" "$(hget http_newconn synack_client_share)" \
+                "$(hget http_newconn nginx_client_share)" "-" "-" "-"
             hrow "  per CPU-second, last/first tenth" \
                 "$(hget http_newconn synack_cpu_last_first)" "$(hget http_newconn nginx_cpu_last_first)" "-" "0.9-1.1" \
                 "$( [[ "$(hget http_newconn synack_cpu_flat)" == yes ]] && echo met || echo "not met")"
