@@ -325,6 +325,37 @@ static int same_kind_multi_queue(const char *name, int tun)
     return ok && (flags & 0x100) && (flags & (tun ? 0x1 : 0x2));
 }
 
+synack_stack_t *devopts_stack_new(const struct devopts *d, int dad, const char **why)
+{
+    struct synack_config cfg;
+    synack_config_init(&cfg);
+    if (d->msl_ms)
+        cfg.tcp_msl = SYNACK_MS(d->msl_ms);
+    cfg.tcp_congestion = d->cc;
+    if (!dad)
+        cfg.ip6_dad_transmits = -1;
+    if (synack_os_seed(cfg.seed) != 0) {
+        *why = "cannot read random seed from the OS";
+        return NULL;
+    }
+    synack_stack_t *st = synack_stack_new(&cfg);
+    if (!st)
+        *why = "out of memory";
+    return st;
+}
+
+void devrun_if_config(const struct devrun *r, const struct devopts *d, void *txc, struct synack_if_config *ic)
+{
+    *ic = (struct synack_if_config){ .name = r->ifname, .kind = d->tun ? SYNACK_IF_RAWIP : SYNACK_IF_ETHERNET,
+                                     .addr = d->addr, .prefix_len = d->prefix_len, .mtu = (uint16_t)d->mtu,
+                                     .tx = synack_driver_tx, .tx_ctx = txc };
+    if (r->vnet) {
+        ic->tx_meta = synack_driver_tx_vnet;
+        ic->tso_max = SYNACK_TSO_MAX;
+    }
+    memcpy(ic->mac, r->mac, 6);
+}
+
 int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
 {
     memset(r, 0, sizeof(*r));
@@ -398,19 +429,10 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
             return -1;
         }
     }
-    struct synack_config cfg;
-    synack_config_init(&cfg);
-    if (d->msl_ms)
-        cfg.tcp_msl = SYNACK_MS(d->msl_ms);
-    cfg.tcp_congestion = d->cc;
-    if (synack_os_seed(cfg.seed) != 0) {
-        fprintf(stderr, "synack %s: cannot read random seed from the OS\n", cmd);
-        devrun_close(r);
-        return -1;
-    }
-    r->st = synack_stack_new(&cfg);
+    const char *why;
+    r->st = devopts_stack_new(d, 1, &why);
     if (!r->st) {
-        fprintf(stderr, "synack %s: out of memory\n", cmd);
+        fprintf(stderr, "synack %s: %s\n", cmd, why);
         devrun_close(r);
         return -1;
     }
@@ -430,13 +452,13 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
     /* Every command runs rounds back to back (devrun_run_once) until devrun_close, which frees
      * the driver: a round's frames may wait for the next round's wait. */
     synack_driver_defer_tx(r->driver, 1);
-    struct synack_if_config ic = { .name = r->ifname, .kind = d->tun ? SYNACK_IF_RAWIP : SYNACK_IF_ETHERNET,
-                                   .addr = d->addr, .prefix_len = d->prefix_len, .mtu = (uint16_t)d->mtu,
-                                   .tx = synack_driver_tx, .tx_ctx = txc };
-    if (r->vnet) {
-        ic.tx_meta = synack_driver_tx_vnet;
-        ic.tso_max = SYNACK_TSO_MAX;
-    }
+    /* A locally administered unicast MAC (02:...), random so two stacks never collide. */
+    uint8_t rnd[32];
+    synack_os_seed(rnd);
+    r->mac[0] = 0x02;
+    memcpy(r->mac + 1, rnd, 5);
+    struct synack_if_config ic;
+    devrun_if_config(r, d, txc, &ic);
     if (r->impair) {
         /* Frames out pass the impaired path, whose sink writes them to the device. */
         synack_impair_set_sink(r->impair, SYNACK_IMPAIR_OUT, r->vnet ? synack_fd_tx_vnet : devrun_fd_sink,
@@ -456,12 +478,6 @@ int devrun_open(struct devrun *r, const struct devopts *d, const char *cmd)
         ic.tx = NULL;   /* tx_meta carries every frame */
         ic.tx_ctx = r;
     }
-    /* A locally administered unicast MAC (02:...), random so two stacks never collide. */
-    uint8_t rnd[32];
-    synack_os_seed(rnd);
-    ic.mac[0] = 0x02;
-    memcpy(ic.mac + 1, rnd, 5);
-    memcpy(r->mac, ic.mac, 6);
     r->ifindex = synack_if_add(r->st, &ic);
     if (r->ifindex < 0) {
         fprintf(stderr, "synack %s: cannot add the interface: %s\n", cmd, synack_strerror(r->ifindex));

@@ -136,6 +136,14 @@ void devrun_set_trace(struct devrun *r, synack_trace_fn fn, void *ctx);
 /* One round of the driver loop (synack_driver_run_once), then the capture is flushed if anything
  * was written, so a capture is at most one round (<= timeout) behind while the command runs. */
 int devrun_run_once(struct devrun *r, synack_time_t timeout);
+/* A stack as the options configure it (MSL, congestion control), seeded from the OS; without dad
+ * it sends no duplicate address detection (a shard's addresses are shard 0's, checked there).
+ * NULL with *why set ("cannot read random seed from the OS", "out of memory") on failure. */
+synack_stack_t *devopts_stack_new(const struct devopts *d, int dad, const char **why);
+/* The interface every stack of the device adds: the options' kind, address and MTU, the device's
+ * MAC, frames out through a driver (txc from synack_driver_tx_ctx), with offload when the device
+ * has a virtio-net header. */
+void devrun_if_config(const struct devrun *r, const struct devopts *d, void *txc, struct synack_if_config *ic);
 /* Prints what the impaired path did each way (nothing without --impair); devrun_close does it. */
 void devrun_impair_summary(const struct devrun *r, FILE *f);
 void devrun_close(struct devrun *r);

@@ -47,14 +47,9 @@ int shardrun_open(struct shardrun *s, struct devrun *r, const struct devopts *d,
         return -1;
     }
     for (unsigned k = 1; k < s->n; k++) {
-        struct synack_config cfg;
-        synack_config_init(&cfg);
-        if (d->msl_ms)
-            cfg.tcp_msl = SYNACK_MS(d->msl_ms);
-        cfg.tcp_congestion = d->cc;
-        cfg.ip6_dad_transmits = -1;   /* shard 0 checked the shared addresses already */
-        if (synack_os_seed(cfg.seed) != 0 || !(s->st[k] = synack_stack_new(&cfg))) {
-            fprintf(stderr, "synack %s: cannot create shard %u's stack\n", cmd, k);
+        const char *why;
+        if (!(s->st[k] = devopts_stack_new(d, 0, &why))) {   /* shard 0 checked the shared addresses */
+            fprintf(stderr, "synack %s: cannot create shard %u's stack: %s\n", cmd, k, why);
             return -1;
         }
         int fd = r->qfds[k];
@@ -64,14 +59,8 @@ int shardrun_open(struct shardrun *s, struct devrun *r, const struct devopts *d,
             fprintf(stderr, "synack %s: cannot start shard %u's driver\n", cmd, k);
             return -1;
         }
-        struct synack_if_config ic = { .name = r->ifname, .kind = d->tun ? SYNACK_IF_RAWIP : SYNACK_IF_ETHERNET,
-                                       .addr = d->addr, .prefix_len = d->prefix_len, .mtu = (uint16_t)d->mtu,
-                                       .tx = synack_driver_tx, .tx_ctx = txc };
-        if (r->vnet) {
-            ic.tx_meta = synack_driver_tx_vnet;
-            ic.tso_max = SYNACK_TSO_MAX;
-        }
-        memcpy(ic.mac, r->mac, 6);
+        struct synack_if_config ic;
+        devrun_if_config(r, d, txc, &ic);
         int ifindex = synack_if_add(s->st[k], &ic);
         if (ifindex != r->ifindex || (d->gateway && synack_route_set_gateway(s->st[k], d->gateway) != 0)) {
             fprintf(stderr, "synack %s: cannot add shard %u's interface\n", cmd, k);
