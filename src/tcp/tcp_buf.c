@@ -19,7 +19,11 @@ static int ring_grow(struct tcp_ring *r, const struct tcp_ring_mem *m, uint32_t 
 {
     if (need <= r->cap)
         return 0;
-    size_t cap = r->cap ? r->cap : 4096;
+    /* First storage sized to what is written (powers of two from 512 bytes), not a fixed 4 KiB:
+     * a request or a small answer is what most connections ever hold, and a burst of thousands of
+     * them would otherwise hold 8 KiB each until they go idle (issue 11: sized to what is in
+     * flight). A bulk flow doubles its way up in a few steps. */
+    size_t cap = r->cap ? r->cap : 512;
     while (cap < need)
         cap *= 2;
     /* Not beyond the limit, unless the limit is close above what we have: autotuning raises the
