@@ -76,6 +76,7 @@ static const char *timer_name(int t)
 struct ss_ctx {
     FILE *f;
     synack_time_t now;
+    int info;   /* `ss -i`: each connection's internals on a line of its own */
     struct synack_tcp_info *rows;
     size_t n, cap;
     int nomem;
@@ -97,6 +98,40 @@ static void ss_collect(void *arg, const struct synack_tcp_info *i)
     x->rows[x->n++] = *i;
 }
 
+/* `ss -ti`'s second line, in its words, order and units (times in ms, windows in segments where
+ * Linux counts them so): what the handshake agreed, the congestion module, RTO and RTT, the MSS
+ * each way, cwnd and ssthresh, the bytes each way, the timeouts in a row and the segments resent,
+ * the windows; and synack's connection id, which its trace events and ladders carry. Listeners
+ * and TIME-WAIT have no such line, as in Linux. */
+static void ss_info(FILE *f, const struct synack_tcp_info *i)
+{
+    if (i->state == SYNACK_TCP_LISTEN || i->state == SYNACK_TCP_TIME_WAIT)
+        return;
+    uint32_t mss = i->snd_mss ? i->snd_mss : 1;
+    fprintf(f, "\t");
+    if (i->options & SYNACK_TCPI_OPT_TIMESTAMPS)
+        fprintf(f, " ts");
+    if (i->options & SYNACK_TCPI_OPT_SACK)
+        fprintf(f, " sack");
+    if (i->congestion[0])
+        fprintf(f, " %s", i->congestion);
+    if (i->options & SYNACK_TCPI_OPT_WSCALE)
+        fprintf(f, " wscale:%u,%u", i->snd_wscale, i->rcv_wscale);
+    fprintf(f, " rto:%g", (double)i->rto / 1000.0);
+    if (i->retransmits)
+        fprintf(f, " backoff:%u", i->retransmits);
+    if (i->rtt)
+        fprintf(f, " rtt:%g/%g", (double)i->rtt / 1000.0, (double)i->rttvar / 1000.0);
+    fprintf(f, " mss:%u advmss:%u cwnd:%u", i->snd_mss, i->rcv_mss, (i->cwnd + mss - 1) / mss);
+    if (i->ssthresh < 0x7fffffffu)   /* Linux leaves out the initial, infinite one */
+        fprintf(f, " ssthresh:%u", (i->ssthresh + mss - 1) / mss);
+    fprintf(f, " bytes_sent:%llu bytes_acked:%llu bytes_received:%llu", (unsigned long long)i->bytes_sent,
+            (unsigned long long)i->bytes_acked, (unsigned long long)i->bytes_received);
+    if (i->total_retrans)
+        fprintf(f, " retrans:%llu", (unsigned long long)i->total_retrans);
+    fprintf(f, " snd_wnd:%u rcv_wnd:%u id:%u\n", i->snd_wnd, i->rcv_wnd, i->conn_id);
+}
+
 static void ss_row(struct ss_ctx *x, const struct synack_tcp_info *i, int v6only)
 {
     char l[SYNACK_SOCKADDR_STRLEN], r[SYNACK_SOCKADDR_STRLEN], tm[48] = "";
@@ -106,12 +141,14 @@ static void ss_row(struct ss_ctx *x, const struct synack_tcp_info *i, int v6only
     /* Columns as wide as IPv4 ends; a longer (IPv6) end widens its own row, as ss's do. */
     fprintf(x->f, "%-12s %6u %6u %-21s %-21s %-6s %s\n", synack_tcp_state_name(i->state), i->recv_q, i->send_q, l, r,
             i->congestion[0] ? i->congestion : "-", tm);
+    if (x->info)
+        ss_info(x->f, i);
 }
 
 /* Walks the stack's connections and prints them (on the thread that owns the stack). */
-static void ss_list(synack_stack_t *st, FILE *f, synack_time_t now)
+static void ss_list(synack_stack_t *st, FILE *f, synack_time_t now, int info)
 {
-    struct ss_ctx x = { f, now, NULL, 0, 0, 0 };
+    struct ss_ctx x = { f, now, info, NULL, 0, 0, 0 };
     synack_tcp_foreach(st, ss_collect, &x);
     for (size_t k = 0; k < x.n; k++)
         ss_row(&x, &x.rows[k], ssaddr_v6only(st, &x.rows[k]));
@@ -129,7 +166,7 @@ static void ss_header(FILE *f)
 void control_write_ss(synack_stack_t *st, FILE *f, synack_time_t now)
 {
     ss_header(f);
-    ss_list(st, f, now);
+    ss_list(st, f, now, 0);
 }
 
 /* What a shard does for a request, on its own thread (synack_shards_call). */
@@ -137,13 +174,14 @@ struct shard_req {
     synack_stack_t *st;
     FILE *f;
     synack_time_t now;
+    int info;
     uint64_t counters[SYNACK_C_COUNT];
 };
 
 static void shard_ss(void *arg)
 {
     struct shard_req *q = arg;
-    ss_list(q->st, q->f, q->now);
+    ss_list(q->st, q->f, q->now, q->info);
 }
 
 static void shard_counters(void *arg)
@@ -236,8 +274,8 @@ static void on_request(void *arg, int fd, synack_time_t now)
         close(cfd);
         return;
     }
-    if (!strcmp(cmd, "ss")) {
-        struct shard_req q = { .f = f, .now = now };
+    if (!strcmp(cmd, "ss") || !strcmp(cmd, "ss info")) {
+        struct shard_req q = { .f = f, .now = now, .info = cmd[2] != 0 };
         ss_header(f);
         each_shard(c, shard_ss, &q);
     } else if (!strcmp(cmd, "counters")) {
@@ -246,7 +284,7 @@ static void on_request(void *arg, int fd, synack_time_t now)
         write_shards(c, f);
     }
     else
-        fprintf(f, "error: unknown command '%s' (ss, counters, shards)\n", cmd);
+        fprintf(f, "error: unknown command '%s' (ss, ss info, counters, shards)\n", cmd);
     fclose(f);
 }
 

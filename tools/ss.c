@@ -1,8 +1,10 @@
 /* `synack ss`: asks a running synack process (serve, nc) for its TCP connections through its
- * control socket and prints them like `ss -tan`; `--counters` prints the stack's counters. */
+ * control socket and prints them like `ss -tan`, filtered as ss filters (ssfilter.h), with `-i`'s
+ * internals or `-s`'s summary; `--counters` prints the stack's counters. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -11,40 +13,168 @@
 #include "cmd.h"
 #include "control.h"
 #include "opterr.h"
+#include "ssfilter.h"
 
 static void ss_usage(FILE *f)
 {
-    fprintf(f, "usage: synack ss (--dev NAME | --ctl PATH) [--counters | --shards]\n"
+    fprintf(f, "usage: synack ss (--dev NAME | --ctl PATH) [options] [FILTER] | --counters | --shards\n"
                "  Lists the TCP connections of the synack process running on device NAME in this\n"
                "  network namespace (its control socket is @synack-NAME, abstract, private to the\n"
                "  namespace), or listening on control socket PATH (@NAME for an abstract one),\n"
                "  like `ss -tan`, every shard's (serve --threads). --counters prints the stack's counters\n"
                "  instead, summed over the shards; --shards one line per shard: its TCP sockets and the\n"
-               "  frames it read, handed to the shard owning their flow, and was handed.\n");
+               "  frames it read, handed to the shard owning their flow, and was handed.\n"
+               "  -t, -n, -a, -o  taken as ss takes them: TCP, numbers, every state, timers (always so)\n"
+               "  -l, --listening listening sockets only\n"
+               "  -i, --info      each connection's internals on a second line, as `ss -ti` words them\n"
+               "                  (ts sack cubic wscale:S,R rto: rtt:SRTT/RTTVAR mss: advmss: cwnd: ...)\n"
+               "  -s, --summary   how many connections in each state\n"
+               "  -H, --no-header no header line\n"
+               "  -4, -6          IPv4 or IPv6 sockets only\n"
+               "  FILTER          as ss's: state NAME (repeatable; established, syn-sent, syn-recv,\n"
+               "                  fin-wait-1, fin-wait-2, time-wait, closed, close-wait, last-ack,\n"
+               "                  listening, closing, all, connected, synchronized, bucket, big),\n"
+               "                  exclude NAME, and terms joined by `and`: sport OP :PORT, dport OP :PORT\n"
+               "                  (OP = != < > <= >= or eq ne lt gt le ge), src ADDR[:PORT], dst ADDR[:PORT]\n");
+}
+
+/* Reads the whole answer of the control socket (a listing is a few kilobytes per hundred
+ * connections). NULL on a read error. */
+static char *read_all(int fd, size_t *len)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap + 1);
+    while (b) {
+        if (n == cap) {
+            char *nb = realloc(b, cap * 2 + 1);
+            if (!nb)
+                break;
+            b = nb;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, b + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            break;
+        if (r == 0) {
+            b[n] = 0;
+            *len = n;
+            return b;
+        }
+        n += (size_t)r;
+    }
+    free(b);
+    return NULL;
+}
+
+/* Whether a row's local end is of the family asked (4 or 6; 0 any). "*" (a socket on :: taking
+ * both) counts as IPv6, as Linux's ss shows it. */
+static int family_ok(const char *row, int family)
+{
+    char local[80];
+    if (!family || sscanf(row, "%*s %*u %*u %79s", local) != 1)
+        return 1;
+    int v6 = local[0] == '[' || local[0] == '*';
+    return family == 6 ? v6 : !v6;
+}
+
+/* The listing filtered, or its summary (ss -s's TCP line, with listeners counted too). */
+static void print_rows(char *text, const struct ssfilter *flt, int family, int header, int summary)
+{
+    unsigned by_state[SYNACK_TCP_TIME_WAIT + 1] = { 0 }, total = 0;
+    int keep = 0, first = 1;
+    for (char *line = text, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = 0;
+        if (first) {   /* the header */
+            first = 0;
+            if (header && !summary)
+                printf("%s\n", line);
+            continue;
+        }
+        if (line[0] == '\t') {   /* a row's -i line goes with its row */
+            if (keep && !summary)
+                printf("%s\n", line);
+            continue;
+        }
+        int m = ssfilter_match(flt, line);
+        keep = m > 0 && family_ok(line, family);
+        if (m < 0) {   /* not a row: a note of the process ("# shard 1 did not answer") */
+            fprintf(stderr, "%s\n", line);
+            continue;
+        }
+        if (!keep)
+            continue;
+        if (summary) {
+            by_state[ssfilter_row_state(line)]++;
+            total++;
+        } else {
+            printf("%s\n", line);
+        }
+    }
+    if (summary)
+        printf("TCP:   %u (estab %u, closed %u, timewait %u, listen %u, synrecv %u, synsent %u, "
+               "finwait %u, closewait %u, closing %u, lastack %u)\n",
+               total, by_state[SYNACK_TCP_ESTABLISHED], by_state[SYNACK_TCP_CLOSED], by_state[SYNACK_TCP_TIME_WAIT],
+               by_state[SYNACK_TCP_LISTEN], by_state[SYNACK_TCP_SYN_RECEIVED], by_state[SYNACK_TCP_SYN_SENT],
+               by_state[SYNACK_TCP_FIN_WAIT_1] + by_state[SYNACK_TCP_FIN_WAIT_2], by_state[SYNACK_TCP_CLOSE_WAIT],
+               by_state[SYNACK_TCP_CLOSING], by_state[SYNACK_TCP_LAST_ACK]);
 }
 
 int cmd_ss(int argc, char **argv)
 {
     const char *dev = NULL, *ctl = NULL;
-    int counters = 0, shards = 0;
+    int counters = 0, shards = 0, listening = 0, info = 0, summary = 0, header = 1, family = 0;
+    enum { OPT_COUNTERS = 256, OPT_SHARDS };
     static const struct option opts[] = { { "dev", required_argument, 0, 'd' }, { "ctl", required_argument, 0, 'c' },
-                                          { "counters", no_argument, 0, 'n' }, { "shards", no_argument, 0, 's' },
+                                          { "counters", no_argument, 0, OPT_COUNTERS },
+                                          { "shards", no_argument, 0, OPT_SHARDS },
+                                          { "tcp", no_argument, 0, 't' }, { "numeric", no_argument, 0, 'n' },
+                                          { "all", no_argument, 0, 'a' }, { "options", no_argument, 0, 'o' },
+                                          { "listening", no_argument, 0, 'l' }, { "info", no_argument, 0, 'i' },
+                                          { "summary", no_argument, 0, 's' }, { "no-header", no_argument, 0, 'H' },
+                                          { "ipv4", no_argument, 0, '4' }, { "ipv6", no_argument, 0, '6' },
                                           { "help", no_argument, 0, 'h' },
                                           { 0, 0, 0, 0 } };
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    /* '+': the filter's words after the options are left as they are (ss's `state established`) */
+    while ((c = getopt_long(argc, argv, "+:htnaoliHs46", opts, NULL)) != -1) {
         switch (c) {
         case 'd': dev = optarg; break;
         case 'c': ctl = optarg; break;
-        case 'n': counters = 1; break;
-        case 's': shards = 1; break;
+        case OPT_COUNTERS: counters = 1; break;
+        case OPT_SHARDS: shards = 1; break;
+        case 't': case 'n': case 'a': case 'o': break;   /* what synack ss always does */
+        case 'l': listening = 1; break;
+        case 'i': info = 1; break;
+        case 's': summary = 1; break;
+        case 'H': header = 0; break;
+        case '4': family = 4; break;
+        case '6': family = 6; break;
         case 'h': ss_usage(stdout); return 0;
         default: tool_bad_option("ss", c, argc, argv, opts); return 2;
         }
     }
-    if (optind < argc || (!dev && !ctl)) {
+    if (!dev && !ctl) {
         tool_usage_error("ss", "give --dev NAME or --ctl PATH");
+        return 2;
+    }
+    if (counters && shards) {
+        tool_usage_error("ss", "give one of --counters or --shards");
+        return 2;
+    }
+    if ((counters || shards) && (optind < argc || listening || info || summary || family)) {
+        tool_usage_error("ss", "--counters and --shards take no filter");
+        return 2;
+    }
+    struct ssfilter flt;
+    char err[256];
+    if (ssfilter_parse(&flt, listening ? 1u << SYNACK_TCP_LISTEN : ~0u, argc - optind, argv + optind, err,
+                       sizeof(err)) != 0) {
+        tool_usage_error("ss", err);
         return 2;
     }
     char path[108];
@@ -69,20 +199,18 @@ int cmd_ss(int argc, char **argv)
             close(fd);
         return 1;
     }
-    if (counters && shards) {
-        tool_usage_error("ss", "give one of --counters or --shards");
-        return 2;
-    }
-    const char *cmd = counters ? "counters\n" : shards ? "shards\n" : "ss\n";
-    if (write(fd, cmd, strlen(cmd)) < 0) {
-        fprintf(stderr, "synack ss: %s\n", strerror(errno));
-        close(fd);
+    const char *cmd = counters ? "counters\n" : shards ? "shards\n" : info ? "ss info\n" : "ss\n";
+    size_t len = 0;
+    char *text = write(fd, cmd, strlen(cmd)) < 0 ? NULL : read_all(fd, &len);
+    close(fd);
+    if (!text) {
+        fprintf(stderr, "synack ss: %s\n", strerror(errno ? errno : ENOMEM));
         return 1;
     }
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof(buf))) > 0)
-        fwrite(buf, 1, (size_t)n, stdout);
-    close(fd);
+    if (counters || shards || !strncmp(text, "error:", 6))
+        fwrite(text, 1, len, stdout);
+    else
+        print_rows(text, &flt, family, header, summary);
+    free(text);
     return 0;
 }
