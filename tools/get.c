@@ -49,7 +49,7 @@ struct get {
     char **urls;
     int nurls, cur;
     const char *outs[GET_MAX_URLS];
-    int nouts, name_by_url, follow, head, timing, fail_http, verbose, progress;
+    int nouts, name_by_url, follow, head, include, timing, fail_http, verbose, progress;
     int silent, show_error;
     const char *write_fmt;    /* -w */
     int exit_code;            /* curl's, of the last fetch that failed */
@@ -146,14 +146,15 @@ static void draw_progress(struct get *g, int final, synack_time_t now)
         fprintf(stderr, "\n");
 }
 
-/* Every response head as received: kept for -w, printed for -I (as curl -I, redirects' too). */
+/* Every response head as received: kept for -w, printed for -I and -i (as curl -I and -i,
+ * redirects' too, each before its body). */
 static void on_head_raw(void *arg, const char *head, size_t len, synack_time_t now)
 {
     struct get *g = arg;
     g->last_head_len = len < sizeof(g->last_head) ? len : sizeof(g->last_head);
     memcpy(g->last_head, head, g->last_head_len);
     int status = len > 12 ? atoi(head + 9) : 0;
-    if (g->head && g->out && !(g->fail_http && status >= 400) && fwrite(head, 1, len, g->out) != len) {
+    if ((g->head || g->include) && g->out && !(g->fail_http && status >= 400) && fwrite(head, 1, len, g->out) != len) {
         fprintf(stderr, "synack get: write error: %s\n", strerror(errno));
         get_stop = 1;
     }
@@ -407,6 +408,8 @@ static void get_usage(FILE *f)
                "  -O            name each output file after its URL's last path segment\n"
                "  -L            follow redirects (at most 10)\n"
                "  -I, --head    send HEAD and print the response head (as curl -I)\n"
+               "  -i, --include print each response's head before its body (as curl -i)\n"
+               "  -A, --user-agent NAME  the User-Agent field's value (default synack-get)\n"
                "  -f, --fail    print nothing for a status of 400 or more, and exit 22 (as curl -f)\n"
                "  -w, --write-out FORMAT  after each URL print FORMAT on stdout, as curl: %%{http_code},\n"
                "                %%{time_namelookup}, %%{time_connect}, %%{time_starttransfer}, %%{time_total},\n"
@@ -451,10 +454,12 @@ int cmd_get(int argc, char **argv)
                                           { "write-out", required_argument, 0, 'w' }, { "silent", no_argument, 0, 's' },
                                           { "show-error", no_argument, 0, 'S' }, { "timing", no_argument, 0, 1206 },
                                           { "connect-timeout", required_argument, 0, 1207 },
+                                          { "include", no_argument, 0, 'i' }, { "user-agent", required_argument, 0, 'A' },
                                           { 0, 0, 0, 0 } };
     int c, rcode = 2;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:OLIfw:vhsS46", opts, NULL)) != -1) {
+    const char *user_agent = NULL;
+    while ((c = getopt_long(argc, argv, ":o:OLIiA:fw:vhsS46", opts, NULL)) != -1) {
         switch (c) {
         case '?':
         case ':':
@@ -469,6 +474,15 @@ int cmd_get(int argc, char **argv)
         case 'O': g->name_by_url = 1; continue;
         case 'L': g->follow = 1; continue;
         case 'I': g->head = 1; continue;
+        case 'i': g->include = 1; continue;
+        case 'A':
+            /* a field value: no CR or LF, which would end the field (RFC 9110 5.5) */
+            if (!*optarg || strpbrk(optarg, "\r\n")) {
+                fprintf(stderr, "synack get: -A needs a name, with no line break in it\n");
+                goto out;
+            }
+            user_agent = optarg;
+            continue;
         case 'f': g->fail_http = 1; continue;
         case 'w': g->write_fmt = optarg; continue;
         case 's': g->silent = 1; continue;
@@ -567,6 +581,8 @@ int cmd_get(int argc, char **argv)
     cc.resolve_ctx = g;
     cc.pool_idle = (synack_time_t)(pool_idle * 1e6);
     cc.connect_timeout = (synack_time_t)(connect_timeout * 1e6);
+    if (user_agent)
+        cc.user_agent = user_agent;
     g->cl = g->res ? http_client_new(&cc) : NULL;
     g->wait_timer = synack_timer_new(g->run.st, on_wait, g);
     if (!g->cl || !g->wait_timer) {

@@ -74,6 +74,38 @@ grep -q "^HTTP/1.1 200 OK" "$TMPD/head.sg.out" || fail "-I: no status line"
 same head "-I"
 log "-I: the same head as curl -I ($(wc -l <"$TMPD/head.sg.out") lines)"
 
+# -i: each response's head before its body, redirects' too with -L (Date aside).
+sg incl -i -L "$URL/r1"
+cu incl -si -L "$URL/r1"
+((SG_RC == 0 && CU_RC == 0)) || { cat "$TMPD/incl.sg.err" >&2; fail "-i: synack $SG_RC, curl $CU_RC"; }
+for t in sg cu; do sed -i '/^Date: /d' "$TMPD/incl.$t.out"; done
+[[ "$(grep -c '^HTTP/1.1 ' "$TMPD/incl.sg.out")" == 2 ]] && grep -q '<h1>nginx</h1>' "$TMPD/incl.sg.out" ||
+    { cat "$TMPD/incl.sg.out" >&2; fail "-i -L: not both heads and the body"; }
+same incl "-i -L"
+log "-i -L: both heads and the body, as curl -i -L prints them"
+
+# -A: the User-Agent field a server sees (a one-shot server that keeps the request it got).
+start_bg uaserver python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 8082)); s.listen(1)
+print("ready", flush=True)
+c, _ = s.accept()
+req = b""
+while b"\r\n\r\n" not in req:
+    req += c.recv(4096)
+open(sys.argv[2], "wb").write(req)
+c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+c.close()' "$HOST_ADDR" "$TMPD/ua.req"
+for ((i = 0; i < 50; i++)); do grep -q ready "$TMPD/uaserver.out" && break; sleep 0.1; done
+sg ua -A "lab-probe/2.0 (synack)" "http://$HOST_ADDR:8082/"
+((SG_RC == 0)) && [[ "$(cat "$TMPD/ua.sg.out")" == ok ]] || fail "-A: exit $SG_RC"
+grep -q $'^User-Agent: lab-probe/2.0 (synack)\r$' "$TMPD/ua.req" || { cat "$TMPD/ua.req" >&2; fail "-A: the server saw another User-Agent"; }
+sg uabad -A "" "http://$HOST_ADDR:8082/"
+((SG_RC == 2)) || fail "-A '': exit $SG_RC, expected 2"
+log "-A: the server sees the User-Agent given; an empty one is refused"
+
 # -f on a 404: nothing printed, exit 22; on a 200 the body.
 sg f404 -f "$URL/missing"
 cu f404 -sf "$URL/missing"
