@@ -38,6 +38,8 @@ struct nc {
     synack_stack_t *st;
     int lsock, sock;
     int listen_mode;
+    int keep;                 /* -k: after a connection, accept the next (one at a time) */
+    int zero;                 /* -z: connect, say so, close: no data */
     int stdin_watched, stdin_eof, shut_sent, peer_eof, closed;
     int failed;
     uint8_t buf[65536];
@@ -51,6 +53,7 @@ struct nc {
     struct synack_ip addrs[DNS_MAX_ADDRS];   /* HOST's addresses, in the order to try them */
     int naddrs, cur;          /* how many, and the one being tried */
     uint16_t port;
+    uint16_t src_port;        /* -p: the local port to connect from (0: an ephemeral one) */
     unsigned arp_requests, syns;
 };
 
@@ -76,7 +79,7 @@ static void set_stdin_watch(struct nc *n, int on)
 /* Moves data both ways as far as it can go without blocking. */
 static void nc_pump(struct nc *n, synack_time_t now)
 {
-    if (n->sock < 0 || n->closed || !n->connected)
+    if (n->sock < 0 || n->closed || !n->connected || n->zero)
         return;
     /* connection -> stdout */
     for (;;) {
@@ -191,6 +194,18 @@ static void sock_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, s
             return;
         n->connected = 1;
         n->last_activity = now;
+        if (n->zero) {
+            /* -z: the port answers; OpenBSD nc -zv's words, then a close (our FIN) */
+            if (n->verbose) {
+                char a[SYNACK_IP_STRLEN];
+                synack_ip_format(&n->addrs[n->cur], a, sizeof(a));
+                fprintf(stderr, "Connection to %s %u port [tcp/*] succeeded!\n", a, n->port);
+            }
+            synack_close(st, sock, now);
+            n->sock = -1;
+            n->closed = 1;
+            return;
+        }
         if (n->verbose) {
             struct synack_sockaddr l;
             char a[SYNACK_SOCKADDR_STRLEN] = "?";
@@ -231,8 +246,8 @@ static void nc_trace(void *arg, const struct synack_trace_event *ev)
 static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     struct nc *n = arg;
-    if (n->sock >= 0)
-        return;
+    if (n->sock >= 0 || (n->keep && n->closed))
+        return;   /* one at a time: the next waits in the accept queue */
     struct synack_sockaddr peer;
     int s = synack_accept(st, sock, &peer, now);
     if (s < 0)
@@ -245,11 +260,26 @@ static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg,
         synack_sockaddr_format(&peer, a, sizeof(a));
         fprintf(stderr, "synack nc: connection from %s\n", a);
     }
-    /* One connection, like nc -l: stop listening. */
-    synack_close(st, n->lsock, now);
-    n->lsock = -1;
+    /* One connection, like nc -l: stop listening; with -k the listener stays, and the next
+     * connection is accepted when this one has ended (OpenBSD nc -lk: one at a time). */
+    if (!n->keep) {
+        synack_close(st, n->lsock, now);
+        n->lsock = -1;
+    }
     synack_socket_set_handler(st, s, sock_handler, n);
     nc_pump(n, now);
+}
+
+/* -k: the connection is over; the next is taken, now if one waits in the accept queue. Standard
+ * input is watched again only once a connection can take it (a readable fd nobody reads would wake
+ * every round). */
+static void nc_next_conn(struct nc *n, synack_time_t now)
+{
+    set_stdin_watch(n, 0);
+    n->sock = -1;
+    n->closed = n->connected = n->shut_sent = n->peer_eof = 0;
+    n->pending = n->off = 0;
+    accept_handler(n->st, n->lsock, SYNACK_EV_IN, n, now);
 }
 
 /* Connects to addrs[cur], or the first after it whose connect starts. Returns 0 if one is under
@@ -265,6 +295,19 @@ static int nc_connect_next(struct nc *n, synack_time_t now)
         if (n->sock < 0)
             return n->sock;
         synack_socket_set_handler(n->st, n->sock, sock_handler, n);
+        if (n->src_port) {
+            /* the wildcard of the peer's family: an IPv4 peer is refused to a socket on :: that
+             * may not take IPv4 (IPV6_V6ONLY), never to one on 0.0.0.0 */
+            struct synack_sockaddr la = { synack_ip_is_v4(&n->addrs[n->cur]) ? synack_ip_any4() : synack_ip_any6(),
+                                          n->src_port };
+            r = synack_bind(n->st, n->sock, &la);
+            if (r < 0) {
+                fprintf(stderr, "synack nc: cannot bind to port %u: %s\n", n->src_port, synack_strerror(r));
+                synack_close(n->st, n->sock, now);
+                n->sock = -1;
+                return r;
+            }
+        }
         struct synack_sockaddr peer = { n->addrs[n->cur], n->port };
         if (n->verbose)
             fprintf(stderr, "synack nc: connecting to %s\n", n->peer_text);
@@ -306,7 +349,7 @@ static void find_conn(void *arg, const struct synack_tcp_info *i)
 
 static void nc_usage(FILE *f)
 {
-    fprintf(f, "usage: synack nc [-l] [-v] [-4|-6] [-w SECS] [--linger] (--tap NAME | --tun NAME) --addr A.B.C.D/N [options] [HOST] PORT\n"
+    fprintf(f, "usage: synack nc [-l [-k]] [-v] [-z] [-n] [-4|-6] [-p PORT] [-w SECS] [--linger] (--tap NAME | --tun NAME) --addr A.B.C.D/N [options] [HOST] PORT\n"
                "  Netcat over the synack stack: stdin to the connection, the connection to stdout.\n"
                "  At end of stdin our direction is closed and what the peer sends is still printed;\n"
                "  the command ends when the peer closes. Exit status 1 if the connection fails.\n"
@@ -314,6 +357,12 @@ static void nc_usage(FILE *f)
                "  -v            say what happens on stderr: resolving, ARP, SYNs, connected or why not\n"
                "  -4            IPv4 only: HOST's A records (an IPv6 HOST is refused)\n"
                "  -6            IPv6 only: HOST's AAAA records (an IPv4 HOST is refused)\n"
+               "  -k            with -l: after a connection ends, accept the next (one at a time)\n"
+               "  -z            only see whether the port answers: connect and close at once, no data\n"
+               "                (with -v: \"Connection to HOST PORT port [tcp/*] succeeded!\"); exit 0 if it did\n"
+               "  -p PORT       connect from local port PORT\n"
+               "  -n            HOST is an address: no hosts file, no DNS\n"
+               "  -N            taken as OpenBSD nc takes it (our direction is always closed at end of stdin)\n"
                "  -w SECS       give up connecting after SECS seconds, and end the connection after\n"
                "                SECS seconds with nothing sent or received (like OpenBSD nc -w); when HOST\n"
                "                has several addresses, each is tried in turn, the next on failure\n"
@@ -343,7 +392,8 @@ int cmd_nc(int argc, char **argv)
     int c, rc = 2;
     opterr = 0;
     int family = 0;
-    while ((c = getopt_long(argc, argv, ":lvhw:46", opts, NULL)) != -1) {
+    int numeric = 0;
+    while ((c = getopt_long(argc, argv, ":lvhw:46kzp:nN", opts, NULL)) != -1) {
         if (c == '?' || c == ':') {
             tool_bad_option("nc", c, argc, argv, opts);
             goto out;
@@ -355,6 +405,17 @@ int cmd_nc(int argc, char **argv)
         }
         if (c == 'l') { n->listen_mode = 1; continue; }
         if (c == 'v') { n->verbose = 1; continue; }
+        if (c == 'k') { n->keep = 1; continue; }
+        if (c == 'z') { n->zero = 1; continue; }
+        if (c == 'n') { numeric = 1; continue; }
+        if (c == 'N') continue;
+        if (c == 'p') {
+            uint64_t p;
+            if (numarg_uint("nc", "-p", optarg, 1, 65535, NULL, &p))
+                goto out;
+            n->src_port = (uint16_t)p;
+            continue;
+        }
         if (c == '4' || c == '6') { family = c == '4' ? 4 : 6; continue; }
         if (c == 'L') { linger = 1; continue; }
         if (c == 'w') {
@@ -381,11 +442,27 @@ int cmd_nc(int argc, char **argv)
         tool_usage_error("nc", "expected %s", n->listen_mode ? "-l PORT" : "HOST PORT");
         goto out;
     }
+    if (n->keep && !n->listen_mode) {
+        tool_usage_error("nc", "-k goes with -l");
+        goto out;
+    }
+    if (n->zero && n->listen_mode) {
+        tool_usage_error("nc", "-z connects: not with -l");
+        goto out;
+    }
+    if (n->src_port && n->listen_mode) {
+        tool_usage_error("nc", "-p is the port to connect from: with -l, give the port to listen on alone");
+        goto out;
+    }
     struct synack_ip host = synack_ip_any6();
     const char *host_name = n->listen_mode ? NULL : argv[optind];
     int literal = host_name && synack_ip_parse(host_name, &host) == 0;
     if (host_name && !literal && (!*host_name || strlen(host_name) > 253 || strchr(host_name, ':'))) {
         fprintf(stderr, "synack nc: bad host '%s'\n", host_name);
+        goto out;
+    }
+    if (host_name && !literal && numeric) {
+        fprintf(stderr, "synack nc: %s: not an address, and -n looks up no names\n", host_name);
         goto out;
     }
     if (literal && family && synack_ip_is_v4(&host) != (family == 4)) {
@@ -499,6 +576,10 @@ int cmd_nc(int argc, char **argv)
                     fprintf(stderr, "synack nc: idle for %.3g s (-w): closing\n", (double)n->wait / 1e6);
                 synack_close(n->st, n->sock, t);
                 n->closed = 1;
+                if (n->keep) {
+                    nc_next_conn(n, t);
+                    continue;
+                }
                 break;
             }
         }
@@ -510,6 +591,10 @@ int cmd_nc(int argc, char **argv)
                 (ti.state == SYNACK_TCP_TIME_WAIT || ti.state == SYNACK_TCP_CLOSED)) {
                 synack_close(n->st, n->sock, synack_clock_now());
                 n->closed = 1;
+                if (n->keep) {
+                    nc_next_conn(n, synack_clock_now());
+                    continue;
+                }
                 if (!linger)
                     break;
             }
