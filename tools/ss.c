@@ -17,10 +17,11 @@
 
 static void ss_usage(FILE *f)
 {
-    fprintf(f, "usage: synack ss (--dev NAME | --ctl PATH) [options] [FILTER] | --counters | --shards\n"
+    fprintf(f, "usage: synack ss [--dev NAME | --ctl PATH] [options] [FILTER] | --counters | --shards\n"
                "  Lists the TCP connections of the synack process running on device NAME in this\n"
                "  network namespace (its control socket is @synack-NAME, abstract, private to the\n"
-               "  namespace), or listening on control socket PATH (@NAME for an abstract one),\n"
+               "  namespace), or listening on control socket PATH (@NAME for an abstract one), or\n"
+               "  without either of every synack process in this namespace (each @synack-NAME socket),\n"
                "  like `ss -tan`, every shard's (serve --threads). --counters prints the stack's counters\n"
                "  instead, summed over the shards; --shards one line per shard: its TCP sockets and the\n"
                "  frames it read, handed to the shard owning their flow, and was handed.\n"
@@ -123,6 +124,64 @@ static void print_rows(char *text, const struct ssfilter *flt, int family, int h
                by_state[SYNACK_TCP_CLOSING], by_state[SYNACK_TCP_LAST_ACK]);
 }
 
+#define SS_MAX_PROCS 32
+
+/* The control sockets of the synack processes in this network namespace: the abstract
+ * @synack-DEV sockets listening in /proc/net/unix (every command's default, control.c), which
+ * lists the sockets of the reader's namespace only. */
+static int find_controls(char paths[][108], int max)
+{
+    FILE *f = fopen("/proc/net/unix", "r");
+    if (!f)
+        return 0;
+    char line[512];
+    int n = 0;
+    while (n < max && fgets(line, sizeof(line), f)) {
+        unsigned flags, type, st;
+        char path[108];
+        /* Num RefCount Protocol Flags Type St Inode Path */
+        if (sscanf(line, "%*s %*s %*s %x %x %x %*s %107s", &flags, &type, &st, path) != 4)
+            continue;
+        if (!(flags & 0x10000) || type != SOCK_STREAM || strncmp(path, "@synack-", 8) != 0)
+            continue;   /* listening (__SO_ACCEPTCON), stream, ours */
+        int dup = 0;
+        for (int k = 0; k < n; k++)
+            dup |= !strcmp(paths[k], path);
+        if (!dup)
+            snprintf(paths[n++], 108, "%s", path);
+    }
+    fclose(f);
+    return n;
+}
+
+/* Sends cmd to the process at path and returns its whole answer (NULL after saying why). */
+static char *ask(const char *path, const char *dev, const char *cmd, size_t *len)
+{
+    struct sockaddr_un a;
+    int alen = control_sockaddr(path, &a);
+    if (alen < 0) {
+        fprintf(stderr, "synack ss: bad control socket path '%s'\n", path);
+        return NULL;
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, (socklen_t)alen) != 0) {
+        if (dev)
+            fprintf(stderr, "synack ss: no synack process on device %s in this network namespace (%s: %s)\n", dev,
+                    path, strerror(errno));
+        else
+            fprintf(stderr, "synack ss: no synack process at %s: %s\n", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    char *text = write(fd, cmd, strlen(cmd)) < 0 ? NULL : read_all(fd, len);
+    int e = errno;
+    close(fd);
+    if (!text)
+        fprintf(stderr, "synack ss: %s: %s\n", path, strerror(e ? e : ENOMEM));
+    return text;
+}
+
 int cmd_ss(int argc, char **argv)
 {
     const char *dev = NULL, *ctl = NULL;
@@ -158,10 +217,6 @@ int cmd_ss(int argc, char **argv)
         default: tool_bad_option("ss", c, argc, argv, opts); return 2;
         }
     }
-    if (!dev && !ctl) {
-        tool_usage_error("ss", "give --dev NAME or --ctl PATH");
-        return 2;
-    }
     if (counters && shards) {
         tool_usage_error("ss", "give one of --counters or --shards");
         return 2;
@@ -177,40 +232,57 @@ int cmd_ss(int argc, char **argv)
         tool_usage_error("ss", err);
         return 2;
     }
-    char path[108];
+    char paths[SS_MAX_PROCS][108];
+    int np = 0;
     if (ctl)
-        snprintf(path, sizeof(path), "%s", ctl);
-    else
-        control_default_path(path, sizeof(path), dev);
-    struct sockaddr_un a;
-    int alen = control_sockaddr(path, &a);
-    if (alen < 0) {
-        fprintf(stderr, "synack ss: bad control socket path '%s'\n", path);
-        return 2;
-    }
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&a, (socklen_t)alen) != 0) {
-        if (dev && !ctl)
-            fprintf(stderr, "synack ss: no synack process on device %s in this network namespace (%s: %s)\n", dev,
-                    path, strerror(errno));
-        else
-            fprintf(stderr, "synack ss: no synack process at %s: %s\n", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
+        snprintf(paths[np++], sizeof(paths[0]), "%s", ctl);
+    else if (dev)
+        control_default_path(paths[np++], sizeof(paths[0]), dev);
+    else if ((np = find_controls(paths, SS_MAX_PROCS)) == 0) {
+        fprintf(stderr, "synack ss: no synack process in this network namespace (none listens on an "
+                        "@synack-DEV control socket; give --ctl PATH for another)\n");
         return 1;
     }
     const char *cmd = counters ? "counters\n" : shards ? "shards\n" : info ? "ss info\n" : "ss\n";
-    size_t len = 0;
-    char *text = write(fd, cmd, strlen(cmd)) < 0 ? NULL : read_all(fd, &len);
-    close(fd);
-    if (!text) {
-        fprintf(stderr, "synack ss: %s\n", strerror(errno ? errno : ENOMEM));
-        return 1;
+    char *all = NULL;
+    size_t all_len = 0;
+    int rc = 0;
+    for (int k = 0; k < np; k++) {
+        size_t len = 0;
+        char *text = ask(paths[k], dev && !ctl ? dev : NULL, cmd, &len);
+        if (!text) {
+            rc = 1;
+            continue;
+        }
+        if (counters || shards || !strncmp(text, "error:", 6)) {
+            if (np > 1)   /* several processes: each block under its socket's name */
+                printf("# %s\n", paths[k]);
+            fwrite(text, 1, len, stdout);
+            free(text);
+            continue;
+        }
+        /* rows: one listing of every process's, under the first one's header */
+        const char *body = text;
+        if (all) {
+            const char *nl = strchr(text, '\n');
+            body = nl ? nl + 1 : text + len;
+        }
+        size_t blen = len - (size_t)(body - text);
+        char *grown = realloc(all, all_len + blen + 1);
+        if (!grown) {
+            free(text);
+            fprintf(stderr, "synack ss: out of memory\n");
+            rc = 1;
+            break;
+        }
+        all = grown;
+        memcpy(all + all_len, body, blen);
+        all_len += blen;
+        all[all_len] = 0;
+        free(text);
     }
-    if (counters || shards || !strncmp(text, "error:", 6))
-        fwrite(text, 1, len, stdout);
-    else
-        print_rows(text, &flt, family, header, summary);
-    free(text);
-    return 0;
+    if (all)
+        print_rows(all, &flt, family, header, summary);
+    free(all);
+    return rc;
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `synack ss` keeps ss's habits: -l (listening only), -H, -s (a count per state), -4/-6, ss's
+# `synack ss` keeps ss's habits: no device needed (every synack process of the namespace), -l
+# (listening only), -H, -s (a count per state), -4/-6, ss's
 # filter words (state NAME, exclude, sport/dport comparisons, src/dst), and -i's line of a
 # connection's internals in Linux's words, each checked against a connection whose bytes we know:
 # the kernel sends 3000 bytes to synack's echo service and reads them back, so synack's side has
@@ -87,6 +88,17 @@ ours=$(grep -o 'wscale:[0-9]*,[0-9]*' <<<"$info")
 kadv=$(grep -o 'advmss:[0-9]*' <<<"$kinfo") || fail "kernel ss -ti: no advmss: $kinfo"
 [[ "$info" == *" mss:${kadv#advmss:} "* ]] || fail "ss -ti: our mss is not the kernel's ${kadv}: $info"
 log "ss -ti: $info"
+
+# Without --dev: every synack process of this namespace (found by its @synack-DEV socket), here
+# the one; in a namespace with none, exit 1 and why.
+nsx "$SYNACK" ss -l >"$TMPD/nodev"
+cmp -s "$TMPD/l" "$TMPD/nodev" || { diff "$TMPD/l" "$TMPD/nodev" >&2; fail "ss -l without --dev differs from --dev $DEV"; }
+add_ns empty
+rc=0
+ip netns exec "$NEW_NS" "$SYNACK" ss >"$TMPD/none" 2>&1 || rc=$?
+((rc == 1)) && grep -q 'no synack process in this network namespace' "$TMPD/none" ||
+    { cat "$TMPD/none" >&2; fail "ss in a namespace with no synack: exit $rc"; }
+log "without --dev: the namespace's synack process is found; none: exit 1 and why"
 
 # Bad filters are refused with a reason.
 for bad in "state nosuch" "sport = :99999" "src 192.0.2.300" "sport = :1 or sport = :2"; do
