@@ -157,7 +157,7 @@ static void ss_list(synack_stack_t *st, FILE *f, synack_time_t now, int info)
     free(x.rows);
 }
 
-static void ss_header(FILE *f)
+void control_ss_header(FILE *f)
 {
     fprintf(f, "%-12s %6s %6s %-21s %-21s %-6s %s\n", "State", "Recv-Q", "Send-Q", "Local Address:Port",
             "Peer Address:Port", "CC", "Timer");
@@ -165,7 +165,7 @@ static void ss_header(FILE *f)
 
 void control_write_ss(synack_stack_t *st, FILE *f, synack_time_t now)
 {
-    ss_header(f);
+    control_ss_header(f);
     ss_list(st, f, now, 0);
 }
 
@@ -276,7 +276,7 @@ static void on_request(void *arg, int fd, synack_time_t now)
     }
     if (!strcmp(cmd, "ss") || !strcmp(cmd, "ss info")) {
         struct shard_req q = { .f = f, .now = now, .info = cmd[2] != 0 };
-        ss_header(f);
+        control_ss_header(f);
         each_shard(c, shard_ss, &q);
     } else if (!strcmp(cmd, "counters")) {
         write_counters(c, f);

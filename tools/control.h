@@ -30,5 +30,7 @@ void control_close(struct control *c);
 void control_set_shards(struct control *c, synack_shards_t *g, synack_stack_t *const *stacks);
 /* Writes the `ss -tan`-style listing of st to f. */
 void control_write_ss(synack_stack_t *st, FILE *f, synack_time_t now);
+/* The header line of that listing (synack ss prints it alone when no process answers). */
+void control_ss_header(FILE *f);
 
 #endif

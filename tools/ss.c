@@ -239,9 +239,16 @@ int cmd_ss(int argc, char **argv)
     else if (dev)
         control_default_path(paths[np++], sizeof(paths[0]), dev);
     else if ((np = find_controls(paths, SS_MAX_PROCS)) == 0) {
+        /* as ss on a host with no connection: an empty listing (and a word of why on stderr) */
         fprintf(stderr, "synack ss: no synack process in this network namespace (none listens on an "
                         "@synack-DEV control socket; give --ctl PATH for another)\n");
-        return 1;
+        if (counters || shards)
+            return 0;
+        if (header && !summary)
+            control_ss_header(stdout);
+        char empty[] = "";
+        print_rows(empty, &flt, family, header, summary);
+        return 0;
     }
     const char *cmd = counters ? "counters\n" : shards ? "shards\n" : info ? "ss info\n" : "ss\n";
     char *all = NULL;
