@@ -229,7 +229,7 @@ int cmd_ss(int argc, char **argv)
     char err[256];
     if (ssfilter_parse(&flt, listening ? 1u << SYNACK_TCP_LISTEN : ~0u, argc - optind, argv + optind, err,
                        sizeof(err)) != 0) {
-        tool_usage_error("ss", err);
+        tool_usage_error("ss", "%s", err);
         return 2;
     }
     char paths[SS_MAX_PROCS][108];
