@@ -51,6 +51,11 @@ static int setup(void **state)
     write_file("data.bin", "\x01\x02");
     write_file("noext", "x");
     write_file("zero.txt", "");
+    char big[4001];
+    for (int i = 0; i < 4000; i++)
+        big[i] = (char)('a' + i % 26);
+    big[4000] = 0;
+    write_file("big.bin", big);
     snprintf(p, sizeof(p), "%s/dir", root_dir);
     mkdir(p, 0755);
     write_file("dir/index.html", "dir index\n");
@@ -543,12 +548,22 @@ static void range_requests(void **state)
     plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=10-\r\n\r\n", 1, &r);
     assert_true(has(&r, "Content-Range: bytes 10-11/12\r\n"));
     done(&r);
-    /* several: multipart/byteranges, each part with its Content-Range, the length exact */
+    /* several on a small file: closer together than a part's head is long, so coalesced into
+     * one, a single-part 206 (RFC 9110 15.3.7.2) */
     plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=0-0,-2\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 206);
+    assert_true(has(&r, "Content-Range: bytes 0-11/12\r\n"));
+    assert_false(has(&r, "multipart"));
+    assert_int_equal(body_of(&r, body, sizeof(body)), 12);
+    done(&r);
+    /* several far apart: multipart/byteranges, each part with its Content-Range, in the order
+     * asked, the length exact */
+    plan("GET /big.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=3000-3001,0-0\r\n\r\n", 1, &r);
     assert_int_equal(r.status, 206);
     const char *mp = "Content-Type: multipart/byteranges; boundary=";
     const char *ct = strstr(r.head, mp);
     assert_non_null(ct);
+    assert_false(has(&r, "Content-Range"));   /* only in the parts */
     ct += strlen(mp);
     char boundary[80];
     size_t bn = strcspn(ct, "\r");
@@ -561,10 +576,45 @@ static void range_requests(void **state)
     assert_true(has(&r, cl));
     char want[1024];
     snprintf(want, sizeof(want),
-             "\r\n--%s\r\nContent-Type: text/html; charset=utf-8\r\nContent-Range: bytes 0-0/12\r\n\r\n<"
-             "\r\n--%s\r\nContent-Type: text/html; charset=utf-8\r\nContent-Range: bytes 10-11/12\r\n\r\n>\n"
+             "\r\n--%s\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes 3000-3001/4000\r\n\r\nkl"
+             "\r\n--%s\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes 0-0/4000\r\n\r\na"
              "\r\n--%s--\r\n", boundary, boundary, boundary);
     assert_string_equal(body, want);
+    /* a part's overhead is what makes ranges near: the head of the first part less its data */
+    size_t overhead = strlen(want) - strlen(strstr(want + 2, "\r\n--")) - 2;
+    done(&r);
+    /* overlapping ranges: one */
+    plan("GET /big.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=0-99,50-199\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 206);
+    assert_true(has(&r, "Content-Range: bytes 0-199/4000\r\n"));
+    assert_true(has(&r, "Content-Length: 200\r\n"));
+    done(&r);
+    /* a gap shorter than a part's head: one; as long as it: two parts */
+    snprintf(text, sizeof(text), "GET /big.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=0-9,%zu-%zu\r\n\r\n",
+             10 + overhead - 1, 10 + overhead + 5);
+    plan(text, 1, &r);
+    assert_int_equal(r.status, 206);
+    assert_false(has(&r, "multipart"));
+    done(&r);
+    snprintf(text, sizeof(text), "GET /big.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=0-9,%zu-%zu\r\n\r\n",
+             10 + overhead, 10 + overhead + 5);
+    plan(text, 1, &r);
+    assert_int_equal(r.status, 206);
+    assert_true(has(&r, "multipart/byteranges"));
+    done(&r);
+    /* many small ranges out of order over one stretch: one part */
+    plan("GET /big.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=40-41,30-31,20-21,10-11,0-1,50-51,5-6\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 206);
+    assert_true(has(&r, "Content-Range: bytes 0-51/4000\r\n"));
+    done(&r);
+    /* more parts than HTTP_MAX_RANGES even so: the whole file */
+    char *o = text + sprintf(text, "GET /big.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=");
+    for (int i = 0; i <= HTTP_MAX_RANGES; i++)
+        o += sprintf(o, "%s%d-%d", i ? "," : "", i * 200, i * 200);
+    sprintf(o, "\r\n\r\n");
+    plan(text, 1, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.file_len, 4000);
     done(&r);
     /* none satisfiable: 416 with bytes * / length, the connection kept */
     plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=12-\r\n\r\n", 1, &r);
