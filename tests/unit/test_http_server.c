@@ -174,6 +174,9 @@ static void dynamic_prefix(void **state)
         { "/index.html", 0, 200 },   { "/status", 1, 200 },    { "/status.json?x", 1, 200 },
         { "/st%61tus", 1, 200 },     { "/%73tatus.json", 1, 200 }, { "/statu", 0, 404 },
         { "/statusx", 1, 404 },      { "/%69ndex.html", 0, 200 },  { "/x/status", 0, 404 },
+        /* dot-segments go before the prefix is compared, as for files (RFC 3986 5.2.4) */
+        { "/x/../status", 1, 200 },  { "/./status.json", 1, 200 }, { "/status/../index.html", 0, 200 },
+        { "/../status", 0, 400 },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char text[256];
@@ -185,6 +188,19 @@ static void dynamic_prefix(void **state)
         http_reply_request(&x, &req, &r);
         if (asks != cases[i].asked || r.status != cases[i].status)
             fail_msg("%s: asked %d, status %d", cases[i].target, asks, r.status);
+        http_reply_release(&r);
+    }
+    /* OPTIONS on a page's path: the server's methods, the page not made */
+    static const char *const opt[] = { "OPTIONS /status HTTP/1.1\r\nHost: a\r\n\r\n",
+                                       "OPTIONS /st%61tus/x HTTP/1.1\r\nHost: a\r\n\r\n" };
+    for (size_t i = 0; i < 2; i++) {
+        struct http_request req;
+        assert_true(http_parse_request(opt[i], strlen(opt[i]), NULL, &req) > 0);
+        struct http_reply r;
+        asks = 0;
+        http_reply_request(&x, &req, &r);
+        assert_int_equal(asks, 0);
+        assert_int_equal(r.status, 200);
         http_reply_release(&r);
     }
     /* without a prefix every path is asked */
@@ -248,6 +264,28 @@ static void get_file(void **state)
     plan("GET http://u:p@a/index.html HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
     assert_int_equal(r.status, 400);
     assert_true(r.close);
+    /* the target's host wins over Host (RFC 9112 3.2.2): another host, a port, an IPv6 literal */
+    static const char *const good[] = { "http://other.example:8080/index.html", "http://[::1]/index.html",
+                                        "http://[2001:db8::1]:81/index.html", "http://10.0.0.1:80/index.html" };
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        char text[256];
+        snprintf(text, sizeof(text), "GET %s HTTP/1.1\r\nHost: a\r\n\r\n", good[i]);
+        plan(text, 1, &r);
+        if (r.status != 200)
+            fail_msg("%s: %d", good[i], r.status);
+        done(&r);
+    }
+    /* an empty host, or an authority that is no host[:port], is invalid (RFC 9110 4.2.1) */
+    static const char *const bad[] = { "http:///index.html", "http://:80/index.html", "http://a:b/index.html",
+                                       "http://a:99999/index.html", "http://[::1/index.html", "http://a,b/index.html" };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char text[256];
+        snprintf(text, sizeof(text), "GET %s HTTP/1.1\r\nHost: a\r\n\r\n", bad[i]);
+        plan(text, 1, &r);
+        if (r.status != 400)
+            fail_msg("%s: %d", bad[i], r.status);
+        done(&r);
+    }
 }
 
 /* RFC 9110 10.1.1: Expect. Another expectation than 100-continue gets 417 in HTTP/1.1 and is
@@ -339,7 +377,11 @@ static void no_escape(void **state)
         { "/index.html%00.txt", 400 },
         { "/%zz", 400 },
         { "/%2", 400 },
-        { "/./index.html", 400 },
+        { "/dir/%2e%2e/%2E%2E/secret.txt", 400 },
+        { "/dir/./../.././secret.txt", 400 },
+        { "/..", 400 },
+        { "/outdir/../secret.txt", 404 },   /* lexically "/secret.txt": not in the root */
+        { "/outdir/./passwd", 404 },
         { "/out", 404 },                /* symlink to a file outside */
         { "/outdir/passwd", 404 },      /* symlink to a directory outside */
         { "/outdir/", 404 },
@@ -359,6 +401,58 @@ static void no_escape(void **state)
         assert_null(r.file);
         if (r.status == 400)
             assert_true(r.close);
+    }
+}
+
+/* RFC 3986 5.2.4: dot-segments that stay inside the root are removed, plain or percent-encoded
+ * (6.2.2.2: %2E is "."), and the file they lead to is served. */
+static void dot_segments(void **state)
+{
+    static const struct {
+        const char *target, *body;
+    } cases[] = {
+        { "/./index.html", "<h1>hi</h1>\n" },
+        { "/dir/../index.html", "<h1>hi</h1>\n" },
+        { "/dir/%2e%2e/index.html", "<h1>hi</h1>\n" },
+        { "/dir/%2E./index.html", "<h1>hi</h1>\n" },
+        { "/%2e/dir/./index.html", "dir index\n" },
+        { "/dir/.", "dir index\n" },             /* "/dir/": the directory's index */
+        { "/dir/index.html/..", "dir index\n" },
+        { "/dir/..", "<h1>hi</h1>\n" },
+        { "/nothere/../index.html", "<h1>hi</h1>\n" },   /* lexical, as 5.2.4 is */
+        { "/dir//../index.html", "dir index\n" },        /* ".." takes the empty segment */
+        { "/index.html?a/../b", "<h1>hi</h1>\n" },       /* the query is no path */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char text[256], body[64];
+        snprintf(text, sizeof(text), "GET %s HTTP/1.1\r\nHost: a\r\n\r\n", cases[i].target);
+        struct http_reply r;
+        plan(text, 1, &r);
+        if (r.status != 200)
+            fail_msg("%s: got %d, want 200", cases[i].target, r.status);
+        assert_int_equal(r.npieces, 1);
+        assert_true(r.file_len < sizeof(body));
+        assert_non_null(r.piece[0].mem);   /* small files are served from memory */
+        memcpy(body, r.piece[0].mem + r.piece[0].off, (size_t)r.file_len);
+        body[r.file_len] = 0;
+        if (strcmp(body, cases[i].body))
+            fail_msg("%s: served '%s'", cases[i].target, body);
+        done(&r);
+    }
+    /* the normaliser alone */
+    static const struct {
+        const char *in, *out;
+    } norm[] = {
+        { "/", "/" }, { "/a/./b", "/a/b" }, { "/a/../b", "/b" }, { "/a/.", "/a/" }, { "/a/b/..", "/a/" },
+        { "/.", "/" }, { "/a/..", "/" }, { "/a//b", "/a//b" }, { "/..a/.b./...", "/..a/.b./..." },
+        { "/../a", NULL }, { "/a/../../b", NULL }, { "a/b", NULL },
+    };
+    for (size_t i = 0; i < sizeof(norm) / sizeof(norm[0]); i++) {
+        char p[64];
+        snprintf(p, sizeof(p), "%s", norm[i].in);
+        int n = http_path_normalize(p);
+        if (!norm[i].out ? n != -1 : n < 0 || (size_t)n != strlen(norm[i].out) || strcmp(p, norm[i].out))
+            fail_msg("%s: %d '%s'", norm[i].in, n, n >= 0 ? p : "");
     }
 }
 
@@ -676,6 +770,16 @@ static void options(void **state)
     plan("OPTIONS /index.html HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
     assert_int_equal(r.status, 200);
     assert_true(has(&r, "Allow: "));
+    assert_null(r.file);
+    /* a path that names no resource: what a GET of it gets, no Allow */
+    plan("OPTIONS /missing HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 404);
+    assert_false(has(&r, "Allow: "));
+    assert_false(r.close);
+    plan("OPTIONS /../secret.txt HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 400);
+    plan("OPTIONS /dir HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 301);
     plan("GET * HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
     assert_int_equal(r.status, 400);
 }
@@ -685,7 +789,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(get_file),
         cmocka_unit_test(dynamic_page),    cmocka_unit_test(dynamic_prefix),    cmocka_unit_test(head_and_conditional), cmocka_unit_test(directories),
-        cmocka_unit_test(no_escape),   cmocka_unit_test(persistence),          cmocka_unit_test(methods_and_errors),
+        cmocka_unit_test(no_escape),   cmocka_unit_test(dot_segments),   cmocka_unit_test(persistence),          cmocka_unit_test(methods_and_errors),
         cmocka_unit_test(conditions),  cmocka_unit_test(range_requests),         cmocka_unit_test(options),
         cmocka_unit_test(expectations),
     };
