@@ -4,6 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* RFC 2181 8: a TTL with its most significant bit set is taken as zero (so a record that says
+ * so makes its answer uncacheable, rather than losing to the smallest of the others). */
+static uint32_t ttl_of(uint32_t ttl) { return ttl & 0x80000000u ? 0 : ttl; }
+
 /* Whether the message's one question is (qname, qtype, IN), read from the header and the question
  * alone, whatever follows them. */
 static int question_is(const uint8_t *p, size_t len, const struct dns_name *qname, uint16_t qtype)
@@ -75,8 +79,8 @@ void dns_reply_read(const uint8_t *p, size_t len, uint16_t id, const struct dns_
                 continue;
             if (rr->type == qtype) {
                 found = 1;
-                if (rr->ttl < out->ttl)
-                    out->ttl = rr->ttl;
+                if (ttl_of(rr->ttl) < out->ttl)
+                    out->ttl = ttl_of(rr->ttl);
                 struct synack_ip a;
                 if (qtype == DNS_T_A)
                     a = synack_ip_from_v4(dns_rr_a(m, rr));
@@ -109,8 +113,8 @@ void dns_reply_read(const uint8_t *p, size_t len, uint16_t id, const struct dns_
             out->kind = DNS_REPLY_MALFORMED;
             goto done;
         }
-        if (cname->ttl < out->ttl)
-            out->ttl = cname->ttl;
+        if (ttl_of(cname->ttl) < out->ttl)
+            out->ttl = ttl_of(cname->ttl);
         cur = next;
         out->links++;
     }
@@ -121,8 +125,8 @@ void dns_reply_read(const uint8_t *p, size_t len, uint16_t id, const struct dns_
         if (rr->section != DNS_S_AUTHORITY || rr->type != DNS_T_SOA || rr->rdlen < 22)
             continue;
         const uint8_t *mp = p + rr->rdoff + rr->rdlen - 4;
-        uint32_t minimum = (uint32_t)mp[0] << 24 | (uint32_t)mp[1] << 16 | (uint32_t)mp[2] << 8 | mp[3];
-        out->neg_ttl = rr->ttl < minimum ? rr->ttl : minimum;
+        uint32_t minimum = ttl_of((uint32_t)mp[0] << 24 | (uint32_t)mp[1] << 16 | (uint32_t)mp[2] << 8 | mp[3]);
+        out->neg_ttl = ttl_of(rr->ttl) < minimum ? ttl_of(rr->ttl) : minimum;
         break;
     }
     if (out->rcode == DNS_R_NXDOMAIN) {

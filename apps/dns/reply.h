@@ -40,7 +40,8 @@ struct dns_reply {
     struct synack_ip addrs[DNS_REPLY_MAX_ADDRS];   /* A (IPv4-mapped) or AAAA records: answer order, no
                                                   * duplicates; none for other types */
     int naddrs;
-    uint32_t ttl;                          /* the smallest TTL of the records used */
+    uint32_t ttl;                          /* the smallest TTL of the records used (one with the top
+                                            * bit set counts as 0, RFC 2181 8) */
     uint32_t neg_ttl;                      /* NXDOMAIN, NODATA: min(SOA TTL, SOA MINIMUM) of the SOA
                                             * in authority (RFC 2308 3, 5); UINT32_MAX if none */
     struct dns_name canonical;             /* the last name of the chain followed */

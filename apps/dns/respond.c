@@ -4,9 +4,12 @@
 #include <errno.h>
 #include <string.h>
 
+#define DNS_T_TKEY 249
+#define DNS_T_TSIG 250
 #define DNS_T_IXFR 251
 #define DNS_T_AXFR 252
-#define DNS_C_ANY 255
+#define DNS_T_MAILB 253
+#define DNS_T_MAILA 254
 #define OPT_RR_LEN 11   /* root owner, type, class, TTL, RDLENGTH 0 */
 
 struct resp {
@@ -180,6 +183,26 @@ static int lookup(struct resp *r, const struct dns_question *q)
     }
 }
 
+/* The answer to a question whose QTYPE names no data (RFC 6895 3.1): OPT and TSIG exist only as
+ * records of a message (RFC 6891 6.1.1, RFC 8945 4), so asking for them is a malformed question
+ * (FORMERR); TKEY's exchange (RFC 2930) and the obsolete mail QTYPEs MAILA and MAILB (RFC 1035
+ * 3.2.3) are kinds of query this server does not implement (NOTIMP). Any other type, known to us or
+ * not, is looked up: a name without it is NODATA. Returns DNS_R_NOERROR for those. */
+static int meta_qtype(uint16_t t)
+{
+    switch (t) {
+    case DNS_T_OPT:
+    case DNS_T_TSIG:
+        return DNS_R_FORMERR;
+    case DNS_T_TKEY:
+    case DNS_T_MAILA:
+    case DNS_T_MAILB:
+        return DNS_R_NOTIMP;
+    default:
+        return DNS_R_NOERROR;
+    }
+}
+
 /* The flags a response copies from its query (RFC 1035 4.1.1: the opcode and RD; RFC 4035 3.1.6:
  * CD). AD, Z and RA are never copied. */
 #define COPIED_FLAGS (DNS_F_OPCODE_MASK | DNS_F_RD | DNS_F_CD)
@@ -242,12 +265,15 @@ int dns_respond_ex(const struct dns_zone *z, const uint8_t *q, size_t qlen, uint
     int rcode;
     if (DNS_OPCODE(m.h.flags) != 0)
         rcode = DNS_R_NOTIMP;
-    else if (!m.has_question)
-        rcode = DNS_R_FORMERR;
+    else if (!m.has_question || m.h.ancount || m.h.nscount)
+        rcode = DNS_R_FORMERR;   /* a standard query is its question (RFC 1034 3.7.1), with at most
+                                  * an OPT in the additional section (RFC 6891 6.1.1) */
     else if (m.has_opt && m.opt_version != 0)
         rcode = DNS_R_BADVERS;   /* RFC 6891 6.1.3 */
-    else if ((m.q.cls != DNS_C_IN && m.q.cls != DNS_C_ANY) || m.q.type == DNS_T_AXFR || m.q.type == DNS_T_IXFR ||
-             m.q.type == DNS_T_OPT || !dns_name_under(&m.q.name, &z->origin))
+    else if (meta_qtype(m.q.type) != DNS_R_NOERROR)
+        rcode = meta_qtype(m.q.type);
+    else if (m.q.cls != DNS_C_IN || m.q.type == DNS_T_AXFR || m.q.type == DNS_T_IXFR ||
+             !dns_name_under(&m.q.name, &z->origin))
         rcode = DNS_R_REFUSED;   /* not ours, or transfers (TCP only, RFC 5936 4.2) */
     else
         rcode = lookup(&r, &m.q);

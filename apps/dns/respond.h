@@ -8,12 +8,14 @@
  *    interpret the query; RFC 9619: QDCOUNT above 1), with the question if it could be read and
  *    our OPT if the query had one (RFC 6891 6.1.1);
  *  - an opcode other than QUERY: NOTIMP (the header alone if its body does not parse as a
- *    query's); not exactly one question: FORMERR;
+ *    query's); not exactly one question, or records in the answer or authority section: FORMERR;
+ *  - a QTYPE that names no data: OPT or TSIG FORMERR, TKEY, MAILA or MAILB NOTIMP (RFC 6895 3.1);
  *  - ID, opcode, RD and CD copied (RFC 1035 4.1.1, RFC 4035 3.1.6), and an OPT's DO bit (RFC 3225 3);
  *    an OPT whose options run past its RDATA is malformed (FORMERR, RFC 6891 6.1.2);
  *  - EDNS (RFC 6891): an OPT of version 0 is answered with ours (payload 1232 bytes, the DNS flag
  *    day 2020 figure), a higher version with BADVERS; without OPT the answer fits 512 bytes;
- *  - a class other than IN, a zone transfer over UDP, or a name outside the zone: REFUSED;
+ *  - a class other than IN (CH, HS, NONE and ANY alike: the zone holds class IN alone), a zone
+ *    transfer, or a name outside the zone: REFUSED;
  *  - a name under a delegation (an NS set below the apex): a referral, NS in authority, glue;
  *  - data of the type (or ANY): the records, AA set; a CNAME (when not asked for) is followed
  *    inside the zone up to DNS_CNAME_MAX links, each link in the answer;

@@ -139,7 +139,7 @@ enum http_range_verdict http_range_parse(struct http_slice v, uint64_t size, str
         if (!suffix && d2 && last < first)
             return HTTP_RANGE_IGNORE;
         /* Many ranges are a cheap way to make a server work (14.2 lets it refuse them): all. */
-        if (++specs > HTTP_MAX_RANGES)
+        if (++specs > HTTP_MAX_RANGE_SPECS)
             return HTTP_RANGE_IGNORE;
         struct http_range r;
         if (suffix) {
@@ -160,6 +160,37 @@ enum http_range_verdict http_range_parse(struct http_slice v, uint64_t size, str
     if (!specs)
         return HTTP_RANGE_IGNORE;
     return *n ? HTTP_RANGE_OK : HTTP_RANGE_UNSAT;
+}
+
+/* Whether a and b overlap, touch, or lie fewer than gap bytes apart. */
+static int ranges_near(const struct http_range *a, const struct http_range *b, uint64_t gap)
+{
+    return b->first < a->first + a->len + gap && a->first < b->first + b->len + gap;
+}
+
+unsigned http_range_coalesce(struct http_range *r, unsigned n, uint64_t gap)
+{
+    if (!gap)
+        gap = 1;   /* touching ranges are one stretch of bytes at any rate */
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (unsigned i = 0; i < n; i++) {
+            for (unsigned j = i + 1; j < n;) {
+                if (!ranges_near(&r[i], &r[j], gap)) {
+                    j++;
+                    continue;
+                }
+                uint64_t first = r[i].first < r[j].first ? r[i].first : r[j].first;
+                uint64_t ei = r[i].first + r[i].len, ej = r[j].first + r[j].len;
+                r[i].first = first;
+                r[i].len = (ei > ej ? ei : ej) - first;
+                memmove(&r[j], &r[j + 1], (n - j - 1) * sizeof(*r));
+                n--;
+                changed = 1;
+            }
+        }
+    }
+    return n;
 }
 
 static int is_alnum(unsigned char c)

@@ -168,6 +168,15 @@ static int is_known_method(struct http_slice m)
     return 0;
 }
 
+/* Whether p[0..n) holds "/." (where every dot-segment starts). */
+static int slash_dot(const char *p, size_t n)
+{
+    for (const char *s = memchr(p, '/', n); s && s + 1 < p + n; s = memchr(s + 1, '/', (size_t)(p + n - s - 1)))
+        if (s[1] == '.')
+            return 1;
+    return 0;
+}
+
 /* A dynamic page, sent from the memory the page's function returned. Returns 1 if answered. */
 static int reply_dynamic(const struct http_reply_ctx *x, const struct http_request *req, int persist, int head,
                          struct http_reply *out)
@@ -179,12 +188,14 @@ static int reply_dynamic(const struct http_reply_ctx *x, const struct http_reque
     if (q)
         n = (size_t)(q - t.p);
     /* Most requests are for files: a path that cannot decode to one under the pages' prefix is
-     * not decoded at all (without a '%', the decoded path is the raw one). */
+     * not decoded at all (without a '%' or a "/.", the decoded and normalised path is the raw one). */
     const char *pre = x->dynamic_prefix;
     size_t pn = pre ? strlen(pre) : 0;
-    if (pn && (n < pn || memcmp(t.p, pre, pn)) && !memchr(t.p, '%', n))
+    if (pn && (n < pn || memcmp(t.p, pre, pn)) && !memchr(t.p, '%', n) && !slash_dot(t.p, n))
         return 0;
-    if (http_path_decode(t.p, n, path, sizeof(path)) < 0 || (pn && strncmp(path, pre, pn)))
+    /* decoded and its dot-segments removed as a file's path is (http_static.h) */
+    if (http_path_decode(t.p, n, path, sizeof(path)) < 0 || http_path_normalize(path) < 0 ||
+        (pn && strncmp(path, pre, pn)))
         return 0;
     char *body = NULL;
     size_t len = 0;
@@ -207,6 +218,22 @@ static int reply_dynamic(const struct http_reply_ctx *x, const struct http_reque
         add_piece(out, body, 0, len);
     }
     return 1;
+}
+
+/* Whether the dynamic pages may answer the request's path: there are some, and the path is under
+ * their prefix (decoded and normalised as reply_dynamic reads it), or they have none. */
+static int dynamic_may_own(const struct http_reply_ctx *x, const struct http_request *req)
+{
+    if (!x->dynamic)
+        return 0;
+    if (!x->dynamic_prefix)
+        return 1;
+    char path[HTTP_STATIC_LOCATION_MAX];
+    struct http_slice t = http_target_origin(req->target);
+    const char *q = memchr(t.p, '?', t.n);
+    size_t n = q ? (size_t)(q - t.p) : t.n;
+    return http_path_decode(t.p, n, path, sizeof(path)) >= 0 && http_path_normalize(path) >= 0 &&
+           !strncmp(path, x->dynamic_prefix, strlen(x->dynamic_prefix));
 }
 
 /* Every line of a field, for the conditions that may be sent as several lines of one list. */
@@ -309,6 +336,17 @@ static void content_range(char *buf, size_t cap, const struct http_range *r, uin
     o = http_put_str(o, end, "/");
     o = http_put_u64(o, end, size);
     *o = 0;
+}
+
+/* The bytes a part of a multipart/byteranges body adds to the part's data: its boundary line,
+ * Content-Type and Content-Range lines (as multipart() writes them, numbers at their longest). */
+static uint64_t part_overhead(const struct http_file *f)
+{
+    unsigned digits = 1;
+    for (uint64_t v = f->size; v >= 10; v /= 10)
+        digits++;
+    return sizeof("\r\n--synack-0123456789abcdef\r\nContent-Type: \r\nContent-Range: bytes -/\r\n\r\n") - 1 +
+           strlen(f->content_type) + 3 * digits;
 }
 
 /* A 206 of several ranges: multipart/byteranges (RFC 9110 14.6), each part with its own
@@ -419,7 +457,7 @@ static void reply_file(const struct http_reply_ctx *x, const struct http_request
     const char *etag = f->etag;
     int cond = may_condition(&req->h);
     int status = cond ? evaluate_conditions(x, req, etag, mtime) : 200;
-    struct http_range rg[HTTP_MAX_RANGES];
+    struct http_range rg[HTTP_MAX_RANGE_SPECS];
     unsigned nr = 0;
     enum http_range_verdict rv = HTTP_RANGE_IGNORE;
     int rep;
@@ -430,6 +468,14 @@ static void reply_file(const struct http_reply_ctx *x, const struct http_request
         const struct http_slice *ifr = field_once(&req->h, "If-Range", &rep);
         if (!rep && (!ifr || http_if_range_holds(*ifr, etag, mtime, lm_strong)))
             rv = http_range_parse(*range, f->size, rg, &nr);
+        /* 15.3.7.2: ranges that overlap or lie closer than a part's head is long are sent as one,
+         * so a set that comes down to one range is a single-part 206 (15.3.7.1); more parts than
+         * we send even then: the whole representation (14.2 lets a server ignore such a Range). */
+        if (rv == HTTP_RANGE_OK && nr > 1) {
+            nr = http_range_coalesce(rg, nr, part_overhead(f));
+            if (nr > HTTP_MAX_RANGES)
+                rv = HTTP_RANGE_IGNORE;
+        }
         if (rv == HTTP_RANGE_OK)
             status = 206;
         else if (rv == HTTP_RANGE_UNSAT)
@@ -504,7 +550,8 @@ static void reply_file(const struct http_reply_ctx *x, const struct http_request
 }
 
 /* OPTIONS (RFC 9110 9.3.7): "*" asks about the server, a path about that resource; either way the
- * methods we allow, no body, and the connection goes on. */
+ * methods we allow, no body, and the connection goes on. A path that names no resource gets the
+ * status a GET of it would (404, 403, 301, 400: Allow speaks of a resource that is there). */
 static void reply_options(const struct http_reply_ctx *x, const struct http_request *req, int persist,
                           struct http_reply *out)
 {
@@ -547,22 +594,29 @@ void http_reply_request(const struct http_reply_ctx *x, const struct http_reques
      * body is read before the answer, after a 100 Continue: http_conn.c.) */
     if (req->h.expect_continue && req->h.version_minor >= 1 && req->h.content_length > 0)
         persist = 0;
-    if (options) {
+    /* A dynamic page cannot be asked whether it is there without making it: OPTIONS on a path the
+     * pages may answer says what the server allows, as "*" does. */
+    if (options && (star || dynamic_may_own(x, req))) {
         reply_options(x, req, persist, out);
         return;
     }
-    if (x->dynamic && reply_dynamic(x, req, persist, head, out))
+    if (x->dynamic && !options && reply_dynamic(x, req, persist, head, out))
         return;
     struct http_file *f = http_cache_hit(x->cache, req->target, x->now);
-    if (f) {
-        reply_file(x, req, get, persist, f, out);
-        return;
+    struct http_static_result *sr = NULL;
+    int status = 200;
+    if (!f) {
+        sr = malloc(sizeof(*sr));   /* large: its Location buffer */
+        status = sr ? http_cache_get(x->cache, x->root, req->target, x->now, &f, sr) : 500;
     }
-    struct http_static_result *sr = malloc(sizeof(*sr));   /* large: its Location buffer */
-    int status = sr ? http_cache_get(x->cache, x->root, req->target, x->now, &f, sr) : 500;
     if (status == 200) {
         free(sr);
-        reply_file(x, req, get, persist, f, out);
+        if (options) {
+            http_file_put(f);
+            reply_options(x, req, persist, out);
+        } else {
+            reply_file(x, req, get, persist, f, out);
+        }
         return;
     }
     reply_init(out, status);

@@ -1,6 +1,8 @@
 /* Static files under a root (see http_static.h). */
 #include "http_static.h"
 
+#include "http_cond.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -91,20 +93,43 @@ int http_path_decode(const char *in, size_t n, char *out, size_t cap)
     return (int)o;
 }
 
-/* Refuses dot-segments: "." and ".." as whole segments (after decoding, so %2e%2e counts). */
-static int has_dot_segment(const char *p)
+int http_path_normalize(char *path)
 {
-    while (*p) {
-        while (*p == '/')
-            p++;
-        const char *seg = p;
-        while (*p && *p != '/')
-            p++;
-        size_t n = (size_t)(p - seg);
-        if ((n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
-            return 1;
+    /* RFC 3986 5.2.4's remove_dot_segments, on whole segments of an absolute path: "." goes, ".."
+     * takes the segment before it with it. Segments are copied down over what went; starts[] holds
+     * where each kept segment's '/' is, so ".." can step back. */
+    size_t starts[HTTP_PATH_MAX_SEGS];
+    size_t depth = 0, o = 0, i = 0;
+    int trailing = 0;
+    if (path[0] != '/')
+        return -1;
+    while (path[i] == '/') {
+        size_t seg = i + 1, n = 0;
+        while (path[seg + n] && path[seg + n] != '/')
+            n++;
+        trailing = 0;
+        if (n == 1 && path[seg] == '.') {
+            trailing = 1;
+        } else if (n == 2 && path[seg] == '.' && path[seg + 1] == '.') {
+            /* 5.2.4 would stop at the root; a request that tries to climb above it is refused */
+            if (!depth)
+                return -1;
+            o = starts[--depth];
+            trailing = 1;
+        } else {
+            if (depth == HTTP_PATH_MAX_SEGS)
+                return -1;
+            starts[depth++] = o;
+            memmove(path + o, path + i, n + 1);
+            o += n + 1;
+        }
+        i = seg + n;
     }
-    return 0;
+    /* "/dir/." and "/dir/.." name a directory: the slash stays (5.2.4, step 2 B and C) */
+    if (trailing || o == 0)
+        path[o++] = '/';
+    path[o] = 0;
+    return (int)o;
 }
 
 static int under_root(const struct http_static_root *root, const char *real)
@@ -126,6 +151,11 @@ struct http_slice http_target_origin(struct http_slice t)
             return (struct http_slice){ t.p, 0 };   /* userinfo: an error (RFC 9110 4.2.4) */
         a++;
     }
+    /* RFC 9110 4.2.1: an http URI with an empty host is invalid and MUST be rejected; so is an
+     * authority that is no host[:port] at all (RFC 3986 3.2: "http://:80/", "http://a:b/"). */
+    struct http_slice auth = { t.p + 7, a - 7 };
+    if (!auth.n || auth.p[0] == ':' || !http_host_valid(auth))
+        return (struct http_slice){ t.p, 0 };
     if (a == t.n || t.p[a] == '?')
         return (struct http_slice){ "/", 1 };   /* "http://host" or "http://host?q": the root */
     return (struct http_slice){ t.p + a, t.n - a };
@@ -144,8 +174,10 @@ void http_static_open(const struct http_static_root *root, struct http_slice tar
     const char *q = memchr(p, '?', n);
     size_t pathn = q ? (size_t)(q - p) : n;
     char path[PATH_MAX];
+    /* Decoded first, so "%2e" is a dot like any other (RFC 3986 6.2.2.2) and "%2e%2e" a ".." like
+     * any other: normalised away within the root, refused if it climbs out (400). */
     int dl = http_path_decode(p, pathn, path, sizeof(path));
-    if (dl < 0 || has_dot_segment(path))
+    if (dl < 0 || (dl = http_path_normalize(path)) < 0)
         return;
     char full[PATH_MAX * 2];
     snprintf(full, sizeof(full), "%s%s", root->len == 1 ? "" : root->real, path);

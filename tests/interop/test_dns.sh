@@ -94,6 +94,32 @@ digq www.example.com A
 expect_status REFUSED "out-of-zone name"
 log "dig www.example.com A: REFUSED (not our zone)"
 
+# The queries of an EDNS compliance report (RFC 6891), as dig sends them.
+digq example.test SOA +norec +edns=1 +noednsneg
+expect_status BADVERS "EDNS version 1"
+grep -q 'EDNS: version: 0' "$TMPD/dig.out" || fail "BADVERS without our OPT at version 0"
+digq example.test SOA +norec +edns=1 +noednsneg +ednsopt=100:01020304
+expect_status BADVERS "EDNS version 1 with an unknown option"
+digq example.test SOA +norec +ednsopt=100:01020304
+expect_status NOERROR "an unknown EDNS option"
+grep -q '^; OPT=100' "$TMPD/dig.out" && { cat "$TMPD/dig.out" >&2; fail "the unknown EDNS option was echoed"; }
+digq example.test SOA +norec +ednsflags=0x80
+expect_status NOERROR "an unknown EDNS flag"
+grep -qE 'EDNS: version: 0, flags:.*(MBZ|0x)' "$TMPD/dig.out" && fail "the unknown EDNS flag was echoed"
+digq example.test SOA +norec +dnssec
+grep -qE 'EDNS: version: 0, flags: do;' "$TMPD/dig.out" || fail "DO not echoed"
+digq example.test SOA +norec +zflag
+expect_status NOERROR "the header's Z bit"
+grep -q 'MBZ' "$TMPD/dig.out" && fail "the Z bit came back set"
+digq example.test TYPE65280 +norec
+expect_status NOERROR "an unknown type"
+grep -q 'ANSWER: 0, AUTHORITY: 1' "$TMPD/dig.out" || fail "an unknown type: not NODATA with the SOA"
+for cls in CH ANY; do
+    digq www.example.test A -c "$cls"
+    expect_status REFUSED "class $cls"
+done
+log "EDNS: version 1 BADVERS (with an option too), unknown option and flag not echoed, DO echoed, Z clear; unknown type NODATA; classes CH and ANY REFUSED"
+
 # Malformed queries get FORMERR, the header alone with the query's ID (RFC 1035 4.1.1): a question
 # that is not there, two questions (RFC 9619), a label of 64 octets, a name of 321 octets.
 formerr() {   # formerr WHAT HEX-BYTES

@@ -426,6 +426,36 @@ static void rules_on_the_wire(void **state)
     assert_int_equal(split_responses(r, status, body, 8), 1);
     assert_int_equal(status[0], 400);
     raw_free(r);
+    /* framing a recipient could read two ways (RFC 9112 6.3 (3): Content-Length beside
+     * Transfer-Encoding), whitespace before a colon (5.1), a bare CR (2.2): 400 and the close,
+     * the request after it never answered */
+    static const char *const broken[] = {
+        "GET /f1.bin HTTP/1.1\r\nHost: b\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "GET /f1.bin HTTP/1.1\r\nHost : b\r\n\r\n",
+        "GET /f1.bin HTTP/1.1\r\nHost: b\rX: y\r\n\r\n",
+        "GET  /f1.bin HTTP/1.1\r\nHost: b\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+        char text[512];
+        snprintf(text, sizeof(text), "%sGET /f1.bin HTTP/1.1\r\nHost: b\r\n\r\n", broken[i]);
+        r = raw_connect(&l, text);
+        run_until_flag(&l, &r->eof, SYNACK_SEC(10));
+        assert_true(r->eof);
+        assert_int_equal(split_responses(r, status, body, 8), 1);
+        assert_int_equal(status[0], 400);
+        assert_non_null(strstr(r->buf, "Connection: close\r\n"));
+        raw_free(r);
+    }
+    /* HTTP/1.0 (RFC 9112 9.3): kept open only when asked, and said so; closed after one without */
+    r = raw_connect(&l, "GET /f1.bin HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /f1.bin HTTP/1.0\r\n\r\n"
+                        "GET /f1.bin HTTP/1.0\r\n\r\n");
+    run_until_flag(&l, &r->eof, SYNACK_SEC(10));
+    assert_true(r->eof);
+    assert_int_equal(split_responses(r, status, body, 8), 2);
+    assert_int_equal(status[0], 200);
+    assert_int_equal(status[1], 200);
+    assert_non_null(strstr(r->buf, "Connection: keep-alive\r\n"));
+    raw_free(r);
     struct http_server_stats ss;
     http_server_get_stats(l.srv, &ss);
     assert_int_equal(ss.limit_body, 2);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "../apps/http/http_cond.h"
@@ -45,7 +46,7 @@ static void if_range(void **state)
 
 static void check_ranges(const char *v, uint64_t size, enum http_range_verdict want, unsigned n, const uint64_t *fl)
 {
-    struct http_range r[HTTP_MAX_RANGES];
+    struct http_range r[HTTP_MAX_RANGE_SPECS];
     unsigned got;
     enum http_range_verdict vd = http_range_parse(S(v), size, r, &got);
     if (vd != want)
@@ -83,8 +84,59 @@ static void ranges(void **state)
     check_ranges("bytes 0-1", 100, HTTP_RANGE_IGNORE, 0, NULL);
     check_ranges("items=0-1", 100, HTTP_RANGE_IGNORE, 0, NULL);
     check_ranges("bytes=0-1;x", 100, HTTP_RANGE_IGNORE, 0, NULL);
-    check_ranges("bytes=0-0,1-1,2-2,3-3,4-4,5-5,6-6,7-7,8-8,9-9,10-10,11-11,12-12,13-13,14-14,15-15,16-16", 100,
-                 HTTP_RANGE_IGNORE, 0, NULL);   /* more than HTTP_MAX_RANGES */
+    /* up to HTTP_MAX_RANGE_SPECS range-specs are read (coalescing may make few parts of them);
+     * more are refused outright (14.2) */
+    char many[1024] = "bytes=", *o = many + 6;
+    for (int i = 0; i < HTTP_MAX_RANGE_SPECS; i++)
+        o += sprintf(o, "%s%d-%d", i ? "," : "", i, i);
+    struct http_range r[HTTP_MAX_RANGE_SPECS];
+    unsigned got;
+    assert_int_equal(http_range_parse(S(many), 100, r, &got), HTTP_RANGE_OK);
+    assert_int_equal(got, HTTP_MAX_RANGE_SPECS);
+    sprintf(o, ",99-99");
+    check_ranges(many, 100, HTTP_RANGE_IGNORE, 0, NULL);
+}
+
+/* Coalesces s (pairs first,len) with gap and checks the result against want (pairs). */
+static void check_coalesce(const uint64_t *s, unsigned n, uint64_t gap, const uint64_t *want, unsigned wn)
+{
+    struct http_range r[HTTP_MAX_RANGE_SPECS];
+    for (unsigned i = 0; i < n; i++)
+        r[i] = (struct http_range){ s[2 * i], s[2 * i + 1] };
+    unsigned got = http_range_coalesce(r, n, gap);
+    if (got != wn)
+        fail_msg("%u ranges, want %u", got, wn);
+    for (unsigned i = 0; i < wn; i++)
+        if (r[i].first != want[2 * i] || r[i].len != want[2 * i + 1])
+            fail_msg("range %u is %llu+%llu, want %llu+%llu", i, (unsigned long long)r[i].first,
+                     (unsigned long long)r[i].len, (unsigned long long)want[2 * i], (unsigned long long)want[2 * i + 1]);
+}
+
+/* RFC 9110 15.3.7.2: overlapping ranges and ranges closer than a part's overhead become one, in
+ * the place of the first asked; the rest keep the order asked. */
+static void coalescing(void **state)
+{
+    /* overlapping: 0-99 and 50-199 are 0-199 */
+    check_coalesce((uint64_t[]){ 0, 100, 50, 150 }, 2, 0, (uint64_t[]){ 0, 200 }, 1);
+    /* touching (0-9, 10-19) with no gap allowed: one stretch all the same */
+    check_coalesce((uint64_t[]){ 0, 10, 10, 10 }, 2, 0, (uint64_t[]){ 0, 20 }, 1);
+    /* 80 bytes apart: one with a gap of 81, two with a gap of 80 */
+    check_coalesce((uint64_t[]){ 0, 10, 90, 10 }, 2, 81, (uint64_t[]){ 0, 100 }, 1);
+    check_coalesce((uint64_t[]){ 0, 10, 90, 10 }, 2, 80, (uint64_t[]){ 0, 10, 90, 10 }, 2);
+    /* far apart and out of order: left as asked */
+    check_coalesce((uint64_t[]){ 5000, 10, 0, 10, 2500, 10 }, 3, 100, (uint64_t[]){ 5000, 10, 0, 10, 2500, 10 }, 3);
+    /* the merged range takes the first one's place; a later one that now reaches it joins too */
+    check_coalesce((uint64_t[]){ 5000, 10, 0, 10, 4000, 10, 4005, 1000 }, 4, 100,
+                   (uint64_t[]){ 4000, 1010, 0, 10 }, 2);
+    /* a range inside another */
+    check_coalesce((uint64_t[]){ 100, 10, 0, 1000 }, 2, 0, (uint64_t[]){ 0, 1000 }, 1);
+    /* many small ranges out of order over one stretch: one range */
+    uint64_t small[2 * 40];
+    for (unsigned i = 0; i < 40; i++) {
+        small[2 * i] = (uint64_t)(39 - i) * 3;
+        small[2 * i + 1] = 2;
+    }
+    check_coalesce(small, 40, 100, (uint64_t[]){ 0, 119 }, 1);
 }
 
 static void hosts(void **state)
@@ -134,6 +186,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(etag_lists), cmocka_unit_test(if_range), cmocka_unit_test(ranges),
+        cmocka_unit_test(coalescing),
         cmocka_unit_test(hosts),      cmocka_unit_test(parser_host),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,6 +51,11 @@ static int setup(void **state)
     write_file("data.bin", "\x01\x02");
     write_file("noext", "x");
     write_file("zero.txt", "");
+    char big[4001];
+    for (int i = 0; i < 4000; i++)
+        big[i] = (char)('a' + i % 26);
+    big[4000] = 0;
+    write_file("big.bin", big);
     snprintf(p, sizeof(p), "%s/dir", root_dir);
     mkdir(p, 0755);
     write_file("dir/index.html", "dir index\n");
@@ -169,6 +174,9 @@ static void dynamic_prefix(void **state)
         { "/index.html", 0, 200 },   { "/status", 1, 200 },    { "/status.json?x", 1, 200 },
         { "/st%61tus", 1, 200 },     { "/%73tatus.json", 1, 200 }, { "/statu", 0, 404 },
         { "/statusx", 1, 404 },      { "/%69ndex.html", 0, 200 },  { "/x/status", 0, 404 },
+        /* dot-segments go before the prefix is compared, as for files (RFC 3986 5.2.4) */
+        { "/x/../status", 1, 200 },  { "/./status.json", 1, 200 }, { "/status/../index.html", 0, 200 },
+        { "/../status", 0, 400 },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char text[256];
@@ -180,6 +188,19 @@ static void dynamic_prefix(void **state)
         http_reply_request(&x, &req, &r);
         if (asks != cases[i].asked || r.status != cases[i].status)
             fail_msg("%s: asked %d, status %d", cases[i].target, asks, r.status);
+        http_reply_release(&r);
+    }
+    /* OPTIONS on a page's path: the server's methods, the page not made */
+    static const char *const opt[] = { "OPTIONS /status HTTP/1.1\r\nHost: a\r\n\r\n",
+                                       "OPTIONS /st%61tus/x HTTP/1.1\r\nHost: a\r\n\r\n" };
+    for (size_t i = 0; i < 2; i++) {
+        struct http_request req;
+        assert_true(http_parse_request(opt[i], strlen(opt[i]), NULL, &req) > 0);
+        struct http_reply r;
+        asks = 0;
+        http_reply_request(&x, &req, &r);
+        assert_int_equal(asks, 0);
+        assert_int_equal(r.status, 200);
         http_reply_release(&r);
     }
     /* without a prefix every path is asked */
@@ -243,6 +264,28 @@ static void get_file(void **state)
     plan("GET http://u:p@a/index.html HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
     assert_int_equal(r.status, 400);
     assert_true(r.close);
+    /* the target's host wins over Host (RFC 9112 3.2.2): another host, a port, an IPv6 literal */
+    static const char *const good[] = { "http://other.example:8080/index.html", "http://[::1]/index.html",
+                                        "http://[2001:db8::1]:81/index.html", "http://10.0.0.1:80/index.html" };
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        char text[256];
+        snprintf(text, sizeof(text), "GET %s HTTP/1.1\r\nHost: a\r\n\r\n", good[i]);
+        plan(text, 1, &r);
+        if (r.status != 200)
+            fail_msg("%s: %d", good[i], r.status);
+        done(&r);
+    }
+    /* an empty host, or an authority that is no host[:port], is invalid (RFC 9110 4.2.1) */
+    static const char *const bad[] = { "http:///index.html", "http://:80/index.html", "http://a:b/index.html",
+                                       "http://a:99999/index.html", "http://[::1/index.html", "http://a,b/index.html" };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char text[256];
+        snprintf(text, sizeof(text), "GET %s HTTP/1.1\r\nHost: a\r\n\r\n", bad[i]);
+        plan(text, 1, &r);
+        if (r.status != 400)
+            fail_msg("%s: %d", bad[i], r.status);
+        done(&r);
+    }
 }
 
 /* RFC 9110 10.1.1: Expect. Another expectation than 100-continue gets 417 in HTTP/1.1 and is
@@ -334,7 +377,11 @@ static void no_escape(void **state)
         { "/index.html%00.txt", 400 },
         { "/%zz", 400 },
         { "/%2", 400 },
-        { "/./index.html", 400 },
+        { "/dir/%2e%2e/%2E%2E/secret.txt", 400 },
+        { "/dir/./../.././secret.txt", 400 },
+        { "/..", 400 },
+        { "/outdir/../secret.txt", 404 },   /* lexically "/secret.txt": not in the root */
+        { "/outdir/./passwd", 404 },
         { "/out", 404 },                /* symlink to a file outside */
         { "/outdir/passwd", 404 },      /* symlink to a directory outside */
         { "/outdir/", 404 },
@@ -354,6 +401,58 @@ static void no_escape(void **state)
         assert_null(r.file);
         if (r.status == 400)
             assert_true(r.close);
+    }
+}
+
+/* RFC 3986 5.2.4: dot-segments that stay inside the root are removed, plain or percent-encoded
+ * (6.2.2.2: %2E is "."), and the file they lead to is served. */
+static void dot_segments(void **state)
+{
+    static const struct {
+        const char *target, *body;
+    } cases[] = {
+        { "/./index.html", "<h1>hi</h1>\n" },
+        { "/dir/../index.html", "<h1>hi</h1>\n" },
+        { "/dir/%2e%2e/index.html", "<h1>hi</h1>\n" },
+        { "/dir/%2E./index.html", "<h1>hi</h1>\n" },
+        { "/%2e/dir/./index.html", "dir index\n" },
+        { "/dir/.", "dir index\n" },             /* "/dir/": the directory's index */
+        { "/dir/index.html/..", "dir index\n" },
+        { "/dir/..", "<h1>hi</h1>\n" },
+        { "/nothere/../index.html", "<h1>hi</h1>\n" },   /* lexical, as 5.2.4 is */
+        { "/dir//../index.html", "dir index\n" },        /* ".." takes the empty segment */
+        { "/index.html?a/../b", "<h1>hi</h1>\n" },       /* the query is no path */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char text[256], body[64];
+        snprintf(text, sizeof(text), "GET %s HTTP/1.1\r\nHost: a\r\n\r\n", cases[i].target);
+        struct http_reply r;
+        plan(text, 1, &r);
+        if (r.status != 200)
+            fail_msg("%s: got %d, want 200", cases[i].target, r.status);
+        assert_int_equal(r.npieces, 1);
+        assert_true(r.file_len < sizeof(body));
+        assert_non_null(r.piece[0].mem);   /* small files are served from memory */
+        memcpy(body, r.piece[0].mem + r.piece[0].off, (size_t)r.file_len);
+        body[r.file_len] = 0;
+        if (strcmp(body, cases[i].body))
+            fail_msg("%s: served '%s'", cases[i].target, body);
+        done(&r);
+    }
+    /* the normaliser alone */
+    static const struct {
+        const char *in, *out;
+    } norm[] = {
+        { "/", "/" }, { "/a/./b", "/a/b" }, { "/a/../b", "/b" }, { "/a/.", "/a/" }, { "/a/b/..", "/a/" },
+        { "/.", "/" }, { "/a/..", "/" }, { "/a//b", "/a//b" }, { "/..a/.b./...", "/..a/.b./..." },
+        { "/../a", NULL }, { "/a/../../b", NULL }, { "a/b", NULL },
+    };
+    for (size_t i = 0; i < sizeof(norm) / sizeof(norm[0]); i++) {
+        char p[64];
+        snprintf(p, sizeof(p), "%s", norm[i].in);
+        int n = http_path_normalize(p);
+        if (!norm[i].out ? n != -1 : n < 0 || (size_t)n != strlen(norm[i].out) || strcmp(p, norm[i].out))
+            fail_msg("%s: %d '%s'", norm[i].in, n, n >= 0 ? p : "");
     }
 }
 
@@ -543,12 +642,22 @@ static void range_requests(void **state)
     plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=10-\r\n\r\n", 1, &r);
     assert_true(has(&r, "Content-Range: bytes 10-11/12\r\n"));
     done(&r);
-    /* several: multipart/byteranges, each part with its Content-Range, the length exact */
+    /* several on a small file: closer together than a part's head is long, so coalesced into
+     * one, a single-part 206 (RFC 9110 15.3.7.2) */
     plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=0-0,-2\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 206);
+    assert_true(has(&r, "Content-Range: bytes 0-11/12\r\n"));
+    assert_false(has(&r, "multipart"));
+    assert_int_equal(body_of(&r, body, sizeof(body)), 12);
+    done(&r);
+    /* several far apart: multipart/byteranges, each part with its Content-Range, in the order
+     * asked, the length exact */
+    plan("GET /big.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=3000-3001,0-0\r\n\r\n", 1, &r);
     assert_int_equal(r.status, 206);
     const char *mp = "Content-Type: multipart/byteranges; boundary=";
     const char *ct = strstr(r.head, mp);
     assert_non_null(ct);
+    assert_false(has(&r, "Content-Range"));   /* only in the parts */
     ct += strlen(mp);
     char boundary[80];
     size_t bn = strcspn(ct, "\r");
@@ -561,10 +670,45 @@ static void range_requests(void **state)
     assert_true(has(&r, cl));
     char want[1024];
     snprintf(want, sizeof(want),
-             "\r\n--%s\r\nContent-Type: text/html; charset=utf-8\r\nContent-Range: bytes 0-0/12\r\n\r\n<"
-             "\r\n--%s\r\nContent-Type: text/html; charset=utf-8\r\nContent-Range: bytes 10-11/12\r\n\r\n>\n"
+             "\r\n--%s\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes 3000-3001/4000\r\n\r\nkl"
+             "\r\n--%s\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes 0-0/4000\r\n\r\na"
              "\r\n--%s--\r\n", boundary, boundary, boundary);
     assert_string_equal(body, want);
+    /* a part's overhead is what makes ranges near: the head of the first part less its data */
+    size_t overhead = strlen(want) - strlen(strstr(want + 2, "\r\n--")) - 2;
+    done(&r);
+    /* overlapping ranges: one */
+    plan("GET /big.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=0-99,50-199\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 206);
+    assert_true(has(&r, "Content-Range: bytes 0-199/4000\r\n"));
+    assert_true(has(&r, "Content-Length: 200\r\n"));
+    done(&r);
+    /* a gap shorter than a part's head: one; as long as it: two parts */
+    snprintf(text, sizeof(text), "GET /big.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=0-9,%zu-%zu\r\n\r\n",
+             10 + overhead - 1, 10 + overhead + 5);
+    plan(text, 1, &r);
+    assert_int_equal(r.status, 206);
+    assert_false(has(&r, "multipart"));
+    done(&r);
+    snprintf(text, sizeof(text), "GET /big.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=0-9,%zu-%zu\r\n\r\n",
+             10 + overhead, 10 + overhead + 5);
+    plan(text, 1, &r);
+    assert_int_equal(r.status, 206);
+    assert_true(has(&r, "multipart/byteranges"));
+    done(&r);
+    /* many small ranges out of order over one stretch: one part */
+    plan("GET /big.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=40-41,30-31,20-21,10-11,0-1,50-51,5-6\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 206);
+    assert_true(has(&r, "Content-Range: bytes 0-51/4000\r\n"));
+    done(&r);
+    /* more parts than HTTP_MAX_RANGES even so: the whole file */
+    char *o = text + sprintf(text, "GET /big.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=");
+    for (int i = 0; i <= HTTP_MAX_RANGES; i++)
+        o += sprintf(o, "%s%d-%d", i ? "," : "", i * 200, i * 200);
+    sprintf(o, "\r\n\r\n");
+    plan(text, 1, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.file_len, 4000);
     done(&r);
     /* none satisfiable: 416 with bytes * / length, the connection kept */
     plan("GET /index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=12-\r\n\r\n", 1, &r);
@@ -626,6 +770,16 @@ static void options(void **state)
     plan("OPTIONS /index.html HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
     assert_int_equal(r.status, 200);
     assert_true(has(&r, "Allow: "));
+    assert_null(r.file);
+    /* a path that names no resource: what a GET of it gets, no Allow */
+    plan("OPTIONS /missing HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 404);
+    assert_false(has(&r, "Allow: "));
+    assert_false(r.close);
+    plan("OPTIONS /../secret.txt HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 400);
+    plan("OPTIONS /dir HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
+    assert_int_equal(r.status, 301);
     plan("GET * HTTP/1.1\r\nHost: a\r\n\r\n", 1, &r);
     assert_int_equal(r.status, 400);
 }
@@ -635,7 +789,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(get_file),
         cmocka_unit_test(dynamic_page),    cmocka_unit_test(dynamic_prefix),    cmocka_unit_test(head_and_conditional), cmocka_unit_test(directories),
-        cmocka_unit_test(no_escape),   cmocka_unit_test(persistence),          cmocka_unit_test(methods_and_errors),
+        cmocka_unit_test(no_escape),   cmocka_unit_test(dot_segments),   cmocka_unit_test(persistence),          cmocka_unit_test(methods_and_errors),
         cmocka_unit_test(conditions),  cmocka_unit_test(range_requests),         cmocka_unit_test(options),
         cmocka_unit_test(expectations),
     };
