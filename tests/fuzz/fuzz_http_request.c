@@ -4,8 +4,9 @@
  * well-formed (method a token, target without spaces or controls, field names tokens); a head the
  * parser accepts is never rejected when it arrives in pieces (every shorter prefix asks for more,
  * which is what the server relies on when it parses as bytes trickle in), and reparsing exactly the
- * head gives the same result; the response parser and the chunked decoder never read or write
- * outside their buffers and consume what they say. */
+ * head gives the same result; a decoded target's dot-segments removed leave an absolute path with
+ * none left, which removing them again does not change; the response parser and the chunked
+ * decoder never read or write outside their buffers and consume what they say. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int dl = http_path_decode(r->target.p, r->target.n, path, sizeof(path));
         if (dl >= 0 && (size_t)dl != strlen(path))
             abort();
+        /* and its dot-segments removed (RFC 3986 5.2.4): an absolute path no longer, with no "."
+         * or ".." segment left, and a fixed point (removing them again changes nothing) */
+        if (dl > 0 && path[0] == '/') {
+            char once[512], twice[512];
+            memcpy(once, path, (size_t)dl + 1);
+            int nl = http_path_normalize(once);
+            if (nl >= 0) {
+                if (nl == 0 || nl > dl || once[0] != '/' || (size_t)nl != strlen(once))
+                    abort();
+                for (const char *seg = once; seg; seg = strchr(seg + 1, '/')) {
+                    size_t sl = strcspn(seg + 1, "/");
+                    if ((sl == 1 && seg[1] == '.') || (sl == 2 && seg[1] == '.' && seg[2] == '.'))
+                        abort();
+                }
+                memcpy(twice, once, (size_t)nl + 1);
+                if (http_path_normalize(twice) != nl || memcmp(once, twice, (size_t)nl + 1))
+                    abort();
+            }
+        }
         /* what follows the head as a chunked body */
         struct http_chunked c;
         http_chunked_init(&c);
