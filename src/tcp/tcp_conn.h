@@ -251,5 +251,11 @@ static inline struct tcp_conn *tcp_parent(const struct tcp_conn *c) { return c->
 static inline uint32_t tcp_sndq_len(const struct tcp_conn *c) { return c->x ? c->x->sndq.len : 0; }
 static inline uint32_t tcp_rcvq_len(const struct tcp_conn *c) { return c->x ? c->x->rcvq.len : 0; }
 static inline uint32_t tcp_flight(const struct tcp_conn *c) { return c->snd_max - c->snd_una; }
+/* The sequence number of the next octet the application reads: the unread bytes end at RCV.NXT,
+ * or just before the peer's FIN once RCV.NXT has moved over it. */
+static inline uint32_t tcp_read_seq(const struct tcp_conn *c)
+{
+    return c->rcv_nxt - tcp_rcvq_len(c) - (c->fin_rcvd ? 1u : 0u);
+}
 
 #endif

@@ -318,8 +318,7 @@ static void data_arrives(struct tcp_conn *c, uint32_t dlen, synack_time_t now)
  * retransmission) or not beyond the current one changes nothing, so it is not signalled twice. */
 static void urg_note(struct tcp_conn *c, uint32_t up)
 {
-    uint32_t read = c->rcv_nxt - tcp_rcvq_len(c);   /* the next octet the application reads */
-    if (!seq_gt(up, read))
+    if (!seq_gt(up, tcp_read_seq(c)))
         return;   /* every urgent octet it names has been read */
     if (c->urg_valid && !seq_gt(up, c->rcv_up))
         return;   /* RFC 9293 3.8.5: the pointer never recedes; the same one is no news */

@@ -226,7 +226,7 @@ int tcp_user_recv(synack_stack_t *st, struct tcp_conn *c, void *buf, size_t cap,
         size_t n = tcp_rcvq_len(c) < cap ? tcp_rcvq_len(c) : cap;
         ring_peek(&c->x->rcvq, 0, buf, n);   /* bytes held: the working state is there */
         ring_consume(&c->x->rcvq, n);
-        if (c->urg_valid && !seq_gt(c->rcv_up, c->rcv_nxt - tcp_rcvq_len(c)))
+        if (c->urg_valid && !seq_gt(c->rcv_up, tcp_read_seq(c)))
             c->urg_valid = 0;   /* read past the urgent data: back to "normal mode" (RFC 9293 3.8.5) */
         stack_enter(st, now);
         tcp_rcvbuf_adjust(c, n, now);
@@ -327,7 +327,7 @@ void tcp_user_close(synack_stack_t *st, struct tcp_conn *c, synack_time_t now)
 
 uint32_t tcp_user_urgent(const struct tcp_conn *c)
 {
-    uint32_t read = c->rcv_nxt - tcp_rcvq_len(c);
+    uint32_t read = tcp_read_seq(c);
     return c->urg_valid && seq_gt(c->rcv_up, read) ? c->rcv_up - read : 0;
 }
 
