@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "sim/lib_tcpsim.h"
+#include "wire/bytes.h"
+#include "wire/tcp.h"
 
 #define PORT 9000
 #define PLAIN 100
@@ -30,8 +32,6 @@ struct urg_lab {
     int first_urgent;        /* synack_tcp_urgent at the first call with SYNACK_EV_PRI */
 };
 
-static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
-
 static void a_trace(void *ctx, const struct synack_trace_event *ev)
 {
     struct urg_lab *u = ctx;
@@ -39,12 +39,12 @@ static void a_trace(void *ctx, const struct synack_trace_event *ev)
         return;
     const uint8_t *h = ev->data;
     uint8_t flags = h[13];
-    uint32_t seq = get32(h + 4);
+    uint32_t seq = wire_get32(h + 4);
     size_t payload = ev->len - (size_t)(h[12] >> 4) * 4u;
-    uint16_t urg = (uint16_t)(h[18] << 8 | h[19]);
-    if (flags & 0x02)
+    uint16_t urg = wire_get16(h + 18);
+    if (flags & TCP_SYN)
         u->iss = seq;
-    if (!(flags & 0x20))
+    if (!(flags & TCP_URG))
         return;
     u->urg_segs++;
     if (u->after_mode)
