@@ -24,6 +24,10 @@ enum synack_sock_type {
 
 /* Readiness bits, like poll(2). */
 #define SYNACK_EV_IN   0x1u   /**< Readable: data, a pending connection, EOF or error. */
+#define SYNACK_EV_PRI  0x2u   /**< TCP: urgent data is pending (poll's POLLPRI): the peer's urgent
+                                   pointer is ahead of what the application has read. The handler is
+                                   called when a pointer arrives with none pending and whenever it
+                                   advances (RFC 9293 3.8.5); synack_tcp_urgent() says how far. */
 #define SYNACK_EV_OUT  0x4u   /**< Writable (or connected, for a pending connect). */
 #define SYNACK_EV_ERR  0x8u   /**< An error is pending (synack_socket_error). */
 #define SYNACK_EV_HUP  0x10u  /**< Both directions closed (also: the socket is not open). */
@@ -153,12 +157,20 @@ SYNACK_API int synack_send(synack_stack_t *st, int sock, const void *data, size_
 /** Flag of synack_send_flags(): more data follows at once (TCP), so a partial segment is held as
  * under SYNACK_TCP_CORK until a send without the flag (or 200 ms) lets it go. */
 #define SYNACK_MSG_MORE 0x8000u
+/** Flag of synack_send_flags(): the data is urgent (TCP, RFC 9293 3.8.5; Linux's MSG_OOB). The
+ * send pointer (SND.UP) moves to the octet following the last one this call queued, and every
+ * segment that starts before it carries URG and the pointer (relative to the segment, at most
+ * 0xFFFF), retransmissions too, until the peer has acknowledged everything up to it; urgent data is
+ * never held back by Nagle or TCP_CORK. The data goes inline in the stream, as all data: the peer
+ * learns where the urgent data ends, not which octets are "out of band" (RFC 6093 recommends the
+ * urgent mechanism only this way, and new applications not at all: RFC 9293 SHLD-13). */
+#define SYNACK_MSG_OOB 0x1u
 /** synack_send() with flags.
  * @param st    the stack
  * @param sock  the socket
  * @param data  the bytes
  * @param len   their number
- * @param flags 0 or SYNACK_MSG_MORE
+ * @param flags 0, or SYNACK_MSG_MORE and/or SYNACK_MSG_OOB
  * @param now   the current time
  * @return as synack_send(); -EINVAL for unknown flags, and for any flag on a UDP socket */
 SYNACK_API int synack_send_flags(synack_stack_t *st, int sock, const void *data, size_t len, unsigned flags,
@@ -335,6 +347,19 @@ typedef void (*synack_tcp_iter_fn)(void *arg, const struct synack_tcp_info *info
  * @param fn  called once per connection
  * @param arg passed to @p fn */
 SYNACK_API void synack_tcp_foreach(synack_stack_t *st, synack_tcp_iter_fn fn, void *arg);
+
+/** How much of the peer's urgent data remains to be read (RFC 9293 3.8.5, MUST-33; as SIOCATMARK
+ * tells whether the read position is at the mark). Urgent data stays inline, in the stream
+ * synack_recv() reads (as SO_OOBINLINE; RFC 6093 5): the peer's urgent pointer marks where it ends,
+ * the octet following the urgent data (RFC 9293 MUST-62). While some is pending the socket's events
+ * include SYNACK_EV_PRI.
+ * @param st   the stack
+ * @param sock a stream socket
+ * @return the octets from the read position up to the end of the urgent data (reading that many
+ *         reaches the mark; the last of them is the octet Linux's SIOCATMARK reports as the mark),
+ *         received or still to come; 0 when no urgent data is pending (none arrived, or all of it
+ *         was read); -EBADF, -EOPNOTSUPP (a datagram socket) */
+SYNACK_API int synack_tcp_urgent(synack_stack_t *st, int sock);
 
 /** A socket's current readiness.
  * @param st   the stack

@@ -251,7 +251,7 @@ int synack_send_flags(synack_stack_t *st, int id, const void *data, size_t len, 
     struct sock *s = sock_get(st, id);
     if (!s)
         return -EBADF;
-    if (flags & ~SYNACK_MSG_MORE)
+    if (flags & ~(SYNACK_MSG_MORE | SYNACK_MSG_OOB))
         return -EINVAL;
     if (s->type == SYNACK_SOCK_DGRAM)
         return flags ? -EINVAL : synack_sendto(st, id, data, len, NULL, now);
@@ -260,7 +260,7 @@ int synack_send_flags(synack_stack_t *st, int id, const void *data, size_t len, 
     if (s->error)
         return take_error(s);
     stack_enter(st, now);
-    int r = tcp_user_send(st, s->conn, data, len, (flags & SYNACK_MSG_MORE) != 0, now);
+    int r = tcp_user_send(st, s->conn, data, len, flags, now);
     stack_leave(st);
     return r;
 }
@@ -371,4 +371,13 @@ int synack_tcp_info(synack_stack_t *st, int id, struct synack_tcp_info *out)
         return -EOPNOTSUPP;
     tcp_user_info(s->conn, out);
     return 0;
+}
+
+int synack_tcp_urgent(synack_stack_t *st, int id)
+{
+    TCP_SOCK_OR_FAIL(st, id, s);
+    if (!s->conn)
+        return -EBADF;
+    uint32_t n = tcp_user_urgent(s->conn);
+    return (int)(n > 0x7fffffff ? 0x7fffffff : n);
 }

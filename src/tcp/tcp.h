@@ -42,9 +42,11 @@ int tcp_user_listen(synack_stack_t *st, struct tcp_conn *c, int backlog);
 int tcp_user_accept_ready(const struct tcp_conn *l);
 /* Takes the first established connection off l's accept queue for `owner` (NULL if none). */
 struct tcp_conn *tcp_user_accept(synack_stack_t *st, struct tcp_conn *l, void *owner);
-/* Queues data and sends what may go; `more`: more follows at once (MSG_MORE), hold a partial
- * segment as TCP_CORK does until a send without it. */
-int tcp_user_send(synack_stack_t *st, struct tcp_conn *c, const void *data, size_t len, int more, synack_time_t now);
+/* Queues data and sends what may go. flags: SYNACK_MSG_MORE, more follows at once, hold a partial
+ * segment as TCP_CORK does until a send without it; SYNACK_MSG_OOB, the data is urgent (SND.UP after
+ * its last octet, RFC 9293 3.8.5). */
+int tcp_user_send(synack_stack_t *st, struct tcp_conn *c, const void *data, size_t len, unsigned flags,
+                  synack_time_t now);
 int tcp_user_recv(synack_stack_t *st, struct tcp_conn *c, void *buf, size_t cap, synack_time_t now);
 int tcp_user_shutdown(synack_stack_t *st, struct tcp_conn *c, int how, synack_time_t now);
 /* The owner lets go: the connection closes on its own (or is freed). c must not be used after. */
@@ -52,6 +54,9 @@ void tcp_user_close(synack_stack_t *st, struct tcp_conn *c, synack_time_t now);
 int tcp_user_setopt(synack_stack_t *st, struct tcp_conn *c, int opt, int v);
 int tcp_user_getopt(const struct tcp_conn *c, int opt, int *v);
 int tcp_user_connected(const struct tcp_conn *c);
+/* Octets from the application's read position to the end of the peer's urgent data (RFC 9293
+ * 3.8.5 MUST-33), 0 when none is pending. */
+uint32_t tcp_user_urgent(const struct tcp_conn *c);
 /* Readiness bits (SYNACK_EV_*) from the connection's state and queues. */
 unsigned tcp_user_events(const struct tcp_conn *c);
 /* The connection's local and remote addresses. */

@@ -135,13 +135,15 @@ struct tcp_conn {
     struct tcp_conn *pnext, *pprev;
 
     /* RFC 9293 3.3.1 send sequence variables */
-    uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2, snd_up;
+    uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2;
+    uint32_t snd_up;                 /* the octet after our urgent data (RFC 9293 3.8.5, MUST-62),
+                                        meaningful while snd_urg */
     uint32_t snd_max;                /* highest sequence number sent + 1 */
     uint32_t max_snd_wnd;            /* largest window the peer offered (RFC 5961 5.2, SWS) */
     uint32_t snd_sml;                /* end of the last segment sent below full size (Nagle) */
     /* receive sequence variables */
     uint32_t irs, rcv_nxt, rcv_adv;  /* rcv_adv: right edge we advertised (never moves left) */
-    uint32_t rcv_up;
+    uint32_t rcv_up;                 /* the octet after the peer's urgent data, while urg_valid */
     uint32_t fin_seq;                /* sequence number of our FIN */
     uint32_t rcv_space;
     struct tcp_xstate *x;            /* see struct tcp_xstate; NULL while idle */
@@ -189,7 +191,8 @@ struct tcp_conn {
     unsigned cork : 1;               /* TCP_CORK: only full-sized segments go out */
     unsigned more : 1;               /* the last send had MSG_MORE: corked until the next one */
     unsigned cork_expired : 1;       /* the held partial segment waited 200 ms: it may go */
-    unsigned urg_valid : 1;
+    unsigned urg_valid : 1;          /* urgent data received and not yet read past (rcv_up) */
+    unsigned snd_urg : 1;            /* urgent mode: SND.UP is ahead of SND.UNA (tcp_output.c) */
     unsigned rtt_valid : 1;
     unsigned rtt_timing : 1;         /* a segment is being timed (Karn: never a retransmitted one) */
     unsigned in_recovery : 1;
@@ -248,5 +251,11 @@ static inline struct tcp_conn *tcp_parent(const struct tcp_conn *c) { return c->
 static inline uint32_t tcp_sndq_len(const struct tcp_conn *c) { return c->x ? c->x->sndq.len : 0; }
 static inline uint32_t tcp_rcvq_len(const struct tcp_conn *c) { return c->x ? c->x->rcvq.len : 0; }
 static inline uint32_t tcp_flight(const struct tcp_conn *c) { return c->snd_max - c->snd_una; }
+/* The sequence number of the next octet the application reads: the unread bytes end at RCV.NXT,
+ * or just before the peer's FIN once RCV.NXT has moved over it. */
+static inline uint32_t tcp_read_seq(const struct tcp_conn *c)
+{
+    return c->rcv_nxt - tcp_rcvq_len(c) - (c->fin_rcvd ? 1u : 0u);
+}
 
 #endif

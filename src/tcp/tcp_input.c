@@ -342,6 +342,8 @@ static void ack_new_data(struct tcp_conn *c, struct tcp_seg *s, uint32_t sacked,
     c->snd_una = s->ack;
     if (seq_lt(c->snd_nxt, c->snd_una))
         c->snd_nxt = c->snd_una;
+    if (c->snd_urg && seq_geq(c->snd_una, c->snd_up))
+        c->snd_urg = 0;   /* the urgent data is acknowledged: urgent mode ends (RFC 9293 3.8.5) */
     c->backoff = 0;
     c->persist_backoff = 0;
     tcp_recovery_ack(c, &a, now);   /* congestion control and NewReno recovery */

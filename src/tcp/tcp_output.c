@@ -44,6 +44,28 @@ static void trace_seg(synack_stack_t *st, struct tcp_conn *c, const struct tcp_e
     stack_trace(st, &ev);
 }
 
+/* RFC 9293 3.8.5: in urgent mode (SND.UP ahead of SND.UNA) every segment of the connection that
+ * starts before SND.UP carries URG and the pointer as an offset from its own sequence number: data,
+ * retransmissions, probes and bare ACKs alike (a window too small for the urgent data still lets
+ * the pointer through). SND.UP is the octet following the urgent data (MUST-62, RFC 6093 3), so
+ * the pointer may lie beyond the segment's end. The field has 16 bits: a pointer 64 KB or more
+ * ahead is sent as 0xFFFF, which still points beyond the segment, and only while that capped point
+ * is beyond everything sent so far (a far-behind retransmission would name a point the peer
+ * already has a later pointer for; it goes without URG): Linux's tcp_transmit_skb, so a Linux peer
+ * sees the same pointers. SND.MAX stands for Linux's SND.NXT, which does not move back. */
+static void urg_field(const struct tcp_conn *c, uint32_t seq, struct tcp_hdr *h)
+{
+    if (!c->snd_urg || !seq_lt(seq, c->snd_up) || (h->flags & TCP_SYN))
+        return;
+    if (c->snd_up - seq <= 0xFFFFu) {
+        h->urg = (uint16_t)(c->snd_up - seq);
+        h->flags |= TCP_URG;
+    } else if (seq_gt(seq + 0xFFFFu, c->snd_max)) {
+        h->urg = 0xFFFF;
+        h->flags |= TCP_URG;
+    }
+}
+
 /* Builds and sends one segment. Data, if any, is copied from c's send buffer at offset `off`
  * (c may be NULL for raw segments, then `raw` supplies the bytes). `tos` is the IPv4 TOS byte. */
 static void xmit_tos(synack_stack_t *st, struct tcp_conn *c, const struct tcp_end *l, const struct tcp_end *r,
@@ -58,6 +80,8 @@ static void xmit_tos(synack_stack_t *st, struct tcp_conn *c, const struct tcp_en
     h.ack = ack;
     h.flags = flags;
     h.win = win;
+    if (c)
+        urg_field(c, seq, &h);
     if (opts)
         h.opts = *opts;
     else if (c)
@@ -273,8 +297,9 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
         seg_max = ((tso - TCP_TSO_HDR_ROOM) / mss) * mss;
     /* TCP_CORK (and a send with MSG_MORE): only full-sized segments, until the cork is pulled (a
      * send without MSG_MORE), the FIN is queued (close and shutdown send everything) or the partial
-     * segment has waited 200 ms (tcp_cork_hold). */
-    int corked = (c->cork || c->more) && !c->cork_expired && !c->fin_queued;
+     * segment has waited 200 ms (tcp_cork_hold). Urgent data is not held: in urgent mode neither
+     * the cork nor Nagle applies (as Linux's tcp_nagle_test), so it leaves at once. */
+    int corked = (c->cork || c->more) && !c->cork_expired && !c->fin_queued && !c->snd_urg;
     /* Each segment is decided with `nxt` past the one before, but sent only once the next is
      * decided, so that the last of the burst is known (it carries PSH). */
     uint32_t nxt = c->snd_nxt;
@@ -316,8 +341,12 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
         uint32_t cwnd_room = cwnd > in_flight ? cwnd - in_flight : 0;
         uint32_t usable = rwnd_room < cwnd_room ? rwnd_room : cwnd_room;
         uint32_t len = avail;
-        if (len > seg_max)
-            len = seg_max;
+        /* A segment carrying the urgent pointer goes alone, never in an offload frame, whose
+         * pieces would all repeat the first one's pointer (the link copies the header): each
+         * segment before SND.UP gets its own exact offset, as Linux's MSG_OOB sends are cut. */
+        uint32_t cap = c->snd_urg && seq_lt(nxt, c->snd_up) ? mss : seg_max;
+        if (len > cap)
+            len = cap;
         if (len > usable)
             len = usable;
         uint32_t hole_start, hole_len;
@@ -345,7 +374,8 @@ void tcp_output(struct tcp_conn *c, synack_time_t now)
              * send it: a partial segment waits while an earlier partial segment is unacknowledged
              * (SND.UNA < snd_sml), so the tail of a large write leaves with it while small writes
              * still coalesce behind one small segment in flight. */
-            if (outstanding && !c->nodelay && seq_gt(c->snd_sml, c->snd_una) && seq_leq(c->snd_sml, c->snd_max))
+            if (outstanding && !c->nodelay && !c->snd_urg && seq_gt(c->snd_sml, c->snd_una) &&
+                seq_leq(c->snd_sml, c->snd_max))
                 break;
             /* Sender SWS (RFC 9293 3.8.6.2.1): window-limited small segments wait unless they are
              * at least half the largest window the peer has offered. */

@@ -310,6 +310,23 @@ static void data_arrives(struct tcp_conn *c, uint32_t dlen, synack_time_t now)
     c->last_data = now;
 }
 
+/* RFC 9293 3.10.7.4 sixth step, "RCV.UP <- max(RCV.UP, SEG.UP)", and 3.8.5: the pointer names the
+ * octet after the urgent data (MUST-62; RFC 6093 3, where Linux by default reads one octet less);
+ * the data itself stays inline, as RFC 6093 5 recommends. The application is told (tcp_notify: the
+ * socket's SYNACK_EV_PRI, tcp_user_events) when a pointer arrives with no urgent data pending, or
+ * moves beyond the one it had (MUST-32); a pointer not beyond the octets already read (an old
+ * retransmission) or not beyond the current one changes nothing, so it is not signalled twice. */
+static void urg_note(struct tcp_conn *c, uint32_t up)
+{
+    if (!seq_gt(up, tcp_read_seq(c)))
+        return;   /* every urgent octet it names has been read */
+    if (c->urg_valid && !seq_gt(up, c->rcv_up))
+        return;   /* RFC 9293 3.8.5: the pointer never recedes; the same one is no news */
+    c->rcv_up = up;
+    c->urg_valid = 1;
+    tcp_notify(c);
+}
+
 /* Step seven's copy of in-order text [seq, seq + dlen) into the receive ring: when tcp_input.c
  * staged exactly this text after the ring's last byte as its checksum was checked, and the ring
  * is as it was then, the bytes are there: they are committed, not copied again. Returns the
@@ -338,13 +355,10 @@ int tcp_rcv_data(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
     /* SYN-RECEIVED too, as the eighth step lists it (step five has normally moved it on first). */
     int text_ok = tcp_state_rcv_text(c->state) || c->state == SYNACK_TCP_SYN_RECEIVED;
 
-    /* Sixth, the URG bit: remember the pointer; the data itself stays inline (RFC 9293 3.8.5). */
-    if ((s->flags & TCP_URG) && text_ok) {
-        uint32_t up = seq + s->h.urg;
-        if (!c->urg_valid || seq_gt(up, c->rcv_up))
-            c->rcv_up = up;
-        c->urg_valid = 1;
-    }
+    /* Sixth, the URG bit (only in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2; ignored from CLOSE-WAIT
+     * on, where a FIN has come). */
+    if ((s->flags & TCP_URG) && tcp_state_rcv_text(c->state))
+        urg_note(c, seq + s->h.urg);
     if (!text_ok) {
         /* CLOSE-WAIT, CLOSING, LAST-ACK: a FIN has been received; ignore the text. (TIME-WAIT's
          * segments never come here: tcp_timewait.c takes them.) */

@@ -173,7 +173,8 @@ struct tcp_conn *tcp_user_accept(synack_stack_t *st, struct tcp_conn *l, void *o
     return c;
 }
 
-int tcp_user_send(synack_stack_t *st, struct tcp_conn *c, const void *data, size_t len, int more, synack_time_t now)
+int tcp_user_send(synack_stack_t *st, struct tcp_conn *c, const void *data, size_t len, unsigned flags,
+                  synack_time_t now)
 {
     switch (c->state) {
     case SYNACK_TCP_ESTABLISHED:
@@ -204,7 +205,15 @@ int tcp_user_send(synack_stack_t *st, struct tcp_conn *c, const void *data, size
         return -EAGAIN;
     if (n == 0)
         return ring_space(c->x->sndq.len, c->sndq_limit) ? -ENOMEM : -EAGAIN;
-    c->more = more != 0;   /* each send says whether more follows; one without lets the tail go */
+    c->more = (flags & SYNACK_MSG_MORE) != 0;   /* each send says whether more follows; one without lets the tail go */
+    if (flags & SYNACK_MSG_OOB) {
+        /* RFC 9293 3.10.2 SEND with the URGENT flag: SND.UP <- the sequence number after the last
+         * octet queued, the octet following the urgent data (3.8.5, MUST-62); as Linux (MSG_OOB),
+         * after what this call took when it took less than len. Every segment that starts before
+         * it carries URG until the peer has acknowledged it all (tcp_output.c, tcp_input.c). */
+        c->snd_up = c->snd_una + c->x->sndq.len;
+        c->snd_urg = 1;
+    }
     stack_enter(st, now);
     tcp_output(c, now);
     stack_leave(st);
@@ -217,6 +226,8 @@ int tcp_user_recv(synack_stack_t *st, struct tcp_conn *c, void *buf, size_t cap,
         size_t n = tcp_rcvq_len(c) < cap ? tcp_rcvq_len(c) : cap;
         ring_peek(&c->x->rcvq, 0, buf, n);   /* bytes held: the working state is there */
         ring_consume(&c->x->rcvq, n);
+        if (c->urg_valid && !seq_gt(c->rcv_up, tcp_read_seq(c)))
+            c->urg_valid = 0;   /* read past the urgent data: back to "normal mode" (RFC 9293 3.8.5) */
         stack_enter(st, now);
         tcp_rcvbuf_adjust(c, n, now);
         tcp_window_update(c, now);
@@ -314,6 +325,12 @@ void tcp_user_close(synack_stack_t *st, struct tcp_conn *c, synack_time_t now)
         tcp_wait_arm(c, now + t->fin_timeout);
 }
 
+uint32_t tcp_user_urgent(const struct tcp_conn *c)
+{
+    uint32_t read = tcp_read_seq(c);
+    return c->urg_valid && seq_gt(c->rcv_up, read) ? c->rcv_up - read : 0;
+}
+
 unsigned tcp_user_events(const struct tcp_conn *c)
 {
     unsigned ev = 0;
@@ -323,6 +340,8 @@ unsigned tcp_user_events(const struct tcp_conn *c)
         ev |= SYNACK_EV_IN;
     if (c->fin_rcvd)
         ev |= SYNACK_EV_RDHUP;
+    if (tcp_user_urgent(c))
+        ev |= SYNACK_EV_PRI;   /* urgent data not read yet (RFC 9293 3.8.5 "urgent mode") */
     if (tcp_state_may_send(c->state) && !c->fin_queued &&
         ring_space(tcp_sndq_len(c), c->sndq_limit) > 0)
         ev |= SYNACK_EV_OUT;

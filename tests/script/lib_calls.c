@@ -5,7 +5,10 @@
  *   write(4, 1000) = 1000     read(4, 1000) = 500        shutdown(4, SHUT_WR) = 0   close(4) = 0
  *   setsockopt(4, TCP_CONGESTION, cubic) = 0 (a name)
  *   setsockopt(4, TCP_NODELAY, 1) = 0                    getsockopt(4, TCP_MAXSEG) = 1460
- *   error(4) = -ECONNRESET    events(4) = IN|OUT|RDHUP|HUP|ERR   (exact mask; 0 for none)
+ *   send(4, 10, MSG_OOB) = 10 (flags MSG_MORE, MSG_OOB, joined by '|')
+ *   error(4) = -ECONNRESET    events(4) = IN|OUT|PRI|RDHUP|HUP|ERR   (exact mask; 0 for none)
+ *   urgent(4) = 5             (synack_tcp_urgent: urgent octets left to read)
+ *   notified(4) = 1           (the socket's handler calls since the last notified(4); then 0)
  *   tcp_info(4) state=ESTABLISHED snd_mss=1460 ...     (fields of struct synack_tcp_info)
  *   counter TcpSyncookiesSent = 1
  *   state 8080 40000 = TIME-WAIT     (local port or *, remote port; "= none" if no such entry)
@@ -128,12 +131,24 @@ static int arg_fd(struct sr *r, const struct call *c, int *sock, int *fdp)
 
 /* A new socket's script fd: its slot (the low 20 bits of the handle, src/socket/sock.h) + 3, like
  * the lowest free fd POSIX would give. */
+/* Every socket of a script has a handler that counts its calls (`notified(fd)`). */
+static void count_handler(synack_stack_t *st, int sock, unsigned events, void *arg, synack_time_t now)
+{
+    (void)st, (void)events, (void)now;
+    struct sr *r = arg;
+    int fd = (sock & 0xfffff) + SR_FD_OFFSET;
+    if (fd < SR_MAX_FDS)
+        r->notified[fd]++;
+}
+
 static int fd_for_handle(struct sr *r, int handle)
 {
     int fd = (handle & 0xfffff) + SR_FD_OFFSET;
     if (fd < SR_MAX_FDS) {
         r->fd_handle[fd] = handle + 1;
         r->wr_off[fd] = r->rd_off[fd] = 0;
+        r->notified[fd] = 0;
+        synack_socket_set_handler(r->st, handle, count_handler, r);
     }
     return fd;
 }
@@ -180,7 +195,7 @@ static const struct name_val sockopts[] = {
 };
 static const struct name_val events[] = {
     { "IN", SYNACK_EV_IN }, { "OUT", SYNACK_EV_OUT }, { "ERR", SYNACK_EV_ERR },
-    { "HUP", SYNACK_EV_HUP }, { "RDHUP", SYNACK_EV_RDHUP },
+    { "HUP", SYNACK_EV_HUP }, { "RDHUP", SYNACK_EV_RDHUP }, { "PRI", SYNACK_EV_PRI },
 };
 
 static int lookup(const struct name_val *t, size_t n, const char *name)
@@ -475,12 +490,17 @@ int sr_call(struct sr *r, const char *p)
         for (int64_t i = 0; i < v; i++)
             buf[i] = sr_stack_byte(r->wr_off[fd] + (uint64_t)i);
         unsigned flags = 0;
-        if (c.nargs > 2) {
-            if (strcmp(c.args[2], "MSG_MORE")) {
+        for (const char *f = c.nargs > 2 ? c.args[2] : ""; *f;) {
+            size_t n = strcspn(f, "|");
+            if (n == 8 && !strncmp(f, "MSG_MORE", n))
+                flags |= SYNACK_MSG_MORE;
+            else if (n == 7 && !strncmp(f, "MSG_OOB", n))
+                flags |= SYNACK_MSG_OOB;
+            else {
                 free(buf);
-                return sr_fail(r, "send(fd, LEN, MSG_MORE): unknown flag '%s'", c.args[2]);
+                return sr_fail(r, "send(fd, LEN, MSG_MORE|MSG_OOB): unknown flag '%.*s'", (int)n, f);
             }
-            flags = SYNACK_MSG_MORE;
+            f += n + (f[n] == '|');
         }
         int rc = synack_send_flags(st, sock, buf, (size_t)v, flags, now);
         free(buf);
@@ -536,6 +556,13 @@ int sr_call(struct sr *r, const char *p)
         return check_ret(r, &c, synack_socket_error(st, sock));
     if (!strcmp(c.name, "events"))
         return do_events(r, &c, sock);
+    if (!strcmp(c.name, "urgent"))
+        return check_ret(r, &c, synack_tcp_urgent(st, sock));
+    if (!strcmp(c.name, "notified")) {
+        unsigned n = r->notified[fd];
+        r->notified[fd] = 0;
+        return check_ret(r, &c, n);
+    }
     if (!strcmp(c.name, "tcp_info"))
         return do_tcp_info(r, &c, sock);
     return sr_fail(r, "unknown call '%s'", c.name);

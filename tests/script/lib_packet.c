@@ -2,7 +2,8 @@
  * layer, and matching what the stack sent against an expectation field by field.
  *
  *   FLAGS [START:END(LEN)] [ack N|*] [win N|*] [urg N] [<OPTIONS>|<*>] [port P] [lport L] [csum bad]
- *         [tos N]   (the IPv4 TOS byte: checked on `>` lines only when given, sent on `<` lines)
+ *         [tos N]   (the IPv4 TOS byte: checked on `>` lines only when given, sent on `<` lines; so is
+ *                    `urg N`, the urgent pointer field, relative to the segment as on the wire)
  *
  * FLAGS are tcpdump's letters (S F R P . U E W; "." is ACK). START is the relative sequence number;
  * END - START must equal LEN (the payload, SYN and FIN not counted). OPTIONS: mss N, wscale N,
@@ -47,6 +48,7 @@ struct sr_seg {
     uint16_t port;
     uint16_t lport;      /* the stack's port, `lport N` (0: the connection's) */
     int bad_csum;
+    int has_urg;         /* `urg N`: sent on `<` lines; on `>` lines checked only when given */
     uint16_t urg;
     int has_tos;
     uint8_t tos;         /* `tos N`: the IPv4 TOS byte */
@@ -245,6 +247,7 @@ static int parse_seg(struct sr *r, const char *p, struct sr_seg *s)
             p += 3;
             if (sr_parse_num(&p, &a) < 0)
                 return sr_fail(r, "urg needs a number");
+            s->has_urg = 1;
             s->urg = (uint16_t)a;
         } else if (!strncmp(p, "lport", 5)) {
             p += 5;
@@ -483,11 +486,13 @@ static void out_str(struct sr *r, const struct sr_out *o, char *buf, size_t cap)
     char ack[24] = "";
     if (o->h.flags & TCP_ACK)
         snprintf(ack, sizeof(ack), " ack %u", o->rack);
-    char tos[16] = "";
+    char tos[16] = "", urg[16] = "";
     if (o->ip.tos)
         snprintf(tos, sizeof(tos), " tos %u", o->ip.tos);
-    snprintf(buf, cap, "%s %u:%u(%zu)%s win %u%s%s%s", fl, o->rseq, (uint32_t)(o->rseq + o->h.data_len),
-             o->h.data_len, ack, o->h.win, os, port, tos);
+    if (o->h.flags & TCP_URG)
+        snprintf(urg, sizeof(urg), " urg %u", o->h.urg);
+    snprintf(buf, cap, "%s %u:%u(%zu)%s win %u%s%s%s%s", fl, o->rseq, (uint32_t)(o->rseq + o->h.data_len),
+             o->h.data_len, ack, o->h.win, urg, os, port, tos);
 }
 
 void sr_describe(struct sr *r, const struct sr_pkt *p, char *buf, size_t cap)
@@ -552,6 +557,8 @@ static const char *match(struct sr *r, const struct sr_seg *s, struct sr_out *o,
         return "window";
     if (s->has_tos && o->ip.tos != s->tos)
         return "IP TOS byte";
+    if (s->has_urg && o->h.urg != s->urg)
+        return "urgent pointer";
     const char *what = NULL;
     if (!s->opts_any && s->opts.has_ts && !s->ts_val_any && o->h.opts.has_ts && o->flow && !o->flow->ts_known) {
         /* The first TSval the script names for this connection fixes its base. */

@@ -79,6 +79,7 @@ struct sr {
     uint32_t peer_isn;          /* for new flows */
     uint64_t wr_off[SR_MAX_FDS], rd_off[SR_MAX_FDS];
     int fd_handle[SR_MAX_FDS];  /* the stack's handle for a script fd, plus 1 (0: never opened) */
+    unsigned notified[SR_MAX_FDS];   /* the socket's handler calls since `notified(fd)` last asked */
     struct sr_str err;          /* why the script failed */
     struct sr_str log;          /* everything that happened, for the failure report */
 };
