@@ -33,7 +33,9 @@ static void drop(synack_stack_t *st, const struct tcp_seg *s, enum synack_counte
 
 uint16_t tcp_peer_mss(const struct tcp_seg *syn)
 {
-    uint16_t mss = syn->h.opts.has_mss ? syn->h.opts.mss : TCP_DEFAULT_MSS;
+    /* RFC 9293 3.7.1 (MUST-15): without the option, 536 for IPv4 and 1220 for IPv6. */
+    uint16_t def = synack_ip_is_v4(&syn->remote.ip) ? TCP_DEFAULT_MSS : TCP_DEFAULT_MSS6;
+    uint16_t mss = syn->h.opts.has_mss ? syn->h.opts.mss : def;
     return mss < TCP_MIN_MSS ? TCP_MIN_MSS : mss;
 }
 
