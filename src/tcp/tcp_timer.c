@@ -115,6 +115,13 @@ void tcp_rto_arm(struct tcp_conn *c, synack_time_t now)
         tcp_tmr_arm(c, TCP_T_RTX, now + pto);
         return;
     }
+    /* RFC 9293 3.8.3 (MUST-21): a user timeout (TCP_USER_TIMEOUT) is R2 as a time; once
+     * retransmitting, the timer fires no later than when it runs out, as Linux clamps it. */
+    if (c->user_timeout_ms && c->backoff && c->x) {
+        synack_time_t end = c->x->rtx_first + SYNACK_MS(c->user_timeout_ms);
+        if (now + rto > end)
+            rto = end > now ? end - now : 1;
+    }
     c->rtx_mode = RTX_RETRANSMIT;
     tcp_tmr_arm(c, TCP_T_RTX, now + rto);
 }
@@ -202,15 +209,24 @@ static int rtx_fire(struct tcp_conn *c, synack_time_t now)
         return 0;
     c->rtx_mode = RTX_NONE;
     stack_count(c->st, SYNACK_C_TcpTimeouts);
+    /* The time of the first transmission of what times out: when this timer was armed. */
     if (c->backoff == 0)
-        c->x->rtx_first = now;
+        c->x->rtx_first = now > c->rto ? now - c->rto : 0;
     c->backoff++;
     unsigned limit = c->state == SYNACK_TCP_SYN_SENT       ? tab->syn_retries
                      : c->state == SYNACK_TCP_SYN_RECEIVED ? tab->synack_retries
                                                            : tab->retries;
     int give_up = c->backoff > limit;
-    if (c->user_timeout_ms && tcp_state_synchronized(c->state) && now - c->x->rtx_first >= SYNACK_MS(c->user_timeout_ms))
-        give_up = 1;
+    /* RFC 9293 3.8.3: "An application MUST be able to set the value for R2 for a particular
+     * connection" (MUST-21), and the same mechanism holds for a SYN (MUST-22). The user timeout
+     * (TCP_USER_TIMEOUT, in milliseconds since the first transmission of what is unacknowledged)
+     * is that R2: on a synchronized connection it replaces tcp_retries (longer or shorter, as in
+     * Linux); a SYN gives up at whichever comes first (syn_retries keep MUST-23's 3 minutes unless
+     * the application asks for less). Not for a listener's child: the listener answers for it. */
+    if (c->user_timeout_ms && !(c->state == SYNACK_TCP_SYN_RECEIVED && c->passive)) {
+        int out = now - c->x->rtx_first >= SYNACK_MS(c->user_timeout_ms);
+        give_up = tcp_state_synchronized(c->state) ? out : give_up || out;
+    }
     if (give_up) {
         /* RFC 9293 3.8.3 (R2): close the connection; tell the peer with a reset unless we never
          * heard from it. */
