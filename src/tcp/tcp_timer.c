@@ -289,7 +289,13 @@ static int keep_fire(struct tcp_conn *c, synack_time_t now)
 {
     if (!c->keepalive)
         return 0;
-    /* Not idle: data outstanding is the retransmission timer's business. */
+    /* RFC 9293 3.8.4 (MUST-26): "Keep-alive packets MUST only be sent when no sent data is
+     * outstanding": data in flight or waiting for the window is the retransmission or persist
+     * timer's business; look again an idle time later (as Linux does). */
+    if (tcp_flight(c) || tcp_sndq_len(c)) {
+        tcp_tmr_arm(c, TCP_T_KEEP, now + SYNACK_SEC(c->keep_idle_s));
+        return 0;
+    }
     synack_time_t idle_at = c->last_rcv + SYNACK_SEC(c->keep_idle_s);
     if (c->keep_probes == 0 && now < idle_at) {
         tcp_tmr_arm(c, TCP_T_KEEP, idle_at);
