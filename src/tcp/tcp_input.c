@@ -407,9 +407,11 @@ static int step5_ack(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
         c->snd_wl2 = s->ack;
         if (seg_wnd > c->max_snd_wnd)
             c->max_snd_wnd = seg_wnd;
-        if (old == 0 && seg_wnd > 0 && c->rtx_mode == RTX_PERSIST) {
+        if (old == 0 && seg_wnd > 0 && (c->rtx_mode == RTX_PERSIST || c->snd_nxt != c->snd_una)) {
             /* The window reopened: leave persist, and resend from SND.UNA so a probe octet the
-             * receiver dropped goes again with what follows (under the retransmission timer). */
+             * receiver dropped goes again with what follows (under the retransmission timer). The
+             * same after a window shrunk to zero under data in flight (RFC 9293 3.8.6, MUST-34):
+             * what was sent past the old right edge was refused and goes again. */
             tcp_rto_stop(c);
             c->persist_backoff = 0;
             c->snd_nxt = c->snd_una;

@@ -217,6 +217,24 @@ static int rtx_fire(struct tcp_conn *c, synack_time_t now)
                      : c->state == SYNACK_TCP_SYN_RECEIVED ? tab->synack_retries
                                                            : tab->retries;
     int give_up = c->backoff > limit;
+    /* RFC 9293 3.8.6: the peer shrank its window to zero under data in flight (MUST-34: be robust
+     * against it). The data is not lost but refused, so this is no congestion signal; the
+     * retransmission of the first unacknowledged segment is the zero-window probe 3.8.6.1 requires
+     * (MUST-36; MAY-7 allows old data beyond SND.UNA + SND.WND), backing off, and the connection is
+     * not timed out for data past the right edge (SHLD-17) while the peer answers: only when it has
+     * said nothing for twice rto_max (as Linux), or the user timeout ran out. An orphan times out as
+     * usual: nobody is left to wait for. The window's reopening sends the rest (tcp_input.c). */
+    if (c->snd_wnd == 0 && c->owner && tcp_state_synchronized(c->state) && tcp_flight(c)) {
+        give_up = now - c->last_rcv > 2 * tab->rto_max;
+        if (c->user_timeout_ms && now - c->x->rtx_first >= SYNACK_MS(c->user_timeout_ms))
+            give_up = 1;
+        if (!give_up) {
+            c->rtt_timing = 0;   /* Karn */
+            tcp_retransmit_head(c, now);
+            tcp_rto_arm(c, now);
+            return 0;
+        }
+    }
     /* RFC 9293 3.8.3: "An application MUST be able to set the value for R2 for a particular
      * connection" (MUST-21), and the same mechanism holds for a SYN (MUST-22). The user timeout
      * (TCP_USER_TIMEOUT, in milliseconds since the first transmission of what is unacknowledged)
