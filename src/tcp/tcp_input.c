@@ -133,6 +133,7 @@ static void handshake_done(struct tcp_conn *c, const struct tcp_seg *s, const ch
             c->rto = (uint32_t)TCP_RTO_AFTER_SYN_TIMEOUT;
     }
     c->backoff = 0;
+    c->soft_err = 0;   /* an ICMP error about an earlier SYN is answered by the handshake */
     tcp_recovery_start(c, now);
     tcp_established(c, cause);
     tcp_keepalive_reset(c, now);
@@ -342,6 +343,7 @@ static void ack_new_data(struct tcp_conn *c, struct tcp_seg *s, uint32_t sacked,
         rtt_from_ts(c, s, now);
     }
     c->snd_una = s->ack;
+    c->soft_err = 0;   /* the path works: an ICMP error seen before no longer explains anything */
     if (seq_lt(c->snd_nxt, c->snd_una))
         c->snd_nxt = c->snd_una;
     c->backoff = 0;

@@ -252,7 +252,8 @@ static int rtx_fire(struct tcp_conn *c, synack_time_t now)
             tcp_send_rst(c, now);   /* a half-open passive entry goes silently, as in Linux */
         if (c->state == SYNACK_TCP_SYN_SENT || c->state == SYNACK_TCP_SYN_RECEIVED)
             stack_count(c->st, SYNACK_C_TcpAttemptFails);
-        tcp_conn_fail(c, -ETIMEDOUT, "retransmission timeout");
+        /* RFC 9293 3.9.2.2 (SHLD-25): a soft ICMP error received meanwhile says why. */
+        tcp_conn_fail(c, c->soft_err ? -(int)c->soft_err : -ETIMEDOUT, "retransmission timeout");
         return 1;
     }
     /* RFC 6298 5.5: back off (the arm uses c->backoff); 5.6 keeps the larger RTO. */
@@ -321,7 +322,7 @@ static int keep_fire(struct tcp_conn *c, synack_time_t now)
     }
     if (c->keep_probes >= c->keep_cnt) {
         tcp_send_rst(c, now);
-        tcp_conn_fail(c, -ETIMEDOUT, "keep-alive timeout");
+        tcp_conn_fail(c, c->soft_err ? -(int)c->soft_err : -ETIMEDOUT, "keep-alive timeout");
         return 1;
     }
     /* RFC 1122 4.2.3.6: a probe with SEG.SEQ = SND.NXT-1 and no data makes the peer ACK. */
