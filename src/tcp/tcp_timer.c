@@ -138,6 +138,13 @@ void tcp_persist_arm(struct tcp_conn *c, synack_time_t now)
     synack_time_t d = backed_off(c, c->rto, c->persist_backoff);
     if (d < TCP_PERSIST_MIN)
         d = TCP_PERSIST_MIN;
+    /* The user timeout (RFC 9293 3.8.3, MUST-21) ends unanswered probing when it runs out, not at
+     * the next probe's turn (as Linux clamps its probe timer). */
+    if (c->user_timeout_ms && c->snd_wnd == 0) {
+        synack_time_t end = c->last_rcv + SYNACK_MS(c->user_timeout_ms);
+        if (now + d > end)
+            d = end > now ? end - now : 1;
+    }
     tcp_tmr_arm(c, TCP_T_RTX, now + d);
 }
 
@@ -181,11 +188,23 @@ static int rtx_fire(struct tcp_conn *c, synack_time_t now)
         if (c->snd_wnd == 0) {
             /* A zero-window probe (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17). The persist timer, not the
              * retransmission timer, covers it: an answered probe is no loss, and we never give up
-             * while the peer answers. */
+             * while the peer answers (MUST-37). Probes nobody answers are another matter: "as long
+             * as the receiving TCP continues to send acknowledgments" no longer holds, and after
+             * tcp_retries of them (keep_probes counts them; any segment received resets it) or
+             * the user timeout since the peer last said anything, the connection is closed as at
+             * R2 (3.8.3), as Linux does. */
+            if (c->keep_probes >= tab->retries ||
+                (c->user_timeout_ms && now - c->last_rcv >= SYNACK_MS(c->user_timeout_ms))) {
+                tcp_send_rst(c, now);
+                tcp_conn_fail(c, c->soft_err ? -(int)c->soft_err : -ETIMEDOUT, "zero-window probes unanswered");
+                return 1;
+            }
             if (tcp_send_probe(c, now)) {
                 stack_count(c->st, SYNACK_C_TcpPersistProbes);
                 if (c->persist_backoff < 16)
                     c->persist_backoff++;
+                if (c->keep_probes < UINT16_MAX)
+                    c->keep_probes++;
             }
             tcp_persist_arm(c, now);
         } else {
