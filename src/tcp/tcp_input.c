@@ -313,6 +313,16 @@ static int step4_syn(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
 {
     if (!(s->flags & TCP_SYN))
         return 0;
+    /* RFC 9293 3.10.7.4 fourth: "SYN-RECEIVED STATE: If the connection was initiated with a passive
+     * OPEN, then return this connection to the LISTEN state and return" -- a new SYN in the window
+     * ends the half-open child (the listener is still there); the peer's next SYN starts afresh.
+     * (Its retransmitted first SYN, at IRS, was answered before step one.) */
+    if (c->state == SYNACK_TCP_SYN_RECEIVED && c->passive) {
+        stack_count(c->st, SYNACK_C_TcpAttemptFails);
+        tcp_set_state(c, SYNACK_TCP_CLOSED, "rcv SYN");
+        tcp_conn_destroy(c);
+        return 1;
+    }
     /* RFC 5961 4.2 (and RFC 9293 3.10.7.4): in a synchronized state a SYN gets a challenge ACK,
      * whatever its sequence number, and is dropped. */
     tcp_send_challenge_ack(c, now);
