@@ -217,6 +217,8 @@ struct tcp_conn {
     unsigned tlp_probe : 1;          /* tcp_output may exceed cwnd by one segment: a probe */
     unsigned pingpong : 1;           /* interactive: we answered data with data; quick ACKs paused */
     uint8_t cc_id;                   /* congestion control: the module's index (tcp_cc_modules) */
+    uint8_t soft_err;                /* the last soft ICMP error (a positive errno; 0 none): what
+                                        a timeout reports instead of ETIMEDOUT (tcp_icmp.c) */
 
     /* The most the rings (in the working state) may hold: SO_SNDBUF / SO_RCVBUF, or what
      * autotuning made of them. */

@@ -11,9 +11,11 @@
 #include "wire/ip4.h"
 #include "wire/tcp.h"
 
-/* RFC 9293 3.7.1 (MUST-15): the MSS a peer is taken to accept when its SYN carries no MSS option;
- * also what a socket reports as TCP_MAXSEG before it is connected. */
+/* RFC 9293 3.7.1 (MUST-15): the MSS a peer is taken to accept when its SYN carries no MSS option:
+ * 536 (576 - 40) over IPv4, also what a socket reports as TCP_MAXSEG before it is connected; 1220
+ * (1280 - 60) over IPv6. */
 #define TCP_DEFAULT_MSS 536
+#define TCP_DEFAULT_MSS6 1220
 
 /* The smallest MSS we use or accept, whatever the peer announces, an ICMP "fragmentation needed"
  * suggests or TCP_MAXSEG asks: an absurd MSS would have us send tiny segments for ever (RFC 9293

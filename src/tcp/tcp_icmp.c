@@ -53,5 +53,13 @@ void tcp_net_error(synack_stack_t *st, const struct net_err *e, synack_time_t no
         stack_count(st, SYNACK_C_TcpAttemptFails);
         tcp_conn_fail(c, -EHOSTUNREACH, "next hop unreachable (ARP)");
     }
-    /* Soft errors: RFC 1122 4.2.3.9 says MUST NOT abort; the retransmission timer decides. */
+    /* Soft errors: RFC 9293 3.9.2.2 (MUST-56, RFC 1122 4.2.3.9): destination unreachable codes
+     * 0, 1 and 5, time exceeded and parameter problem MUST NOT abort the connection; the
+     * retransmission timer decides. "SHOULD make the information available to the application"
+     * (SHLD-25): kept, and reported instead of ETIMEDOUT if the connection times out before an
+     * ACK of new data clears it (as Linux's soft error). Protocol and port unreachable on a
+     * synchronized connection are kept the same way (RFC 5461: not aborting on them, as Linux). */
+    c->soft_err = (uint8_t)(e->kind == NET_ERR_PORT_UNREACH    ? ECONNREFUSED
+                            : e->kind == NET_ERR_PROTO_UNREACH ? ENOPROTOOPT
+                                                               : EHOSTUNREACH);
 }

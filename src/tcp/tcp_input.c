@@ -33,7 +33,9 @@ static void drop(synack_stack_t *st, const struct tcp_seg *s, enum synack_counte
 
 uint16_t tcp_peer_mss(const struct tcp_seg *syn)
 {
-    uint16_t mss = syn->h.opts.has_mss ? syn->h.opts.mss : TCP_DEFAULT_MSS;
+    /* RFC 9293 3.7.1 (MUST-15): without the option, 536 for IPv4 and 1220 for IPv6. */
+    uint16_t def = synack_ip_is_v4(&syn->remote.ip) ? TCP_DEFAULT_MSS : TCP_DEFAULT_MSS6;
+    uint16_t mss = syn->h.opts.has_mss ? syn->h.opts.mss : def;
     return mss < TCP_MIN_MSS ? TCP_MIN_MSS : mss;
 }
 
@@ -131,6 +133,7 @@ static void handshake_done(struct tcp_conn *c, const struct tcp_seg *s, const ch
             c->rto = (uint32_t)TCP_RTO_AFTER_SYN_TIMEOUT;
     }
     c->backoff = 0;
+    c->soft_err = 0;   /* an ICMP error about an earlier SYN is answered by the handshake */
     tcp_recovery_start(c, now);
     tcp_established(c, cause);
     tcp_keepalive_reset(c, now);
@@ -310,6 +313,16 @@ static int step4_syn(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
 {
     if (!(s->flags & TCP_SYN))
         return 0;
+    /* RFC 9293 3.10.7.4 fourth: "SYN-RECEIVED STATE: If the connection was initiated with a passive
+     * OPEN, then return this connection to the LISTEN state and return" -- a new SYN in the window
+     * ends the half-open child (the listener is still there); the peer's next SYN starts afresh.
+     * (Its retransmitted first SYN, at IRS, was answered before step one.) */
+    if (c->state == SYNACK_TCP_SYN_RECEIVED && c->passive) {
+        stack_count(c->st, SYNACK_C_TcpAttemptFails);
+        tcp_set_state(c, SYNACK_TCP_CLOSED, "rcv SYN");
+        tcp_conn_destroy(c);
+        return 1;
+    }
     /* RFC 5961 4.2 (and RFC 9293 3.10.7.4): in a synchronized state a SYN gets a challenge ACK,
      * whatever its sequence number, and is dropped. */
     tcp_send_challenge_ack(c, now);
@@ -340,6 +353,7 @@ static void ack_new_data(struct tcp_conn *c, struct tcp_seg *s, uint32_t sacked,
         rtt_from_ts(c, s, now);
     }
     c->snd_una = s->ack;
+    c->soft_err = 0;   /* the path works: an ICMP error seen before no longer explains anything */
     if (seq_lt(c->snd_nxt, c->snd_una))
         c->snd_nxt = c->snd_una;
     if (c->snd_urg && seq_geq(c->snd_una, c->snd_up))
@@ -407,9 +421,11 @@ static int step5_ack(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now)
         c->snd_wl2 = s->ack;
         if (seg_wnd > c->max_snd_wnd)
             c->max_snd_wnd = seg_wnd;
-        if (old == 0 && seg_wnd > 0 && c->rtx_mode == RTX_PERSIST) {
+        if (old == 0 && seg_wnd > 0 && (c->rtx_mode == RTX_PERSIST || c->snd_nxt != c->snd_una)) {
             /* The window reopened: leave persist, and resend from SND.UNA so a probe octet the
-             * receiver dropped goes again with what follows (under the retransmission timer). */
+             * receiver dropped goes again with what follows (under the retransmission timer). The
+             * same after a window shrunk to zero under data in flight (RFC 9293 3.8.6, MUST-34):
+             * what was sent past the old right edge was refused and goes again. */
             tcp_rto_stop(c);
             c->persist_backoff = 0;
             c->snd_nxt = c->snd_una;

@@ -162,8 +162,8 @@ void tcp_options_agreed(struct tcp_conn *c, const struct tcp_opts *peer_syn, int
 
 /* tcp_input.c */
 void tcp_conn_input(struct tcp_conn *c, struct tcp_seg *s, synack_time_t now);
-/* The MSS the peer's SYN announces (RFC 9293 3.7.1: TCP_DEFAULT_MSS without the option), never
- * below TCP_MIN_MSS. */
+/* The MSS the peer's SYN announces (RFC 9293 3.7.1: TCP_DEFAULT_MSS, or TCP_DEFAULT_MSS6 over
+ * IPv6, without the option), never below TCP_MIN_MSS. */
 uint16_t tcp_peer_mss(const struct tcp_seg *syn);
 /* SYN-RECEIVED to ESTABLISHED on an acceptable ACK (RFC 9293 3.10.7.4 fifth step), for a child on
  * its listener's SYN queue, a simultaneous open, or a SYN cookie's child: accept-queue move, send

@@ -73,7 +73,7 @@ static uint32_t cookie_hash(synack_stack_t *st, const struct tcp_seg *s, uint32_
 
 uint32_t tcp_cookie_make(synack_stack_t *st, const struct tcp_seg *s, uint16_t *mss, synack_time_t now)
 {
-    uint16_t want = s->h.opts.has_mss ? s->h.opts.mss : TCP_DEFAULT_MSS;
+    uint16_t want = tcp_peer_mss(s);   /* RFC 9293 3.7.1: the family's default without the option */
     unsigned idx = 0;
     for (unsigned i = 0; i < 8; i++)
         if (cookie_mss[i] <= want && cookie_mss[i] <= *mss)

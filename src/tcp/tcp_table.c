@@ -49,6 +49,10 @@ int tcp_table_new(synack_stack_t *st)
     /* 40 ms like Linux's minimum ATO: well under RFC 1122's 500 ms, and far enough below the
      * 200 ms minimum RTO that a lone segment is ACKed before its sender times out. */
     t->delack = DEF(c->tcp_delack, SYNACK_MS(40));
+    /* RFC 9293 3.8.6.3 (MUST-40): "the delay MUST be less than 0.5 seconds", whatever the
+     * configuration asks; 200 ms is the most Linux waits (TCP_DELACK_MAX). */
+    if (t->delack > SYNACK_MS(200))
+        t->delack = SYNACK_MS(200);
     /* RFC 9293 3.8.3 (MUST-23): a SYN is retransmitted for at least 3 minutes. Seven
      * retransmissions with the RTO doubling from 1 s (capped at 60 s) give up after 183 s. */
     t->syn_retries = DEF(c->tcp_syn_retries, 7);

@@ -115,6 +115,13 @@ void tcp_rto_arm(struct tcp_conn *c, synack_time_t now)
         tcp_tmr_arm(c, TCP_T_RTX, now + pto);
         return;
     }
+    /* RFC 9293 3.8.3 (MUST-21): a user timeout (TCP_USER_TIMEOUT) is R2 as a time; once
+     * retransmitting, the timer fires no later than when it runs out, as Linux clamps it. */
+    if (c->user_timeout_ms && c->backoff && c->x) {
+        synack_time_t end = c->x->rtx_first + SYNACK_MS(c->user_timeout_ms);
+        if (now + rto > end)
+            rto = end > now ? end - now : 1;
+    }
     c->rtx_mode = RTX_RETRANSMIT;
     tcp_tmr_arm(c, TCP_T_RTX, now + rto);
 }
@@ -131,6 +138,13 @@ void tcp_persist_arm(struct tcp_conn *c, synack_time_t now)
     synack_time_t d = backed_off(c, c->rto, c->persist_backoff);
     if (d < TCP_PERSIST_MIN)
         d = TCP_PERSIST_MIN;
+    /* The user timeout (RFC 9293 3.8.3, MUST-21) ends unanswered probing when it runs out, not at
+     * the next probe's turn (as Linux clamps its probe timer). */
+    if (c->user_timeout_ms && c->snd_wnd == 0) {
+        synack_time_t end = c->last_rcv + SYNACK_MS(c->user_timeout_ms);
+        if (now + d > end)
+            d = end > now ? end - now : 1;
+    }
     tcp_tmr_arm(c, TCP_T_RTX, now + d);
 }
 
@@ -174,11 +188,23 @@ static int rtx_fire(struct tcp_conn *c, synack_time_t now)
         if (c->snd_wnd == 0) {
             /* A zero-window probe (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17). The persist timer, not the
              * retransmission timer, covers it: an answered probe is no loss, and we never give up
-             * while the peer answers. */
+             * while the peer answers (MUST-37). Probes nobody answers are another matter: "as long
+             * as the receiving TCP continues to send acknowledgments" no longer holds, and after
+             * tcp_retries of them (keep_probes counts them; any segment received resets it) or
+             * the user timeout since the peer last said anything, the connection is closed as at
+             * R2 (3.8.3), as Linux does. */
+            if (c->keep_probes >= tab->retries ||
+                (c->user_timeout_ms && now - c->last_rcv >= SYNACK_MS(c->user_timeout_ms))) {
+                tcp_send_rst(c, now);
+                tcp_conn_fail(c, c->soft_err ? -(int)c->soft_err : -ETIMEDOUT, "zero-window probes unanswered");
+                return 1;
+            }
             if (tcp_send_probe(c, now)) {
                 stack_count(c->st, SYNACK_C_TcpPersistProbes);
                 if (c->persist_backoff < 16)
                     c->persist_backoff++;
+                if (c->keep_probes < UINT16_MAX)
+                    c->keep_probes++;
             }
             tcp_persist_arm(c, now);
         } else {
@@ -202,15 +228,42 @@ static int rtx_fire(struct tcp_conn *c, synack_time_t now)
         return 0;
     c->rtx_mode = RTX_NONE;
     stack_count(c->st, SYNACK_C_TcpTimeouts);
+    /* The time of the first transmission of what times out: when this timer was armed. */
     if (c->backoff == 0)
-        c->x->rtx_first = now;
+        c->x->rtx_first = now > c->rto ? now - c->rto : 0;
     c->backoff++;
     unsigned limit = c->state == SYNACK_TCP_SYN_SENT       ? tab->syn_retries
                      : c->state == SYNACK_TCP_SYN_RECEIVED ? tab->synack_retries
                                                            : tab->retries;
     int give_up = c->backoff > limit;
-    if (c->user_timeout_ms && tcp_state_synchronized(c->state) && now - c->x->rtx_first >= SYNACK_MS(c->user_timeout_ms))
-        give_up = 1;
+    /* RFC 9293 3.8.6: the peer shrank its window to zero under data in flight (MUST-34: be robust
+     * against it). The data is not lost but refused, so this is no congestion signal; the
+     * retransmission of the first unacknowledged segment is the zero-window probe 3.8.6.1 requires
+     * (MUST-36; MAY-7 allows old data beyond SND.UNA + SND.WND), backing off, and the connection is
+     * not timed out for data past the right edge (SHLD-17) while the peer answers: only when it has
+     * said nothing for twice rto_max (as Linux), or the user timeout ran out. An orphan times out as
+     * usual: nobody is left to wait for. The window's reopening sends the rest (tcp_input.c). */
+    if (c->snd_wnd == 0 && c->owner && tcp_state_synchronized(c->state) && tcp_flight(c)) {
+        give_up = now - c->last_rcv > 2 * tab->rto_max;
+        if (c->user_timeout_ms && now - c->x->rtx_first >= SYNACK_MS(c->user_timeout_ms))
+            give_up = 1;
+        if (!give_up) {
+            c->rtt_timing = 0;   /* Karn */
+            tcp_retransmit_head(c, now);
+            tcp_rto_arm(c, now);
+            return 0;
+        }
+    }
+    /* RFC 9293 3.8.3: "An application MUST be able to set the value for R2 for a particular
+     * connection" (MUST-21), and the same mechanism holds for a SYN (MUST-22). The user timeout
+     * (TCP_USER_TIMEOUT, in milliseconds since the first transmission of what is unacknowledged)
+     * is that R2: on a synchronized connection it replaces tcp_retries (longer or shorter, as in
+     * Linux); a SYN gives up at whichever comes first (syn_retries keep MUST-23's 3 minutes unless
+     * the application asks for less). Not for a listener's child: the listener answers for it. */
+    if (c->user_timeout_ms && !(c->state == SYNACK_TCP_SYN_RECEIVED && c->passive)) {
+        int out = now - c->x->rtx_first >= SYNACK_MS(c->user_timeout_ms);
+        give_up = tcp_state_synchronized(c->state) ? out : give_up || out;
+    }
     if (give_up) {
         /* RFC 9293 3.8.3 (R2): close the connection; tell the peer with a reset unless we never
          * heard from it. */
@@ -218,7 +271,8 @@ static int rtx_fire(struct tcp_conn *c, synack_time_t now)
             tcp_send_rst(c, now);   /* a half-open passive entry goes silently, as in Linux */
         if (c->state == SYNACK_TCP_SYN_SENT || c->state == SYNACK_TCP_SYN_RECEIVED)
             stack_count(c->st, SYNACK_C_TcpAttemptFails);
-        tcp_conn_fail(c, -ETIMEDOUT, "retransmission timeout");
+        /* RFC 9293 3.9.2.2 (SHLD-25): a soft ICMP error received meanwhile says why. */
+        tcp_conn_fail(c, c->soft_err ? -(int)c->soft_err : -ETIMEDOUT, "retransmission timeout");
         return 1;
     }
     /* RFC 6298 5.5: back off (the arm uses c->backoff); 5.6 keeps the larger RTO. */
@@ -273,7 +327,13 @@ static int keep_fire(struct tcp_conn *c, synack_time_t now)
 {
     if (!c->keepalive)
         return 0;
-    /* Not idle: data outstanding is the retransmission timer's business. */
+    /* RFC 9293 3.8.4 (MUST-26): "Keep-alive packets MUST only be sent when no sent data is
+     * outstanding": data in flight or waiting for the window is the retransmission or persist
+     * timer's business; look again an idle time later (as Linux does). */
+    if (tcp_flight(c) || tcp_sndq_len(c)) {
+        tcp_tmr_arm(c, TCP_T_KEEP, now + SYNACK_SEC(c->keep_idle_s));
+        return 0;
+    }
     synack_time_t idle_at = c->last_rcv + SYNACK_SEC(c->keep_idle_s);
     if (c->keep_probes == 0 && now < idle_at) {
         tcp_tmr_arm(c, TCP_T_KEEP, idle_at);
@@ -281,7 +341,7 @@ static int keep_fire(struct tcp_conn *c, synack_time_t now)
     }
     if (c->keep_probes >= c->keep_cnt) {
         tcp_send_rst(c, now);
-        tcp_conn_fail(c, -ETIMEDOUT, "keep-alive timeout");
+        tcp_conn_fail(c, c->soft_err ? -(int)c->soft_err : -ETIMEDOUT, "keep-alive timeout");
         return 1;
     }
     /* RFC 1122 4.2.3.6: a probe with SEG.SEQ = SND.NXT-1 and no data makes the peer ACK. */

@@ -26,6 +26,8 @@
 #include "synack/format.h"
 #include "wire/bytes.h"
 #include "wire/csum.h"
+#include "wire/icmp.h"
+#include "wire/icmp6.h"
 #include "wire/ip4.h"
 #include "wire/ip6.h"
 #include "wire/tcp.h"
@@ -283,8 +285,87 @@ static int parse_seg(struct sr *r, const char *p, struct sr_seg *s)
 
 /* ---------- `<` ---------- */
 
+/* `< icmp KIND [mtu N] seq N [port P]`: an ICMP (over IPv6, ICMPv6) error about a segment the
+ * stack sent on the connection, quoting its IP header and first 8 octets with SEG.SEQ = N
+ * (relative to the stack's ISN). KIND: net-unreach, host-unreach, proto-unreach, port-unreach,
+ * frag-needed (with `mtu N`, over IPv6 a Packet Too Big of N + 20), time-exceeded, source-quench
+ * (IPv4 only). */
+static int inject_icmp(struct sr *r, const char *p, const char *text)
+{
+    static const struct { const char *name; uint8_t t4, c4, t6, c6; } kinds[] = {
+        { "net-unreach", 3, 0, 1, 0 },   { "host-unreach", 3, 1, 1, 3 }, { "proto-unreach", 3, 2, 4, 1 },
+        { "port-unreach", 3, 3, 1, 4 },  { "frag-needed", 3, 4, 2, 0 },  { "time-exceeded", 11, 0, 3, 0 },
+        { "source-quench", 4, 0, 0, 0 },
+    };
+    int k = -1;
+    for (int i = 0; i < (int)(sizeof(kinds) / sizeof(kinds[0])); i++) {
+        size_t l = strlen(kinds[i].name);
+        if (!strncmp(p, kinds[i].name, l) && (p[l] == ' ' || p[l] == '\0'))
+            k = i;
+    }
+    if (k < 0)
+        return sr_fail(r, "icmp: unknown kind");
+    if (r->opt.ipv6 && !kinds[k].t6)
+        return sr_fail(r, "icmp: %s has no ICMPv6 counterpart", kinds[k].name);
+    p = sr_skip(p + strlen(kinds[k].name));
+    int64_t mtu = 0, seq = 0, port = r->default_peer_port;
+    int has_seq = 0;
+    while (*p) {
+        int64_t *v = !strncmp(p, "mtu ", 4) ? &mtu : !strncmp(p, "seq ", 4) ? &seq : !strncmp(p, "port ", 5) ? &port : NULL;
+        if (!v)
+            return sr_fail(r, "icmp: expected mtu, seq or port");
+        has_seq |= v == &seq;
+        p = sr_skip(p + (v == &port ? 5 : 4));
+        if (sr_parse_num(&p, v) < 0)
+            return sr_fail(r, "icmp: expected a number");
+        p = sr_skip(p);
+    }
+    struct sr_flow *f = sr_flow_get(r, (uint16_t)port);
+    if (!has_seq || !f || !f->stack_isn_known || !f->local_port)
+        return sr_fail(r, "icmp: needs 'seq N' on a connection the stack has sent on");
+    /* The quoted packet: the stack's IP header and the first 8 octets of its TCP header. */
+    uint8_t quote[IP6_HDR_LEN + 8], pkt[IP6_HDR_LEN + 8 + sizeof(quote)];
+    size_t ipl = r->opt.ipv6 ? IP6_HDR_LEN : 20;
+    uint8_t *t = quote + ipl;
+    wire_put16(t, f->local_port);
+    wire_put16(t + 2, (uint16_t)port);
+    wire_put32(t + 4, f->stack_isn + (uint32_t)seq);
+    if (r->opt.ipv6) {
+        struct ip6_hdr qh = { .plen = 1000, .next = IP6_NH_TCP, .hlim = 64 };
+        memcpy(qh.src, SR_US6, 16);
+        memcpy(qh.dst, SR_PEER6, 16);
+        ip6_build(quote, &qh);
+        struct icmp6_hdr ic = { .type = kinds[k].t6, .code = kinds[k].c6, .body = quote, .body_len = sizeof(quote) };
+        if (ic.type == 2)
+            ic.word = (uint32_t)mtu + 20;
+        uint64_t ph = wire_csum_pseudo6(SR_PEER6, SR_US6, IP6_NH_ICMP6, (uint32_t)(ICMP6_HDR_LEN + sizeof(quote)));
+        size_t n = icmp6_build(pkt + IP6_HDR_LEN, &ic, ph);
+        struct ip6_hdr ih = { .plen = (uint16_t)n, .next = IP6_NH_ICMP6, .hlim = 64 };
+        memcpy(ih.src, SR_PEER6, 16);
+        memcpy(ih.dst, SR_US6, 16);
+        ip6_build(pkt, &ih);
+        sr_log(r, "inject  < icmp %s", text);
+        synack_if_input(r->st, r->ifi, pkt, IP6_HDR_LEN + n, sr_stack_now(r));
+        return 0;
+    }
+    struct ip4_hdr qh = { .ihl = 20, .total_len = 1000, .id = 1, .frag = IP4_FLAG_DF, .ttl = 64,
+                          .proto = IP4_PROTO_TCP, .src = SR_US, .dst = SR_PEER };
+    ip4_build(quote, &qh);
+    struct icmp_hdr ic = { .type = kinds[k].t4, .code = kinds[k].c4, .next_mtu = (uint16_t)mtu, .body = quote,
+                           .body_len = ipl + 8 };
+    size_t n = icmp_build(pkt + 20, &ic);
+    struct ip4_hdr ih = { .ihl = 20, .total_len = (uint16_t)(20 + n), .id = 1, .ttl = 64, .proto = IP4_PROTO_ICMP,
+                          .src = SR_PEER, .dst = SR_US };
+    ip4_build(pkt, &ih);
+    sr_log(r, "inject  < icmp %s", text);
+    synack_if_input(r->st, r->ifi, pkt, 20 + n, sr_stack_now(r));
+    return 0;
+}
+
 int sr_inject(struct sr *r, const char *text)
 {
+    if (!strncmp(text, "icmp ", 5))
+        return inject_icmp(r, sr_skip(text + 5), text + 5);
     struct sr_seg s;
     if (parse_seg(r, text, &s) < 0)
         return -1;

@@ -6,7 +6,8 @@
  *   test_scripts [-v] FILE.pkt ...     run the given scripts (e.g. pending/ ones), -v logs each event
  *   test_scripts -x -v FILE.pkt        explore: packets no line expects are logged, not failures
  *   test_scripts -6 FILE.pkt           play it over IPv6 (without arguments every script runs over
- *                                      both families, unless it says "ipv4-only" in a comment)
+ *                                      both families, unless it says "ipv4-only" or "ipv6-only"
+ *                                      in a comment)
  *   test_scripts --mutate [FILE ...]   self-test: perturb each check of each script in turn and
  *                                      report any check whose perturbation still passes
  *
@@ -39,22 +40,26 @@ static void run(const char *path, int ipv6)
     }
 }
 
-static void run_script(void **state) { run(*state, ipv6_flag); }
+static int ipv6_only(const char *path);
+static void run_script(void **state) { run(*state, ipv6_flag || ipv6_only(*state)); }
 /* The same script over IPv6: every TCP rule holds the same for both families. */
 static void run_script6(void **state) { run(*state, 1); }
 
-/* A script that says "ipv4-only" in a comment tests something IPv4's own (and says why). */
-static int ipv4_only(const char *path)
+/* A script that says "ipv4-only" ("ipv6-only") in a comment tests something IPv4's (IPv6's) own
+ * and says why. */
+static int only_marker(const char *path, const char *marker)
 {
     FILE *f = fopen(path, "r");
     char line[512];
     int only = 0;
     while (f && !only && fgets(line, sizeof(line), f))
-        only = (line[0] == '/' || line[0] == '#') && strstr(line, "ipv4-only") != NULL;
+        only = (line[0] == '/' || line[0] == '#') && strstr(line, marker) != NULL;
     if (f)
         fclose(f);
     return only;
 }
+static int ipv4_only(const char *path) { return only_marker(path, "ipv4-only"); }
+static int ipv6_only(const char *path) { return only_marker(path, "ipv6-only"); }
 
 /* Each check of the script, perturbed, must make the script fail. */
 static void mutate_script(void **state)
@@ -64,7 +69,7 @@ static void mutate_script(void **state)
     int n = sr_check_lines(path, lines, 1024);
     int survivors = 0;
     for (int i = 0; i < n; i++) {
-        struct sr_options o = { .mutate_line = lines[i] };
+        struct sr_options o = { .mutate_line = lines[i], .ipv6 = ipv6_flag || ipv6_only(path) };
         char *msg = NULL;
         int rc = sr_run_file(path, &o, &msg);
         free(msg);
@@ -153,7 +158,7 @@ int main(int argc, char **argv)
             tests[nt].test_func = run_script;
             tests[nt++].initial_state = paths[i];
         }
-        if (all_mode && !mutate && !ipv4_only(paths[i])) {
+        if (all_mode && !mutate && !ipv4_only(paths[i]) && !ipv6_only(paths[i])) {
             size_t l = strlen(base) + 16;
             names6[i] = malloc(l);
             snprintf(names6[i], l, "%s (IPv6)", base);
