@@ -109,7 +109,7 @@ extern "C" {
     X(NdCacheFull,          "ND entries not created: the cache was full") \
     X(Ip6DadLoopedBack,     "DAD solicitations ignored: our own probe looped back (RFC 7527 nonce)") \
     X(Ip6IfDisabledByDad,   "interfaces whose IPv6 was disabled: their MAC-derived link-local address is duplicate") \
-    X(Icmp6InPktTooBigNotOurs, "ICMPv6 packet too big ignored: the quoted source is not ours") \
+    X(Icmp6InPktTooBigNotOurs, "ICMPv6 packet too big ignored: the quoted packet is not one we sent (source not ours, or its transport does not know it)") \
     X(UdpInDatagrams,       "UDP datagrams delivered to sockets") \
     X(UdpNoPorts,           "UDP datagrams dropped: no socket on the port") \
     X(UdpInErrors,          "UDP datagrams dropped: bad length or checksum") \

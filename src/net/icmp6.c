@@ -175,7 +175,6 @@ static void icmp6_error_in(synack_stack_t *st, const struct icmp6_hdr *ic, synac
         }
         e.kind = NET_ERR_PKT_TOO_BIG;
         e.mtu = ic->word < IP6_MIN_MTU ? IP6_MIN_MTU : (ic->word > 0xffff ? 0xffff : ic->word);
-        ip6_pmtu_update(st, q + 24, e.mtu, now);
         break;
     case ICMP6_TIME_EXCEEDED:
         e.kind = NET_ERR_TIME_EXCEEDED;
@@ -186,9 +185,18 @@ static void icmp6_error_in(synack_stack_t *st, const struct icmp6_hdr *ic, synac
         e.kind = ic->code == ICMP6_PARAM_NEXTHDR ? NET_ERR_PROTO_UNREACH : NET_ERR_UNREACH;
         break;
     }
+    /* The path MTU is lowered only for a packet its transport recognises as one it sent (TCP: a
+     * sequence number in flight; RFC 8201 4, RFC 5927 4.1), after the transport has taken the
+     * message: a forged Packet Too Big quoting a made-up segment would otherwise lower the path
+     * MTU under a connection whose segments keep their size, and IP would drop every one of them. */
     const struct net_proto *tp = net_proto_find(st, nh);
-    if (tp && tp->error)
-        tp->error(st, &e, now);
+    int vouched = tp && tp->error ? tp->error(st, &e, now) : 0;
+    if (e.kind == NET_ERR_PKT_TOO_BIG) {
+        if (vouched)
+            ip6_pmtu_update(st, q + 24, e.mtu, now);
+        else
+            stack_count(st, SYNACK_C_Icmp6InPktTooBigNotOurs);
+    }
 }
 
 void icmp6_input(synack_stack_t *st, struct iface *ifc, const struct ip6_hdr *h, const uint8_t *pkt,

@@ -97,7 +97,10 @@ struct net_family {
 /* A transport's handlers, registered for its IP protocol number. */
 struct net_proto {
     void (*input)(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, size_t len, synack_time_t now);
-    void (*error)(synack_stack_t *st, const struct net_err *err, synack_time_t now);
+    /* Returns 1 if the quoted datagram is one the transport sent and still cares about (TCP: a
+     * sequence number in flight), which is what lets a Packet Too Big lower the path MTU (RFC
+     * 8201 4, RFC 5927 4.1); 0 otherwise. */
+    int (*error)(synack_stack_t *st, const struct net_err *err, synack_time_t now);
 };
 
 #define NET_MAX_PROTOS 8

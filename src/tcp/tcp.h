@@ -29,7 +29,7 @@ void tcp_flush_acks(synack_stack_t *st, synack_time_t now);
 /* The handlers TCP registers with IP (struct net_proto): a received segment, and an ICMP error
  * about one we sent. */
 void tcp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, size_t len, synack_time_t now);
-void tcp_net_error(synack_stack_t *st, const struct net_err *err, synack_time_t now);
+int tcp_net_error(synack_stack_t *st, const struct net_err *err, synack_time_t now);
 
 /* The user calls (RFC 9293 3.10), made by the socket layer on the connection its socket holds.
  * Each returns 0 (or a count) or a negative errno with BSD's meaning; none reads the socket's

@@ -11,25 +11,25 @@
 #include "tcp/tcp_state.h"
 #include "wire/bytes.h"
 
-void tcp_net_error(synack_stack_t *st, const struct net_err *e, synack_time_t now)
+int tcp_net_error(synack_stack_t *st, const struct net_err *e, synack_time_t now)
 {
     if (e->len < 8)
-        return;
+        return 0;
     uint16_t sport = wire_get16(e->hdr), dport = wire_get16(e->hdr + 2);
     uint32_t seq = wire_get32(e->hdr + 4);
     struct tcp_end l = { e->src, sport }, r = { e->dst, dport };
     struct tcp_conn *c = tcp_lookup(st, &l, &r);
     if (!c)
-        return;
+        return 0;
     if (!seq_in(seq, c->snd_una, c->snd_max + 1))
-        return;
+        return 0;   /* not ours in flight: forged or stale, and no path MTU of ours changes */
     if (e->kind == NET_ERR_PKT_TOO_BIG) {
         /* RFC 1191 4: the new path MTU is in the message; never below the family's minimum (68,
          * RFC 791). */
         const struct net_family *nf = net_family_for(&c->remote.ip);
         unsigned hdrs = nf->hdr_len + TCP_HDR_MIN;   /* without options */
         if (e->mtu < nf->min_mtu || e->mtu >= c->mss_snd + hdrs)
-            return;
+            return 1;
         uint32_t mss = e->mtu - hdrs;
         if (mss < TCP_MIN_MSS)
             mss = TCP_MIN_MSS;
@@ -38,13 +38,13 @@ void tcp_net_error(synack_stack_t *st, const struct net_err *e, synack_time_t no
             c->snd_nxt = c->snd_una;   /* resend what was too big, in the new size */
             tcp_output(c, now);
         }
-        return;
+        return 1;
     }
     int hard = e->kind == NET_ERR_PROTO_UNREACH || e->kind == NET_ERR_PORT_UNREACH;
     if (hard && (c->state == SYNACK_TCP_SYN_SENT || c->state == SYNACK_TCP_SYN_RECEIVED)) {
         stack_count(st, SYNACK_C_TcpAttemptFails);
         tcp_conn_fail(c, -ECONNREFUSED, "ICMP unreachable");
-        return;
+        return 1;
     }
     /* Our own next hop never answered ARP: a connection still opening fails at once with
      * EHOSTUNREACH, as in Linux, rather than after every SYN retry (an answer from a host we
@@ -62,4 +62,5 @@ void tcp_net_error(synack_stack_t *st, const struct net_err *e, synack_time_t no
     c->soft_err = (uint8_t)(e->kind == NET_ERR_PORT_UNREACH    ? ECONNREFUSED
                             : e->kind == NET_ERR_PROTO_UNREACH ? ENOPROTOOPT
                                                                : EHOSTUNREACH);
+    return 1;
 }

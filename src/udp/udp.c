@@ -187,16 +187,20 @@ void udp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, si
     st->udp->up->event(st, pcb->owner);
 }
 
-void udp_net_error(synack_stack_t *st, const struct net_err *e, synack_time_t now)
+int udp_net_error(synack_stack_t *st, const struct net_err *e, synack_time_t now)
 {
     if (e->len < 4)
-        return;
+        return 0;
     uint16_t sport = wire_get16(e->hdr), dport = wire_get16(e->hdr + 2);
     /* RFC 1122 4.1.3.3: pass it up; like BSD, only connected endpoints hear of it (ECONNREFUSED
      * for port unreachable), since an unconnected one cannot tell which send it concerns. */
     for (struct udp_pcb *p = st->udp->head; p; p = p->next)
         if (p->connected && p->lport == sport && p->rport == dport && synack_ip_equal(&p->raddr, &e->dst))
             st->udp->up->error(st, p->owner, e->kind == NET_ERR_PORT_UNREACH ? -ECONNREFUSED : -EHOSTUNREACH);
+    /* A datagram has no sequence number to check, and a lower path MTU only makes larger
+     * datagrams leave in fragments (never lost, as TCP's DF segments would be): a quote from our
+     * own address is taken, even after its socket is gone (a resolver's, say). */
+    return 1;
 }
 
 int udp_sendto(synack_stack_t *st, struct udp_pcb *pcb, const void *data, size_t len,

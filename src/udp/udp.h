@@ -44,7 +44,7 @@ void udp_set_upcalls(synack_stack_t *st, const struct udp_upcalls *up);
 
 /* The handlers UDP registers with IP (struct net_proto). */
 void udp_input(synack_stack_t *st, const struct net_rx *rx, const uint8_t *p, size_t len, synack_time_t now);
-void udp_net_error(synack_stack_t *st, const struct net_err *err, synack_time_t now);
+int udp_net_error(synack_stack_t *st, const struct net_err *err, synack_time_t now);
 
 /* A new, unbound endpoint owned by `owner`; NULL if memory runs out. */
 struct udp_pcb *udp_open(synack_stack_t *st, void *owner);

@@ -460,6 +460,16 @@ static void test_packet_too_big_tcp(void **state)
     }
     assert_true(segs > 0);
     assert_true(first_len > 1300);
+    /* A Packet Too Big quoting a sequence number not in flight is forged or stale: counted, and the
+     * path MTU stays (lowered under TCP's segments, which keep their size, it would lose them all):
+     * a 1400-byte datagram to the peer still leaves whole. */
+    uint8_t forged[20];
+    memcpy(forged, first_hdr, 20);
+    wire_put32(forged + 4, wire_get32(first_hdr + 4) + 1000000);
+    send_ptb(&h, "2001:db8::fe", H6_PEER, 1300, IP6_NH_TCP, forged, 20);
+    assert_int_equal(CTR(h.st, Icmp6InPktTooBigNotOurs), 1);
+    assert_null(hx_pop(&h));   /* nothing resent */
+    assert_int_equal(udp_frames(&h, H6_PEER, 1400, 1500), 1);
     /* The path to the peer carries 1300: the segments are resent at most that size. */
     send_ptb(&h, "2001:db8::fe", H6_PEER, 1300, IP6_NH_TCP, first_hdr, 20);
     int resent = 0;
