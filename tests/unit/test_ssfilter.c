@@ -20,16 +20,23 @@
 static const char *const rows[] = { ROW_LISTEN, ROW_LISTEN4, ROW_EST, ROW_EST6, ROW_TW, ROW_SYNRECV };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 
-/* Which rows the words pass, as a bit per row of rows[]. */
-static unsigned pass(unsigned states, const char *words)
+/* The words, split at spaces as a shell would, parsed; returns ssfilter_parse's result. */
+static int parse_words(struct ssfilter *f, unsigned states, const char *words, char *err, size_t errlen)
 {
-    char buf[256], *argv[32], err[256] = "";
+    char buf[256], *argv[32];
     int argc = 0;
     strcpy(buf, words);
     for (char *w = strtok(buf, " "); w && argc < 32; w = strtok(NULL, " "))
         argv[argc++] = w;
+    return ssfilter_parse(f, states, argc, argv, err, errlen);
+}
+
+/* Which rows the words pass, as a bit per row of rows[]. */
+static unsigned pass(unsigned states, const char *words)
+{
+    char err[256] = "";
     struct ssfilter f;
-    if (ssfilter_parse(&f, states, argc, argv, err, sizeof(err)) != 0)
+    if (parse_words(&f, states, words, err, sizeof(err)) != 0)
         fail_msg("'%s' refused: %s", words, err);
     unsigned got = 0;
     for (unsigned k = 0; k < NROWS; k++) {
@@ -43,13 +50,9 @@ static unsigned pass(unsigned states, const char *words)
 
 static void refused(const char *words, const char *why)
 {
-    char buf[256], *argv[32], err[256] = "";
-    int argc = 0;
-    strcpy(buf, words);
-    for (char *w = strtok(buf, " "); w && argc < 32; w = strtok(NULL, " "))
-        argv[argc++] = w;
+    char err[256] = "";
     struct ssfilter f;
-    if (ssfilter_parse(&f, ~0u, argc, argv, err, sizeof(err)) == 0)
+    if (parse_words(&f, ~0u, words, err, sizeof(err)) == 0)
         fail_msg("'%s' taken", words);
     if (!strstr(err, why))
         fail_msg("'%s': '%s' does not say '%s'", words, err, why);
