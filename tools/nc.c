@@ -246,8 +246,8 @@ static void nc_trace(void *arg, const struct synack_trace_event *ev)
 static void accept_handler(synack_stack_t *st, int sock, unsigned ev, void *arg, synack_time_t now)
 {
     struct nc *n = arg;
-    if (n->sock >= 0 || (n->keep && n->closed))
-        return;   /* one at a time: the next waits in the accept queue */
+    if (n->sock >= 0)
+        return;   /* one at a time: the next waits in the accept queue (nc_next_conn takes it) */
     struct synack_sockaddr peer;
     int s = synack_accept(st, sock, &peer, now);
     if (s < 0)

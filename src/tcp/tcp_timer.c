@@ -102,6 +102,19 @@ static synack_time_t backed_off(const struct tcp_conn *c, synack_time_t base, un
     return v > max ? max : v;
 }
 
+/* What a connection that times out reports: ETIMEDOUT, or the soft ICMP error received meanwhile,
+ * which says why (RFC 9293 3.9.2.2, SHLD-25; as Linux's sk_err_soft). */
+static int timeout_err(const struct tcp_conn *c)
+{
+    return c->soft_err ? -(int)c->soft_err : -ETIMEDOUT;
+}
+
+/* A delay from now cut so it ends no later than `end` (at least 1: a timer is never due at once). */
+static synack_time_t until_at_most(synack_time_t now, synack_time_t d, synack_time_t end)
+{
+    return now + d <= end ? d : end > now ? end - now : 1;
+}
+
 void tcp_rto_arm(struct tcp_conn *c, synack_time_t now)
 {
     /* RFC 6298 5.1/5.3: (re)start the timer to expire after RTO (backed off, 5.5); RFC 8985 7.2: a
@@ -117,11 +130,8 @@ void tcp_rto_arm(struct tcp_conn *c, synack_time_t now)
     }
     /* RFC 9293 3.8.3 (MUST-21): a user timeout (TCP_USER_TIMEOUT) is R2 as a time; once
      * retransmitting, the timer fires no later than when it runs out, as Linux clamps it. */
-    if (c->user_timeout_ms && c->backoff && c->x) {
-        synack_time_t end = c->x->rtx_first + SYNACK_MS(c->user_timeout_ms);
-        if (now + rto > end)
-            rto = end > now ? end - now : 1;
-    }
+    if (c->user_timeout_ms && c->backoff && c->x)
+        rto = until_at_most(now, rto, c->x->rtx_first + SYNACK_MS(c->user_timeout_ms));
     c->rtx_mode = RTX_RETRANSMIT;
     tcp_tmr_arm(c, TCP_T_RTX, now + rto);
 }
@@ -140,11 +150,8 @@ void tcp_persist_arm(struct tcp_conn *c, synack_time_t now)
         d = TCP_PERSIST_MIN;
     /* The user timeout (RFC 9293 3.8.3, MUST-21) ends unanswered probing when it runs out, not at
      * the next probe's turn (as Linux clamps its probe timer). */
-    if (c->user_timeout_ms && c->snd_wnd == 0) {
-        synack_time_t end = c->last_rcv + SYNACK_MS(c->user_timeout_ms);
-        if (now + d > end)
-            d = end > now ? end - now : 1;
-    }
+    if (c->user_timeout_ms && c->snd_wnd == 0)
+        d = until_at_most(now, d, c->last_rcv + SYNACK_MS(c->user_timeout_ms));
     tcp_tmr_arm(c, TCP_T_RTX, now + d);
 }
 
@@ -196,7 +203,7 @@ static int rtx_fire(struct tcp_conn *c, synack_time_t now)
             if (c->keep_probes >= tab->retries ||
                 (c->user_timeout_ms && now - c->last_rcv >= SYNACK_MS(c->user_timeout_ms))) {
                 tcp_send_rst(c, now);
-                tcp_conn_fail(c, c->soft_err ? -(int)c->soft_err : -ETIMEDOUT, "zero-window probes unanswered");
+                tcp_conn_fail(c, timeout_err(c), "zero-window probes unanswered");
                 return 1;
             }
             if (tcp_send_probe(c, now)) {
@@ -271,8 +278,7 @@ static int rtx_fire(struct tcp_conn *c, synack_time_t now)
             tcp_send_rst(c, now);   /* a half-open passive entry goes silently, as in Linux */
         if (c->state == SYNACK_TCP_SYN_SENT || c->state == SYNACK_TCP_SYN_RECEIVED)
             stack_count(c->st, SYNACK_C_TcpAttemptFails);
-        /* RFC 9293 3.9.2.2 (SHLD-25): a soft ICMP error received meanwhile says why. */
-        tcp_conn_fail(c, c->soft_err ? -(int)c->soft_err : -ETIMEDOUT, "retransmission timeout");
+        tcp_conn_fail(c, timeout_err(c), "retransmission timeout");
         return 1;
     }
     /* RFC 6298 5.5: back off (the arm uses c->backoff); 5.6 keeps the larger RTO. */
@@ -341,7 +347,7 @@ static int keep_fire(struct tcp_conn *c, synack_time_t now)
     }
     if (c->keep_probes >= c->keep_cnt) {
         tcp_send_rst(c, now);
-        tcp_conn_fail(c, c->soft_err ? -(int)c->soft_err : -ETIMEDOUT, "keep-alive timeout");
+        tcp_conn_fail(c, timeout_err(c), "keep-alive timeout");
         return 1;
     }
     /* RFC 1122 4.2.3.6: a probe with SEG.SEQ = SND.NXT-1 and no data makes the peer ACK. */
